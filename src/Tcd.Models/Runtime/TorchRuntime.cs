@@ -1,0 +1,127 @@
+using System.Text;
+using TorchSharp;
+
+namespace Tcd.Models.Runtime;
+
+/// <summary>
+/// Loads TorchSharp's native library once and turns a failure into one clear message
+/// (cause and fix) instead of the native loader's long trace.
+/// </summary>
+public static class TorchRuntime
+{
+    /// <summary>The libstdc++ symbol version that libtorch 2.10 (TorchSharp 0.107) requires.</summary>
+    public const string RequiredGlibcxx = "GLIBCXX_3.4.32";
+
+    private static readonly Lazy<Exception?> LoadFailure = new(TryLoad, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>
+    /// Ensures libtorch is loaded. Throws <see cref="TorchNativeLibraryException"/> naming the cause
+    /// (no native backend package, or a libstdc++ that is too old) and the fix.
+    /// </summary>
+    public static void EnsureAvailable()
+    {
+        if (LoadFailure.Value is { } failure)
+        {
+            throw new TorchNativeLibraryException(Diagnose(failure, FindLibStdCxx()), failure);
+        }
+    }
+
+    /// <summary>
+    /// Resolves a device name: <c>"cpu"</c>, <c>"cuda"</c>, <c>"cuda:1"</c>, or <c>"auto"</c>
+    /// (CUDA when available, else CPU).
+    /// </summary>
+    public static torch.Device ResolveDevice(string? name)
+    {
+        EnsureAvailable();
+        if (string.IsNullOrWhiteSpace(name) || name.Equals("auto", StringComparison.OrdinalIgnoreCase))
+        {
+            return torch.cuda.is_available() ? torch.CUDA : torch.CPU;
+        }
+
+        var device = new torch.Device(name);
+        if (device.type == DeviceType.CUDA && !torch.cuda.is_available())
+        {
+            throw new ArgumentException(
+                $"Device '{name}' was requested but CUDA is not available. Reference TorchSharp-cuda-linux or " +
+                "TorchSharp-cuda-windows instead of TorchSharp-cpu, or use device \"cpu\".",
+                nameof(name));
+        }
+
+        return device;
+    }
+
+    /// <summary>Builds the message for a load failure; <paramref name="libStdCxxPath"/> is null off Linux.</summary>
+    internal static string Diagnose(Exception failure, string? libStdCxxPath)
+    {
+        var message = new StringBuilder("TorchSharp's native library (libtorch) could not be loaded. ");
+        if (libStdCxxPath is not null && !ContainsSymbolVersion(libStdCxxPath, RequiredGlibcxx))
+        {
+            message.Append($"Cause: {libStdCxxPath} does not provide {RequiredGlibcxx} (libtorch 2.10 needs GCC 13's libstdc++). ")
+                   .Append("Fix: run 'sudo bash scripts/ensure-native.sh' from the Tcd.MLNet repository (on Debian 12 it installs ")
+                   .Append("libstdc++6 from Debian 13), or install libstdc++ from GCC 13 or newer with your package manager.");
+        }
+        else if (failure.Message.Contains("libtorch-cpu", StringComparison.OrdinalIgnoreCase)
+                 || failure.Message.Contains("doesn't contain a reference", StringComparison.OrdinalIgnoreCase))
+        {
+            message.Append("Cause: the application references no native TorchSharp backend. ")
+                   .Append("Fix: add a package reference to TorchSharp-cpu, TorchSharp-cuda-linux or TorchSharp-cuda-windows (version 0.107.0).");
+        }
+        else
+        {
+            var firstLine = failure.Message.Split('\n', 2)[0].Trim();
+            message.Append($"Cause: {firstLine} ")
+                   .Append("Fix: check that one TorchSharp backend package (TorchSharp-cpu or TorchSharp-cuda-*) 0.107.0 is referenced ")
+                   .Append("and that its native files were copied to the output folder.");
+        }
+
+        return message.ToString();
+    }
+
+    /// <summary>True when the shared library at <paramref name="path"/> contains the given symbol version string.</summary>
+    internal static bool ContainsSymbolVersion(string path, string symbolVersion)
+    {
+        try
+        {
+            var needle = Encoding.ASCII.GetBytes(symbolVersion + "\0");
+            return File.ReadAllBytes(path).AsSpan().IndexOf(needle) >= 0;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static Exception? TryLoad()
+    {
+        try
+        {
+            torch.InitializeDeviceType(DeviceType.CPU);
+            return null;
+        }
+        catch (Exception ex) when (ex is NotSupportedException or DllNotFoundException or TypeInitializationException or InvalidOperationException)
+        {
+            return ex;
+        }
+    }
+
+    private static string? FindLibStdCxx()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        string[] candidates =
+        [
+            "/usr/lib/x86_64-linux-gnu/libstdc++.so.6",
+            "/usr/lib/aarch64-linux-gnu/libstdc++.so.6",
+            "/usr/lib64/libstdc++.so.6",
+            "/usr/lib/libstdc++.so.6",
+        ];
+        return candidates.FirstOrDefault(File.Exists);
+    }
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: native prerequisite check, restore, build, test.
+set -euo pipefail
+cd "$(dirname "$0")"
+bash scripts/ensure-native.sh
+dotnet restore Tcd.MLNet.sln
+dotnet build Tcd.MLNet.sln -c Release --no-restore
+set +e
+dotnet test Tcd.MLNet.sln -c Release --no-build --logger "console;verbosity=minimal" "$@" 2>&1 | tee /tmp/tcd-test-$$.log
+status=${PIPESTATUS[0]}
+set -e
+# One closing line over all test projects, e.g. "tests: 120 passed, 0 failed, 1 skipped".
+awk '/(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { v = $(i+1); gsub(",", "", v);
+       if ($i == "Passed:") p += v; if ($i == "Failed:") f += v; if ($i == "Skipped:") s += v } }
+     END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' /tmp/tcd-test-$$.log
+rm -f /tmp/tcd-test-$$.log
+exit "$status"
