@@ -1,0 +1,57 @@
+using Tcd.Models.Runtime;
+using TorchSharp;
+
+namespace Tcd.Models.Tests.Runtime;
+
+public class TorchRuntimeTests
+{
+    [Fact]
+    public void EnsureAvailable_LoadsLibtorch()
+    {
+        var act = TorchRuntime.EnsureAvailable;
+
+        act.Should().NotThrow();
+        torch.ones(2, 3).sum().item<float>().Should().Be(6f);
+    }
+
+    [Fact]
+    public void Diagnose_OldLibStdCxx_NamesTheSymbolAndTheFix()
+    {
+        var oldLib = Path.GetTempFileName();
+        File.WriteAllText(oldLib, "GLIBCXX_3.4.29\0GLIBCXX_3.4.30\0");
+        try
+        {
+            var message = TorchRuntime.Diagnose(new NotSupportedException("loader trace\nline 2"), oldLib);
+
+            message.Should().Contain("GLIBCXX_3.4.32").And.Contain("ensure-native.sh").And.NotContain("line 2");
+        }
+        finally
+        {
+            File.Delete(oldLib);
+        }
+    }
+
+    [Fact]
+    public void Diagnose_NoBackendPackage_SaysWhichPackageToReference()
+    {
+        var message = TorchRuntime.Diagnose(
+            new NotSupportedException("This application or script uses TorchSharp but doesn't contain a reference to libtorch-cpu-linux-x64"),
+            libStdCxxPath: null);
+
+        message.Should().Contain("TorchSharp-cpu").And.Contain("TorchSharp-cuda-linux");
+    }
+
+    [Fact]
+    public void ResolveDevice_CudaWithoutCuda_ThrowsClearError()
+    {
+        if (torch.cuda.is_available())
+        {
+            return;
+        }
+
+        var act = () => TorchRuntime.ResolveDevice("cuda");
+
+        act.Should().Throw<ArgumentException>().WithMessage("*CUDA is not available*");
+        TorchRuntime.ResolveDevice("auto").type.Should().Be(DeviceType.CPU);
+    }
+}
