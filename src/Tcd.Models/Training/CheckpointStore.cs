@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Tcd.Models.Training;
+
+/// <summary>
+/// A folder of step checkpoints (<c>step-00000100/</c>, ...) written atomically: each checkpoint is written into a
+/// hidden temporary folder and renamed into place only when complete, and <c>latest.json</c> is replaced by an
+/// atomic file rename. A process killed during a save therefore leaves the previous checkpoint intact, and
+/// <see cref="FindLatest"/> never returns a half-written one.
+/// </summary>
+public sealed class CheckpointStore
+{
+    private const string LatestFileName = "latest.json";
+    private const string StepPrefix = "step-";
+    private const string TemporaryPrefix = ".tmp-";
+
+    /// <summary>Opens (and creates) a checkpoint folder.</summary>
+    /// <param name="root">The folder that holds the checkpoints.</param>
+    /// <param name="keepLast">How many complete checkpoints to keep; older ones are deleted after a save.</param>
+    public CheckpointStore(string root, int keepLast = 2)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(keepLast);
+        Root = Path.GetFullPath(root);
+        KeepLast = keepLast;
+        Directory.CreateDirectory(Root);
+    }
+
+    /// <summary>The folder that holds the checkpoints.</summary>
+    public string Root { get; }
+
+    /// <summary>How many complete checkpoints are kept.</summary>
+    public int KeepLast { get; }
+
+    /// <summary>
+    /// Writes a checkpoint for <paramref name="step"/>: <paramref name="writeFiles"/> fills a temporary folder,
+    /// which is then published atomically. Returns the checkpoint's folder.
+    /// </summary>
+    public string Save(long step, Action<string> writeFiles)
+    {
+        ArgumentNullException.ThrowIfNull(writeFiles);
+        var final = Path.Combine(Root, StepFolderName(step));
+        var temporary = Path.Combine(Root, TemporaryPrefix + StepFolderName(step) + "-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(temporary);
+        try
+        {
+            writeFiles(temporary);
+            if (Directory.Exists(final))
+            {
+                Directory.Delete(final, recursive: true);
+            }
+
+            Directory.Move(temporary, final);
+        }
+        catch
+        {
+            TryDelete(temporary);
+            throw;
+        }
+
+        ReplaceAtomically(Path.Combine(Root, LatestFileName), JsonSerializer.Serialize(new LatestPointer(StepFolderName(step), step)));
+        DeleteOldCheckpoints();
+        return final;
+    }
+
+    /// <summary>The newest complete checkpoint's folder, or null when there is none.</summary>
+    public string? FindLatest()
+    {
+        var pointerPath = Path.Combine(Root, LatestFileName);
+        if (File.Exists(pointerPath))
+        {
+            var pointer = JsonSerializer.Deserialize<LatestPointer>(File.ReadAllText(pointerPath));
+            if (pointer is not null && Directory.Exists(Path.Combine(Root, pointer.Folder)))
+            {
+                return Path.Combine(Root, pointer.Folder);
+            }
+        }
+
+        // The pointer is written last; without it, the newest published step folder is still complete.
+        return CompleteCheckpoints().LastOrDefault();
+    }
+
+    /// <summary>Writes <paramref name="contents"/> to <paramref name="path"/> via a temporary file and an atomic rename.</summary>
+    public static void ReplaceAtomically(string path, string contents)
+    {
+        var temporary = path + TemporaryPrefix + Guid.NewGuid().ToString("N");
+        File.WriteAllText(temporary, contents);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static string StepFolderName(long step) => StepPrefix + step.ToString("D8", CultureInfo.InvariantCulture);
+
+    private IEnumerable<string> CompleteCheckpoints() =>
+        Directory.EnumerateDirectories(Root, StepPrefix + "*").Order(StringComparer.Ordinal);
+
+    private void DeleteOldCheckpoints()
+    {
+        var complete = CompleteCheckpoints().ToList();
+        foreach (var old in complete.Take(Math.Max(0, complete.Count - KeepLast)))
+        {
+            TryDelete(old);
+        }
+
+        foreach (var abandoned in Directory.EnumerateDirectories(Root, TemporaryPrefix + "*"))
+        {
+            TryDelete(abandoned);
+        }
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A folder that cannot be removed now is removed after the next save.
+        }
+    }
+
+    private sealed record LatestPointer(string Folder, long Step);
+}

@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Tcd.Models.Training;
+
+/// <summary>
+/// Appends one row of named numbers per logged step to a JSON-lines file (<c>.jsonl</c>) or a CSV file
+/// (any other extension) that a user can plot. On resume, rows after the checkpoint's step are dropped first so the
+/// file never holds a step twice.
+/// </summary>
+public sealed class MetricsLog : IDisposable
+{
+    private readonly StreamWriter writer;
+    private readonly bool isJsonLines;
+    private string[]? csvColumns;
+
+    private MetricsLog(string path, StreamWriter writer, string[]? csvColumns)
+    {
+        Path = path;
+        this.writer = writer;
+        this.csvColumns = csvColumns;
+        isJsonLines = path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>The file written.</summary>
+    public string Path { get; }
+
+    /// <summary>Starts a new file, replacing any existing one.</summary>
+    public static MetricsLog Create(string path)
+    {
+        EnsureFolder(path);
+        return new MetricsLog(path, new StreamWriter(path, append: false, Encoding.UTF8), csvColumns: null);
+    }
+
+    /// <summary>Opens an existing file for a resumed run, keeping only the rows whose <c>step</c> is at most <paramref name="lastStep"/>.</summary>
+    public static MetricsLog Resume(string path, long lastStep)
+    {
+        if (!File.Exists(path))
+        {
+            return Create(path);
+        }
+
+        var isJsonLines = path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+        var lines = File.ReadAllLines(path);
+        string[]? columns = null;
+        var kept = new List<string>();
+        if (isJsonLines)
+        {
+            kept.AddRange(lines.Where(line => line.Length > 0 && StepOfJsonLine(line) <= lastStep));
+        }
+        else if (lines.Length > 0)
+        {
+            columns = lines[0].Split(',');
+            var stepColumn = Array.IndexOf(columns, "step");
+            kept.Add(lines[0]);
+            kept.AddRange(lines.Skip(1).Where(line => stepColumn < 0 || double.Parse(line.Split(',')[stepColumn], CultureInfo.InvariantCulture) <= lastStep));
+        }
+
+        CheckpointStore.ReplaceAtomically(path, kept.Count == 0 ? string.Empty : string.Join('\n', kept) + "\n");
+        return new MetricsLog(path, new StreamWriter(path, append: true, Encoding.UTF8), columns);
+    }
+
+    /// <summary>Appends one row and flushes it, so a crash loses at most the row being written.</summary>
+    public void Append(IReadOnlyDictionary<string, double> row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        if (isJsonLines)
+        {
+            writer.WriteLine(JsonSerializer.Serialize(row.ToDictionary(kv => kv.Key, kv => double.IsFinite(kv.Value) ? (double?)kv.Value : null)));
+        }
+        else
+        {
+            if (csvColumns is null)
+            {
+                csvColumns = row.Keys.ToArray();
+                writer.WriteLine(string.Join(',', csvColumns));
+            }
+
+            writer.WriteLine(string.Join(',', csvColumns.Select(column => row.TryGetValue(column, out var value) ? value.ToString("R", CultureInfo.InvariantCulture) : string.Empty)));
+        }
+
+        writer.Flush();
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => writer.Dispose();
+
+    private static double StepOfJsonLine(string line)
+    {
+        using var document = JsonDocument.Parse(line);
+        return document.RootElement.TryGetProperty("step", out var step) && step.ValueKind == JsonValueKind.Number ? step.GetDouble() : double.MinValue;
+    }
+
+    private static void EnsureFolder(string path)
+    {
+        var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(folder))
+        {
+            Directory.CreateDirectory(folder);
+        }
+    }
+}

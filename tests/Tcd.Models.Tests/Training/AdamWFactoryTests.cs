@@ -1,0 +1,54 @@
+using Tcd.Models.Training;
+using TorchSharp;
+
+namespace Tcd.Models.Tests.Training;
+
+public class AdamWFactoryTests
+{
+    [Theory]
+    [InlineData("bert.encoder.layer.0.attention.output.dense.bias", true)]
+    [InlineData("bert.encoder.layer.0.output.LayerNorm.weight", true)]
+    [InlineData("cls.predictions.bias", true)]
+    [InlineData("bert.encoder.layer.0.moe.experts.intermediate_bias", true)]
+    [InlineData("bert.encoder.layer.0.attention.self.query.weight", false)]
+    [InlineData("bert.embeddings.word_embeddings.weight", false)]
+    public void BiasesAndLayerNormsAreNotDecayed(string name, bool excluded)
+    {
+        AdamWFactory.IsExcludedFromWeightDecay(name).Should().Be(excluded);
+    }
+
+    [Fact]
+    public void DecayShrinksWeightsButNotBiases()
+    {
+        torch.manual_seed(1);
+        var layer = torch.nn.Linear(3, 2);
+        var weightBefore = layer.weight!.detach().clone();
+        var biasBefore = layer.bias!.detach().clone();
+        var optimizer = AdamWFactory.Create(layer, learningRate: 0.1, weightDecay: 0.5);
+
+        // A zero gradient isolates the decoupled weight decay: AdamW's Adam update is then zero.
+        foreach (var parameter in layer.parameters())
+        {
+            parameter.grad = torch.zeros_like(parameter);
+        }
+
+        optimizer.step();
+
+        torch.allclose(layer.weight!, weightBefore * (1 - 0.1 * 0.5), rtol: 1e-6, atol: 1e-7).Should().BeTrue();
+        torch.allclose(layer.bias!, biasBefore, rtol: 0, atol: 0).Should().BeTrue();
+    }
+
+    [Fact]
+    public void AllFrozen_ThrowsClearError()
+    {
+        var layer = torch.nn.Linear(3, 2);
+        foreach (var parameter in layer.parameters())
+        {
+            parameter.requires_grad = false;
+        }
+
+        var act = () => AdamWFactory.Create(layer, 1e-3, 0.01);
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("*no trainable parameters*");
+    }
+}

@@ -1,0 +1,67 @@
+using Tcd.Models.Training;
+
+namespace Tcd.Models.Tests.Training;
+
+public sealed class CheckpointStoreTests : IDisposable
+{
+    private readonly string root = Path.Combine(Path.GetTempPath(), "tcd-ckpt-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Save_PublishesCompleteCheckpointAndPointer()
+    {
+        var store = new CheckpointStore(root);
+
+        var folder = store.Save(100, dir => File.WriteAllText(Path.Combine(dir, "weights"), "w100"));
+
+        store.FindLatest().Should().Be(folder);
+        File.ReadAllText(Path.Combine(folder, "weights")).Should().Be("w100");
+    }
+
+    [Fact]
+    public void CrashDuringSave_KeepsThePreviousCheckpoint()
+    {
+        var store = new CheckpointStore(root);
+        var first = store.Save(10, dir => File.WriteAllText(Path.Combine(dir, "weights"), "good"));
+
+        var act = () => store.Save(20, dir =>
+        {
+            File.WriteAllText(Path.Combine(dir, "weights"), "half");
+            throw new IOException("disk full");
+        });
+
+        act.Should().Throw<IOException>();
+        store.FindLatest().Should().Be(first);
+        File.ReadAllText(Path.Combine(first, "weights")).Should().Be("good");
+        Directory.EnumerateDirectories(root).Should().ContainSingle();
+    }
+
+    [Fact]
+    public void KilledProcessLeftovers_AreNeverReturned()
+    {
+        var store = new CheckpointStore(root);
+        var good = store.Save(10, dir => File.WriteAllText(Path.Combine(dir, "weights"), "good"));
+        Directory.CreateDirectory(Path.Combine(root, ".tmp-step-00000020-deadbeef"));
+
+        new CheckpointStore(root).FindLatest().Should().Be(good);
+    }
+
+    [Fact]
+    public void KeepsOnlyTheLastN()
+    {
+        var store = new CheckpointStore(root, keepLast: 2);
+        for (var step = 1; step <= 4; step++)
+        {
+            store.Save(step, dir => File.WriteAllText(Path.Combine(dir, "w"), "x"));
+        }
+
+        Directory.EnumerateDirectories(root).Select(Path.GetFileName).Should().BeEquivalentTo("step-00000003", "step-00000004");
+    }
+}

@@ -1,0 +1,45 @@
+using Tcd.Models.Training;
+
+namespace Tcd.Models.Tests.Training;
+
+public sealed class MetricsLogTests : IDisposable
+{
+    private readonly string folder = Path.Combine(Path.GetTempPath(), "tcd-metrics-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("metrics.csv")]
+    [InlineData("metrics.jsonl")]
+    public void Resume_DropsRowsAfterTheCheckpointStep(string fileName)
+    {
+        var path = Path.Combine(folder, fileName);
+        using (var log = MetricsLog.Create(path))
+        {
+            for (var step = 1; step <= 5; step++)
+            {
+                log.Append(new Dictionary<string, double> { ["step"] = step, ["loss"] = 10.0 / step });
+            }
+        }
+
+        using (var resumed = MetricsLog.Resume(path, lastStep: 3))
+        {
+            resumed.Append(new Dictionary<string, double> { ["step"] = 4, ["loss"] = 1.5 });
+        }
+
+        var lines = File.ReadAllLines(path).Where(line => line.Length > 0).ToList();
+        var dataLines = fileName.EndsWith(".csv", StringComparison.Ordinal) ? lines.Skip(1).ToList() : lines;
+        dataLines.Should().HaveCount(4);
+        dataLines[^1].Should().Contain("1.5");
+        if (fileName.EndsWith(".csv", StringComparison.Ordinal))
+        {
+            lines[0].Should().Be("step,loss");
+        }
+    }
+}
