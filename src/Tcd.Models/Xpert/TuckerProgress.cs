@@ -1,0 +1,30 @@
+namespace Tcd.Models.Xpert;
+
+/// <summary>Reported by <see cref="TuckerDecomposition"/> after every HOOI sweep.</summary>
+public readonly struct TuckerProgress
+{
+    /// <summary>Creates a progress report.</summary>
+    /// <param name="iteration">The 1-based HOOI sweep just finished.</param>
+    /// <param name="maxIterations">The sweep budget, <see cref="TuckerOptions.MaxIterations"/>.</param>
+    /// <param name="relativeError">‖X − X̂‖ / ‖X‖ after the sweep.</param>
+    /// <param name="change">Previous error minus this one (positive when the fit improved).</param>
+    public TuckerProgress(int iteration, int maxIterations, double relativeError, double change)
+    {
+        Iteration = iteration;
+        MaxIterations = maxIterations;
+        RelativeError = relativeError;
+        Change = change;
+    }
+
+    /// <summary>The 1-based HOOI sweep just finished.</summary>
+    public int Iteration { get; }
+
+    /// <summary>The sweep budget, <see cref="TuckerOptions.MaxIterations"/>.</summary>
+    public int MaxIterations { get; }
+
+    /// <summary>‖X − X̂‖ / ‖X‖ after the sweep.</summary>
+    public double RelativeError { get; }
+
+    /// <summary>Previous error minus this one (positive when the fit improved).</summary>
+    public double Change { get; }
+}
