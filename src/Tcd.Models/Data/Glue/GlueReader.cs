@@ -1,0 +1,218 @@
+using System.Globalization;
+using System.Text;
+
+namespace Tcd.Models.Data.Glue;
+
+/// <summary>
+/// Streams <see cref="GlueExample"/>s from the original GLUE TSV files (<c>&lt;glueDir&gt;/&lt;TaskDir&gt;/&lt;split&gt;.tsv</c>,
+/// as written by <c>download_glue_data.py</c>), line by line. Handles the format's quirks: no CSV quoting (fields
+/// are split on tabs only, so unbalanced <c>"</c> are literal text), the UTF-8 BOM of MRPC, CoLA train/dev without
+/// a header, string labels, float scores, test files with an <c>index</c> column and no label, a missing final
+/// newline and trailing spaces. Columns are found by header name where there is a header, by position otherwise.
+/// Empty lines carry no row and are ignored.
+/// </summary>
+public sealed class GlueReader
+{
+    private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+
+    /// <summary>Creates a reader over a GLUE root directory (the folder holding <c>CoLA/</c>, <c>SST-2/</c>, ...).</summary>
+    public GlueReader(string glueDirectory, GlueReaderOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(glueDirectory);
+        GlueDirectory = glueDirectory;
+        Options = options ?? new GlueReaderOptions();
+    }
+
+    /// <summary>The GLUE root directory.</summary>
+    public string GlueDirectory { get; }
+
+    /// <summary>The reader's options.</summary>
+    public GlueReaderOptions Options { get; }
+
+    /// <summary>Path of a split file: <c>&lt;glueDir&gt;/&lt;TaskDir&gt;/&lt;split&gt;.tsv</c>.</summary>
+    /// <exception cref="ArgumentException">The task has no such split.</exception>
+    public string GetPath(GlueTask task, string split)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return Path.Combine(GlueDirectory, task.DirectoryName, task.GetSplit(split).FileName);
+    }
+
+    /// <summary>
+    /// Streams the examples of one split. The file is checked for existence now; rows are read lazily while
+    /// enumerating, and <paramref name="report"/> (if given) is filled as they are.
+    /// </summary>
+    /// <param name="task">The task, e.g. <see cref="GlueTask.Rte"/> or <c>GlueTask.FromName("rte")</c>.</param>
+    /// <param name="split">Split name, e.g. <c>"train"</c>, <c>"dev"</c>, <c>"dev_matched"</c>.</param>
+    /// <param name="report">Optional report receiving the counts of examples read and rows skipped.</param>
+    /// <exception cref="FileNotFoundException">The file is missing; the message names the path and the expected layout.</exception>
+    /// <exception cref="GlueFormatException">While enumerating: a bad header, or a malformed row in <see cref="GlueMalformedRowHandling.Fail"/> mode.</exception>
+    public IEnumerable<GlueExample> Read(GlueTask task, string split, GlueReadReport? report = null)
+    {
+        var path = GetPath(task, split);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException(
+                $"GLUE file not found: '{path}'. Expected the original GLUE layout written by download_glue_data.py, " +
+                $"<glueDir>/<TaskDir>/<split>.tsv, here '{task.DirectoryName}/{task.GetSplit(split).FileName}' under '{GlueDirectory}'" +
+                (Directory.Exists(GlueDirectory) ? "" : " (that directory does not exist)") + ". " + LayoutHint(task),
+                path);
+        }
+
+        return ReadRows(path, task, task.GetSplit(split), Options, report ?? new GlueReadReport());
+    }
+
+    /// <summary>
+    /// Streams the examples of a file anywhere on disk that has the layout of <paramref name="task"/>'s
+    /// <paramref name="split"/>; otherwise like <see cref="Read"/>.
+    /// </summary>
+    public static IEnumerable<GlueExample> ReadFile(
+        string path, GlueTask task, string split, GlueReaderOptions? options = null, GlueReadReport? report = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(task);
+        var layout = task.GetSplit(split);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException(
+                $"GLUE file not found: '{path}'. Expected a {task.Name} {layout.Name} file in the original GLUE layout " +
+                $"(<glueDir>/<TaskDir>/<split>.tsv, e.g. '{task.DirectoryName}/{layout.FileName}'). " + LayoutHint(task),
+                path);
+        }
+
+        return ReadRows(path, task, layout, options ?? new GlueReaderOptions(), report ?? new GlueReadReport());
+    }
+
+    private static string LayoutHint(GlueTask task) =>
+        $"Task directories: {string.Join(", ", GlueTask.All.Select(t => t.DirectoryName))}; " +
+        $"{task.Name} files: {string.Join(", ", task.Splits.Select(s => s.FileName))}.";
+
+    private static IEnumerable<GlueExample> ReadRows(string path, GlueTask task, GlueSplit split, GlueReaderOptions options, GlueReadReport report)
+    {
+        report.Begin(path);
+        using var reader = new StreamReader(path, Utf8, detectEncodingFromByteOrderMarks: true);
+        var lineNumber = 0;
+        var columns = ColumnIndices.FromPositions(split);
+        if (split.HasHeader)
+        {
+            var header = reader.ReadLine();
+            lineNumber = 1;
+            if (header is null)
+            {
+                throw new GlueFormatException(path, 1, $"the file is empty; a {task.Name} {split.Name} file starts with a header line.");
+            }
+
+            columns = ColumnIndices.FromHeader(header, task, split, path);
+        }
+
+        while (reader.ReadLine() is { } line)
+        {
+            lineNumber++;
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            var reason = TryParseRow(line.Split('\t'), columns, task, options.TrimWhitespace, lineNumber, out var example);
+            if (reason is null)
+            {
+                report.RecordExample();
+                yield return example!;
+            }
+            else if (options.OnMalformedRow == GlueMalformedRowHandling.Skip)
+            {
+                report.RecordSkipped(new GlueMalformedRow(path, lineNumber, reason));
+            }
+            else
+            {
+                throw new GlueFormatException(
+                    path, lineNumber, reason + " Set GlueReaderOptions.OnMalformedRow = Skip to skip such rows.");
+            }
+        }
+
+        report.Complete();
+    }
+
+    /// <summary>Returns null and the example for a good row, or the reason the row is malformed.</summary>
+    private static string? TryParseRow(string[] fields, ColumnIndices columns, GlueTask task, bool trim, int lineNumber, out GlueExample? example)
+    {
+        example = null;
+        if (fields.Length != columns.Count)
+        {
+            return $"expected {columns.Count} tab-separated columns but found {fields.Length}. " +
+                   "GLUE files are split on tabs only (no quoting), so a tab inside a sentence or a cut-off line causes this.";
+        }
+
+        int? label = null;
+        float? score = null;
+        if (columns.Label >= 0)
+        {
+            var raw = fields[columns.Label].Trim();
+            if (task.IsRegression)
+            {
+                if (!float.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) || !float.IsFinite(parsed))
+                {
+                    return $"score '{raw}' in column {columns.LabelColumn} is not a number.";
+                }
+
+                score = parsed;
+            }
+            else
+            {
+                var index = task.IndexOfLabel(raw);
+                if (index < 0)
+                {
+                    return $"unknown label '{raw}' in column {columns.LabelColumn}; {task.Name} labels are: {string.Join(", ", task.LabelNames)}.";
+                }
+
+                label = index;
+            }
+        }
+
+        example = new GlueExample(
+            Text: Clean(fields[columns.Text], trim),
+            TextPair: columns.TextPair >= 0 ? Clean(fields[columns.TextPair], trim) : null,
+            Label: label,
+            Score: score,
+            Id: columns.Id >= 0 ? fields[columns.Id].Trim() : null,
+            LineNumber: lineNumber);
+        return null;
+    }
+
+    private static string Clean(string field, bool trim) => trim ? field.Trim() : field;
+
+    /// <summary>0-based field indices of one file (-1: absent) and the column count every row must have.</summary>
+    private readonly record struct ColumnIndices(int Count, int Text, int TextPair, int Label, int Id, GlueColumn? LabelColumn)
+    {
+        public static ColumnIndices FromPositions(GlueSplit split) => new(
+            split.ColumnCount,
+            split.Text.Position,
+            split.TextPair?.Position ?? -1,
+            split.Label?.Position ?? -1,
+            split.Id?.Position ?? -1,
+            split.Label);
+
+        public static ColumnIndices FromHeader(string header, GlueTask task, GlueSplit split, string path)
+        {
+            var names = header.TrimStart('\uFEFF').Split('\t').Select(n => n.Trim()).ToArray();
+            return new ColumnIndices(
+                names.Length,
+                Find(split.Text),
+                split.TextPair is { } pair ? Find(pair) : -1,
+                split.Label is { } label ? Find(label) : -1,
+                split.Id is { } id ? Find(id) : -1,
+                split.Label);
+
+            int Find(GlueColumn column)
+            {
+                var index = Array.FindIndex(names, n => n.Equals(column.Name, StringComparison.OrdinalIgnoreCase));
+                return index >= 0
+                    ? index
+                    : throw new GlueFormatException(
+                        path,
+                        1,
+                        $"the header has no column '{column.Name}', which a {task.Name} {split.Name} file needs. " +
+                        $"Found: {string.Join(", ", names.Select(n => $"'{n}'"))}. Is this the right file for the task and split?");
+            }
+        }
+    }
+}

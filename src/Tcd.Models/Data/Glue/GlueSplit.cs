@@ -1,0 +1,52 @@
+namespace Tcd.Models.Data.Glue;
+
+/// <summary>
+/// One file of a GLUE task (train, dev, test; MNLI has dev_matched, dev_mismatched, test_matched,
+/// test_mismatched) and its column layout as written by <c>download_glue_data.py</c>.
+/// </summary>
+public sealed class GlueSplit
+{
+    internal GlueSplit(string name, bool hasHeader, int columnCount, GlueColumn text, GlueColumn? textPair, GlueColumn? label, GlueColumn? id)
+    {
+        Name = name;
+        HasHeader = hasHeader;
+        ColumnCount = columnCount;
+        Text = text;
+        TextPair = textPair;
+        Label = label;
+        Id = id;
+    }
+
+    /// <summary>Split name, e.g. <c>"train"</c>, <c>"dev"</c>, <c>"dev_matched"</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>File name inside the task directory: <c>&lt;split&gt;.tsv</c>.</summary>
+    public string FileName => Name + ".tsv";
+
+    /// <summary>Whether the first line is a header (false only for CoLA train and dev).</summary>
+    public bool HasHeader { get; }
+
+    /// <summary>
+    /// Number of tab-separated columns in the official file. Rows of a file with a header are checked against the
+    /// header's column count instead, so extra or reordered columns in a re-export still read.
+    /// </summary>
+    public int ColumnCount { get; }
+
+    /// <summary>The first (or only) sentence.</summary>
+    public GlueColumn Text { get; }
+
+    /// <summary>The second sentence of a sentence-pair task; null for single-sentence tasks.</summary>
+    public GlueColumn? TextPair { get; }
+
+    /// <summary>The label (class name or STS-B score); null for test files, which carry no labels.</summary>
+    public GlueColumn? Label { get; }
+
+    /// <summary>The row id (<c>index</c>, or <c>id</c> for QQP); null where the file has none.</summary>
+    public GlueColumn? Id { get; }
+
+    /// <summary>Whether rows carry a label or score (false for test files).</summary>
+    public bool IsLabeled => Label is not null;
+
+    /// <inheritdoc/>
+    public override string ToString() => Name;
+}

@@ -1,0 +1,230 @@
+using Tcd.Models.Evaluation;
+
+namespace Tcd.Models.Data.Glue;
+
+/// <summary>
+/// A GLUE task: its name and directory, whether it is single-sentence or sentence-pair, its label names (or
+/// regression), its official metrics and the column layout of each split file. The eight tasks of the BERT and
+/// TCD papers are static members; <see cref="FromName"/> looks one up case-insensitively (<c>"sst2"</c>,
+/// <c>"SST-2"</c>, <c>"mnli"</c>).
+/// </summary>
+public sealed class GlueTask
+{
+    private const string Index = "index";
+
+    private GlueTask(
+        string name,
+        bool isSentencePair,
+        IReadOnlyList<string> labelNames,
+        IReadOnlyList<GlueMetric> metrics,
+        IReadOnlyList<GlueSplit> splits,
+        IReadOnlyList<string> evaluationSplits)
+    {
+        Name = name;
+        IsSentencePair = isSentencePair;
+        LabelNames = labelNames;
+        Metrics = metrics;
+        Splits = splits;
+        EvaluationSplits = evaluationSplits;
+    }
+
+    /// <summary>CoLA: single sentences, acceptable (1) or not (0); Matthews correlation. Train and dev have no header.</summary>
+    public static GlueTask CoLA { get; } = new(
+        "CoLA",
+        isSentencePair: false,
+        ["0", "1"],
+        [GlueMetric.MatthewsCorrelation],
+        [
+            Headerless("train", 4, text: new("sentence", 3), label: new("label", 1)),
+            Headerless("dev", 4, text: new("sentence", 3), label: new("label", 1)),
+            Headed("test", 2, text: new("sentence", 1), id: new(Index, 0)),
+        ],
+        ["dev"]);
+
+    /// <summary>SST-2: single sentences, negative (0) or positive (1); accuracy.</summary>
+    public static GlueTask Sst2 { get; } = new(
+        "SST-2",
+        isSentencePair: false,
+        ["0", "1"],
+        [GlueMetric.Accuracy],
+        [
+            Headed("train", 2, text: new("sentence", 0), label: new("label", 1)),
+            Headed("dev", 2, text: new("sentence", 0), label: new("label", 1)),
+            Headed("test", 2, text: new("sentence", 1), id: new(Index, 0)),
+        ],
+        ["dev"]);
+
+    /// <summary>MRPC: sentence pairs, paraphrase (1) or not (0); F1 and accuracy. Train and dev start with a UTF-8 BOM.</summary>
+    public static GlueTask Mrpc { get; } = new(
+        "MRPC",
+        isSentencePair: true,
+        ["0", "1"],
+        [GlueMetric.F1, GlueMetric.Accuracy],
+        [
+            Headed("train", 5, text: new("#1 String", 3), pair: new("#2 String", 4), label: new("Quality", 0)),
+            Headed("dev", 5, text: new("#1 String", 3), pair: new("#2 String", 4), label: new("Quality", 0)),
+            Headed("test", 5, text: new("#1 String", 3), pair: new("#2 String", 4), id: new(Index, 0)),
+        ],
+        ["dev"]);
+
+    /// <summary>STS-B: sentence pairs with a similarity score in [0, 5] (regression); Pearson and Spearman correlation.</summary>
+    public static GlueTask StsB { get; } = new(
+        "STS-B",
+        isSentencePair: true,
+        [],
+        [GlueMetric.PearsonCorrelation, GlueMetric.SpearmanCorrelation],
+        [
+            Headed("train", 10, text: new("sentence1", 7), pair: new("sentence2", 8), label: new("score", 9), id: new(Index, 0)),
+            Headed("dev", 10, text: new("sentence1", 7), pair: new("sentence2", 8), label: new("score", 9), id: new(Index, 0)),
+            Headed("test", 9, text: new("sentence1", 7), pair: new("sentence2", 8), id: new(Index, 0)),
+        ],
+        ["dev"]);
+
+    /// <summary>QQP: question pairs, duplicate (1) or not (0); F1 and accuracy.</summary>
+    public static GlueTask Qqp { get; } = new(
+        "QQP",
+        isSentencePair: true,
+        ["0", "1"],
+        [GlueMetric.F1, GlueMetric.Accuracy],
+        [
+            Headed("train", 6, text: new("question1", 3), pair: new("question2", 4), label: new("is_duplicate", 5), id: new("id", 0)),
+            Headed("dev", 6, text: new("question1", 3), pair: new("question2", 4), label: new("is_duplicate", 5), id: new("id", 0)),
+            Headed("test", 3, text: new("question1", 1), pair: new("question2", 2), id: new("id", 0)),
+        ],
+        ["dev"]);
+
+    /// <summary>
+    /// MNLI: premise/hypothesis pairs, contradiction / entailment / neutral; accuracy, reported on dev_matched
+    /// (MNLI-m) and dev_mismatched (MNLI-mm).
+    /// </summary>
+    public static GlueTask Mnli { get; } = new(
+        "MNLI",
+        isSentencePair: true,
+        ["contradiction", "entailment", "neutral"],
+        [GlueMetric.Accuracy],
+        [
+            Headed("train", 12, text: new("sentence1", 8), pair: new("sentence2", 9), label: new("gold_label", 11), id: new(Index, 0)),
+            Headed("dev_matched", 16, text: new("sentence1", 8), pair: new("sentence2", 9), label: new("gold_label", 15), id: new(Index, 0)),
+            Headed("dev_mismatched", 16, text: new("sentence1", 8), pair: new("sentence2", 9), label: new("gold_label", 15), id: new(Index, 0)),
+            Headed("test_matched", 10, text: new("sentence1", 8), pair: new("sentence2", 9), id: new(Index, 0)),
+            Headed("test_mismatched", 10, text: new("sentence1", 8), pair: new("sentence2", 9), id: new(Index, 0)),
+        ],
+        ["dev_matched", "dev_mismatched"]);
+
+    /// <summary>QNLI: question/sentence pairs, entailment or not_entailment; accuracy.</summary>
+    public static GlueTask Qnli { get; } = new(
+        "QNLI",
+        isSentencePair: true,
+        ["entailment", "not_entailment"],
+        [GlueMetric.Accuracy],
+        [
+            Headed("train", 4, text: new("question", 1), pair: new("sentence", 2), label: new("label", 3), id: new(Index, 0)),
+            Headed("dev", 4, text: new("question", 1), pair: new("sentence", 2), label: new("label", 3), id: new(Index, 0)),
+            Headed("test", 3, text: new("question", 1), pair: new("sentence", 2), id: new(Index, 0)),
+        ],
+        ["dev"]);
+
+    /// <summary>RTE: sentence pairs, entailment or not_entailment; accuracy.</summary>
+    public static GlueTask Rte { get; } = new(
+        "RTE",
+        isSentencePair: true,
+        ["entailment", "not_entailment"],
+        [GlueMetric.Accuracy],
+        [
+            Headed("train", 4, text: new("sentence1", 1), pair: new("sentence2", 2), label: new("label", 3), id: new(Index, 0)),
+            Headed("dev", 4, text: new("sentence1", 1), pair: new("sentence2", 2), label: new("label", 3), id: new(Index, 0)),
+            Headed("test", 3, text: new("sentence1", 1), pair: new("sentence2", 2), id: new(Index, 0)),
+        ],
+        ["dev"]);
+
+    /// <summary>The eight tasks in GLUE table order: CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE.</summary>
+    public static IReadOnlyList<GlueTask> All { get; } = [CoLA, Sst2, Mrpc, StsB, Qqp, Mnli, Qnli, Rte];
+
+    /// <summary>Official task name, e.g. <c>"SST-2"</c>; also the directory name (<see cref="DirectoryName"/>).</summary>
+    public string Name { get; }
+
+    /// <summary>Directory of the task's files under the GLUE root, as written by <c>download_glue_data.py</c>.</summary>
+    public string DirectoryName => Name;
+
+    /// <summary>Whether examples are sentence pairs (<see cref="GlueExample.TextPair"/> set) rather than single sentences.</summary>
+    public bool IsSentencePair { get; }
+
+    /// <summary>Whether the task is a regression (STS-B: a float score) rather than a classification.</summary>
+    public bool IsRegression => LabelNames.Count == 0;
+
+    /// <summary>
+    /// Class names as written in the files, in class-index order (<see cref="GlueExample.Label"/> indexes this list);
+    /// empty for the regression task STS-B.
+    /// </summary>
+    public IReadOnlyList<string> LabelNames { get; }
+
+    /// <summary>Outputs a prediction head needs: the number of classes, or 1 for regression.</summary>
+    public int OutputCount => IsRegression ? 1 : LabelNames.Count;
+
+    /// <summary>The official metrics; a task's score is their mean (see <see cref="GlueMetrics.GlueScore"/>).</summary>
+    public IReadOnlyList<GlueMetric> Metrics { get; }
+
+    /// <summary>The split files of the task.</summary>
+    public IReadOnlyList<GlueSplit> Splits { get; }
+
+    /// <summary>The labelled splits results are reported on: <c>dev</c>, or MNLI's <c>dev_matched</c> and <c>dev_mismatched</c>.</summary>
+    public IReadOnlyList<string> EvaluationSplits { get; }
+
+    /// <summary>Looks a task up by name, ignoring case and punctuation (<c>"sst2"</c>, <c>"SST-2"</c>, <c>"sts_b"</c>).</summary>
+    /// <exception cref="ArgumentException">The name is not a GLUE task; the message lists the known names.</exception>
+    public static GlueTask FromName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return TryFromName(name, out var task)
+            ? task
+            : throw new ArgumentException(
+                $"Unknown GLUE task '{name}'. Known tasks: {string.Join(", ", All.Select(t => t.Name))} (case and '-' are ignored, e.g. \"sst2\").",
+                nameof(name));
+    }
+
+    /// <summary>Looks a task up like <see cref="FromName"/>; returns false for an unknown name.</summary>
+    public static bool TryFromName(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out GlueTask? task)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var key = NormalizeName(name);
+        task = All.FirstOrDefault(t => NormalizeName(t.Name) == key);
+        return task is not null;
+    }
+
+    /// <summary>The split called <paramref name="name"/> (ordinal, case-insensitive).</summary>
+    /// <exception cref="ArgumentException">The task has no such split; the message lists its splits.</exception>
+    public GlueSplit GetSplit(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return Splits.FirstOrDefault(s => s.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
+            ?? throw new ArgumentException(
+                $"GLUE task {Name} has no split '{name}'. Its splits are: {string.Join(", ", Splits.Select(s => s.Name))}.",
+                nameof(name));
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => Name;
+
+    /// <summary>Class index of a label as written in the files (ordinal match), or -1.</summary>
+    internal int IndexOfLabel(string label)
+    {
+        for (var i = 0; i < LabelNames.Count; i++)
+        {
+            if (string.Equals(LabelNames[i], label, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static string NormalizeName(string name) =>
+        new(name.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
+
+    private static GlueSplit Headed(string split, int columns, GlueColumn text, GlueColumn? pair = null, GlueColumn? label = null, GlueColumn? id = null) =>
+        new(split, hasHeader: true, columns, text, pair, label, id);
+
+    private static GlueSplit Headerless(string split, int columns, GlueColumn text, GlueColumn label) =>
+        new(split, hasHeader: false, columns, text, textPair: null, label, id: null);
+}

@@ -1,0 +1,12 @@
+namespace Tcd.Models.Evaluation;
+
+/// <summary>
+/// The official metrics of one GLUE result column (a task, or MNLI-m / MNLI-mm), in percent (×100) as in GLUE
+/// tables: accuracy 0.853 is reported as 85.3, a Matthews correlation of 0.52 as 52.
+/// </summary>
+/// <param name="Column">Column name in a results table, e.g. <c>"RTE"</c>, <c>"MNLI-m"</c>.</param>
+/// <param name="Metrics">Each official metric of the task, in percent.</param>
+/// <param name="Score">
+/// The column's single score: the mean of <paramref name="Metrics"/> (GLUE averages multi-metric tasks first), in percent.
+/// </param>
+public sealed record GlueTaskResult(string Column, IReadOnlyDictionary<GlueMetric, double> Metrics, double Score);

@@ -1,0 +1,117 @@
+using Tcd.Models.Data.Glue;
+
+namespace Tcd.Models.Tests.Data.Glue;
+
+public sealed class GlueReaderMalformedRowTests : IDisposable
+{
+    private const string RteHeader = "index\tsentence1\tsentence2\tlabel\n";
+
+    private readonly TempGlueDirectory glue = new();
+
+    public void Dispose() => glue.Dispose();
+
+    private GlueFormatException ReadingFails(GlueTask task, string split) =>
+        new GlueReader(glue.Root).Invoking(r => r.Read(task, split).ToList()).Should().Throw<GlueFormatException>().Which;
+
+    [Fact]
+    public void WrongColumnCount_FailsWithFileAndLine()
+    {
+        var path = glue.Write("RTE", "train", RteHeader + "0\tA.\tB.\tentailment\n1\tC. D.\tnot_entailment\n");
+
+        var error = ReadingFails(GlueTask.Rte, "train");
+
+        error.FilePath.Should().Be(path);
+        error.LineNumber.Should().Be(3);
+        error.Message.Should().Contain(path).And.Contain("line 3").And.Contain("expected 4").And.Contain("found 3").And.Contain("OnMalformedRow");
+    }
+
+    [Fact]
+    public void UnknownLabel_FailsWithLineAndKnownLabels()
+    {
+        glue.Write("RTE", "dev", RteHeader + "0\tA.\tB.\tentailment\n1\tC.\tD.\tentailment\n2\tE.\tF.\tmaybe\n");
+
+        var error = ReadingFails(GlueTask.Rte, "dev");
+
+        error.LineNumber.Should().Be(4);
+        error.Reason.Should().Contain("'maybe'").And.Contain("entailment, not_entailment");
+    }
+
+    [Fact]
+    public void UnparsableScore_FailsWithLine()
+    {
+        glue.Write("STS-B", "train",
+            "index\tgenre\tfilename\tyear\told_index\tsource1\tsource2\tsentence1\tsentence2\tscore\n" +
+            "0\tg\tf\t2012\t0\tnone\tnone\tA.\tB.\tfive\n");
+
+        var error = ReadingFails(GlueTask.StsB, "train");
+
+        error.LineNumber.Should().Be(2);
+        error.Reason.Should().Contain("'five'").And.Contain("score");
+    }
+
+    [Fact]
+    public void HeaderlessCoLA_CountsLinesFromOne()
+    {
+        glue.Write("CoLA", "train", "gj04\t1\t\tFine.\ngj04\t1\tMissing a column.\n");
+
+        var error = ReadingFails(GlueTask.CoLA, "train");
+
+        error.LineNumber.Should().Be(2);
+        error.Reason.Should().Contain("expected 4").And.Contain("found 3");
+    }
+
+    [Fact]
+    public void SkipMode_SkipsAndCountsMalformedRows()
+    {
+        var path = glue.Write("RTE", "train",
+            RteHeader + "0\tA.\tB.\tentailment\n1\tbroken row\n2\tC.\tD.\tunknown\n3\tE.\tF.\tnot_entailment\n");
+        var report = new GlueReadReport();
+        var reader = new GlueReader(glue.Root, new GlueReaderOptions { OnMalformedRow = GlueMalformedRowHandling.Skip });
+
+        var examples = reader.Read(GlueTask.Rte, "train", report).ToList();
+
+        examples.Select(e => e.Id).Should().Equal("0", "3");
+        report.ExamplesRead.Should().Be(2);
+        report.SkippedCount.Should().Be(2);
+        report.SkippedRows.Select(r => r.LineNumber).Should().Equal(3, 4);
+        report.SkippedRows.Should().OnlyContain(r => r.FilePath == path);
+        report.SkippedRows[1].Reason.Should().Contain("'unknown'");
+        report.IsComplete.Should().BeTrue();
+    }
+
+    [Fact]
+    public void MissingFile_NamesThePathAndTheExpectedLayout()
+    {
+        var reader = new GlueReader(glue.Root);
+
+        var error = reader.Invoking(r => r.Read(GlueTask.Qnli, "train")).Should().Throw<FileNotFoundException>().Which;
+
+        error.FileName.Should().Be(Path.Combine(glue.Root, "QNLI", "train.tsv"));
+        error.Message.Should().Contain(Path.Combine(glue.Root, "QNLI", "train.tsv"))
+            .And.Contain("<glueDir>/<TaskDir>/<split>.tsv")
+            .And.Contain("QNLI/train.tsv")
+            .And.Contain("CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE");
+    }
+
+    [Fact]
+    public void HeaderWithoutARequiredColumn_FailsOnLineOne()
+    {
+        glue.Write("RTE", "dev", "index\tpremise\thypothesis\tlabel\n0\tA.\tB.\tentailment\n");
+
+        var error = ReadingFails(GlueTask.Rte, "dev");
+
+        error.LineNumber.Should().Be(1);
+        error.Reason.Should().Contain("'sentence1'").And.Contain("'premise'");
+    }
+
+    [Fact]
+    public void ReadFile_ReadsAFileOutsideTheGlueLayout()
+    {
+        var path = Path.Combine(glue.Root, "my-rte-sample.tsv");
+        File.WriteAllText(path, RteHeader + "0\tA.\tB.\tnot_entailment\n");
+
+        var example = GlueReader.ReadFile(path, GlueTask.Rte, "dev").Should().ContainSingle().Subject;
+
+        example.Label.Should().Be(1);
+    }
+}
