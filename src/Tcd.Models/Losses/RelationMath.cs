@@ -1,0 +1,32 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Tcd.Models.Losses;
+
+/// <summary>Numerics shared by the relation losses: fp32 promotion and safe cosine matrices.</summary>
+internal static class RelationMath
+{
+    /// <summary>Norm floor for L2 normalisation, so a zero vector normalises to zero instead of NaN.</summary>
+    internal const double NormEpsilon = 1e-12;
+
+    /// <summary>
+    /// Returns <paramref name="tensor"/> in fp32 when it is narrower (half, bfloat16) or integral; fp32 and fp64 stay
+    /// as they are. Cosines of half-precision vectors lose too much precision for a squared-error loss on them.
+    /// </summary>
+    internal static Tensor AtLeastFloat32(Tensor tensor) =>
+        tensor.dtype is ScalarType.Float32 or ScalarType.Float64 ? tensor : tensor.to_type(ScalarType.Float32);
+
+    /// <summary>
+    /// Cosine similarity of every row vector of <paramref name="left"/> with every row vector of
+    /// <paramref name="right"/> over the last dimension: [..., N, D] × [..., M, D] → [..., N, M].
+    /// </summary>
+    internal static Tensor CosineMatrix(Tensor left, Tensor right)
+    {
+        var leftUnit = nn.functional.normalize(AtLeastFloat32(left), p: 2, dim: -1, eps: NormEpsilon);
+        var rightUnit = nn.functional.normalize(AtLeastFloat32(right), p: 2, dim: -1, eps: NormEpsilon);
+        return matmul(leftUnit, rightUnit.transpose(-2, -1));
+    }
+
+    /// <summary>Formats a tensor shape for error messages, e.g. <c>[2, 8, 64]</c>.</summary>
+    internal static string Shape(Tensor tensor) => "[" + string.Join(", ", tensor.shape) + "]";
+}
