@@ -15,7 +15,7 @@ namespace Tcd.Models.Losses;
 /// has cosine exactly 0 on both sides and adds nothing (whatever values, even NaN, the padding held), and each
 /// sequence's squared-error sum is divided by its own <c>M²</c>. Sequences without real tokens are left out of the
 /// mean. Head sizes may differ between the models but head counts must match. The math runs in fp32 (or fp64) with a
-/// norm floor of 1e-12; the teacher side is detached.
+/// norm floor of 1e-12 (shorter vectors count as zero: cosine 0, gradient 0); the teacher side is detached.
 /// </remarks>
 public static class AttentionRelationLoss
 {

@@ -12,8 +12,8 @@ namespace Tcd.Models.Losses;
 /// group's <c>S × S</c> cosine matrix of the student is compared with the teacher's by mean squared error over all
 /// entries; the mean over groups is that position's <c>L*</c>, and the loss is the sum of <c>L*</c> over positions.
 /// Cosines do not depend on the hidden width, so student and teacher may differ in <c>H</c>. The math runs in fp32
-/// (or fp64 for fp64 input); vectors are normalised with a norm floor of 1e-12, so zero vectors give cosine 0, not
-/// NaN. The teacher side is detached: no gradient ever reaches the teacher.
+/// (or fp64 for fp64 input); vectors are normalised with a norm floor of 1e-12, and a vector with a smaller norm
+/// counts as zero (cosine 0, gradient 0), so zero vectors never give NaN or an exploding gradient. The teacher side is detached: no gradient ever reaches the teacher.
 /// </remarks>
 public static class RelationAlignmentLoss
 {

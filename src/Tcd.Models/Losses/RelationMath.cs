@@ -20,11 +20,19 @@ internal static class RelationMath
     /// Cosine similarity of every row vector of <paramref name="left"/> with every row vector of
     /// <paramref name="right"/> over the last dimension: [..., N, D] × [..., M, D] → [..., N, M].
     /// </summary>
-    internal static Tensor CosineMatrix(Tensor left, Tensor right)
+    internal static Tensor CosineMatrix(Tensor left, Tensor right) =>
+        matmul(UnitVectors(left), UnitVectors(right).transpose(-2, -1));
+
+    /// <summary>
+    /// L2-normalises the last dimension in fp32 (or fp64). Vectors with norm ≤ <see cref="NormEpsilon"/> become
+    /// exactly zero with zero gradient: a plain clamp of the norm would give them a finite value but a gradient of
+    /// 1 / ε (about 1e12), which overflows half precision and destabilises training.
+    /// </summary>
+    internal static Tensor UnitVectors(Tensor vectors)
     {
-        var leftUnit = nn.functional.normalize(AtLeastFloat32(left), p: 2, dim: -1, eps: NormEpsilon);
-        var rightUnit = nn.functional.normalize(AtLeastFloat32(right), p: 2, dim: -1, eps: NormEpsilon);
-        return matmul(leftUnit, rightUnit.transpose(-2, -1));
+        var wide = AtLeastFloat32(vectors);
+        var norms = wide.norm(dim: -1, keepdim: true);
+        return wide.div(norms.clamp_min(NormEpsilon)).masked_fill(norms.le(NormEpsilon), 0);
     }
 
     /// <summary>Formats a tensor shape for error messages, e.g. <c>[2, 8, 64]</c>.</summary>
