@@ -119,21 +119,21 @@ public sealed class BertTextEncoder
                 $"maxLength must be at least {specialCount} to hold the special tokens of a {(pair is null ? "single text" : "text pair")}.");
         }
 
-        var first = Tokenize(text);
-        var second = pair is null ? Array.Empty<int>() : Tokenize(pair);
-        var (firstLength, secondLength) = LongestFirstLengths(first.Count, second.Count, maxLength - specialCount);
+        var first = Tokenize(text).ToArray();
+        var second = pair is null ? [] : Tokenize(pair).ToArray();
+        var (firstLength, secondLength) = LongestFirstLengths(first.Length, second.Length, maxLength - specialCount);
 
         var total = firstLength + secondLength + specialCount;
         var inputIds = new int[total];
         var tokenTypeIds = new int[total];
         var ids = SpecialTokenIds;
         inputIds[0] = ids.Cls;
-        CopyPrefix(first, firstLength, inputIds, 1);
+        Array.Copy(first, 0, inputIds, 1, firstLength);
         inputIds[firstLength + 1] = ids.Sep;
         if (pair is not null)
         {
             var secondStart = firstLength + 2;
-            CopyPrefix(second, secondLength, inputIds, secondStart);
+            Array.Copy(second, 0, inputIds, secondStart, secondLength);
             inputIds[total - 1] = ids.Sep;
             Array.Fill(tokenTypeIds, 1, secondStart, total - secondStart);
         }
@@ -161,14 +161,6 @@ public sealed class BertTextEncoder
 
         // Both are cut down to equal length, then alternately second, first, ...: the first keeps the odd token.
         return ((budget + 1) / 2, budget / 2);
-    }
-
-    private static void CopyPrefix(IReadOnlyList<int> source, int count, int[] destination, int start)
-    {
-        for (var i = 0; i < count; i++)
-        {
-            destination[start + i] = source[i];
-        }
     }
 
     private static BertTextEncoder FromStream(Stream stream, string source)

@@ -90,10 +90,12 @@ public sealed class MlmMasker
             maskable = maskable.logical_and(ids.ne(special));
         }
 
+        // All draws happen on the CPU so that a seed gives the same masks on every device.
         using var generator = new Generator((ulong)seed);
         var selectionDraw = rand(shape, generator: generator).to(device);
         var actionDraw = rand(shape, generator: generator).to(device);
-        var replacementIndex = randint(_replacementIds.Length, shape, generator: generator).to(device);
+        var replacementIndex = randint(_replacementIds.Length, shape, generator: generator);
+        var randomIds = tensor(_replacementIds).index_select(0, replacementIndex.flatten()).view(shape).to(device);
 
         var selected = maskable.logical_and(selectionDraw.lt(_options.Probability));
         selected = selected.logical_or(ForcedTargets(maskable, selected, selectionDraw));
@@ -101,7 +103,6 @@ public sealed class MlmMasker
         var toMask = selected.logical_and(actionDraw.lt(_options.MaskTokenFraction));
         var toRandom = selected.logical_and(actionDraw.ge(_options.MaskTokenFraction))
             .logical_and(actionDraw.lt(_options.MaskTokenFraction + _options.RandomTokenFraction));
-        var randomIds = tensor(_replacementIds, device: device).index_select(0, replacementIndex.flatten()).view(shape);
 
         var corrupted = where(toMask, tensor(_specialTokenIds.Mask, ScalarType.Int64, device), ids);
         corrupted = where(toRandom, randomIds, corrupted);

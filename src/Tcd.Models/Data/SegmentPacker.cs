@@ -11,7 +11,7 @@ namespace Tcd.Models.Data;
 /// closing <c>[SEP]</c>: when only one slot is left the segment is closed one token short instead). Every segment
 /// but the last is full, or one token short at such a document boundary; the last holds what remains.
 /// Removing <c>[CLS]</c> and every <c>[SEP]</c> from the segments gives back exactly the tokenised corpus
-/// (the encoder never produces special ids from text).</para>
+/// (the encoder never produces <c>[CLS]</c> or <c>[SEP]</c> from text).</para>
 /// <para>Packing is streaming (one segment is buffered) and deterministic: the same corpus gives the same segments.</para>
 /// </remarks>
 public sealed class SegmentPacker
