@@ -1,0 +1,214 @@
+using System.Reflection;
+using System.Text;
+using Microsoft.ML.Tokenizers;
+
+namespace Tcd.Models.Data;
+
+/// <summary>
+/// BERT WordPiece text encoder: wraps <see cref="BertTokenizer"/> from Microsoft.ML.Tokenizers and adds BERT's
+/// sequence layout (<c>[CLS] a [SEP] b [SEP]</c>), token type ids and longest-first truncation.
+/// </summary>
+/// <remarks>
+/// <para>Text is normalised as BERT uncased does: control characters removed, lower-casing, accent stripping
+/// (NFD, non-spacing marks removed), one word per CJK ideograph, then splitting on whitespace and punctuation as
+/// Google BERT's <c>BasicTokenizer</c> does (symbols such as <c>$</c> or emoji are kept, not dropped).</para>
+/// <para>Input handling: <c>null</c> text throws <see cref="ArgumentNullException"/>; empty or whitespace-only text
+/// encodes to the special tokens only; text longer than the limit is truncated, never rejected; characters the
+/// vocabulary lacks (many CJK characters, emoji) become word pieces or <c>[UNK]</c>, never an exception.
+/// Literal special-token text such as <c>"[MASK]"</c> is tokenised as ordinary text (as Google's BERT data
+/// pipeline does), so corpus text can never inject control tokens.</para>
+/// <para>Instances are immutable and safe to share between threads.</para>
+/// </remarks>
+public sealed class BertTextEncoder
+{
+    /// <summary>Name of the embedded BERT uncased vocabulary resource in this assembly.</summary>
+    internal const string UncasedVocabularyResource = "Tcd.Models.Resources.bert-base-uncased-vocab.txt";
+
+    private readonly BertTokenizer _tokenizer;
+    private readonly int[] _ordinaryTokenIds;
+
+    private BertTextEncoder(BertTokenizer tokenizer, IReadOnlyList<string> vocabulary, string source)
+    {
+        _tokenizer = tokenizer;
+        VocabularySize = vocabulary.Count;
+        var ids = new Dictionary<string, int>(vocabulary.Count, StringComparer.Ordinal);
+        for (var i = 0; i < vocabulary.Count; i++)
+        {
+            ids.TryAdd(vocabulary[i], i);
+        }
+
+        SpecialTokenIds = new SpecialTokenIds(
+            Pad: RequireToken(ids, "[PAD]", source),
+            Unk: RequireToken(ids, "[UNK]", source),
+            Cls: RequireToken(ids, "[CLS]", source),
+            Sep: RequireToken(ids, "[SEP]", source),
+            Mask: RequireToken(ids, "[MASK]", source));
+        _ordinaryTokenIds = Enumerable.Range(0, vocabulary.Count).Where(i => !IsReservedToken(vocabulary[i])).ToArray();
+    }
+
+    /// <summary>The ids of <c>[PAD]</c>, <c>[UNK]</c>, <c>[CLS]</c>, <c>[SEP]</c> and <c>[MASK]</c> in this vocabulary.</summary>
+    public SpecialTokenIds SpecialTokenIds { get; }
+
+    /// <summary>Number of entries in the vocabulary (30522 for BERT uncased); the size of a model's embedding table.</summary>
+    public int VocabularySize { get; }
+
+    /// <summary>
+    /// Ids of every ordinary word piece: all vocabulary entries except bracketed tokens such as <c>[PAD]</c>,
+    /// <c>[CLS]</c> or <c>[unused7]</c>. Masked-LM random replacements are drawn from these.
+    /// </summary>
+    public IReadOnlyList<int> OrdinaryTokenIds => _ordinaryTokenIds;
+
+    /// <summary>Creates an encoder for the BERT-base uncased vocabulary embedded in this assembly (no download).</summary>
+    public static BertTextEncoder CreateUncased()
+    {
+        using var stream = typeof(BertTextEncoder).Assembly.GetManifestResourceStream(UncasedVocabularyResource)
+            ?? throw new InvalidOperationException(
+                $"The embedded resource '{UncasedVocabularyResource}' is missing from {typeof(BertTextEncoder).Assembly.GetName().Name}. " +
+                "Rebuild Tcd.Models; the vocabulary is src/Tcd.Models/Resources/bert-base-uncased-vocab.txt.");
+        return FromStream(stream, $"embedded resource '{UncasedVocabularyResource}'");
+    }
+
+    /// <summary>
+    /// Creates an uncased encoder from a WordPiece vocabulary file (UTF-8, one token per line, id = line number).
+    /// </summary>
+    /// <param name="path">Path of the vocabulary file, e.g. a Hugging Face <c>vocab.txt</c>.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is empty or lacks one of the special tokens.</exception>
+    public static BertTextEncoder FromVocabularyFile(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException(
+                $"The vocabulary file '{path}' does not exist. Pass the path of a BERT WordPiece vocab.txt " +
+                "(one token per line), or use BertTextEncoder.CreateUncased() for the embedded BERT uncased vocabulary.", path);
+        }
+
+        using var stream = File.OpenRead(path);
+        return FromStream(stream, $"vocabulary file '{path}'");
+    }
+
+    /// <summary>
+    /// Tokenises text into WordPiece ids without any special tokens, e.g. for packing a corpus into segments.
+    /// Empty or whitespace-only text gives an empty list.
+    /// </summary>
+    /// <param name="text">The text; must not be null.</param>
+    public IReadOnlyList<int> Tokenize(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return _tokenizer.EncodeToIds(text, addSpecialTokens: false);
+    }
+
+    /// <summary>
+    /// Encodes one text, or a text pair, as a BERT input: <c>[CLS] a [SEP]</c> or <c>[CLS] a [SEP] b [SEP]</c>.
+    /// </summary>
+    /// <param name="text">First segment; must not be null. Empty or whitespace-only text gives no word pieces.</param>
+    /// <param name="pair">Optional second segment (token type 1); null for a single sequence.</param>
+    /// <param name="maxLength">
+    /// Maximum total length including special tokens (at least 2, or 3 with a pair). Longer inputs are truncated
+    /// longest-first: one token at a time is removed from the end of the currently longer segment (the second one
+    /// on a tie), as Hugging Face's <c>longest_first</c> strategy does.
+    /// </param>
+    public EncodedText Encode(string text, string? pair = null, int maxLength = 128)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var specialCount = pair is null ? 2 : 3;
+        if (maxLength < specialCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxLength), maxLength,
+                $"maxLength must be at least {specialCount} to hold the special tokens of a {(pair is null ? "single text" : "text pair")}.");
+        }
+
+        var first = Tokenize(text).ToArray();
+        var second = pair is null ? [] : Tokenize(pair).ToArray();
+        var (firstLength, secondLength) = LongestFirstLengths(first.Length, second.Length, maxLength - specialCount);
+
+        var total = firstLength + secondLength + specialCount;
+        var inputIds = new int[total];
+        var tokenTypeIds = new int[total];
+        var ids = SpecialTokenIds;
+        inputIds[0] = ids.Cls;
+        Array.Copy(first, 0, inputIds, 1, firstLength);
+        inputIds[firstLength + 1] = ids.Sep;
+        if (pair is not null)
+        {
+            var secondStart = firstLength + 2;
+            Array.Copy(second, 0, inputIds, secondStart, secondLength);
+            inputIds[total - 1] = ids.Sep;
+            Array.Fill(tokenTypeIds, 1, secondStart, total - secondStart);
+        }
+
+        return new EncodedText(inputIds, tokenTypeIds);
+    }
+
+    /// <summary>
+    /// Lengths that longest-first truncation leaves: while the sum exceeds <paramref name="budget"/>, remove one
+    /// token from the longer sequence (the second on a tie). Computed in closed form.
+    /// </summary>
+    internal static (int First, int Second) LongestFirstLengths(int first, int second, int budget)
+    {
+        if (first + second <= budget)
+        {
+            return (first, second);
+        }
+
+        var shorter = Math.Min(first, second);
+        if (budget - shorter >= shorter)
+        {
+            // Only the longer sequence is cut; it still ends at least as long as the shorter one.
+            return first > second ? (budget - shorter, second) : (first, budget - shorter);
+        }
+
+        // Both are cut down to equal length, then alternately second, first, ...: the first keeps the odd token.
+        return ((budget + 1) / 2, budget / 2);
+    }
+
+    private static BertTextEncoder FromStream(Stream stream, string source)
+    {
+        var vocabulary = ReadVocabulary(stream, source);
+        using var vocabularyStream = new MemoryStream(Encoding.UTF8.GetBytes(string.Join('\n', vocabulary) + "\n"));
+        var tokenizer = BertTokenizer.Create(vocabularyStream, new BertOptions
+        {
+            LowerCaseBeforeTokenization = true,
+            ApplyBasicTokenization = true,
+            RemoveNonSpacingMarks = true,
+            IndividuallyTokenizeCjk = true,
+            SplitOnSpecialTokens = false,
+            PreTokenizer = BertBasicPreTokenizer.Instance,
+        });
+        return new BertTextEncoder(tokenizer, vocabulary, source);
+    }
+
+    private static List<string> ReadVocabulary(Stream stream, string source)
+    {
+        var vocabulary = new List<string>();
+        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        while (reader.ReadLine() is { } line)
+        {
+            vocabulary.Add(line.TrimEnd('\r'));
+        }
+
+        // A trailing empty line is only the file's final newline artefact, never a token.
+        while (vocabulary.Count > 0 && vocabulary[^1].Length == 0)
+        {
+            vocabulary.RemoveAt(vocabulary.Count - 1);
+        }
+
+        if (vocabulary.Count == 0)
+        {
+            throw new InvalidDataException(
+                $"The {source} is empty. A BERT vocabulary has one WordPiece token per line (30522 lines for BERT uncased).");
+        }
+
+        return vocabulary;
+    }
+
+    private static int RequireToken(Dictionary<string, int> ids, string token, string source) =>
+        ids.TryGetValue(token, out var id)
+            ? id
+            : throw new InvalidDataException(
+                $"The {source} has no '{token}' line. A BERT vocabulary must contain [PAD], [UNK], [CLS], [SEP] and [MASK].");
+
+    private static bool IsReservedToken(string token) =>
+        token.Length >= 2 && token[0] == '[' && token[^1] == ']';
+}

@@ -1,0 +1,142 @@
+using static TorchSharp.torch;
+
+namespace Tcd.Models.Data;
+
+/// <summary>
+/// BERT masked-language-model corruption, vectorised with tensor ops. Among the maskable tokens of each row
+/// (real tokens that are not <c>[PAD]</c>, <c>[CLS]</c>, <c>[SEP]</c>, <c>[MASK]</c> or <c>[UNK]</c>) a fraction
+/// <see cref="MlmMaskingOptions.Probability"/> is selected; selected tokens become <c>[MASK]</c>, a random ordinary
+/// token, or stay unchanged, per <see cref="MlmMaskingOptions"/>. Labels hold the original id at selected
+/// positions and <see cref="BertBatch.IgnoreIndex"/> (-100) elsewhere.
+/// </summary>
+/// <remarks>
+/// Every row that has a maskable token gets at least one target (a row without targets would make a mean loss NaN):
+/// if the draw selected none, its maskable token with the smallest draw is selected.
+/// Random numbers come from a CPU <see cref="Generator"/> seeded by the caller, so a seed gives the same masks on
+/// every device; derive one seed per batch with <see cref="CombineSeed"/> so each epoch gets fresh masks.
+/// </remarks>
+public sealed class MlmMasker
+{
+    private readonly MlmMaskingOptions _options;
+    private readonly SpecialTokenIds _specialTokenIds;
+    private readonly long[] _replacementIds;
+
+    /// <summary>Creates a masker for an encoder's vocabulary (random replacements from its ordinary tokens).</summary>
+    public MlmMasker(BertTextEncoder encoder, MlmMaskingOptions? options = null)
+        : this((encoder ?? throw new ArgumentNullException(nameof(encoder))).SpecialTokenIds, encoder.OrdinaryTokenIds, options)
+    {
+    }
+
+    /// <summary>Creates a masker from explicit special ids and the ids random replacements are drawn from.</summary>
+    /// <param name="specialTokenIds">Special ids; these are never selected, and <c>[MASK]</c> is the replacement.</param>
+    /// <param name="replacementIds">Ids to draw random replacement tokens from (uniformly); must not be empty.</param>
+    /// <param name="options">Masking settings; null for BERT's defaults.</param>
+    public MlmMasker(SpecialTokenIds specialTokenIds, IReadOnlyList<int> replacementIds, MlmMaskingOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(specialTokenIds);
+        ArgumentNullException.ThrowIfNull(replacementIds);
+        if (replacementIds.Count == 0)
+        {
+            throw new ArgumentException("replacementIds must contain at least one token id to draw random replacements from.", nameof(replacementIds));
+        }
+
+        _options = options ?? new MlmMaskingOptions();
+        _options.Validate();
+        _specialTokenIds = specialTokenIds;
+        _replacementIds = replacementIds.Select(id => (long)id).ToArray();
+    }
+
+    /// <summary>The masking settings in use.</summary>
+    public MlmMaskingOptions Options => _options;
+
+    /// <summary>
+    /// Mixes a base seed, an epoch and a batch index into one well-spread 64-bit seed (SplitMix64 finaliser),
+    /// so every (epoch, batch) pair gets its own reproducible masks.
+    /// </summary>
+    public static long CombineSeed(long seed, int epoch, long batchIndex)
+    {
+        var x = Mix((ulong)seed);
+        x = Mix(x ^ (ulong)epoch);
+        x = Mix(x ^ (ulong)batchIndex);
+        return (long)x;
+    }
+
+    /// <summary>
+    /// Masks a batch of token ids. Returns new int64 tensors on the device of <paramref name="inputIds"/>:
+    /// the corrupted ids and the labels (original id at selected positions, -100 elsewhere). Inputs are not changed.
+    /// </summary>
+    /// <param name="inputIds">Token ids [B, T] (any integer type).</param>
+    /// <param name="attentionMask">1 for real tokens, 0 for padding [B, T]; padding is never selected.</param>
+    /// <param name="seed">Seed of the random draws; the same seed and input give identical masks.</param>
+    public (Tensor InputIds, Tensor Labels) Mask(Tensor inputIds, Tensor attentionMask, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(inputIds);
+        ArgumentNullException.ThrowIfNull(attentionMask);
+        if (inputIds.dim() != 2 || !inputIds.shape.SequenceEqual(attentionMask.shape))
+        {
+            throw new ArgumentException(
+                $"inputIds and attentionMask must both be [B, T]; got [{string.Join(", ", inputIds.shape)}] and " +
+                $"[{string.Join(", ", attentionMask.shape)}].", nameof(attentionMask));
+        }
+
+        using var scope = NewDisposeScope();
+        var device = inputIds.device;
+        var shape = inputIds.shape;
+        var ids = inputIds.to(ScalarType.Int64);
+
+        var maskable = attentionMask.ne(0);
+        foreach (var special in _specialTokenIds.All.Distinct())
+        {
+            maskable = maskable.logical_and(ids.ne(special));
+        }
+
+        // All draws happen on the CPU so that a seed gives the same masks on every device.
+        using var generator = new Generator((ulong)seed);
+        var selectionDraw = rand(shape, generator: generator).to(device);
+        var actionDraw = rand(shape, generator: generator).to(device);
+        var replacementIndex = randint(_replacementIds.Length, shape, generator: generator);
+        var randomIds = tensor(_replacementIds).index_select(0, replacementIndex.flatten()).view(shape).to(device);
+
+        var selected = maskable.logical_and(selectionDraw.lt(_options.Probability));
+        selected = selected.logical_or(ForcedTargets(maskable, selected, selectionDraw));
+
+        var toMask = selected.logical_and(actionDraw.lt(_options.MaskTokenFraction));
+        var toRandom = selected.logical_and(actionDraw.ge(_options.MaskTokenFraction))
+            .logical_and(actionDraw.lt(_options.MaskTokenFraction + _options.RandomTokenFraction));
+
+        var corrupted = where(toMask, tensor(_specialTokenIds.Mask, ScalarType.Int64, device), ids);
+        corrupted = where(toRandom, randomIds, corrupted);
+        var labels = where(selected, ids, tensor(BertBatch.IgnoreIndex, ScalarType.Int64, device));
+        return (corrupted.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// Returns a new batch whose input ids are masked and whose <see cref="BertBatch.Labels"/> are set. The new
+    /// batch holds its own handles (the token type ids and attention mask are aliases sharing storage), so both
+    /// batches can be disposed independently.
+    /// </summary>
+    public BertBatch Mask(BertBatch batch, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var (inputIds, labels) = Mask(batch.InputIds, batch.AttentionMask, seed);
+        return new BertBatch(inputIds, batch.TokenTypeIds.alias(), batch.AttentionMask.alias(), labels, batch.TokenCount);
+    }
+
+    /// <summary>One extra target per row that has maskable tokens but no selected one: its smallest draw.</summary>
+    private static Tensor ForcedTargets(Tensor maskable, Tensor selected, Tensor selectionDraw)
+    {
+        var needsTarget = maskable.any(dim: 1).logical_and(selected.any(dim: 1).logical_not());
+        var candidateDraw = selectionDraw.masked_fill(maskable.logical_not(), 2.0);
+        var position = candidateDraw.argmin(dim: 1);
+        var forced = nn.functional.one_hot(position, (int)maskable.shape[1]).to(ScalarType.Bool);
+        return forced.logical_and(needsTarget.unsqueeze(1));
+    }
+
+    private static ulong Mix(ulong x)
+    {
+        x += 0x9E3779B97F4A7C15UL;
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
+        return x ^ (x >> 31);
+    }
+}

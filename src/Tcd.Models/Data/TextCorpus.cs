@@ -1,0 +1,177 @@
+using System.Text;
+
+namespace Tcd.Models.Data;
+
+/// <summary>
+/// Streams documents from UTF-8 text files or from in-memory texts. A document is a list of non-empty paragraphs
+/// (lines, trimmed). Files are read line by line and never loaded whole; only the current document is in memory.
+/// </summary>
+/// <remarks>
+/// <para>File formats, detected per file from its first non-blank line:</para>
+/// <list type="bullet">
+/// <item><description><b>WikiExtractor</b> (first non-blank line starts with <c>&lt;doc </c>): every
+/// <c>&lt;doc ...&gt;</c> and <c>&lt;/doc&gt;</c> line is a document boundary and never text; blank lines inside a
+/// document only separate paragraphs. The title line WikiExtractor repeats at the top of an article is kept as a
+/// paragraph.</description></item>
+/// <item><description><b>Plain text</b> (anything else): a blank (empty or whitespace-only) line separates
+/// documents, so a file without blank lines is one document. For WikiText-style files, whose paragraphs are
+/// separated by blank lines, each paragraph is a document.</description></item>
+/// </list>
+/// <para>Errors: a missing file throws <see cref="FileNotFoundException"/> when the corpus is created; a file that
+/// cannot be read throws <see cref="IOException"/> and a file with no text at all throws
+/// <see cref="InvalidDataException"/> when it is reached during enumeration. Every message names the file.</para>
+/// </remarks>
+public sealed class TextCorpus
+{
+    private readonly Func<CancellationToken, IEnumerable<IReadOnlyList<string>>> _read;
+
+    private TextCorpus(string description, Func<CancellationToken, IEnumerable<IReadOnlyList<string>>> read)
+    {
+        Description = description;
+        _read = read;
+    }
+
+    /// <summary>A short human-readable description of the source (file names or "N in-memory texts").</summary>
+    public string Description { get; }
+
+    /// <summary>A corpus over one or more UTF-8 text files, read in the given order.</summary>
+    /// <exception cref="FileNotFoundException">A file does not exist; the message names it.</exception>
+    public static TextCorpus FromFiles(params string[] paths) => FromFiles((IEnumerable<string>)paths);
+
+    /// <summary>A corpus over one or more UTF-8 text files, read in the given order.</summary>
+    /// <exception cref="FileNotFoundException">A file does not exist; the message names it.</exception>
+    public static TextCorpus FromFiles(IEnumerable<string> paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var files = paths.ToArray();
+        if (files.Length == 0)
+        {
+            throw new ArgumentException("Pass at least one corpus file.", nameof(paths));
+        }
+
+        foreach (var path in files)
+        {
+            if (string.IsNullOrWhiteSpace(path))
+            {
+                throw new ArgumentException("A corpus file path is null or blank.", nameof(paths));
+            }
+
+            if (!File.Exists(path))
+            {
+                throw new FileNotFoundException(
+                    $"The corpus file '{path}' does not exist. Check the path (relative paths resolve against " +
+                    $"'{Environment.CurrentDirectory}').", path);
+            }
+        }
+
+        return new TextCorpus(string.Join(", ", files.Select(Path.GetFileName)),
+            cancellationToken => files.SelectMany(path => ReadFile(path, cancellationToken)));
+    }
+
+    /// <summary>
+    /// A corpus over in-memory texts: each text is one document whose non-empty lines are its paragraphs.
+    /// Texts without any non-blank line are skipped. The sequence is enumerated lazily, once per read.
+    /// </summary>
+    public static TextCorpus FromTexts(IEnumerable<string> texts)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        return new TextCorpus("in-memory texts", cancellationToken => ReadTexts(texts, cancellationToken));
+    }
+
+    /// <summary>Streams the documents in order. Each call starts again from the beginning.</summary>
+    public IEnumerable<IReadOnlyList<string>> ReadDocuments(CancellationToken cancellationToken = default) =>
+        _read(cancellationToken);
+
+    private static IEnumerable<IReadOnlyList<string>> ReadTexts(IEnumerable<string> texts, CancellationToken cancellationToken)
+    {
+        var index = 0;
+        foreach (var text in texts)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (text is null)
+            {
+                throw new ArgumentException($"Text {index} of the corpus is null.", nameof(texts));
+            }
+
+            var paragraphs = text.Split('\n').Select(line => line.Trim()).Where(line => line.Length > 0).ToList();
+            if (paragraphs.Count > 0)
+            {
+                yield return paragraphs;
+            }
+
+            index++;
+        }
+    }
+
+    private static IEnumerable<IReadOnlyList<string>> ReadFile(string path, CancellationToken cancellationToken)
+    {
+        using var reader = OpenReader(path);
+        bool? wikiExtractor = null;
+        var paragraphs = new List<string>();
+        var anyText = false;
+        while (ReadLine(reader, path) is { } rawLine)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var line = rawLine.Trim();
+            if (line.Length > 0)
+            {
+                wikiExtractor ??= IsDocStartTag(line);
+            }
+
+            var isBoundary = wikiExtractor == true
+                ? IsDocStartTag(line) || line == "</doc>"
+                : line.Length == 0;
+            if (isBoundary)
+            {
+                if (paragraphs.Count > 0)
+                {
+                    yield return paragraphs;
+                    paragraphs = new List<string>();
+                }
+            }
+            else if (line.Length > 0)
+            {
+                paragraphs.Add(line);
+                anyText = true;
+            }
+        }
+
+        if (paragraphs.Count > 0)
+        {
+            yield return paragraphs;
+        }
+
+        if (!anyText)
+        {
+            throw new InvalidDataException(
+                $"The corpus file '{path}' contains no text (it is empty, blank or only WikiExtractor tags). " +
+                "Remove it from the corpus or point to the right file.");
+        }
+    }
+
+    private static bool IsDocStartTag(string line) => line.StartsWith("<doc ", StringComparison.Ordinal) && line.EndsWith('>');
+
+    private static StreamReader OpenReader(string path)
+    {
+        try
+        {
+            return new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"The corpus file '{path}' cannot be opened: {ex.Message}", ex);
+        }
+    }
+
+    private static string? ReadLine(StreamReader reader, string path)
+    {
+        try
+        {
+            return reader.ReadLine();
+        }
+        catch (IOException ex)
+        {
+            throw new IOException($"The corpus file '{path}' cannot be read: {ex.Message}", ex);
+        }
+    }
+}

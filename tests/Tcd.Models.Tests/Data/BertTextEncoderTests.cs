@@ -1,0 +1,177 @@
+using Tcd.Models.Data;
+
+namespace Tcd.Models.Tests.Data;
+
+public sealed class BertTextEncoderTests
+{
+    private static readonly BertTextEncoder Encoder = BertTextEncoder.CreateUncased();
+
+    [Fact]
+    public void HelloWorldEncodesToKnownBertIds()
+    {
+        var encoded = Encoder.Encode("hello world");
+
+        encoded.InputIds.Should().Equal(101, 7592, 2088, 102);
+        encoded.TokenTypeIds.Should().Equal(0, 0, 0, 0);
+        Encoder.Tokenize("Hello World!").Should().Equal(7592, 2088, 999);
+    }
+
+    [Fact]
+    public void SpecialIdsAndSizeComeFromTheEmbeddedVocabulary()
+    {
+        Encoder.SpecialTokenIds.Should().Be(new SpecialTokenIds(Pad: 0, Unk: 100, Cls: 101, Sep: 102, Mask: 103));
+        Encoder.VocabularySize.Should().Be(30522);
+        // Everything except [PAD], [UNK], [CLS], [SEP], [MASK] and [unused0]..[unused993].
+        Encoder.OrdinaryTokenIds.Should().HaveCount(30522 - 999).And.NotContain(new[] { 0, 1, 99, 100, 101, 102, 103, 104 });
+    }
+
+    [Fact]
+    public void SpecialIdsAreLookedUpByTokenTextInAVocabularyFile()
+    {
+        using var files = new TempFiles();
+        var path = files.Write("vocab.txt", "[UNK]\n[CLS]\n[SEP]\n[PAD]\n[MASK]\nhello\nworld\n");
+
+        var encoder = BertTextEncoder.FromVocabularyFile(path);
+
+        encoder.SpecialTokenIds.Should().Be(new SpecialTokenIds(Pad: 3, Unk: 0, Cls: 1, Sep: 2, Mask: 4));
+        encoder.VocabularySize.Should().Be(7);
+        encoder.Encode("Hello, world").InputIds.Should().Equal(1, 5, 0, 6, 2);
+    }
+
+    [Fact]
+    public void MissingOrEmptyVocabularyFileNamesThePath()
+    {
+        using var files = new TempFiles();
+        var missing = files.PathOf("no-such-vocab.txt");
+        var empty = files.Write("empty-vocab.txt", "");
+
+        FluentActions.Invoking(() => BertTextEncoder.FromVocabularyFile(missing))
+            .Should().Throw<FileNotFoundException>().WithMessage($"*{missing}*");
+        FluentActions.Invoking(() => BertTextEncoder.FromVocabularyFile(empty))
+            .Should().Throw<InvalidDataException>().WithMessage($"*{empty}*empty*");
+    }
+
+    [Fact]
+    public void PairEncodingHasBothSegmentsAndTypeIds()
+    {
+        var encoded = Encoder.Encode("hello world", "good morning");
+
+        encoded.InputIds.Should().Equal(101, 7592, 2088, 102, 2204, 2851, 102);
+        encoded.TokenTypeIds.Should().Equal(0, 0, 0, 0, 1, 1, 1);
+    }
+
+    [Fact]
+    public void LongestFirstTruncationCutsTheLongerSegmentToFitExactly()
+    {
+        var longText = string.Join(' ', Enumerable.Repeat("hello", 100));
+        var shortText = "good morning to you";
+
+        var oneLong = Encoder.Encode(longText, shortText, maxLength: 32);
+        oneLong.Length.Should().Be(32);
+        oneLong.InputIds.TakeLast(6).Should().Equal(new[] { 102, 2204, 2851, 2000, 2017, 102 }, "the short pair is kept whole");
+        oneLong.TokenTypeIds.Count(type => type == 0).Should().Be(32 - 5);
+
+        var bothLong = Encoder.Encode(longText, longText, maxLength: 32);
+        bothLong.Length.Should().Be(32);
+        bothLong.TokenTypeIds.Count(type => type == 0).Should().Be(1 + 15 + 1, because: "29 slots split 15 / 14, the first keeps the odd one");
+        bothLong.InputIds[16].Should().Be(102);
+        bothLong.InputIds[^1].Should().Be(102);
+    }
+
+    [Fact]
+    public void ClosedFormTruncationMatchesTheOneTokenAtATimeRule()
+    {
+        for (var first = 0; first <= 20; first++)
+        {
+            for (var second = 0; second <= 20; second++)
+            {
+                for (var budget = 0; budget <= 25; budget++)
+                {
+                    var (a, b) = (first, second);
+                    while (a + b > budget)
+                    {
+                        if (a > b)
+                        {
+                            a--;
+                        }
+                        else
+                        {
+                            b--;
+                        }
+                    }
+
+                    BertTextEncoder.LongestFirstLengths(first, second, budget).Should().Be((a, b), $"first={first}, second={second}, budget={budget}");
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   \t\n  ")]
+    public void EmptyOrWhitespaceTextGivesOnlySpecialTokens(string text)
+    {
+        Encoder.Encode(text).InputIds.Should().Equal(101, 102);
+        Encoder.Encode(text, text).InputIds.Should().Equal(101, 102, 102);
+        Encoder.Tokenize(text).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void NullTextThrows()
+    {
+        FluentActions.Invoking(() => Encoder.Encode(null!)).Should().Throw<ArgumentNullException>();
+        FluentActions.Invoking(() => Encoder.Tokenize(null!)).Should().Throw<ArgumentNullException>();
+    }
+
+    [Fact]
+    public void CjkAndEmojiBecomeTokensOrUnknownWithoutThrowing()
+    {
+        var cjk = Encoder.Encode("日本語 テスト");
+        cjk.InputIds.Should().HaveCountGreaterThan(4).And.StartWith(101).And.EndWith(102);
+        cjk.InputIds.Should().OnlyContain(id => id >= 0 && id < Encoder.VocabularySize);
+        Encoder.Tokenize("日本").Should().HaveCount(2, "each CJK ideograph is its own token");
+
+        Encoder.Encode("😀").InputIds.Should().Equal(101, 100, 102);
+        Encoder.Encode("I ❤ 🦄 tea").InputIds.Should().Contain(100).And.HaveCountGreaterThan(4);
+    }
+
+    [Fact]
+    public void VeryLongTextIsTruncatedToMaxLength()
+    {
+        var text = string.Join(' ', Enumerable.Repeat("the quick brown fox", 20_000));
+
+        var encoded = Encoder.Encode(text, maxLength: 128);
+
+        encoded.Length.Should().Be(128);
+        encoded.InputIds[0].Should().Be(101);
+        encoded.InputIds[^1].Should().Be(102);
+        encoded.InputIds[1..4].Should().Equal(1996, 4248, 2829);
+    }
+
+    [Fact]
+    public void UncasedNormalisationLowerCasesAndStripsAccents()
+    {
+        Encoder.Tokenize("CAFÉ Naïve").Should().Equal(Encoder.Tokenize("cafe naive"));
+    }
+
+    [Fact]
+    public void SymbolsAreSplitAsBertPunctuationNotDropped()
+    {
+        // Reference BERT: every non-alphanumeric ASCII character is punctuation; other symbols stay in their word.
+        Encoder.Tokenize("$5 + 3 = 8^2").Should().Equal(1002, 1019, 1009, 1017, 1027, 1022, 1034, 1016);
+        Encoder.Tokenize("a😀b").Should().Equal(100);
+    }
+
+    [Fact]
+    public void LiteralSpecialTokenTextIsOrdinaryText()
+    {
+        Encoder.Tokenize("a [MASK] b [SEP]").Should().NotContain(new[] { 101, 102, 103 });
+    }
+
+    [Fact]
+    public void TooSmallMaxLengthThrows()
+    {
+        FluentActions.Invoking(() => Encoder.Encode("hi", maxLength: 1)).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => Encoder.Encode("hi", "there", maxLength: 2)).Should().Throw<ArgumentOutOfRangeException>();
+    }
+}

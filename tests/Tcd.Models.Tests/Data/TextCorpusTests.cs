@@ -1,0 +1,95 @@
+using Tcd.Models.Data;
+
+namespace Tcd.Models.Tests.Data;
+
+public sealed class TextCorpusTests
+{
+    [Fact]
+    public void WikiExtractorTagsAreDocumentBoundariesNotText()
+    {
+        using var files = new TempFiles();
+        var path = files.Write("wiki_00",
+            "<doc id=\"1\" url=\"http://en.wikipedia.org/wiki?curid=1\" title=\"First\">\nFirst\n\nAlpha paragraph.\n\nBeta paragraph.\n</doc>\n" +
+            "<doc id=\"2\" url=\"http://en.wikipedia.org/wiki?curid=2\" title=\"Second\">\nSecond\nGamma.\n</doc>\n");
+
+        var documents = TextCorpus.FromFiles(path).ReadDocuments().ToList();
+
+        documents.Should().HaveCount(2);
+        documents[0].Should().Equal("First", "Alpha paragraph.", "Beta paragraph.");
+        documents[1].Should().Equal("Second", "Gamma.");
+    }
+
+    [Fact]
+    public void PlainTextFilesSplitDocumentsOnBlankLinesAndFilesAreReadInOrder()
+    {
+        using var files = new TempFiles();
+        var first = files.Write("a.txt", "One.\nStill one.\n\n  \nTwo.\n");
+        var second = files.Write("b.txt", "Three, a file without blank lines.\nMore of three.");
+
+        var documents = TextCorpus.FromFiles(first, second).ReadDocuments().ToList();
+
+        documents.Select(document => document.ToArray()).Should().BeEquivalentTo(
+            new[] { new[] { "One.", "Still one." }, new[] { "Two." }, new[] { "Three, a file without blank lines.", "More of three." } },
+            options => options.WithStrictOrdering());
+    }
+
+    [Fact]
+    public void InMemoryTextsAreOneDocumentEachAndBlankTextsAreSkipped()
+    {
+        var documents = TextCorpus.FromTexts(new[] { "a\nb\n", "   ", "c" }).ReadDocuments().ToList();
+
+        documents.Should().HaveCount(2);
+        documents[0].Should().Equal("a", "b");
+        documents[1].Should().Equal("c");
+    }
+
+    [Fact]
+    public void MissingFileErrorNamesTheFile()
+    {
+        using var files = new TempFiles();
+        var missing = files.PathOf("no-such-corpus.txt");
+
+        FluentActions.Invoking(() => TextCorpus.FromFiles(missing))
+            .Should().Throw<FileNotFoundException>().WithMessage($"*'{missing}'*does not exist*");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("\n   \n\t\n")]
+    [InlineData("<doc id=\"1\" title=\"x\">\n</doc>\n")]
+    public void BlankFileErrorNamesTheFile(string content)
+    {
+        using var files = new TempFiles();
+        var good = files.Write("good.txt", "Some text.");
+        var blank = files.Write("blank.txt", content);
+        var corpus = TextCorpus.FromFiles(good, blank);
+
+        FluentActions.Invoking(() => corpus.ReadDocuments().ToList())
+            .Should().Throw<InvalidDataException>().WithMessage($"*'{blank}'*no text*");
+    }
+
+    [Fact]
+    public void EnwikiSampleStreamsItsTenArticles()
+    {
+        var corpus = TextCorpus.FromFiles(RepositoryFiles.Path("data/corpus/enwiki-sample.txt"));
+
+        var documents = corpus.ReadDocuments().ToList();
+
+        documents.Should().HaveCount(10);
+        documents.Select(document => document[0]).Should().Equal(
+            "Anarchism", "Autism", "Albedo", "A", "Alabama", "Achilles", "Abraham Lincoln", "Aristotle",
+            "An American in Paris", "Academy Award for Best Production Design");
+        documents.SelectMany(document => document)
+            .Should().NotContain(paragraph => paragraph.StartsWith("<doc") || paragraph == "</doc>" || paragraph.Length == 0);
+    }
+
+    [Fact]
+    public void ReadingHonoursCancellation()
+    {
+        using var cancellation = new CancellationTokenSource();
+        cancellation.Cancel();
+        var corpus = TextCorpus.FromFiles(RepositoryFiles.Path("data/corpus/enwiki-sample.txt"));
+
+        FluentActions.Invoking(() => corpus.ReadDocuments(cancellation.Token).ToList()).Should().Throw<OperationCanceledException>();
+    }
+}
