@@ -13,7 +13,7 @@ namespace Tcd.Models.Data;
 /// Every row that has a maskable token gets at least one target (a row without targets would make a mean loss NaN):
 /// if the draw selected none, its maskable token with the smallest draw is selected.
 /// Random numbers come from a CPU <see cref="Generator"/> seeded by the caller, so a seed gives the same masks on
-/// every device; derive one seed per batch with <see cref="CombineSeed"/> so each epoch gets fresh masks.
+/// every device; derive one seed per batch with <see cref="Runtime.Seeds.Combine"/> so each epoch gets fresh masks.
 /// </remarks>
 public sealed class MlmMasker
 {
@@ -49,17 +49,8 @@ public sealed class MlmMasker
     /// <summary>The masking settings in use.</summary>
     public MlmMaskingOptions Options => _options;
 
-    /// <summary>
-    /// Mixes a base seed, an epoch and a batch index into one well-spread 64-bit seed (SplitMix64 finaliser),
-    /// so every (epoch, batch) pair gets its own reproducible masks.
-    /// </summary>
-    public static long CombineSeed(long seed, int epoch, long batchIndex)
-    {
-        var x = Mix((ulong)seed);
-        x = Mix(x ^ (ulong)epoch);
-        x = Mix(x ^ (ulong)batchIndex);
-        return (long)x;
-    }
+    /// <summary>The special tokens, never selected for masking.</summary>
+    public SpecialTokenIds SpecialTokenIds => _specialTokenIds;
 
     /// <summary>
     /// Masks a batch of token ids. Returns new int64 tensors on the device of <paramref name="inputIds"/>:
@@ -130,13 +121,5 @@ public sealed class MlmMasker
         var position = candidateDraw.argmin(dim: 1);
         var forced = nn.functional.one_hot(position, (int)maskable.shape[1]).to(ScalarType.Bool);
         return forced.logical_and(needsTarget.unsqueeze(1));
-    }
-
-    private static ulong Mix(ulong x)
-    {
-        x += 0x9E3779B97F4A7C15UL;
-        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
-        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
-        return x ^ (x >> 31);
     }
 }

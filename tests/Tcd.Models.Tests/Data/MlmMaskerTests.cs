@@ -1,3 +1,4 @@
+using Tcd.Models.Runtime;
 using Tcd.Models.Data;
 using static TorchSharp.torch;
 
@@ -110,11 +111,11 @@ public sealed class MlmMaskerTests
             }
         }
 
-        var first = Labels(MlmMasker.CombineSeed(7, epoch: 0, batchIndex: 3));
-        Labels(MlmMasker.CombineSeed(7, epoch: 0, batchIndex: 3)).Should().Equal(first);
-        Labels(MlmMasker.CombineSeed(7, epoch: 1, batchIndex: 3)).Should().NotEqual(first);
-        Labels(MlmMasker.CombineSeed(7, epoch: 0, batchIndex: 4)).Should().NotEqual(first);
-        Labels(MlmMasker.CombineSeed(8, epoch: 0, batchIndex: 3)).Should().NotEqual(first);
+        var first = Labels(Seeds.Combine(7, 0, 3));
+        Labels(Seeds.Combine(7, 0, 3)).Should().Equal(first);
+        Labels(Seeds.Combine(7, 1, 3)).Should().NotEqual(first);
+        Labels(Seeds.Combine(7, 0, 4)).Should().NotEqual(first);
+        Labels(Seeds.Combine(8, 0, 3)).Should().NotEqual(first);
     }
 
     [Fact]
