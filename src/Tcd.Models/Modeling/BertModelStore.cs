@@ -88,32 +88,45 @@ public static class BertModelStore
         var stored = SafeTensorsFile.Read(path);
         try
         {
-            var targets = module.state_dict();
-            var missing = targets.Keys.Where(name => !stored.ContainsKey(name)).Order(StringComparer.Ordinal).ToList();
-            var unexpected = stored.Keys.Where(name => !targets.ContainsKey(name)).Order(StringComparer.Ordinal).ToList();
-            var shapes = targets
-                .Where(target => stored.TryGetValue(target.Key, out var value) && !value.shape.SequenceEqual(target.Value.shape))
-                .Select(target => $"{target.Key}: file [{string.Join(", ", stored[target.Key].shape)}] vs model [{string.Join(", ", target.Value.shape)}]")
-                .Order(StringComparer.Ordinal)
-                .ToList();
-            if (missing.Count > 0 || unexpected.Count > 0 || shapes.Count > 0)
-            {
-                throw new StateDictMismatchException(path, missing, unexpected, shapes);
-            }
-
-            using (no_grad())
-            {
-                foreach (var (name, target) in targets)
-                {
-                    target.copy_(stored[name]);
-                }
-            }
+            LoadStateDict(module, stored, path);
         }
         finally
         {
             foreach (var tensor in stored.Values)
             {
                 tensor.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Copies <paramref name="tensors"/> into <paramref name="module"/>'s state dict by key. The names and shapes must
+    /// match exactly (drop or rename keys first, e.g. Hugging Face's tied <c>cls.predictions.decoder.*</c>); otherwise
+    /// throws <see cref="StateDictMismatchException"/> naming <paramref name="source"/> and listing every difference.
+    /// Values are cast to each target's dtype and device; nothing is copied when anything mismatches.
+    /// </summary>
+    public static void LoadStateDict(nn.Module module, IReadOnlyDictionary<string, Tensor> tensors, string source)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(tensors);
+        var targets = module.state_dict();
+        var missing = targets.Keys.Where(name => !tensors.ContainsKey(name)).Order(StringComparer.Ordinal).ToList();
+        var unexpected = tensors.Keys.Where(name => !targets.ContainsKey(name)).Order(StringComparer.Ordinal).ToList();
+        var shapes = targets
+            .Where(target => tensors.TryGetValue(target.Key, out var value) && !value.shape.SequenceEqual(target.Value.shape))
+            .Select(target => $"{target.Key}: file [{string.Join(", ", tensors[target.Key].shape)}] vs model [{string.Join(", ", target.Value.shape)}]")
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        if (missing.Count > 0 || unexpected.Count > 0 || shapes.Count > 0)
+        {
+            throw new StateDictMismatchException(source, missing, unexpected, shapes);
+        }
+
+        using (no_grad())
+        {
+            foreach (var (name, target) in targets)
+            {
+                target.copy_(tensors[name]);
             }
         }
     }

@@ -6,7 +6,7 @@ namespace Tcd.Models.Modeling;
 /// </summary>
 public sealed class StateDictMismatchException : IOException
 {
-    /// <summary>Creates the exception for the weights file <paramref name="path"/>.</summary>
+    /// <summary>Creates the exception for the weights at <paramref name="path"/> (a file, or a description of the source).</summary>
     public StateDictMismatchException(string path, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected, IReadOnlyList<string> shapeMismatches)
         : base(BuildMessage(path, missing, unexpected, shapeMismatches))
     {
@@ -28,7 +28,8 @@ public sealed class StateDictMismatchException : IOException
     {
         var lines = new List<string>
         {
-            $"The weights in '{path}' do not match the model built from its configuration; check that config.json and model.safetensors come from the same save.",
+            $"The weights in '{path}' do not match the model built from its configuration; check that the configuration " +
+            "(config.json) and the weights (model.safetensors) come from the same saved model.",
         };
         if (missing.Count > 0)
         {

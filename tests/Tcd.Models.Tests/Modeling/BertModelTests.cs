@@ -217,4 +217,25 @@ public class BertModelTests
 
         act.Should().Throw<ArgumentException>().WithMessage("*MaxPositions*");
     }
+
+    [Fact]
+    public void Outputs_moved_out_of_a_dispose_scope_survive_it()
+    {
+        manual_seed(26);
+        using var model = new BertForMaskedLm(TinyConfigs.Moe);
+        using var ids = TinyConfigs.RandomIds(TinyConfigs.Moe, 1, 4, seed: 27);
+        MaskedLmOutput output;
+        Tensor temporary;
+        using (var scope = NewDisposeScope())
+        {
+            output = model.forward(ids, null, null, EncoderTaps.All, null).MoveToOuterDisposeScope();
+            temporary = ones(1);
+        }
+
+        temporary.IsInvalid.Should().BeTrue("tensors left in the scope are disposed with it");
+        output.Logits.IsInvalid.Should().BeFalse();
+        output.Encoder.Trunk.Concat(output.Encoder.Inner).Concat(output.Encoder.Queries).Should().OnlyContain(t => !t.IsInvalid);
+        output.Encoder.MoeRouting[1].TokensPerExpert.sum().item<long>().Should().Be(4);
+        output.Encoder.LoadBalanceLoss!.item<float>().Should().BeGreaterThanOrEqualTo(0);
+    }
 }
