@@ -88,9 +88,7 @@ public sealed class BertModelStoreTests : IDisposable
     public void Missing_folder_and_missing_file_are_named()
     {
         var missingFolder = Path.Combine(root, "nowhere");
-        var folder = Path.Combine(root, "partial");
-        using var model = new BertForMaskedLm(TinyConfigs.Vanilla);
-        BertModelStore.Save(model, model.Config, folder);
+        var folder = SavedTinyModel("partial");
         File.Delete(Path.Combine(folder, BertModelStore.WeightsFileName));
 
         var noFolder = () => BertModelStore.LoadMaskedLm(missingFolder);
@@ -103,9 +101,7 @@ public sealed class BertModelStoreTests : IDisposable
     [Fact]
     public void Truncated_weights_file_is_reported_as_truncated()
     {
-        var folder = Path.Combine(root, "truncated");
-        using var model = new BertForMaskedLm(TinyConfigs.Vanilla);
-        BertModelStore.Save(model, model.Config, folder);
+        var folder = SavedTinyModel("truncated");
         var weights = Path.Combine(folder, BertModelStore.WeightsFileName);
         using (var stream = new FileStream(weights, FileMode.Open))
         {
@@ -120,9 +116,7 @@ public sealed class BertModelStoreTests : IDisposable
     [Fact]
     public void Corrupt_header_is_reported()
     {
-        var folder = Path.Combine(root, "corrupt");
-        using var model = new BertForMaskedLm(TinyConfigs.Vanilla);
-        BertModelStore.Save(model, model.Config, folder);
+        var folder = SavedTinyModel("corrupt");
         var weights = Path.Combine(folder, BertModelStore.WeightsFileName);
         var bytes = File.ReadAllBytes(weights);
         bytes[9] = (byte)'#';
@@ -136,9 +130,7 @@ public sealed class BertModelStoreTests : IDisposable
     [Fact]
     public void Config_mismatch_lists_missing_unexpected_and_reshaped_tensors()
     {
-        var folder = Path.Combine(root, "mismatch");
-        using var model = new BertForMaskedLm(TinyConfigs.Vanilla);
-        BertModelStore.Save(model, model.Config, folder);
+        var folder = SavedTinyModel("mismatch");
         var edited = TinyConfigs.Vanilla with { NumLayers = 3, IntermediateSize = 48 };
         File.WriteAllText(Path.Combine(folder, BertModelStore.ConfigFileName), edited.ToJson());
 
@@ -152,5 +144,31 @@ public sealed class BertModelStoreTests : IDisposable
 
         File.WriteAllText(Path.Combine(folder, BertModelStore.ConfigFileName), (TinyConfigs.Vanilla with { NumLayers = 1 }).ToJson());
         act.Should().Throw<StateDictMismatchException>().Which.Unexpected.Should().Contain("bert.encoder.layer.1.output.dense.bias");
+    }
+
+    [Fact]
+    public void Bare_encoder_round_trips_with_or_without_pooler()
+    {
+        manual_seed(54);
+        using var withPooler = new BertModel(TinyConfigs.Moe);
+        using var withoutPooler = new BertModel(TinyConfigs.Moe, addPoolingLayer: false);
+        BertModelStore.Save(withPooler, withPooler.Config, Path.Combine(root, "pooled"));
+        BertModelStore.Save(withoutPooler, withoutPooler.Config, Path.Combine(root, "plain"));
+
+        using var pooled = BertModelStore.LoadBertModel(Path.Combine(root, "pooled"));
+        using var plain = BertModelStore.LoadBertModel(Path.Combine(root, "plain"));
+
+        pooled.Pooler.Should().NotBeNull();
+        plain.Pooler.Should().BeNull();
+        pooled.state_dict()["pooler.dense.weight"].eq(withPooler.state_dict()["pooler.dense.weight"]).all().item<bool>().Should().BeTrue();
+    }
+
+    /// <summary>Saves a tiny vanilla masked-LM model into a new folder under the test root and returns the folder.</summary>
+    private string SavedTinyModel(string name)
+    {
+        var folder = Path.Combine(root, name);
+        using var model = new BertForMaskedLm(TinyConfigs.Vanilla);
+        BertModelStore.Save(model, model.Config, folder);
+        return folder;
     }
 }
