@@ -6,14 +6,14 @@ namespace Tcd.Models.Modeling;
 
 /// <summary>
 /// Multi-head scaled dot-product self-attention with an additive padding mask and dropout on the attention
-/// probabilities (Hugging Face <c>BertSelfAttention</c>, eager path; keys <c>query</c>, <c>key</c>, <c>value</c>).
+/// probabilities (Hugging Face <c>BertSelfAttention</c>, SDPA path; keys <c>query</c>, <c>key</c>, <c>value</c>).
 /// </summary>
 public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, (Tensor Context, Tensor Queries, Tensor Keys)>
 {
     private readonly Linear query;
     private readonly Linear key;
     private readonly Linear value;
-    private readonly Dropout dropout;
+    private readonly double attentionDropout;
     private readonly int heads;
     private readonly int headSize;
 
@@ -26,7 +26,7 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, (Tensor Contex
         query = BertInitializer.Linear(config.HiddenSize, config.HiddenSize, config.InitializerRange);
         key = BertInitializer.Linear(config.HiddenSize, config.HiddenSize, config.InitializerRange);
         value = BertInitializer.Linear(config.HiddenSize, config.HiddenSize, config.InitializerRange);
-        dropout = nn.Dropout(config.AttentionDropout);
+        attentionDropout = config.AttentionDropout;
         RegisterComponents();
     }
 
@@ -41,9 +41,9 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, (Tensor Contex
         var queries = SplitHeads(query.forward(hidden));
         var keys = SplitHeads(key.forward(hidden));
         var values = SplitHeads(value.forward(hidden));
-        var scores = matmul(queries, keys.transpose(-1, -2)) / Math.Sqrt(headSize);
-        var probabilities = dropout.forward((scores + additiveMask).softmax(dim: -1));
-        var context = matmul(probabilities, values).permute(0, 2, 1, 3).contiguous();
+        // softmax(q k^T / sqrt(d) + mask) v with dropout on the probabilities, through libtorch's fused kernels.
+        var context = nn.functional.scaled_dot_product_attention(
+            queries, keys, values, additiveMask, training ? attentionDropout : 0.0, false).permute(0, 2, 1, 3).contiguous();
         context = context.reshape(context.shape[0], context.shape[1], heads * headSize);
         return (context.MoveToOuterDisposeScope(), queries.MoveToOuterDisposeScope(), keys.MoveToOuterDisposeScope());
     }

@@ -238,4 +238,22 @@ public class BertModelTests
         output.Encoder.MoeRouting[1].TokensPerExpert.sum().item<long>().Should().Be(4);
         output.Encoder.LoadBalanceLoss!.item<float>().Should().BeGreaterThanOrEqualTo(0);
     }
+
+    [Fact]
+    public void Dropout_acts_only_in_training_mode()
+    {
+        manual_seed(28);
+        using var model = new BertModel(TinyConfigs.Vanilla with { HiddenDropout = 0, AttentionDropout = 0.5 }, addPoolingLayer: false);
+        using var ids = TinyConfigs.RandomIds(TinyConfigs.Vanilla, 2, 6, seed: 29);
+        using var _ = no_grad();
+
+        var trainA = model.forward(ids, null, null, EncoderTaps.None).SequenceOutput;
+        var trainB = model.forward(ids, null, null, EncoderTaps.None).SequenceOutput;
+        model.eval();
+        var evalA = model.forward(ids, null, null, EncoderTaps.None).SequenceOutput;
+        var evalB = model.forward(ids, null, null, EncoderTaps.None).SequenceOutput;
+
+        TinyConfigs.MaxAbsDiff(trainA, trainB).Should().BeGreaterThan(1e-3, "attention dropout samples a new mask each pass");
+        TinyConfigs.MaxAbsDiff(evalA, evalB).Should().Be(0);
+    }
 }
