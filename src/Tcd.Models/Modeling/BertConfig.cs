@@ -1,0 +1,231 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Tcd.Models.Modeling;
+
+/// <summary>
+/// Shape and regularisation of a BERT or Mixture-of-Experts BERT model. JSON property names follow
+/// Hugging Face <c>config.json</c> where the meaning is the same (<c>hidden_size</c>,
+/// <c>num_hidden_layers</c>, ...), so an HF BERT config can be read directly.
+/// </summary>
+public sealed record BertConfig
+{
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    /// <summary>WordPiece vocabulary size. Default 30522 (BERT uncased).</summary>
+    [JsonPropertyName("vocab_size")]
+    public int VocabSize { get; init; } = 30522;
+
+    /// <summary>Hidden (model) width H. Default 768 (BERT-base).</summary>
+    [JsonPropertyName("hidden_size")]
+    public int HiddenSize { get; init; } = 768;
+
+    /// <summary>Number of Transformer layers L. Default 12.</summary>
+    [JsonPropertyName("num_hidden_layers")]
+    public int NumLayers { get; init; } = 12;
+
+    /// <summary>Number of attention heads A; must divide <see cref="HiddenSize"/>. Default 12.</summary>
+    [JsonPropertyName("num_attention_heads")]
+    public int NumHeads { get; init; } = 12;
+
+    /// <summary>Width of the feed-forward (and of every expert's) inner layer. Default 3072.</summary>
+    [JsonPropertyName("intermediate_size")]
+    public int IntermediateSize { get; init; } = 3072;
+
+    /// <summary>Number of learned position embeddings (longest sequence). Default 512.</summary>
+    [JsonPropertyName("max_position_embeddings")]
+    public int MaxPositions { get; init; } = 512;
+
+    /// <summary>Number of segment (token type) embeddings. Default 2.</summary>
+    [JsonPropertyName("type_vocab_size")]
+    public int TypeVocabSize { get; init; } = 2;
+
+    /// <summary>Dropout after embeddings and every sublayer output. Default 0.1 (Devlin et al.).</summary>
+    [JsonPropertyName("hidden_dropout_prob")]
+    public double HiddenDropout { get; init; } = 0.1;
+
+    /// <summary>Dropout on the attention probabilities. Default 0.1 (Devlin et al.).</summary>
+    [JsonPropertyName("attention_probs_dropout_prob")]
+    public double AttentionDropout { get; init; } = 0.1;
+
+    /// <summary>LayerNorm epsilon. Default 1e-12 (as BERT / Hugging Face).</summary>
+    [JsonPropertyName("layer_norm_eps")]
+    public double LayerNormEps { get; init; } = 1e-12;
+
+    /// <summary>Standard deviation of the normal weight initialisation. Default 0.02.</summary>
+    [JsonPropertyName("initializer_range")]
+    public double InitializerRange { get; init; } = 0.02;
+
+    /// <summary>Experts per layer: 0 gives vanilla BERT; a positive count makes every FFN a Switch MoE layer. Default 0.</summary>
+    [JsonPropertyName("expert_count")]
+    public int ExpertCount { get; init; }
+
+    /// <summary>
+    /// Switch capacity factor: each expert takes at most <c>ceil(CapacityFactor * tokens / ExpertCount)</c> tokens
+    /// and the overflow passes through the residual only. Null (the default) is dropless routing.
+    /// </summary>
+    [JsonPropertyName("capacity_factor")]
+    public double? CapacityFactor { get; init; }
+
+    /// <summary>Houlsby adapter bottleneck width; 0 (the default) means no adapters.</summary>
+    [JsonPropertyName("adapter_size")]
+    public int AdapterSize { get; init; }
+
+    /// <summary>Id of the padding token, whose embedding row starts at zero and gets no gradient. Default 0 (<c>[PAD]</c>).</summary>
+    [JsonPropertyName("pad_token_id")]
+    public int PadTokenId { get; init; }
+
+    /// <summary>The paper's small model: L=12, H=128, A=2, FFN 512, 128 positions (about 6.3 M parameters).</summary>
+    public static BertConfig PaperSmall { get; } = new()
+    {
+        NumLayers = 12, HiddenSize = 128, NumHeads = 2, IntermediateSize = 512, MaxPositions = 128,
+    };
+
+    /// <summary>The paper's large model, BERT-base: L=12, H=768, A=12, FFN 3072, 512 positions (about 110 M parameters).</summary>
+    public static BertConfig PaperLarge { get; } = new()
+    {
+        NumLayers = 12, HiddenSize = 768, NumHeads = 12, IntermediateSize = 3072, MaxPositions = 512,
+    };
+
+    /// <summary>A tiny model for tests and smoke runs: L=2, H=64, A=2, FFN 128, 128 positions.</summary>
+    public static BertConfig Tiny { get; } = new()
+    {
+        NumLayers = 2, HiddenSize = 64, NumHeads = 2, IntermediateSize = 128, MaxPositions = 128,
+    };
+
+    /// <summary>Width of one attention head (<see cref="HiddenSize"/> / <see cref="NumHeads"/>).</summary>
+    [JsonIgnore]
+    public int HeadSize => HiddenSize / NumHeads;
+
+    /// <summary>True when every FFN is a Switch Mixture-of-Experts layer.</summary>
+    [JsonIgnore]
+    public bool IsMoe => ExpertCount > 0;
+
+    /// <summary>This configuration with <paramref name="count"/> experts per layer (0 turns MoE off).</summary>
+    public BertConfig WithExperts(int count) => this with { ExpertCount = count };
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> naming the first invalid option and how to fix it.
+    /// Returns this configuration so calls can be chained.
+    /// </summary>
+    public BertConfig Validate()
+    {
+        RequirePositive(VocabSize, nameof(VocabSize));
+        RequirePositive(HiddenSize, nameof(HiddenSize));
+        RequirePositive(NumLayers, nameof(NumLayers));
+        RequirePositive(NumHeads, nameof(NumHeads));
+        RequirePositive(IntermediateSize, nameof(IntermediateSize));
+        RequirePositive(MaxPositions, nameof(MaxPositions));
+        RequirePositive(TypeVocabSize, nameof(TypeVocabSize));
+        if (HiddenSize % NumHeads != 0)
+        {
+            throw Invalid(nameof(NumHeads), $"HiddenSize ({HiddenSize}) must be divisible by NumHeads ({NumHeads}); choose a head count that divides the hidden size.");
+        }
+
+        RequireProbability(HiddenDropout, nameof(HiddenDropout));
+        RequireProbability(AttentionDropout, nameof(AttentionDropout));
+        if (!(LayerNormEps > 0))
+        {
+            throw Invalid(nameof(LayerNormEps), $"LayerNormEps must be positive (got {Format(LayerNormEps)}); BERT uses 1e-12.");
+        }
+
+        if (!(InitializerRange > 0))
+        {
+            throw Invalid(nameof(InitializerRange), $"InitializerRange must be positive (got {Format(InitializerRange)}); BERT uses 0.02.");
+        }
+
+        if (ExpertCount < 0)
+        {
+            throw Invalid(nameof(ExpertCount), $"ExpertCount must be 0 (vanilla BERT) or positive (got {ExpertCount}).");
+        }
+
+        if (CapacityFactor is { } factor && !(factor > 0))
+        {
+            throw Invalid(nameof(CapacityFactor), $"CapacityFactor must be positive or null for dropless routing (got {Format(factor)}).");
+        }
+
+        if (CapacityFactor is not null && ExpertCount == 0)
+        {
+            throw Invalid(nameof(CapacityFactor), "CapacityFactor only applies to MoE models; set ExpertCount > 0 or leave CapacityFactor null.");
+        }
+
+        if (AdapterSize < 0)
+        {
+            throw Invalid(nameof(AdapterSize), $"AdapterSize must be 0 (no adapters) or positive (got {AdapterSize}).");
+        }
+
+        if (PadTokenId < 0 || PadTokenId >= VocabSize)
+        {
+            throw Invalid(nameof(PadTokenId), $"PadTokenId ({PadTokenId}) must be a valid token id in [0, {VocabSize}).");
+        }
+
+        return this;
+    }
+
+    /// <summary>
+    /// Number of trainable parameters, computed from the configuration alone (no allocation).
+    /// With <paramref name="includeMlmHead"/> it equals <see cref="BertForMaskedLm"/> (whose decoder is tied to the
+    /// word embeddings and which, as in Hugging Face, has no pooler); <paramref name="includePooler"/> adds the pooler
+    /// (<see cref="BertModel"/> with its pooler is <c>CountParameters(false, true)</c>).
+    /// </summary>
+    public long CountParameters(bool includeMlmHead = true, bool includePooler = false)
+    {
+        long h = HiddenSize, i = IntermediateSize, e = ExpertCount;
+        long layerNorm = 2 * h;
+        long embeddings = ((long)VocabSize + MaxPositions + TypeVocabSize) * h + layerNorm;
+        long attention = 4 * (h * h + h) + layerNorm;
+        long denseFfn = h * i + i + i * h + h;
+        long ffn = (IsMoe ? e * denseFfn + h * e + e : denseFfn) + layerNorm;
+        long adapters = AdapterSize > 0 ? 2 * (h * AdapterSize + AdapterSize + AdapterSize * h + h) : 0;
+        long total = embeddings + NumLayers * (attention + ffn + adapters);
+        if (includePooler)
+        {
+            total += h * h + h;
+        }
+
+        if (includeMlmHead)
+        {
+            total += h * h + h + layerNorm + VocabSize;
+        }
+
+        return total;
+    }
+
+    /// <summary>Serialises this configuration as indented JSON.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    /// <summary>Reads a configuration from JSON (unknown properties, e.g. from an HF config, are ignored) and validates it.</summary>
+    public static BertConfig FromJson(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        var config = JsonSerializer.Deserialize<BertConfig>(json, JsonOptions)
+                     ?? throw new JsonException("The BERT configuration JSON is 'null'; expected an object with hidden_size, num_hidden_layers, ...");
+        return config.Validate();
+    }
+
+    private static void RequirePositive(int value, string name)
+    {
+        if (value <= 0)
+        {
+            throw Invalid(name, $"{name} must be positive (got {value}).");
+        }
+    }
+
+    private static void RequireProbability(double value, string name)
+    {
+        if (!(value >= 0 && value < 1))
+        {
+            throw Invalid(name, $"{name} must be in [0, 1) (got {Format(value)}).");
+        }
+    }
+
+    private static ArgumentException Invalid(string name, string message) =>
+        new($"Invalid BertConfig.{name}: {message}", name);
+
+    private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,166 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Tcd.Models.Modeling;
+
+/// <summary>
+/// Saves and loads models as one folder holding <c>config.json</c> (<see cref="BertConfig"/>) and
+/// <c>model.safetensors</c> (the state dict under Hugging Face key names). Save then load is bit-identical.
+/// </summary>
+public static class BertModelStore
+{
+    /// <summary>Name of the configuration file inside a model folder.</summary>
+    public const string ConfigFileName = "config.json";
+
+    /// <summary>Name of the weights file inside a model folder.</summary>
+    public const string WeightsFileName = "model.safetensors";
+
+    /// <summary>Writes <paramref name="config"/> and every tensor of <paramref name="module"/>'s state dict into <paramref name="folder"/> (created if needed).</summary>
+    public static void Save(nn.Module module, BertConfig config, string folder)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, ConfigFileName), config.Validate().ToJson());
+        SafeTensorsFile.Write(Path.Combine(folder, WeightsFileName), module.state_dict());
+    }
+
+    /// <summary>Reads and validates <c>config.json</c> of a model folder.</summary>
+    public static BertConfig LoadConfig(string folder)
+    {
+        var path = Path.Combine(RequireFolder(folder), ConfigFileName);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"The model folder '{folder}' has no {ConfigFileName}; save the model with BertModelStore.Save.", path);
+        }
+
+        try
+        {
+            return BertConfig.FromJson(File.ReadAllText(path));
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw new InvalidDataException($"'{path}' is not a valid BERT configuration: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Loads a <see cref="BertForMaskedLm"/> from <paramref name="folder"/> onto <paramref name="device"/> (default: CPU).</summary>
+    public static BertForMaskedLm LoadMaskedLm(string folder, Device? device = null)
+    {
+        var config = LoadConfig(folder);
+        var model = new BertForMaskedLm(config);
+        return LoadedOn(model, folder, device);
+    }
+
+    /// <summary>
+    /// Loads a <see cref="BertForSequenceClassification"/> from <paramref name="folder"/> onto <paramref name="device"/>;
+    /// the number of labels is read from the shape of <c>classifier.weight</c>.
+    /// </summary>
+    public static BertForSequenceClassification LoadSequenceClassification(string folder, Device? device = null)
+    {
+        var config = LoadConfig(folder);
+        var weightsPath = WeightsPath(folder);
+        var classifier = SafeTensorsFile.ReadHeader(weightsPath).FirstOrDefault(entry => entry.Name == "classifier.weight")
+                         ?? throw new InvalidDataException($"'{weightsPath}' has no classifier.weight, so it does not hold a sequence classifier.");
+        var model = new BertForSequenceClassification(config, (int)classifier.Shape[0]);
+        return LoadedOn(model, folder, device);
+    }
+
+    /// <summary>Loads a bare <see cref="BertModel"/> (with a pooler when the file has one) from <paramref name="folder"/>.</summary>
+    public static BertModel LoadBertModel(string folder, Device? device = null)
+    {
+        var config = LoadConfig(folder);
+        var hasPooler = SafeTensorsFile.ReadHeader(WeightsPath(folder)).Any(entry => entry.Name == "pooler.dense.weight");
+        var model = new BertModel(config, hasPooler);
+        return LoadedOn(model, folder, device);
+    }
+
+    /// <summary>
+    /// Copies the tensors of the folder's <c>model.safetensors</c> into <paramref name="module"/>, which must have
+    /// exactly the same names and shapes; otherwise throws <see cref="StateDictMismatchException"/> listing every difference.
+    /// Values are cast to each parameter's dtype and device.
+    /// </summary>
+    public static void LoadWeights(nn.Module module, string folder)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        var path = WeightsPath(folder);
+        var stored = SafeTensorsFile.Read(path);
+        try
+        {
+            LoadStateDict(module, stored, path);
+        }
+        finally
+        {
+            foreach (var tensor in stored.Values)
+            {
+                tensor.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Copies <paramref name="tensors"/> into <paramref name="module"/>'s state dict by key. The names and shapes must
+    /// match exactly (drop or rename keys first, e.g. Hugging Face's tied <c>cls.predictions.decoder.*</c>); otherwise
+    /// throws <see cref="StateDictMismatchException"/> naming <paramref name="source"/> and listing every difference.
+    /// Values are cast to each target's dtype and device; nothing is copied when anything mismatches.
+    /// </summary>
+    public static void LoadStateDict(nn.Module module, IReadOnlyDictionary<string, Tensor> tensors, string source)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(tensors);
+        var targets = module.state_dict();
+        var missing = targets.Keys.Where(name => !tensors.ContainsKey(name)).Order(StringComparer.Ordinal).ToList();
+        var unexpected = tensors.Keys.Where(name => !targets.ContainsKey(name)).Order(StringComparer.Ordinal).ToList();
+        var shapes = targets
+            .Where(target => tensors.TryGetValue(target.Key, out var value) && !value.shape.SequenceEqual(target.Value.shape))
+            .Select(target => $"{target.Key}: file [{string.Join(", ", tensors[target.Key].shape)}] vs model [{string.Join(", ", target.Value.shape)}]")
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        if (missing.Count > 0 || unexpected.Count > 0 || shapes.Count > 0)
+        {
+            throw new StateDictMismatchException(source, missing, unexpected, shapes);
+        }
+
+        using (no_grad())
+        {
+            foreach (var (name, target) in targets)
+            {
+                target.copy_(tensors[name]);
+            }
+        }
+    }
+
+    private static T LoadedOn<T>(T model, string folder, Device? device) where T : nn.Module
+    {
+        LoadWeights(model, folder);
+        if (device is not null)
+        {
+            model.to(device);
+        }
+
+        return model;
+    }
+
+    private static string WeightsPath(string folder)
+    {
+        var path = Path.Combine(RequireFolder(folder), WeightsFileName);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"The model folder '{folder}' has no {WeightsFileName}; save the model with BertModelStore.Save.", path);
+        }
+
+        return path;
+    }
+
+    private static string RequireFolder(string folder)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        if (!Directory.Exists(folder))
+        {
+            throw new DirectoryNotFoundException($"The model folder '{folder}' does not exist.");
+        }
+
+        return folder;
+    }
+}

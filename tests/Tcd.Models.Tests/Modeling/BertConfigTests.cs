@@ -1,0 +1,98 @@
+using Tcd.Models.Modeling;
+using TorchSharp;
+
+namespace Tcd.Models.Tests.Modeling;
+
+public class BertConfigTests
+{
+    [Fact]
+    public void Json_round_trip_keeps_every_option()
+    {
+        var config = BertConfig.PaperSmall with
+        {
+            ExpertCount = 8, CapacityFactor = 1.25, AdapterSize = 16, HiddenDropout = 0.2, LayerNormEps = 1e-7, PadTokenId = 3,
+        };
+
+        var json = config.ToJson();
+        var back = BertConfig.FromJson(json);
+
+        back.Should().Be(config);
+        json.Should().Contain("\"hidden_size\": 128").And.Contain("\"num_hidden_layers\": 12").And.Contain("\"capacity_factor\": 1.25");
+    }
+
+    [Fact]
+    public void Hugging_face_config_json_is_readable()
+    {
+        const string hf = """
+            {"architectures": ["BertForMaskedLM"], "attention_probs_dropout_prob": 0.1, "hidden_act": "gelu",
+             "hidden_dropout_prob": 0.1, "hidden_size": 768, "initializer_range": 0.02, "intermediate_size": 3072,
+             "layer_norm_eps": 1e-12, "max_position_embeddings": 512, "model_type": "bert", "num_attention_heads": 12,
+             "num_hidden_layers": 12, "pad_token_id": 0, "type_vocab_size": 2, "vocab_size": 30522}
+            """;
+
+        BertConfig.FromJson(hf).Should().Be(BertConfig.PaperLarge);
+    }
+
+    [Theory]
+    [InlineData("NumHeads", "divisible")]
+    [InlineData("HiddenDropout", "[0, 1)")]
+    [InlineData("CapacityFactor", "ExpertCount")]
+    [InlineData("PadTokenId", "valid token id")]
+    public void Validate_names_the_bad_option(string option, string hint)
+    {
+        var config = option switch
+        {
+            "NumHeads" => BertConfig.Tiny with { NumHeads = 3 },
+            "HiddenDropout" => BertConfig.Tiny with { HiddenDropout = 1.5 },
+            "CapacityFactor" => BertConfig.Tiny with { CapacityFactor = 1.0 },
+            _ => BertConfig.Tiny with { PadTokenId = 30522 },
+        };
+
+        var act = () => config.Validate();
+
+        act.Should().Throw<ArgumentException>().WithMessage($"*BertConfig.{option}*").WithMessage($"*{hint}*");
+    }
+
+    [Fact]
+    public void Presets_have_the_paper_shapes()
+    {
+        BertConfig.PaperSmall.Should().Match<BertConfig>(c => c.NumLayers == 12 && c.HiddenSize == 128 && c.NumHeads == 2 && c.IntermediateSize == 512 && c.MaxPositions == 128);
+        BertConfig.PaperLarge.Should().Match<BertConfig>(c => c.NumLayers == 12 && c.HiddenSize == 768 && c.NumHeads == 12 && c.IntermediateSize == 3072 && c.MaxPositions == 512);
+        BertConfig.Tiny.Should().Match<BertConfig>(c => c.NumLayers == 2 && c.HiddenSize == 64 && c.NumHeads == 2 && c.IntermediateSize == 128 && c.MaxPositions == 128);
+        BertConfig.Tiny.WithExperts(4).ExpertCount.Should().Be(4);
+        BertConfig.Tiny.CapacityFactor.Should().BeNull("routing is dropless by default");
+    }
+
+    public static TheoryData<string> TinyConfigNames => new() { "vanilla", "moe", "vanilla+adapters", "moe+adapters" };
+
+    [Theory]
+    [MemberData(nameof(TinyConfigNames))]
+    public void Analytic_count_equals_the_real_module_count(string name)
+    {
+        var config = name switch
+        {
+            "vanilla" => TinyConfigs.Vanilla,
+            "moe" => TinyConfigs.Moe,
+            "vanilla+adapters" => TinyConfigs.Vanilla with { AdapterSize = 8 },
+            _ => TinyConfigs.Moe with { AdapterSize = 8 },
+        };
+
+        using var masked = new BertForMaskedLm(config);
+        using var bare = new BertModel(config, addPoolingLayer: true);
+
+        masked.parameters().Sum(p => p.numel()).Should().Be(config.CountParameters());
+        bare.parameters().Sum(p => p.numel()).Should().Be(config.CountParameters(includeMlmHead: false, includePooler: true));
+    }
+
+    [Theory]
+    [InlineData("PaperSmall", 0, 6.3e6)]
+    [InlineData("PaperSmall", 64, 105e6)]
+    [InlineData("PaperLarge", 0, 110e6)]
+    [InlineData("PaperLarge", 64, 3.6e9)]
+    public void Paper_model_sizes_match_within_3_percent(string preset, int experts, double expected)
+    {
+        var config = (preset == "PaperSmall" ? BertConfig.PaperSmall : BertConfig.PaperLarge).WithExperts(experts);
+
+        ((double)config.CountParameters()).Should().BeApproximately(expected, 0.03 * expected);
+    }
+}

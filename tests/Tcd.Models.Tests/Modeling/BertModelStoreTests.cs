@@ -1,0 +1,174 @@
+using Tcd.Models.Modeling;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Tcd.Models.Tests.Modeling;
+
+public sealed class BertModelStoreTests : IDisposable
+{
+    private readonly string root = Path.Combine(Path.GetTempPath(), "tcd-modeling-store-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Save_then_load_gives_bit_identical_outputs(bool moe)
+    {
+        var config = (moe ? TinyConfigs.Moe : TinyConfigs.Vanilla) with { AdapterSize = moe ? 4 : 0 };
+        manual_seed(50);
+        using var model = new BertForMaskedLm(config);
+        model.eval();
+        var folder = Path.Combine(root, "mlm");
+
+        BertModelStore.Save(model, model.Config, folder);
+        using var loaded = BertModelStore.LoadMaskedLm(folder);
+        loaded.eval();
+
+        loaded.Config.Should().Be(config);
+        using var ids = TinyConfigs.RandomIds(config, 2, 6, seed: 51);
+        using var _ = no_grad();
+        var expected = model.forward(ids, null, null, EncoderTaps.None, null).Logits;
+        var actual = loaded.forward(ids, null, null, EncoderTaps.None, null).Logits;
+        actual.eq(expected).all().item<bool>().Should().BeTrue("a reloaded model must reproduce the saved one bit for bit");
+    }
+
+    [Fact]
+    public void Sequence_classifier_round_trips_with_its_label_count()
+    {
+        manual_seed(52);
+        using var model = new BertForSequenceClassification(TinyConfigs.Vanilla, numLabels: 3);
+        model.eval();
+        var folder = Path.Combine(root, "cls");
+
+        BertModelStore.Save(model, model.Config, folder);
+        using var loaded = BertModelStore.LoadSequenceClassification(folder);
+        loaded.eval();
+
+        loaded.NumLabels.Should().Be(3);
+        using var ids = TinyConfigs.RandomIds(TinyConfigs.Vanilla, 2, 4, seed: 53);
+        using var _ = no_grad();
+        loaded.forward(ids, null, null, EncoderTaps.None).Logits.eq(model.forward(ids, null, null, EncoderTaps.None).Logits).all().item<bool>().Should().BeTrue();
+    }
+
+    [Fact]
+    public void Safetensors_keeps_half_precision_dtypes_and_values()
+    {
+        var path = Path.Combine(root, "mixed.safetensors");
+        using var source = tensor(new float[] { 1.5f, -2f, 3.25f, 1e-3f });
+        var tensors = new Dictionary<string, Tensor>
+        {
+            ["bf16"] = source.to(ScalarType.BFloat16),
+            ["f16"] = source.to(ScalarType.Float16),
+            ["i64"] = tensor(new long[] { 1, -2, 3 }),
+            ["f32"] = source.reshape(2, 2),
+        };
+
+        SafeTensorsFile.Write(path, tensors);
+        var read = SafeTensorsFile.Read(path);
+
+        read.Keys.Should().BeEquivalentTo(tensors.Keys);
+        foreach (var (name, expected) in tensors)
+        {
+            read[name].dtype.Should().Be(expected.dtype);
+            read[name].eq(expected).all().item<bool>().Should().BeTrue(name);
+        }
+
+        var header = new FileInfo(path).Length;
+        header.Should().BeGreaterThan(8);
+    }
+
+    [Fact]
+    public void Missing_folder_and_missing_file_are_named()
+    {
+        var missingFolder = Path.Combine(root, "nowhere");
+        var folder = SavedTinyModel("partial");
+        File.Delete(Path.Combine(folder, BertModelStore.WeightsFileName));
+
+        var noFolder = () => BertModelStore.LoadMaskedLm(missingFolder);
+        var noWeights = () => BertModelStore.LoadMaskedLm(folder);
+
+        noFolder.Should().Throw<DirectoryNotFoundException>().WithMessage($"*{missingFolder}*does not exist*");
+        noWeights.Should().Throw<FileNotFoundException>().WithMessage("*model.safetensors*");
+    }
+
+    [Fact]
+    public void Truncated_weights_file_is_reported_as_truncated()
+    {
+        var folder = SavedTinyModel("truncated");
+        var weights = Path.Combine(folder, BertModelStore.WeightsFileName);
+        using (var stream = new FileStream(weights, FileMode.Open))
+        {
+            stream.SetLength(stream.Length - 100);
+        }
+
+        var act = () => BertModelStore.LoadMaskedLm(folder);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*model.safetensors*truncated*");
+    }
+
+    [Fact]
+    public void Corrupt_header_is_reported()
+    {
+        var folder = SavedTinyModel("corrupt");
+        var weights = Path.Combine(folder, BertModelStore.WeightsFileName);
+        var bytes = File.ReadAllBytes(weights);
+        bytes[9] = (byte)'#';
+        File.WriteAllBytes(weights, bytes);
+
+        var act = () => BertModelStore.LoadMaskedLm(folder);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*corrupt*not valid JSON*");
+    }
+
+    [Fact]
+    public void Config_mismatch_lists_missing_unexpected_and_reshaped_tensors()
+    {
+        var folder = SavedTinyModel("mismatch");
+        var edited = TinyConfigs.Vanilla with { NumLayers = 3, IntermediateSize = 48 };
+        File.WriteAllText(Path.Combine(folder, BertModelStore.ConfigFileName), edited.ToJson());
+
+        var act = () => BertModelStore.LoadMaskedLm(folder);
+
+        var error = act.Should().Throw<StateDictMismatchException>().Which;
+        error.Missing.Should().Contain("bert.encoder.layer.2.attention.self.query.weight");
+        error.Unexpected.Should().BeEmpty();
+        error.ShapeMismatches.Should().Contain(line => line.StartsWith("bert.encoder.layer.0.intermediate.dense.weight: file [64, 32] vs model [48, 32]"));
+        error.Message.Should().Contain("config.json").And.Contain("Missing from the file");
+
+        File.WriteAllText(Path.Combine(folder, BertModelStore.ConfigFileName), (TinyConfigs.Vanilla with { NumLayers = 1 }).ToJson());
+        act.Should().Throw<StateDictMismatchException>().Which.Unexpected.Should().Contain("bert.encoder.layer.1.output.dense.bias");
+    }
+
+    [Fact]
+    public void Bare_encoder_round_trips_with_or_without_pooler()
+    {
+        manual_seed(54);
+        using var withPooler = new BertModel(TinyConfigs.Moe);
+        using var withoutPooler = new BertModel(TinyConfigs.Moe, addPoolingLayer: false);
+        BertModelStore.Save(withPooler, withPooler.Config, Path.Combine(root, "pooled"));
+        BertModelStore.Save(withoutPooler, withoutPooler.Config, Path.Combine(root, "plain"));
+
+        using var pooled = BertModelStore.LoadBertModel(Path.Combine(root, "pooled"));
+        using var plain = BertModelStore.LoadBertModel(Path.Combine(root, "plain"));
+
+        pooled.Pooler.Should().NotBeNull();
+        plain.Pooler.Should().BeNull();
+        pooled.state_dict()["pooler.dense.weight"].eq(withPooler.state_dict()["pooler.dense.weight"]).all().item<bool>().Should().BeTrue();
+    }
+
+    /// <summary>Saves a tiny vanilla masked-LM model into a new folder under the test root and returns the folder.</summary>
+    private string SavedTinyModel(string name)
+    {
+        var folder = Path.Combine(root, name);
+        using var model = new BertForMaskedLm(TinyConfigs.Vanilla);
+        BertModelStore.Save(model, model.Config, folder);
+        return folder;
+    }
+}
