@@ -8,21 +8,21 @@ public sealed class TrainingDivergedException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public TrainingDivergedException(long step, string lossName, double value, string? lastGoodCheckpoint)
-        : base($"Training diverged at step {step}: loss '{lossName}' is {value}. " +
+        : base($"Training diverged at step {step}: {lossName} is {value}. " +
                (lastGoodCheckpoint is null
                    ? "No checkpoint was written yet; lower the learning rate or λ weights and start again."
                    : $"The last good checkpoint is '{lastGoodCheckpoint}'; lower the learning rate or λ weights and resume from it."))
     {
         Step = step;
-        LossName = lossName;
+        NonFiniteQuantity = lossName;
         LastGoodCheckpoint = lastGoodCheckpoint;
     }
 
-    /// <summary>The 0-based step whose loss was not finite.</summary>
+    /// <summary>The 1-based step whose loss (or, before a save, whose weights) was not finite.</summary>
     public long Step { get; }
 
-    /// <summary>The loss term that was not finite.</summary>
-    public string LossName { get; }
+    /// <summary>What was not finite: a loss term ("loss 'mlm'") or a parameter ("parameter bert.…").</summary>
+    public string NonFiniteQuantity { get; }
 
     /// <summary>The newest checkpoint written before the divergence, if any.</summary>
     public string? LastGoodCheckpoint { get; }

@@ -1,0 +1,59 @@
+namespace Tcd.Models.Training;
+
+/// <summary>Options of one fine-tuning run. Defaults follow the TCD paper's GLUE protocol (section 4.3) where it gives a value.</summary>
+public sealed record FineTuningOptions
+{
+    /// <summary>Full fine-tuning or adapters. Default <see cref="FineTuningMode.Full"/>.</summary>
+    public FineTuningMode Mode { get; init; } = FineTuningMode.Full;
+
+    /// <summary>Adapter bottleneck size when <see cref="Mode"/> is <see cref="FineTuningMode.Adapters"/>. Default 64 (paper grid: 16, 64, 128[, 256]).</summary>
+    public int AdapterSize { get; init; } = 64;
+
+    /// <summary>Passes over the training set. Default 3 (paper: up to 10, best epoch on dev).</summary>
+    public int Epochs { get; init; } = 3;
+
+    /// <summary>Examples per step. Default 32 (paper: 32).</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Peak learning rate. Default 2e-5 (paper grid, full: 1e-5, 2e-5, 5e-5; adapters: 1e-4, 2e-4, 3e-4).</summary>
+    public double LearningRate { get; init; } = 2e-5;
+
+    /// <summary>Fraction of the steps used for linear warm-up, followed by linear decay. Default 0.06 (paper).</summary>
+    public double WarmupRatio { get; init; } = 0.06;
+
+    /// <summary>Decoupled weight decay, not on biases and LayerNorms. Default 0.01 (paper).</summary>
+    public double WeightDecay { get; init; } = 0.01;
+
+    /// <summary>Global gradient-norm clipping; 0 disables it. Default 1.0.</summary>
+    public double MaxGradientNorm { get; init; } = 1.0;
+
+    /// <summary>Maximum tokens per example (pair included); longer inputs are truncated longest-first. Default 128.</summary>
+    public int MaxSequenceLength { get; init; } = 128;
+
+    /// <summary>Seed of shuffling, dropout and the task head's initialisation. Default 42.</summary>
+    public long Seed { get; init; } = 42;
+
+    /// <summary>Device: "cpu", "cuda", "cuda:N" or "auto". Default "auto".</summary>
+    public string Device { get; init; } = "auto";
+
+    /// <summary>Steps between progress reports. Default 10.</summary>
+    public int LogEvery { get; init; } = 10;
+
+    /// <summary>Throws with the option's name when a value is out of range.</summary>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Epochs);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LearningRate);
+        ArgumentOutOfRangeException.ThrowIfNegative(WarmupRatio);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(WarmupRatio, 1.0);
+        ArgumentOutOfRangeException.ThrowIfNegative(WeightDecay);
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxGradientNorm);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxSequenceLength, 3);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LogEvery);
+        if (Mode == FineTuningMode.Adapters)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(AdapterSize);
+        }
+    }
+}

@@ -1,0 +1,18 @@
+namespace Tcd.Models.Training;
+
+/// <summary>A progress report of fine-tuning.</summary>
+/// <param name="Epoch">1-based epoch.</param>
+/// <param name="Step">Steps completed.</param>
+/// <param name="TotalSteps">Steps of the whole run.</param>
+/// <param name="Loss">Mean training loss since the previous report.</param>
+/// <param name="LearningRate">Learning rate of the last step.</param>
+/// <param name="ValidationScore">The validation score after an epoch, when a validation set and scorer were given.</param>
+/// <param name="Elapsed">Wall time so far.</param>
+/// <param name="EstimatedRemaining">Estimated time to the end.</param>
+public sealed record FineTuningProgress(
+    int Epoch, long Step, long TotalSteps, double Loss, double LearningRate, double? ValidationScore, TimeSpan Elapsed, TimeSpan EstimatedRemaining)
+{
+    /// <summary>A one-line summary for logs and consoles.</summary>
+    public override string ToString() => FormattableString.Invariant(
+        $"epoch {Epoch} step {Step}/{TotalSteps} loss={Loss:F4} lr={LearningRate:G3}{(ValidationScore is { } s ? $" val={s:F2}" : string.Empty)} ETA {EstimatedRemaining:hh\\:mm\\:ss}");
+}

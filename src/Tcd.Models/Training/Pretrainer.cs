@@ -1,0 +1,408 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Tcd.Models.Data;
+using Tcd.Models.Evaluation;
+using Tcd.Models.Losses;
+using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Tcd.Models.Training;
+
+/// <summary>
+/// The one pre-training loop of the TCD paper. The objective decides what is trained: a vanilla teacher
+/// (<c>L_MLM</c>), a MoE baseline (<c>+ λ_B·L_B</c>) or a TCD student distilled from a frozen teacher
+/// (<c>+ λ_T·L_T + λ_I·L_I + λ_A·L_A</c>).
+/// </summary>
+/// <remarks>
+/// Every random choice is a pure function of <see cref="PretrainingOptions.Seed"/> and the position in the run —
+/// data order of an epoch, the masks of a batch, dropout of a step, the tokens sampled for the relation losses — so a
+/// checkpoint needs no generator state to continue exactly: 20 steps straight and 10 + resume + 10 give the same
+/// losses on CPU. A checkpoint holds the weights and config, the optimizer state, and the step and data position.
+/// </remarks>
+public sealed class Pretrainer
+{
+    private const string OptimizerFileName = "optimizer.bin";
+    private const string StateFileName = "trainer-state.json";
+
+    // Seed streams, kept apart from the (epoch, batch) coordinates of the masks, which are never negative.
+    private const long DropoutStream = -1;
+    private const long RelationSamplingStream = -1_000;
+
+    private readonly BertForMaskedLm student;
+    private readonly BertModel? teacher;
+    private readonly PretrainingObjective objective;
+    private readonly PretrainingOptions options;
+    private readonly BertTextEncoder encoder;
+    private readonly LayerMapping? layerMapping;
+
+    /// <summary>Creates a pre-training run.</summary>
+    /// <param name="student">The model trained (vanilla or MoE).</param>
+    /// <param name="objective">Which loss terms and weights.</param>
+    /// <param name="options">Optimizer, schedule, data and checkpoint options.</param>
+    /// <param name="encoder">The tokeniser of the corpus (its vocabulary must match the model's).</param>
+    /// <param name="teacher">The frozen teacher for the relation losses (TCD only); it is put in eval mode and never updated.</param>
+    public Pretrainer(BertForMaskedLm student, PretrainingObjective objective, PretrainingOptions options, BertTextEncoder encoder, BertModel? teacher = null)
+    {
+        ArgumentNullException.ThrowIfNull(student);
+        ArgumentNullException.ThrowIfNull(objective);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(encoder);
+        objective.Validate();
+        options.Validate();
+        if (encoder.VocabularySize != student.Config.VocabSize)
+        {
+            throw new ArgumentException($"The tokeniser has {encoder.VocabularySize} tokens but the model's VocabSize is {student.Config.VocabSize}.", nameof(encoder));
+        }
+
+        if (objective.NeedsTeacher && teacher is null)
+        {
+            throw new ArgumentException("The objective has relation-alignment terms (λ_T, λ_I or λ_A > 0) but no teacher was given.", nameof(teacher));
+        }
+
+        if (teacher is not null && objective.AttentionWeight > 0 && teacher.Config.NumHeads != student.Config.NumHeads)
+        {
+            throw new ArgumentException(
+                $"The attention relation loss compares heads one to one, but the student has {student.Config.NumHeads} heads and the teacher " +
+                $"{teacher.Config.NumHeads}. Set λ_A (AttentionWeight) to 0 or use a teacher with the same head count.", nameof(teacher));
+        }
+
+        this.student = student;
+        this.teacher = objective.NeedsTeacher ? teacher : null;
+        this.objective = objective;
+        this.options = options;
+        this.encoder = encoder;
+        layerMapping = this.teacher is null ? null : new LayerMapping(student.Config.NumLayers, this.teacher.Config.NumLayers);
+    }
+
+    /// <summary>
+    /// Runs (or resumes) pre-training on <paramref name="corpus"/>. On cancellation a checkpoint is saved and the
+    /// result says <see cref="PretrainingResult.Cancelled"/>; a NaN or infinite loss throws
+    /// <see cref="TrainingDivergedException"/> before the optimizer applies it.
+    /// </summary>
+    /// <param name="corpus">The training text, streamed.</param>
+    /// <param name="validationSegments">Held-out segments scored by masked-token log-likelihood; null for none.</param>
+    /// <param name="progress">Receives a report every <see cref="PretrainingOptions.LogEvery"/> steps.</param>
+    /// <param name="cancellationToken">Stops the run after the current step.</param>
+    public PretrainingResult Run(
+        TextCorpus corpus,
+        IReadOnlyList<EncodedText>? validationSegments = null,
+        IProgress<PretrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(corpus);
+        TorchRuntime.EnsureAvailable();
+        if (options.Threads is { } threads)
+        {
+            torch.set_num_threads(threads);
+        }
+
+        var device = TorchRuntime.ResolveDevice(options.Device);
+        student.to(device);
+        teacher?.to(device);
+        teacher?.eval();
+
+        var packer = new SegmentPacker(encoder, options.MaxSequenceLength);
+        var stream = new PretrainingBatchStream(token => packer.Pack(corpus, token), options.BatchSize, options.ShuffleBufferSize, options.Seed);
+        var masker = new MlmMasker(encoder, options.Masking);
+        var collator = new BatchCollator(encoder.SpecialTokenIds);
+        using var optimizer = AdamWFactory.Create(student, options.LearningRate, options.WeightDecay, options.Beta1, options.Beta2);
+        var schedule = new LinearWarmupDecaySchedule(options.LearningRate, options.EffectiveWarmupSteps, options.TotalSteps);
+        var checkpoints = options.CheckpointDirectory is null ? null : new CheckpointStore(options.CheckpointDirectory, options.KeepCheckpoints);
+        var latest = options.Resume ? checkpoints?.FindLatest() : null;
+        var state = latest is null ? new TrainerState(0, new PretrainingDataPosition(0, 0)) : Restore(latest, optimizer);
+        using var metrics = options.MetricsFile is null ? null : state.Step > 0 ? MetricsLog.Resume(options.MetricsFile, state.Step) : MetricsLog.Create(options.MetricsFile);
+
+        using var batches = stream.Read(state.Position, cancellationToken).GetEnumerator();
+        var step = state.Step;
+        var position = state.Position;
+        var startStep = step;
+        var clock = Stopwatch.StartNew();
+        var sinceReport = Stopwatch.StartNew();
+        long tokensSinceReport = 0;
+        string? lastCheckpoint = latest;
+        IReadOnlyDictionary<string, double> lastLosses = new Dictionary<string, double>();
+        double? validation = null;
+
+        while (step < options.TotalSteps)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                lastCheckpoint = SaveCheckpoint(checkpoints, step, position, optimizer, lastCheckpoint) ?? lastCheckpoint;
+                return new PretrainingResult(step, Cancelled: true, lastLosses, validation, lastCheckpoint);
+            }
+
+            var report = (step + 1) % options.LogEvery == 0 || step + 1 == options.TotalSteps;
+            var learningRate = schedule.LearningRateAt(step);
+            var outcome = TrainStep(step, batches, masker, collator, device, optimizer, learningRate, collectMoeLoad: report);
+            if (outcome.Losses.FirstOrDefault(kv => !double.IsFinite(kv.Value)) is { Key: not null } bad)
+            {
+                throw new TrainingDivergedException(step + 1, $"loss '{bad.Key}'", bad.Value, lastCheckpoint);
+            }
+
+            step++;
+            position = outcome.NextPosition;
+            lastLosses = outcome.Losses;
+            tokensSinceReport += outcome.Tokens;
+
+            var validate = validationSegments is not null
+                && (step == options.TotalSteps || (options.ValidationEvery > 0 && step % options.ValidationEvery == 0));
+            validation = validate ? Validate(validationSegments!, masker, cancellationToken) : null;
+
+            if (report || validate)
+            {
+                var tokensPerSecond = tokensSinceReport / Math.Max(1e-9, sinceReport.Elapsed.TotalSeconds);
+                var eta = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / (step - startStep) * (options.TotalSteps - step));
+                var row = new PretrainingProgress(step, options.TotalSteps, outcome.Epoch, lastLosses, learningRate, tokensPerSecond, clock.Elapsed, eta, outcome.MoeLoad, validation);
+                progress?.Report(row);
+                metrics?.Append(ToMetricsRow(row));
+                tokensSinceReport = 0;
+                sinceReport.Restart();
+            }
+
+            if (step % options.CheckpointEvery == 0 || step == options.TotalSteps)
+            {
+                lastCheckpoint = SaveCheckpoint(checkpoints, step, position, optimizer, lastCheckpoint) ?? lastCheckpoint;
+            }
+        }
+
+        return new PretrainingResult(step, Cancelled: false, lastLosses, validation, lastCheckpoint);
+    }
+
+    private StepOutcome TrainStep(
+        long step, IEnumerator<(PretrainingDataPosition Position, IReadOnlyList<EncodedText> Rows)> batches, MlmMasker masker, BatchCollator collator,
+        Device device, AdamW optimizer, double learningRate, bool collectMoeLoad)
+    {
+        using var scope = torch.NewDisposeScope();
+        student.train();
+        torch.manual_seed(Seeds.Combine(options.Seed, DropoutStream, step));
+        optimizer.zero_grad();
+
+        var termNames = TermNames();
+        var termSums = torch.zeros(termNames.Count, dtype: ScalarType.Float64, device: device);
+        long tokens = 0;
+        var position = default(PretrainingDataPosition);
+        IReadOnlyList<MoeLayerStatistics> moeLoad = [];
+        for (var micro = 0; micro < options.GradientAccumulationSteps; micro++)
+        {
+            if (!batches.MoveNext())
+            {
+                throw new InvalidOperationException("The pre-training batch stream ended unexpectedly.");
+            }
+
+            (position, var rows) = batches.Current;
+            using var batch = masker.Mask(collator.Collate(rows, device), Seeds.Combine(options.Seed, position.Epoch, position.BatchInEpoch));
+            tokens += batch.TokenCount;
+            var terms = ComputeLosses(batch, Seeds.Combine(options.Seed, RelationSamplingStream - micro, step), out var routing);
+            (terms[0] / options.GradientAccumulationSteps).backward();
+            termSums += torch.stack(terms).detach().to(ScalarType.Float64);
+            if (collectMoeLoad && micro == options.GradientAccumulationSteps - 1)
+            {
+                moeLoad = routing.Select(r => r.ToStatistics()).ToList();
+            }
+        }
+
+        var values = (termSums / options.GradientAccumulationSteps).cpu().data<double>().ToArray();
+        var losses = termNames.Select((name, i) => (name, values[i])).ToDictionary(t => t.name, t => t.Item2);
+        if (losses.Values.All(double.IsFinite))
+        {
+            if (options.MaxGradientNorm > 0)
+            {
+                torch.nn.utils.clip_grad_norm_(student.parameters().Where(p => p.requires_grad), options.MaxGradientNorm);
+            }
+
+            AdamWFactory.SetLearningRate(optimizer, learningRate);
+            optimizer.step();
+        }
+
+        var next = position with { BatchInEpoch = position.BatchInEpoch + 1 };
+        return new StepOutcome(losses, tokens, position.Epoch, next, moeLoad);
+    }
+
+    /// <summary>The loss terms of one micro-batch in the order of <see cref="TermNames"/>; the first is the weighted total.</summary>
+    private Tensor[] ComputeLosses(BertBatch batch, long samplingSeed, out IReadOnlyList<MoeRouting> routing)
+    {
+        var (positions, labels) = MaskedPositions.Select(batch.Labels!);
+        var output = student.forward(batch.InputIds, batch.TokenTypeIds, batch.AttentionMask, StudentTaps(), positions);
+        routing = output.Encoder.MoeRouting;
+        var mlm = MaskedLmLoss.Compute(output.Logits, labels);
+        var terms = new List<Tensor> { mlm };
+        var total = mlm;
+        if (student.Config.IsMoe)
+        {
+            var loadBalance = output.Encoder.LoadBalanceLoss!;
+            terms.Add(loadBalance);
+            total = total + objective.LoadBalanceWeight * loadBalance;
+        }
+
+        if (teacher is not null)
+        {
+            BertModelOutput teacherOutput;
+            using (torch.no_grad())
+            {
+                teacherOutput = teacher.forward(batch.InputIds, batch.TokenTypeIds, batch.AttentionMask, StudentTaps());
+            }
+
+            using var sampler = new RelationTokenSampler(options.RelationSampling, samplingSeed);
+            var sample = objective.TrunkWeight > 0 || objective.InnerWeight > 0 ? sampler.Sample(batch.AttentionMask) : null;
+            if (objective.TrunkWeight > 0)
+            {
+                var trunk = RelationAlignmentLoss.Compute(output.Encoder.Trunk, teacherOutput.Trunk, sample!, layerMapping!);
+                terms.Add(trunk);
+                total = total + objective.TrunkWeight * trunk;
+            }
+
+            if (objective.InnerWeight > 0)
+            {
+                var inner = RelationAlignmentLoss.Compute(output.Encoder.Inner, teacherOutput.Inner, sample!, layerMapping!);
+                terms.Add(inner);
+                total = total + objective.InnerWeight * inner;
+            }
+
+            if (objective.AttentionWeight > 0)
+            {
+                var attention = AttentionRelationLoss.Compute(
+                    output.Encoder.Queries, output.Encoder.Keys, teacherOutput.Queries, teacherOutput.Keys, batch.AttentionMask, layerMapping!);
+                terms.Add(attention);
+                total = total + objective.AttentionWeight * attention;
+            }
+        }
+
+        terms.Insert(0, total);
+        return terms.Select(t => t.to(ScalarType.Float32)).ToArray();
+    }
+
+    private IReadOnlyList<string> TermNames()
+    {
+        var names = new List<string> { "loss", "mlm" };
+        if (student.Config.IsMoe)
+        {
+            names.Add("load_balance");
+        }
+
+        if (teacher is not null)
+        {
+            if (objective.TrunkWeight > 0)
+            {
+                names.Add("trunk");
+            }
+
+            if (objective.InnerWeight > 0)
+            {
+                names.Add("inner");
+            }
+
+            if (objective.AttentionWeight > 0)
+            {
+                names.Add("attention");
+            }
+        }
+
+        return names;
+    }
+
+    private EncoderTaps StudentTaps()
+    {
+        if (teacher is null)
+        {
+            return EncoderTaps.None;
+        }
+
+        var taps = EncoderTaps.None;
+        if (objective.TrunkWeight > 0)
+        {
+            taps |= EncoderTaps.Trunk;
+        }
+
+        if (objective.InnerWeight > 0)
+        {
+            taps |= EncoderTaps.Inner;
+        }
+
+        if (objective.AttentionWeight > 0)
+        {
+            taps |= EncoderTaps.QueryKey;
+        }
+
+        return taps;
+    }
+
+    private double Validate(IReadOnlyList<EncodedText> segments, MlmMasker masker, CancellationToken cancellationToken) =>
+        MaskedLmEvaluator.Evaluate(student, segments, masker, options.BatchSize, options.ValidationMaskSeed, cancellationToken).Mean;
+
+    private string? SaveCheckpoint(CheckpointStore? store, long step, PretrainingDataPosition position, AdamW optimizer, string? lastGood)
+    {
+        if (store is null)
+        {
+            return null;
+        }
+
+        if (FirstNonFiniteParameter() is { } poisoned)
+        {
+            throw new TrainingDivergedException(step, poisoned, double.NaN, lastGood);
+        }
+
+        return store.Save(step, folder =>
+        {
+            BertModelStore.Save(student, student.Config, folder);
+            optimizer.save_state_dict(Path.Combine(folder, OptimizerFileName));
+            File.WriteAllText(Path.Combine(folder, StateFileName), JsonSerializer.Serialize(new TrainerState(step, position)));
+        });
+    }
+
+    /// <summary>The name of a parameter holding NaN or infinity (checked before every save), or null.</summary>
+    private string? FirstNonFiniteParameter()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var parameters = student.named_parameters().ToList();
+        var finite = torch.stack(parameters.Select(p => p.parameter.isfinite().all()).ToArray()).cpu().data<bool>().ToArray();
+        var index = Array.IndexOf(finite, false);
+        return index < 0 ? null : "parameter " + parameters[index].name;
+    }
+
+    private TrainerState Restore(string checkpoint, AdamW optimizer)
+    {
+        var statePath = Path.Combine(checkpoint, StateFileName);
+        if (!File.Exists(statePath))
+        {
+            throw new InvalidDataException($"Checkpoint '{checkpoint}' has no {StateFileName}; it was not written by the Pretrainer.");
+        }
+
+        BertModelStore.LoadWeights(student, checkpoint);
+        optimizer.load_state_dict(Path.Combine(checkpoint, OptimizerFileName));
+        return JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(statePath))
+            ?? throw new InvalidDataException($"'{statePath}' is empty.");
+    }
+
+    private static Dictionary<string, double> ToMetricsRow(PretrainingProgress progress)
+    {
+        var row = new Dictionary<string, double> { ["step"] = progress.Step, ["epoch"] = progress.Epoch };
+        foreach (var (name, value) in progress.Losses)
+        {
+            row[name] = value;
+        }
+
+        row["lr"] = progress.LearningRate;
+        row["tokens_per_s"] = progress.TokensPerSecond;
+        if (progress.MoeLoad.Count > 0)
+        {
+            row["moe_max_over_mean"] = progress.MoeLoad.Average(l => l.MaxOverMean);
+            row["moe_dropped"] = progress.MoeLoad.Average(l => l.DroppedFraction);
+            row["router_entropy"] = progress.MoeLoad.Average(l => l.RouterEntropy);
+        }
+
+        if (progress.ValidationLogLikelihood is { } validation)
+        {
+            row["val_log_likelihood"] = validation;
+        }
+
+        return row;
+    }
+
+    private sealed record TrainerState(long Step, PretrainingDataPosition Position);
+
+    private sealed record StepOutcome(IReadOnlyDictionary<string, double> Losses, long Tokens, int Epoch, PretrainingDataPosition NextPosition, IReadOnlyList<MoeLayerStatistics> MoeLoad);
+}

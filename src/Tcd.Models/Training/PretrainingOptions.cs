@@ -1,0 +1,116 @@
+using Tcd.Models.Data;
+using Tcd.Models.Losses;
+
+namespace Tcd.Models.Training;
+
+/// <summary>
+/// Options of a pre-training run (teacher, MoE or TCD). Defaults follow the TCD paper (section 4.2) where it gives a
+/// value; the step counts default to a short run that a laptop finishes, not to the paper's 1M-step scale.
+/// </summary>
+public sealed record PretrainingOptions
+{
+    /// <summary>Optimizer steps of the whole run. Default 1,000 (the paper trains far longer).</summary>
+    public long TotalSteps { get; init; } = 1_000;
+
+    /// <summary>Segments per micro-batch. Default 32.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>
+    /// Micro-batches whose gradients are summed into one optimizer step, so an effective batch of
+    /// <see cref="BatchSize"/> × this value fits in memory (paper: effective batch 512). Default 1.
+    /// </summary>
+    public int GradientAccumulationSteps { get; init; } = 1;
+
+    /// <summary>Maximum tokens per pre-training segment, special tokens included. Default 128 (paper: 128).</summary>
+    public int MaxSequenceLength { get; init; } = 128;
+
+    /// <summary>Peak AdamW learning rate. Default 1e-4 (paper: 1e-4).</summary>
+    public double LearningRate { get; init; } = 1e-4;
+
+    /// <summary>AdamW β1. Default 0.9 (paper).</summary>
+    public double Beta1 { get; init; } = 0.9;
+
+    /// <summary>AdamW β2. Default 0.999 (paper).</summary>
+    public double Beta2 { get; init; } = 0.999;
+
+    /// <summary>Decoupled weight decay, not applied to biases and LayerNorms. Default 0.01 (paper).</summary>
+    public double WeightDecay { get; init; } = 0.01;
+
+    /// <summary>
+    /// Linear warm-up steps before the linear decay. Default null: 10% of <see cref="TotalSteps"/>, at most 10,000
+    /// (paper: 10,000).
+    /// </summary>
+    public long? WarmupSteps { get; init; }
+
+    /// <summary>Global gradient-norm clipping threshold; 0 disables clipping. Default 1.0.</summary>
+    public double MaxGradientNorm { get; init; } = 1.0;
+
+    /// <summary>Seed of data order, masking, dropout and token sampling. Default 42.</summary>
+    public long Seed { get; init; } = 42;
+
+    /// <summary>MLM masking (15% of tokens; 80% [MASK], 10% random, 10% unchanged).</summary>
+    public MlmMaskingOptions Masking { get; init; } = new();
+
+    /// <summary>Token sampling of the relation losses (32 groups × 128 tokens = 4,096, the paper's K).</summary>
+    public RelationTokenSamplerOptions RelationSampling { get; init; } = new();
+
+    /// <summary>Segments held in the shuffle buffer (the corpus is streamed, not loaded whole). Default 10,000.</summary>
+    public int ShuffleBufferSize { get; init; } = 10_000;
+
+    /// <summary>Folder for checkpoints; null writes none (and a run cannot be resumed). Default null.</summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>Steps between checkpoints (one is always written at the end and on cancellation). Default 1,000.</summary>
+    public long CheckpointEvery { get; init; } = 1_000;
+
+    /// <summary>Checkpoints kept on disk. Default 2.</summary>
+    public int KeepCheckpoints { get; init; } = 2;
+
+    /// <summary>Continue from the newest checkpoint in <see cref="CheckpointDirectory"/> when one exists. Default true.</summary>
+    public bool Resume { get; init; } = true;
+
+    /// <summary>Metrics file, one row per logged step (<c>.jsonl</c> for JSON lines, else CSV). Default null (none).</summary>
+    public string? MetricsFile { get; init; }
+
+    /// <summary>Steps between progress reports and metrics rows. Default 10.</summary>
+    public int LogEvery { get; init; } = 10;
+
+    /// <summary>Steps between validations on the held-out segments (also run at the end). Default 0 (end only).</summary>
+    public long ValidationEvery { get; init; }
+
+    /// <summary>Seed of the validation masks, fixed so that two models are compared on the same masked tokens. Default 1234.</summary>
+    public long ValidationMaskSeed { get; init; } = 1234;
+
+    /// <summary>Device: "cpu", "cuda", "cuda:1" or "auto" (CUDA when available). Default "auto".</summary>
+    public string Device { get; init; } = "auto";
+
+    /// <summary>Intra-op CPU threads for libtorch; null keeps libtorch's default. Default null.</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>The warm-up length this run uses.</summary>
+    public long EffectiveWarmupSteps => WarmupSteps ?? Math.Min(10_000, TotalSteps / 10);
+
+    /// <summary>Throws with the option's name when a value is out of range.</summary>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(TotalSteps);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(GradientAccumulationSteps);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxSequenceLength, 8);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LearningRate);
+        ArgumentOutOfRangeException.ThrowIfNegative(WeightDecay);
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxGradientNorm);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ShuffleBufferSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(CheckpointEvery);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(KeepCheckpoints);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LogEvery);
+        ArgumentOutOfRangeException.ThrowIfNegative(ValidationEvery);
+        if (EffectiveWarmupSteps > TotalSteps)
+        {
+            throw new ArgumentOutOfRangeException(nameof(WarmupSteps), WarmupSteps, $"WarmupSteps ({WarmupSteps}) exceeds TotalSteps ({TotalSteps}).");
+        }
+
+        Masking.Validate();
+        RelationSampling.Validate();
+    }
+}

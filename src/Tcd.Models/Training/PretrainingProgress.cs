@@ -1,0 +1,40 @@
+using Tcd.Models.Modeling;
+
+namespace Tcd.Models.Training;
+
+/// <summary>One progress report of a pre-training run, sent every <see cref="PretrainingOptions.LogEvery"/> steps.</summary>
+/// <param name="Step">Optimizer steps completed.</param>
+/// <param name="TotalSteps">Optimizer steps of the whole run.</param>
+/// <param name="Epoch">0-based pass over the corpus the last batch came from.</param>
+/// <param name="Losses">
+/// Each loss term of the last step by name: <c>loss</c> (the weighted total), <c>mlm</c>, and where the objective has
+/// them <c>load_balance</c>, <c>trunk</c>, <c>inner</c>, <c>attention</c> (unweighted).
+/// </param>
+/// <param name="LearningRate">The learning rate of the last step.</param>
+/// <param name="TokensPerSecond">Real (non-padding) tokens per second since the previous report.</param>
+/// <param name="Elapsed">Wall time since the run (or its resumption) started.</param>
+/// <param name="EstimatedRemaining">Estimated time to the last step.</param>
+/// <param name="MoeLoad">Per MoE layer, the routing of the last batch (empty for vanilla models).</param>
+/// <param name="ValidationLogLikelihood">Mean masked-token log-likelihood on the held-out segments when a validation ran at this step.</param>
+public sealed record PretrainingProgress(
+    long Step,
+    long TotalSteps,
+    int Epoch,
+    IReadOnlyDictionary<string, double> Losses,
+    double LearningRate,
+    double TokensPerSecond,
+    TimeSpan Elapsed,
+    TimeSpan EstimatedRemaining,
+    IReadOnlyList<MoeLayerStatistics> MoeLoad,
+    double? ValidationLogLikelihood)
+{
+    /// <summary>A one-line summary for logs and consoles.</summary>
+    public override string ToString()
+    {
+        var losses = string.Join(' ', Losses.Select(kv => FormattableString.Invariant($"{kv.Key}={kv.Value:G4}")));
+        var moe = MoeLoad.Count == 0 ? string.Empty : FormattableString.Invariant($" moe-max/mean={MoeLoad.Average(l => l.MaxOverMean):F2}");
+        var validation = ValidationLogLikelihood is { } ll ? FormattableString.Invariant($" val-ll={ll:F4}") : string.Empty;
+        return FormattableString.Invariant(
+            $"step {Step}/{TotalSteps} epoch {Epoch} {losses} lr={LearningRate:G3} {TokensPerSecond:F0} tok/s{moe}{validation} ETA {EstimatedRemaining:hh\\:mm\\:ss}");
+    }
+}

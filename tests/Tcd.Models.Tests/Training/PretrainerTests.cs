@@ -1,0 +1,204 @@
+using Tcd.Models.Modeling;
+using Tcd.Models.Training;
+using TorchSharp;
+using static Tcd.Models.Tests.Training.PretrainerFixture;
+
+namespace Tcd.Models.Tests.Training;
+
+public sealed class PretrainerTests : IDisposable
+{
+    private readonly string folder = Path.Combine(Path.GetTempPath(), "tcd-pretrain-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Teacher_MlmLossFallsByAFifth()
+    {
+        var trainer = new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, FastOptions(100), Encoder);
+
+        var rows = Run(trainer, RepeatedText());
+
+        rows.Should().HaveCount(100);
+        var first = rows.Take(5).Average(r => r.Losses["mlm"]);
+        var last = rows.TakeLast(5).Average(r => r.Losses["mlm"]);
+        last.Should().BeLessThan(0.8 * first);
+        rows[0].Losses.Keys.Should().BeEquivalentTo("loss", "mlm");
+    }
+
+    [Fact]
+    public void Moe_LoadBalanceLossFallsFromABadlyBalancedRouter()
+    {
+        var model = NewModel(Moe);
+        using (torch.no_grad())
+        {
+            // Every router strongly prefers expert 0: q is far from uniform.
+            foreach (var layer in model.Bert.Encoder.Layers)
+            {
+                layer.Moe!.Router.bias!.copy_(torch.tensor(new[] { 4f, 0f, 0f, 0f }));
+            }
+        }
+
+        var options = FastOptions(40) with { LearningRate = 5e-3 };
+        var rows = Run(new Pretrainer(model, PretrainingObjective.MixtureOfExperts(), options, Encoder), RepeatedText());
+
+        rows[0].Losses.Should().ContainKey("load_balance");
+        rows[0].MoeLoad.Should().HaveCount(2);
+        rows.TakeLast(3).Average(r => r.Losses["load_balance"]).Should().BeLessThan(0.5 * rows[0].Losses["load_balance"]);
+    }
+
+    [Fact]
+    public void Tcd_ExactCopyOfTeacherHasZeroRelationLosses()
+    {
+        var config = Vanilla with { HiddenDropout = 0, AttentionDropout = 0 };
+        var teacher = NewModel(config, seed: 3);
+        var student = NewModel(config, seed: 99);
+        student.load_state_dict(teacher.state_dict());
+        var objective = PretrainingObjective.TransferCapabilityDistillation(attentionWeight: 1);
+
+        var rows = Run(new Pretrainer(student, objective, FastOptions(1), Encoder, teacher.Bert), RepeatedText());
+
+        rows[0].Losses["trunk"].Should().BeLessThan(1e-9);
+        rows[0].Losses["inner"].Should().BeLessThan(1e-9);
+        rows[0].Losses["attention"].Should().BeLessThan(1e-9);
+    }
+
+    [Fact]
+    public void Tcd_RelationLossesArePositiveAndFall_AndTheTeacherIsUnchanged()
+    {
+        var teacher = NewModel(Vanilla, seed: 3);
+        var teacherBefore = Snapshot(teacher);
+        var objective = PretrainingObjective.TransferCapabilityDistillation(attentionWeight: 1);
+        var options = FastOptions(60) with { LearningRate = 3e-3 };
+
+        var rows = Run(new Pretrainer(NewModel(Moe, seed: 5), objective, options, Encoder, teacher.Bert), RepeatedText());
+
+        foreach (var term in new[] { "trunk", "inner", "attention" })
+        {
+            rows[0].Losses[term].Should().BeGreaterThan(0, term);
+            rows.TakeLast(5).Average(r => r.Losses[term]).Should().BeLessThan(rows.Take(5).Average(r => r.Losses[term]), term);
+        }
+
+        Snapshot(teacher).Should().BeEquivalentTo(teacherBefore, o => o.WithStrictOrdering());
+    }
+
+    [Fact]
+    public void Tcd_ZeroWeightRemovesItsTerm()
+    {
+        var teacher = NewModel(Vanilla, seed: 3);
+        var objective = PretrainingObjective.TransferCapabilityDistillation(trunkWeight: 1, innerWeight: 0, attentionWeight: 0);
+
+        var rows = Run(new Pretrainer(NewModel(Moe), objective, FastOptions(1), Encoder, teacher.Bert), RepeatedText());
+
+        rows[0].Losses.Keys.Should().BeEquivalentTo("loss", "mlm", "load_balance", "trunk");
+        rows[0].Losses["loss"].Should().BeApproximately(
+            rows[0].Losses["mlm"] + 1000 * rows[0].Losses["load_balance"] + rows[0].Losses["trunk"], 1e-3);
+    }
+
+    [Fact]
+    public void Resume_ContinuesExactly()
+    {
+        var teacher = NewModel(Vanilla, seed: 3);
+        var objective = PretrainingObjective.TransferCapabilityDistillation(attentionWeight: 1);
+        var straightOptions = FastOptions(20) with { GradientAccumulationSteps = 2 };
+        var straight = Run(new Pretrainer(NewModel(Moe), objective, straightOptions, Encoder, teacher.Bert), RepeatedText());
+
+        var checkpoints = Path.Combine(folder, "ckpt");
+        var resumable = straightOptions with { CheckpointDirectory = checkpoints, CheckpointEvery = 10, MetricsFile = Path.Combine(folder, "metrics.jsonl") };
+        using (var cancel = new CancellationTokenSource())
+        {
+            var firstHalf = new List<PretrainingProgress>();
+            new Pretrainer(NewModel(Moe), objective, resumable, Encoder, teacher.Bert).Run(
+                RepeatedText(),
+                progress: new SynchronousProgress<PretrainingProgress>(row =>
+                {
+                    firstHalf.Add(row);
+                    if (row.Step == 10)
+                    {
+                        cancel.Cancel();
+                    }
+                }),
+                cancellationToken: cancel.Token);
+            firstHalf.Should().HaveCount(10);
+        }
+
+        // A fresh process: new models with other initial weights; everything comes from the checkpoint.
+        var secondHalf = Run(new Pretrainer(NewModel(Moe, seed: 77), objective, resumable, Encoder, teacher.Bert), RepeatedText());
+
+        secondHalf.Select(r => r.Step).Should().Equal(Enumerable.Range(11, 10).Select(i => (long)i));
+        for (var i = 0; i < 10; i++)
+        {
+            foreach (var (term, value) in straight[10 + i].Losses)
+            {
+                secondHalf[i].Losses[term].Should().BeApproximately(value, 1e-6, $"step {11 + i} term {term}");
+            }
+        }
+
+        File.ReadAllLines(Path.Combine(folder, "metrics.jsonl")).Should().HaveCount(20);
+    }
+
+    [Fact]
+    public void Cancellation_SavesACheckpointAndReturnsCleanly()
+    {
+        using var cancel = new CancellationTokenSource();
+        var options = FastOptions(50) with { CheckpointDirectory = Path.Combine(folder, "ckpt"), CheckpointEvery = 1000 };
+        var trainer = new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options, Encoder);
+
+        var result = trainer.Run(
+            RepeatedText(),
+            progress: new SynchronousProgress<PretrainingProgress>(row => { if (row.Step == 3) { cancel.Cancel(); } }),
+            cancellationToken: cancel.Token);
+
+        result.Cancelled.Should().BeTrue();
+        result.Steps.Should().Be(3);
+        result.LastCheckpoint.Should().EndWith("step-00000003");
+        File.Exists(Path.Combine(result.LastCheckpoint!, BertModelStore.WeightsFileName)).Should().BeTrue();
+    }
+
+    [Fact]
+    public void NaNLoss_StopsWithTheStepAndLastGoodCheckpoint_WithoutSavingPoisonedWeights()
+    {
+        var model = NewModel(Vanilla);
+        var options = FastOptions(10) with { CheckpointDirectory = Path.Combine(folder, "ckpt"), CheckpointEvery = 2 };
+        // The weights are poisoned after step 3, so step 4's loss is NaN; the last good checkpoint is step 2.
+        var trainer = new Pretrainer(model, PretrainingObjective.MaskedLanguageModel, options, Encoder);
+
+        var act = () => trainer.Run(RepeatedText(), progress: new SynchronousProgress<PretrainingProgress>(row =>
+        {
+            if (row.Step == 3)
+            {
+                using var noGrad = torch.no_grad();
+                model.Bert.Embeddings.WordEmbeddingWeight.fill_(float.NaN);
+            }
+        }));
+
+        var error = act.Should().Throw<TrainingDivergedException>().Which;
+        error.Step.Should().Be(4);
+        error.LastGoodCheckpoint.Should().EndWith("step-00000002");
+        error.Message.Should().Contain("step 4").And.Contain("step-00000002");
+        var saved = BertModelStore.LoadMaskedLm(error.LastGoodCheckpoint!);
+        saved.Bert.Embeddings.WordEmbeddingWeight.isnan().any().item<bool>().Should().BeFalse();
+    }
+
+    [Fact]
+    public void MissingTeacher_ForRelationTerms_IsAClearError()
+    {
+        var act = () => new Pretrainer(NewModel(Moe), PretrainingObjective.TransferCapabilityDistillation(), FastOptions(1), Encoder);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*no teacher*");
+    }
+
+    [Fact]
+    public void HeadCountMismatch_WithAttentionWeight_IsAClearError()
+    {
+        var teacher = NewModel(Vanilla with { NumHeads = 4 });
+        var act = () => new Pretrainer(NewModel(Moe), PretrainingObjective.TransferCapabilityDistillation(attentionWeight: 1), FastOptions(1), Encoder, teacher.Bert);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*2 heads*4*AttentionWeight*");
+    }
+}
