@@ -76,10 +76,10 @@ public sealed class ResultsTable
 
     /// <summary>Sets the decimals shown for one column, e.g. 2 for "Pre-training LL".</summary>
     /// <exception cref="ArgumentException">No such column, or decimals outside 0–6.</exception>
-    public void SetColumnDecimals(string column, int columnDecimalCount)
+    public void SetColumnDecimals(string column, int decimalPlaces)
     {
         RequireColumn(column);
-        columnDecimals[column] = ValidDecimals(columnDecimalCount);
+        columnDecimals[column] = ValidDecimals(decimalPlaces);
     }
 
     /// <summary>Renders a GitHub Markdown table: model column left-aligned, numbers right-aligned.</summary>
