@@ -1,0 +1,195 @@
+using ScottPlot;
+
+namespace Tcd.Reports;
+
+/// <summary>
+/// PNG line charts of training metrics over steps: one metric for one or more runs (e.g. MoE against TCD), or a grid
+/// of panels, one per metric, for one run.
+/// </summary>
+public static class LossCurveChart
+{
+    /// <summary>Alpha of the raw curve drawn behind a smoothed one.</summary>
+    private const double RawCurveAlpha = 0.25;
+
+    /// <summary>Plots one metric of several runs, each run read from its metrics file.</summary>
+    /// <param name="path">PNG file to write; its folder is created if missing.</param>
+    /// <param name="runFiles">Legend label → metrics file (<c>.jsonl</c> or <c>.csv</c>), in legend order.</param>
+    /// <param name="metric">Metric to plot, e.g. <c>mlm</c>.</param>
+    /// <param name="options">Appearance; null uses the defaults.</param>
+    /// <exception cref="ArgumentException">No runs, or a run lacks the metric.</exception>
+    /// <exception cref="MetricsFormatException">A metrics file cannot be read.</exception>
+    public static void WriteFromFiles(string path, IEnumerable<KeyValuePair<string, string>> runFiles, string metric, LossCurveOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(runFiles);
+        Write(path, runFiles.Select(run => new KeyValuePair<string, MetricsRun>(run.Key, MetricsReader.Read(run.Value))).ToList(), metric, options);
+    }
+
+    /// <summary>Plots one metric of several runs.</summary>
+    /// <param name="path">PNG file to write; its folder is created if missing.</param>
+    /// <param name="runs">Legend label → run, in legend order.</param>
+    /// <param name="metric">Metric to plot, e.g. <c>mlm</c>.</param>
+    /// <param name="options">Appearance; null uses the defaults.</param>
+    /// <exception cref="ArgumentException">No runs, or a run lacks the metric.</exception>
+    public static void Write(string path, IEnumerable<KeyValuePair<string, MetricsRun>> runs, string metric, LossCurveOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        ArgumentException.ThrowIfNullOrWhiteSpace(metric);
+        var curves = runs.Select(run => new KeyValuePair<string, MetricsSeries>(
+            run.Key,
+            run.Value.TryGetSeries(metric, out var series)
+                ? series
+                : throw new ArgumentException($"Run '{run.Key}': {run.Value.MissingMetricMessage(metric)}", nameof(metric)))).ToList();
+        Write(path, curves, options);
+    }
+
+    /// <summary>Plots several curves of the same metric on one chart.</summary>
+    /// <param name="path">PNG file to write; its folder is created if missing.</param>
+    /// <param name="curves">Legend label → series, in legend order.</param>
+    /// <param name="options">Appearance; null uses the defaults.</param>
+    /// <exception cref="ArgumentException">No curves, an empty series, or a bad option.</exception>
+    public static void Write(string path, IEnumerable<KeyValuePair<string, MetricsSeries>> curves, LossCurveOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(curves);
+        options ??= new LossCurveOptions();
+        var curveList = curves.ToList();
+        if (curveList.Count == 0)
+        {
+            throw new ArgumentException("Pass at least one curve (label → series) to plot.", nameof(curves));
+        }
+
+        Validate(options);
+        using var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        for (var i = 0; i < curveList.Count; i++)
+        {
+            AddCurve(plot, curveList[i].Key, curveList[i].Value, palette.GetColor(i), options);
+        }
+
+        Decorate(plot, options.Title, options.XLabel, options.YLabel ?? curveList[0].Value.Name, options.LogScale, curveList.Select(curve => curve.Value));
+        if (curveList.Count > 1 || curveList[0].Key.Length > 0)
+        {
+            plot.ShowLegend(Alignment.UpperRight);
+        }
+
+        PngRenderer.Save(plot, path, options.Width, options.Height);
+    }
+
+    /// <summary>Plots several metrics of one run as a grid of panels, one panel per metric.</summary>
+    /// <param name="path">PNG file to write; its folder is created if missing.</param>
+    /// <param name="run">The run.</param>
+    /// <param name="metrics">Metrics to plot, one panel each, e.g. <c>mlm</c>, <c>load_balance</c>, <c>trunk</c>, <c>inner</c>.</param>
+    /// <param name="options">Appearance; <see cref="LossCurveOptions.Width"/> and <see cref="LossCurveOptions.Height"/> size the whole grid.</param>
+    /// <exception cref="ArgumentException">No metrics, or the run lacks one of them.</exception>
+    public static void WritePanels(string path, MetricsRun run, IReadOnlyList<string> metrics, LossCurveOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(metrics);
+        options ??= new LossCurveOptions();
+        if (metrics.Count == 0)
+        {
+            throw new ArgumentException("Pass at least one metric to plot.", nameof(metrics));
+        }
+
+        Validate(options);
+        var series = metrics.Select(metric => run.TryGetSeries(metric, out var found)
+            ? found
+            : throw new ArgumentException(run.MissingMetricMessage(metric), nameof(metrics))).ToList();
+        var columns = Math.Min(options.PanelColumns, series.Count);
+        var rows = (series.Count + columns - 1) / columns;
+        var multiplot = new Multiplot();
+        multiplot.AddPlots(series.Count);
+        multiplot.Layout = new ScottPlot.MultiplotLayouts.Grid(rows, columns);
+        var palette = new ScottPlot.Palettes.Category10();
+        try
+        {
+            for (var i = 0; i < series.Count; i++)
+            {
+                var panel = multiplot.GetPlot(i);
+                AddCurve(panel, series[i].Name, series[i], palette.GetColor(i), options);
+                var title = string.IsNullOrEmpty(options.Title) ? series[i].Name : $"{options.Title}: {series[i].Name}";
+                Decorate(panel, title, options.XLabel, series[i].Name, options.LogScale, [series[i]]);
+
+                // The panel title names the metric; a one-entry legend would only cover the curve.
+                panel.HideLegend();
+            }
+
+            PngRenderer.Save(multiplot, path, options.Width, options.Height);
+        }
+        finally
+        {
+            foreach (var panel in multiplot.GetPlots())
+            {
+                panel.Dispose();
+            }
+        }
+    }
+
+    private static void Validate(LossCurveOptions options)
+    {
+        PngRenderer.ValidateSize(options.Width, options.Height);
+        if (options.SmoothingWindow < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.SmoothingWindow, $"{nameof(LossCurveOptions.SmoothingWindow)} must be at least 1 (1 = no smoothing).");
+        }
+
+        if (options.PanelColumns < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.PanelColumns, $"{nameof(LossCurveOptions.PanelColumns)} must be at least 1.");
+        }
+    }
+
+    private static void AddCurve(Plot plot, string label, MetricsSeries series, Color color, LossCurveOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        if (series.Count == 0)
+        {
+            throw new ArgumentException($"Curve '{label}' ({series.Name}) has no points to plot.", nameof(series));
+        }
+
+        var smoothing = options.SmoothingWindow > 1;
+        if (smoothing && options.ShowRaw)
+        {
+            var raw = AddLine(plot, series, color.WithAlpha(RawCurveAlpha), options.LogScale, label);
+            raw.LegendText = string.Empty;
+        }
+
+        var main = AddLine(plot, smoothing ? series.MovingAverage(options.SmoothingWindow) : series, color, options.LogScale, label);
+        main.LegendText = label;
+        main.LineWidth = 2;
+    }
+
+    private static ScottPlot.Plottables.Scatter AddLine(Plot plot, MetricsSeries series, Color color, bool logScale, string label)
+    {
+        var xs = series.StepArray();
+        var ys = series.ValueArray();
+        if (logScale)
+        {
+            var positive = Enumerable.Range(0, ys.Length).Where(i => ys[i] > 0).ToArray();
+            if (positive.Length == 0)
+            {
+                throw new ArgumentException($"Curve '{label}' ({series.Name}) has no values above zero, so it cannot be drawn on a log scale; turn {nameof(LossCurveOptions.LogScale)} off.", nameof(series));
+            }
+
+            xs = positive.Select(i => xs[i]).ToArray();
+            ys = positive.Select(i => Math.Log10(ys[i])).ToArray();
+        }
+
+        var line = plot.Add.ScatterLine(xs, ys, color);
+        line.MarkerSize = 0;
+        return line;
+    }
+
+    private static void Decorate(Plot plot, string title, string xLabel, string yLabel, bool logScale, IEnumerable<MetricsSeries> plotted)
+    {
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel(logScale ? $"{yLabel} (log scale)" : yLabel);
+        if (logScale)
+        {
+            var positive = plotted.SelectMany(series => series.Values).Where(value => value > 0).ToArray();
+            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(LogTicks.For(positive.Min(), positive.Max()));
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using System.Globalization;
+using ScottPlot;
+
+namespace Tcd.Reports;
+
+/// <summary>
+/// PNG grouped bar chart: categories (tasks such as "MRPC", "RTE", "Avg.") along the x axis, one coloured bar per
+/// series (model such as "Teacher", "MoE", "TCD") in each group, with optional error bars and value labels.
+/// </summary>
+public static class ScoreBarChart
+{
+    /// <summary>Fraction of a category's width filled by its group of bars.</summary>
+    private const double GroupWidth = 0.8;
+
+    /// <summary>Writes the chart.</summary>
+    /// <param name="path">PNG file to write; its folder is created if missing.</param>
+    /// <param name="categories">Group labels along the x axis.</param>
+    /// <param name="series">One series per model, each with one value per category, in legend order.</param>
+    /// <param name="options">Appearance; null uses the defaults.</param>
+    /// <exception cref="ArgumentException">No categories, no series, or a series whose length differs from the categories.</exception>
+    public static void Write(string path, IReadOnlyList<string> categories, IReadOnlyList<ScoreSeries> series, ScoreBarChartOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(categories);
+        ArgumentNullException.ThrowIfNull(series);
+        options ??= new ScoreBarChartOptions();
+        Validate(categories, series, options);
+
+        using var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        var barWidth = GroupWidth / series.Count;
+        var format = "F" + options.ValueDecimals.ToString(CultureInfo.InvariantCulture);
+        for (var s = 0; s < series.Count; s++)
+        {
+            var bars = new List<Bar>();
+            for (var c = 0; c < categories.Count; c++)
+            {
+                var value = series[s].Values[c];
+                if (double.IsNaN(value))
+                {
+                    continue;
+                }
+
+                var error = series[s].Errors?[c] ?? double.NaN;
+                bars.Add(new Bar
+                {
+                    Position = c - (GroupWidth / 2) + (barWidth * (s + 0.5)),
+                    Value = value,
+                    Size = barWidth * 0.95,
+                    Error = double.IsNaN(error) ? 0 : error,
+                    FillColor = palette.GetColor(s),
+                    Label = options.ShowValueLabels ? value.ToString(format, CultureInfo.InvariantCulture) : string.Empty,
+                });
+            }
+
+            var barPlot = plot.Add.Bars(bars);
+            barPlot.LegendText = series[s].Name;
+            barPlot.Color = palette.GetColor(s);
+        }
+
+        var ticks = categories.Select((category, index) => new Tick(index, category)).ToArray();
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks);
+        plot.Axes.Bottom.MajorTickStyle.Length = 0;
+        plot.HideGrid();
+        plot.Title(options.Title);
+        plot.XLabel(options.XLabel);
+        plot.YLabel(options.YLabel);
+        // Outside the data area, so the legend never covers a tall bar's value label.
+        plot.ShowLegend(Edge.Right);
+        SetLimits(plot, categories.Count, series, options);
+        PngRenderer.Save(plot, path, options.Width, options.Height);
+    }
+
+    private static void Validate(IReadOnlyList<string> categories, IReadOnlyList<ScoreSeries> series, ScoreBarChartOptions options)
+    {
+        PngRenderer.ValidateSize(options.Width, options.Height);
+        if (categories.Count == 0)
+        {
+            throw new ArgumentException("Pass at least one category (task) to plot.", nameof(categories));
+        }
+
+        if (series.Count == 0)
+        {
+            throw new ArgumentException("Pass at least one series (model) to plot.", nameof(series));
+        }
+
+        foreach (var item in series)
+        {
+            ArgumentNullException.ThrowIfNull(item, nameof(series));
+            if (item.Values.Count != categories.Count)
+            {
+                throw new ArgumentException(
+                    $"Series '{item.Name}' has {item.Values.Count} values but there are {categories.Count} categories ({string.Join(", ", categories)}); pass one value per category (NaN for a missing one).",
+                    nameof(series));
+            }
+        }
+
+        if (options.ValueDecimals is < 0 or > 6)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.ValueDecimals, $"{nameof(ScoreBarChartOptions.ValueDecimals)} must be between 0 and 6.");
+        }
+    }
+
+    private static void SetLimits(Plot plot, int categoryCount, IReadOnlyList<ScoreSeries> series, ScoreBarChartOptions options)
+    {
+        var tops = series.SelectMany(item => item.Values.Select((value, index) => value + (item.Errors is { } errors && !double.IsNaN(errors[index]) ? errors[index] : 0)))
+            .Where(double.IsFinite).DefaultIfEmpty(1).ToArray();
+        var lows = series.SelectMany(item => item.Values).Where(double.IsFinite).DefaultIfEmpty(0).ToArray();
+        var bottom = options.YMinimum ?? Math.Min(0, lows.Min());
+        var top = Math.Max(tops.Max(), bottom + 1);
+
+        // Headroom above the tallest bar leaves space for its value label.
+        var headroom = (top - bottom) * 0.1;
+        plot.Axes.SetLimits(-0.5, categoryCount - 0.5, bottom, top + headroom);
+    }
+}

@@ -1,0 +1,78 @@
+namespace Tcd.Reports.Tests;
+
+public sealed class LossCurveChartTests
+{
+    private static MetricsRun Run(string source, double scale)
+    {
+        var steps = Enumerable.Range(1, 50).Select(step => step * 10.0).ToArray();
+        MetricsSeries Series(string name, Func<int, double> value) => new(name, steps, steps.Select((_, index) => value(index)).ToArray());
+        return new MetricsRun(source,
+        [
+            Series("mlm", index => (scale * 8 * Math.Exp(-index / 15.0)) + 2 + (0.2 * Math.Sin(index))),
+            Series("load_balance", index => 0.01 + (0.001 * Math.Cos(index))),
+            Series("trunk", index => 0.5 * Math.Exp(-index / 10.0)),
+            Series("inner", index => 0.3 * Math.Exp(-index / 20.0)),
+        ]);
+    }
+
+    [Fact]
+    public void SeveralRunsOfOneMetricWriteAPngOfTheRequestedSize()
+    {
+        using var folder = new TempFolder();
+        var path = folder.File("new", "sub", "mlm.png");
+
+        LossCurveChart.Write(path, new Dictionary<string, MetricsRun> { ["MoE"] = Run("moe", 1), ["TCD"] = Run("tcd", 0.8) }, "mlm",
+            new LossCurveOptions { Width = 640, Height = 400, SmoothingWindow = 5, Title = "MLM loss" });
+
+        PngAssert.IsPng(path, 640, 400);
+    }
+
+    [Fact]
+    public void LogScaleAndMetricsFilesWork()
+    {
+        using var folder = new TempFolder();
+        File.WriteAllText(folder.File("a.jsonl"), "{\"step\":1,\"mlm\":9}\n{\"step\":2,\"mlm\":4}\n{\"step\":3,\"mlm\":0}\n{\"step\":4,\"mlm\":1.5}\n");
+        File.WriteAllText(folder.File("b.csv"), "step,mlm\n1,8\n2,5\n3,2\n");
+        var path = folder.File("log.png");
+
+        LossCurveChart.WriteFromFiles(path, new Dictionary<string, string> { ["a"] = folder.File("a.jsonl"), ["b"] = folder.File("b.csv") }, "mlm",
+            new LossCurveOptions { LogScale = true, Width = 500, Height = 300 });
+
+        PngAssert.IsPng(path, 500, 300);
+    }
+
+    [Fact]
+    public void PanelsWriteOneGridImage()
+    {
+        using var folder = new TempFolder();
+        var path = folder.File("panels.png");
+
+        LossCurveChart.WritePanels(path, Run("tcd", 1), ["mlm", "load_balance", "trunk", "inner"], new LossCurveOptions { Width = 1000, Height = 700, Title = "TCD" });
+
+        PngAssert.IsPng(path, 1000, 700);
+    }
+
+    [Fact]
+    public void BadInputsGiveArgumentExceptions()
+    {
+        using var folder = new TempFolder();
+        var path = folder.File("bad.png");
+
+        var noRuns = () => LossCurveChart.Write(path, new Dictionary<string, MetricsSeries>());
+        noRuns.Should().Throw<ArgumentException>().WithMessage("*at least one curve*");
+
+        var missingMetric = () => LossCurveChart.Write(path, new Dictionary<string, MetricsRun> { ["MoE"] = Run("moe", 1) }, "distill");
+        missingMetric.Should().Throw<ArgumentException>().WithMessage("*'MoE'*no metric 'distill'*");
+
+        var emptySeries = () => LossCurveChart.Write(path, new Dictionary<string, MetricsSeries> { ["x"] = new("mlm", [], []) });
+        emptySeries.Should().Throw<ArgumentException>().WithMessage("*no points*");
+
+        var noMetrics = () => LossCurveChart.WritePanels(path, Run("r", 1), []);
+        noMetrics.Should().Throw<ArgumentException>().WithMessage("*at least one metric*");
+
+        var tooSmall = () => LossCurveChart.Write(path, new Dictionary<string, MetricsSeries> { ["x"] = Run("r", 1)["mlm"] }, new LossCurveOptions { Width = 10 });
+        tooSmall.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*width*");
+
+        File.Exists(path).Should().BeFalse("nothing is written when the input is rejected");
+    }
+}
