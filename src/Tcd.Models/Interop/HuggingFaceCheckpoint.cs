@@ -1,0 +1,233 @@
+using System.Collections;
+using Tcd.Models.Modeling;
+using TorchSharp;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace Tcd.Models.Interop;
+
+/// <summary>
+/// Imports Hugging Face BERT checkpoint folders: <c>config.json</c> plus <c>model.safetensors</c> or
+/// <c>pytorch_model.bin</c> (a <c>torch.save</c> zip archive). Accepts the layouts of <c>BertModel</c>,
+/// <c>BertForMaskedLM</c>, <c>BertForPreTraining</c> and <c>BertForSequenceClassification</c>, TensorFlow-converted
+/// LayerNorm names (<c>gamma</c>/<c>beta</c>), tied decoder copies, and this library's MoE exports
+/// (<see cref="HuggingFaceExporter"/>). Any missing, unknown or misshaped tensor is reported together in one
+/// <see cref="StateDictMismatchException"/>; nothing is loaded partially.
+/// </summary>
+public static class HuggingFaceCheckpoint
+{
+    /// <summary>The <c>model_type</c> of Hugging Face BERT checkpoints.</summary>
+    public const string BertModelType = "bert";
+
+    /// <summary>
+    /// The <c>model_type</c> of this library's Mixture-of-Experts exports; <c>transformers</c> does not know it, so it
+    /// refuses such a folder instead of silently dropping the experts.
+    /// </summary>
+    public const string MoeModelType = "tcd-moe-bert";
+
+    /// <summary>Prefix of the <c>architectures</c> names of MoE exports, e.g. <c>TcdMoeBertForMaskedLM</c>.</summary>
+    public const string MoeArchitecturePrefix = "TcdMoe";
+
+    /// <summary>The configuration file of a checkpoint folder.</summary>
+    public const string ConfigFileName = "config.json";
+
+    /// <summary>The safetensors weights file of a checkpoint folder (preferred when both weight files exist).</summary>
+    public const string SafeTensorsFileName = "model.safetensors";
+
+    /// <summary>The PyTorch (<c>torch.save</c>) weights file of a checkpoint folder.</summary>
+    public const string PyTorchFileName = "pytorch_model.bin";
+
+    /// <summary>
+    /// Loads the model the checkpoint holds, as named by <c>architectures</c> in <c>config.json</c> (or, without it,
+    /// as inferred from the tensor names): <see cref="BertForMaskedLm"/>, <see cref="BertForSequenceClassification"/>
+    /// or <see cref="BertModel"/>, on <paramref name="device"/> (default: CPU).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The configuration is not a BERT one, or names a class that cannot be built.</exception>
+    /// <exception cref="StateDictMismatchException">Tensors are missing, unknown or misshaped (all are listed).</exception>
+    public static HuggingFaceImport Load(string folder, Device? device = null) => Import(folder, target: null, device);
+
+    /// <summary>
+    /// Loads a <see cref="BertForMaskedLm"/> from a <c>BertForMaskedLM</c> or <c>BertForPreTraining</c> checkpoint
+    /// (the pooler and next-sentence head are ignored).
+    /// </summary>
+    public static BertForMaskedLm LoadMaskedLm(string folder, Device? device = null) =>
+        (BertForMaskedLm)Import(folder, HuggingFaceArchitecture.BertForMaskedLM, device).Model;
+
+    /// <summary>
+    /// Loads a <see cref="BertForSequenceClassification"/> from a <c>BertForSequenceClassification</c> checkpoint; the
+    /// number of labels is the row count of <c>classifier.weight</c>.
+    /// </summary>
+    public static BertForSequenceClassification LoadSequenceClassification(string folder, Device? device = null) =>
+        (BertForSequenceClassification)Import(folder, HuggingFaceArchitecture.BertForSequenceClassification, device).Model;
+
+    /// <summary>
+    /// Loads the encoder of any BERT checkpoint as a <see cref="BertModel"/> (with a pooler when the file has one);
+    /// task heads are ignored.
+    /// </summary>
+    public static BertModel LoadBertModel(string folder, Device? device = null) =>
+        (BertModel)Import(folder, HuggingFaceArchitecture.BertModel, device).Model;
+
+    /// <summary>Reads and checks the checkpoint's <c>config.json</c>.</summary>
+    /// <exception cref="InvalidDataException">Not a BERT configuration (e.g. <c>model_type: roberta</c>), or invalid.</exception>
+    public static BertConfig ReadConfig(string folder) => HuggingFaceConfigJson.Read(Path.Combine(RequireFolder(folder), ConfigFileName)).Config;
+
+    /// <summary>
+    /// Reads every tensor of the folder's weights file onto the CPU under the file's own names and dtypes
+    /// (<c>model.safetensors</c> if present, else <c>pytorch_model.bin</c>). The caller disposes the tensors.
+    /// </summary>
+    public static Dictionary<string, Tensor> ReadStateDict(string folder) => ReadWeights(folder, out _);
+
+    private static HuggingFaceImport Import(string folder, HuggingFaceArchitecture? target, Device? device)
+    {
+        var configPath = Path.Combine(RequireFolder(folder), ConfigFileName);
+        var configFile = HuggingFaceConfigJson.Read(configPath);
+        var file = ReadWeights(folder, out var weightsPath);
+        try
+        {
+            var notes = new List<string>();
+            var tensors = HuggingFaceStateDict.Canonical(file, notes);
+            var architecture = SourceArchitecture(configFile, tensors.Keys, configPath, required: target is null);
+            var (model, labels) = Build(target ?? architecture, configFile, tensors, weightsPath, notes);
+            if (device is not null)
+            {
+                model.to(device);
+            }
+
+            return new HuggingFaceImport(configFile.Config, architecture, model, labels, notes);
+        }
+        finally
+        {
+            foreach (var tensor in file.Values)
+            {
+                tensor.Dispose();
+            }
+        }
+    }
+
+    private static (nn.Module Model, IReadOnlyList<string>? Labels) Build(
+        HuggingFaceArchitecture kind, HuggingFaceConfigFile configFile, Dictionary<string, Tensor> tensors, string weightsPath, List<string> notes)
+    {
+        var config = configFile.Config;
+        switch (kind)
+        {
+            case HuggingFaceArchitecture.BertForMaskedLM or HuggingFaceArchitecture.BertForPreTraining:
+                HuggingFaceStateDict.FitMaskedLm(tensors, weightsPath, notes);
+                return (Loaded(new BertForMaskedLm(config), tensors, weightsPath), null);
+            case HuggingFaceArchitecture.BertForSequenceClassification:
+                HuggingFaceStateDict.RequireClassifier(tensors, weightsPath);
+                var numLabels = (int)tensors[HuggingFaceStateDict.ClassifierWeight].shape[0];
+                if (configFile.LabelNames is { } names && names.Count != numLabels)
+                {
+                    throw new InvalidDataException(
+                        $"The config.json next to '{weightsPath}' names {names.Count} labels in id2label but {HuggingFaceStateDict.ClassifierWeight} has {numLabels} rows; " +
+                        "make id2label list one name per classifier output.");
+                }
+
+                var labels = configFile.LabelNames ?? Enumerable.Range(0, numLabels).Select(id => $"LABEL_{id}").ToList();
+                return (Loaded(new BertForSequenceClassification(config, numLabels), tensors, weightsPath), labels);
+            default:
+                var encoder = HuggingFaceStateDict.ForBertModel(tensors, notes);
+                var hasPooler = encoder.ContainsKey("pooler.dense.weight");
+                return (Loaded(new BertModel(config, hasPooler), encoder, weightsPath), null);
+        }
+    }
+
+    private static T Loaded<T>(T model, IReadOnlyDictionary<string, Tensor> tensors, string source) where T : nn.Module
+    {
+        try
+        {
+            BertModelStore.LoadStateDict(model, tensors, source);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    private static HuggingFaceArchitecture SourceArchitecture(HuggingFaceConfigFile configFile, IReadOnlyCollection<string> names, string configPath, bool required)
+    {
+        if (configFile.ArchitectureName is { } name)
+        {
+            if (HuggingFaceConfigJson.ParseArchitecture(name) is { } parsed)
+            {
+                return parsed;
+            }
+
+            if (required)
+            {
+                throw new InvalidDataException(
+                    $"'{configPath}' names the architecture \"{name}\", which cannot be imported as a whole; supported: " +
+                    string.Join(", ", Enum.GetValues<HuggingFaceArchitecture>()) +
+                    " (and their TcdMoe* exports). Use HuggingFaceCheckpoint.LoadBertModel to import just its encoder.");
+            }
+        }
+
+        return HuggingFaceStateDict.Infer(names);
+    }
+
+    private static Dictionary<string, Tensor> ReadWeights(string folder, out string path)
+    {
+        var safeTensors = Path.Combine(RequireFolder(folder), SafeTensorsFileName);
+        var pyTorch = Path.Combine(folder, PyTorchFileName);
+        if (File.Exists(safeTensors))
+        {
+            path = safeTensors;
+            return SafeTensorsFile.Read(safeTensors);
+        }
+
+        if (File.Exists(pyTorch))
+        {
+            path = pyTorch;
+            return ReadPyTorch(pyTorch);
+        }
+
+        var sharded = File.Exists(safeTensors + ".index.json") || File.Exists(pyTorch + ".index.json");
+        throw new FileNotFoundException(
+            sharded
+                ? $"The checkpoint folder '{folder}' holds a sharded checkpoint (*.index.json), which is not supported; " +
+                  "re-save it in one file with save_pretrained(folder, max_shard_size=\"100GB\")."
+                : $"The checkpoint folder '{folder}' has neither {SafeTensorsFileName} nor {PyTorchFileName}.",
+            safeTensors);
+    }
+
+    private static Dictionary<string, Tensor> ReadPyTorch(string path)
+    {
+        Hashtable table;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            table = PyTorchUnpickler.UnpickleStateDict(stream, leaveOpen: true);
+        }
+        catch (Exception ex) when (ex is NotImplementedException or NotSupportedException or InvalidCastException or InvalidDataException
+                                       or InvalidOperationException or EndOfStreamException or Razorvine.Pickle.PickleException)
+        {
+            throw new InvalidDataException(
+                $"'{path}' could not be read as a PyTorch state dict ({ex.Message}). Only the zip format of torch.save (PyTorch 1.6 and later) " +
+                $"holding a state dict is supported; in Python, re-save the model with save_pretrained(folder) to get {SafeTensorsFileName}.", ex);
+        }
+
+        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in table)
+        {
+            if (entry.Key is string name && entry.Value is Tensor tensor)
+            {
+                result[name] = tensor;
+            }
+        }
+
+        return result;
+    }
+
+    private static string RequireFolder(string folder)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        if (!Directory.Exists(folder))
+        {
+            throw new DirectoryNotFoundException($"The checkpoint folder '{folder}' does not exist.");
+        }
+
+        return folder;
+    }
+}

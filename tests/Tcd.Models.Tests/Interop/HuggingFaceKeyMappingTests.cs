@@ -1,0 +1,214 @@
+using System.Text.Json.Nodes;
+using Tcd.Models.Interop;
+using Tcd.Models.Modeling;
+using static TorchSharp.torch;
+
+namespace Tcd.Models.Tests.Interop;
+
+public sealed class HuggingFaceKeyMappingTests : IDisposable
+{
+    private readonly string root = Path.Combine(Path.GetTempPath(), "tcd-hf-keys-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void The_explicit_name_list_is_complete_for_a_two_layer_model()
+    {
+        HfCheckpoints.Layer(0).Should().HaveCount(16);
+        var names = HfCheckpoints.MaskedLm().Select(entry => entry.Name).ToList();
+        names.Should().OnlyHaveUniqueItems().And.HaveCount(5 + 2 * 16 + 5);
+        using var model = new BertForMaskedLm(HfCheckpoints.Config);
+        model.state_dict().Keys.Should().BeEquivalentTo(names, "our masked-LM state dict uses exactly the Hugging Face names");
+    }
+
+    [Fact]
+    public void Every_BertForPreTraining_tensor_lands_in_the_parameter_of_the_same_name()
+    {
+        var file = HfCheckpoints.PreTrainingStateDict(seed: 1);
+        var folder = HfCheckpoints.Write(Path.Combine(root, "pretraining"), HfCheckpoints.ConfigJson("BertForPreTraining"), file);
+
+        var imported = HuggingFaceCheckpoint.Load(folder);
+
+        imported.Architecture.Should().Be(HuggingFaceArchitecture.BertForPreTraining);
+        imported.Config.Should().Be(HfCheckpoints.Config);
+        using var model = imported.Model.Should().BeOfType<BertForMaskedLm>().Subject;
+        var loaded = model.state_dict();
+        foreach (var (name, _) in HfCheckpoints.MaskedLm())
+        {
+            HfCheckpoints.Same(loaded[name], file[name]).Should().BeTrue($"{name} must be copied unchanged");
+        }
+
+        var notes = string.Join("\n", imported.Notes);
+        notes.Should().Contain("bert.embeddings.position_ids").And.Contain("bert.pooler.dense.weight").And.Contain("cls.seq_relationship.weight");
+        imported.LabelNames.Should().BeNull();
+    }
+
+    [Fact]
+    public void The_encoder_of_a_pretraining_checkpoint_loads_as_BertModel_with_its_pooler()
+    {
+        var file = HfCheckpoints.PreTrainingStateDict(seed: 2);
+        var folder = HfCheckpoints.Write(Path.Combine(root, "encoder"), HfCheckpoints.ConfigJson("BertForPreTraining"), file);
+
+        using var model = HuggingFaceCheckpoint.LoadBertModel(folder);
+
+        model.Pooler.Should().NotBeNull();
+        var loaded = model.state_dict();
+        loaded.Should().HaveCount(5 + 2 * 16 + 2);
+        foreach (var (name, _) in HfCheckpoints.Embeddings.Concat(HfCheckpoints.Layer(1)).Concat(HfCheckpoints.Pooler))
+        {
+            HfCheckpoints.Same(loaded[name["bert.".Length..]], file[name]).Should().BeTrue(name);
+        }
+    }
+
+    [Fact]
+    public void A_BertModel_layout_without_prefix_is_recognised()
+    {
+        var file = HfCheckpoints.PreTrainingStateDict(seed: 3)
+            .Where(pair => pair.Key.StartsWith("bert.", StringComparison.Ordinal))
+            .ToDictionary(pair => pair.Key["bert.".Length..], pair => pair.Value);
+        var config = HfCheckpoints.ConfigJson("BertModel");
+        config.Remove("architectures");
+        var folder = HfCheckpoints.Write(Path.Combine(root, "bare"), config, file);
+
+        var imported = HuggingFaceCheckpoint.Load(folder);
+
+        imported.Architecture.Should().Be(HuggingFaceArchitecture.BertModel);
+        using var model = imported.Model.Should().BeOfType<BertModel>().Subject;
+        HfCheckpoints.Same(model.Pooler!.state_dict()["dense.weight"], file["pooler.dense.weight"]).Should().BeTrue();
+        FluentActions.Invoking(() => HuggingFaceCheckpoint.LoadMaskedLm(folder))
+            .Should().Throw<InvalidDataException>().WithMessage("*no masked-LM head (cls.predictions.*)*LoadBertModel*");
+    }
+
+    [Fact]
+    public void TensorFlow_style_LayerNorm_gamma_and_beta_import_as_weight_and_bias()
+    {
+        var file = HfCheckpoints.PreTrainingStateDict(seed: 4);
+        var legacy = file.ToDictionary(
+            pair => pair.Key.Replace("LayerNorm.weight", "LayerNorm.gamma", StringComparison.Ordinal).Replace("LayerNorm.bias", "LayerNorm.beta", StringComparison.Ordinal),
+            pair => pair.Value);
+        legacy.Keys.Should().Contain("bert.encoder.layer.1.output.LayerNorm.gamma").And.Contain("cls.predictions.transform.LayerNorm.beta");
+        var folder = HfCheckpoints.Write(Path.Combine(root, "tf"), HfCheckpoints.ConfigJson("BertForPreTraining"), legacy);
+
+        using var model = HuggingFaceCheckpoint.LoadMaskedLm(folder);
+
+        var loaded = model.state_dict();
+        HfCheckpoints.Same(loaded["bert.encoder.layer.1.output.LayerNorm.weight"], file["bert.encoder.layer.1.output.LayerNorm.weight"]).Should().BeTrue();
+        HfCheckpoints.Same(loaded["cls.predictions.transform.LayerNorm.bias"], file["cls.predictions.transform.LayerNorm.bias"]).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Missing_unknown_and_misshaped_tensors_are_reported_together()
+    {
+        var file = HfCheckpoints.PreTrainingStateDict(seed: 5);
+        file.Remove("bert.encoder.layer.1.output.dense.bias");
+        file["bert.encoder.layer.0.attention.self.rotary.weight"] = zeros(4);
+        file["bert.encoder.layer.0.intermediate.dense.weight"] = zeros(HfCheckpoints.Inner - 1, HfCheckpoints.Hidden);
+        var folder = HfCheckpoints.Write(Path.Combine(root, "broken"), HfCheckpoints.ConfigJson("BertForMaskedLM"), file);
+
+        var act = () => HuggingFaceCheckpoint.Load(folder);
+
+        var error = act.Should().Throw<StateDictMismatchException>().Which;
+        error.Missing.Should().Equal("bert.encoder.layer.1.output.dense.bias");
+        error.Unexpected.Should().Equal("bert.encoder.layer.0.attention.self.rotary.weight");
+        error.ShapeMismatches.Should().ContainSingle().Which.Should().Be("bert.encoder.layer.0.intermediate.dense.weight: file [63, 32] vs model [64, 32]");
+        error.Message.Should().Contain(Path.Combine(folder, "model.safetensors"));
+    }
+
+    [Fact]
+    public void An_untied_decoder_is_rejected()
+    {
+        var file = HfCheckpoints.PreTrainingStateDict(seed: 6);
+        file["cls.predictions.decoder.weight"] = file["cls.predictions.decoder.weight"] + 1;
+        var folder = HfCheckpoints.Write(Path.Combine(root, "untied"), HfCheckpoints.ConfigJson("BertForMaskedLM"), file);
+
+        var act = () => HuggingFaceCheckpoint.LoadMaskedLm(folder);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*cls.predictions.decoder.weight*bert.embeddings.word_embeddings.weight*tied*");
+    }
+
+    [Fact]
+    public void A_decoder_bias_alone_becomes_the_output_bias()
+    {
+        var file = HfCheckpoints.PreTrainingStateDict(seed: 7);
+        file.Remove("cls.predictions.bias", out var bias);
+        var folder = HfCheckpoints.Write(Path.Combine(root, "decoder-bias"), HfCheckpoints.ConfigJson("BertForMaskedLM"), file);
+
+        using var model = HuggingFaceCheckpoint.LoadMaskedLm(folder);
+
+        HfCheckpoints.Same(model.Head.Predictions.Bias, bias!).Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData("model_type", "roberta", "*model_type \"roberta\"*only BERT*")]
+    [InlineData("hidden_act", "relu", "*\"hidden_act\": \"relu\"*exact (erf) GELU*")]
+    [InlineData("position_embedding_type", "relative_key", "*relative_key*absolute*")]
+    public void Configurations_this_library_cannot_compute_are_rejected(string field, string value, string message)
+    {
+        var config = HfCheckpoints.ConfigJson("BertForMaskedLM");
+        config[field] = value;
+        var folder = HfCheckpoints.Write(Path.Combine(root, field), config, HfCheckpoints.PreTrainingStateDict(seed: 8));
+
+        var act = () => HuggingFaceCheckpoint.Load(folder);
+
+        act.Should().Throw<InvalidDataException>().WithMessage(message).WithMessage("*config.json*");
+    }
+
+    [Fact]
+    public void An_unsupported_head_is_rejected_by_Load_but_its_encoder_still_loads()
+    {
+        var file = HfCheckpoints.PreTrainingStateDict(seed: 9)
+            .Where(pair => pair.Key.StartsWith("bert.", StringComparison.Ordinal))
+            .ToDictionary(pair => pair.Key, pair => pair.Value);
+        file["qa_outputs.weight"] = zeros(2, HfCheckpoints.Hidden);
+        file["qa_outputs.bias"] = zeros(2);
+        var folder = HfCheckpoints.Write(Path.Combine(root, "qa"), HfCheckpoints.ConfigJson("BertForQuestionAnswering"), file);
+
+        FluentActions.Invoking(() => HuggingFaceCheckpoint.Load(folder))
+            .Should().Throw<InvalidDataException>().WithMessage("*\"BertForQuestionAnswering\"*LoadBertModel*");
+        using var encoder = HuggingFaceCheckpoint.LoadBertModel(folder);
+        encoder.Pooler.Should().NotBeNull();
+    }
+
+    [Fact]
+    public void Classifier_label_count_comes_from_the_weights_and_names_from_id2label()
+    {
+        var file = HfCheckpoints.PreTrainingStateDict(seed: 10)
+            .Where(pair => pair.Key.StartsWith("bert.", StringComparison.Ordinal))
+            .ToDictionary(pair => pair.Key, pair => pair.Value);
+        file["classifier.weight"] = randn(3, HfCheckpoints.Hidden);
+        file["classifier.bias"] = randn(3);
+        var config = HfCheckpoints.ConfigJson("BertForSequenceClassification");
+        config["id2label"] = new JsonObject { ["0"] = "entailment", ["1"] = "neutral", ["2"] = "contradiction" };
+        var folder = HfCheckpoints.Write(Path.Combine(root, "mnli"), config, file);
+
+        var imported = HuggingFaceCheckpoint.Load(folder);
+
+        using var model = imported.Model.Should().BeOfType<BertForSequenceClassification>().Subject;
+        model.NumLabels.Should().Be(3);
+        imported.LabelNames.Should().Equal("entailment", "neutral", "contradiction");
+        HfCheckpoints.Same(model.state_dict()["classifier.weight"], file["classifier.weight"]).Should().BeTrue();
+
+        config["id2label"] = new JsonObject { ["0"] = "negative", ["1"] = "positive" };
+        File.WriteAllText(Path.Combine(folder, "config.json"), config.ToJsonString());
+        FluentActions.Invoking(() => HuggingFaceCheckpoint.LoadSequenceClassification(folder))
+            .Should().Throw<InvalidDataException>().WithMessage("*2 labels in id2label*classifier.weight has 3 rows*");
+    }
+
+    [Fact]
+    public void A_folder_without_weights_names_both_file_names()
+    {
+        var folder = Path.Combine(root, "empty");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "config.json"), HfCheckpoints.ConfigJson("BertForMaskedLM").ToJsonString());
+
+        var act = () => HuggingFaceCheckpoint.Load(folder);
+
+        act.Should().Throw<FileNotFoundException>().WithMessage("*model.safetensors*pytorch_model.bin*");
+    }
+}

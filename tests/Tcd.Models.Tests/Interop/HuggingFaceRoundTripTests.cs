@@ -1,0 +1,198 @@
+using System.Text.Json.Nodes;
+using Tcd.Models.Interop;
+using Tcd.Models.Modeling;
+using Tcd.Models.Tests.Modeling;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace Tcd.Models.Tests.Interop;
+
+public sealed class HuggingFaceRoundTripTests : IDisposable
+{
+    private readonly string root = Path.Combine(Path.GetTempPath(), "tcd-hf-roundtrip-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Vanilla_masked_lm_round_trips_exactly_in_the_transformers_layout()
+    {
+        manual_seed(60);
+        using var model = new BertForMaskedLm(HfCheckpoints.Config);
+        var folder = Path.Combine(root, "mlm");
+
+        HuggingFaceExporter.Save(model, folder, new HuggingFaceExportOptions { IncludeTokenizer = false });
+
+        var written = SafeTensorsFile.ReadHeader(Path.Combine(folder, "model.safetensors")).Select(entry => entry.Name);
+        written.Should().BeEquivalentTo(HfCheckpoints.MaskedLm().Select(entry => entry.Name), "the file must hold exactly what BertForMaskedLM.save_pretrained writes");
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "config.json")))!;
+        config["architectures"]![0]!.GetValue<string>().Should().Be("BertForMaskedLM");
+        config["model_type"]!.GetValue<string>().Should().Be("bert");
+        config["hidden_act"]!.GetValue<string>().Should().Be("gelu");
+        ((JsonObject)config).Should().NotContainKey("expert_count").And.NotContainKey("adapter_size").And.NotContainKey("capacity_factor");
+
+        var imported = HuggingFaceCheckpoint.Load(folder);
+        imported.Architecture.Should().Be(HuggingFaceArchitecture.BertForMaskedLM);
+        imported.Notes.Should().BeEmpty();
+        using var loaded = imported.Model.Should().BeOfType<BertForMaskedLm>().Subject;
+        AssertSameLogits(model, loaded, HfCheckpoints.Config);
+    }
+
+    [Fact]
+    public void Safetensors_export_carries_the_metadata_transformers_requires()
+    {
+        using var model = new BertForMaskedLm(HfCheckpoints.Config);
+        var folder = Path.Combine(root, "metadata");
+
+        HuggingFaceExporter.Save(model, folder, new HuggingFaceExportOptions { IncludeTokenizer = false });
+
+        var bytes = File.ReadAllBytes(Path.Combine(folder, "model.safetensors"));
+        var header = JsonNode.Parse(bytes.AsSpan(8, (int)BitConverter.ToUInt64(bytes, 0)))!;
+        header["__metadata__"]!["format"]!.GetValue<string>().Should().Be("pt");
+    }
+
+    [Fact]
+    public void Sequence_classifier_round_trips_with_its_labels()
+    {
+        manual_seed(61);
+        using var model = new BertForSequenceClassification(HfCheckpoints.Config, numLabels: 3);
+        var folder = Path.Combine(root, "cls");
+        string[] labels = ["entailment", "neutral", "contradiction"];
+
+        HuggingFaceExporter.Save(model, folder, new HuggingFaceExportOptions { IncludeTokenizer = false, LabelNames = labels });
+
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "config.json")))!;
+        config["architectures"]![0]!.GetValue<string>().Should().Be("BertForSequenceClassification");
+        config["label2id"]!["neutral"]!.GetValue<int>().Should().Be(1);
+        config["problem_type"]!.GetValue<string>().Should().Be("single_label_classification");
+        var imported = HuggingFaceCheckpoint.Load(folder);
+        imported.LabelNames.Should().Equal(labels);
+        using var loaded = imported.Model.Should().BeOfType<BertForSequenceClassification>().Subject;
+        model.eval();
+        loaded.eval();
+        using var ids = TinyConfigs.RandomIds(HfCheckpoints.Config, 2, 6, seed: 62);
+        using var _ = no_grad();
+        var expected = model.forward(ids, null, null, EncoderTaps.None).Logits;
+        loaded.forward(ids, null, null, EncoderTaps.None).Logits.eq(expected).all().item<bool>().Should().BeTrue();
+    }
+
+    [Fact]
+    public void Moe_masked_lm_round_trips_in_the_stacked_expert_layout()
+    {
+        manual_seed(63);
+        var moeConfig = HfCheckpoints.Config.WithExperts(4) with { CapacityFactor = 1.25 };
+        using var model = new BertForMaskedLm(moeConfig);
+        var folder = Path.Combine(root, "moe");
+
+        HuggingFaceExporter.Save(model, folder, new HuggingFaceExportOptions { IncludeTokenizer = false });
+
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "config.json")))!;
+        config["architectures"]![0]!.GetValue<string>().Should().Be("TcdMoeBertForMaskedLM");
+        config["model_type"]!.GetValue<string>().Should().Be(HuggingFaceCheckpoint.MoeModelType);
+        config["num_experts"]!.GetValue<int>().Should().Be(4);
+        var shapes = SafeTensorsFile.ReadHeader(Path.Combine(folder, "model.safetensors")).ToDictionary(entry => entry.Name, entry => entry.Shape);
+        shapes["bert.encoder.layer.1.moe.experts.intermediate_weight"].Should().Equal(4, HfCheckpoints.Inner, HfCheckpoints.Hidden);
+        shapes["bert.encoder.layer.1.moe.experts.output_weight"].Should().Equal(4, HfCheckpoints.Hidden, HfCheckpoints.Inner);
+        shapes["bert.encoder.layer.0.moe.router.weight"].Should().Equal(4, HfCheckpoints.Hidden);
+
+        var imported = HuggingFaceCheckpoint.Load(folder);
+        imported.Config.Should().Be(moeConfig);
+        imported.Architecture.Should().Be(HuggingFaceArchitecture.BertForMaskedLM);
+        using var loaded = imported.Model.Should().BeOfType<BertForMaskedLm>().Subject;
+        AssertSameLogits(model, loaded, moeConfig);
+    }
+
+    [Fact]
+    public void Bert_model_round_trips_with_its_pooler()
+    {
+        manual_seed(64);
+        using var model = new BertModel(HfCheckpoints.Config);
+        var folder = Path.Combine(root, "encoder");
+
+        HuggingFaceExporter.Save(model, folder, new HuggingFaceExportOptions { IncludeTokenizer = false });
+
+        using var loaded = HuggingFaceCheckpoint.LoadBertModel(folder);
+        var expected = model.state_dict();
+        loaded.state_dict().Should().HaveCount(expected.Count);
+        foreach (var (name, tensor) in loaded.state_dict())
+        {
+            HfCheckpoints.Same(tensor, expected[name]).Should().BeTrue(name);
+        }
+    }
+
+    [Fact]
+    public void Pytorch_bin_written_by_PyBridge_imports_exactly()
+    {
+        var file = HfCheckpoints.PreTrainingStateDict(seed: 65);
+        var folder = Path.Combine(root, "bin");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "config.json"), HfCheckpoints.ConfigJson("BertForPreTraining").ToJsonString());
+        PyTorchPickler.PickleStateDict(Path.Combine(folder, "pytorch_model.bin"), file);
+
+        using var model = HuggingFaceCheckpoint.LoadMaskedLm(folder);
+
+        var loaded = model.state_dict();
+        foreach (var (name, _) in HfCheckpoints.MaskedLm())
+        {
+            HfCheckpoints.Same(loaded[name], file[name]).Should().BeTrue(name);
+        }
+    }
+
+    [Fact]
+    public void A_pytorch_bin_that_is_not_a_torch_save_archive_gives_a_clear_error()
+    {
+        var folder = Path.Combine(root, "legacy-bin");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "config.json"), HfCheckpoints.ConfigJson("BertForMaskedLM").ToJsonString());
+        File.WriteAllBytes(Path.Combine(folder, "pytorch_model.bin"), [0x80, 0x02, 0x8a, 0x0a, 1, 2, 3, 4]);
+
+        var act = () => HuggingFaceCheckpoint.Load(folder);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*pytorch_model.bin*zip format of torch.save*save_pretrained*");
+    }
+
+    [Fact]
+    public void Tokenizer_files_let_AutoTokenizer_find_the_vocabulary()
+    {
+        using var model = new BertForMaskedLm(HfCheckpoints.Config with { VocabSize = 30522 });
+        var folder = Path.Combine(root, "tokenizer");
+
+        HuggingFaceExporter.Save(model, folder);
+
+        File.ReadLines(Path.Combine(folder, "vocab.txt")).Should().HaveCount(30522).And.Contain("[MASK]");
+        var tokenizer = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "tokenizer_config.json")))!;
+        tokenizer["do_lower_case"]!.GetValue<bool>().Should().BeTrue();
+        tokenizer["tokenizer_class"]!.GetValue<string>().Should().Be("BertTokenizer");
+        File.Exists(Path.Combine(folder, "special_tokens_map.json")).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Export_rejects_a_vocabulary_of_the_wrong_size_and_adapters()
+    {
+        using var model = new BertForMaskedLm(HfCheckpoints.Config);
+        FluentActions.Invoking(() => HuggingFaceExporter.Save(model, Path.Combine(root, "vocab")))
+            .Should().Throw<ArgumentException>().WithMessage("*30522 tokens*VocabSize is 100*");
+
+        model.EnableAdapters(4);
+        FluentActions.Invoking(() => HuggingFaceExporter.Save(model, Path.Combine(root, "adapters"), new HuggingFaceExportOptions { IncludeTokenizer = false }))
+            .Should().Throw<NotSupportedException>().WithMessage("*adapters*BertModelStore.Save*");
+    }
+
+    private static void AssertSameLogits(BertForMaskedLm expected, BertForMaskedLm actual, BertConfig config)
+    {
+        expected.eval();
+        actual.eval();
+        using var ids = TinyConfigs.RandomIds(config, 2, 8, seed: 66);
+        using var mask = ones(2, 8, dtype: ScalarType.Int64);
+        mask[1, TensorIndex.Slice(5)] = tensor(0L);
+        using var _ = no_grad();
+        var reference = expected.forward(ids, null, mask, EncoderTaps.None, null).Logits;
+        actual.forward(ids, null, mask, EncoderTaps.None, null).Logits.eq(reference).all().item<bool>()
+            .Should().BeTrue("an exported then imported model must reproduce the original bit for bit");
+    }
+}
