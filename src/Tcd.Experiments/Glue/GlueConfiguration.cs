@@ -10,7 +10,11 @@ namespace Tcd.Experiments.Glue;
 public sealed record GlueConfiguration(FineTuningMode Mode, double LearningRate, int AdapterSize)
 {
     /// <summary>A short description, e.g. <c>full lr=2e-05</c> or <c>adapters lr=0.0003 size=64</c>.</summary>
-    public override string ToString() => Mode == FineTuningMode.Full
-        ? string.Create(CultureInfo.InvariantCulture, $"full lr={LearningRate:G3}")
-        : string.Create(CultureInfo.InvariantCulture, $"adapters lr={LearningRate:G3} size={AdapterSize}");
+    public override string ToString()
+    {
+        var rate = LearningRate.ToString("G3", CultureInfo.InvariantCulture).ToLowerInvariant();
+        return Mode == FineTuningMode.Full
+            ? $"full lr={rate}"
+            : string.Create(CultureInfo.InvariantCulture, $"adapters lr={rate} size={AdapterSize}");
+    }
 }
