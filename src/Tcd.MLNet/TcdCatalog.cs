@@ -1,6 +1,8 @@
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Tcd.MLNet.Estimators;
+using Tcd.MLNet.Serialization;
 using Tcd.MLNet.Transformers;
 using Tcd.Models.Modeling;
 using Tcd.Models.Training;
@@ -170,6 +172,25 @@ public sealed class TcdCatalog
 
     /// <summary>Fine-tunes <paramref name="pretrained"/> for <see cref="BertFineTuningOptions.Task"/> with every option.</summary>
     public BertFineTuningEstimator FineTune(PretrainedBertTransformer pretrained, BertFineTuningOptions options) => new(Environment, pretrained, options);
+
+    /// <summary>
+    /// Saves <paramref name="model"/> — a Tcd transformer, or a <see cref="TransformerChain{TLastTransformer}"/> mixing Tcd and
+    /// ordinary ML.NET transformers (e.g. <c>MapValueToKey</c> → classifier → <c>MapKeyToValue</c>) — with its input schema
+    /// as one zip file. Use this instead of <c>mlContext.Model.Save</c>, which cannot store TorchSharp weights.
+    /// </summary>
+    /// <param name="model">The fitted model.</param>
+    /// <param name="inputSchema">The schema of the data the model reads, e.g. <c>trainData.Schema</c>.</param>
+    /// <param name="path">The file to write (replaced if it exists).</param>
+    public void SaveModel(ITransformer model, DataViewSchema inputSchema, string path) => TcdModelFile.Save(mlContext, model, inputSchema, path);
+
+    /// <summary>
+    /// Loads a file written by <see cref="SaveModel"/>: a lone transformer comes back as itself, a chain as a
+    /// <see cref="TransformerChain{TLastTransformer}"/>. Tcd weights are loaded on the CPU.
+    /// </summary>
+    /// <param name="path">The model file.</param>
+    /// <param name="inputSchema">The input schema saved with the model.</param>
+    /// <exception cref="InvalidDataException">The file is truncated, not a Tcd model (e.g. an ML.NET model) or written by a newer format version.</exception>
+    public ITransformer LoadModel(string path, out DataViewSchema inputSchema) => TcdModelFile.Load(mlContext, path, out inputSchema);
 
     private static T With<T>(T options, string outputColumnName, string textColumnName, BertConfig? model, long steps, int batchSize, double learningRate, string device)
         where T : BertPretrainingOptions
