@@ -1,3 +1,4 @@
+using Tcd.Models.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,7 +14,7 @@ public sealed class BertForMaskedLm : nn.Module<Tensor, Tensor?, Tensor?, Encode
     private readonly MlmHead cls;
 
     /// <summary>Creates the model for <paramref name="config"/> on <paramref name="device"/> (default: CPU).</summary>
-    public BertForMaskedLm(BertConfig config, Device? device = null) : base(nameof(BertForMaskedLm))
+    public BertForMaskedLm(BertConfig config, Device? device = null) : base(TorchRuntime.LoadedModuleName(nameof(BertForMaskedLm)))
     {
         ArgumentNullException.ThrowIfNull(config);
         bert = new BertModel(config, addPoolingLayer: false);

@@ -1,3 +1,4 @@
+using Tcd.Models.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -15,7 +16,7 @@ public sealed class BertForSequenceClassification : nn.Module<Tensor, Tensor?, T
     private readonly Linear classifier;
 
     /// <summary>Creates a freshly initialised model for <paramref name="config"/> with <paramref name="numLabels"/> outputs.</summary>
-    public BertForSequenceClassification(BertConfig config, int numLabels, Device? device = null) : base(nameof(BertForSequenceClassification))
+    public BertForSequenceClassification(BertConfig config, int numLabels, Device? device = null) : base(TorchRuntime.LoadedModuleName(nameof(BertForSequenceClassification)))
     {
         ArgumentNullException.ThrowIfNull(config);
         if (numLabels <= 0)

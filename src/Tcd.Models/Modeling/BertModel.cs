@@ -1,3 +1,4 @@
+using Tcd.Models.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,7 +21,7 @@ public sealed class BertModel : nn.Module<Tensor, Tensor?, Tensor?, EncoderTaps,
     /// <param name="config">Model shape.</param>
     /// <param name="addPoolingLayer">Whether to create the pooler (Hugging Face's <c>add_pooling_layer</c>).</param>
     /// <param name="device">Device for the parameters; null keeps them on the CPU.</param>
-    public BertModel(BertConfig config, bool addPoolingLayer = true, Device? device = null) : base(nameof(BertModel))
+    public BertModel(BertConfig config, bool addPoolingLayer = true, Device? device = null) : base(TorchRuntime.LoadedModuleName(nameof(BertModel)))
     {
         ArgumentNullException.ThrowIfNull(config);
         Config = config.Validate();

@@ -27,6 +27,17 @@ public static class TorchRuntime
     }
 
     /// <summary>
+    /// Ensures libtorch is loaded and returns <paramref name="moduleName"/>. Model constructors pass their name through
+    /// this in their <c>base(...)</c> call, because TorchSharp's module constructor is the first native call and would
+    /// otherwise fail with the loader's trace before any constructor body runs.
+    /// </summary>
+    public static string LoadedModuleName(string moduleName)
+    {
+        EnsureAvailable();
+        return moduleName;
+    }
+
+    /// <summary>
     /// Resolves a device name: <c>"cpu"</c>, <c>"cuda"</c>, <c>"cuda:1"</c>, or <c>"auto"</c>
     /// (CUDA when available, else CPU).
     /// </summary>
