@@ -26,10 +26,12 @@ public sealed class BertTextEncoder
 
     private readonly BertTokenizer _tokenizer;
     private readonly int[] _ordinaryTokenIds;
+    private readonly string[] _vocabulary;
 
     private BertTextEncoder(BertTokenizer tokenizer, IReadOnlyList<string> vocabulary, string source)
     {
         _tokenizer = tokenizer;
+        _vocabulary = vocabulary.ToArray();
         VocabularySize = vocabulary.Count;
         var ids = new Dictionary<string, int>(vocabulary.Count, StringComparer.Ordinal);
         for (var i = 0; i < vocabulary.Count; i++)
@@ -57,6 +59,9 @@ public sealed class BertTextEncoder
     /// <c>[CLS]</c> or <c>[unused7]</c>. Masked-LM random replacements are drawn from these.
     /// </summary>
     public IReadOnlyList<int> OrdinaryTokenIds => _ordinaryTokenIds;
+
+    /// <summary>The vocabulary, token text by id, e.g. to write a <c>vocab.txt</c> beside a saved model.</summary>
+    public IReadOnlyList<string> Vocabulary => _vocabulary;
 
     /// <summary>Creates an encoder for the BERT-base uncased vocabulary embedded in this assembly (no download).</summary>
     public static BertTextEncoder CreateUncased()

@@ -16,6 +16,7 @@ public sealed class FineTuner
 {
     private const long ShuffleStream = -3;
     private const long DropoutStream = -4;
+    private const long AdapterInitStream = -5;
 
     private readonly FineTuningOptions options;
     private readonly BatchCollator collator;
@@ -38,6 +39,8 @@ public sealed class FineTuner
         {
             if (model.Config.AdapterSize == 0)
             {
+                // Adapter weights are drawn from the global generator: seed it so a run is reproducible.
+                torch.manual_seed(Seeds.Combine(options.Seed, AdapterInitStream, 0));
                 model.EnableAdapters(options.AdapterSize);
             }
 
@@ -97,7 +100,7 @@ public sealed class FineTuner
             var order = Enumerable.Range(0, train.Count).ToArray();
             new Random(unchecked((int)Seeds.Combine(options.Seed, ShuffleStream, epoch))).Shuffle(order);
             double epochLoss = 0, reportLoss = 0;
-            var reportSteps = 0;
+            int epochSteps = 0, reportSteps = 0;
             foreach (var batchIndices in order.Chunk(options.BatchSize))
             {
                 if (cancellationToken.IsCancellationRequested)
@@ -108,6 +111,7 @@ public sealed class FineTuner
 
                 var loss = TrainStep(batchIndices.Select(i => train[i]).ToList(), device, optimizer, trainable, schedule.LearningRateAt(step), step);
                 epochLoss += loss;
+                epochSteps++;
                 reportLoss += loss;
                 reportSteps++;
                 step++;
@@ -119,7 +123,13 @@ public sealed class FineTuner
                 }
             }
 
-            epochLosses.Add(epochLoss / stepsPerEpoch);
+            if (epochSteps == 0)
+            {
+                break;
+            }
+
+            // A cancelled epoch's mean covers only the steps it ran.
+            epochLosses.Add(epochLoss / epochSteps);
             double? epochScore = null;
             if (validation is { Count: > 0 } && score is not null && !cancelled)
             {

@@ -30,7 +30,10 @@ public sealed record FineTuningOptions
     /// <summary>Maximum tokens per example (pair included); longer inputs are truncated longest-first. Default 128.</summary>
     public int MaxSequenceLength { get; init; } = 128;
 
-    /// <summary>Seed of shuffling, dropout and the task head's initialisation. Default 42.</summary>
+    /// <summary>
+    /// Seed of shuffling, dropout and the adapters' initialisation. Default 42. The task head is initialised when the
+    /// classifier is built (<c>BertForSequenceClassification.FromPretrained</c>): seed <c>torch.manual_seed</c> before that.
+    /// </summary>
     public long Seed { get; init; } = 42;
 
     /// <summary>Device: "cpu", "cuda", "cuda:N" or "auto". Default "auto".</summary>

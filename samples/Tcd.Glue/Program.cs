@@ -1,0 +1,94 @@
+using System.CommandLine;
+using System.Globalization;
+using Tcd.Experiments.Glue;
+using Tcd.Models.Data.Glue;
+using Tcd.Glue;
+using Tcd.Models.Runtime;
+
+// The GLUE suite of the TCD paper (section 4.3) as a command: fine-tune saved pre-trained models on GLUE tasks over
+// a learning-rate × adapter grid and several seeds, then print the Table-1-style results.
+var models = new Option<string[]>("--models")
+{
+    Description = "Pre-trained model folders (BertModelStore.Save), each 'folder' or 'name=folder'; one table row each.",
+    Required = true,
+    AllowMultipleArgumentsPerToken = true,
+};
+var glue = new Option<string>("--glue") { Description = "GLUE root folder holding <Task>/<split>.tsv (download_glue_data.py layout).", Required = true };
+var tasks = new Option<string>("--tasks") { Description = "Comma-separated tasks, e.g. MRPC,RTE (CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE).", Required = true };
+var output = new Option<string>("--out") { Description = "Output folder: cells/, charts/, results.md/.csv/.json, selection.json, submissions/.", Required = true };
+var grid = new Option<string>("--grid")
+{
+    Description = "Hyper-parameter grid: 'paper' (full lr 1e-5/2e-5/5e-5; adapters lr 1e-4/2e-4/3e-4 × size 16/64/128[/256]) or 'quick' (full 5e-5; adapters 3e-4 × 64).",
+    DefaultValueFactory = _ => "paper",
+}.AcceptOnlyFromAmong("paper", "quick");
+var seeds = new Option<int>("--seeds") { Description = "Seeds per configuration (1..N); results are mean ± std.", DefaultValueFactory = _ => 3 };
+seeds.Validators.Add(result =>
+{
+    if (result.GetValueOrDefault<int>() < 1)
+    {
+        result.AddError("--seeds must be at least 1.");
+    }
+});
+var epochs = new Option<int>("--epochs") { Description = "Maximum epochs per run; the best epoch on dev is kept.", DefaultValueFactory = _ => 10 };
+var batchSize = new Option<int>("--batch-size") { Description = "Examples per step.", DefaultValueFactory = _ => 32 };
+var maxLength = new Option<int>("--max-length") { Description = "Maximum tokens per example (pair included).", DefaultValueFactory = _ => 128 };
+var maxTrain = new Option<int?>("--max-train") { Description = "Cap on training examples per task (a fixed random sample); default: all." };
+var maxDev = new Option<int?>("--max-dev") { Description = "Cap on dev examples per task column (the first rows); default: all." };
+var device = new Option<string>("--device") { Description = "Device: auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
+var corpus = new Option<string[]>("--ll-corpus")
+{
+    Description = "Text file(s) to compute a model's pre-training log-likelihood on when its folder has no pretraining.json; default: none.",
+    AllowMultipleArgumentsPerToken = true,
+};
+var testPredictions = new Option<bool>("--test-predictions") { Description = "Also write GLUE server submission files (submissions/<model>/<Task>.tsv) from the selected configuration." };
+
+var root = new RootCommand("Fine-tunes pre-trained (MoE) BERT models on GLUE with the TCD paper's protocol and writes the results table, charts and selection.")
+{
+    models, glue, tasks, output, grid, seeds, epochs, batchSize, maxLength, maxTrain, maxDev, device, corpus, testPredictions,
+};
+root.SetAction((parsed, cancellationToken) => Task.Run(() =>
+{
+    try
+    {
+        var options = new GlueSuiteOptions
+        {
+            Models = parsed.GetRequiredValue(models).Select(GlueSuiteModel.Parse).ToList(),
+            GlueDirectory = parsed.GetRequiredValue(glue),
+            Tasks = parsed.GetRequiredValue(tasks).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            OutputDirectory = parsed.GetRequiredValue(output),
+            Grid = GlueSuiteGrid.FromName(parsed.GetRequiredValue(grid)),
+            Seeds = Enumerable.Range(1, parsed.GetValue(seeds)).Select(seed => (long)seed).ToList(),
+            Epochs = parsed.GetValue(epochs),
+            BatchSize = parsed.GetValue(batchSize),
+            MaxSequenceLength = parsed.GetValue(maxLength),
+            MaxTrainExamples = parsed.GetValue(maxTrain),
+            MaxEvaluationExamples = parsed.GetValue(maxDev),
+            Device = parsed.GetRequiredValue(device),
+            LogLikelihoodCorpus = parsed.GetValue(corpus) ?? [],
+            WriteTestPredictions = parsed.GetValue(testPredictions),
+        };
+        var suite = new GlueSuite(options, log: note => Console.WriteLine("note: " + note));
+        var result = suite.Run(new ConsoleProgress(), cancellationToken);
+        Console.WriteLine();
+        Console.Write(result.Table.ToMarkdown());
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.CellsTrained} cells trained, {result.Cells.Count - result.CellsTrained} reused."));
+        foreach (var (role, path) in result.Files)
+        {
+            Console.WriteLine($"{role}: {path}");
+        }
+
+        return 0;
+    }
+    catch (OperationCanceledException)
+    {
+        Console.Error.WriteLine("Cancelled; finished cells are stored, run the same command again to continue.");
+        return 130;
+    }
+    catch (Exception ex) when (ex is ArgumentException or IOException or InvalidDataException or GlueFormatException or TorchNativeLibraryException)
+    {
+        Console.Error.WriteLine("error: " + ex.Message);
+        return 1;
+    }
+}, CancellationToken.None));
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,95 @@
+using System.Globalization;
+
+namespace Tcd.Xpert;
+
+/// <summary>Command-line options of the XPERT sample.</summary>
+internal sealed class SampleOptions
+{
+    public const string Help = """
+        Tcd.Xpert: XPERT end to end on embedded data with tiny models.
+          1. pre-train a small MoE-BERT on four domains (wiki, wikitext, code, math), or load one (--source)
+          2. analyse expert activations per layer and domain (heatmap PNG per layer, frequencies CSV/JSON)
+          3. choose the experts common to all domains and Tucker-decompose their weights (errors printed)
+          4. initialise a dense BERT's FFNs from the factors
+          5. pre-train the XPERT-initialised model and the same model from scratch for the same steps
+             (loss curves PNG, results table with final MLM loss and validation log-likelihood)
+
+        Usage: dotnet run --project samples/Tcd.Xpert -c Release -- [options]
+          --steps N            pre-training steps of each run (default 100)
+          --out DIR            output folder (default xpert-out)
+          --k N                common experts kept per layer (default 2)
+          --experts N          experts per layer of the MoE source (default 8)
+          --target-ff N        FFN width of the dense model = d_ff Tucker rank (default 64; at most 128)
+          --target-hidden N    hidden size of the dense model = d_model Tucker rank (default 64; at most 64)
+          --expert-rank N      expert-mode Tucker rank (default 2k)
+          --source DIR         load the MoE source from a BertModelStore folder instead of pre-training it
+          --seed N             seed of every initialisation and data order (default 42)
+          --threads N          torch CPU threads (default: torch's choice)
+          --help               show this text
+        """;
+
+    public int Steps { get; private set; } = 100;
+
+    public string OutputDirectory { get; private set; } = "xpert-out";
+
+    public int TopK { get; private set; } = 2;
+
+    public int Experts { get; private set; } = 8;
+
+    public int TargetIntermediate { get; private set; } = 64;
+
+    public int TargetHidden { get; private set; } = 64;
+
+    public int? ExpertRank { get; private set; }
+
+    public string? SourceModel { get; private set; }
+
+    public int Seed { get; private set; } = 42;
+
+    public int? Threads { get; private set; }
+
+    public bool ShowHelp { get; private set; }
+
+    /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> naming a bad or unknown option.</summary>
+    public static SampleOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new SampleOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            if (name is "--help" or "-h")
+            {
+                options.ShowHelp = true;
+                continue;
+            }
+
+            if (i + 1 >= args.Count)
+            {
+                throw new ArgumentException($"Option {name} needs a value (see --help).");
+            }
+
+            var value = args[++i];
+            switch (name)
+            {
+                case "--steps": options.Steps = Positive(name, value); break;
+                case "--out": options.OutputDirectory = value; break;
+                case "--k": options.TopK = Positive(name, value); break;
+                case "--experts": options.Experts = Positive(name, value); break;
+                case "--target-ff": options.TargetIntermediate = Positive(name, value); break;
+                case "--target-hidden": options.TargetHidden = Positive(name, value); break;
+                case "--expert-rank": options.ExpertRank = Positive(name, value); break;
+                case "--source": options.SourceModel = value; break;
+                case "--seed": options.Seed = Positive(name, value); break;
+                case "--threads": options.Threads = Positive(name, value); break;
+                default: throw new ArgumentException($"Unknown option {name} (see --help).");
+            }
+        }
+
+        return options;
+    }
+
+    private static int Positive(string name, string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) && number > 0
+            ? number
+            : throw new ArgumentException($"Option {name} needs a positive whole number, but got '{value}'.");
+}

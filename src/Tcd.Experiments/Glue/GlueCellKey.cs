@@ -1,0 +1,45 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Serialization;
+using Tcd.Models.Training;
+
+namespace Tcd.Experiments.Glue;
+
+/// <summary>Identifies one grid cell: a model fine-tuned on a task with one configuration and one seed.</summary>
+/// <param name="Model">Model name (a row of the results table).</param>
+/// <param name="Task">Official GLUE task name, e.g. <c>"STS-B"</c>.</param>
+/// <param name="Configuration">Mode, learning rate and adapter size.</param>
+/// <param name="Seed">Seed of the task head, adapters, shuffling and dropout.</param>
+public sealed record GlueCellKey(string Model, string Task, GlueConfiguration Configuration, long Seed)
+{
+    /// <summary>
+    /// File name (without folder) of the cell's result, unique per key and safe on every file system, e.g.
+    /// <c>tcd__STS-B__adapters__lr0.0003__a64__s2.json</c>.
+    /// </summary>
+    [JsonIgnore]
+    public string FileName
+    {
+        get
+        {
+            var mode = Configuration.Mode == FineTuningMode.Full ? "full" : "adapters";
+            return string.Create(
+                CultureInfo.InvariantCulture,
+                $"{SafeName(Model)}__{SafeName(Task)}__{mode}__lr{Configuration.LearningRate:R}__a{Configuration.AdapterSize}__s{Seed}.json");
+        }
+    }
+
+    /// <summary>A one-line description for progress output.</summary>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Model} {Task} {Configuration} seed={Seed}");
+
+    /// <summary>Replaces every character but ASCII letters, digits, '-' and '.' with '_', for file and folder names.</summary>
+    internal static string SafeName(string name)
+    {
+        var text = new StringBuilder(name.Length);
+        foreach (var character in name)
+        {
+            text.Append(char.IsAsciiLetterOrDigit(character) || character is '-' or '.' ? character : '_');
+        }
+
+        return text.ToString();
+    }
+}

@@ -1,0 +1,29 @@
+using System.Text.Json.Serialization;
+
+namespace Tcd.Experiments.Glue;
+
+/// <summary>The stored outcome of one grid cell (one JSON file under <c>&lt;out&gt;/cells</c>).</summary>
+/// <param name="Key">Which cell.</param>
+/// <param name="Settings">The suite settings it was trained with.</param>
+/// <param name="Scores">Dev score in percent per result column (<c>"MRPC"</c>; MNLI: <c>"MNLI-m"</c>, <c>"MNLI-mm"</c>).</param>
+/// <param name="Metrics">Each official metric in percent per result column, keyed by metric name.</param>
+/// <param name="BestEpoch">1-based epoch whose weights were kept (best dev score of the first column).</param>
+/// <param name="EpochScores">Dev score of the first column after each epoch.</param>
+/// <param name="EpochLosses">Mean training loss of each epoch.</param>
+/// <param name="TrainExamples">Training examples used.</param>
+/// <param name="Seconds">Wall time of the cell.</param>
+public sealed record GlueCellResult(
+    GlueCellKey Key,
+    GlueCellSettings Settings,
+    IReadOnlyDictionary<string, double> Scores,
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Metrics,
+    int BestEpoch,
+    IReadOnlyList<double> EpochScores,
+    IReadOnlyList<double> EpochLosses,
+    int TrainExamples,
+    double Seconds)
+{
+    /// <summary>The cell's single score: the mean of <see cref="Scores"/> (MNLI: of MNLI-m and MNLI-mm), used for selection.</summary>
+    [JsonIgnore]
+    public double Score => Scores.Values.Average();
+}

@@ -1,0 +1,369 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Tcd.Models.Data;
+using Tcd.Models.Data.Glue;
+using Tcd.Models.Evaluation;
+using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
+using Tcd.Models.Training;
+using Tcd.Reports;
+using TorchSharp;
+
+namespace Tcd.Experiments.Glue;
+
+/// <summary>
+/// The TCD paper's GLUE protocol (section 4.3): every model × task × configuration × seed of the grid is fine-tuned
+/// with the best epoch on dev and stored as its own JSON file (a rerun skips finished cells); per model × task the
+/// better of full and adapter tuning by mean dev score is reported in a Markdown/CSV/JSON table with the models'
+/// pre-training log-likelihood, a bar chart per task and <c>selection.json</c>; optionally the GLUE server
+/// submission files of the selected configurations.
+/// </summary>
+public sealed class GlueSuite
+{
+    /// <summary>Column of the table holding the pre-training log-likelihood.</summary>
+    public const string LogLikelihoodColumn = "Pre-training LL";
+
+    /// <summary>Column of the table holding the GLUE average.</summary>
+    public const string AverageColumn = "Avg.";
+
+    private const long HeadInitStream = -10;
+    private const long LogLikelihoodMaskSeed = 1234;
+
+    private readonly GlueSuiteOptions options;
+    private readonly BertTextEncoder encoder;
+    private readonly Action<string> log;
+
+    /// <summary>Creates a suite; nothing runs until <see cref="Run"/>.</summary>
+    /// <param name="options">Models, tasks, grid and output folder; validated here.</param>
+    /// <param name="encoder">The tokeniser of the models; default the embedded BERT uncased vocabulary.</param>
+    /// <param name="log">Receives notes (skipped malformed rows, where a log-likelihood came from); default: none.</param>
+    public GlueSuite(GlueSuiteOptions options, BertTextEncoder? encoder = null, Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        this.options = options;
+        this.encoder = encoder ?? BertTextEncoder.CreateUncased();
+        this.log = log ?? (_ => { });
+    }
+
+    /// <summary>Folder of the cell files: <c>&lt;out&gt;/cells</c>.</summary>
+    public string CellsDirectory => Path.Combine(options.OutputDirectory, "cells");
+
+    /// <summary>
+    /// Runs every unfinished cell, then writes the table, charts, selection and (optionally) submission files.
+    /// </summary>
+    /// <param name="progress">Reports each stored cell found, training progress and each finished cell, with the grid's ETA.</param>
+    /// <param name="cancellationToken">Stops after the current training step; finished cells stay stored for a rerun.</param>
+    /// <exception cref="OperationCanceledException">The run was cancelled.</exception>
+    public GlueSuiteResult Run(IProgress<GlueSuiteProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        TorchRuntime.EnsureAvailable();
+        var tasks = options.Tasks.Select(GlueTask.FromName).Distinct().ToList();
+        var configs = options.Models.ToDictionary(model => model.Name, model => RequireVocabulary(model, BertModelStore.LoadConfig(model.Folder)));
+        var maxLength = Math.Min(options.MaxSequenceLength, configs.Values.Min(config => config.MaxPositions));
+        var data = tasks.ToDictionary(task => task, task => GlueTaskData.Load(task, options, encoder, maxLength, options.WriteTestPredictions, log));
+        var plan = (from model in options.Models
+                    from task in tasks
+                    from configuration in options.Grid.ConfigurationsFor(configs[model.Name])
+                    from seed in options.Seeds
+                    select new GlueCellKey(model.Name, task.Name, configuration, seed)).ToList();
+
+        var clock = Stopwatch.StartNew();
+        var settings = options.CellSettings();
+        var cells = new List<GlueCellResult>();
+        var pending = new List<GlueCellKey>();
+        foreach (var key in plan)
+        {
+            if (TryReadCell(key, settings, data[GlueTask.FromName(key.Task)]) is { } stored)
+            {
+                cells.Add(stored);
+                progress?.Report(new GlueSuiteProgress(cells.Count, plan.Count, key, Reused: true, 0, 0, 0, null, stored.Score, clock.Elapsed, null));
+            }
+            else
+            {
+                pending.Add(key);
+            }
+        }
+
+        var eta = new GridEta(pending.Sum(key => (long)StepsOf(data[GlueTask.FromName(key.Task)])));
+        eta.Start(clock.Elapsed);
+        foreach (var modelCells in pending.GroupBy(key => key.Model))
+        {
+            var model = options.Models.First(m => m.Name == modelCells.Key);
+            using var pretrained = BertModelStore.LoadMaskedLm(model.Folder, TorchRuntime.ResolveDevice(options.Device));
+            foreach (var key in modelCells)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var taskData = data[GlueTask.FromName(key.Task)];
+                var cellProgress = new CellProgress(progress, key, cells.Count, plan.Count, clock, eta);
+                var result = TrainCell(pretrained, key, settings, taskData, cellProgress, cancellationToken);
+                eta.CellFinished(StepsOf(taskData));
+                AtomicFile.WriteAllText(CellPath(key), GlueJson.Serialize(result));
+                cells.Add(result);
+                progress?.Report(new GlueSuiteProgress(cells.Count, plan.Count, key, Reused: false, 0, 0, 0, null, result.Score, clock.Elapsed, eta.Remaining(clock.Elapsed)));
+            }
+        }
+
+        var ordered = plan.Select(key => cells.First(cell => cell.Key == key)).ToList();
+        return WriteOutputs(ordered, pending.Count, tasks, cancellationToken);
+    }
+
+    private BertConfig RequireVocabulary(GlueSuiteModel model, BertConfig config) =>
+        config.VocabSize == encoder.VocabularySize
+            ? config
+            : throw new ArgumentException(
+                $"Model '{model.Name}' ({model.Folder}) has a vocabulary of {config.VocabSize} tokens but the tokeniser has {encoder.VocabularySize}; " +
+                "pass the encoder of the model's vocabulary (BertTextEncoder.FromVocabularyFile).");
+
+    private int StepsOf(GlueTaskData data) => (data.Train.Count + options.BatchSize - 1) / options.BatchSize * options.Epochs;
+
+    private string CellPath(GlueCellKey key) => Path.Combine(CellsDirectory, key.FileName);
+
+    private string CellTestFolder(GlueCellKey key) => Path.Combine(CellsDirectory, Path.GetFileNameWithoutExtension(key.FileName) + ".test");
+
+    private GlueCellResult? TryReadCell(GlueCellKey key, GlueCellSettings settings, GlueTaskData data)
+    {
+        var path = CellPath(key);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        GlueCellResult? stored;
+        try
+        {
+            stored = GlueJson.Deserialize<GlueCellResult>(File.ReadAllText(path));
+        }
+        catch (JsonException ex)
+        {
+            log($"{path} is unreadable ({ex.Message}); the cell is trained again.");
+            return null;
+        }
+
+        if (stored is null || stored.Key != key || stored.Settings != settings)
+        {
+            log($"{path} was stored for other settings; the cell is trained again.");
+            return null;
+        }
+
+        var testFiles = data.Columns.Where(column => column.HasTest).Select(column => Path.Combine(CellTestFolder(key), column.Column.SubmissionFileName));
+        return options.WriteTestPredictions && !testFiles.All(File.Exists) ? null : stored;
+    }
+
+    private GlueCellResult TrainCell(
+        BertForMaskedLm pretrained, GlueCellKey key, GlueCellSettings settings, GlueTaskData data, IProgress<FineTuningProgress> progress, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var task = data.Task;
+        torch.manual_seed(Seeds.Combine(key.Seed, HeadInitStream, 0));
+        using var classifier = BertForSequenceClassification.FromPretrained(pretrained, task.OutputCount);
+        var fineTuningOptions = new FineTuningOptions
+        {
+            Mode = key.Configuration.Mode,
+            AdapterSize = key.Configuration.Mode == FineTuningMode.Adapters ? key.Configuration.AdapterSize : new FineTuningOptions().AdapterSize,
+            Epochs = options.Epochs,
+            BatchSize = options.BatchSize,
+            LearningRate = key.Configuration.LearningRate,
+            WarmupRatio = options.WarmupRatio,
+            WeightDecay = options.WeightDecay,
+            MaxSequenceLength = options.MaxSequenceLength,
+            Seed = key.Seed,
+            Device = options.Device,
+        };
+        var tuner = new FineTuner(classifier, fineTuningOptions, encoder.SpecialTokenIds);
+        var selectionColumn = data.Columns[0];
+        var fineTuning = tuner.Train(
+            data.Train,
+            selectionColumn.Dev,
+            (outputs, targets) => Evaluate(task, selectionColumn.Column.Column, outputs, targets).Score,
+            progress,
+            cancellationToken);
+        if (fineTuning.Cancelled)
+        {
+            throw new OperationCanceledException($"The GLUE suite was cancelled while training {key}; finished cells are kept.", cancellationToken);
+        }
+
+        var results = data.Columns
+            .Select(column => Evaluate(task, column.Column.Column, tuner.Predict(column.Dev.Select(e => e.Input).ToList(), cancellationToken: cancellationToken), column.Dev.Select(e => e.Target).ToList()))
+            .ToList();
+        if (options.WriteTestPredictions)
+        {
+            foreach (var column in data.Columns.Where(column => column.HasTest))
+            {
+                GlueSubmission.Write(CellTestFolder(key), task, column.Column, column.TestIds, tuner.Predict(column.TestInputs, cancellationToken: cancellationToken));
+            }
+        }
+
+        return new GlueCellResult(
+            key,
+            settings,
+            results.ToDictionary(result => result.Column, result => result.Score),
+            results.ToDictionary(
+                result => result.Column,
+                result => (IReadOnlyDictionary<string, double>)result.Metrics.ToDictionary(metric => metric.Key.ToString(), metric => metric.Value)),
+            fineTuning.BestEpoch,
+            fineTuning.EpochScores,
+            fineTuning.EpochLosses,
+            data.Train.Count,
+            clock.Elapsed.TotalSeconds);
+    }
+
+    private static GlueTaskResult Evaluate(GlueTask task, string column, float[][] outputs, IReadOnlyList<float> targets)
+    {
+        if (task.IsRegression)
+        {
+            return GlueMetrics.Evaluate(task, outputs.Select(row => row[0]).ToArray(), targets.ToArray(), column);
+        }
+
+        return GlueMetrics.Evaluate(task, outputs.Select(GlueSubmission.ArgMax).ToArray(), targets.Select(target => (int)target).ToArray(), column);
+    }
+
+    private GlueSuiteResult WriteOutputs(IReadOnlyList<GlueCellResult> cells, int trained, IReadOnlyList<GlueTask> tasks, CancellationToken cancellationToken)
+    {
+        var selections = GlueSelector.Select(cells);
+        var logLikelihoods = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var model in options.Models)
+        {
+            if (PretrainingLogLikelihood(model, cancellationToken) is { } value)
+            {
+                logLikelihoods[model.Name] = value;
+            }
+        }
+
+        var columns = tasks.SelectMany(task => GlueResultColumn.For(task)).Select(column => column.Column).ToList();
+        var table = new ResultsTable([LogLikelihoodColumn, .. columns, AverageColumn]);
+        table.SetColumnDecimals(LogLikelihoodColumn, 2);
+        var multipleSeeds = options.Seeds.Count > 1;
+        foreach (var model in options.Models)
+        {
+            var row = table.AddRow(model.Name);
+            if (logLikelihoods.TryGetValue(model.Name, out var logLikelihood))
+            {
+                row.Set(LogLikelihoodColumn, logLikelihood);
+            }
+
+            var chosen = selections.Where(selection => selection.Model == model.Name).SelectMany(selection => selection.Chosen.Columns).ToDictionary();
+            foreach (var column in columns)
+            {
+                row.Set(column, chosen[column].Mean, multipleSeeds ? chosen[column].Std : null);
+            }
+
+            row.Set(AverageColumn, GlueMetrics.GlueScore(columns.Select(column => new GlueTaskResult(column, new Dictionary<GlueMetric, double>(), chosen[column].Mean))));
+        }
+
+        var files = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["markdown"] = Path.Combine(options.OutputDirectory, "results.md"),
+            ["csv"] = Path.Combine(options.OutputDirectory, "results.csv"),
+            ["json"] = Path.Combine(options.OutputDirectory, "results.json"),
+            ["selection"] = Path.Combine(options.OutputDirectory, "selection.json"),
+        };
+        AtomicFile.WriteAllText(files["markdown"], table.ToMarkdown());
+        AtomicFile.WriteAllText(files["csv"], table.ToCsv());
+        AtomicFile.WriteAllText(files["json"], table.ToJson());
+        AtomicFile.WriteAllText(files["selection"], GlueJson.Serialize(selections));
+        foreach (var task in tasks)
+        {
+            var path = Path.Combine(options.OutputDirectory, "charts", task.Name + ".png");
+            var taskColumns = GlueResultColumn.For(task).Select(column => column.Column).ToList();
+            var series = options.Models.Select(model =>
+            {
+                var chosen = selections.Single(selection => selection.Model == model.Name && selection.Task == task.Name).Chosen.Columns;
+                return new ScoreSeries(model.Name, taskColumns.Select(column => chosen[column].Mean).ToList(), multipleSeeds ? taskColumns.Select(column => chosen[column].Std).ToList() : null);
+            }).ToList();
+            ScoreBarChart.Write(path, taskColumns, series, new ScoreBarChartOptions { Title = $"{task.Name} (dev)", YLabel = "Score (%)" });
+            files["chart:" + task.Name] = path;
+        }
+
+        if (options.WriteTestPredictions)
+        {
+            foreach (var selection in selections)
+            {
+                var best = new GlueCellKey(selection.Model, selection.Task, selection.Chosen.Configuration, selection.Chosen.BestSeed);
+                foreach (var column in GlueResultColumn.For(GlueTask.FromName(selection.Task)))
+                {
+                    var source = Path.Combine(CellTestFolder(best), column.SubmissionFileName);
+                    if (File.Exists(source))
+                    {
+                        var target = Path.Combine(options.OutputDirectory, "submissions", GlueCellKey.SafeName(selection.Model), column.SubmissionFileName);
+                        AtomicFile.WriteAllText(target, File.ReadAllText(source));
+                        files[$"submission:{selection.Model}:{column.Column}"] = target;
+                    }
+                }
+            }
+        }
+
+        return new GlueSuiteResult(cells, trained, selections, table, logLikelihoods, files);
+    }
+
+    private double? PretrainingLogLikelihood(GlueSuiteModel model, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(model.Folder, GlueSuiteModel.PretrainingFileName);
+        if (File.Exists(path))
+        {
+            try
+            {
+                using var json = JsonDocument.Parse(File.ReadAllText(path));
+                return json.RootElement.GetProperty("validation_log_likelihood").GetDouble();
+            }
+            catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+            {
+                throw new InvalidDataException(
+                    $"'{path}' must be a JSON object with a number 'validation_log_likelihood', e.g. {{\"validation_log_likelihood\": -2.33}}: {ex.Message}", ex);
+            }
+        }
+
+        if (options.LogLikelihoodCorpus.Count == 0)
+        {
+            log($"{model.Name}: no {GlueSuiteModel.PretrainingFileName} and no log-likelihood corpus, so its pre-training LL is left empty.");
+            return null;
+        }
+
+        using var pretrained = BertModelStore.LoadMaskedLm(model.Folder, TorchRuntime.ResolveDevice(options.Device));
+        var length = Math.Min(options.MaxSequenceLength, pretrained.Config.MaxPositions);
+        var segments = new SegmentPacker(encoder, length).Pack(TextCorpus.FromFiles(options.LogLikelihoodCorpus), cancellationToken).Take(options.LogLikelihoodSegments);
+        var value = MaskedLmEvaluator.Evaluate(pretrained, segments, new MlmMasker(encoder), maskSeed: LogLikelihoodMaskSeed, cancellationToken: cancellationToken).Mean;
+        log($"{model.Name}: pre-training LL {value:F4} computed on {string.Join(", ", options.LogLikelihoodCorpus)}.");
+        return value;
+    }
+
+    /// <summary>Estimates the time left from the training speed so far (seconds per step) and the steps of the cells still to train.</summary>
+    private sealed class GridEta(long totalSteps)
+    {
+        private long finishedSteps;
+        private long currentSteps;
+        private TimeSpan? trainingStarted;
+
+        public void Start(TimeSpan now) => trainingStarted = now;
+
+        public void Step(long stepsInCell) => currentSteps = stepsInCell;
+
+        public void CellFinished(long cellSteps)
+        {
+            finishedSteps += cellSteps;
+            currentSteps = 0;
+        }
+
+        public TimeSpan? Remaining(TimeSpan now)
+        {
+            var done = finishedSteps + currentSteps;
+            if (trainingStarted is not { } start || done == 0)
+            {
+                return null;
+            }
+
+            return TimeSpan.FromSeconds((now - start).TotalSeconds / done * Math.Max(0, totalSteps - done));
+        }
+    }
+
+    /// <summary>Turns one cell's fine-tuning reports into grid-wide reports.</summary>
+    private sealed class CellProgress(IProgress<GlueSuiteProgress>? target, GlueCellKey key, int cellsDone, int cellsTotal, Stopwatch clock, GridEta eta) : IProgress<FineTuningProgress>
+    {
+        public void Report(FineTuningProgress value)
+        {
+            eta.Step(value.Step);
+            target?.Report(new GlueSuiteProgress(
+                cellsDone, cellsTotal, key, Reused: false, value.Epoch, value.Step, value.TotalSteps, value.Loss, value.ValidationScore, clock.Elapsed, eta.Remaining(clock.Elapsed)));
+        }
+    }
+}

@@ -1,0 +1,28 @@
+namespace Tcd.Experiments.Glue;
+
+/// <summary>A pre-trained model of the suite: a row name and the folder written by <c>BertModelStore.Save</c>.</summary>
+/// <param name="Name">Row name in tables and charts, e.g. <c>"TCD"</c>.</param>
+/// <param name="Folder">The model folder (config.json, model.safetensors, optional pretraining.json).</param>
+public sealed record GlueSuiteModel(string Name, string Folder)
+{
+    /// <summary>Name of the optional file beside the weights holding <c>{"validation_log_likelihood": -2.33}</c>.</summary>
+    public const string PretrainingFileName = "pretraining.json";
+
+    /// <summary>
+    /// Parses <c>folder</c> (named after its last path segment) or <c>name=folder</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">An empty name or folder.</exception>
+    public static GlueSuiteModel Parse(string specification)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(specification);
+        var separator = specification.IndexOf('=', StringComparison.Ordinal);
+        var folder = separator < 0 ? specification : specification[(separator + 1)..];
+        var name = separator < 0 ? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder))) : specification[..separator];
+        if (string.IsNullOrWhiteSpace(name) || string.IsNullOrWhiteSpace(folder))
+        {
+            throw new ArgumentException($"Model '{specification}' needs a folder, optionally named: 'runs/tcd' or 'TCD=runs/tcd'.", nameof(specification));
+        }
+
+        return new GlueSuiteModel(name.Trim(), folder.Trim());
+    }
+}

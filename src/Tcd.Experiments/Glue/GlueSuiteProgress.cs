@@ -1,0 +1,56 @@
+using System.Globalization;
+
+namespace Tcd.Experiments.Glue;
+
+/// <summary>A progress report of a <see cref="GlueSuite"/> run, across the whole grid.</summary>
+/// <param name="CellsDone">Cells finished so far (trained or reused).</param>
+/// <param name="CellsTotal">Cells of the whole grid.</param>
+/// <param name="Cell">The current cell.</param>
+/// <param name="Reused">True when the current cell was read from its stored file instead of trained.</param>
+/// <param name="Epoch">1-based epoch of the current cell; 0 when not training.</param>
+/// <param name="Step">Steps done in the current cell.</param>
+/// <param name="TotalSteps">Steps of the current cell.</param>
+/// <param name="Loss">Recent training loss; null when not training.</param>
+/// <param name="DevScore">Dev score after the epoch, or the finished cell's score; null otherwise.</param>
+/// <param name="Elapsed">Wall time of the run so far.</param>
+/// <param name="EstimatedRemaining">Estimated time to the end of the grid; null until there is a basis for one.</param>
+public sealed record GlueSuiteProgress(
+    int CellsDone,
+    int CellsTotal,
+    GlueCellKey Cell,
+    bool Reused,
+    int Epoch,
+    long Step,
+    long TotalSteps,
+    double? Loss,
+    double? DevScore,
+    TimeSpan Elapsed,
+    TimeSpan? EstimatedRemaining)
+{
+    /// <summary>A one-line summary, e.g. <c>[3/24] tcd MRPC full lr=2e-05 seed=1 epoch 2 step 40/115 loss=0.612 ETA 00:41:10</c>.</summary>
+    public override string ToString()
+    {
+        var text = string.Create(CultureInfo.InvariantCulture, $"[{CellsDone}/{CellsTotal}] {Cell}");
+        if (Reused)
+        {
+            text += " (stored)";
+        }
+
+        if (Epoch > 0)
+        {
+            text += string.Create(CultureInfo.InvariantCulture, $" epoch {Epoch} step {Step}/{TotalSteps}");
+        }
+
+        if (Loss is { } loss)
+        {
+            text += string.Create(CultureInfo.InvariantCulture, $" loss={loss:F4}");
+        }
+
+        if (DevScore is { } score)
+        {
+            text += string.Create(CultureInfo.InvariantCulture, $" dev={score:F2}");
+        }
+
+        return text + (EstimatedRemaining is { } eta ? string.Create(CultureInfo.InvariantCulture, $" ETA {(int)eta.TotalHours:00}:{eta:mm\\:ss}") : string.Empty);
+    }
+}

@@ -1,0 +1,53 @@
+using Microsoft.ML;
+using Tcd.Models.Training;
+
+namespace Tcd.MLNet.Estimators;
+
+/// <summary>
+/// Options of fine-tuning a pre-trained model as a text (pair) classifier or regressor
+/// (<c>mlContext.Tcd().TextClassifier</c>, <c>SentencePairClassifier</c>, <c>Regressor</c>, <c>FineTune</c>).
+/// </summary>
+/// <remarks>
+/// Bad training rows: a row whose text (or pair text) is blank, whose key label is missing (key value 0) or whose
+/// regression label is NaN or infinite is skipped, and the count is written to the log. A key label outside the key
+/// type's range is an error naming the row.
+/// </remarks>
+public sealed record BertFineTuningOptions
+{
+    /// <summary>Classification or regression. Default <see cref="BertTask.Classification"/>.</summary>
+    public BertTask Task { get; set; } = BertTask.Classification;
+
+    /// <summary>The input text column (String). Default "Text".</summary>
+    public string TextColumnName { get; set; } = "Text";
+
+    /// <summary>The second text of a sentence pair (String), or null for single texts. Default null.</summary>
+    public string? PairColumnName { get; set; }
+
+    /// <summary>The label column: Boolean or key for classification, Single for regression. Default "Label".</summary>
+    public string LabelColumnName { get; set; } = "Label";
+
+    /// <summary>Full fine-tuning or adapters. Default <see cref="FineTuning.Full"/>. It overrides <see cref="FineTuningOptions.Mode"/> and <see cref="FineTuningOptions.AdapterSize"/> of <see cref="Training"/>.</summary>
+    public FineTuning FineTuning { get; set; } = FineTuning.Full;
+
+    /// <summary>
+    /// The run: epochs (default 3), batch size (32, paper: 32), learning rate (2e-5, paper grid 1e-5/2e-5/5e-5), warm-up
+    /// ratio (0.06, paper), max sequence length (128), seed, device... See <see cref="FineTuningOptions"/>.
+    /// </summary>
+    public FineTuningOptions Training { get; set; } = new();
+
+    /// <summary>
+    /// Optional validation data (same columns). After each epoch it is scored — accuracy for classification, Pearson
+    /// correlation for regression — the score is logged, and the weights of the best epoch are kept (the paper's
+    /// selection on dev). Default null.
+    /// </summary>
+    public IDataView? ValidationData { get; set; }
+
+    /// <summary>Rows per forward pass when the fitted transformer transforms data. Default 32.</summary>
+    public int TransformBatchSize { get; set; } = 32;
+
+    /// <summary>Receives progress every <see cref="FineTuningOptions.LogEvery"/> steps and after each epoch (also written to <c>mlContext.Log</c>). Default null.</summary>
+    public IProgress<FineTuningProgress>? Progress { get; set; }
+
+    /// <summary>Stops after the current step; the best weights so far are kept. Default none.</summary>
+    public CancellationToken CancellationToken { get; set; }
+}

@@ -1,0 +1,113 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using Tcd.MLNet.Transformers;
+using Tcd.Models.Data;
+using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
+using Tcd.Models.Training;
+using TorchSharp;
+
+namespace Tcd.MLNet.Estimators;
+
+/// <summary>
+/// Pre-trains BERT or MoE-BERT on a text column — a vanilla teacher, the MoE baseline or a TCD student; the
+/// objective is the only difference (<see cref="Objective"/>). Create it with <c>mlContext.Tcd().PretrainTeacher</c>,
+/// <c>PretrainMoe</c> or <c>Distill</c>.
+/// </summary>
+/// <remarks>
+/// <see cref="Fit"/> streams the text column through a cursor (each pass over the corpus opens a new one) into the
+/// pre-training loop of <see cref="Pretrainer"/>; blank rows are skipped and their count is logged. Progress goes to
+/// <c>mlContext.Log</c> and to <see cref="BertPretrainingOptions.Progress"/>. A cancelled run returns the transformer
+/// of the weights so far, with <see cref="PretrainingResult.Cancelled"/> set.
+/// </remarks>
+public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransformer>
+{
+    private readonly IHost host;
+    private readonly BertPretrainingOptions options;
+    private readonly PretrainedBertTransformer? teacher;
+
+    internal BertPretrainingEstimator(IHostEnvironment environment, BertPretrainingOptions options, PretrainedBertTransformer? teacher)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.TextColumnName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.OutputColumnName);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.TransformBatchSize);
+        ArgumentNullException.ThrowIfNull(options.Training);
+        options.Training.Validate();
+        Objective = options.Objective;
+        Objective.Validate();
+        if (Objective.NeedsTeacher && teacher is null)
+        {
+            throw new ArgumentNullException(nameof(teacher), "Distillation needs a fitted teacher: pass the PretrainedBertTransformer of PretrainTeacher(...).Fit(data).");
+        }
+
+        host = environment.Register("Tcd.Pretraining");
+        this.options = options;
+        this.teacher = teacher;
+        Model = options.ResolveModel(teacher?.Config).Validate();
+    }
+
+    /// <summary>The loss terms and weights of this run (teacher, MoE or TCD).</summary>
+    public PretrainingObjective Objective { get; }
+
+    /// <summary>The architecture that <see cref="Fit"/> trains.</summary>
+    public BertConfig Model { get; }
+
+    /// <summary>Pre-trains a new model on the text column of <paramref name="input"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The text column is missing or not String; the message names it.</exception>
+    /// <exception cref="InvalidOperationException">The text column has no text in any row.</exception>
+    public PretrainedBertTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        SchemaChecks.RequireText(input.Schema, options.TextColumnName, "text");
+        if (options.ValidationData is not null)
+        {
+            SchemaChecks.RequireText(options.ValidationData.Schema, options.TextColumnName, "text of the validation data");
+        }
+
+        TorchRuntime.EnsureAvailable();
+        var corpus = new TextColumnSource(input, options.TextColumnName);
+        if (!corpus.HasText())
+        {
+            throw new InvalidOperationException($"Column '{options.TextColumnName}' has no text in any row; pre-training needs at least one non-blank document.");
+        }
+
+        var encoder = teacher?.Encoder ?? (options.VocabularyFile is null ? BertTextEncoder.CreateUncased() : BertTextEncoder.FromVocabularyFile(options.VocabularyFile));
+        var training = options.Training;
+        using var channel = host.Start("Pre-training");
+        channel.Info(MessageSensitivity.None, FormattableString.Invariant(
+            $"Pre-training {Describe()}: {Model.NumLayers} layers, hidden {Model.HiddenSize}, {Model.ExpertCount} experts, {Model.CountParameters():N0} parameters, {training.TotalSteps} steps of {training.BatchSize} segments."));
+
+        torch.manual_seed(training.Seed);
+        var model = new BertForMaskedLm(Model);
+        var validation = options.ValidationData is null
+            ? null
+            : new SegmentPacker(encoder, training.MaxSequenceLength).Pack(TextCorpus.FromTexts(new TextColumnSource(options.ValidationData, options.TextColumnName))).ToList();
+        var pretrainer = new Pretrainer(model, Objective, training, encoder, teacher?.Model.Bert);
+        var result = pretrainer.Run(TextCorpus.FromTexts(corpus), validation, new ChannelProgress<PretrainingProgress>(channel, options.Progress), options.CancellationToken);
+        if (corpus.SkippedRows > 0)
+        {
+            channel.Warning(MessageSensitivity.None, $"Skipped {corpus.SkippedRows} blank rows of column '{options.TextColumnName}' in the last pass over the data.");
+        }
+
+        channel.Info(MessageSensitivity.None, result.Cancelled ? $"Pre-training cancelled after {result.Steps} steps." : $"Pre-training finished after {result.Steps} steps.");
+        return new PretrainedBertTransformer(
+            model, encoder, options.TextColumnName, options.OutputColumnName, options.Pooling,
+            Math.Min(training.MaxSequenceLength, Model.MaxPositions), options.TransformBatchSize)
+        {
+            PretrainingResult = result,
+        };
+    }
+
+    /// <summary>The input shape plus the feature column (vector of <see cref="BertConfig.HiddenSize"/> floats).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The text column is missing or not String; the message names it.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        SchemaChecks.RequireText(inputSchema, options.TextColumnName, "text");
+        return SchemaShapes.Append(inputSchema, [SchemaShapes.Of(options.OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, Model.HiddenSize), [])]);
+    }
+
+    private string Describe() => Objective.NeedsTeacher ? "a TCD student" : Model.IsMoe ? "a MoE-BERT" : "a BERT teacher";
+}

@@ -1,0 +1,60 @@
+using Microsoft.ML;
+using Tcd.MLNet.Transformers;
+using Tcd.Models.Modeling;
+using Tcd.Models.Training;
+
+namespace Tcd.MLNet.Estimators;
+
+/// <summary>
+/// Options of <c>mlContext.Tcd().PretrainTeacher(options)</c>: vanilla BERT masked-LM pre-training
+/// (<c>L = L_MLM</c>). <see cref="MoePretrainingOptions"/> and <see cref="DistillationOptions"/> add the MoE and TCD terms.
+/// </summary>
+public class BertPretrainingOptions
+{
+    /// <summary>The input text column (String); each row is a document or paragraph. Blank rows are skipped and counted in the log. Default "Text".</summary>
+    public string TextColumnName { get; set; } = "Text";
+
+    /// <summary>The output feature column of the fitted transformer (vector of float). Default "Features".</summary>
+    public string OutputColumnName { get; set; } = "Features";
+
+    /// <summary>
+    /// The architecture. Default null: <see cref="BertConfig.PaperSmall"/> (the paper's small model, L=12, H=128,
+    /// A=2, about 6 M parameters; CPU-trainable) for the teacher and MoE, and the teacher's architecture for distillation.
+    /// For MoE and TCD the expert count comes from <see cref="MoePretrainingOptions.ExpertCount"/>.
+    /// </summary>
+    public BertConfig? Model { get; set; }
+
+    /// <summary>
+    /// The run: steps, batch size, sequence length, learning rate, warm-up, device, seed, checkpoint folder, metrics
+    /// file... Default <c>new PretrainingOptions()</c> (1,000 steps of 32 segments of 128 tokens, lr 1e-4 as in the
+    /// paper; see <see cref="PretrainingOptions"/> for each default and the paper's value).
+    /// </summary>
+    public PretrainingOptions Training { get; set; } = new();
+
+    /// <summary>Optional held-out texts (same text column) whose masked-token log-likelihood is reported. Default null.</summary>
+    public IDataView? ValidationData { get; set; }
+
+    /// <summary>How the fitted transformer pools token states into <see cref="OutputColumnName"/>. Default <see cref="FeaturePooling.Mean"/>.</summary>
+    public FeaturePooling Pooling { get; set; } = FeaturePooling.Mean;
+
+    /// <summary>Rows per forward pass when the fitted transformer transforms data. Default 32.</summary>
+    public int TransformBatchSize { get; set; } = 32;
+
+    /// <summary>A WordPiece <c>vocab.txt</c>; null uses the embedded BERT uncased vocabulary (30,522 tokens). Ignored for distillation (the teacher's is used). Default null.</summary>
+    public string? VocabularyFile { get; set; }
+
+    /// <summary>Receives a report every <see cref="PretrainingOptions.LogEvery"/> steps (the same lines go to <c>mlContext.Log</c>). Default null.</summary>
+    public IProgress<PretrainingProgress>? Progress { get; set; }
+
+    /// <summary>Stops the run after the current step; the transformer of the weights so far is returned. Default none.</summary>
+    public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>The loss terms and weights of this kind of pre-training.</summary>
+    internal virtual PretrainingObjective Objective => PretrainingObjective.MaskedLanguageModel;
+
+    /// <summary>The architecture trained, given the teacher's (distillation) or none.</summary>
+    internal virtual BertConfig ResolveModel(BertConfig? teacher) => Model ?? DefaultModel(teacher);
+
+    /// <summary>The architecture used when <see cref="Model"/> is null.</summary>
+    internal virtual BertConfig DefaultModel(BertConfig? teacher) => BertConfig.PaperSmall;
+}

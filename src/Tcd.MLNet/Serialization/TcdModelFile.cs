@@ -1,0 +1,287 @@
+using System.IO.Compression;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Tcd.MLNet.Transformers;
+using Tcd.Models.Data;
+using Tcd.Models.Modeling;
+using TorchSharp;
+
+namespace Tcd.MLNet.Serialization;
+
+/// <summary>
+/// Writes and reads a model as one zip file: <c>manifest.json</c>, <c>input-schema.zip</c> (the input schema, kept by
+/// an empty ML.NET model), and per part a folder <c>parts/N/</c> holding either a Tcd transformer
+/// (<c>config.json</c>, <c>model.safetensors</c>, <c>vocab.txt</c>, and for multiclass models
+/// <c>label-schema.zip</c> with the label's key values) or a run of ordinary ML.NET transformers
+/// (<c>mlnet-model.zip</c>, saved by <c>mlContext.Model.Save</c>). The part settings are in the manifest.
+/// </summary>
+internal static class TcdModelFile
+{
+    public const string FormatName = "Tcd.MLNet.Model";
+    public const int FormatVersion = 1;
+    public const string MlNetKind = "mlnet";
+    public const string PretrainedKind = "pretrained-bert";
+    public const string FineTunedKind = "fine-tuned-bert";
+
+    private const string ManifestEntry = "manifest.json";
+    private const string InputSchemaEntry = "input-schema.zip";
+    private const string MlNetEntry = "mlnet-model.zip";
+    private const string VocabularyEntry = "vocab.txt";
+    private const string LabelSchemaEntry = "label-schema.zip";
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public static void Save(MLContext mlContext, ITransformer model, DataViewSchema inputSchema, string path)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var temporary = path + ".partial";
+        using (var zip = ZipFile.Open(temporary, ZipArchiveMode.Create))
+        {
+            WriteBytes(zip, InputSchemaEntry, SaveMlNet(mlContext, new TransformerChain<ITransformer>(), inputSchema));
+            var parts = new List<TcdModelPart>();
+            var schema = inputSchema;
+            var pending = new List<ITransformer>();
+            var pendingSchema = schema;
+            foreach (var transformer in Flatten(model))
+            {
+                if (transformer is BertTransformer bert)
+                {
+                    FlushMlNet(mlContext, zip, parts, pending, pendingSchema);
+                    parts.Add(WriteBert(mlContext, zip, bert, $"parts/{parts.Count}/"));
+                }
+                else
+                {
+                    if (pending.Count == 0)
+                    {
+                        pendingSchema = schema;
+                    }
+
+                    pending.Add(transformer);
+                }
+
+                schema = transformer.GetOutputSchema(schema);
+            }
+
+            FlushMlNet(mlContext, zip, parts, pending, pendingSchema);
+            var manifest = new TcdModelManifest(FormatName, FormatVersion, LibraryVersion, model is IEnumerable<ITransformer>, parts);
+            WriteBytes(zip, ManifestEntry, JsonSerializer.SerializeToUtf8Bytes(manifest, Json));
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    public static ITransformer Load(MLContext mlContext, string path, out DataViewSchema inputSchema)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"The model file '{path}' does not exist.", path);
+        }
+
+        ZipArchive zip;
+        try
+        {
+            zip = ZipFile.OpenRead(path);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new InvalidDataException($"'{path}' is not a complete Tcd model file ({ex.Message}); it may be truncated. Save the model again with mlContext.Tcd().SaveModel.", ex);
+        }
+
+        using (zip)
+        {
+            try
+            {
+                var manifest = ReadManifest(zip, path);
+                inputSchema = LoadSchema(mlContext, zip, InputSchemaEntry, path);
+                var parts = manifest.Parts.SelectMany(part => ReadPart(mlContext, zip, part, path)).ToArray();
+                return manifest.IsChain || parts.Length != 1 ? new TransformerChain<ITransformer>(parts) : parts[0];
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException && ex is not FileNotFoundException && !ex.Message.Contains(path, StringComparison.Ordinal))
+            {
+                throw new InvalidDataException($"'{path}' is damaged or truncated ({ex.Message}). Save the model again with mlContext.Tcd().SaveModel.", ex);
+            }
+        }
+    }
+
+    private static string LibraryVersion => typeof(TcdModelFile).Assembly.GetName().Version?.ToString() ?? "unknown";
+
+    private static IEnumerable<ITransformer> Flatten(ITransformer model) =>
+        model is IEnumerable<ITransformer> chain ? chain.SelectMany(Flatten) : [model];
+
+    private static void FlushMlNet(MLContext mlContext, ZipArchive zip, List<TcdModelPart> parts, List<ITransformer> pending, DataViewSchema schema)
+    {
+        if (pending.Count == 0)
+        {
+            return;
+        }
+
+        var folder = $"parts/{parts.Count}/";
+        WriteBytes(zip, folder + MlNetEntry, SaveMlNet(mlContext, new TransformerChain<ITransformer>(pending.ToArray()), schema));
+        parts.Add(new TcdModelPart(MlNetKind, folder));
+        pending.Clear();
+    }
+
+    private static TcdModelPart WriteBert(MLContext mlContext, ZipArchive zip, BertTransformer bert, string folder)
+    {
+        var temporary = Directory.CreateTempSubdirectory("tcd-save-");
+        try
+        {
+            var (module, config) = bert switch
+            {
+                PretrainedBertTransformer pretrained => ((torch.nn.Module)pretrained.Model, pretrained.Model.Config),
+                FineTunedBertTransformer fineTuned => (fineTuned.Model, fineTuned.Model.Config),
+                _ => throw new NotSupportedException($"Cannot save a {bert.GetType().Name}."),
+            };
+            BertModelStore.Save(module, config, temporary.FullName);
+            foreach (var file in temporary.EnumerateFiles())
+            {
+                zip.CreateEntryFromFile(file.FullName, folder + file.Name, CompressionLevel.Fastest);
+            }
+        }
+        finally
+        {
+            temporary.Delete(recursive: true);
+        }
+
+        WriteBytes(zip, folder + VocabularyEntry, System.Text.Encoding.UTF8.GetBytes(string.Join('\n', bert.Encoder.Vocabulary) + "\n"));
+        switch (bert)
+        {
+            case PretrainedBertTransformer pretrained:
+                return new TcdModelPart(PretrainedKind, folder, bert.TextColumnName, null, bert.MaxSequenceLength, bert.BatchSize, pretrained.OutputColumnName, pretrained.Pooling);
+            default:
+                var fineTuned = (FineTunedBertTransformer)bert;
+                if (fineTuned.LabelAnnotations is not null)
+                {
+                    var labelSchema = new DataViewSchema.Builder();
+                    labelSchema.AddColumn(FineTunedBertTransformer.PredictedLabelColumnName, new KeyDataViewType(typeof(uint), fineTuned.ClassCount), fineTuned.LabelAnnotations);
+                    WriteBytes(zip, folder + LabelSchemaEntry, SaveMlNet(mlContext, new TransformerChain<ITransformer>(), labelSchema.ToSchema()));
+                }
+
+                return new TcdModelPart(FineTunedKind, folder, bert.TextColumnName, bert.PairColumnName, bert.MaxSequenceLength, bert.BatchSize,
+                    PredictionKind: fineTuned.Kind, LabelColumnName: fineTuned.LabelColumnName);
+        }
+    }
+
+    private static TcdModelManifest ReadManifest(ZipArchive zip, string path)
+    {
+        var entry = zip.GetEntry(ManifestEntry);
+        if (entry is null)
+        {
+            var isMlNet = zip.Entries.Any(e => e.FullName.StartsWith("TransformerChain/", StringComparison.Ordinal) || e.FullName.StartsWith("Model/", StringComparison.Ordinal));
+            throw new InvalidDataException(isMlNet
+                ? $"'{path}' is an ML.NET model file, not a Tcd model file; load it with mlContext.Model.Load."
+                : $"'{path}' is not a Tcd model file (it has no {ManifestEntry}); save models with mlContext.Tcd().SaveModel.");
+        }
+
+        TcdModelManifest? manifest;
+        try
+        {
+            using var stream = entry.Open();
+            manifest = JsonSerializer.Deserialize<TcdModelManifest>(stream, Json);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"The {ManifestEntry} of '{path}' is not valid: {ex.Message}", ex);
+        }
+
+        if (manifest is null || manifest.Format != FormatName)
+        {
+            throw new InvalidDataException($"'{path}' holds a '{manifest?.Format}' file, not a {FormatName}; it is not a Tcd model file.");
+        }
+
+        if (manifest.FormatVersion > FormatVersion)
+        {
+            throw new InvalidDataException(
+                $"'{path}' was written by a newer Tcd.MLNet ({manifest.LibraryVersion}, format version {manifest.FormatVersion}); this library ({LibraryVersion}) reads format versions up to {FormatVersion}. Update Tcd.MLNet to load it.");
+        }
+
+        return manifest;
+    }
+
+    private static IEnumerable<ITransformer> ReadPart(MLContext mlContext, ZipArchive zip, TcdModelPart part, string path)
+    {
+        if (part.Kind == MlNetKind)
+        {
+            using var stream = Open(zip, part.Folder + MlNetEntry, path);
+            return Flatten(mlContext.Model.Load(stream, out _));
+        }
+
+        if (part.Kind is not (PretrainedKind or FineTunedKind))
+        {
+            throw new InvalidDataException($"'{path}' has a part of unknown kind '{part.Kind}'; it may need a newer Tcd.MLNet.");
+        }
+
+        var temporary = Directory.CreateTempSubdirectory("tcd-load-");
+        try
+        {
+            foreach (var name in new[] { BertModelStore.ConfigFileName, BertModelStore.WeightsFileName, VocabularyEntry })
+            {
+                using var source = Open(zip, part.Folder + name, path);
+                using var target = File.Create(Path.Combine(temporary.FullName, name));
+                source.CopyTo(target);
+            }
+
+            var encoder = BertTextEncoder.FromVocabularyFile(Path.Combine(temporary.FullName, VocabularyEntry));
+            var text = part.TextColumnName ?? throw new InvalidDataException($"'{path}': part {part.Folder} has no text column.");
+            if (part.Kind == PretrainedKind)
+            {
+                var model = BertModelStore.LoadMaskedLm(temporary.FullName);
+                return [new PretrainedBertTransformer(model, encoder, text, part.OutputColumnName ?? "Features", part.Pooling ?? FeaturePooling.Mean, part.MaxSequenceLength, part.BatchSize)];
+            }
+
+            var classifier = BertModelStore.LoadSequenceClassification(temporary.FullName);
+            var labelAnnotations = zip.GetEntry(part.Folder + LabelSchemaEntry) is null
+                ? null
+                : LoadSchema(mlContext, zip, part.Folder + LabelSchemaEntry, path)[FineTunedBertTransformer.PredictedLabelColumnName].Annotations;
+            return [new FineTunedBertTransformer(classifier, encoder, part.PredictionKind ?? BertPredictionKind.BinaryClassification, text, part.PairColumnName,
+                part.LabelColumnName ?? "Label", labelAnnotations, part.MaxSequenceLength, part.BatchSize)];
+        }
+        finally
+        {
+            temporary.Delete(recursive: true);
+        }
+    }
+
+    private static DataViewSchema LoadSchema(MLContext mlContext, ZipArchive zip, string entry, string path)
+    {
+        using var stream = Open(zip, entry, path);
+        mlContext.Model.Load(stream, out var schema);
+        return schema;
+    }
+
+    private static MemoryStream Open(ZipArchive zip, string entryName, string path)
+    {
+        var entry = zip.GetEntry(entryName) ?? throw new InvalidDataException($"'{path}' has no {entryName}; the file is incomplete. Save the model again with mlContext.Tcd().SaveModel.");
+        var copy = new MemoryStream();
+        using (var stream = entry.Open())
+        {
+            stream.CopyTo(copy);
+        }
+
+        copy.Position = 0;
+        return copy;
+    }
+
+    private static byte[] SaveMlNet(MLContext mlContext, ITransformer model, DataViewSchema schema)
+    {
+        using var stream = new MemoryStream();
+        mlContext.Model.Save(model, schema, stream);
+        return stream.ToArray();
+    }
+
+    private static void WriteBytes(ZipArchive zip, string name, byte[] bytes)
+    {
+        using var stream = zip.CreateEntry(name, CompressionLevel.Fastest).Open();
+        stream.Write(bytes);
+    }
+}

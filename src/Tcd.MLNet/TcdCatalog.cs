@@ -1,0 +1,215 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using Tcd.MLNet.Estimators;
+using Tcd.MLNet.Serialization;
+using Tcd.MLNet.Transformers;
+using Tcd.Models.Modeling;
+using Tcd.Models.Training;
+
+namespace Tcd.MLNet;
+
+/// <summary>
+/// <c>mlContext.Tcd()</c>: pre-train a BERT teacher, a MoE-BERT or a TCD student on a text column, fine-tune it
+/// as a classifier or regressor, and save or load whole pipelines.
+/// </summary>
+/// <example>
+/// <code>
+/// var teacher = mlContext.Tcd().PretrainTeacher(steps: 2_000).Fit(corpus);
+/// var student = mlContext.Tcd().Distill(teacher, expertCount: 4).Fit(corpus);
+/// var pipeline = mlContext.Transforms.Conversion.MapValueToKey("Label")
+///     .Append(mlContext.Tcd().TextClassifier(student, fineTuning: FineTuning.Adapters(64)))
+///     .Append(mlContext.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+/// var model = pipeline.Fit(train);
+/// mlContext.Tcd().SaveModel(model, train.Schema, "model.tcd.zip");
+/// </code>
+/// </example>
+public sealed class TcdCatalog
+{
+    private readonly MLContext mlContext;
+
+    internal TcdCatalog(MLContext mlContext) => this.mlContext = mlContext;
+
+    private IHostEnvironment Environment => mlContext;
+
+    /// <summary>Vanilla BERT masked-LM pre-training (<c>L = L_MLM</c>): the teacher of TCD.</summary>
+    /// <param name="outputColumnName">The feature column of the fitted transformer. Default "Features".</param>
+    /// <param name="textColumnName">The input text column (one document or paragraph per row). Default "Text".</param>
+    /// <param name="model">The architecture. Default null: <see cref="BertConfig.PaperSmall"/> (the paper's small model).</param>
+    /// <param name="steps">Optimizer steps. Default 1,000.</param>
+    /// <param name="batchSize">Segments per step. Default 32.</param>
+    /// <param name="learningRate">Peak AdamW learning rate. Default 1e-4 (paper: 1e-4).</param>
+    /// <param name="device">"cpu", "cuda", "cuda:N" or "auto". Default "auto".</param>
+    public BertPretrainingEstimator PretrainTeacher(
+        string outputColumnName = "Features", string textColumnName = "Text", BertConfig? model = null,
+        long steps = 1_000, int batchSize = 32, double learningRate = 1e-4, string device = "auto") =>
+        PretrainTeacher(With(new BertPretrainingOptions(), outputColumnName, textColumnName, model, steps, batchSize, learningRate, device));
+
+    /// <summary>Vanilla BERT masked-LM pre-training with every option (see <see cref="BertPretrainingOptions"/>).</summary>
+    public BertPretrainingEstimator PretrainTeacher(BertPretrainingOptions options) => new(Environment, options, teacher: null);
+
+    /// <summary>MoE-BERT pre-training, the paper's MoE baseline (<c>L = L_MLM + λ_B·L_B</c>).</summary>
+    /// <param name="outputColumnName">The feature column of the fitted transformer. Default "Features".</param>
+    /// <param name="textColumnName">The input text column. Default "Text".</param>
+    /// <param name="expertCount">Experts per MoE layer. Default 4.</param>
+    /// <param name="loadBalanceWeight">λ_B. Default 1000 (paper: 1000).</param>
+    /// <param name="model">The architecture (its expert count is replaced). Default null: <see cref="BertConfig.PaperSmall"/>.</param>
+    /// <param name="steps">Optimizer steps. Default 1,000.</param>
+    /// <param name="batchSize">Segments per step. Default 32.</param>
+    /// <param name="learningRate">Peak AdamW learning rate. Default 1e-4 (paper: 1e-4).</param>
+    /// <param name="device">"cpu", "cuda", "cuda:N" or "auto". Default "auto".</param>
+    public BertPretrainingEstimator PretrainMoe(
+        string outputColumnName = "Features", string textColumnName = "Text", int expertCount = 4, double loadBalanceWeight = 1000,
+        BertConfig? model = null, long steps = 1_000, int batchSize = 32, double learningRate = 1e-4, string device = "auto") =>
+        PretrainMoe(With(new MoePretrainingOptions { ExpertCount = expertCount, LoadBalanceWeight = loadBalanceWeight }, outputColumnName, textColumnName, model, steps, batchSize, learningRate, device));
+
+    /// <summary>MoE-BERT pre-training with every option (see <see cref="MoePretrainingOptions"/>).</summary>
+    public BertPretrainingEstimator PretrainMoe(MoePretrainingOptions options) => new(Environment, options, teacher: null);
+
+    /// <summary>
+    /// Transfer capability distillation: pre-trains a MoE student with the relation-alignment terms against
+    /// <paramref name="teacher"/> (<c>L = L_MLM + λ_B·L_B + λ_T·L_T + λ_I·L_I + λ_A·L_A</c>).
+    /// </summary>
+    /// <param name="teacher">A fitted teacher, e.g. from <see cref="PretrainTeacher(string, string, BertConfig?, long, int, double, string)"/>; it is not changed.</param>
+    /// <param name="outputColumnName">The feature column of the fitted transformer. Default "Features".</param>
+    /// <param name="textColumnName">The input text column. Default "Text".</param>
+    /// <param name="expertCount">Experts per MoE layer of the student. Default 4.</param>
+    /// <param name="loadBalanceWeight">λ_B. Default 1000 (paper: 1000).</param>
+    /// <param name="model">The student's architecture. Default null: the teacher's.</param>
+    /// <param name="steps">Optimizer steps. Default 1,000.</param>
+    /// <param name="batchSize">Segments per step. Default 32.</param>
+    /// <param name="learningRate">Peak AdamW learning rate. Default 1e-4 (paper: 1e-4).</param>
+    /// <param name="device">"cpu", "cuda", "cuda:N" or "auto". Default "auto".</param>
+    public BertPretrainingEstimator Distill(
+        PretrainedBertTransformer teacher, string outputColumnName = "Features", string textColumnName = "Text", int expertCount = 4,
+        double loadBalanceWeight = 1000, BertConfig? model = null, long steps = 1_000, int batchSize = 32, double learningRate = 1e-4, string device = "auto") =>
+        Distill(teacher, With(new DistillationOptions { ExpertCount = expertCount, LoadBalanceWeight = loadBalanceWeight }, outputColumnName, textColumnName, model, steps, batchSize, learningRate, device));
+
+    /// <summary>Transfer capability distillation with every option (see <see cref="DistillationOptions"/>).</summary>
+    public BertPretrainingEstimator Distill(PretrainedBertTransformer teacher, DistillationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(teacher);
+        return new BertPretrainingEstimator(Environment, options, teacher);
+    }
+
+    /// <summary>
+    /// Fine-tunes <paramref name="pretrained"/> as a text classifier. A Boolean label gives a binary classifier, a key
+    /// label (from <c>MapValueToKey</c>) a multiclass one.
+    /// </summary>
+    /// <param name="pretrained">The fitted pre-trained model; it is not changed.</param>
+    /// <param name="labelColumnName">The label column (Boolean or key). Default "Label".</param>
+    /// <param name="textColumnName">The input text column. Default "Text".</param>
+    /// <param name="fineTuning"><see cref="FineTuning.Full"/> or <see cref="FineTuning.Adapters"/>. Default null: full.</param>
+    /// <param name="epochs">Passes over the data. Default 3 (paper: up to 10, best on dev).</param>
+    /// <param name="learningRate">Peak learning rate. Default 2e-5 (paper grid, full: 1e-5, 2e-5, 5e-5; adapters: 1e-4, 2e-4, 3e-4).</param>
+    /// <param name="batchSize">Examples per step. Default 32 (paper: 32).</param>
+    /// <param name="validationData">Optional validation data; the best epoch's weights are kept. Default null.</param>
+    public BertFineTuningEstimator TextClassifier(
+        PretrainedBertTransformer pretrained, string labelColumnName = "Label", string textColumnName = "Text", FineTuning? fineTuning = null,
+        int epochs = 3, double learningRate = 2e-5, int batchSize = 32, IDataView? validationData = null) =>
+        TextClassifier(pretrained, FineTuningOptions(labelColumnName, textColumnName, null, fineTuning, epochs, learningRate, batchSize, validationData));
+
+    /// <summary>Fine-tunes a text classifier with every option; <see cref="BertFineTuningOptions.PairColumnName"/> must be null.</summary>
+    public BertFineTuningEstimator TextClassifier(PretrainedBertTransformer pretrained, BertFineTuningOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.PairColumnName is not null)
+        {
+            throw new ArgumentException("TextClassifier reads one text column; for text pairs use SentencePairClassifier.", nameof(options));
+        }
+
+        return FineTune(pretrained, options with { Task = BertTask.Classification });
+    }
+
+    /// <summary>Fine-tunes <paramref name="pretrained"/> as a classifier of text pairs (e.g. paraphrase or entailment: MRPC, RTE).</summary>
+    /// <param name="pretrained">The fitted pre-trained model; it is not changed.</param>
+    /// <param name="labelColumnName">The label column (Boolean or key). Default "Label".</param>
+    /// <param name="firstColumnName">The first text of each pair. Default "Sentence1".</param>
+    /// <param name="secondColumnName">The second text of each pair. Default "Sentence2".</param>
+    /// <param name="fineTuning"><see cref="FineTuning.Full"/> or <see cref="FineTuning.Adapters"/>. Default null: full.</param>
+    /// <param name="epochs">Passes over the data. Default 3 (paper: up to 10, best on dev).</param>
+    /// <param name="learningRate">Peak learning rate. Default 2e-5 (paper grid, full: 1e-5, 2e-5, 5e-5; adapters: 1e-4, 2e-4, 3e-4).</param>
+    /// <param name="batchSize">Examples per step. Default 32 (paper: 32).</param>
+    /// <param name="validationData">Optional validation data; the best epoch's weights are kept. Default null.</param>
+    public BertFineTuningEstimator SentencePairClassifier(
+        PretrainedBertTransformer pretrained, string labelColumnName = "Label", string firstColumnName = "Sentence1", string secondColumnName = "Sentence2",
+        FineTuning? fineTuning = null, int epochs = 3, double learningRate = 2e-5, int batchSize = 32, IDataView? validationData = null) =>
+        SentencePairClassifier(pretrained, FineTuningOptions(labelColumnName, firstColumnName, secondColumnName, fineTuning, epochs, learningRate, batchSize, validationData));
+
+    /// <summary>Fine-tunes a sentence-pair classifier with every option; <see cref="BertFineTuningOptions.PairColumnName"/> is required.</summary>
+    public BertFineTuningEstimator SentencePairClassifier(PretrainedBertTransformer pretrained, BertFineTuningOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.PairColumnName is null)
+        {
+            throw new ArgumentException("SentencePairClassifier needs PairColumnName, the column of the second text.", nameof(options));
+        }
+
+        return FineTune(pretrained, options with { Task = BertTask.Classification });
+    }
+
+    /// <summary>Fine-tunes <paramref name="pretrained"/> as a regressor of a text or text pair (e.g. STS-B similarity).</summary>
+    /// <param name="pretrained">The fitted pre-trained model; it is not changed.</param>
+    /// <param name="labelColumnName">The label column (Single). Default "Label".</param>
+    /// <param name="textColumnName">The input text column. Default "Text".</param>
+    /// <param name="pairColumnName">The second text of a pair, or null. Default null.</param>
+    /// <param name="fineTuning"><see cref="FineTuning.Full"/> or <see cref="FineTuning.Adapters"/>. Default null: full.</param>
+    /// <param name="epochs">Passes over the data. Default 3 (paper: up to 10, best on dev).</param>
+    /// <param name="learningRate">Peak learning rate. Default 2e-5 (paper grid, full: 1e-5, 2e-5, 5e-5; adapters: 1e-4, 2e-4, 3e-4).</param>
+    /// <param name="batchSize">Examples per step. Default 32 (paper: 32).</param>
+    /// <param name="validationData">Optional validation data; the best epoch's weights are kept. Default null.</param>
+    public BertFineTuningEstimator Regressor(
+        PretrainedBertTransformer pretrained, string labelColumnName = "Label", string textColumnName = "Text", string? pairColumnName = null,
+        FineTuning? fineTuning = null, int epochs = 3, double learningRate = 2e-5, int batchSize = 32, IDataView? validationData = null) =>
+        Regressor(pretrained, FineTuningOptions(labelColumnName, textColumnName, pairColumnName, fineTuning, epochs, learningRate, batchSize, validationData));
+
+    /// <summary>Fine-tunes a regressor with every option.</summary>
+    public BertFineTuningEstimator Regressor(PretrainedBertTransformer pretrained, BertFineTuningOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return FineTune(pretrained, options with { Task = BertTask.Regression });
+    }
+
+    /// <summary>Fine-tunes <paramref name="pretrained"/> for <see cref="BertFineTuningOptions.Task"/> with every option.</summary>
+    public BertFineTuningEstimator FineTune(PretrainedBertTransformer pretrained, BertFineTuningOptions options) => new(Environment, pretrained, options);
+
+    /// <summary>
+    /// Saves <paramref name="model"/> — a Tcd transformer, or a <see cref="TransformerChain{TLastTransformer}"/> mixing Tcd and
+    /// ordinary ML.NET transformers (e.g. <c>MapValueToKey</c> → classifier → <c>MapKeyToValue</c>) — with its input schema
+    /// as one zip file. Use this instead of <c>mlContext.Model.Save</c>, which cannot store TorchSharp weights.
+    /// </summary>
+    /// <param name="model">The fitted model.</param>
+    /// <param name="inputSchema">The schema of the data the model reads, e.g. <c>trainData.Schema</c>.</param>
+    /// <param name="path">The file to write (replaced if it exists).</param>
+    public void SaveModel(ITransformer model, DataViewSchema inputSchema, string path) => TcdModelFile.Save(mlContext, model, inputSchema, path);
+
+    /// <summary>
+    /// Loads a file written by <see cref="SaveModel"/>: a lone transformer comes back as itself, a chain as a
+    /// <see cref="TransformerChain{TLastTransformer}"/>. Tcd weights are loaded on the CPU.
+    /// </summary>
+    /// <param name="path">The model file.</param>
+    /// <param name="inputSchema">The input schema saved with the model.</param>
+    /// <exception cref="InvalidDataException">The file is truncated, not a Tcd model (e.g. an ML.NET model) or written by a newer format version.</exception>
+    public ITransformer LoadModel(string path, out DataViewSchema inputSchema) => TcdModelFile.Load(mlContext, path, out inputSchema);
+
+    private static T With<T>(T options, string outputColumnName, string textColumnName, BertConfig? model, long steps, int batchSize, double learningRate, string device)
+        where T : BertPretrainingOptions
+    {
+        options.OutputColumnName = outputColumnName;
+        options.TextColumnName = textColumnName;
+        options.Model = model;
+        options.Training = new PretrainingOptions { TotalSteps = steps, BatchSize = batchSize, LearningRate = learningRate, Device = device };
+        return options;
+    }
+
+    private static BertFineTuningOptions FineTuningOptions(
+        string labelColumnName, string textColumnName, string? pairColumnName, FineTuning? fineTuning, int epochs, double learningRate, int batchSize, IDataView? validationData) => new()
+        {
+            LabelColumnName = labelColumnName,
+            TextColumnName = textColumnName,
+            PairColumnName = pairColumnName,
+            FineTuning = fineTuning ?? FineTuning.Full,
+            Training = new FineTuningOptions { Epochs = epochs, LearningRate = learningRate, BatchSize = batchSize },
+            ValidationData = validationData,
+        };
+}

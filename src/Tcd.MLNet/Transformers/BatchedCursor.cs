@@ -1,0 +1,95 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Tcd.MLNet.Transformers;
+
+/// <summary>The cursor of <see cref="BatchedDataView"/>; see its remarks.</summary>
+internal sealed class BatchedCursor : DataViewRowCursor
+{
+    private readonly BertTransformer transformer;
+    private readonly DataViewRowCursor main;
+    private readonly DataViewRowCursor? reader;
+    private readonly TextRowReader? texts;
+    private readonly HashSet<int> active;
+    private readonly int inputCount;
+    private float[][] outputs = [];
+    private int offset;
+    private long position = -1;
+
+    public BatchedCursor(DataViewSchema schema, BertTransformer transformer, DataViewRowCursor main, DataViewRowCursor? reader, HashSet<int> active)
+    {
+        Schema = schema;
+        this.transformer = transformer;
+        this.main = main;
+        this.reader = reader;
+        this.active = active;
+        inputCount = main.Schema.Count;
+        texts = reader is null ? null : new TextRowReader(reader, transformer.TextColumnName, transformer.PairColumnName);
+    }
+
+    public override DataViewSchema Schema { get; }
+
+    public override long Position => position;
+
+    public override long Batch => main.Batch;
+
+    public override bool MoveNext()
+    {
+        if (!main.MoveNext())
+        {
+            return false;
+        }
+
+        position++;
+        if (reader is not null && ++offset >= outputs.Length)
+        {
+            ReadNextBatch(reader);
+        }
+
+        return true;
+    }
+
+    public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+    {
+        if (!IsColumnActive(column))
+        {
+            throw new InvalidOperationException($"Column '{column.Name}' was not requested when this cursor was created.");
+        }
+
+        return column.Index < inputCount
+            ? main.GetGetter<TValue>(main.Schema[column.Index])
+            : transformer.OutputColumns[column.Index - inputCount].MakeGetter<TValue>(() => outputs[offset]);
+    }
+
+    public override bool IsColumnActive(DataViewSchema.Column column) => active.Contains(column.Index);
+
+    public override ValueGetter<DataViewRowId> GetIdGetter() => main.GetIdGetter();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            main.Dispose();
+            reader?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private void ReadNextBatch(DataViewRowCursor source)
+    {
+        var rows = new List<TextRow>(transformer.BatchSize);
+        while (rows.Count < transformer.BatchSize && source.MoveNext())
+        {
+            rows.Add(texts!.Read());
+        }
+
+        if (rows.Count == 0)
+        {
+            throw new InvalidOperationException("The input data view returned fewer rows on its second cursor than on its first; it must return the same rows on every cursor.");
+        }
+
+        outputs = transformer.Predict(rows);
+        offset = 0;
+    }
+}

@@ -1,0 +1,156 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Tcd.Models.Data;
+using Tcd.Models.Modeling;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Tcd.MLNet.Transformers;
+
+/// <summary>
+/// What every Tcd transformer shares: it reads a text column (and optionally a second text column of a pair),
+/// encodes it with the model's WordPiece vocabulary and adds columns computed by the network.
+/// </summary>
+/// <remarks>
+/// <see cref="Transform"/> is lazy: the returned data view runs the network once per <see cref="BatchSize"/> rows,
+/// under <c>no_grad</c>, when a cursor reaches them. <see cref="GetRowToRowMapper"/> serves ML.NET's
+/// <c>PredictionEngine</c> one row at a time. Empty or missing text is encoded as an empty sequence
+/// (<c>[CLS] [SEP]</c>), so every input row has an output row. Text beyond <see cref="MaxSequenceLength"/> tokens is
+/// truncated. Save with <c>mlContext.Tcd().SaveModel</c>; ML.NET's own <c>mlContext.Model.Save</c> cannot store
+/// TorchSharp weights and says so.
+/// </remarks>
+public abstract class BertTransformer : ITransformer
+{
+    /// <summary>The message of the error that <c>mlContext.Model.Save</c> gives for a Tcd transformer.</summary>
+    internal const string SaveRedirectMessage =
+        "A Tcd transformer holds TorchSharp weights that ML.NET's mlContext.Model.Save cannot store. " +
+        "Call mlContext.Tcd().SaveModel(model, inputSchema, path) instead (it also saves the ordinary ML.NET transformers of a chain), " +
+        "and load the file with mlContext.Tcd().LoadModel(path, out inputSchema).";
+
+    private readonly object gate = new();
+    private readonly BatchCollator collator;
+    private int forwardCount;
+
+    private protected BertTransformer(BertConfig config, BertTextEncoder encoder, string textColumnName, string? pairColumnName, int maxSequenceLength, int batchSize)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(textColumnName);
+        if (pairColumnName is not null)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(pairColumnName);
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        if (maxSequenceLength < 3 || maxSequenceLength > config.MaxPositions)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxSequenceLength), maxSequenceLength,
+                $"MaxSequenceLength must be between 3 and the model's MaxPositions ({config.MaxPositions}).");
+        }
+
+        if (encoder.VocabularySize != config.VocabSize)
+        {
+            throw new ArgumentException($"The vocabulary has {encoder.VocabularySize} tokens but the model's VocabSize is {config.VocabSize}.", nameof(encoder));
+        }
+
+        Config = config;
+        Encoder = encoder;
+        TextColumnName = textColumnName;
+        PairColumnName = pairColumnName;
+        MaxSequenceLength = maxSequenceLength;
+        BatchSize = batchSize;
+        collator = new BatchCollator(encoder.SpecialTokenIds);
+    }
+
+    /// <summary>The network's configuration.</summary>
+    public BertConfig Config { get; }
+
+    /// <summary>The WordPiece tokeniser of the model's vocabulary.</summary>
+    public BertTextEncoder Encoder { get; }
+
+    /// <summary>The input text column (String).</summary>
+    public string TextColumnName { get; }
+
+    /// <summary>The input column of the second text of a pair (String), or null for single texts.</summary>
+    public string? PairColumnName { get; }
+
+    /// <summary>Maximum tokens per input, special tokens included; longer inputs are truncated (longest first for pairs).</summary>
+    public int MaxSequenceLength { get; }
+
+    /// <summary>Rows per forward pass in <see cref="Transform"/>.</summary>
+    public int BatchSize { get; }
+
+    /// <summary>Always true: the transformer maps each row on its own, so <c>PredictionEngine</c> works.</summary>
+    public bool IsRowToRowMapper => true;
+
+    /// <summary>Forward passes run so far (a test hook showing that <see cref="Transform"/> batches).</summary>
+    internal int ForwardCount => Volatile.Read(ref forwardCount);
+
+    /// <summary>The columns this transformer adds, in order.</summary>
+    internal abstract IReadOnlyList<OutputColumn> OutputColumns { get; }
+
+    /// <summary>The TorchSharp module that <see cref="Forward"/> runs.</summary>
+    private protected abstract nn.Module Network { get; }
+
+    /// <summary>The input schema followed by this transformer's columns.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A text column is missing or not a String column; the message names it.</exception>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        CheckInputSchema(inputSchema);
+        return OutputColumn.AppendTo(inputSchema, OutputColumns);
+    }
+
+    /// <summary>Returns a lazy data view with this transformer's columns added (see the class remarks).</summary>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        CheckInputSchema(input.Schema);
+        return new BatchedDataView(this, input);
+    }
+
+    /// <summary>A single-row mapper over <paramref name="inputSchema"/>, as ML.NET's <c>PredictionEngine</c> uses.</summary>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        CheckInputSchema(inputSchema);
+        return new BertRowToRowMapper(this, inputSchema);
+    }
+
+    /// <summary>Always throws: use <c>mlContext.Tcd().SaveModel</c> for models with Tcd transformers.</summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) => throw new NotSupportedException(SaveRedirectMessage);
+
+    /// <summary>The network's output for one collated batch: float [B, K], one row per input.</summary>
+    private protected abstract Tensor Forward(BertBatch batch);
+
+    /// <summary>The text column(s) this transformer reads, as columns of <paramref name="schema"/>.</summary>
+    internal IEnumerable<DataViewSchema.Column> TextColumns(DataViewSchema schema) =>
+        PairColumnName is null ? [schema[TextColumnName]] : [schema[TextColumnName], schema[PairColumnName]];
+
+    /// <summary>Runs the network once on <paramref name="rows"/> and returns one output row per input row.</summary>
+    internal float[][] Predict(IReadOnlyList<TextRow> rows)
+    {
+        var encoded = rows.Select(row => Encoder.Encode(row.Text, PairColumnName is null ? null : row.Pair ?? string.Empty, MaxSequenceLength)).ToList();
+        lock (gate)
+        {
+            forwardCount++;
+            using var noGrad = torch.no_grad();
+            using var scope = torch.NewDisposeScope();
+            Network.eval();
+            var device = Network.parameters().First().device;
+            using var batch = collator.Collate(encoded, device);
+            var output = Forward(batch).to(ScalarType.Float32).cpu();
+            var width = (int)output.shape[1];
+            var flat = output.data<float>().ToArray();
+            return Enumerable.Range(0, rows.Count).Select(i => flat.AsSpan(i * width, width).ToArray()).ToArray();
+        }
+    }
+
+    private void CheckInputSchema(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        SchemaChecks.RequireText(inputSchema, TextColumnName, "text");
+        if (PairColumnName is not null)
+        {
+            SchemaChecks.RequireText(inputSchema, PairColumnName, "second text of the pair");
+        }
+    }
+}

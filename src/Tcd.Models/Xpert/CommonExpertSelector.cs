@@ -1,0 +1,53 @@
+namespace Tcd.Models.Xpert;
+
+/// <summary>
+/// XPERT step 2: picks in every layer the experts that fire across all domains. An expert that some domain never
+/// routes a token to (frequency 0) is never selected, whatever the mode.
+/// </summary>
+public sealed class CommonExpertSelector
+{
+    private readonly CommonExpertSelectionOptions options;
+
+    /// <summary>Creates a selector; null options use the defaults (top 2 by minimum frequency).</summary>
+    public CommonExpertSelector(CommonExpertSelectionOptions? options = null)
+    {
+        this.options = options ?? new CommonExpertSelectionOptions();
+        this.options.Validate();
+    }
+
+    /// <summary>The selection of every layer of <paramref name="table"/>, bottom layer first.</summary>
+    public IReadOnlyList<LayerExpertSelection> Select(ExpertActivationTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        return Enumerable.Range(0, table.LayerCount).Select(layer => SelectLayer(table, layer)).ToList();
+    }
+
+    /// <summary>The score of one expert: minimum or geometric mean of its per-domain frequencies.</summary>
+    public double Score(ExpertActivationTable table, int layer, int expert)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var frequencies = Enumerable.Range(0, table.DomainCount).Select(domain => table.Frequency(layer, domain, expert)).ToArray();
+        return options.Scoring == CommonExpertScoring.Minimum
+            ? frequencies.Min()
+            : frequencies.Min() == 0 ? 0 : Math.Exp(frequencies.Average(Math.Log));
+    }
+
+    private LayerExpertSelection SelectLayer(ExpertActivationTable table, int layer)
+    {
+        var candidates = Enumerable.Range(0, table.ExpertCount)
+            .Select(expert => new SelectedExpert(
+                expert,
+                Score(table, layer, expert),
+                Enumerable.Range(0, table.DomainCount).Average(domain => table.Frequency(layer, domain, expert))))
+            .Where(expert => AllDomains(table, layer, expert.Expert, frequency => frequency > 0))
+            .OrderByDescending(expert => expert.Score)
+            .ThenBy(expert => expert.Expert);
+        var chosen = options.Mode == CommonExpertSelectionMode.TopK
+            ? candidates.Take(options.TopK)
+            : candidates.Where(expert => AllDomains(table, layer, expert.Expert, frequency => frequency >= options.Threshold));
+        return new LayerExpertSelection(layer, chosen.ToList());
+    }
+
+    private static bool AllDomains(ExpertActivationTable table, int layer, int expert, Func<double, bool> condition) =>
+        Enumerable.Range(0, table.DomainCount).All(domain => condition(table.Frequency(layer, domain, expert)));
+}

@@ -1,0 +1,9 @@
+namespace Tcd.Models.Xpert;
+
+/// <summary>One progress report of <see cref="ExpertActivationAnalyzer"/>, sent after every batch.</summary>
+/// <param name="Domain">Name of the domain being analysed.</param>
+/// <param name="DomainIndex">0-based index of that domain.</param>
+/// <param name="DomainCount">Number of domains.</param>
+/// <param name="Segments">Segments of this domain routed so far.</param>
+/// <param name="Tokens">Real tokens of this domain routed so far.</param>
+public sealed record ExpertActivationProgress(string Domain, int DomainIndex, int DomainCount, long Segments, long Tokens);

@@ -1,0 +1,26 @@
+namespace Tcd.Models.Xpert;
+
+/// <summary>Settings of <see cref="XpertPipeline"/>.</summary>
+public sealed class XpertPipelineOptions
+{
+    /// <summary>Expert activation analysis settings. Default: <see cref="ExpertActivationOptions"/> defaults.</summary>
+    public ExpertActivationOptions Activation { get; init; } = new();
+
+    /// <summary>Common-expert selection settings. Default: top 2 per layer by minimum frequency.</summary>
+    public CommonExpertSelectionOptions Selection { get; init; } = new();
+
+    /// <summary>Expert-mode Tucker rank; null (the default) uses 2k per layer (exact along the expert mode).</summary>
+    public int? ExpertRank { get; init; }
+
+    /// <summary>d_ff-mode Tucker rank; null (the default) uses the target's IntermediateSize (the ranks are the target sizes).</summary>
+    public int? IntermediateRank { get; init; }
+
+    /// <summary>d_model-mode Tucker rank; null (the default) uses the target's HiddenSize.</summary>
+    public int? HiddenRank { get; init; }
+
+    /// <summary>HOOI settings; null uses the defaults of <see cref="TuckerOptions"/>.</summary>
+    public TuckerOptions? Tucker { get; init; }
+
+    /// <summary>Seed of the dense model's normal initialisation (everything but the FFNs). Default 42.</summary>
+    public long Seed { get; init; } = 42;
+}

@@ -1,0 +1,53 @@
+using Tcd.Experiments.Glue;
+using Tcd.Models.Modeling;
+using Tcd.Models.Training;
+
+namespace Tcd.Experiments.Tests.Glue;
+
+public sealed class GlueSuiteGridTests
+{
+    [Fact]
+    public void Paper_HasThreeFullAndNineAdapterConfigurations_TwelveForTheLargeModel()
+    {
+        var small = GlueSuiteGrid.Paper.ConfigurationsFor(BertConfig.PaperSmall);
+        var large = GlueSuiteGrid.Paper.ConfigurationsFor(BertConfig.PaperLarge);
+
+        small.Where(c => c.Mode == FineTuningMode.Full).Select(c => c.LearningRate).Should().Equal(1e-5, 2e-5, 5e-5);
+        small.Where(c => c.Mode == FineTuningMode.Adapters).Should().HaveCount(9);
+        small.Select(c => c.AdapterSize).Distinct().Should().BeEquivalentTo([0, 16, 64, 128]);
+        large.Where(c => c.Mode == FineTuningMode.Adapters).Should().HaveCount(12).And.Contain(c => c.AdapterSize == 256);
+    }
+
+    [Fact]
+    public void FromName_KnowsPaperAndQuick()
+    {
+        GlueSuiteGrid.FromName("PAPER").Should().BeSameAs(GlueSuiteGrid.Paper);
+        GlueSuiteGrid.FromName("quick").ConfigurationsFor(BertConfig.Tiny).Should().HaveCount(2);
+        var act = () => GlueSuiteGrid.FromName("huge");
+        act.Should().Throw<ArgumentException>().WithMessage("*'huge'*paper*quick*");
+    }
+
+    [Fact]
+    public void EmptyGrid_IsRejected()
+    {
+        var act = () => new GlueSuiteGrid { FullLearningRates = [], AdapterLearningRates = [] }.Validate();
+
+        act.Should().Throw<ArgumentException>().WithMessage("*grid is empty*");
+    }
+
+    [Fact]
+    public void Model_ParsesFolderOrNameEqualsFolder()
+    {
+        GlueSuiteModel.Parse("runs/tcd/").Should().Be(new GlueSuiteModel("tcd", "runs/tcd/"));
+        GlueSuiteModel.Parse("TCD=runs/x").Should().Be(new GlueSuiteModel("TCD", "runs/x"));
+    }
+
+    [Fact]
+    public void CellKey_FileNameIsUniquePerKeyAndFileSystemSafe()
+    {
+        var key = new GlueCellKey("my model/1", "STS-B", new GlueConfiguration(FineTuningMode.Adapters, 3e-4, 64), 2);
+
+        key.FileName.Should().Be("my_model_1__STS-B__adapters__lr0.0003__a64__s2.json");
+        (key with { Seed = 3 }).FileName.Should().NotBe(key.FileName);
+    }
+}

@@ -1,0 +1,127 @@
+using System.Text.Json;
+using Tcd.Experiments.Glue;
+using Tcd.Models.Training;
+
+namespace Tcd.Experiments.Tests.Glue;
+
+public sealed class GlueSuiteTests : IDisposable
+{
+    private static readonly byte[] PngSignature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+    private readonly GlueSuiteFixture fixture = new();
+
+    public void Dispose() => fixture.Dispose();
+
+    [Fact]
+    public void OneCellGrid_WritesTableChartsAndSelection_AndARerunReusesEveryCell()
+    {
+        var teacher = fixture.SaveModel("teacher", GlueSuiteFixture.TinyConfig, seed: 1, logLikelihood: -2.5);
+        var moe = fixture.SaveModel("moe", GlueSuiteFixture.TinyConfig.WithExperts(4), seed: 2);
+        var options = fixture.OneCellOptions([teacher, moe], "MRPC", "STS-B") with
+        {
+            LogLikelihoodCorpus = [GlueSuiteFixture.CorpusFile],
+            LogLikelihoodSegments = 4,
+        };
+        var first = new List<GlueSuiteProgress>();
+
+        var result = new GlueSuite(options).Run(new SynchronousProgress<GlueSuiteProgress>(first.Add));
+
+        result.CellsTrained.Should().Be(4);
+        result.Cells.Should().HaveCount(4);
+        first.Should().Contain(report => report.Epoch == 1 && report.Step > 0 && !report.Reused);
+        first[^1].CellsDone.Should().Be(4);
+        first[^1].CellsTotal.Should().Be(4);
+        first[^1].EstimatedRemaining.Should().Be(TimeSpan.Zero);
+        first.Where(report => report.CellsDone >= 1).Should().OnlyContain(report => report.EstimatedRemaining != null);
+
+        var markdown = File.ReadAllText(result.Files["markdown"]);
+        markdown.Should().StartWith("| Model | Pre-training LL | MRPC | STS-B | Avg. |\n");
+        markdown.Should().Contain("| teacher | -2.50 |");
+        result.PretrainingLogLikelihoods["moe"].Should().BeNegative("it is computed on the corpus as a mean log-probability");
+        var teacherRow = result.Table.Rows.Single(row => row.Model == "teacher");
+        teacherRow[GlueSuite.AverageColumn]!.Value.Mean.Should().BeApproximately(
+            (teacherRow["MRPC"]!.Value.Mean + teacherRow["STS-B"]!.Value.Mean) / 2, 1e-9);
+        teacherRow["MRPC"]!.Value.Std.Should().BeNull("one seed has no spread");
+        File.ReadAllText(result.Files["csv"]).Should().StartWith("Model,Pre-training LL,MRPC,STS-B,Avg.\r\n");
+        using (var json = JsonDocument.Parse(File.ReadAllText(result.Files["json"])))
+        {
+            json.RootElement.GetProperty("rows").GetArrayLength().Should().Be(2);
+        }
+
+        foreach (var task in new[] { "MRPC", "STS-B" })
+        {
+            File.ReadAllBytes(result.Files["chart:" + task]).Take(8).Should().Equal(PngSignature);
+        }
+
+        using (var selection = JsonDocument.Parse(File.ReadAllText(result.Files["selection"])))
+        {
+            var entries = selection.RootElement.EnumerateArray().ToList();
+            entries.Should().HaveCount(4);
+            var chosen = entries[0].GetProperty("chosen").GetProperty("configuration");
+            chosen.GetProperty("mode").GetString().Should().Be("full");
+            chosen.GetProperty("learning_rate").GetDouble().Should().Be(1e-3);
+        }
+
+        var cellFiles = Directory.GetFiles(Path.Combine(fixture.Output, "cells"), "*.json");
+        cellFiles.Should().HaveCount(4);
+        var stamps = cellFiles.ToDictionary(path => path, File.GetLastWriteTimeUtc);
+        var second = new List<GlueSuiteProgress>();
+
+        var rerun = new GlueSuite(options).Run(new SynchronousProgress<GlueSuiteProgress>(second.Add));
+
+        rerun.CellsTrained.Should().Be(0);
+        second.Should().HaveCount(4).And.OnlyContain(report => report.Reused && report.Epoch == 0);
+        cellFiles.Should().OnlyContain(path => File.GetLastWriteTimeUtc(path) == stamps[path]);
+        rerun.Cells.Select(cell => cell.Score).Should().Equal(result.Cells.Select(cell => cell.Score));
+        File.ReadAllText(rerun.Files["markdown"]).Should().Be(markdown);
+    }
+
+    [Fact]
+    public void Interrupted_RerunTrainsOnlyTheUnfinishedCells_AndChangedSettingsRetrain()
+    {
+        var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 3, logLikelihood: -3);
+        var options = fixture.OneCellOptions([model], "RTE", "STS-B");
+        using var cancellation = new CancellationTokenSource();
+        var progress = new SynchronousProgress<GlueSuiteProgress>(report =>
+        {
+            if (report.CellsDone == 1 && report.Epoch == 0)
+            {
+                cancellation.Cancel();
+            }
+        });
+
+        var interrupted = () => new GlueSuite(options).Run(progress, cancellation.Token);
+
+        interrupted.Should().Throw<OperationCanceledException>();
+        Directory.GetFiles(Path.Combine(fixture.Output, "cells"), "*.json").Should().ContainSingle();
+        new GlueSuite(options).Run().CellsTrained.Should().Be(1);
+        new GlueSuite(options with { MaxTrainExamples = 32 }).Run().CellsTrained.Should().Be(2, "cells stored with another training cap are stale");
+    }
+
+    [Fact]
+    public void WriteTestPredictions_WritesOfficialSubmissionFiles()
+    {
+        var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 4);
+        var options = fixture.OneCellOptions([model], "RTE", "STS-B", "CoLA") with { WriteTestPredictions = true, Seeds = [1, 2] };
+
+        var result = new GlueSuite(options).Run();
+
+        var rte = File.ReadAllLines(result.Files["submission:tiny:RTE"]);
+        rte[0].Should().Be("index\tprediction");
+        rte.Should().HaveCount(21, "the shipped RTE test slice has 20 rows");
+        rte.Skip(1).Select(line => line.Split('\t')[0]).Should().Equal(Enumerable.Range(0, 20).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        rte.Skip(1).Select(line => line.Split('\t')[1]).Should().OnlyContain(label => label == "entailment" || label == "not_entailment");
+        var stsb = File.ReadAllLines(result.Files["submission:tiny:STS-B"]);
+        stsb.Should().HaveCount(21);
+        stsb.Skip(1).Select(line => double.Parse(line.Split('\t')[1], System.Globalization.CultureInfo.InvariantCulture)).Should().OnlyContain(score => score >= 0 && score <= 5);
+        var cola = File.ReadAllLines(result.Files["submission:tiny:CoLA"]);
+        cola.Should().HaveCount(21);
+        cola.Skip(1).Select(line => line.Split('\t')[1]).Should().OnlyContain(label => label == "0" || label == "1");
+        Path.GetFileName(result.Files["submission:tiny:STS-B"]).Should().Be("STS-B.tsv");
+        result.Selections.Should().OnlyContain(selection => selection.Chosen.Seeds.Count == 2);
+        var sts = result.Selections.Single(selection => selection.Task == "STS-B");
+        var bestCell = result.Cells.Where(cell => cell.Key.Task == "STS-B").MaxBy(cell => cell.Score)!;
+        sts.Chosen.BestSeed.Should().Be(bestCell.Key.Seed);
+        result.Table.Rows[0]["RTE"]!.Value.Std.Should().NotBeNull("two seeds give a spread");
+        result.Cells.Should().OnlyContain(cell => cell.Key.Configuration.Mode == FineTuningMode.Full);
+    }
+}

@@ -1,0 +1,94 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Tcd.MLNet.Estimators;
+using Tcd.MLNet.Transformers;
+
+namespace Tcd.MLNet.Tests.Transformers;
+
+public class BertTransformerTests
+{
+    private static readonly Lazy<FineTunedBertTransformer> Classifier = new(() =>
+    {
+        var mlContext = new MLContext(seed: 1);
+        return mlContext.Tcd().TextClassifier(TcdTestData.Teacher, new BertFineTuningOptions { Training = TcdTestData.FastFineTuning(1), TransformBatchSize = 4 })
+            .Fit(mlContext.Data.LoadFromEnumerable(TcdTestData.Sentiment()));
+    });
+
+    [Fact]
+    public void Transform_is_lazy_and_runs_one_forward_pass_per_batch()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var model = Classifier.Value;
+        var data = mlContext.Data.LoadFromEnumerable(TcdTestData.Sentiment(repeat: 5)); // 40 rows, batches of 4
+        var before = model.ForwardCount;
+
+        var scored = model.Transform(data);
+        model.ForwardCount.Should().Be(before, "Transform only builds a lazy view");
+        var rows = mlContext.Data.CreateEnumerable<BinaryPrediction>(scored, reuseRowObject: false).ToList();
+
+        rows.Should().HaveCount(40);
+        model.ForwardCount.Should().Be(before + 10);
+        var textOnly = mlContext.Data.CreateEnumerable<SentimentRow>(scored, reuseRowObject: false).Count();
+        textOnly.Should().Be(40);
+        model.ForwardCount.Should().Be(before + 10, "reading only input columns runs no forward pass");
+    }
+
+    [Fact]
+    public void PredictionEngine_gives_the_scores_of_Transform()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var model = Classifier.Value;
+        var inputs = TcdTestData.Sentiment(1).ToList();
+        var batched = mlContext.Data.CreateEnumerable<BinaryPrediction>(model.Transform(mlContext.Data.LoadFromEnumerable(inputs)), reuseRowObject: false).ToList();
+
+        using var engine = mlContext.Model.CreatePredictionEngine<SentimentRow, BinaryPrediction>(model);
+        var before = model.ForwardCount;
+        var single = inputs.Select(engine.Predict).ToList();
+
+        model.ForwardCount.Should().Be(before + inputs.Count, "one forward pass per row, shared by its three output columns");
+        single.Select(p => p.Score).Should().Equal(batched.Select(p => p.Score), (a, b) => Math.Abs(a - b) < 1e-4);
+        single.Select(p => p.PredictedLabel).Should().Equal(batched.Select(p => p.PredictedLabel));
+    }
+
+    [Fact]
+    public void Features_feed_an_ordinary_MLNET_trainer()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = mlContext.Data.LoadFromEnumerable(TcdTestData.Sentiment());
+        var trainer = mlContext.BinaryClassification.Trainers.SdcaLogisticRegression(labelColumnName: "Label", featureColumnName: "Features", maximumNumberOfIterations: 20);
+
+        var model = new TransformerChain<ITransformer>(TcdTestData.Teacher, trainer.Fit(TcdTestData.Teacher.Transform(data)));
+
+        var metrics = mlContext.BinaryClassification.Evaluate(model.Transform(data));
+        metrics.Accuracy.Should().BeInRange(0, 1);
+        using var engine = mlContext.Model.CreatePredictionEngine<SentimentRow, BinaryPrediction>(model);
+        engine.Predict(new SentimentRow { Text = TcdTestData.Positive[0] }).Probability.Should().BeInRange(0, 1);
+    }
+
+    [Fact]
+    public void Transform_names_a_missing_text_column()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = mlContext.Data.LoadFromEnumerable(new[] { new ScoreRow() }.Select(r => new { Body = "x" }));
+        var transform = () => TcdTestData.Teacher.Transform(data);
+        transform.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*no column 'Text'*String*'Body'*");
+    }
+
+    [Fact]
+    public void MLNET_Save_redirects_to_the_Tcd_catalog()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = mlContext.Data.LoadFromEnumerable(TcdTestData.Sentiment(1));
+        using var stream = new MemoryStream();
+        var save = () => mlContext.Model.Save(TcdTestData.Teacher, data.Schema, stream);
+        save.Should().Throw<Exception>().Where(e => Flatten(e).Any(m => m.Contains("mlContext.Tcd().SaveModel", StringComparison.Ordinal)));
+    }
+
+    private static IEnumerable<string> Flatten(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            yield return e.Message;
+        }
+    }
+}

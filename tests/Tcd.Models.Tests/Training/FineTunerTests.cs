@@ -1,0 +1,206 @@
+using Tcd.Models.Modeling;
+using Tcd.Models.Training;
+using TorchSharp;
+using static Tcd.Models.Tests.Training.PretrainerFixture;
+
+namespace Tcd.Models.Tests.Training;
+
+public sealed class FineTunerTests
+{
+    private static readonly string[] Positive = ["a good film", "great and good", "truly great", "good good fun", "a great story", "so good"];
+    private static readonly string[] Negative = ["a bad film", "awful and bad", "truly awful", "bad bad mess", "an awful story", "so bad"];
+
+    private static FineTuningOptions Fast(FineTuningMode mode = FineTuningMode.Full, int epochs = 6) => new()
+    {
+        Mode = mode,
+        AdapterSize = 8,
+        Epochs = epochs,
+        BatchSize = 4,
+        LearningRate = 1e-2,
+        WarmupRatio = 0.1,
+        LogEvery = 1,
+        Device = "cpu",
+        Seed = 7,
+    };
+
+    /// <summary>Twelve single sentences: "good/great" → 1, "bad/awful" → 0.</summary>
+    private static List<FineTuningExample> SentimentExamples() =>
+        Positive.Select(text => new FineTuningExample(Encoder.Encode(text, maxLength: 16), 1f))
+            .Concat(Negative.Select(text => new FineTuningExample(Encoder.Encode(text, maxLength: 16), 0f)))
+            .ToList();
+
+    private static BertForSequenceClassification NewClassifier(int numLabels = 2, long seed = 5)
+    {
+        torch.manual_seed(seed);
+        return new BertForSequenceClassification(Vanilla, numLabels);
+    }
+
+    [Fact]
+    public void Full_LossFallsAndTheSeparableTaskIsLearned()
+    {
+        var tuner = new FineTuner(NewClassifier(), Fast(epochs: 10), Encoder.SpecialTokenIds);
+        var train = SentimentExamples();
+
+        var result = tuner.Train(train);
+
+        result.EpochLosses.Should().HaveCount(10);
+        result.EpochLosses[^1].Should().BeLessThan(0.5 * result.EpochLosses[0]);
+        result.BestEpoch.Should().Be(10);
+        result.Cancelled.Should().BeFalse();
+        var logits = tuner.Predict(train.Select(e => e.Input).ToList());
+        logits.Should().HaveCount(train.Count).And.OnlyContain(row => row.Length == 2);
+        var predicted = logits.Select(row => row[1] > row[0] ? 1f : 0f);
+        predicted.Should().Equal(train.Select(e => e.Target));
+    }
+
+    [Fact]
+    public void Regression_LossFalls()
+    {
+        var tuner = new FineTuner(NewClassifier(numLabels: 1), Fast(epochs: 10), Encoder.SpecialTokenIds);
+        var train = SentimentExamples().Select(e => e with { Target = e.Target * 2f }).ToList();
+
+        var result = tuner.Train(train);
+
+        tuner.IsRegression.Should().BeTrue();
+        result.EpochLosses[^1].Should().BeLessThan(0.3 * result.EpochLosses[0]);
+        tuner.Predict(train.Select(e => e.Input).ToList()).Should().OnlyContain(row => row.Length == 1);
+    }
+
+    [Fact]
+    public void Adapters_TrainOnlyAdaptersLayerNormsAndTheHead()
+    {
+        var model = NewClassifier();
+        var tuner = new FineTuner(model, Fast(FineTuningMode.Adapters, epochs: 2), Encoder.SpecialTokenIds);
+        var before = Snapshot(model);
+
+        tuner.Train(SentimentExamples());
+
+        var after = Snapshot(model);
+        before.Keys.Should().Contain(name => name.Contains(".adapter.", StringComparison.Ordinal), "adapters of size 8 were inserted");
+        foreach (var (name, values) in before)
+        {
+            var trainable = name.Contains(".adapter.", StringComparison.Ordinal)
+                || name.Contains("LayerNorm.", StringComparison.Ordinal)
+                || name.StartsWith("bert.pooler.", StringComparison.Ordinal)
+                || name.StartsWith("classifier.", StringComparison.Ordinal);
+            if (trainable)
+            {
+                after[name].Should().NotEqual(values, $"{name} is trained in adapter mode");
+            }
+            else
+            {
+                after[name].Should().Equal(values, $"{name} is frozen in adapter mode");
+            }
+        }
+
+        model.Config.AdapterSize.Should().Be(8);
+    }
+
+    [Fact]
+    public void BestEpoch_RestoresTheWeightsOfTheBestDevScore()
+    {
+        var model = NewClassifier();
+        var tuner = new FineTuner(model, Fast(epochs: 3), Encoder.SpecialTokenIds);
+        var scripted = new Queue<double>([10, 30, 20]);
+        var weightsAtEpoch = new List<Dictionary<string, float[]>>();
+        var data = SentimentExamples();
+
+        var result = tuner.Train(data, data, (logits, targets) =>
+        {
+            logits.Should().HaveCount(targets.Count);
+            weightsAtEpoch.Add(Snapshot(model));
+            return scripted.Dequeue();
+        });
+
+        result.EpochScores.Should().Equal(10, 30, 20);
+        result.BestEpoch.Should().Be(2);
+        result.BestScore.Should().Be(30);
+        var final = Snapshot(model);
+        foreach (var (name, values) in weightsAtEpoch[1])
+        {
+            final[name].Should().Equal(values, $"{name} must hold epoch 2's weights");
+        }
+
+        final["classifier.weight"].Should().NotEqual(weightsAtEpoch[2]["classifier.weight"]);
+    }
+
+    [Fact]
+    public void BadLabel_ThrowsNamingTheExampleAndTheValidRange()
+    {
+        var tuner = new FineTuner(NewClassifier(), Fast(), Encoder.SpecialTokenIds);
+        var train = SentimentExamples();
+        train[3] = train[3] with { Target = 2f };
+
+        var act = () => tuner.Train(train);
+
+        act.Should().Throw<ArgumentException>()
+            .WithMessage("*Example 3*label 2*0..1*")
+            .And.ParamName.Should().Be("train");
+    }
+
+    [Theory]
+    [InlineData(0.5f)]
+    [InlineData(-1f)]
+    [InlineData(float.NaN)]
+    public void BadValidationLabel_Throws(float label)
+    {
+        var tuner = new FineTuner(NewClassifier(), Fast(), Encoder.SpecialTokenIds);
+        var validation = SentimentExamples();
+        validation[0] = validation[0] with { Target = label };
+
+        var act = () => tuner.Train(SentimentExamples(), validation, (_, _) => 0);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*Example 0*").And.ParamName.Should().Be("validation");
+    }
+
+    [Fact]
+    public void NonFiniteRegressionTarget_Throws()
+    {
+        var tuner = new FineTuner(NewClassifier(numLabels: 1), Fast(), Encoder.SpecialTokenIds);
+        var train = SentimentExamples();
+        train[1] = train[1] with { Target = float.PositiveInfinity };
+
+        var act = () => tuner.Train(train);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*Example 1*finite*");
+    }
+
+    [Fact]
+    public void Cancellation_StopsAndReportsCancelled()
+    {
+        var tuner = new FineTuner(NewClassifier(), Fast(), Encoder.SpecialTokenIds);
+        using var cancellation = new CancellationTokenSource();
+        var reports = new List<FineTuningProgress>();
+
+        var result = tuner.Train(SentimentExamples(), progress: new SynchronousProgress<FineTuningProgress>(report =>
+        {
+            reports.Add(report);
+            cancellation.Cancel();
+        }), cancellationToken: cancellation.Token);
+
+        result.Cancelled.Should().BeTrue();
+        reports[0].Step.Should().Be(1);
+        reports.Max(r => r.Step).Should().Be(1);
+        result.EpochLosses.Should().ContainSingle().Which.Should().BeApproximately(reports[0].Loss, 1e-9, "the cancelled epoch's mean covers the one step it ran");
+    }
+
+    [Fact]
+    public void Adapters_InitialisationFollowsTheSeed()
+    {
+        Dictionary<string, float[]> AdapterWeights(long seed)
+        {
+            var model = NewClassifier(seed: seed);
+            _ = new FineTuner(model, Fast(FineTuningMode.Adapters) with { Seed = 11 }, Encoder.SpecialTokenIds);
+            return Snapshot(model).Where(kv => kv.Key.Contains(".adapter.", StringComparison.Ordinal)).ToDictionary();
+        }
+
+        var first = AdapterWeights(seed: 1);
+        var second = AdapterWeights(seed: 2);
+
+        first.Should().NotBeEmpty();
+        foreach (var (name, values) in first)
+        {
+            second[name].Should().Equal(values, $"{name} is drawn from FineTuningOptions.Seed, not from the caller's generator state");
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using Tcd.Models.Data;
+using Tcd.Models.Modeling;
+using Tcd.Models.Xpert;
+using TorchSharp;
+
+namespace Tcd.Models.Tests.Xpert;
+
+public sealed class XpertPipelineTests
+{
+    [Fact]
+    public void Run_AnalysesSelectsDecomposesAndInitialisesADenseModel()
+    {
+        torch.manual_seed(7);
+        using var source = new BertForMaskedLm(ExpertActivationAnalyzerTests.MoeConfig);
+        var target = new BertConfig { NumLayers = 3, HiddenSize = 16, NumHeads = 2, IntermediateSize = 24, MaxPositions = 64 };
+        var options = new XpertPipelineOptions
+        {
+            Activation = new ExpertActivationOptions { BatchSize = 4, MaxSequenceLength = 24, MaxSegmentsPerDomain = 4 },
+            Selection = new CommonExpertSelectionOptions { TopK = 2 },
+            Tucker = new TuckerOptions { MaxIterations = 3 },
+        };
+
+        using var result = new XpertPipeline(BertTextEncoder.CreateUncased(), options)
+            .Run(source, ExpertActivationAnalyzerTests.Domains(), target);
+        using var model = result.Model;
+
+        result.Activations.LayerCount.Should().Be(2);
+        result.Selections.Should().HaveCount(2);
+        result.Decompositions.Select(layer => layer.IntermediateRank).Should().Equal(24, 24);
+        result.Decompositions.Select(layer => layer.HiddenRank).Should().Equal(16, 16);
+        foreach (var selection in result.Selections)
+        {
+            selection.Experts.Should().NotBeEmpty().And.HaveCountLessThanOrEqualTo(2);
+            foreach (var expert in selection.Indices)
+            {
+                Enumerable.Range(0, 3).Should().OnlyContain(domain => result.Activations.Frequency(selection.Layer, domain, expert) > 0);
+            }
+        }
+
+        result.Decompositions.Should().OnlyContain(layer => layer.UpRelativeError > 0 && layer.UpRelativeError < 1);
+        model.Config.Should().Be(target);
+        using var ffn = XpertInitializer.DenseFfn(result.Decompositions[1], 24, 16);
+        var weight = model.named_parameters().Single(pair => pair.name == "bert.encoder.layer.2.intermediate.dense.weight").parameter;
+        weight.eq(ffn.IntermediateWeight).all().item<bool>().Should().BeTrue();
+    }
+}
