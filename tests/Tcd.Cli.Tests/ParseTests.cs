@@ -149,14 +149,18 @@ public sealed class ParseTests : IDisposable
     [Fact]
     public void Glue_suite_defaults_are_the_papers_protocol()
     {
-        var settings = Cli.Parse(c => c.Glue, "glue", "--models", "teacher=a", "b", "--glue", "g", "--tasks", "MRPC, RTE", "--out", "o");
+        var a = Path.GetDirectoryName(temp.Write("a/config.json", BertConfig.Tiny.ToJson()))!;
+        var b = Path.GetDirectoryName(temp.Write("b/config.json", BertConfig.Tiny.ToJson()))!;
+        var glue = Directory.CreateDirectory(temp.File("glue")).FullName;
 
-        settings.Models.Should().Equal(new Experiments.Glue.GlueSuiteModel("teacher", "a"), Experiments.Glue.GlueSuiteModel.Parse("b"));
+        var settings = Cli.Parse(c => c.Glue, "glue", "--models", $"teacher={a}", b, "--glue", glue, "--tasks", "MRPC, RTE", "--out", "o");
+
+        settings.Models.Should().Equal(new Experiments.Glue.GlueSuiteModel("teacher", a), Experiments.Glue.GlueSuiteModel.Parse(b));
         settings.Tasks.Should().Equal("MRPC", "RTE");
         settings.Grid.Should().Be(Experiments.Glue.GlueSuiteGrid.Paper);
         settings.Seeds.Should().Equal(1L, 2L, 3L);
         (settings.Epochs, settings.BatchSize, settings.MaxSequenceLength, settings.Device, settings.WriteTestPredictions).Should().Be((10, 32, 128, "auto", false));
-        Cli.Parse(c => c.Glue, "glue", "--models", "a", "--glue", "g", "--tasks", "RTE", "--out", "o", "--grid", "quick", "--seeds", "1")
+        Cli.Parse(c => c.Glue, "glue", "--models", a, "--glue", glue, "--tasks", "RTE", "--out", "o", "--grid", "quick", "--seeds", "1")
             .Grid.Should().Be(Experiments.Glue.GlueSuiteGrid.Quick);
     }
 }

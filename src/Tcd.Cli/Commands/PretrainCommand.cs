@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Tcd.Experiments.Glue;
 using Tcd.Models.Data;
 using Tcd.Models.Evaluation;
 using Tcd.Models.Modeling;
@@ -137,6 +138,12 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
 
         var modelFolder = Path.Combine(settings.Output, ModelFolders.ModelFolderName);
         BertModelStore.Save(model, model.Config, modelFolder);
+        if (result.ValidationLogLikelihood is { } heldOut)
+        {
+            // 'tcd glue' shows this beside the GLUE scores (the paper's "pre-training LL" column).
+            WriteJson(Path.Combine(modelFolder, GlueSuiteModel.PretrainingFileName), new { validation_log_likelihood = heldOut });
+        }
+
         WriteJson(Path.Combine(settings.Output, ResultFileName), new
         {
             steps = result.Steps,
