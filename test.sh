@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: native prerequisite check, restore, build, test.
+# Runs the whole test suite: native prerequisite check, restore, build, test, then the package check
+# (pack into artifacts/packages and run tests/PackageConsumer against the packages, reusing this build).
 set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/ensure-native.sh
@@ -14,4 +15,7 @@ awk '/(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { v = $(i+1); gsub(",", "", 
        if ($i == "Passed:") p += v; if ($i == "Failed:") f += v; if ($i == "Skipped:") s += v } }
      END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' /tmp/tcd-test-$$.log
 rm -f /tmp/tcd-test-$$.log
-exit "$status"
+if [ "$status" -ne 0 ]; then
+  exit "$status"
+fi
+bash scripts/package-check.sh --no-build

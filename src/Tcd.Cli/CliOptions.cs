@@ -1,0 +1,37 @@
+using System.CommandLine;
+
+namespace Tcd.Cli;
+
+/// <summary>Builds options; every command gets its own instances of the shared ones (device, seed, config, ...).</summary>
+internal static class CliOptions
+{
+    /// <summary>An option with a default, which <c>--help</c> shows as <c>[default: ...]</c>.</summary>
+    public static Option<T> WithDefault<T>(string name, string description, T defaultValue) =>
+        new(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+
+    /// <summary>An option without a default (null when not given).</summary>
+    public static Option<T> Optional<T>(string name, string description) => new(name) { Description = description };
+
+    /// <summary>A list option that takes one or more values (<c>--corpus a.txt b.txt</c>, or repeated).</summary>
+    public static Option<string[]> List(string name, string description) =>
+        new(name) { Description = description, AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [] };
+
+    public static Option<string?> Config() => Optional<string?>(
+        "--config", "A JSON file of option values; its keys are this command's option names without dashes " +
+                    "(e.g. { \"steps\": 1000, \"corpus\": [\"a.txt\"] }). Options given on the command line override the file.");
+
+    public static Option<string> Device() => WithDefault("--device", "Where to run: cpu, cuda, cuda:N or auto (CUDA when present).", "auto");
+
+    public static Option<int?> Threads() => Optional<int?>("--threads", "CPU threads for libtorch [default: libtorch's choice].");
+
+    public static Option<long> Seed() => WithDefault("--seed", "Seed of initialisation, data order, masking and dropout.", 42L);
+
+    public static Option<string> Preset(string defaultValue) =>
+        WithDefault("--preset", ModelPresets.Help, defaultValue).AcceptingOnly(ModelPresets.Names);
+
+    private static Option<string> AcceptingOnly(this Option<string> option, string[] values)
+    {
+        option.AcceptOnlyFromAmong(values);
+        return option;
+    }
+}

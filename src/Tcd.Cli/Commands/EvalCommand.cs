@@ -1,0 +1,84 @@
+using System.CommandLine;
+using System.Globalization;
+using Tcd.Models.Data;
+using Tcd.Models.Evaluation;
+using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
+using TorchSharp;
+
+namespace Tcd.Cli.Commands;
+
+/// <summary><c>tcd eval</c>: the mean masked-token log-likelihood of a saved model on any text corpus.</summary>
+internal sealed class EvalCommand : TcdCommand<EvalSettings>
+{
+    private readonly Option<string?> model;
+    private readonly Option<string[]> corpus;
+    private readonly Option<int> sequenceLength;
+    private readonly Option<int> batchSize;
+    private readonly Option<int> maxSegments;
+    private readonly Option<long> maskSeed;
+    private readonly Option<string> device;
+    private readonly Option<int?> threads;
+    private readonly Option<string?> output;
+
+    public EvalCommand()
+        : base("eval", "Score a saved model by mean masked-token log-likelihood (15% of tokens masked 80/10/10 with a fixed seed; higher is better) on any text corpus.")
+    {
+        model = Add(CliOptions.Optional<string?>("--model", "The model (required): a model folder or the --out folder of 'tcd pretrain' / 'tcd distill'."));
+        corpus = Add(CliOptions.List("--corpus", "Text to score (required): one or more UTF-8 files (WikiExtractor output or plain text)."));
+        sequenceLength = Add(CliOptions.WithDefault("--seq-length", "Tokens per segment (paper: 128).", 128));
+        batchSize = Add(CliOptions.WithDefault("--batch-size", "Segments per forward pass.", 32));
+        maxSegments = Add(CliOptions.WithDefault("--max-segments", "Score at most this many segments (from the start of the corpus).", 1000));
+        maskSeed = Add(CliOptions.WithDefault("--mask-seed", "Seed of the masks; keep it fixed to compare models.", 1234L));
+        device = Add(CliOptions.Device());
+        threads = Add(CliOptions.Threads());
+        output = Add(CliOptions.Optional<string?>("--out", "Also write the result as JSON to this file [default: print only]."));
+    }
+
+    public override int Execute(EvalSettings settings, CliConsole console, CancellationToken cancellationToken)
+    {
+        TorchRuntime.EnsureAvailable();
+        if (settings.Threads is { } count)
+        {
+            torch.set_num_threads(count);
+        }
+
+        var encoder = BertTextEncoder.CreateUncased();
+        var segments = new SegmentPacker(encoder, settings.SequenceLength).Pack(TextCorpus.FromFiles(settings.Corpus)).Take(settings.MaxSegments).ToList();
+        if (segments.Count == 0)
+        {
+            throw new CliUsageException($"--corpus: {string.Join(", ", settings.Corpus)} holds no text to score.");
+        }
+
+        using var loaded = BertModelStore.LoadMaskedLm(settings.Model, TorchRuntime.ResolveDevice(settings.Device));
+        var score = MaskedLmEvaluator.Evaluate(loaded, segments, new MlmMasker(encoder), settings.BatchSize, settings.MaskSeed, cancellationToken);
+        console.Line(string.Create(CultureInfo.InvariantCulture,
+            $"tcd eval: {settings.Model}: mean masked-token log-likelihood {score.Mean:F4} over {score.Count} masked tokens in {segments.Count} segments"));
+        if (settings.Output is not null)
+        {
+            WriteJson(settings.Output, new { model = settings.Model, corpus = settings.Corpus, segments = segments.Count, masked_tokens = score.Count, mean_log_likelihood = score.Mean });
+        }
+
+        return 0;
+    }
+
+    protected override EvalSettings Read(OptionReader options)
+    {
+        var settings = new EvalSettings(
+            ModelFolders.Resolve(options.Require(model), "--model"),
+            options.RequireList(corpus),
+            options.Get(sequenceLength),
+            options.Get(batchSize),
+            options.Get(maxSegments),
+            options.Get(maskSeed),
+            options.Get(device),
+            options.Get(threads),
+            options.Get(output));
+        if (settings.SequenceLength < 8 || settings.BatchSize < 1 || settings.MaxSegments < 1)
+        {
+            throw new CliUsageException("--seq-length must be at least 8, --batch-size and --max-segments at least 1.");
+        }
+
+        return settings;
+    }
+}

@@ -1,0 +1,54 @@
+using System.CommandLine;
+using Tcd.Models.Interop;
+using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
+
+namespace Tcd.Cli.Commands;
+
+/// <summary><c>tcd export-hf</c>: a saved model folder to a Hugging Face checkpoint folder.</summary>
+internal sealed class ExportHfCommand : TcdCommand<ExportHfSettings>
+{
+    private readonly Option<string?> model;
+    private readonly Option<string?> output;
+    private readonly Option<bool> noTokenizer;
+
+    public ExportHfCommand()
+        : base("export-hf", "Export a saved model (masked LM, sequence classifier or bare encoder; vanilla or MoE) as a Hugging Face checkpoint folder: config.json, model.safetensors and the tokenizer files.")
+    {
+        model = Add(CliOptions.Optional<string?>("--model", "The model (required): a model folder or the --out folder of 'tcd pretrain' / 'tcd distill' / 'tcd finetune'."));
+        output = Add(CliOptions.Optional<string?>("--out", "The Hugging Face checkpoint folder to write (required)."));
+        noTokenizer = Add(CliOptions.WithDefault("--no-tokenizer", "Leave out vocab.txt and the tokenizer configuration.", false));
+    }
+
+    public override int Execute(ExportHfSettings settings, CliConsole console, CancellationToken cancellationToken)
+    {
+        TorchRuntime.EnsureAvailable();
+        var options = new HuggingFaceExportOptions { IncludeTokenizer = settings.IncludeTokenizer };
+        var names = SafeTensorsFile.ReadHeader(Path.Combine(settings.Model, BertModelStore.WeightsFileName)).Select(entry => entry.Name).ToHashSet(StringComparer.Ordinal);
+        string kind;
+        if (names.Contains("classifier.weight"))
+        {
+            using var classifier = BertModelStore.LoadSequenceClassification(settings.Model);
+            HuggingFaceExporter.Save(classifier, settings.Output, options);
+            kind = "sequence classifier";
+        }
+        else if (names.Any(name => name.StartsWith("cls.", StringComparison.Ordinal)))
+        {
+            using var maskedLm = BertModelStore.LoadMaskedLm(settings.Model);
+            HuggingFaceExporter.Save(maskedLm, settings.Output, options);
+            kind = "masked LM";
+        }
+        else
+        {
+            using var encoder = BertModelStore.LoadBertModel(settings.Model);
+            HuggingFaceExporter.Save(encoder, settings.Output, options);
+            kind = "encoder";
+        }
+
+        console.Line($"tcd export-hf: {kind} {settings.Model} exported to {settings.Output}");
+        return 0;
+    }
+
+    protected override ExportHfSettings Read(OptionReader options) => new(
+        ModelFolders.Resolve(options.Require(model), "--model"), options.Require(output), !options.Get(noTokenizer));
+}

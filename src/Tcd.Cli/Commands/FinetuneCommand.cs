@@ -1,0 +1,191 @@
+using System.CommandLine;
+using System.Globalization;
+using Tcd.Models.Data;
+using Tcd.Models.Data.Glue;
+using Tcd.Models.Evaluation;
+using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
+using Tcd.Models.Training;
+using TorchSharp;
+
+namespace Tcd.Cli.Commands;
+
+/// <summary><c>tcd finetune</c>: fine-tune a pre-trained model on one GLUE task, fully or with adapters.</summary>
+internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
+{
+    public const string ResultFileName = "result.json";
+    private const string TrainSplit = "train";
+
+    private static readonly FineTuningOptions Defaults = new();
+    private readonly Option<string?> model;
+    private readonly Option<string?> task;
+    private readonly Option<string?> data;
+    private readonly Option<string?> dev;
+    private readonly Option<string?> output;
+    private readonly Option<int?> adapters;
+    private readonly Option<int> epochs;
+    private readonly Option<int> batchSize;
+    private readonly Option<double> learningRate;
+    private readonly Option<int> sequenceLength;
+    private readonly Option<double> warmupRatio;
+    private readonly Option<int?> maxTrain;
+    private readonly Option<int> logEvery;
+    private readonly Option<string> device;
+    private readonly Option<int?> threads;
+    private readonly Option<long> seed;
+
+    public FinetuneCommand()
+        : base("finetune", "Fine-tune a pre-trained model on a GLUE task (full fine-tuning, or Houlsby adapters with --adapters), keeping the epoch with the best dev score.")
+    {
+        model = Add(CliOptions.Optional<string?>("--model", "The pre-trained model (required): a model folder or the --out folder of 'tcd pretrain' / 'tcd distill'."));
+        task = Add(CliOptions.Optional<string?>("--task", $"The GLUE task (required): {string.Join(", ", GlueTask.All.Select(t => t.Name))}."));
+        data = Add(CliOptions.Optional<string?>("--data", "The training data (required): a GLUE folder (<dir>/<TASK>/train.tsv), a task folder (<dir>/train.tsv, with dev.tsv used for validation) or one train TSV file."));
+        dev = Add(CliOptions.Optional<string?>("--dev", "Validation TSV [default: the task's dev split next to the training file, when present]."));
+        output = Add(CliOptions.Optional<string?>("--out", "Output folder (required): model/ (the fine-tuned classifier) and result.json (dev metrics)."));
+        adapters = Add(CliOptions.Optional<int?>("--adapters", "Train only Houlsby adapters of this bottleneck size (plus LayerNorms and the head) [default: full fine-tuning]."));
+        epochs = Add(CliOptions.WithDefault("--epochs", "Training epochs (paper: up to 10).", Defaults.Epochs));
+        batchSize = Add(CliOptions.WithDefault("--batch-size", "Examples per step (paper: 32).", Defaults.BatchSize));
+        learningRate = Add(CliOptions.WithDefault("--lr", "Peak learning rate (paper grid: 1e-5, 2e-5, 5e-5).", Defaults.LearningRate));
+        sequenceLength = Add(CliOptions.WithDefault("--seq-length", "Tokens per example (longer inputs are truncated).", Defaults.MaxSequenceLength));
+        warmupRatio = Add(CliOptions.WithDefault("--warmup-ratio", "Fraction of steps with linear warm-up.", Defaults.WarmupRatio));
+        maxTrain = Add(CliOptions.Optional<int?>("--max-train", "Use at most this many training examples [default: all]."));
+        logEvery = Add(CliOptions.WithDefault("--log-every", "Progress report every this many steps.", Defaults.LogEvery));
+        device = Add(CliOptions.Device());
+        threads = Add(CliOptions.Threads());
+        seed = Add(CliOptions.Seed());
+    }
+
+    public override int Execute(FinetuneSettings settings, CliConsole console, CancellationToken cancellationToken)
+    {
+        TorchRuntime.EnsureAvailable();
+        if (settings.Training.Mode == FineTuningMode.Full && settings.Training.AdapterSize <= 0)
+        {
+            throw new CliUsageException("--adapters must be at least 1.");
+        }
+
+        var encoder = BertTextEncoder.CreateUncased();
+        var options = new GlueReaderOptions { OnMalformedRow = GlueMalformedRowHandling.Skip };
+        var maxLength = settings.Training.MaxSequenceLength;
+        List<FineTuningExample> Read(string path, string split, int limit) => GlueReader.ReadFile(path, settings.Task, split, options)
+            .Take(limit)
+            .Select(e => new FineTuningExample(encoder.Encode(e.Text, e.TextPair, maxLength), settings.Task.IsRegression ? e.Score!.Value : e.Label!.Value))
+            .ToList();
+        var train = Read(settings.TrainFile, TrainSplit, settings.MaxTrain ?? int.MaxValue);
+        var validation = settings.DevFile is null ? null : Read(settings.DevFile, settings.Task.EvaluationSplits[0], int.MaxValue);
+        console.Line($"tcd finetune: {settings.Task.Name}, {train.Count} training examples ({settings.TrainFile}), " +
+                     $"{validation?.Count ?? 0} validation examples{(settings.DevFile is null ? string.Empty : $" ({settings.DevFile})")}, mode {settings.Training.Mode}");
+
+        torch.manual_seed(settings.Training.Seed);
+        using var pretrained = BertModelStore.LoadMaskedLm(settings.Model);
+        var classifier = BertForSequenceClassification.FromPretrained(pretrained, settings.Task.OutputCount);
+        var tuner = new FineTuner(classifier, settings.Training, encoder.SpecialTokenIds);
+        var result = console.Track<FineTuningProgress, FineTuningResult>(
+            "finetune",
+            progress => tuner.Train(train, validation, validation is null ? null : (logits, targets) => Evaluate(settings.Task, logits, targets).Score, progress, cancellationToken),
+            report => (double)report.Step / report.TotalSteps);
+
+        var modelFolder = Path.Combine(settings.Output, ModelFolders.ModelFolderName);
+        BertModelStore.Save(classifier, classifier.Config, modelFolder);
+        var metrics = validation is null ? null : Evaluate(settings.Task, tuner.Predict(validation.Select(e => e.Input).ToList()), validation.Select(e => e.Target).ToList());
+        WriteJson(Path.Combine(settings.Output, ResultFileName), new
+        {
+            task = settings.Task.Name,
+            best_epoch = result.BestEpoch,
+            epoch_losses = result.EpochLosses,
+            epoch_scores = result.EpochScores,
+            dev_score = metrics?.Score,
+            dev_metrics = metrics?.Metrics.ToDictionary(kv => kv.Key.ToString(), kv => kv.Value),
+            model = modelFolder,
+        });
+        var summary = metrics is null
+            ? "no validation set"
+            : string.Join(", ", metrics.Metrics.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value:F2}")));
+        console.Line($"tcd finetune: {(result.Cancelled ? "cancelled" : "done")}, best epoch {result.BestEpoch}: {summary}; model saved to {modelFolder}");
+        return result.Cancelled ? 130 : 0;
+    }
+
+    protected override FinetuneSettings Read(OptionReader options)
+    {
+        var modelFolder = ModelFolders.Resolve(options.Require(model), "--model");
+        var taskName = options.Require(task);
+        if (!GlueTask.TryFromName(taskName, out var glueTask))
+        {
+            throw new CliUsageException($"--task: unknown GLUE task '{taskName}'; use one of {string.Join(", ", GlueTask.All.Select(t => t.Name))}.");
+        }
+
+        var trainFile = TrainFile(options.Require(data), glueTask);
+        var devFile = options.Get(dev) ?? DefaultDevFile(trainFile, glueTask);
+        if (devFile is not null && !File.Exists(devFile))
+        {
+            throw new CliUsageException($"--dev: the file '{devFile}' does not exist.");
+        }
+
+        var adapterSize = options.Get(adapters);
+        var training = new FineTuningOptions
+        {
+            Mode = adapterSize is null ? FineTuningMode.Full : FineTuningMode.Adapters,
+            AdapterSize = adapterSize ?? Defaults.AdapterSize,
+            Epochs = options.Get(epochs),
+            BatchSize = options.Get(batchSize),
+            LearningRate = options.Get(learningRate),
+            MaxSequenceLength = options.Get(sequenceLength),
+            WarmupRatio = options.Get(warmupRatio),
+            LogEvery = options.Get(logEvery),
+            Seed = options.Get(seed),
+            Device = options.Get(device),
+        };
+        try
+        {
+            training.Validate();
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            throw new CliUsageException($"{ex.ParamName}: {ex.Message.Split(" (Parameter", 2)[0]} (see --help for the option that sets it).");
+        }
+
+        if (options.Get(threads) is { } count)
+        {
+            torch.set_num_threads(count);
+        }
+
+        return new FinetuneSettings(modelFolder, glueTask, trainFile, devFile, options.Require(output), training, options.Get(maxTrain));
+    }
+
+    /// <summary>The training TSV of a GLUE root folder, a task folder or a file.</summary>
+    private static string TrainFile(string path, GlueTask task)
+    {
+        if (File.Exists(path))
+        {
+            return path;
+        }
+
+        var fileName = task.GetSplit(TrainSplit).FileName;
+        foreach (var candidate in new[] { Path.Combine(path, fileName), Path.Combine(path, task.DirectoryName, fileName) })
+        {
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new CliUsageException(
+            $"--data: found no training file at '{path}': expected a TSV file, '{Path.Combine(path, fileName)}' or '{Path.Combine(path, task.DirectoryName, fileName)}'.");
+    }
+
+    private static string? DefaultDevFile(string trainFile, GlueTask task)
+    {
+        var candidate = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(trainFile))!, task.GetSplit(task.EvaluationSplits[0]).FileName);
+        return File.Exists(candidate) && Path.GetFullPath(candidate) != Path.GetFullPath(trainFile) ? candidate : null;
+    }
+
+    private static GlueTaskResult Evaluate(GlueTask task, float[][] outputs, IReadOnlyList<float> targets)
+    {
+        if (task.IsRegression)
+        {
+            return GlueMetrics.Evaluate(task, outputs.Select(row => row[0]).ToArray(), targets.ToArray());
+        }
+
+        var predictions = outputs.Select(row => Array.IndexOf(row, row.Max())).ToArray();
+        return GlueMetrics.Evaluate(task, predictions, targets.Select(t => (int)t).ToArray());
+    }
+}

@@ -1,0 +1,102 @@
+using System.CommandLine;
+using System.Globalization;
+using Tcd.Experiments.Glue;
+using Tcd.Models.Runtime;
+
+namespace Tcd.Cli.Commands;
+
+/// <summary><c>tcd glue</c>: the paper's GLUE suite (<see cref="GlueSuite"/>) over saved models.</summary>
+internal sealed class GlueCommand : TcdCommand<GlueSuiteOptions>
+{
+    private static readonly GlueSuiteOptions Defaults = new();
+    private readonly Option<string[]> models;
+    private readonly Option<string?> glue;
+    private readonly Option<string?> tasks;
+    private readonly Option<string?> output;
+    private readonly Option<string> grid;
+    private readonly Option<int> seeds;
+    private readonly Option<int> epochs;
+    private readonly Option<int> batchSize;
+    private readonly Option<int> sequenceLength;
+    private readonly Option<int?> maxTrain;
+    private readonly Option<int?> maxDev;
+    private readonly Option<string[]> logLikelihoodCorpus;
+    private readonly Option<bool> testPredictions;
+    private readonly Option<string> device;
+
+    public GlueCommand()
+        : base("glue", "Fine-tune saved pre-trained models on GLUE tasks with the paper's protocol (learning-rate × adapter grid, several seeds, best epoch on dev) " +
+                       "and write the Table-1-style results, charts and selection. Finished cells are stored, so a re-run continues.")
+    {
+        models = Add(CliOptions.List("--models", "Pre-trained model folders (required), each 'folder' or 'name=folder'; one table row each."));
+        glue = Add(CliOptions.Optional<string?>("--glue", "GLUE root folder holding <Task>/<split>.tsv (required)."));
+        tasks = Add(CliOptions.Optional<string?>("--tasks", "Comma-separated tasks (required), e.g. MRPC,RTE (CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE)."));
+        output = Add(CliOptions.Optional<string?>("--out", "Output folder (required): cells/, charts/, results.md/.csv/.json, selection.json, submissions/."));
+        grid = Add(CliOptions.WithDefault("--grid", "Hyper-parameter grid: 'paper' (full lr 1e-5/2e-5/5e-5; adapters lr 1e-4/2e-4/3e-4 × size 16/64/128[/256]) or 'quick'.", "paper"));
+        grid.AcceptOnlyFromAmong("paper", "quick");
+        seeds = Add(CliOptions.WithDefault("--seeds", "Seeds per configuration (1..N); results are mean ± std.", Defaults.Seeds.Count));
+        epochs = Add(CliOptions.WithDefault("--epochs", "Maximum epochs per run; the best epoch on dev is kept.", Defaults.Epochs));
+        batchSize = Add(CliOptions.WithDefault("--batch-size", "Examples per step.", Defaults.BatchSize));
+        sequenceLength = Add(CliOptions.WithDefault("--seq-length", "Maximum tokens per example (pair included).", Defaults.MaxSequenceLength));
+        maxTrain = Add(CliOptions.Optional<int?>("--max-train", "Cap on training examples per task (a fixed random sample) [default: all]."));
+        maxDev = Add(CliOptions.Optional<int?>("--max-dev", "Cap on dev examples per task column [default: all]."));
+        logLikelihoodCorpus = Add(CliOptions.List("--ll-corpus", "Text file(s) for a model's pre-training log-likelihood column when its folder has no pretraining.json [default: none]."));
+        testPredictions = Add(CliOptions.WithDefault("--test-predictions", "Also write GLUE server submission files from the selected configuration.", false));
+        device = Add(CliOptions.Device());
+    }
+
+    public override int Execute(GlueSuiteOptions settings, CliConsole console, CancellationToken cancellationToken)
+    {
+        TorchRuntime.EnsureAvailable();
+        var suite = new GlueSuite(settings, log: note => console.Line("note: " + note));
+        GlueSuiteResult result;
+        try
+        {
+            result = console.Track<GlueSuiteProgress, GlueSuiteResult>(
+                "glue", progress => suite.Run(progress, cancellationToken), report => (double)report.CellsDone / Math.Max(1, report.CellsTotal));
+        }
+        catch (OperationCanceledException)
+        {
+            console.Line("tcd glue: cancelled; finished cells are stored, run the same command again to continue.");
+            return 130;
+        }
+
+        console.Line(result.Table.ToMarkdown());
+        console.Line(string.Create(CultureInfo.InvariantCulture, $"tcd glue: {result.CellsTrained} cells trained, {result.Cells.Count - result.CellsTrained} reused."));
+        foreach (var (role, path) in result.Files)
+        {
+            console.Line($"{role}: {path}");
+        }
+
+        return 0;
+    }
+
+    protected override GlueSuiteOptions Read(OptionReader options)
+    {
+        var seedCount = options.Get(seeds);
+        if (seedCount < 1)
+        {
+            throw new CliUsageException("--seeds must be at least 1.");
+        }
+
+        var settings = new GlueSuiteOptions
+        {
+            Models = options.RequireList(models).Select(GlueSuiteModel.Parse).ToList(),
+            GlueDirectory = options.Require(glue),
+            Tasks = options.Require(tasks).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            OutputDirectory = options.Require(output),
+            Grid = GlueSuiteGrid.FromName(options.Get(grid)),
+            Seeds = Enumerable.Range(1, seedCount).Select(seed => (long)seed).ToList(),
+            Epochs = options.Get(epochs),
+            BatchSize = options.Get(batchSize),
+            MaxSequenceLength = options.Get(sequenceLength),
+            MaxTrainExamples = options.Get(maxTrain),
+            MaxEvaluationExamples = options.Get(maxDev),
+            Device = options.Get(device),
+            LogLikelihoodCorpus = options.Get(logLikelihoodCorpus),
+            WriteTestPredictions = options.Get(testPredictions),
+        };
+        settings.Validate();
+        return settings;
+    }
+}

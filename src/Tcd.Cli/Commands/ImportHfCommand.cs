@@ -1,0 +1,37 @@
+using System.CommandLine;
+using Tcd.Models.Interop;
+using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
+
+namespace Tcd.Cli.Commands;
+
+/// <summary><c>tcd import-hf</c>: a Hugging Face BERT checkpoint folder to a model folder the other commands read.</summary>
+internal sealed class ImportHfCommand : TcdCommand<ImportHfSettings>
+{
+    private readonly Option<string?> source;
+    private readonly Option<string?> output;
+
+    public ImportHfCommand()
+        : base("import-hf", "Import a Hugging Face BERT checkpoint (config.json + model.safetensors or pytorch_model.bin; BertModel, BertForMaskedLM, BertForPreTraining, BertForSequenceClassification or a tcd MoE export) into a model folder.")
+    {
+        source = Add(CliOptions.Optional<string?>("--from", "The Hugging Face checkpoint folder (required)."));
+        output = Add(CliOptions.Optional<string?>("--out", "The model folder to write (required): config.json + model.safetensors."));
+    }
+
+    public override int Execute(ImportHfSettings settings, CliConsole console, CancellationToken cancellationToken)
+    {
+        TorchRuntime.EnsureAvailable();
+        var imported = HuggingFaceCheckpoint.Load(settings.Source);
+        using var model = imported.Model;
+        BertModelStore.Save(model, imported.Config, settings.Output);
+        foreach (var note in imported.Notes)
+        {
+            console.Line($"tcd import-hf: note: {note}");
+        }
+
+        console.Line($"tcd import-hf: {imported.Architecture} from {settings.Source} saved to {settings.Output}");
+        return 0;
+    }
+
+    protected override ImportHfSettings Read(OptionReader options) => new(options.Require(source), options.Require(output));
+}

@@ -1,0 +1,241 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Tcd.Experiments.Glue;
+using Tcd.Models.Data;
+using Tcd.Models.Evaluation;
+using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
+using Tcd.Models.Training;
+using TorchSharp;
+
+namespace Tcd.Cli.Commands;
+
+/// <summary>
+/// <c>tcd pretrain</c> (vanilla teacher, or MoE with <c>--experts</c>) and <c>tcd distill</c> (a TCD student against a
+/// saved teacher): one command class, since both are the same training loop with different objectives.
+/// </summary>
+internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
+{
+    public const string ResultFileName = "result.json";
+    public const string EffectiveConfigFileName = "tcd-config.json";
+    public const string MetricsFileName = "metrics.jsonl";
+    public const string CheckpointFolderName = "checkpoints";
+
+    private static readonly PretrainingOptions Defaults = new();
+    private readonly bool distill;
+    private readonly Option<string[]> corpus;
+    private readonly Option<string?> output;
+    private readonly Option<string?>? teacher;
+    private readonly Option<string?> preset;
+    private readonly Option<int> experts;
+    private readonly Option<long> steps;
+    private readonly Option<int> batchSize;
+    private readonly Option<int> accumulation;
+    private readonly Option<int> sequenceLength;
+    private readonly Option<double> learningRate;
+    private readonly Option<long?> warmup;
+    private readonly Option<double> weightDecay;
+    private readonly Option<double> loadBalanceWeight;
+    private readonly Option<double>? trunkWeight;
+    private readonly Option<double>? innerWeight;
+    private readonly Option<double?>? attentionWeight;
+    private readonly Option<long> checkpointEvery;
+    private readonly Option<int> keepCheckpoints;
+    private readonly Option<bool> noResume;
+    private readonly Option<int> logEvery;
+    private readonly Option<string[]> validation;
+    private readonly Option<int> validationSegments;
+    private readonly Option<long> validationEvery;
+    private readonly Option<string> device;
+    private readonly Option<int?> threads;
+    private readonly Option<long> seed;
+
+    private PretrainCommand(bool distill, string name, string description)
+        : base(name, description)
+    {
+        this.distill = distill;
+        corpus = Add(CliOptions.List("--corpus", "Training text: one or more UTF-8 files, WikiExtractor output (<doc> tags) or plain text with blank lines between documents (required)."));
+        output = Add(CliOptions.Optional<string?>("--out", "Run folder (required): model/ (the final model), checkpoints/, metrics.jsonl, result.json and tcd-config.json (the effective options). Running again with the same --out resumes from the last checkpoint."));
+        if (distill)
+        {
+            teacher = Add(CliOptions.Optional<string?>("--teacher", "The frozen teacher (required): a model folder or the --out folder of 'tcd pretrain'."));
+        }
+
+        preset = Add(distill
+            ? CliOptions.Optional<string?>("--preset", ModelPresets.Help + " [default: the teacher's shape]")
+            : CliOptions.WithDefault<string?>("--preset", ModelPresets.Help, ModelPresets.PaperSmall));
+        preset.AcceptOnlyFromAmong(ModelPresets.Names);
+
+        experts = Add(CliOptions.WithDefault("--experts", distill
+            ? "Experts per MoE layer of the student (paper: 64; 0 distils into a vanilla student)."
+            : "Experts per MoE layer; 0 trains a vanilla BERT teacher with L = L_MLM, more trains a Switch MoE-BERT with L = L_MLM + λ_B·L_B (paper: 64).", distill ? 64 : 0));
+        steps = Add(CliOptions.WithDefault("--steps", "Optimizer steps (paper: 1M at batch 512).", Defaults.TotalSteps));
+        batchSize = Add(CliOptions.WithDefault("--batch-size", "Segments per micro-batch.", Defaults.BatchSize));
+        accumulation = Add(CliOptions.WithDefault("--grad-accum", "Micro-batches per optimizer step (effective batch = batch-size × grad-accum).", Defaults.GradientAccumulationSteps));
+        sequenceLength = Add(CliOptions.WithDefault("--seq-length", "Tokens per segment (paper: 128).", Defaults.MaxSequenceLength));
+        learningRate = Add(CliOptions.WithDefault("--lr", "Peak learning rate of AdamW (paper: 1e-4).", Defaults.LearningRate));
+        warmup = Add(CliOptions.Optional<long?>("--warmup", "Linear warm-up steps [default: 10% of --steps, at most 10,000]."));
+        weightDecay = Add(CliOptions.WithDefault("--weight-decay", "AdamW decoupled weight decay (paper: 0.01).", Defaults.WeightDecay));
+        loadBalanceWeight = Add(CliOptions.WithDefault("--load-balance-weight", "λ_B, weight of the load-balance loss of MoE models (paper: 1000); ignored for vanilla models.", 1000.0));
+        if (distill)
+        {
+            trunkWeight = Add(CliOptions.WithDefault("--trunk-weight", "λ_T, weight of the trunk (LayerNorm output) relation alignment (paper: 1).", 1.0));
+            innerWeight = Add(CliOptions.WithDefault("--inner-weight", "λ_I, weight of the inner (sublayer output) relation alignment (paper: 1).", 1.0));
+            attentionWeight = Add(CliOptions.Optional<double?>("--attention-weight", "λ_A, weight of the attention (query–key) relation alignment [default: 1 for BERT-base-sized students (paper-large), 0 otherwise, as in the paper]."));
+        }
+        checkpointEvery = Add(CliOptions.WithDefault("--checkpoint-every", "Save a checkpoint every this many steps (and on Ctrl+C).", Defaults.CheckpointEvery));
+        keepCheckpoints = Add(CliOptions.WithDefault("--keep-checkpoints", "Newest checkpoints kept.", Defaults.KeepCheckpoints));
+        noResume = Add(CliOptions.WithDefault("--no-resume", "Start from step 0 even when --out has checkpoints.", false));
+        logEvery = Add(CliOptions.WithDefault("--log-every", "Progress report (and metrics.jsonl row) every this many steps.", Defaults.LogEvery));
+        validation = Add(CliOptions.List("--validation", "Held-out text files scored by masked-token log-likelihood at the end (and every --validation-every steps) [default: none]."));
+        validationSegments = Add(CliOptions.WithDefault("--validation-segments", "Cap on held-out segments taken from --validation.", 256));
+        validationEvery = Add(CliOptions.WithDefault("--validation-every", "Score the held-out segments every this many steps; 0 = only at the end.", Defaults.ValidationEvery));
+        device = Add(CliOptions.Device());
+        threads = Add(CliOptions.Threads());
+        seed = Add(CliOptions.Seed());
+    }
+
+    public static PretrainCommand Pretrain() => new(
+        distill: false,
+        "pretrain",
+        "Pre-train a vanilla BERT teacher (L = L_MLM) or, with --experts N, a Switch MoE-BERT (L = L_MLM + λ_B·L_B) on a text corpus. " +
+        "Resumes from --out/checkpoints when started again.");
+
+    public static PretrainCommand Distill() => new(
+        distill: true,
+        "distill",
+        "Pre-train a TCD student (MoE by default) against a frozen teacher: L = L_MLM + λ_B·L_B + λ_T·L_T + λ_I·L_I + λ_A·L_A. " +
+        "Resumes from --out/checkpoints when started again.");
+
+    public override int Execute(PretrainSettings settings, CliConsole console, CancellationToken cancellationToken)
+    {
+        TorchRuntime.EnsureAvailable();
+        var encoder = BertTextEncoder.CreateUncased();
+        var teacherModel = settings.Teacher is null ? null : BertModelStore.LoadMaskedLm(settings.Teacher).Bert;
+        var validationSegments = settings.Validation.Count == 0
+            ? null
+            : new SegmentPacker(encoder, settings.Training.MaxSequenceLength).Pack(TextCorpus.FromFiles(settings.Validation)).Take(settings.ValidationSegments).ToList();
+
+        Directory.CreateDirectory(settings.Output);
+        WriteJson(Path.Combine(settings.Output, EffectiveConfigFileName), new JsonObject(settings.EffectiveOptions.Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone()))));
+        torch.manual_seed(settings.Training.Seed);
+        var model = new BertForMaskedLm(settings.Model);
+        console.Line(string.Create(CultureInfo.InvariantCulture,
+            $"tcd {Command.Name}: {settings.Model.CountParameters() / 1e6:F2} M parameters (L={settings.Model.NumLayers}, H={settings.Model.HiddenSize}, experts={settings.Model.ExpertCount}), " +
+            $"{settings.Training.TotalSteps} steps, corpus {string.Join(", ", settings.Corpus)}, output {settings.Output}"));
+
+        var trainer = new Pretrainer(model, settings.Objective, settings.Training, encoder, teacherModel);
+        var result = console.Track<PretrainingProgress, PretrainingResult>(
+            Command.Name,
+            progress => trainer.Run(TextCorpus.FromFiles(settings.Corpus), validationSegments, progress, cancellationToken),
+            report => (double)report.Step / report.TotalSteps);
+        if (result.Cancelled)
+        {
+            console.Line($"tcd {Command.Name}: cancelled at step {result.Steps}; checkpoint {result.LastCheckpoint}. Run the same command again to resume.");
+            return 130;
+        }
+
+        var modelFolder = Path.Combine(settings.Output, ModelFolders.ModelFolderName);
+        BertModelStore.Save(model, model.Config, modelFolder);
+        if (result.ValidationLogLikelihood is { } heldOut)
+        {
+            // 'tcd glue' shows this beside the GLUE scores (the paper's "pre-training LL" column).
+            WriteJson(Path.Combine(modelFolder, GlueSuiteModel.PretrainingFileName), new { validation_log_likelihood = heldOut });
+        }
+
+        WriteJson(Path.Combine(settings.Output, ResultFileName), new
+        {
+            steps = result.Steps,
+            losses = result.LastLosses,
+            validation_log_likelihood = result.ValidationLogLikelihood,
+            model = modelFolder,
+        });
+        var validationText = result.ValidationLogLikelihood is { } ll ? string.Create(CultureInfo.InvariantCulture, $", held-out masked-token log-likelihood {ll:F4}") : string.Empty;
+        console.Line($"tcd {Command.Name}: done after {result.Steps} steps{validationText}; model saved to {modelFolder}");
+        return 0;
+    }
+
+    protected override PretrainSettings Read(OptionReader options)
+    {
+        var files = options.RequireList(corpus);
+        var folder = options.Require(output);
+        var teacherFolder = teacher is null ? null : ModelFolders.Resolve(options.Require(teacher), "--teacher");
+        var length = options.Get(sequenceLength);
+        var presetName = options.Get(preset);
+        var shape = presetName is null
+            ? ModelPresets.WithPositions(BertModelStore.LoadConfig(teacherFolder!), length) with { ExpertCount = 0, AdapterSize = 0 }
+            : ModelPresets.Get(presetName, length);
+        var expertCount = options.Get(experts);
+        if (expertCount < 0)
+        {
+            throw new CliUsageException($"--experts must be 0 or more, not {expertCount}.");
+        }
+
+        var config = expertCount > 0 ? shape.WithExperts(expertCount) : shape;
+        var objective = distill
+            ? PretrainingObjective.TransferCapabilityDistillation(
+                options.Get(loadBalanceWeight),
+                options.Get(trunkWeight!),
+                options.Get(innerWeight!),
+                options.Get(attentionWeight!) ?? (shape.HiddenSize >= BertConfig.PaperLarge.HiddenSize ? 1 : 0))
+            : expertCount > 0 ? PretrainingObjective.MixtureOfExperts(options.Get(loadBalanceWeight)) : PretrainingObjective.MaskedLanguageModel;
+        var training = new PretrainingOptions
+        {
+            TotalSteps = options.Get(steps),
+            BatchSize = options.Get(batchSize),
+            GradientAccumulationSteps = options.Get(accumulation),
+            MaxSequenceLength = length,
+            LearningRate = options.Get(learningRate),
+            WarmupSteps = options.Get(warmup),
+            WeightDecay = options.Get(weightDecay),
+            Seed = options.Get(seed),
+            CheckpointDirectory = Path.Combine(folder, CheckpointFolderName),
+            CheckpointEvery = options.Get(checkpointEvery),
+            KeepCheckpoints = options.Get(keepCheckpoints),
+            Resume = !options.Get(noResume),
+            MetricsFile = Path.Combine(folder, MetricsFileName),
+            LogEvery = options.Get(logEvery),
+            ValidationEvery = options.Get(validationEvery),
+            Device = options.Get(device),
+            Threads = options.Get(threads),
+        };
+        ValidateOptions(training.Validate);
+        ValidateOptions(objective.Validate);
+        return new PretrainSettings(
+            files, folder, config, objective, training, teacherFolder, options.Get(validation), options.Get(validationSegments), options.Resolved);
+    }
+
+    /// <summary>Runs a library validation, renaming the property it names to the option that sets it.</summary>
+    private static void ValidateOptions(Action validate)
+    {
+        try
+        {
+            validate();
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            var option = OptionNames.TryGetValue(ex.ParamName ?? string.Empty, out var name) ? name : ex.ParamName;
+            throw new CliUsageException($"{option}: {ex.Message.Split(" (Parameter", 2)[0]}");
+        }
+    }
+
+    private static readonly Dictionary<string, string> OptionNames = new(StringComparer.Ordinal)
+    {
+        [nameof(PretrainingOptions.TotalSteps)] = "--steps",
+        [nameof(PretrainingOptions.BatchSize)] = "--batch-size",
+        [nameof(PretrainingOptions.GradientAccumulationSteps)] = "--grad-accum",
+        [nameof(PretrainingOptions.MaxSequenceLength)] = "--seq-length",
+        [nameof(PretrainingOptions.LearningRate)] = "--lr",
+        [nameof(PretrainingOptions.WarmupSteps)] = "--warmup",
+        [nameof(PretrainingOptions.WeightDecay)] = "--weight-decay",
+        [nameof(PretrainingOptions.CheckpointEvery)] = "--checkpoint-every",
+        [nameof(PretrainingOptions.KeepCheckpoints)] = "--keep-checkpoints",
+        [nameof(PretrainingOptions.LogEvery)] = "--log-every",
+        [nameof(PretrainingOptions.ValidationEvery)] = "--validation-every",
+        [nameof(PretrainingObjective.LoadBalanceWeight)] = "--load-balance-weight",
+        [nameof(PretrainingObjective.TrunkWeight)] = "--trunk-weight",
+        [nameof(PretrainingObjective.InnerWeight)] = "--inner-weight",
+        [nameof(PretrainingObjective.AttentionWeight)] = "--attention-weight",
+    };
+}

@@ -1,0 +1,34 @@
+using Tcd.Models.Modeling;
+
+namespace Tcd.Cli;
+
+/// <summary>The model shapes selectable with <c>--preset</c>.</summary>
+internal static class ModelPresets
+{
+    public const string Tiny = "tiny";
+    public const string PaperSmall = "paper-small";
+    public const string PaperLarge = "paper-large";
+
+    public static readonly string[] Names = [Tiny, PaperSmall, PaperLarge];
+
+    public const string Help =
+        "Model shape: 'tiny' (L=2, H=64, smoke runs), 'paper-small' (L=12, H=128, A=2, the paper's small model) or " +
+        "'paper-large' (BERT-base: L=12, H=768, A=12).";
+
+    /// <summary>The preset's configuration, widened to <paramref name="sequenceLength"/> positions when needed.</summary>
+    public static BertConfig Get(string name, int sequenceLength)
+    {
+        var preset = name.ToLowerInvariant() switch
+        {
+            Tiny => BertConfig.Tiny,
+            PaperSmall => BertConfig.PaperSmall,
+            PaperLarge => BertConfig.PaperLarge,
+            _ => throw new CliUsageException($"Unknown --preset '{name}': use one of {string.Join(", ", Names)}."),
+        };
+        return WithPositions(preset, sequenceLength);
+    }
+
+    /// <summary>A configuration with at least <paramref name="sequenceLength"/> positions.</summary>
+    public static BertConfig WithPositions(BertConfig config, int sequenceLength) =>
+        config with { MaxPositions = Math.Max(config.MaxPositions, sequenceLength) };
+}

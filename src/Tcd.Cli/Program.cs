@@ -1,0 +1,3 @@
+using Tcd.Cli;
+
+return await TcdCommandLine.RunAsync(args);

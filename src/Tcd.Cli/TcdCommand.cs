@@ -1,0 +1,73 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Tcd.Models.Data.Glue;
+using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
+using Tcd.Models.Training;
+
+namespace Tcd.Cli;
+
+/// <summary>
+/// One sub-command: its options, how they become <typeparamref name="TSettings"/> (command line &gt; config file &gt;
+/// defaults) and what it does with them. User errors end with a one-line message and exit code 1.
+/// </summary>
+internal abstract class TcdCommand<TSettings> : ITcdCommand
+{
+    protected TcdCommand(string name, string description)
+    {
+        Command = new Command(name, description);
+        ConfigOption = Add(CliOptions.Config());
+    }
+
+    public Command Command { get; }
+
+    public Option<string?> ConfigOption { get; }
+
+    /// <summary>The settings a parsed command line (and its config file) asks for.</summary>
+    public TSettings Read(ParseResult parse) => Read(OptionReader.Create(parse, ConfigOption));
+
+    /// <summary>Runs the command; returns the process exit code.</summary>
+    public abstract int Execute(TSettings settings, CliConsole console, CancellationToken cancellationToken);
+
+    /// <summary>Makes the command run with <paramref name="console"/> when invoked.</summary>
+    public void Bind(Func<CliConsole> console) =>
+        Command.SetAction((parse, cancellationToken) => Task.Run(() => Invoke(parse, console(), cancellationToken), CancellationToken.None));
+
+    protected abstract TSettings Read(OptionReader options);
+
+    protected T Add<T>(T option)
+        where T : Option
+    {
+        Command.Add(option);
+        return option;
+    }
+
+    /// <summary>Writes <paramref name="values"/> as indented JSON (results, effective settings).</summary>
+    protected static void WriteJson(string path, object values)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        File.WriteAllText(path, JsonSerializer.Serialize(values, new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    /// <summary>Writes the effective option values as a config file that reproduces the run with <c>--config</c>.</summary>
+    protected static void WriteEffectiveConfig(string path, OptionReader options) =>
+        WriteJson(path, new JsonObject(options.Resolved.Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone()))));
+
+    private int Invoke(ParseResult parse, CliConsole console, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Execute(Read(parse), console, cancellationToken);
+        }
+        catch (Exception ex) when (IsUserError(ex))
+        {
+            console.Error.WriteLine($"tcd {Command.Name}: error: {ex.Message}");
+            return 1;
+        }
+    }
+
+    private static bool IsUserError(Exception ex) => ex is CliUsageException or FileNotFoundException or DirectoryNotFoundException
+        or InvalidDataException or GlueFormatException or StateDictMismatchException or TorchNativeLibraryException
+        or TrainingDivergedException or ArgumentException or JsonException;
+}

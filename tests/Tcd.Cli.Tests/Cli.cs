@@ -1,0 +1,24 @@
+using System.CommandLine;
+
+namespace Tcd.Cli.Tests;
+
+/// <summary>Runs <c>tcd</c> in-process through its entry point, or parses a command line into a command's settings.</summary>
+internal static class Cli
+{
+    public static (int ExitCode, string Output, string Error) Run(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exitCode = TcdCommandLine.RunAsync(args, output, error).GetAwaiter().GetResult();
+        return (exitCode, output.ToString(), error.ToString());
+    }
+
+    /// <summary>The settings <paramref name="read"/> gets from <paramref name="args"/> (command name first).</summary>
+    public static TSettings Parse<TSettings>(Func<TcdCommandLine, TcdCommand<TSettings>> read, params string[] args)
+    {
+        var commandLine = new TcdCommandLine(() => throw new InvalidOperationException("Parse tests never run a command."));
+        ParseResult parse = commandLine.Root.Parse(args);
+        parse.Errors.Should().BeEmpty();
+        return read(commandLine).Read(parse);
+    }
+}

@@ -1,0 +1,166 @@
+using Tcd.Cli.Commands;
+using Tcd.Models.Modeling;
+using Tcd.Models.Training;
+
+namespace Tcd.Cli.Tests;
+
+public sealed class ParseTests : IDisposable
+{
+    private readonly TempFolder temp = new();
+
+    public void Dispose() => temp.Dispose();
+
+    [Fact]
+    public void Pretrain_defaults_are_the_documented_ones()
+    {
+        var settings = Cli.Parse(c => c.Pretrain, "pretrain", "--corpus", "a.txt", "b.txt", "--out", "run");
+
+        settings.Corpus.Should().Equal("a.txt", "b.txt");
+        settings.Output.Should().Be("run");
+        settings.Model.Should().Be(BertConfig.PaperSmall);
+        settings.Objective.Should().Be(PretrainingObjective.MaskedLanguageModel);
+        settings.Teacher.Should().BeNull();
+        settings.Validation.Should().BeEmpty();
+        settings.ValidationSegments.Should().Be(256);
+        settings.Training.Should().BeEquivalentTo(new PretrainingOptions
+        {
+            CheckpointDirectory = Path.Combine("run", "checkpoints"),
+            MetricsFile = Path.Combine("run", "metrics.jsonl"),
+        });
+    }
+
+    [Fact]
+    public void Pretrain_options_reach_the_settings()
+    {
+        var settings = Cli.Parse(
+            c => c.Pretrain,
+            "pretrain", "--corpus", "a.txt", "--out", "run", "--preset", "tiny", "--experts", "4", "--load-balance-weight", "10",
+            "--steps", "7", "--batch-size", "3", "--grad-accum", "2", "--seq-length", "256", "--lr", "0.001", "--warmup", "1",
+            "--weight-decay", "0", "--checkpoint-every", "5", "--keep-checkpoints", "1", "--no-resume", "--log-every", "2",
+            "--validation", "v.txt", "--validation-segments", "9", "--validation-every", "3", "--device", "cpu", "--threads", "1", "--seed", "5");
+
+        settings.Model.Should().Be(BertConfig.Tiny.WithExperts(4) with { MaxPositions = 256 });
+        settings.Objective.Should().Be(PretrainingObjective.MixtureOfExperts(10));
+        settings.Validation.Should().Equal("v.txt");
+        settings.ValidationSegments.Should().Be(9);
+        var t = settings.Training;
+        (t.TotalSteps, t.BatchSize, t.GradientAccumulationSteps, t.MaxSequenceLength, t.LearningRate, t.WarmupSteps, t.WeightDecay)
+            .Should().Be((7L, 3, 2, 256, 0.001, (long?)1, 0.0));
+        (t.CheckpointEvery, t.KeepCheckpoints, t.Resume, t.LogEvery, t.ValidationEvery, t.Device, t.Threads, t.Seed)
+            .Should().Be((5L, 1, false, 2, 3L, "cpu", (int?)1, 5L));
+    }
+
+    [Fact]
+    public void Distill_defaults_to_the_teachers_shape_with_64_experts_and_the_papers_weights()
+    {
+        var teacher = temp.Write("teacher/model/config.json", BertConfig.Tiny.ToJson());
+
+        var settings = Cli.Parse(c => c.Distill, "distill", "--corpus", "a.txt", "--out", "run", "--teacher", temp.File("teacher"));
+
+        settings.Teacher.Should().Be(Path.GetDirectoryName(teacher));
+        settings.Model.Should().Be(BertConfig.Tiny.WithExperts(64));
+        settings.Objective.Should().Be(PretrainingObjective.TransferCapabilityDistillation(1000, 1, 1, 0));
+    }
+
+    [Fact]
+    public void Distill_into_paper_large_turns_on_the_attention_relation()
+    {
+        temp.Write("teacher/config.json", BertConfig.Tiny.ToJson());
+
+        var settings = Cli.Parse(
+            c => c.Distill, "distill", "--corpus", "a.txt", "--out", "run", "--teacher", temp.File("teacher"), "--preset", "paper-large",
+            "--experts", "8", "--trunk-weight", "2", "--inner-weight", "3");
+
+        settings.Model.Should().Be(BertConfig.PaperLarge.WithExperts(8));
+        settings.Objective.Should().Be(PretrainingObjective.TransferCapabilityDistillation(1000, 2, 3, 1));
+    }
+
+    [Fact]
+    public void Finetune_defaults_to_full_fine_tuning_and_finds_the_dev_file()
+    {
+        temp.Write("model/config.json", BertConfig.Tiny.ToJson());
+        var train = temp.Write("glue/MRPC/train.tsv", string.Empty);
+        var dev = temp.Write("glue/MRPC/dev.tsv", string.Empty);
+
+        var settings = Cli.Parse(c => c.Finetune, "finetune", "--model", temp.File("model"), "--task", "mrpc", "--data", temp.File("glue"), "--out", "ft");
+
+        settings.Task.Name.Should().Be("MRPC");
+        settings.TrainFile.Should().Be(train);
+        settings.DevFile.Should().Be(dev);
+        settings.MaxTrain.Should().BeNull();
+        settings.Training.Should().BeEquivalentTo(new FineTuningOptions());
+    }
+
+    [Fact]
+    public void Finetune_with_adapters_and_a_single_tsv()
+    {
+        temp.Write("model/config.json", BertConfig.Tiny.ToJson());
+        var train = temp.Write("rte-train.tsv", string.Empty);
+
+        var settings = Cli.Parse(
+            c => c.Finetune, "finetune", "--model", temp.File("model"), "--task", "RTE", "--data", train, "--out", "ft", "--adapters", "16",
+            "--epochs", "2", "--batch-size", "8", "--lr", "5e-5", "--seq-length", "64", "--warmup-ratio", "0.1", "--max-train", "100", "--seed", "3");
+
+        settings.TrainFile.Should().Be(train);
+        settings.DevFile.Should().BeNull();
+        settings.MaxTrain.Should().Be(100);
+        var t = settings.Training;
+        (t.Mode, t.AdapterSize, t.Epochs, t.BatchSize, t.LearningRate, t.MaxSequenceLength, t.WarmupRatio, t.Seed)
+            .Should().Be((FineTuningMode.Adapters, 16, 2, 8, 5e-5, 64, 0.1, 3L));
+    }
+
+    [Fact]
+    public void Eval_defaults()
+    {
+        temp.Write("run/model/config.json", BertConfig.Tiny.ToJson());
+
+        var settings = Cli.Parse(c => c.Eval, "eval", "--model", temp.File("run"), "--corpus", "a.txt");
+
+        settings.Should().Be(new EvalSettings(temp.File("run", "model"), settings.Corpus, 128, 32, 1000, 1234, "auto", null, null));
+        settings.Corpus.Should().Equal("a.txt");
+    }
+
+    [Fact]
+    public void Hugging_Face_commands()
+    {
+        temp.Write("model/config.json", BertConfig.Tiny.ToJson());
+
+        Cli.Parse(c => c.ImportHf, "import-hf", "--from", "hf", "--out", "m").Should().Be(new ImportHfSettings("hf", "m"));
+        Cli.Parse(c => c.ExportHf, "export-hf", "--model", temp.File("model"), "--out", "hf")
+            .Should().Be(new ExportHfSettings(temp.File("model"), "hf", IncludeTokenizer: true));
+        Cli.Parse(c => c.ExportHf, "export-hf", "--model", temp.File("model"), "--out", "hf", "--no-tokenizer").IncludeTokenizer.Should().BeFalse();
+    }
+
+    [Fact]
+    public void Config_file_values_apply_and_command_line_options_override_them()
+    {
+        var config = temp.Write("run.json", """{ "corpus": ["x.txt", "y.txt"], "out": "from-file", "steps": 5, "batch-size": 8, "preset": "tiny" }""");
+
+        var settings = Cli.Parse(c => c.Pretrain, "pretrain", "--config", config, "--steps", "7");
+
+        settings.Corpus.Should().Equal("x.txt", "y.txt");
+        settings.Output.Should().Be("from-file");
+        settings.Training.TotalSteps.Should().Be(7);
+        settings.Training.BatchSize.Should().Be(8);
+        settings.Model.Should().Be(BertConfig.Tiny);
+        settings.Training.LearningRate.Should().Be(new PretrainingOptions().LearningRate);
+    }
+
+    [Fact]
+    public void Glue_suite_defaults_are_the_papers_protocol()
+    {
+        var a = Path.GetDirectoryName(temp.Write("a/config.json", BertConfig.Tiny.ToJson()))!;
+        var b = Path.GetDirectoryName(temp.Write("b/config.json", BertConfig.Tiny.ToJson()))!;
+        var glue = Directory.CreateDirectory(temp.File("glue")).FullName;
+
+        var settings = Cli.Parse(c => c.Glue, "glue", "--models", $"teacher={a}", b, "--glue", glue, "--tasks", "MRPC, RTE", "--out", "o");
+
+        settings.Models.Should().Equal(new Experiments.Glue.GlueSuiteModel("teacher", a), Experiments.Glue.GlueSuiteModel.Parse(b));
+        settings.Tasks.Should().Equal("MRPC", "RTE");
+        settings.Grid.Should().Be(Experiments.Glue.GlueSuiteGrid.Paper);
+        settings.Seeds.Should().Equal(1L, 2L, 3L);
+        (settings.Epochs, settings.BatchSize, settings.MaxSequenceLength, settings.Device, settings.WriteTestPredictions).Should().Be((10, 32, 128, "auto", false));
+        Cli.Parse(c => c.Glue, "glue", "--models", a, "--glue", glue, "--tasks", "RTE", "--out", "o", "--grid", "quick", "--seeds", "1")
+            .Grid.Should().Be(Experiments.Glue.GlueSuiteGrid.Quick);
+    }
+}
