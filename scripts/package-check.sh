@@ -11,14 +11,14 @@ if [ "${1:-}" = "--no-build" ]; then
 fi
 
 rm -rf artifacts/packages
-for project in Tcd.Models Tcd.MLNet Tcd.Reports; do
+for project in Tcd.Models Tcd.MLNet Tcd.Reports Tcd.Experiments; do
   dotnet pack "src/$project/$project.csproj" "${pack_args[@]}"
 done
 
 # A package already in the global cache with the same id and version would be used instead of the fresh one
 # and could hide a broken package; drop our ids from the cache (never other packages).
 cache=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')
-for id in tcd.models tcd.mlnet tcd.reports; do
+for id in tcd.models tcd.mlnet tcd.reports tcd.experiments; do
   rm -rf "${cache%/}/$id"
 done
 
@@ -27,4 +27,4 @@ rm -rf "$consumer/bin" "$consumer/obj"
 dotnet restore "$consumer/PackageConsumer.csproj"
 dotnet build "$consumer/PackageConsumer.csproj" -c Release --no-restore
 dotnet "$consumer/bin/Release/net10.0/PackageConsumer.dll"
-echo "package check: Tcd.Models, Tcd.MLNet, Tcd.Reports packed into artifacts/packages and consumed by $consumer"
+echo "package check: Tcd.Models, Tcd.MLNet, Tcd.Reports, Tcd.Experiments packed into artifacts/packages and consumed by $consumer"
