@@ -15,7 +15,8 @@ internal sealed record BenchmarkOptions
           --warmup N     steps excluded at the start of every run (default 2; --quick: 1)
           --rounds N     rounds of vanilla, MoE, TCD runs, interleaved so load drift hits all three (default 2; --quick: 1)
           --repeats N    timed forward+backward repeats of the MoE layer and the dense FFN (default 15; --quick: 5)
-          --threads N    libtorch intra-op threads (default: libtorch's choice)
+          --experts N    experts per MoE layer (default 64; --quick: 8)
+          --threads N    libtorch intra-op threads (default: libtorch's choice; 1 is steadier on a shared machine)
           --device D     cpu, cuda, cuda:1 or auto (default cpu)
           --corpus PATH  training text (default: data/corpus/enwiki-sample.txt found above the working folder)
           --skip-steps   only time the MoE layer
@@ -53,7 +54,9 @@ internal sealed record BenchmarkOptions
         ? new BertConfig { NumLayers = 2, HiddenSize = 64, NumHeads = 2, IntermediateSize = 256, MaxPositions = 64 }
         : BertConfig.PaperSmall;
 
-    public int ExpertCount => Quick ? 8 : 64;
+    public int? Experts { get; init; }
+
+    public int ExpertCount => Experts ?? (Quick ? 8 : 64);
 
     public int SequenceLength => Quick ? 64 : 128;
 
@@ -79,6 +82,7 @@ internal sealed record BenchmarkOptions
                 "--warmup" => options with { WarmupSteps = NonNegativeInt(name, Value(args, ref i)) },
                 "--rounds" => options with { Rounds = PositiveInt(name, Value(args, ref i)) },
                 "--repeats" => options with { Repeats = PositiveInt(name, Value(args, ref i)) },
+                "--experts" => options with { Experts = PositiveInt(name, Value(args, ref i)) },
                 "--threads" => options with { Threads = PositiveInt(name, Value(args, ref i)) },
                 "--device" => options with { Device = Value(args, ref i) },
                 "--corpus" => options with { CorpusPath = Value(args, ref i) },
