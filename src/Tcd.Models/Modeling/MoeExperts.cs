@@ -76,16 +76,15 @@ public sealed class MoeExperts : nn.Module
         var b1 = intermediate_bias.unbind(0);
         var w2 = output_weight.unbind(0);
         var b2 = output_bias.unbind(0);
+        // Likewise one split (backward: one cat) rather than a narrow per expert (backward: a zero-filled [N, H] each).
+        var blocks = groupedTokens.split(groupSizes.ToArray(), dim: 0);
         var outputs = new List<Tensor>(groupSizes.Count);
-        long start = 0;
         for (var expert = 0; expert < groupSizes.Count; expert++)
         {
             if (groupSizes[expert] > 0)
             {
-                outputs.Add(Apply(groupedTokens.narrow(0, start, groupSizes[expert]), w1[expert], b1[expert], w2[expert], b2[expert]));
+                outputs.Add(Apply(blocks[expert], w1[expert], b1[expert], w2[expert], b2[expert]));
             }
-
-            start += groupSizes[expert];
         }
 
         var result = outputs.Count switch
