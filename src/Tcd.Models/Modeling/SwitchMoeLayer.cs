@@ -7,7 +7,8 @@ namespace Tcd.Models.Modeling;
 /// <summary>
 /// Switch Transformer (Fedus et al.) top-1 Mixture-of-Experts FFN: router <c>p(x) = softmax(W_r x + b_r)</c> in fp32,
 /// expert <c>i = argmax p</c>, output <c>p_i(x) E_i(x)</c> (keys <c>router</c>, <c>experts.*</c>).
-/// Tokens are sorted by expert and every expert runs once on its contiguous slice. Padding tokens are not routed
+/// Tokens are gathered once in expert order, every expert with tokens runs once on its contiguous block, and one
+/// scatter restores the token order. Padding tokens are not routed
 /// (their output is 0) and do not count in the routing figures. With a capacity factor each expert keeps its first
 /// <c>ceil(CF * real tokens / E)</c> tokens in batch order; the overflow gets output 0 and so passes through the residual.
 /// </summary>
@@ -66,30 +67,31 @@ public sealed class SwitchMoeLayer : nn.Module<Tensor, Tensor, (Tensor Output, M
         var realTokens = hostCounts.Take(expertCount).Sum();
         var capacity = capacityFactor is { } factor ? (long)Math.Ceiling(factor * realTokens / expertCount) : long.MaxValue;
 
-        var keptIndices = new List<Tensor>(expertCount);
-        var expertOutputs = new List<Tensor>(expertCount);
+        // One gather puts the kept tokens in expert order, the experts run on contiguous blocks, one scatter puts
+        // the results back: no per-expert gather, scatter or weight-gradient tensor.
+        var keptSizes = new long[expertCount];
+        var keptBlocks = new List<Tensor>(expertCount);
         long start = 0, dropped = 0;
         for (var expert = 0; expert < expertCount; expert++)
         {
             var routed = hostCounts[expert];
-            var kept = Math.Min(routed, capacity);
-            dropped += routed - kept;
-            if (kept > 0)
+            keptSizes[expert] = Math.Min(routed, capacity);
+            dropped += routed - keptSizes[expert];
+            if (keptSizes[expert] > 0)
             {
-                var indices = order.narrow(0, start, kept);
-                var gated = experts.Forward(expert, tokens.index_select(0, indices))
-                            * gate.index_select(0, indices).unsqueeze(-1).to(tokens.dtype);
-                keptIndices.Add(indices);
-                expertOutputs.Add(gated);
+                keptBlocks.Add(order.narrow(0, start, keptSizes[expert]));
             }
 
             start += routed;
         }
 
         var output = zeros_like(tokens);
-        if (keptIndices.Count > 0)
+        if (keptBlocks.Count > 0)
         {
-            output = output.index_copy(0, cat(keptIndices, dim: 0), cat(expertOutputs, dim: 0));
+            var kept = dropped == 0 ? order.narrow(0, 0, realTokens) : cat(keptBlocks, dim: 0);
+            var expertOutput = experts.ForwardGrouped(tokens.index_select(0, kept), keptSizes);
+            var gated = expertOutput * gate.index_select(0, kept).unsqueeze(-1).to(tokens.dtype);
+            output = output.index_copy(0, kept, gated);
         }
 
         var realCount = realWeight.sum().clamp_min(1);

@@ -1,0 +1,26 @@
+namespace Tcd.Benchmarks;
+
+/// <summary>Robust summaries of repeated timings: a shared machine makes means meaningless, medians are not.</summary>
+internal static class Statistics
+{
+    public static double Median(IReadOnlyCollection<double> values)
+    {
+        if (values.Count == 0)
+        {
+            throw new ArgumentException("No measurements to summarise.", nameof(values));
+        }
+
+        var sorted = values.Order().ToArray();
+        var middle = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
+    /// <summary>Half the distance between the 25th and 75th percentiles, relative to the median (spread of the runs).</summary>
+    public static double RelativeSpread(IReadOnlyCollection<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        double At(double q) => sorted[(int)Math.Round(q * (sorted.Length - 1))];
+        var median = Median(values);
+        return median == 0 ? 0 : (At(0.75) - At(0.25)) / 2 / median;
+    }
+}
