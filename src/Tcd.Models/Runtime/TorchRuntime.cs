@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using TorchSharp;
 
@@ -49,7 +50,16 @@ public static class TorchRuntime
             return torch.cuda.is_available() ? torch.CUDA : torch.CPU;
         }
 
-        var device = new torch.Device(name);
+        torch.Device device;
+        try
+        {
+            device = new torch.Device(name);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException or ExternalException)
+        {
+            throw new ArgumentException($"Device '{name}' is not a device name: use \"cpu\", \"cuda\", \"cuda:N\" or \"auto\".", nameof(name), ex);
+        }
+
         if (device.type == DeviceType.CUDA && !torch.cuda.is_available())
         {
             throw new ArgumentException(

@@ -43,6 +43,12 @@ public sealed class FineTuner
                 torch.manual_seed(Seeds.Combine(options.Seed, AdapterInitStream, 0));
                 model.EnableAdapters(options.AdapterSize);
             }
+            else if (model.Config.AdapterSize != options.AdapterSize)
+            {
+                throw new ArgumentException(
+                    $"The model already has adapters of size {model.Config.AdapterSize}, but AdapterSize is {options.AdapterSize}. " +
+                    "Start from a model without adapters, or set AdapterSize to the existing size.", nameof(options));
+            }
 
             model.FreezeForAdapterTuning();
         }
@@ -73,10 +79,10 @@ public sealed class FineTuner
             throw new ArgumentException("The training set is empty.", nameof(train));
         }
 
-        ValidateTargets(train, nameof(train));
+        ValidateExamples(train, nameof(train));
         if (validation is not null)
         {
-            ValidateTargets(validation, nameof(validation));
+            ValidateExamples(validation, nameof(validation));
         }
 
         var device = TorchRuntime.ResolveDevice(options.Device);
@@ -218,10 +224,19 @@ public sealed class FineTuner
         return loss.item<float>();
     }
 
-    private void ValidateTargets(IReadOnlyList<FineTuningExample> examples, string parameterName)
+    private void ValidateExamples(IReadOnlyList<FineTuningExample> examples, string parameterName)
     {
+        var maxLength = Math.Min(options.MaxSequenceLength, Model.Config.MaxPositions);
         for (var i = 0; i < examples.Count; i++)
         {
+            if (examples[i].Input.Length > maxLength)
+            {
+                throw new ArgumentException(
+                    $"Example {i} has {examples[i].Input.Length} tokens; at most {maxLength} fit (MaxSequenceLength {options.MaxSequenceLength}, " +
+                    $"model MaxPositions {Model.Config.MaxPositions}). Encode it with BertTextEncoder.Encode(text, pair, maxLength: {maxLength}).",
+                    parameterName);
+            }
+
             var target = examples[i].Target;
             var valid = IsRegression
                 ? float.IsFinite(target)

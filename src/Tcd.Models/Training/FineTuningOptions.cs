@@ -27,7 +27,10 @@ public sealed record FineTuningOptions
     /// <summary>Global gradient-norm clipping; 0 disables it. Default 1.0.</summary>
     public double MaxGradientNorm { get; init; } = 1.0;
 
-    /// <summary>Maximum tokens per example (pair included); longer inputs are truncated longest-first. Default 128.</summary>
+    /// <summary>
+    /// Maximum tokens per example (pair included). Encode inputs with this length (<c>BertTextEncoder.Encode</c> truncates
+    /// longest-first); the fine-tuner rejects longer examples, and never accepts more than the model's MaxPositions. Default 128.
+    /// </summary>
     public int MaxSequenceLength { get; init; } = 128;
 
     /// <summary>

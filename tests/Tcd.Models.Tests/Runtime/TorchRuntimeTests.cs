@@ -54,4 +54,12 @@ public class TorchRuntimeTests
         act.Should().Throw<ArgumentException>().WithMessage("*CUDA is not available*");
         TorchRuntime.ResolveDevice("auto").type.Should().Be(DeviceType.CPU);
     }
+
+    [Fact]
+    public void ResolveDevice_UnknownName_ListsTheValidNames()
+    {
+        var act = () => TorchRuntime.ResolveDevice("gpu");
+
+        act.Should().Throw<ArgumentException>().WithMessage("*'gpu'*cpu*cuda*auto*");
+    }
 }
