@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Tcd.Experiments.Glue;
 using Tcd.Models.Data;
 using Tcd.Models.Evaluation;
@@ -124,7 +123,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             : new SegmentPacker(encoder, settings.Training.MaxSequenceLength).Pack(TextCorpus.FromFiles(settings.Validation)).Take(settings.ValidationSegments).ToList();
 
         Directory.CreateDirectory(settings.Output);
-        WriteJson(Path.Combine(settings.Output, EffectiveConfigFileName), new JsonObject(settings.EffectiveOptions.Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone()))));
+        WriteEffectiveConfig(Path.Combine(settings.Output, EffectiveConfigFileName), settings.EffectiveOptions);
         torch.manual_seed(settings.Training.Seed);
         var model = settings.Init is null ? new BertForMaskedLm(settings.Model) : BertModelStore.LoadMaskedLm(settings.Init);
         var start = settings.Init is null ? string.Empty : $", initialised from {settings.Init}";
