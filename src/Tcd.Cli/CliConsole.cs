@@ -30,30 +30,36 @@ internal sealed class CliConsole(IAnsiConsole console, TextWriter error, bool li
     public void Line(string text) => console.WriteLine(text);
 
     /// <summary>
-    /// Runs <paramref name="work"/>, showing each report it sends: as the description and fill of a progress bar
-    /// when live, else as one line per report.
+    /// Runs <paramref name="work"/>, showing each report it sends: as the fill of a progress bar with the report's text
+    /// on a line below it when live, else as one line per report.
     /// </summary>
     /// <param name="title">Prefix of every line, e.g. <c>pretrain</c>.</param>
     /// <param name="work">The long operation, given the progress sink.</param>
     /// <param name="fraction">How far a report says the work is, 0..1.</param>
-    public T Track<TProgress, T>(string title, Func<IProgress<TProgress>, T> work, Func<TProgress, double> fraction)
+    /// <param name="describe">The text of a report; null uses its <c>ToString()</c>.</param>
+    public T Track<TProgress, T>(string title, Func<IProgress<TProgress>, T> work, Func<TProgress, double> fraction, Func<TProgress, string>? describe = null)
         where TProgress : notnull
     {
+        describe ??= report => report.ToString() ?? string.Empty;
         if (!live)
         {
-            return work(new Reporter<TProgress>(report => Line($"[{title}] {report}")));
+            return work(new Reporter<TProgress>(report => Line($"[{title}] {describe(report)}")));
         }
 
+        // The report (loss terms, tokens/s, ETA) is its own wrapping line under the bar: as the bar's description it is
+        // wider than most terminals, and Spectre shrank the whole row to "…".
+        var latest = string.Empty;
         return console.Progress()
             .AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+            .UseRenderHook((bar, _) => latest.Length == 0 ? bar : new Rows(bar, new Text(latest)))
             .Start(context =>
             {
                 var task = context.AddTask(Markup.Escape(title), maxValue: 1.0);
                 var result = work(new Reporter<TProgress>(report =>
                 {
                     task.Value = Math.Clamp(fraction(report), 0, 1);
-                    task.Description = Markup.Escape($"{title} {report}");
+                    latest = describe(report);
                 }));
                 task.StopTask();
                 return result;

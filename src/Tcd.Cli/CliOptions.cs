@@ -18,7 +18,8 @@ internal static class CliOptions
 
     public static Option<string?> Config() => Optional<string?>(
         "--config", "A JSON file of option values; its keys are this command's option names without dashes " +
-                    "(e.g. { \"steps\": 1000, \"corpus\": [\"a.txt\"] }). Options given on the command line override the file.");
+                    "(e.g. { \"steps\": 1000, \"corpus\": [\"a.txt\"] }). Options given on the command line override the file. " +
+                    "Relative paths in the file are relative to the file's folder.");
 
     public static Option<string> Device() => WithDefault("--device", "Where to run: cpu, cuda, cuda:N or auto (CUDA when present).", "auto");
 

@@ -66,41 +66,94 @@ internal sealed class OptionReader
     /// <summary>The option's value: from the command line, else the config file, else its default.</summary>
     public T Get<T>(Option<T> option)
     {
-        var key = Key(option);
-        T value;
-        if (parse.GetResult(option) is { Implicit: false })
-        {
-            value = parse.GetValue(option)!;
-        }
-        else if (config.TryGetPropertyValue(key, out var node))
-        {
-            value = FromJson<T>(key, node);
-        }
-        else
-        {
-            value = parse.GetValue(option)!;
-        }
-
-        resolved[key] = JsonSerializer.SerializeToNode(value);
+        var (value, _) = Lookup(option);
+        Record(option, value);
         return value;
+    }
+
+    /// <summary>True when the option is on the command line or in the config file (not left to its default).</summary>
+    public bool IsGiven(Option option) => parse.GetResult(option) is { Implicit: false } || config.ContainsKey(Key(option));
+
+    /// <summary>
+    /// Like <see cref="Get{T}"/>, for a file or folder path: a relative path from the config file is relative to the
+    /// config file's folder (one on the command line stays relative to the working folder). The effective settings
+    /// record the full path, so they load again from any folder.
+    /// </summary>
+    public string? GetPath(Option<string?> option)
+    {
+        var (value, fromConfig) = Lookup(option);
+        var path = value is null ? null : Locate(value, fromConfig);
+        Record(option, path is null ? null : Path.GetFullPath(path));
+        return path;
+    }
+
+    /// <summary>Like <see cref="GetPath"/>, for a path the command needs.</summary>
+    public string RequirePath(Option<string?> option) => GetPath(option) ?? throw Missing(option);
+
+    /// <summary>
+    /// Like <see cref="GetPath"/>, for a list of paths. With <paramref name="named"/> each value may be <c>name=path</c>,
+    /// and only the part after the first <c>=</c> is a path.
+    /// </summary>
+    public string[] GetPaths(Option<string[]> option, bool named = false)
+    {
+        var (values, fromConfig) = Lookup(option);
+        var paths = values.Select(value => MapPath(value, named, path => Locate(path, fromConfig))).ToArray();
+        Record(option, paths.Select(value => MapPath(value, named, Path.GetFullPath)).ToArray());
+        return paths;
+    }
+
+    /// <summary>Like <see cref="GetPaths"/>, for a list the command needs at least one value of.</summary>
+    public string[] RequirePaths(Option<string[]> option, bool named = false)
+    {
+        var paths = GetPaths(option, named);
+        return paths.Length > 0 ? paths : throw MissingList(option);
     }
 
     /// <summary>Like <see cref="Get{T}"/>, for an option without a default that the command needs.</summary>
     public T Require<T>(Option<T?> option)
         where T : class =>
-        Get(option) ?? throw new CliUsageException(
-            $"Option '{option.Name}' is required: give it on the command line or as \"{Key(option)}\" in the --config file.");
+        Get(option) ?? throw Missing(option);
 
     /// <summary>Like <see cref="Require{T}"/>, for a list option that needs at least one value.</summary>
     public string[] RequireList(Option<string[]> option)
     {
         var values = Get(option);
-        return values is { Length: > 0 } ? values : throw new CliUsageException(
-            $"Option '{option.Name}' is required: give one or more values on the command line or as \"{Key(option)}\": [...] in the --config file.");
+        return values is { Length: > 0 } ? values : throw MissingList(option);
     }
 
     /// <summary>The config-file key of an option: its name without the leading dashes.</summary>
     public static string Key(Option option) => option.Name.TrimStart('-');
+
+    private static CliUsageException Missing(Option option) => new(
+        $"Option '{option.Name}' is required: give it on the command line or as \"{Key(option)}\" in the --config file.");
+
+    private static CliUsageException MissingList(Option option) => new(
+        $"Option '{option.Name}' is required: give one or more values on the command line or as \"{Key(option)}\": [...] in the --config file.");
+
+    private static string MapPath(string value, bool named, Func<string, string> map)
+    {
+        var separator = named ? value.IndexOf('=', StringComparison.Ordinal) : -1;
+        return separator < 0 ? map(value) : value[..(separator + 1)] + map(value[(separator + 1)..]);
+    }
+
+    /// <summary>The value and whether it came from the config file.</summary>
+    private (T Value, bool FromConfig) Lookup<T>(Option<T> option)
+    {
+        if (parse.GetResult(option) is { Implicit: false })
+        {
+            return (parse.GetValue(option)!, false);
+        }
+
+        return config.TryGetPropertyValue(Key(option), out var node)
+            ? (FromJson<T>(Key(option), node), true)
+            : (parse.GetValue(option)!, false);
+    }
+
+    private void Record<T>(Option option, T value) => resolved[Key(option)] = JsonSerializer.SerializeToNode(value);
+
+    /// <summary>A path as the command uses it: one from the config file is relative to the file's folder.</summary>
+    private string Locate(string path, bool fromConfig) =>
+        fromConfig && path.Length > 0 ? Path.Combine(Path.GetDirectoryName(configPath) ?? string.Empty, path) : path;
 
     private T FromJson<T>(string key, JsonNode? node)
     {

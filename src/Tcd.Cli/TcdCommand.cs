@@ -51,8 +51,10 @@ internal abstract class TcdCommand<TSettings> : ITcdCommand
     }
 
     /// <summary>Writes the effective option values as a config file that reproduces the run with <c>--config</c>.</summary>
-    protected static void WriteEffectiveConfig(string path, OptionReader options) =>
-        WriteJson(path, new JsonObject(options.Resolved.Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone()))));
+    /// <param name="path">The file, e.g. <c>&lt;out&gt;/tcd-config.json</c>.</param>
+    /// <param name="values">The values by key, as <see cref="OptionReader.Resolved"/> holds them.</param>
+    protected static void WriteEffectiveConfig(string path, IReadOnlyDictionary<string, JsonNode?> values) =>
+        WriteJson(path, new JsonObject(values.Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone()))));
 
     private int Invoke(ParseResult parse, CliConsole console, CancellationToken cancellationToken)
     {

@@ -9,12 +9,13 @@ internal sealed class TcdCommandLine
     public TcdCommandLine(Func<CliConsole> console)
     {
         Root = new RootCommand(
-            "tcd: pre-train BERT teachers and MoE-BERTs, distil TCD students, fine-tune on GLUE, run the paper's GLUE suite, evaluate and convert Hugging Face checkpoints. " +
+            "tcd: pre-train BERT teachers and MoE-BERTs, distil TCD students, fine-tune on GLUE, run the paper's GLUE suite, initialise dense models from MoE experts (XPERT), evaluate and convert Hugging Face checkpoints. " +
             "Every command takes --config <file.json> (keys = option names without dashes); options on the command line override the file.");
         Pretrain = Register(PretrainCommand.Pretrain(), console);
         Distill = Register(PretrainCommand.Distill(), console);
         Finetune = Register(new FinetuneCommand(), console);
         Glue = Register(new GlueCommand(), console);
+        Xpert = Register(new XpertCommand(), console);
         Eval = Register(new EvalCommand(), console);
         ImportHf = Register(new ImportHfCommand(), console);
         ExportHf = Register(new ExportHfCommand(), console);
@@ -29,6 +30,8 @@ internal sealed class TcdCommandLine
     public FinetuneCommand Finetune { get; }
 
     public GlueCommand Glue { get; }
+
+    public XpertCommand Xpert { get; }
 
     public EvalCommand Eval { get; }
 

@@ -47,4 +47,62 @@ public sealed class EndToEndTests : IDisposable
         logLikelihood.Should().BeNegative().And.BeGreaterThan(-Math.Log(30522) - 5);
         scored.RootElement.GetProperty("masked_tokens").GetInt64().Should().BePositive();
     }
+
+    [Fact]
+    public void Pretrain_a_moe_then_xpert_then_pretrain_the_dense_model_from_it()
+    {
+        var corpus = temp.Write("corpus.txt", string.Join("\n\n", Enumerable.Range(0, 40).Select(i => $"The river number {i} flows past the old mill and the bridge {i % 5}.")));
+        var wiki = temp.Write("wiki.txt", string.Join("\n\n", Enumerable.Range(0, 30).Select(i => $"The city {i} lies on a hill above the valley, where farmers grow wheat.")));
+        var code = temp.Write("code.txt", string.Join("\n\n", Enumerable.Range(0, 30).Select(i => $"for item in range({i}): total = total + item * {i % 3}")));
+        string[] fast = ["--batch-size", "4", "--seq-length", "32", "--device", "cpu", "--threads", "1"];
+
+        var moe = Cli.Run(["pretrain", "--corpus", corpus, "--out", temp.File("moe"), "--preset", "tiny", "--experts", "4", "--steps", "2", "--log-every", "1", .. fast]);
+
+        moe.Error.Should().BeEmpty();
+        moe.ExitCode.Should().Be(0);
+        BertModelStore.LoadConfig(temp.File("moe", "model")).ExpertCount.Should().Be(4);
+
+        var xpertOut = temp.File("xpert");
+        var xpert = Cli.Run(["xpert", "--source", temp.File("moe"), "--domains", $"wiki={wiki}", $"code={code}", "--out", xpertOut, "--max-segments", "6", .. fast]);
+
+        xpert.Error.Should().BeEmpty();
+        xpert.ExitCode.Should().Be(0);
+        xpert.Output.Should().Contain("[xpert] domain code (2/2)").And.Contain("layer 0: E").And.Contain("layer 1: E").And.Contain("relative error up");
+        File.ReadAllLines(Path.Combine(xpertOut, "expert-frequencies.csv")).Should().HaveCountGreaterThan(1);
+        File.Exists(Path.Combine(xpertOut, "expert-frequencies.json")).Should().BeTrue();
+        new FileInfo(Path.Combine(xpertOut, "expert-activation-layer0.png")).Length.Should().BePositive();
+        new FileInfo(Path.Combine(xpertOut, "expert-activation-layer1.png")).Length.Should().BePositive();
+        BertModelStore.LoadConfig(Path.Combine(xpertOut, "model")).Should().Be(BertConfig.Tiny);
+        using (var result = JsonDocument.Parse(File.ReadAllText(Path.Combine(xpertOut, "result.json"))))
+        {
+            var layers = result.RootElement.GetProperty("layers");
+            layers.GetArrayLength().Should().Be(2);
+            foreach (var layer in layers.EnumerateArray())
+            {
+                layer.GetProperty("experts").GetArrayLength().Should().BeInRange(1, 2);
+                layer.GetProperty("up_relative_error").GetDouble().Should().BeInRange(0, 1);
+            }
+        }
+
+        // A learning rate too small to move the weights: the saved model must still be the XPERT initialisation.
+        var dense = Cli.Run(["pretrain", "--corpus", corpus, "--out", temp.File("dense"), "--init", xpertOut, "--steps", "2", "--lr", "1e-12", "--weight-decay", "0", .. fast]);
+
+        dense.Error.Should().BeEmpty();
+        dense.ExitCode.Should().Be(0);
+        dense.Output.Should().Contain("initialised from").And.Contain("experts=0").And.Contain("step 2/2");
+        const string ffn = "bert.encoder.layer.1.intermediate.dense.weight";
+        var initial = SafeTensorsFile.Read(Path.Combine(xpertOut, "model", BertModelStore.WeightsFileName));
+        var trained = SafeTensorsFile.Read(Path.Combine(temp.File("dense"), "model", BertModelStore.WeightsFileName));
+        try
+        {
+            trained[ffn].allclose(initial[ffn], rtol: 0, atol: 1e-6).Should().BeTrue();
+        }
+        finally
+        {
+            foreach (var tensor in initial.Values.Concat(trained.Values))
+            {
+                tensor.Dispose();
+            }
+        }
+    }
 }

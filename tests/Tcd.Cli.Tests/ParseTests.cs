@@ -138,8 +138,8 @@ public sealed class ParseTests : IDisposable
 
         var settings = Cli.Parse(c => c.Pretrain, "pretrain", "--config", config, "--steps", "7");
 
-        settings.Corpus.Should().Equal("x.txt", "y.txt");
-        settings.Output.Should().Be("from-file");
+        settings.Corpus.Should().Equal(temp.File("x.txt"), temp.File("y.txt"));
+        settings.Output.Should().Be(temp.File("from-file"));
         settings.Training.TotalSteps.Should().Be(7);
         settings.Training.BatchSize.Should().Be(8);
         settings.Model.Should().Be(BertConfig.Tiny);

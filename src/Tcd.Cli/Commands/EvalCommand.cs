@@ -65,15 +65,15 @@ internal sealed class EvalCommand : TcdCommand<EvalSettings>
     protected override EvalSettings Read(OptionReader options)
     {
         var settings = new EvalSettings(
-            ModelFolders.Resolve(options.Require(model), "--model"),
-            options.RequireList(corpus),
+            ModelFolders.Resolve(options.RequirePath(model), "--model"),
+            options.RequirePaths(corpus),
             options.Get(sequenceLength),
             options.Get(batchSize),
             options.Get(maxSegments),
             options.Get(maskSeed),
             options.Get(device),
             options.Get(threads),
-            options.Get(output));
+            options.GetPath(output));
         if (settings.SequenceLength < 8 || settings.BatchSize < 1 || settings.MaxSegments < 1)
         {
             throw new CliUsageException("--seq-length must be at least 8, --batch-size and --max-segments at least 1.");

@@ -58,11 +58,6 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
     public override int Execute(FinetuneSettings settings, CliConsole console, CancellationToken cancellationToken)
     {
         TorchRuntime.EnsureAvailable();
-        if (settings.Training.Mode == FineTuningMode.Full && settings.Training.AdapterSize <= 0)
-        {
-            throw new CliUsageException("--adapters must be at least 1.");
-        }
-
         var encoder = BertTextEncoder.CreateUncased();
         var options = new GlueReaderOptions { OnMalformedRow = GlueMalformedRowHandling.Skip };
         var maxLength = settings.Training.MaxSequenceLength;
@@ -106,15 +101,15 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
 
     protected override FinetuneSettings Read(OptionReader options)
     {
-        var modelFolder = ModelFolders.Resolve(options.Require(model), "--model");
+        var modelFolder = ModelFolders.Resolve(options.RequirePath(model), "--model");
         var taskName = options.Require(task);
         if (!GlueTask.TryFromName(taskName, out var glueTask))
         {
             throw new CliUsageException($"--task: unknown GLUE task '{taskName}'; use one of {string.Join(", ", GlueTask.All.Select(t => t.Name))}.");
         }
 
-        var trainFile = TrainFile(options.Require(data), glueTask);
-        var devFile = options.Get(dev) ?? DefaultDevFile(trainFile, glueTask);
+        var trainFile = TrainFile(options.RequirePath(data), glueTask);
+        var devFile = options.GetPath(dev) ?? DefaultDevFile(trainFile, glueTask);
         if (devFile is not null && !File.Exists(devFile))
         {
             throw new CliUsageException($"--dev: the file '{devFile}' does not exist.");
@@ -134,21 +129,14 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
             Seed = options.Get(seed),
             Device = options.Get(device),
         };
-        try
-        {
-            training.Validate();
-        }
-        catch (ArgumentOutOfRangeException ex)
-        {
-            throw new CliUsageException($"{ex.ParamName}: {ex.Message.Split(" (Parameter", 2)[0]} (see --help for the option that sets it).");
-        }
+        OptionValidation.Run(training.Validate, OptionNames);
 
         if (options.Get(threads) is { } count)
         {
             torch.set_num_threads(count);
         }
 
-        return new FinetuneSettings(modelFolder, glueTask, trainFile, devFile, options.Require(output), training, options.Get(maxTrain));
+        return new FinetuneSettings(modelFolder, glueTask, trainFile, devFile, options.RequirePath(output), training, options.Get(maxTrain));
     }
 
     /// <summary>The training TSV of a GLUE root folder, a task folder or a file.</summary>
@@ -177,6 +165,17 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         var candidate = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(trainFile))!, task.GetSplit(task.EvaluationSplits[0]).FileName);
         return File.Exists(candidate) && Path.GetFullPath(candidate) != Path.GetFullPath(trainFile) ? candidate : null;
     }
+
+    private static readonly Dictionary<string, string> OptionNames = new(StringComparer.Ordinal)
+    {
+        [nameof(FineTuningOptions.AdapterSize)] = "--adapters",
+        [nameof(FineTuningOptions.Epochs)] = "--epochs",
+        [nameof(FineTuningOptions.BatchSize)] = "--batch-size",
+        [nameof(FineTuningOptions.LearningRate)] = "--lr",
+        [nameof(FineTuningOptions.MaxSequenceLength)] = "--seq-length",
+        [nameof(FineTuningOptions.WarmupRatio)] = "--warmup-ratio",
+        [nameof(FineTuningOptions.LogEvery)] = "--log-every",
+    };
 
     private static GlueTaskResult Evaluate(GlueTask task, float[][] outputs, IReadOnlyList<float> targets)
     {

@@ -81,10 +81,10 @@ internal sealed class GlueCommand : TcdCommand<GlueSuiteOptions>
 
         var settings = new GlueSuiteOptions
         {
-            Models = options.RequireList(models).Select(GlueSuiteModel.Parse).ToList(),
-            GlueDirectory = options.Require(glue),
+            Models = options.RequirePaths(models, named: true).Select(GlueSuiteModel.Parse).ToList(),
+            GlueDirectory = options.RequirePath(glue),
             Tasks = options.Require(tasks).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            OutputDirectory = options.Require(output),
+            OutputDirectory = options.RequirePath(output),
             Grid = GlueSuiteGrid.FromName(options.Get(grid)),
             Seeds = Enumerable.Range(1, seedCount).Select(seed => (long)seed).ToList(),
             Epochs = options.Get(epochs),
@@ -93,7 +93,7 @@ internal sealed class GlueCommand : TcdCommand<GlueSuiteOptions>
             MaxTrainExamples = options.Get(maxTrain),
             MaxEvaluationExamples = options.Get(maxDev),
             Device = options.Get(device),
-            LogLikelihoodCorpus = options.Get(logLikelihoodCorpus),
+            LogLikelihoodCorpus = options.GetPaths(logLikelihoodCorpus),
             WriteTestPredictions = options.Get(testPredictions),
         };
         settings.Validate();

@@ -33,5 +33,5 @@ internal sealed class ImportHfCommand : TcdCommand<ImportHfSettings>
         return 0;
     }
 
-    protected override ImportHfSettings Read(OptionReader options) => new(options.Require(source), options.Require(output));
+    protected override ImportHfSettings Read(OptionReader options) => new(options.RequirePath(source), options.RequirePath(output));
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Tcd.Experiments.Glue;
 using Tcd.Models.Data;
 using Tcd.Models.Evaluation;
@@ -27,6 +26,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
     private readonly Option<string[]> corpus;
     private readonly Option<string?> output;
     private readonly Option<string?>? teacher;
+    private readonly Option<string?>? init;
     private readonly Option<string?> preset;
     private readonly Option<int> experts;
     private readonly Option<long> steps;
@@ -60,6 +60,11 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         if (distill)
         {
             teacher = Add(CliOptions.Optional<string?>("--teacher", "The frozen teacher (required): a model folder or the --out folder of 'tcd pretrain'."));
+        }
+        else
+        {
+            init = Add(CliOptions.Optional<string?>("--init", "Start from this saved model's weights instead of a fresh initialisation: a model folder or the --out folder of " +
+                                                              "'tcd pretrain' / 'tcd xpert'. Its config.json sets the shape, so --preset and --experts may only repeat it [default: fresh initialisation]."));
         }
 
         preset = Add(distill
@@ -118,11 +123,12 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             : new SegmentPacker(encoder, settings.Training.MaxSequenceLength).Pack(TextCorpus.FromFiles(settings.Validation)).Take(settings.ValidationSegments).ToList();
 
         Directory.CreateDirectory(settings.Output);
-        WriteJson(Path.Combine(settings.Output, EffectiveConfigFileName), new JsonObject(settings.EffectiveOptions.Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone()))));
+        WriteEffectiveConfig(Path.Combine(settings.Output, EffectiveConfigFileName), settings.EffectiveOptions);
         torch.manual_seed(settings.Training.Seed);
-        var model = new BertForMaskedLm(settings.Model);
+        var model = settings.Init is null ? new BertForMaskedLm(settings.Model) : BertModelStore.LoadMaskedLm(settings.Init);
+        var start = settings.Init is null ? string.Empty : $", initialised from {settings.Init}";
         console.Line(string.Create(CultureInfo.InvariantCulture,
-            $"tcd {Command.Name}: {settings.Model.CountParameters() / 1e6:F2} M parameters (L={settings.Model.NumLayers}, H={settings.Model.HiddenSize}, experts={settings.Model.ExpertCount}), " +
+            $"tcd {Command.Name}: {settings.Model.CountParameters() / 1e6:F2} M parameters (L={settings.Model.NumLayers}, H={settings.Model.HiddenSize}, experts={settings.Model.ExpertCount}){start}, " +
             $"{settings.Training.TotalSteps} steps, corpus {string.Join(", ", settings.Corpus)}, output {settings.Output}"));
 
         var trainer = new Pretrainer(model, settings.Objective, settings.Training, encoder, teacherModel);
@@ -158,21 +164,32 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
 
     protected override PretrainSettings Read(OptionReader options)
     {
-        var files = options.RequireList(corpus);
-        var folder = options.Require(output);
-        var teacherFolder = teacher is null ? null : ModelFolders.Resolve(options.Require(teacher), "--teacher");
+        var files = options.RequirePaths(corpus);
+        var folder = options.RequirePath(output);
+        var teacherFolder = teacher is null ? null : ModelFolders.Resolve(options.RequirePath(teacher), "--teacher");
+        var initFolder = init is null ? null : options.GetPath(init) is { } initPath ? ModelFolders.Resolve(initPath, "--init") : null;
         var length = options.Get(sequenceLength);
-        var presetName = options.Get(preset);
-        var shape = presetName is null
-            ? ModelPresets.WithPositions(BertModelStore.LoadConfig(teacherFolder!), length) with { ExpertCount = 0, AdapterSize = 0 }
-            : ModelPresets.Get(presetName, length);
-        var expertCount = options.Get(experts);
-        if (expertCount < 0)
+        BertConfig shape, config;
+        if (initFolder is null)
         {
-            throw new CliUsageException($"--experts must be 0 or more, not {expertCount}.");
+            var presetName = options.Get(preset);
+            shape = presetName is null
+                ? ModelPresets.WithPositions(BertModelStore.LoadConfig(teacherFolder!), length) with { ExpertCount = 0, AdapterSize = 0 }
+                : ModelPresets.Get(presetName, length);
+            var requested = options.Get(experts);
+            if (requested < 0)
+            {
+                throw new CliUsageException($"--experts must be 0 or more, not {requested}.");
+            }
+
+            config = requested > 0 ? shape.WithExperts(requested) : shape;
+        }
+        else
+        {
+            config = shape = InitialConfig(options, initFolder, length);
         }
 
-        var config = expertCount > 0 ? shape.WithExperts(expertCount) : shape;
+        var expertCount = config.ExpertCount;
         var objective = distill
             ? PretrainingObjective.TransferCapabilityDistillation(
                 options.Get(loadBalanceWeight),
@@ -200,24 +217,43 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             Device = options.Get(device),
             Threads = options.Get(threads),
         };
-        ValidateOptions(training.Validate);
-        ValidateOptions(objective.Validate);
+        OptionValidation.Run(training.Validate, OptionNames);
+        OptionValidation.Run(objective.Validate, OptionNames);
         return new PretrainSettings(
-            files, folder, config, objective, training, teacherFolder, options.Get(validation), options.Get(validationSegments), options.Resolved);
+            files, folder, config, objective, training, teacherFolder, initFolder, options.GetPaths(validation), options.Get(validationSegments), options.Resolved);
     }
 
-    /// <summary>Runs a library validation, renaming the property it names to the option that sets it.</summary>
-    private static void ValidateOptions(Action validate)
+    /// <summary>
+    /// The configuration of the model saved in <paramref name="folder"/>; <c>--preset</c> and <c>--experts</c> are read
+    /// only when given, and then must agree with it (a saved model cannot change shape).
+    /// </summary>
+    private BertConfig InitialConfig(OptionReader options, string folder, int length)
     {
-        try
+        var saved = BertModelStore.LoadConfig(folder);
+        string Shape(BertConfig c) => $"L={c.NumLayers}, H={c.HiddenSize}, A={c.NumHeads}, d_ff={c.IntermediateSize}, experts={c.ExpertCount}";
+        if (options.IsGiven(preset) && options.Get(preset) is { } presetName)
         {
-            validate();
+            var wanted = ModelPresets.Get(presetName, saved.MaxPositions);
+            if ((wanted.NumLayers, wanted.HiddenSize, wanted.NumHeads, wanted.IntermediateSize) != (saved.NumLayers, saved.HiddenSize, saved.NumHeads, saved.IntermediateSize))
+            {
+                throw new CliUsageException(
+                    $"--preset {presetName} conflicts with --init: the model in '{folder}' has {Shape(saved)}. Drop --preset; the shape comes from the saved model.");
+            }
         }
-        catch (ArgumentOutOfRangeException ex)
+
+        if (options.IsGiven(experts) && options.Get(experts) is var expertCount && expertCount != saved.ExpertCount)
         {
-            var option = OptionNames.TryGetValue(ex.ParamName ?? string.Empty, out var name) ? name : ex.ParamName;
-            throw new CliUsageException($"{option}: {ex.Message.Split(" (Parameter", 2)[0]}");
+            throw new CliUsageException(
+                $"--experts {expertCount} conflicts with --init: the model in '{folder}' has {saved.ExpertCount} experts per layer. Drop --experts; the shape comes from the saved model.");
         }
+
+        if (length > saved.MaxPositions)
+        {
+            throw new CliUsageException(
+                $"--seq-length {length} is longer than the {saved.MaxPositions} positions of the --init model in '{folder}'; use --seq-length {saved.MaxPositions} or less.");
+        }
+
+        return saved;
     }
 
     private static readonly Dictionary<string, string> OptionNames = new(StringComparer.Ordinal)

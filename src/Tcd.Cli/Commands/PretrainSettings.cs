@@ -11,6 +11,7 @@ namespace Tcd.Cli.Commands;
 /// <param name="Objective">Loss terms and weights.</param>
 /// <param name="Training">Optimizer, schedule, data, checkpoint and device options.</param>
 /// <param name="Teacher">The teacher's model folder (distill only).</param>
+/// <param name="Init">The saved model whose weights training starts from, or null for a fresh initialisation (pretrain only).</param>
 /// <param name="Validation">Held-out text files scored by masked-token log-likelihood (may be empty).</param>
 /// <param name="ValidationSegments">Cap on the held-out segments.</param>
 /// <param name="EffectiveOptions">Every option value after merging, written to tcd-config.json so <c>--config</c> repeats the run.</param>
@@ -21,6 +22,7 @@ internal sealed record PretrainSettings(
     PretrainingObjective Objective,
     PretrainingOptions Training,
     string? Teacher,
+    string? Init,
     IReadOnlyList<string> Validation,
     int ValidationSegments,
     IReadOnlyDictionary<string, JsonNode?> EffectiveOptions);

@@ -1,0 +1,288 @@
+using System.CommandLine;
+using System.Globalization;
+using Tcd.Models.Data;
+using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
+using Tcd.Models.Xpert;
+using Tcd.Reports;
+using TorchSharp;
+
+namespace Tcd.Cli.Commands;
+
+/// <summary>
+/// <c>tcd xpert</c>: XPERT on a trained MoE-BERT — expert activation over domain corpora, common-expert selection,
+/// Tucker decomposition and a dense model whose FFNs start from the factors (<see cref="XpertPipeline"/>).
+/// </summary>
+internal sealed class XpertCommand : TcdCommand<XpertSettings>
+{
+    public const string ResultFileName = "result.json";
+    public const string FrequencyFileName = "expert-frequencies";
+    public const string HeatmapFilePrefix = "expert-activation-layer";
+    public const string MinimumScoring = "minimum";
+    public const string GeometricMeanScoring = "geomean";
+
+    /// <summary>Above this many experts a heatmap's cells are too narrow to print their values in.</summary>
+    private const int MaxExpertsWithValues = 16;
+
+    private static readonly ExpertActivationOptions ActivationDefaults = new();
+    private static readonly CommonExpertSelectionOptions SelectionDefaults = new();
+    private static readonly XpertPipelineOptions PipelineDefaults = new();
+    private readonly Option<string?> source;
+    private readonly Option<string[]> domains;
+    private readonly Option<string?> output;
+    private readonly Option<string?> targetPreset;
+    private readonly Option<int?> targetIntermediate;
+    private readonly Option<int?> targetHidden;
+    private readonly Option<int> topK;
+    private readonly Option<string> scoring;
+    private readonly Option<double?> threshold;
+    private readonly Option<int?> expertRank;
+    private readonly Option<int> maxSegments;
+    private readonly Option<int> sequenceLength;
+    private readonly Option<int> batchSize;
+    private readonly Option<string> device;
+    private readonly Option<int?> threads;
+    private readonly Option<long> seed;
+
+    public XpertCommand()
+        : base("xpert", "XPERT: find the experts of a trained MoE-BERT that every domain uses, Tucker-decompose them and initialise a dense BERT's FFNs from the factors. " +
+                        "Writes the activation table and heatmaps, and the dense model to <out>/model for 'tcd pretrain --init <out>'.")
+    {
+        source = Add(CliOptions.Optional<string?>("--source", "The trained MoE model (required): a model folder or the --out folder of 'tcd pretrain --experts N' / 'tcd distill'."));
+        domains = Add(CliOptions.List("--domains", "Domain corpora (required), each 'name=file' or 'file' (named after the file): UTF-8 text as for --corpus of 'tcd pretrain'."));
+        output = Add(CliOptions.Optional<string?>("--out", $"Output folder (required): {FrequencyFileName}.csv/.json, {HeatmapFilePrefix}<N>.png, {ResultFileName} (chosen experts, Tucker errors), " +
+                                                           $"{PretrainCommand.EffectiveConfigFileName} and model/ (the dense model)."));
+        targetPreset = Add(CliOptions.Optional<string?>("--target-preset", ModelPresets.Help + " [default: the source's shape without experts]"));
+        targetPreset.AcceptOnlyFromAmong(ModelPresets.Names);
+        targetIntermediate = Add(CliOptions.Optional<int?>("--target-ff", "FFN width d_ff of the dense model, at most the source's [default: the target shape's]."));
+        targetHidden = Add(CliOptions.Optional<int?>("--target-hidden", "Hidden size of the dense model, at most the source's and divisible by its heads [default: the target shape's]."));
+        topK = Add(CliOptions.WithDefault("--k", "Common experts kept per layer (paper: 2).", SelectionDefaults.TopK));
+        scoring = Add(CliOptions.WithDefault("--scoring", "Expert score over the domains' activation frequencies: 'minimum' (every domain must use it) or 'geomean'.", MinimumScoring));
+        scoring.AcceptOnlyFromAmong(MinimumScoring, GeometricMeanScoring);
+        threshold = Add(CliOptions.Optional<double?>("--threshold", "Keep every expert whose frequency reaches this value in every domain, in (0, 1], instead of the top --k [default: top --k]."));
+        expertRank = Add(CliOptions.Optional<int?>("--expert-rank", "Tucker rank of the expert mode [default: 2 × the experts kept, exact along that mode]."));
+        maxSegments = Add(CliOptions.WithDefault("--max-segments", "Segments read from each domain for the activation analysis.", ActivationDefaults.MaxSegmentsPerDomain ?? 256));
+        sequenceLength = Add(CliOptions.WithDefault("--seq-length", "Tokens per analysed segment, at most the source's positions.", ActivationDefaults.MaxSequenceLength));
+        batchSize = Add(CliOptions.WithDefault("--batch-size", "Segments per forward pass of the analysis.", ActivationDefaults.BatchSize));
+        device = Add(CliOptions.Device());
+        threads = Add(CliOptions.Threads());
+        seed = Add(CliOptions.WithDefault("--seed", "Seed of the dense model's initialisation outside the FFNs.", PipelineDefaults.Seed));
+    }
+
+    public override int Execute(XpertSettings settings, CliConsole console, CancellationToken cancellationToken)
+    {
+        TorchRuntime.EnsureAvailable();
+        if (settings.Threads is { } count)
+        {
+            torch.set_num_threads(count);
+        }
+
+        using var sourceModel = BertModelStore.LoadMaskedLm(settings.Source);
+        var sourceConfig = sourceModel.Config;
+        var target = settings.Target;
+        console.Line(string.Create(CultureInfo.InvariantCulture,
+            $"tcd xpert: source {settings.Source} (L={sourceConfig.NumLayers}, H={sourceConfig.HiddenSize}, d_ff={sourceConfig.IntermediateSize}, experts={sourceConfig.ExpertCount}) " +
+            $"→ dense L={target.NumLayers}, H={target.HiddenSize}, d_ff={target.IntermediateSize}; domains {string.Join(", ", settings.Domains.Select(d => $"{d.Key}={d.Value}"))}"));
+
+        var corpora = settings.Domains.Select(domain => KeyValuePair.Create(domain.Key, TextCorpus.FromFiles(domain.Value))).ToList();
+        var pipeline = new XpertPipeline(BertTextEncoder.CreateUncased(), settings.Pipeline);
+        var perDomain = (double)(settings.Pipeline.Activation.MaxSegmentsPerDomain ?? 1);
+        XpertPipelineResult result;
+        try
+        {
+            result = console.Track<ExpertActivationProgress, XpertPipelineResult>(
+                "xpert",
+                progress => pipeline.Run(sourceModel, corpora, target, progress, cancellationToken),
+                report => (report.DomainIndex + Math.Min(1, report.Segments / perDomain)) / report.DomainCount,
+                report => $"domain {report.Domain} ({report.DomainIndex + 1}/{report.DomainCount}): {report.Segments} segments, {report.Tokens} tokens routed");
+        }
+        catch (OperationCanceledException)
+        {
+            console.Line("tcd xpert: cancelled; nothing was written.");
+            return 130;
+        }
+
+        using (result)
+        using (var dense = result.Model)
+        {
+            Directory.CreateDirectory(settings.Output);
+            WriteEffectiveConfig(Path.Combine(settings.Output, PretrainCommand.EffectiveConfigFileName), settings.EffectiveOptions);
+            WriteActivations(result.Activations, settings.Output);
+            foreach (var layer in result.Decompositions)
+            {
+                var chosen = string.Join(", ", layer.Selection.Experts.Select(expert =>
+                    string.Create(CultureInfo.InvariantCulture, $"E{expert.Expert} (score {expert.Score:F3}, mean freq {expert.MeanFrequency:F3})")));
+                console.Line(string.Create(CultureInfo.InvariantCulture,
+                    $"  layer {layer.SourceLayer}: {chosen}; Tucker ranks [{string.Join(", ", layer.Factors.Joint.Core.shape)}], " +
+                    $"relative error up {layer.UpRelativeError:F4}, down {layer.DownRelativeError:F4}"));
+            }
+
+            var modelFolder = Path.Combine(settings.Output, ModelFolders.ModelFolderName);
+            BertModelStore.Save(dense, dense.Config, modelFolder);
+            WriteJson(Path.Combine(settings.Output, ResultFileName), new
+            {
+                source = settings.Source,
+                domains = result.Activations.Domains,
+                layers = result.Decompositions.Select(layer => new
+                {
+                    layer = layer.SourceLayer,
+                    experts = layer.Selection.Experts.Select((expert, i) => new
+                    {
+                        expert = expert.Expert,
+                        score = expert.Score,
+                        mean_frequency = expert.MeanFrequency,
+                        weight = layer.Weights[i],
+                    }),
+                    tucker_ranks = layer.Factors.Joint.Core.shape,
+                    up_relative_error = layer.UpRelativeError,
+                    down_relative_error = layer.DownRelativeError,
+                }),
+                model = modelFolder,
+            });
+            console.Line($"tcd xpert: wrote {FrequencyFileName}.csv/.json and {result.Activations.LayerCount} heatmaps to {settings.Output}; " +
+                         $"dense model saved to {modelFolder} (continue with: tcd pretrain --init {settings.Output} ...)");
+        }
+
+        return 0;
+    }
+
+    protected override XpertSettings Read(OptionReader options)
+    {
+        var sourceFolder = ModelFolders.Resolve(options.RequirePath(source), "--source");
+        var sourceConfig = BertModelStore.LoadConfig(sourceFolder);
+        if (!sourceConfig.IsMoe)
+        {
+            throw new CliUsageException($"--source: the model in '{sourceFolder}' has no experts; XPERT needs a MoE model, e.g. from 'tcd pretrain --experts N'.");
+        }
+
+        var domainFiles = Domains(options.RequirePaths(domains, named: true));
+        var folder = options.RequirePath(output);
+        var length = options.Get(sequenceLength);
+        if (length > sourceConfig.MaxPositions)
+        {
+            throw new CliUsageException($"--seq-length {length} is longer than the source's {sourceConfig.MaxPositions} positions; use --seq-length {sourceConfig.MaxPositions} or less.");
+        }
+
+        var target = Target(options, sourceConfig, length);
+        var keep = options.Get(topK);
+        var minimumFrequency = options.Get(threshold);
+        if (minimumFrequency is not null && options.IsGiven(topK))
+        {
+            throw new CliUsageException("--k and --threshold both choose how many experts to keep; give one of them.");
+        }
+
+        var activation = new ExpertActivationOptions
+        {
+            BatchSize = options.Get(batchSize),
+            MaxSequenceLength = length,
+            MaxSegmentsPerDomain = options.Get(maxSegments),
+            Device = options.Get(device),
+        };
+        var selection = new CommonExpertSelectionOptions
+        {
+            Mode = minimumFrequency is null ? CommonExpertSelectionMode.TopK : CommonExpertSelectionMode.Threshold,
+            Scoring = options.Get(scoring) == GeometricMeanScoring ? CommonExpertScoring.GeometricMean : CommonExpertScoring.Minimum,
+            TopK = keep,
+            Threshold = minimumFrequency ?? SelectionDefaults.Threshold,
+        };
+        OptionValidation.Run(activation.Validate, OptionNames);
+        OptionValidation.Run(selection.Validate, OptionNames);
+        var rank = options.Get(expertRank);
+        if (rank is < 1)
+        {
+            throw new CliUsageException($"--expert-rank must be at least 1, not {rank}.");
+        }
+
+        var pipeline = new XpertPipelineOptions { Activation = activation, Selection = selection, ExpertRank = rank, Seed = options.Get(seed) };
+        return new XpertSettings(sourceFolder, domainFiles, folder, target, pipeline, options.Get(threads), options.Resolved);
+    }
+
+    /// <summary>The dense target: a preset or the source's shape, with the FFN width and hidden size overridden when given.</summary>
+    private BertConfig Target(OptionReader options, BertConfig sourceConfig, int length)
+    {
+        var presetName = options.Get(targetPreset);
+        var shape = presetName is null ? ModelPresets.WithPositions(sourceConfig, length) : ModelPresets.Get(presetName, length);
+        var target = shape with
+        {
+            ExpertCount = 0,
+            AdapterSize = 0,
+            IntermediateSize = options.Get(targetIntermediate) ?? shape.IntermediateSize,
+            HiddenSize = options.Get(targetHidden) ?? shape.HiddenSize,
+        };
+        OptionValidation.Run(() => target.Validate(), OptionNames);
+
+        // The Tucker ranks are the target sizes, and a rank cannot exceed the dimension it compresses.
+        var setBy = presetName is null ? string.Empty : $" (--target-preset {presetName})";
+        if (target.IntermediateSize > sourceConfig.IntermediateSize)
+        {
+            throw new CliUsageException(
+                $"--target-ff: the dense FFN width {target.IntermediateSize}{setBy} exceeds the source experts' d_ff {sourceConfig.IntermediateSize}; give --target-ff {sourceConfig.IntermediateSize} or less.");
+        }
+
+        if (target.HiddenSize > sourceConfig.HiddenSize)
+        {
+            throw new CliUsageException(
+                $"--target-hidden: the dense hidden size {target.HiddenSize}{setBy} exceeds the source's {sourceConfig.HiddenSize}; give --target-hidden {sourceConfig.HiddenSize} or less.");
+        }
+
+        return target;
+    }
+
+    /// <summary>Parses <c>name=file</c> / <c>file</c> entries; names must be unique and files must exist.</summary>
+    private static List<KeyValuePair<string, string>> Domains(IEnumerable<string> entries)
+    {
+        var result = new List<KeyValuePair<string, string>>();
+        foreach (var entry in entries)
+        {
+            var separator = entry.IndexOf('=', StringComparison.Ordinal);
+            var file = separator < 0 ? entry : entry[(separator + 1)..];
+            var name = separator < 0 ? Path.GetFileNameWithoutExtension(file) : entry[..separator].Trim();
+            if (name.Length == 0 || file.Length == 0)
+            {
+                throw new CliUsageException($"--domains: '{entry}' needs a file, optionally named: 'wiki.txt' or 'wiki=wiki.txt'.");
+            }
+
+            if (!File.Exists(file))
+            {
+                throw new CliUsageException($"--domains: the file '{file}' of domain '{name}' does not exist.");
+            }
+
+            if (result.Any(domain => domain.Key == name))
+            {
+                throw new CliUsageException($"--domains: the domain name '{name}' is used twice; name them 'a=file1' 'b=file2'.");
+            }
+
+            result.Add(KeyValuePair.Create(name, file));
+        }
+
+        return result;
+    }
+
+    private static void WriteActivations(ExpertActivationTable table, string folder)
+    {
+        table.WriteCsv(Path.Combine(folder, FrequencyFileName + ".csv"));
+        table.WriteJson(Path.Combine(folder, FrequencyFileName + ".json"));
+        var experts = Enumerable.Range(0, table.ExpertCount).Select(expert => $"E{expert}").ToList();
+        for (var layer = 0; layer < table.LayerCount; layer++)
+        {
+            Heatmap.Write(
+                Path.Combine(folder, $"{HeatmapFilePrefix}{layer}.png"),
+                table.LayerFrequencies(layer),
+                table.Domains,
+                experts,
+                new HeatmapOptions { Title = $"Expert activation, layer {layer}", ShowValues = table.ExpertCount <= MaxExpertsWithValues });
+        }
+    }
+
+    private static readonly Dictionary<string, string> OptionNames = new(StringComparer.Ordinal)
+    {
+        [nameof(ExpertActivationOptions.BatchSize)] = "--batch-size",
+        [nameof(ExpertActivationOptions.MaxSequenceLength)] = "--seq-length",
+        [nameof(ExpertActivationOptions.MaxSegmentsPerDomain)] = "--max-segments",
+        [nameof(CommonExpertSelectionOptions.TopK)] = "--k",
+        [nameof(CommonExpertSelectionOptions.Threshold)] = "--threshold",
+        [nameof(BertConfig.HiddenSize)] = "--target-hidden",
+        [nameof(BertConfig.IntermediateSize)] = "--target-ff",
+        [nameof(BertConfig.NumHeads)] = "--target-hidden",
+    };
+}

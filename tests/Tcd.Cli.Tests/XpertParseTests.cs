@@ -1,0 +1,161 @@
+using Tcd.Models.Modeling;
+using Tcd.Models.Training;
+using Tcd.Models.Xpert;
+
+namespace Tcd.Cli.Tests;
+
+public sealed class XpertParseTests : IDisposable
+{
+    private readonly TempFolder temp = new();
+
+    public XpertParseTests()
+    {
+        temp.Write("moe/model/config.json", BertConfig.Tiny.WithExperts(4).ToJson());
+        temp.Write("wiki.txt", "text");
+        temp.Write("code.txt", "text");
+    }
+
+    public void Dispose() => temp.Dispose();
+
+    [Fact]
+    public void Xpert_defaults_keep_the_sources_shape_without_experts_and_the_papers_top_2()
+    {
+        var settings = Cli.Parse(c => c.Xpert, "xpert", "--source", temp.File("moe"), "--domains", $"w={temp.File("wiki.txt")}", temp.File("code.txt"), "--out", "x");
+
+        settings.Source.Should().Be(temp.File("moe", "model"));
+        settings.Domains.Should().Equal(KeyValuePair.Create("w", temp.File("wiki.txt")), KeyValuePair.Create("code", temp.File("code.txt")));
+        settings.Output.Should().Be("x");
+        settings.Target.Should().Be(BertConfig.Tiny);
+        var p = settings.Pipeline;
+        (p.Selection.Mode, p.Selection.Scoring, p.Selection.TopK, p.ExpertRank, p.Seed).Should().Be((CommonExpertSelectionMode.TopK, CommonExpertScoring.Minimum, 2, (int?)null, 42L));
+        (p.Activation.MaxSegmentsPerDomain, p.Activation.MaxSequenceLength, p.Activation.BatchSize, p.Activation.Device).Should().Be(((int?)256, 128, 16, "auto"));
+        settings.Threads.Should().BeNull();
+    }
+
+    [Fact]
+    public void Xpert_options_reach_the_settings()
+    {
+        var settings = Cli.Parse(
+            c => c.Xpert,
+            "xpert", "--source", temp.File("moe"), "--domains", $"w={temp.File("wiki.txt")}", "--out", "x", "--target-preset", "tiny",
+            "--target-ff", "64", "--target-hidden", "32", "--scoring", "geomean", "--threshold", "0.2", "--expert-rank", "3",
+            "--max-segments", "8", "--seq-length", "32", "--batch-size", "4", "--device", "cpu", "--threads", "1", "--seed", "7");
+
+        settings.Target.Should().Be(BertConfig.Tiny with { IntermediateSize = 64, HiddenSize = 32 });
+        var p = settings.Pipeline;
+        (p.Selection.Mode, p.Selection.Scoring, p.Selection.Threshold, p.ExpertRank, p.Seed).Should().Be((CommonExpertSelectionMode.Threshold, CommonExpertScoring.GeometricMean, 0.2, (int?)3, 7L));
+        (p.Activation.MaxSegmentsPerDomain, p.Activation.MaxSequenceLength, p.Activation.BatchSize, p.Activation.Device).Should().Be(((int?)8, 32, 4, "cpu"));
+        settings.Threads.Should().Be(1);
+    }
+
+    [Theory]
+    [InlineData("--target-ff", "256", "--target-ff")]
+    [InlineData("--target-hidden", "128", "--target-hidden")]
+    [InlineData("--target-hidden", "63", "--target-hidden")]
+    [InlineData("--k", "0", "--k")]
+    [InlineData("--max-segments", "0", "--max-segments")]
+    [InlineData("--seq-length", "512", "--seq-length")]
+    public void Xpert_out_of_range_values_name_the_option(string option, string value, string named)
+    {
+        var (exitCode, _, error) = Cli.Run("xpert", "--source", temp.File("moe"), "--domains", temp.File("wiki.txt"), "--out", temp.File("x"), option, value);
+
+        exitCode.Should().Be(1);
+        error.Should().Contain(named);
+        Directory.Exists(temp.File("x")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Xpert_rejects_a_dense_source_k_with_threshold_and_repeated_domain_names()
+    {
+        temp.Write("dense/config.json", BertConfig.Tiny.ToJson());
+        var wiki = temp.File("wiki.txt");
+
+        Cli.Run("xpert", "--source", temp.File("dense"), "--domains", wiki, "--out", "x").Error.Should().Contain("--source").And.Contain("no experts");
+        Cli.Run("xpert", "--source", temp.File("moe"), "--domains", wiki, "--out", "x", "--k", "3", "--threshold", "0.1").Error.Should().Contain("--k").And.Contain("--threshold");
+        Cli.Run("xpert", "--source", temp.File("moe"), "--domains", $"a={wiki}", $"a={temp.File("code.txt")}", "--out", "x").Error.Should().Contain("'a'").And.Contain("twice");
+        Cli.Run("xpert", "--source", temp.File("moe"), "--domains", temp.File("none.txt"), "--out", "x").Error.Should().Contain("--domains").And.Contain("none.txt");
+    }
+
+    [Fact]
+    public void Xpert_help_documents_the_defaults()
+    {
+        var (exitCode, output, _) = Cli.Run("xpert", "--help");
+
+        exitCode.Should().Be(0);
+        output.Should().Contain("--domains").And.Contain("--target-preset").And.Contain("--target-ff").And.Contain("[default: 2]")
+            .And.Contain("[default: minimum]").And.Contain("[default: 256]").And.Contain("--expert-rank").And.Contain("--config");
+    }
+
+    [Fact]
+    public void Pretrain_init_takes_the_saved_models_shape_and_objective()
+    {
+        var settings = Cli.Parse(c => c.Pretrain, "pretrain", "--corpus", "a.txt", "--out", "run", "--init", temp.File("moe"), "--seq-length", "64");
+
+        settings.Init.Should().Be(temp.File("moe", "model"));
+        settings.Model.Should().Be(BertConfig.Tiny.WithExperts(4));
+        settings.Objective.Should().Be(PretrainingObjective.MixtureOfExperts(1000));
+        settings.EffectiveOptions.Should().ContainKey("init").And.NotContainKey("preset").And.NotContainKey("experts");
+
+        // Options that repeat the saved shape are fine.
+        Cli.Parse(c => c.Pretrain, "pretrain", "--corpus", "a.txt", "--out", "run", "--init", temp.File("moe"), "--preset", "tiny", "--experts", "4")
+            .Model.Should().Be(BertConfig.Tiny.WithExperts(4));
+    }
+
+    [Theory]
+    [InlineData("--experts", "8", "--experts 8 conflicts with --init")]
+    [InlineData("--preset", "paper-small", "--preset paper-small conflicts with --init")]
+    [InlineData("--seq-length", "256", "--seq-length 256")]
+    public void Pretrain_init_rejects_conflicting_shape_options(string option, string value, string message)
+    {
+        var (exitCode, _, error) = Cli.Run("pretrain", "--corpus", "a.txt", "--out", temp.File("run"), "--init", temp.File("moe"), option, value);
+
+        exitCode.Should().Be(1);
+        error.Should().Contain(message);
+    }
+
+    [Fact]
+    public void Relative_paths_in_a_config_file_are_relative_to_its_folder()
+    {
+        var config = temp.Write("configs/run.json", """{ "corpus": ["data/a.txt", "/abs/b.txt"], "out": "runs/x", "init": "../moe", "validation": "v.txt" }""");
+        var folder = Path.GetDirectoryName(config)!;
+
+        var settings = Cli.Parse(c => c.Pretrain, "pretrain", "--config", config);
+
+        settings.Corpus.Should().Equal(Path.Combine(folder, "data/a.txt"), "/abs/b.txt");
+        settings.Output.Should().Be(Path.Combine(folder, "runs/x"));
+        settings.Init.Should().Be(Path.Combine(folder, "../moe", "model"));
+        settings.Validation.Should().Equal(Path.Combine(folder, "v.txt"));
+        settings.Training.MetricsFile.Should().Be(Path.Combine(folder, "runs/x", "metrics.jsonl"));
+        settings.EffectiveOptions["out"]!.GetValue<string>().Should().Be(Path.GetFullPath(Path.Combine(folder, "runs/x")));
+
+        // On the command line a relative path stays relative to the working folder, even next to a config file.
+        Cli.Parse(c => c.Pretrain, "pretrain", "--config", config, "--out", "here").Output.Should().Be("here");
+    }
+
+    [Fact]
+    public void Named_paths_in_a_config_file_resolve_only_the_path_part()
+    {
+        var config = temp.Write("xpert.json", """{ "source": "moe", "domains": ["web=wiki.txt", "code.txt"], "out": "x" }""");
+
+        var settings = Cli.Parse(c => c.Xpert, "xpert", "--config", config);
+
+        settings.Source.Should().Be(temp.File("moe", "model"));
+        settings.Domains.Should().Equal(KeyValuePair.Create("web", temp.File("wiki.txt")), KeyValuePair.Create("code", temp.File("code.txt")));
+        settings.EffectiveOptions["domains"]!.AsArray().Select(node => node!.GetValue<string>())
+            .Should().Equal($"web={temp.File("wiki.txt")}", temp.File("code.txt"));
+    }
+
+    [Fact]
+    public void Finetune_out_of_range_values_name_the_option()
+    {
+        temp.Write("model/config.json", BertConfig.Tiny.ToJson());
+        var train = temp.Write("train.tsv", string.Empty);
+
+        var (exitCode, _, error) = Cli.Run("finetune", "--model", temp.File("model"), "--task", "RTE", "--data", train, "--out", temp.File("ft"), "--epochs", "0");
+
+        exitCode.Should().Be(1);
+        error.Should().Contain("--epochs ('0') must be");
+        Cli.Run("finetune", "--model", temp.File("model"), "--task", "RTE", "--data", train, "--out", temp.File("ft"), "--adapters", "0")
+            .Error.Should().Contain("--adapters");
+    }
+}
