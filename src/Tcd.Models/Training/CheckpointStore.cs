@@ -67,17 +67,12 @@ public sealed class CheckpointStore
     /// <summary>The newest complete checkpoint's folder, or null when there is none.</summary>
     public string? FindLatest()
     {
-        var pointerPath = Path.Combine(Root, LatestFileName);
-        if (File.Exists(pointerPath))
+        if (ReadPointer() is { } pointer && Directory.Exists(Path.Combine(Root, pointer.Folder)))
         {
-            var pointer = JsonSerializer.Deserialize<LatestPointer>(File.ReadAllText(pointerPath));
-            if (pointer is not null && Directory.Exists(Path.Combine(Root, pointer.Folder)))
-            {
-                return Path.Combine(Root, pointer.Folder);
-            }
+            return Path.Combine(Root, pointer.Folder);
         }
 
-        // The pointer is written last; without it, the newest published step folder is still complete.
+        // The pointer is written last; without it (or with a damaged one), the newest published step folder is still complete.
         return CompleteCheckpoints().LastOrDefault();
     }
 
@@ -87,6 +82,19 @@ public sealed class CheckpointStore
         var temporary = path + TemporaryPrefix + Guid.NewGuid().ToString("N");
         File.WriteAllText(temporary, contents);
         File.Move(temporary, path, overwrite: true);
+    }
+
+    private LatestPointer? ReadPointer()
+    {
+        var pointerPath = Path.Combine(Root, LatestFileName);
+        try
+        {
+            return File.Exists(pointerPath) ? JsonSerializer.Deserialize<LatestPointer>(File.ReadAllText(pointerPath)) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static string StepFolderName(long step) => StepPrefix + step.ToString("D8", CultureInfo.InvariantCulture);

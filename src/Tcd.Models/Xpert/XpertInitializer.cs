@@ -101,15 +101,21 @@ public static class XpertInitializer
             .narrow(dim: 1, start: 0, length: columns)
             .contiguous();
 
-    private static void CheckTarget(BertConfig target, IReadOnlyList<XpertLayerDecomposition> sourceLayers)
+    /// <summary>Throws unless <paramref name="target"/> is a dense (vanilla) configuration, the only kind XPERT initialises.</summary>
+    internal static void CheckDenseTarget(BertConfig target)
     {
-        ArgumentNullException.ThrowIfNull(sourceLayers);
         if (target.IsMoe)
         {
             throw new ArgumentException(
                 $"XPERT initialises a dense (vanilla) model, but the target has ExpertCount = {target.ExpertCount}; use WithExperts(0).",
                 nameof(target));
         }
+    }
+
+    private static void CheckTarget(BertConfig target, IReadOnlyList<XpertLayerDecomposition> sourceLayers)
+    {
+        ArgumentNullException.ThrowIfNull(sourceLayers);
+        CheckDenseTarget(target);
 
         if (sourceLayers.Count == 0 || sourceLayers.Where((layer, index) => layer.SourceLayer != index).Any())
         {

@@ -42,12 +42,8 @@ public sealed class XpertPipeline
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
         target.Validate();
-        if (target.IsMoe)
-        {
-            throw new ArgumentException(
-                $"XPERT initialises a dense (vanilla) model, but the target has ExpertCount = {target.ExpertCount}; use WithExperts(0).",
-                nameof(target));
-        }
+        // Fail before the expensive activation analysis, not after it.
+        XpertInitializer.CheckDenseTarget(target);
 
         var activations = new ExpertActivationAnalyzer(encoder, options.Activation).Analyze(source, domains, progress, cancellationToken);
         var selections = new CommonExpertSelector(options.Selection).Select(activations);

@@ -64,4 +64,15 @@ public sealed class CheckpointStoreTests : IDisposable
 
         Directory.EnumerateDirectories(root).Select(Path.GetFileName).Should().BeEquivalentTo("step-00000003", "step-00000004");
     }
+
+    [Fact]
+    public void DamagedPointer_FallsBackToTheNewestStepFolder()
+    {
+        var store = new CheckpointStore(root);
+        store.Save(10, dir => File.WriteAllText(Path.Combine(dir, "w"), "x"));
+        var newest = store.Save(20, dir => File.WriteAllText(Path.Combine(dir, "w"), "y"));
+        File.WriteAllText(Path.Combine(root, "latest.json"), "{ not json");
+
+        new CheckpointStore(root).FindLatest().Should().Be(newest);
+    }
 }
