@@ -6,7 +6,8 @@ namespace Tcd.Models.Training;
 
 /// <summary>
 /// Appends one row of named numbers per logged step to a JSON-lines file (<c>.jsonl</c>) or a CSV file
-/// (any other extension) that a user can plot. On resume, rows after the checkpoint's step are dropped first so the
+/// (any other extension) that a user can plot. Non-finite values are written as <c>null</c> (JSON) or an empty cell (CSV);
+/// the CSV columns are those of the first row. On resume, rows after the checkpoint's step are dropped first so the
 /// file never holds a step twice.
 /// </summary>
 public sealed class MetricsLog : IDisposable
@@ -77,7 +78,7 @@ public sealed class MetricsLog : IDisposable
                 writer.WriteLine(string.Join(',', csvColumns));
             }
 
-            writer.WriteLine(string.Join(',', csvColumns.Select(column => row.TryGetValue(column, out var value) ? value.ToString("R", CultureInfo.InvariantCulture) : string.Empty)));
+            writer.WriteLine(string.Join(',', csvColumns.Select(column => row.TryGetValue(column, out var value) && double.IsFinite(value) ? value.ToString("R", CultureInfo.InvariantCulture) : string.Empty)));
         }
 
         writer.Flush();

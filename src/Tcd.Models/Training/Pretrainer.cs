@@ -52,9 +52,10 @@ public sealed class Pretrainer
         ArgumentNullException.ThrowIfNull(encoder);
         objective.Validate();
         options.Validate();
-        if (encoder.VocabularySize != student.Config.VocabSize)
+        CheckFits(student.Config, "student", options, encoder);
+        if (teacher is not null && objective.NeedsTeacher)
         {
-            throw new ArgumentException($"The tokeniser has {encoder.VocabularySize} tokens but the model's VocabSize is {student.Config.VocabSize}.", nameof(encoder));
+            CheckFits(teacher.Config, "teacher", options, encoder);
         }
 
         if (objective.NeedsTeacher && teacher is null)
@@ -75,6 +76,23 @@ public sealed class Pretrainer
         this.options = options;
         this.encoder = encoder;
         layerMapping = this.teacher is null ? null : new LayerMapping(student.Config.NumLayers, this.teacher.Config.NumLayers);
+    }
+
+    private static void CheckFits(BertConfig config, string role, PretrainingOptions options, BertTextEncoder encoder)
+    {
+        if (options.MaxSequenceLength > config.MaxPositions)
+        {
+            throw new ArgumentException(
+                $"MaxSequenceLength is {options.MaxSequenceLength} but the {role} model has only {config.MaxPositions} positions (MaxPositions); " +
+                $"lower MaxSequenceLength (--seq-length) to at most {config.MaxPositions}.", nameof(options));
+        }
+
+        if (config.VocabSize != encoder.VocabularySize)
+        {
+            throw new ArgumentException(
+                $"The tokeniser has {encoder.VocabularySize} tokens but the {role} model's VocabSize is {config.VocabSize}; " +
+                "use the vocabulary the model was trained with.", nameof(encoder));
+        }
     }
 
     /// <summary>
@@ -394,10 +412,8 @@ public sealed class Pretrainer
             row["router_entropy"] = progress.MoeLoad.Average(l => l.RouterEntropy);
         }
 
-        if (progress.ValidationLogLikelihood is { } validation)
-        {
-            row["val_log_likelihood"] = validation;
-        }
+        // Always present (NaN when not validated at this step), so a CSV metrics file keeps the column.
+        row["val_log_likelihood"] = progress.ValidationLogLikelihood ?? double.NaN;
 
         return row;
     }

@@ -201,4 +201,12 @@ public sealed class PretrainerTests : IDisposable
 
         act.Should().Throw<ArgumentException>().WithMessage("*2 heads*4*AttentionWeight*");
     }
+
+    [Fact]
+    public void SequenceLongerThanThePositions_IsAClearError()
+    {
+        var act = () => new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, FastOptions(1) with { MaxSequenceLength = 128 }, Encoder);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*MaxSequenceLength is 128*student*64 positions*");
+    }
 }
