@@ -20,6 +20,8 @@ internal sealed record BenchmarkOptions
           --device D     cpu, cuda, cuda:1 or auto (default cpu)
           --corpus PATH  training text (default: data/corpus/enwiki-sample.txt found above the working folder)
           --skip-steps   only time the MoE layer
+          --profile      per-phase breakdown of vanilla, MoE and TCD steps (forward, backward, relation losses,
+                         clip_grad_norm_, AdamW step, zero_grad, host read-back) instead of the timings above
           --skip-layer   only time the pre-training steps
           --quick        small shape (L=2, H=64, 8 experts, seq 64, batch 8) for a smoke run under a minute
           --help         this text
@@ -44,6 +46,8 @@ internal sealed record BenchmarkOptions
     public bool SkipSteps { get; init; }
 
     public bool SkipLayer { get; init; }
+
+    public bool Profile { get; init; }
 
     public bool ShowHelp { get; init; }
 
@@ -78,6 +82,7 @@ internal sealed record BenchmarkOptions
                 "--help" or "-h" => options with { ShowHelp = true },
                 "--skip-steps" => options with { SkipSteps = true },
                 "--skip-layer" => options with { SkipLayer = true },
+                "--profile" => options with { Profile = true },
                 "--steps" => options with { Steps = PositiveInt(name, Value(args, ref i)) },
                 "--warmup" => options with { WarmupSteps = NonNegativeInt(name, Value(args, ref i)) },
                 "--rounds" => options with { Rounds = PositiveInt(name, Value(args, ref i)) },

@@ -40,6 +40,15 @@ Console.WriteLine($"  machine: {Environment.ProcessorCount} logical cores, {Runt
 Console.WriteLine($"  model: L={model.NumLayers} H={model.HiddenSize} A={model.NumHeads} FFN={model.IntermediateSize}, {options.ExpertCount} experts, " +
                   $"seq {options.SequenceLength}, batch {options.BatchSize}; seed {options.Seed}");
 
+if (options.Profile)
+{
+    var corpusPath = options.CorpusPath ?? FindCorpus();
+    Console.WriteLine();
+    Console.WriteLine($"Step profile on {corpusPath}: {options.Steps} measured steps per objective after {options.WarmupSteps} warm-up steps, medians per phase");
+    new StepProfiler(options, BertTextEncoder.CreateUncased(), TextCorpus.FromFiles(corpusPath)).Run(Console.WriteLine, device);
+    return 0;
+}
+
 var targets = new List<SpeedTarget>();
 if (!options.SkipLayer)
 {

@@ -28,11 +28,16 @@ internal static class RelationMath
     /// exactly zero with zero gradient: a plain clamp of the norm would give them a finite value but a gradient of
     /// 1 / ε (about 1e12), which overflows half precision and destabilises training.
     /// </summary>
+    /// <remarks>
+    /// Such vectors are divided by +∞ rather than masked after the division: the values are the same, but the mask
+    /// then touches only the <c>[..., 1]</c> norms instead of the full tensor, forward and backward (the relation
+    /// losses normalise 48 tapped <c>[G, S, H]</c> tensors per step).
+    /// </remarks>
     internal static Tensor UnitVectors(Tensor vectors)
     {
         var wide = AtLeastFloat32(vectors);
         var norms = wide.norm(dim: -1, keepdim: true);
-        return wide.div(norms.clamp_min(NormEpsilon)).masked_fill(norms.le(NormEpsilon), 0);
+        return wide.div(norms.clamp_min(NormEpsilon).masked_fill(norms.le(NormEpsilon), double.PositiveInfinity));
     }
 
     /// <summary>Formats a tensor shape for error messages, e.g. <c>[2, 8, 64]</c>.</summary>

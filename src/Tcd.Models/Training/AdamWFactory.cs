@@ -7,6 +7,10 @@ namespace Tcd.Models.Training;
 /// Builds AdamW with BERT's two parameter groups: weight decay on weight matrices and embeddings, none on biases
 /// and LayerNorm parameters. Frozen parameters (requires_grad = false) are left out.
 /// </summary>
+/// <remarks>
+/// The optimizer is TorchSharp's <see cref="AdamW"/> with a step that skips the no-op decay pass of the undecayed group
+/// and one full-size temporary per parameter; updates, state and checkpoints are bit-identical to the stock step.
+/// </remarks>
 public static class AdamWFactory
 {
     /// <summary>Creates the optimizer for the trainable parameters of <paramref name="module"/>.</summary>
@@ -25,7 +29,7 @@ public static class AdamWFactory
             new(decayed, new AdamW.Options { LearningRate = learningRate, weight_decay = weightDecay, beta1 = beta1, beta2 = beta2, eps = epsilon }),
             new(undecayed, new AdamW.Options { LearningRate = learningRate, weight_decay = 0.0, beta1 = beta1, beta2 = beta2, eps = epsilon }),
         };
-        return torch.optim.AdamW(groups.Where(g => g.Parameters.Any()), learningRate, beta1, beta2, epsilon, weightDecay);
+        return new LeanAdamW(groups.Where(g => g.Parameters.Any()), learningRate, beta1, beta2, epsilon, weightDecay);
     }
 
     /// <summary>True for biases and LayerNorm parameters (by Hugging Face naming), which BERT does not decay.</summary>

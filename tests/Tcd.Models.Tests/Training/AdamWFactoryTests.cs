@@ -39,6 +39,38 @@ public class AdamWFactoryTests
     }
 
     [Fact]
+    public void Step_IsBitIdenticalToTorchSharpAdamW()
+    {
+        torch.manual_seed(3);
+        var lean = torch.nn.Linear(5, 4);
+        var stock = torch.nn.Linear(5, 4);
+        stock.load_state_dict(lean.state_dict());
+        var leanOptimizer = AdamWFactory.Create(lean, learningRate: 0.05, weightDecay: 0.1, beta1: 0.8, beta2: 0.95);
+        var stockOptimizer = torch.optim.AdamW(
+            new[]
+            {
+                new TorchSharp.Modules.AdamW.ParamGroup(new[] { stock.weight! }, new TorchSharp.Modules.AdamW.Options { LearningRate = 0.05, weight_decay = 0.1, beta1 = 0.8, beta2 = 0.95, eps = 1e-8 }),
+                new TorchSharp.Modules.AdamW.ParamGroup(new[] { stock.bias! }, new TorchSharp.Modules.AdamW.Options { LearningRate = 0.05, weight_decay = 0.0, beta1 = 0.8, beta2 = 0.95, eps = 1e-8 }),
+            },
+            0.05, 0.8, 0.95, 1e-8, 0.1);
+
+        for (var step = 0; step < 4; step++)
+        {
+            var input = torch.randn(7, 5);
+            foreach (var (model, optimizer) in new (torch.nn.Module<torch.Tensor, torch.Tensor>, TorchSharp.Modules.AdamW)[] { (lean, leanOptimizer), (stock, stockOptimizer) })
+            {
+                optimizer.zero_grad();
+                model.forward(input).square().sum().backward();
+                optimizer.step();
+            }
+        }
+
+        lean.weight!.eq(stock.weight!).all().item<bool>().Should().BeTrue();
+        lean.bias!.eq(stock.bias!).all().item<bool>().Should().BeTrue();
+        lean.weight!.allclose(stock.weight!.detach().clone().zero_()).Should().BeFalse();
+    }
+
+    [Fact]
     public void AllFrozen_ThrowsClearError()
     {
         var layer = torch.nn.Linear(3, 2);
