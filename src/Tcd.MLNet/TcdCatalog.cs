@@ -260,6 +260,21 @@ public sealed class TcdCatalog
     /// <exception cref="InvalidDataException">The file is truncated, not a Tcd model (e.g. an ML.NET model) or written by a newer format version.</exception>
     public ITransformer LoadModel(string path, out DataViewSchema inputSchema) => TcdModelFile.Load(mlContext, path, out inputSchema);
 
+    /// <summary>
+    /// Loads a pre-trained model to featurize, fine-tune or distil from: a file of <see cref="SaveModel"/> holding a
+    /// <see cref="PretrainedBertTransformer"/> (alone or in a chain), a folder of <see cref="BertModelStore.Save"/>, or a
+    /// Hugging Face BERT folder (<c>config.json</c> with <c>model_type</c>, <c>model.safetensors</c> or
+    /// <c>pytorch_model.bin</c>). A folder's <c>vocab.txt</c> is used when present, else the embedded BERT uncased
+    /// vocabulary. Weights are loaded on the CPU.
+    /// </summary>
+    /// <param name="path">The model file or folder.</param>
+    /// <param name="textColumnName">The input text column of the returned transformer. Default "Text".</param>
+    /// <param name="outputColumnName">Its output feature column. Default "Features".</param>
+    /// <exception cref="FileNotFoundException">The path, or a folder's config.json, does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file holds no pre-trained model (e.g. only a fine-tuned one) or is not a Tcd model file.</exception>
+    public PretrainedBertTransformer LoadPretrained(string path, string textColumnName = "Text", string outputColumnName = "Features") =>
+        PretrainedModelLoader.Load(mlContext, path, textColumnName, outputColumnName);
+
     private static T With<T>(T options, string outputColumnName, string textColumnName, BertConfig? model, long steps, int batchSize, double learningRate, string device)
         where T : BertPretrainingOptions
     {
