@@ -12,7 +12,7 @@ var batch = new Option<int>("--batch") { Description = "Examples per step (paper
 var sequence = new Option<int>("--max-seq") { Description = "Tokens per example, both texts of a pair together (paper: 128).", DefaultValueFactory = _ => 128 };
 var maxTrain = new Option<int>("--max-train") { Description = "Cap on training rows (MRPC has 3,668).", DefaultValueFactory = _ => 1_000 };
 var corpus = new Option<string>("--corpus") { Description = "Pre-training text for the tiny teacher when no --model is given.", DefaultValueFactory = _ => Path.Combine(dataFolder, "corpus", "enwiki-sample.txt") };
-var pretrainSteps = new Option<long>("--pretrain-steps") { Description = "Pre-training steps of the tiny teacher when no --model is given.", DefaultValueFactory = _ => 100 };
+var pretrainSteps = new Option<long>("--pretrain-steps") { Description = "Pre-training steps of the tiny teacher when no --model is given.", DefaultValueFactory = _ => 60 };
 var output = new Option<string>("--out") { Description = "Folder of the saved fitted chain (<Task>.tcd.zip).", DefaultValueFactory = _ => Path.Combine("runs", "finetune-glue") };
 var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "auto" };
 var seed = new Option<long>("--seed") { Description = "Seed of initialisation, data order and dropout.", DefaultValueFactory = _ => 42 };
