@@ -1,5 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Tcd.MLNet;
+using Tcd.MLNet.Estimators;
+using Tcd.MLNet.Transformers;
 using Tcd.Models.Data;
 using Tcd.Models.Data.Glue;
 using Tcd.Models.Evaluation;
@@ -7,18 +12,18 @@ using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
 using Tcd.Models.Training;
 using Tcd.Reports;
+using Tcd.Samples;
 using TorchSharp;
 
 namespace Tcd.Quickstart;
 
 /// <summary>
 /// The paper's experiment in miniature: teacher → MoE baseline → TCD student, each fine-tuned on MRPC, compared by
-/// held-out masked-token log-likelihood and MRPC F1/accuracy.
+/// held-out masked-token log-likelihood and MRPC F1/accuracy — every model step through <c>mlContext.Tcd()</c>.
 /// </summary>
 internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter console)
 {
-    private const int ValidationSegments = 64;
-    private readonly BertTextEncoder encoder = BertTextEncoder.CreateUncased();
+    private readonly MLContext mlContext = new(seed: (int)settings.Seed);
     private readonly Stopwatch clock = Stopwatch.StartNew();
 
     public int Execute(CancellationToken cancellationToken)
@@ -34,12 +39,13 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
             Directory.CreateDirectory(settings.OutputDirectory);
             var (trainCorpus, validation) = SplitCorpus();
             var config = ModelConfig();
-            Say($"Corpus {settings.Corpus}: {validation.Count} held-out segments. Model: {settings.Preset}, " +
+            Say($"Corpus {settings.Corpus}: {trainCorpus.GetRowCount()} training documents, 1 held out. Model: {settings.Preset}, " +
                 $"{config.CountParameters() / 1e6:F1} M parameters vanilla, {config.WithExperts(settings.Experts).CountParameters() / 1e6:F1} M with {settings.Experts} experts.");
 
-            var teacher = Pretrain("teacher", config, PretrainingObjective.MaskedLanguageModel, null, trainCorpus, validation, cancellationToken);
-            var moe = Pretrain("moe", config.WithExperts(settings.Experts), PretrainingObjective.MixtureOfExperts(), null, trainCorpus, validation, cancellationToken);
-            var tcd = Pretrain("tcd", config.WithExperts(settings.Experts), PretrainingObjective.TransferCapabilityDistillation(), teacher.Model.Bert, trainCorpus, validation, cancellationToken);
+            var tcd = mlContext.Tcd();
+            var teacher = Pretrain("teacher", PretrainingOptions<BertPretrainingOptions>(config), options => tcd.PretrainTeacher(options), trainCorpus, validation, cancellationToken);
+            var moe = Pretrain("moe", PretrainingOptions<MoePretrainingOptions>(config), options => tcd.PretrainMoe(options), trainCorpus, validation, cancellationToken);
+            var student = Pretrain("tcd", PretrainingOptions<DistillationOptions>(config), options => tcd.Distill(teacher.Model, options), trainCorpus, validation, cancellationToken);
             if (cancellationToken.IsCancellationRequested)
             {
                 Say("Cancelled; run again with the same --out to resume from the checkpoints.");
@@ -48,7 +54,7 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
 
             var (train, dev) = LoadMrpc();
             var rows = new List<(string Name, PretrainedModel Model, GlueTaskResult Mrpc)>();
-            foreach (var (name, model) in new[] { ("Teacher (vanilla)", teacher), ("MoE", moe), ("TCD student (MoE)", tcd) })
+            foreach (var (name, model) in new[] { ("Teacher (vanilla)", teacher), ("MoE", moe), ("TCD student (MoE)", student) })
             {
                 rows.Add((name, model, FineTuneMrpc(name, model.Model, train, dev, cancellationToken)));
             }
@@ -56,7 +62,7 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
             Report(rows);
             return 0;
         }
-        catch (Exception ex) when (ex is TorchNativeLibraryException or FileNotFoundException or InvalidDataException or TrainingDivergedException)
+        catch (Exception ex) when (ex is TorchNativeLibraryException or FileNotFoundException or InvalidDataException or TrainingDivergedException or InvalidOperationException)
         {
             console.WriteLine($"error: {ex.Message}");
             return 1;
@@ -74,104 +80,122 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
         return preset with { MaxPositions = Math.Max(preset.MaxPositions, settings.SequenceLength) };
     }
 
-    /// <summary>All documents but the last train; the last document's first segments are the held-out set.</summary>
-    private (TextCorpus Train, IReadOnlyList<EncodedText> Validation) SplitCorpus()
+    /// <summary>All documents but the last train; the last document is the held-out set (one row per document).</summary>
+    private (IDataView Train, IDataView Validation) SplitCorpus()
     {
-        var documents = TextCorpus.FromFiles(settings.Corpus).ReadDocuments().Select(paragraphs => string.Join('\n', paragraphs)).ToList();
+        var documents = TextCorpus.FromFiles(settings.Corpus).ReadDocuments().Select(paragraphs => new Document { Text = string.Join('\n', paragraphs) }).ToList();
         if (documents.Count < 2)
         {
             throw new InvalidDataException($"'{settings.Corpus}' holds {documents.Count} document(s); the quickstart needs at least two (one is held out).");
         }
 
-        var validation = new SegmentPacker(encoder, settings.SequenceLength)
-            .Pack(TextCorpus.FromTexts([documents[^1]]))
-            .Take(ValidationSegments)
-            .ToList();
-        return (TextCorpus.FromTexts(documents.Take(documents.Count - 1).ToList()), validation);
+        return (mlContext.Data.LoadFromEnumerable(documents[..^1]), mlContext.Data.LoadFromEnumerable(documents[^1..]));
     }
 
-    private PretrainedModel Pretrain(
-        string name, BertConfig config, PretrainingObjective objective, BertModel? teacher, TextCorpus corpus, IReadOnlyList<EncodedText> validation, CancellationToken cancellationToken)
+    /// <summary>The options shared by the three runs; the MoE baseline and the TCD student start from the same weights (same seed), so only the objective differs.</summary>
+    private T PretrainingOptions<T>(BertConfig config) where T : BertPretrainingOptions, new()
+    {
+        var options = new T
+        {
+            Model = config,
+            Training = new PretrainingOptions
+            {
+                TotalSteps = settings.PretrainSteps,
+                BatchSize = settings.BatchSize,
+                MaxSequenceLength = settings.SequenceLength,
+                LearningRate = settings.LearningRate,
+                Seed = settings.Seed,
+                Device = settings.Device,
+                LogEvery = Math.Max(1, (int)(settings.PretrainSteps / 30)),
+                CheckpointEvery = Math.Max(1, settings.PretrainSteps / 3),
+                ShuffleBufferSize = 2_000,
+            },
+        };
+        if (options is MoePretrainingOptions moe)
+        {
+            moe.ExpertCount = settings.Experts;
+        }
+
+        return options;
+    }
+
+    private PretrainedModel Pretrain<T>(
+        string name, T options, Func<T, BertPretrainingEstimator> estimator, IDataView corpus, IDataView validation, CancellationToken cancellationToken)
+        where T : BertPretrainingOptions
     {
         var folder = Path.Combine(settings.OutputDirectory, name);
         var modelFolder = Path.Combine(folder, "model");
         var resultFile = Path.Combine(folder, "pretraining.txt");
+        var metricsFile = Path.Combine(folder, "metrics.jsonl");
         if (File.Exists(resultFile))
         {
             Say($"[{name}] already trained: loading {modelFolder}");
-            return new PretrainedModel(BertModelStore.LoadMaskedLm(modelFolder), double.Parse(File.ReadAllText(resultFile), CultureInfo.InvariantCulture), Path.Combine(folder, "metrics.jsonl"));
+            return new PretrainedModel(mlContext.Tcd().LoadPretrained(modelFolder), double.Parse(File.ReadAllText(resultFile), CultureInfo.InvariantCulture), metricsFile);
         }
 
-        // The MoE baseline and the TCD student start from the same weights, so only the objective differs.
-        torch.manual_seed(settings.Seed + config.ExpertCount);
-        var model = new BertForMaskedLm(config);
-        var options = new PretrainingOptions
-        {
-            TotalSteps = settings.PretrainSteps,
-            BatchSize = settings.BatchSize,
-            MaxSequenceLength = settings.SequenceLength,
-            LearningRate = settings.LearningRate,
-            Seed = settings.Seed,
-            Device = settings.Device,
-            LogEvery = Math.Max(1, (int)(settings.PretrainSteps / 30)),
-            CheckpointDirectory = Path.Combine(folder, "checkpoints"),
-            CheckpointEvery = Math.Max(1, settings.PretrainSteps / 3),
-            MetricsFile = Path.Combine(folder, "metrics.jsonl"),
-            ShuffleBufferSize = 2_000,
-        };
-        Say($"[{name}] pre-training {options.TotalSteps} steps, objective {Describe(objective)}");
-        var result = new Pretrainer(model, objective, options, encoder, teacher).Run(
-            corpus, validation, new ConsoleProgress<PretrainingProgress>(row => Say($"[{name}] {row}")), cancellationToken);
+        options.Training = options.Training with { CheckpointDirectory = Path.Combine(folder, "checkpoints"), MetricsFile = metricsFile };
+        options.ValidationData = validation;
+        options.Progress = new ConsoleProgress<PretrainingProgress>(row => Say($"[{name}] {row}"));
+        options.CancellationToken = cancellationToken;
+        var run = estimator(options);
+        Say($"[{name}] pre-training {options.Training.TotalSteps} steps, objective {Describe(run.Objective)}");
+        var model = run.Fit(corpus);
+        var result = model.PretrainingResult!;
         var logLikelihood = result.ValidationLogLikelihood ?? double.NaN;
         if (!result.Cancelled)
         {
-            BertModelStore.Save(model, model.Config, modelFolder);
+            BertModelStore.Save(model.Model, model.Config, modelFolder);
             File.WriteAllText(resultFile, logLikelihood.ToString("R", CultureInfo.InvariantCulture));
             Say($"[{name}] done: held-out masked-token log-likelihood {logLikelihood:F3}; saved {modelFolder}");
         }
 
-        return new PretrainedModel(model, logLikelihood, options.MetricsFile);
+        return new PretrainedModel(model, logLikelihood, metricsFile);
     }
 
-    private (List<FineTuningExample> Train, List<FineTuningExample> Dev) LoadMrpc()
+    private (IDataView Train, IDataView Dev) LoadMrpc()
     {
         var reader = new GlueReader(settings.GlueDirectory, new GlueReaderOptions { OnMalformedRow = GlueMalformedRowHandling.Skip });
-        List<FineTuningExample> Read(string split, int limit) => reader.Read(GlueTask.Mrpc, split)
+        IDataView Read(string split, int limit) => mlContext.Data.LoadFromEnumerable(reader.Read(GlueTask.Mrpc, split)
             .Take(limit)
-            .Select(e => new FineTuningExample(encoder.Encode(e.Text, e.TextPair, settings.SequenceLength * 2), e.Label!.Value))
-            .ToList();
+            .Select(e => new SentencePair { Sentence1 = e.Text, Sentence2 = e.TextPair ?? string.Empty, Label = e.Label == 1 })
+            .ToList());
         var train = Read("train", settings.MaxTrainExamples);
         var dev = Read("dev", int.MaxValue);
-        Say($"MRPC: {train.Count} training pairs, {dev.Count} dev pairs.");
+        Say($"MRPC: {train.GetRowCount()} training pairs, {dev.GetRowCount()} dev pairs.");
         return (train, dev);
     }
 
-    private GlueTaskResult FineTuneMrpc(string name, BertForMaskedLm pretrained, List<FineTuningExample> train, List<FineTuningExample> dev, CancellationToken cancellationToken)
+    private GlueTaskResult FineTuneMrpc(string name, PretrainedBertTransformer pretrained, IDataView train, IDataView dev, CancellationToken cancellationToken)
     {
-        torch.manual_seed(settings.Seed);
-        var classifier = BertForSequenceClassification.FromPretrained(pretrained, GlueTask.Mrpc.OutputCount);
-        var options = new FineTuningOptions
+        var options = new BertFineTuningOptions
         {
-            Epochs = settings.FineTuneEpochs,
-            LearningRate = settings.FineTuneLearningRate,
-            MaxSequenceLength = settings.SequenceLength * 2,
-            Seed = settings.Seed,
-            Device = settings.Device,
-            LogEvery = 50,
+            PairColumnName = nameof(SentencePair.Sentence2),
+            TextColumnName = nameof(SentencePair.Sentence1),
+            Training = new FineTuningOptions
+            {
+                Epochs = settings.FineTuneEpochs,
+                LearningRate = settings.FineTuneLearningRate,
+                MaxSequenceLength = settings.SequenceLength * 2,
+                Seed = settings.Seed,
+                Device = settings.Device,
+                LogEvery = 50,
+            },
+            ValidationData = dev,
+            ValidationScore = (logits, labels) => Evaluate(logits.Select(row => row[1] > row[0] ? 1 : 0), labels.Select(label => (int)label)).Score,
+            Progress = new ConsoleProgress<FineTuningProgress>(row => Say($"[{name}] {row}")),
+            CancellationToken = cancellationToken,
         };
-        var tuner = new FineTuner(classifier, options, encoder.SpecialTokenIds);
-        Say($"[{name}] fine-tuning on MRPC: {options.Epochs} epochs, lr {options.LearningRate:G3}");
-        tuner.Train(train, dev, (logits, labels) => Evaluate(logits, labels).Score, new ConsoleProgress<FineTuningProgress>(row => Say($"[{name}] {row}")), cancellationToken);
-        var result = Evaluate(tuner.Predict(dev.Select(e => e.Input).ToList()), dev.Select(e => e.Target).ToList());
-        Say($"[{name}] MRPC dev: F1 {result.Metrics[GlueMetric.F1]:F1}, accuracy {result.Metrics[GlueMetric.Accuracy]:F1}");
+        Say($"[{name}] fine-tuning on MRPC: {options.Training.Epochs} epochs, lr {options.Training.LearningRate:G3}");
+        var classifier = mlContext.Tcd().SentencePairClassifier(pretrained, options).Fit(train);
+        var scored = classifier.Transform(dev);
+        var metrics = mlContext.BinaryClassification.Evaluate(scored);
+        var result = Evaluate(scored.GetColumn<bool>("PredictedLabel").Select(p => p ? 1 : 0), scored.GetColumn<bool>("Label").Select(l => l ? 1 : 0));
+        Say($"[{name}] MRPC dev: F1 {result.Metrics[GlueMetric.F1]:F1}, accuracy {result.Metrics[GlueMetric.Accuracy]:F1} (ML.NET: accuracy {metrics.Accuracy:P1}, F1 {metrics.F1Score:F3}, AUC {metrics.AreaUnderRocCurve:F3})");
         return result;
     }
 
-    private static GlueTaskResult Evaluate(float[][] logits, IReadOnlyList<float> labels)
-    {
-        var predictions = logits.Select(row => row[1] > row[0] ? 1 : 0).ToArray();
-        return GlueMetrics.Evaluate(GlueTask.Mrpc, predictions, labels.Select(l => (int)l).ToArray());
-    }
+    private static GlueTaskResult Evaluate(IEnumerable<int> predictions, IEnumerable<int> labels) =>
+        GlueMetrics.Evaluate(GlueTask.Mrpc, predictions.ToArray(), labels.ToArray());
 
     private void Report(List<(string Name, PretrainedModel Model, GlueTaskResult Mrpc)> rows)
     {
@@ -217,5 +241,19 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
 
     private void Say(string line) => console.WriteLine(FormattableString.Invariant($"{clock.Elapsed:hh\\:mm\\:ss} {line}"));
 
-    private sealed record PretrainedModel(BertForMaskedLm Model, double LogLikelihood, string MetricsFile);
+    private sealed record PretrainedModel(PretrainedBertTransformer Model, double LogLikelihood, string MetricsFile);
+
+    private sealed class Document
+    {
+        public string Text { get; set; } = string.Empty;
+    }
+
+    private sealed class SentencePair
+    {
+        public string Sentence1 { get; set; } = string.Empty;
+
+        public string Sentence2 { get; set; } = string.Empty;
+
+        public bool Label { get; set; }
+    }
 }

@@ -5,7 +5,9 @@ using Tcd.MLNet.Estimators;
 using Tcd.MLNet.Serialization;
 using Tcd.MLNet.Transformers;
 using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
 using Tcd.Models.Training;
+using Tcd.Models.Xpert;
 
 namespace Tcd.MLNet;
 
@@ -174,6 +176,72 @@ public sealed class TcdCatalog
     public BertFineTuningEstimator FineTune(PretrainedBertTransformer pretrained, BertFineTuningOptions options) => new(Environment, pretrained, options);
 
     /// <summary>
+    /// XPERT step 1: routes each domain's text through a MoE model (pre-trained with <c>PretrainMoe</c> or <c>Distill</c>)
+    /// and counts how often each expert of each layer is chosen. Frequencies sum to 1 per layer and domain.
+    /// </summary>
+    /// <param name="moe">The fitted MoE model; it is not changed.</param>
+    /// <param name="domains">Domain name → data view with a text column, in table order (the dictionary's enumeration order).</param>
+    /// <param name="textColumnName">The text column of every domain. Default "Text".</param>
+    /// <param name="maxSegmentsPerDomain">At most this many segments (of the model's sequence length) are routed per domain; null reads every row. Default 256.</param>
+    /// <param name="batchSize">Segments per forward pass. Default 16.</param>
+    /// <returns>The token counts and activation frequencies, layer × domain × expert; write them with <c>ToCsv</c>/<c>ToJson</c>.</returns>
+    /// <exception cref="ArgumentException">The model is not MoE, there is no domain, or a domain has no text.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A domain lacks the text column or it is not String; the message names the domain.</exception>
+    public ExpertActivationTable AnalyzeExperts(
+        PretrainedBertTransformer moe, IDictionary<string, IDataView> domains, string textColumnName = "Text", int? maxSegmentsPerDomain = 256, int batchSize = 16) =>
+        AnalyzeExperts(moe, domains, new ExpertAnalysisOptions { TextColumnName = textColumnName, MaxSegmentsPerDomain = maxSegmentsPerDomain, BatchSize = batchSize });
+
+    /// <summary>XPERT step 1 with every option (see <see cref="ExpertAnalysisOptions"/>).</summary>
+    /// <inheritdoc cref="AnalyzeExperts(PretrainedBertTransformer, IDictionary{string, IDataView}, string, int?, int)"/>
+    public ExpertActivationTable AnalyzeExperts(PretrainedBertTransformer moe, IDictionary<string, IDataView> domains, ExpertAnalysisOptions options)
+    {
+        var activation = DomainCorpora.ActivationOptions(moe, options);
+        var corpora = DomainCorpora.Read(domains, options.TextColumnName);
+        TorchRuntime.EnsureAvailable();
+        var host = Environment.Register("Tcd.Xpert");
+        using var channel = host.Start("Expert analysis");
+        return new ExpertActivationAnalyzer(moe.Encoder, activation).Analyze(
+            moe.Model, corpora, new ChannelProgress<ExpertActivationProgress>(channel, options.Progress), options.CancellationToken);
+    }
+
+    /// <summary>
+    /// XPERT: an estimator that initialises a dense BERT of architecture <paramref name="target"/> from the experts the MoE
+    /// model uses on all <paramref name="domains"/> (activation analysis → common experts → Tucker decomposition → dense
+    /// FFNs). Its <c>Fit</c> reads no row of its input (the domains are the data; see <see cref="XpertInitializationEstimator"/>)
+    /// and returns a <see cref="PretrainedBertTransformer"/> that featurizes, fine-tunes (<c>TextClassifier</c>...) or
+    /// continues pre-training (<see cref="BertPretrainingOptions.InitialModel"/>).
+    /// </summary>
+    /// <param name="moe">The fitted MoE model; it is not changed.</param>
+    /// <param name="domains">Domain name → data view with a text column.</param>
+    /// <param name="target">The dense architecture: vanilla (ExpertCount 0), the MoE model's vocabulary, any depth; IntermediateSize and HiddenSize at most the MoE model's.</param>
+    /// <param name="textColumnName">The text column of every domain and of the fitted transformer's input. Default "Text".</param>
+    /// <param name="outputColumnName">The feature column of the fitted transformer. Default "Features".</param>
+    /// <param name="commonExperts">Experts kept per layer (top k by their minimum frequency over the domains). Default 2.</param>
+    /// <param name="maxSegmentsPerDomain">At most this many segments are routed per domain; null reads every row. Default 256.</param>
+    /// <example>
+    /// <code>
+    /// var dense = mlContext.Tcd().InitializeFromExperts(moe, domains, BertConfig.PaperSmall).Fit(corpus);
+    /// var continued = mlContext.Tcd().PretrainTeacher(new BertPretrainingOptions { InitialModel = dense }).Fit(corpus);
+    /// </code>
+    /// </example>
+    public XpertInitializationEstimator InitializeFromExperts(
+        PretrainedBertTransformer moe, IDictionary<string, IDataView> domains, BertConfig target, string textColumnName = "Text", string outputColumnName = "Features",
+        int commonExperts = 2, int? maxSegmentsPerDomain = 256) =>
+        InitializeFromExperts(moe, domains, target, new XpertInitializationOptions
+        {
+            TextColumnName = textColumnName,
+            OutputColumnName = outputColumnName,
+            Selection = new CommonExpertSelectionOptions { TopK = commonExperts },
+            MaxSegmentsPerDomain = maxSegmentsPerDomain,
+        });
+
+    /// <summary>XPERT initialisation with every option (see <see cref="XpertInitializationOptions"/>).</summary>
+    /// <inheritdoc cref="InitializeFromExperts(PretrainedBertTransformer, IDictionary{string, IDataView}, BertConfig, string, string, int, int?)"/>
+    public XpertInitializationEstimator InitializeFromExperts(
+        PretrainedBertTransformer moe, IDictionary<string, IDataView> domains, BertConfig target, XpertInitializationOptions options) =>
+        new(Environment, moe, domains, target, options);
+
+    /// <summary>
     /// Saves <paramref name="model"/> — a Tcd transformer, or a <see cref="TransformerChain{TLastTransformer}"/> mixing Tcd and
     /// ordinary ML.NET transformers (e.g. <c>MapValueToKey</c> → classifier → <c>MapKeyToValue</c>) — with its input schema
     /// as one zip file. Use this instead of <c>mlContext.Model.Save</c>, which cannot store TorchSharp weights.
@@ -191,6 +259,21 @@ public sealed class TcdCatalog
     /// <param name="inputSchema">The input schema saved with the model.</param>
     /// <exception cref="InvalidDataException">The file is truncated, not a Tcd model (e.g. an ML.NET model) or written by a newer format version.</exception>
     public ITransformer LoadModel(string path, out DataViewSchema inputSchema) => TcdModelFile.Load(mlContext, path, out inputSchema);
+
+    /// <summary>
+    /// Loads a pre-trained model to featurize, fine-tune or distil from: a file of <see cref="SaveModel"/> holding a
+    /// <see cref="PretrainedBertTransformer"/> (alone or in a chain), a folder of <see cref="BertModelStore.Save"/>, or a
+    /// Hugging Face BERT folder (<c>config.json</c> with <c>model_type</c>, <c>model.safetensors</c> or
+    /// <c>pytorch_model.bin</c>). A folder's <c>vocab.txt</c> is used when present, else the embedded BERT uncased
+    /// vocabulary. Weights are loaded on the CPU.
+    /// </summary>
+    /// <param name="path">The model file or folder.</param>
+    /// <param name="textColumnName">The input text column of the returned transformer. Default "Text".</param>
+    /// <param name="outputColumnName">Its output feature column. Default "Features".</param>
+    /// <exception cref="FileNotFoundException">The path, or a folder's config.json, does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file holds no pre-trained model (e.g. only a fine-tuned one) or is not a Tcd model file.</exception>
+    public PretrainedBertTransformer LoadPretrained(string path, string textColumnName = "Text", string outputColumnName = "Features") =>
+        PretrainedModelLoader.Load(mlContext, path, textColumnName, outputColumnName);
 
     private static T With<T>(T options, string outputColumnName, string textColumnName, BertConfig? model, long steps, int batchSize, double learningRate, string device)
         where T : BertPretrainingOptions

@@ -13,10 +13,16 @@ internal static class TcdTestData
     private static readonly Lazy<PretrainedBertTransformer> SharedTeacher = new(() =>
         new MLContext(seed: 1).Tcd().PretrainTeacher(PretrainingOptions<BertPretrainingOptions>()).Fit(Corpus(new MLContext(seed: 1))));
 
+    private static readonly Lazy<PretrainedBertTransformer> SharedMoe = new(() =>
+        new MLContext(seed: 1).Tcd().PretrainMoe(PretrainingOptions<MoePretrainingOptions>()).Fit(Corpus(new MLContext(seed: 1))));
+
     public static BertConfig Tiny { get; } = new() { NumLayers = 2, HiddenSize = 32, NumHeads = 2, IntermediateSize = 64, MaxPositions = 64 };
 
     /// <summary>A teacher pre-trained for a few steps, shared (read-only) by the fine-tuning and serialization tests.</summary>
     public static PretrainedBertTransformer Teacher => SharedTeacher.Value;
+
+    /// <summary>A 4-expert MoE pre-trained for a few steps, shared (read-only) by the XPERT tests.</summary>
+    public static PretrainedBertTransformer Moe => SharedMoe.Value;
 
     public static PretrainingOptions FastPretraining(long steps = 3) => new()
     {

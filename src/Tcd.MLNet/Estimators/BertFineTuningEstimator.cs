@@ -81,9 +81,9 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
         var model = BertForSequenceClassification.FromPretrained(pretrained.Model, kind == BertPredictionKind.Regression ? 1 : classCount);
         var tuner = new FineTuner(model, Training, pretrained.Encoder.SpecialTokenIds);
         var result = tuner.Train(
-            train, validation, validation is null ? null : Scorer(kind), new ChannelProgress<FineTuningProgress>(channel, options.Progress), options.CancellationToken);
+            train, validation, validation is null ? null : options.ValidationScore ?? Scorer(kind), new ChannelProgress<FineTuningProgress>(channel, options.Progress), options.CancellationToken);
         channel.Info(MessageSensitivity.None, result.BestScore is { } best
-            ? FormattableString.Invariant($"Fine-tuning done: best epoch {result.BestEpoch}, validation {(kind == BertPredictionKind.Regression ? "Pearson" : "accuracy")} {best:F4}.")
+            ? FormattableString.Invariant($"Fine-tuning done: best epoch {result.BestEpoch}, validation {(options.ValidationScore is not null ? "score" : kind == BertPredictionKind.Regression ? "Pearson" : "accuracy")} {best:F4}.")
             : $"Fine-tuning done after epoch {result.BestEpoch}{(result.Cancelled ? " (cancelled)" : string.Empty)}.");
         return new FineTunedBertTransformer(
             model, pretrained.Encoder, kind, options.TextColumnName, options.PairColumnName, options.LabelColumnName, annotations, MaxSequenceLength, options.TransformBatchSize)

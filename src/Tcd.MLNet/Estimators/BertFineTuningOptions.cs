@@ -42,6 +42,14 @@ public sealed record BertFineTuningOptions
     /// </summary>
     public IDataView? ValidationData { get; set; }
 
+    /// <summary>
+    /// How the epochs are scored on <see cref="ValidationData"/> (higher is better): given the network's outputs (logits
+    /// per class, or the regression output) and the targets (class index or score) of every validation row. Use it to
+    /// select on a task's own metric, e.g. MRPC's mean of F1 and accuracy. Default null: accuracy for classification,
+    /// Pearson correlation for regression.
+    /// </summary>
+    public Func<float[][], IReadOnlyList<float>, double>? ValidationScore { get; set; }
+
     /// <summary>Rows per forward pass when the fitted transformer transforms data. Default 32.</summary>
     public int TransformBatchSize { get; set; } = 32;
 

@@ -46,6 +46,13 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
         this.options = options;
         this.teacher = teacher;
         Model = options.ResolveModel(teacher?.Config).Validate();
+        if (options.InitialModel is { } initial && initial.Config != Model)
+        {
+            throw new ArgumentException(
+                $"BertPretrainingOptions.InitialModel has the architecture {Describe(initial.Config)} but this run trains {Describe(Model)}; " +
+                "leave Model null (and, for MoE, set ExpertCount to the initial model's) so that the initial model's architecture is used.",
+                nameof(options));
+        }
     }
 
     /// <summary>The loss terms and weights of this run (teacher, MoE or TCD).</summary>
@@ -73,7 +80,7 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
             throw new InvalidOperationException($"Column '{options.TextColumnName}' has no text in any row; pre-training needs at least one non-blank document.");
         }
 
-        var encoder = teacher?.Encoder ?? (options.VocabularyFile is null ? BertTextEncoder.CreateUncased() : BertTextEncoder.FromVocabularyFile(options.VocabularyFile));
+        var encoder = teacher?.Encoder ?? options.InitialModel?.Encoder ?? (options.VocabularyFile is null ? BertTextEncoder.CreateUncased() : BertTextEncoder.FromVocabularyFile(options.VocabularyFile));
         var training = options.Training;
         using var channel = host.Start("Pre-training");
         channel.Info(MessageSensitivity.None, FormattableString.Invariant(
@@ -81,6 +88,11 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
 
         torch.manual_seed(training.Seed);
         var model = new BertForMaskedLm(Model);
+        if (options.InitialModel is { } initial)
+        {
+            BertModelStore.LoadStateDict(model, initial.Model.state_dict(), "BertPretrainingOptions.InitialModel");
+            channel.Info(MessageSensitivity.None, "Starting from the weights of BertPretrainingOptions.InitialModel.");
+        }
         var validation = options.ValidationData is null
             ? null
             : new SegmentPacker(encoder, training.MaxSequenceLength).Pack(TextCorpus.FromTexts(new TextColumnSource(options.ValidationData, options.TextColumnName))).ToList();
@@ -108,6 +120,9 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
         SchemaChecks.RequireText(inputSchema, options.TextColumnName, "text");
         return SchemaShapes.Append(inputSchema, [SchemaShapes.Of(options.OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, Model.HiddenSize), [])]);
     }
+
+    private static string Describe(BertConfig config) => FormattableString.Invariant(
+        $"(layers {config.NumLayers}, hidden {config.HiddenSize}, heads {config.NumHeads}, FFN {config.IntermediateSize}, experts {config.ExpertCount}, adapters {config.AdapterSize}, positions {config.MaxPositions}, vocabulary {config.VocabSize})");
 
     private string Describe() => Objective.NeedsTeacher ? "a TCD student" : Model.IsMoe ? "a MoE-BERT" : "a BERT teacher";
 }

@@ -25,6 +25,15 @@ public class BertPretrainingOptions
     public BertConfig? Model { get; set; }
 
     /// <summary>
+    /// Start from a copy of this model's weights instead of a random initialisation — e.g. a dense model from
+    /// <c>mlContext.Tcd().InitializeFromExperts</c> (XPERT) or an earlier run — and use its vocabulary. It is not
+    /// changed. When <see cref="Model"/> is null its architecture is used; otherwise the architecture trained must equal
+    /// its architecture. A checkpoint in <see cref="PretrainingOptions.CheckpointDirectory"/> still takes precedence on
+    /// resume. Default null: random initialisation.
+    /// </summary>
+    public PretrainedBertTransformer? InitialModel { get; set; }
+
+    /// <summary>
     /// The run: steps, batch size, sequence length, learning rate, warm-up, device, seed, checkpoint folder, metrics
     /// file... Default <c>new PretrainingOptions()</c> (1,000 steps of 32 segments of 128 tokens, lr 1e-4 as in the
     /// paper; see <see cref="PretrainingOptions"/> for each default and the paper's value).
@@ -53,7 +62,7 @@ public class BertPretrainingOptions
     internal virtual PretrainingObjective Objective => PretrainingObjective.MaskedLanguageModel;
 
     /// <summary>The architecture trained, given the teacher's (distillation) or none.</summary>
-    internal virtual BertConfig ResolveModel(BertConfig? teacher) => Model ?? DefaultModel(teacher);
+    internal virtual BertConfig ResolveModel(BertConfig? teacher) => Model ?? InitialModel?.Config ?? DefaultModel(teacher);
 
     /// <summary>The architecture used when <see cref="Model"/> is null.</summary>
     internal virtual BertConfig DefaultModel(BertConfig? teacher) => BertConfig.PaperSmall;

@@ -1,3 +1,4 @@
+using Tcd.MLNet.Estimators;
 using Tcd.Models.Data;
 using Tcd.Models.Modeling;
 using Tcd.Models.Training;
@@ -51,6 +52,9 @@ public sealed class PretrainedBertTransformer : BertTransformer
 
     /// <summary>How pre-training ended (steps, last losses, validation log-likelihood); null when the model was loaded or wrapped.</summary>
     public PretrainingResult? PretrainingResult { get; internal init; }
+
+    /// <summary>What XPERT found when it initialised this model (<c>mlContext.Tcd().InitializeFromExperts</c>); null otherwise and after loading.</summary>
+    public XpertInitializationResult? XpertInitialization { get; internal init; }
 
     internal override IReadOnlyList<OutputColumn> OutputColumns => columns;
 

@@ -57,6 +57,31 @@ public class BertFineTuningEstimatorTests
     }
 
     [Fact]
+    public void A_custom_validation_score_selects_the_best_epoch()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = mlContext.Data.LoadFromEnumerable(TcdTestData.Sentiment());
+        var calls = new List<(int Rows, int Width)>();
+        var scores = new Queue<double>([0.9, 0.1]);
+        var options = new BertFineTuningOptions
+        {
+            Training = TcdTestData.FastFineTuning(),
+            ValidationData = data,
+            ValidationScore = (outputs, targets) =>
+            {
+                calls.Add((targets.Count, outputs[0].Length));
+                return scores.Dequeue();
+            },
+        };
+
+        var model = mlContext.Tcd().TextClassifier(TcdTestData.Teacher, options).Fit(data);
+
+        calls.Should().Equal((16, 2), (16, 2));
+        model.TrainingResult!.EpochScores.Should().Equal(0.9, 0.1);
+        model.TrainingResult.BestEpoch.Should().Be(1);
+    }
+
+    [Fact]
     public void Sentence_pair_classifier_reads_both_columns_with_adapters()
     {
         var mlContext = new MLContext(seed: 1);

@@ -1,0 +1,45 @@
+using Microsoft.ML;
+using Tcd.MLNet;
+using Tcd.MLNet.Estimators;
+using Tcd.MLNet.Transformers;
+using Tcd.Models.Data;
+using Tcd.Models.Modeling;
+using Tcd.Models.Training;
+
+namespace Tcd.Samples;
+
+/// <summary>The pre-trained model of a sample: the one the user names, or a tiny teacher pre-trained on the spot.</summary>
+internal static class SampleModels
+{
+    /// <summary>
+    /// Loads <paramref name="path"/> (a SaveModel file, a BertModelStore folder or a Hugging Face folder), or, when it is
+    /// null, pre-trains a tiny BERT teacher (L=2, H=64) for <paramref name="steps"/> steps on <paramref name="corpus"/>.
+    /// </summary>
+    public static PretrainedBertTransformer LoadOrPretrain(MLContext mlContext, string? path, string corpus, long steps, string device, long seed, TextWriter console)
+    {
+        if (path is not null)
+        {
+            console.WriteLine($"Loading the pre-trained model {path}");
+            return mlContext.Tcd().LoadPretrained(path);
+        }
+
+        var documents = TextCorpus.FromFiles(corpus).ReadDocuments().Select(paragraphs => new Document { Text = string.Join('\n', paragraphs) }).ToList();
+        console.WriteLine($"No --model given: pre-training a tiny BERT teacher for {steps} steps on {documents.Count} documents of {corpus}.");
+        var options = new BertPretrainingOptions
+        {
+            Model = BertConfig.Tiny,
+            Training = new PretrainingOptions
+            {
+                TotalSteps = steps, BatchSize = 16, MaxSequenceLength = 64, LearningRate = 1e-3, LogEvery = Math.Max(1, (int)(steps / 5)),
+                Device = device, Seed = seed, ShuffleBufferSize = 2_000,
+            },
+            Progress = new ConsoleProgress<PretrainingProgress>(row => console.WriteLine($"  [pre-training] {row}")),
+        };
+        return mlContext.Tcd().PretrainTeacher(options).Fit(mlContext.Data.LoadFromEnumerable(documents));
+    }
+
+    private sealed class Document
+    {
+        public string Text { get; set; } = string.Empty;
+    }
+}

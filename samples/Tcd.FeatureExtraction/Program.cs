@@ -1,0 +1,70 @@
+using System.CommandLine;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Tcd.FeatureExtraction;
+using Tcd.MLNet;
+using Tcd.Models.Data.Glue;
+using Tcd.Samples;
+
+var dataFolder = Path.Combine(AppContext.BaseDirectory, "data");
+var model = new Option<string?>("--model") { Description = "The pre-trained model: a mlContext.Tcd().SaveModel file, a BertModelStore folder or a Hugging Face BERT folder. Default: none, so a tiny teacher is pre-trained first on --corpus." };
+var glue = new Option<string>("--glue") { Description = "GLUE folder with SST-2/train.tsv and SST-2/dev.tsv.", DefaultValueFactory = _ => Path.Combine(dataFolder, "glue") };
+var corpus = new Option<string>("--corpus") { Description = "Pre-training text for the tiny teacher when no --model is given.", DefaultValueFactory = _ => Path.Combine(dataFolder, "corpus", "enwiki-sample.txt") };
+var pretrainSteps = new Option<long>("--pretrain-steps") { Description = "Pre-training steps of the tiny teacher when no --model is given.", DefaultValueFactory = _ => 60 };
+var sentence = new Option<string>("--sentence") { Description = "A sentence to classify with the PredictionEngine at the end.", DefaultValueFactory = _ => "a gripping, beautifully acted film" };
+var output = new Option<string>("--out") { Description = "Folder of the saved pipeline (sst2-features-sdca.tcd.zip).", DefaultValueFactory = _ => Path.Combine("runs", "feature-extraction") };
+var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto (pre-training only; the featurizer runs where the model is).", DefaultValueFactory = _ => "auto" };
+var seed = new Option<long>("--seed") { Description = "Seed of pre-training and of the SDCA trainer.", DefaultValueFactory = _ => 42 };
+
+var root = new RootCommand(
+    "Uses a pre-trained Tcd model as an ML.NET featurizer: SST-2 sentences → PretrainedBertTransformer (mean-pooled features) → " +
+    "min-max normalisation → SdcaLogisticRegression. Prints ML.NET's binary classification metrics on the dev slice and a " +
+    "PredictionEngine prediction, and saves the pipeline with mlContext.Tcd().SaveModel.")
+{
+    model, glue, corpus, pretrainSteps, sentence, output, device, seed,
+};
+
+root.SetAction(parse =>
+{
+    try
+    {
+        var mlContext = new MLContext(seed: (int)parse.GetValue(seed));
+        var featurizer = SampleModels.LoadOrPretrain(
+            mlContext, parse.GetValue(model), parse.GetValue(corpus)!, parse.GetValue(pretrainSteps), parse.GetValue(device)!, parse.GetValue(seed), Console.Out);
+        var reader = new GlueReader(parse.GetValue(glue)!);
+        IDataView Load(string split) => mlContext.Data.LoadFromEnumerable(
+            reader.Read(GlueTask.Sst2, split).Select(example => new SentimentRow { Text = example.Text, Label = example.Label == 1 }).ToList());
+        var train = Load("train");
+        var dev = Load("dev");
+
+        // The featurizer is already fitted, so appending it to an estimator chain keeps it as it is.
+        var pipeline = mlContext.Transforms.NormalizeMinMax("Features")
+            .Append(mlContext.BinaryClassification.Trainers.SdcaLogisticRegression(labelColumnName: "Label", featureColumnName: "Features"));
+        Console.WriteLine($"Featurizing {train.GetRowCount()} SST-2 training sentences into {featurizer.Config.HiddenSize} features and training SDCA logistic regression.");
+        // SDCA passes over the data many times: cache the features so the network runs once per sentence.
+        var classifier = pipeline.Fit(mlContext.Data.Cache(featurizer.Transform(train)));
+        var chain = new TransformerChain<ITransformer>(featurizer, classifier);
+
+        var metrics = mlContext.BinaryClassification.Evaluate(chain.Transform(dev));
+        Console.WriteLine($"SST-2 dev ({dev.GetRowCount()} sentences): accuracy {metrics.Accuracy:P1}, AUC {metrics.AreaUnderRocCurve:F3}, F1 {metrics.F1Score:F3}, log-loss {metrics.LogLoss:F3}");
+        Console.WriteLine(metrics.ConfusionMatrix.GetFormattedConfusionTable());
+
+        var engine = mlContext.Model.CreatePredictionEngine<SentimentRow, SentimentPrediction>(chain);
+        var text = parse.GetValue(sentence)!;
+        var prediction = engine.Predict(new SentimentRow { Text = text });
+        Console.WriteLine($"PredictionEngine: \"{text}\" → {(prediction.PredictedLabel ? "positive" : "negative")} (probability {prediction.Probability:F3})");
+
+        Directory.CreateDirectory(parse.GetValue(output)!);
+        var path = Path.Combine(parse.GetValue(output)!, "sst2-features-sdca.tcd.zip");
+        mlContext.Tcd().SaveModel(chain, train.Schema, path);
+        Console.WriteLine($"Saved the pipeline to {path}.");
+        return 0;
+    }
+    catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException)
+    {
+        Console.Error.WriteLine($"error: {ex.Message}");
+        return 1;
+    }
+});
+
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using Tcd.FineTuneGlue;
+
+var dataFolder = Path.Combine(AppContext.BaseDirectory, "data");
+var model = new Option<string?>("--model") { Description = "The pre-trained model: a mlContext.Tcd().SaveModel file, a BertModelStore folder or a Hugging Face BERT folder. Default: none, so a tiny teacher is pre-trained first on --corpus." };
+var glue = new Option<string>("--glue") { Description = "GLUE folder with <Task>/train.tsv and dev.tsv.", DefaultValueFactory = _ => Path.Combine(dataFolder, "glue") };
+var task = new Option<string>("--task") { Description = "GLUE task: CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI or RTE.", DefaultValueFactory = _ => "MRPC" };
+var adapters = new Option<int>("--adapters") { Description = "Adapter size for adapter tuning (paper: 16, 64, 128); 0 fine-tunes every parameter.", DefaultValueFactory = _ => 0 };
+var epochs = new Option<int>("--epochs") { Description = "Fine-tuning epochs; the best epoch on dev is kept (paper: up to 10).", DefaultValueFactory = _ => 2 };
+var learningRate = new Option<double?>("--lr") { Description = "Peak learning rate. Default: 1e-4 full, 1e-3 adapters (for tiny models; paper grid 1e-5..5e-5 full, 1e-4..3e-4 adapters)." };
+var batch = new Option<int>("--batch") { Description = "Examples per step (paper: 32).", DefaultValueFactory = _ => 32 };
+var sequence = new Option<int>("--max-seq") { Description = "Tokens per example, both texts of a pair together (paper: 128).", DefaultValueFactory = _ => 128 };
+var maxTrain = new Option<int>("--max-train") { Description = "Cap on training rows (MRPC has 3,668).", DefaultValueFactory = _ => 1_000 };
+var corpus = new Option<string>("--corpus") { Description = "Pre-training text for the tiny teacher when no --model is given.", DefaultValueFactory = _ => Path.Combine(dataFolder, "corpus", "enwiki-sample.txt") };
+var pretrainSteps = new Option<long>("--pretrain-steps") { Description = "Pre-training steps of the tiny teacher when no --model is given.", DefaultValueFactory = _ => 60 };
+var output = new Option<string>("--out") { Description = "Folder of the saved fitted chain (<Task>.tcd.zip).", DefaultValueFactory = _ => Path.Combine("runs", "finetune-glue") };
+var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "auto" };
+var seed = new Option<long>("--seed") { Description = "Seed of initialisation, data order and dropout.", DefaultValueFactory = _ => 42 };
+
+var root = new RootCommand(
+    "Fine-tunes a pre-trained Tcd model on a GLUE task through ML.NET: the GLUE TSV becomes an IDataView, string labels go " +
+    "through MapValueToKey, mlContext.Tcd().TextClassifier / SentencePairClassifier / Regressor fine-tunes (fully or with adapters), " +
+    "ML.NET's evaluator and the GLUE metrics score the dev set, and mlContext.Tcd().SaveModel writes the fitted chain.")
+{
+    model, glue, task, adapters, epochs, learningRate, batch, sequence, maxTrain, corpus, pretrainSteps, output, device, seed,
+};
+
+root.SetAction((parse, cancellationToken) =>
+{
+    var settings = new FineTuneSettings
+    {
+        Model = parse.GetValue(model),
+        GlueDirectory = parse.GetValue(glue)!,
+        Task = parse.GetValue(task)!,
+        Adapters = parse.GetValue(adapters),
+        Epochs = parse.GetValue(epochs),
+        LearningRate = parse.GetValue(learningRate),
+        BatchSize = parse.GetValue(batch),
+        MaxSequenceLength = parse.GetValue(sequence),
+        MaxTrainExamples = parse.GetValue(maxTrain),
+        Corpus = parse.GetValue(corpus)!,
+        PretrainSteps = parse.GetValue(pretrainSteps),
+        Output = parse.GetValue(output)!,
+        Device = parse.GetValue(device)!,
+        Seed = parse.GetValue(seed),
+    };
+    try
+    {
+        return Task.FromResult(new GlueFineTuning(settings, Console.Out).Execute(cancellationToken));
+    }
+    catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException)
+    {
+        Console.Error.WriteLine($"error: {ex.Message}");
+        return Task.FromResult(1);
+    }
+});
+
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Tcd.MLNet.Transformers;
+using Tcd.Models.Data;
+using Tcd.Models.Interop;
+using Tcd.Models.Modeling;
+
+namespace Tcd.MLNet.Serialization;
+
+/// <summary>Loads a pre-trained model from any of the three places one is saved: a Tcd model file, a <see cref="BertModelStore"/> folder or a Hugging Face folder.</summary>
+internal static class PretrainedModelLoader
+{
+    private const string VocabularyFileName = "vocab.txt";
+
+    public static PretrainedBertTransformer Load(MLContext mlContext, string path, string textColumnName, string outputColumnName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (File.Exists(path))
+        {
+            var saved = FindPretrained(TcdModelFile.Load(mlContext, path, out _))
+                ?? throw new InvalidDataException($"'{path}' holds no pre-trained Tcd model (a PretrainedBertTransformer); a fine-tuned model cannot be fine-tuned again or used as a featurizer here.");
+            return new PretrainedBertTransformer(saved.Model, saved.Encoder, textColumnName, outputColumnName, saved.Pooling, saved.MaxSequenceLength, saved.BatchSize);
+        }
+
+        if (!Directory.Exists(path))
+        {
+            throw new FileNotFoundException(
+                $"'{path}' is neither a model file (mlContext.Tcd().SaveModel) nor a model folder (BertModelStore.Save or a Hugging Face checkpoint); check the path.", path);
+        }
+
+        var config = Path.Combine(path, HuggingFaceCheckpoint.ConfigFileName);
+        if (!File.Exists(config))
+        {
+            throw new FileNotFoundException($"The model folder '{path}' has no {HuggingFaceCheckpoint.ConfigFileName}; save a model there with BertModelStore.Save or HuggingFaceExporter.Save.", config);
+        }
+
+        var model = IsHuggingFace(config) ? HuggingFaceCheckpoint.LoadMaskedLm(path) : BertModelStore.LoadMaskedLm(path);
+        var vocabulary = Path.Combine(path, VocabularyFileName);
+        var encoder = File.Exists(vocabulary) ? BertTextEncoder.FromVocabularyFile(vocabulary) : BertTextEncoder.CreateUncased();
+        return new PretrainedBertTransformer(model, encoder, textColumnName, outputColumnName, maxSequenceLength: Math.Min(128, model.Config.MaxPositions));
+    }
+
+    /// <summary>The last pre-trained transformer of a lone transformer or a chain, or null.</summary>
+    private static PretrainedBertTransformer? FindPretrained(ITransformer model) => model switch
+    {
+        PretrainedBertTransformer pretrained => pretrained,
+        IEnumerable<ITransformer> chain => chain.OfType<PretrainedBertTransformer>().LastOrDefault(),
+        _ => null,
+    };
+
+    /// <summary>Hugging Face configurations name their <c>model_type</c>; <see cref="BertModelStore"/> writes none.</summary>
+    private static bool IsHuggingFace(string configPath)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(configPath));
+        return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("model_type", out _);
+    }
+}

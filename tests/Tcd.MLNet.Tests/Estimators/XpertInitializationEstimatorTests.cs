@@ -1,0 +1,147 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Tcd.MLNet.Estimators;
+using Tcd.MLNet.Transformers;
+using Tcd.Models.Modeling;
+using Tcd.Models.Xpert;
+using TorchSharp;
+
+namespace Tcd.MLNet.Tests.Estimators;
+
+public class XpertInitializationEstimatorTests
+{
+    private static readonly BertConfig Target = TcdTestData.Tiny with { NumLayers = 3, HiddenSize = 16, IntermediateSize = 24 };
+
+    [Fact]
+    public void Analysis_counts_every_layer_and_domain_and_frequencies_sum_to_one()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var reports = new List<ExpertActivationProgress>();
+
+        var table = mlContext.Tcd().AnalyzeExperts(
+            TcdTestData.Moe, Domains(mlContext), new ExpertAnalysisOptions { BatchSize = 4, MaxSequenceLength = 32, Progress = new SynchronousProgress<ExpertActivationProgress>(reports) });
+
+        table.Domains.Should().Equal("wiki", "reviews");
+        table.LayerCount.Should().Be(2);
+        table.ExpertCount.Should().Be(4);
+        for (var layer = 0; layer < table.LayerCount; layer++)
+        {
+            for (var domain = 0; domain < table.DomainCount; domain++)
+            {
+                table.TotalTokens(layer, domain).Should().BePositive();
+                Enumerable.Range(0, table.ExpertCount).Sum(expert => table.Frequency(layer, domain, expert)).Should().BeApproximately(1, 1e-12);
+            }
+        }
+
+        reports.Select(report => report.Domain).Distinct().Should().Equal("wiki", "reviews");
+    }
+
+    [Fact]
+    public void Analysis_errors_name_the_domain_the_column_or_the_vanilla_model()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var domains = Domains(mlContext);
+        domains["scores"] = mlContext.Data.LoadFromEnumerable(new[] { new ScoreRow { Text = "x", Label = 1 } });
+
+        var mistyped = () => mlContext.Tcd().AnalyzeExperts(TcdTestData.Moe, domains, textColumnName: "Label");
+        mistyped.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*'Label'*domain 'wiki'*");
+        var vanilla = () => mlContext.Tcd().AnalyzeExperts(TcdTestData.Teacher, Domains(mlContext));
+        vanilla.Should().Throw<ArgumentException>().WithMessage("*Mixture-of-Experts*");
+        var none = () => mlContext.Tcd().AnalyzeExperts(TcdTestData.Moe, new Dictionary<string, IDataView>());
+        none.Should().Throw<ArgumentException>().WithMessage("*at least one domain*");
+        var blank = new Dictionary<string, IDataView> { ["empty"] = mlContext.Data.LoadFromEnumerable(new[] { new TextInput { Text = " " } }) };
+        var noText = () => mlContext.Tcd().AnalyzeExperts(TcdTestData.Moe, blank);
+        noText.Should().Throw<ArgumentException>().WithMessage("*'empty'*no text*");
+    }
+
+    [Fact]
+    public void Initialised_dense_model_has_the_target_shape_and_fine_tunes_as_a_text_classifier()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var corpus = TcdTestData.Corpus(mlContext);
+        var estimator = mlContext.Tcd().InitializeFromExperts(TcdTestData.Moe, Domains(mlContext), Target, Options());
+        var shape = estimator.GetOutputSchema(Shapes.Of(corpus.Schema)).Single(column => column.Name == "Features");
+        shape.Kind.Should().Be(SchemaShape.Column.VectorKind.Vector);
+
+        var dense = estimator.Fit(corpus);
+
+        dense.Config.Should().Be(Target);
+        dense.Model.named_parameters().Single(p => p.name == "bert.encoder.layer.2.intermediate.dense.weight").parameter.shape.Should().Equal(24, 16);
+        var xpert = dense.XpertInitialization!;
+        xpert.Activations.Domains.Should().Equal("wiki", "reviews");
+        xpert.Selections.Should().HaveCount(2).And.OnlyContain(selection => selection.Experts.Count >= 1 && selection.Experts.Count <= 2);
+        xpert.UpRelativeErrors.Should().HaveCount(2).And.OnlyContain(error => error >= 0 && error < 1);
+        var features = dense.Transform(corpus).GetColumn<float[]>("Features").ToList();
+        features.Should().HaveCount(12).And.OnlyContain(row => row.Length == 16 && row.All(float.IsFinite));
+
+        var data = mlContext.Data.LoadFromEnumerable(TcdTestData.Sentiment());
+        var classifier = mlContext.Tcd().TextClassifier(dense, new BertFineTuningOptions { Training = TcdTestData.FastFineTuning() }).Fit(data);
+        classifier.Config.HiddenSize.Should().Be(16);
+        classifier.TrainingResult!.EpochLosses.Should().HaveCount(2).And.OnlyContain(loss => double.IsFinite(loss));
+        var metrics = mlContext.BinaryClassification.Evaluate(classifier.Transform(data));
+        metrics.Accuracy.Should().BeInRange(0, 1);
+    }
+
+    [Fact]
+    public void Pretraining_can_start_from_an_xpert_model_without_changing_it()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var corpus = TcdTestData.Corpus(mlContext);
+        var dense = mlContext.Tcd().InitializeFromExperts(TcdTestData.Moe, Domains(mlContext), Target, Options()).Fit(corpus);
+        var before = Snapshot(dense.Model);
+
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        var untrained = mlContext.Tcd().PretrainTeacher(new BertPretrainingOptions { InitialModel = dense, Training = TcdTestData.FastPretraining(), CancellationToken = cancelled.Token }).Fit(corpus);
+        untrained.Model.Should().NotBeSameAs(dense.Model);
+        Differences(untrained.Model, before).Should().BeEmpty("a run of zero steps returns exactly the initial weights");
+
+        var continued = mlContext.Tcd().PretrainTeacher(new BertPretrainingOptions { InitialModel = dense, Training = TcdTestData.FastPretraining(2) }).Fit(corpus);
+        continued.Config.Should().Be(Target);
+        continued.PretrainingResult!.Steps.Should().Be(2);
+        continued.Encoder.Should().BeSameAs(dense.Encoder);
+        Differences(dense.Model, before).Should().BeEmpty("the initial model is copied, not trained");
+        Differences(continued.Model, before).Should().Contain("bert.encoder.layer.0.intermediate.dense.weight");
+    }
+
+    [Fact]
+    public void A_mismatched_architecture_or_target_is_rejected_with_a_clear_message()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var moeFromDense = () => mlContext.Tcd().PretrainMoe(new MoePretrainingOptions { InitialModel = TcdTestData.Teacher, Training = TcdTestData.FastPretraining() });
+        moeFromDense.Should().Throw<ArgumentException>().WithMessage("*InitialModel*experts 0*experts 4*");
+
+        var moeTarget = () => mlContext.Tcd().InitializeFromExperts(TcdTestData.Moe, Domains(mlContext), Target.WithExperts(2));
+        moeTarget.Should().Throw<ArgumentException>().WithMessage("*dense*ExpertCount = 2*");
+        var tooLong = () => mlContext.Tcd().InitializeFromExperts(TcdTestData.Moe, Domains(mlContext), Target, new XpertInitializationOptions { MaxSequenceLength = 65 });
+        tooLong.Should().Throw<ArgumentException>().WithMessage("*65*64 positions*");
+        var tooWide = () => mlContext.Tcd().InitializeFromExperts(TcdTestData.Moe, Domains(mlContext), Target with { IntermediateSize = 96 }, Options()).Fit(TcdTestData.Corpus(mlContext));
+        tooWide.Should().Throw<ArgumentException>().WithMessage("*96*source*64*");
+    }
+
+    private static XpertInitializationOptions Options() => new()
+    {
+        BatchSize = 4,
+        MaxSequenceLength = 32,
+        MaxSegmentsPerDomain = 8,
+        Tucker = new TuckerOptions { MaxIterations = 3 },
+    };
+
+    private static Dictionary<string, IDataView> Domains(MLContext mlContext) => new()
+    {
+        ["wiki"] = TcdTestData.Corpus(mlContext),
+        ["reviews"] = mlContext.Data.LoadFromEnumerable(TcdTestData.Sentiment()),
+    };
+
+    private static Dictionary<string, torch.Tensor> Snapshot(torch.nn.Module module) =>
+        module.state_dict().ToDictionary(pair => pair.Key, pair => pair.Value.detach().cpu().clone());
+
+    /// <summary>The state-dict entries of <paramref name="module"/> that differ from <paramref name="snapshot"/>.</summary>
+    private static List<string> Differences(torch.nn.Module module, Dictionary<string, torch.Tensor> snapshot) =>
+        module.state_dict().Where(pair => !pair.Value.detach().cpu().eq(snapshot[pair.Key]).all().item<bool>()).Select(pair => pair.Key).ToList();
+
+    private sealed class SynchronousProgress<T>(List<T> reports) : IProgress<T>
+    {
+        public void Report(T value) => reports.Add(value);
+    }
+}
