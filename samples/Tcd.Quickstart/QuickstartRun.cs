@@ -31,10 +31,7 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
         try
         {
             TorchRuntime.EnsureAvailable();
-            if (settings.Threads is { } threads)
-            {
-                torch.set_num_threads(threads);
-            }
+            torch.set_num_threads(settings.Threads);
 
             Directory.CreateDirectory(settings.OutputDirectory);
             var (trainCorpus, validation) = SplitCorpus();

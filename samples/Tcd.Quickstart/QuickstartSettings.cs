@@ -16,6 +16,6 @@ internal sealed record QuickstartSettings
     public required string GlueDirectory { get; init; }
     public required string OutputDirectory { get; init; }
     public required string Device { get; init; }
-    public required int? Threads { get; init; }
+    public required int Threads { get; init; }
     public required long Seed { get; init; }
 }
