@@ -44,6 +44,19 @@ internal static class TcdModelFile
         ArgumentNullException.ThrowIfNull(inputSchema);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var temporary = path + ".partial";
+        try
+        {
+            WriteArchive(mlContext, model, inputSchema, temporary);
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    private static void WriteArchive(MLContext mlContext, ITransformer model, DataViewSchema inputSchema, string temporary)
+    {
         using (var zip = ZipFile.Open(temporary, ZipArchiveMode.Create))
         {
             WriteBytes(zip, InputSchemaEntry, SaveMlNet(mlContext, new TransformerChain<ITransformer>(), inputSchema));
@@ -75,8 +88,6 @@ internal static class TcdModelFile
             var manifest = new TcdModelManifest(FormatName, FormatVersion, LibraryVersion, model is IEnumerable<ITransformer>, parts);
             WriteBytes(zip, ManifestEntry, JsonSerializer.SerializeToUtf8Bytes(manifest, Json));
         }
-
-        File.Move(temporary, path, overwrite: true);
     }
 
     public static ITransformer Load(MLContext mlContext, string path, out DataViewSchema inputSchema)

@@ -134,13 +134,22 @@ public abstract class BertTransformer : ITransformer
             forwardCount++;
             using var noGrad = torch.no_grad();
             using var scope = torch.NewDisposeScope();
+            // Inference must not leave the shared network in eval mode for whoever trains it next.
+            var wasTraining = Network.training;
             Network.eval();
-            var device = Network.parameters().First().device;
-            using var batch = collator.Collate(encoded, device);
-            var output = Forward(batch).to(ScalarType.Float32).cpu();
-            var width = (int)output.shape[1];
-            var flat = output.data<float>().ToArray();
-            return Enumerable.Range(0, rows.Count).Select(i => flat.AsSpan(i * width, width).ToArray()).ToArray();
+            try
+            {
+                var device = Network.parameters().First().device;
+                using var batch = collator.Collate(encoded, device);
+                var output = Forward(batch).to(ScalarType.Float32).cpu();
+                var width = (int)output.shape[1];
+                var flat = output.data<float>().ToArray();
+                return Enumerable.Range(0, rows.Count).Select(i => flat.AsSpan(i * width, width).ToArray()).ToArray();
+            }
+            finally
+            {
+                Network.train(wasTraining);
+            }
         }
     }
 

@@ -119,8 +119,30 @@ public sealed class Pretrainer
 
         var device = TorchRuntime.ResolveDevice(options.Device);
         student.to(device);
-        teacher?.to(device);
-        teacher?.eval();
+        if (teacher is null)
+        {
+            return Train(corpus, validationSegments, device, progress, cancellationToken);
+        }
+
+        // The teacher is borrowed: it trains on the student's device in eval mode and is handed back as it came.
+        var teacherDevice = teacher.Embeddings.WordEmbeddingWeight.device;
+        var teacherWasTraining = teacher.training;
+        teacher.to(device);
+        teacher.eval();
+        try
+        {
+            return Train(corpus, validationSegments, device, progress, cancellationToken);
+        }
+        finally
+        {
+            teacher.to(teacherDevice);
+            teacher.train(teacherWasTraining);
+        }
+    }
+
+    private PretrainingResult Train(
+        TextCorpus corpus, IReadOnlyList<EncodedText>? validationSegments, Device device, IProgress<PretrainingProgress>? progress, CancellationToken cancellationToken)
+    {
 
         var packer = new SegmentPacker(encoder, options.MaxSequenceLength);
         var stream = new PretrainingBatchStream(token => packer.Pack(corpus, token), options.BatchSize, options.ShuffleBufferSize, options.Seed);
