@@ -43,7 +43,7 @@ internal sealed class EvalCommand : TcdCommand<EvalSettings>
             torch.set_num_threads(count);
         }
 
-        var encoder = BertTextEncoder.CreateUncased();
+        var encoder = BertTextEncoder.ForModelFolder(settings.Model);
         var segments = new SegmentPacker(encoder, settings.SequenceLength).Pack(TextCorpus.FromFiles(settings.Corpus)).Take(settings.MaxSegments).ToList();
         if (segments.Count == 0)
         {

@@ -58,7 +58,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
     public override int Execute(FinetuneSettings settings, CliConsole console, CancellationToken cancellationToken)
     {
         TorchRuntime.EnsureAvailable();
-        var encoder = BertTextEncoder.CreateUncased();
+        var encoder = BertTextEncoder.ForModelFolder(settings.Model);
         var options = new GlueReaderOptions { OnMalformedRow = GlueMalformedRowHandling.Skip };
         var maxLength = settings.Training.MaxSequenceLength;
         List<FineTuningExample> Read(string path, string split, int limit) => GlueReader.ReadFile(path, settings.Task, split, options)

@@ -1,3 +1,4 @@
+using Tcd.Models.Data;
 using System.CommandLine;
 using Tcd.Models.Interop;
 using Tcd.Models.Modeling;
@@ -24,6 +25,12 @@ internal sealed class ImportHfCommand : TcdCommand<ImportHfSettings>
         var imported = HuggingFaceCheckpoint.Load(settings.Source);
         using var model = imported.Model;
         BertModelStore.Save(model, imported.Config, settings.Output);
+        // The checkpoint's own vocabulary travels with it; every tcd command reads <model>/vocab.txt when present.
+        var vocabulary = Path.Combine(settings.Source, BertTextEncoder.VocabularyFileName);
+        if (File.Exists(vocabulary))
+        {
+            File.Copy(vocabulary, Path.Combine(settings.Output, BertTextEncoder.VocabularyFileName), overwrite: true);
+        }
         foreach (var note in imported.Notes)
         {
             console.Line($"tcd import-hf: note: {note}");

@@ -116,7 +116,9 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
     public override int Execute(PretrainSettings settings, CliConsole console, CancellationToken cancellationToken)
     {
         TorchRuntime.EnsureAvailable();
-        var encoder = BertTextEncoder.CreateUncased();
+        // A distilled or continued model speaks the vocabulary of the model it comes from.
+        var sourceModel = settings.Teacher ?? settings.Init;
+        var encoder = sourceModel is null ? BertTextEncoder.CreateUncased() : BertTextEncoder.ForModelFolder(sourceModel);
         var teacherModel = settings.Teacher is null ? null : BertModelStore.LoadMaskedLm(settings.Teacher).Bert;
         var validationSegments = settings.Validation.Count == 0
             ? null

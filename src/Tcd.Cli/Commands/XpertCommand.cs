@@ -85,7 +85,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
             $"→ dense L={target.NumLayers}, H={target.HiddenSize}, d_ff={target.IntermediateSize}; domains {string.Join(", ", settings.Domains.Select(d => $"{d.Key}={d.Value}"))}"));
 
         var corpora = settings.Domains.Select(domain => KeyValuePair.Create(domain.Key, TextCorpus.FromFiles(domain.Value))).ToList();
-        var pipeline = new XpertPipeline(BertTextEncoder.CreateUncased(), settings.Pipeline);
+        var pipeline = new XpertPipeline(BertTextEncoder.ForModelFolder(settings.Source), settings.Pipeline);
         var perDomain = (double)(settings.Pipeline.Activation.MaxSegmentsPerDomain ?? 1);
         XpertPipelineResult result;
         try

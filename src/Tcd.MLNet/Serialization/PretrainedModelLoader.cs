@@ -11,7 +11,6 @@ namespace Tcd.MLNet.Serialization;
 /// <summary>Loads a pre-trained model from any of the three places one is saved: a Tcd model file, a <see cref="BertModelStore"/> folder or a Hugging Face folder.</summary>
 internal static class PretrainedModelLoader
 {
-    private const string VocabularyFileName = "vocab.txt";
 
     public static PretrainedBertTransformer Load(MLContext mlContext, string path, string textColumnName, string outputColumnName)
     {
@@ -36,8 +35,7 @@ internal static class PretrainedModelLoader
         }
 
         var model = IsHuggingFace(config) ? HuggingFaceCheckpoint.LoadMaskedLm(path) : BertModelStore.LoadMaskedLm(path);
-        var vocabulary = Path.Combine(path, VocabularyFileName);
-        var encoder = File.Exists(vocabulary) ? BertTextEncoder.FromVocabularyFile(vocabulary) : BertTextEncoder.CreateUncased();
+        var encoder = BertTextEncoder.ForModelFolder(path);
         return new PretrainedBertTransformer(model, encoder, textColumnName, outputColumnName, maxSequenceLength: Math.Min(128, model.Config.MaxPositions));
     }
 

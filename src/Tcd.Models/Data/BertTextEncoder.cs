@@ -63,6 +63,20 @@ public sealed class BertTextEncoder
     /// <summary>The vocabulary, token text by id, e.g. to write a <c>vocab.txt</c> beside a saved model.</summary>
     public IReadOnlyList<string> Vocabulary => _vocabulary;
 
+    /// <summary>The file name of a model folder's own WordPiece vocabulary (as in Hugging Face checkpoints).</summary>
+    public const string VocabularyFileName = "vocab.txt";
+
+    /// <summary>
+    /// The tokeniser of a saved model: the folder's <c>vocab.txt</c> when it has one (an imported Hugging Face model with
+    /// its own vocabulary), else the embedded BERT uncased vocabulary that Tcd models are trained with.
+    /// </summary>
+    public static BertTextEncoder ForModelFolder(string folder)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        var vocabulary = Path.Combine(folder, VocabularyFileName);
+        return File.Exists(vocabulary) ? FromVocabularyFile(vocabulary) : CreateUncased();
+    }
+
     /// <summary>Creates an encoder for the BERT-base uncased vocabulary embedded in this assembly (no download).</summary>
     public static BertTextEncoder CreateUncased()
     {
