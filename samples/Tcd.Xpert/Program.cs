@@ -1,4 +1,5 @@
 using System.Globalization;
+using Tcd.Experiments.Xpert;
 using Tcd.Models.Data;
 using Tcd.Models.Evaluation;
 using Tcd.Models.Modeling;
@@ -97,18 +98,7 @@ var pipelineOptions = new XpertPipelineOptions
 Console.WriteLine("Analysing expert activations, selecting common experts and decomposing them...");
 using var xpert = new XpertPipeline(encoder, pipelineOptions).Run(source, domains, targetConfig, cancellationToken: cancellation.Token);
 var table = xpert.Activations;
-table.WriteCsv(Path.Combine(output, "expert-frequencies.csv"));
-table.WriteJson(Path.Combine(output, "expert-frequencies.json"));
-var expertLabels = Enumerable.Range(0, table.ExpertCount).Select(expert => $"E{expert}").ToList();
-for (var layer = 0; layer < table.LayerCount; layer++)
-{
-    Heatmap.Write(
-        Path.Combine(output, $"expert-activation-layer{layer}.png"),
-        table.LayerFrequencies(layer),
-        table.Domains,
-        expertLabels,
-        new HeatmapOptions { Title = $"Expert activation, layer {layer}", ShowValues = true });
-}
+ExpertActivationReport.Write(table, output);
 
 foreach (var layer in xpert.Decompositions)
 {

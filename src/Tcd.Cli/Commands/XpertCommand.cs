@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
+using Tcd.Experiments.Xpert;
 using Tcd.Models.Data;
 using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
 using Tcd.Models.Xpert;
-using Tcd.Reports;
 using TorchSharp;
 
 namespace Tcd.Cli.Commands;
@@ -16,13 +16,9 @@ namespace Tcd.Cli.Commands;
 internal sealed class XpertCommand : TcdCommand<XpertSettings>
 {
     public const string ResultFileName = "result.json";
-    public const string FrequencyFileName = "expert-frequencies";
-    public const string HeatmapFilePrefix = "expert-activation-layer";
     public const string MinimumScoring = "minimum";
     public const string GeometricMeanScoring = "geomean";
 
-    /// <summary>Above this many experts a heatmap's cells are too narrow to print their values in.</summary>
-    private const int MaxExpertsWithValues = 16;
 
     private static readonly ExpertActivationOptions ActivationDefaults = new();
     private static readonly CommonExpertSelectionOptions SelectionDefaults = new();
@@ -50,7 +46,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
     {
         source = Add(CliOptions.Optional<string?>("--source", "The trained MoE model (required): a model folder or the --out folder of 'tcd pretrain --experts N' / 'tcd distill'."));
         domains = Add(CliOptions.List("--domains", "Domain corpora (required), each 'name=file' or 'file' (named after the file): UTF-8 text as for --corpus of 'tcd pretrain'."));
-        output = Add(CliOptions.Optional<string?>("--out", $"Output folder (required): {FrequencyFileName}.csv/.json, {HeatmapFilePrefix}<N>.png, {ResultFileName} (chosen experts, Tucker errors), " +
+        output = Add(CliOptions.Optional<string?>("--out", $"Output folder (required): {ExpertActivationReport.FrequencyFileName}.csv/.json, {ExpertActivationReport.HeatmapFilePrefix}<N>.png, {ResultFileName} (chosen experts, Tucker errors), " +
                                                            $"{PretrainCommand.EffectiveConfigFileName} and model/ (the dense model)."));
         targetPreset = Add(CliOptions.Optional<string?>("--target-preset", ModelPresets.Help + " [default: the source's shape without experts]"));
         targetPreset.AcceptOnlyFromAmong(ModelPresets.Names);
@@ -107,7 +103,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         {
             Directory.CreateDirectory(settings.Output);
             WriteEffectiveConfig(Path.Combine(settings.Output, PretrainCommand.EffectiveConfigFileName), settings.EffectiveOptions);
-            WriteActivations(result.Activations, settings.Output);
+            ExpertActivationReport.Write(result.Activations, settings.Output);
             foreach (var layer in result.Decompositions)
             {
                 var chosen = string.Join(", ", layer.Selection.Experts.Select(expert =>
@@ -139,7 +135,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
                 }),
                 model = modelFolder,
             });
-            console.Line($"tcd xpert: wrote {FrequencyFileName}.csv/.json and {result.Activations.LayerCount} heatmaps to {settings.Output}; " +
+            console.Line($"tcd xpert: wrote {ExpertActivationReport.FrequencyFileName}.csv/.json and {result.Activations.LayerCount} heatmaps to {settings.Output}; " +
                          $"dense model saved to {modelFolder} (continue with: tcd pretrain --init {settings.Output} ...)");
         }
 
@@ -256,22 +252,6 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         }
 
         return result;
-    }
-
-    private static void WriteActivations(ExpertActivationTable table, string folder)
-    {
-        table.WriteCsv(Path.Combine(folder, FrequencyFileName + ".csv"));
-        table.WriteJson(Path.Combine(folder, FrequencyFileName + ".json"));
-        var experts = Enumerable.Range(0, table.ExpertCount).Select(expert => $"E{expert}").ToList();
-        for (var layer = 0; layer < table.LayerCount; layer++)
-        {
-            Heatmap.Write(
-                Path.Combine(folder, $"{HeatmapFilePrefix}{layer}.png"),
-                table.LayerFrequencies(layer),
-                table.Domains,
-                experts,
-                new HeatmapOptions { Title = $"Expert activation, layer {layer}", ShowValues = table.ExpertCount <= MaxExpertsWithValues });
-        }
     }
 
     private static readonly Dictionary<string, string> OptionNames = new(StringComparer.Ordinal)
