@@ -5,6 +5,7 @@ using Tcd.MLNet.Transformers;
 using Tcd.Models.Data;
 using Tcd.Models.Modeling;
 using Tcd.Models.Training;
+using Tcd.Models.Runtime;
 
 namespace Tcd.Samples;
 
@@ -33,7 +34,7 @@ internal static class SampleModels
                 TotalSteps = steps, BatchSize = 16, MaxSequenceLength = 64, LearningRate = 1e-3, LogEvery = Math.Max(1, (int)(steps / 5)),
                 Device = device, Seed = seed, ShuffleBufferSize = 2_000,
             },
-            Progress = new ConsoleProgress<PretrainingProgress>(row => console.WriteLine($"  [pre-training] {row}")),
+            Progress = new SynchronousProgress<PretrainingProgress>(row => console.WriteLine($"  [pre-training] {row}")),
         };
         return mlContext.Tcd().PretrainTeacher(options).Fit(mlContext.Data.LoadFromEnumerable(documents));
     }

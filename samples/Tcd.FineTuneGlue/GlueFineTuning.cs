@@ -8,6 +8,7 @@ using Tcd.Models.Data.Glue;
 using Tcd.Models.Evaluation;
 using Tcd.Models.Training;
 using Tcd.Samples;
+using Tcd.Models.Runtime;
 
 namespace Tcd.FineTuneGlue;
 
@@ -89,7 +90,7 @@ internal sealed class GlueFineTuning(FineTuneSettings settings, TextWriter conso
             Device = settings.Device, Seed = settings.Seed, LogEvery = 20,
         },
         ValidationData = validation,
-        Progress = new ConsoleProgress<FineTuningProgress>(row => Say($"[fine-tuning] {row}")),
+        Progress = new SynchronousProgress<FineTuningProgress>(row => Say($"[fine-tuning] {row}")),
         CancellationToken = cancellationToken,
     };
 

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Tcd.Experiments.Glue;
 using Tcd.Models.Data.Glue;
-using Tcd.Glue;
 using Tcd.Models.Runtime;
 
 // The GLUE suite of the TCD paper (section 4.3) as a command: fine-tune saved pre-trained models on GLUE tasks over
@@ -68,7 +67,7 @@ root.SetAction((parsed, cancellationToken) => Task.Run(() =>
             WriteTestPredictions = parsed.GetValue(testPredictions),
         };
         var suite = new GlueSuite(options, log: note => Console.WriteLine("note: " + note));
-        var result = suite.Run(new ConsoleProgress(), cancellationToken);
+        var result = suite.Run(new SynchronousProgress<GlueSuiteProgress>(Console.WriteLine), cancellationToken);
         Console.WriteLine();
         Console.Write(result.Table.ToMarkdown());
         Console.WriteLine();

@@ -12,7 +12,6 @@ using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
 using Tcd.Models.Training;
 using Tcd.Reports;
-using Tcd.Samples;
 using TorchSharp;
 
 namespace Tcd.Quickstart;
@@ -132,7 +131,7 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
 
         options.Training = options.Training with { CheckpointDirectory = Path.Combine(folder, "checkpoints"), MetricsFile = metricsFile };
         options.ValidationData = validation;
-        options.Progress = new ConsoleProgress<PretrainingProgress>(row => Say($"[{name}] {row}"));
+        options.Progress = new SynchronousProgress<PretrainingProgress>(row => Say($"[{name}] {row}"));
         options.CancellationToken = cancellationToken;
         var run = estimator(options);
         Say($"[{name}] pre-training {options.Training.TotalSteps} steps, objective {Describe(run.Objective)}");
@@ -179,7 +178,7 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
             },
             ValidationData = dev,
             ValidationScore = (logits, labels) => Evaluate(logits.Select(row => row[1] > row[0] ? 1 : 0), labels.Select(label => (int)label)).Score,
-            Progress = new ConsoleProgress<FineTuningProgress>(row => Say($"[{name}] {row}")),
+            Progress = new SynchronousProgress<FineTuningProgress>(row => Say($"[{name}] {row}")),
             CancellationToken = cancellationToken,
         };
         Say($"[{name}] fine-tuning on MRPC: {options.Training.Epochs} epochs, lr {options.Training.LearningRate:G3}");

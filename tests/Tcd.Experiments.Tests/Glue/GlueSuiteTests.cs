@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Tcd.Experiments.Glue;
 using Tcd.Models.Training;
+using Tcd.Models.Runtime;
 
 namespace Tcd.Experiments.Tests.Glue;
 

@@ -5,6 +5,7 @@ using Tcd.MLNet.Transformers;
 using Tcd.Models.Modeling;
 using Tcd.Models.Xpert;
 using TorchSharp;
+using Tcd.Models.Runtime;
 
 namespace Tcd.MLNet.Tests.Estimators;
 
@@ -19,7 +20,7 @@ public class XpertInitializationEstimatorTests
         var reports = new List<ExpertActivationProgress>();
 
         var table = mlContext.Tcd().AnalyzeExperts(
-            TcdTestData.Moe, Domains(mlContext), new ExpertAnalysisOptions { BatchSize = 4, MaxSequenceLength = 32, Progress = new SynchronousProgress<ExpertActivationProgress>(reports) });
+            TcdTestData.Moe, Domains(mlContext), new ExpertAnalysisOptions { BatchSize = 4, MaxSequenceLength = 32, Progress = new SynchronousProgress<ExpertActivationProgress>(reports.Add) });
 
         table.Domains.Should().Equal("wiki", "reviews");
         table.LayerCount.Should().Be(2);
@@ -139,9 +140,4 @@ public class XpertInitializationEstimatorTests
     /// <summary>The state-dict entries of <paramref name="module"/> that differ from <paramref name="snapshot"/>.</summary>
     private static List<string> Differences(torch.nn.Module module, Dictionary<string, torch.Tensor> snapshot) =>
         module.state_dict().Where(pair => !pair.Value.detach().cpu().eq(snapshot[pair.Key]).all().item<bool>()).Select(pair => pair.Key).ToList();
-
-    private sealed class SynchronousProgress<T>(List<T> reports) : IProgress<T>
-    {
-        public void Report(T value) => reports.Add(value);
-    }
 }

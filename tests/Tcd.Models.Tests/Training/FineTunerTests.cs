@@ -2,6 +2,7 @@ using Tcd.Models.Modeling;
 using Tcd.Models.Training;
 using TorchSharp;
 using static Tcd.Models.Tests.Training.PretrainerFixture;
+using Tcd.Models.Runtime;
 
 namespace Tcd.Models.Tests.Training;
 

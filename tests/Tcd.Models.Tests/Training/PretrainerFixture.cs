@@ -2,6 +2,7 @@ using Tcd.Models.Data;
 using Tcd.Models.Modeling;
 using Tcd.Models.Training;
 using TorchSharp;
+using Tcd.Models.Runtime;
 
 namespace Tcd.Models.Tests.Training;
 

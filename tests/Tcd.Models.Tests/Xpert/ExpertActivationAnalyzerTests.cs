@@ -4,6 +4,7 @@ using Tcd.Models.Modeling;
 using Tcd.Models.Xpert;
 using TorchSharp;
 using static TorchSharp.torch;
+using Tcd.Models.Runtime;
 
 namespace Tcd.Models.Tests.Xpert;
 

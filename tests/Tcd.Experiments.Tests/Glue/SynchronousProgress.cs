@@ -1,7 +1,0 @@
-namespace Tcd.Experiments.Tests.Glue;
-
-/// <summary>IProgress that reports on the calling thread (Progress&lt;T&gt; posts to the thread pool, which races with assertions).</summary>
-internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
-}
