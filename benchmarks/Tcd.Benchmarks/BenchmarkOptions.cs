@@ -23,6 +23,7 @@ internal sealed record BenchmarkOptions
           --profile      per-phase breakdown of vanilla, MoE and TCD steps (forward, backward, relation losses,
                          clip_grad_norm_, AdamW step, zero_grad, host read-back) instead of the timings above
           --skip-layer   only time the pre-training steps
+          --system-allocator  leave glibc's allocator as it is (default: tuned as Pretrainer does, see NativeAllocator)
           --quick        small shape (L=2, H=64, 8 experts, seq 64, batch 8) for a smoke run under a minute
           --help         this text
         """;
@@ -50,6 +51,8 @@ internal sealed record BenchmarkOptions
     public bool Profile { get; init; }
 
     public bool ShowHelp { get; init; }
+
+    public bool SystemAllocator { get; init; }
 
     public long Seed { get; init; } = 42;
 
@@ -83,6 +86,7 @@ internal sealed record BenchmarkOptions
                 "--skip-steps" => options with { SkipSteps = true },
                 "--skip-layer" => options with { SkipLayer = true },
                 "--profile" => options with { Profile = true },
+                "--system-allocator" => options with { SystemAllocator = true },
                 "--steps" => options with { Steps = PositiveInt(name, Value(args, ref i)) },
                 "--warmup" => options with { WarmupSteps = NonNegativeInt(name, Value(args, ref i)) },
                 "--rounds" => options with { Rounds = PositiveInt(name, Value(args, ref i)) },

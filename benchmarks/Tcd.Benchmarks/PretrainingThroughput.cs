@@ -94,6 +94,7 @@ internal sealed class PretrainingThroughput
         Seed = options.Seed,
         Device = options.Device,
         Threads = options.Threads,
+        ReuseNativeMemory = !options.SystemAllocator,
         // Enough segments for every run to draw full batches without packing the corpus twice.
         ShuffleBufferSize = 2_048,
     };

@@ -32,11 +32,13 @@ if (options.Threads is { } threads)
     torch.set_num_threads(threads);
 }
 
+var allocatorTuned = !options.SystemAllocator && NativeAllocator.KeepFreedMemoryForReuse();
 var device = TorchRuntime.ResolveDevice(options.Device);
 var model = options.Model;
 Console.WriteLine($"Tcd.Benchmarks {(options.Quick ? "(quick shape)" : "(paper-small shape)")}");
 Console.WriteLine($"  machine: {Environment.ProcessorCount} logical cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}; " +
-                  $"device {device}; libtorch threads {torch.get_num_threads()}; .NET {Environment.Version}");
+                  $"device {device}; libtorch threads {torch.get_num_threads()}; .NET {Environment.Version}; " +
+                  $"native allocator {(allocatorTuned ? "tuned (freed memory kept for reuse)" : "as the system set it")}");
 Console.WriteLine($"  model: L={model.NumLayers} H={model.HiddenSize} A={model.NumHeads} FFN={model.IntermediateSize}, {options.ExpertCount} experts, " +
                   $"seq {options.SequenceLength}, batch {options.BatchSize}; seed {options.Seed}");
 

@@ -99,7 +99,7 @@ internal sealed class StepProfiler
         using var scope = NewDisposeScope();
         student.train();
         torch.manual_seed(options.Seed + step);
-        optimizer.zero_grad();
+        student.zero_grad(set_to_none: true);
         Lap(Phases[0]);
 
         using var batch = new MlmMasker(encoder, training.Masking).Mask(new BatchCollator(encoder.SpecialTokenIds).Collate(rows, device), options.Seed + step);

@@ -66,15 +66,18 @@ public static class RelationAlignmentLoss
         Validate(studentHidden, teacherHidden, sampleIndex);
 
         using var scope = NewDisposeScope();
-        var studentRelations = GroupCosines(studentHidden, sampleIndex);
+        var student = SampledUnitVectors(studentHidden, sampleIndex);
         Tensor teacherRelations;
         using (no_grad())
         {
-            teacherRelations = GroupCosines(teacherHidden, sampleIndex);
+            var teacher = SampledUnitVectors(teacherHidden, sampleIndex);
+            teacherRelations = teacher.bmm(teacher.transpose(1, 2));
         }
 
-        // Every group has S × S entries, so the mean over all entries equals the mean over groups of each group's MSE.
-        // The fused mse_loss has a much cheaper backward than sub → square → mean.
+        // Only the left factor carries the gradient, so the backward does one bmm instead of two. That gives exactly
+        // half the true gradient, because d/dU mean((U Uᵀ − C)²) = (2/N)(D + Dᵀ)U with D = U Uᵀ − C symmetric, and the
+        // result below doubles the gradient while keeping the value: 2x − x is exact in floating point.
+        var studentRelations = student.bmm(student.detach().transpose(1, 2));
         if (studentRelations.dtype != teacherRelations.dtype)
         {
             // One side is fp64: compare in fp64, as the plain subtraction would promote.
@@ -82,17 +85,19 @@ public static class RelationAlignmentLoss
             teacherRelations = teacherRelations.to_type(ScalarType.Float64);
         }
 
-        return nn.functional.mse_loss(studentRelations, teacherRelations).MoveToOuterDisposeScope();
+        // Every group has S × S entries, so the mean over all entries equals the mean over groups of each group's MSE.
+        var halfGradientLoss = nn.functional.mse_loss(studentRelations, teacherRelations);
+        return (2 * halfGradientLoss - halfGradientLoss.detach()).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Cosine matrices <c>[G, S, S]</c> of the sampled tokens of <paramref name="hidden"/> <c>[B, T, H]</c>.</summary>
-    private static Tensor GroupCosines(Tensor hidden, Tensor sampleIndex)
+    /// <summary>The sampled tokens' vectors of <paramref name="hidden"/> <c>[B, T, H]</c>, L2-normalised: <c>[G, S, H]</c>.</summary>
+    private static Tensor SampledUnitVectors(Tensor hidden, Tensor sampleIndex)
     {
         var width = hidden.shape[2];
         var sampled = hidden.reshape(-1, width)
                             .index_select(0, sampleIndex.reshape(-1))
                             .view(sampleIndex.shape[0], sampleIndex.shape[1], width);
-        return RelationMath.CosineMatrix(sampled, sampled);
+        return RelationMath.UnitVectors(sampled);
     }
 
     private static void Validate(Tensor studentHidden, Tensor teacherHidden, Tensor sampleIndex)

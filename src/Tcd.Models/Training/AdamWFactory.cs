@@ -8,8 +8,8 @@ namespace Tcd.Models.Training;
 /// and LayerNorm parameters. Frozen parameters (requires_grad = false) are left out.
 /// </summary>
 /// <remarks>
-/// The optimizer is TorchSharp's <see cref="AdamW"/> with a step that skips the no-op decay pass of the undecayed group
-/// and one full-size temporary per parameter; updates, state and checkpoints are bit-identical to the stock step.
+/// The optimizer is TorchSharp's <see cref="AdamW"/> with a step that makes fewer passes over the weights and their
+/// moments; state and checkpoints are the stock ones and the updates agree with the stock step up to float rounding.
 /// </remarks>
 public static class AdamWFactory
 {

@@ -86,6 +86,11 @@ public sealed class FineTuner
         }
 
         var device = TorchRuntime.ResolveDevice(options.Device);
+        if (options.ReuseNativeMemory)
+        {
+            NativeAllocator.KeepFreedMemoryForReuse();
+        }
+
         Model.to(device);
         var stepsPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
         var totalSteps = (long)stepsPerEpoch * options.Epochs;
@@ -206,7 +211,8 @@ public sealed class FineTuner
         using var scope = torch.NewDisposeScope();
         Model.train();
         torch.manual_seed(Seeds.Combine(options.Seed, DropoutStream, step));
-        optimizer.zero_grad();
+        // Unset gradients are stored by the backward pass, zero-filled ones would be read, added to and written again.
+        Model.zero_grad(set_to_none: true);
         using var batch = collator.Collate(examples.Select(e => e.Input).ToList(), device);
         var logits = Model.forward(batch.InputIds, batch.TokenTypeIds, batch.AttentionMask, EncoderTaps.None).Logits;
         var targets = torch.tensor(examples.Select(e => e.Target).ToArray(), device: device);

@@ -117,6 +117,11 @@ public sealed class Pretrainer
             torch.set_num_threads(threads);
         }
 
+        if (options.ReuseNativeMemory)
+        {
+            NativeAllocator.KeepFreedMemoryForReuse();
+        }
+
         var device = TorchRuntime.ResolveDevice(options.Device);
         student.to(device);
         if (teacher is null)
@@ -218,7 +223,9 @@ public sealed class Pretrainer
         using var scope = torch.NewDisposeScope();
         student.train();
         torch.manual_seed(Seeds.Combine(options.Seed, DropoutStream, step));
-        optimizer.zero_grad();
+        // Unset gradients are stored by the first backward pass; zero-filled ones would be read, added to and written
+        // again, a full pass over the ≈100 M expert weights of a paper-small MoE model.
+        student.zero_grad(set_to_none: true);
 
         var termNames = TermNames();
         var termSums = torch.zeros(termNames.Count, dtype: ScalarType.Float64, device: device);

@@ -113,6 +113,35 @@ public class RelationAlignmentLossTests
     }
 
     [Fact]
+    public void GradientMatchesTheTextbookFormula()
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(8);
+        var student = Random(generator, 3, 5, 6).to_type(ScalarType.Float64).requires_grad_();
+        var teacher = Random(generator, 3, 5, 4).to_type(ScalarType.Float64);
+        var sample = Longs(new long[] { 0, 4, 7, 9, 14, 2, 5, 8, 11, 13 }, 2, 5);
+
+        var loss = RelationAlignmentLoss.ForPosition(student, teacher, sample);
+        loss.backward();
+
+        // Plain autograd through both factors of U Uᵀ: MSE of cosine matrices, averaged over groups.
+        var reference = student.detach().clone().requires_grad_();
+        Tensor Cosines(Tensor hidden)
+        {
+            var vectors = hidden.reshape(-1, hidden.shape[2]).index_select(0, sample.reshape(-1)).view(2, 5, -1);
+            var unit = vectors / vectors.norm(dim: -1, keepdim: true);
+            return unit.matmul(unit.transpose(1, 2));
+        }
+
+        var expected = (Cosines(reference) - Cosines(teacher)).square().mean();
+        expected.backward();
+
+        loss.item<double>().Should().BeApproximately(expected.item<double>(), 1e-15);
+        (student.grad! - reference.grad!).abs().max().item<double>().Should().BeLessThan(1e-15);
+        reference.grad!.abs().max().item<double>().Should().BeGreaterThan(1e-4);
+    }
+
+    [Fact]
     public void ZeroVectorsAndHalfPrecisionStayFinite()
     {
         using var scope = NewDisposeScope();

@@ -39,7 +39,7 @@ public class AdamWFactoryTests
     }
 
     [Fact]
-    public void Step_IsBitIdenticalToTorchSharpAdamW()
+    public void Step_MatchesTorchSharpAdamW()
     {
         torch.manual_seed(3);
         var lean = torch.nn.Linear(5, 4);
@@ -65,8 +65,9 @@ public class AdamWFactoryTests
             }
         }
 
-        lean.weight!.eq(stock.weight!).all().item<bool>().Should().BeTrue();
-        lean.bias!.eq(stock.bias!).all().item<bool>().Should().BeTrue();
+        // Same arithmetic in another order: equal up to float rounding, far below one update (lr = 0.05).
+        (lean.weight! - stock.weight!).abs().max().item<float>().Should().BeLessThan(1e-6f);
+        (lean.bias! - stock.bias!).abs().max().item<float>().Should().BeLessThan(1e-6f);
         lean.weight!.allclose(stock.weight!.detach().clone().zero_()).Should().BeFalse();
     }
 
