@@ -55,7 +55,7 @@ internal sealed class PretrainingThroughput
         {
             foreach (var (name, trainer, samples) in runs)
             {
-                var measured = Run(trainer, out var lastLoss).Skip(options.WarmupSteps).ToList();
+                var measured = Run(trainer, round, out var lastLoss).Skip(options.WarmupSteps).ToList();
                 samples.AddRange(measured);
                 var wall = Statistics.Median(measured.Select(m => m.TokensPerSecond).ToList());
                 var cpu = Statistics.Median(measured.Select(m => m.TokensPerCpuSecond).ToList());
@@ -68,7 +68,7 @@ internal sealed class PretrainingThroughput
     }
 
     /// <summary>One run with a report after every step; the CPU time between two reports is the step's.</summary>
-    private List<StepSample> Run(Pretrainer trainer, out double lastLoss)
+    private List<StepSample> Run(Pretrainer trainer, int round, out double lastLoss)
     {
         var samples = new List<StepSample>();
         var loss = double.NaN;
@@ -78,7 +78,7 @@ internal sealed class PretrainingThroughput
             var step = mark.Elapsed();
             mark = Timing.Start();
             var tokens = report.TokensPerSecond * step.WallSeconds;
-            samples.Add(new StepSample(report.TokensPerSecond, tokens / Math.Max(1e-9, step.CpuSeconds)));
+            samples.Add(new StepSample(round, report.TokensPerSecond, tokens / Math.Max(1e-9, step.CpuSeconds)));
             loss = report.Losses["loss"];
         }));
         lastLoss = loss;

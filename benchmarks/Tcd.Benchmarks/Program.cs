@@ -78,12 +78,19 @@ if (!options.SkipSteps)
     PrintRates("vanilla step", vanilla);
     PrintRates("MoE step", moe);
     PrintRates("TCD step", tcd);
-    // Steps process the same number of tokens, so the step-time ratio is the inverse throughput ratio.
-    SpeedTarget Slowdown(string name, List<StepSample> slower, List<StepSample> faster, double limit) => new(
-        name,
-        Median(faster, s => s.TokensPerSecond) / Median(slower, s => s.TokensPerSecond),
-        Median(faster, s => s.TokensPerCpuSecond) / Median(slower, s => s.TokensPerCpuSecond),
-        limit);
+    // Steps process the same number of tokens, so the step-time ratio is the inverse throughput ratio. It is taken
+    // within each round, whose runs follow each other within a minute or two, and the median over rounds is judged:
+    // the load of a shared machine drifts between rounds far more than within one.
+    SpeedTarget Slowdown(string name, List<StepSample> slower, List<StepSample> faster, double limit)
+    {
+        var rounds = Enumerable.Range(1, options.Rounds).ToList();
+        double InRound(int round, Func<StepSample, double> rate) =>
+            Median(faster.Where(s => s.Round == round), rate) / Median(slower.Where(s => s.Round == round), rate);
+        var perRound = rounds.Select(r => InRound(r, s => s.TokensPerSecond)).ToList();
+        Console.WriteLine($"  {name} by round (wall): " + string.Join(", ", perRound.Select(r => r.ToString("F2", CultureInfo.InvariantCulture) + "x")));
+        return new SpeedTarget(name, Statistics.Median(perRound), Statistics.Median(rounds.Select(r => InRound(r, s => s.TokensPerCpuSecond)).ToList()), limit);
+    }
+
     var moeSlowdown = Slowdown("MoE step / vanilla step", moe, vanilla, 1.25);
     var tcdSlowdown = Slowdown("TCD step / MoE step", tcd, moe, 1.35);
     Console.WriteLine($"  throughput ratios (wall): MoE/vanilla {1 / moeSlowdown.WallRatio:F3}, TCD/MoE {1 / tcdSlowdown.WallRatio:F3}");

@@ -1,4 +1,7 @@
 namespace Tcd.Benchmarks;
 
-/// <summary>One measured pre-training step: the Pretrainer's own tokens/s (wall clock) and tokens per CPU-second of this process.</summary>
-internal readonly record struct StepSample(double TokensPerSecond, double TokensPerCpuSecond);
+/// <summary>
+/// One measured pre-training step: the round it ran in, the Pretrainer's own tokens/s (wall clock) and tokens per
+/// CPU-second of this process.
+/// </summary>
+internal readonly record struct StepSample(int Round, double TokensPerSecond, double TokensPerCpuSecond);
