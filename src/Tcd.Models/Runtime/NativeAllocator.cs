@@ -52,7 +52,7 @@ public static class NativeAllocator
 
         try
         {
-            // mallopt returns 1 on success; musl's stub returns 0 and changes nothing.
+            // mallopt returns 1 on success; without glibc (musl) the library is missing and nothing changes.
             return mallopt(MallocMmapThreshold, MmapThresholdBytes) == 1
                 && mallopt(MallocTrimThreshold, TrimThresholdBytes) == 1;
         }
@@ -62,6 +62,7 @@ public static class NativeAllocator
         }
     }
 
-    [DllImport("libc", EntryPoint = "mallopt")]
+    // glibc's soname; "libc" alone can resolve to the linker script libc.so where development files are installed.
+    [DllImport("libc.so.6", EntryPoint = "mallopt")]
     private static extern int mallopt(int parameter, int value);
 }
