@@ -6,10 +6,11 @@ namespace Tcd.Models.Training;
 
 /// <summary>
 /// TorchSharp's <see cref="AdamW"/> (same state and checkpoint format, same update up to float rounding) with a step that
-/// does less memory traffic: no weight-decay pass over groups whose decay is 0 (a multiply by exactly 1), the first
-/// moment updated with one <c>lerp</c> (as PyTorch's own AdamW does) instead of a multiply and an add, and the bias
-/// correction of the second moment folded into the scalars, so the denominator is built in place in one temporary with
-/// one pass less. With 64 experts a MoE model has ≈100 M expert weights, so every full-size pass or temporary costs
+/// does less memory traffic. fp32 CPU parameters are updated by <see cref="FusedCpuAdamW"/> in one pass; the others
+/// (CUDA, other dtypes) by tensor operations with no weight-decay pass over groups whose decay is 0 (a multiply by
+/// exactly 1), the first moment updated with one <c>lerp</c> (as PyTorch's own AdamW does) instead of a multiply and
+/// an add, and the bias correction of the second moment folded into the scalars, so the denominator is built in place
+/// in one temporary. With 64 experts a MoE model has ≈100 M expert weights, so every full-size pass or temporary costs
 /// tens of milliseconds per step.
 /// </summary>
 /// <remarks>
@@ -43,21 +44,30 @@ internal sealed class LeanAdamW : AdamW
 
             var state = (State)_state[parameter.Handle];
             state.step += 1;
+            var biasCorrection1 = 1 - Math.Pow(beta1, state.step);
+            var biasCorrection2Root = Math.Sqrt(1 - Math.Pow(beta2, state.step));
+            var stepSize = learningRate * biasCorrection2Root / biasCorrection1;
+            var scaledEpsilon = epsilon * biasCorrection2Root;
+            var scalars = new FusedCpuAdamW.Scalars(
+                (float)decay, (float)(1 - beta1), (float)beta2, (float)(1 - beta2), (float)scaledEpsilon, (float)stepSize);
+            if (FusedCpuAdamW.TryUpdate(parameter, grad, state.exp_avg, state.exp_avg_sq, scalars, torch.get_num_threads()))
+            {
+                continue;
+            }
+
             if (decay != 1)
             {
                 parameter.mul_(decay);
             }
 
-            var biasCorrection1 = 1 - Math.Pow(beta1, state.step);
-            var biasCorrection2Root = Math.Sqrt(1 - Math.Pow(beta2, state.step));
             using (var weight = torch.tensor(1 - beta1, grad.dtype, grad.device))
             {
                 state.exp_avg.lerp_(grad, weight);
             }
 
             state.exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value: 1 - beta2);
-            using var denominator = state.exp_avg_sq.sqrt().add_(epsilon * biasCorrection2Root);
-            parameter.addcdiv_(state.exp_avg, denominator, value: -learningRate * biasCorrection2Root / biasCorrection1);
+            using var denominator = state.exp_avg_sq.sqrt().add_(scaledEpsilon);
+            parameter.addcdiv_(state.exp_avg, denominator, value: -stepSize);
         }
     }, closure);
 }
