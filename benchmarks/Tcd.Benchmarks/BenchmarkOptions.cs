@@ -21,7 +21,7 @@ internal sealed record BenchmarkOptions
           --corpus PATH  training text (default: data/corpus/enwiki-sample.txt found above the working folder)
           --skip-steps   only time the MoE layer
           --profile      per-phase breakdown of vanilla, MoE and TCD steps (forward, backward, relation losses,
-                         clip_grad_norm_, AdamW step, zero_grad, host read-back) instead of the timings above
+                         gradient clipping + AdamW step, zero_grad, host read-back) instead of the timings above
           --skip-layer   only time the pre-training steps
           --system-allocator  leave glibc's allocator as it is (default: tuned as Pretrainer does, see NativeAllocator)
           --quick        small shape (L=2, H=64, 8 experts, seq 64, batch 8) for a smoke run under a minute

@@ -37,6 +37,36 @@ public static class AdamWFactory
         parameterName.EndsWith("bias", StringComparison.Ordinal)
         || parameterName.Contains("LayerNorm", StringComparison.Ordinal);
 
+    /// <summary>
+    /// One optimizer step as the trainers take it: sets the learning rate, clips the gradients to a global L2 norm of
+    /// <paramref name="maxGradientNorm"/> (as <c>clip_grad_norm_</c>: factor <c>min(1, max / (norm + 1e-6))</c>; 0 turns
+    /// clipping off) and applies AdamW. With an optimizer from <see cref="Create"/> the clipping factor is applied inside
+    /// the update, so the gradients are read once more for their norm but never rewritten; they are left unscaled.
+    /// </summary>
+    /// <returns>The gradients' global L2 norm before clipping, or NaN when clipping is off.</returns>
+    public static double Step(AdamW optimizer, double learningRate, double maxGradientNorm)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxGradientNorm);
+        SetLearningRate(optimizer, learningRate);
+        var grads = optimizer.parameters().Select(p => p.grad).OfType<torch.Tensor>().ToList();
+        var norm = maxGradientNorm > 0 ? GlobalNorm(grads) : double.NaN;
+        var scale = maxGradientNorm > 0 ? Math.Min(1, maxGradientNorm / (norm + 1e-6)) : 1;
+        if (optimizer is LeanAdamW lean)
+        {
+            lean.Step(scale);
+            return norm;
+        }
+
+        if (scale != 1)
+        {
+            grads.ForEach(grad => grad.mul_(scale));
+        }
+
+        optimizer.step();
+        return norm;
+    }
+
     /// <summary>Sets the learning rate of every parameter group.</summary>
     public static void SetLearningRate(OptimizerHelper optimizer, double learningRate)
     {
@@ -44,5 +74,17 @@ public static class AdamWFactory
         {
             group.LearningRate = learningRate;
         }
+    }
+
+    private static double GlobalNorm(IReadOnlyList<torch.Tensor> grads)
+    {
+        if (grads.Count == 0)
+        {
+            return 0;
+        }
+
+        using var scope = torch.NewDisposeScope();
+        var norms = torch.stack(grads.Select(grad => torch.linalg.vector_norm(grad.to(grads[0].device))).ToArray());
+        return torch.linalg.vector_norm(norms).to(torch.ScalarType.Float64).item<double>();
     }
 }

@@ -96,7 +96,6 @@ public sealed class FineTuner
         var totalSteps = (long)stepsPerEpoch * options.Epochs;
         var schedule = LinearWarmupDecaySchedule.WithWarmupRatio(options.LearningRate, options.WarmupRatio, totalSteps);
         using var optimizer = AdamWFactory.Create(Model, options.LearningRate, options.WeightDecay);
-        var trainable = Model.parameters().Where(p => p.requires_grad).ToList();
 
         var epochLosses = new List<double>();
         var epochScores = new List<double>();
@@ -120,7 +119,7 @@ public sealed class FineTuner
                     break;
                 }
 
-                var loss = TrainStep(batchIndices.Select(i => train[i]).ToList(), device, optimizer, trainable, schedule.LearningRateAt(step), step);
+                var loss = TrainStep(batchIndices.Select(i => train[i]).ToList(), device, optimizer, schedule.LearningRateAt(step), step);
                 epochLoss += loss;
                 epochSteps++;
                 reportLoss += loss;
@@ -206,7 +205,7 @@ public sealed class FineTuner
         }
     }
 
-    private double TrainStep(IReadOnlyList<FineTuningExample> examples, Device device, TorchSharp.Modules.AdamW optimizer, IReadOnlyList<TorchSharp.Modules.Parameter> trainable, double learningRate, long step)
+    private double TrainStep(IReadOnlyList<FineTuningExample> examples, Device device, TorchSharp.Modules.AdamW optimizer, double learningRate, long step)
     {
         using var scope = torch.NewDisposeScope();
         Model.train();
@@ -220,13 +219,7 @@ public sealed class FineTuner
             ? nn.functional.mse_loss(logits.squeeze(-1).to(ScalarType.Float32), targets)
             : nn.functional.cross_entropy(logits.to(ScalarType.Float32), targets.to(ScalarType.Int64));
         loss.backward();
-        if (options.MaxGradientNorm > 0)
-        {
-            nn.utils.clip_grad_norm_(trainable, options.MaxGradientNorm);
-        }
-
-        AdamWFactory.SetLearningRate(optimizer, learningRate);
-        optimizer.step();
+        AdamWFactory.Step(optimizer, learningRate, options.MaxGradientNorm);
         return loss.item<float>();
     }
 

@@ -27,10 +27,11 @@ internal static unsafe class FusedCpuAdamW
 
     /// <summary>
     /// Per-step scalars of the update <c>p ← p·decay − stepSize·m / (√v + epsilon)</c> with
-    /// <c>m ← m + (1 − β₁)(g − m)</c> and <c>v ← β₂·v + (1 − β₂)·g²</c>; bias corrections are folded into
+    /// <c>m ← m + (1 − β₁)(s·g − m)</c> and <c>v ← β₂·v + (1 − β₂)·(s·g)²</c>, where <c>s</c> is
+    /// <paramref name="GradientScale"/> (the clipping factor); bias corrections are folded into
     /// <paramref name="StepSize"/> and <paramref name="Epsilon"/> by the caller.
     /// </summary>
-    internal readonly record struct Scalars(float Decay, float OneMinusBeta1, float Beta2, float OneMinusBeta2, float Epsilon, float StepSize);
+    internal readonly record struct Scalars(float GradientScale, float Decay, float OneMinusBeta1, float Beta2, float OneMinusBeta2, float Epsilon, float StepSize);
 
     /// <summary>
     /// Updates <paramref name="parameter"/>, <paramref name="expAvg"/> and <paramref name="expAvgSq"/> in place and returns
@@ -69,6 +70,7 @@ internal static unsafe class FusedCpuAdamW
     private static void Update(float* p, float* g, float* m, float* v, long start, long end, Scalars s)
     {
         var width = Vector<float>.Count;
+        var gradientScale = new Vector<float>(s.GradientScale);
         var decay = new Vector<float>(s.Decay);
         var oneMinusBeta1 = new Vector<float>(s.OneMinusBeta1);
         var beta2 = new Vector<float>(s.Beta2);
@@ -78,7 +80,7 @@ internal static unsafe class FusedCpuAdamW
         var i = start;
         for (; i + width <= end; i += width)
         {
-            var gradient = *(Vector<float>*)(g + i);
+            var gradient = *(Vector<float>*)(g + i) * gradientScale;
             var firstMoment = *(Vector<float>*)(m + i);
             firstMoment += oneMinusBeta1 * (gradient - firstMoment);
             var secondMoment = *(Vector<float>*)(v + i) * beta2 + oneMinusBeta2 * gradient * gradient;
@@ -89,8 +91,9 @@ internal static unsafe class FusedCpuAdamW
 
         for (; i < end; i++)
         {
-            var firstMoment = m[i] + s.OneMinusBeta1 * (g[i] - m[i]);
-            var secondMoment = v[i] * s.Beta2 + s.OneMinusBeta2 * g[i] * g[i];
+            var gradient = g[i] * s.GradientScale;
+            var firstMoment = m[i] + s.OneMinusBeta1 * (gradient - m[i]);
+            var secondMoment = v[i] * s.Beta2 + s.OneMinusBeta2 * gradient * gradient;
             p[i] = p[i] * s.Decay - s.StepSize * firstMoment / (MathF.Sqrt(secondMoment) + s.Epsilon);
             m[i] = firstMoment;
             v[i] = secondMoment;

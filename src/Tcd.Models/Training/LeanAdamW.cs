@@ -25,6 +25,23 @@ internal sealed class LeanAdamW : AdamW
     {
     }
 
+    /// <summary>Factor applied to every gradient in the next step (gradient clipping); 1 outside <see cref="Step"/>.</summary>
+    private double gradientScale = 1;
+
+    /// <summary>Takes a step as if every gradient were multiplied by <paramref name="scale"/> first, without rewriting them.</summary>
+    internal void Step(double scale)
+    {
+        gradientScale = scale;
+        try
+        {
+            step();
+        }
+        finally
+        {
+            gradientScale = 1;
+        }
+    }
+
     /// <inheritdoc/>
     public override Tensor step(Func<Tensor>? closure = null) => _step<ParamGroup>(group =>
     {
@@ -49,10 +66,15 @@ internal sealed class LeanAdamW : AdamW
             var stepSize = learningRate * biasCorrection2Root / biasCorrection1;
             var scaledEpsilon = epsilon * biasCorrection2Root;
             var scalars = new FusedCpuAdamW.Scalars(
-                (float)decay, (float)(1 - beta1), (float)beta2, (float)(1 - beta2), (float)scaledEpsilon, (float)stepSize);
+                (float)gradientScale, (float)decay, (float)(1 - beta1), (float)beta2, (float)(1 - beta2), (float)scaledEpsilon, (float)stepSize);
             if (FusedCpuAdamW.TryUpdate(parameter, grad, state.exp_avg, state.exp_avg_sq, scalars, torch.get_num_threads()))
             {
                 continue;
+            }
+
+            if (gradientScale != 1)
+            {
+                grad.mul_(gradientScale);
             }
 
             if (decay != 1)

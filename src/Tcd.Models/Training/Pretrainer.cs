@@ -255,13 +255,7 @@ public sealed class Pretrainer
         var losses = termNames.Select((name, i) => (name, values[i])).ToDictionary(t => t.name, t => t.Item2);
         if (losses.Values.All(double.IsFinite))
         {
-            if (options.MaxGradientNorm > 0)
-            {
-                torch.nn.utils.clip_grad_norm_(student.parameters().Where(p => p.requires_grad), options.MaxGradientNorm);
-            }
-
-            AdamWFactory.SetLearningRate(optimizer, learningRate);
-            optimizer.step();
+            AdamWFactory.Step(optimizer, learningRate, options.MaxGradientNorm);
         }
 
         var next = position with { BatchInEpoch = position.BatchInEpoch + 1 };

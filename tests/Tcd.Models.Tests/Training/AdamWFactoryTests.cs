@@ -46,13 +46,7 @@ public class AdamWFactoryTests
         var stock = torch.nn.Linear(5, 4);
         stock.load_state_dict(lean.state_dict());
         var leanOptimizer = AdamWFactory.Create(lean, learningRate: 0.05, weightDecay: 0.1, beta1: 0.8, beta2: 0.95);
-        var stockOptimizer = torch.optim.AdamW(
-            new[]
-            {
-                new TorchSharp.Modules.AdamW.ParamGroup(new[] { stock.weight! }, new TorchSharp.Modules.AdamW.Options { LearningRate = 0.05, weight_decay = 0.1, beta1 = 0.8, beta2 = 0.95, eps = 1e-8 }),
-                new TorchSharp.Modules.AdamW.ParamGroup(new[] { stock.bias! }, new TorchSharp.Modules.AdamW.Options { LearningRate = 0.05, weight_decay = 0.0, beta1 = 0.8, beta2 = 0.95, eps = 1e-8 }),
-            },
-            0.05, 0.8, 0.95, 1e-8, 0.1);
+        var stockOptimizer = StockAdamW(stock, learningRate: 0.05, weightDecay: 0.1, beta1: 0.8, beta2: 0.95);
 
         for (var step = 0; step < 4; step++)
         {
@@ -71,6 +65,49 @@ public class AdamWFactoryTests
         lean.weight!.allclose(stock.weight!.detach().clone().zero_()).Should().BeFalse();
     }
 
+    [Theory]
+    [InlineData(0.05)] // clips every step
+    [InlineData(1e6)] // never clips
+    [InlineData(0.0)] // clipping off
+    public void StepWithClipping_MatchesClipGradNormThenTorchSharpAdamW(double maxNorm)
+    {
+        torch.manual_seed(4);
+        var lean = torch.nn.Linear(33, 7);
+        var stock = torch.nn.Linear(33, 7);
+        stock.load_state_dict(lean.state_dict());
+        var leanOptimizer = AdamWFactory.Create(lean, learningRate: 0.05, weightDecay: 0.1);
+        var stockOptimizer = StockAdamW(stock, learningRate: 0.05, weightDecay: 0.1, beta1: 0.9, beta2: 0.999);
+
+        var norms = new List<double>();
+        for (var step = 0; step < 3; step++)
+        {
+            var input = torch.randn(9, 33);
+            lean.zero_grad();
+            lean.forward(input).square().sum().backward();
+            norms.Add(AdamWFactory.Step(leanOptimizer, 0.05, maxNorm));
+
+            stock.zero_grad();
+            stock.forward(input).square().sum().backward();
+            var stockNorm = maxNorm > 0 ? torch.nn.utils.clip_grad_norm_(stock.parameters(), maxNorm) : double.NaN;
+            stockOptimizer.step();
+            if (maxNorm > 0)
+            {
+                norms[^1].Should().BeApproximately(stockNorm, 1e-4 * stockNorm);
+            }
+        }
+
+        (lean.weight! - stock.weight!).abs().max().item<float>().Should().BeLessThan(1e-5f);
+        (lean.bias! - stock.bias!).abs().max().item<float>().Should().BeLessThan(1e-5f);
+        if (maxNorm > 0)
+        {
+            norms.Should().OnlyContain(norm => norm > 0);
+        }
+        else
+        {
+            norms.Should().OnlyContain(norm => double.IsNaN(norm));
+        }
+    }
+
     [Fact]
     public void AllFrozen_ThrowsClearError()
     {
@@ -84,4 +121,14 @@ public class AdamWFactoryTests
 
         act.Should().Throw<InvalidOperationException>().WithMessage("*no trainable parameters*");
     }
+
+    /// <summary>TorchSharp's own AdamW with BERT's groups: decay on the weight, none on the bias.</summary>
+    private static TorchSharp.Modules.AdamW StockAdamW(TorchSharp.Modules.Linear layer, double learningRate, double weightDecay, double beta1, double beta2) =>
+        torch.optim.AdamW(
+            new[]
+            {
+                new TorchSharp.Modules.AdamW.ParamGroup(new[] { layer.weight! }, new TorchSharp.Modules.AdamW.Options { LearningRate = learningRate, weight_decay = weightDecay, beta1 = beta1, beta2 = beta2, eps = 1e-8 }),
+                new TorchSharp.Modules.AdamW.ParamGroup(new[] { layer.bias! }, new TorchSharp.Modules.AdamW.Options { LearningRate = learningRate, weight_decay = 0.0, beta1 = beta1, beta2 = beta2, eps = 1e-8 }),
+            },
+            learningRate, beta1, beta2, 1e-8, weightDecay);
 }

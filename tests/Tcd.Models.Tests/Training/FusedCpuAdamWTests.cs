@@ -6,7 +6,7 @@ namespace Tcd.Models.Tests.Training;
 
 public class FusedCpuAdamWTests
 {
-    private static readonly FusedCpuAdamW.Scalars Step = new(Decay: 0.99f, OneMinusBeta1: 0.1f, Beta2: 0.95f, OneMinusBeta2: 0.05f, Epsilon: 1e-6f, StepSize: 0.01f);
+    private static readonly FusedCpuAdamW.Scalars Step = new(GradientScale: 0.5f, Decay: 0.99f, OneMinusBeta1: 0.1f, Beta2: 0.95f, OneMinusBeta2: 0.05f, Epsilon: 1e-6f, StepSize: 0.01f);
 
     [Theory]
     [InlineData(1, 1)] // scalar tail only
@@ -62,8 +62,9 @@ public class FusedCpuAdamWTests
 
     private static (Tensor Parameter, Tensor ExpAvg, Tensor ExpAvgSq) Reference(Tensor parameter, Tensor grad, Tensor expAvg, Tensor expAvgSq)
     {
-        var avg = expAvg + Step.OneMinusBeta1 * (grad - expAvg);
-        var avgSq = expAvgSq * Step.Beta2 + Step.OneMinusBeta2 * grad * grad;
+        var scaled = grad * Step.GradientScale;
+        var avg = expAvg + Step.OneMinusBeta1 * (scaled - expAvg);
+        var avgSq = expAvgSq * Step.Beta2 + Step.OneMinusBeta2 * scaled * scaled;
         var updated = parameter * Step.Decay - Step.StepSize * avg / (avgSq.sqrt() + Step.Epsilon);
         return (updated, avg, avgSq);
     }
