@@ -15,7 +15,7 @@ public sealed class BertEmbeddings : nn.Module<Tensor, Tensor?, Tensor>
     private readonly Embedding position_embeddings;
     private readonly Embedding token_type_embeddings;
     private readonly LayerNorm LayerNorm;
-    private readonly Dropout dropout;
+    private readonly FastDropout dropout;
     private readonly int maxPositions;
 
     /// <summary>Creates the embeddings for <paramref name="config"/>, initialised like Hugging Face.</summary>
@@ -27,7 +27,7 @@ public sealed class BertEmbeddings : nn.Module<Tensor, Tensor?, Tensor>
         position_embeddings = BertInitializer.Embedding(config.MaxPositions, config.HiddenSize, config.InitializerRange);
         token_type_embeddings = BertInitializer.Embedding(config.TypeVocabSize, config.HiddenSize, config.InitializerRange);
         LayerNorm = BertInitializer.LayerNorm(config.HiddenSize, config.LayerNormEps);
-        dropout = nn.Dropout(config.HiddenDropout);
+        dropout = new FastDropout(config.HiddenDropout);
         RegisterComponents();
     }
 

@@ -12,7 +12,7 @@ namespace Tcd.Models.Modeling;
 public sealed class BertForSequenceClassification : nn.Module<Tensor, Tensor?, Tensor?, EncoderTaps, SequenceClassificationOutput>
 {
     private readonly BertModel bert;
-    private readonly Dropout dropout;
+    private readonly FastDropout dropout;
     private readonly Linear classifier;
 
     /// <summary>Creates a freshly initialised model for <paramref name="config"/> with <paramref name="numLabels"/> outputs.</summary>
@@ -26,7 +26,7 @@ public sealed class BertForSequenceClassification : nn.Module<Tensor, Tensor?, T
 
         NumLabels = numLabels;
         bert = new BertModel(config, addPoolingLayer: true);
-        dropout = nn.Dropout(config.HiddenDropout);
+        dropout = new FastDropout(config.HiddenDropout);
         classifier = BertInitializer.Linear(config.HiddenSize, numLabels, config.InitializerRange);
         RegisterComponents();
         if (device is not null)

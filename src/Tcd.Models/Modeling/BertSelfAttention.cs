@@ -13,7 +13,7 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, (Tensor Contex
     private readonly Linear query;
     private readonly Linear key;
     private readonly Linear value;
-    private readonly double attentionDropout;
+    private readonly FastDropout attentionDropout;
     private readonly int heads;
     private readonly int headSize;
 
@@ -26,7 +26,7 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, (Tensor Contex
         query = BertInitializer.Linear(config.HiddenSize, config.HiddenSize, config.InitializerRange);
         key = BertInitializer.Linear(config.HiddenSize, config.HiddenSize, config.InitializerRange);
         value = BertInitializer.Linear(config.HiddenSize, config.HiddenSize, config.InitializerRange);
-        attentionDropout = config.AttentionDropout;
+        attentionDropout = new FastDropout(config.AttentionDropout);
         RegisterComponents();
     }
 
@@ -41,11 +41,25 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, (Tensor Contex
         var queries = SplitHeads(query.forward(hidden));
         var keys = SplitHeads(key.forward(hidden));
         var values = SplitHeads(value.forward(hidden));
-        // softmax(q k^T / sqrt(d) + mask) v with dropout on the probabilities, through libtorch's fused kernels.
-        var context = nn.functional.scaled_dot_product_attention(
-            queries, keys, values, additiveMask, training ? attentionDropout : 0.0, false).permute(0, 2, 1, 3).contiguous();
+        var context = Attend(queries, keys, values, additiveMask).permute(0, 2, 1, 3).contiguous();
         context = context.reshape(context.shape[0], context.shape[1], heads * headSize);
         return (context.MoveToOuterDisposeScope(), queries.MoveToOuterDisposeScope(), keys.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>softmax(q kᵀ / √d + mask) v with dropout on the probabilities, [B, heads, T, head size].</summary>
+    private Tensor Attend(Tensor queries, Tensor keys, Tensor values, Tensor additiveMask)
+    {
+        if (!training || attentionDropout.Probability == 0 || queries.device_type != DeviceType.CPU)
+        {
+            // libtorch's fused kernels; on CUDA they also fuse the dropout.
+            return nn.functional.scaled_dot_product_attention(
+                queries, keys, values, additiveMask, training ? attentionDropout.Probability : 0.0, false);
+        }
+
+        // On the CPU libtorch's attention draws its dropout mask with bernoulli_, which made attention with dropout
+        // 2.4 times as slow as without; the same computation with FastDropout on the probabilities avoids that.
+        var scores = queries.matmul(keys.transpose(-2, -1)).div_(Math.Sqrt(headSize)).add_(additiveMask);
+        return attentionDropout.forward(scores.softmax(-1)).matmul(values);
     }
 
     private Tensor SplitHeads(Tensor projected) =>

@@ -13,7 +13,7 @@ public sealed class BertSublayerOutput : nn.Module<Tensor, Tensor, (Tensor Inner
 {
     private readonly Linear? dense;
     private readonly LayerNorm LayerNorm;
-    private readonly Dropout dropout;
+    private readonly FastDropout dropout;
     private HoulsbyAdapter? adapter;
 
     /// <summary>
@@ -30,7 +30,7 @@ public sealed class BertSublayerOutput : nn.Module<Tensor, Tensor, (Tensor Inner
         }
 
         LayerNorm = BertInitializer.LayerNorm(config.HiddenSize, config.LayerNormEps);
-        dropout = nn.Dropout(config.HiddenDropout);
+        dropout = new FastDropout(config.HiddenDropout);
         if (config.AdapterSize > 0)
         {
             adapter = new HoulsbyAdapter(config.HiddenSize, config.AdapterSize);
