@@ -56,8 +56,8 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, (Tensor Contex
                 queries, keys, values, additiveMask, training ? attentionDropout.Probability : 0.0, false);
         }
 
-        // On the CPU libtorch's attention draws its dropout mask with bernoulli_, which made attention with dropout
-        // 2.4 times as slow as without; the same computation with FastDropout on the probabilities avoids that.
+        // On the CPU libtorch's attention draws its dropout mask with bernoulli_; the same computation with FastDropout
+        // on the probabilities is ≈17 % faster per layer, forward + backward.
         var scores = queries.matmul(keys.transpose(-2, -1)).div_(Math.Sqrt(headSize)).add_(additiveMask);
         return attentionDropout.forward(scores.softmax(-1)).matmul(values);
     }
