@@ -40,8 +40,9 @@ public static class AdamWFactory
     /// <summary>
     /// One optimizer step as the trainers take it: sets the learning rate, clips the gradients to a global L2 norm of
     /// <paramref name="maxGradientNorm"/> (as <c>clip_grad_norm_</c>: factor <c>min(1, max / (norm + 1e-6))</c>; 0 turns
-    /// clipping off) and applies AdamW. With an optimizer from <see cref="Create"/> the clipping factor is applied inside
-    /// the update, so the gradients are read once more for their norm but never rewritten; they are left unscaled.
+    /// clipping off) and applies AdamW. With an optimizer from <see cref="Create"/> on fp32 CPU weights the clipping factor
+    /// is applied inside the fused update, so the gradients are read once more for their norm but never rewritten (they
+    /// are left unscaled); otherwise they are scaled in place first, as <c>clip_grad_norm_</c> does.
     /// </summary>
     /// <returns>The gradients' global L2 norm before clipping, or NaN when clipping is off.</returns>
     public static double Step(AdamW optimizer, double learningRate, double maxGradientNorm)

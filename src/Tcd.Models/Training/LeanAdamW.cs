@@ -20,15 +20,18 @@ namespace Tcd.Models.Training;
 /// </remarks>
 internal sealed class LeanAdamW : AdamW
 {
+    /// <summary>Factor applied to every gradient in the next step (gradient clipping); 1 outside <see cref="Step"/>.</summary>
+    private double gradientScale = 1;
+
     internal LeanAdamW(IEnumerable<ParamGroup> groups, double learningRate, double beta1, double beta2, double epsilon, double weightDecay)
         : base(groups, learningRate, beta1, beta2, epsilon, weightDecay)
     {
     }
 
-    /// <summary>Factor applied to every gradient in the next step (gradient clipping); 1 outside <see cref="Step"/>.</summary>
-    private double gradientScale = 1;
-
-    /// <summary>Takes a step as if every gradient were multiplied by <paramref name="scale"/> first, without rewriting them.</summary>
+    /// <summary>
+    /// Takes a step as if every gradient were multiplied by <paramref name="scale"/> first. The fused CPU path applies
+    /// the factor inside its pass and leaves the gradients as they are; the tensor path scales them in place.
+    /// </summary>
     internal void Step(double scale)
     {
         gradientScale = scale;
