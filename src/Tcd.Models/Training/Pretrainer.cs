@@ -200,7 +200,7 @@ public sealed class Pretrainer
             {
                 var tokensPerSecond = tokensSinceReport / Math.Max(1e-9, sinceReport.Elapsed.TotalSeconds);
                 var eta = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / (step - startStep) * (options.TotalSteps - step));
-                var row = new PretrainingProgress(step, options.TotalSteps, outcome.Epoch, lastLosses, learningRate, tokensPerSecond, clock.Elapsed, eta, outcome.MoeLoad, validation);
+                var row = new PretrainingProgress(step, options.TotalSteps, outcome.Epoch, lastLosses, learningRate, tokensPerSecond, clock.Elapsed, eta, outcome.MoeLoad, validation, outcome.GradientNorm);
                 progress?.Report(row);
                 metrics?.Append(ToMetricsRow(row));
                 tokensSinceReport = 0;
@@ -253,13 +253,15 @@ public sealed class Pretrainer
 
         var values = (termSums / options.GradientAccumulationSteps).cpu().data<double>().ToArray();
         var losses = termNames.Select((name, i) => (name, values[i])).ToDictionary(t => t.name, t => t.Item2);
+        double? gradientNorm = null;
         if (losses.Values.All(double.IsFinite))
         {
-            AdamWFactory.Step(optimizer, learningRate, options.MaxGradientNorm);
+            var norm = AdamWFactory.Step(optimizer, learningRate, options.MaxGradientNorm);
+            gradientNorm = double.IsNaN(norm) ? null : norm;
         }
 
         var next = position with { BatchInEpoch = position.BatchInEpoch + 1 };
-        return new StepOutcome(losses, tokens, position.Epoch, next, moeLoad);
+        return new StepOutcome(losses, tokens, position.Epoch, next, moeLoad, gradientNorm);
     }
 
     /// <summary>The loss terms of one micro-batch in the order of <see cref="TermNames"/>; the first is the weighted total.</summary>
@@ -428,6 +430,11 @@ public sealed class Pretrainer
 
         row["lr"] = progress.LearningRate;
         row["tokens_per_s"] = progress.TokensPerSecond;
+        if (progress.GradientNorm is { } gradientNorm)
+        {
+            row["grad_norm"] = gradientNorm;
+        }
+
         if (progress.MoeLoad.Count > 0)
         {
             row["moe_max_over_mean"] = progress.MoeLoad.Average(l => l.MaxOverMean);
@@ -443,5 +450,6 @@ public sealed class Pretrainer
 
     private sealed record TrainerState(long Step, PretrainingDataPosition Position);
 
-    private sealed record StepOutcome(IReadOnlyDictionary<string, double> Losses, long Tokens, int Epoch, PretrainingDataPosition NextPosition, IReadOnlyList<MoeLayerStatistics> MoeLoad);
+    private sealed record StepOutcome(
+        IReadOnlyDictionary<string, double> Losses, long Tokens, int Epoch, PretrainingDataPosition NextPosition, IReadOnlyList<MoeLayerStatistics> MoeLoad, double? GradientNorm);
 }

@@ -16,6 +16,10 @@ namespace Tcd.Models.Training;
 /// <param name="EstimatedRemaining">Estimated time to the last step.</param>
 /// <param name="MoeLoad">Per MoE layer, the routing of the last batch (empty for vanilla models).</param>
 /// <param name="ValidationLogLikelihood">Mean masked-token log-likelihood on the held-out segments when a validation ran at this step.</param>
+/// <param name="GradientNorm">
+/// Global L2 norm of the last step's gradients before clipping (null when clipping is off or the step was not applied).
+/// Clipping scales the update whenever it exceeds <see cref="PretrainingOptions.MaxGradientNorm"/>.
+/// </param>
 public sealed record PretrainingProgress(
     long Step,
     long TotalSteps,
@@ -26,7 +30,8 @@ public sealed record PretrainingProgress(
     TimeSpan Elapsed,
     TimeSpan EstimatedRemaining,
     IReadOnlyList<MoeLayerStatistics> MoeLoad,
-    double? ValidationLogLikelihood)
+    double? ValidationLogLikelihood,
+    double? GradientNorm = null)
 {
     /// <summary>A one-line summary for logs and consoles.</summary>
     public override string ToString()
@@ -34,7 +39,8 @@ public sealed record PretrainingProgress(
         var losses = string.Join(' ', Losses.Select(kv => FormattableString.Invariant($"{kv.Key}={kv.Value:G4}")));
         var moe = MoeLoad.Count == 0 ? string.Empty : FormattableString.Invariant($" moe-max/mean={MoeLoad.Average(l => l.MaxOverMean):F2}");
         var validation = ValidationLogLikelihood is { } ll ? FormattableString.Invariant($" val-ll={ll:F4}") : string.Empty;
+        var gradient = GradientNorm is { } norm ? FormattableString.Invariant($" grad-norm={norm:G3}") : string.Empty;
         return FormattableString.Invariant(
-            $"step {Step}/{TotalSteps} epoch {Epoch} {losses} lr={LearningRate:G3} {TokensPerSecond:F0} tok/s{moe}{validation} ETA {EstimatedRemaining:hh\\:mm\\:ss}");
+            $"step {Step}/{TotalSteps} epoch {Epoch} {losses}{gradient} lr={LearningRate:G3} {TokensPerSecond:F0} tok/s{moe}{validation} ETA {EstimatedRemaining:hh\\:mm\\:ss}");
     }
 }

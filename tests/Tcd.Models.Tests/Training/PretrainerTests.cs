@@ -30,6 +30,19 @@ public sealed class PretrainerTests : IDisposable
         var last = rows.TakeLast(5).Average(r => r.Losses["mlm"]);
         last.Should().BeLessThan(0.8 * first);
         rows[0].Losses.Keys.Should().BeEquivalentTo("loss", "mlm");
+        rows.Should().OnlyContain(r => r.GradientNorm > 0);
+        rows[0].ToString().Should().Contain(" grad-norm=");
+    }
+
+    [Fact]
+    public void WithoutClipping_NoGradientNormIsReported()
+    {
+        var trainer = new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, FastOptions(3) with { MaxGradientNorm = 0 }, Encoder);
+
+        var rows = Run(trainer, RepeatedText());
+
+        rows.Should().HaveCount(3).And.OnlyContain(r => r.GradientNorm == null);
+        rows[0].ToString().Should().NotContain("grad-norm");
     }
 
     [Fact]
@@ -138,9 +151,11 @@ public sealed class PretrainerTests : IDisposable
             {
                 secondHalf[i].Losses[term].Should().BeApproximately(value, 1e-6, $"step {11 + i} term {term}");
             }
+
+            secondHalf[i].GradientNorm!.Value.Should().BeApproximately(straight[10 + i].GradientNorm!.Value, 1e-5 * straight[10 + i].GradientNorm!.Value);
         }
 
-        File.ReadAllLines(Path.Combine(folder, "metrics.jsonl")).Should().HaveCount(20);
+        File.ReadAllLines(Path.Combine(folder, "metrics.jsonl")).Should().HaveCount(20).And.OnlyContain(line => line.Contains("\"grad_norm\":"));
     }
 
     [Fact]
