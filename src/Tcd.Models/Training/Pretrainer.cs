@@ -37,6 +37,7 @@ public sealed class Pretrainer
     private readonly PretrainingOptions options;
     private readonly BertTextEncoder encoder;
     private readonly LayerMapping? layerMapping;
+    private readonly RelationTokenSamplerOptions microBatchSampling;
 
     /// <summary>Creates a pre-training run.</summary>
     /// <param name="student">The model trained (vanilla or MoE).</param>
@@ -76,7 +77,14 @@ public sealed class Pretrainer
         this.options = options;
         this.encoder = encoder;
         layerMapping = this.teacher is null ? null : new LayerMapping(student.Config.NumLayers, this.teacher.Config.NumLayers);
+        microBatchSampling = options.RelationSampling.ForMicroBatches(options.GradientAccumulationSteps);
     }
+
+    /// <summary>
+    /// The relation-token sampling of each micro-batch: <see cref="PretrainingOptions.RelationSampling"/> spread over
+    /// the <see cref="PretrainingOptions.GradientAccumulationSteps"/> micro-batches of an optimizer step.
+    /// </summary>
+    public RelationTokenSamplerOptions MicroBatchRelationSampling => microBatchSampling.ForMicroBatches(1); // a copy: the options are mutable
 
     private static void CheckFits(BertConfig config, string role, PretrainingOptions options, BertTextEncoder encoder)
     {
@@ -288,7 +296,7 @@ public sealed class Pretrainer
                 teacherOutput = teacher.forward(batch.InputIds, batch.TokenTypeIds, batch.AttentionMask, StudentTaps());
             }
 
-            using var sampler = new RelationTokenSampler(options.RelationSampling, samplingSeed);
+            using var sampler = new RelationTokenSampler(microBatchSampling, samplingSeed);
             var sample = objective.TrunkWeight > 0 || objective.InnerWeight > 0 ? sampler.Sample(batch.AttentionMask) : null;
             if (objective.TrunkWeight > 0)
             {

@@ -51,7 +51,11 @@ public sealed record PretrainingOptions
     /// <summary>MLM masking (15% of tokens; 80% [MASK], 10% random, 10% unchanged).</summary>
     public MlmMaskingOptions Masking { get; init; } = new();
 
-    /// <summary>Token sampling of the relation losses (32 groups × 128 tokens = 4,096, the paper's K).</summary>
+    /// <summary>
+    /// Token sampling of the relation losses per optimizer step (32 groups × 128 tokens = 4,096, the paper's K). With
+    /// <see cref="GradientAccumulationSteps"/> above 1 the groups are spread over the micro-batches
+    /// (<see cref="RelationTokenSamplerOptions.ForMicroBatches"/>), so accumulation samples as one large batch would.
+    /// </summary>
     public RelationTokenSamplerOptions RelationSampling { get; init; } = new();
 
     /// <summary>Segments held in the shuffle buffer (the corpus is streamed, not loaded whole). Default 10,000.</summary>

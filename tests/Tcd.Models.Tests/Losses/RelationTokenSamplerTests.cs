@@ -19,6 +19,25 @@ public class RelationTokenSamplerTests
         options.TokenCount.Should().Be(4096);
     }
 
+    [Theory]
+    [InlineData(1, 32)]
+    [InlineData(2, 16)]
+    [InlineData(3, 11)]
+    [InlineData(16, 2)]
+    [InlineData(64, 1)]
+    public void MicroBatchesShareTheGroupsOfAnOptimizerStep(int accumulationSteps, int groupsPerMicroBatch)
+    {
+        var perStep = new RelationTokenSamplerOptions();
+
+        var perMicroBatch = perStep.ForMicroBatches(accumulationSteps);
+
+        perMicroBatch.GroupCount.Should().Be(groupsPerMicroBatch);
+        perMicroBatch.GroupSize.Should().Be(128);
+        perMicroBatch.Should().NotBeSameAs(perStep);
+        perStep.GroupCount.Should().Be(32);
+        FluentActions.Invoking(() => perStep.ForMicroBatches(0)).Should().Throw<ArgumentOutOfRangeException>();
+    }
+
     [Fact]
     public void FullSampleHasGroupShapeDistinctRealTokensOnly()
     {

@@ -115,6 +115,25 @@ public sealed class PretrainerTests : IDisposable
     }
 
     [Fact]
+    public void GradientAccumulation_SpreadsTheRelationSampleOverTheMicroBatches()
+    {
+        var teacher = NewModel(Vanilla, seed: 3);
+        var options = FastOptions(2) with
+        {
+            GradientAccumulationSteps = 4,
+            RelationSampling = new Tcd.Models.Losses.RelationTokenSamplerOptions { GroupCount = 8, GroupSize = 16 },
+        };
+
+        var trainer = new Pretrainer(NewModel(Moe), PretrainingObjective.TransferCapabilityDistillation(), options, Encoder, teacher.Bert);
+
+        trainer.MicroBatchRelationSampling.GroupCount.Should().Be(2, "8 groups per optimizer step over 4 micro-batches");
+        trainer.MicroBatchRelationSampling.GroupSize.Should().Be(16);
+        var rows = Run(trainer, RepeatedText());
+        rows.Should().HaveCount(2);
+        rows.Should().OnlyContain(row => row.Losses["trunk"] > 0 && double.IsFinite(row.Losses["inner"]));
+    }
+
+    [Fact]
     public void Resume_ContinuesExactly()
     {
         var teacher = NewModel(Vanilla, seed: 3);
