@@ -16,6 +16,9 @@ internal sealed record BenchmarkOptions
           --rounds N     rounds of vanilla, MoE, TCD runs, interleaved so load drift hits all three (default 2; --quick: 1)
           --repeats N    timed forward+backward repeats of the MoE layer and the dense FFN (default 15; --quick: 5)
           --experts N    experts per MoE layer (default 64; --quick: 8)
+          --accumulation N  micro-batches per optimizer step (default 1); 16 is the paper's effective batch of 512, where
+                         the relation losses' 4,096 tokens per step are spread over the micro-batches
+                         (--profile times one micro-batch with its share of the relation sample)
           --threads N    libtorch intra-op threads (default: libtorch's choice; 1 is steadier on a shared machine)
           --device D     cpu, cuda, cuda:1 or auto (default cpu)
           --corpus PATH  training text (default: data/corpus/enwiki-sample.txt found above the working folder)
@@ -37,6 +40,8 @@ internal sealed record BenchmarkOptions
     public int Repeats { get; init; } = 15;
 
     public int? Threads { get; init; }
+
+    public int AccumulationSteps { get; init; } = 1;
 
     public string Device { get; init; } = "cpu";
 
@@ -93,6 +98,7 @@ internal sealed record BenchmarkOptions
                 "--repeats" => options with { Repeats = PositiveInt(name, Value(args, ref i)) },
                 "--experts" => options with { Experts = PositiveInt(name, Value(args, ref i)) },
                 "--threads" => options with { Threads = PositiveInt(name, Value(args, ref i)) },
+                "--accumulation" => options with { AccumulationSteps = PositiveInt(name, Value(args, ref i)) },
                 "--device" => options with { Device = Value(args, ref i) },
                 "--corpus" => options with { CorpusPath = Value(args, ref i) },
                 _ => throw new ArgumentException($"Unknown option '{name}'. Run with --help for the list."),

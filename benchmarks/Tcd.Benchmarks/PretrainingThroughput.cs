@@ -89,6 +89,7 @@ internal sealed class PretrainingThroughput
     {
         TotalSteps = options.WarmupSteps + options.Steps,
         BatchSize = options.BatchSize,
+        GradientAccumulationSteps = options.AccumulationSteps,
         MaxSequenceLength = options.SequenceLength,
         LogEvery = 1,
         Seed = options.Seed,

@@ -127,7 +127,7 @@ internal sealed class StepProfiler
             Lap(Phases[3]);
             var trunkLeaves = output.Encoder.Trunk.Select(t => t.detach().requires_grad_(true)).ToList();
             var innerLeaves = output.Encoder.Inner.Select(t => t.detach().requires_grad_(true)).ToList();
-            using var sampler = new RelationTokenSampler(training.RelationSampling, options.Seed + step);
+            using var sampler = new RelationTokenSampler(training.RelationSampling.ForMicroBatches(options.AccumulationSteps), options.Seed + step);
             var sample = sampler.Sample(batch.AttentionMask);
             var mapping = new LayerMapping(student.Config.NumLayers, teacher.Config.NumLayers);
             var relations = objective.TrunkWeight * RelationAlignmentLoss.Compute(trunkLeaves, teacherOutput.Trunk, sample, mapping)
