@@ -24,7 +24,7 @@ internal sealed class StepProfiler
     private static readonly string[] Phases =
     [
         "zero_grad", "data (collate+mask)", "student forward + MLM/LB loss", "teacher forward (no_grad)",
-        "relation losses forward", "relation losses backward", "network backward", "loss read-back (host sync)",
+        "relation losses (value+gradient)", "relation losses backward", "network backward", "loss read-back (host sync)",
         "clip + AdamW step",
     ];
 

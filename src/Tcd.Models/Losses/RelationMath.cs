@@ -28,16 +28,24 @@ internal static class RelationMath
     /// exactly zero with zero gradient: a plain clamp of the norm would give them a finite value but a gradient of
     /// 1 / ε (about 1e12), which overflows half precision and destabilises training.
     /// </summary>
+    internal static Tensor UnitVectors(Tensor vectors) => Normalise(vectors).Unit;
+
+    /// <summary>
+    /// <see cref="UnitVectors"/> together with the factor each vector was scaled by: <c>1 / ‖v‖</c>, or 0 for a
+    /// vector with norm ≤ <see cref="NormEpsilon"/>. The factors are what a hand-written gradient of the
+    /// normalisation needs.
+    /// </summary>
     /// <remarks>
-    /// Such vectors are divided by +∞ rather than masked after the division: the values are the same, but the mask
-    /// then touches only the <c>[..., 1]</c> norms instead of the full tensor, forward and backward (the relation
-    /// losses normalise 48 tapped <c>[G, S, H]</c> tensors per step).
+    /// The factor is a mask over the <c>[..., 1]</c> norms, not over the full tensor, so the masking costs nothing
+    /// next to the vectors (the relation losses normalise 48 tapped <c>[G, S, H]</c> tensors per step). Masked
+    /// entries get no gradient through the mask, and the clamp keeps the division finite.
     /// </remarks>
-    internal static Tensor UnitVectors(Tensor vectors)
+    internal static (Tensor Unit, Tensor InverseNorms) Normalise(Tensor vectors)
     {
         var wide = AtLeastFloat32(vectors);
         var norms = wide.norm(dim: -1, keepdim: true);
-        return wide.div(norms.clamp_min(NormEpsilon).masked_fill(norms.le(NormEpsilon), double.PositiveInfinity));
+        var inverseNorms = norms.gt(NormEpsilon).to_type(norms.dtype).div(norms.clamp_min(NormEpsilon));
+        return (wide.mul(inverseNorms), inverseNorms);
     }
 
     /// <summary>Formats a tensor shape for error messages, e.g. <c>[2, 8, 64]</c>.</summary>

@@ -142,6 +142,53 @@ public class RelationAlignmentLossTests
     }
 
     [Fact]
+    public void WithoutGradientsTheValueIsTheSameAndNoGraphIsBuilt()
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(9);
+        var student = Random(generator, 2, 6, 8).requires_grad_();
+        var teacher = Random(generator, 2, 6, 8);
+        var sample = Longs(new long[] { 0, 3, 5, 7, 8, 11 }, 2, 3);
+
+        var withGradient = RelationAlignmentLoss.ForPosition(student, teacher, sample);
+        Tensor withoutGradient;
+        using (no_grad())
+        {
+            withoutGradient = RelationAlignmentLoss.ForPosition(student, teacher, sample);
+        }
+
+        var frozenStudent = RelationAlignmentLoss.ForPosition(student.detach(), teacher, sample);
+
+        withGradient.requires_grad.Should().BeTrue();
+        withoutGradient.requires_grad.Should().BeFalse();
+        frozenStudent.requires_grad.Should().BeFalse();
+        Value(withoutGradient).Should().Be(Value(withGradient));
+        Value(frozenStudent).Should().Be(Value(withGradient));
+    }
+
+    [Fact]
+    public void GradientOfAnFp32StudentAgainstAnFp64TeacherMatchesAutogradInFp64()
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(10);
+        var student = Random(generator, 2, 8, 6).requires_grad_();
+        var teacher = Random(generator, 2, 8, 5).to_type(ScalarType.Float64);
+        var sample = Longs(new long[] { 1, 2, 4, 6, 9, 10, 12, 15 }, 2, 4);
+
+        var loss = RelationAlignmentLoss.ForPosition(student, teacher, sample);
+        loss.backward();
+        var reference = student.detach().to_type(ScalarType.Float64).requires_grad_();
+        var expected = RelationAlignmentLoss.ForPosition(reference, teacher, sample);
+        expected.backward();
+
+        loss.dtype.Should().Be(ScalarType.Float64);
+        loss.item<double>().Should().BeApproximately(expected.item<double>(), 1e-6 * expected.item<double>());
+        student.grad!.dtype.Should().Be(ScalarType.Float32);
+        (student.grad!.to_type(ScalarType.Float64) - reference.grad!).abs().max().item<double>()
+            .Should().BeLessThan(1e-5 * reference.grad!.abs().max().item<double>());
+    }
+
+    [Fact]
     public void ZeroVectorsAndHalfPrecisionStayFinite()
     {
         using var scope = NewDisposeScope();
