@@ -112,7 +112,8 @@ public static class RelationAlignmentLoss
     /// <summary>
     /// dL/dh for <c>L = mean(D²)</c>, <c>D = U Uᵀ − C</c> (symmetric), <c>U = h · (1/‖h‖)</c> on the sampled rows:
     /// <c>dL/dU = (4/N) D U</c>; through the normalisation <c>dL/dh = (g − U (U·g)) / ‖h‖</c> (0 for zero vectors);
-    /// unsampled tokens get 0. Returned with <paramref name="studentHidden"/>'s shape.
+    /// unsampled tokens get 0, a token sampled twice the sum of both rows' gradients. Returned with
+    /// <paramref name="studentHidden"/>'s shape.
     /// </summary>
     private static Tensor HiddenGradient(Tensor difference, Tensor unit, Tensor inverseNorms, long entries, Tensor studentHidden, Tensor sampleIndex)
     {
@@ -120,7 +121,7 @@ public static class RelationAlignmentLoss
         var sampledGradient = unitGradient.sub_(unit.mul(unit.mul(unitGradient).sum(dim: -1, keepdim: true))).mul_(inverseNorms);
         var width = studentHidden.shape[2];
         return zeros(studentHidden.shape[0] * studentHidden.shape[1], width, dtype: sampledGradient.dtype, device: sampledGradient.device)
-            .index_copy_(0, sampleIndex.reshape(-1), sampledGradient.view(-1, width))
+            .index_add_(0, sampleIndex.reshape(-1), sampledGradient.view(-1, width), alpha: 1)
             .view(studentHidden.shape);
     }
 
