@@ -77,7 +77,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             : "Experts per MoE layer; 0 trains a vanilla BERT teacher with L = L_MLM, more trains a Switch MoE-BERT with L = L_MLM + λ_B·L_B (paper: 64).", distill ? 64 : 0));
         steps = Add(CliOptions.WithDefault("--steps", "Optimizer steps (paper: 1M at batch 512).", Defaults.TotalSteps));
         batchSize = Add(CliOptions.WithDefault("--batch-size", "Segments per micro-batch.", Defaults.BatchSize));
-        accumulation = Add(CliOptions.WithDefault("--grad-accum", "Micro-batches per optimizer step (effective batch = batch-size × grad-accum).", Defaults.GradientAccumulationSteps));
+        accumulation = Add(CliOptions.WithDefault("--grad-accum", "Micro-batches per optimizer step (effective batch = batch-size × grad-accum; the relation losses sample their 4,096 tokens per step, spread over the micro-batches).", Defaults.GradientAccumulationSteps));
         sequenceLength = Add(CliOptions.WithDefault("--seq-length", "Tokens per segment (paper: 128).", Defaults.MaxSequenceLength));
         learningRate = Add(CliOptions.WithDefault("--lr", "Peak learning rate of AdamW (paper: 1e-4).", Defaults.LearningRate));
         warmup = Add(CliOptions.Optional<long?>("--warmup", "Linear warm-up steps [default: 10% of --steps, at most 10,000]."));
