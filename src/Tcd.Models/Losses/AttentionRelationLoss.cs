@@ -15,7 +15,9 @@ namespace Tcd.Models.Losses;
 /// has cosine exactly 0 on both sides and adds nothing (whatever values, even NaN, the padding held), and each
 /// sequence's squared-error sum is divided by its own <c>M²</c>. Sequences without real tokens are left out of the
 /// mean. Head sizes may differ between the models but head counts must match. The math runs in fp32 (or fp64) with a
-/// norm floor of 1e-12 (shorter vectors count as zero: cosine 0, gradient 0); the teacher side is detached.
+/// norm floor of 1e-12 (shorter vectors count as zero: cosine 0, gradient 0); the teacher side is detached. As in
+/// <see cref="RelationAlignmentLoss"/>, the gradients with respect to the student's queries and keys are computed in
+/// closed form with the loss (only when needed) and handed to autograd, so nothing but them is kept for the backward.
 /// </remarks>
 public static class AttentionRelationLoss
 {
@@ -97,19 +99,52 @@ public static class AttentionRelationLoss
         var batch = attentionMask.shape[0];
         var real = attentionMask.ne(0);
         var padding = real.logical_not().view(batch, 1, -1, 1);
-        var studentCosines = MaskedCosines(studentQuery, studentKey, padding);
-        var teacherCosines = MaskedCosines(teacherQuery.detach(), teacherKey.detach(), padding);
+        var needsGradient = (studentQuery.requires_grad || studentKey.requires_grad) && is_grad_enabled();
 
-        var realCounts = real.sum(dim: 1, type: ScalarType.Float32);
-        var squaredErrorPerSequence = studentCosines.sub(teacherCosines).square().sum(dim: -1).sum(dim: -1);
-        var msePerSequence = squaredErrorPerSequence.mean(dimensions: new long[] { 1 }).div(realCounts.square().clamp_min(1));
-        var sequences = realCounts.gt(0).sum(type: ScalarType.Float32).clamp_min(1);
-        return msePerSequence.sum().div(sequences).MoveToOuterDisposeScope();
+        // Zeroed padding (with its graph: the gradient is handed over through these) makes every cosine with padding
+        // exactly 0 on both sides, whatever values, even NaN, the padding held.
+        var maskedQuery = studentQuery.masked_fill(padding, 0);
+        var maskedKey = studentKey.masked_fill(padding, 0);
+        Tensor value;
+        (Tensor Query, Tensor Key)? gradients = null;
+        using (no_grad())
+        {
+            var (query, queryInverseNorms) = RelationMath.Normalise(maskedQuery);
+            var (key, keyInverseNorms) = RelationMath.Normalise(maskedKey);
+            var (teacherQueryUnit, _) = RelationMath.Normalise(teacherQuery.masked_fill(padding, 0));
+            var (teacherKeyUnit, _) = RelationMath.Normalise(teacherKey.masked_fill(padding, 0));
+            if (query.dtype != teacherQueryUnit.dtype)
+            {
+                // One side is fp64: compare in fp64, as a plain subtraction would promote.
+                (query, key) = (query.to_type(ScalarType.Float64), key.to_type(ScalarType.Float64));
+                (queryInverseNorms, keyInverseNorms) = (queryInverseNorms.to_type(ScalarType.Float64), keyInverseNorms.to_type(ScalarType.Float64));
+                (teacherQueryUnit, teacherKeyUnit) = (teacherQueryUnit.to_type(ScalarType.Float64), teacherKeyUnit.to_type(ScalarType.Float64));
+            }
+
+            // [B, h, T, T]; pairs with padding are 0 on both sides, so they add nothing.
+            var difference = query.matmul(key.transpose(-2, -1)).sub_(teacherQueryUnit.matmul(teacherKeyUnit.transpose(-2, -1)));
+
+            // Each sequence's squared errors are divided by its own M², by the head count (mean over heads) and by
+            // the number of sequences with real tokens (mean over sequences).
+            var realCounts = real.sum(dim: 1, type: difference.dtype);
+            var sequences = realCounts.gt(0).sum(type: difference.dtype).clamp_min(1);
+            var weights = realCounts.square().clamp_min(1).mul(sequences).mul(difference.shape[1]).reciprocal().view(batch, 1, 1, 1);
+            value = difference.square().mul(weights).sum();
+            if (needsGradient)
+            {
+                // L = Σ w D², D = Q̂ K̂ᵀ − C: dL/dQ̂ = 2w D K̂, dL/dK̂ = 2w Dᵀ Q̂, then through each normalisation.
+                var weighted = difference.mul_(weights.mul(2));
+                gradients = (
+                    RelationMath.NormalisationGradient(query, queryInverseNorms, weighted.matmul(key)),
+                    RelationMath.NormalisationGradient(key, keyInverseNorms, weighted.transpose(-2, -1).matmul(query)));
+            }
+        }
+
+        return (gradients is { } g
+                ? RelationMath.WithClosedFormGradient(value, (maskedQuery, g.Query), (maskedKey, g.Key))
+                : value)
+            .MoveToOuterDisposeScope();
     }
-
-    /// <summary>Query–key cosines <c>[B, h, T, T]</c> with padded queries and keys zeroed (so their cosines are 0).</summary>
-    private static Tensor MaskedCosines(Tensor query, Tensor key, Tensor padding) =>
-        RelationMath.CosineMatrix(query.masked_fill(padding, 0), key.masked_fill(padding, 0));
 
     private static void Validate(Tensor studentQuery, Tensor studentKey, Tensor teacherQuery, Tensor teacherKey, Tensor attentionMask)
     {

@@ -15,11 +15,10 @@ namespace Tcd.Models.Losses;
 /// (or fp64 for fp64 input); vectors are normalised with a norm floor of 1e-12, and a vector with a smaller norm
 /// counts as zero (cosine 0, gradient 0), so zero vectors never give NaN or an exploding gradient. The teacher side is detached: no gradient ever reaches the teacher.
 /// <para>The gradient is computed in closed form while the loss is (only when the student's states require one and
-/// gradients are enabled) and handed to autograd through a linear term whose value is exactly 0: three
+/// gradients are enabled) and handed to autograd through a linear term whose value is exactly 0 (first derivatives only): three
 /// <c>[G, S, S]</c>-sized products per position and a handful of passes, instead of autograd's record of every
 /// normalisation, product and squared-error step; nothing is saved for the backward but the gradient itself
-/// (24 paper-small positions, one thread: 210–240 against 225–300 ms forward + backward).
-/// Only first derivatives are available this way; nothing in training needs more.</para>
+/// (24 paper-small positions, one thread: 210–240 against 225–300 ms forward + backward).</para>
 /// </remarks>
 public static class RelationAlignmentLoss
 {
@@ -98,15 +97,7 @@ public static class RelationAlignmentLoss
             }
         }
 
-        if (gradient is null)
-        {
-            return value.MoveToOuterDisposeScope();
-        }
-
-        // The gradient is known in closed form, so autograd only has to hand it to the student: the backward of
-        // h·g is g, and "linear − linear.detach()" is exactly 0, so the returned value is the loss itself.
-        var linear = RelationMath.AtLeastFloat32(studentHidden).to_type(gradient.dtype).reshape(-1).dot(gradient.reshape(-1));
-        return (linear - linear.detach() + value).MoveToOuterDisposeScope();
+        return (gradient is null ? value : RelationMath.WithClosedFormGradient(value, (studentHidden, gradient))).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -118,7 +109,7 @@ public static class RelationAlignmentLoss
     private static Tensor HiddenGradient(Tensor difference, Tensor unit, Tensor inverseNorms, long entries, Tensor studentHidden, Tensor sampleIndex)
     {
         var unitGradient = difference.bmm(unit).mul_(4.0 / entries);
-        var sampledGradient = unitGradient.sub_(unit.mul(unit.mul(unitGradient).sum(dim: -1, keepdim: true))).mul_(inverseNorms);
+        var sampledGradient = RelationMath.NormalisationGradient(unit, inverseNorms, unitGradient);
         var width = studentHidden.shape[2];
         return zeros(studentHidden.shape[0] * studentHidden.shape[1], width, dtype: sampledGradient.dtype, device: sampledGradient.device)
             .index_add_(0, sampleIndex.reshape(-1), sampledGradient.view(-1, width), alpha: 1)

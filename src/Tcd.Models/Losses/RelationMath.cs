@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace Tcd.Models.Losses;
 
-/// <summary>Numerics shared by the relation losses: fp32 promotion and safe cosine matrices.</summary>
+/// <summary>Numerics shared by the relation losses: fp32 promotion, safe normalisation and closed-form gradients.</summary>
 internal static class RelationMath
 {
     /// <summary>Norm floor for L2 normalisation, so a zero vector normalises to zero instead of NaN.</summary>
@@ -17,28 +17,15 @@ internal static class RelationMath
         tensor.dtype is ScalarType.Float32 or ScalarType.Float64 ? tensor : tensor.to_type(ScalarType.Float32);
 
     /// <summary>
-    /// Cosine similarity of every row vector of <paramref name="left"/> with every row vector of
-    /// <paramref name="right"/> over the last dimension: [..., N, D] × [..., M, D] → [..., N, M].
-    /// </summary>
-    internal static Tensor CosineMatrix(Tensor left, Tensor right) =>
-        matmul(UnitVectors(left), UnitVectors(right).transpose(-2, -1));
-
-    /// <summary>
-    /// L2-normalises the last dimension in fp32 (or fp64). Vectors with norm ≤ <see cref="NormEpsilon"/> become
-    /// exactly zero with zero gradient: a plain clamp of the norm would give them a finite value but a gradient of
-    /// 1 / ε (about 1e12), which overflows half precision and destabilises training.
-    /// </summary>
-    internal static Tensor UnitVectors(Tensor vectors) => Normalise(vectors).Unit;
-
-    /// <summary>
-    /// <see cref="UnitVectors"/> together with the factor each vector was scaled by: <c>1 / ‖v‖</c>, or 0 for a
-    /// vector with norm ≤ <see cref="NormEpsilon"/>. The factors are what a hand-written gradient of the
-    /// normalisation needs.
+    /// L2-normalises the last dimension in fp32 (or fp64) and returns the factor each vector was scaled by:
+    /// <c>1 / ‖v‖</c>, or 0 for a vector with norm ≤ <see cref="NormEpsilon"/>, which becomes exactly zero (cosine 0,
+    /// and 0 gradient through <see cref="NormalisationGradient"/>; a plain clamp of the norm would give such a vector
+    /// a gradient of 1 / ε, about 1e12).
     /// </summary>
     /// <remarks>
     /// The factor is a mask over the <c>[..., 1]</c> norms, not over the full tensor, so the masking costs nothing
-    /// next to the vectors (the relation losses normalise 48 tapped <c>[G, S, H]</c> tensors per step). Masked
-    /// entries get no gradient through the mask, and the clamp keeps the division finite.
+    /// next to the vectors (the relation losses normalise 48 tapped <c>[G, S, H]</c> tensors per step); the clamp
+    /// keeps the division finite.
     /// </remarks>
     internal static (Tensor Unit, Tensor InverseNorms) Normalise(Tensor vectors)
     {
@@ -46,6 +33,37 @@ internal static class RelationMath
         var norms = wide.norm(dim: -1, keepdim: true);
         var inverseNorms = norms.gt(NormEpsilon).to_type(norms.dtype).div(norms.clamp_min(NormEpsilon));
         return (wide.mul(inverseNorms), inverseNorms);
+    }
+
+    /// <summary>
+    /// The gradient with respect to the vectors before <see cref="Normalise"/>, given the gradient
+    /// <paramref name="unitGradient"/> with respect to the unit vectors: <c>(g − u (u·g)) / ‖v‖</c>, and 0 for the
+    /// vectors that normalised to zero. Rewrites <paramref name="unitGradient"/> in place.
+    /// </summary>
+    internal static Tensor NormalisationGradient(Tensor unit, Tensor inverseNorms, Tensor unitGradient) =>
+        unitGradient.sub_(unit.mul(unit.mul(unitGradient).sum(dim: -1, keepdim: true))).mul_(inverseNorms);
+
+    /// <summary>
+    /// Returns <paramref name="value"/> (computed without a graph) as a differentiable scalar whose gradient with
+    /// respect to each input is the given closed-form gradient: the backward of the linear term <c>x·g</c> is
+    /// <c>g</c>, and <c>linear − linear.detach()</c> is exactly 0. Inputs that do not require a gradient are skipped.
+    /// Only first derivatives are available this way; nothing in training needs more.
+    /// </summary>
+    internal static Tensor WithClosedFormGradient(Tensor value, params (Tensor Input, Tensor Gradient)[] gradients)
+    {
+        Tensor? linear = null;
+        foreach (var (input, gradient) in gradients)
+        {
+            if (!input.requires_grad)
+            {
+                continue;
+            }
+
+            var term = AtLeastFloat32(input).to_type(gradient.dtype).reshape(-1).dot(gradient.reshape(-1));
+            linear = linear is null ? term : linear + term;
+        }
+
+        return linear is null ? value : linear - linear.detach() + value;
     }
 
     /// <summary>Formats a tensor shape for error messages, e.g. <c>[2, 8, 64]</c>.</summary>

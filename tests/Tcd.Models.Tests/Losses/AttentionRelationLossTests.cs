@@ -64,6 +64,47 @@ public class AttentionRelationLossTests
     }
 
     [Fact]
+    public void GradientsMatchTheTextbookFormula()
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(11);
+        var query = Random(generator, 3, 2, 5, 4).to_type(ScalarType.Float64).requires_grad_();
+        var key = Random(generator, 3, 2, 5, 4).to_type(ScalarType.Float64).requires_grad_();
+        var teacherQuery = Random(generator, 3, 2, 5, 6).to_type(ScalarType.Float64);
+        var teacherKey = Random(generator, 3, 2, 5, 6).to_type(ScalarType.Float64);
+        var lengths = new long[] { 5, 3, 0 };
+        var mask = Mask(5, lengths);
+
+        var loss = AttentionRelationLoss.ForLayer(query, key, teacherQuery, teacherKey, mask);
+        loss.backward();
+
+        // Plain autograd, sequence by sequence over its real tokens: mean over heads of the M × M cosine MSE, then
+        // the mean over the sequences that have real tokens.
+        var referenceQuery = query.detach().clone().requires_grad_();
+        var referenceKey = key.detach().clone().requires_grad_();
+        Tensor Cosines(Tensor q, Tensor k)
+        {
+            var unitQuery = q / q.norm(dim: -1, keepdim: true);
+            var unitKey = k / k.norm(dim: -1, keepdim: true);
+            return unitQuery.matmul(unitKey.transpose(-2, -1));
+        }
+
+        var perSequence = lengths.Select((length, b) => (length, b)).Where(s => s.length > 0).Select(s =>
+        {
+            Tensor Real(Tensor t) => t[s.b].narrow(1, 0, s.length);
+            return (Cosines(Real(referenceQuery), Real(referenceKey)) - Cosines(Real(teacherQuery), Real(teacherKey))).square().mean();
+        }).ToArray();
+        var expected = stack(perSequence).mean();
+        expected.backward();
+
+        loss.item<double>().Should().BeApproximately(expected.item<double>(), 1e-15);
+        (query.grad! - referenceQuery.grad!).abs().max().item<double>().Should().BeLessThan(1e-15);
+        (key.grad! - referenceKey.grad!).abs().max().item<double>().Should().BeLessThan(1e-15);
+        referenceKey.grad!.abs().max().item<double>().Should().BeGreaterThan(1e-4);
+        query.grad![1].narrow(1, 3, 2).abs().max().item<double>().Should().Be(0, "padding gets no gradient");
+    }
+
+    [Fact]
     public void AllPaddingSequencesAreLeftOutOfTheMean()
     {
         using var scope = NewDisposeScope();
