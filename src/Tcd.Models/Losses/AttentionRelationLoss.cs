@@ -109,17 +109,11 @@ public static class AttentionRelationLoss
         (Tensor Query, Tensor Key)? gradients = null;
         using (no_grad())
         {
-            var (query, queryInverseNorms) = RelationMath.Normalise(maskedQuery);
-            var (key, keyInverseNorms) = RelationMath.Normalise(maskedKey);
-            var (teacherQueryUnit, _) = RelationMath.Normalise(teacherQuery.masked_fill(padding, 0));
-            var (teacherKeyUnit, _) = RelationMath.Normalise(teacherKey.masked_fill(padding, 0));
-            if (query.dtype != teacherQueryUnit.dtype)
-            {
-                // One side is fp64: compare in fp64, as a plain subtraction would promote.
-                (query, key) = (query.to_type(ScalarType.Float64), key.to_type(ScalarType.Float64));
-                (queryInverseNorms, keyInverseNorms) = (queryInverseNorms.to_type(ScalarType.Float64), keyInverseNorms.to_type(ScalarType.Float64));
-                (teacherQueryUnit, teacherKeyUnit) = (teacherQueryUnit.to_type(ScalarType.Float64), teacherKeyUnit.to_type(ScalarType.Float64));
-            }
+            var type = RelationMath.ComparisonType(studentQuery, teacherQuery);
+            var (query, queryInverseNorms) = RelationMath.Normalise(maskedQuery, type);
+            var (key, keyInverseNorms) = RelationMath.Normalise(maskedKey, type);
+            var (teacherQueryUnit, _) = RelationMath.Normalise(teacherQuery.masked_fill(padding, 0), type);
+            var (teacherKeyUnit, _) = RelationMath.Normalise(teacherKey.masked_fill(padding, 0), type);
 
             // [B, h, T, T]; pairs with padding are 0 on both sides, so they add nothing.
             var difference = query.matmul(key.transpose(-2, -1)).sub_(teacherQueryUnit.matmul(teacherKeyUnit.transpose(-2, -1)));

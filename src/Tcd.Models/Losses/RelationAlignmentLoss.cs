@@ -76,15 +76,9 @@ public static class RelationAlignmentLoss
         Tensor? gradient = null;
         using (no_grad())
         {
-            var (student, inverseNorms) = SampledUnitVectors(studentHidden, sampleIndex);
-            var (teacher, _) = SampledUnitVectors(teacherHidden, sampleIndex);
-            if (student.dtype != teacher.dtype)
-            {
-                // One side is fp64: compare in fp64, as a plain subtraction would promote.
-                student = student.to_type(ScalarType.Float64);
-                inverseNorms = inverseNorms.to_type(ScalarType.Float64);
-                teacher = teacher.to_type(ScalarType.Float64);
-            }
+            var type = RelationMath.ComparisonType(studentHidden, teacherHidden);
+            var (student, inverseNorms) = SampledUnitVectors(studentHidden, sampleIndex, type);
+            var (teacher, _) = SampledUnitVectors(teacherHidden, sampleIndex, type);
 
             // Every group has S × S entries, so the mean over all entries is the mean over groups of each group's MSE.
             var difference = student.bmm(student.transpose(1, 2)).sub_(teacher.bmm(teacher.transpose(1, 2)));
@@ -120,13 +114,13 @@ public static class RelationAlignmentLoss
     /// The sampled tokens' vectors of <paramref name="hidden"/> <c>[B, T, H]</c>, L2-normalised (<c>[G, S, H]</c>),
     /// and the factors they were scaled by (<c>[G, S, 1]</c>).
     /// </summary>
-    private static (Tensor Unit, Tensor InverseNorms) SampledUnitVectors(Tensor hidden, Tensor sampleIndex)
+    private static (Tensor Unit, Tensor InverseNorms) SampledUnitVectors(Tensor hidden, Tensor sampleIndex, ScalarType type)
     {
         var width = hidden.shape[2];
         var sampled = hidden.reshape(-1, width)
                             .index_select(0, sampleIndex.reshape(-1))
                             .view(sampleIndex.shape[0], sampleIndex.shape[1], width);
-        return RelationMath.Normalise(sampled);
+        return RelationMath.Normalise(sampled, type);
     }
 
     private static void Validate(Tensor studentHidden, Tensor teacherHidden, Tensor sampleIndex)

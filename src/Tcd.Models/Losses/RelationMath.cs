@@ -17,8 +17,15 @@ internal static class RelationMath
         tensor.dtype is ScalarType.Float32 or ScalarType.Float64 ? tensor : tensor.to_type(ScalarType.Float32);
 
     /// <summary>
-    /// L2-normalises the last dimension in fp32 (or fp64) and returns the factor each vector was scaled by:
-    /// <c>1 / ‖v‖</c>, or 0 for a vector with norm ≤ <see cref="NormEpsilon"/>, which becomes exactly zero (cosine 0,
+    /// The type student and teacher vectors are compared in: fp64 when either side is fp64 (as a plain subtraction
+    /// would promote), otherwise fp32 (see <see cref="AtLeastFloat32"/>).
+    /// </summary>
+    internal static ScalarType ComparisonType(Tensor student, Tensor teacher) =>
+        student.dtype == ScalarType.Float64 || teacher.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+
+    /// <summary>
+    /// L2-normalises the last dimension in <paramref name="type"/> (fp32 or fp64, <see cref="ComparisonType"/>) and
+    /// returns the factor each vector was scaled by: <c>1 / ‖v‖</c>, or 0 for a vector with norm ≤ <see cref="NormEpsilon"/>, which becomes exactly zero (cosine 0,
     /// and 0 gradient through <see cref="NormalisationGradient"/>; a plain clamp of the norm would give such a vector
     /// a gradient of 1 / ε, about 1e12).
     /// </summary>
@@ -27,9 +34,9 @@ internal static class RelationMath
     /// next to the vectors (the relation losses normalise 48 tapped <c>[G, S, H]</c> tensors per step); the clamp
     /// keeps the division finite.
     /// </remarks>
-    internal static (Tensor Unit, Tensor InverseNorms) Normalise(Tensor vectors)
+    internal static (Tensor Unit, Tensor InverseNorms) Normalise(Tensor vectors, ScalarType type)
     {
-        var wide = AtLeastFloat32(vectors);
+        var wide = vectors.to_type(type);
         var norms = wide.norm(dim: -1, keepdim: true);
         var inverseNorms = norms.gt(NormEpsilon).to_type(norms.dtype).div(norms.clamp_min(NormEpsilon));
         return (wide.mul(inverseNorms), inverseNorms);
@@ -59,7 +66,7 @@ internal static class RelationMath
                 continue;
             }
 
-            var term = AtLeastFloat32(input).to_type(gradient.dtype).reshape(-1).dot(gradient.reshape(-1));
+            var term = input.to_type(gradient.dtype).reshape(-1).dot(gradient.reshape(-1));
             linear = linear is null ? term : linear + term;
         }
 
