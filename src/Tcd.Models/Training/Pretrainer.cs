@@ -37,7 +37,6 @@ public sealed class Pretrainer
     private readonly PretrainingOptions options;
     private readonly BertTextEncoder encoder;
     private readonly LayerMapping? layerMapping;
-    private readonly RelationTokenSamplerOptions microBatchSampling;
 
     /// <summary>Creates a pre-training run.</summary>
     /// <param name="student">The model trained (vanilla or MoE).</param>
@@ -77,14 +76,13 @@ public sealed class Pretrainer
         this.options = options;
         this.encoder = encoder;
         layerMapping = this.teacher is null ? null : new LayerMapping(student.Config.NumLayers, this.teacher.Config.NumLayers);
-        microBatchSampling = options.RelationSampling.ForMicroBatches(options.GradientAccumulationSteps);
     }
 
     /// <summary>
     /// The relation-token sampling of each micro-batch: <see cref="PretrainingOptions.RelationSampling"/> spread over
     /// the <see cref="PretrainingOptions.GradientAccumulationSteps"/> micro-batches of an optimizer step.
     /// </summary>
-    public RelationTokenSamplerOptions MicroBatchRelationSampling => microBatchSampling.ForMicroBatches(1); // a copy: the options are mutable
+    public RelationTokenSamplerOptions MicroBatchRelationSampling => options.RelationSampling.ForMicroBatches(options.GradientAccumulationSteps);
 
     private static void CheckFits(BertConfig config, string role, PretrainingOptions options, BertTextEncoder encoder)
     {
@@ -296,7 +294,7 @@ public sealed class Pretrainer
                 teacherOutput = teacher.forward(batch.InputIds, batch.TokenTypeIds, batch.AttentionMask, StudentTaps());
             }
 
-            using var sampler = new RelationTokenSampler(microBatchSampling, samplingSeed);
+            using var sampler = new RelationTokenSampler(MicroBatchRelationSampling, samplingSeed);
             var sample = objective.TrunkWeight > 0 || objective.InnerWeight > 0 ? sampler.Sample(batch.AttentionMask) : null;
             if (objective.TrunkWeight > 0)
             {
