@@ -5,5 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/ensure-native.sh
+bash scripts/check-disk.sh
 dotnet build samples/Tcd.Quickstart -c Release -v quiet -nologo
 exec dotnet run --project samples/Tcd.Quickstart -c Release --no-build -- "$@"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: native prerequisite check, restore, build, test, then the package check
+# Runs the whole test suite: native prerequisite and free-disk checks, restore, build, test, then the package check
 # (pack into artifacts/packages and run tests/PackageConsumer against the packages, reusing this build).
 set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/ensure-native.sh
+bash scripts/check-disk.sh
 dotnet restore Tcd.MLNet.sln
 dotnet build Tcd.MLNet.sln -c Release --no-restore
 set +e
