@@ -4,6 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/ensure-native.sh
+# A fresh CI machine downloads every package anyway; when its NuGet cache cannot hard-link into this checkout
+# (another volume), a cache beside the checkout keeps the build at ≈100 MB instead of ≈8 GB of libtorch copies.
+if [ "${CI:-}" = true ] && [ -z "${NUGET_PACKAGES:-}" ] && ! bash scripts/check-disk.sh --can-link; then
+  export NUGET_PACKAGES="$PWD/.nuget/packages"
+  echo "[tcd] CI: the NuGet cache is on another volume; using $NUGET_PACKAGES so the build can hard-link libtorch." >&2
+fi
 bash scripts/check-disk.sh
 dotnet restore Tcd.MLNet.sln
 dotnet build Tcd.MLNet.sln -c Release --no-restore
