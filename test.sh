@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: native prerequisite and free-disk checks, restore, build, test, then the package check
-# (pack into artifacts/packages and run tests/PackageConsumer against the packages, reusing this build).
+# (pack the libraries into artifacts/packages and run tests/PackageConsumer against them, reusing this build; pack the
+# tcd tool for this platform, install it from artifacts/tool and run it).
 set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/ensure-native.sh
