@@ -65,9 +65,16 @@ public static class MaskedLmLoss
                 nameof(labels));
         }
 
-        var scoredLogits = RelationMath.AtLeastFloat32(logits.reshape(-1, vocabularySize).index_select(0, scoredRows));
+        var scoredLogits = AtLeastFloat32(logits.reshape(-1, vocabularySize).index_select(0, scoredRows));
         return scoredLogits.log_softmax(dim: -1).gather(1, scoredLabels.unsqueeze(1)).squeeze(dim: 1);
     }
+
+    /// <summary>
+    /// Returns <paramref name="tensor"/> in fp32 when it is narrower (half, bfloat16); fp32 and fp64 stay as they are.
+    /// A log-softmax over the vocabulary in half precision loses too much of the small probabilities.
+    /// </summary>
+    private static Tensor AtLeastFloat32(Tensor tensor) =>
+        tensor.dtype is ScalarType.Float32 or ScalarType.Float64 ? tensor : tensor.to_type(ScalarType.Float32);
 
     private static void Validate(Tensor logits, Tensor labels)
     {

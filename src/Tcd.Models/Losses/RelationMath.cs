@@ -3,22 +3,16 @@ using static TorchSharp.torch;
 
 namespace Tcd.Models.Losses;
 
-/// <summary>Numerics shared by the relation losses: fp32 promotion, safe normalisation and closed-form gradients.</summary>
+/// <summary>Numerics shared by the relation losses: comparison type, safe normalisation and closed-form gradients.</summary>
 internal static class RelationMath
 {
     /// <summary>Norm floor for L2 normalisation, so a zero vector normalises to zero instead of NaN.</summary>
     internal const double NormEpsilon = 1e-12;
 
     /// <summary>
-    /// Returns <paramref name="tensor"/> in fp32 when it is narrower (half, bfloat16) or integral; fp32 and fp64 stay
-    /// as they are. Cosines of half-precision vectors lose too much precision for a squared-error loss on them.
-    /// </summary>
-    internal static Tensor AtLeastFloat32(Tensor tensor) =>
-        tensor.dtype is ScalarType.Float32 or ScalarType.Float64 ? tensor : tensor.to_type(ScalarType.Float32);
-
-    /// <summary>
     /// The type student and teacher vectors are compared in: fp64 when either side is fp64 (as a plain subtraction
-    /// would promote), otherwise fp32 (see <see cref="AtLeastFloat32"/>).
+    /// would promote), otherwise fp32, also for narrower input (half, bfloat16): cosines of half-precision vectors lose
+    /// too much precision for a squared-error loss on them.
     /// </summary>
     internal static ScalarType ComparisonType(Tensor student, Tensor teacher) =>
         student.dtype == ScalarType.Float64 || teacher.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
