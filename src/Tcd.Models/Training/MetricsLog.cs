@@ -12,6 +12,10 @@ namespace Tcd.Models.Training;
 /// </summary>
 public sealed class MetricsLog : IDisposable
 {
+    // No byte-order mark: Python's json.loads rejects a JSON line that starts with one, and CSV readers would read it
+    // into the first column's name.
+    private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+
     private readonly StreamWriter writer;
     private readonly bool isJsonLines;
     private string[]? csvColumns;
@@ -21,7 +25,7 @@ public sealed class MetricsLog : IDisposable
         Path = path;
         this.writer = writer;
         this.csvColumns = csvColumns;
-        isJsonLines = path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+        isJsonLines = IsJsonLines(path);
     }
 
     /// <summary>The file written.</summary>
@@ -31,7 +35,7 @@ public sealed class MetricsLog : IDisposable
     public static MetricsLog Create(string path)
     {
         EnsureFolder(path);
-        return new MetricsLog(path, new StreamWriter(path, append: false, Encoding.UTF8), csvColumns: null);
+        return new MetricsLog(path, new StreamWriter(path, append: false, Utf8), csvColumns: null);
     }
 
     /// <summary>Opens an existing file for a resumed run, keeping only the rows whose <c>step</c> is at most <paramref name="lastStep"/>.</summary>
@@ -42,7 +46,7 @@ public sealed class MetricsLog : IDisposable
             return Create(path);
         }
 
-        var isJsonLines = path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+        var isJsonLines = IsJsonLines(path);
         var lines = File.ReadAllLines(path);
         string[]? columns = null;
         var kept = new List<string>();
@@ -59,8 +63,11 @@ public sealed class MetricsLog : IDisposable
         }
 
         CheckpointStore.ReplaceAtomically(path, kept.Count == 0 ? string.Empty : string.Join('\n', kept) + "\n");
-        return new MetricsLog(path, new StreamWriter(path, append: true, Encoding.UTF8), columns);
+        return new MetricsLog(path, new StreamWriter(path, append: true, Utf8), columns);
     }
+
+    private static bool IsJsonLines(string path) =>
+        path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Appends one row and flushes it, so a crash loses at most the row being written.</summary>
     public void Append(IReadOnlyDictionary<string, double> row)

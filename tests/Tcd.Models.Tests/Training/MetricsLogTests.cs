@@ -42,4 +42,26 @@ public sealed class MetricsLogTests : IDisposable
             lines[0].Should().Be("step,loss");
         }
     }
+
+    [Theory]
+    [InlineData("metrics.csv", "step,loss")]
+    [InlineData("metrics.jsonl", "{")]
+    public void FilesStartWithTheirFirstRowNotAByteOrderMark(string fileName, string start)
+    {
+        // Python's json.loads rejects a line that starts with a byte-order mark, and pandas would read it into the
+        // first column's name; .NET's readers hide it, so the bytes are checked.
+        var path = Path.Combine(folder, fileName);
+        using (var log = MetricsLog.Create(path))
+        {
+            log.Append(new Dictionary<string, double> { ["step"] = 1, ["loss"] = 2.5 });
+        }
+
+        File.ReadAllBytes(path).Take(start.Length).Should().Equal(System.Text.Encoding.ASCII.GetBytes(start));
+        using (var resumed = MetricsLog.Resume(path, lastStep: 1))
+        {
+            resumed.Append(new Dictionary<string, double> { ["step"] = 2, ["loss"] = 1.5 });
+        }
+
+        File.ReadAllBytes(path).Take(start.Length).Should().Equal(System.Text.Encoding.ASCII.GetBytes(start));
+    }
 }
