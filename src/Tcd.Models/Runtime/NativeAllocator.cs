@@ -9,30 +9,36 @@ namespace Tcd.Models.Runtime;
 /// <remarks>
 /// <para>
 /// libtorch allocates CPU tensors with <c>malloc</c>. glibc serves blocks above its mmap threshold (128 KiB at first,
-/// adjusted at run time) with a fresh <c>mmap</c> and returns them with <c>munmap</c>, and it trims the top of the
-/// heap back to the kernel once more than its trim threshold is free. A training step creates and frees hundreds of
-/// activation and gradient tensors of a few MB each, so every one of them page-faults again: measured on one CPU
-/// thread, the backward of an L2 normalisation of a <c>[32, 128, 128]</c> tensor took 9.3 ms with glibc's defaults
-/// and 2.0 ms with the settings here, and a paper-small MoE step spent about a tenth of its time in the kernel.
+/// adjusted at run time, at most 32 MiB) with a fresh <c>mmap</c> and returns them with <c>munmap</c>, and it trims the
+/// top of the heap back to the kernel once more than its trim threshold is free. A training step creates and frees
+/// hundreds of activation and gradient tensors, so every one of them page-faults again: measured on one CPU thread,
+/// the backward of an L2 normalisation of a <c>[32, 128, 128]</c> tensor took 9.3 ms with glibc's defaults and 2.0 ms
+/// with the heap kept, and a paper-small MoE step spent about a tenth of its time in the kernel.
 /// </para>
 /// <para>
-/// The settings are the ones PyTorch's CPU performance guides give as environment variables
-/// (<c>MALLOC_MMAP_THRESHOLD_</c>, <c>MALLOC_TRIM_THRESHOLD_</c>), applied in-process: blocks up to 32 MiB come from the
-/// heap and freed memory stays in the process, so its resident size stays near the peak of a step instead of
-/// rising and falling every step. They are process-wide and last until the process exits. Only glibc on Linux is
-/// changed; elsewhere (Windows, macOS, musl) nothing happens.
+/// Here no block is served by <c>mmap</c> (<c>M_MMAP_MAX</c> 0) and up to 1 GiB of free memory at the top of the heap
+/// stays in the process (<c>M_TRIM_THRESHOLD</c>): freed blocks of any size go back to the heap and are reused by the
+/// next step. Raising the mmap threshold instead, as PyTorch's CPU performance guides suggest
+/// (<c>MALLOC_MMAP_THRESHOLD_</c>), stops at glibc's 32 MiB ceiling, and the masked-LM head's logits, log-probabilities
+/// and their gradients (<c>[masked tokens, 30,522]</c>, 75 MB each for a batch of 32 × 128) are above it: a
+/// paper-small vanilla pre-training run on one thread took ≈120,000 page faults per step with that setting and
+/// ≈10,000 with this one, and its steps were 10–20 % faster (see docs/benchmarks.md).
+/// </para>
+/// <para>
+/// That holds for the main thread, whose heap can grow to any size. glibc gives each other thread that allocates a
+/// heap of its own, which holds at most 64 MiB in one piece and maps anything larger fresh whatever the settings, so
+/// train on the main thread where such blocks occur (the <c>tcd</c> tool does). Resident memory stays near the peak
+/// of a step instead of rising and falling every step. The settings are process-wide and last until the process
+/// exits. Only glibc on Linux is changed; elsewhere (Windows, macOS, musl) nothing happens.
 /// </para>
 /// </remarks>
 public static class NativeAllocator
 {
-    /// <summary>glibc's largest accepted mmap threshold on 64-bit systems (half its 64 MiB heap size).</summary>
-    internal const int MmapThresholdBytes = 32 * 1024 * 1024;
-
     /// <summary>Free memory at the top of the heap that glibc keeps before returning any of it to the kernel.</summary>
     internal const int TrimThresholdBytes = 1024 * 1024 * 1024;
 
     private const int MallocTrimThreshold = -1;
-    private const int MallocMmapThreshold = -3;
+    private const int MallocMmapMax = -4;
 
     private static readonly Lazy<bool> Applied = new(Apply, LazyThreadSafetyMode.ExecutionAndPublication);
 
@@ -53,7 +59,7 @@ public static class NativeAllocator
         try
         {
             // mallopt returns 1 on success; without glibc (musl) the library is missing and nothing changes.
-            return mallopt(MallocMmapThreshold, MmapThresholdBytes) == 1
+            return mallopt(MallocMmapMax, 0) == 1
                 && mallopt(MallocTrimThreshold, TrimThresholdBytes) == 1;
         }
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
