@@ -7,6 +7,9 @@ internal interface ITcdCommand
 {
     Command Command { get; }
 
-    /// <summary>Makes the command run with <paramref name="console"/> when invoked.</summary>
-    void Bind(Func<CliConsole> console);
+    /// <summary>
+    /// Makes the command run with <paramref name="console"/> when invoked, on the invoking thread, until
+    /// <paramref name="cancellationToken"/> asks it to stop.
+    /// </summary>
+    void Bind(Func<CliConsole> console, CancellationToken cancellationToken);
 }

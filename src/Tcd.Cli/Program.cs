@@ -1,3 +1,3 @@
 using Tcd.Cli;
 
-return await TcdCommandLine.RunAsync(args);
+return TcdCommandLine.Run(args);

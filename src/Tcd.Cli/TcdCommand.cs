@@ -30,9 +30,12 @@ internal abstract class TcdCommand<TSettings> : ITcdCommand
     /// <summary>Runs the command; returns the process exit code.</summary>
     public abstract int Execute(TSettings settings, CliConsole console, CancellationToken cancellationToken);
 
-    /// <summary>Makes the command run with <paramref name="console"/> when invoked.</summary>
-    public void Bind(Func<CliConsole> console) =>
-        Command.SetAction((parse, cancellationToken) => Task.Run(() => Invoke(parse, console(), cancellationToken), CancellationToken.None));
+    /// <summary>
+    /// Makes the command run with <paramref name="console"/> when invoked, on the invoking thread, until
+    /// <paramref name="cancellationToken"/> asks it to stop.
+    /// </summary>
+    public void Bind(Func<CliConsole> console, CancellationToken cancellationToken) =>
+        Command.SetAction(parse => Invoke(parse, console(), cancellationToken));
 
     protected abstract TSettings Read(OptionReader options);
 

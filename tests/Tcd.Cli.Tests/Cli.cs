@@ -5,11 +5,14 @@ namespace Tcd.Cli.Tests;
 /// <summary>Runs <c>tcd</c> in-process through its entry point, or parses a command line into a command's settings.</summary>
 internal static class Cli
 {
-    public static (int ExitCode, string Output, string Error) Run(params string[] args)
+    public static (int ExitCode, string Output, string Error) Run(params string[] args) => Run(CancellationToken.None, args);
+
+    /// <summary>Runs <c>tcd</c> until it ends or <paramref name="cancellationToken"/> stops it, as Ctrl+C would.</summary>
+    public static (int ExitCode, string Output, string Error) Run(CancellationToken cancellationToken, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exitCode = TcdCommandLine.RunAsync(args, output, error).GetAwaiter().GetResult();
+        var exitCode = TcdCommandLine.Run(args, output, error, cancellationToken);
         return (exitCode, output.ToString(), error.ToString());
     }
 

@@ -49,6 +49,30 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public void A_stopped_pretrain_exits_130_with_a_checkpoint_and_the_same_command_resumes_it()
+    {
+        var corpus = temp.Write("corpus.txt", string.Join("\n\n", Enumerable.Range(0, 40).Select(i => $"The river number {i} flows past the old mill and the bridge {i % 5}.")));
+        var run = temp.File("run");
+        string[] command = ["pretrain", "--corpus", corpus, "--out", run, "--preset", "tiny", "--steps", "2", "--batch-size", "4", "--seq-length", "32",
+            "--log-every", "1", "--device", "cpu", "--threads", "1"];
+
+        // The token stands in for Ctrl+C / SIGTERM, which the tool turns into the same cancellation.
+        var stopped = Cli.Run(new CancellationToken(canceled: true), command);
+
+        stopped.ExitCode.Should().Be(130);
+        stopped.Output.Should().Contain("cancelled at step 0").And.Contain("step-00000000");
+        Directory.EnumerateDirectories(Path.Combine(run, "checkpoints")).Should().ContainSingle();
+        File.Exists(Path.Combine(run, "model", BertModelStore.WeightsFileName)).Should().BeFalse();
+
+        var resumed = Cli.Run(command);
+
+        resumed.Error.Should().BeEmpty();
+        resumed.ExitCode.Should().Be(0);
+        resumed.Output.Should().Contain("step 2/2");
+        File.Exists(Path.Combine(run, "model", BertModelStore.WeightsFileName)).Should().BeTrue();
+    }
+
+    [Fact]
     public void Pretrain_a_moe_then_xpert_then_pretrain_the_dense_model_from_it()
     {
         var corpus = temp.Write("corpus.txt", string.Join("\n\n", Enumerable.Range(0, 40).Select(i => $"The river number {i} flows past the old mill and the bridge {i % 5}.")));
