@@ -60,7 +60,7 @@ internal sealed class PretrainingThroughput
                 var wall = Statistics.Median(measured.Select(m => m.TokensPerSecond).ToList());
                 var cpu = Statistics.Median(measured.Select(m => m.TokensPerCpuSecond).ToList());
                 log(FormattableString.Invariant(
-                    $"  round {round}/{options.Rounds} {name,-7} median {wall,8:F0} tok/s wall, {cpu,8:F0} tok/CPU-s over {measured.Count} steps (loss {lastLoss:G4})"));
+                    $"  round {round}/{options.Rounds} {name,-7} median {wall,8:F0} tok/s wall, {cpu,8:F0} tok/CPU-s{PageFaultText(measured)} over {measured.Count} steps (loss {lastLoss:G4})"));
             }
         }
 
@@ -78,12 +78,18 @@ internal sealed class PretrainingThroughput
             var step = mark.Elapsed();
             mark = Timing.Start();
             var tokens = report.TokensPerSecond * step.WallSeconds;
-            samples.Add(new StepSample(round, report.TokensPerSecond, tokens / Math.Max(1e-9, step.CpuSeconds)));
+            samples.Add(new StepSample(round, report.TokensPerSecond, tokens / Math.Max(1e-9, step.CpuSeconds), step.PageFaults));
             loss = report.Losses["loss"];
         }));
         lastLoss = loss;
         return samples;
     }
+
+    /// <summary>", N page faults/step" (median) where the steps' page faults were counted, otherwise empty.</summary>
+    internal static string PageFaultText(IReadOnlyList<StepSample> samples) =>
+        samples.Count > 0 && samples.All(s => s.PageFaults is not null)
+            ? FormattableString.Invariant($", {Statistics.Median(samples.Select(s => (double)s.PageFaults!.Value).ToList()),7:F0} page faults/step")
+            : string.Empty;
 
     private PretrainingOptions TrainingOptions() => new()
     {

@@ -121,7 +121,7 @@ static void PrintRates(string name, List<StepSample> samples)
 {
     var wall = samples.Select(s => s.TokensPerSecond).ToList();
     Console.WriteLine($"  {name,-14} median {Statistics.Median(wall),8:F0} tokens/s wall (±{Statistics.RelativeSpread(wall):P0}, {wall.Count} steps), " +
-                      $"{Median(samples, s => s.TokensPerCpuSecond),8:F0} tokens/CPU-s");
+                      $"{Median(samples, s => s.TokensPerCpuSecond),8:F0} tokens/CPU-s{PretrainingThroughput.PageFaultText(samples)}");
 }
 
 static string FindCorpus()
