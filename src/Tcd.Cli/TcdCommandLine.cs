@@ -50,8 +50,8 @@ internal sealed class TcdCommandLine
     /// <remarks>
     /// The tool calls this from its main thread and the work stays there: glibc serves the main thread from the heap
     /// that <see cref="Tcd.Models.Runtime.NativeAllocator"/> keeps for reuse, while another thread's heap maps every
-    /// block over 64 MiB fresh (a paper-small vanilla step on a worker thread took ≈120,000 page faults and ran at
-    /// ≈1,800 instead of ≈2,400 tokens/s).
+    /// block over 64 MiB fresh (paper-small vanilla pre-training on a worker thread took ≈120,000 page faults per step
+    /// and ran at a median of ≈1,970 instead of ≈2,370 tokens/s).
     /// </remarks>
     public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null, CancellationToken cancellationToken = default)
     {
