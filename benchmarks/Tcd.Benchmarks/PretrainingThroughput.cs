@@ -87,8 +87,8 @@ internal sealed class PretrainingThroughput
 
     /// <summary>", N page faults/step" (median) where the steps' page faults were counted, otherwise empty.</summary>
     internal static string PageFaultText(IReadOnlyList<StepSample> samples) =>
-        samples.Count > 0 && samples.All(s => s.PageFaults is not null)
-            ? FormattableString.Invariant($", {Statistics.Median(samples.Select(s => (double)s.PageFaults!.Value).ToList()),7:F0} page faults/step")
+        Statistics.MedianPageFaults(samples.Select(s => s.PageFaults).ToList()) is { } faults
+            ? FormattableString.Invariant($", {faults,7:F0} page faults/step")
             : string.Empty;
 
     private PretrainingOptions TrainingOptions() => new()

@@ -23,4 +23,8 @@ internal static class Statistics
         var median = Median(values);
         return median == 0 ? 0 : (At(0.75) - At(0.25)) / 2 / median;
     }
+
+    /// <summary>The median of <paramref name="counts"/>, or null where any is missing (not Linux) or there are none.</summary>
+    public static double? MedianPageFaults(IReadOnlyCollection<long?> counts) =>
+        counts.Count > 0 && counts.All(count => count is not null) ? Median(counts.Select(count => (double)count!.Value).ToList()) : null;
 }

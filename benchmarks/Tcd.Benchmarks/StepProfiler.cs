@@ -159,8 +159,8 @@ internal sealed class StepProfiler
         {
             var wall = Statistics.Median(list.Select(t => t.WallSeconds).ToList());
             var cpu = Statistics.Median(list.Select(t => t.CpuSeconds).ToList());
-            var faults = list.All(t => t.PageFaults is not null)
-                ? FormattableString.Invariant($" {Statistics.Median(list.Select(t => (double)t.PageFaults!.Value).ToList()),8:F0} page faults")
+            var faults = Statistics.MedianPageFaults(list.Select(t => t.PageFaults).ToList()) is { } median
+                ? FormattableString.Invariant($" {median,8:F0} page faults")
                 : string.Empty;
             log(FormattableString.Invariant($"    {phase,-32} {wall * 1000,8:F1} ms wall {cpu * 1000,8:F1} ms CPU ({cpu / cpuTotal,4:P0} of CPU){faults}"));
         }
