@@ -16,7 +16,9 @@ internal static class SampleModels
     /// Loads <paramref name="path"/> (a SaveModel file, a BertModelStore folder or a Hugging Face folder), or, when it is
     /// null, pre-trains a tiny BERT teacher (L=2, H=64) for <paramref name="steps"/> steps on <paramref name="corpus"/>.
     /// </summary>
-    public static PretrainedBertTransformer LoadOrPretrain(MLContext mlContext, string? path, string corpus, long steps, string device, long seed, TextWriter console)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> stopped the pre-training.</exception>
+    public static PretrainedBertTransformer LoadOrPretrain(
+        MLContext mlContext, string? path, string corpus, long steps, string device, long seed, TextWriter console, CancellationToken cancellationToken)
     {
         if (path is not null)
         {
@@ -35,8 +37,10 @@ internal static class SampleModels
                 Device = device, Seed = seed, ShuffleBufferSize = 2_000,
             },
             Progress = new SynchronousProgress<PretrainingProgress>(row => console.WriteLine($"  [pre-training] {row}")),
+            CancellationToken = cancellationToken,
         };
-        return mlContext.Tcd().PretrainTeacher(options).Fit(mlContext.Data.LoadFromEnumerable(documents));
+        var pretrained = mlContext.Tcd().PretrainTeacher(options).Fit(mlContext.Data.LoadFromEnumerable(documents));
+        return pretrained.PretrainingResult is { Cancelled: true } ? throw new OperationCanceledException(cancellationToken) : pretrained;
     }
 
     private sealed class Document

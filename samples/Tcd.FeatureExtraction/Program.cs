@@ -30,7 +30,7 @@ root.SetAction(parse =>
     {
         var mlContext = new MLContext(seed: (int)parse.GetValue(seed));
         var featurizer = SampleModels.LoadOrPretrain(
-            mlContext, parse.GetValue(model), parse.GetValue(corpus)!, parse.GetValue(pretrainSteps), parse.GetValue(device)!, parse.GetValue(seed), Console.Out);
+            mlContext, parse.GetValue(model), parse.GetValue(corpus)!, parse.GetValue(pretrainSteps), parse.GetValue(device)!, parse.GetValue(seed), Console.Out, CancellationToken.None);
         var reader = new GlueReader(parse.GetValue(glue)!);
         IDataView Load(string split) => mlContext.Data.LoadFromEnumerable(
             reader.Read(GlueTask.Sst2, split).Select(example => new SentimentRow { Text = example.Text, Label = example.Label == 1 }).ToList());

@@ -48,6 +48,11 @@ root.SetAction((parse, cancellationToken) =>
     {
         return Task.FromResult(new GlueFineTuning(settings, Console.Out).Execute(cancellationToken));
     }
+    catch (OperationCanceledException)
+    {
+        Console.Error.WriteLine("Cancelled; nothing was saved.");
+        return Task.FromResult(130);
+    }
     catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException)
     {
         Console.Error.WriteLine($"error: {ex.Message}");

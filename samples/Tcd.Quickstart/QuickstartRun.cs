@@ -42,11 +42,6 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
             var teacher = Pretrain("teacher", PretrainingOptions<BertPretrainingOptions>(config), options => tcd.PretrainTeacher(options), trainCorpus, validation, cancellationToken);
             var moe = Pretrain("moe", PretrainingOptions<MoePretrainingOptions>(config), options => tcd.PretrainMoe(options), trainCorpus, validation, cancellationToken);
             var student = Pretrain("tcd", PretrainingOptions<DistillationOptions>(config), options => tcd.Distill(teacher.Model, options), trainCorpus, validation, cancellationToken);
-            if (cancellationToken.IsCancellationRequested)
-            {
-                Say("Cancelled; run again with the same --out to resume from the checkpoints.");
-                return 130;
-            }
 
             var (train, dev) = LoadMrpc();
             var rows = new List<(string Name, PretrainedModel Model, GlueTaskResult Mrpc)>();
@@ -57,6 +52,11 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
 
             Report(rows);
             return 0;
+        }
+        catch (OperationCanceledException)
+        {
+            Say("Cancelled; run the same command again: finished pre-training runs are reused, an interrupted one resumes from its checkpoint.");
+            return 130;
         }
         catch (Exception ex) when (ex is TorchNativeLibraryException or FileNotFoundException or InvalidDataException or TrainingDivergedException or InvalidOperationException)
         {
@@ -129,6 +129,8 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
             return new PretrainedModel(mlContext.Tcd().LoadPretrained(modelFolder), double.Parse(File.ReadAllText(resultFile), CultureInfo.InvariantCulture), metricsFile);
         }
 
+        // A stopped run must not start the next one (which would write a fresh checkpoint) nor report anything.
+        cancellationToken.ThrowIfCancellationRequested();
         options.Training = options.Training with { CheckpointDirectory = Path.Combine(folder, "checkpoints"), MetricsFile = metricsFile };
         options.ValidationData = validation;
         options.Progress = new SynchronousProgress<PretrainingProgress>(row => Say($"[{name}] {row}"));
@@ -137,14 +139,15 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
         Say($"[{name}] pre-training {options.Training.TotalSteps} steps, objective {Describe(run.Objective)}");
         var model = run.Fit(corpus);
         var result = model.PretrainingResult!;
-        var logLikelihood = result.ValidationLogLikelihood ?? double.NaN;
-        if (!result.Cancelled)
+        if (result.Cancelled)
         {
-            BertModelStore.Save(model.Model, model.Config, modelFolder);
-            File.WriteAllText(resultFile, logLikelihood.ToString("R", CultureInfo.InvariantCulture));
-            Say($"[{name}] done: held-out masked-token log-likelihood {logLikelihood:F3}; saved {modelFolder}");
+            throw new OperationCanceledException(cancellationToken);
         }
 
+        var logLikelihood = result.ValidationLogLikelihood ?? double.NaN;
+        BertModelStore.Save(model.Model, model.Config, modelFolder);
+        File.WriteAllText(resultFile, logLikelihood.ToString("R", CultureInfo.InvariantCulture));
+        Say($"[{name}] done: held-out masked-token log-likelihood {logLikelihood:F3}; saved {modelFolder}");
         return new PretrainedModel(model, logLikelihood, metricsFile);
     }
 
@@ -183,6 +186,8 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
         };
         Say($"[{name}] fine-tuning on MRPC: {options.Training.Epochs} epochs, lr {options.Training.LearningRate:G3}");
         var classifier = mlContext.Tcd().SentencePairClassifier(pretrained, options).Fit(train);
+        // A fine-tuning stopped part-way returns its best epoch so far; its score must not reach the table.
+        cancellationToken.ThrowIfCancellationRequested();
         var scored = classifier.Transform(dev);
         var metrics = mlContext.BinaryClassification.Evaluate(scored);
         var result = Evaluate(scored.GetColumn<bool>("PredictedLabel").Select(p => p ? 1 : 0), scored.GetColumn<bool>("Label").Select(l => l ? 1 : 0));

@@ -40,132 +40,146 @@ Console.CancelKeyPress += (_, e) =>
     cancellation.Cancel();
 };
 
-const int SequenceLength = 64;
-var output = Directory.CreateDirectory(options.OutputDirectory).FullName;
-var dataFolder = Path.Combine(AppContext.BaseDirectory, "data");
-var encoder = BertTextEncoder.CreateUncased();
-
-// The math domain is generated; it is written out so that it can be read like the other domains (and inspected).
-var mathFile = Path.Combine(output, "math.txt");
-File.WriteAllText(mathFile, string.Join("\n\n", MathCorpus.Generate(count: 600, seed: options.Seed)));
-var domains = new[]
+// Every stage stops at a cancelled token; what was stopped is not reported as a result.
+try
 {
-    KeyValuePair.Create("wiki", TextCorpus.FromFiles(Path.Combine(dataFolder, "enwiki-sample.txt"))),
-    KeyValuePair.Create("wikitext", TextCorpus.FromFiles(Path.Combine(dataFolder, "wikitext-2-valid.tokens"))),
-    KeyValuePair.Create("code", TextCorpus.FromFiles(Path.Combine(dataFolder, "code.txt"))),
-    KeyValuePair.Create("math", TextCorpus.FromFiles(mathFile)),
-};
+    const int SequenceLength = 64;
+    var output = Directory.CreateDirectory(options.OutputDirectory).FullName;
+    var dataFolder = Path.Combine(AppContext.BaseDirectory, "data");
+    var encoder = BertTextEncoder.CreateUncased();
 
-// Training text takes one document from each domain in turn, so that a short run sees all four.
-var training = TextCorpus.FromTexts(Interleave(domains.Select(domain => domain.Value)));
-// Validation: WikiText segments far beyond what the short runs read.
-var validation = new SegmentPacker(encoder, SequenceLength).Pack(domains[1].Value).Skip(3000).Take(48).ToList();
-
-var sourceConfig = new BertConfig
-{
-    NumLayers = 2, HiddenSize = 64, NumHeads = 2, IntermediateSize = 128, MaxPositions = 128, ExpertCount = options.Experts,
-};
-var targetConfig = sourceConfig with
-{
-    ExpertCount = 0, IntermediateSize = options.TargetIntermediate, HiddenSize = options.TargetHidden,
-};
-
-// 1. The MoE source.
-BertForMaskedLm source;
-if (options.SourceModel is { } sourceFolder)
-{
-    source = BertModelStore.LoadMaskedLm(sourceFolder);
-    Console.WriteLine($"Loaded the MoE source from {sourceFolder}.");
-}
-else
-{
-    Console.WriteLine($"Pre-training a MoE-BERT ({options.Experts} experts, H=64, d_ff=128, 2 layers) for {options.Steps} steps...");
-    torch.manual_seed(options.Seed);
-    source = new BertForMaskedLm(sourceConfig);
-    Pretrain(source, PretrainingObjective.MixtureOfExperts(), "moe-source");
-    BertModelStore.Save(source, sourceConfig, Path.Combine(output, "moe-source", "model"));
-}
-
-// 2-4. Analysis, selection, decomposition, dense initialisation.
-var pipelineOptions = new XpertPipelineOptions
-{
-    Activation = new ExpertActivationOptions { BatchSize = 16, MaxSequenceLength = SequenceLength, MaxSegmentsPerDomain = 64 },
-    Selection = new CommonExpertSelectionOptions { TopK = options.TopK },
-    ExpertRank = options.ExpertRank,
-    Tucker = new TuckerOptions { MaxIterations = 25 },
-    Seed = options.Seed,
-};
-Console.WriteLine("Analysing expert activations, selecting common experts and decomposing them...");
-using var xpert = new XpertPipeline(encoder, pipelineOptions).Run(source, domains, targetConfig, cancellationToken: cancellation.Token);
-var table = xpert.Activations;
-ExpertActivationReport.Write(table, output);
-
-foreach (var layer in xpert.Decompositions)
-{
-    var chosen = string.Join(", ", layer.Selection.Experts.Select(expert =>
-        string.Create(CultureInfo.InvariantCulture, $"E{expert.Expert} (min freq {expert.Score:F3}, weight {expert.MeanFrequency:F3})")));
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"  layer {layer.SourceLayer}: {chosen}; Tucker ranks [{string.Join(", ", layer.Factors.Joint.Core.shape)}], " +
-        $"relative error up {layer.UpRelativeError:F4}, down {layer.DownRelativeError:F4}"));
-}
-
-// 5. XPERT-initialised against scratch: same seed, so only the FFNs differ at step 0.
-using var xpertModel = xpert.Model;
-torch.manual_seed(options.Seed);
-using var scratch = new BertForMaskedLm(targetConfig);
-Console.WriteLine($"Pre-training the dense model (H={targetConfig.HiddenSize}, d_ff={targetConfig.IntermediateSize}) from XPERT and from scratch...");
-var xpertResult = Pretrain(xpertModel, PretrainingObjective.MaskedLanguageModel, "xpert");
-var scratchResult = Pretrain(scratch, PretrainingObjective.MaskedLanguageModel, "scratch");
-
-LossCurveChart.WriteFromFiles(
-    Path.Combine(output, "loss-curves.png"),
-    [KeyValuePair.Create("XPERT init", MetricsPath("xpert")), KeyValuePair.Create("scratch", MetricsPath("scratch"))],
-    "mlm",
-    new LossCurveOptions { Title = "Dense BERT pre-training: XPERT initialisation vs scratch", YLabel = "MLM loss", SmoothingWindow = 10 });
-var results = new ResultsTable(["final MLM loss", "validation log-likelihood"]) { Decimals = 4 };
-foreach (var (name, result) in new[] { ("XPERT init", xpertResult), ("scratch", scratchResult) })
-{
-    results.AddRow(name)
-        .Set("final MLM loss", result.LastLosses["mlm"])
-        .Set("validation log-likelihood", result.ValidationLogLikelihood ?? double.NaN);
-}
-
-results.WriteMarkdown(Path.Combine(output, "results.md"));
-Console.WriteLine(results.ToText());
-Console.WriteLine($"Wrote heatmaps, expert-frequencies.csv/.json, loss-curves.png and results.md to {output}");
-return 0;
-
-PretrainingResult Pretrain(BertForMaskedLm model, PretrainingObjective objective, string name)
-{
-    var pretrainingOptions = new PretrainingOptions
+    // The math domain is generated; it is written out so that it can be read like the other domains (and inspected).
+    var mathFile = Path.Combine(output, "math.txt");
+    File.WriteAllText(mathFile, string.Join("\n\n", MathCorpus.Generate(count: 600, seed: options.Seed)));
+    var domains = new[]
     {
-        TotalSteps = options.Steps,
-        BatchSize = 16,
-        MaxSequenceLength = SequenceLength,
-        LearningRate = 1e-3,
-        WarmupSteps = Math.Max(1, options.Steps / 10),
-        LogEvery = 1,
-        ShuffleBufferSize = 256,
-        Seed = options.Seed,
-        Device = "auto",
-        MetricsFile = MetricsPath(name),
-        Resume = false,
+        KeyValuePair.Create("wiki", TextCorpus.FromFiles(Path.Combine(dataFolder, "enwiki-sample.txt"))),
+        KeyValuePair.Create("wikitext", TextCorpus.FromFiles(Path.Combine(dataFolder, "wikitext-2-valid.tokens"))),
+        KeyValuePair.Create("code", TextCorpus.FromFiles(Path.Combine(dataFolder, "code.txt"))),
+        KeyValuePair.Create("math", TextCorpus.FromFiles(mathFile)),
     };
-    var report = Math.Max(1, options.Steps / 5);
-    var progress = new Progress<PretrainingProgress>(row =>
-    {
-        if (row.Step % report == 0)
-        {
-            Console.WriteLine($"  [{name}] {row}");
-        }
-    });
-    Directory.CreateDirectory(Path.Combine(output, name));
-    var result = new Pretrainer(model, objective, pretrainingOptions, encoder).Run(training, validation, progress, cancellation.Token);
-    model.eval();
-    return result;
-}
 
-string MetricsPath(string name) => Path.Combine(output, name, "metrics.jsonl");
+    // Training text takes one document from each domain in turn, so that a short run sees all four.
+    var training = TextCorpus.FromTexts(Interleave(domains.Select(domain => domain.Value)));
+    // Validation: WikiText segments far beyond what the short runs read.
+    var validation = new SegmentPacker(encoder, SequenceLength).Pack(domains[1].Value).Skip(3000).Take(48).ToList();
+
+    var sourceConfig = new BertConfig
+    {
+        NumLayers = 2, HiddenSize = 64, NumHeads = 2, IntermediateSize = 128, MaxPositions = 128, ExpertCount = options.Experts,
+    };
+    var targetConfig = sourceConfig with
+    {
+        ExpertCount = 0, IntermediateSize = options.TargetIntermediate, HiddenSize = options.TargetHidden,
+    };
+
+    // 1. The MoE source.
+    BertForMaskedLm source;
+    if (options.SourceModel is { } sourceFolder)
+    {
+        source = BertModelStore.LoadMaskedLm(sourceFolder);
+        Console.WriteLine($"Loaded the MoE source from {sourceFolder}.");
+    }
+    else
+    {
+        Console.WriteLine($"Pre-training a MoE-BERT ({options.Experts} experts, H=64, d_ff=128, 2 layers) for {options.Steps} steps...");
+        torch.manual_seed(options.Seed);
+        source = new BertForMaskedLm(sourceConfig);
+        Pretrain(source, PretrainingObjective.MixtureOfExperts(), "moe-source");
+        BertModelStore.Save(source, sourceConfig, Path.Combine(output, "moe-source", "model"));
+    }
+
+    // 2-4. Analysis, selection, decomposition, dense initialisation.
+    var pipelineOptions = new XpertPipelineOptions
+    {
+        Activation = new ExpertActivationOptions { BatchSize = 16, MaxSequenceLength = SequenceLength, MaxSegmentsPerDomain = 64 },
+        Selection = new CommonExpertSelectionOptions { TopK = options.TopK },
+        ExpertRank = options.ExpertRank,
+        Tucker = new TuckerOptions { MaxIterations = 25 },
+        Seed = options.Seed,
+    };
+    Console.WriteLine("Analysing expert activations, selecting common experts and decomposing them...");
+    using var xpert = new XpertPipeline(encoder, pipelineOptions).Run(source, domains, targetConfig, cancellationToken: cancellation.Token);
+    var table = xpert.Activations;
+    ExpertActivationReport.Write(table, output);
+
+    foreach (var layer in xpert.Decompositions)
+    {
+        var chosen = string.Join(", ", layer.Selection.Experts.Select(expert =>
+            string.Create(CultureInfo.InvariantCulture, $"E{expert.Expert} (min freq {expert.Score:F3}, weight {expert.MeanFrequency:F3})")));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  layer {layer.SourceLayer}: {chosen}; Tucker ranks [{string.Join(", ", layer.Factors.Joint.Core.shape)}], " +
+            $"relative error up {layer.UpRelativeError:F4}, down {layer.DownRelativeError:F4}"));
+    }
+
+    // 5. XPERT-initialised against scratch: same seed, so only the FFNs differ at step 0.
+    using var xpertModel = xpert.Model;
+    torch.manual_seed(options.Seed);
+    using var scratch = new BertForMaskedLm(targetConfig);
+    Console.WriteLine($"Pre-training the dense model (H={targetConfig.HiddenSize}, d_ff={targetConfig.IntermediateSize}) from XPERT and from scratch...");
+    var xpertResult = Pretrain(xpertModel, PretrainingObjective.MaskedLanguageModel, "xpert");
+    var scratchResult = Pretrain(scratch, PretrainingObjective.MaskedLanguageModel, "scratch");
+
+    LossCurveChart.WriteFromFiles(
+        Path.Combine(output, "loss-curves.png"),
+        [KeyValuePair.Create("XPERT init", MetricsPath("xpert")), KeyValuePair.Create("scratch", MetricsPath("scratch"))],
+        "mlm",
+        new LossCurveOptions { Title = "Dense BERT pre-training: XPERT initialisation vs scratch", YLabel = "MLM loss", SmoothingWindow = 10 });
+    var results = new ResultsTable(["final MLM loss", "validation log-likelihood"]) { Decimals = 4 };
+    foreach (var (name, result) in new[] { ("XPERT init", xpertResult), ("scratch", scratchResult) })
+    {
+        results.AddRow(name)
+            .Set("final MLM loss", result.LastLosses["mlm"])
+            .Set("validation log-likelihood", result.ValidationLogLikelihood ?? double.NaN);
+    }
+
+    results.WriteMarkdown(Path.Combine(output, "results.md"));
+    Console.WriteLine(results.ToText());
+    Console.WriteLine($"Wrote heatmaps, expert-frequencies.csv/.json, loss-curves.png and results.md to {output}");
+    return 0;
+
+    PretrainingResult Pretrain(BertForMaskedLm model, PretrainingObjective objective, string name)
+    {
+        var pretrainingOptions = new PretrainingOptions
+        {
+            TotalSteps = options.Steps,
+            BatchSize = 16,
+            MaxSequenceLength = SequenceLength,
+            LearningRate = 1e-3,
+            WarmupSteps = Math.Max(1, options.Steps / 10),
+            LogEvery = 1,
+            ShuffleBufferSize = 256,
+            Seed = options.Seed,
+            Device = "auto",
+            MetricsFile = MetricsPath(name),
+            Resume = false,
+        };
+        var report = Math.Max(1, options.Steps / 5);
+        var progress = new SynchronousProgress<PretrainingProgress>(row =>
+        {
+            if (row.Step % report == 0)
+            {
+                Console.WriteLine($"  [{name}] {row}");
+            }
+        });
+        Directory.CreateDirectory(Path.Combine(output, name));
+        var result = new Pretrainer(model, objective, pretrainingOptions, encoder).Run(training, validation, progress, cancellation.Token);
+        if (result.Cancelled)
+        {
+            throw new OperationCanceledException(cancellation.Token);
+        }
+
+        model.eval();
+        return result;
+    }
+
+    string MetricsPath(string name) => Path.Combine(output, name, "metrics.jsonl");
+}
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("Cancelled.");
+    return 130;
+}
 
 static IEnumerable<string> Interleave(IEnumerable<TextCorpus> corpora)
 {
