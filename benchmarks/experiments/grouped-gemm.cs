@@ -80,26 +80,23 @@ internal static partial class NativeMethods
 /// <summary>C[m, n] = Σ_k A(m, k) · B[k, n], with A(m, k) = a[m·aRow + k·aColumn] (so A may be transposed) and B, C row-major.</summary>
 internal static unsafe class Kernel
 {
+    private const int Rows = 6;
     private const int Columns = 16;
 
     public static void Multiply(int m, int n, int k, float* a, long aRow, long aColumn, float* b, int ldb, float* c, int ldc)
     {
-        if (n % Columns != 0 || m % 2 != 0)
+        if (n % Columns != 0 || m < Rows)
         {
-            throw new ArgumentException("The experiment covers N a multiple of 16 and even M only.");
+            throw new ArgumentException($"The experiment covers N a multiple of {Columns} and M of at least {Rows} only.");
         }
 
         for (var column = 0; column < n; column += Columns)
         {
-            var row = 0;
-            for (; row + 6 <= m; row += 6)
+            for (var start = 0; start < m; start += Rows)
             {
+                // The last block moves up to end at row m: rows it shares with the one before get the same values again.
+                var row = Math.Min(start, m - Rows);
                 SixRows(k, a + row * aRow, aRow, aColumn, b + column, ldb, c + row * ldc + column, ldc);
-            }
-
-            for (; row < m; row += 2)
-            {
-                TwoRows(k, a + row * aRow, aRow, aColumn, b + column, ldb, c + row * ldc + column, ldc);
             }
         }
     }
@@ -140,26 +137,6 @@ internal static unsafe class Kernel
         Store(c + 3 * ldc, c30, c31);
         Store(c + 4 * ldc, c40, c41);
         Store(c + 5 * ldc, c50, c51);
-    }
-
-    private static void TwoRows(int k, float* a, long aRow, long aColumn, float* b, int ldb, float* c, int ldc)
-    {
-        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
-        for (var i = 0; i < k; i++, b += ldb)
-        {
-            var b0 = Avx.LoadVector256(b);
-            var b1 = Avx.LoadVector256(b + 8);
-            var at = a + i * aColumn;
-            var x = Vector256.Create(at[0]);
-            c00 = Fma.MultiplyAdd(x, b0, c00);
-            c01 = Fma.MultiplyAdd(x, b1, c01);
-            x = Vector256.Create(at[aRow]);
-            c10 = Fma.MultiplyAdd(x, b0, c10);
-            c11 = Fma.MultiplyAdd(x, b1, c11);
-        }
-
-        Store(c, c00, c01);
-        Store(c + ldc, c10, c11);
     }
 
     private static void Store(float* row, Vector256<float> left, Vector256<float> right)
