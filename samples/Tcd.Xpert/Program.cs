@@ -1,4 +1,3 @@
-using System.Globalization;
 using Tcd.Experiments.Xpert;
 using Tcd.Models.Data;
 using Tcd.Models.Evaluation;
@@ -105,11 +104,7 @@ try
 
     foreach (var layer in xpert.Decompositions)
     {
-        var chosen = string.Join(", ", layer.Selection.Experts.Select(expert =>
-            string.Create(CultureInfo.InvariantCulture, $"E{expert.Expert} (min freq {expert.Score:F3}, weight {expert.MeanFrequency:F3})")));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  layer {layer.SourceLayer}: {chosen}; Tucker ranks [{string.Join(", ", layer.Factors.Joint.Core.shape)}], " +
-            $"relative error up {layer.UpRelativeError:F4}, down {layer.DownRelativeError:F4}"));
+        Console.WriteLine($"  {layer}");
     }
 
     // 5. XPERT-initialised against scratch: same seed, so only the FFNs differ at step 0.

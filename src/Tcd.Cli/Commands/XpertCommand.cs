@@ -106,11 +106,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
             ExpertActivationReport.Write(result.Activations, settings.Output);
             foreach (var layer in result.Decompositions)
             {
-                var chosen = string.Join(", ", layer.Selection.Experts.Select(expert =>
-                    string.Create(CultureInfo.InvariantCulture, $"E{expert.Expert} (score {expert.Score:F3}, mean freq {expert.MeanFrequency:F3})")));
-                console.Line(string.Create(CultureInfo.InvariantCulture,
-                    $"  layer {layer.SourceLayer}: {chosen}; Tucker ranks [{string.Join(", ", layer.Factors.Joint.Core.shape)}], " +
-                    $"relative error up {layer.UpRelativeError:F4}, down {layer.DownRelativeError:F4}"));
+                console.Line($"  {layer}");
             }
 
             var modelFolder = Path.Combine(settings.Output, ModelFolders.ModelFolderName);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Tcd.Models.Data;
 using Tcd.Models.Modeling;
 using Tcd.Models.Xpert;
@@ -38,6 +39,10 @@ public sealed class XpertPipelineTests
         }
 
         result.Decompositions.Should().OnlyContain(layer => layer.UpRelativeError > 0 && layer.UpRelativeError < 1);
+        var first = result.Decompositions[0];
+        first.ToString().Should().MatchRegex(
+            $@"^layer 0: E{first.Selection.Experts[0].Expert} \(score 0\.\d{{3}}, mean freq 0\.\d{{3}}\)(, E\d \(score 0\.\d{{3}}, mean freq 0\.\d{{3}}\))?; " +
+            $@"Tucker ranks \[\d+, 24, 16\], relative error up {first.UpRelativeError.ToString("F4", CultureInfo.InvariantCulture)}, down 0\.\d{{4}}$");
         model.Config.Should().Be(target);
         using var ffn = XpertInitializer.DenseFfn(result.Decompositions[1], 24, 16);
         var weight = model.named_parameters().Single(pair => pair.name == "bert.encoder.layer.2.intermediate.dense.weight").parameter;
