@@ -65,7 +65,10 @@ public static class MaskedLmLoss
                 nameof(labels));
         }
 
-        var scoredLogits = AtLeastFloat32(logits.reshape(-1, vocabularySize).index_select(0, scoredRows));
+        // The pre-training loop passes only the masked positions, all scored: gathering them again would copy the
+        // [rows, vocabulary] logits (75 MB at paper-small) and zero-fill and scatter as much in the backward pass.
+        var rows = logits.reshape(-1, vocabularySize);
+        var scoredLogits = AtLeastFloat32(scoredRows.shape[0] == rows.shape[0] ? rows : rows.index_select(0, scoredRows));
         return scoredLogits.log_softmax(dim: -1).gather(1, scoredLabels.unsqueeze(1)).squeeze(dim: 1);
     }
 

@@ -23,6 +23,23 @@ public class MaskedLmLossTests
         Value(loss).Should().BeApproximately(Value(reference), 1e-6f);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void GradientMatchesTorchCrossEntropyWhetherOrNotEveryRowIsScored(bool everyRowScored)
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(4);
+        var logits = Random(generator, 5, Vocabulary).requires_grad_();
+        var reference = logits.detach().clone().requires_grad_();
+        var labels = Longs(everyRowScored ? new long[] { 2, 5, 10, 1, 0 } : new long[] { 2, -100, 10, -100, 0 }, 5);
+
+        MaskedLmLoss.Compute(logits, labels).backward();
+        nn.functional.cross_entropy(reference, labels, ignore_index: -100).backward();
+
+        logits.grad!.allclose(reference.grad!, rtol: 0, atol: 1e-7).Should().BeTrue();
+    }
+
     [Fact]
     public void IgnoredPositionsDoNotInfluenceTheLoss()
     {
