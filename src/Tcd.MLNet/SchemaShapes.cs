@@ -37,6 +37,19 @@ internal static class SchemaShapes
         return (SchemaShape.Column)ColumnConstructor.Invoke([name, kind, item, isKey, new SchemaShape(annotations)]);
     }
 
+    /// <summary>
+    /// The output shape of an estimator that fits a <c>PretrainedBertTransformer</c>: the input, which must hold the
+    /// String column <paramref name="textColumnName"/>, plus the feature column <paramref name="featureColumnName"/>
+    /// (a vector of <paramref name="featureSize"/> floats).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The text column is missing or not String; the message names it.</exception>
+    public static SchemaShape AppendTextFeatures(SchemaShape input, string textColumnName, string featureColumnName, int featureSize)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        SchemaChecks.RequireText(input, textColumnName, "text");
+        return Append(input, [Of(featureColumnName, new VectorDataViewType(NumberDataViewType.Single, featureSize), [])]);
+    }
+
     /// <summary>The column named <paramref name="name"/>, or null.</summary>
     public static SchemaShape.Column? Find(SchemaShape shape, string name) =>
         shape.Where(column => column.Name == name).Select(column => (SchemaShape.Column?)column).LastOrDefault();

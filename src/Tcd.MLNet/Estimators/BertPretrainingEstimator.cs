@@ -114,12 +114,8 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
 
     /// <summary>The input shape plus the feature column (vector of <see cref="BertConfig.HiddenSize"/> floats).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The text column is missing or not String; the message names it.</exception>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        SchemaChecks.RequireText(inputSchema, options.TextColumnName, "text");
-        return SchemaShapes.Append(inputSchema, [SchemaShapes.Of(options.OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, Model.HiddenSize), [])]);
-    }
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
+        SchemaShapes.AppendTextFeatures(inputSchema, options.TextColumnName, options.OutputColumnName, Model.HiddenSize);
 
     private static string Describe(BertConfig config) => FormattableString.Invariant(
         $"(layers {config.NumLayers}, hidden {config.HiddenSize}, heads {config.NumHeads}, FFN {config.IntermediateSize}, experts {config.ExpertCount}, adapters {config.AdapterSize}, positions {config.MaxPositions}, vocabulary {config.VocabSize})");

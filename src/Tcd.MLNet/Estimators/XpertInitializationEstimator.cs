@@ -113,10 +113,6 @@ public sealed class XpertInitializationEstimator : IEstimator<PretrainedBertTran
 
     /// <summary>The input shape plus the feature column (vector of the target's HiddenSize floats).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The text column is missing or not String; the message names it.</exception>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        SchemaChecks.RequireText(inputSchema, options.TextColumnName, "text");
-        return SchemaShapes.Append(inputSchema, [SchemaShapes.Of(options.OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, Target.HiddenSize), [])]);
-    }
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
+        SchemaShapes.AppendTextFeatures(inputSchema, options.TextColumnName, options.OutputColumnName, Target.HiddenSize);
 }
