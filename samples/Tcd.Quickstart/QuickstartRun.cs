@@ -17,11 +17,14 @@ using TorchSharp;
 namespace Tcd.Quickstart;
 
 /// <summary>
-/// The paper's experiment in miniature: teacher → MoE baseline → TCD student, each fine-tuned on MRPC, compared by
-/// held-out masked-token log-likelihood and MRPC F1/accuracy — every model step through <c>mlContext.Tcd()</c>.
+/// The paper's experiment in miniature: teacher → MoE baseline → TCD student, each fine-tuned on MRPC and SST-2,
+/// compared by held-out masked-token log-likelihood and dev scores — every model step through <c>mlContext.Tcd()</c>.
 /// </summary>
 internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter console)
 {
+    /// <summary>A sentence-pair and a single-sentence task, both binary, so one classifier head and one score rule serve both.</summary>
+    private static readonly GlueTask[] FineTuningTasks = [GlueTask.Mrpc, GlueTask.Sst2];
+
     private readonly MLContext mlContext = new(seed: (int)settings.Seed);
     private readonly Stopwatch clock = Stopwatch.StartNew();
 
@@ -43,11 +46,11 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
             var moe = Pretrain("moe", PretrainingOptions<MoePretrainingOptions>(config), options => tcd.PretrainMoe(options), trainCorpus, validation, cancellationToken);
             var student = Pretrain("tcd", PretrainingOptions<DistillationOptions>(config), options => tcd.Distill(teacher.Model, options), trainCorpus, validation, cancellationToken);
 
-            var (train, dev) = LoadMrpc();
-            var rows = new List<(string Name, PretrainedModel Model, GlueTaskResult Mrpc)>();
+            var tasks = FineTuningTasks.Select(LoadTask).ToList();
+            var rows = new List<ModelResults>();
             foreach (var (name, model) in new[] { ("Teacher (vanilla)", teacher), ("MoE", moe), ("TCD student (MoE)", student) })
             {
-                rows.Add((name, model, FineTuneMrpc(name, model.Model, train, dev, cancellationToken)));
+                rows.Add(new ModelResults(name, model, tasks.Select(task => FineTune(name, model.Model, task, cancellationToken)).ToList()));
             }
 
             Report(rows);
@@ -151,25 +154,25 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
         return new PretrainedModel(model, logLikelihood, metricsFile);
     }
 
-    private (IDataView Train, IDataView Dev) LoadMrpc()
+    private TaskData LoadTask(GlueTask task)
     {
         var reader = new GlueReader(settings.GlueDirectory, new GlueReaderOptions { OnMalformedRow = GlueMalformedRowHandling.Skip });
-        IDataView Read(string split, int limit) => mlContext.Data.LoadFromEnumerable(reader.Read(GlueTask.Mrpc, split)
+        IDataView Read(string split, int limit) => mlContext.Data.LoadFromEnumerable(reader.Read(task, split)
             .Take(limit)
-            .Select(e => new SentencePair { Sentence1 = e.Text, Sentence2 = e.TextPair ?? string.Empty, Label = e.Label == 1 })
+            .Select(e => new GlueRow { Text = e.Text, Pair = e.TextPair ?? string.Empty, Label = e.Label == 1 })
             .ToList());
-        var train = Read("train", settings.MaxTrainExamples);
-        var dev = Read("dev", int.MaxValue);
-        Say($"MRPC: {train.GetRowCount()} training pairs, {dev.GetRowCount()} dev pairs.");
-        return (train, dev);
+        var data = new TaskData(task, Read("train", settings.MaxTrainExamples ?? int.MaxValue), Read("dev", int.MaxValue));
+        var unit = task.IsSentencePair ? "pairs" : "sentences";
+        Say($"{task}: {data.Train.GetRowCount()} training {unit}, {data.Dev.GetRowCount()} dev {unit}.");
+        return data;
     }
 
-    private GlueTaskResult FineTuneMrpc(string name, PretrainedBertTransformer pretrained, IDataView train, IDataView dev, CancellationToken cancellationToken)
+    private GlueTaskResult FineTune(string name, PretrainedBertTransformer pretrained, TaskData data, CancellationToken cancellationToken)
     {
         var options = new BertFineTuningOptions
         {
-            PairColumnName = nameof(SentencePair.Sentence2),
-            TextColumnName = nameof(SentencePair.Sentence1),
+            TextColumnName = nameof(GlueRow.Text),
+            PairColumnName = data.Task.IsSentencePair ? nameof(GlueRow.Pair) : null,
             Training = new FineTuningOptions
             {
                 Epochs = settings.FineTuneEpochs,
@@ -179,37 +182,50 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
                 Device = settings.Device,
                 LogEvery = 50,
             },
-            ValidationData = dev,
-            ValidationScore = (logits, labels) => Evaluate(logits.Select(row => row[1] > row[0] ? 1 : 0), labels.Select(label => (int)label)).Score,
-            Progress = new SynchronousProgress<FineTuningProgress>(row => Say($"[{name}] {row}")),
+            ValidationData = data.Dev,
+            ValidationScore = (logits, labels) => Evaluate(data.Task, logits.Select(row => row[1] > row[0] ? 1 : 0), labels.Select(label => (int)label)).Score,
+            Progress = new SynchronousProgress<FineTuningProgress>(row => Say($"[{name}] {data.Task} {row}")),
             CancellationToken = cancellationToken,
         };
-        Say($"[{name}] fine-tuning on MRPC: {options.Training.Epochs} epochs, lr {options.Training.LearningRate:G3}");
-        var classifier = mlContext.Tcd().SentencePairClassifier(pretrained, options).Fit(train);
+        Say($"[{name}] fine-tuning on {data.Task}: {options.Training.Epochs} epochs, lr {options.Training.LearningRate:G3}");
+        var tcd = mlContext.Tcd();
+        var classifier = (data.Task.IsSentencePair ? tcd.SentencePairClassifier(pretrained, options) : tcd.TextClassifier(pretrained, options)).Fit(data.Train);
         // A fine-tuning stopped part-way returns its best epoch so far; its score must not reach the table.
         cancellationToken.ThrowIfCancellationRequested();
-        var scored = classifier.Transform(dev);
+        var scored = classifier.Transform(data.Dev);
         var metrics = mlContext.BinaryClassification.Evaluate(scored);
-        var result = Evaluate(scored.GetColumn<bool>("PredictedLabel").Select(p => p ? 1 : 0), scored.GetColumn<bool>("Label").Select(l => l ? 1 : 0));
-        Say($"[{name}] MRPC dev: F1 {result.Metrics[GlueMetric.F1]:F1}, accuracy {result.Metrics[GlueMetric.Accuracy]:F1} (ML.NET: accuracy {metrics.Accuracy:P1}, F1 {metrics.F1Score:F3}, AUC {metrics.AreaUnderRocCurve:F3})");
+        var result = Evaluate(data.Task, scored.GetColumn<bool>("PredictedLabel").Select(p => p ? 1 : 0), scored.GetColumn<bool>("Label").Select(l => l ? 1 : 0));
+        var scores = string.Join(", ", result.Metrics.Select(metric => FormattableString.Invariant($"{metric.Key} {metric.Value:F1}")));
+        Say($"[{name}] {data.Task} dev: {scores} (ML.NET: accuracy {metrics.Accuracy:P1}, F1 {metrics.F1Score:F3}, AUC {metrics.AreaUnderRocCurve:F3})");
         return result;
     }
 
-    private static GlueTaskResult Evaluate(IEnumerable<int> predictions, IEnumerable<int> labels) =>
-        GlueMetrics.Evaluate(GlueTask.Mrpc, predictions.ToArray(), labels.ToArray());
+    private static GlueTaskResult Evaluate(GlueTask task, IEnumerable<int> predictions, IEnumerable<int> labels) =>
+        GlueMetrics.Evaluate(task, predictions.ToArray(), labels.ToArray());
 
-    private void Report(List<(string Name, PretrainedModel Model, GlueTaskResult Mrpc)> rows)
+    /// <summary>The table's column of one metric of one task, e.g. "MRPC F1" or "SST-2 Acc.".</summary>
+    private static string ScoreColumn(GlueTask task, GlueMetric metric) =>
+        $"{task} {(metric == GlueMetric.Accuracy ? "Acc." : metric.ToString())}";
+
+    private void Report(List<ModelResults> rows)
     {
-        var table = new ResultsTable(["Params (M)", "Pre-training LL", "MRPC F1", "MRPC Acc.", "MRPC"]);
+        const string average = "Avg.";
+        var scoreColumns = FineTuningTasks.SelectMany(task => task.Metrics.Select(metric => ScoreColumn(task, metric))).ToList();
+        var table = new ResultsTable(["Params (M)", "Pre-training LL", .. scoreColumns, average]);
         table.SetColumnDecimals("Pre-training LL", 3);
-        foreach (var (name, model, mrpc) in rows)
+        foreach (var (name, model, results) in rows)
         {
-            table.AddRow(name)
+            var row = table.AddRow(name)
                 .Set("Params (M)", model.Model.Config.CountParameters() / 1e6)
                 .Set("Pre-training LL", model.LogLikelihood)
-                .Set("MRPC F1", mrpc.Metrics[GlueMetric.F1])
-                .Set("MRPC Acc.", mrpc.Metrics[GlueMetric.Accuracy])
-                .Set("MRPC", mrpc.Score);
+                .Set(average, GlueMetrics.GlueScore(results));
+            foreach (var (task, result) in FineTuningTasks.Zip(results))
+            {
+                foreach (var (metric, value) in result.Metrics)
+                {
+                    row.Set(ScoreColumn(task, metric), value);
+                }
+            }
         }
 
         var output = settings.OutputDirectory;
@@ -222,15 +238,15 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
             "mlm",
             new LossCurveOptions { Title = "Masked-LM loss during pre-training", YLabel = "MLM loss", SmoothingWindow = 3 });
         ScoreBarChart.Write(
-            Path.Combine(output, "mrpc-scores.png"),
-            ["MRPC F1", "MRPC Acc.", "MRPC (avg)"],
-            rows.Select(r => new ScoreSeries(r.Name, [r.Mrpc.Metrics[GlueMetric.F1], r.Mrpc.Metrics[GlueMetric.Accuracy], r.Mrpc.Score])).ToList(),
-            new ScoreBarChartOptions { Title = "MRPC dev after fine-tuning", YLabel = "Score (%)" });
+            Path.Combine(output, "glue-scores.png"),
+            [.. FineTuningTasks.Select(task => task.Name), average],
+            rows.Select(r => new ScoreSeries(r.Name, [.. r.Results.Select(result => result.Score), GlueMetrics.GlueScore(r.Results)])).ToList(),
+            new ScoreBarChartOptions { Title = "GLUE dev scores after fine-tuning (MRPC: mean of F1 and accuracy)", YLabel = "Score (%)" });
 
         console.WriteLine();
         console.WriteLine("Results (cf. the TCD paper, Table 1):");
         console.WriteLine(table.ToText());
-        console.WriteLine($"Wrote {Path.Combine(output, "results.md")} (.csv, .json), pretraining-mlm.png and mrpc-scores.png in {output}; total time {clock.Elapsed:hh\\:mm\\:ss}.");
+        console.WriteLine($"Wrote {Path.Combine(output, "results.md")} (.csv, .json), pretraining-mlm.png and glue-scores.png in {output}; total time {clock.Elapsed:hh\\:mm\\:ss}.");
     }
 
     private static string Describe(PretrainingObjective objective) => objective switch
@@ -244,16 +260,22 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
 
     private sealed record PretrainedModel(PretrainedBertTransformer Model, double LogLikelihood, string MetricsFile);
 
+    private sealed record TaskData(GlueTask Task, IDataView Train, IDataView Dev);
+
+    /// <summary>One model's row of the table: its fine-tuning results in the order of <see cref="FineTuningTasks"/>.</summary>
+    private sealed record ModelResults(string Name, PretrainedModel Model, IReadOnlyList<GlueTaskResult> Results);
+
     private sealed class Document
     {
         public string Text { get; set; } = string.Empty;
     }
 
-    private sealed class SentencePair
+    /// <summary>One GLUE example; <see cref="Pair"/> stays empty for single-sentence tasks.</summary>
+    private sealed class GlueRow
     {
-        public string Sentence1 { get; set; } = string.Empty;
+        public string Text { get; set; } = string.Empty;
 
-        public string Sentence2 { get; set; } = string.Empty;
+        public string Pair { get; set; } = string.Empty;
 
         public bool Label { get; set; }
     }

@@ -11,7 +11,7 @@ internal sealed record QuickstartSettings
     public required double LearningRate { get; init; }
     public required int FineTuneEpochs { get; init; }
     public required double FineTuneLearningRate { get; init; }
-    public required int MaxTrainExamples { get; init; }
+    public required int? MaxTrainExamples { get; init; }
     public required string Corpus { get; init; }
     public required string GlueDirectory { get; init; }
     public required string OutputDirectory { get; init; }

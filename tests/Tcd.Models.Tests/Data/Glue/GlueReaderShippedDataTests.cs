@@ -61,11 +61,12 @@ public class GlueReaderShippedDataTests
     {
         var (examples, _) = ReadAll(GlueTask.Sst2, "train");
 
-        examples.Should().HaveCount(200);
+        examples.Should().HaveCount(8000);
         examples[0].Should().Be(new GlueExample("hide new secretions from the parental units", null, 0, null, null, 2));
-        examples[^1].Should().Be(new GlueExample("inane and awful", null, 0, null, null, 201));
-        examples.Count(e => e.Label == 1).Should().Be(102);
-        examples.Count(e => e.Label == 0).Should().Be(98);
+        examples[199].Should().Be(new GlueExample("inane and awful", null, 0, null, null, 201));
+        examples[^1].Should().Be(new GlueExample("a serious exploration of nuclear terrorism", null, 1, null, null, 8001));
+        examples.Count(e => e.Label == 1).Should().Be(4438);
+        examples.Count(e => e.Label == 0).Should().Be(3562);
     }
 
     [Fact]
@@ -73,11 +74,13 @@ public class GlueReaderShippedDataTests
     {
         var (examples, _) = ReadAll(GlueTask.Sst2, "dev", new GlueReaderOptions { TrimWhitespace = false });
 
-        examples.Should().HaveCount(100);
+        examples.Should().HaveCount(872);
         examples[0].Text.Should().Be("it 's a charming and often affecting journey . ");
         examples[0].Label.Should().Be(1);
-        examples[^1].Text.Should().Be("why make a documentary about these marginal historical figures ? ");
-        examples[^1].Label.Should().Be(0);
+        examples[99].Text.Should().Be("why make a documentary about these marginal historical figures ? ");
+        examples[99].Label.Should().Be(0);
+        examples[^1].Text.Should().Be("looking aristocratic , luminous yet careworn in jane hamilton 's exemplary costumes , rampling gives a performance that could not be improved upon . ' ");
+        examples.Count(e => e.Label == 1).Should().Be(444);
     }
 
     [Fact]
