@@ -12,6 +12,12 @@ namespace Tcd.MLNet.Transformers;
 /// to a <c>Features</c> vector of <see cref="BertConfig.HiddenSize"/> floats, and is the starting point of
 /// fine-tuning (<c>mlContext.Tcd().TextClassifier(...)</c>) and of distillation (<c>mlContext.Tcd().Distill(...)</c>).
 /// </summary>
+/// <remarks>
+/// Like every ML.NET transformer, <c>Transform</c> is lazy: each pass over its output runs the network again. In front of
+/// a trainer that passes over the data many times (SDCA, L-BFGS, averaged perceptron) cache the features first —
+/// <c>mlContext.Data.Cache(featurizer.Transform(data))</c> or <c>.AppendCacheCheckpoint(mlContext)</c> — so the network
+/// runs once per row.
+/// </remarks>
 public sealed class PretrainedBertTransformer : BertTransformer
 {
     private readonly OutputColumn[] columns;
