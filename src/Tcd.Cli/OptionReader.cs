@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Tcd.Models.Runtime;
 
 namespace Tcd.Cli;
 
@@ -10,7 +11,7 @@ namespace Tcd.Cli;
 /// </summary>
 internal sealed class OptionReader
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = true };
+    private static readonly JsonSerializerOptions Json = new() { TypeInfoResolver = TcdJson.Resolver, PropertyNameCaseInsensitive = true };
     private readonly ParseResult parse;
     private readonly JsonObject config;
     private readonly string? configPath;
@@ -149,7 +150,7 @@ internal sealed class OptionReader
             : (parse.GetValue(option)!, false);
     }
 
-    private void Record<T>(Option option, T value) => resolved[Key(option)] = JsonSerializer.SerializeToNode(value);
+    private void Record<T>(Option option, T value) => resolved[Key(option)] = JsonSerializer.SerializeToNode(value, Json);
 
     /// <summary>A path as the command uses it: one from the config file is relative to the file's folder.</summary>
     private string Locate(string path, bool fromConfig) =>

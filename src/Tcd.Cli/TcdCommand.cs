@@ -50,7 +50,7 @@ internal abstract class TcdCommand<TSettings> : ITcdCommand
     protected static void WriteJson(string path, object values)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        File.WriteAllText(path, JsonSerializer.Serialize(values, new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(path, JsonSerializer.Serialize(values, TcdJson.Indented));
     }
 
     /// <summary>Writes the effective option values as a config file that reproduces the run with <c>--config</c>.</summary>

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Tcd.Models.Runtime;
 
 namespace Tcd.Experiments.Glue;
 
@@ -9,6 +10,7 @@ internal static class GlueJson
 {
     public static JsonSerializerOptions Options { get; } = new()
     {
+        TypeInfoResolver = TcdJson.Resolver,
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,

@@ -6,6 +6,7 @@ using Microsoft.ML.Data;
 using Tcd.MLNet.Transformers;
 using Tcd.Models.Data;
 using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
 using TorchSharp;
 
 namespace Tcd.MLNet.Serialization;
@@ -33,6 +34,7 @@ internal static class TcdModelFile
 
     private static readonly JsonSerializerOptions Json = new()
     {
+        TypeInfoResolver = TcdJson.Resolver,
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Converters = { new JsonStringEnumConverter() },

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
 using static TorchSharp.torch;
 
 namespace Tcd.Models.Interop;
@@ -21,8 +22,6 @@ internal static class HuggingFaceConfigJson
 {
     private const string NumExperts = "num_experts";
     private const string ExpertCount = "expert_count";
-
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>Reads and checks <paramref name="path"/>; throws <see cref="InvalidDataException"/> naming the file and field.</summary>
     public static HuggingFaceConfigFile Read(string path)
@@ -117,7 +116,7 @@ internal static class HuggingFaceConfigJson
             json["problem_type"] = labelNames.Count == 1 ? "regression" : "single_label_classification";
         }
 
-        return json.ToJsonString(Indented);
+        return json.ToJsonString(TcdJson.Indented);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tcd.Models.Data;
 using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
 using static TorchSharp.torch;
 
 namespace Tcd.Models.Interop;
@@ -25,8 +26,6 @@ public static class HuggingFaceExporter
 
     /// <summary>The special-token map written next to the weights.</summary>
     public const string SpecialTokensFileName = "special_tokens_map.json";
-
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>Exports a masked-LM model as <c>BertForMaskedLM</c> (or <c>TcdMoeBertForMaskedLM</c>) into <paramref name="folder"/>.</summary>
     /// <exception cref="NotSupportedException">The model has adapters, which Hugging Face BERT does not have.</exception>
@@ -105,8 +104,8 @@ public static class HuggingFaceExporter
         tokenizer["strip_accents"] = null;
         tokenizer["tokenize_chinese_chars"] = true;
         tokenizer["model_max_length"] = maxLength;
-        File.WriteAllText(Path.Combine(folder, TokenizerConfigFileName), tokenizer.ToJsonString(Indented));
-        File.WriteAllText(Path.Combine(folder, SpecialTokensFileName), special.ToJsonString(Indented));
+        File.WriteAllText(Path.Combine(folder, TokenizerConfigFileName), tokenizer.ToJsonString(TcdJson.Indented));
+        File.WriteAllText(Path.Combine(folder, SpecialTokensFileName), special.ToJsonString(TcdJson.Indented));
     }
 
     private static byte[] Vocabulary(string? path, int vocabSize)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Tcd.Models.Runtime;
 
 namespace Tcd.Models.Modeling;
 
@@ -13,6 +14,7 @@ public sealed record BertConfig
 {
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
+        TypeInfoResolver = TcdJson.Resolver,
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Tcd.Models.Runtime;
 
 namespace Tcd.Models.Training;
 
@@ -59,7 +60,7 @@ public sealed class CheckpointStore
             throw;
         }
 
-        ReplaceAtomically(Path.Combine(Root, LatestFileName), JsonSerializer.Serialize(new LatestPointer(StepFolderName(step), step)));
+        ReplaceAtomically(Path.Combine(Root, LatestFileName), JsonSerializer.Serialize(new LatestPointer(StepFolderName(step), step), TcdJson.Compact));
         DeleteOldCheckpoints();
         return final;
     }
@@ -89,7 +90,7 @@ public sealed class CheckpointStore
         var pointerPath = Path.Combine(Root, LatestFileName);
         try
         {
-            return File.Exists(pointerPath) ? JsonSerializer.Deserialize<LatestPointer>(File.ReadAllText(pointerPath)) : null;
+            return File.Exists(pointerPath) ? JsonSerializer.Deserialize<LatestPointer>(File.ReadAllText(pointerPath), TcdJson.Compact) : null;
         }
         catch (JsonException)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Tcd.Models.Runtime;
 
 namespace Tcd.Models.Training;
 
@@ -75,7 +76,7 @@ public sealed class MetricsLog : IDisposable
         ArgumentNullException.ThrowIfNull(row);
         if (isJsonLines)
         {
-            writer.WriteLine(JsonSerializer.Serialize(row.ToDictionary(kv => kv.Key, kv => double.IsFinite(kv.Value) ? (double?)kv.Value : null)));
+            writer.WriteLine(JsonSerializer.Serialize(row.ToDictionary(kv => kv.Key, kv => double.IsFinite(kv.Value) ? (double?)kv.Value : null), TcdJson.Compact));
         }
         else
         {

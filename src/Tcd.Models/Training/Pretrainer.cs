@@ -397,7 +397,7 @@ public sealed class Pretrainer
         {
             BertModelStore.Save(student, student.Config, folder);
             optimizer.save_state_dict(Path.Combine(folder, OptimizerFileName));
-            File.WriteAllText(Path.Combine(folder, StateFileName), JsonSerializer.Serialize(new TrainerState(step, position)));
+            File.WriteAllText(Path.Combine(folder, StateFileName), JsonSerializer.Serialize(new TrainerState(step, position), TcdJson.Compact));
         });
     }
 
@@ -422,7 +422,7 @@ public sealed class Pretrainer
 
         BertModelStore.LoadWeights(student, checkpoint);
         optimizer.load_state_dict(Path.Combine(checkpoint, OptimizerFileName));
-        return JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(statePath))
+        return JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(statePath), TcdJson.Compact)
             ?? throw new InvalidDataException($"'{statePath}' is empty.");
     }
 

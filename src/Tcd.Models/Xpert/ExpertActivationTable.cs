@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Tcd.Models.Runtime;
 
 namespace Tcd.Models.Xpert;
 
@@ -146,7 +147,7 @@ public sealed class ExpertActivationTable
                 }),
             }),
         };
-        return JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true });
+        return JsonSerializer.Serialize(document, TcdJson.Indented);
     }
 
     /// <summary>Writes <see cref="ToCsv"/> to <paramref name="path"/> (UTF-8, folders created).</summary>
