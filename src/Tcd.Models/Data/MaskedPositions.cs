@@ -13,7 +13,8 @@ public static class MaskedPositions
     {
         ArgumentNullException.ThrowIfNull(labels);
         var flat = labels.reshape(-1);
-        var positions = flat.ne(BertBatch.IgnoreIndex).nonzero().reshape(-1);
+        using var ignoreIndex = BertBatch.IgnoreIndex.ToScalar();
+        var positions = flat.ne(ignoreIndex).nonzero().reshape(-1);
         return (positions, flat.index_select(0, positions));
     }
 }

@@ -1,3 +1,5 @@
+using Tcd.Models.Runtime;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Tcd.Models.Data;
@@ -75,10 +77,11 @@ public sealed class MlmMasker
         var shape = inputIds.shape;
         var ids = inputIds.to(ScalarType.Int64);
 
-        var maskable = attentionMask.ne(0);
+        var maskable = attentionMask.ne(TorchScalars.Zero);
         foreach (var special in _specialTokenIds.All.Distinct())
         {
-            maskable = maskable.logical_and(ids.ne(special));
+            using var specialId = special.ToScalar();
+            maskable = maskable.logical_and(ids.ne(specialId));
         }
 
         // All draws happen on the CPU so that a seed gives the same masks on every device.
@@ -88,12 +91,14 @@ public sealed class MlmMasker
         var replacementIndex = randint(_replacementIds.Length, shape, generator: generator);
         var randomIds = tensor(_replacementIds).index_select(0, replacementIndex.flatten()).view(shape).to(device);
 
-        var selected = maskable.logical_and(selectionDraw.lt(_options.Probability));
+        using var probability = _options.Probability.ToScalar();
+        using var maskFraction = _options.MaskTokenFraction.ToScalar();
+        using var maskOrRandomFraction = (_options.MaskTokenFraction + _options.RandomTokenFraction).ToScalar();
+        var selected = maskable.logical_and(selectionDraw.lt(probability));
         selected = selected.logical_or(ForcedTargets(maskable, selected, selectionDraw));
 
-        var toMask = selected.logical_and(actionDraw.lt(_options.MaskTokenFraction));
-        var toRandom = selected.logical_and(actionDraw.ge(_options.MaskTokenFraction))
-            .logical_and(actionDraw.lt(_options.MaskTokenFraction + _options.RandomTokenFraction));
+        var toMask = selected.logical_and(actionDraw.lt(maskFraction));
+        var toRandom = selected.logical_and(actionDraw.ge(maskFraction)).logical_and(actionDraw.lt(maskOrRandomFraction));
 
         var corrupted = where(toMask, tensor(_specialTokenIds.Mask, ScalarType.Int64, device), ids);
         corrupted = where(toRandom, randomIds, corrupted);
@@ -117,7 +122,8 @@ public sealed class MlmMasker
     private static Tensor ForcedTargets(Tensor maskable, Tensor selected, Tensor selectionDraw)
     {
         var needsTarget = maskable.any(dim: 1).logical_and(selected.any(dim: 1).logical_not());
-        var candidateDraw = selectionDraw.masked_fill(maskable.logical_not(), 2.0);
+        // Uniform draws lie in [0, 1): 2 is above every real candidate.
+        var candidateDraw = selectionDraw.masked_fill(maskable.logical_not(), TorchScalars.Two);
         var position = candidateDraw.argmin(dim: 1);
         var forced = nn.functional.one_hot(position, (int)maskable.shape[1]).to(ScalarType.Bool);
         return forced.logical_and(needsTarget.unsqueeze(1));

@@ -1,3 +1,4 @@
+using Tcd.Models.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -97,14 +98,14 @@ public static class AttentionRelationLoss
 
         using var scope = NewDisposeScope();
         var batch = attentionMask.shape[0];
-        var real = attentionMask.ne(0);
+        var real = attentionMask.ne(TorchScalars.Zero);
         var padding = real.logical_not().view(batch, 1, -1, 1);
         var needsGradient = (studentQuery.requires_grad || studentKey.requires_grad) && is_grad_enabled();
 
         // Zeroed padding (with its graph: the gradient is handed over through these) makes every cosine with padding
         // exactly 0 on both sides, whatever values, even NaN, the padding held.
-        var maskedQuery = studentQuery.masked_fill(padding, 0);
-        var maskedKey = studentKey.masked_fill(padding, 0);
+        var maskedQuery = studentQuery.masked_fill(padding, TorchScalars.Zero);
+        var maskedKey = studentKey.masked_fill(padding, TorchScalars.Zero);
         Tensor value;
         (Tensor Query, Tensor Key)? gradients = null;
         using (no_grad())
@@ -112,8 +113,8 @@ public static class AttentionRelationLoss
             var type = RelationMath.ComparisonType(studentQuery, teacherQuery);
             var (query, queryInverseNorms) = RelationMath.Normalise(maskedQuery, type);
             var (key, keyInverseNorms) = RelationMath.Normalise(maskedKey, type);
-            var (teacherQueryUnit, _) = RelationMath.Normalise(teacherQuery.masked_fill(padding, 0), type);
-            var (teacherKeyUnit, _) = RelationMath.Normalise(teacherKey.masked_fill(padding, 0), type);
+            var (teacherQueryUnit, _) = RelationMath.Normalise(teacherQuery.masked_fill(padding, TorchScalars.Zero), type);
+            var (teacherKeyUnit, _) = RelationMath.Normalise(teacherKey.masked_fill(padding, TorchScalars.Zero), type);
 
             // [B, h, T, T]; pairs with padding are 0 on both sides, so they add nothing.
             var difference = query.matmul(key.transpose(-2, -1)).sub_(teacherQueryUnit.matmul(teacherKeyUnit.transpose(-2, -1)));
@@ -121,13 +122,14 @@ public static class AttentionRelationLoss
             // Each sequence's squared errors are divided by its own M², by the head count (mean over heads) and by
             // the number of sequences with real tokens (mean over sequences).
             var realCounts = real.sum(dim: 1, type: difference.dtype);
-            var sequences = realCounts.gt(0).sum(type: difference.dtype).clamp_min(1);
-            var weights = realCounts.square().clamp_min(1).mul(sequences).mul(difference.shape[1]).reciprocal().view(batch, 1, 1, 1);
+            using var heads = difference.shape[1].ToScalar();
+            var sequences = realCounts.gt(TorchScalars.Zero).sum(type: difference.dtype).clamp_min(TorchScalars.One);
+            var weights = realCounts.square().clamp_min(TorchScalars.One).mul(sequences).mul(heads).reciprocal().view(batch, 1, 1, 1);
             value = difference.square().mul(weights).sum();
             if (needsGradient)
             {
                 // L = Σ w D², D = Q̂ K̂ᵀ − C: dL/dQ̂ = 2w D K̂, dL/dK̂ = 2w Dᵀ Q̂, then through each normalisation.
-                var weighted = difference.mul_(weights.mul(2));
+                var weighted = difference.mul_(weights.mul(TorchScalars.Two));
                 gradients = (
                     RelationMath.NormalisationGradient(query, queryInverseNorms, weighted.matmul(key)),
                     RelationMath.NormalisationGradient(key, keyInverseNorms, weighted.transpose(-2, -1).matmul(query)));

@@ -35,8 +35,9 @@ public static class LoadBalanceLoss
         }
 
         var experts = q.shape[1];
-        var logUniform = -Math.Log(experts);
-        var perLayer = (logUniform - q.clamp_min(ProbabilityFloor).log()).mean(dimensions: [1]);
+        using var logUniform = (-Math.Log(experts)).ToScalar();
+        using var floor = ProbabilityFloor.ToScalar();
+        var perLayer = q.clamp_min(floor).log().neg_().add_(logUniform).mean(dimensions: [1]);
         return perLayer.mean().MoveToOuterDisposeScope();
     }
 }

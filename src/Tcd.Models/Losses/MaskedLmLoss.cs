@@ -1,3 +1,4 @@
+using Tcd.Models.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,7 +30,7 @@ public static class MaskedLmLoss
     {
         using var scope = NewDisposeScope();
         var logLikelihoods = ScoredLogLikelihoods(logits, labels);
-        var count = Math.Max(logLikelihoods.shape[0], 1);
+        using var count = Math.Max(logLikelihoods.shape[0], 1).ToScalar();
         return logLikelihoods.sum().neg().div(count).MoveToOuterDisposeScope();
     }
 
@@ -55,9 +56,11 @@ public static class MaskedLmLoss
         Validate(logits, labels);
         var vocabularySize = logits.shape[^1];
         var flatLabels = labels.to_type(ScalarType.Int64).reshape(-1);
-        var scoredRows = flatLabels.ne(IgnoreIndex).nonzero().squeeze(dim: 1);
+        using var ignoreIndex = IgnoreIndex.ToScalar();
+        using var vocabularyEnd = vocabularySize.ToScalar();
+        var scoredRows = flatLabels.ne(ignoreIndex).nonzero().squeeze(dim: 1);
         var scoredLabels = flatLabels.index_select(0, scoredRows);
-        if (scoredLabels.lt(0).logical_or(scoredLabels.ge(vocabularySize)).any().item<bool>())
+        if (scoredLabels.lt(TorchScalars.Zero).logical_or(scoredLabels.ge(vocabularyEnd)).any().item<bool>())
         {
             throw new ArgumentException(
                 $"MLM labels must be in [0, {vocabularySize}) (the vocabulary size of the logits) or {IgnoreIndex} for " +

@@ -1,3 +1,4 @@
+using Tcd.Models.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -83,8 +84,9 @@ public static class RelationAlignmentLoss
             // Every group has S × S entries, so the mean over all entries is the mean over groups of each group's MSE.
             var difference = student.bmm(student.transpose(1, 2)).sub_(teacher.bmm(teacher.transpose(1, 2)));
             var entries = difference.numel();
+            using var entryCount = entries.ToScalar();
             var flat = difference.view(-1);
-            value = flat.dot(flat).div_(entries);
+            value = flat.dot(flat).div_(entryCount);
             if (needsGradient)
             {
                 gradient = HiddenGradient(difference, student, inverseNorms, entries, studentHidden, sampleIndex);
@@ -102,11 +104,12 @@ public static class RelationAlignmentLoss
     /// </summary>
     private static Tensor HiddenGradient(Tensor difference, Tensor unit, Tensor inverseNorms, long entries, Tensor studentHidden, Tensor sampleIndex)
     {
-        var unitGradient = difference.bmm(unit).mul_(4.0 / entries);
+        using var scale = (4.0 / entries).ToScalar();
+        var unitGradient = difference.bmm(unit).mul_(scale);
         var sampledGradient = RelationMath.NormalisationGradient(unit, inverseNorms, unitGradient);
         var width = studentHidden.shape[2];
         return zeros(studentHidden.shape[0] * studentHidden.shape[1], width, dtype: sampledGradient.dtype, device: sampledGradient.device)
-            .index_add_(0, sampleIndex.reshape(-1), sampledGradient.view(-1, width), alpha: 1)
+            .index_add_(0, sampleIndex.reshape(-1), sampledGradient.view(-1, width), alpha: TorchScalars.One)
             .view(studentHidden.shape);
     }
 

@@ -32,7 +32,8 @@ internal static class RelationMath
     {
         var wide = vectors.to_type(type);
         var norms = wide.norm(dim: -1, keepdim: true);
-        var inverseNorms = norms.gt(NormEpsilon).to_type(norms.dtype).div(norms.clamp_min(NormEpsilon));
+        using var epsilon = NormEpsilon.ToScalar();
+        var inverseNorms = norms.gt(epsilon).to_type(norms.dtype).div(norms.clamp_min(epsilon));
         return (wide.mul(inverseNorms), inverseNorms);
     }
 

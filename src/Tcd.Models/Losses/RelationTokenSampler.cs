@@ -1,3 +1,4 @@
+using Tcd.Models.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -81,7 +82,7 @@ public sealed class RelationTokenSampler : IDisposable
         }
 
         using var scope = NewDisposeScope();
-        var realPositions = attentionMask.reshape(-1).ne(0).nonzero().squeeze(dim: 1);
+        var realPositions = attentionMask.reshape(-1).ne(TorchScalars.Zero).nonzero().squeeze(dim: 1);
         var (groups, groupSize) = SampleShape(realPositions.shape[0]);
         var order = randperm(realPositions.shape[0], dtype: ScalarType.Int64, device: CPU, generator: generator);
         var chosen = order.slice(0, 0, groups * groupSize, 1).to(attentionMask.device);

@@ -50,7 +50,8 @@ public sealed class BertEmbeddings : nn.Module<Tensor, Tensor?, Tensor>
         }
 
         using var scope = NewDisposeScope();
-        var positionIds = arange(length, dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0);
+        using var end = length.ToScalar();
+        var positionIds = arange(end, dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0);
         var types = tokenTypeIds ?? zeros_like(inputIds);
         var sum = word_embeddings.forward(inputIds) + token_type_embeddings.forward(types) + position_embeddings.forward(positionIds);
         return dropout.forward(LayerNorm.forward(sum)).MoveToOuterDisposeScope();

@@ -107,8 +107,9 @@ public sealed class BertModel : nn.Module<Tensor, Tensor?, Tensor?, EncoderTaps,
     {
         var real = attentionMask is null
             ? ones_like(inputIds, dtype: ScalarType.Bool)
-            : attentionMask.to(inputIds.device).ne(0);
-        var additive = (1 - real.to(dtype)).unsqueeze(1).unsqueeze(2) * finfo(dtype).min;
+            : attentionMask.to(inputIds.device).ne(TorchScalars.Zero);
+        using var lowest = finfo(dtype).min.ToScalar();
+        var additive = real.logical_not().to(dtype).unsqueeze(1).unsqueeze(2).mul(lowest);
         return (additive, real);
     }
 }

@@ -44,8 +44,9 @@ public sealed class FastDropout : nn.Module<Tensor, Tensor>
         }
 
         using var scope = NewDisposeScope();
-        var keep = 1 - probability;
-        var scaledMask = rand_like(input).lt_(keep).mul_(1 / keep);
+        using var keep = (1 - probability).ToScalar();
+        using var inverseKeep = (1 / (1 - probability)).ToScalar();
+        var scaledMask = rand_like(input).lt_(keep).mul_(inverseKeep);
         return input.mul(scaledMask).MoveToOuterDisposeScope();
     }
 }

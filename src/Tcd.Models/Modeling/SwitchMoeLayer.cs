@@ -1,3 +1,4 @@
+using Tcd.Models.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -58,10 +59,12 @@ public sealed class SwitchMoeLayer : nn.Module<Tensor, Tensor, (Tensor Output, M
         var (gate, chosen) = probabilities.max(dim: -1);
 
         // Padding gets the sentinel expert E so it sorts last and is never dispatched.
-        var assigned = chosen.masked_fill(real.logical_not(), expertCount);
+        using var sentinel = expertCount.ToScalar();
+        var assigned = chosen.masked_fill(real.logical_not(), sentinel);
         var counts = assigned.bincount(null, expertCount + 1);
         // A key unique per token keeps batch order within an expert without relying on a stable sort.
-        var order = (assigned * tokenCount + arange(tokenCount, dtype: ScalarType.Int64, device: tokens.device)).argsort(dim: 0);
+        using var tokenScalar = tokenCount.ToScalar();
+        var order = assigned.mul(tokenScalar).add_(arange(tokenScalar, dtype: ScalarType.Int64, device: tokens.device)).argsort(dim: 0);
 
         var hostCounts = counts.cpu().data<long>().ToArray();
         var realTokens = hostCounts.Take(expertCount).Sum();
@@ -94,7 +97,7 @@ public sealed class SwitchMoeLayer : nn.Module<Tensor, Tensor, (Tensor Output, M
             output = output.index_copy(0, kept, gated);
         }
 
-        var realCount = realWeight.sum().clamp_min(1);
+        var realCount = realWeight.sum().clamp_min(TorchScalars.One);
         var probabilityMean = (probabilities * realWeight.unsqueeze(-1)).sum(dim: 0) / realCount;
         var entropy = -(probabilities * logits.log_softmax(dim: -1)).sum(dim: -1);
         var meanEntropy = ((entropy * realWeight).sum() / realCount).detach();

@@ -61,7 +61,8 @@ public static class AdamWFactory
 
         if (scale != 1)
         {
-            grads.ForEach(grad => grad.mul_(scale));
+            using var factor = scale.ToScalar();
+            grads.ForEach(grad => grad.mul_(factor));
         }
 
         optimizer.step();

@@ -77,12 +77,14 @@ internal sealed class LeanAdamW : AdamW
 
             if (gradientScale != 1)
             {
-                grad.mul_(gradientScale);
+                using var scale = gradientScale.ToScalar();
+                grad.mul_(scale);
             }
 
             if (decay != 1)
             {
-                parameter.mul_(decay);
+                using var decayFactor = decay.ToScalar();
+                parameter.mul_(decayFactor);
             }
 
             using (var weight = torch.tensor(1 - beta1, grad.dtype, grad.device))
@@ -90,9 +92,13 @@ internal sealed class LeanAdamW : AdamW
                 state.exp_avg.lerp_(grad, weight);
             }
 
-            state.exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value: 1 - beta2);
-            using var denominator = state.exp_avg_sq.sqrt().add_(scaledEpsilon);
-            parameter.addcdiv_(state.exp_avg, denominator, value: -stepSize);
+            using var beta2Scalar = beta2.ToScalar();
+            using var oneMinusBeta2 = (1 - beta2).ToScalar();
+            using var epsilonScalar = scaledEpsilon.ToScalar();
+            using var negativeStep = (-stepSize).ToScalar();
+            state.exp_avg_sq.mul_(beta2Scalar).addcmul_(grad, grad, value: oneMinusBeta2);
+            using var denominator = state.exp_avg_sq.sqrt().add_(epsilonScalar);
+            parameter.addcdiv_(state.exp_avg, denominator, value: negativeStep);
         }
     }, closure);
 }

@@ -235,6 +235,7 @@ public sealed class Pretrainer
 
         var termNames = TermNames();
         var termSums = torch.zeros(termNames.Count, dtype: ScalarType.Float64, device: device);
+        using var microBatches = options.GradientAccumulationSteps.ToScalar();
         long tokens = 0;
         var position = default(PretrainingDataPosition);
         IReadOnlyList<MoeLayerStatistics> moeLoad = [];
@@ -249,7 +250,7 @@ public sealed class Pretrainer
             using var batch = masker.Mask(collator.Collate(rows, device), Seeds.Combine(options.Seed, position.Epoch, position.BatchInEpoch));
             tokens += batch.TokenCount;
             var terms = ComputeLosses(batch, Seeds.Combine(options.Seed, RelationSamplingStream - micro, step), out var routing);
-            (terms[0] / options.GradientAccumulationSteps).backward();
+            terms[0].div(microBatches).backward();
             termSums += torch.stack(terms).detach().to(ScalarType.Float64);
             if (collectMoeLoad && micro == options.GradientAccumulationSteps - 1)
             {
@@ -257,7 +258,7 @@ public sealed class Pretrainer
             }
         }
 
-        var values = (termSums / options.GradientAccumulationSteps).cpu().data<double>().ToArray();
+        var values = termSums.div(microBatches).cpu().data<double>().ToArray();
         var losses = termNames.Select((name, i) => (name, values[i])).ToDictionary(t => t.name, t => t.Item2);
         double? gradientNorm = null;
         if (losses.Values.All(double.IsFinite))
@@ -283,7 +284,7 @@ public sealed class Pretrainer
         {
             var loadBalance = output.Encoder.LoadBalanceLoss!;
             terms.Add(loadBalance);
-            total = total + objective.LoadBalanceWeight * loadBalance;
+            total = AddWeighted(total, loadBalance, objective.LoadBalanceWeight);
         }
 
         if (teacher is not null)
@@ -300,14 +301,14 @@ public sealed class Pretrainer
             {
                 var trunk = RelationAlignmentLoss.Compute(output.Encoder.Trunk, teacherOutput.Trunk, sample!, layerMapping!);
                 terms.Add(trunk);
-                total = total + objective.TrunkWeight * trunk;
+                total = AddWeighted(total, trunk, objective.TrunkWeight);
             }
 
             if (objective.InnerWeight > 0)
             {
                 var inner = RelationAlignmentLoss.Compute(output.Encoder.Inner, teacherOutput.Inner, sample!, layerMapping!);
                 terms.Add(inner);
-                total = total + objective.InnerWeight * inner;
+                total = AddWeighted(total, inner, objective.InnerWeight);
             }
 
             if (objective.AttentionWeight > 0)
@@ -315,12 +316,19 @@ public sealed class Pretrainer
                 var attention = AttentionRelationLoss.Compute(
                     output.Encoder.Queries, output.Encoder.Keys, teacherOutput.Queries, teacherOutput.Keys, batch.AttentionMask, layerMapping!);
                 terms.Add(attention);
-                total = total + objective.AttentionWeight * attention;
+                total = AddWeighted(total, attention, objective.AttentionWeight);
             }
         }
 
         terms.Insert(0, total);
         return terms.Select(t => t.to(ScalarType.Float32)).ToArray();
+    }
+
+    /// <summary><c>total + weight · term</c>, with the weight held as a scalar for the call (see <see cref="TorchScalars"/>).</summary>
+    private static Tensor AddWeighted(Tensor total, Tensor term, double weight)
+    {
+        using var scalar = weight.ToScalar();
+        return total.add(term, alpha: scalar);
     }
 
     private IReadOnlyList<string> TermNames()

@@ -1,3 +1,4 @@
+using Tcd.Models.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -156,7 +157,7 @@ public static class TuckerDecomposition
 
         var largest = leading.abs().argmax(dim: 0, keepdim: true);
         var signs = leading.gather(dim: 0, index: largest).sign();
-        return (leading * signs.masked_fill(signs.eq(0), 1)).MoveToOuterDisposeScope();
+        return (leading * signs.masked_fill(signs.eq(TorchScalars.Zero), TorchScalars.One)).MoveToOuterDisposeScope();
     }
 
     /// <summary>X projected onto every factor except mode <paramref name="skipMode"/> (−1 projects all: the core).</summary>

@@ -1,0 +1,56 @@
+using Tcd.Models.Runtime;
+using Tcd.Models.Tests.Data.Glue;
+using TorchSharp;
+
+namespace Tcd.Models.Tests.Runtime;
+
+public class TorchScalarsTests
+{
+    [Fact]
+    public void The_library_never_hands_libtorch_a_scalar_that_nothing_holds()
+    {
+        var root = Path.GetFullPath(Path.Combine(ShippedGlueData.Root, "..", "..", "src", "Tcd.Models"));
+        var sources = Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
+            .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Select(path => (Path.GetRelativePath(root, path), File.ReadAllText(path)))
+            .ToList();
+
+        sources.Should().HaveCountGreaterThan(50);
+        string.Join('\n', ImplicitScalarFinder.Find(sources)).Should().BeEmpty(
+            "a scalar made by an implicit conversion can be finalized while libtorch reads it; use TorchScalars or 'using var s = x.ToScalar();'");
+    }
+
+    [Fact]
+    public void The_finder_reports_implicit_conversions_and_number_operators_but_not_held_scalars()
+    {
+        const string code = """
+            using TorchSharp;
+            using static TorchSharp.torch;
+            static class Sample
+            {
+                static Tensor Implicit(Tensor t) => t.mul(0.5);
+                static Tensor Operator(Tensor t) => t * 2;
+                static Tensor Held(Tensor t)
+                {
+                    using var half = 0.5.ToScalar();
+                    return t.mul(half) + t;
+                }
+            }
+            """;
+
+        var findings = ImplicitScalarFinder.Find([("Sample.cs", code)]);
+
+        findings.Should().Equal("Sample.cs:5: 0.5", "Sample.cs:6: t * 2");
+    }
+
+    [Fact]
+    public void The_constants_hold_their_values()
+    {
+        using var values = torch.tensor(new[] { 5.0f, 7.0f });
+
+        values.mul(TorchScalars.Zero).sum().item<float>().Should().Be(0);
+        values.mul(TorchScalars.One).sum().item<float>().Should().Be(12);
+        values.mul(TorchScalars.Two).sum().item<float>().Should().Be(24);
+    }
+}
