@@ -85,8 +85,10 @@ public static class AdamWFactory
             return 0;
         }
 
+        // Tensor.norm, not linalg.vector_norm: the same value, but TorchSharp 0.107 hands vector_norm's order to libtorch
+        // as an unheld scalar (see TorchScalars).
         using var scope = torch.NewDisposeScope();
-        var norms = torch.stack(grads.Select(grad => torch.linalg.vector_norm(grad.to(grads[0].device))).ToArray());
-        return torch.linalg.vector_norm(norms).to(torch.ScalarType.Float64).item<double>();
+        var norms = torch.stack(grads.Select(grad => grad.to(grads[0].device).norm()).ToArray());
+        return norms.norm().to(torch.ScalarType.Float64).item<double>();
     }
 }
