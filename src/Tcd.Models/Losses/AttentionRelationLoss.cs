@@ -124,8 +124,8 @@ public static class AttentionRelationLoss
             var realCounts = real.sum(dim: 1, type: difference.dtype);
             using var heads = difference.shape[1].ToScalar();
             var sequences = realCounts.gt(TorchScalars.Zero).sum(type: difference.dtype).clamp_min(TorchScalars.One);
-            var weights = realCounts.square().clamp_min(TorchScalars.One).mul(sequences).mul(heads).reciprocal().view(batch, 1, 1, 1);
-            value = difference.square().mul(weights).sum();
+            var weights = realCounts.pow(TorchScalars.Two).clamp_min(TorchScalars.One).mul(sequences).mul(heads).reciprocal().view(batch, 1, 1, 1);
+            value = difference.pow(TorchScalars.Two).mul(weights).sum();
             if (needsGradient)
             {
                 // L = Σ w D², D = Q̂ K̂ᵀ − C: dL/dQ̂ = 2w D K̂, dL/dK̂ = 2w Dᵀ Q̂, then through each normalisation.

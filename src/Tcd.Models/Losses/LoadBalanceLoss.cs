@@ -1,3 +1,4 @@
+using Tcd.Models.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -37,7 +38,7 @@ public static class LoadBalanceLoss
         var experts = q.shape[1];
         using var logUniform = (-Math.Log(experts)).ToScalar();
         using var floor = ProbabilityFloor.ToScalar();
-        var perLayer = q.clamp_min(floor).log().neg_().add_(logUniform).mean(dimensions: [1]);
+        var perLayer = q.clamp_min(floor).log().neg_().add_(logUniform, TorchScalars.One).mean(dimensions: [1]);
         return perLayer.mean().MoveToOuterDisposeScope();
     }
 }

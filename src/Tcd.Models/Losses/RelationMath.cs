@@ -1,3 +1,4 @@
+using Tcd.Models.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -62,10 +63,10 @@ internal static class RelationMath
             }
 
             var term = input.to_type(gradient.dtype).reshape(-1).dot(gradient.reshape(-1));
-            linear = linear is null ? term : linear + term;
+            linear = linear is null ? term : linear.add(term, TorchScalars.One);
         }
 
-        return linear is null ? value : linear - linear.detach() + value;
+        return linear is null ? value : linear.sub(linear.detach()).add(value, TorchScalars.One);
     }
 
     /// <summary>Formats a tensor shape for error messages, e.g. <c>[2, 8, 64]</c>.</summary>

@@ -1,3 +1,4 @@
+using Tcd.Models.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -51,9 +52,11 @@ public sealed class BertEmbeddings : nn.Module<Tensor, Tensor?, Tensor>
 
         using var scope = NewDisposeScope();
         using var end = length.ToScalar();
-        var positionIds = arange(end, dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0);
+        var positionIds = arange(TorchScalars.Zero, end, TorchScalars.One, dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0);
         var types = tokenTypeIds ?? zeros_like(inputIds);
-        var sum = word_embeddings.forward(inputIds) + token_type_embeddings.forward(types) + position_embeddings.forward(positionIds);
+        var sum = word_embeddings.forward(inputIds)
+            .add(token_type_embeddings.forward(types), TorchScalars.One)
+            .add_(position_embeddings.forward(positionIds), TorchScalars.One);
         return dropout.forward(LayerNorm.forward(sum)).MoveToOuterDisposeScope();
     }
 }

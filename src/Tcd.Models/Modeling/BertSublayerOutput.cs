@@ -1,3 +1,4 @@
+using Tcd.Models.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -75,7 +76,7 @@ public sealed class BertSublayerOutput : nn.Module<Tensor, Tensor, (Tensor Inner
             inner = adapter.forward(inner);
         }
 
-        var output = LayerNorm.forward(inner + residual);
+        var output = LayerNorm.forward(inner.add(residual, TorchScalars.One));
         return (inner.MoveToOuterDisposeScope(), output.MoveToOuterDisposeScope());
     }
 }

@@ -1,3 +1,4 @@
+using Tcd.Models.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -27,6 +28,6 @@ public sealed class HoulsbyAdapter : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor hidden)
     {
         using var scope = NewDisposeScope();
-        return (hidden + up.forward(nn.functional.gelu(down.forward(hidden)))).MoveToOuterDisposeScope();
+        return hidden.add(up.forward(nn.functional.gelu(down.forward(hidden))), TorchScalars.One).MoveToOuterDisposeScope();
     }
 }

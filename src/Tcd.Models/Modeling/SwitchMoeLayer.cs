@@ -64,7 +64,8 @@ public sealed class SwitchMoeLayer : nn.Module<Tensor, Tensor, (Tensor Output, M
         var counts = assigned.bincount(null, expertCount + 1);
         // A key unique per token keeps batch order within an expert without relying on a stable sort.
         using var tokenScalar = tokenCount.ToScalar();
-        var order = assigned.mul(tokenScalar).add_(arange(tokenScalar, dtype: ScalarType.Int64, device: tokens.device)).argsort(dim: 0);
+        var tokenIndex = arange(TorchScalars.Zero, tokenScalar, TorchScalars.One, dtype: ScalarType.Int64, device: tokens.device);
+        var order = assigned.mul(tokenScalar).add_(tokenIndex, TorchScalars.One).argsort(dim: 0);
 
         var hostCounts = counts.cpu().data<long>().ToArray();
         var realTokens = hostCounts.Take(expertCount).Sum();

@@ -11,11 +11,13 @@ namespace Tcd.Models.Runtime;
 /// collecting garbage (<c>benchmarks/experiments/scalar-gc-race.cs</c>): 36–58 failures in 3.5–4.5 million calls, none
 /// when the scalar is held. So the library never converts implicitly: constants come from here (static, never
 /// collected), other values from <c>using var value = x.ToScalar();</c>, which holds them to the end of the scope.
-/// <c>TorchScalarsTests</c> checks the sources for implicit conversions. Some TorchSharp methods still make such a
-/// scalar inside (<c>add(Tensor)</c> and so <c>a + b</c> pass an alpha of 1, <c>square()</c> an exponent of 2,
-/// <c>linalg.vector_norm</c> its order); under a garbage collector kept busy on purpose
-/// (<c>benchmarks/experiments/scalar-gc-pretraining.cs</c>) 2 of 79 short TCD runs still failed in those, so the rest
-/// of the fix belongs in TorchSharp.
+/// TorchSharp's own methods that convert inside are avoided too: <c>add(Tensor)</c> passes an alpha of 1 (so every
+/// <c>a + b</c>; the library writes <c>a.add(b, TorchScalars.One)</c>), <c>square()</c> an exponent of 2
+/// (<c>pow(TorchScalars.Two)</c>), <c>arange(stop)</c> a start of 0, <c>linalg.vector_norm</c> its order.
+/// <c>TorchScalarsTests</c> checks the sources for implicit conversions and for calls of such methods, which it finds
+/// in TorchSharp's IL. Under a garbage collector kept busy on purpose
+/// (<c>benchmarks/experiments/scalar-gc-pretraining.cs</c>) short TCD runs failed 2 times in 79 with only the
+/// implicit conversions removed, and none in 84 with both.
 /// </remarks>
 internal static class TorchScalars
 {

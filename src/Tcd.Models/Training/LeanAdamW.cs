@@ -1,3 +1,4 @@
+using Tcd.Models.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -97,7 +98,7 @@ internal sealed class LeanAdamW : AdamW
             using var epsilonScalar = scaledEpsilon.ToScalar();
             using var negativeStep = (-stepSize).ToScalar();
             state.exp_avg_sq.mul_(beta2Scalar).addcmul_(grad, grad, value: oneMinusBeta2);
-            using var denominator = state.exp_avg_sq.sqrt().add_(epsilonScalar);
+            using var denominator = state.exp_avg_sq.sqrt().add_(epsilonScalar, TorchScalars.One);
             parameter.addcdiv_(state.exp_avg, denominator, value: negativeStep);
         }
     }, closure);

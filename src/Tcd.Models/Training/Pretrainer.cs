@@ -251,7 +251,7 @@ public sealed class Pretrainer
             tokens += batch.TokenCount;
             var terms = ComputeLosses(batch, Seeds.Combine(options.Seed, RelationSamplingStream - micro, step), out var routing);
             terms[0].div(microBatches).backward();
-            termSums += torch.stack(terms).detach().to(ScalarType.Float64);
+            termSums.add_(torch.stack(terms).detach().to(ScalarType.Float64), TorchScalars.One);
             if (collectMoeLoad && micro == options.GradientAccumulationSteps - 1)
             {
                 moeLoad = routing.Select(r => r.ToStatistics()).ToList();

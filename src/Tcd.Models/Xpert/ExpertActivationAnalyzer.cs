@@ -142,7 +142,7 @@ public sealed class ExpertActivationAnalyzer
             using var scope = NewDisposeScope();
             using var collated = collator.Collate(batch, device);
             var output = model.forward(collated.InputIds, collated.TokenTypeIds, collated.AttentionMask, EncoderTaps.None);
-            total.add_(stack(output.MoeRouting.Select(routing => routing.TokensPerExpert), dim: 0));
+            total.add_(stack(output.MoeRouting.Select(routing => routing.TokensPerExpert), dim: 0), TorchScalars.One);
             segments += batch.Length;
             tokens += batch.Sum(segment => (long)segment.Length);
             progress?.Report(new ExpertActivationProgress(name, domainIndex, domainCount, segments, tokens));

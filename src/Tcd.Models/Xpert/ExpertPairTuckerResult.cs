@@ -1,3 +1,4 @@
+using Tcd.Models.Runtime;
 using static TorchSharp.torch;
 
 namespace Tcd.Models.Xpert;
@@ -85,8 +86,8 @@ public sealed class ExpertPairTuckerResult : IDisposable
     {
         using var scope = NewDisposeScope();
         var reference = original.detach().to(ScalarType.Float64);
-        var squaredNorm = reference.square().sum().item<double>();
-        var squaredResidual = (reference - reconstructed.to(ScalarType.Float64)).square().sum().item<double>();
+        var squaredNorm = reference.pow(TorchScalars.Two).sum().item<double>();
+        var squaredResidual = (reference - reconstructed.to(ScalarType.Float64)).pow(TorchScalars.Two).sum().item<double>();
         return squaredNorm == 0 ? 0 : Math.Sqrt(squaredResidual / squaredNorm);
     }
 }

@@ -47,7 +47,7 @@ public static class TuckerDecomposition
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var x = tensor.detach().to(ScalarType.Float64);
-        var squaredNorm = x.square().sum().item<double>();
+        var squaredNorm = x.pow(TorchScalars.Two).sum().item<double>();
         var modes = ranks.Length;
 
         var factors = new Tensor[modes];
@@ -183,7 +183,7 @@ public static class TuckerDecomposition
             return 0;
         }
 
-        var shortcut = Math.Sqrt(Math.Max(squaredNorm - core.square().sum().item<double>(), 0) / squaredNorm);
+        var shortcut = Math.Sqrt(Math.Max(squaredNorm - core.pow(TorchScalars.Two).sum().item<double>(), 0) / squaredNorm);
         if (shortcut >= ExplicitResidualBelow)
         {
             return shortcut;
@@ -191,7 +191,7 @@ public static class TuckerDecomposition
 
         using var scope = NewDisposeScope();
         var residual = x - TuckerResult.Expand(core, factors);
-        return Math.Sqrt(residual.square().sum().item<double>() / squaredNorm);
+        return Math.Sqrt(residual.pow(TorchScalars.Two).sum().item<double>() / squaredNorm);
     }
 
     private static void ValidateTensor(Tensor tensor, string parameterName)

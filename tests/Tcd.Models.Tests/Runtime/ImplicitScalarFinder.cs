@@ -6,8 +6,9 @@ namespace Tcd.Models.Tests.Runtime;
 
 /// <summary>
 /// Finds the places where C# code hands libtorch a TorchSharp scalar that nothing holds: an implicit conversion to
-/// <c>Scalar</c> (<c>t.mul(0.5)</c>), or a TorchSharp operator with a number operand (<c>t * 0.5</c>, which converts
-/// inside TorchSharp). See <c>Tcd.Models.Runtime.TorchScalars</c> for why they fail at random.
+/// <c>Scalar</c> (<c>t.mul(0.5)</c>), or a call of a TorchSharp method or operator that converts inside
+/// (<c>t * 0.5</c>, <c>a + b</c>, <c>t.square()</c>; see <see cref="UnheldScalarMethods"/>). See
+/// <c>Tcd.Models.Runtime.TorchScalars</c> for why they fail at random.
 /// </summary>
 internal static class ImplicitScalarFinder
 {
@@ -30,7 +31,7 @@ internal static class ImplicitScalarFinder
         {
             var model = compilation.GetSemanticModel(tree);
             return tree.GetRoot().DescendantNodes().OfType<ExpressionSyntax>()
-                .Where(expression => ConvertsImplicitly(model, expression, scalar) || IsNumberOperator(model, expression))
+                .Where(expression => ConvertsImplicitly(model, expression, scalar) || CallsAnUnheldScalarMethod(model, expression))
                 .Select(expression => $"{tree.FilePath}:{tree.GetLineSpan(expression.Span).StartLinePosition.Line + 1}: {expression}");
         });
         return [.. errors, .. findings];
@@ -43,12 +44,12 @@ internal static class ImplicitScalarFinder
             && SymbolEqualityComparer.Default.Equals(model.GetTypeInfo(expression).ConvertedType, scalar);
     }
 
-    private static bool IsNumberOperator(SemanticModel model, ExpressionSyntax expression) =>
-        expression is BinaryExpressionSyntax or AssignmentExpressionSyntax
-        && model.GetSymbolInfo(expression).Symbol is IMethodSymbol { MethodKind: MethodKind.UserDefinedOperator } method
-        && method.ContainingNamespace.ToDisplayString().StartsWith("TorchSharp", StringComparison.Ordinal)
-        && method.Parameters.Any(parameter => parameter.Type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64
-            or SpecialType.System_Single or SpecialType.System_Double or SpecialType.System_Boolean);
+    private static bool CallsAnUnheldScalarMethod(SemanticModel model, ExpressionSyntax expression) =>
+        expression is InvocationExpressionSyntax or BaseObjectCreationExpressionSyntax or BinaryExpressionSyntax
+            or AssignmentExpressionSyntax or CastExpressionSyntax or PrefixUnaryExpressionSyntax
+        && model.GetSymbolInfo(expression).Symbol is IMethodSymbol method
+        && (method.ReducedFrom ?? method).OriginalDefinition is { ContainingAssembly.Name: "TorchSharp" } definition
+        && UnheldScalarMethods.InTorchSharp.Contains(definition.MetadataToken);
 
     /// <summary>The assemblies the test host loaded, but not the library itself: its sources are what is compiled.</summary>
     private static List<MetadataReference> References() =>

@@ -22,7 +22,7 @@ public class TorchScalarsTests
     }
 
     [Fact]
-    public void The_finder_reports_implicit_conversions_and_number_operators_but_not_held_scalars()
+    public void The_finder_reports_implicit_conversions_and_methods_that_convert_inside_but_not_held_scalars()
     {
         const string code = """
             using TorchSharp;
@@ -31,17 +31,31 @@ public class TorchScalarsTests
             {
                 static Tensor Implicit(Tensor t) => t.mul(0.5);
                 static Tensor Operator(Tensor t) => t * 2;
+                static Tensor Sum(Tensor a, Tensor b) => a + b;
+                static Tensor Square(Tensor t) => t.square();
                 static Tensor Held(Tensor t)
                 {
                     using var half = 0.5.ToScalar();
-                    return t.mul(half) + t;
+                    using var one = 1.ToScalar();
+                    return t.mul(half).add(t, one).mul(t);
                 }
             }
             """;
 
         var findings = ImplicitScalarFinder.Find([("Sample.cs", code)]);
 
-        findings.Should().Equal("Sample.cs:5: 0.5", "Sample.cs:6: t * 2");
+        findings.Should().Equal("Sample.cs:5: 0.5", "Sample.cs:6: t * 2", "Sample.cs:7: a + b", "Sample.cs:8: t.square()");
+    }
+
+    [Fact]
+    public void TorchSharps_own_conversions_are_found_in_its_IL()
+    {
+        var tensor = typeof(torch.Tensor);
+        string[] unheld = [.. tensor.GetMethods().Where(method => UnheldScalarMethods.InTorchSharp.Contains(method.MetadataToken))
+            .Select(method => $"{method.Name}({string.Join(", ", method.GetParameters().Select(parameter => parameter.ParameterType.Name))})")];
+
+        unheld.Should().Contain(["add(Tensor)", "add_(Tensor)", "square()", "op_Addition(Tensor, Tensor)", "op_Multiply(Tensor, Double)"])
+            .And.NotContain(["add(Tensor, Scalar)", "mul(Scalar)", "mul(Tensor)", "op_Multiply(Tensor, Scalar)"]);
     }
 
     [Fact]
