@@ -54,7 +54,9 @@ public class TorchScalarsTests
         string[] unheld = [.. tensor.GetMethods().Where(method => UnheldScalarMethods.InTorchSharp.Contains(method.MetadataToken))
             .Select(method => $"{method.Name}({string.Join(", ", method.GetParameters().Select(parameter => parameter.ParameterType.Name))})")];
 
-        unheld.Should().Contain(["add(Tensor)", "add_(Tensor)", "square()", "op_Addition(Tensor, Tensor)", "op_Multiply(Tensor, Double)"])
+        unheld.Should().Contain(
+                ["add(Tensor)", "add_(Tensor)", "square()", "op_Addition(Tensor, Tensor)", "op_Multiply(Tensor, Double)"],
+                "TorchSharp 0.107 converts inside these (once a TorchSharp release holds them, the library may call them again)")
             .And.NotContain(["add(Tensor, Scalar)", "mul(Scalar)", "mul(Tensor)", "op_Multiply(Tensor, Scalar)"]);
     }
 
