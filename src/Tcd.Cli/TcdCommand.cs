@@ -5,6 +5,7 @@ using Tcd.Models.Data.Glue;
 using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
 using Tcd.Models.Training;
+using Tcd.Reports;
 
 namespace Tcd.Cli;
 
@@ -74,5 +75,5 @@ internal abstract class TcdCommand<TSettings> : ITcdCommand
 
     private static bool IsUserError(Exception ex) => ex is CliUsageException or FileNotFoundException or DirectoryNotFoundException
         or InvalidDataException or GlueFormatException or StateDictMismatchException or TorchNativeLibraryException
-        or TrainingDivergedException or ArgumentException or JsonException;
+        or TrainingDivergedException or MetricsFormatException or ArgumentException or JsonException;
 }

@@ -11,7 +11,7 @@ internal sealed class TcdCommandLine
     public TcdCommandLine(Func<CliConsole> console, CancellationToken cancellationToken = default)
     {
         Root = new RootCommand(
-            "tcd: pre-train BERT teachers and MoE-BERTs, distil TCD students, fine-tune on GLUE, run the paper's GLUE suite, initialise dense models from MoE experts (XPERT), evaluate and convert Hugging Face checkpoints. " +
+            "tcd: pre-train BERT teachers and MoE-BERTs, distil TCD students, fine-tune on GLUE, run the paper's GLUE suite, initialise dense models from MoE experts (XPERT), evaluate, chart training runs and convert Hugging Face checkpoints. " +
             "Every command takes --config <file.json> (keys = option names without dashes); options on the command line override the file.");
         Pretrain = Register(PretrainCommand.Pretrain(), console, cancellationToken);
         Distill = Register(PretrainCommand.Distill(), console, cancellationToken);
@@ -21,6 +21,7 @@ internal sealed class TcdCommandLine
         Eval = Register(new EvalCommand(), console, cancellationToken);
         ImportHf = Register(new ImportHfCommand(), console, cancellationToken);
         ExportHf = Register(new ExportHfCommand(), console, cancellationToken);
+        Plot = Register(new PlotCommand(), console, cancellationToken);
     }
 
     public RootCommand Root { get; }
@@ -40,6 +41,8 @@ internal sealed class TcdCommandLine
     public ImportHfCommand ImportHf { get; }
 
     public ExportHfCommand ExportHf { get; }
+
+    public PlotCommand Plot { get; }
 
     /// <summary>
     /// Parses and runs <paramref name="args"/> on the calling thread. With writers, output is plain text into them (no

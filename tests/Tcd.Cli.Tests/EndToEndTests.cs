@@ -26,6 +26,8 @@ public sealed class EndToEndTests : IDisposable
         File.Exists(Path.Combine(run, "model", BertModelStore.ConfigFileName)).Should().BeTrue();
         File.Exists(Path.Combine(run, "model", BertModelStore.WeightsFileName)).Should().BeTrue();
         File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Should().HaveCount(2);
+        output.Should().Contain($"loss chart {Path.Combine(run, "losses.png")}");
+        new FileInfo(Path.Combine(run, "losses.png")).Length.Should().BeGreaterThan(1000);
         Directory.EnumerateDirectories(Path.Combine(run, "checkpoints")).Should().NotBeEmpty();
         using (var result = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "result.json"))))
         {

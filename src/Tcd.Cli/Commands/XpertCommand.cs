@@ -223,31 +223,16 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
     /// <summary>Parses <c>name=file</c> / <c>file</c> entries; names must be unique and files must exist.</summary>
     private static List<KeyValuePair<string, string>> Domains(IEnumerable<string> entries)
     {
-        var result = new List<KeyValuePair<string, string>>();
-        foreach (var entry in entries)
+        var domains = NamedPaths.Parse(entries, "--domains", "wiki.txt");
+        foreach (var (name, file) in domains)
         {
-            var separator = entry.IndexOf('=', StringComparison.Ordinal);
-            var file = separator < 0 ? entry : entry[(separator + 1)..];
-            var name = separator < 0 ? Path.GetFileNameWithoutExtension(file) : entry[..separator].Trim();
-            if (name.Length == 0 || file.Length == 0)
-            {
-                throw new CliUsageException($"--domains: '{entry}' needs a file, optionally named: 'wiki.txt' or 'wiki=wiki.txt'.");
-            }
-
             if (!File.Exists(file))
             {
                 throw new CliUsageException($"--domains: the file '{file}' of domain '{name}' does not exist.");
             }
-
-            if (result.Any(domain => domain.Key == name))
-            {
-                throw new CliUsageException($"--domains: the domain name '{name}' is used twice; name them 'a=file1' 'b=file2'.");
-            }
-
-            result.Add(KeyValuePair.Create(name, file));
         }
 
-        return result;
+        return domains;
     }
 
     private static readonly Dictionary<string, string> OptionNames = new(StringComparer.Ordinal)

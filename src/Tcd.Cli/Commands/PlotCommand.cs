@@ -1,0 +1,98 @@
+using System.CommandLine;
+using Tcd.Reports;
+
+namespace Tcd.Cli.Commands;
+
+/// <summary>
+/// <c>tcd plot</c>: draws the metrics files of training runs as a PNG chart, while they run or after: one metric of
+/// several runs in one chart (teacher, MoE and TCD student, say), or several metrics of one run in panels.
+/// </summary>
+internal sealed class PlotCommand : TcdCommand<PlotSettings>
+{
+    private const int PanelRowHeight = 300;
+
+    private readonly Option<string[]> runs;
+    private readonly Option<string[]> metrics;
+    private readonly Option<int> smoothing;
+    private readonly Option<bool> logScale;
+    private readonly Option<string?> title;
+    private readonly Option<string?> output;
+
+    public PlotCommand()
+        : base("plot", "Chart the metrics of training runs as a PNG: one metric of several runs in one chart, or several metrics of one run in panels.")
+    {
+        runs = Add(CliOptions.List("--runs",
+            $"Runs to draw (required), each 'name=path' or 'path' (named after it): the --out folder of 'tcd pretrain' / 'tcd distill' (its {PretrainCommand.MetricsFileName}) or a metrics file (.jsonl or .csv)."));
+        metrics = Add(CliOptions.List("--metric",
+            "Metrics to draw, as the metrics file names them (loss, mlm, load_balance, trunk, inner, attention, lr, grad_norm, tokens_per_s, val_log_likelihood, ...) [default: loss]. Several metrics need a single run."));
+        smoothing = Add(CliOptions.WithDefault("--smooth", "Points in a trailing moving average drawn over the faint raw values (1: raw values only).", 1));
+        logScale = Add(CliOptions.WithDefault("--log", "Logarithmic y axis.", false));
+        title = Add(CliOptions.Optional<string?>("--title", "Chart title [default: names the metric]."));
+        output = Add(CliOptions.Optional<string?>("--out", "The PNG file to write (required)."));
+    }
+
+    public override int Execute(PlotSettings settings, CliConsole console, CancellationToken cancellationToken)
+    {
+        var loaded = settings.Runs.Select(run => KeyValuePair.Create(run.Key, MetricsReader.Read(run.Value))).ToList();
+        if (settings.Metrics.Count > 1)
+        {
+            DrawPanels(settings.Output, loaded[0].Value, settings.Metrics, settings.Title ?? loaded[0].Key, settings.Smoothing, settings.LogScale);
+        }
+        else
+        {
+            var options = new LossCurveOptions { Title = settings.Title ?? settings.Metrics[0], SmoothingWindow = settings.Smoothing, LogScale = settings.LogScale };
+            LossCurveChart.Write(settings.Output, loaded, settings.Metrics[0], options);
+        }
+
+        console.Line($"tcd plot: {string.Join(", ", settings.Metrics)} of {string.Join(", ", loaded.Select(run => run.Key))} → {settings.Output}");
+        return 0;
+    }
+
+    /// <summary>Draws <paramref name="metrics"/> of one run in panels, two a row, each row as tall as a readable chart.</summary>
+    internal static void DrawPanels(string path, MetricsRun run, IReadOnlyList<string> metrics, string title, int smoothing, bool logScale)
+    {
+        var options = new LossCurveOptions { Title = title, SmoothingWindow = smoothing, LogScale = logScale };
+        var rows = (metrics.Count + options.PanelColumns - 1) / options.PanelColumns;
+        options.Height = Math.Max(options.Height, rows * PanelRowHeight);
+        LossCurveChart.WritePanels(path, run, metrics, options);
+    }
+
+    protected override PlotSettings Read(OptionReader options)
+    {
+        var named = NamedPaths.Parse(options.RequirePaths(runs, named: true), "--runs", "runs/teacher");
+        var files = named.Select(run => KeyValuePair.Create(run.Key, MetricsFile(run.Key, run.Value))).ToList();
+        var chosen = options.Get(metrics) is { Length: > 0 } given ? given : ["loss"];
+        if (files.Count > 1 && chosen.Length > 1)
+        {
+            throw new CliUsageException($"--metric: several runs are compared on one metric; got {chosen.Length} ({string.Join(", ", chosen)}). Give one, or a single run.");
+        }
+
+        var window = options.Get(smoothing);
+        if (window < 1)
+        {
+            throw new CliUsageException($"--smooth must be 1 or more, not {window}.");
+        }
+
+        var file = options.RequirePath(output);
+        if (!string.Equals(Path.GetExtension(file), ".png", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new CliUsageException($"--out: the chart is a PNG; name the file '*.png', not '{file}'.");
+        }
+
+        return new PlotSettings(files, chosen, window, options.Get(logScale), options.Get(title), file);
+    }
+
+    /// <summary>A run folder's metrics file, or the file itself.</summary>
+    private static string MetricsFile(string name, string path)
+    {
+        if (Directory.Exists(path))
+        {
+            var inFolder = Path.Combine(path, PretrainCommand.MetricsFileName);
+            return File.Exists(inFolder)
+                ? inFolder
+                : throw new CliUsageException($"--runs: the folder '{path}' of run '{name}' has no {PretrainCommand.MetricsFileName}; is it the --out folder of 'tcd pretrain' or 'tcd distill'?");
+        }
+
+        return File.Exists(path) ? path : throw new CliUsageException($"--runs: '{path}' of run '{name}' is neither a run folder nor a metrics file.");
+    }
+}

@@ -1,0 +1,112 @@
+using Tcd.Cli.Commands;
+
+namespace Tcd.Cli.Tests;
+
+public sealed class PlotTests : IDisposable
+{
+    private static readonly byte[] PngSignature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
+
+    private readonly TempFolder temp = new();
+
+    public void Dispose() => temp.Dispose();
+
+    [Fact]
+    public void Several_runs_are_drawn_on_one_metric()
+    {
+        var teacher = RunFolder("teacher", mlmStart: 10);
+        var student = RunFolder("student", mlmStart: 9);
+        var chart = temp.File("mlm.png");
+
+        var (exitCode, output, error) = Cli.Run("plot", "--runs", teacher, $"tcd={student}", "--metric", "mlm", "--smooth", "3", "--out", chart);
+
+        error.Should().BeEmpty();
+        exitCode.Should().Be(0);
+        output.Should().Contain("mlm of teacher, tcd").And.Contain(chart);
+        File.ReadAllBytes(chart).Take(PngSignature.Length).Should().Equal(PngSignature);
+    }
+
+    [Fact]
+    public void Several_metrics_of_one_run_are_drawn_in_panels_from_a_metrics_file()
+    {
+        var metrics = Path.Combine(RunFolder("moe", mlmStart: 10), PretrainCommand.MetricsFileName);
+        var chart = temp.File("panels.png");
+
+        var (exitCode, _, error) = Cli.Run("plot", "--runs", metrics, "--metric", "loss", "mlm", "lr", "--log", "--out", chart);
+
+        error.Should().BeEmpty();
+        exitCode.Should().Be(0);
+        File.ReadAllBytes(chart).Take(PngSignature.Length).Should().Equal(PngSignature);
+    }
+
+    [Fact]
+    public void The_defaults_draw_the_total_loss()
+    {
+        var settings = Cli.Parse(c => c.Plot, "plot", "--runs", RunFolder("teacher", mlmStart: 10), "--out", temp.File("loss.png"));
+
+        settings.Metrics.Should().Equal("loss");
+        settings.Smoothing.Should().Be(1);
+        settings.LogScale.Should().BeFalse();
+        settings.Runs.Should().ContainSingle().Which.Key.Should().Be("teacher");
+    }
+
+    [Fact]
+    public void A_metric_the_run_does_not_have_is_named_with_those_it_has()
+    {
+        var (exitCode, _, error) = Cli.Run("plot", "--runs", RunFolder("teacher", mlmStart: 10), "--metric", "trunk", "--out", temp.File("trunk.png"));
+
+        exitCode.Should().Be(1);
+        error.Should().Contain("no metric 'trunk'").And.Contain("mlm").And.Contain("grad_norm");
+    }
+
+    [Fact]
+    public void Several_runs_with_several_metrics_is_a_usage_error()
+    {
+        var (exitCode, _, error) = Cli.Run(
+            "plot", "--runs", RunFolder("a", mlmStart: 10), RunFolder("b", mlmStart: 9), "--metric", "loss", "mlm", "--out", temp.File("x.png"));
+
+        exitCode.Should().Be(1);
+        error.Should().Contain("--metric").And.Contain("one metric");
+    }
+
+    [Theory]
+    [InlineData("missing")]
+    [InlineData("empty-folder")]
+    public void A_run_that_is_neither_a_run_folder_nor_a_metrics_file_is_named(string name)
+    {
+        Directory.CreateDirectory(temp.File("empty-folder"));
+
+        var (exitCode, _, error) = Cli.Run("plot", "--runs", temp.File(name), "--out", temp.File("x.png"));
+
+        exitCode.Should().Be(1);
+        error.Should().Contain("--runs").And.Contain(name);
+    }
+
+    [Fact]
+    public void A_malformed_metrics_file_names_the_file_and_line()
+    {
+        var metrics = temp.Write("broken.jsonl", "{\"step\":1,\"loss\":2.5}\nnot json\n");
+
+        var (exitCode, _, error) = Cli.Run("plot", "--runs", metrics, "--out", temp.File("x.png"));
+
+        exitCode.Should().Be(1);
+        error.Should().Contain("broken.jsonl").And.Contain("2");
+    }
+
+    [Fact]
+    public void The_chart_must_be_a_png_and_names_must_be_unique()
+    {
+        var run = RunFolder("teacher", mlmStart: 10);
+
+        Cli.Run("plot", "--runs", run, "--out", temp.File("chart.jpg")).Error.Should().Contain("PNG");
+        Cli.Run("plot", "--runs", $"a={run}", $"a={run}", "--out", temp.File("chart.png")).Error.Should().Contain("'a' is used twice");
+    }
+
+    /// <summary>A run folder with a metrics file as <c>tcd pretrain</c> writes it: 20 rows, the MLM loss falling from <paramref name="mlmStart"/>.</summary>
+    private string RunFolder(string name, double mlmStart)
+    {
+        var rows = Enumerable.Range(1, 20).Select(i => FormattableString.Invariant(
+            $$"""{"step":{{i * 10}},"epoch":0,"loss":{{mlmStart - (0.1 * i)}},"mlm":{{mlmStart - (0.1 * i)}},"lr":{{0.0001 * i}},"tokens_per_s":2000,"grad_norm":1.5,"val_log_likelihood":null}"""));
+        temp.Write(Path.Combine(name, PretrainCommand.MetricsFileName), string.Join('\n', rows) + "\n");
+        return temp.File(name);
+    }
+}
