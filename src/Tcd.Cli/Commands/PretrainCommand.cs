@@ -20,13 +20,13 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
     public const string ResultFileName = "result.json";
     public const string EffectiveConfigFileName = "tcd-config.json";
     public const string MetricsFileName = "metrics.jsonl";
+    public const string CheckpointFolderName = "checkpoints";
 
     /// <summary>The chart of every loss term over the run, written beside the metrics file at the end.</summary>
     public const string LossChartFileName = "losses.png";
 
     /// <summary>About this many points of the moving average span a run in the loss chart, however long the run.</summary>
     private const int LossChartSmoothingPoints = 40;
-    public const string CheckpointFolderName = "checkpoints";
 
     private static readonly PretrainingOptions Defaults = new();
     private readonly bool distill;
