@@ -18,10 +18,10 @@ internal static class NamedPaths
             var name = separator < 0
                 ? Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(path))
                 : entry[..separator].Trim();
-            var exampleName = Path.GetFileNameWithoutExtension(example);
             if (name.Length == 0 || path.Length == 0)
             {
-                throw new CliUsageException($"{option}: '{entry}' needs a path, optionally named: '{example}' or '{exampleName}={example}'.");
+                throw new CliUsageException(
+                    $"{option}: '{entry}' needs a path, optionally named: '{example}' or '{Path.GetFileNameWithoutExtension(example)}={example}'.");
             }
 
             if (result.Any(named => named.Key == name))
