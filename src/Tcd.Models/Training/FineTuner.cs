@@ -158,7 +158,7 @@ public sealed class FineTuner
                 bestEpoch = epoch;
             }
 
-            progress?.Report(Report(epoch, step, totalSteps, epochLosses[^1], schedule.LearningRateAt(Math.Max(0, step - 1)), epochScore, clock.Elapsed));
+            progress?.Report(Report(epoch, step, totalSteps, epochLosses[^1], schedule.LearningRateAt(Math.Max(0, step - 1)), epochScore, clock.Elapsed) with { IsEpochSummary = true });
         }
 
         if (bestWeights is not null)

@@ -4,7 +4,7 @@ namespace Tcd.Models.Training;
 /// <param name="Epoch">1-based epoch.</param>
 /// <param name="Step">Steps completed.</param>
 /// <param name="TotalSteps">Steps of the whole run.</param>
-/// <param name="Loss">Mean training loss since the previous report.</param>
+/// <param name="Loss">Mean training loss since the previous report; over the whole epoch in an epoch's summary.</param>
 /// <param name="LearningRate">Learning rate of the last step.</param>
 /// <param name="ValidationScore">The validation score after an epoch, when a validation set and scorer were given.</param>
 /// <param name="Elapsed">Wall time so far.</param>
@@ -12,7 +12,16 @@ namespace Tcd.Models.Training;
 public sealed record FineTuningProgress(
     int Epoch, long Step, long TotalSteps, double Loss, double LearningRate, double? ValidationScore, TimeSpan Elapsed, TimeSpan EstimatedRemaining)
 {
+    /// <summary>
+    /// True for the report that ends an epoch (its mean loss and validation score), which may follow a step report of
+    /// the same step. Default false.
+    /// </summary>
+    public bool IsEpochSummary { get; init; }
+
     /// <summary>A one-line summary for logs and consoles.</summary>
-    public override string ToString() => FormattableString.Invariant(
-        $"epoch {Epoch} step {Step}/{TotalSteps} loss={Loss:F4} lr={LearningRate:G3}{(ValidationScore is { } s ? $" val={s:F2}" : string.Empty)} ETA {EstimatedRemaining:hh\\:mm\\:ss}");
+    public override string ToString() => IsEpochSummary
+        ? FormattableString.Invariant(
+            $"epoch {Epoch} done at step {Step}/{TotalSteps}: mean loss={Loss:F4}{(ValidationScore is { } s ? $" val={s:F2}" : string.Empty)} ETA {EstimatedRemaining:hh\\:mm\\:ss}")
+        : FormattableString.Invariant(
+            $"epoch {Epoch} step {Step}/{TotalSteps} loss={Loss:F4} lr={LearningRate:G3} ETA {EstimatedRemaining:hh\\:mm\\:ss}");
 }

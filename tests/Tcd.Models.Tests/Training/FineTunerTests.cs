@@ -105,15 +105,18 @@ public sealed class FineTunerTests
         var scripted = new Queue<double>([10, 30, 20]);
         var weightsAtEpoch = new List<Dictionary<string, float[]>>();
         var data = SentimentExamples();
+        var summaries = new List<FineTuningProgress>();
 
         var result = tuner.Train(data, data, (logits, targets) =>
         {
             logits.Should().HaveCount(targets.Count);
             weightsAtEpoch.Add(Snapshot(model));
             return scripted.Dequeue();
-        });
+        }, new SynchronousProgress<FineTuningProgress>(report => { if (report.IsEpochSummary) { summaries.Add(report); } }));
 
         result.EpochScores.Should().Equal(10, 30, 20);
+        summaries.Select(s => (s.Epoch, s.ValidationScore)).Should().Equal((1, 10.0), (2, 30.0), (3, 20.0));
+        summaries[1].ToString().Should().StartWith($"epoch 2 done at step {summaries[1].Step}/").And.Contain("mean loss=").And.Contain("val=30.00");
         result.BestEpoch.Should().Be(2);
         result.BestScore.Should().Be(30);
         var final = Snapshot(model);
