@@ -6,28 +6,25 @@ namespace Tcd.Cli;
 /// The tool's output: a live Spectre.Console progress bar on an interactive terminal, plain lines when the output is
 /// redirected (logs, CI, tests).
 /// </summary>
-internal sealed class CliConsole(IAnsiConsole console, TextWriter error, bool live)
+/// <param name="liveConsole">The terminal the progress bar is drawn on; null prints every report as a line.</param>
+/// <param name="output">Where lines go. Never through Spectre: it wraps text at its idea of the width, 80 columns
+/// when the output is redirected, which split a log's report lines in the middle.</param>
+/// <param name="error">Where error lines go.</param>
+internal sealed class CliConsole(IAnsiConsole? liveConsole, TextWriter output, TextWriter error)
 {
     public TextWriter Error => error;
 
     /// <summary>True when progress is drawn as a live bar rather than printed line by line.</summary>
-    public bool Live => live;
+    public bool Live => liveConsole is not null;
 
     /// <summary>The console of the current process: live when stdout is an interactive terminal.</summary>
     public static CliConsole ForTerminal() =>
-        new(AnsiConsole.Console, Console.Error, !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive);
+        new(!Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive ? AnsiConsole.Console : null, Console.Out, Console.Error);
 
-    /// <summary>Plain, uncoloured output into writers (used when the caller captures the output).</summary>
-    public static CliConsole ForWriters(TextWriter output, TextWriter error) =>
-        new(AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(output),
-        }), error, live: false);
+    /// <summary>Plain output into writers (used when the caller captures the output).</summary>
+    public static CliConsole ForWriters(TextWriter output, TextWriter error) => new(null, output, error);
 
-    public void Line(string text) => console.WriteLine(text);
+    public void Line(string text) => output.WriteLine(text);
 
     /// <summary>
     /// Runs <paramref name="work"/>, showing each report it sends: as the fill of a progress bar with the report's text
@@ -41,7 +38,7 @@ internal sealed class CliConsole(IAnsiConsole console, TextWriter error, bool li
         where TProgress : notnull
     {
         describe ??= report => report.ToString() ?? string.Empty;
-        if (!live)
+        if (liveConsole is null)
         {
             return work(new Reporter<TProgress>(report => Line($"[{title}] {describe(report)}")));
         }
@@ -49,7 +46,7 @@ internal sealed class CliConsole(IAnsiConsole console, TextWriter error, bool li
         // The report (loss terms, tokens/s, ETA) is its own wrapping line under the bar: as the bar's description it is
         // wider than most terminals, and Spectre shrank the whole row to "…".
         var latest = string.Empty;
-        return console.Progress()
+        return liveConsole.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
             .UseRenderHook((bar, _) => latest.Length == 0 ? bar : new Rows(bar, new Text(latest)))

@@ -25,6 +25,13 @@ internal static class CliOptions
 
     public static Option<int?> Threads() => Optional<int?>("--threads", "CPU threads for libtorch [default: libtorch's choice].");
 
+    /// <summary>The <c>--threads</c> value, checked: libtorch ends the process on a count below 1.</summary>
+    public static int? ReadThreads(OptionReader options, Option<int?> threads)
+    {
+        var count = options.Get(threads);
+        return count < 1 ? throw new CliUsageException($"--threads must be 1 or more, not {count}.") : count;
+    }
+
     public static Option<long> Seed() => WithDefault("--seed", "Seed of initialisation, data order, masking and dropout.", 42L);
 
     public static Option<string> Preset(string defaultValue) =>

@@ -28,7 +28,11 @@ internal static class ModelPresets
         return WithPositions(preset, sequenceLength);
     }
 
-    /// <summary>A configuration with at least <paramref name="sequenceLength"/> positions.</summary>
-    public static BertConfig WithPositions(BertConfig config, int sequenceLength) =>
-        config with { MaxPositions = Math.Max(config.MaxPositions, sequenceLength) };
+    /// <summary>The most positions a new model gets: BERT's 512. Attention's memory grows with the square of the length.</summary>
+    public const int MaxPositions = 512;
+
+    /// <summary>A configuration with at least <paramref name="sequenceLength"/> positions, at most <see cref="MaxPositions"/>.</summary>
+    public static BertConfig WithPositions(BertConfig config, int sequenceLength) => sequenceLength <= MaxPositions
+        ? config with { MaxPositions = Math.Max(config.MaxPositions, sequenceLength) }
+        : throw new CliUsageException($"--seq-length {sequenceLength} is longer than BERT's {MaxPositions} positions; use --seq-length {MaxPositions} or less.");
 }

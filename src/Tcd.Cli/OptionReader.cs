@@ -92,6 +92,44 @@ internal sealed class OptionReader
     public string RequirePath(Option<string?> option) => GetPath(option) ?? throw Missing(option);
 
     /// <summary>
+    /// Like <see cref="RequirePath"/>, for a folder the command writes into: checked before any work, so that a typo costs
+    /// no training run. It may exist or not (then it is created later, with its parents), but must not be a file and
+    /// must be creatable.
+    /// </summary>
+    public string RequireOutputFolder(Option<string?> option)
+    {
+        var folder = RequirePath(option);
+        if (File.Exists(folder))
+        {
+            throw new CliUsageException($"{option.Name}: '{folder}' is a file; give a folder (it is created when missing).");
+        }
+
+        CheckCreatable(folder, option);
+        return folder;
+    }
+
+    /// <summary>Like <see cref="GetPath"/>, for a file the command writes: checked before any work, like <see cref="RequireOutputFolder"/>.</summary>
+    public string? GetOutputFile(Option<string?> option)
+    {
+        var file = GetPath(option);
+        if (file is null)
+        {
+            return null;
+        }
+
+        if (Directory.Exists(file))
+        {
+            throw new CliUsageException($"{option.Name}: '{file}' is a folder; give a file name.");
+        }
+
+        CheckCreatable(Path.GetDirectoryName(Path.GetFullPath(file))!, option);
+        return file;
+    }
+
+    /// <summary>Like <see cref="GetOutputFile"/>, for a file the command needs.</summary>
+    public string RequireOutputFile(Option<string?> option) => GetOutputFile(option) ?? throw Missing(option);
+
+    /// <summary>
     /// Like <see cref="GetPath"/>, for a list of paths. With <paramref name="named"/> each value may be <c>name=path</c>,
     /// and only the part after the first <c>=</c> is a path.
     /// </summary>
@@ -137,6 +175,36 @@ internal sealed class OptionReader
         return separator < 0 ? map(value) : value[..(separator + 1)] + map(value[(separator + 1)..]);
     }
 
+    /// <summary>
+    /// Throws unless <paramref name="folder"/> exists as a folder or can be created: its nearest existing ancestor must
+    /// be a folder this process can create entries in (tried with a probe folder, the one test that holds for
+    /// permissions, read-only mounts and pseudo file systems alike).
+    /// </summary>
+    private static void CheckCreatable(string folder, Option option)
+    {
+        var existing = Path.GetFullPath(folder);
+        while (!Directory.Exists(existing))
+        {
+            if (File.Exists(existing))
+            {
+                throw new CliUsageException($"{option.Name}: '{existing}' is a file, so '{folder}' cannot be created under it.");
+            }
+
+            existing = Path.GetDirectoryName(existing) ?? throw new CliUsageException($"{option.Name}: '{folder}' has no existing parent folder.");
+        }
+
+        var probe = Path.Combine(existing, ".tcd-write-check-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            Directory.CreateDirectory(probe);
+            Directory.Delete(probe);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliUsageException($"{option.Name}: cannot write into '{existing}' ({ex.Message}).");
+        }
+    }
+
     /// <summary>The value and whether it came from the config file.</summary>
     private (T Value, bool FromConfig) Lookup<T>(Option<T> option)
     {
@@ -174,7 +242,8 @@ internal sealed class OptionReader
         }
     }
 
-    private static string Describe(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch
+    /// <summary>What a value of <paramref name="type"/> is called in messages: "whole number", "number", ...</summary>
+    public static string Describe(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch
     {
         var t when t == typeof(string[]) => "list of strings",
         var t when t == typeof(string) => "string",

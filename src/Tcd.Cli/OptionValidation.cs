@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 namespace Tcd.Cli;
 
 /// <summary>
@@ -7,8 +9,9 @@ namespace Tcd.Cli;
 internal static class OptionValidation
 {
     /// <summary>
-    /// Runs <paramref name="validate"/>; an <see cref="ArgumentException"/> it throws becomes a
-    /// <see cref="CliUsageException"/> that names the option <paramref name="optionNames"/> maps its parameter to.
+    /// Runs <paramref name="validate"/>; an argument or missing-folder error it throws becomes a
+    /// <see cref="CliUsageException"/> in which every property <paramref name="optionNames"/> maps (also as
+    /// <c>Type.Property</c>) reads as its option, led by the option the error is about.
     /// </summary>
     /// <param name="validate">The validation, e.g. <c>options.Validate</c>.</param>
     /// <param name="optionNames">Property name → the option that sets it; unmapped properties keep their name.</param>
@@ -18,16 +21,28 @@ internal static class OptionValidation
         {
             validate();
         }
-        catch (ArgumentException ex)
+        catch (Exception ex) when (ex is ArgumentException or DirectoryNotFoundException or FileNotFoundException)
         {
-            var property = ex.ParamName ?? string.Empty;
-            var option = optionNames.TryGetValue(property, out var name) ? name : property;
-            var message = ex.Message.Split(" (Parameter", 2)[0];
-
-            // "Epochs ('0') must be ..." reads "--epochs ('0') must be ...".
-            throw new CliUsageException(property.Length > 0 && message.StartsWith(property + " ", StringComparison.Ordinal)
-                ? option + message[property.Length..]
-                : $"{option}: {message}");
+            throw InOptionTerms(ex, optionNames);
         }
     }
+
+    /// <summary>
+    /// <paramref name="error"/> as a <see cref="CliUsageException"/> in which every property <paramref name="optionNames"/>
+    /// maps (also as <c>Type.Property</c>) reads as its option, led by the option the error is about.
+    /// </summary>
+    public static CliUsageException InOptionTerms(Exception error, IReadOnlyDictionary<string, string> optionNames)
+    {
+        var message = optionNames.Aggregate(Readable(error), (text, name) => Regex.Replace(text, $@"\b(?:\w+\.)*{Regex.Escape(name.Key)}\b", name.Value));
+        var option = error is ArgumentException { ParamName: { } property } && optionNames.TryGetValue(property, out var name) ? name : null;
+        return new CliUsageException(option is null || message.StartsWith(option, StringComparison.Ordinal) ? message : $"{option}: {message}");
+    }
+
+    /// <summary>
+    /// An exception's message for a user: without the <c>(Parameter '…')</c> .NET appends to argument errors, and with
+    /// .NET's range wording in plain words ("('0') must be a non-negative and non-zero value" → "('0') must be more than 0").
+    /// </summary>
+    public static string Readable(Exception ex) => ex.Message.Split(" (Parameter", 2)[0]
+        .Replace("must be a non-negative and non-zero value", "must be more than 0", StringComparison.Ordinal)
+        .Replace("must be a non-negative value", "must be 0 or more", StringComparison.Ordinal);
 }

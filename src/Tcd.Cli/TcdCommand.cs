@@ -68,12 +68,12 @@ internal abstract class TcdCommand<TSettings> : ITcdCommand
         }
         catch (Exception ex) when (IsUserError(ex))
         {
-            console.Error.WriteLine($"tcd {Command.Name}: error: {ex.Message}");
+            console.Error.WriteLine($"tcd {Command.Name}: error: {OptionValidation.Readable(ex)}");
             return 1;
         }
     }
 
     private static bool IsUserError(Exception ex) => ex is CliUsageException or FileNotFoundException or DirectoryNotFoundException
         or InvalidDataException or GlueFormatException or StateDictMismatchException or TorchNativeLibraryException
-        or TrainingDivergedException or MetricsFormatException or ArgumentException or JsonException;
+        or TrainingDivergedException or CheckpointLoadException or MetricsFormatException or ArgumentException or JsonException;
 }

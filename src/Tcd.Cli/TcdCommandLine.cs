@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Text.RegularExpressions;
 using Tcd.Cli.Commands;
 
 namespace Tcd.Cli;
@@ -62,7 +64,57 @@ internal sealed class TcdCommandLine
         using var termination = TerminationSignals.Listen(cancellationToken);
         var commandLine = new TcdCommandLine(() => console, termination.Token);
         var invocation = new InvocationConfiguration { Output = output ?? Console.Out, Error = error ?? output ?? Console.Error };
-        return commandLine.Root.Parse(args).Invoke(invocation);
+        var parse = commandLine.Root.Parse(args);
+        return ReportParseErrors(parse, invocation.Error) ? 1 : parse.Invoke(invocation);
+    }
+
+    /// <summary>
+    /// Writes each parse error as one <c>tcd &lt;command&gt;: error:</c> line in the words of the options (not .NET type
+    /// names) and points at <c>--help</c>, instead of System.CommandLine's error followed by the whole help text. Returns
+    /// whether there was an error. A mistyped command is one even with <c>--help</c>, which would otherwise print the
+    /// root help and succeed.
+    /// </summary>
+    private static bool ReportParseErrors(ParseResult parse, TextWriter error)
+    {
+        var command = parse.CommandResult.Command;
+        var messages = parse.Errors.Select(e => Describe(e, command)).ToList();
+        if (command is RootCommand && messages.Count == 0 && parse.UnmatchedTokens.Count > 0)
+        {
+            messages.Add($"unknown command '{parse.UnmatchedTokens[0]}'; the commands are {string.Join(", ", command.Subcommands.Select(c => c.Name))}.");
+        }
+
+        if (messages.Count == 0)
+        {
+            return false;
+        }
+
+        var name = command is RootCommand ? "tcd" : "tcd " + command.Name;
+        foreach (var message in messages.Distinct(StringComparer.Ordinal))
+        {
+            error.WriteLine($"{name}: error: {message}");
+        }
+
+        error.WriteLine($"Run '{name} --help' for the options.");
+        return true;
+    }
+
+    private static string Describe(ParseError error, Command command)
+    {
+        var conversion = Regex.Match(error.Message, "^Cannot parse argument '(?<value>.*)' for option '(?<option>[^']+)'", RegexOptions.Singleline);
+        if (conversion.Success && command.Options.FirstOrDefault(o => o.Name == conversion.Groups["option"].Value) is { } typed)
+        {
+            return $"{typed.Name}: '{conversion.Groups["value"].Value}' is not a {OptionReader.Describe(typed.ValueType)}.";
+        }
+
+        if (error.Message == "Required command was not provided.")
+        {
+            return $"give a command: {string.Join(", ", command.Subcommands.Select(c => c.Name))}.";
+        }
+
+        // "Must be one of:\n\t'a'\n\t'b'" lists the accepted values one per line.
+        var option = (error.SymbolResult as OptionResult)?.Option.Name;
+        var message = Regex.Replace(error.Message, @"\s*\r?\n\t", " ");
+        return option is null ? message : $"{option}: {message}";
     }
 
     private T Register<T>(T command, Func<CliConsole> console, CancellationToken cancellationToken)

@@ -23,6 +23,7 @@ public sealed class EndToEndTests : IDisposable
         error.Should().BeEmpty();
         exitCode.Should().Be(0);
         output.Should().Contain("step 1/2").And.Contain("step 2/2").And.Contain("mlm=");
+        output.Split('\n').Should().Contain(line => line.StartsWith("[pretrain] step 2/2") && line.Contains(" ETA "), "a report is one line, however long");
         File.Exists(Path.Combine(run, "model", BertModelStore.ConfigFileName)).Should().BeTrue();
         File.Exists(Path.Combine(run, "model", BertModelStore.WeightsFileName)).Should().BeTrue();
         File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Should().HaveCount(2);
@@ -70,8 +71,32 @@ public sealed class EndToEndTests : IDisposable
 
         resumed.Error.Should().BeEmpty();
         resumed.ExitCode.Should().Be(0);
-        resumed.Output.Should().Contain("step 2/2");
+        resumed.Output.Should().Contain($"resuming from step 0 ({Path.Combine(run, "checkpoints", "step-00000000")})").And.Contain("step 2/2");
         File.Exists(Path.Combine(run, "model", BertModelStore.WeightsFileName)).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Finetune_reports_skipped_rows_and_refuses_a_file_with_no_readable_row()
+    {
+        var corpus = temp.Write("corpus.txt", string.Join("\n\n", Enumerable.Range(0, 40).Select(i => $"A film number {i} was good and the cast {i % 5} was fine.")));
+        var run = temp.File("run");
+        Cli.Run("pretrain", "--corpus", corpus, "--out", run, "--preset", "tiny", "--steps", "1", "--batch-size", "4", "--seq-length", "32", "--device", "cpu", "--threads", "1")
+            .ExitCode.Should().Be(0);
+        var rows = Enumerable.Range(0, 20).Select(i => $"a {(i % 2 == 0 ? "good" : "bad")} film {i}\t{i % 2}");
+        var train = temp.Write("SST-2/train.tsv", string.Join("\n", ["sentence\tlabel", .. rows, "no tab here", "a fine film\tpositive"]) + "\n");
+        temp.Write("SST-2/dev.tsv", string.Join("\n", ["sentence\tlabel", .. rows.Take(6)]) + "\n");
+
+        var tuned = Cli.Run("finetune", "--model", run, "--task", "SST-2", "--data", train, "--out", temp.File("ft"), "--epochs", "1", "--seq-length", "32", "--device", "cpu", "--threads", "1");
+
+        tuned.Error.Should().BeEmpty();
+        tuned.ExitCode.Should().Be(0);
+        tuned.Output.Should().Contain($"note: {train}: 20 examples, 2 malformed rows skipped; first: line 22:").And.Contain("20 training examples");
+
+        var unreadable = temp.Write("bad/train.tsv", "sentence\tlabel\nno tab\nstill none\n");
+        var refused = Cli.Run("finetune", "--model", run, "--task", "SST-2", "--data", unreadable, "--out", temp.File("ft2"), "--device", "cpu");
+
+        refused.ExitCode.Should().Be(1);
+        refused.Error.Should().Contain($"--data: '{unreadable}' has no readable SST-2 train examples").And.Contain("2 malformed rows skipped");
     }
 
     [Fact]

@@ -16,12 +16,67 @@ public sealed class ErrorTests : IDisposable
     }
 
     [Fact]
-    public void A_value_of_the_wrong_type_is_a_parse_error()
+    public void A_value_of_the_wrong_type_is_one_error_line_in_plain_words_and_a_pointer_to_help()
     {
-        var (exitCode, _, error) = Cli.Run("pretrain", "--corpus", "a.txt", "--out", temp.Path, "--steps", "many");
+        var (exitCode, output, error) = Cli.Run("pretrain", "--corpus", "a.txt", "--out", temp.Path, "--steps", "many");
 
-        exitCode.Should().NotBe(0);
-        error.Should().Contain("many").And.Contain("--steps");
+        exitCode.Should().Be(1);
+        output.Should().BeEmpty();
+        error.Should().Be($"tcd pretrain: error: --steps: 'many' is not a whole number.{Environment.NewLine}Run 'tcd pretrain --help' for the options.{Environment.NewLine}");
+    }
+
+    [Fact]
+    public void A_mistyped_command_is_an_error_even_with_help()
+    {
+        var (exitCode, output, error) = Cli.Run("pretrian", "--help");
+
+        exitCode.Should().Be(1);
+        output.Should().BeEmpty();
+        error.Should().Contain("tcd: error: unknown command 'pretrian'").And.Contain("pretrain, distill");
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-2")]
+    public void A_thread_count_below_one_is_refused_before_libtorch_sees_it(string threads)
+    {
+        var (exitCode, _, error) = Cli.Run("pretrain", "--corpus", "a.txt", "--out", temp.File("run"), "--threads", threads);
+
+        exitCode.Should().Be(1);
+        error.Should().Contain($"--threads must be 1 or more, not {threads}");
+        Directory.Exists(temp.File("run")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void An_output_folder_that_cannot_be_made_is_refused_before_any_work()
+    {
+        var file = temp.Write("taken.txt", "x");
+        var model = Path.GetDirectoryName(temp.Write("model/config.json", Tcd.Models.Modeling.BertConfig.Tiny.ToJson()))!;
+        var train = temp.Write("RTE/train.tsv", string.Empty);
+
+        Cli.Run("pretrain", "--corpus", "a.txt", "--out", file).Error.Should().Contain($"--out: '{file}' is a file; give a folder");
+        var finetune = Cli.Run("finetune", "--model", model, "--task", "RTE", "--data", train, "--out", Path.Combine(file, "ft"));
+        finetune.ExitCode.Should().Be(1);
+        finetune.Error.Should().Contain($"--out: '{file}' is a file, so '{Path.Combine(file, "ft")}' cannot be created");
+        Cli.Run("eval", "--model", model, "--corpus", "a.txt", "--out", temp.Path).Error.Should().Contain($"--out: '{temp.Path}' is a folder; give a file name");
+    }
+
+    [Fact]
+    public void A_sequence_length_beyond_berts_positions_is_refused()
+    {
+        var (exitCode, _, error) = Cli.Run("pretrain", "--corpus", "a.txt", "--out", temp.File("run"), "--preset", "tiny", "--seq-length", "4096");
+
+        exitCode.Should().Be(1);
+        error.Should().Contain("--seq-length 4096 is longer than BERT's 512 positions");
+    }
+
+    [Fact]
+    public void Library_property_names_in_messages_read_as_the_options()
+    {
+        var (exitCode, _, error) = Cli.Run("pretrain", "--corpus", "a.txt", "--out", temp.File("run"), "--steps", "5", "--warmup", "50");
+
+        exitCode.Should().Be(1);
+        error.Should().Contain("--warmup (50) exceeds --steps (5)").And.NotContain("TotalSteps").And.NotContain("(Parameter");
     }
 
     [Fact]

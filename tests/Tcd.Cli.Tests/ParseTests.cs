@@ -153,14 +153,30 @@ public sealed class ParseTests : IDisposable
         var b = Path.GetDirectoryName(temp.Write("b/config.json", BertConfig.Tiny.ToJson()))!;
         var glue = Directory.CreateDirectory(temp.File("glue")).FullName;
 
-        var settings = Cli.Parse(c => c.Glue, "glue", "--models", $"teacher={a}", b, "--glue", glue, "--tasks", "MRPC, RTE", "--out", "o");
+        var settings = Cli.Parse(c => c.Glue, "glue", "--models", $"teacher={a}", b, "--glue", glue, "--tasks", "MRPC, RTE", "--out", "o").Suite;
 
-        settings.Models.Should().Equal(new Experiments.Glue.GlueSuiteModel("teacher", a), Experiments.Glue.GlueSuiteModel.Parse(b));
+        settings.Models.Should().Equal(new Experiments.Glue.GlueSuiteModel("teacher", a), new Experiments.Glue.GlueSuiteModel("b", b));
         settings.Tasks.Should().Equal("MRPC", "RTE");
         settings.Grid.Should().Be(Experiments.Glue.GlueSuiteGrid.Paper);
         settings.Seeds.Should().Equal(1L, 2L, 3L);
         (settings.Epochs, settings.BatchSize, settings.MaxSequenceLength, settings.Device, settings.WriteTestPredictions).Should().Be((10, 32, 128, "auto", false));
-        Cli.Parse(c => c.Glue, "glue", "--models", a, "--glue", glue, "--tasks", "RTE", "--out", "o", "--grid", "quick", "--seeds", "1")
-            .Grid.Should().Be(Experiments.Glue.GlueSuiteGrid.Quick);
+        Cli.Parse(c => c.Glue, "glue", "--models", a, "--glue", glue, "--tasks", "RTE", "--out", "o", "--grid", "quick", "--seeds", "1", "--threads", "2")
+            .Should().Match<GlueSettings>(quick => quick.Suite.Grid == Experiments.Glue.GlueSuiteGrid.Quick && quick.Threads == 2);
+    }
+
+    [Fact]
+    public void Glue_takes_run_folders_and_names_each_row_after_its_run()
+    {
+        var teacherModel = Path.GetDirectoryName(temp.Write("runs/teacher/model/config.json", BertConfig.Tiny.ToJson()))!;
+        var tcdModel = Path.GetDirectoryName(temp.Write("runs/tcd/model/config.json", BertConfig.Tiny.ToJson()))!;
+        var glue = Directory.CreateDirectory(temp.File("glue")).FullName;
+
+        // The README's form (model folders of runs) and PACKAGE.md's (run folders) give the same rows.
+        foreach (var models in new[] { new[] { teacherModel, tcdModel }, new[] { temp.File("runs", "teacher"), temp.File("runs", "tcd") } })
+        {
+            var settings = Cli.Parse(c => c.Glue, ["glue", "--models", .. models, "--glue", glue, "--tasks", "MRPC", "--out", "o"]).Suite;
+
+            settings.Models.Should().Equal(new Experiments.Glue.GlueSuiteModel("teacher", teacherModel), new Experiments.Glue.GlueSuiteModel("tcd", tcdModel));
+        }
     }
 }

@@ -4,7 +4,6 @@ using Tcd.Models.Data;
 using Tcd.Models.Evaluation;
 using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
-using TorchSharp;
 
 namespace Tcd.Cli.Commands;
 
@@ -38,10 +37,7 @@ internal sealed class EvalCommand : TcdCommand<EvalSettings>
     public override int Execute(EvalSettings settings, CliConsole console, CancellationToken cancellationToken)
     {
         TorchRuntime.EnsureAvailable();
-        if (settings.Threads is { } count)
-        {
-            torch.set_num_threads(count);
-        }
+        TorchRuntime.SetThreads(settings.Threads);
 
         var encoder = BertTextEncoder.ForModelFolder(settings.Model);
         var segments = new SegmentPacker(encoder, settings.SequenceLength).Pack(TextCorpus.FromFiles(settings.Corpus)).Take(settings.MaxSegments).ToList();
@@ -72,12 +68,14 @@ internal sealed class EvalCommand : TcdCommand<EvalSettings>
             options.Get(maxSegments),
             options.Get(maskSeed),
             options.Get(device),
-            options.Get(threads),
-            options.GetPath(output));
+            CliOptions.ReadThreads(options, threads),
+            options.GetOutputFile(output));
         if (settings.SequenceLength < 8 || settings.BatchSize < 1 || settings.MaxSegments < 1)
         {
             throw new CliUsageException("--seq-length must be at least 8, --batch-size and --max-segments at least 1.");
         }
+
+        ModelFolders.CheckSequenceLength(settings.Model, settings.SequenceLength);
 
         return settings;
     }

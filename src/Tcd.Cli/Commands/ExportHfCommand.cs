@@ -50,5 +50,5 @@ internal sealed class ExportHfCommand : TcdCommand<ExportHfSettings>
     }
 
     protected override ExportHfSettings Read(OptionReader options) => new(
-        ModelFolders.Resolve(options.RequirePath(model), "--model"), options.RequirePath(output), !options.Get(noTokenizer));
+        ModelFolders.Resolve(options.RequirePath(model), "--model"), options.RequireOutputFolder(output), !options.Get(noTokenizer));
 }

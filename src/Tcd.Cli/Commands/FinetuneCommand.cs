@@ -58,15 +58,29 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
     public override int Execute(FinetuneSettings settings, CliConsole console, CancellationToken cancellationToken)
     {
         TorchRuntime.EnsureAvailable();
+        TorchRuntime.SetThreads(settings.Threads);
         var encoder = BertTextEncoder.ForModelFolder(settings.Model);
         var options = new GlueReaderOptions { OnMalformedRow = GlueMalformedRowHandling.Skip };
         var maxLength = settings.Training.MaxSequenceLength;
-        List<FineTuningExample> Read(string path, string split, int limit) => GlueReader.ReadFile(path, settings.Task, split, options)
-            .Take(limit)
-            .Select(e => new FineTuningExample(encoder.Encode(e.Text, e.TextPair, maxLength), settings.Task.IsRegression ? e.Score!.Value : e.Label!.Value))
-            .ToList();
-        var train = Read(settings.TrainFile, TrainSplit, settings.MaxTrain ?? int.MaxValue);
-        var validation = settings.DevFile is null ? null : Read(settings.DevFile, settings.Task.EvaluationSplits[0], int.MaxValue);
+        List<FineTuningExample> Read(string path, string split, int limit, string option)
+        {
+            var report = new GlueReadReport();
+            var examples = GlueReader.ReadFile(path, settings.Task, split, options, report)
+                .Take(limit)
+                .Select(e => new FineTuningExample(encoder.Encode(e.Text, e.TextPair, maxLength), settings.Task.IsRegression ? e.Score!.Value : e.Label!.Value))
+                .ToList();
+            if (report.DescribeSkipped() is { } skipped)
+            {
+                console.Line("note: " + skipped);
+            }
+
+            return examples.Count > 0
+                ? examples
+                : throw new CliUsageException($"{option}: '{path}' has no readable {settings.Task.Name} {split} examples{(report.SkippedCount > 0 ? $" ({report.DescribeSkipped()})" : string.Empty)}.");
+        }
+
+        var train = Read(settings.TrainFile, TrainSplit, settings.MaxTrain ?? int.MaxValue, "--data");
+        var validation = settings.DevFile is null ? null : Read(settings.DevFile, settings.Task.EvaluationSplits[0], int.MaxValue, "--dev");
         console.Line($"tcd finetune: {settings.Task.Name}, {train.Count} training examples ({settings.TrainFile}), " +
                      $"{validation?.Count ?? 0} validation examples{(settings.DevFile is null ? string.Empty : $" ({settings.DevFile})")}, mode {settings.Training.Mode}");
 
@@ -130,13 +144,10 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
             Device = options.Get(device),
         };
         OptionValidation.Run(training.Validate, OptionNames);
+        ModelFolders.CheckSequenceLength(modelFolder, training.MaxSequenceLength);
 
-        if (options.Get(threads) is { } count)
-        {
-            torch.set_num_threads(count);
-        }
-
-        return new FinetuneSettings(modelFolder, glueTask, trainFile, devFile, options.RequirePath(output), training, options.Get(maxTrain));
+        return new FinetuneSettings(
+            modelFolder, glueTask, trainFile, devFile, options.RequireOutputFolder(output), training, options.Get(maxTrain), CliOptions.ReadThreads(options, threads));
     }
 
     /// <summary>The training TSV of a GLUE root folder, a task folder or a file.</summary>

@@ -6,7 +6,7 @@ using Tcd.Models.Runtime;
 namespace Tcd.Cli.Commands;
 
 /// <summary><c>tcd glue</c>: the paper's GLUE suite (<see cref="GlueSuite"/>) over saved models.</summary>
-internal sealed class GlueCommand : TcdCommand<GlueSuiteOptions>
+internal sealed class GlueCommand : TcdCommand<GlueSettings>
 {
     private static readonly GlueSuiteOptions Defaults = new();
     private readonly Option<string[]> models;
@@ -23,12 +23,14 @@ internal sealed class GlueCommand : TcdCommand<GlueSuiteOptions>
     private readonly Option<string[]> logLikelihoodCorpus;
     private readonly Option<bool> testPredictions;
     private readonly Option<string> device;
+    private readonly Option<int?> threads;
 
     public GlueCommand()
         : base("glue", "Fine-tune saved pre-trained models on GLUE tasks with the paper's protocol (learning-rate × adapter grid, several seeds, best epoch on dev) " +
                        "and write the Table-1-style results, charts and selection. Finished cells are stored, so a re-run continues.")
     {
-        models = Add(CliOptions.List("--models", "Pre-trained model folders (required), each 'folder' or 'name=folder'; one table row each."));
+        models = Add(CliOptions.List("--models", "Pre-trained models (required), each a model folder or the --out folder of 'tcd pretrain' / 'tcd distill', " +
+                                                 "as 'folder' (named after it) or 'name=folder'; one table row each."));
         glue = Add(CliOptions.Optional<string?>("--glue", "GLUE root folder holding <Task>/<split>.tsv (required)."));
         tasks = Add(CliOptions.Optional<string?>("--tasks", "Comma-separated tasks (required), e.g. MRPC,RTE (CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE)."));
         output = Add(CliOptions.Optional<string?>("--out", "Output folder (required): cells/, charts/, results.md/.csv/.json, selection.json, submissions/."));
@@ -43,12 +45,14 @@ internal sealed class GlueCommand : TcdCommand<GlueSuiteOptions>
         logLikelihoodCorpus = Add(CliOptions.List("--ll-corpus", "Text file(s) for a model's pre-training log-likelihood column when its folder has no pretraining.json [default: none]."));
         testPredictions = Add(CliOptions.WithDefault("--test-predictions", "Also write GLUE server submission files from the selected configuration.", false));
         device = Add(CliOptions.Device());
+        threads = Add(CliOptions.Threads());
     }
 
-    public override int Execute(GlueSuiteOptions settings, CliConsole console, CancellationToken cancellationToken)
+    public override int Execute(GlueSettings settings, CliConsole console, CancellationToken cancellationToken)
     {
         TorchRuntime.EnsureAvailable();
-        var suite = new GlueSuite(settings, log: note => console.Line("note: " + note));
+        TorchRuntime.SetThreads(settings.Threads);
+        var suite = new GlueSuite(settings.Suite, log: note => console.Line("note: " + note));
         GlueSuiteResult result;
         try
         {
@@ -71,7 +75,7 @@ internal sealed class GlueCommand : TcdCommand<GlueSuiteOptions>
         return 0;
     }
 
-    protected override GlueSuiteOptions Read(OptionReader options)
+    protected override GlueSettings Read(OptionReader options)
     {
         var seedCount = options.Get(seeds);
         if (seedCount < 1)
@@ -81,10 +85,12 @@ internal sealed class GlueCommand : TcdCommand<GlueSuiteOptions>
 
         var settings = new GlueSuiteOptions
         {
-            Models = options.RequirePaths(models, named: true).Select(GlueSuiteModel.Parse).ToList(),
+            Models = NamedPaths.Parse(options.RequirePaths(models, named: true), "--models", "runs/tcd", ModelFolders.RunName)
+                .Select(model => new GlueSuiteModel(model.Key, ModelFolders.Resolve(model.Value, "--models")))
+                .ToList(),
             GlueDirectory = options.RequirePath(glue),
             Tasks = options.Require(tasks).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            OutputDirectory = options.RequirePath(output),
+            OutputDirectory = options.RequireOutputFolder(output),
             Grid = GlueSuiteGrid.FromName(options.Get(grid)),
             Seeds = Enumerable.Range(1, seedCount).Select(seed => (long)seed).ToList(),
             Epochs = options.Get(epochs),
@@ -96,7 +102,26 @@ internal sealed class GlueCommand : TcdCommand<GlueSuiteOptions>
             LogLikelihoodCorpus = options.GetPaths(logLikelihoodCorpus),
             WriteTestPredictions = options.Get(testPredictions),
         };
-        settings.Validate();
-        return settings;
+        OptionValidation.Run(settings.Validate, OptionNames);
+        foreach (var model in settings.Models)
+        {
+            ModelFolders.CheckSequenceLength(model.Folder, settings.MaxSequenceLength);
+        }
+
+        return new GlueSettings(settings, CliOptions.ReadThreads(options, threads));
     }
+
+    private static readonly Dictionary<string, string> OptionNames = new(StringComparer.Ordinal)
+    {
+        [nameof(GlueSuiteOptions.Models)] = "--models",
+        [nameof(GlueSuiteOptions.GlueDirectory)] = "--glue",
+        [nameof(GlueSuiteOptions.Tasks)] = "--tasks",
+        [nameof(GlueSuiteOptions.OutputDirectory)] = "--out",
+        [nameof(GlueSuiteOptions.Seeds)] = "--seeds",
+        [nameof(GlueSuiteOptions.Epochs)] = "--epochs",
+        [nameof(GlueSuiteOptions.BatchSize)] = "--batch-size",
+        [nameof(GlueSuiteOptions.MaxSequenceLength)] = "--seq-length",
+        [nameof(GlueSuiteOptions.MaxTrainExamples)] = "--max-train",
+        [nameof(GlueSuiteOptions.MaxEvaluationExamples)] = "--max-dev",
+    };
 }

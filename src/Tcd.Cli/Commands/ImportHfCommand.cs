@@ -40,5 +40,5 @@ internal sealed class ImportHfCommand : TcdCommand<ImportHfSettings>
         return 0;
     }
 
-    protected override ImportHfSettings Read(OptionReader options) => new(options.RequirePath(source), options.RequirePath(output));
+    protected override ImportHfSettings Read(OptionReader options) => new(options.RequirePath(source), options.RequireOutputFolder(output));
 }

@@ -73,7 +73,7 @@ internal sealed class PlotCommand : TcdCommand<PlotSettings>
             throw new CliUsageException($"--smooth must be 1 or more, not {window}.");
         }
 
-        var file = options.RequirePath(output);
+        var file = options.RequireOutputFile(output);
         if (!string.Equals(Path.GetExtension(file), ".png", StringComparison.OrdinalIgnoreCase))
         {
             throw new CliUsageException($"--out: the chart is a PNG; name the file '*.png', not '{file}'.");

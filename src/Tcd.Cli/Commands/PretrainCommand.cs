@@ -123,16 +123,48 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
     public override int Execute(PretrainSettings settings, CliConsole console, CancellationToken cancellationToken)
     {
         TorchRuntime.EnsureAvailable();
+        var run = new PretrainRunFolder(settings.Output);
+        var resumeFrom = settings.Training.Resume ? run.LatestCheckpoint() : null;
+        if (resumeFrom is { } checkpoint)
+        {
+            run.CheckResumableWith(settings.EffectiveOptions);
+            if (run.HasFinished(settings.Training.TotalSteps))
+            {
+                console.Line($"tcd {Command.Name}: '{settings.Output}' has already finished {checkpoint.Step} steps; its model is in {run.ModelFolder}. " +
+                             "Raise --steps to train further, or start over with --no-resume.");
+                return 0;
+            }
+
+            console.Line($"tcd {Command.Name}: resuming from step {checkpoint.Step} ({checkpoint.Path}){StepsChange(run, settings.Training.TotalSteps)}");
+        }
+
+        var createdOutput = !Directory.Exists(settings.Output);
+        try
+        {
+            return Train(settings, run, console, cancellationToken);
+        }
+        catch when (createdOutput && run.LatestCheckpoint() is null)
+        {
+            // A run that failed before its first checkpoint (an empty corpus, a device that cannot be used) leaves no
+            // folder behind to mistake for a run.
+            Directory.Delete(settings.Output, recursive: true);
+            throw;
+        }
+    }
+
+    private int Train(PretrainSettings settings, PretrainRunFolder run, CliConsole console, CancellationToken cancellationToken)
+    {
         // A distilled or continued model speaks the vocabulary of the model it comes from.
         var sourceModel = settings.Teacher ?? settings.Init;
         var encoder = sourceModel is null ? BertTextEncoder.CreateUncased() : BertTextEncoder.ForModelFolder(sourceModel);
         var teacherModel = settings.Teacher is null ? null : BertModelStore.LoadMaskedLm(settings.Teacher).Bert;
+        var corpus = TextCorpus.FromFiles(settings.Corpus);
         var validationSegments = settings.Validation.Count == 0
             ? null
             : new SegmentPacker(encoder, settings.Training.MaxSequenceLength).Pack(TextCorpus.FromFiles(settings.Validation)).Take(settings.ValidationSegments).ToList();
 
         Directory.CreateDirectory(settings.Output);
-        WriteEffectiveConfig(Path.Combine(settings.Output, EffectiveConfigFileName), settings.EffectiveOptions);
+        WriteEffectiveConfig(run.ConfigFile, settings.EffectiveOptions);
         torch.manual_seed(settings.Training.Seed);
         var model = settings.Init is null ? new BertForMaskedLm(settings.Model) : BertModelStore.LoadMaskedLm(settings.Init);
         var start = settings.Init is null ? string.Empty : $", initialised from {settings.Init}";
@@ -141,17 +173,26 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             $"{settings.Training.TotalSteps} steps, corpus {string.Join(", ", settings.Corpus)}, output {settings.Output}"));
 
         var trainer = new Pretrainer(model, settings.Objective, settings.Training, encoder, teacherModel);
-        var result = console.Track<PretrainingProgress, PretrainingResult>(
-            Command.Name,
-            progress => trainer.Run(TextCorpus.FromFiles(settings.Corpus), validationSegments, progress, cancellationToken),
-            report => (double)report.Step / report.TotalSteps);
+        PretrainingResult result;
+        try
+        {
+            result = console.Track<PretrainingProgress, PretrainingResult>(
+                Command.Name,
+                progress => trainer.Run(corpus, validationSegments, progress, cancellationToken),
+                report => (double)report.Step / report.TotalSteps);
+        }
+        catch (CheckpointLoadException ex)
+        {
+            throw new CliUsageException($"{ex.Message} (Starting over: --no-resume.)");
+        }
+
         if (result.Cancelled)
         {
             console.Line($"tcd {Command.Name}: cancelled at step {result.Steps}; checkpoint {result.LastCheckpoint}. Run the same command again to resume.");
             return 130;
         }
 
-        var modelFolder = Path.Combine(settings.Output, ModelFolders.ModelFolderName);
+        var modelFolder = run.ModelFolder;
         BertModelStore.Save(model, model.Config, modelFolder);
         if (result.ValidationLogLikelihood is { } heldOut)
         {
@@ -172,6 +213,12 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         console.Line($"tcd {Command.Name}: done after {result.Steps} steps{validationText}; model saved to {modelFolder}{chartText}");
         return 0;
     }
+
+    /// <summary>A note when a resumed run is given another <c>--steps</c> than it started with: its schedule changes.</summary>
+    private static string StepsChange(PretrainRunFolder run, long steps) =>
+        run.StartedWith()?["steps"]?.GetValue<long>() is { } before && before != steps
+            ? $"; it was started with --steps {before}, so its learning-rate schedule now ends at step {steps}"
+            : string.Empty;
 
     /// <summary>
     /// Draws the loss terms the run's metrics file holds, one panel each, smoothed so that a long run stays readable;
@@ -200,10 +247,16 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
     protected override PretrainSettings Read(OptionReader options)
     {
         var files = options.RequirePaths(corpus);
-        var folder = options.RequirePath(output);
+        var folder = options.RequireOutputFolder(output);
         var teacherFolder = teacher is null ? null : ModelFolders.Resolve(options.RequirePath(teacher), "--teacher");
         var initFolder = init is null ? null : options.GetPath(init) is { } initPath ? ModelFolders.Resolve(initPath, "--init") : null;
         var length = options.Get(sequenceLength);
+        if (teacherFolder is not null)
+        {
+            // The teacher reads the student's segments.
+            ModelFolders.CheckSequenceLength(teacherFolder, length);
+        }
+
         BertConfig shape, config;
         if (initFolder is null)
         {
@@ -250,7 +303,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             LogEvery = options.Get(logEvery),
             ValidationEvery = options.Get(validationEvery),
             Device = options.Get(device),
-            Threads = options.Get(threads),
+            Threads = CliOptions.ReadThreads(options, threads),
         };
         OptionValidation.Run(training.Validate, OptionNames);
         OptionValidation.Run(objective.Validate, OptionNames);
@@ -282,12 +335,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
                 $"--experts {expertCount} conflicts with --init: the model in '{folder}' has {saved.ExpertCount} experts per layer. Drop --experts; the shape comes from the saved model.");
         }
 
-        if (length > saved.MaxPositions)
-        {
-            throw new CliUsageException(
-                $"--seq-length {length} is longer than the {saved.MaxPositions} positions of the --init model in '{folder}'; use --seq-length {saved.MaxPositions} or less.");
-        }
-
+        ModelFolders.CheckSequenceLength(folder, length);
         return saved;
     }
 

@@ -5,7 +5,6 @@ using Tcd.Models.Data;
 using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
 using Tcd.Models.Xpert;
-using TorchSharp;
 
 namespace Tcd.Cli.Commands;
 
@@ -68,10 +67,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
     public override int Execute(XpertSettings settings, CliConsole console, CancellationToken cancellationToken)
     {
         TorchRuntime.EnsureAvailable();
-        if (settings.Threads is { } count)
-        {
-            torch.set_num_threads(count);
-        }
+        TorchRuntime.SetThreads(settings.Threads);
 
         using var sourceModel = BertModelStore.LoadMaskedLm(settings.Source);
         var sourceConfig = sourceModel.Config;
@@ -96,6 +92,11 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         {
             console.Line("tcd xpert: cancelled; nothing was written.");
             return 130;
+        }
+        catch (ArgumentException ex)
+        {
+            // The selection or decomposition found the options unworkable for this model and text (no common expert, a rank too large).
+            throw OptionValidation.InOptionTerms(ex, OptionNames);
         }
 
         using (result)
@@ -148,7 +149,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         }
 
         var domainFiles = Domains(options.RequirePaths(domains, named: true));
-        var folder = options.RequirePath(output);
+        var folder = options.RequireOutputFolder(output);
         var length = options.Get(sequenceLength);
         if (length > sourceConfig.MaxPositions)
         {
@@ -186,7 +187,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         }
 
         var pipeline = new XpertPipelineOptions { Activation = activation, Selection = selection, ExpertRank = rank, Seed = options.Get(seed) };
-        return new XpertSettings(sourceFolder, domainFiles, folder, target, pipeline, options.Get(threads), options.Resolved);
+        return new XpertSettings(sourceFolder, domainFiles, folder, target, pipeline, CliOptions.ReadThreads(options, threads), options.Resolved);
     }
 
     /// <summary>The dense target: a preset or the source's shape, with the FFN width and hidden size overridden when given.</summary>

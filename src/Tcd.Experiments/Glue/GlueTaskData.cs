@@ -28,10 +28,9 @@ internal sealed class GlueTaskData
         {
             var report = new GlueReadReport();
             var rows = reader.Read(task, split, report).ToList();
-            if (report.SkippedCount > 0)
+            if (report.DescribeSkipped() is { } skipped)
             {
-                var first = report.SkippedRows[0];
-                log($"{report}; first: line {first.LineNumber}: {first.Reason}");
+                log(skipped);
             }
 
             return rows;

@@ -6,6 +6,8 @@ namespace Tcd.Models.Modeling;
 /// </summary>
 public sealed class StateDictMismatchException : IOException
 {
+    private const int MaxNamesInMessage = 5;
+
     /// <summary>Creates the exception for the weights at <paramref name="path"/> (a file, or a description of the source).</summary>
     public StateDictMismatchException(string path, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected, IReadOnlyList<string> shapeMismatches)
         : base(BuildMessage(path, missing, unexpected, shapeMismatches))
@@ -33,19 +35,26 @@ public sealed class StateDictMismatchException : IOException
         };
         if (missing.Count > 0)
         {
-            lines.Add($"Missing from the file ({missing.Count}): {string.Join(", ", missing)}");
+            lines.Add($"Missing from the file ({missing.Count}): {FirstFew(missing, ", ")}");
         }
 
         if (unexpected.Count > 0)
         {
-            lines.Add($"Not in the model ({unexpected.Count}): {string.Join(", ", unexpected)}");
+            lines.Add($"Not in the model ({unexpected.Count}): {FirstFew(unexpected, ", ")}");
         }
 
         if (shapeMismatches.Count > 0)
         {
-            lines.Add($"Shape differs ({shapeMismatches.Count}): {string.Join("; ", shapeMismatches)}");
+            lines.Add($"Shape differs ({shapeMismatches.Count}): {FirstFew(shapeMismatches, "; ")}");
         }
 
         return string.Join(Environment.NewLine, lines);
     }
+
+    /// <summary>
+    /// The first names of a list, and how many more: a model of another depth or expert count differs in hundreds of
+    /// tensors, and the message stays readable (the properties keep every name).
+    /// </summary>
+    private static string FirstFew(IReadOnlyList<string> names, string separator) =>
+        string.Join(separator, names.Take(MaxNamesInMessage)) + (names.Count > MaxNamesInMessage ? $"{separator}… and {names.Count - MaxNamesInMessage} more" : string.Empty);
 }

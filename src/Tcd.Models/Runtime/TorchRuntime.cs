@@ -39,6 +39,23 @@ public static class TorchRuntime
     }
 
     /// <summary>
+    /// Sets libtorch's intra-op CPU thread count (process-wide); null keeps the current setting. libtorch itself ends the
+    /// process on a count below 1, so such a count is refused here.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is 0 or negative.</exception>
+    public static void SetThreads(int? threads)
+    {
+        if (threads is not { } count)
+        {
+            return;
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count, nameof(threads));
+        EnsureAvailable();
+        torch.set_num_threads(count);
+    }
+
+    /// <summary>
     /// Resolves a device name: <c>"cpu"</c>, <c>"cuda"</c>, <c>"cuda:1"</c>, or <c>"auto"</c>
     /// (CUDA when available, else CPU).
     /// </summary>

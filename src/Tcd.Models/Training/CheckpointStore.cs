@@ -77,6 +77,24 @@ public sealed class CheckpointStore
         return CompleteCheckpoints().LastOrDefault();
     }
 
+    /// <summary>The newest complete checkpoint older than <paramref name="checkpoint"/>, or null when there is none.</summary>
+    public string? FindPrevious(string checkpoint)
+    {
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(checkpoint));
+        return CompleteCheckpoints().LastOrDefault(folder => string.CompareOrdinal(Path.GetFileName(folder), name) < 0);
+    }
+
+    /// <summary>The step a checkpoint folder of this store holds, read from its name (<c>step-00000100</c> → 100).</summary>
+    /// <exception cref="ArgumentException">The folder is not named like a checkpoint.</exception>
+    public static long StepOf(string checkpoint)
+    {
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(checkpoint));
+        return name.StartsWith(StepPrefix, StringComparison.Ordinal)
+               && long.TryParse(name.AsSpan(StepPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var step)
+            ? step
+            : throw new ArgumentException($"'{checkpoint}' is not a checkpoint folder ({StepPrefix}NNNNNNNN).", nameof(checkpoint));
+    }
+
     /// <summary>Writes <paramref name="contents"/> to <paramref name="path"/> via a temporary file and an atomic rename.</summary>
     public static void ReplaceAtomically(string path, string contents)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Tcd.Models.Data;
 using Tcd.Models.Evaluation;
@@ -118,10 +119,7 @@ public sealed class Pretrainer
     {
         ArgumentNullException.ThrowIfNull(corpus);
         TorchRuntime.EnsureAvailable();
-        if (options.Threads is { } threads)
-        {
-            torch.set_num_threads(threads);
-        }
+        TorchRuntime.SetThreads(options.Threads);
 
         if (options.ReuseNativeMemory)
         {
@@ -163,7 +161,7 @@ public sealed class Pretrainer
         var schedule = new LinearWarmupDecaySchedule(options.LearningRate, options.EffectiveWarmupSteps, options.TotalSteps);
         var checkpoints = options.CheckpointDirectory is null ? null : new CheckpointStore(options.CheckpointDirectory, options.KeepCheckpoints);
         var latest = options.Resume ? checkpoints?.FindLatest() : null;
-        var state = latest is null ? new TrainerState(0, new PretrainingDataPosition(0, 0)) : Restore(latest, optimizer);
+        var state = latest is null ? new TrainerState(0, new PretrainingDataPosition(0, 0)) : Restore(checkpoints!, latest, optimizer);
         using var metrics = options.MetricsFile is null ? null : state.Step > 0 ? MetricsLog.Resume(options.MetricsFile, state.Step) : MetricsLog.Create(options.MetricsFile);
 
         using var batches = stream.Read(state.Position, cancellationToken).GetEnumerator();
@@ -174,14 +172,15 @@ public sealed class Pretrainer
         var sinceReport = Stopwatch.StartNew();
         long tokensSinceReport = 0;
         string? lastCheckpoint = latest;
-        IReadOnlyDictionary<string, double> lastLosses = new Dictionary<string, double>();
-        double? validation = null;
+        // A run resumed at its last step still reports how it ended.
+        IReadOnlyDictionary<string, double> lastLosses = state.Losses ?? new Dictionary<string, double>();
+        double? validation = state.Validation;
 
         while (step < options.TotalSteps)
         {
             if (cancellationToken.IsCancellationRequested)
             {
-                lastCheckpoint = SaveCheckpoint(checkpoints, step, position, optimizer, lastCheckpoint) ?? lastCheckpoint;
+                lastCheckpoint = SaveCheckpoint(checkpoints, new TrainerState(step, position, lastLosses, validation), optimizer, lastCheckpoint) ?? lastCheckpoint;
                 return new PretrainingResult(step, Cancelled: true, lastLosses, validation, lastCheckpoint);
             }
 
@@ -215,7 +214,7 @@ public sealed class Pretrainer
 
             if (step % options.CheckpointEvery == 0 || step == options.TotalSteps)
             {
-                lastCheckpoint = SaveCheckpoint(checkpoints, step, position, optimizer, lastCheckpoint) ?? lastCheckpoint;
+                lastCheckpoint = SaveCheckpoint(checkpoints, new TrainerState(step, position, lastLosses, validation), optimizer, lastCheckpoint) ?? lastCheckpoint;
             }
         }
 
@@ -389,7 +388,7 @@ public sealed class Pretrainer
     private double Validate(IReadOnlyList<EncodedText> segments, MlmMasker masker, CancellationToken cancellationToken) =>
         MaskedLmEvaluator.Evaluate(student, segments, masker, options.BatchSize, options.ValidationMaskSeed, cancellationToken).Mean;
 
-    private string? SaveCheckpoint(CheckpointStore? store, long step, PretrainingDataPosition position, AdamW optimizer, string? lastGood)
+    private string? SaveCheckpoint(CheckpointStore? store, TrainerState state, AdamW optimizer, string? lastGood)
     {
         if (store is null)
         {
@@ -398,14 +397,14 @@ public sealed class Pretrainer
 
         if (FirstNonFiniteParameter() is { } poisoned)
         {
-            throw new TrainingDivergedException(step, poisoned, double.NaN, lastGood);
+            throw new TrainingDivergedException(state.Step, poisoned, double.NaN, lastGood);
         }
 
-        return store.Save(step, folder =>
+        return store.Save(state.Step, folder =>
         {
             BertModelStore.Save(student, student.Config, folder);
             optimizer.save_state_dict(Path.Combine(folder, OptimizerFileName));
-            File.WriteAllText(Path.Combine(folder, StateFileName), JsonSerializer.Serialize(new TrainerState(step, position), TcdJson.Compact));
+            File.WriteAllText(Path.Combine(folder, StateFileName), JsonSerializer.Serialize(state, TcdJson.Compact));
         });
     }
 
@@ -420,18 +419,32 @@ public sealed class Pretrainer
         return index < 0 ? null : "parameter " + parameters[index].name;
     }
 
-    private TrainerState Restore(string checkpoint, AdamW optimizer)
+    /// <exception cref="CheckpointLoadException">A file of the checkpoint is missing, damaged or holds another model.</exception>
+    private TrainerState Restore(CheckpointStore store, string checkpoint, AdamW optimizer)
     {
-        var statePath = Path.Combine(checkpoint, StateFileName);
-        if (!File.Exists(statePath))
+        var file = StateFileName;
+        try
         {
-            throw new InvalidDataException($"Checkpoint '{checkpoint}' has no {StateFileName}; it was not written by the Pretrainer.");
-        }
+            var statePath = Path.Combine(checkpoint, file);
+            if (!File.Exists(statePath))
+            {
+                throw new InvalidDataException("missing, so the folder was not written by the Pretrainer");
+            }
 
-        BertModelStore.LoadWeights(student, checkpoint);
-        optimizer.load_state_dict(Path.Combine(checkpoint, OptimizerFileName));
-        return JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(statePath), TcdJson.Compact)
-            ?? throw new InvalidDataException($"'{statePath}' is empty.");
+            var state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(statePath), TcdJson.Compact)
+                        ?? throw new InvalidDataException("empty");
+            file = BertModelStore.WeightsFileName;
+            BertModelStore.LoadWeights(student, checkpoint);
+            file = OptimizerFileName;
+            optimizer.load_state_dict(Path.Combine(checkpoint, file));
+            return state;
+        }
+        catch (Exception ex) when (ex is IOException or JsonException or ExternalException)
+        {
+            // IOException covers a truncated file (EndOfStreamException), bad safetensors (InvalidDataException) and a
+            // model of another shape (StateDictMismatchException); libtorch reports a damaged tensor as ExternalException.
+            throw new CheckpointLoadException(checkpoint, store.FindPrevious(checkpoint), file, ex);
+        }
     }
 
     private static Dictionary<string, double> ToMetricsRow(PretrainingProgress progress)
@@ -462,7 +475,12 @@ public sealed class Pretrainer
         return row;
     }
 
-    private sealed record TrainerState(long Step, PretrainingDataPosition Position);
+    /// <summary>What a checkpoint holds besides weights and optimizer state.</summary>
+    /// <param name="Step">Optimizer steps done.</param>
+    /// <param name="Position">Where in the data the next step starts.</param>
+    /// <param name="Losses">The loss terms of its last step (absent in checkpoints of older versions).</param>
+    /// <param name="Validation">The held-out log-likelihood scored at its step, if any.</param>
+    private sealed record TrainerState(long Step, PretrainingDataPosition Position, IReadOnlyDictionary<string, double>? Losses = null, double? Validation = null);
 
     private sealed record StepOutcome(
         IReadOnlyDictionary<string, double> Losses, long Tokens, int Epoch, PretrainingDataPosition NextPosition, IReadOnlyList<MoeLayerStatistics> MoeLoad, double? GradientNorm);

@@ -116,6 +116,11 @@ public sealed record PretrainingOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(KeepCheckpoints);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LogEvery);
         ArgumentOutOfRangeException.ThrowIfNegative(ValidationEvery);
+        if (Threads is { } threads)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads, nameof(Threads));
+        }
+
         if (EffectiveWarmupSteps > TotalSteps)
         {
             throw new ArgumentOutOfRangeException(nameof(WarmupSteps), WarmupSteps, $"WarmupSteps ({WarmupSteps}) exceeds TotalSteps ({TotalSteps}).");

@@ -141,7 +141,8 @@ public static class XpertDecomposer
 
     private static ArgumentException NoCommonExpert(int layer) => new(
         $"Layer {layer} has no common expert (none is active in every domain, or none reaches the threshold); " +
-        "lower CommonExpertSelectionOptions.Threshold, use TopK mode or analyse more text per domain.",
+        "lower the selection threshold (CommonExpertSelectionOptions.Threshold), select the top k experts instead " +
+        "(CommonExpertSelectionMode.TopK) or analyse more text per domain.",
         "selection");
 
     private static void CheckRank(int rank, long size, string option, string mode)

@@ -141,6 +141,8 @@ public sealed class BertModelStoreTests : IDisposable
         error.Unexpected.Should().BeEmpty();
         error.ShapeMismatches.Should().Contain(line => line.StartsWith("bert.encoder.layer.0.intermediate.dense.weight: file [64, 32] vs model [48, 32]"));
         error.Message.Should().Contain("config.json").And.Contain("Missing from the file");
+        error.Missing.Should().HaveCountGreaterThan(5, "a whole layer is missing");
+        error.Message.Should().Contain($"… and {error.Missing.Count - 5} more", "the message names the first few and counts the rest");
 
         File.WriteAllText(Path.Combine(folder, BertModelStore.ConfigFileName), (TinyConfigs.Vanilla with { NumLayers = 1 }).ToJson());
         act.Should().Throw<StateDictMismatchException>().Which.Unexpected.Should().Contain("bert.encoder.layer.1.output.dense.bias");

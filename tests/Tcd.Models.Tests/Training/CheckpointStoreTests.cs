@@ -26,6 +26,22 @@ public sealed class CheckpointStoreTests : IDisposable
     }
 
     [Fact]
+    public void FindPrevious_IsTheNewestOlderCheckpoint_AndStepOfReadsTheFolderName()
+    {
+        var store = new CheckpointStore(root, keepLast: 3);
+        var first = store.Save(9, _ => { });
+        var second = store.Save(10, _ => { });
+        var third = store.Save(100, _ => { });
+
+        store.FindPrevious(third).Should().Be(second);
+        store.FindPrevious(second).Should().Be(first);
+        store.FindPrevious(first).Should().BeNull();
+        CheckpointStore.StepOf(third).Should().Be(100);
+        var notACheckpoint = () => CheckpointStore.StepOf(root);
+        notACheckpoint.Should().Throw<ArgumentException>();
+    }
+
+    [Fact]
     public void CrashDuringSave_KeepsThePreviousCheckpoint()
     {
         var store = new CheckpointStore(root);

@@ -178,6 +178,50 @@ public sealed class PretrainerTests : IDisposable
     }
 
     [Fact]
+    public void ResumingAFinishedRun_ReturnsItsLastLossesWithoutTraining()
+    {
+        var options = FastOptions(4) with { CheckpointDirectory = Path.Combine(folder, "ckpt"), CheckpointEvery = 2 };
+        var finished = new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options, Encoder).Run(RepeatedText());
+
+        var rows = new List<PretrainingProgress>();
+        var again = new Pretrainer(NewModel(Vanilla, seed: 9), PretrainingObjective.MaskedLanguageModel, options, Encoder)
+            .Run(RepeatedText(), progress: new SynchronousProgress<PretrainingProgress>(rows.Add));
+
+        rows.Should().BeEmpty();
+        again.Steps.Should().Be(4);
+        again.LastLosses.Should().NotBeEmpty().And.Equal(finished.LastLosses);
+    }
+
+    [Fact]
+    public void ADamagedCheckpoint_IsNamedWithTheFileAndThePreviousCheckpoint()
+    {
+        var options = FastOptions(4) with { CheckpointDirectory = Path.Combine(folder, "ckpt"), CheckpointEvery = 2 };
+        var result = new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options, Encoder).Run(RepeatedText());
+        var optimizerFile = Path.Combine(result.LastCheckpoint!, "optimizer.bin");
+        File.WriteAllBytes(optimizerFile, File.ReadAllBytes(optimizerFile)[..100]);
+
+        var resume = () => new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options with { TotalSteps = 6 }, Encoder).Run(RepeatedText());
+
+        var error = resume.Should().Throw<CheckpointLoadException>().Which;
+        error.Checkpoint.Should().Be(result.LastCheckpoint);
+        error.PreviousCheckpoint.Should().EndWith("step-00000002");
+        error.Message.Should().Contain("optimizer.bin").And.Contain("step-00000002");
+    }
+
+    [Fact]
+    public void ACheckpointOfAnotherShape_SaysSoInsteadOfListingEveryTensor()
+    {
+        var options = FastOptions(2) with { CheckpointDirectory = Path.Combine(folder, "ckpt") };
+        new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options, Encoder).Run(RepeatedText());
+
+        var resume = () => new Pretrainer(NewModel(Moe), PretrainingObjective.MixtureOfExperts(), options with { TotalSteps = 4 }, Encoder).Run(RepeatedText());
+
+        var error = resume.Should().Throw<CheckpointLoadException>().Which;
+        error.InnerException.Should().BeOfType<StateDictMismatchException>();
+        error.Message.Should().Contain("differently shaped model").And.NotContain("experts.");
+    }
+
+    [Fact]
     public void Cancellation_SavesACheckpointAndReturnsCleanly()
     {
         using var cancel = new CancellationTokenSource();

@@ -31,6 +31,13 @@ public sealed class GlueReadReport
     public override string ToString() =>
         $"{FilePath}: {ExamplesRead} examples, {SkippedCount} malformed rows skipped{(IsComplete ? "" : " (incomplete)")}";
 
+    /// <summary>
+    /// One line on the skipped rows with the first one's line and reason ("…: 2 malformed rows skipped; first: line
+    /// 101: expected 2 tab-separated columns"), or null when no row was skipped.
+    /// </summary>
+    public string? DescribeSkipped() =>
+        SkippedCount == 0 ? null : $"{this}; first: line {SkippedRows[0].LineNumber}: {SkippedRows[0].Reason}";
+
     internal void Begin(string filePath)
     {
         FilePath = filePath;

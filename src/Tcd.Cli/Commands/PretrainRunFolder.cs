@@ -1,0 +1,94 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Tcd.Models.Modeling;
+using Tcd.Models.Training;
+
+namespace Tcd.Cli.Commands;
+
+/// <summary>
+/// The <c>--out</c> folder of <c>tcd pretrain</c> / <c>tcd distill</c> as a later invocation finds it: the checkpoint a
+/// run resumes from, the options it was started with, whether it has finished.
+/// </summary>
+internal sealed class PretrainRunFolder(string folder)
+{
+    /// <summary>
+    /// Options a resumed run may change: how long it runs, where and how it reports and checkpoints, and where the
+    /// corpus lies. Every other option (model shape, batch, optimizer, λ weights, seed) decides what the checkpoint's
+    /// weights and optimizer state mean, so a resume must repeat it.
+    /// </summary>
+    private static readonly HashSet<string> ChangeableOnResume = new(StringComparer.Ordinal)
+    {
+        "steps", "corpus", "device", "threads", "log-every", "checkpoint-every", "keep-checkpoints",
+        "validation", "validation-segments", "validation-every", "no-resume", "config",
+    };
+
+    public string Folder => folder;
+
+    public string ConfigFile => Path.Combine(folder, PretrainCommand.EffectiveConfigFileName);
+
+    public string ModelFolder => Path.Combine(folder, ModelFolders.ModelFolderName);
+
+    private string CheckpointFolder => Path.Combine(folder, PretrainCommand.CheckpointFolderName);
+
+    /// <summary>The newest complete checkpoint and its step, or null when the run has none.</summary>
+    public (string Path, long Step)? LatestCheckpoint()
+    {
+        // Opening a CheckpointStore creates its folder; a run that never saved must stay as it is.
+        if (!Directory.Exists(CheckpointFolder) || new CheckpointStore(CheckpointFolder).FindLatest() is not { } latest)
+        {
+            return null;
+        }
+
+        return (latest, CheckpointStore.StepOf(latest));
+    }
+
+    /// <summary>True when the run got as far as <paramref name="steps"/> and wrote its model and result.</summary>
+    public bool HasFinished(long steps) =>
+        LatestCheckpoint() is { } latest && latest.Step >= steps
+        && File.Exists(Path.Combine(folder, PretrainCommand.ResultFileName))
+        && File.Exists(Path.Combine(ModelFolder, BertModelStore.ConfigFileName));
+
+    /// <summary>The options the run was started with (its <c>tcd-config.json</c>), or null when it has none.</summary>
+    public JsonObject? StartedWith()
+    {
+        try
+        {
+            return File.Exists(ConfigFile) ? JsonNode.Parse(File.ReadAllText(ConfigFile)) as JsonObject : null;
+        }
+        catch (JsonException ex)
+        {
+            throw new CliUsageException($"'{ConfigFile}' is damaged ({ex.Message}); restore it, or start over with --no-resume.");
+        }
+    }
+
+    /// <summary>
+    /// Throws when <paramref name="now"/> differs from the options the run was started with in one that a resumed run
+    /// must repeat, naming each such option with both values.
+    /// </summary>
+    public void CheckResumableWith(IReadOnlyDictionary<string, JsonNode?> now)
+    {
+        if (StartedWith() is not { } started)
+        {
+            return;
+        }
+
+        var conflicts = now
+            .Where(option => !ChangeableOnResume.Contains(option.Key))
+            .Where(option => started.TryGetPropertyValue(option.Key, out var before) && !JsonNode.DeepEquals(before, option.Value))
+            .Select(option => $"--{option.Key} {Show(started[option.Key])} (now {Show(option.Value)})")
+            .ToList();
+        if (conflicts.Count > 0)
+        {
+            throw new CliUsageException(
+                $"'{folder}' holds a run started with {string.Join(", ", conflicts)}. A resumed run must repeat these options: " +
+                "give them as before, choose another --out for a new run, or start this one over with --no-resume.");
+        }
+    }
+
+    private static string Show(JsonNode? value) => value switch
+    {
+        null => "unset",
+        JsonValue single when single.TryGetValue<string>(out var text) => text,
+        _ => value.ToJsonString(),
+    };
+}

@@ -1,0 +1,105 @@
+namespace Tcd.Cli.Tests;
+
+/// <summary>What <c>tcd pretrain</c> does with an <c>--out</c> folder that already holds a run, or with one it fails to start.</summary>
+public sealed class RunFolderTests : IDisposable
+{
+    private readonly TempFolder temp = new();
+
+    public RunFolderTests() =>
+        Corpus = temp.Write("corpus.txt", string.Join("\n\n", Enumerable.Range(0, 40).Select(i => $"The river number {i} flows past the old mill and the bridge {i % 5}.")));
+
+    private string Corpus { get; }
+
+    public void Dispose() => temp.Dispose();
+
+    [Fact]
+    public void A_finished_run_started_again_says_so_and_leaves_its_files_alone()
+    {
+        var run = temp.File("run");
+        Pretrain(run, steps: 2).ExitCode.Should().Be(0);
+        var result = File.ReadAllText(Path.Combine(run, "result.json"));
+        var config = File.ReadAllText(Path.Combine(run, "tcd-config.json"));
+
+        var again = Pretrain(run, steps: 2);
+
+        again.ExitCode.Should().Be(0);
+        again.Error.Should().BeEmpty();
+        again.Output.Should().Contain("already finished 2 steps").And.Contain("--no-resume").And.NotContain("step 1/2");
+        File.ReadAllText(Path.Combine(run, "result.json")).Should().Be(result).And.Contain("\"mlm\"");
+        File.ReadAllText(Path.Combine(run, "tcd-config.json")).Should().Be(config);
+    }
+
+    [Fact]
+    public void Resuming_with_other_training_options_names_them_and_changes_nothing()
+    {
+        var run = temp.File("run");
+        Pretrain(run, steps: 2).ExitCode.Should().Be(0);
+        var config = File.ReadAllText(Path.Combine(run, "tcd-config.json"));
+
+        var resumed = Pretrain(run, steps: 4, batchSize: 8, "--lr", "0.01");
+
+        resumed.ExitCode.Should().Be(1);
+        resumed.Error.Should().Contain("--batch-size 4 (now 8)").And.Contain("--lr 0.0001 (now 0.01)").And.Contain("--no-resume");
+        File.ReadAllText(Path.Combine(run, "tcd-config.json")).Should().Be(config);
+    }
+
+    [Fact]
+    public void More_steps_continue_the_run_and_say_that_its_schedule_changes()
+    {
+        var run = temp.File("run");
+        Pretrain(run, steps: 2).ExitCode.Should().Be(0);
+
+        var extended = Pretrain(run, steps: 3);
+
+        extended.ExitCode.Should().Be(0);
+        extended.Output.Should().Contain("resuming from step 2").And.Contain("started with --steps 2").And.Contain("step 3/3").And.NotContain("step 2/3");
+    }
+
+    [Fact]
+    public void A_damaged_checkpoint_names_the_file_the_previous_checkpoint_and_the_way_out()
+    {
+        var run = temp.File("run");
+        Pretrain(run, steps: 2, "--checkpoint-every", "1").ExitCode.Should().Be(0);
+        var optimizer = Path.Combine(run, "checkpoints", "step-00000002", "optimizer.bin");
+        File.WriteAllBytes(optimizer, File.ReadAllBytes(optimizer)[..64]);
+
+        var resumed = Pretrain(run, steps: 3, "--checkpoint-every", "1");
+
+        resumed.ExitCode.Should().Be(1);
+        resumed.Error.Should().StartWith("tcd pretrain: error: The checkpoint")
+            .And.Contain("optimizer.bin").And.Contain("step-00000001").And.Contain("--no-resume").And.NotContain("   at ");
+    }
+
+    [Fact]
+    public void A_run_that_fails_before_its_first_checkpoint_leaves_no_folder()
+    {
+        var run = temp.File("new-run");
+        var blank = temp.Write("blank.txt", "\n\n   \n");
+
+        var failed = Cli.Run("pretrain", "--corpus", blank, "--out", run, "--preset", "tiny", "--steps", "2", "--device", "cpu", "--threads", "1");
+
+        failed.ExitCode.Should().Be(1);
+        failed.Error.Should().Contain("blank.txt").And.Contain("no text");
+        Directory.Exists(run).Should().BeFalse();
+    }
+
+    [Fact]
+    public void An_existing_folder_is_kept_when_the_run_in_it_fails_to_start()
+    {
+        var run = temp.File("mine");
+        Directory.CreateDirectory(run);
+        var blank = temp.Write("blank.txt", string.Empty);
+
+        Cli.Run("pretrain", "--corpus", blank, "--out", run, "--preset", "tiny", "--steps", "2", "--device", "cpu").ExitCode.Should().Be(1);
+
+        Directory.Exists(run).Should().BeTrue();
+    }
+
+    private (int ExitCode, string Output, string Error) Pretrain(string run, long steps, params string[] more) => Pretrain(run, steps, batchSize: 4, more);
+
+    private (int ExitCode, string Output, string Error) Pretrain(string run, long steps, int batchSize, params string[] more) => Cli.Run(
+    [
+        "pretrain", "--corpus", Corpus, "--out", run, "--preset", "tiny", "--steps", $"{steps}", "--batch-size", $"{batchSize}",
+        "--seq-length", "32", "--log-every", "1", "--device", "cpu", "--threads", "1", .. more,
+    ]);
+}
