@@ -33,10 +33,14 @@ internal static class OptionValidation
     /// </summary>
     public static CliUsageException InOptionTerms(Exception error, IReadOnlyDictionary<string, string> optionNames)
     {
-        var message = optionNames.Aggregate(Readable(error), (text, name) => Regex.Replace(text, $@"\b(?:\w+\.)*{Regex.Escape(name.Key)}\b", name.Value));
+        var message = InOptionTerms(Readable(error), optionNames);
         var option = error is ArgumentException { ParamName: { } property } && optionNames.TryGetValue(property, out var name) ? name : null;
         return new CliUsageException(option is null || message.StartsWith(option, StringComparison.Ordinal) ? message : $"{option}: {message}");
     }
+
+    /// <summary><paramref name="text"/> with every property <paramref name="optionNames"/> maps (also as <c>Type.Property</c>) replaced by its option.</summary>
+    public static string InOptionTerms(string text, IReadOnlyDictionary<string, string> optionNames) =>
+        optionNames.Aggregate(text, (current, name) => Regex.Replace(current, $@"\b(?:\w+\.)*{Regex.Escape(name.Key)}\b", name.Value));
 
     /// <summary>
     /// An exception's message for a user: without the <c>(Parameter '…')</c> .NET appends to argument errors, and with

@@ -76,7 +76,7 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
-    public void Finetune_reports_skipped_rows_and_refuses_a_file_with_no_readable_row()
+    public void Finetune_and_glue_report_skipped_rows_and_finetune_refuses_a_file_with_no_readable_row()
     {
         var corpus = temp.Write("corpus.txt", string.Join("\n\n", Enumerable.Range(0, 40).Select(i => $"A film number {i} was good and the cast {i % 5} was fine.")));
         var run = temp.File("run");
@@ -91,6 +91,15 @@ public sealed class EndToEndTests : IDisposable
         tuned.Error.Should().BeEmpty();
         tuned.ExitCode.Should().Be(0);
         tuned.Output.Should().Contain($"note: {train}: 20 examples, 2 malformed rows skipped; first: line 22:").And.Contain("20 training examples");
+
+        var glue = Cli.Run("glue", "--models", run, "--glue", temp.Path, "--tasks", "SST-2", "--out", temp.File("glue-out"), "--grid", "quick", "--seeds", "1",
+            "--epochs", "1", "--seq-length", "32", "--device", "cpu", "--threads", "1");
+
+        glue.Error.Should().BeEmpty();
+        glue.ExitCode.Should().Be(0);
+        glue.Output.Should().Contain("| run |", "a run folder's row is named after the run")
+            .And.Contain("log-likelihood corpus (--ll-corpus)", "notes name the tool's options")
+            .And.Contain("2 malformed rows skipped");
 
         var unreadable = temp.Write("bad/train.tsv", "sentence\tlabel\nno tab\nstill none\n");
         var refused = Cli.Run("finetune", "--model", run, "--task", "SST-2", "--data", unreadable, "--out", temp.File("ft2"), "--device", "cpu");

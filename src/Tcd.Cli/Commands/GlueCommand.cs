@@ -52,7 +52,7 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
     {
         TorchRuntime.EnsureAvailable();
         TorchRuntime.SetThreads(settings.Threads);
-        var suite = new GlueSuite(settings.Suite, log: note => console.Line("note: " + note));
+        var suite = new GlueSuite(settings.Suite, log: note => console.Line("note: " + OptionValidation.InOptionTerms(note, OptionNames)));
         GlueSuiteResult result;
         try
         {
@@ -123,5 +123,6 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
         [nameof(GlueSuiteOptions.MaxSequenceLength)] = "--seq-length",
         [nameof(GlueSuiteOptions.MaxTrainExamples)] = "--max-train",
         [nameof(GlueSuiteOptions.MaxEvaluationExamples)] = "--max-dev",
+        [nameof(GlueSuiteOptions.LogLikelihoodCorpus)] = "--ll-corpus",
     };
 }

@@ -315,7 +315,8 @@ public sealed class GlueSuite
 
         if (options.LogLikelihoodCorpus.Count == 0)
         {
-            log($"{model.Name}: no {GlueSuiteModel.PretrainingFileName} and no log-likelihood corpus, so its pre-training LL is left empty.");
+            log($"{model.Name}: no {GlueSuiteModel.PretrainingFileName} (pre-training writes it when it has a validation set) and no " +
+                $"log-likelihood corpus ({nameof(GlueSuiteOptions.LogLikelihoodCorpus)}), so its pre-training LL is left empty.");
             return null;
         }
 
