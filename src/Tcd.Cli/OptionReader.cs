@@ -104,7 +104,7 @@ internal sealed class OptionReader
             throw new CliUsageException($"{option.Name}: '{folder}' is a file; give a folder (it is created when missing).");
         }
 
-        CheckCreatable(folder, option);
+        CheckCreatable(folder, folder, option);
         return folder;
     }
 
@@ -122,7 +122,7 @@ internal sealed class OptionReader
             throw new CliUsageException($"{option.Name}: '{file}' is a folder; give a file name.");
         }
 
-        CheckCreatable(Path.GetDirectoryName(Path.GetFullPath(file))!, option);
+        CheckCreatable(Path.GetDirectoryName(Path.GetFullPath(file))!, file, option);
         return file;
     }
 
@@ -136,6 +136,12 @@ internal sealed class OptionReader
     public string[] GetPaths(Option<string[]> option, bool named = false)
     {
         var (values, fromConfig) = Lookup(option);
+        if (values.FirstOrDefault(value => value.StartsWith('-')) is { } stray)
+        {
+            // A list option takes every following token, so a mistyped option ends up here as a path.
+            throw new CliUsageException($"{option.Name}: '{stray}' is not a path; if it is meant as an option, '{parse.CommandResult.Command.Name}' has none of that name (see --help).");
+        }
+
         var paths = values.Select(value => MapPath(value, named, path => Locate(path, fromConfig))).ToArray();
         Record(option, paths.Select(value => MapPath(value, named, Path.GetFullPath)).ToArray());
         return paths;
@@ -180,17 +186,20 @@ internal sealed class OptionReader
     /// be a folder this process can create entries in (tried with a probe folder, the one test that holds for
     /// permissions, read-only mounts and pseudo file systems alike).
     /// </summary>
-    private static void CheckCreatable(string folder, Option option)
+    /// <param name="folder">The folder that must exist or be creatable.</param>
+    /// <param name="target">What the option names (the folder, or a file in it), for messages.</param>
+    /// <param name="option">The option, for messages.</param>
+    private static void CheckCreatable(string folder, string target, Option option)
     {
         var existing = Path.GetFullPath(folder);
         while (!Directory.Exists(existing))
         {
             if (File.Exists(existing))
             {
-                throw new CliUsageException($"{option.Name}: '{existing}' is a file, so '{folder}' cannot be created under it.");
+                throw new CliUsageException($"{option.Name}: '{existing}' is a file, so '{target}' cannot be created under it.");
             }
 
-            existing = Path.GetDirectoryName(existing) ?? throw new CliUsageException($"{option.Name}: '{folder}' has no existing parent folder.");
+            existing = Path.GetDirectoryName(existing) ?? throw new CliUsageException($"{option.Name}: '{target}' has no existing parent folder.");
         }
 
         var probe = Path.Combine(existing, ".tcd-write-check-" + Guid.NewGuid().ToString("N"));
@@ -201,7 +210,7 @@ internal sealed class OptionReader
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new CliUsageException($"{option.Name}: cannot write into '{existing}' ({ex.Message}).");
+            throw new CliUsageException($"{option.Name}: '{target}' cannot be written: this process cannot create anything in '{existing}'.");
         }
     }
 

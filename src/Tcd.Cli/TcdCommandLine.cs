@@ -77,11 +77,9 @@ internal sealed class TcdCommandLine
     private static bool ReportParseErrors(ParseResult parse, TextWriter error)
     {
         var command = parse.CommandResult.Command;
-        var messages = parse.Errors.Select(e => Describe(e, command)).ToList();
-        if (command is RootCommand && messages.Count == 0 && parse.UnmatchedTokens.Count > 0)
-        {
-            messages.Add($"unknown command '{parse.UnmatchedTokens[0]}'; the commands are {string.Join(", ", command.Subcommands.Select(c => c.Name))}.");
-        }
+        var messages = command is RootCommand && parse.UnmatchedTokens.Count > 0
+            ? [$"unknown command '{parse.UnmatchedTokens[0]}'; the commands are {string.Join(", ", command.Subcommands.Select(c => c.Name))}."]
+            : parse.Errors.Select(e => Describe(e, command)).ToList();
 
         if (messages.Count == 0)
         {

@@ -28,11 +28,24 @@ public sealed class ErrorTests : IDisposable
     [Fact]
     public void A_mistyped_command_is_an_error_even_with_help()
     {
-        var (exitCode, output, error) = Cli.Run("pretrian", "--help");
+        foreach (var args in new[] { new[] { "pretrian", "--help" }, new[] { "pretrian" } })
+        {
+            var (exitCode, output, error) = Cli.Run(args);
+
+            exitCode.Should().Be(1);
+            output.Should().BeEmpty();
+            error.Should().StartWith("tcd: error: unknown command 'pretrian'; the commands are pretrain, distill")
+                .And.Contain("Run 'tcd --help'").And.NotContain("Unrecognized");
+        }
+    }
+
+    [Fact]
+    public void A_mistyped_option_after_a_list_option_is_not_taken_for_a_path()
+    {
+        var (exitCode, _, error) = Cli.Run("glue", "--models", temp.Path, "--bogus", "x", "--glue", temp.Path, "--tasks", "RTE", "--out", temp.File("o"));
 
         exitCode.Should().Be(1);
-        output.Should().BeEmpty();
-        error.Should().Contain("tcd: error: unknown command 'pretrian'").And.Contain("pretrain, distill");
+        error.Should().Contain("--models: '--bogus' is not a path").And.Contain("'glue' has none of that name");
     }
 
     [Theory]

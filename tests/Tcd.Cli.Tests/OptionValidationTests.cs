@@ -16,6 +16,7 @@ public sealed class OptionValidationTests
         var error = Capture(() => ArgumentOutOfRangeException.ThrowIfNegativeOrZero(0L, "TotalSteps"));
 
         error.Message.Should().Be("--steps ('0') must be more than 0.");
+        Capture(() => ArgumentOutOfRangeException.ThrowIfLessThan(0, 8, "TotalSteps")).Message.Should().Be("--steps ('0') must be at least 8.");
     }
 
     [Fact]

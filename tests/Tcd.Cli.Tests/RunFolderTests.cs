@@ -73,14 +73,32 @@ public sealed class RunFolderTests : IDisposable
     [Fact]
     public void A_run_that_fails_before_its_first_checkpoint_leaves_no_folder()
     {
-        var run = temp.File("new-run");
+        var run = temp.File("new", "run");
         var blank = temp.Write("blank.txt", "\n\n   \n");
 
         var failed = Cli.Run("pretrain", "--corpus", blank, "--out", run, "--preset", "tiny", "--steps", "2", "--device", "cpu", "--threads", "1");
 
         failed.ExitCode.Should().Be(1);
         failed.Error.Should().Contain("blank.txt").And.Contain("no text");
-        Directory.Exists(run).Should().BeFalse();
+        Directory.Exists(temp.File("new")).Should().BeFalse("the parent it created goes too");
+
+        var missing = Cli.Run("pretrain", "--corpus", temp.File("none.txt"), "--out", run, "--preset", "tiny", "--steps", "2", "--device", "cpu");
+
+        missing.ExitCode.Should().Be(1);
+        missing.Error.Should().Contain("none.txt").And.Contain("does not exist");
+        Directory.Exists(temp.File("new")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Starting_over_with_no_resume_replaces_the_old_runs_checkpoints()
+    {
+        var run = temp.File("run");
+        Pretrain(run, steps: 4, "--checkpoint-every", "2").ExitCode.Should().Be(0);
+
+        Pretrain(run, steps: 1, "--no-resume").ExitCode.Should().Be(0);
+
+        Directory.EnumerateDirectories(Path.Combine(run, "checkpoints")).Select(Path.GetFileName).Should().Equal("step-00000001");
+        Pretrain(run, steps: 2).Output.Should().Contain("resuming from step 1");
     }
 
     [Fact]

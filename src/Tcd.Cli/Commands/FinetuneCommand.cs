@@ -69,14 +69,18 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
                 .Take(limit)
                 .Select(e => new FineTuningExample(encoder.Encode(e.Text, e.TextPair, maxLength), settings.Task.IsRegression ? e.Score!.Value : e.Label!.Value))
                 .ToList();
-            if (report.DescribeSkipped() is { } skipped)
+            var skipped = report.DescribeSkipped();
+            if (examples.Count == 0)
+            {
+                throw new CliUsageException($"{option}: '{path}' has no readable {settings.Task.Name} {split} examples{(skipped is null ? string.Empty : $" ({skipped})")}.");
+            }
+
+            if (skipped is not null)
             {
                 console.Line("note: " + skipped);
             }
 
-            return examples.Count > 0
-                ? examples
-                : throw new CliUsageException($"{option}: '{path}' has no readable {settings.Task.Name} {split} examples{(report.SkippedCount > 0 ? $" ({report.DescribeSkipped()})" : string.Empty)}.");
+            return examples;
         }
 
         var train = Read(settings.TrainFile, TrainSplit, settings.MaxTrain ?? int.MaxValue, "--data");

@@ -138,18 +138,34 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             console.Line($"tcd {Command.Name}: resuming from step {checkpoint.Step} ({checkpoint.Path}){StepsChange(run, settings.Training.TotalSteps)}");
         }
 
-        var createdOutput = !Directory.Exists(settings.Output);
+        var created = OutermostMissingFolder(settings.Output);
         try
         {
             return Train(settings, run, console, cancellationToken);
         }
-        catch when (createdOutput && run.LatestCheckpoint() is null)
+        catch when (created is not null && run.LatestCheckpoint() is null)
         {
             // A run that failed before its first checkpoint (an empty corpus, a device that cannot be used) leaves no
             // folder behind to mistake for a run.
-            Directory.Delete(settings.Output, recursive: true);
+            if (Directory.Exists(created))
+            {
+                Directory.Delete(created, recursive: true);
+            }
+
             throw;
         }
+    }
+
+    /// <summary>The outermost folder of <paramref name="folder"/>'s path that does not exist yet (null when it exists).</summary>
+    private static string? OutermostMissingFolder(string folder)
+    {
+        string? missing = null;
+        for (var current = Path.GetFullPath(folder); current is not null && !Directory.Exists(current); current = Path.GetDirectoryName(current))
+        {
+            missing = current;
+        }
+
+        return missing;
     }
 
     private int Train(PretrainSettings settings, PretrainRunFolder run, CliConsole console, CancellationToken cancellationToken)

@@ -36,7 +36,8 @@ public sealed class CheckpointStore
 
     /// <summary>
     /// Writes a checkpoint for <paramref name="step"/>: <paramref name="writeFiles"/> fills a temporary folder,
-    /// which is then published atomically. Returns the checkpoint's folder.
+    /// which is then published atomically. Checkpoints of later steps are then deleted: they belong to a run that was
+    /// started over in this folder, and kept they would be taken for the newest. Returns the checkpoint's folder.
     /// </summary>
     public string Save(long step, Action<string> writeFiles)
     {
@@ -61,7 +62,7 @@ public sealed class CheckpointStore
         }
 
         ReplaceAtomically(Path.Combine(Root, LatestFileName), JsonSerializer.Serialize(new LatestPointer(StepFolderName(step), step), TcdJson.Compact));
-        DeleteOldCheckpoints();
+        DeleteOldCheckpoints(StepFolderName(step));
         return final;
     }
 
@@ -121,8 +122,13 @@ public sealed class CheckpointStore
     private IEnumerable<string> CompleteCheckpoints() =>
         Directory.EnumerateDirectories(Root, StepPrefix + "*").Order(StringComparer.Ordinal);
 
-    private void DeleteOldCheckpoints()
+    private void DeleteOldCheckpoints(string newest)
     {
+        foreach (var abandoned in CompleteCheckpoints().Where(folder => string.CompareOrdinal(Path.GetFileName(folder), newest) > 0))
+        {
+            TryDelete(abandoned);
+        }
+
         var complete = CompleteCheckpoints().ToList();
         foreach (var old in complete.Take(Math.Max(0, complete.Count - KeepLast)))
         {

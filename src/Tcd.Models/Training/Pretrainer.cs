@@ -439,10 +439,11 @@ public sealed class Pretrainer
             optimizer.load_state_dict(Path.Combine(checkpoint, file));
             return state;
         }
-        catch (Exception ex) when (ex is IOException or JsonException or ExternalException)
+        catch (Exception ex) when (ex is IOException or InvalidDataException or JsonException or ExternalException)
         {
-            // IOException covers a truncated file (EndOfStreamException), bad safetensors (InvalidDataException) and a
-            // model of another shape (StateDictMismatchException); libtorch reports a damaged tensor as ExternalException.
+            // IOException covers a truncated file (EndOfStreamException) and a model of another shape
+            // (StateDictMismatchException); damaged safetensors are InvalidDataException (not an IOException), and
+            // libtorch reports a damaged tensor as ExternalException.
             throw new CheckpointLoadException(checkpoint, store.FindPrevious(checkpoint), file, ex);
         }
     }

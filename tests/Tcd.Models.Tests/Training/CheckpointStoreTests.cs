@@ -42,6 +42,21 @@ public sealed class CheckpointStoreTests : IDisposable
     }
 
     [Fact]
+    public void ARunStartedOverRemovesTheAbandonedRunsLaterCheckpoints()
+    {
+        var store = new CheckpointStore(root, keepLast: 2);
+        store.Save(4, _ => { });
+        store.Save(6, _ => { });
+
+        var restarted = store.Save(2, _ => { });
+
+        store.FindLatest().Should().Be(restarted);
+        Directory.EnumerateDirectories(root).Should().Equal(restarted);
+        store.Save(3, _ => { });
+        store.FindPrevious(store.FindLatest()!).Should().Be(restarted);
+    }
+
+    [Fact]
     public void CrashDuringSave_KeepsThePreviousCheckpoint()
     {
         var store = new CheckpointStore(root);

@@ -192,20 +192,23 @@ public sealed class PretrainerTests : IDisposable
         again.LastLosses.Should().NotBeEmpty().And.Equal(finished.LastLosses);
     }
 
-    [Fact]
-    public void ADamagedCheckpoint_IsNamedWithTheFileAndThePreviousCheckpoint()
+    [Theory]
+    [InlineData("optimizer.bin")]
+    [InlineData("model.safetensors")]
+    [InlineData("trainer-state.json")]
+    public void ADamagedCheckpoint_IsNamedWithTheFileAndThePreviousCheckpoint(string damaged)
     {
         var options = FastOptions(4) with { CheckpointDirectory = Path.Combine(folder, "ckpt"), CheckpointEvery = 2 };
         var result = new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options, Encoder).Run(RepeatedText());
-        var optimizerFile = Path.Combine(result.LastCheckpoint!, "optimizer.bin");
-        File.WriteAllBytes(optimizerFile, File.ReadAllBytes(optimizerFile)[..100]);
+        var file = Path.Combine(result.LastCheckpoint!, damaged);
+        File.WriteAllBytes(file, File.ReadAllBytes(file)[..10]);
 
         var resume = () => new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options with { TotalSteps = 6 }, Encoder).Run(RepeatedText());
 
         var error = resume.Should().Throw<CheckpointLoadException>().Which;
         error.Checkpoint.Should().Be(result.LastCheckpoint);
         error.PreviousCheckpoint.Should().EndWith("step-00000002");
-        error.Message.Should().Contain("optimizer.bin").And.Contain("step-00000002");
+        error.Message.Should().Contain($"({damaged}: ").And.Contain("step-00000002");
     }
 
     [Fact]
