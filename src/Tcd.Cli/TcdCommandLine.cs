@@ -77,8 +77,10 @@ internal sealed class TcdCommandLine
     private static bool ReportParseErrors(ParseResult parse, TextWriter error)
     {
         var command = parse.CommandResult.Command;
-        var messages = command is RootCommand && parse.UnmatchedTokens.Count > 0
-            ? [$"unknown command '{parse.UnmatchedTokens[0]}'; the commands are {string.Join(", ", command.Subcommands.Select(c => c.Name))}."]
+        var commands = string.Join(", ", command.Subcommands.Select(c => c.Name));
+        List<string> messages = command is not RootCommand ? parse.Errors.Select(e => Describe(e, command)).ToList()
+            : parse.UnmatchedTokens.Count > 0 ? [$"unknown command '{parse.UnmatchedTokens[0]}'; the commands are {commands}."]
+            : parse.Errors.Count > 0 && parse.Tokens.Count == 0 ? [$"give a command: {commands}."]
             : parse.Errors.Select(e => Describe(e, command)).ToList();
 
         if (messages.Count == 0)
@@ -102,11 +104,6 @@ internal sealed class TcdCommandLine
         if (conversion.Success && command.Options.FirstOrDefault(o => o.Name == conversion.Groups["option"].Value) is { } typed)
         {
             return $"{typed.Name}: '{conversion.Groups["value"].Value}' is not a {OptionReader.Describe(typed.ValueType)}.";
-        }
-
-        if (error.Message == "Required command was not provided.")
-        {
-            return $"give a command: {string.Join(", ", command.Subcommands.Select(c => c.Name))}.";
         }
 
         // "Must be one of:\n\t'a'\n\t'b'" lists the accepted values one per line.

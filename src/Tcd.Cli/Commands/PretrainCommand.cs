@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Tcd.Experiments.Glue;
 using Tcd.Models.Data;
 using Tcd.Models.Evaluation;
@@ -127,15 +128,16 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         var resumeFrom = settings.Training.Resume ? run.LatestCheckpoint() : null;
         if (resumeFrom is { } checkpoint)
         {
-            run.CheckResumableWith(settings.EffectiveOptions);
-            if (run.HasFinished(settings.Training.TotalSteps))
+            var startedWith = run.StartedWith();
+            run.CheckResumable(startedWith, settings.EffectiveOptions);
+            if (checkpoint.Step >= settings.Training.TotalSteps && run.HasResult)
             {
                 console.Line($"tcd {Command.Name}: '{settings.Output}' has already finished {checkpoint.Step} steps; its model is in {run.ModelFolder}. " +
                              "Raise --steps to train further, or start over with --no-resume.");
                 return 0;
             }
 
-            console.Line($"tcd {Command.Name}: resuming from step {checkpoint.Step} ({checkpoint.Path}){StepsChange(run, settings.Training.TotalSteps)}");
+            console.Line($"tcd {Command.Name}: resuming from step {checkpoint.Step} ({checkpoint.Path}){StepsChange(startedWith, settings.Training.TotalSteps)}");
         }
 
         var created = OutermostMissingFolder(settings.Output);
@@ -231,8 +233,8 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
     }
 
     /// <summary>A note when a resumed run is given another <c>--steps</c> than it started with: its schedule changes.</summary>
-    private static string StepsChange(PretrainRunFolder run, long steps) =>
-        run.StartedWith()?["steps"]?.GetValue<long>() is { } before && before != steps
+    private static string StepsChange(JsonObject? startedWith, long steps) =>
+        startedWith?["steps"]?.GetValue<long>() is { } before && before != steps
             ? $"; it was started with --steps {before}, so its learning-rate schedule now ends at step {steps}"
             : string.Empty;
 

@@ -22,8 +22,6 @@ internal sealed class PretrainRunFolder(string folder)
         "validation", "validation-segments", "validation-every", "no-resume", "config",
     };
 
-    public string Folder => folder;
-
     public string ConfigFile => Path.Combine(folder, PretrainCommand.EffectiveConfigFileName);
 
     public string ModelFolder => Path.Combine(folder, ModelFolders.ModelFolderName);
@@ -42,10 +40,9 @@ internal sealed class PretrainRunFolder(string folder)
         return (latest, CheckpointStore.StepOf(latest));
     }
 
-    /// <summary>True when the run got as far as <paramref name="steps"/> and wrote its model and result.</summary>
-    public bool HasFinished(long steps) =>
-        LatestCheckpoint() is { } latest && latest.Step >= steps
-        && File.Exists(Path.Combine(folder, PretrainCommand.ResultFileName))
+    /// <summary>True when a run in the folder ended and wrote its model and result (a later resume may have changed <c>--steps</c>).</summary>
+    public bool HasResult =>
+        File.Exists(Path.Combine(folder, PretrainCommand.ResultFileName))
         && File.Exists(Path.Combine(ModelFolder, BertModelStore.ConfigFileName));
 
     /// <summary>The options the run was started with (its <c>tcd-config.json</c>), or null when it has none.</summary>
@@ -62,12 +59,13 @@ internal sealed class PretrainRunFolder(string folder)
     }
 
     /// <summary>
-    /// Throws when <paramref name="now"/> differs from the options the run was started with in one that a resumed run
-    /// must repeat, naming each such option with both values.
+    /// Throws when <paramref name="now"/> differs from <paramref name="started"/>, the options the run was started with
+    /// (<see cref="StartedWith"/>; null when unknown), in one that a resumed run must repeat, naming each such option
+    /// with both values.
     /// </summary>
-    public void CheckResumableWith(IReadOnlyDictionary<string, JsonNode?> now)
+    public void CheckResumable(JsonObject? started, IReadOnlyDictionary<string, JsonNode?> now)
     {
-        if (StartedWith() is not { } started)
+        if (started is null)
         {
             return;
         }
