@@ -119,7 +119,7 @@ public sealed class TextCorpus
             }
 
             var isBoundary = wikiExtractor == true
-                ? IsDocStartTag(line) || line == "</doc>"
+                ? IsWikiExtractorTag(line)
                 : line.Length == 0;
             if (isBoundary)
             {
@@ -147,6 +147,16 @@ public sealed class TextCorpus
                 $"The corpus file '{path}' contains no text (it is empty, blank or only WikiExtractor tags). " +
                 "Remove it from the corpus or point to the right file.");
         }
+    }
+
+    /// <summary>
+    /// True when <paramref name="line"/> (trimmed) is a WikiExtractor document tag, <c>&lt;doc id=... &gt;</c> or
+    /// <c>&lt;/doc&gt;</c>: markup, not text.
+    /// </summary>
+    public static bool IsWikiExtractorTag(string line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        return IsDocStartTag(line) || line == "</doc>";
     }
 
     private static bool IsDocStartTag(string line) => line.StartsWith("<doc ", StringComparison.Ordinal) && line.EndsWith('>');

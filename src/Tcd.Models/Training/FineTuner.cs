@@ -65,7 +65,10 @@ public sealed class FineTuner
     /// <param name="validation">Optional validation examples.</param>
     /// <param name="score">Scores validation outputs (one row of logits per example, and the targets); higher is better.</param>
     /// <param name="progress">Progress every <see cref="FineTuningOptions.LogEvery"/> steps and after each epoch.</param>
-    /// <param name="cancellationToken">Stops after the current step; the best weights so far are kept.</param>
+    /// <param name="cancellationToken">
+    /// Stops after the current step. With validation the best validated epoch's weights are restored; see
+    /// <see cref="FineTuningResult.BestEpoch"/>.
+    /// </param>
     public FineTuningResult Train(
         IReadOnlyList<FineTuningExample> train,
         IReadOnlyList<FineTuningExample>? validation = null,
@@ -158,7 +161,10 @@ public sealed class FineTuner
                 bestEpoch = epoch;
             }
 
-            progress?.Report(Report(epoch, step, totalSteps, epochLosses[^1], schedule.LearningRateAt(Math.Max(0, step - 1)), epochScore, clock.Elapsed) with { IsEpochSummary = true });
+            if (!cancelled)
+            {
+                progress?.Report(Report(epoch, step, totalSteps, epochLosses[^1], schedule.LearningRateAt(Math.Max(0, step - 1)), epochScore, clock.Elapsed) with { IsEpochSummary = true });
+            }
         }
 
         if (bestWeights is not null)

@@ -1,10 +1,23 @@
 namespace Tcd.Models.Training;
 
 /// <summary>The outcome of fine-tuning.</summary>
-/// <param name="EpochLosses">Mean training loss of each epoch.</param>
-/// <param name="EpochScores">Validation score after each epoch (empty without validation).</param>
-/// <param name="BestEpoch">1-based epoch whose weights the model holds at the end (the last epoch without validation).</param>
+/// <param name="EpochLosses">Mean training loss of each epoch (a cancelled epoch's covers the steps it ran).</param>
+/// <param name="EpochScores">Validation score after each completed epoch (empty without validation).</param>
+/// <param name="BestEpoch">
+/// With validation, the 1-based best-scoring epoch, whose weights are restored at the end (after a cancellation too).
+/// Without validation, the last completed epoch; the model holds the weights of the last step run, which after a
+/// cancellation may lie partway into the next epoch. 0 when no epoch was completed (or validated).
+/// </param>
 /// <param name="BestScore">The validation score of <paramref name="BestEpoch"/>, if validated.</param>
 /// <param name="Cancelled">True when the run stopped early on cancellation.</param>
 public sealed record FineTuningResult(
-    IReadOnlyList<double> EpochLosses, IReadOnlyList<double> EpochScores, int BestEpoch, double? BestScore, bool Cancelled);
+    IReadOnlyList<double> EpochLosses, IReadOnlyList<double> EpochScores, int BestEpoch, double? BestScore, bool Cancelled)
+{
+    /// <summary>A one-line summary: epochs, their losses and scores, and the epoch kept.</summary>
+    public override string ToString()
+    {
+        var losses = string.Join(", ", EpochLosses.Select(loss => loss.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)));
+        var scores = EpochScores.Count == 0 ? string.Empty : $"; validation {string.Join(", ", EpochScores.Select(score => score.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))}";
+        return $"{(Cancelled ? "cancelled" : "finished")} after {EpochLosses.Count} epochs: loss {losses}{scores}; holds epoch {BestEpoch}";
+    }
+}

@@ -53,7 +53,7 @@ public sealed class Pretrainer
         ArgumentNullException.ThrowIfNull(encoder);
         objective.Validate();
         options.Validate();
-        CheckFits(student.Config, "student", options, encoder);
+        CheckFits(student.Config, "model being trained", options, encoder);
         if (teacher is not null && objective.NeedsTeacher)
         {
             CheckFits(teacher.Config, "teacher", options, encoder);
@@ -90,14 +90,14 @@ public sealed class Pretrainer
         if (options.MaxSequenceLength > config.MaxPositions)
         {
             throw new ArgumentException(
-                $"MaxSequenceLength is {options.MaxSequenceLength} but the {role} model has only {config.MaxPositions} positions (MaxPositions); " +
-                $"lower MaxSequenceLength (--seq-length) to at most {config.MaxPositions}.", nameof(options));
+                $"MaxSequenceLength is {options.MaxSequenceLength} but the {role} has only {config.MaxPositions} positions (MaxPositions); " +
+                $"lower MaxSequenceLength to at most {config.MaxPositions}.", nameof(options));
         }
 
         if (config.VocabSize != encoder.VocabularySize)
         {
             throw new ArgumentException(
-                $"The tokeniser has {encoder.VocabularySize} tokens but the {role} model's VocabSize is {config.VocabSize}; " +
+                $"The tokeniser has {encoder.VocabularySize} tokens but the {role}'s VocabSize is {config.VocabSize}; " +
                 "use the vocabulary the model was trained with.", nameof(encoder));
         }
     }
@@ -181,7 +181,7 @@ public sealed class Pretrainer
             if (cancellationToken.IsCancellationRequested)
             {
                 lastCheckpoint = SaveCheckpoint(checkpoints, new TrainerState(step, position, lastLosses, validation), optimizer, lastCheckpoint) ?? lastCheckpoint;
-                return new PretrainingResult(step, Cancelled: true, lastLosses, validation, lastCheckpoint);
+                return new PretrainingResult(step, Cancelled: true, lastLosses, validation, lastCheckpoint) { ResumedFromStep = latest is null ? null : startStep };
             }
 
             var report = (step + 1) % options.LogEvery == 0 || step + 1 == options.TotalSteps;
@@ -218,7 +218,7 @@ public sealed class Pretrainer
             }
         }
 
-        return new PretrainingResult(step, Cancelled: false, lastLosses, validation, lastCheckpoint);
+        return new PretrainingResult(step, Cancelled: false, lastLosses, validation, lastCheckpoint) { ResumedFromStep = latest is null ? null : startStep };
     }
 
     private StepOutcome TrainStep(

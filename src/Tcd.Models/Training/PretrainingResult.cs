@@ -11,4 +11,21 @@ public sealed record PretrainingResult(
     bool Cancelled,
     IReadOnlyDictionary<string, double> LastLosses,
     double? ValidationLogLikelihood,
-    string? LastCheckpoint);
+    string? LastCheckpoint)
+{
+    /// <summary>
+    /// The step of the checkpoint this run resumed from (equal to <see cref="Steps"/> when that checkpoint had already
+    /// reached the last step), or null when it started from step 0.
+    /// </summary>
+    public long? ResumedFromStep { get; init; }
+
+    /// <summary>A one-line summary: steps, how the run started and ended, the last losses and the checkpoint.</summary>
+    public override string ToString()
+    {
+        var losses = string.Join(' ', LastLosses.Select(kv => FormattableString.Invariant($"{kv.Key}={kv.Value:G4}")));
+        var resumed = ResumedFromStep is { } from ? $" (resumed at step {from})" : string.Empty;
+        var validation = ValidationLogLikelihood is { } ll ? FormattableString.Invariant($" val-ll={ll:F4}") : string.Empty;
+        var checkpoint = LastCheckpoint is null ? string.Empty : $", checkpoint {LastCheckpoint}";
+        return $"{(Cancelled ? "cancelled" : "finished")} after {Steps} steps{resumed}: {losses}{validation}{checkpoint}";
+    }
+}

@@ -26,6 +26,18 @@ public sealed class CheckpointStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_file_in_place_of_the_folder_is_refused_with_a_clear_message()
+    {
+        Directory.CreateDirectory(root);
+        var file = Path.Combine(root, "not-a-folder");
+        File.WriteAllText(file, "x");
+
+        var open = () => new CheckpointStore(file);
+
+        open.Should().Throw<IOException>().WithMessage($"The checkpoint folder '{file}' is a file; give a folder*");
+    }
+
+    [Fact]
     public void FindPrevious_IsTheNewestOlderCheckpoint_AndStepOfReadsTheFolderName()
     {
         var store = new CheckpointStore(root, keepLast: 3);

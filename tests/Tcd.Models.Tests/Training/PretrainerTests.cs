@@ -289,6 +289,6 @@ public sealed class PretrainerTests : IDisposable
     {
         var act = () => new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, FastOptions(1) with { MaxSequenceLength = 128 }, Encoder);
 
-        act.Should().Throw<ArgumentException>().WithMessage("*MaxSequenceLength is 128*student*64 positions*");
+        act.Should().Throw<ArgumentException>().WithMessage("*MaxSequenceLength is 128*model being trained*64 positions*");
     }
 }
