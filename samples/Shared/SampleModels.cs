@@ -39,8 +39,7 @@ internal static class SampleModels
             Progress = new SynchronousProgress<PretrainingProgress>(row => console.WriteLine($"  [pre-training] {row}")),
             CancellationToken = cancellationToken,
         };
-        var pretrained = mlContext.Tcd().PretrainTeacher(options).Fit(mlContext.Data.LoadFromEnumerable(documents));
-        return pretrained.PretrainingResult is { Cancelled: true } ? throw new OperationCanceledException(cancellationToken) : pretrained;
+        return mlContext.Tcd().PretrainTeacher(options).Fit(mlContext.Data.LoadFromEnumerable(documents));
     }
 
     private sealed class Document

@@ -62,7 +62,6 @@ internal sealed class GlueFineTuning(FineTuneSettings settings, TextWriter conso
             .Append(classifier)
             .Append(mlContext.Transforms.Conversion.MapKeyToValue("PredictedLabelName", "PredictedLabel"))
             .Fit(train);
-        StopIfCancelled(cancellationToken);
         var scored = model.Transform(dev);
         var metrics = mlContext.MulticlassClassification.Evaluate(scored, KeyColumn);
         Say($"ML.NET multiclass metrics: micro accuracy {metrics.MicroAccuracy:P1}, macro accuracy {metrics.MacroAccuracy:P1}, log-loss {metrics.LogLoss:F3}");
@@ -75,15 +74,11 @@ internal sealed class GlueFineTuning(FineTuneSettings settings, TextWriter conso
     {
         var options = FineTuningOptions(dev, cancellationToken) with { LabelColumnName = nameof(GlueRow.Target), PairColumnName = task.IsSentencePair ? nameof(GlueRow.Pair) : null };
         var model = mlContext.Tcd().Regressor(pretrained, options).Fit(train);
-        StopIfCancelled(cancellationToken);
         var scored = model.Transform(dev);
         var metrics = mlContext.Regression.Evaluate(scored, nameof(GlueRow.Target));
         Say($"ML.NET regression metrics: RMSE {metrics.RootMeanSquaredError:F3}, MAE {metrics.MeanAbsoluteError:F3}, R² {metrics.RSquared:F3}");
         return (model, scored);
     }
-
-    /// <summary>A fine-tuning stopped part-way returns its best epoch so far: it must be neither scored nor saved as the result.</summary>
-    private static void StopIfCancelled(CancellationToken cancellationToken) => cancellationToken.ThrowIfCancellationRequested();
 
     private BertFineTuningOptions FineTuningOptions(IDataView validation, CancellationToken cancellationToken) => new()
     {

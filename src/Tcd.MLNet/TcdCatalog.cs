@@ -45,7 +45,7 @@ public sealed class TcdCatalog
     public BertPretrainingEstimator PretrainTeacher(
         string outputColumnName = "Features", string textColumnName = "Text", BertConfig? model = null,
         long steps = 1_000, int batchSize = 32, double learningRate = 1e-4, string device = "auto") =>
-        PretrainTeacher(With(new BertPretrainingOptions(), outputColumnName, textColumnName, model, steps, batchSize, learningRate, device));
+        PretrainTeacher(With(new BertPretrainingOptions(), outputColumnName, textColumnName, model, model, steps, batchSize, learningRate, device));
 
     /// <summary>Vanilla BERT masked-LM pre-training with every option (see <see cref="BertPretrainingOptions"/>).</summary>
     public BertPretrainingEstimator PretrainTeacher(BertPretrainingOptions options) => new(Environment, options, teacher: null);
@@ -63,7 +63,7 @@ public sealed class TcdCatalog
     public BertPretrainingEstimator PretrainMoe(
         string outputColumnName = "Features", string textColumnName = "Text", int expertCount = 4, double loadBalanceWeight = 1000,
         BertConfig? model = null, long steps = 1_000, int batchSize = 32, double learningRate = 1e-4, string device = "auto") =>
-        PretrainMoe(With(new MoePretrainingOptions { ExpertCount = expertCount, LoadBalanceWeight = loadBalanceWeight }, outputColumnName, textColumnName, model, steps, batchSize, learningRate, device));
+        PretrainMoe(With(new MoePretrainingOptions { ExpertCount = expertCount, LoadBalanceWeight = loadBalanceWeight }, outputColumnName, textColumnName, model, model, steps, batchSize, learningRate, device));
 
     /// <summary>MoE-BERT pre-training with every option (see <see cref="MoePretrainingOptions"/>).</summary>
     public BertPretrainingEstimator PretrainMoe(MoePretrainingOptions options) => new(Environment, options, teacher: null);
@@ -85,7 +85,7 @@ public sealed class TcdCatalog
     public BertPretrainingEstimator Distill(
         PretrainedBertTransformer teacher, string outputColumnName = "Features", string textColumnName = "Text", int expertCount = 4,
         double loadBalanceWeight = 1000, BertConfig? model = null, long steps = 1_000, int batchSize = 32, double learningRate = 1e-4, string device = "auto") =>
-        Distill(teacher, With(new DistillationOptions { ExpertCount = expertCount, LoadBalanceWeight = loadBalanceWeight }, outputColumnName, textColumnName, model, steps, batchSize, learningRate, device));
+        Distill(teacher, With(new DistillationOptions { ExpertCount = expertCount, LoadBalanceWeight = loadBalanceWeight }, outputColumnName, textColumnName, model, model ?? teacher?.Config, steps, batchSize, learningRate, device));
 
     /// <summary>Transfer capability distillation with every option (see <see cref="DistillationOptions"/>).</summary>
     public BertPretrainingEstimator Distill(PretrainedBertTransformer teacher, DistillationOptions options)
@@ -103,13 +103,13 @@ public sealed class TcdCatalog
     /// <param name="textColumnName">The input text column. Default "Text".</param>
     /// <param name="fineTuning"><see cref="FineTuning.Full"/> or <see cref="FineTuning.Adapters"/>. Default null: full.</param>
     /// <param name="epochs">Passes over the data. Default 3 (paper: up to 10, best on dev).</param>
-    /// <param name="learningRate">Peak learning rate. Default 2e-5 (paper grid, full: 1e-5, 2e-5, 5e-5; adapters: 1e-4, 2e-4, 3e-4).</param>
+    /// <param name="learningRate">Peak learning rate. Default null: 2e-5 for full fine-tuning, 1e-4 for adapters (paper grids, full: 1e-5, 2e-5, 5e-5; adapters: 1e-4, 2e-4, 3e-4).</param>
     /// <param name="batchSize">Examples per step. Default 32 (paper: 32).</param>
     /// <param name="validationData">Optional validation data; the best epoch's weights are kept. Default null.</param>
     public BertFineTuningEstimator TextClassifier(
         PretrainedBertTransformer pretrained, string labelColumnName = "Label", string textColumnName = "Text", FineTuning? fineTuning = null,
-        int epochs = 3, double learningRate = 2e-5, int batchSize = 32, IDataView? validationData = null) =>
-        TextClassifier(pretrained, FineTuningOptions(labelColumnName, textColumnName, null, fineTuning, epochs, learningRate, batchSize, validationData));
+        int epochs = 3, double? learningRate = null, int batchSize = 32, IDataView? validationData = null) =>
+        TextClassifier(pretrained, FineTuningOptions(pretrained, labelColumnName, textColumnName, null, fineTuning, epochs, learningRate, batchSize, validationData));
 
     /// <summary>Fine-tunes a text classifier with every option; <see cref="BertFineTuningOptions.PairColumnName"/> must be null.</summary>
     public BertFineTuningEstimator TextClassifier(PretrainedBertTransformer pretrained, BertFineTuningOptions options)
@@ -130,13 +130,13 @@ public sealed class TcdCatalog
     /// <param name="secondColumnName">The second text of each pair. Default "Sentence2".</param>
     /// <param name="fineTuning"><see cref="FineTuning.Full"/> or <see cref="FineTuning.Adapters"/>. Default null: full.</param>
     /// <param name="epochs">Passes over the data. Default 3 (paper: up to 10, best on dev).</param>
-    /// <param name="learningRate">Peak learning rate. Default 2e-5 (paper grid, full: 1e-5, 2e-5, 5e-5; adapters: 1e-4, 2e-4, 3e-4).</param>
+    /// <param name="learningRate">Peak learning rate. Default null: 2e-5 for full fine-tuning, 1e-4 for adapters (paper grids, full: 1e-5, 2e-5, 5e-5; adapters: 1e-4, 2e-4, 3e-4).</param>
     /// <param name="batchSize">Examples per step. Default 32 (paper: 32).</param>
     /// <param name="validationData">Optional validation data; the best epoch's weights are kept. Default null.</param>
     public BertFineTuningEstimator SentencePairClassifier(
         PretrainedBertTransformer pretrained, string labelColumnName = "Label", string firstColumnName = "Sentence1", string secondColumnName = "Sentence2",
-        FineTuning? fineTuning = null, int epochs = 3, double learningRate = 2e-5, int batchSize = 32, IDataView? validationData = null) =>
-        SentencePairClassifier(pretrained, FineTuningOptions(labelColumnName, firstColumnName, secondColumnName, fineTuning, epochs, learningRate, batchSize, validationData));
+        FineTuning? fineTuning = null, int epochs = 3, double? learningRate = null, int batchSize = 32, IDataView? validationData = null) =>
+        SentencePairClassifier(pretrained, FineTuningOptions(pretrained, labelColumnName, firstColumnName, secondColumnName, fineTuning, epochs, learningRate, batchSize, validationData));
 
     /// <summary>Fine-tunes a sentence-pair classifier with every option; <see cref="BertFineTuningOptions.PairColumnName"/> is required.</summary>
     public BertFineTuningEstimator SentencePairClassifier(PretrainedBertTransformer pretrained, BertFineTuningOptions options)
@@ -157,13 +157,13 @@ public sealed class TcdCatalog
     /// <param name="pairColumnName">The second text of a pair, or null. Default null.</param>
     /// <param name="fineTuning"><see cref="FineTuning.Full"/> or <see cref="FineTuning.Adapters"/>. Default null: full.</param>
     /// <param name="epochs">Passes over the data. Default 3 (paper: up to 10, best on dev).</param>
-    /// <param name="learningRate">Peak learning rate. Default 2e-5 (paper grid, full: 1e-5, 2e-5, 5e-5; adapters: 1e-4, 2e-4, 3e-4).</param>
+    /// <param name="learningRate">Peak learning rate. Default null: 2e-5 for full fine-tuning, 1e-4 for adapters (paper grids, full: 1e-5, 2e-5, 5e-5; adapters: 1e-4, 2e-4, 3e-4).</param>
     /// <param name="batchSize">Examples per step. Default 32 (paper: 32).</param>
     /// <param name="validationData">Optional validation data; the best epoch's weights are kept. Default null.</param>
     public BertFineTuningEstimator Regressor(
         PretrainedBertTransformer pretrained, string labelColumnName = "Label", string textColumnName = "Text", string? pairColumnName = null,
-        FineTuning? fineTuning = null, int epochs = 3, double learningRate = 2e-5, int batchSize = 32, IDataView? validationData = null) =>
-        Regressor(pretrained, FineTuningOptions(labelColumnName, textColumnName, pairColumnName, fineTuning, epochs, learningRate, batchSize, validationData));
+        FineTuning? fineTuning = null, int epochs = 3, double? learningRate = null, int batchSize = 32, IDataView? validationData = null) =>
+        Regressor(pretrained, FineTuningOptions(pretrained, labelColumnName, textColumnName, pairColumnName, fineTuning, epochs, learningRate, batchSize, validationData));
 
     /// <summary>Fine-tunes a regressor with every option.</summary>
     public BertFineTuningEstimator Regressor(PretrainedBertTransformer pretrained, BertFineTuningOptions options)
@@ -248,7 +248,7 @@ public sealed class TcdCatalog
     /// </summary>
     /// <param name="model">The fitted model.</param>
     /// <param name="inputSchema">The schema of the data the model reads, e.g. <c>trainData.Schema</c>.</param>
-    /// <param name="path">The file to write (replaced if it exists).</param>
+    /// <param name="path">The file to write (replaced if it exists; its folder is created if missing).</param>
     public void SaveModel(ITransformer model, DataViewSchema inputSchema, string path) => TcdModelFile.Save(mlContext, model, inputSchema, path);
 
     /// <summary>
@@ -275,24 +275,45 @@ public sealed class TcdCatalog
     public PretrainedBertTransformer LoadPretrained(string path, string textColumnName = "Text", string outputColumnName = "Features") =>
         PretrainedModelLoader.Load(mlContext, path, textColumnName, outputColumnName);
 
-    private static T With<T>(T options, string outputColumnName, string textColumnName, BertConfig? model, long steps, int batchSize, double learningRate, string device)
+    /// <summary>The options of a simple overload; segments are shortened to the positions of <paramref name="positionsOf"/> (null: the default model's).</summary>
+    private static T With<T>(
+        T options, string outputColumnName, string textColumnName, BertConfig? model, BertConfig? positionsOf, long steps, int batchSize, double learningRate, string device)
         where T : BertPretrainingOptions
     {
         options.OutputColumnName = outputColumnName;
         options.TextColumnName = textColumnName;
         options.Model = model;
-        options.Training = new PretrainingOptions { TotalSteps = steps, BatchSize = batchSize, LearningRate = learningRate, Device = device };
+        var defaults = new PretrainingOptions();
+        options.Training = defaults with
+        {
+            TotalSteps = steps, BatchSize = batchSize, LearningRate = learningRate, Device = device,
+            MaxSequenceLength = Math.Min(defaults.MaxSequenceLength, positionsOf?.MaxPositions ?? int.MaxValue),
+        };
         return options;
     }
 
+    /// <summary>The options of a simple overload; examples are shortened to the positions of <paramref name="pretrained"/>.</summary>
     private static BertFineTuningOptions FineTuningOptions(
-        string labelColumnName, string textColumnName, string? pairColumnName, FineTuning? fineTuning, int epochs, double learningRate, int batchSize, IDataView? validationData) => new()
+        PretrainedBertTransformer pretrained, string labelColumnName, string textColumnName, string? pairColumnName, FineTuning? fineTuning, int epochs,
+        double? learningRate, int batchSize, IDataView? validationData)
+    {
+        ArgumentNullException.ThrowIfNull(pretrained);
+        var mode = fineTuning ?? FineTuning.Full;
+        var defaults = new FineTuningOptions();
+        return new()
         {
             LabelColumnName = labelColumnName,
             TextColumnName = textColumnName,
             PairColumnName = pairColumnName,
-            FineTuning = fineTuning ?? FineTuning.Full,
-            Training = new FineTuningOptions { Epochs = epochs, LearningRate = learningRate, BatchSize = batchSize },
+            FineTuning = mode,
+            Training = defaults with
+            {
+                Epochs = epochs,
+                LearningRate = learningRate ?? (mode.Mode == FineTuningMode.Adapters ? FineTuning.LowestAdapterLearningRate : defaults.LearningRate),
+                BatchSize = batchSize,
+                MaxSequenceLength = Math.Min(defaults.MaxSequenceLength, pretrained.Config.MaxPositions),
+            },
             ValidationData = validationData,
         };
+    }
 }

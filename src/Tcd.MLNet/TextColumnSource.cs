@@ -1,14 +1,16 @@
 using Microsoft.ML;
+using Tcd.Models.Data;
 
 namespace Tcd.MLNet;
 
 /// <summary>
 /// The non-blank values of a text column, read through a fresh cursor on every enumeration so that a corpus is
-/// streamed, never loaded whole. Blank rows are skipped and counted.
+/// streamed, never loaded whole. Blank rows and WikiExtractor tag rows (a WikiExtractor dump loaded one line per row)
+/// are skipped and counted.
 /// </summary>
 internal sealed class TextColumnSource(IDataView data, string columnName) : IEnumerable<string>
 {
-    /// <summary>Blank (null, empty or whitespace) rows skipped by the last complete enumeration.</summary>
+    /// <summary>Blank (null, empty or whitespace) and WikiExtractor tag rows skipped by the last complete enumeration.</summary>
     public long SkippedRows { get; private set; }
 
     /// <summary>True when at least one row has text.</summary>
@@ -24,13 +26,14 @@ internal sealed class TextColumnSource(IDataView data, string columnName) : IEnu
         while (cursor.MoveNext())
         {
             getter(ref value);
-            if (value.Span.IsWhiteSpace())
+            var text = value.Span.IsWhiteSpace() ? null : value.ToString();
+            if (text is null || TextCorpus.IsWikiExtractorTag(text.Trim()))
             {
                 skipped++;
                 continue;
             }
 
-            yield return value.ToString();
+            yield return text;
         }
 
         SkippedRows = skipped;

@@ -5,6 +5,7 @@ using Tcd.MLNet.Transformers;
 using Tcd.Models.Data;
 using Tcd.Models.Evaluation;
 using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
 using Tcd.Models.Training;
 using TorchSharp;
 
@@ -23,8 +24,6 @@ namespace Tcd.MLNet.Estimators;
 /// </remarks>
 public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransformer>
 {
-    private const string KeyValuesKind = "KeyValues";
-
     private readonly IHost host;
     private readonly PretrainedBertTransformer pretrained;
     private readonly BertFineTuningOptions options;
@@ -38,57 +37,82 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
         ArgumentNullException.ThrowIfNull(options.FineTuning);
         ArgumentNullException.ThrowIfNull(options.Training);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.TransformBatchSize);
-        Training = options.Training with
+        var fineTuning = options.FineTuning;
+        var requested = options.Training;
+        if (requested.Mode != FineTuningMode.Full && (requested.Mode != fineTuning.Mode || requested.AdapterSize != fineTuning.AdapterSize))
         {
-            Mode = options.FineTuning.Mode,
-            AdapterSize = options.FineTuning.Mode == FineTuningMode.Adapters ? options.FineTuning.AdapterSize : options.Training.AdapterSize,
+            throw new ArgumentException(
+                $"Training.Mode is {requested.Mode} (size {requested.AdapterSize}) but FineTuning is {fineTuning.Mode}{(fineTuning.Mode == FineTuningMode.Adapters ? $" (size {fineTuning.AdapterSize})" : string.Empty)}; " +
+                "choose the mode with BertFineTuningOptions.FineTuning (e.g. FineTuning.Adapters(16)) and leave Training.Mode at Full.",
+                nameof(options));
+        }
+
+        Training = requested with
+        {
+            Mode = fineTuning.Mode,
+            AdapterSize = fineTuning.Mode == FineTuningMode.Adapters ? fineTuning.AdapterSize : requested.AdapterSize,
         };
         Training.Validate();
+        if (Training.MaxSequenceLength > pretrained.Config.MaxPositions)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                $"Training.MaxSequenceLength is {Training.MaxSequenceLength} but the pre-trained model has only {pretrained.Config.MaxPositions} positions; set it to at most {pretrained.Config.MaxPositions}.");
+        }
+
+        TorchRuntime.ResolveDevice(Training.Device);
         host = environment.Register("Tcd.FineTuning");
         this.pretrained = pretrained;
-        this.options = options;
+        // A copy: changing the caller's options object after this point does not change what Fit does.
+        this.options = options with { };
     }
 
     /// <summary>The fine-tuning run options, with the mode and adapter size of <see cref="BertFineTuningOptions.FineTuning"/>.</summary>
     public FineTuningOptions Training { get; }
 
-    private int MaxSequenceLength => Math.Min(Training.MaxSequenceLength, pretrained.Config.MaxPositions);
-
     /// <summary>Fine-tunes a copy of the pre-trained model on <paramref name="input"/> (the pre-trained transformer is not changed).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A column is missing or mistyped; the message names it and the expected type.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or mistyped; the message names it, the data (training or validation) and the expected type.</exception>
+    /// <exception cref="ArgumentException">The validation labels differ from the training labels in kind, class count or key values.</exception>
     /// <exception cref="InvalidOperationException">No usable training row, or a key label outside its key range.</exception>
+    /// <exception cref="OperationCanceledException"><see cref="BertFineTuningOptions.CancellationToken"/> was cancelled; nothing is returned.</exception>
     public FineTunedBertTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var (kind, classCount, annotations) = Inspect(input.Schema);
+        var (kind, classCount, annotations) = Inspect(input.Schema, validation: false);
         if (options.ValidationData is not null)
         {
-            var (validationKind, validationClasses, _) = Inspect(options.ValidationData.Schema);
-            if (validationKind != kind || validationClasses != classCount)
-            {
-                throw new ArgumentException(
-                    $"The validation data's label column '{options.LabelColumnName}' gives {validationKind} with {validationClasses} classes, but the training data gives {kind} with {classCount}; map both with the same MapValueToKey transformer.",
-                    nameof(input));
-            }
+            CheckValidationLabels(kind, classCount, annotations);
         }
 
         using var channel = host.Start("Fine-tuning");
         var train = ReadExamples(input, kind, classCount, "training", channel);
         var validation = options.ValidationData is null ? null : ReadExamples(options.ValidationData, kind, classCount, "validation", channel);
-        channel.Info(MessageSensitivity.None, $"Fine-tuning ({Training.Mode}) a {kind} model on {train.Count} rows{(validation is null ? string.Empty : $", validating on {validation.Count}")}.");
+        channel.Info(MessageSensitivity.None, FormattableString.Invariant(
+            $"Fine-tuning ({Training.Mode}) a {kind} model on {train.Count} rows{(validation is null ? string.Empty : $", validating on {validation.Count}")}: {Training.Epochs} epochs, lr {Training.LearningRate:G3}, seed {Training.Seed}."));
+        if (Training.Mode == FineTuningMode.Adapters && Training.LearningRate < FineTuning.LowestAdapterLearningRate)
+        {
+            channel.Warning(MessageSensitivity.None, FormattableString.Invariant(
+                $"Adapters train slowly at lr {Training.LearningRate:G3}: the paper tunes them at 1e-4 to 3e-4 (Training.LearningRate)."));
+        }
 
         torch.manual_seed(Training.Seed);
         var model = BertForSequenceClassification.FromPretrained(pretrained.Model, kind == BertPredictionKind.Regression ? 1 : classCount);
         var tuner = new FineTuner(model, Training, pretrained.Encoder.SpecialTokenIds);
         var result = tuner.Train(
             train, validation, validation is null ? null : options.ValidationScore ?? Scorer(kind), new ChannelProgress<FineTuningProgress>(channel, options.Progress), options.CancellationToken);
+        if (result.Cancelled)
+        {
+            channel.Info(MessageSensitivity.None, $"Fine-tuning cancelled: {result}.");
+            throw new OperationCanceledException("Fine-tuning was cancelled (BertFineTuningOptions.CancellationToken); no model is returned.", options.CancellationToken);
+        }
+
         channel.Info(MessageSensitivity.None, result.BestScore is { } best
             ? FormattableString.Invariant($"Fine-tuning done: best epoch {result.BestEpoch}, validation {(options.ValidationScore is not null ? "score" : kind == BertPredictionKind.Regression ? "Pearson" : "accuracy")} {best:F4}.")
-            : $"Fine-tuning done after epoch {result.BestEpoch}{(result.Cancelled ? " (cancelled)" : string.Empty)}.");
+            : $"Fine-tuning done after epoch {result.BestEpoch}.");
         return new FineTunedBertTransformer(
-            model, pretrained.Encoder, kind, options.TextColumnName, options.PairColumnName, options.LabelColumnName, annotations, MaxSequenceLength, options.TransformBatchSize)
+            model, pretrained.Encoder, kind, options.TextColumnName, options.PairColumnName, options.LabelColumnName, annotations, Training.MaxSequenceLength, options.TransformBatchSize)
         {
-            TrainingResult = result,
+            FineTuningResult = result,
         };
     }
 
@@ -97,7 +121,7 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        SchemaChecks.RequireText(inputSchema, options.TextColumnName, "text");
+        SchemaChecks.RequireText(inputSchema, options.TextColumnName, options.PairColumnName is null ? "text" : "first text of the pair");
         if (options.PairColumnName is not null)
         {
             SchemaChecks.RequireText(inputSchema, options.PairColumnName, "second text of the pair");
@@ -118,7 +142,7 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
         // A shape carries no key count or vector size, so the class count here is only a placeholder; PredictedLabel
         // keeps the label's key values so that MapKeyToValue can follow.
         var added = FineTunedBertTransformer.CreateColumns(kind.Value, 2, null)
-            .Select(column => SchemaShapes.Of(column.Name, column.Type, column.Name == FineTunedBertTransformer.PredictedLabelColumnName && label.IsKey ? label.Annotations.Where(a => a.Name == KeyValuesKind) : []))
+            .Select(column => SchemaShapes.Of(column.Name, column.Type, column.Name == FineTunedBertTransformer.PredictedLabelColumnName && label.IsKey ? label.Annotations.Where(a => a.Name == PredictionAnnotations.KeyValuesKind) : []))
             .ToList();
         return SchemaShapes.Append(inputSchema, added);
     }
@@ -127,15 +151,17 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
         ? "Single (float) for regression"
         : "Boolean (binary) or a key type (multiclass: use mlContext.Transforms.Conversion.MapValueToKey first)";
 
-    private (BertPredictionKind Kind, int ClassCount, DataViewSchema.Annotations? Annotations) Inspect(DataViewSchema schema)
+    private (BertPredictionKind Kind, int ClassCount, DataViewSchema.Annotations? Annotations) Inspect(DataViewSchema schema, bool validation)
     {
-        SchemaChecks.RequireText(schema, options.TextColumnName, "text");
+        var of = validation ? " of the validation data" : string.Empty;
+        SchemaChecks.RequireText(schema, options.TextColumnName, (options.PairColumnName is null ? "text" : "first text of the pair") + of);
         if (options.PairColumnName is not null)
         {
-            SchemaChecks.RequireText(schema, options.PairColumnName, "second text of the pair");
+            SchemaChecks.RequireText(schema, options.PairColumnName, "second text of the pair" + of);
         }
 
-        var label = SchemaChecks.Require(schema, options.LabelColumnName, "label", ExpectedLabel);
+        var labelRole = "label" + of;
+        var label = SchemaChecks.Require(schema, options.LabelColumnName, labelRole, ExpectedLabel);
         switch (options.Task, label.Type)
         {
             case (BertTask.Regression, NumberDataViewType number) when number == NumberDataViewType.Single:
@@ -144,12 +170,37 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
                 return (BertPredictionKind.BinaryClassification, 2, null);
             case (BertTask.Classification, KeyDataViewType key) when key.RawType == typeof(uint) && key.Count is >= 2 and <= int.MaxValue:
                 var annotations = new DataViewSchema.Annotations.Builder();
-                annotations.Add(label.Annotations, name => name == KeyValuesKind);
+                annotations.Add(label.Annotations, name => name == PredictionAnnotations.KeyValuesKind);
                 return (BertPredictionKind.MulticlassClassification, (int)key.Count, annotations.ToAnnotations());
             case (BertTask.Classification, KeyDataViewType key):
-                throw SchemaChecks.Mistyped(options.LabelColumnName, "label", label.Type.ToString() ?? string.Empty, $"a UInt32 key type with at least 2 values (this key has {key.Count})");
+                throw SchemaChecks.Mistyped(options.LabelColumnName, labelRole, label.Type.ToString() ?? string.Empty, $"a UInt32 key type with at least 2 values (this key has {key.Count})");
             default:
-                throw SchemaChecks.Mistyped(options.LabelColumnName, "label", label.Type.ToString() ?? string.Empty, ExpectedLabel);
+                throw SchemaChecks.Mistyped(options.LabelColumnName, labelRole, label.Type.ToString() ?? string.Empty, ExpectedLabel);
+        }
+    }
+
+    /// <summary>
+    /// The validation labels must mean what the training labels mean: the same kind and class count, and for keys the
+    /// same values in the same order (a MapValueToKey fitted on other data numbers the classes differently).
+    /// </summary>
+    private void CheckValidationLabels(BertPredictionKind kind, int classCount, DataViewSchema.Annotations? annotations)
+    {
+        var (validationKind, validationClasses, validationAnnotations) = Inspect(options.ValidationData!.Schema, validation: true);
+        if (validationKind != kind || validationClasses != classCount)
+        {
+            throw new ArgumentException(
+                $"The validation data's label column '{options.LabelColumnName}' gives {validationKind} with {validationClasses} classes, but the training data gives {kind} with {classCount}; map both with the same MapValueToKey transformer.",
+                nameof(options));
+        }
+
+        var trainingNames = PredictionAnnotations.ClassNames(annotations);
+        var validationNames = PredictionAnnotations.ClassNames(validationAnnotations);
+        if (trainingNames is not null && validationNames is not null && !trainingNames.SequenceEqual(validationNames))
+        {
+            throw new ArgumentException(
+                $"The validation data's label keys stand for [{string.Join(", ", validationNames)}] but the training data's for [{string.Join(", ", trainingNames)}]; " +
+                "map both with the same fitted MapValueToKey transformer (fit it once, on the training data, and transform both).",
+                nameof(options));
         }
     }
 
@@ -177,7 +228,7 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
                 continue;
             }
 
-            examples.Add(new FineTuningExample(pretrained.Encoder.Encode(row.Text, row.Pair, MaxSequenceLength), target.Value));
+            examples.Add(new FineTuningExample(pretrained.Encoder.Encode(row.Text, row.Pair, Training.MaxSequenceLength), target.Value));
         }
 
         if (skipped > 0)

@@ -17,7 +17,7 @@ public sealed record BertFineTuningOptions
     /// <summary>Classification or regression. Default <see cref="BertTask.Classification"/>.</summary>
     public BertTask Task { get; set; } = BertTask.Classification;
 
-    /// <summary>The input text column (String). Default "Text".</summary>
+    /// <summary>The input text column (String), the first text of a pair when <see cref="PairColumnName"/> is set. Default "Text".</summary>
     public string TextColumnName { get; set; } = "Text";
 
     /// <summary>The second text of a sentence pair (String), or null for single texts. Default null.</summary>
@@ -26,12 +26,18 @@ public sealed record BertFineTuningOptions
     /// <summary>The label column: Boolean or key for classification, Single for regression. Default "Label".</summary>
     public string LabelColumnName { get; set; } = "Label";
 
-    /// <summary>Full fine-tuning or adapters. Default <see cref="FineTuning.Full"/>. It overrides <see cref="FineTuningOptions.Mode"/> and <see cref="FineTuningOptions.AdapterSize"/> of <see cref="Training"/>.</summary>
+    /// <summary>
+    /// Full fine-tuning or adapters. Default <see cref="FineTuning.Full"/>. It sets <see cref="FineTuningOptions.Mode"/> and
+    /// <see cref="FineTuningOptions.AdapterSize"/> of <see cref="Training"/> (leave those at their defaults; a conflicting
+    /// value is an error). For adapters raise <see cref="FineTuningOptions.LearningRate"/> to the paper's 1e-4 to 3e-4.
+    /// </summary>
     public FineTuning FineTuning { get; set; } = FineTuning.Full;
 
     /// <summary>
     /// The run: epochs (default 3), batch size (32, paper: 32), learning rate (2e-5, paper grid 1e-5/2e-5/5e-5), warm-up
-    /// ratio (0.06, paper), max sequence length (128), seed, device... See <see cref="FineTuningOptions"/>.
+    /// ratio (0.06, paper), max sequence length (128, at most the model's positions), seed (42), device... See
+    /// <see cref="FineTuningOptions"/>. The seed is <see cref="FineTuningOptions.Seed"/>, not the <c>MLContext</c>'s:
+    /// two fits with the same options give the same model.
     /// </summary>
     public FineTuningOptions Training { get; set; } = new();
 
@@ -56,6 +62,9 @@ public sealed record BertFineTuningOptions
     /// <summary>Receives progress every <see cref="FineTuningOptions.LogEvery"/> steps and after each epoch (also written to <c>mlContext.Log</c>). Default null.</summary>
     public IProgress<FineTuningProgress>? Progress { get; set; }
 
-    /// <summary>Stops after the current step; the best weights so far are kept. Default none.</summary>
+    /// <summary>
+    /// Stops the run after the current step; <c>Fit</c> then throws <see cref="OperationCanceledException"/> (so a
+    /// pipeline does not go on with a half-trained model). Default none.
+    /// </summary>
     public CancellationToken CancellationToken { get; set; }
 }

@@ -17,9 +17,10 @@ namespace Tcd.MLNet.Estimators;
 /// </summary>
 /// <remarks>
 /// <see cref="Fit"/> streams the text column through a cursor (each pass over the corpus opens a new one) into the
-/// pre-training loop of <see cref="Pretrainer"/>; blank rows are skipped and their count is logged. Progress goes to
-/// <c>mlContext.Log</c> and to <see cref="BertPretrainingOptions.Progress"/>. A cancelled run returns the transformer
-/// of the weights so far, with <see cref="PretrainingResult.Cancelled"/> set.
+/// pre-training loop of <see cref="Pretrainer"/>; blank rows and WikiExtractor tag rows are skipped and their count is logged. Progress goes to
+/// <c>mlContext.Log</c> and to <see cref="BertPretrainingOptions.Progress"/>. A cancelled run saves a checkpoint (when
+/// <see cref="PretrainingOptions.CheckpointDirectory"/> is set) and throws <see cref="OperationCanceledException"/>; a
+/// new <see cref="Fit"/> with the same options resumes it.
 /// </remarks>
 public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransformer>
 {
@@ -43,9 +44,20 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
         }
 
         host = environment.Register("Tcd.Pretraining");
-        this.options = options;
+        // A copy: changing the caller's options object after this point does not change what Fit does.
+        this.options = options.Clone();
         this.teacher = teacher;
         Model = options.ResolveModel(teacher?.Config).Validate();
+        var training = options.Training;
+        var positions = Math.Min(Model.MaxPositions, teacher?.Config.MaxPositions ?? int.MaxValue);
+        if (training.MaxSequenceLength > positions)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                $"Training.MaxSequenceLength is {training.MaxSequenceLength} but the {(positions < Model.MaxPositions ? "teacher" : "model")} has only {positions} positions (BertConfig.MaxPositions); set it to at most {positions}.");
+        }
+
+        TorchRuntime.ResolveDevice(training.Device);
         if (options.InitialModel is { } initial && initial.Config != Model)
         {
             throw new ArgumentException(
@@ -64,6 +76,7 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
     /// <summary>Pre-trains a new model on the text column of <paramref name="input"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The text column is missing or not String; the message names it.</exception>
     /// <exception cref="InvalidOperationException">The text column has no text in any row.</exception>
+    /// <exception cref="OperationCanceledException"><see cref="BertPretrainingOptions.CancellationToken"/> was cancelled (after the checkpoint was saved).</exception>
     public PretrainedBertTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -84,7 +97,7 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
         var training = options.Training;
         using var channel = host.Start("Pre-training");
         channel.Info(MessageSensitivity.None, FormattableString.Invariant(
-            $"Pre-training {Describe()}: {Model.NumLayers} layers, hidden {Model.HiddenSize}, {Model.ExpertCount} experts, {Model.CountParameters():N0} parameters, {training.TotalSteps} steps of {training.BatchSize} segments."));
+            $"Pre-training {Describe()}: {Model.NumLayers} layers, hidden {Model.HiddenSize}, {Model.ExpertCount} experts, {Model.CountParameters():N0} parameters, {training.TotalSteps} steps of {training.BatchSize} segments, seed {training.Seed}."));
 
         torch.manual_seed(training.Seed);
         var model = new BertForMaskedLm(Model);
@@ -100,10 +113,19 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
         var result = pretrainer.Run(TextCorpus.FromTexts(corpus), validation, new ChannelProgress<PretrainingProgress>(channel, options.Progress), options.CancellationToken);
         if (corpus.SkippedRows > 0)
         {
-            channel.Warning(MessageSensitivity.None, $"Skipped {corpus.SkippedRows} blank rows of column '{options.TextColumnName}' in the last pass over the data.");
+            channel.Warning(MessageSensitivity.None, $"Skipped {corpus.SkippedRows} rows of column '{options.TextColumnName}' without text (blank, or a WikiExtractor <doc> tag) in the last pass over the data.");
         }
 
-        channel.Info(MessageSensitivity.None, result.Cancelled ? $"Pre-training cancelled after {result.Steps} steps." : $"Pre-training finished after {result.Steps} steps.");
+        channel.Info(MessageSensitivity.None, $"Pre-training {result}.");
+        if (result.Cancelled)
+        {
+            throw new OperationCanceledException(
+                $"Pre-training was cancelled after {result.Steps} steps. " + (result.LastCheckpoint is { } checkpoint
+                    ? $"Its checkpoint is in '{checkpoint}': a Fit with the same options resumes from it."
+                    : "Set Training.CheckpointDirectory to keep the weights of a cancelled run and resume it."),
+                options.CancellationToken);
+        }
+
         return new PretrainedBertTransformer(
             model, encoder, options.TextColumnName, options.OutputColumnName, options.Pooling,
             Math.Min(training.MaxSequenceLength, Model.MaxPositions), options.TransformBatchSize)

@@ -11,7 +11,7 @@ namespace Tcd.MLNet.Estimators;
 /// </summary>
 public class BertPretrainingOptions
 {
-    /// <summary>The input text column (String); each row is a document or paragraph. Blank rows are skipped and counted in the log. Default "Text".</summary>
+    /// <summary>The input text column (String); each row is a document or paragraph. Blank rows and WikiExtractor tags (<c>&lt;doc ...&gt;</c>, <c>&lt;/doc&gt;</c>) are skipped and counted in the log. Default "Text".</summary>
     public string TextColumnName { get; set; } = "Text";
 
     /// <summary>The output feature column of the fitted transformer (vector of float). Default "Features".</summary>
@@ -36,7 +36,8 @@ public class BertPretrainingOptions
     /// <summary>
     /// The run: steps, batch size, sequence length, learning rate, warm-up, device, seed, checkpoint folder, metrics
     /// file... Default <c>new PretrainingOptions()</c> (1,000 steps of 32 segments of 128 tokens, lr 1e-4 as in the
-    /// paper; see <see cref="PretrainingOptions"/> for each default and the paper's value).
+    /// paper, seed 42; see <see cref="PretrainingOptions"/> for each default and the paper's value). The seed is
+    /// <see cref="PretrainingOptions.Seed"/>, not the <c>MLContext</c>'s: two fits with the same options give the same model.
     /// </summary>
     public PretrainingOptions Training { get; set; } = new();
 
@@ -55,8 +56,15 @@ public class BertPretrainingOptions
     /// <summary>Receives a report every <see cref="PretrainingOptions.LogEvery"/> steps (the same lines go to <c>mlContext.Log</c>). Default null.</summary>
     public IProgress<PretrainingProgress>? Progress { get; set; }
 
-    /// <summary>Stops the run after the current step; the transformer of the weights so far is returned. Default none.</summary>
+    /// <summary>
+    /// Stops the run after the current step: a checkpoint is saved when <see cref="PretrainingOptions.CheckpointDirectory"/>
+    /// is set, and <c>Fit</c> throws <see cref="OperationCanceledException"/> (a new <c>Fit</c> with the same options
+    /// resumes from the checkpoint). Default none.
+    /// </summary>
     public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>A shallow copy of the same options type (the nested options are immutable records).</summary>
+    internal BertPretrainingOptions Clone() => (BertPretrainingOptions)MemberwiseClone();
 
     /// <summary>The loss terms and weights of this kind of pre-training.</summary>
     internal virtual PretrainingObjective Objective => PretrainingObjective.MaskedLanguageModel;

@@ -54,10 +54,28 @@ public sealed class XpertInitializationEstimator : IEstimator<PretrainedBertTran
                 nameof(target));
         }
 
+        if (target.HiddenSize > moe.Config.HiddenSize || target.IntermediateSize > moe.Config.IntermediateSize)
+        {
+            throw new ArgumentException(
+                $"The target (HiddenSize {target.HiddenSize}, IntermediateSize {target.IntermediateSize}) is wider than the MoE model's experts " +
+                $"(HiddenSize {moe.Config.HiddenSize}, IntermediateSize {moe.Config.IntermediateSize}); XPERT can only shrink them, so use at most those sizes.",
+                nameof(target));
+        }
+
+        CheckRank(options.IntermediateRank, target.IntermediateSize, moe.Config.IntermediateSize, nameof(options.IntermediateRank), nameof(target.IntermediateSize));
+        CheckRank(options.HiddenRank, target.HiddenSize, moe.Config.HiddenSize, nameof(options.HiddenRank), nameof(target.HiddenSize));
+        if (options.Selection.Mode == CommonExpertSelectionMode.TopK && options.Selection.TopK > moe.Config.ExpertCount)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                $"{options.Selection.TopK} common experts per layer were asked for (commonExperts, Selection.TopK) but the MoE model has only {moe.Config.ExpertCount} experts per layer.");
+        }
+
         host = environment.Register("Tcd.Xpert");
         this.moe = moe;
         this.domains = domains;
-        this.options = options;
+        // A copy: changing the caller's options object after this point does not change what Fit does.
+        this.options = options.Clone();
         Target = target;
     }
 
@@ -70,7 +88,7 @@ public sealed class XpertInitializationEstimator : IEstimator<PretrainedBertTran
     /// activation table, the selected experts and the reconstruction errors.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The text column is missing from <paramref name="input"/> or not String; the message names it.</exception>
-    /// <exception cref="ArgumentException">A domain yields no text, or the ranks are smaller than the target sizes.</exception>
+    /// <exception cref="ArgumentException">A domain yields no text.</exception>
     public PretrainedBertTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -109,6 +127,16 @@ public sealed class XpertInitializationEstimator : IEstimator<PretrainedBertTran
         {
             XpertInitialization = summary,
         };
+    }
+
+    private static void CheckRank(int? rank, int targetSize, int sourceSize, string option, string size)
+    {
+        if (rank is { } value && (value < targetSize || value > sourceSize))
+        {
+            throw new ArgumentOutOfRangeException(
+                "options",
+                $"XpertInitializationOptions.{option} is {value}; it must lie between the target's {size} ({targetSize}) and the MoE model's ({sourceSize}).");
+        }
     }
 
     /// <summary>The input shape plus the feature column (vector of the target's HiddenSize floats).</summary>

@@ -36,4 +36,7 @@ public sealed class XpertInitializationOptions : ExpertAnalysisOptions
 
     /// <summary>Rows per forward pass when the fitted transformer transforms data. Default 32.</summary>
     public int TransformBatchSize { get; set; } = 32;
+
+    /// <summary>A shallow copy (the nested options are immutable records).</summary>
+    internal XpertInitializationOptions Clone() => (XpertInitializationOptions)MemberwiseClone();
 }

@@ -45,15 +45,25 @@ internal static class TcdModelFile
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputSchema);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var temporary = path + ".partial";
+        var fullPath = Path.GetFullPath(path);
+        if (Directory.Exists(fullPath))
+        {
+            throw new IOException($"Cannot save the model to '{fullPath}': it is a folder; give a file name such as '{Path.Combine(fullPath, "model.tcd.zip")}'.");
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        var temporary = fullPath + ".partial";
         try
         {
             WriteArchive(mlContext, model, inputSchema, temporary);
-            File.Move(temporary, path, overwrite: true);
+            File.Move(temporary, fullPath, overwrite: true);
         }
         finally
         {
-            File.Delete(temporary);
+            if (File.Exists(temporary))
+            {
+                File.Delete(temporary);
+            }
         }
     }
 

@@ -65,7 +65,7 @@ public sealed class FineTunedBertTransformer : BertTransformer
     public string LabelColumnName { get; }
 
     /// <summary>How fine-tuning ended (epoch losses and validation scores); null when the model was loaded from a file.</summary>
-    public FineTuningResult? TrainingResult { get; internal init; }
+    public FineTuningResult? FineTuningResult { get; internal init; }
 
     /// <summary>The annotations of the training label column (its key values) that <c>PredictedLabel</c> carries.</summary>
     internal DataViewSchema.Annotations? LabelAnnotations { get; }
@@ -77,22 +77,36 @@ public sealed class FineTunedBertTransformer : BertTransformer
     private protected override Tensor Forward(BertBatch batch) =>
         Model.forward(batch.InputIds, batch.TokenTypeIds, batch.AttentionMask, EncoderTaps.None).Logits;
 
-    /// <summary>The columns a model of <paramref name="kind"/> with <paramref name="classCount"/> outputs adds.</summary>
+    /// <summary>
+    /// The columns a model of <paramref name="kind"/> with <paramref name="classCount"/> outputs adds, annotated as
+    /// ML.NET's trainers annotate theirs (multiclass scores named after the label's key values).
+    /// </summary>
     internal static OutputColumn[] CreateColumns(BertPredictionKind kind, int classCount, DataViewSchema.Annotations? labelAnnotations) => kind switch
     {
         BertPredictionKind.BinaryClassification =>
         [
-            OutputColumn.Scalar(ScoreColumnName, NumberDataViewType.Single, Margin),
-            OutputColumn.Scalar(ProbabilityColumnName, NumberDataViewType.Single, logits => 1f / (1f + MathF.Exp(-Margin(logits)))),
-            OutputColumn.Scalar(PredictedLabelColumnName, BooleanDataViewType.Instance, logits => Margin(logits) > 0),
+            OutputColumn.Scalar(ScoreColumnName, NumberDataViewType.Single, Margin, PredictionAnnotations.Scores(kind, "Score").ToAnnotations()),
+            OutputColumn.Scalar(ProbabilityColumnName, NumberDataViewType.Single, logits => 1f / (1f + MathF.Exp(-Margin(logits))), PredictionAnnotations.Probability()),
+            OutputColumn.Scalar(PredictedLabelColumnName, BooleanDataViewType.Instance, logits => Margin(logits) > 0, PredictionAnnotations.Scores(kind, "PredictedLabel").ToAnnotations()),
         ],
         BertPredictionKind.MulticlassClassification =>
         [
-            OutputColumn.Vector(ScoreColumnName, classCount, Softmax),
-            OutputColumn.Scalar(PredictedLabelColumnName, new KeyDataViewType(typeof(uint), classCount), logits => (uint)ArgMax(logits) + 1, labelAnnotations),
+            OutputColumn.Vector(ScoreColumnName, classCount, Softmax, PredictionAnnotations.MulticlassScores(classCount, labelAnnotations)),
+            OutputColumn.Scalar(PredictedLabelColumnName, new KeyDataViewType(typeof(uint), classCount), logits => (uint)ArgMax(logits) + 1, PredictedKey(labelAnnotations)),
         ],
-        _ => [OutputColumn.Scalar(ScoreColumnName, NumberDataViewType.Single, logits => logits[0])],
+        _ => [OutputColumn.Scalar(ScoreColumnName, NumberDataViewType.Single, logits => logits[0], PredictionAnnotations.Scores(kind, "Score").ToAnnotations())],
     };
+
+    private static DataViewSchema.Annotations PredictedKey(DataViewSchema.Annotations? labelAnnotations)
+    {
+        var builder = PredictionAnnotations.Scores(BertPredictionKind.MulticlassClassification, "PredictedLabel");
+        if (labelAnnotations is not null)
+        {
+            builder.Add(labelAnnotations, name => name == PredictionAnnotations.KeyValuesKind);
+        }
+
+        return builder.ToAnnotations();
+    }
 
     private static float Margin(float[] logits) => logits[1] - logits[0];
 

@@ -26,8 +26,8 @@ internal sealed class OutputColumn
     public DataViewSchema.Annotations? Annotations { get; }
 
     /// <summary>A float vector column of <paramref name="size"/> values computed from the model output.</summary>
-    public static OutputColumn Vector(string name, int size, Func<float[], float[]> select) =>
-        new(name, new VectorDataViewType(NumberDataViewType.Single, size), null, current => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
+    public static OutputColumn Vector(string name, int size, Func<float[], float[]> select, DataViewSchema.Annotations? annotations = null) =>
+        new(name, new VectorDataViewType(NumberDataViewType.Single, size), annotations, current => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
         {
             var values = select(current());
             var editor = VBufferEditor.Create(ref value, values.Length);

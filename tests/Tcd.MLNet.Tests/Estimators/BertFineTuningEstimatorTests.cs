@@ -17,7 +17,7 @@ public class BertFineTuningEstimatorTests
         var model = estimator.Fit(data);
 
         model.Kind.Should().Be(BertPredictionKind.BinaryClassification);
-        model.TrainingResult!.EpochScores.Should().HaveCount(2);
+        model.FineTuningResult!.EpochScores.Should().HaveCount(2);
         var metrics = mlContext.BinaryClassification.Evaluate(model.Transform(data));
         metrics.Accuracy.Should().BeInRange(0, 1);
         metrics.AreaUnderRocCurve.Should().BeInRange(0, 1);
@@ -40,8 +40,97 @@ public class BertFineTuningEstimatorTests
         var metrics = mlContext.MulticlassClassification.Evaluate(scored);
         metrics.MacroAccuracy.Should().BeInRange(0, 1);
         metrics.ConfusionMatrix.NumberOfClasses.Should().Be(3);
+        metrics.ConfusionMatrix.GetFormattedConfusionTable().Should().Contain("sport").And.Contain("finance").And.Contain("weather");
+        var slotNames = default(VBuffer<ReadOnlyMemory<char>>);
+        scored.Schema["Score"].GetSlotNames(ref slotNames);
+        slotNames.DenseValues().Select(name => name.ToString()).Should().Equal("sport", "finance", "weather");
         var predictions = mlContext.Data.CreateEnumerable<TopicPrediction>(scored, reuseRowObject: false).ToList();
         predictions.Should().OnlyContain(p => new[] { "sport", "finance", "weather" }.Contains(p.PredictedTopic) && Math.Abs(p.Score.Sum() - 1) < 1e-4);
+    }
+
+    [Fact]
+    public void Prediction_columns_carry_the_score_kinds_of_MLNET_trainers()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = mlContext.Data.LoadFromEnumerable(TcdTestData.Sentiment(1));
+        var schema = mlContext.Tcd().TextClassifier(TcdTestData.Teacher, new BertFineTuningOptions { Training = TcdTestData.FastFineTuning(1) }).Fit(data).GetOutputSchema(data.Schema);
+
+        Text(schema["Score"], "ScoreColumnKind").Should().Be("BinaryClassification");
+        Text(schema["Score"], "ScoreValueKind").Should().Be("Score");
+        Text(schema["Probability"], "ScoreValueKind").Should().Be("Probability");
+        Text(schema["PredictedLabel"], "ScoreValueKind").Should().Be("PredictedLabel");
+    }
+
+    [Fact]
+    public void Validation_labels_keyed_differently_from_the_training_labels_are_refused()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var train = mlContext.Data.LoadFromEnumerable(TcdTestData.Topics());
+        var reversed = mlContext.Data.LoadFromEnumerable(TcdTestData.Topics().Reverse());
+        var keys = mlContext.Transforms.Conversion.MapValueToKey("Label", "Topic");
+        var options = new BertFineTuningOptions { Training = TcdTestData.FastFineTuning(1), ValidationData = keys.Fit(reversed).Transform(reversed) };
+
+        var fit = () => mlContext.Tcd().TextClassifier(TcdTestData.Teacher, options).Fit(keys.Fit(train).Transform(train));
+
+        fit.Should().Throw<ArgumentException>()
+            .WithMessage("The validation data's label keys stand for [weather, finance, sport] but the training data's for [sport, finance, weather]*fit it once*");
+        var sameKeys = keys.Fit(train);
+        options.ValidationData = sameKeys.Transform(reversed);
+        mlContext.Tcd().TextClassifier(TcdTestData.Teacher, options).Fit(sameKeys.Transform(train)).FineTuningResult!.EpochScores.Should().HaveCount(1);
+    }
+
+    [Fact]
+    public void A_validation_column_error_names_the_validation_data()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var train = mlContext.Data.LoadFromEnumerable(TcdTestData.Sentiment(1));
+        var floats = mlContext.Data.LoadFromEnumerable(new[] { new ScoreRow { Text = "x", Label = 1 } });
+        var options = new BertFineTuningOptions { Training = TcdTestData.FastFineTuning(1), ValidationData = floats };
+
+        var fit = () => mlContext.Tcd().TextClassifier(TcdTestData.Teacher, options).Fit(train);
+
+        fit.Should().Throw<ArgumentOutOfRangeException>().WithMessage("Column 'Label' (label of the validation data) has type Single*");
+    }
+
+    [Fact]
+    public void A_cancelled_fit_throws_instead_of_returning_a_half_trained_model()
+    {
+        var mlContext = new MLContext(seed: 1);
+        using var cancellation = new CancellationTokenSource();
+        var options = new BertFineTuningOptions
+        {
+            Training = TcdTestData.FastFineTuning(2) with { BatchSize = 2 },
+            CancellationToken = cancellation.Token,
+            Progress = new Tcd.Models.Runtime.SynchronousProgress<Tcd.Models.Training.FineTuningProgress>(report => { if (report.Step == 3) { cancellation.Cancel(); } }),
+        };
+
+        var fit = () => mlContext.Tcd().TextClassifier(TcdTestData.Teacher, options).Fit(mlContext.Data.LoadFromEnumerable(TcdTestData.Sentiment(1)));
+
+        fit.Should().Throw<OperationCanceledException>().WithMessage("Fine-tuning was cancelled*no model is returned*");
+    }
+
+    [Fact]
+    public void Conflicting_modes_long_sequences_and_bad_devices_fail_when_the_estimator_is_made()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var teacher = TcdTestData.Teacher;
+        var conflict = () => mlContext.Tcd().TextClassifier(teacher, new BertFineTuningOptions { Training = new() { Mode = Tcd.Models.Training.FineTuningMode.Adapters, AdapterSize = 16 } });
+        conflict.Should().Throw<ArgumentException>().WithMessage("Training.Mode is Adapters (size 16) but FineTuning is Full*FineTuning.Adapters(16)*");
+        var tooLong = () => mlContext.Tcd().TextClassifier(teacher, new BertFineTuningOptions { Training = TcdTestData.FastFineTuning() with { MaxSequenceLength = 65 } });
+        tooLong.Should().Throw<ArgumentOutOfRangeException>().WithMessage("Training.MaxSequenceLength is 65 but the pre-trained model has only 64 positions*");
+        var gpu = () => mlContext.Tcd().TextClassifier(teacher, new BertFineTuningOptions { Training = TcdTestData.FastFineTuning() with { Device = "gpu" } });
+        gpu.Should().Throw<ArgumentException>().WithMessage("Device 'gpu' is not a device name*");
+
+        mlContext.Tcd().TextClassifier(teacher).Training.Should().Match<Tcd.Models.Training.FineTuningOptions>(t => t.LearningRate == 2e-5 && t.MaxSequenceLength == 64);
+        mlContext.Tcd().TextClassifier(teacher, fineTuning: FineTuning.Adapters(16)).Training.LearningRate.Should().Be(1e-4, "adapters default to the paper's adapter rates");
+        mlContext.Tcd().TextClassifier(teacher, fineTuning: FineTuning.Adapters(16), learningRate: 3e-4).Training.LearningRate.Should().Be(3e-4);
+    }
+
+    private static string Text(DataViewSchema.Column column, string kind)
+    {
+        var value = default(ReadOnlyMemory<char>);
+        column.Annotations.GetValue(kind, ref value);
+        return value.ToString();
     }
 
     [Fact]
@@ -77,8 +166,8 @@ public class BertFineTuningEstimatorTests
         var model = mlContext.Tcd().TextClassifier(TcdTestData.Teacher, options).Fit(data);
 
         calls.Should().Equal((16, 2), (16, 2));
-        model.TrainingResult!.EpochScores.Should().Equal(0.9, 0.1);
-        model.TrainingResult.BestEpoch.Should().Be(1);
+        model.FineTuningResult!.EpochScores.Should().Equal(0.9, 0.1);
+        model.FineTuningResult.BestEpoch.Should().Be(1);
     }
 
     [Fact]

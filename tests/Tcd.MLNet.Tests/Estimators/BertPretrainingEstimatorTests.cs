@@ -76,18 +76,18 @@ public class BertPretrainingEstimatorTests
     }
 
     [Fact]
-    public void Blank_rows_are_skipped_and_counted_and_an_all_blank_column_is_an_error()
+    public void Blank_and_WikiExtractor_tag_rows_are_skipped_and_counted_and_an_all_blank_column_is_an_error()
     {
         var mlContext = new MLContext(seed: 1);
         var warnings = new List<string>();
-        mlContext.Log += (_, e) => { if (e.Message.Contains("blank rows", StringComparison.Ordinal)) { lock (warnings) { warnings.Add(e.Message); } } };
+        mlContext.Log += (_, e) => { if (e.Message.Contains("without text", StringComparison.Ordinal)) { lock (warnings) { warnings.Add(e.Message); } } };
         var rows = mlContext.Data.CreateEnumerable<TextInput>(TcdTestData.Corpus(mlContext), reuseRowObject: false)
-            .Concat(new[] { new TextInput { Text = "" }, new TextInput { Text = "   " } });
+            .Concat(new[] { new TextInput { Text = "" }, new TextInput { Text = "   " }, new TextInput { Text = "<doc id=\"12\" url=\"https://en.wikipedia.org/wiki?curid=12\" title=\"Anarchism\">" }, new TextInput { Text = "</doc>" } });
         var options = TcdTestData.PretrainingOptions<BertPretrainingOptions>();
         options.Training = TcdTestData.FastPretraining(1);
 
         mlContext.Tcd().PretrainTeacher(options).Fit(mlContext.Data.LoadFromEnumerable(rows));
-        warnings.Should().ContainSingle().Which.Should().Contain("Skipped 2 blank rows of column 'Text'");
+        warnings.Should().ContainSingle().Which.Should().Contain("Skipped 4 rows of column 'Text' without text");
 
         var blank = mlContext.Data.LoadFromEnumerable(new[] { new TextInput { Text = " " } });
         var fit = () => mlContext.Tcd().PretrainTeacher(options).Fit(blank);
@@ -95,7 +95,39 @@ public class BertPretrainingEstimatorTests
     }
 
     [Fact]
-    public void Cancellation_returns_the_weights_so_far()
+    public void A_cancelled_fit_throws_after_its_checkpoint_and_the_same_fit_resumes_from_it()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var logged = new List<string>();
+        mlContext.Log += (_, e) => { if (e.Source.StartsWith("Tcd", StringComparison.Ordinal)) { lock (logged) { logged.Add(e.Message); } } };
+        var folder = Directory.CreateTempSubdirectory("tcd-cancel-");
+        try
+        {
+            using var cancellation = new CancellationTokenSource();
+            var options = TcdTestData.PretrainingOptions<BertPretrainingOptions>();
+            options.Training = TcdTestData.FastPretraining(4) with { CheckpointDirectory = folder.FullName, CheckpointEvery = 100 };
+            options.CancellationToken = cancellation.Token;
+            options.Progress = new Tcd.Models.Runtime.SynchronousProgress<PretrainingProgress>(report => { if (report.Step == 2) { cancellation.Cancel(); } });
+
+            var cancelled = () => mlContext.Tcd().PretrainTeacher(options).Fit(TcdTestData.Corpus(mlContext));
+
+            cancelled.Should().Throw<OperationCanceledException>()
+                .WithMessage($"Pre-training was cancelled after 2 steps. Its checkpoint is in '*step-00000002': a Fit with the same options resumes from it.");
+            options.CancellationToken = CancellationToken.None;
+            options.Progress = null;
+            var resumed = mlContext.Tcd().PretrainTeacher(options).Fit(TcdTestData.Corpus(mlContext));
+            resumed.PretrainingResult!.Steps.Should().Be(4);
+            resumed.PretrainingResult.ResumedFromStep.Should().Be(2);
+            logged.Should().Contain(message => message.Contains("Pre-training finished after 4 steps (resumed at step 2)", StringComparison.Ordinal));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_cancelled_fit_without_checkpoints_says_how_to_keep_the_weights()
     {
         var mlContext = new MLContext(seed: 1);
         using var cancellation = new CancellationTokenSource();
@@ -103,10 +135,42 @@ public class BertPretrainingEstimatorTests
         var options = TcdTestData.PretrainingOptions<BertPretrainingOptions>();
         options.CancellationToken = cancellation.Token;
 
-        var teacher = mlContext.Tcd().PretrainTeacher(options).Fit(TcdTestData.Corpus(mlContext));
+        var fit = () => mlContext.Tcd().PretrainTeacher(options).Fit(TcdTestData.Corpus(mlContext));
 
-        teacher.PretrainingResult!.Cancelled.Should().BeTrue();
-        teacher.PretrainingResult.Steps.Should().Be(0);
+        fit.Should().Throw<OperationCanceledException>().WithMessage("*after 0 steps. Set Training.CheckpointDirectory*");
+    }
+
+    [Fact]
+    public void Options_changed_after_the_estimator_is_made_do_not_change_its_fit()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var options = TcdTestData.PretrainingOptions<MoePretrainingOptions>();
+        options.ExpertCount = 2;
+        options.Training = TcdTestData.FastPretraining(1);
+        var estimator = mlContext.Tcd().PretrainMoe(options);
+
+        options.ExpertCount = 8;
+        options.Training = TcdTestData.FastPretraining(2);
+        options.TextColumnName = "Missing";
+        var moe = estimator.Fit(TcdTestData.Corpus(mlContext));
+
+        moe.Config.ExpertCount.Should().Be(2);
+        moe.PretrainingResult!.Steps.Should().Be(1);
+    }
+
+    [Fact]
+    public void A_bad_device_or_a_sequence_longer_than_the_model_fails_when_the_estimator_is_made()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var gpu = TcdTestData.PretrainingOptions<BertPretrainingOptions>();
+        gpu.Training = gpu.Training with { Device = "gpu" };
+        var tooLong = TcdTestData.PretrainingOptions<BertPretrainingOptions>();
+        tooLong.Training = tooLong.Training with { MaxSequenceLength = 128 };
+
+        ((Action)(() => mlContext.Tcd().PretrainTeacher(gpu))).Should().Throw<ArgumentException>().WithMessage("Device 'gpu' is not a device name*");
+        ((Action)(() => mlContext.Tcd().PretrainTeacher(tooLong))).Should().Throw<ArgumentOutOfRangeException>()
+            .WithMessage("Training.MaxSequenceLength is 128 but the model has only 64 positions*set it to at most 64*");
+        mlContext.Tcd().PretrainTeacher(model: TcdTestData.Tiny, steps: 1).Fit(TcdTestData.Corpus(mlContext)).MaxSequenceLength.Should().Be(64, "the simple overload shortens segments to the model's positions");
     }
 
     private sealed class FeatureRow

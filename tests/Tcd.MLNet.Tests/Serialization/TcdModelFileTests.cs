@@ -18,9 +18,13 @@ public sealed class TcdModelFileTests : IDisposable
     {
         var mlContext = new MLContext(seed: 1);
         var data = TcdTestData.Corpus(mlContext);
-        var path = Path.Combine(folder.FullName, "teacher.zip");
+        var path = Path.Combine(folder.FullName, "models", "new", "teacher.zip");
 
         mlContext.Tcd().SaveModel(TcdTestData.Teacher, data.Schema, path);
+        File.Exists(path).Should().BeTrue("SaveModel creates the missing folders");
+        Directory.GetFiles(Path.GetDirectoryName(path)!).Should().ContainSingle("the temporary file is gone");
+        var intoFolder = () => mlContext.Tcd().SaveModel(TcdTestData.Teacher, data.Schema, folder.FullName);
+        intoFolder.Should().Throw<IOException>().WithMessage("*it is a folder; give a file name such as*");
         var fresh = new MLContext(seed: 2);
         var loaded = fresh.Tcd().LoadModel(path, out var inputSchema);
 
