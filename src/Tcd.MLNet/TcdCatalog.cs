@@ -72,7 +72,7 @@ public sealed class TcdCatalog
     /// Transfer capability distillation: pre-trains a MoE student with the relation-alignment terms against
     /// <paramref name="teacher"/> (<c>L = L_MLM + λ_B·L_B + λ_T·L_T + λ_I·L_I + λ_A·L_A</c>).
     /// </summary>
-    /// <param name="teacher">A fitted teacher, e.g. from <see cref="PretrainTeacher(string, string, BertConfig?, long, int, double, string)"/>; it is not changed.</param>
+    /// <param name="teacher">A fitted teacher, e.g. from <see cref="PretrainTeacher(string, string, BertConfig?, long, int, double, string)"/>; it is not changed. The paper's teacher is a vanilla BERT; any pre-trained model with the same vocabulary works (the relations compare cosines, not widths).</param>
     /// <param name="outputColumnName">The feature column of the fitted transformer. Default "Features".</param>
     /// <param name="textColumnName">The input text column. Default "Text".</param>
     /// <param name="expertCount">Experts per MoE layer of the student. Default 4.</param>

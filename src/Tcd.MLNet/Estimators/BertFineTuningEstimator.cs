@@ -113,6 +113,7 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
             model, pretrained.Encoder, kind, options.TextColumnName, options.PairColumnName, options.LabelColumnName, annotations, Training.MaxSequenceLength, options.TransformBatchSize)
         {
             FineTuningResult = result,
+            HostEnvironment = host,
         };
     }
 

@@ -131,6 +131,7 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
             Math.Min(training.MaxSequenceLength, Model.MaxPositions), options.TransformBatchSize)
         {
             PretrainingResult = result,
+            HostEnvironment = host,
         };
     }
 

@@ -126,6 +126,7 @@ public sealed class XpertInitializationEstimator : IEstimator<PretrainedBertTran
             Math.Min(activation.MaxSequenceLength, Target.MaxPositions), options.TransformBatchSize)
         {
             XpertInitialization = summary,
+            HostEnvironment = host,
         };
     }
 

@@ -19,7 +19,7 @@ internal static class PretrainedModelLoader
         {
             var saved = FindPretrained(TcdModelFile.Load(mlContext, path, out _))
                 ?? throw new InvalidDataException($"'{path}' holds no pre-trained Tcd model (a PretrainedBertTransformer); a fine-tuned model cannot be fine-tuned again or used as a featurizer here.");
-            return new PretrainedBertTransformer(saved.Model, saved.Encoder, textColumnName, outputColumnName, saved.Pooling, saved.MaxSequenceLength, saved.BatchSize);
+            return new PretrainedBertTransformer(saved.Model, saved.Encoder, textColumnName, outputColumnName, saved.Pooling, saved.MaxSequenceLength, saved.BatchSize) { HostEnvironment = mlContext };
         }
 
         if (!Directory.Exists(path))
@@ -36,7 +36,7 @@ internal static class PretrainedModelLoader
 
         var model = IsHuggingFace(config) ? HuggingFaceCheckpoint.LoadMaskedLm(path) : BertModelStore.LoadMaskedLm(path);
         var encoder = BertTextEncoder.ForModelFolder(path);
-        return new PretrainedBertTransformer(model, encoder, textColumnName, outputColumnName, maxSequenceLength: Math.Min(128, model.Config.MaxPositions));
+        return new PretrainedBertTransformer(model, encoder, textColumnName, outputColumnName, maxSequenceLength: Math.Min(128, model.Config.MaxPositions)) { HostEnvironment = mlContext };
     }
 
     /// <summary>The last pre-trained transformer of a lone transformer or a chain, or null.</summary>

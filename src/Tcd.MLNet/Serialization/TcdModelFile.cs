@@ -259,7 +259,7 @@ internal static class TcdModelFile
             if (part.Kind == PretrainedKind)
             {
                 var model = BertModelStore.LoadMaskedLm(temporary.FullName);
-                return [new PretrainedBertTransformer(model, encoder, text, part.OutputColumnName ?? "Features", part.Pooling ?? FeaturePooling.Mean, part.MaxSequenceLength, part.BatchSize)];
+                return [new PretrainedBertTransformer(model, encoder, text, part.OutputColumnName ?? "Features", part.Pooling ?? FeaturePooling.Mean, part.MaxSequenceLength, part.BatchSize) { HostEnvironment = mlContext }];
             }
 
             var classifier = BertModelStore.LoadSequenceClassification(temporary.FullName);
@@ -267,7 +267,7 @@ internal static class TcdModelFile
                 ? null
                 : LoadSchema(mlContext, zip, part.Folder + LabelSchemaEntry, path)[FineTunedBertTransformer.PredictedLabelColumnName].Annotations;
             return [new FineTunedBertTransformer(classifier, encoder, part.PredictionKind ?? BertPredictionKind.BinaryClassification, text, part.PairColumnName,
-                part.LabelColumnName ?? "Label", labelAnnotations, part.MaxSequenceLength, part.BatchSize)];
+                part.LabelColumnName ?? "Label", labelAnnotations, part.MaxSequenceLength, part.BatchSize) { HostEnvironment = mlContext }];
         }
         finally
         {

@@ -15,6 +15,7 @@ internal sealed class BatchedDataView : IDataView
 {
     private readonly BertTransformer transformer;
     private readonly IDataView input;
+    private int networkPasses;
 
     public BatchedDataView(BertTransformer transformer, IDataView input)
     {
@@ -37,6 +38,11 @@ internal sealed class BatchedDataView : IDataView
         var main = input.GetRowCursor(input.Schema.Where(column => active.Contains(column.Index)));
         var needsModel = active.Any(index => index >= inputCount);
         var reader = needsModel ? input.GetRowCursor(transformer.TextColumns(input.Schema)) : null;
+        if (needsModel && Interlocked.Increment(ref networkPasses) == BertTransformer.UncachedPassesBeforeWarning)
+        {
+            transformer.WarnUncachedPasses(BertTransformer.UncachedPassesBeforeWarning);
+        }
+
         return new BatchedCursor(Schema, transformer, main, reader, active);
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using Tcd.Models.Data;
 using Tcd.Models.Modeling;
 using TorchSharp;
@@ -83,6 +84,18 @@ public abstract class BertTransformer : ITransformer
     /// <summary>Always true: the transformer maps each row on its own, so <c>PredictionEngine</c> works.</summary>
     public bool IsRowToRowMapper => true;
 
+    /// <summary>
+    /// Passes over one transformed data view after which the log says to cache it: a trainer that iterates (SDCA,
+    /// L-BFGS) would otherwise run the network again on every pass.
+    /// </summary>
+    internal const int UncachedPassesBeforeWarning = 3;
+
+    /// <summary>
+    /// Where warnings about how the transformer is used go (<c>mlContext.Log</c>); null, for a transformer built with its
+    /// public constructor, writes none.
+    /// </summary>
+    internal IHostEnvironment? HostEnvironment { get; init; }
+
     /// <summary>Forward passes run so far (a test hook showing that <see cref="Transform"/> batches).</summary>
     internal int ForwardCount => Volatile.Read(ref forwardCount);
 
@@ -124,6 +137,20 @@ public abstract class BertTransformer : ITransformer
     /// <summary>The text column(s) this transformer reads, as columns of <paramref name="schema"/>.</summary>
     internal IEnumerable<DataViewSchema.Column> TextColumns(DataViewSchema schema) =>
         PairColumnName is null ? [schema[TextColumnName]] : [schema[TextColumnName], schema[PairColumnName]];
+
+    /// <summary>Says once per data view that its network output is being recomputed pass after pass.</summary>
+    internal void WarnUncachedPasses(int passes)
+    {
+        if (HostEnvironment is null)
+        {
+            return;
+        }
+
+        using var channel = HostEnvironment.Register("Tcd.Transform").Start("Transform");
+        channel.Warning(MessageSensitivity.None,
+            $"The output of {GetType().Name}.Transform has been read {passes} times, and every pass runs the network again. " +
+            "Before a trainer that passes over the data many times, cache it: mlContext.Data.Cache(transformer.Transform(data)) or .AppendCacheCheckpoint(mlContext).");
+    }
 
     /// <summary>Runs the network once on <paramref name="rows"/> and returns one output row per input row.</summary>
     internal float[][] Predict(IReadOnlyList<TextRow> rows)

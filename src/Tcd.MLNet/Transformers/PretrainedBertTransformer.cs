@@ -16,7 +16,7 @@ namespace Tcd.MLNet.Transformers;
 /// Like every ML.NET transformer, <c>Transform</c> is lazy: each pass over its output runs the network again. In front of
 /// a trainer that passes over the data many times (SDCA, L-BFGS, averaged perceptron) cache the features first —
 /// <c>mlContext.Data.Cache(featurizer.Transform(data))</c> or <c>.AppendCacheCheckpoint(mlContext)</c> — so the network
-/// runs once per row.
+/// runs once per row. The third pass over one uncached output writes a warning to <c>mlContext.Log</c>.
 /// </remarks>
 public sealed class PretrainedBertTransformer : BertTransformer
 {

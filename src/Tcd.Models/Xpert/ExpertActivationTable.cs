@@ -77,6 +77,10 @@ public sealed class ExpertActivationTable
     /// <summary>Number of experts per layer.</summary>
     public int ExpertCount => counts.GetLength(2);
 
+    /// <summary>A one-line summary: the table's shape and its domains.</summary>
+    public override string ToString() =>
+        $"expert activations of {LayerCount} layers × {ExpertCount} experts on {DomainCount} domains ({string.Join(", ", domains)})";
+
     /// <summary>Tokens of <paramref name="domain"/> routed to <paramref name="expert"/> in <paramref name="layer"/>.</summary>
     public long TokenCount(int layer, int domain, int expert) => counts[layer, domain, expert];
 

@@ -66,6 +66,31 @@ public class BertTransformerTests
     }
 
     [Fact]
+    public void Reading_the_same_transformed_view_again_and_again_logs_once_that_it_should_be_cached()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var warnings = new List<string>();
+        mlContext.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) { lock (warnings) { warnings.Add(e.Message); } } };
+        var options = TcdTestData.PretrainingOptions<BertPretrainingOptions>();
+        options.Training = TcdTestData.FastPretraining(1);
+        var teacher = mlContext.Tcd().PretrainTeacher(options).Fit(TcdTestData.Corpus(mlContext));
+        var features = teacher.Transform(TcdTestData.Corpus(mlContext));
+        for (var pass = 1; pass <= BertTransformer.UncachedPassesBeforeWarning; pass++)
+        {
+            features.GetColumn<string>("Text").Should().HaveCount(12);
+        }
+
+        warnings.Should().BeEmpty("passes that read only input columns do not run the network");
+        for (var pass = 1; pass <= BertTransformer.UncachedPassesBeforeWarning + 1; pass++)
+        {
+            features.GetColumn<float[]>("Features").Should().HaveCount(12);
+            warnings.Should().HaveCount(pass < BertTransformer.UncachedPassesBeforeWarning ? 0 : 1, $"after pass {pass}");
+        }
+
+        warnings[0].Should().Contain("read 3 times").And.Contain("mlContext.Data.Cache(");
+    }
+
+    [Fact]
     public void Transform_names_a_missing_text_column()
     {
         var mlContext = new MLContext(seed: 1);

@@ -116,6 +116,7 @@ public sealed class ExpertActivationAnalyzerTests
     {
         var table = new ExpertActivationTable(["x", "y,z"], new long[,,] { { { 3, 1 }, { 0, 2 } } });
 
+        table.ToString().Should().Be("expert activations of 1 layers × 2 experts on 2 domains (x, y,z)");
         table.ToCsv().Should().Be(
             "layer,domain,expert,tokens,frequency\n" +
             "0,x,0,3,0.75000000\n0,x,1,1,0.25000000\n0,\"y,z\",0,0,0.00000000\n0,\"y,z\",1,2,1.00000000\n");
