@@ -10,7 +10,10 @@ namespace Tcd.MLNet;
 /// </summary>
 internal sealed class TextColumnSource(IDataView data, string columnName) : IEnumerable<string>
 {
-    /// <summary>Blank (null, empty or whitespace) and WikiExtractor tag rows skipped by the last complete enumeration.</summary>
+    /// <summary>
+    /// Blank (null, empty or whitespace) and WikiExtractor tag rows skipped in one pass over the rows read so far: every
+    /// pass reads the same rows, so this is the count of the pass that got furthest, finished or not.
+    /// </summary>
     public long SkippedRows { get; private set; }
 
     /// <summary>True when at least one row has text.</summary>
@@ -29,14 +32,12 @@ internal sealed class TextColumnSource(IDataView data, string columnName) : IEnu
             var text = value.Span.IsWhiteSpace() ? null : value.ToString();
             if (text is null || TextCorpus.IsWikiExtractorTag(text.Trim()))
             {
-                skipped++;
+                SkippedRows = Math.Max(SkippedRows, ++skipped);
                 continue;
             }
 
             yield return text;
         }
-
-        SkippedRows = skipped;
     }
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();

@@ -113,7 +113,7 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
         var result = pretrainer.Run(TextCorpus.FromTexts(corpus), validation, new ChannelProgress<PretrainingProgress>(channel, options.Progress), options.CancellationToken);
         if (corpus.SkippedRows > 0)
         {
-            channel.Warning(MessageSensitivity.None, $"Skipped {corpus.SkippedRows} rows of column '{options.TextColumnName}' without text (blank, or a WikiExtractor <doc> tag) in the last pass over the data.");
+            channel.Warning(MessageSensitivity.None, $"Skipped {corpus.SkippedRows} rows of column '{options.TextColumnName}' without text (blank, or a WikiExtractor <doc> tag) among the rows read.");
         }
 
         channel.Info(MessageSensitivity.None, $"Pre-training {result}.");

@@ -51,7 +51,7 @@ internal static class TcdModelFile
             throw new IOException($"Cannot save the model to '{fullPath}': it is a folder; give a file name such as '{Path.Combine(fullPath, "model.tcd.zip")}'.");
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        OutputFolders.Create(Path.GetDirectoryName(fullPath)!, "model file's folder");
         var temporary = fullPath + ".partial";
         try
         {

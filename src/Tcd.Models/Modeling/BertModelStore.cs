@@ -1,3 +1,4 @@
+using Tcd.Models.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,7 +22,7 @@ public static class BertModelStore
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(config);
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
-        Directory.CreateDirectory(folder);
+        OutputFolders.Create(folder, "model folder");
         File.WriteAllText(Path.Combine(folder, ConfigFileName), config.Validate().ToJson());
         SafeTensorsFile.Write(Path.Combine(folder, WeightsFileName), module.state_dict());
     }

@@ -19,19 +19,14 @@ public sealed class CheckpointStore
     /// <summary>Opens (and creates) a checkpoint folder.</summary>
     /// <param name="root">The folder that holds the checkpoints.</param>
     /// <param name="keepLast">How many complete checkpoints to keep; older ones are deleted after a save.</param>
-    /// <exception cref="IOException"><paramref name="root"/> is a file, or the folder cannot be created.</exception>
+    /// <exception cref="IOException"><paramref name="root"/> or a parent of it is a file, or the folder cannot be created.</exception>
     public CheckpointStore(string root, int keepLast = 2)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(keepLast);
         Root = Path.GetFullPath(root);
         KeepLast = keepLast;
-        if (File.Exists(Root))
-        {
-            throw new IOException($"The checkpoint folder '{Root}' is a file; give a folder (it is created if missing).");
-        }
-
-        Directory.CreateDirectory(Root);
+        OutputFolders.Create(Root, "checkpoint folder");
     }
 
     /// <summary>The folder that holds the checkpoints.</summary>

@@ -13,11 +13,12 @@ namespace Tcd.Models.Training;
 public sealed record FineTuningResult(
     IReadOnlyList<double> EpochLosses, IReadOnlyList<double> EpochScores, int BestEpoch, double? BestScore, bool Cancelled)
 {
-    /// <summary>A one-line summary: epochs, their losses and scores, and the epoch kept.</summary>
+    /// <summary>A one-line summary: how the run ended, each epoch's mean loss (a cancelled epoch's too) and score, and the epoch kept.</summary>
     public override string ToString()
     {
         var losses = string.Join(", ", EpochLosses.Select(loss => loss.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)));
         var scores = EpochScores.Count == 0 ? string.Empty : $"; validation {string.Join(", ", EpochScores.Select(score => score.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))}";
-        return $"{(Cancelled ? "cancelled" : "finished")} after {EpochLosses.Count} epochs: loss {losses}{scores}; holds epoch {BestEpoch}";
+        var held = BestEpoch == 0 ? "no epoch completed" : $"holds epoch {BestEpoch}";
+        return $"{(Cancelled ? "cancelled" : "finished")}: mean loss per epoch {(losses.Length == 0 ? "none" : losses)}{scores}; {held}";
     }
 }

@@ -106,7 +106,7 @@ public sealed class MetricsLog : IDisposable
         var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(folder))
         {
-            Directory.CreateDirectory(folder);
+            OutputFolders.Create(folder, "metrics file's folder");
         }
     }
 }

@@ -22,10 +22,20 @@ public sealed record PretrainingResult(
     /// <summary>A one-line summary: steps, how the run started and ended, the last losses and the checkpoint.</summary>
     public override string ToString()
     {
-        var losses = string.Join(' ', LastLosses.Select(kv => FormattableString.Invariant($"{kv.Key}={kv.Value:G4}")));
-        var resumed = ResumedFromStep is { } from ? $" (resumed at step {from})" : string.Empty;
-        var validation = ValidationLogLikelihood is { } ll ? FormattableString.Invariant($" val-ll={ll:F4}") : string.Empty;
+        var values = LastLosses.Select(kv => FormattableString.Invariant($"{kv.Key}={kv.Value:G4}")).ToList();
+        if (ValidationLogLikelihood is { } ll)
+        {
+            values.Add(FormattableString.Invariant($"val-ll={ll:F4}"));
+        }
+
+        var figures = values.Count == 0 ? string.Empty : ": " + string.Join(' ', values);
+        var resumed = ResumedFromStep switch
+        {
+            null => string.Empty,
+            var from when from == Steps && !Cancelled => " (its checkpoint had already reached the last step)",
+            var from => $" (resumed at step {from})",
+        };
         var checkpoint = LastCheckpoint is null ? string.Empty : $", checkpoint {LastCheckpoint}";
-        return $"{(Cancelled ? "cancelled" : "finished")} after {Steps} steps{resumed}: {losses}{validation}{checkpoint}";
+        return $"{(Cancelled ? "cancelled" : "finished")} after {Steps} steps{resumed}{figures}{checkpoint}";
     }
 }

@@ -25,6 +25,8 @@ public sealed class TcdModelFileTests : IDisposable
         Directory.GetFiles(Path.GetDirectoryName(path)!).Should().ContainSingle("the temporary file is gone");
         var intoFolder = () => mlContext.Tcd().SaveModel(TcdTestData.Teacher, data.Schema, folder.FullName);
         intoFolder.Should().Throw<IOException>().WithMessage("*it is a folder; give a file name such as*");
+        var underFile = () => mlContext.Tcd().SaveModel(TcdTestData.Teacher, data.Schema, Path.Combine(path, "teacher.zip"));
+        underFile.Should().Throw<IOException>().WithMessage($"The model file's folder '{path}' is a file; give a folder*");
         var fresh = new MLContext(seed: 2);
         var loaded = fresh.Tcd().LoadModel(path, out var inputSchema);
 

@@ -188,7 +188,7 @@ public sealed class FineTunerTests
         result.EpochLosses.Should().ContainSingle().Which.Should().BeApproximately(reports[0].Loss, 1e-9, "the cancelled epoch's mean covers the one step it ran");
         reports.Should().NotContain(report => report.IsEpochSummary, "an epoch cut short is not reported as done");
         result.BestEpoch.Should().Be(0);
-        result.ToString().Should().Be(FormattableString.Invariant($"cancelled after 1 epochs: loss {result.EpochLosses[0]:F4}; holds epoch 0"));
+        result.ToString().Should().Be(FormattableString.Invariant($"cancelled: mean loss per epoch {result.EpochLosses[0]:F4}; no epoch completed"));
     }
 
     [Fact]
