@@ -78,10 +78,10 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
     public FineTunedBertTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var (kind, classCount, annotations) = Inspect(input.Schema, validation: false);
+        var (kind, classCount, annotations) = Inspect(input.Schema, trainingLabel: null);
         if (options.ValidationData is not null)
         {
-            CheckValidationLabels(kind, classCount, annotations);
+            CheckValidationLabels(input.Schema[options.LabelColumnName].Type, kind, classCount, annotations);
         }
 
         using var channel = host.Start("Fine-tuning");
@@ -152,9 +152,11 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
         ? "Single (float) for regression"
         : "Boolean (binary) or a key type (multiclass: use mlContext.Transforms.Conversion.MapValueToKey first)";
 
-    private (BertPredictionKind Kind, int ClassCount, DataViewSchema.Annotations? Annotations) Inspect(DataViewSchema schema, bool validation)
+    /// <summary>Checks the columns of training data (<paramref name="trainingLabel"/> null) or of validation data, whose label must have the training label's type.</summary>
+    private (BertPredictionKind Kind, int ClassCount, DataViewSchema.Annotations? Annotations) Inspect(DataViewSchema schema, DataViewType? trainingLabel)
     {
-        var of = validation ? " of the validation data" : string.Empty;
+        var of = trainingLabel is null ? string.Empty : " of the validation data";
+        var expected = trainingLabel is null ? ExpectedLabel : $"{trainingLabel} (the training data's label type)";
         SchemaChecks.RequireText(schema, options.TextColumnName, (options.PairColumnName is null ? "text" : "first text of the pair") + of);
         if (options.PairColumnName is not null)
         {
@@ -162,7 +164,7 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
         }
 
         var labelRole = "label" + of;
-        var label = SchemaChecks.Require(schema, options.LabelColumnName, labelRole, ExpectedLabel);
+        var label = SchemaChecks.Require(schema, options.LabelColumnName, labelRole, expected);
         switch (options.Task, label.Type)
         {
             case (BertTask.Regression, NumberDataViewType number) when number == NumberDataViewType.Single:
@@ -176,7 +178,7 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
             case (BertTask.Classification, KeyDataViewType key):
                 throw SchemaChecks.Mistyped(options.LabelColumnName, labelRole, label.Type.ToString() ?? string.Empty, $"a UInt32 key type with at least 2 values (this key has {key.Count})");
             default:
-                throw SchemaChecks.Mistyped(options.LabelColumnName, labelRole, label.Type.ToString() ?? string.Empty, ExpectedLabel);
+                throw SchemaChecks.Mistyped(options.LabelColumnName, labelRole, label.Type.ToString() ?? string.Empty, expected);
         }
     }
 
@@ -184,9 +186,9 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
     /// The validation labels must mean what the training labels mean: the same kind and class count, and for keys the
     /// same values in the same order (a MapValueToKey fitted on other data numbers the classes differently).
     /// </summary>
-    private void CheckValidationLabels(BertPredictionKind kind, int classCount, DataViewSchema.Annotations? annotations)
+    private void CheckValidationLabels(DataViewType trainingLabel, BertPredictionKind kind, int classCount, DataViewSchema.Annotations? annotations)
     {
-        var (validationKind, validationClasses, validationAnnotations) = Inspect(options.ValidationData!.Schema, validation: true);
+        var (validationKind, validationClasses, validationAnnotations) = Inspect(options.ValidationData!.Schema, trainingLabel);
         if (validationKind != kind || validationClasses != classCount)
         {
             throw new ArgumentException(
