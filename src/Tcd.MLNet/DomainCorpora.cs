@@ -48,12 +48,7 @@ internal static class DomainCorpora
         }
 
         var length = options.MaxSequenceLength ?? moe.MaxSequenceLength;
-        if (length > moe.Config.MaxPositions)
-        {
-            throw new ArgumentException(
-                $"MaxSequenceLength is {length} but the MoE model has only {moe.Config.MaxPositions} positions; set it to at most {moe.Config.MaxPositions}.",
-                nameof(options));
-        }
+        moe.Config.RequireSequenceFits(length, nameof(options.MaxSequenceLength), "MoE model");
 
         var activation = new ExpertActivationOptions
         {

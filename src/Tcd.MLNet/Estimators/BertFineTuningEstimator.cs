@@ -53,12 +53,7 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
             AdapterSize = fineTuning.Mode == FineTuningMode.Adapters ? fineTuning.AdapterSize : requested.AdapterSize,
         };
         Training.Validate();
-        if (Training.MaxSequenceLength > pretrained.Config.MaxPositions)
-        {
-            throw new ArgumentOutOfRangeException(
-                nameof(options),
-                $"Training.MaxSequenceLength is {Training.MaxSequenceLength} but the pre-trained model has only {pretrained.Config.MaxPositions} positions; set it to at most {pretrained.Config.MaxPositions}.");
-        }
+        pretrained.Config.RequireSequenceFits(Training.MaxSequenceLength, "Training.MaxSequenceLength", "pre-trained model");
 
         TorchRuntime.ResolveDevice(Training.Device);
         host = environment.Register("Tcd.FineTuning");

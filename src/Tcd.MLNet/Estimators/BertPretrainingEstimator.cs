@@ -24,6 +24,8 @@ namespace Tcd.MLNet.Estimators;
 /// </remarks>
 public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransformer>
 {
+    private const string SequenceLengthOption = "Training.MaxSequenceLength";
+
     private readonly IHost host;
     private readonly BertPretrainingOptions options;
     private readonly PretrainedBertTransformer? teacher;
@@ -49,14 +51,8 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
         this.teacher = teacher;
         Model = options.ResolveModel(teacher?.Config).Validate();
         var training = options.Training;
-        var positions = Math.Min(Model.MaxPositions, teacher?.Config.MaxPositions ?? int.MaxValue);
-        if (training.MaxSequenceLength > positions)
-        {
-            throw new ArgumentOutOfRangeException(
-                nameof(options),
-                $"Training.MaxSequenceLength is {training.MaxSequenceLength} but the {(positions < Model.MaxPositions ? "teacher" : "model")} has only {positions} positions (BertConfig.MaxPositions); set it to at most {positions}.");
-        }
-
+        Model.RequireSequenceFits(training.MaxSequenceLength, SequenceLengthOption, "model");
+        teacher?.Config.RequireSequenceFits(training.MaxSequenceLength, SequenceLengthOption, "teacher");
         TorchRuntime.ResolveDevice(training.Device);
         if (options.InitialModel is { } initial && initial.Config != Model)
         {

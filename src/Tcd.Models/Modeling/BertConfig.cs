@@ -111,6 +111,21 @@ public sealed record BertConfig
     /// <summary>This configuration with <paramref name="count"/> experts per layer (0 turns MoE off).</summary>
     public BertConfig WithExperts(int count) => this with { ExpertCount = count };
 
+    /// <summary>Throws unless sequences of <paramref name="length"/> tokens fit this model's <see cref="MaxPositions"/>.</summary>
+    /// <param name="length">The sequence length asked for.</param>
+    /// <param name="optionName">The option that set it, as the caller knows it, e.g. "Training.MaxSequenceLength".</param>
+    /// <param name="modelRole">What the model is to the caller, e.g. "teacher" or "pre-trained model".</param>
+    /// <exception cref="ArgumentOutOfRangeException">The length exceeds MaxPositions; the message names the option, the model and the limit.</exception>
+    public void RequireSequenceFits(int length, string optionName, string modelRole)
+    {
+        if (length > MaxPositions)
+        {
+            throw new ArgumentOutOfRangeException(
+                optionName,
+                $"{optionName} is {length} but the {modelRole} has only {MaxPositions} positions (BertConfig.MaxPositions); set it to at most {MaxPositions}.");
+        }
+    }
+
     /// <summary>
     /// Throws <see cref="ArgumentException"/> naming the first invalid option and how to fix it.
     /// Returns this configuration so calls can be chained.

@@ -87,13 +87,7 @@ public sealed class Pretrainer
 
     private static void CheckFits(BertConfig config, string role, PretrainingOptions options, BertTextEncoder encoder)
     {
-        if (options.MaxSequenceLength > config.MaxPositions)
-        {
-            throw new ArgumentException(
-                $"MaxSequenceLength is {options.MaxSequenceLength} but the {role} has only {config.MaxPositions} positions (MaxPositions); " +
-                $"lower MaxSequenceLength to at most {config.MaxPositions}.", nameof(options));
-        }
-
+        config.RequireSequenceFits(options.MaxSequenceLength, nameof(options.MaxSequenceLength), role);
         if (config.VocabSize != encoder.VocabularySize)
         {
             throw new ArgumentException(
