@@ -76,8 +76,11 @@ public sealed record PretrainingOptions
     /// <summary>Metrics file, one row per logged step (<c>.jsonl</c> for JSON lines, else CSV). Default null (none).</summary>
     public string? MetricsFile { get; init; }
 
-    /// <summary>Steps between progress reports and metrics rows. Default 10.</summary>
-    public int LogEvery { get; init; } = 10;
+    /// <summary>
+    /// Steps between progress reports and metrics rows. Default 1: every step reports each loss term, the learning
+    /// rate, throughput and the MoE load (the cost is a few host copies of scalars); raise it to thin a long run's log.
+    /// </summary>
+    public int LogEvery { get; init; } = 1;
 
     /// <summary>Steps between validations on the held-out segments (also run at the end). Default 0 (end only).</summary>
     public long ValidationEvery { get; init; }

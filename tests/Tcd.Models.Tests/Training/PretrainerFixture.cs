@@ -28,7 +28,6 @@ internal static class PretrainerFixture
         MaxSequenceLength = 32,
         LearningRate = 2e-3,
         WarmupSteps = Math.Min(2, steps),
-        LogEvery = 1,
         Device = "cpu",
         ShuffleBufferSize = 64,
         RelationSampling = new Tcd.Models.Losses.RelationTokenSamplerOptions { GroupCount = 2, GroupSize = 32 },

@@ -46,6 +46,30 @@ public sealed class PretrainerTests : IDisposable
     }
 
     [Fact]
+    public void ByDefault_EveryStepReportsEachLossTermAndTheMoeLoad_AndWritesAMetricsRow()
+    {
+        var teacher = NewModel(Vanilla, seed: 3);
+        var metricsFile = Path.Combine(folder, "metrics.jsonl");
+        var options = FastOptions(3) with { MetricsFile = metricsFile };
+        new PretrainingOptions().LogEvery.Should().Be(1);
+
+        var rows = Run(new Pretrainer(NewModel(Moe), PretrainingObjective.TransferCapabilityDistillation(), options, Encoder, teacher.Bert), RepeatedText());
+
+        rows.Select(r => r.Step).Should().Equal(1, 2, 3);
+        rows.Should().OnlyContain(r => r.Losses.Keys.ToHashSet().SetEquals(new[] { "loss", "mlm", "load_balance", "trunk", "inner" }));
+        rows.Should().OnlyContain(r => r.MoeLoad.Count == Moe.NumLayers);
+        File.ReadAllLines(metricsFile).Should().HaveCount(3);
+    }
+
+    [Fact]
+    public void LogEvery_ThinsTheReportsButAlwaysReportsTheLastStep()
+    {
+        var rows = Run(new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, FastOptions(5) with { LogEvery = 2 }, Encoder), RepeatedText());
+
+        rows.Select(r => r.Step).Should().Equal(2, 4, 5);
+    }
+
+    [Fact]
     public void Moe_LoadBalanceLossFallsFromABadlyBalancedRouter()
     {
         var model = NewModel(Moe);
