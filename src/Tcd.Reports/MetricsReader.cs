@@ -14,7 +14,8 @@ public static class MetricsReader
 
     /// <summary>
     /// Reads a metrics file. The format is recognised from the content: a file whose first non-blank character is
-    /// <c>{</c> is JSON lines, anything else is CSV.
+    /// <c>{</c> is JSON lines, anything else is CSV. An unreadable last line without a line break is left out: it is
+    /// the row a running trainer is writing (or one a killed trainer cut short).
     /// </summary>
     /// <param name="path">The <c>.jsonl</c> or <c>.csv</c> file.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
@@ -28,6 +29,18 @@ public static class MetricsReader
         }
 
         var text = File.ReadAllText(path);
+        try
+        {
+            return Parse(text, path);
+        }
+        catch (MetricsFormatException error) when (!text.EndsWith('\n') && error.LineNumber == text.Count(c => c == '\n') + 1)
+        {
+            return Parse(text[..(text.LastIndexOf('\n') + 1)], path);
+        }
+    }
+
+    private static MetricsRun Parse(string text, string path)
+    {
         using var reader = new StringReader(text);
         return text.TrimStart().StartsWith('{') ? ReadJsonLines(reader, path) : ReadCsv(reader, path);
     }

@@ -16,6 +16,16 @@ internal static class Cli
         return (exitCode, output.ToString(), error.ToString());
     }
 
+    /// <summary>Runs <c>tcd</c> and stops it, as Ctrl+C would, as soon as it prints a line containing <paramref name="stopAt"/>.</summary>
+    public static (int ExitCode, string Output, string Error) RunUntil(string stopAt, params string[] args)
+    {
+        using var stop = new CancellationTokenSource();
+        using var output = new StoppingWriter(stopAt, stop);
+        using var error = new StringWriter();
+        var exitCode = TcdCommandLine.Run(args, output, error, stop.Token);
+        return (exitCode, output.ToString(), error.ToString());
+    }
+
     /// <summary>The settings <paramref name="read"/> gets from <paramref name="args"/> (command name first).</summary>
     public static TSettings Parse<TSettings>(Func<TcdCommandLine, TcdCommand<TSettings>> read, params string[] args)
     {
@@ -23,5 +33,17 @@ internal static class Cli
         ParseResult parse = commandLine.Root.Parse(args);
         parse.Errors.Should().BeEmpty();
         return read(commandLine).Read(parse);
+    }
+
+    private sealed class StoppingWriter(string stopAt, CancellationTokenSource stop) : StringWriter
+    {
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (value?.Contains(stopAt, StringComparison.Ordinal) == true)
+            {
+                stop.Cancel();
+            }
+        }
     }
 }

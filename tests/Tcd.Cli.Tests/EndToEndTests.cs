@@ -60,10 +60,10 @@ public sealed class EndToEndTests : IDisposable
             "--log-every", "1", "--device", "cpu", "--threads", "1"];
 
         // The token stands in for Ctrl+C / SIGTERM, which the tool turns into the same cancellation.
-        var stopped = Cli.Run(new CancellationToken(canceled: true), command);
+        var stopped = Cli.RunUntil("step 1/2", command);
 
         stopped.ExitCode.Should().Be(130);
-        stopped.Output.Should().Contain("cancelled at step 0").And.Contain("step-00000000");
+        stopped.Output.Should().Contain("cancelled at step 1").And.Contain("step-00000001");
         Directory.EnumerateDirectories(Path.Combine(run, "checkpoints")).Should().ContainSingle();
         File.Exists(Path.Combine(run, "model", BertModelStore.WeightsFileName)).Should().BeFalse();
 
@@ -71,8 +71,28 @@ public sealed class EndToEndTests : IDisposable
 
         resumed.Error.Should().BeEmpty();
         resumed.ExitCode.Should().Be(0);
-        resumed.Output.Should().Contain($"resuming from step 0 ({Path.Combine(run, "checkpoints", "step-00000000")})").And.Contain("step 2/2");
+        resumed.Output.Should().Contain($"resuming from step 1 ({Path.Combine(run, "checkpoints", "step-00000001")})").And.Contain("step 2/2");
         File.Exists(Path.Combine(run, "model", BertModelStore.WeightsFileName)).Should().BeTrue();
+    }
+
+    [Fact]
+    public void A_pretrain_stopped_before_its_first_step_says_nothing_was_saved_and_starts_afresh_next_time()
+    {
+        var corpus = temp.Write("corpus.txt", string.Join("\n\n", Enumerable.Range(0, 40).Select(i => $"The river number {i} flows past the old mill and the bridge {i % 5}.")));
+        var run = temp.File("run");
+        string[] command = ["pretrain", "--corpus", corpus, "--out", run, "--preset", "tiny", "--steps", "1", "--batch-size", "4", "--seq-length", "32",
+            "--device", "cpu", "--threads", "1"];
+
+        var stopped = Cli.Run(new CancellationToken(canceled: true), command);
+
+        stopped.ExitCode.Should().Be(130);
+        stopped.Output.Should().Contain("cancelled before the first step; nothing was saved.");
+        Directory.Exists(Path.Combine(run, "checkpoints")).Should().BeFalse();
+
+        var again = Cli.Run(command);
+
+        again.ExitCode.Should().Be(0);
+        again.Output.Should().NotContain("resuming").And.Contain("step 1/1");
     }
 
     [Fact]

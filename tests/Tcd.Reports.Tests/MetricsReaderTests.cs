@@ -76,6 +76,20 @@ public sealed class MetricsReaderTests
     }
 
     [Theory]
+    [InlineData("run.jsonl", "{\"step\":1,\"loss\":2}\n{\"step\":2,\"loss\":1}\n{\"step\":3,\"lo")]
+    [InlineData("run.csv", "step,loss\n1,2\n2,1\n3")]
+    public void ARowStillBeingWrittenIsLeftOut(string name, string text)
+    {
+        using var folder = new TempFolder();
+        var path = folder.File(name);
+        File.WriteAllText(path, text);
+
+        var run = MetricsReader.Read(path);
+
+        run["loss"].Steps.Should().Equal(1, 2);
+    }
+
+    [Theory]
     [InlineData("step,loss\n1,2\n2,x\n", 3, "'loss'")]
     [InlineData("step,loss\n1,2\n2,3,4\n", 3, "3 fields")]
     [InlineData("loss,mlm\n1,2\n", 1, "'step'")]

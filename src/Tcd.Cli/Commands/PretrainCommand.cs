@@ -206,7 +206,9 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
 
         if (result.Cancelled)
         {
-            console.Line($"tcd {Command.Name}: cancelled at step {result.Steps}; checkpoint {result.LastCheckpoint}. Run the same command again to resume.");
+            console.Line(result.LastCheckpoint is { } checkpoint
+                ? $"tcd {Command.Name}: cancelled at step {result.Steps}; checkpoint {checkpoint}. Run the same command again to resume."
+                : $"tcd {Command.Name}: cancelled before the first step; nothing was saved.");
             return 130;
         }
 

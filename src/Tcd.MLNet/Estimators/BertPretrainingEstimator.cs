@@ -118,7 +118,9 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
             throw new OperationCanceledException(
                 $"Pre-training was cancelled after {result.Steps} steps. " + (result.LastCheckpoint is { } checkpoint
                     ? $"Its checkpoint is in '{checkpoint}': a Fit with the same options resumes from it."
-                    : "Set Training.CheckpointDirectory to keep the weights of a cancelled run and resume it."),
+                    : training.CheckpointDirectory is null
+                        ? "Set Training.CheckpointDirectory to keep the weights of a cancelled run and resume it."
+                        : "It stopped before its first step, so there was nothing to save."),
                 options.CancellationToken);
         }
 

@@ -12,6 +12,26 @@ public static class OutputFolders
     /// <exception cref="IOException">The folder or one of its parents is a file, or it cannot be created (the message says why).</exception>
     public static void Create(string folder, string purpose)
     {
+        var fullPath = Check(folder, purpose);
+        try
+        {
+            Directory.CreateDirectory(fullPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"Cannot create the {purpose} '{fullPath}': {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="folder"/> could be created (no file stands at it or at a parent) without creating
+    /// anything, so that a run can refuse a bad path before its work and still leave no folder behind when it fails
+    /// before writing. Returns the full path.
+    /// </summary>
+    /// <inheritdoc cref="Create" path="/param"/>
+    /// <exception cref="IOException">The folder or one of its parents is a file.</exception>
+    public static string Check(string folder, string purpose)
+    {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         ArgumentException.ThrowIfNullOrWhiteSpace(purpose);
         var fullPath = Path.GetFullPath(folder);
@@ -33,13 +53,6 @@ public static class OutputFolders
             }
         }
 
-        try
-        {
-            Directory.CreateDirectory(fullPath);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new IOException($"Cannot create the {purpose} '{fullPath}': {ex.Message}", ex);
-        }
+        return fullPath;
     }
 }

@@ -15,18 +15,19 @@ public sealed class CheckpointStore
     private const string LatestFileName = "latest.json";
     private const string StepPrefix = "step-";
     private const string TemporaryPrefix = ".tmp-";
+    private const string Purpose = "checkpoint folder";
 
-    /// <summary>Opens (and creates) a checkpoint folder.</summary>
+    /// <summary>Opens a checkpoint folder; it is created by the first <see cref="Save"/>, so a run that fails before saving leaves none.</summary>
     /// <param name="root">The folder that holds the checkpoints.</param>
     /// <param name="keepLast">How many complete checkpoints to keep; older ones are deleted after a save.</param>
-    /// <exception cref="IOException"><paramref name="root"/> or a parent of it is a file, or the folder cannot be created.</exception>
+    /// <exception cref="IOException"><paramref name="root"/> or a parent of it is a file.</exception>
     public CheckpointStore(string root, int keepLast = 2)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(keepLast);
         Root = Path.GetFullPath(root);
         KeepLast = keepLast;
-        OutputFolders.Create(Root, "checkpoint folder");
+        OutputFolders.Check(Root, Purpose);
     }
 
     /// <summary>The folder that holds the checkpoints.</summary>
@@ -40,9 +41,11 @@ public sealed class CheckpointStore
     /// which is then published atomically. Checkpoints of later steps are then deleted: they belong to a run that was
     /// started over in this folder, and kept they would be taken for the newest. Returns the checkpoint's folder.
     /// </summary>
+    /// <exception cref="IOException">The checkpoint folder cannot be created (the message says why).</exception>
     public string Save(long step, Action<string> writeFiles)
     {
         ArgumentNullException.ThrowIfNull(writeFiles);
+        OutputFolders.Create(Root, Purpose);
         var final = Path.Combine(Root, StepFolderName(step));
         var temporary = Path.Combine(Root, TemporaryPrefix + StepFolderName(step) + "-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(temporary);
@@ -121,7 +124,7 @@ public sealed class CheckpointStore
     private static string StepFolderName(long step) => StepPrefix + step.ToString("D8", CultureInfo.InvariantCulture);
 
     private IEnumerable<string> CompleteCheckpoints() =>
-        Directory.EnumerateDirectories(Root, StepPrefix + "*").Order(StringComparer.Ordinal);
+        Directory.Exists(Root) ? Directory.EnumerateDirectories(Root, StepPrefix + "*").Order(StringComparer.Ordinal) : [];
 
     private void DeleteOldCheckpoints(string newest)
     {

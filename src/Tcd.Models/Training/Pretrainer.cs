@@ -97,14 +97,18 @@ public sealed class Pretrainer
     }
 
     /// <summary>
-    /// Runs (or resumes) pre-training on <paramref name="corpus"/>. On cancellation a checkpoint is saved and the
-    /// result says <see cref="PretrainingResult.Cancelled"/>; a NaN or infinite loss throws
-    /// <see cref="TrainingDivergedException"/> before the optimizer applies it.
+    /// Runs (or resumes) pre-training on <paramref name="corpus"/>. On cancellation a checkpoint of the last finished
+    /// step is saved and the result says <see cref="PretrainingResult.Cancelled"/>; a NaN or infinite loss throws
+    /// <see cref="TrainingDivergedException"/> before the optimizer applies it. An exception thrown by
+    /// <paramref name="progress"/> ends the run as it is (its step's metrics row is written first).
     /// </summary>
     /// <param name="corpus">The training text, streamed.</param>
     /// <param name="validationSegments">Held-out segments scored by masked-token log-likelihood; null for none.</param>
     /// <param name="progress">Receives a report every <see cref="PretrainingOptions.LogEvery"/> steps.</param>
-    /// <param name="cancellationToken">Stops the run after the current step.</param>
+    /// <param name="cancellationToken">
+    /// Stops the run after the current step, or within it while it reads the corpus (that step is dropped; the weights
+    /// only change at a step's end) or scores the validation segments.
+    /// </param>
     public PretrainingResult Run(
         TextCorpus corpus,
         IReadOnlyList<EncodedText>? validationSegments = null,
@@ -156,12 +160,16 @@ public sealed class Pretrainer
         var checkpoints = options.CheckpointDirectory is null ? null : new CheckpointStore(options.CheckpointDirectory, options.KeepCheckpoints);
         var latest = options.Resume ? checkpoints?.FindLatest() : null;
         var state = latest is null ? new TrainerState(0, new PretrainingDataPosition(0, 0)) : Restore(checkpoints!, latest, optimizer);
-        using var metrics = options.MetricsFile is null ? null : state.Step > 0 ? MetricsLog.Resume(options.MetricsFile, state.Step) : MetricsLog.Create(options.MetricsFile);
+        if (options.MetricsFile is not null)
+        {
+            MetricsLog.CheckPath(options.MetricsFile);
+        }
 
         using var batches = stream.Read(state.Position, cancellationToken).GetEnumerator();
         var step = state.Step;
         var position = state.Position;
         var startStep = step;
+        var savedStep = step;
         var clock = Stopwatch.StartNew();
         var sinceReport = Stopwatch.StartNew();
         long tokensSinceReport = 0;
@@ -169,50 +177,100 @@ public sealed class Pretrainer
         // A run resumed at its last step still reports how it ended.
         IReadOnlyDictionary<string, double> lastLosses = state.Losses ?? new Dictionary<string, double>();
         double? validation = state.Validation;
-
-        while (step < options.TotalSteps)
+        // Opened with the first row, so a run that fails before it (an unreadable corpus, say) leaves no empty file.
+        MetricsLog? metrics = null;
+        try
         {
-            if (cancellationToken.IsCancellationRequested)
+            while (step < options.TotalSteps)
             {
-                lastCheckpoint = SaveCheckpoint(checkpoints, new TrainerState(step, position, lastLosses, validation), optimizer, lastCheckpoint) ?? lastCheckpoint;
-                return new PretrainingResult(step, Cancelled: true, lastLosses, validation, lastCheckpoint) { ResumedFromStep = latest is null ? null : startStep };
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    return Stopped();
+                }
+
+                var report = (step + 1) % options.LogEvery == 0 || step + 1 == options.TotalSteps;
+                var learningRate = schedule.LearningRateAt(step);
+                StepOutcome outcome;
+                try
+                {
+                    outcome = TrainStep(step, batches, masker, collator, device, optimizer, learningRate, collectMoeLoad: report);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    // Cancelled while the step read the corpus: the weights have not moved, the step is dropped.
+                    return Stopped();
+                }
+
+                if (outcome.Losses.FirstOrDefault(kv => !double.IsFinite(kv.Value)) is { Key: not null } bad)
+                {
+                    throw new TrainingDivergedException(step + 1, $"loss '{bad.Key}'", bad.Value, lastCheckpoint);
+                }
+
+                step++;
+                position = outcome.NextPosition;
+                lastLosses = outcome.Losses;
+                tokensSinceReport += outcome.Tokens;
+                validation = null;
+
+                if (validationSegments is not null
+                    && (step == options.TotalSteps || (options.ValidationEvery > 0 && step % options.ValidationEvery == 0)))
+                {
+                    try
+                    {
+                        validation = Validate(validationSegments, masker, cancellationToken);
+                    }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                    {
+                        return Stopped();
+                    }
+                }
+
+                if (report || validation is not null)
+                {
+                    var tokensPerSecond = tokensSinceReport / Math.Max(1e-9, sinceReport.Elapsed.TotalSeconds);
+                    var eta = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / (step - startStep) * (options.TotalSteps - step));
+                    var row = new PretrainingProgress(step, options.TotalSteps, outcome.Epoch, lastLosses, learningRate, tokensPerSecond, clock.Elapsed, eta, outcome.MoeLoad, validation, outcome.GradientNorm);
+                    if (options.MetricsFile is not null)
+                    {
+                        metrics ??= startStep > 0 ? MetricsLog.Resume(options.MetricsFile, startStep) : MetricsLog.Create(options.MetricsFile);
+                        metrics.Append(ToMetricsRow(row));
+                    }
+
+                    // After the metrics row: a progress handler that throws ends the run, but its step is on file.
+                    progress?.Report(row);
+                    tokensSinceReport = 0;
+                    sinceReport.Restart();
+                }
+
+                if (step % options.CheckpointEvery == 0 || step == options.TotalSteps)
+                {
+                    SaveUnsaved();
+                }
             }
-
-            var report = (step + 1) % options.LogEvery == 0 || step + 1 == options.TotalSteps;
-            var learningRate = schedule.LearningRateAt(step);
-            var outcome = TrainStep(step, batches, masker, collator, device, optimizer, learningRate, collectMoeLoad: report);
-            if (outcome.Losses.FirstOrDefault(kv => !double.IsFinite(kv.Value)) is { Key: not null } bad)
-            {
-                throw new TrainingDivergedException(step + 1, $"loss '{bad.Key}'", bad.Value, lastCheckpoint);
-            }
-
-            step++;
-            position = outcome.NextPosition;
-            lastLosses = outcome.Losses;
-            tokensSinceReport += outcome.Tokens;
-
-            var validate = validationSegments is not null
-                && (step == options.TotalSteps || (options.ValidationEvery > 0 && step % options.ValidationEvery == 0));
-            validation = validate ? Validate(validationSegments!, masker, cancellationToken) : null;
-
-            if (report || validate)
-            {
-                var tokensPerSecond = tokensSinceReport / Math.Max(1e-9, sinceReport.Elapsed.TotalSeconds);
-                var eta = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / (step - startStep) * (options.TotalSteps - step));
-                var row = new PretrainingProgress(step, options.TotalSteps, outcome.Epoch, lastLosses, learningRate, tokensPerSecond, clock.Elapsed, eta, outcome.MoeLoad, validation, outcome.GradientNorm);
-                progress?.Report(row);
-                metrics?.Append(ToMetricsRow(row));
-                tokensSinceReport = 0;
-                sinceReport.Restart();
-            }
-
-            if (step % options.CheckpointEvery == 0 || step == options.TotalSteps)
-            {
-                lastCheckpoint = SaveCheckpoint(checkpoints, new TrainerState(step, position, lastLosses, validation), optimizer, lastCheckpoint) ?? lastCheckpoint;
-            }
+        }
+        finally
+        {
+            metrics?.Dispose();
         }
 
         return new PretrainingResult(step, Cancelled: false, lastLosses, validation, lastCheckpoint) { ResumedFromStep = latest is null ? null : startStep };
+
+        // A checkpoint of the last finished step, unless it is on disk already (or no step ran: a fresh model is not worth
+        // one, and resuming from it would replace the weights of whatever model the next run is given).
+        void SaveUnsaved()
+        {
+            if (step != savedStep)
+            {
+                lastCheckpoint = SaveCheckpoint(checkpoints, new TrainerState(step, position, lastLosses, validation), optimizer, lastCheckpoint) ?? lastCheckpoint;
+                savedStep = step;
+            }
+        }
+
+        PretrainingResult Stopped()
+        {
+            SaveUnsaved();
+            return new PretrainingResult(step, Cancelled: true, lastLosses, validation, lastCheckpoint) { ResumedFromStep = latest is null ? null : startStep };
+        }
     }
 
     private StepOutcome TrainStep(

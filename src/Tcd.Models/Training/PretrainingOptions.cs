@@ -73,7 +73,10 @@ public sealed record PretrainingOptions
     /// <summary>Continue from the newest checkpoint in <see cref="CheckpointDirectory"/> when one exists. Default true.</summary>
     public bool Resume { get; init; } = true;
 
-    /// <summary>Metrics file, one row per logged step (<c>.jsonl</c> for JSON lines, else CSV). Default null (none).</summary>
+    /// <summary>
+    /// Metrics file, one row per logged step (<c>.jsonl</c> or <c>.json</c> for JSON lines, else CSV), created with
+    /// the first row. Default null (none).
+    /// </summary>
     public string? MetricsFile { get; init; }
 
     /// <summary>
@@ -111,9 +114,19 @@ public sealed record PretrainingOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(GradientAccumulationSteps);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSequenceLength, 8);
+        OptionChecks.RequireFinite(LearningRate);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LearningRate);
+        OptionChecks.RequireFraction(Beta1);
+        OptionChecks.RequireFraction(Beta2);
+        OptionChecks.RequireFinite(WeightDecay);
         ArgumentOutOfRangeException.ThrowIfNegative(WeightDecay);
+        OptionChecks.RequireFinite(MaxGradientNorm);
         ArgumentOutOfRangeException.ThrowIfNegative(MaxGradientNorm);
+        if (WarmupSteps is { } warmupSteps)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(warmupSteps, nameof(WarmupSteps));
+        }
+
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ShuffleBufferSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(CheckpointEvery);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(KeepCheckpoints);

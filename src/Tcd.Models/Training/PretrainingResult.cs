@@ -2,10 +2,13 @@ namespace Tcd.Models.Training;
 
 /// <summary>How a pre-training run ended.</summary>
 /// <param name="Steps">Optimizer steps completed (including those before a resumption).</param>
-/// <param name="Cancelled">True when the run stopped early on cancellation (after saving a checkpoint).</param>
+/// <param name="Cancelled">
+/// True when the run stopped early on cancellation (after saving a checkpoint of its last finished step, unless that
+/// step was saved already or no step ran).
+/// </param>
 /// <param name="LastLosses">The loss terms of the last step (see <see cref="PretrainingProgress.Losses"/>).</param>
 /// <param name="ValidationLogLikelihood">Mean masked-token log-likelihood on the held-out segments at the end, if any were given.</param>
-/// <param name="LastCheckpoint">The newest checkpoint folder, or null when checkpoints are off.</param>
+/// <param name="LastCheckpoint">The newest checkpoint folder, or null when checkpoints are off or none was written.</param>
 public sealed record PretrainingResult(
     long Steps,
     bool Cancelled,

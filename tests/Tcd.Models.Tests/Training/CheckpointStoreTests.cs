@@ -26,6 +26,18 @@ public sealed class CheckpointStoreTests : IDisposable
     }
 
     [Fact]
+    public void Opening_creates_nothing_until_the_first_save()
+    {
+        var store = new CheckpointStore(Path.Combine(root, "nested", "checkpoints"));
+
+        store.FindLatest().Should().BeNull();
+        Directory.Exists(root).Should().BeFalse();
+
+        store.Save(1, dir => File.WriteAllText(Path.Combine(dir, "weights"), "w1"));
+        store.FindLatest().Should().Be(Path.Combine(root, "nested", "checkpoints", "step-00000001"));
+    }
+
+    [Fact]
     public void A_file_in_place_of_the_folder_is_refused_with_a_clear_message()
     {
         Directory.CreateDirectory(root);

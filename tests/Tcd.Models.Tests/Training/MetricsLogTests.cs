@@ -44,6 +44,41 @@ public sealed class MetricsLogTests : IDisposable
     }
 
     [Theory]
+    [InlineData("metrics.csv", "3,0.")]
+    [InlineData("metrics.jsonl", "{\"step\":3,\"lo")]
+    public void Resume_DropsALastRowCutShortByACrash(string fileName, string cutRow)
+    {
+        var path = Path.Combine(folder, fileName);
+        using (var log = MetricsLog.Create(path))
+        {
+            log.Append(new Dictionary<string, double> { ["step"] = 1, ["loss"] = 2.0 });
+            log.Append(new Dictionary<string, double> { ["step"] = 2, ["loss"] = 1.0 });
+        }
+
+        File.AppendAllText(path, cutRow);
+        using (var resumed = MetricsLog.Resume(path, lastStep: 2))
+        {
+            resumed.Append(new Dictionary<string, double> { ["step"] = 3, ["loss"] = 0.5 });
+        }
+
+        var lines = File.ReadAllLines(path);
+        lines.Should().HaveCount(fileName.EndsWith(".csv", StringComparison.Ordinal) ? 4 : 3);
+        lines[^1].Should().Contain("0.5");
+    }
+
+    [Fact]
+    public void Resume_NamesTheFileAndLineOfADamagedRow()
+    {
+        var path = Path.Combine(folder, "metrics.jsonl");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(path, "{\"step\":1,\"loss\":2}\nnot a row\n{\"step\":2,\"loss\":1}\n");
+
+        var act = () => MetricsLog.Resume(path, lastStep: 2);
+
+        act.Should().Throw<InvalidDataException>().WithMessage($"{path}, line 2 is not a metrics row (*); repair or delete the file to resume the run.");
+    }
+
+    [Theory]
     [InlineData("metrics.csv", "step,loss")]
     [InlineData("metrics.jsonl", "{")]
     public void FilesStartWithTheirFirstRowNotAByteOrderMark(string fileName, string start)

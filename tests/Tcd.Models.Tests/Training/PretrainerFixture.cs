@@ -18,8 +18,10 @@ internal static class PretrainerFixture
 
     public static BertConfig Moe { get; } = Vanilla.WithExperts(4);
 
-    public static TextCorpus RepeatedText() => TextCorpus.FromTexts(Enumerable.Repeat(
-        "the cat sat on the mat. the dog sat on the log. a bird sang in the tree and the sun was warm.", 40));
+    public static TextCorpus RepeatedText() => TextCorpus.FromTexts(RepeatedTexts());
+
+    public static IEnumerable<string> RepeatedTexts() => Enumerable.Repeat(
+        "the cat sat on the mat. the dog sat on the log. a bird sang in the tree and the sun was warm.", 40);
 
     public static PretrainingOptions FastOptions(long steps) => new()
     {

@@ -1,3 +1,4 @@
+using Tcd.Models.Data;
 using Tcd.Models.Modeling;
 using Tcd.Models.Training;
 using TorchSharp;
@@ -267,6 +268,99 @@ public sealed class PretrainerTests : IDisposable
     }
 
     [Fact]
+    public void CancellationWhileTheCorpusIsRead_SavesTheLastFinishedStep_AndTheRunResumesFromIt()
+    {
+        using var cancel = new CancellationTokenSource();
+        var checkpoints = Path.Combine(folder, "ckpt");
+        var options = FastOptions(50) with { CheckpointDirectory = checkpoints, CheckpointEvery = 1000 };
+        var rowsRead = 0;
+        // The corpus is re-read every epoch; the token is cancelled in the middle of the second pass.
+        var corpus = TextCorpus.FromTexts(RepeatedTexts().Select(text =>
+        {
+            if (++rowsRead == 60)
+            {
+                cancel.Cancel();
+            }
+
+            return text;
+        }));
+
+        var result = new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options, Encoder)
+            .Run(corpus, cancellationToken: cancel.Token);
+
+        result.Cancelled.Should().BeTrue();
+        result.Steps.Should().BePositive();
+        result.LastCheckpoint.Should().Be(Path.Combine(checkpoints, $"step-{result.Steps:D8}"));
+        var resumed = new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options with { TotalSteps = result.Steps + 2 }, Encoder)
+            .Run(RepeatedText());
+        resumed.ResumedFromStep.Should().Be(result.Steps);
+        resumed.Steps.Should().Be(result.Steps + 2);
+    }
+
+    [Fact]
+    public void CancellationDuringValidation_SavesTheFinishedStep()
+    {
+        using var cancel = new CancellationTokenSource();
+        var options = FastOptions(50) with { CheckpointDirectory = Path.Combine(folder, "ckpt"), CheckpointEvery = 1000, ValidationEvery = 2 };
+        var segments = new SegmentPacker(Encoder, options.MaxSequenceLength).Pack(RepeatedText()).Take(4).ToList();
+
+        var result = new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options, Encoder)
+            .Run(RepeatedText(), new CancellingWhenRead<EncodedText>(segments, cancel), cancellationToken: cancel.Token);
+
+        result.Cancelled.Should().BeTrue();
+        result.Steps.Should().Be(2);
+        result.ValidationLogLikelihood.Should().BeNull();
+        result.LastCheckpoint.Should().EndWith("step-00000002");
+    }
+
+    [Fact]
+    public void CancelledBeforeTheFirstStep_WritesNothing()
+    {
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();
+        var options = FastOptions(5) with { CheckpointDirectory = Path.Combine(folder, "ckpt"), MetricsFile = Path.Combine(folder, "metrics.jsonl") };
+
+        var result = new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options, Encoder)
+            .Run(RepeatedText(), cancellationToken: cancel.Token);
+
+        result.Cancelled.Should().BeTrue();
+        result.Steps.Should().Be(0);
+        result.LastCheckpoint.Should().BeNull();
+        Directory.Exists(folder).Should().BeFalse("neither the checkpoint folder nor the metrics file is made before there is something to write");
+    }
+
+    [Fact]
+    public void AMetricsPathThatIsAFolder_IsRefusedBeforeAnyStep()
+    {
+        Directory.CreateDirectory(folder);
+        var options = FastOptions(5) with { MetricsFile = folder };
+
+        var act = () => new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options, Encoder)
+            .Run(RepeatedText(), progress: new SynchronousProgress<PretrainingProgress>(_ => throw new InvalidOperationException("no step should run")));
+
+        act.Should().Throw<IOException>().WithMessage($"The metrics file '{folder}' is a folder*");
+    }
+
+    [Fact]
+    public void AThrowingProgressHandler_EndsTheRun_AfterItsStepsMetricsRow()
+    {
+        var metricsFile = Path.Combine(folder, "metrics.jsonl");
+        var options = FastOptions(5) with { MetricsFile = metricsFile };
+
+        var act = () => new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options, Encoder)
+            .Run(RepeatedText(), progress: new SynchronousProgress<PretrainingProgress>(row =>
+            {
+                if (row.Step == 2)
+                {
+                    throw new InvalidOperationException("handler failed");
+                }
+            }));
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("handler failed");
+        File.ReadAllLines(metricsFile).Should().HaveCount(2);
+    }
+
+    [Fact]
     public void NaNLoss_StopsWithTheStepAndLastGoodCheckpoint_WithoutSavingPoisonedWeights()
     {
         var model = NewModel(Vanilla);
@@ -314,5 +408,21 @@ public sealed class PretrainerTests : IDisposable
         var act = () => new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, FastOptions(1) with { MaxSequenceLength = 128 }, Encoder);
 
         act.Should().Throw<ArgumentException>().WithMessage("*MaxSequenceLength is 128*model being trained*64 positions*");
+    }
+
+    /// <summary>A list that cancels a token when it is enumerated, as a user's cancellation during validation would.</summary>
+    private sealed class CancellingWhenRead<T>(IReadOnlyList<T> items, CancellationTokenSource cancel) : IReadOnlyList<T>
+    {
+        public int Count => items.Count;
+
+        public T this[int index] => items[index];
+
+        public IEnumerator<T> GetEnumerator()
+        {
+            cancel.Cancel();
+            return items.GetEnumerator();
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }
