@@ -19,6 +19,15 @@ public sealed record BertConfig
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
 
+    /// <summary>Each JSON key, found by its C# property name or its own name, ignoring case and underscores.</summary>
+    private static readonly Lazy<IReadOnlyDictionary<string, string>> JsonKeysByLooseName = new(() =>
+        typeof(BertConfig).GetProperties()
+            .Select(property => (property.Name, Json: property.GetCustomAttributes(typeof(JsonPropertyNameAttribute), inherit: false).Cast<JsonPropertyNameAttribute>().FirstOrDefault()?.Name))
+            .Where(names => names.Json is not null)
+            .SelectMany(names => new[] { (Loose: LooseName(names.Name), names.Json!), (Loose: LooseName(names.Json!), names.Json!) })
+            .DistinctBy(names => names.Loose)
+            .ToDictionary(names => names.Loose, names => names.Item2));
+
     /// <summary>WordPiece vocabulary size. Default 30522 (BERT uncased).</summary>
     [JsonPropertyName("vocab_size")]
     public int VocabSize { get; init; } = 30522;
@@ -216,14 +225,32 @@ public sealed record BertConfig
     /// <summary>Serialises this configuration as indented JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
-    /// <summary>Reads a configuration from JSON (unknown properties, e.g. from an HF config, are ignored) and validates it.</summary>
+    /// <summary>
+    /// Reads a configuration from JSON and validates it. Unknown properties (an HF config's <c>model_type</c>, say) are
+    /// ignored, but a key that is one of ours spelt another way (<c>NumLayers</c>, <c>hiddenSize</c>) is refused: it
+    /// would otherwise leave that setting at its default without a word.
+    /// </summary>
+    /// <exception cref="JsonException">The JSON is malformed, null, or misspells a key (the message gives the right one).</exception>
     public static BertConfig FromJson(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
         var config = JsonSerializer.Deserialize<BertConfig>(json, JsonOptions)
                      ?? throw new JsonException("The BERT configuration JSON is 'null'; expected an object with hidden_size, num_hidden_layers, ...");
+        using (var document = JsonDocument.Parse(json))
+        {
+            foreach (var key in document.RootElement.EnumerateObject().Select(property => property.Name))
+            {
+                if (JsonKeysByLooseName.Value.TryGetValue(LooseName(key), out var jsonKey) && key != jsonKey)
+                {
+                    throw new JsonException($"'{key}' is not a configuration key; the key for that setting is '{jsonKey}'.");
+                }
+            }
+        }
+
         return config.Validate();
     }
+
+    private static string LooseName(string key) => key.Replace("_", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
 
     private static void RequirePositive(int value, string name)
     {

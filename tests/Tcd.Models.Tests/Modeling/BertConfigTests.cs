@@ -95,4 +95,17 @@ public class BertConfigTests
 
         ((double)config.CountParameters()).Should().BeApproximately(expected, 0.03 * expected);
     }
+
+    [Theory]
+    [InlineData("NumLayers", "num_hidden_layers")]
+    [InlineData("hiddenSize", "hidden_size")]
+    [InlineData("ExpertCount", "expert_count")]
+    public void AKeyOfOursSpeltAnotherWay_IsRefusedWithTheRightKey(string written, string right)
+    {
+        var json = $$"""{ "{{written}}": 4, "model_type": "bert" }""";
+
+        var act = () => BertConfig.FromJson(json);
+
+        act.Should().Throw<System.Text.Json.JsonException>().WithMessage($"'{written}' is not a configuration key; the key for that setting is '{right}'.");
+    }
 }
