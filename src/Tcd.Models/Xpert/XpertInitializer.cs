@@ -25,6 +25,10 @@ namespace Tcd.Models.Xpert;
 /// <c>W_up' = U_ff'ᵀ (Σ_e w_e Ŵ_up,e) U_model'</c> and <c>W_down' = U_model'ᵀ (Σ_e w_e Ŵ_down,e) U_ff'</c> with
 /// <c>U_ff' = U_ff[:, :d_ff']</c>, <c>U_model' = U_model[:, :d_model']</c>. HOSVD/HOOI order the components by
 /// importance, so a narrower target keeps the most significant directions; the ranks are the largest target sizes.</para>
+/// <para>The dense weights live in those principal bases, not in the experts' own neuron and hidden coordinates. GELU
+/// acts neuron by neuron, so the dense FFN does not compute the averaged expert's function, not even at full rank with
+/// the source's shape: it inherits the experts' weight structure (their shared subspaces and spectrum), not their
+/// neurons. That follows the reading of XPERT, where the Tucker ranks are the target model's sizes.</para>
 /// <para>When depths differ, target layer i takes source layer <see cref="LayerMapping.TeacherLayerFor"/>(i) of
 /// <c>new LayerMapping(targetLayers, sourceLayers)</c> (uniform; e.g. 4 from 2: 0, 0, 1, 1).</para>
 /// </remarks>
