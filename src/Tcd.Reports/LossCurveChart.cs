@@ -1,3 +1,4 @@
+using System.Globalization;
 using ScottPlot;
 
 namespace Tcd.Reports;
@@ -10,6 +11,15 @@ public static class LossCurveChart
 {
     /// <summary>Alpha of the raw curve drawn behind a smoothed one.</summary>
     private const double RawCurveAlpha = 0.25;
+
+    /// <summary>
+    /// Curves with at most this many points also get a marker on every point: a line needs two points to show at all
+    /// (validation metrics often have one point per run), and a few dots read better than a few line segments.
+    /// </summary>
+    private const int MarkedPointLimit = 20;
+
+    /// <summary>Diameter of those markers, in pixels.</summary>
+    private const float MarkerSize = 7;
 
     /// <summary>Plots one metric of several runs, each run read from its metrics file.</summary>
     /// <param name="path">PNG file to write; its folder is created if missing.</param>
@@ -67,7 +77,7 @@ public static class LossCurveChart
         }
 
         Decorate(plot, options.Title, options.XLabel, options.YLabel ?? curveList[0].Value.Name, options.LogScale, curveList.Select(curve => curve.Value));
-        if (curveList.Count > 1 || curveList[0].Key.Length > 0)
+        if (curveList.Count > 1 || curveList[0].Key.Length > 0 || DrawsRawCurve(options))
         {
             plot.ShowLegend(Alignment.UpperRight);
         }
@@ -111,8 +121,15 @@ public static class LossCurveChart
                 var title = string.IsNullOrEmpty(options.Title) ? series[i].Name : $"{options.Title}: {series[i].Name}";
                 Decorate(panel, title, options.XLabel, series[i].Name, options.LogScale, [series[i]]);
 
-                // The panel title names the metric; a one-entry legend would only cover the curve.
-                panel.HideLegend();
+                // The panel title names the metric, so a legend is needed only to tell the raw curve from the smoothed one.
+                if (DrawsRawCurve(options))
+                {
+                    panel.ShowLegend(Alignment.UpperRight);
+                }
+                else
+                {
+                    panel.HideLegend();
+                }
             }
 
             PngRenderer.Save(multiplot, path, options.Width, options.Height);
@@ -140,6 +157,8 @@ public static class LossCurveChart
         }
     }
 
+    private static bool DrawsRawCurve(LossCurveOptions options) => options.SmoothingWindow > 1 && options.ShowRaw;
+
     private static void AddCurve(Plot plot, string label, MetricsSeries series, Color color, LossCurveOptions options)
     {
         ArgumentNullException.ThrowIfNull(series);
@@ -148,15 +167,18 @@ public static class LossCurveChart
             throw new ArgumentException($"Curve '{label}' ({series.Name}) has no points to plot.", nameof(series));
         }
 
+        // When smoothing, the legend names both lines, so a reader knows which one is the moving average.
         var smoothing = options.SmoothingWindow > 1;
-        if (smoothing && options.ShowRaw)
+        var name = label.Length > 0 ? label : series.Name;
+        if (DrawsRawCurve(options))
         {
-            var raw = AddLine(plot, series, color.WithAlpha(RawCurveAlpha), options.LogScale, label);
-            raw.LegendText = string.Empty;
+            AddLine(plot, series, color.WithAlpha(RawCurveAlpha), options.LogScale, label).LegendText = $"{name} (raw)";
         }
 
         var main = AddLine(plot, smoothing ? series.MovingAverage(options.SmoothingWindow) : series, color, options.LogScale, label);
-        main.LegendText = label;
+        main.LegendText = smoothing
+            ? string.Create(CultureInfo.InvariantCulture, $"{name} (moving average of {options.SmoothingWindow} points)")
+            : label;
         main.LineWidth = 2;
     }
 
@@ -177,7 +199,7 @@ public static class LossCurveChart
         }
 
         var line = plot.Add.ScatterLine(xs, ys, color);
-        line.MarkerSize = 0;
+        line.MarkerSize = xs.Length <= MarkedPointLimit ? MarkerSize : 0;
         return line;
     }
 
@@ -186,6 +208,9 @@ public static class LossCurveChart
         plot.Title(title);
         plot.XLabel(xLabel);
         plot.YLabel(logScale ? $"{yLabel} (log scale)" : yLabel);
+
+        // Steps are whole numbers; a short run (or a single validation point) would otherwise get ticks like 19.2, 19.4.
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         if (logScale)
         {
             var positive = plotted.SelectMany(series => series.Values).Where(value => value > 0).ToArray();

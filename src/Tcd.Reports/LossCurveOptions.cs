@@ -21,7 +21,10 @@ public sealed class LossCurveOptions
     /// <summary>Points in the trailing moving average drawn as the main curve; 1 draws the raw values. Default 1.</summary>
     public int SmoothingWindow { get; set; } = 1;
 
-    /// <summary>When smoothing, also draw the raw values as a faint line behind the smoothed one. Default true.</summary>
+    /// <summary>
+    /// When smoothing, also draw the raw values as a faint line behind the smoothed one; the legend then labels the two
+    /// lines "(raw)" and "(moving average of N points)". Default true.
+    /// </summary>
     public bool ShowRaw { get; set; } = true;
 
     /// <summary>Logarithmic y axis; points with values ≤ 0 cannot be drawn there and are left out. Default false.</summary>

@@ -2,6 +2,9 @@ namespace Tcd.Reports.Tests;
 
 public sealed class LossCurveChartTests
 {
+    /// <summary>Category10's first colour (#1F77B4), which the first curve is drawn in.</summary>
+    private static readonly (byte Red, byte Green, byte Blue) FirstCurveColour = (0x1F, 0x77, 0xB4);
+
     private static MetricsRun Run(string source, double scale)
     {
         var steps = Enumerable.Range(1, 50).Select(step => step * 10.0).ToArray();
@@ -50,6 +53,19 @@ public sealed class LossCurveChartTests
         LossCurveChart.WritePanels(path, Run("tcd", 1), ["mlm", "load_balance", "trunk", "inner"], new LossCurveOptions { Width = 1000, Height = 700, Title = "TCD" });
 
         PngAssert.IsPng(path, 1000, 700);
+    }
+
+    [Fact]
+    public void ASinglePointCurveIsDrawnAsAMarker()
+    {
+        using var folder = new TempFolder();
+        var path = folder.File("one-point.png");
+
+        // No legend label, so the legend (which would carry the colour too) is not drawn.
+        LossCurveChart.Write(path, new Dictionary<string, MetricsSeries> { [""] = new("val_log_likelihood", [20], [-4.2]) },
+            new LossCurveOptions { Width = 300, Height = 200 });
+
+        PngAssert.PixelsOfColour(path, FirstCurveColour).Should().BeGreaterThan(10, "the lone point is drawn in the first palette colour");
     }
 
     [Fact]
