@@ -48,7 +48,7 @@ public static class LossCurveChart
             run.Key,
             run.Value.TryGetSeries(metric, out var series)
                 ? series
-                : throw new ArgumentException($"Run '{run.Key}': {run.Value.MissingMetricMessage(metric)}", nameof(metric)))).ToList();
+                : throw new ArgumentException(run.Value.MissingMetricMessage(metric, run.Key), nameof(metric)))).ToList();
         Write(path, curves, options);
     }
 

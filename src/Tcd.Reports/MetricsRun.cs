@@ -44,6 +44,8 @@ public sealed class MetricsRun
     public bool TryGetSeries(string metric, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MetricsSeries? series) =>
         seriesByName.TryGetValue(metric, out series);
 
-    internal string MissingMetricMessage(string metric) =>
-        $"Run '{Source}' has no metric '{metric}'. It has: {(MetricNames.Count == 0 ? "(none)" : string.Join(", ", MetricNames))}.";
+    /// <summary>Names the run (by its legend label too, when a chart gave it one) and lists the metrics it does have.</summary>
+    internal string MissingMetricMessage(string metric, string? label = null) =>
+        $"Run '{label ?? Source}'{(label is null ? string.Empty : $" ({Source})")} has no metric '{metric}'. " +
+        $"It has: {(MetricNames.Count == 0 ? "(none)" : string.Join(", ", MetricNames))}.";
 }

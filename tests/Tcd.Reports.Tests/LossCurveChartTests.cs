@@ -69,6 +69,17 @@ public sealed class LossCurveChartTests
     }
 
     [Fact]
+    public void AMissingMetricNamesTheRunOnce()
+    {
+        using var folder = new TempFolder();
+        var missingMetric = () => LossCurveChart.Write(folder.File("x.png"), new Dictionary<string, MetricsRun> { ["teacher"] = Run("runs/teacher.jsonl", 1) }, "distill");
+
+        var message = missingMetric.Should().Throw<ArgumentException>().Which.Message;
+
+        message.Should().StartWith("Run 'teacher' (runs/teacher.jsonl) has no metric 'distill'. It has: mlm, load_balance, trunk, inner.");
+    }
+
+    [Fact]
     public void BadInputsGiveArgumentExceptions()
     {
         using var folder = new TempFolder();
