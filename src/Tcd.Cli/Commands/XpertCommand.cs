@@ -86,7 +86,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
                 "xpert",
                 progress => pipeline.Run(sourceModel, corpora, target, progress, cancellationToken),
                 report => (report.DomainIndex + Math.Min(1, report.Segments / perDomain)) / report.DomainCount,
-                report => $"domain {report.Domain} ({report.DomainIndex + 1}/{report.DomainCount}): {report.Segments} segments, {report.Tokens} tokens routed");
+                report => report.ToString());
         }
         catch (OperationCanceledException)
         {

@@ -9,4 +9,9 @@ namespace Tcd.Models.Evaluation;
 /// <param name="Score">
 /// The column's single score: the mean of <paramref name="Metrics"/> (GLUE averages multi-metric tasks first), in percent.
 /// </param>
-public sealed record GlueTaskResult(string Column, IReadOnlyDictionary<GlueMetric, double> Metrics, double Score);
+public sealed record GlueTaskResult(string Column, IReadOnlyDictionary<GlueMetric, double> Metrics, double Score)
+{
+    /// <summary>A one-line summary: the column, its score and each metric, e.g. <c>MRPC 85.30 (Accuracy 82.50, F1 88.10)</c>.</summary>
+    public override string ToString() =>
+        FormattableString.Invariant($"{Column} {Score:F2} ({string.Join(", ", Metrics.Select(metric => FormattableString.Invariant($"{metric.Key} {metric.Value:F2}")))})");
+}

@@ -171,6 +171,13 @@ public class GlueMetricsTests
         none.Should().Throw<ArgumentException>();
     }
 
+    [Fact]
+    public void TaskResult_PrintsItsScoreAndEachMetric()
+    {
+        Result("MRPC", (GlueMetric.F1, 90), (GlueMetric.Accuracy, 86)).ToString()
+            .Should().Be("MRPC 88.00 (F1 90.00, Accuracy 86.00)");
+    }
+
     private static GlueTaskResult Result(string column, params (GlueMetric Metric, double Value)[] metrics)
     {
         var values = metrics.ToDictionary(m => m.Metric, m => m.Value);

@@ -54,6 +54,12 @@ public sealed class ExpertActivationAnalyzerTests
     }
 
     [Fact]
+    public void Progress_PrintsTheDomainAndWhatWasRouted()
+    {
+        new ExpertActivationProgress("wiki", 0, 4, 64, 8123).ToString().Should().Be("domain wiki (1/4): 64 segments, 8123 tokens routed");
+    }
+
+    [Fact]
     public void RouterForcedToOneExpert_GivesThatExpertFrequencyOne()
     {
         torch.manual_seed(4);
