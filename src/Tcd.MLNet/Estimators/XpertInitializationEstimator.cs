@@ -119,6 +119,10 @@ public sealed class XpertInitializationEstimator : IEstimator<PretrainedBertTran
         {
             channel.Info(MessageSensitivity.None, FormattableString.Invariant(
                 $"Layer {selection.Layer}: common experts [{string.Join(", ", selection.Indices)}], reconstruction error up {summary.UpRelativeErrors[selection.Layer]:F3}, down {summary.DownRelativeErrors[selection.Layer]:F3}."));
+            if (selection.Warning is { } warning)
+            {
+                channel.Warning(MessageSensitivity.None, $"Layer {selection.Layer}: {warning}.");
+            }
         }
 
         return new PretrainedBertTransformer(

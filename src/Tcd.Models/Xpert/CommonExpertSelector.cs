@@ -42,11 +42,24 @@ public sealed class CommonExpertSelector
             .Where(expert => AllDomains(table, layer, expert.Expert, frequency => frequency > 0))
             .OrderByDescending(expert => expert.Score)
             .ThenBy(expert => expert.Expert);
-        var chosen = options.Mode == CommonExpertSelectionMode.TopK
-            ? candidates.Take(options.TopK)
-            : candidates.Where(expert => AllDomains(table, layer, expert.Expert, frequency => frequency >= options.Threshold));
-        return new LayerExpertSelection(layer, chosen.ToList());
+        if (options.Mode == CommonExpertSelectionMode.Threshold)
+        {
+            return new LayerExpertSelection(
+                layer, candidates.Where(expert => AllDomains(table, layer, expert.Expert, frequency => frequency >= options.Threshold)).ToList());
+        }
+
+        var chosen = candidates.Take(options.TopK).ToList();
+        return new LayerExpertSelection(layer, chosen) { Warning = TopKShortfall(chosen.Count, table.ExpertCount) };
     }
+
+    /// <summary>
+    /// Says why fewer than TopK experts were chosen, or null. A preset TopK is reasonable for any model, so a small one is
+    /// not refused, but the caller should see that the dense model combines fewer experts than asked.
+    /// </summary>
+    private string? TopKShortfall(int chosen, int expertCount) =>
+        chosen == options.TopK ? null
+        : chosen == expertCount ? FormattableString.Invariant($"TopK is {options.TopK} but the layer has only {expertCount} experts; all {chosen} are kept")
+        : FormattableString.Invariant($"TopK is {options.TopK} but only {chosen} of the layer's {expertCount} experts are active in every domain");
 
     private static bool AllDomains(ExpertActivationTable table, int layer, int expert, Func<double, bool> condition) =>
         Enumerable.Range(0, table.DomainCount).All(domain => condition(table.Frequency(layer, domain, expert)));

@@ -50,17 +50,13 @@ public sealed class XpertLayerDecomposition : IDisposable
     public double DownRelativeError => Factors.DownRelativeError;
 
     /// <summary>
-    /// One line for a log: the layer, each chosen expert with its score and mean frequency, the Tucker ranks
-    /// [experts, d_ff, d_model] and both relative errors, e.g.
+    /// One line for a log: the <see cref="Selection"/> (layer, each chosen expert with its score and mean frequency),
+    /// the Tucker ranks [experts, d_ff, d_model] and both relative errors, e.g.
     /// <c>layer 1: E3 (score 0.412, mean freq 0.287), E0 (score 0.305, mean freq 0.251); Tucker ranks [4, 64, 64], relative error up 0.1234, down 0.2345</c>.
     /// </summary>
-    public override string ToString()
-    {
-        var experts = string.Join(", ", Selection.Experts.Select(expert =>
-            FormattableString.Invariant($"E{expert.Expert} (score {expert.Score:F3}, mean freq {expert.MeanFrequency:F3})")));
-        return FormattableString.Invariant(
-            $"layer {SourceLayer}: {experts}; Tucker ranks [{string.Join(", ", Factors.Joint.Core.shape)}], relative error up {UpRelativeError:F4}, down {DownRelativeError:F4}");
-    }
+    public override string ToString() =>
+        FormattableString.Invariant(
+            $"{Selection}; Tucker ranks [{string.Join(", ", Factors.Joint.Core.shape)}], relative error up {UpRelativeError:F4}, down {DownRelativeError:F4}");
 
     /// <summary>Frees the factors and biases.</summary>
     public void Dispose()

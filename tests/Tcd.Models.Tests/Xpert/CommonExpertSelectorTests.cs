@@ -26,6 +26,7 @@ public sealed class CommonExpertSelectorTests
         selection.Experts[0].Score.Should().BeApproximately(0.2, 1e-12);
         selection.Experts[0].MeanFrequency.Should().BeApproximately((0.2 + 0.4 + 0.3) / 3, 1e-12);
         selection.Weights.Sum().Should().BeApproximately(1, 1e-12);
+        selection.Warning.Should().BeNull();
     }
 
     [Fact]
@@ -35,6 +36,19 @@ public sealed class CommonExpertSelectorTests
 
         selection.Indices.Should().Equal(1, 3, 2);
         selection.Indices.Should().NotContain([0, 4]);
+        selection.Warning.Should().Be("TopK is 5 but only 3 of the layer's 5 experts are active in every domain");
+    }
+
+    [Fact]
+    public void TopK_AboveTheExpertCount_KeepsAllAndSaysSo()
+    {
+        var twoExperts = new ExpertActivationTable(["a"], new long[,,] { { { 3, 1 } } });
+
+        var selection = new CommonExpertSelector(new CommonExpertSelectionOptions { TopK = 10 }).Select(twoExperts).Single();
+
+        selection.Indices.Should().Equal(0, 1);
+        selection.ToString().Should().Be(
+            "layer 0: E0 (score 0.750, mean freq 0.750), E1 (score 0.250, mean freq 0.250) (warning: TopK is 10 but the layer has only 2 experts; all 2 are kept)");
     }
 
     [Fact]
