@@ -2,7 +2,9 @@ namespace Tcd.Models.Interop;
 
 /// <summary>
 /// The Hugging Face BERT class a checkpoint was saved from, which fixes its state-dict layout
-/// (the first entry of <c>architectures</c> in <c>config.json</c>, or inferred from the tensor names).
+/// (the first entry of <c>architectures</c> in <c>config.json</c>, or inferred from the tensor names). This library's
+/// MoE exports (<c>TcdMoeBertForMaskedLM</c>, ...) use the layout of the class they extend and map to its member;
+/// <see cref="HuggingFaceImport.ArchitectureName"/> keeps the <c>TcdMoe</c> name.
 /// </summary>
 public enum HuggingFaceArchitecture
 {

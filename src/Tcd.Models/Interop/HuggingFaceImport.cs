@@ -7,7 +7,11 @@ namespace Tcd.Models.Interop;
 /// A model imported from a Hugging Face checkpoint folder by <see cref="HuggingFaceCheckpoint.Load"/>.
 /// </summary>
 /// <param name="Config">The model configuration read from <c>config.json</c>.</param>
-/// <param name="Architecture">The layout the checkpoint was saved in.</param>
+/// <param name="Architecture">
+/// The Hugging Face class whose layout (prefixes and heads) the checkpoint was saved in. This library's MoE exports
+/// (<c>TcdMoeBertForMaskedLM</c>, ...) report the class they extend (<see cref="HuggingFaceArchitecture.BertForMaskedLM"/>,
+/// ...): the experts are in <see cref="BertConfig.IsMoe"/>, and <see cref="ArchitectureName"/> is the full name.
+/// </param>
 /// <param name="Model">
 /// The loaded model: a <see cref="BertForMaskedLm"/> for <see cref="HuggingFaceArchitecture.BertForMaskedLM"/> and
 /// <see cref="HuggingFaceArchitecture.BertForPreTraining"/>, a <see cref="BertForSequenceClassification"/> for
@@ -20,4 +24,25 @@ public sealed record HuggingFaceImport(
     HuggingFaceArchitecture Architecture,
     nn.Module Model,
     IReadOnlyList<string>? LabelNames,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes)
+{
+    /// <summary>
+    /// The class name as an export of this model writes it to <c>architectures</c> in <c>config.json</c>:
+    /// <see cref="Architecture"/>, prefixed with <c>TcdMoe</c> for a MoE model, e.g. <c>BertForMaskedLM</c> or
+    /// <c>TcdMoeBertForMaskedLM</c>.
+    /// </summary>
+    public string ArchitectureName => HuggingFaceConfigJson.ArchitectureName(Architecture, Config.IsMoe);
+
+    /// <summary>
+    /// A one-line summary: the class, the shape, the labels and the notes, e.g.
+    /// <c>TcdMoeBertForMaskedLM: L=2, H=64, heads=2, d_ff=128, experts=4</c>.
+    /// </summary>
+    public override string ToString()
+    {
+        var experts = Config.IsMoe ? FormattableString.Invariant($", experts={Config.ExpertCount}") : string.Empty;
+        var labels = LabelNames is null ? string.Empty : $"; labels {string.Join(", ", LabelNames)}";
+        var notes = Notes.Count == 0 ? string.Empty : $"; {string.Join(" ", Notes)}";
+        return FormattableString.Invariant(
+            $"{ArchitectureName}: L={Config.NumLayers}, H={Config.HiddenSize}, heads={Config.NumHeads}, d_ff={Config.IntermediateSize}{experts}{labels}{notes}");
+    }
+}

@@ -72,6 +72,7 @@ public sealed class HuggingFaceRoundTripTests : IDisposable
         config["problem_type"]!.GetValue<string>().Should().Be("single_label_classification");
         var imported = HuggingFaceCheckpoint.Load(folder);
         imported.LabelNames.Should().Equal(labels);
+        imported.ToString().Should().EndWith("; labels entailment, neutral, contradiction");
         using var loaded = imported.Model.Should().BeOfType<BertForSequenceClassification>().Subject;
         model.eval();
         loaded.eval();
@@ -103,6 +104,9 @@ public sealed class HuggingFaceRoundTripTests : IDisposable
         var imported = HuggingFaceCheckpoint.Load(folder);
         imported.Config.Should().Be(moeConfig);
         imported.Architecture.Should().Be(HuggingFaceArchitecture.BertForMaskedLM);
+        imported.ArchitectureName.Should().Be("TcdMoeBertForMaskedLM");
+        imported.ToString().Should().Be(FormattableString.Invariant(
+            $"TcdMoeBertForMaskedLM: L={moeConfig.NumLayers}, H={HfCheckpoints.Hidden}, heads={moeConfig.NumHeads}, d_ff={HfCheckpoints.Inner}, experts=4"));
         using var loaded = imported.Model.Should().BeOfType<BertForMaskedLm>().Subject;
         AssertSameLogits(model, loaded, moeConfig);
     }
