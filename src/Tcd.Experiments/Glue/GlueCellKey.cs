@@ -14,22 +14,27 @@ public sealed record GlueCellKey(string Model, string Task, GlueConfiguration Co
 {
     /// <summary>
     /// File name (without folder) of the cell's result, unique per key and safe on every file system, e.g.
-    /// <c>tcd__STS-B__adapters__lr0.0003__a64__s2.json</c>.
+    /// <c>tcd__STS-B__adapters__lr3e-04__a64__s2.json</c>.
     /// </summary>
     [JsonIgnore]
-    public string FileName
-    {
-        get
-        {
-            var mode = Configuration.Mode == FineTuningMode.Full ? "full" : "adapters";
-            return string.Create(
-                CultureInfo.InvariantCulture,
-                $"{SafeName(Model)}__{SafeName(Task)}__{mode}__lr{Configuration.LearningRate:R}__a{Configuration.AdapterSize}__s{Seed}.json");
-        }
-    }
+    public string FileName => FileNameWith(Configuration.LearningRateText);
+
+    /// <summary>
+    /// The <see cref="FileName"/> that earlier versions wrote, with the learning rate in .NET's round-trip form
+    /// (<c>lr5E-05</c>, <c>lr0.0003</c>); the suite looks for it so that a suite started by them resumes.
+    /// </summary>
+    internal string LegacyFileName => FileNameWith(Configuration.LearningRate.ToString("R", CultureInfo.InvariantCulture));
 
     /// <summary>A one-line description for progress output.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Model} {Task} {Configuration} seed={Seed}");
+
+    private string FileNameWith(string learningRate)
+    {
+        var mode = Configuration.Mode == FineTuningMode.Full ? "full" : "adapters";
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"{SafeName(Model)}__{SafeName(Task)}__{mode}__lr{learningRate}__a{Configuration.AdapterSize}__s{Seed}.json");
+    }
 
     /// <summary>Replaces every character but ASCII letters, digits, '-' and '.' with '_', for file and folder names.</summary>
     internal static string SafeName(string name)

@@ -9,12 +9,28 @@ namespace Tcd.Experiments.Glue;
 /// <param name="AdapterSize">Adapter bottleneck size; 0 for full fine-tuning.</param>
 public sealed record GlueConfiguration(FineTuningMode Mode, double LearningRate, int AdapterSize)
 {
-    /// <summary>A short description, e.g. <c>full lr=2e-05</c> or <c>adapters lr=0.0003 size=64</c>.</summary>
-    public override string ToString()
+    /// <summary>
+    /// <see cref="LearningRate"/> in the shortest scientific notation that parses back to the same number, with a
+    /// two-digit exponent (<c>5e-05</c>, <c>3e-04</c>, <c>1.5e-05</c>): one form for every rate, so names and file names
+    /// read alike and two rates never share a name.
+    /// </summary>
+    internal string LearningRateText
     {
-        var rate = LearningRate.ToString("G3", CultureInfo.InvariantCulture).ToLowerInvariant();
-        return Mode == FineTuningMode.Full
-            ? $"full lr={rate}"
-            : string.Create(CultureInfo.InvariantCulture, $"adapters lr={rate} size={AdapterSize}");
+        get
+        {
+            // "E16" (17 significant digits) always round-trips, so the loop ends there at the latest.
+            var text = Enumerable.Range(0, 17)
+                .Select(decimals => LearningRate.ToString("E" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture))
+                .First(candidate => double.Parse(candidate, CultureInfo.InvariantCulture) == LearningRate);
+            var exponentAt = text.IndexOf('E', StringComparison.Ordinal);
+            var exponent = int.Parse(text[(exponentAt + 1)..], CultureInfo.InvariantCulture);
+            return string.Create(CultureInfo.InvariantCulture, $"{text[..exponentAt]}e{(exponent < 0 ? '-' : '+')}{Math.Abs(exponent):00}");
+        }
     }
+
+    /// <summary>A short description, e.g. <c>full lr=2e-05</c> or <c>adapters lr=3e-04 size=64</c>.</summary>
+    public override string ToString() =>
+        Mode == FineTuningMode.Full
+            ? $"full lr={LearningRateText}"
+            : string.Create(CultureInfo.InvariantCulture, $"adapters lr={LearningRateText} size={AdapterSize}");
 }

@@ -119,10 +119,36 @@ public sealed class GlueSuite
 
     private string CellPath(GlueCellKey key) => Path.Combine(CellsDirectory, key.FileName);
 
-    private string CellTestFolder(GlueCellKey key) => Path.Combine(CellsDirectory, Path.GetFileNameWithoutExtension(key.FileName) + ".test");
+    private string CellTestFolder(GlueCellKey key) => TestFolderOf(key.FileName);
+
+    private string TestFolderOf(string cellFileName) => Path.Combine(CellsDirectory, Path.GetFileNameWithoutExtension(cellFileName) + ".test");
+
+    /// <summary>
+    /// Renames a cell stored under its <see cref="GlueCellKey.LegacyFileName"/> (and its test predictions) to the current
+    /// name, so that a suite an earlier version started resumes instead of training the cell again.
+    /// </summary>
+    private void AdoptLegacyCellFile(GlueCellKey key)
+    {
+        var legacy = Path.Combine(CellsDirectory, key.LegacyFileName);
+        var current = CellPath(key);
+        if (key.LegacyFileName == key.FileName || File.Exists(current) || !File.Exists(legacy))
+        {
+            return;
+        }
+
+        var legacyTests = TestFolderOf(key.LegacyFileName);
+        if (Directory.Exists(legacyTests) && !Directory.Exists(CellTestFolder(key)))
+        {
+            Directory.Move(legacyTests, CellTestFolder(key));
+        }
+
+        File.Move(legacy, current);
+        log($"Renamed {legacy} to {Path.GetFileName(current)} (the learning rate's new form in cell names).");
+    }
 
     private GlueCellResult? TryReadCell(GlueCellKey key, GlueCellSettings settings, GlueTaskData data)
     {
+        AdoptLegacyCellFile(key);
         var path = CellPath(key);
         if (!File.Exists(path))
         {

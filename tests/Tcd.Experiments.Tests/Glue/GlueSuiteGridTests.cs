@@ -47,7 +47,22 @@ public sealed class GlueSuiteGridTests
     {
         var key = new GlueCellKey("my model/1", "STS-B", new GlueConfiguration(FineTuningMode.Adapters, 3e-4, 64), 2);
 
-        key.FileName.Should().Be("my_model_1__STS-B__adapters__lr0.0003__a64__s2.json");
+        key.FileName.Should().Be("my_model_1__STS-B__adapters__lr3e-04__a64__s2.json");
+        key.LegacyFileName.Should().Be("my_model_1__STS-B__adapters__lr0.0003__a64__s2.json");
         (key with { Seed = 3 }).FileName.Should().NotBe(key.FileName);
+    }
+
+    [Theory]
+    [InlineData(5e-5, "5e-05")]
+    [InlineData(1.5e-5, "1.5e-05")]
+    [InlineData(0.1 + 0.2, "3.0000000000000004e-01")]
+    [InlineData(2.0, "2e+00")]
+    public void LearningRates_AreWrittenInOneScientificFormThatRoundTrips(double rate, string expected)
+    {
+        var configuration = new GlueConfiguration(FineTuningMode.Full, rate, 0);
+
+        configuration.LearningRateText.Should().Be(expected);
+        double.Parse(expected, System.Globalization.CultureInfo.InvariantCulture).Should().Be(rate);
+        configuration.ToString().Should().Be($"full lr={expected}");
     }
 }

@@ -99,6 +99,26 @@ public sealed class GlueSuiteTests : IDisposable
     }
 
     [Fact]
+    public void CellsStoredUnderTheOldLearningRateName_AreResumedAndRenamed()
+    {
+        var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 5);
+        var options = fixture.OneCellOptions([model], "RTE") with { WriteTestPredictions = true };
+        new GlueSuite(options).Run();
+        var cells = Path.Combine(fixture.Output, "cells");
+        var current = Path.Combine(cells, "tiny__RTE__full__lr1e-03__a0__s1");
+        var legacy = Path.Combine(cells, "tiny__RTE__full__lr0.001__a0__s1");
+        File.Move(current + ".json", legacy + ".json");
+        Directory.Move(current + ".test", legacy + ".test");
+
+        var rerun = new GlueSuite(options).Run();
+
+        rerun.CellsTrained.Should().Be(0);
+        File.Exists(current + ".json").Should().BeTrue();
+        File.Exists(Path.Combine(current + ".test", "RTE.tsv")).Should().BeTrue();
+        File.Exists(legacy + ".json").Should().BeFalse();
+    }
+
+    [Fact]
     public void WriteTestPredictions_WritesOfficialSubmissionFiles()
     {
         var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 4);
