@@ -28,23 +28,14 @@ public sealed class BertTextEncoder
     private readonly int[] _ordinaryTokenIds;
     private readonly string[] _vocabulary;
 
-    private BertTextEncoder(BertTokenizer tokenizer, IReadOnlyList<string> vocabulary, string source)
+    private static readonly string[] RequiredSpecialTokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"];
+
+    private BertTextEncoder(BertTokenizer tokenizer, IReadOnlyList<string> vocabulary, SpecialTokenIds specialTokenIds)
     {
         _tokenizer = tokenizer;
         _vocabulary = vocabulary.ToArray();
         VocabularySize = vocabulary.Count;
-        var ids = new Dictionary<string, int>(vocabulary.Count, StringComparer.Ordinal);
-        for (var i = 0; i < vocabulary.Count; i++)
-        {
-            ids.TryAdd(vocabulary[i], i);
-        }
-
-        SpecialTokenIds = new SpecialTokenIds(
-            Pad: RequireToken(ids, "[PAD]", source),
-            Unk: RequireToken(ids, "[UNK]", source),
-            Cls: RequireToken(ids, "[CLS]", source),
-            Sep: RequireToken(ids, "[SEP]", source),
-            Mask: RequireToken(ids, "[MASK]", source));
+        SpecialTokenIds = specialTokenIds;
         _ordinaryTokenIds = Enumerable.Range(0, vocabulary.Count).Where(i => !IsReservedToken(vocabulary[i])).ToArray();
     }
 
@@ -185,6 +176,9 @@ public sealed class BertTextEncoder
     private static BertTextEncoder FromStream(Stream stream, string source)
     {
         var vocabulary = ReadVocabulary(stream, source);
+        // BertTokenizer.Create looks the special tokens up itself and fails with a bare KeyNotFoundException, so
+        // they are checked first.
+        var specialTokenIds = FindSpecialTokens(vocabulary, source);
         using var vocabularyStream = new MemoryStream(Encoding.UTF8.GetBytes(string.Join('\n', vocabulary) + "\n"));
         var tokenizer = BertTokenizer.Create(vocabularyStream, new BertOptions
         {
@@ -195,7 +189,7 @@ public sealed class BertTextEncoder
             SplitOnSpecialTokens = false,
             PreTokenizer = BertBasicPreTokenizer.Instance,
         });
-        return new BertTextEncoder(tokenizer, vocabulary, source);
+        return new BertTextEncoder(tokenizer, vocabulary, specialTokenIds);
     }
 
     private static List<string> ReadVocabulary(Stream stream, string source)
@@ -222,11 +216,24 @@ public sealed class BertTextEncoder
         return vocabulary;
     }
 
-    private static int RequireToken(Dictionary<string, int> ids, string token, string source) =>
-        ids.TryGetValue(token, out var id)
-            ? id
-            : throw new InvalidDataException(
-                $"The {source} has no '{token}' line. A BERT vocabulary must contain [PAD], [UNK], [CLS], [SEP] and [MASK].");
+    private static SpecialTokenIds FindSpecialTokens(IReadOnlyList<string> vocabulary, string source)
+    {
+        var ids = new Dictionary<string, int>(vocabulary.Count, StringComparer.Ordinal);
+        for (var i = 0; i < vocabulary.Count; i++)
+        {
+            ids.TryAdd(vocabulary[i], i);
+        }
+
+        var missing = RequiredSpecialTokens.Where(token => !ids.ContainsKey(token)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new InvalidDataException(
+                $"The {source} has no {string.Join(", ", missing)} line{(missing.Count == 1 ? "" : "s")}. A BERT vocabulary must contain " +
+                "[PAD], [UNK], [CLS], [SEP] and [MASK], one per line; use the vocab.txt the model was trained with.");
+        }
+
+        return new SpecialTokenIds(Pad: ids["[PAD]"], Unk: ids["[UNK]"], Cls: ids["[CLS]"], Sep: ids["[SEP]"], Mask: ids["[MASK]"]);
+    }
 
     private static bool IsReservedToken(string token) =>
         token.Length >= 2 && token[0] == '[' && token[^1] == ']';

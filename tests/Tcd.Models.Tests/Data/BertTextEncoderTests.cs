@@ -52,6 +52,19 @@ public sealed class BertTextEncoderTests
     }
 
     [Fact]
+    public void VocabularyFileWithoutSpecialTokensNamesTheFileAndTheMissingTokens()
+    {
+        using var files = new TempFiles();
+        var path = files.Write("vocab.txt", "[UNK]\n[CLS]\n[SEP]\n[PAD]\nhello\nworld\n");
+        var noSpecials = files.Write("plain-vocab.txt", "hello\nworld\n[PAD]\n[UNK]\n");
+
+        FluentActions.Invoking(() => BertTextEncoder.FromVocabularyFile(path))
+            .Should().Throw<InvalidDataException>().WithMessage($"*{path}*has no [MASK] line.*");
+        FluentActions.Invoking(() => BertTextEncoder.FromVocabularyFile(noSpecials))
+            .Should().Throw<InvalidDataException>().WithMessage($"*{noSpecials}*has no [CLS], [SEP], [MASK] lines.*");
+    }
+
+    [Fact]
     public void PairEncodingHasBothSegmentsAndTypeIds()
     {
         var encoded = Encoder.Encode("hello world", "good morning");
