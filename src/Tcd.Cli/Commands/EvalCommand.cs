@@ -46,7 +46,7 @@ internal sealed class EvalCommand : TcdCommand<EvalSettings>
             throw new CliUsageException($"--corpus: {string.Join(", ", settings.Corpus)} holds no text to score.");
         }
 
-        using var loaded = BertModelStore.LoadMaskedLm(settings.Model, TorchRuntime.ResolveDevice(settings.Device));
+        using var loaded = BertModelStore.LoadMaskedLm(settings.Model, TorchRuntime.ResolveDevice(settings.Device, "--device"));
         var score = MaskedLmEvaluator.Evaluate(loaded, segments, new MlmMasker(encoder), settings.BatchSize, settings.MaskSeed, cancellationToken);
         console.Line(string.Create(CultureInfo.InvariantCulture,
             $"tcd eval: {settings.Model}: mean masked-token log-likelihood {score.Mean:F4} over {score.Count} masked tokens in {segments.Count} segments"));

@@ -55,7 +55,7 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
         Training.Validate();
         pretrained.Config.RequireSequenceFits(Training.MaxSequenceLength, "Training.MaxSequenceLength", "pre-trained model");
 
-        TorchRuntime.ResolveDevice(Training.Device);
+        TorchRuntime.ResolveDevice(Training.Device, "Training.Device");
         host = environment.Register("Tcd.FineTuning");
         this.pretrained = pretrained;
         // A copy: changing the caller's options object after this point does not change what Fit does.

@@ -53,7 +53,7 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
         var training = options.Training;
         Model.RequireSequenceFits(training.MaxSequenceLength, SequenceLengthOption, "model");
         teacher?.Config.RequireSequenceFits(training.MaxSequenceLength, SequenceLengthOption, "teacher");
-        TorchRuntime.ResolveDevice(training.Device);
+        TorchRuntime.ResolveDevice(training.Device, "Training.Device");
         if (options.InitialModel is { } initial && initial.Config != Model)
         {
             throw new ArgumentException(

@@ -59,7 +59,10 @@ public static class TorchRuntime
     /// Resolves a device name: <c>"cpu"</c>, <c>"cuda"</c>, <c>"cuda:1"</c>, or <c>"auto"</c>
     /// (CUDA when available, else CPU).
     /// </summary>
-    public static torch.Device ResolveDevice(string? name)
+    /// <param name="name">The device name.</param>
+    /// <param name="optionName">The option that set it, as the caller's user knows it (e.g. "Training.Device" or "--device"); errors start with it.</param>
+    /// <exception cref="ArgumentException">The name is not a device, or CUDA is asked for but not available.</exception>
+    public static torch.Device ResolveDevice(string? name, string optionName = "Device")
     {
         EnsureAvailable();
         if (string.IsNullOrWhiteSpace(name) || name.Equals("auto", StringComparison.OrdinalIgnoreCase))
@@ -74,15 +77,15 @@ public static class TorchRuntime
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException or ExternalException)
         {
-            throw new ArgumentException($"Device '{name}' is not a device name: use \"cpu\", \"cuda\", \"cuda:N\" or \"auto\".", nameof(name), ex);
+            // No parameter name: .NET would append "(Parameter 'name')", this method's parameter, which no user wrote.
+            throw new ArgumentException($"{optionName} '{name}' is not a device name: use \"cpu\", \"cuda\", \"cuda:N\" or \"auto\".", ex);
         }
 
         if (device.type == DeviceType.CUDA && !torch.cuda.is_available())
         {
             throw new ArgumentException(
-                $"Device '{name}' was requested but CUDA is not available. Reference TorchSharp-cuda-linux or " +
-                "TorchSharp-cuda-windows instead of TorchSharp-cpu, or use device \"cpu\".",
-                nameof(name));
+                $"{optionName} '{name}' asks for CUDA, but CUDA is not available. Reference TorchSharp-cuda-linux or " +
+                "TorchSharp-cuda-windows instead of TorchSharp-cpu, or use device \"cpu\".");
         }
 
         return device;

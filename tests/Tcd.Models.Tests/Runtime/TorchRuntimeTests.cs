@@ -51,7 +51,8 @@ public class TorchRuntimeTests
 
         var act = () => TorchRuntime.ResolveDevice("cuda");
 
-        act.Should().Throw<ArgumentException>().WithMessage("*CUDA is not available*");
+        act.Should().Throw<ArgumentException>().WithMessage("Device 'cuda' asks for CUDA, but CUDA is not available*")
+            .Which.Message.Should().NotContain("(Parameter");
         TorchRuntime.ResolveDevice("auto").type.Should().Be(DeviceType.CPU);
     }
 
@@ -59,7 +60,10 @@ public class TorchRuntimeTests
     public void ResolveDevice_UnknownName_ListsTheValidNames()
     {
         var act = () => TorchRuntime.ResolveDevice("gpu");
+        var fromCommandLine = () => TorchRuntime.ResolveDevice("gpu", "--device");
 
-        act.Should().Throw<ArgumentException>().WithMessage("*'gpu'*cpu*cuda*auto*");
+        act.Should().Throw<ArgumentException>().WithMessage("Device 'gpu' is not a device name*cpu*cuda*auto*")
+            .Which.Message.Should().NotContain("(Parameter", "the option is named in the message, not by the method's parameter");
+        fromCommandLine.Should().Throw<ArgumentException>().WithMessage("--device 'gpu' is not a device name*");
     }
 }
