@@ -58,7 +58,6 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
     public override int Execute(FinetuneSettings settings, CliConsole console, CancellationToken cancellationToken)
     {
         TorchRuntime.EnsureAvailable();
-        TorchRuntime.SetThreads(settings.Threads);
         var encoder = BertTextEncoder.ForModelFolder(settings.Model);
         var options = new GlueReaderOptions { OnMalformedRow = GlueMalformedRowHandling.Skip };
         var maxLength = settings.Training.MaxSequenceLength;
@@ -146,12 +145,13 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
             LogEvery = options.Get(logEvery),
             Seed = options.Get(seed),
             Device = options.Get(device),
+            Threads = CliOptions.ReadThreads(options, threads),
         };
         OptionValidation.Run(training.Validate, OptionNames);
         ModelFolders.CheckSequenceLength(modelFolder, training.MaxSequenceLength);
 
         return new FinetuneSettings(
-            modelFolder, glueTask, trainFile, devFile, options.RequireOutputFolder(output), training, options.Get(maxTrain), CliOptions.ReadThreads(options, threads));
+            modelFolder, glueTask, trainFile, devFile, options.RequireOutputFolder(output), training, options.Get(maxTrain));
     }
 
     /// <summary>The training TSV of a GLUE root folder, a task folder or a file.</summary>

@@ -9,8 +9,7 @@ namespace Tcd.Cli.Commands;
 /// <param name="TrainFile">The training TSV.</param>
 /// <param name="DevFile">The validation TSV, or null to train without validation.</param>
 /// <param name="Output">Folder for model/ (the fine-tuned classifier) and result.json.</param>
-/// <param name="Training">Fine-tuning options (mode, adapter size, epochs, ...).</param>
+/// <param name="Training">Fine-tuning options (mode, adapter size, epochs, threads, ...).</param>
 /// <param name="MaxTrain">Cap on training examples, or null for all.</param>
-/// <param name="Threads">libtorch CPU threads, or null for libtorch's choice.</param>
 internal sealed record FinetuneSettings(
-    string Model, GlueTask Task, string TrainFile, string? DevFile, string Output, FineTuningOptions Training, int? MaxTrain, int? Threads);
+    string Model, GlueTask Task, string TrainFile, string? DevFile, string Output, FineTuningOptions Training, int? MaxTrain);

@@ -49,10 +49,7 @@ public abstract class BertTransformer : ITransformer
                 $"MaxSequenceLength must be between 3 and the model's MaxPositions ({config.MaxPositions}).");
         }
 
-        if (encoder.VocabularySize != config.VocabSize)
-        {
-            throw new ArgumentException($"The vocabulary has {encoder.VocabularySize} tokens but the model's VocabSize is {config.VocabSize}.", nameof(encoder));
-        }
+        config.RequireVocabulary(encoder.VocabularySize, "model");
 
         Config = config;
         Encoder = encoder;

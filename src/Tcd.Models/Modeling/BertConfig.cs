@@ -135,6 +135,39 @@ public sealed record BertConfig
         }
     }
 
+    /// <summary>Throws unless a tokeniser of <paramref name="vocabularySize"/> tokens is this model's vocabulary (as large as <see cref="VocabSize"/>).</summary>
+    /// <param name="vocabularySize">The tokeniser's size, e.g. <c>BertTextEncoder.VocabularySize</c>.</param>
+    /// <param name="modelRole">What the model is to the caller, e.g. "teacher" or "model".</param>
+    /// <exception cref="ArgumentException">The sizes differ; the message names both and the fix.</exception>
+    public void RequireVocabulary(int vocabularySize, string modelRole)
+    {
+        if (vocabularySize != VocabSize)
+        {
+            throw new ArgumentException($"The tokeniser has {vocabularySize} tokens but the {modelRole}'s VocabSize is {VocabSize}; {UseTheModelsVocabulary}");
+        }
+    }
+
+    /// <summary>
+    /// Throws unless token id <paramref name="largestTokenId"/>, the largest of some encoded input, has a row in this
+    /// model's embeddings (is below <see cref="VocabSize"/>); libtorch would otherwise fail with "index out of range in self".
+    /// </summary>
+    /// <param name="largestTokenId">The largest token id of the input.</param>
+    /// <param name="inputName">The input as the caller's user knows it, e.g. "Example 3".</param>
+    /// <param name="modelRole">What the model is to the caller, e.g. "model".</param>
+    /// <exception cref="ArgumentException">The id is too large; the message names the input, the id, VocabSize and the fix.</exception>
+    public void RequireTokenIdFits(int largestTokenId, string inputName, string modelRole)
+    {
+        if (largestTokenId >= VocabSize)
+        {
+            throw new ArgumentException(
+                $"{inputName} has token id {largestTokenId} but the {modelRole}'s VocabSize is {VocabSize}, so it was encoded with a larger " +
+                $"tokeniser than the model's; {UseTheModelsVocabulary}");
+        }
+    }
+
+    private const string UseTheModelsVocabulary =
+        "use the vocabulary the model was trained with (BertTextEncoder.ForModelFolder reads the one a saved model folder holds).";
+
     /// <summary>
     /// Throws <see cref="ArgumentException"/> naming the first invalid option and how to fix it.
     /// Returns this configuration so calls can be chained.

@@ -10,7 +10,8 @@ namespace Tcd.Models.Training;
 /// <summary>
 /// Fine-tunes a sequence classifier or regressor (GLUE-style), fully or with Houlsby adapters, with AdamW, linear
 /// warm-up and decay. With a validation set and a scorer, the weights of the best epoch are kept — the paper's
-/// selection on dev.
+/// selection on dev. A step whose loss is NaN or infinite stops the run with <see cref="TrainingDivergedException"/>
+/// before it changes the weights.
 /// </summary>
 public sealed class FineTuner
 {
@@ -60,7 +61,10 @@ public sealed class FineTuner
     /// <summary>True when the model has one output (regression, e.g. STS-B).</summary>
     public bool IsRegression => Model.NumLabels == 1;
 
-    /// <summary>Trains on <paramref name="train"/>; see the class remarks for validation and best-epoch selection.</summary>
+    /// <summary>
+    /// Trains on <paramref name="train"/>; see the class remarks for validation and best-epoch selection. An epoch whose
+    /// validation score is NaN is never the best one.
+    /// </summary>
     /// <param name="train">Training examples; targets are class indices or scores.</param>
     /// <param name="validation">Optional validation examples.</param>
     /// <param name="score">Scores validation outputs (one row of logits per example, and the targets); higher is better.</param>
@@ -69,6 +73,11 @@ public sealed class FineTuner
     /// Stops after the current step. With validation the best validated epoch's weights are restored; see
     /// <see cref="FineTuningResult.BestEpoch"/>.
     /// </param>
+    /// <exception cref="ArgumentException">
+    /// An example is longer than the model or <see cref="FineTuningOptions.MaxSequenceLength"/> allows, has a token id the
+    /// model's vocabulary lacks, or has an invalid target.
+    /// </exception>
+    /// <exception cref="TrainingDivergedException">A step's loss was NaN or infinite.</exception>
     public FineTuningResult Train(
         IReadOnlyList<FineTuningExample> train,
         IReadOnlyList<FineTuningExample>? validation = null,
@@ -88,6 +97,7 @@ public sealed class FineTuner
             ValidateExamples(validation, nameof(validation));
         }
 
+        TorchRuntime.SetThreads(options.Threads);
         var device = TorchRuntime.ResolveDevice(options.Device);
         if (options.ReuseNativeMemory)
         {
@@ -122,7 +132,7 @@ public sealed class FineTuner
                     break;
                 }
 
-                var loss = TrainStep(batchIndices.Select(i => train[i]).ToList(), device, optimizer, schedule.LearningRateAt(step), step);
+                var loss = TrainStep(batchIndices.Select(i => train[i]).ToList(), device, optimizer, schedule.LearningRateAt(step), epoch, step);
                 epochLoss += loss;
                 epochSteps++;
                 reportLoss += loss;
@@ -148,7 +158,7 @@ public sealed class FineTuner
             {
                 epochScore = score(Predict(validation.Select(e => e.Input).ToList(), cancellationToken: cancellationToken), validation.Select(e => e.Target).ToList());
                 epochScores.Add(epochScore.Value);
-                if (bestScore is null || epochScore > bestScore)
+                if (!double.IsNaN(epochScore.Value) && (bestScore is null || epochScore > bestScore))
                 {
                     bestScore = epochScore;
                     bestEpoch = epoch;
@@ -180,9 +190,11 @@ public sealed class FineTuner
     /// Runs the model in eval mode without gradients in batches and returns one row of outputs per input (logits of
     /// each class, or the single regression output).
     /// </summary>
+    /// <exception cref="ArgumentException">An input is longer than the model's MaxPositions or has a token id its vocabulary lacks.</exception>
     public float[][] Predict(IReadOnlyList<EncodedText> inputs, int? batchSize = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        RequireInputsFit(inputs, Model.Config.MaxPositions, $"model MaxPositions {Model.Config.MaxPositions}", nameof(inputs));
         var device = Model.parameters().First().device;
         var wasTraining = Model.training;
         Model.eval();
@@ -211,7 +223,7 @@ public sealed class FineTuner
         }
     }
 
-    private double TrainStep(IReadOnlyList<FineTuningExample> examples, Device device, TorchSharp.Modules.AdamW optimizer, double learningRate, long step)
+    private double TrainStep(IReadOnlyList<FineTuningExample> examples, Device device, TorchSharp.Modules.AdamW optimizer, double learningRate, int epoch, long step)
     {
         using var scope = torch.NewDisposeScope();
         Model.train();
@@ -224,24 +236,26 @@ public sealed class FineTuner
         var loss = IsRegression
             ? nn.functional.mse_loss(logits.squeeze(-1).to(ScalarType.Float32), targets)
             : nn.functional.cross_entropy(logits.to(ScalarType.Float32), targets.to(ScalarType.Int64));
+        var value = loss.item<float>();
+        if (!float.IsFinite(value))
+        {
+            throw TrainingDivergedException.InFineTuning(epoch, step + 1, IsRegression ? "the mean squared error loss" : "the cross-entropy loss", value);
+        }
+
         loss.backward();
         AdamWFactory.Step(optimizer, learningRate, options.MaxGradientNorm);
-        return loss.item<float>();
+        return value;
     }
 
     private void ValidateExamples(IReadOnlyList<FineTuningExample> examples, string parameterName)
     {
-        var maxLength = Math.Min(options.MaxSequenceLength, Model.Config.MaxPositions);
+        RequireInputsFit(
+            examples.Select(example => example.Input).ToList(),
+            Math.Min(options.MaxSequenceLength, Model.Config.MaxPositions),
+            $"MaxSequenceLength {options.MaxSequenceLength}, model MaxPositions {Model.Config.MaxPositions}",
+            parameterName);
         for (var i = 0; i < examples.Count; i++)
         {
-            if (examples[i].Input.Length > maxLength)
-            {
-                throw new ArgumentException(
-                    $"Example {i} has {examples[i].Input.Length} tokens; at most {maxLength} fit (MaxSequenceLength {options.MaxSequenceLength}, " +
-                    $"model MaxPositions {Model.Config.MaxPositions}). Encode it with BertTextEncoder.Encode(text, pair, maxLength: {maxLength}).",
-                    parameterName);
-            }
-
             var target = examples[i].Target;
             var valid = IsRegression
                 ? float.IsFinite(target)
@@ -253,6 +267,30 @@ public sealed class FineTuner
                         ? $"Example {i} has regression target {target}; targets must be finite numbers."
                         : $"Example {i} has label {target}; labels must be class indices in 0..{Model.NumLabels - 1}.",
                     parameterName);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Refuses inputs the model cannot embed before libtorch does so with "index out of range in self": one longer than
+    /// <paramref name="maxLength"/> (whose origin <paramref name="limits"/> names), or one with a token id outside the vocabulary.
+    /// </summary>
+    private void RequireInputsFit(IReadOnlyList<EncodedText> inputs, int maxLength, string limits, string parameterName)
+    {
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var input = inputs[i];
+            if (input.Length > maxLength)
+            {
+                throw new ArgumentException(
+                    $"Example {i} has {input.Length} tokens; at most {maxLength} fit ({limits}). " +
+                    $"Encode it with BertTextEncoder.Encode(text, pair, maxLength: {maxLength}).",
+                    parameterName);
+            }
+
+            if (input.Length > 0)
+            {
+                Model.Config.RequireTokenIdFits(input.InputIds.Max(), $"Example {i}", "model");
             }
         }
     }

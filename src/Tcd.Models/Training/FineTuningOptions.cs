@@ -42,6 +42,11 @@ public sealed record FineTuningOptions
     /// <summary>Device: "cpu", "cuda", "cuda:N" or "auto". Default "auto".</summary>
     public string Device { get; init; } = "auto";
 
+    /// <summary>
+    /// Intra-op CPU threads for libtorch, set (process-wide) when training starts; null keeps libtorch's default. Default null.
+    /// </summary>
+    public int? Threads { get; init; }
+
     /// <summary>Steps between progress reports. Default 10.</summary>
     public int LogEvery { get; init; } = 10;
 
@@ -51,21 +56,34 @@ public sealed record FineTuningOptions
     /// </summary>
     public bool ReuseNativeMemory { get; init; } = true;
 
-    /// <summary>Throws with the option's name when a value is out of range.</summary>
+    /// <summary>Throws with the option's name when a value is out of range (or, for a real number, not finite).</summary>
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Epochs);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LearningRate);
-        ArgumentOutOfRangeException.ThrowIfNegative(WarmupRatio);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(WarmupRatio, 1.0);
-        ArgumentOutOfRangeException.ThrowIfNegative(WeightDecay);
-        ArgumentOutOfRangeException.ThrowIfNegative(MaxGradientNorm);
+        RequireFiniteInRange(LearningRate, nameof(LearningRate), "a finite number above 0, e.g. 2e-5", rate => rate > 0);
+        RequireFiniteInRange(WarmupRatio, nameof(WarmupRatio), "a fraction from 0 to 1, e.g. 0.06", ratio => ratio is >= 0 and <= 1);
+        RequireFiniteInRange(WeightDecay, nameof(WeightDecay), "a finite number of 0 or more, e.g. 0.01", decay => decay >= 0);
+        RequireFiniteInRange(MaxGradientNorm, nameof(MaxGradientNorm), "a finite number of 0 or more (0 disables clipping)", norm => norm >= 0);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSequenceLength, 3);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LogEvery);
+        if (Threads is { } threads)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads, nameof(Threads));
+        }
+
         if (Mode == FineTuningMode.Adapters)
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(AdapterSize);
+        }
+    }
+
+    // An infinite value passes every "above" or "at least" check, so finiteness is checked too.
+    private static void RequireFiniteInRange(double value, string name, string expected, Func<double, bool> inRange)
+    {
+        if (!double.IsFinite(value) || !inRange(value))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} is {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}; it must be {expected}.");
         }
     }
 }

@@ -6,7 +6,7 @@ namespace Tcd.Models.Training;
 /// <param name="BestEpoch">
 /// With validation, the 1-based best-scoring epoch, whose weights are restored at the end (after a cancellation too).
 /// Without validation, the last completed epoch; the model holds the weights of the last step run, which after a
-/// cancellation may lie partway into the next epoch. 0 when no epoch was completed (or validated).
+/// cancellation may lie partway into the next epoch. 0 when no epoch was completed (or none had a validation score that is a number).
 /// </param>
 /// <param name="BestScore">The validation score of <paramref name="BestEpoch"/>, if validated.</param>
 /// <param name="Cancelled">True when the run stopped early on cancellation.</param>
@@ -18,7 +18,7 @@ public sealed record FineTuningResult(
     {
         var losses = string.Join(", ", EpochLosses.Select(loss => loss.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)));
         var scores = EpochScores.Count == 0 ? string.Empty : $"; validation {string.Join(", ", EpochScores.Select(score => score.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))}";
-        var held = BestEpoch == 0 ? "no epoch completed" : $"holds epoch {BestEpoch}";
+        var held = BestEpoch != 0 ? $"holds epoch {BestEpoch}" : EpochScores.Count > 0 ? "no epoch had a validation score that is a number" : "no epoch completed";
         return $"{(Cancelled ? "cancelled" : "finished")}: mean loss per epoch {(losses.Length == 0 ? "none" : losses)}{scores}; {held}";
     }
 }

@@ -33,6 +33,19 @@ public class BertConfigTests
         BertConfig.FromJson(hf).Should().Be(BertConfig.PaperLarge);
     }
 
+    [Fact]
+    public void A_tokeniser_or_token_id_outside_the_vocabulary_is_refused_naming_both_sizes()
+    {
+        var config = BertConfig.Tiny with { VocabSize = 1000 };
+
+        config.RequireVocabulary(1000, "model");
+        config.RequireTokenIdFits(999, "Example 0", "model");
+        config.Invoking(c => c.RequireVocabulary(30522, "teacher")).Should().Throw<ArgumentException>()
+            .WithMessage("The tokeniser has 30522 tokens but the teacher's VocabSize is 1000; use the vocabulary the model was trained with*");
+        config.Invoking(c => c.RequireTokenIdFits(1000, "Example 7", "model")).Should().Throw<ArgumentException>()
+            .WithMessage("Example 7 has token id 1000 but the model's VocabSize is 1000*");
+    }
+
     [Theory]
     [InlineData("NumHeads", "divisible")]
     [InlineData("HiddenDropout", "[0, 1)")]

@@ -210,4 +210,94 @@ public sealed class FineTunerTests
             second[name].Should().Equal(values, $"{name} is drawn from FineTuningOptions.Seed, not from the caller's generator state");
         }
     }
+
+    [Fact]
+    public void DivergingLoss_StopsBeforeTheWeightsTakeIt_NamingStepEpochAndLoss()
+    {
+        var model = NewClassifier();
+        var tuner = new FineTuner(model, Fast(epochs: 3) with { LearningRate = 1e6, WarmupRatio = 0 }, Encoder.SpecialTokenIds);
+
+        var act = () => tuner.Train(SentimentExamples(), SentimentExamples(), (_, _) => 0);
+
+        var error = act.Should().Throw<TrainingDivergedException>().Which;
+        error.Epoch.Should().NotBeNull();
+        error.Step.Should().BeGreaterThan(0);
+        error.LastGoodCheckpoint.Should().BeNull();
+        error.Message.Should().Contain($"step {error.Step} (epoch {error.Epoch})").And.Contain("loss is").And.Contain("LearningRate").And.Contain("no checkpoints");
+        Snapshot(model).Values.SelectMany(values => values).Should().OnlyContain(value => float.IsFinite(value), "the non-finite loss's gradient was never applied");
+    }
+
+    [Fact]
+    public void BestEpoch_IsNeverOneWhoseScoreIsNaN()
+    {
+        var tuner = new FineTuner(NewClassifier(), Fast(epochs: 3), Encoder.SpecialTokenIds);
+        var scripted = new Queue<double>([double.NaN, 10, 5]);
+        var data = SentimentExamples();
+
+        var result = tuner.Train(data, data, (_, _) => scripted.Dequeue());
+
+        result.BestEpoch.Should().Be(2);
+        result.BestScore.Should().Be(10);
+    }
+
+    [Fact]
+    public void ExamplesOfALargerVocabularyThanTheModels_AreRefusedBeforeLibtorchSeesThem()
+    {
+        torch.manual_seed(5);
+        var tuner = new FineTuner(new BertForSequenceClassification(Vanilla with { VocabSize = 1000 }, 2), Fast(), Encoder.SpecialTokenIds);
+        var examples = SentimentExamples();
+        var largest = examples[0].Input.InputIds.Max();
+
+        var train = () => tuner.Train(examples);
+        var predict = () => tuner.Predict([examples[0].Input]);
+
+        train.Should().Throw<ArgumentException>().WithMessage($"Example 0 has token id {largest} but the model's VocabSize is 1000*use the vocabulary the model was trained with*");
+        predict.Should().Throw<ArgumentException>().WithMessage("Example 0 has token id *VocabSize is 1000*");
+    }
+
+    [Fact]
+    public void Predict_RefusesAnInputLongerThanTheModelsPositions()
+    {
+        var tuner = new FineTuner(NewClassifier(), Fast(), Encoder.SpecialTokenIds);
+        var tooLong = Encoder.Encode(string.Join(' ', Enumerable.Repeat("good", Vanilla.MaxPositions + 5)), maxLength: Vanilla.MaxPositions + 1);
+
+        var act = () => tuner.Predict([tooLong]);
+
+        act.Should().Throw<ArgumentException>().WithMessage($"Example 0 has {Vanilla.MaxPositions + 1} tokens; at most {Vanilla.MaxPositions} fit (model MaxPositions*");
+    }
+
+    [Fact]
+    public void Threads_AreSetWhenTrainingStarts()
+    {
+        var tuner = new FineTuner(NewClassifier(), Fast(epochs: 1) with { Threads = 1 }, Encoder.SpecialTokenIds);
+        torch.set_num_threads(2);
+
+        tuner.Train(SentimentExamples().Take(4).ToList());
+
+        torch.get_num_threads().Should().Be(1);
+    }
+
+    [Theory]
+    [InlineData(nameof(FineTuningOptions.LearningRate), double.PositiveInfinity)]
+    [InlineData(nameof(FineTuningOptions.LearningRate), double.NaN)]
+    [InlineData(nameof(FineTuningOptions.LearningRate), 0)]
+    [InlineData(nameof(FineTuningOptions.WarmupRatio), double.NaN)]
+    [InlineData(nameof(FineTuningOptions.WarmupRatio), 1.5)]
+    [InlineData(nameof(FineTuningOptions.WeightDecay), double.PositiveInfinity)]
+    [InlineData(nameof(FineTuningOptions.WeightDecay), -0.1)]
+    [InlineData(nameof(FineTuningOptions.MaxGradientNorm), double.NaN)]
+    [InlineData(nameof(FineTuningOptions.Threads), 0)]
+    public void Validate_RefusesNonFiniteOrOutOfRangeNumbers_NamingTheOption(string option, double value)
+    {
+        var options = option switch
+        {
+            nameof(FineTuningOptions.LearningRate) => new FineTuningOptions { LearningRate = value },
+            nameof(FineTuningOptions.WarmupRatio) => new FineTuningOptions { WarmupRatio = value },
+            nameof(FineTuningOptions.WeightDecay) => new FineTuningOptions { WeightDecay = value },
+            nameof(FineTuningOptions.MaxGradientNorm) => new FineTuningOptions { MaxGradientNorm = value },
+            _ => new FineTuningOptions { Threads = (int)value },
+        };
+
+        options.Invoking(o => o.Validate()).Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be(option);
+    }
 }
