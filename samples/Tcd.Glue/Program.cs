@@ -8,7 +8,8 @@ using Tcd.Models.Runtime;
 // a learning-rate × adapter grid and several seeds, then print the Table-1-style results.
 var models = new Option<string[]>("--models")
 {
-    Description = "Pre-trained model folders (BertModelStore.Save), each 'folder' or 'name=folder'; one table row each.",
+    Description = "Pre-trained models, each 'folder' or 'name=folder'; one table row each. A folder is a model folder (BertModelStore.Save) " +
+        "or a run folder keeping its model in model/ (tcd pretrain --out, the quickstart's runs); an unnamed one is called after its run.",
     Required = true,
     AllowMultipleArgumentsPerToken = true,
 };

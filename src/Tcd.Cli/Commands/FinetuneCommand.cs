@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Tcd.Experiments;
 using Tcd.Models.Data;
 using Tcd.Models.Data.Glue;
 using Tcd.Models.Evaluation;
@@ -96,7 +97,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
             progress => tuner.Train(train, validation, validation is null ? null : (logits, targets) => Evaluate(settings.Task, logits, targets).Score, progress, cancellationToken),
             report => (double)report.Step / report.TotalSteps);
 
-        var modelFolder = Path.Combine(settings.Output, ModelFolders.ModelFolderName);
+        var modelFolder = Path.Combine(settings.Output, RunFolders.ModelFolderName);
         BertModelStore.Save(classifier, classifier.Config, modelFolder);
         var metrics = validation is null ? null : Evaluate(settings.Task, tuner.Predict(validation.Select(e => e.Input).ToList()), validation.Select(e => e.Target).ToList());
         WriteJson(Path.Combine(settings.Output, ResultFileName), new

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Tcd.Experiments;
 using Tcd.Experiments.Glue;
 using Tcd.Models.Runtime;
 
@@ -85,7 +86,7 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
 
         var settings = new GlueSuiteOptions
         {
-            Models = NamedPaths.Parse(options.RequirePaths(models, named: true), "--models", "runs/tcd", ModelFolders.RunName)
+            Models = NamedPaths.Parse(options.RequirePaths(models, named: true), "--models", "runs/tcd", RunFolders.RunName)
                 .Select(model => new GlueSuiteModel(model.Key, ModelFolders.Resolve(model.Value, "--models")))
                 .ToList(),
             GlueDirectory = options.RequirePath(glue),

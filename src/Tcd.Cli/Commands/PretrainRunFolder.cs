@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Tcd.Experiments;
 using Tcd.Models.Modeling;
 using Tcd.Models.Training;
 
@@ -24,7 +25,7 @@ internal sealed class PretrainRunFolder(string folder)
 
     public string ConfigFile => Path.Combine(folder, PretrainCommand.EffectiveConfigFileName);
 
-    public string ModelFolder => Path.Combine(folder, ModelFolders.ModelFolderName);
+    public string ModelFolder => Path.Combine(folder, RunFolders.ModelFolderName);
 
     private string CheckpointFolder => Path.Combine(folder, PretrainCommand.CheckpointFolderName);
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Tcd.Experiments;
 using Tcd.Experiments.Xpert;
 using Tcd.Models.Data;
 using Tcd.Models.Modeling;
@@ -110,7 +111,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
                 console.Line($"  {layer}");
             }
 
-            var modelFolder = Path.Combine(settings.Output, ModelFolders.ModelFolderName);
+            var modelFolder = Path.Combine(settings.Output, RunFolders.ModelFolderName);
             BertModelStore.Save(dense, dense.Config, modelFolder);
             WriteJson(Path.Combine(settings.Output, ResultFileName), new
             {

@@ -9,20 +9,23 @@ public sealed record GlueSuiteModel(string Name, string Folder)
     public const string PretrainingFileName = "pretraining.json";
 
     /// <summary>
-    /// Parses <c>folder</c> (named after its last path segment) or <c>name=folder</c>.
+    /// Parses <c>folder</c> or <c>name=folder</c>. The folder is a model folder or a run folder whose model is in
+    /// <c>model/</c> (<see cref="RunFolders.FindModelFolder"/>); an unnamed one is called after its run
+    /// (<see cref="RunFolders.RunName"/>: <c>runs/tcd</c> and <c>runs/tcd/model</c> are both "tcd"), as <c>tcd glue</c> names it.
     /// </summary>
     /// <exception cref="ArgumentException">An empty name or folder.</exception>
     public static GlueSuiteModel Parse(string specification)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(specification);
         var separator = specification.IndexOf('=', StringComparison.Ordinal);
-        var folder = separator < 0 ? specification : specification[(separator + 1)..];
-        var name = separator < 0 ? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder))) : specification[..separator];
+        var folder = (separator < 0 ? specification : specification[(separator + 1)..]).Trim();
+        var name = separator < 0 ? folder : specification[..separator];
         if (string.IsNullOrWhiteSpace(name) || string.IsNullOrWhiteSpace(folder))
         {
             throw new ArgumentException($"Model '{specification}' needs a folder, optionally named: 'runs/tcd' or 'TCD=runs/tcd'.", nameof(specification));
         }
 
-        return new GlueSuiteModel(name.Trim(), folder.Trim());
+        // A folder that holds no model yet is kept as given: the suite's load names it in its error.
+        return new GlueSuiteModel(separator < 0 ? RunFolders.RunName(folder) : name.Trim(), RunFolders.FindModelFolder(folder) ?? folder);
     }
 }

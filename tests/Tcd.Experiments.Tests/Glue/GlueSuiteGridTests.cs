@@ -43,6 +43,29 @@ public sealed class GlueSuiteGridTests
     }
 
     [Fact]
+    public void Model_RunFoldersAndTheirModelFoldersAreNamedAfterTheRun_AsTheCliNamesThem()
+    {
+        var runs = Directory.CreateTempSubdirectory("tcd-run-folders-").FullName;
+        try
+        {
+            var teacherModel = Directory.CreateDirectory(Path.Combine(runs, "teacher", RunFolders.ModelFolderName)).FullName;
+            var tcdModel = Directory.CreateDirectory(Path.Combine(runs, "tcd", RunFolders.ModelFolderName)).FullName;
+            File.WriteAllText(Path.Combine(teacherModel, BertModelStore.ConfigFileName), BertConfig.Tiny.ToJson());
+            File.WriteAllText(Path.Combine(tcdModel, BertModelStore.ConfigFileName), BertConfig.Tiny.ToJson());
+
+            GlueSuiteModel.Parse(Path.Combine(runs, "teacher")).Should().Be(new GlueSuiteModel("teacher", teacherModel), "a run folder's model is in model/");
+            GlueSuiteModel.Parse(tcdModel).Should().Be(new GlueSuiteModel("tcd", tcdModel), "two runs' model/ folders must not both be called 'model'");
+            GlueSuiteModel.Parse($"TCD={Path.Combine(runs, "tcd")}").Should().Be(new GlueSuiteModel("TCD", tcdModel));
+            RunFolders.RunName(tcdModel).Should().Be("tcd");
+            RunFolders.FindModelFolder(runs).Should().BeNull("neither the folder nor its model/ holds a model");
+        }
+        finally
+        {
+            Directory.Delete(runs, recursive: true);
+        }
+    }
+
+    [Fact]
     public void CellKey_FileNameIsUniquePerKeyAndFileSystemSafe()
     {
         var key = new GlueCellKey("my model/1", "STS-B", new GlueConfiguration(FineTuningMode.Adapters, 3e-4, 64), 2);
