@@ -94,12 +94,12 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         var tuner = new FineTuner(classifier, settings.Training, encoder.SpecialTokenIds);
         var result = console.Track<FineTuningProgress, FineTuningResult>(
             "finetune",
-            progress => tuner.Train(train, validation, validation is null ? null : (logits, targets) => Evaluate(settings.Task, logits, targets).Score, progress, cancellationToken),
+            progress => tuner.Train(train, validation, validation is null ? null : (logits, targets) => GlueMetrics.EvaluateOutputs(settings.Task, logits, targets).Score, progress, cancellationToken),
             report => (double)report.Step / report.TotalSteps);
 
         var modelFolder = Path.Combine(settings.Output, RunFolders.ModelFolderName);
         BertModelStore.Save(classifier, classifier.Config, modelFolder);
-        var metrics = validation is null ? null : Evaluate(settings.Task, tuner.Predict(validation.Select(e => e.Input).ToList()), validation.Select(e => e.Target).ToList());
+        var metrics = validation is null ? null : GlueMetrics.EvaluateOutputs(settings.Task, tuner.Predict(validation.Select(e => e.Input).ToList()), validation.Select(e => e.Target).ToList());
         WriteJson(Path.Combine(settings.Output, ResultFileName), new
         {
             task = settings.Task.Name,
@@ -112,7 +112,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         });
         var summary = metrics is null
             ? "no validation set"
-            : string.Join(", ", metrics.Metrics.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value:F2}")));
+            : string.Join(", ", metrics.Metrics.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{GlueMetrics.DisplayName(kv.Key)} {kv.Value:F2}")));
         console.Line($"tcd finetune: {(result.Cancelled ? "cancelled" : "done")}, best epoch {result.BestEpoch}: {summary}; model saved to {modelFolder}");
         return result.Cancelled ? 130 : 0;
     }
@@ -192,15 +192,4 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         [nameof(FineTuningOptions.WarmupRatio)] = "--warmup-ratio",
         [nameof(FineTuningOptions.LogEvery)] = "--log-every",
     };
-
-    private static GlueTaskResult Evaluate(GlueTask task, float[][] outputs, IReadOnlyList<float> targets)
-    {
-        if (task.IsRegression)
-        {
-            return GlueMetrics.Evaluate(task, outputs.Select(row => row[0]).ToArray(), targets.ToArray());
-        }
-
-        var predictions = outputs.Select(row => Array.IndexOf(row, row.Max())).ToArray();
-        return GlueMetrics.Evaluate(task, predictions, targets.Select(t => (int)t).ToArray());
-    }
 }

@@ -201,7 +201,7 @@ public sealed class GlueSuite
         var fineTuning = tuner.Train(
             data.Train,
             selectionColumn.Dev,
-            (outputs, targets) => Evaluate(task, selectionColumn.Column.Column, outputs, targets).Score,
+            (outputs, targets) => GlueMetrics.EvaluateOutputs(task, outputs, targets, selectionColumn.Column.Column).Score,
             progress,
             cancellationToken);
         if (fineTuning.Cancelled)
@@ -210,7 +210,7 @@ public sealed class GlueSuite
         }
 
         var results = data.Columns
-            .Select(column => Evaluate(task, column.Column.Column, tuner.Predict(column.Dev.Select(e => e.Input).ToList(), cancellationToken: cancellationToken), column.Dev.Select(e => e.Target).ToList()))
+            .Select(column => GlueMetrics.EvaluateOutputs(task, tuner.Predict(column.Dev.Select(e => e.Input).ToList(), cancellationToken: cancellationToken), column.Dev.Select(e => e.Target).ToList(), column.Column.Column))
             .ToList();
         if (options.WriteTestPredictions)
         {
@@ -232,16 +232,6 @@ public sealed class GlueSuite
             fineTuning.EpochLosses,
             data.Train.Count,
             clock.Elapsed.TotalSeconds);
-    }
-
-    private static GlueTaskResult Evaluate(GlueTask task, string column, float[][] outputs, IReadOnlyList<float> targets)
-    {
-        if (task.IsRegression)
-        {
-            return GlueMetrics.Evaluate(task, outputs.Select(row => row[0]).ToArray(), targets.ToArray(), column);
-        }
-
-        return GlueMetrics.Evaluate(task, outputs.Select(GlueSubmission.ArgMax).ToArray(), targets.Select(target => (int)target).ToArray(), column);
     }
 
     private GlueSuiteResult WriteOutputs(IReadOnlyList<GlueCellResult> cells, int trained, IReadOnlyList<GlueTask> tasks, CancellationToken cancellationToken)

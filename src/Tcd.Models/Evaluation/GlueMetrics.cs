@@ -229,6 +229,37 @@ public static class GlueMetrics
     }
 
     /// <summary>
+    /// Evaluates a fine-tuned network's outputs with the task's official metrics, in percent: for a classification task
+    /// the highest-scoring class of each row (ties go to the first), for STS-B the single regression output. This is the
+    /// score <c>tcd finetune</c> and the GLUE suite select epochs on (<see cref="GlueTaskResult.Score"/>), and it has the
+    /// shape of a <c>FineTuner.Train</c> scorer.
+    /// </summary>
+    /// <param name="task">The task whose official metrics apply.</param>
+    /// <param name="outputs">One row per example: the logits of each class in <see cref="GlueTask.LabelNames"/> order, or the one regression output.</param>
+    /// <param name="targets">Gold class index or score per example.</param>
+    /// <param name="column">Result column name; defaults to the task name.</param>
+    public static GlueTaskResult EvaluateOutputs(GlueTask task, IReadOnlyList<float[]> outputs, IReadOnlyList<float> targets, string? column = null)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(outputs);
+        ArgumentNullException.ThrowIfNull(targets);
+        return task.IsRegression
+            ? Evaluate(task, outputs.Select(row => row[0]).ToArray(), targets.ToArray(), column)
+            : Evaluate(task, outputs.Select(row => Array.IndexOf(row, row.Max())).ToArray(), targets.Select(target => (int)target).ToArray(), column);
+    }
+
+    /// <summary>The metric's short name as GLUE tables print it: "accuracy", "F1", "MCC", "Pearson", "Spearman".</summary>
+    public static string DisplayName(GlueMetric metric) => metric switch
+    {
+        GlueMetric.Accuracy => "accuracy",
+        GlueMetric.F1 => "F1",
+        GlueMetric.MatthewsCorrelation => "MCC",
+        GlueMetric.PearsonCorrelation => "Pearson",
+        GlueMetric.SpearmanCorrelation => "Spearman",
+        _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "Not a GLUE metric."),
+    };
+
+    /// <summary>
     /// The GLUE "Avg. Score" in percent: the mean over result columns of each column's <see cref="GlueTaskResult.Score"/>
     /// (multi-metric tasks such as MRPC, QQP and STS-B are averaged first). MNLI-m and MNLI-mm count as two
     /// columns, as in the BERT and TCD papers' tables.

@@ -183,4 +183,23 @@ public class GlueMetricsTests
         var values = metrics.ToDictionary(m => m.Metric, m => m.Value);
         return new GlueTaskResult(column, values, values.Values.Average());
     }
+
+    [Fact]
+    public void EvaluateOutputs_ScoresLogitsByTheTasksGlueMetricInPercent()
+    {
+        float[][] logits = [[0.1f, 2f], [3f, -1f], [0f, 1f], [1f, 0f]];
+        float[] labels = [1, 0, 0, 0];
+
+        var mrpc = GlueMetrics.EvaluateOutputs(GlueTask.Mrpc, logits, labels);
+        var cola = GlueMetrics.EvaluateOutputs(GlueTask.CoLA, logits, labels);
+        var stsb = GlueMetrics.EvaluateOutputs(GlueTask.StsB, [[1f], [2f], [3f]], [1f, 2f, 3f]);
+
+        mrpc.Metrics[GlueMetric.Accuracy].Should().BeApproximately(75, 1e-9);
+        mrpc.Metrics[GlueMetric.F1].Should().BeApproximately(100 * 2.0 / 3, 1e-9);
+        mrpc.Score.Should().BeApproximately((75 + 100 * 2.0 / 3) / 2, 1e-9, "MRPC selects on the mean of F1 and accuracy");
+        cola.Score.Should().BeApproximately(100 * GlueMetrics.MatthewsCorrelation([1, 0, 1, 0], [1, 0, 0, 0]), 1e-9);
+        stsb.Score.Should().BeApproximately(100, 1e-9);
+        mrpc.Metrics.Keys.Select(GlueMetrics.DisplayName).Should().BeEquivalentTo("F1", "accuracy");
+        GlueMetrics.DisplayName(GlueMetric.PearsonCorrelation).Should().Be("Pearson");
+    }
 }
