@@ -4,6 +4,7 @@ using Microsoft.ML.Data;
 using Tcd.FeatureExtraction;
 using Tcd.MLNet;
 using Tcd.Models.Data.Glue;
+using Tcd.Models.Runtime;
 using Tcd.Samples;
 
 var dataFolder = Path.Combine(AppContext.BaseDirectory, "data");
@@ -14,6 +15,7 @@ var pretrainSteps = new Option<long>("--pretrain-steps") { Description = "Pre-tr
 var sentence = new Option<string>("--sentence") { Description = "A sentence to classify with the PredictionEngine at the end.", DefaultValueFactory = _ => "a gripping, beautifully acted film" };
 var output = new Option<string>("--out") { Description = "Folder of the saved pipeline (sst2-features-sdca.tcd.zip).", DefaultValueFactory = _ => Path.Combine("runs", "feature-extraction") };
 var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto (pre-training only; the featurizer runs where the model is).", DefaultValueFactory = _ => "auto" };
+var threads = SampleCommandLine.Threads();
 var seed = new Option<long>("--seed") { Description = "Seed of pre-training and of the SDCA trainer.", DefaultValueFactory = _ => 42 };
 
 var root = new RootCommand(
@@ -21,13 +23,15 @@ var root = new RootCommand(
     "min-max normalisation → SdcaLogisticRegression. Prints ML.NET's binary classification metrics on the dev slice and a " +
     "PredictionEngine prediction, and saves the pipeline with mlContext.Tcd().SaveModel.")
 {
-    model, glue, corpus, pretrainSteps, sentence, output, device, seed,
+    model, glue, corpus, pretrainSteps, sentence, output, device, threads, seed,
 };
 
 root.SetAction(parse =>
 {
     try
     {
+        // For the whole run: pre-training, featurizing and prediction all run libtorch.
+        TorchRuntime.SetThreads(parse.GetValue(threads));
         var mlContext = new MLContext(seed: (int)parse.GetValue(seed));
         var featurizer = SampleModels.LoadOrPretrain(
             mlContext, parse.GetValue(model), parse.GetValue(corpus)!, parse.GetValue(pretrainSteps), parse.GetValue(device)!, parse.GetValue(seed), Console.Out, CancellationToken.None);

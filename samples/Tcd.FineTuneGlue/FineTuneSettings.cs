@@ -16,5 +16,6 @@ internal sealed record FineTuneSettings
     public required long PretrainSteps { get; init; }
     public required string Output { get; init; }
     public required string Device { get; init; }
+    public required int? Threads { get; init; }
     public required long Seed { get; init; }
 }

@@ -24,6 +24,8 @@ internal sealed class GlueFineTuning(FineTuneSettings settings, TextWriter conso
     public int Execute(CancellationToken cancellationToken)
     {
         var task = GlueTask.FromName(settings.Task);
+        // For the whole run: pre-training, fine-tuning and scoring the dev set all run libtorch.
+        TorchRuntime.SetThreads(settings.Threads);
         var mlContext = new MLContext(seed: (int)settings.Seed);
         var pretrained = SampleModels.LoadOrPretrain(mlContext, settings.Model, settings.Corpus, settings.PretrainSteps, settings.Device, settings.Seed, console, cancellationToken);
         Say($"Model: {pretrained.Config.NumLayers} layers, hidden {pretrained.Config.HiddenSize}, {pretrained.Config.ExpertCount} experts, {pretrained.Config.CountParameters() / 1e6:F1} M parameters.");
@@ -31,13 +33,13 @@ internal sealed class GlueFineTuning(FineTuneSettings settings, TextWriter conso
         var reader = new GlueReader(settings.GlueDirectory, new GlueReaderOptions { OnMalformedRow = GlueMalformedRowHandling.Skip });
         var train = Load(mlContext, reader, task, "train", settings.MaxTrainExamples);
         var dev = Load(mlContext, reader, task, task.EvaluationSplits[0], int.MaxValue);
-        Say($"{task.Name}: {Count(train)} training rows, {Count(dev)} {task.EvaluationSplits[0]} rows; {(settings.Adapters > 0 ? $"adapters of size {settings.Adapters}" : "full fine-tuning")}, {settings.Epochs} epochs, lr {LearningRate:G3}.");
+        Say($"{task.Name}: {Count(train)} training rows, {Count(dev)} {task.EvaluationSplits[0]} rows; {(settings.Adapters > 0 ? $"adapters of size {settings.Adapters}" : "full fine-tuning")}, {SampleCommandLine.Count(settings.Epochs, "epoch")}, lr {LearningRate:G3}.");
 
         var (model, scored) = task.IsRegression
             ? FitRegressor(mlContext, pretrained, task, train, dev, cancellationToken)
             : FitClassifier(mlContext, pretrained, task, train, dev, cancellationToken);
         var result = task.IsRegression ? GlueRegression(task, scored) : GlueClassification(task, scored);
-        Say($"GLUE {task.Name} {task.EvaluationSplits[0]}: {string.Join(", ", result.Metrics.Select(m => $"{m.Key} {m.Value:F1}"))}; task score {result.Score:F1}");
+        Say($"GLUE {task.Name} {task.EvaluationSplits[0]}: {string.Join(", ", result.Metrics.Select(m => $"{GlueMetrics.DisplayName(m.Key)} {m.Value:F1}"))}; task score {result.Score:F1}");
 
         Directory.CreateDirectory(settings.Output);
         var path = Path.Combine(settings.Output, $"{task.Name}.tcd.zip");
@@ -54,7 +56,7 @@ internal sealed class GlueFineTuning(FineTuneSettings settings, TextWriter conso
         // The key order is GLUE's label order, so key k is label index k - 1 as the GLUE metrics expect.
         var labelNames = mlContext.Data.LoadFromEnumerable(task.LabelNames.Select(name => new LabelNameRow { LabelName = name }));
         var labelKeys = mlContext.Transforms.Conversion.MapValueToKey(KeyColumn, nameof(GlueRow.LabelName), keyData: labelNames);
-        var options = FineTuningOptions(labelKeys.Fit(dev).Transform(dev), cancellationToken);
+        var options = FineTuningOptions(task, labelKeys.Fit(dev).Transform(dev), cancellationToken);
         var classifier = task.IsSentencePair
             ? mlContext.Tcd().SentencePairClassifier(pretrained, options with { PairColumnName = nameof(GlueRow.Pair) })
             : mlContext.Tcd().TextClassifier(pretrained, options);
@@ -72,7 +74,7 @@ internal sealed class GlueFineTuning(FineTuneSettings settings, TextWriter conso
     private (ITransformer Model, IDataView Scored) FitRegressor(
         MLContext mlContext, PretrainedBertTransformer pretrained, GlueTask task, IDataView train, IDataView dev, CancellationToken cancellationToken)
     {
-        var options = FineTuningOptions(dev, cancellationToken) with { LabelColumnName = nameof(GlueRow.Target), PairColumnName = task.IsSentencePair ? nameof(GlueRow.Pair) : null };
+        var options = FineTuningOptions(task, dev, cancellationToken) with { LabelColumnName = nameof(GlueRow.Target), PairColumnName = task.IsSentencePair ? nameof(GlueRow.Pair) : null };
         var model = mlContext.Tcd().Regressor(pretrained, options).Fit(train);
         var scored = model.Transform(dev);
         var metrics = mlContext.Regression.Evaluate(scored, nameof(GlueRow.Target));
@@ -80,7 +82,7 @@ internal sealed class GlueFineTuning(FineTuneSettings settings, TextWriter conso
         return (model, scored);
     }
 
-    private BertFineTuningOptions FineTuningOptions(IDataView validation, CancellationToken cancellationToken) => new()
+    private BertFineTuningOptions FineTuningOptions(GlueTask task, IDataView validation, CancellationToken cancellationToken) => new()
     {
         LabelColumnName = KeyColumn,
         FineTuning = settings.Adapters > 0 ? FineTuning.Adapters(settings.Adapters) : FineTuning.Full,
@@ -90,6 +92,9 @@ internal sealed class GlueFineTuning(FineTuneSettings settings, TextWriter conso
             Device = settings.Device, Seed = settings.Seed, LogEvery = 20,
         },
         ValidationData = validation,
+        // The epoch kept is the best by the task's GLUE score in percent (MCC for CoLA, mean of F1 and accuracy for MRPC
+        // and QQP, ...), as tcd finetune and the GLUE suite select, not by ML.NET's default accuracy fraction.
+        ValidationScore = (outputs, targets) => GlueMetrics.EvaluateOutputs(task, outputs, targets).Score,
         Progress = new SynchronousProgress<FineTuningProgress>(row => Say($"[fine-tuning] {row}")),
         CancellationToken = cancellationToken,
     };

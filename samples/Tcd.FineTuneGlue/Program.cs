@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Tcd.FineTuneGlue;
+using Tcd.Samples;
 
 var dataFolder = Path.Combine(AppContext.BaseDirectory, "data");
 var model = new Option<string?>("--model") { Description = "The pre-trained model: a mlContext.Tcd().SaveModel file, a BertModelStore folder or a Hugging Face BERT folder. Default: none, so a tiny teacher is pre-trained first on --corpus." };
@@ -15,6 +16,7 @@ var corpus = new Option<string>("--corpus") { Description = "Pre-training text f
 var pretrainSteps = new Option<long>("--pretrain-steps") { Description = "Pre-training steps of the tiny teacher when no --model is given.", DefaultValueFactory = _ => 60 };
 var output = new Option<string>("--out") { Description = "Folder of the saved fitted chain (<Task>.tcd.zip).", DefaultValueFactory = _ => Path.Combine("runs", "finetune-glue") };
 var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "auto" };
+var threads = SampleCommandLine.Threads();
 var seed = new Option<long>("--seed") { Description = "Seed of initialisation, data order and dropout.", DefaultValueFactory = _ => 42 };
 
 var root = new RootCommand(
@@ -22,7 +24,7 @@ var root = new RootCommand(
     "through MapValueToKey, mlContext.Tcd().TextClassifier / SentencePairClassifier / Regressor fine-tunes (fully or with adapters), " +
     "ML.NET's evaluator and the GLUE metrics score the dev set, and mlContext.Tcd().SaveModel writes the fitted chain.")
 {
-    model, glue, task, adapters, epochs, learningRate, batch, sequence, maxTrain, corpus, pretrainSteps, output, device, seed,
+    model, glue, task, adapters, epochs, learningRate, batch, sequence, maxTrain, corpus, pretrainSteps, output, device, threads, seed,
 };
 
 root.SetAction((parse, cancellationToken) =>
@@ -42,6 +44,7 @@ root.SetAction((parse, cancellationToken) =>
         PretrainSteps = parse.GetValue(pretrainSteps),
         Output = parse.GetValue(output)!,
         Device = parse.GetValue(device)!,
+        Threads = parse.GetValue(threads),
         Seed = parse.GetValue(seed),
     };
     try

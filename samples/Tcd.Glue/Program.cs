@@ -3,6 +3,7 @@ using System.Globalization;
 using Tcd.Experiments.Glue;
 using Tcd.Models.Data.Glue;
 using Tcd.Models.Runtime;
+using Tcd.Samples;
 
 // The GLUE suite of the TCD paper (section 4.3) as a command: fine-tune saved pre-trained models on GLUE tasks over
 // a learning-rate × adapter grid and several seeds, then print the Table-1-style results.
@@ -35,6 +36,7 @@ var maxLength = new Option<int>("--max-length") { Description = "Maximum tokens 
 var maxTrain = new Option<int?>("--max-train") { Description = "Cap on training examples per task (a fixed random sample); default: all." };
 var maxDev = new Option<int?>("--max-dev") { Description = "Cap on dev examples per task column (the first rows); default: all." };
 var device = new Option<string>("--device") { Description = "Device: auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
+var threads = SampleCommandLine.Threads();
 var corpus = new Option<string[]>("--ll-corpus")
 {
     Description = "Text file(s) to compute a model's pre-training log-likelihood on when its folder has no pretraining.json; default: none.",
@@ -44,7 +46,7 @@ var testPredictions = new Option<bool>("--test-predictions") { Description = "Al
 
 var root = new RootCommand("Fine-tunes pre-trained (MoE) BERT models on GLUE with the TCD paper's protocol and writes the results table, charts and selection.")
 {
-    models, glue, tasks, output, grid, seeds, epochs, batchSize, maxLength, maxTrain, maxDev, device, corpus, testPredictions,
+    models, glue, tasks, output, grid, seeds, epochs, batchSize, maxLength, maxTrain, maxDev, device, threads, corpus, testPredictions,
 };
 // The suite runs on the main thread: glibc serves it from the heap that NativeAllocator tunes for reuse.
 root.SetAction((parsed, cancellationToken) => Task.FromResult(RunSuite(parsed, cancellationToken)));
@@ -54,6 +56,7 @@ int RunSuite(ParseResult parsed, CancellationToken cancellationToken)
 {
     try
     {
+        TorchRuntime.SetThreads(parsed.GetValue(threads));
         var options = new GlueSuiteOptions
         {
             Models = parsed.GetRequiredValue(models).Select(GlueSuiteModel.Parse).ToList(),

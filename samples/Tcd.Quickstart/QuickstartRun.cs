@@ -12,6 +12,7 @@ using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
 using Tcd.Models.Training;
 using Tcd.Reports;
+using Tcd.Samples;
 using TorchSharp;
 
 namespace Tcd.Quickstart;
@@ -179,17 +180,17 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
                 LogEvery = 50,
             },
             ValidationData = data.Dev,
-            ValidationScore = (logits, labels) => Evaluate(data.Task, logits.Select(row => row[1] > row[0] ? 1 : 0), labels.Select(label => (int)label)).Score,
+            ValidationScore = (logits, labels) => GlueMetrics.EvaluateOutputs(data.Task, logits, labels).Score,
             Progress = new SynchronousProgress<FineTuningProgress>(row => Say($"[{name}] {data.Task} {row}")),
             CancellationToken = cancellationToken,
         };
-        Say($"[{name}] fine-tuning on {data.Task}: {options.Training.Epochs} epochs, lr {options.Training.LearningRate:G3}");
+        Say($"[{name}] fine-tuning on {data.Task}: {SampleCommandLine.Count(options.Training.Epochs, "epoch")}, lr {options.Training.LearningRate:G3}");
         var tcd = mlContext.Tcd();
         var classifier = (data.Task.IsSentencePair ? tcd.SentencePairClassifier(pretrained, options) : tcd.TextClassifier(pretrained, options)).Fit(data.Train);
         var scored = classifier.Transform(data.Dev);
         var metrics = mlContext.BinaryClassification.Evaluate(scored);
         var result = Evaluate(data.Task, scored.GetColumn<bool>("PredictedLabel").Select(p => p ? 1 : 0), scored.GetColumn<bool>("Label").Select(l => l ? 1 : 0));
-        var scores = string.Join(", ", result.Metrics.Select(metric => FormattableString.Invariant($"{metric.Key} {metric.Value:F1}")));
+        var scores = string.Join(", ", result.Metrics.Select(metric => FormattableString.Invariant($"{GlueMetrics.DisplayName(metric.Key)} {metric.Value:F1}")));
         Say($"[{name}] {data.Task} dev: {scores} (ML.NET: accuracy {metrics.Accuracy:P1}, F1 {metrics.F1Score:F3}, AUC {metrics.AreaUnderRocCurve:F3})");
         return result;
     }
