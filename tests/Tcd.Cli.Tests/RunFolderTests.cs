@@ -24,7 +24,7 @@ public sealed class RunFolderTests : IDisposable
 
         again.ExitCode.Should().Be(0);
         again.Error.Should().BeEmpty();
-        again.Output.Should().Contain("already finished 2 steps").And.Contain("--no-resume").And.NotContain("step 1/2");
+        again.Output.Should().Contain("has already run to step 2, its last").And.Contain("--no-resume").And.NotContain("step 1/2");
         File.ReadAllText(Path.Combine(run, "result.json")).Should().Be(result).And.Contain("\"mlm\"");
         File.ReadAllText(Path.Combine(run, "tcd-config.json")).Should().Be(config);
     }

@@ -132,7 +132,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             run.CheckResumable(startedWith, settings.EffectiveOptions);
             if (checkpoint.Step >= settings.Training.TotalSteps && run.HasResult)
             {
-                console.Line($"tcd {Command.Name}: '{settings.Output}' has already finished {checkpoint.Step} steps; its model is in {run.ModelFolder}. " +
+                console.Line($"tcd {Command.Name}: '{settings.Output}' has already run to step {checkpoint.Step}, its last; its model is in {run.ModelFolder}. " +
                              "Raise --steps to train further, or start over with --no-resume.");
                 return 0;
             }
@@ -230,7 +230,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         var chart = WriteLossChart(settings.Output, result.LastLosses.Keys);
         var validationText = result.ValidationLogLikelihood is { } ll ? string.Create(CultureInfo.InvariantCulture, $", held-out masked-token log-likelihood {ll:F4}") : string.Empty;
         var chartText = chart is null ? string.Empty : $", loss chart {chart}";
-        console.Line($"tcd {Command.Name}: done after {result.Steps} steps{validationText}; model saved to {modelFolder}{chartText}");
+        console.Line($"tcd {Command.Name}: done at step {result.Steps}{validationText}; model saved to {modelFolder}{chartText}");
         return 0;
     }
 

@@ -61,10 +61,10 @@ public sealed record FineTuningOptions
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Epochs);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize);
-        RequireFiniteInRange(LearningRate, nameof(LearningRate), "a finite number above 0, e.g. 2e-5", rate => rate > 0);
-        RequireFiniteInRange(WarmupRatio, nameof(WarmupRatio), "a fraction from 0 to 1, e.g. 0.06", ratio => ratio is >= 0 and <= 1);
-        RequireFiniteInRange(WeightDecay, nameof(WeightDecay), "a finite number of 0 or more, e.g. 0.01", decay => decay >= 0);
-        RequireFiniteInRange(MaxGradientNorm, nameof(MaxGradientNorm), "a finite number of 0 or more (0 disables clipping)", norm => norm >= 0);
+        OptionChecks.RequireFiniteInRange(LearningRate, nameof(LearningRate), "a finite number above 0, e.g. 2e-5", rate => rate > 0);
+        OptionChecks.RequireFiniteInRange(WarmupRatio, nameof(WarmupRatio), "a fraction from 0 to 1, e.g. 0.06", ratio => ratio is >= 0 and <= 1);
+        OptionChecks.RequireFiniteInRange(WeightDecay, nameof(WeightDecay), "a finite number of 0 or more, e.g. 0.01", decay => decay >= 0);
+        OptionChecks.RequireFiniteInRange(MaxGradientNorm, nameof(MaxGradientNorm), "a finite number of 0 or more (0 disables clipping)", norm => norm >= 0);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSequenceLength, 3);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LogEvery);
         if (Threads is { } threads)
@@ -75,15 +75,6 @@ public sealed record FineTuningOptions
         if (Mode == FineTuningMode.Adapters)
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(AdapterSize);
-        }
-    }
-
-    // An infinite value passes every "above" or "at least" check, so finiteness is checked too.
-    private static void RequireFiniteInRange(double value, string name, string expected, Func<double, bool> inRange)
-    {
-        if (!double.IsFinite(value) || !inRange(value))
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} is {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}; it must be {expected}.");
         }
     }
 }

@@ -1,26 +1,23 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 
 namespace Tcd.Models.Training;
 
-/// <summary>Range checks of the options classes that .NET's <see cref="ArgumentOutOfRangeException"/> helpers lack.</summary>
+/// <summary>The range check of real-valued options that .NET's <see cref="ArgumentOutOfRangeException"/> helpers lack.</summary>
 internal static class OptionChecks
 {
-    /// <summary>Refuses NaN and ±Infinity, which the sign checks let through or refuse with a misleading message.</summary>
-    public static void RequireFinite(double value, [CallerArgumentExpression(nameof(value))] string? name = null)
+    /// <summary>
+    /// Throws naming <paramref name="name"/> unless <paramref name="value"/> is finite and <paramref name="inRange"/>:
+    /// NaN fails no sign check and infinity passes every "above" or "at least" one.
+    /// </summary>
+    /// <param name="value">The option's value.</param>
+    /// <param name="name">The option's name.</param>
+    /// <param name="expected">What it must be, completing "it must be …", e.g. "a finite number above 0, e.g. 1e-4".</param>
+    /// <param name="inRange">The range test for a finite value.</param>
+    public static void RequireFiniteInRange(double value, string name, string expected, Func<double, bool> inRange)
     {
-        if (!double.IsFinite(value))
+        if (!double.IsFinite(value) || !inRange(value))
         {
-            throw new ArgumentOutOfRangeException(name, value, string.Create(CultureInfo.InvariantCulture, $"{name} must be a finite number, not {value}."));
-        }
-    }
-
-    /// <summary>Requires <c>0 ≤ value &lt; 1</c>, as AdamW's β coefficients.</summary>
-    public static void RequireFraction(double value, [CallerArgumentExpression(nameof(value))] string? name = null)
-    {
-        if (!(value >= 0 && value < 1))
-        {
-            throw new ArgumentOutOfRangeException(name, value, string.Create(CultureInfo.InvariantCulture, $"{name} must be at least 0 and less than 1, not {value}."));
+            throw new ArgumentOutOfRangeException(name, value, $"{name} is {value.ToString(CultureInfo.InvariantCulture)}; it must be {expected}.");
         }
     }
 }

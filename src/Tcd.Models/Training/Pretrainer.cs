@@ -88,12 +88,7 @@ public sealed class Pretrainer
     private static void CheckFits(BertConfig config, string role, PretrainingOptions options, BertTextEncoder encoder)
     {
         config.RequireSequenceFits(options.MaxSequenceLength, nameof(options.MaxSequenceLength), role);
-        if (config.VocabSize != encoder.VocabularySize)
-        {
-            throw new ArgumentException(
-                $"The tokeniser has {encoder.VocabularySize} tokens but the {role}'s VocabSize is {config.VocabSize}; " +
-                "use the vocabulary the model was trained with.", nameof(encoder));
-        }
+        config.RequireVocabulary(encoder.VocabularySize, role);
     }
 
     /// <summary>

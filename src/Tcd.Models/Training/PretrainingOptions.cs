@@ -114,14 +114,11 @@ public sealed record PretrainingOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(GradientAccumulationSteps);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSequenceLength, 8);
-        OptionChecks.RequireFinite(LearningRate);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LearningRate);
-        OptionChecks.RequireFraction(Beta1);
-        OptionChecks.RequireFraction(Beta2);
-        OptionChecks.RequireFinite(WeightDecay);
-        ArgumentOutOfRangeException.ThrowIfNegative(WeightDecay);
-        OptionChecks.RequireFinite(MaxGradientNorm);
-        ArgumentOutOfRangeException.ThrowIfNegative(MaxGradientNorm);
+        OptionChecks.RequireFiniteInRange(LearningRate, nameof(LearningRate), "a finite number above 0, e.g. 1e-4", rate => rate > 0);
+        OptionChecks.RequireFiniteInRange(Beta1, nameof(Beta1), "at least 0 and below 1, e.g. 0.9", beta => beta is >= 0 and < 1);
+        OptionChecks.RequireFiniteInRange(Beta2, nameof(Beta2), "at least 0 and below 1, e.g. 0.999", beta => beta is >= 0 and < 1);
+        OptionChecks.RequireFiniteInRange(WeightDecay, nameof(WeightDecay), "a finite number of 0 or more, e.g. 0.01", decay => decay >= 0);
+        OptionChecks.RequireFiniteInRange(MaxGradientNorm, nameof(MaxGradientNorm), "a finite number of 0 or more (0 disables clipping)", norm => norm >= 0);
         if (WarmupSteps is { } warmupSteps)
         {
             ArgumentOutOfRangeException.ThrowIfNegative(warmupSteps, nameof(WarmupSteps));

@@ -39,6 +39,7 @@ public sealed record PretrainingResult(
             var from => $" (resumed at step {from})",
         };
         var checkpoint = LastCheckpoint is null ? string.Empty : $", checkpoint {LastCheckpoint}";
-        return $"{(Cancelled ? "cancelled" : "finished")} after {Steps} steps{resumed}{figures}{checkpoint}";
+        var end = Steps == 0 ? "before its first step" : $"at step {Steps}";
+        return $"{(Cancelled ? "cancelled" : "finished")} {end}{resumed}{figures}{checkpoint}";
     }
 }

@@ -112,13 +112,13 @@ public class BertPretrainingEstimatorTests
             var cancelled = () => mlContext.Tcd().PretrainTeacher(options).Fit(TcdTestData.Corpus(mlContext));
 
             cancelled.Should().Throw<OperationCanceledException>()
-                .WithMessage($"Pre-training was cancelled after 2 steps. Its checkpoint is in '*step-00000002': a Fit with the same options resumes from it.");
+                .WithMessage($"Pre-training was cancelled at step 2. Its checkpoint is in '*step-00000002': a Fit with the same options resumes from it.");
             options.CancellationToken = CancellationToken.None;
             options.Progress = null;
             var resumed = mlContext.Tcd().PretrainTeacher(options).Fit(TcdTestData.Corpus(mlContext));
             resumed.PretrainingResult!.Steps.Should().Be(4);
             resumed.PretrainingResult.ResumedFromStep.Should().Be(2);
-            logged.Should().Contain(message => message.Contains("Pre-training finished after 4 steps (resumed at step 2)", StringComparison.Ordinal));
+            logged.Should().Contain(message => message.Contains("Pre-training finished at step 4 (resumed at step 2)", StringComparison.Ordinal));
         }
         finally
         {
@@ -137,7 +137,7 @@ public class BertPretrainingEstimatorTests
 
         var fit = () => mlContext.Tcd().PretrainTeacher(options).Fit(TcdTestData.Corpus(mlContext));
 
-        fit.Should().Throw<OperationCanceledException>().WithMessage("*after 0 steps. Set Training.CheckpointDirectory*");
+        fit.Should().Throw<OperationCanceledException>().WithMessage("*cancelled before its first step. Set Training.CheckpointDirectory*");
     }
 
     [Fact]
