@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Tcd.Models.Data.Glue;
+using Tcd.Models.Evaluation;
 
 namespace Tcd.Experiments.Glue;
 
@@ -56,21 +57,6 @@ public static class GlueSubmission
 
         return task.IsRegression
             ? Math.Clamp(output[0], MinimumScore, MaximumScore).ToString("0.###", CultureInfo.InvariantCulture)
-            : task.LabelNames[ArgMax(output)];
-    }
-
-    /// <summary>Index of the largest value (the first on a tie).</summary>
-    internal static int ArgMax(float[] values)
-    {
-        var best = 0;
-        for (var i = 1; i < values.Length; i++)
-        {
-            if (values[i] > values[best])
-            {
-                best = i;
-            }
-        }
-
-        return best;
+            : task.LabelNames[GlueMetrics.PredictedClass(output)];
     }
 }

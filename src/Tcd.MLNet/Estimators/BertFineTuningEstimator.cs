@@ -279,5 +279,5 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
 
     private static Func<float[][], IReadOnlyList<float>, double> Scorer(BertPredictionKind kind) => kind == BertPredictionKind.Regression
         ? (outputs, targets) => GlueMetrics.PearsonCorrelation(outputs.Select(row => row[0]).ToArray(), targets.ToArray())
-        : (outputs, targets) => GlueMetrics.Accuracy(outputs.Select(row => Array.IndexOf(row, row.Max())).ToArray(), targets.Select(target => (int)target).ToArray());
+        : (outputs, targets) => GlueMetrics.Accuracy(outputs.Select(GlueMetrics.PredictedClass).ToArray(), targets.Select(target => (int)target).ToArray());
 }

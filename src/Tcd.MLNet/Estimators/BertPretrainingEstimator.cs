@@ -120,7 +120,7 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
                     ? $"Its checkpoint is in '{checkpoint}': a Fit with the same options resumes from it."
                     : training.CheckpointDirectory is null
                         ? "Set Training.CheckpointDirectory to keep the weights of a cancelled run and resume it."
-                        : "It stopped before its first step, so there was nothing to save."),
+                        : "There was nothing to save yet."),
                 options.CancellationToken);
         }
 

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Tcd.Models.Data;
+using Tcd.Models.Evaluation;
 using Tcd.Models.Modeling;
 using Tcd.Models.Training;
 using TorchSharp;
@@ -92,7 +93,7 @@ public sealed class FineTunedBertTransformer : BertTransformer
         BertPredictionKind.MulticlassClassification =>
         [
             OutputColumn.Vector(ScoreColumnName, classCount, Softmax, PredictionAnnotations.MulticlassScores(classCount, labelAnnotations)),
-            OutputColumn.Scalar(PredictedLabelColumnName, new KeyDataViewType(typeof(uint), classCount), logits => (uint)ArgMax(logits) + 1, PredictedKey(labelAnnotations)),
+            OutputColumn.Scalar(PredictedLabelColumnName, new KeyDataViewType(typeof(uint), classCount), logits => (uint)GlueMetrics.PredictedClass(logits) + 1, PredictedKey(labelAnnotations)),
         ],
         _ => [OutputColumn.Scalar(ScoreColumnName, NumberDataViewType.Single, logits => logits[0], PredictionAnnotations.Scores(kind, "Score").ToAnnotations())],
     };
@@ -109,8 +110,6 @@ public sealed class FineTunedBertTransformer : BertTransformer
     }
 
     private static float Margin(float[] logits) => logits[1] - logits[0];
-
-    private static int ArgMax(float[] logits) => Array.IndexOf(logits, logits.Max());
 
     private static float[] Softmax(float[] logits)
     {

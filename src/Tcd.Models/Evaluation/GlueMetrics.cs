@@ -245,7 +245,24 @@ public static class GlueMetrics
         ArgumentNullException.ThrowIfNull(targets);
         return task.IsRegression
             ? Evaluate(task, outputs.Select(row => row[0]).ToArray(), targets.ToArray(), column)
-            : Evaluate(task, outputs.Select(row => Array.IndexOf(row, row.Max())).ToArray(), targets.Select(target => (int)target).ToArray(), column);
+            : Evaluate(task, outputs.Select(PredictedClass).ToArray(), targets.Select(target => (int)target).ToArray(), column);
+    }
+
+    /// <summary>The class a row of logits predicts: the index of the largest value (the first on a tie).</summary>
+    /// <param name="logits">One network output row, one value per class.</param>
+    public static int PredictedClass(float[] logits)
+    {
+        ArgumentNullException.ThrowIfNull(logits);
+        var best = 0;
+        for (var i = 1; i < logits.Length; i++)
+        {
+            if (logits[i] > logits[best])
+            {
+                best = i;
+            }
+        }
+
+        return best;
     }
 
     /// <summary>The metric's short name as GLUE tables print it: "accuracy", "F1", "MCC", "Pearson", "Spearman".</summary>
