@@ -2,11 +2,13 @@
 """Create the Hugging Face parity fixtures used by tests/Tcd.Models.Tests/Interop/HuggingFaceParityTests.cs.
 
 A tiny random transformers BertForMaskedLM (hidden 32, 2 layers, 2 heads, FFN 64, vocabulary 1024) is saved
-twice, with fixed inputs (one padded row) and the logits transformers computes for them:
+twice, and a BertForSequenceClassification of the same shape with three labels once, each with fixed inputs (one
+padded row) and the logits transformers computes for them:
 
   Fixtures/hf-tiny-bert/      config.json, model.safetensors (save_pretrained), inputs.safetensors, expected.safetensors
   Fixtures/hf-tiny-bert-bin/  config.json, pytorch_model.bin (torch.save of the full state dict, tied copies included),
                               inputs.safetensors, expected.safetensors
+  Fixtures/hf-tiny-bert-cls/  config.json, model.safetensors, inputs.safetensors, expected.safetensors ([2, 3] logits)
 
 Requirements: python3 with torch, transformers and safetensors (pip install torch transformers safetensors).
 Usage (from the repository root):  python3 tools/make_parity_fixture.py
@@ -17,16 +19,15 @@ import pathlib
 
 import torch
 from safetensors.torch import save_file
-from transformers import BertConfig, BertForMaskedLM
+from transformers import BertConfig, BertForMaskedLM, BertForSequenceClassification
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO / "tests" / "Tcd.Models.Tests" / "Interop" / "Fixtures"
 VOCAB = 1024
 
 
-def build_model(seed: int) -> BertForMaskedLM:
-    torch.manual_seed(seed)
-    config = BertConfig(
+def tiny_config(**extra) -> BertConfig:
+    return BertConfig(
         vocab_size=VOCAB,
         hidden_size=32,
         num_hidden_layers=2,
@@ -37,14 +38,33 @@ def build_model(seed: int) -> BertForMaskedLM:
         hidden_act="gelu",
         layer_norm_eps=1e-12,
         pad_token_id=0,
+        **extra,
     )
-    model = BertForMaskedLM(config)
+
+
+def perturbed(model):
     # A fresh model has zero biases and unit LayerNorms; perturb every parameter so that a tensor loaded into
     # the wrong place (or not at all) changes the logits. The decoder weight is the tied word-embedding matrix.
     with torch.no_grad():
         for parameter in model.parameters():
             parameter.add_(0.05 * torch.randn_like(parameter))
     return model.eval()
+
+
+def build_masked_lm(seed: int) -> BertForMaskedLM:
+    torch.manual_seed(seed)
+    return perturbed(BertForMaskedLM(tiny_config()))
+
+
+def build_classifier(seed: int) -> BertForSequenceClassification:
+    torch.manual_seed(seed)
+    labels = ["entailment", "neutral", "contradiction"]
+    config = tiny_config(
+        num_labels=len(labels),
+        id2label=dict(enumerate(labels)),
+        label2id={label: index for index, label in enumerate(labels)},
+    )
+    return perturbed(BertForSequenceClassification(config))
 
 
 def build_inputs(seed: int) -> dict:
@@ -69,23 +89,27 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20240607)
     args = parser.parse_args()
 
-    model = build_model(args.seed)
     inputs = build_inputs(args.seed + 1)
-    with torch.no_grad():
-        logits = model(**inputs).logits.float().contiguous()
+    masked_lm = build_masked_lm(args.seed)
+    classifier = build_classifier(args.seed + 2)
 
-    safetensors_folder = args.out / "hf-tiny-bert"
-    model.save_pretrained(safetensors_folder, safe_serialization=True)
+    # save_pretrained writes model.safetensors (the default since transformers 4.35; the only format in 5.x).
+    masked_lm_folder = args.out / "hf-tiny-bert"
+    masked_lm.save_pretrained(masked_lm_folder)
+    classifier_folder = args.out / "hf-tiny-bert-cls"
+    classifier.save_pretrained(classifier_folder)
 
     bin_folder = args.out / "hf-tiny-bert-bin"
     bin_folder.mkdir(parents=True, exist_ok=True)
-    model.config.save_pretrained(bin_folder)
-    torch.save(model.state_dict(), bin_folder / "pytorch_model.bin")
+    masked_lm.config.save_pretrained(bin_folder)
+    torch.save(masked_lm.state_dict(), bin_folder / "pytorch_model.bin")
 
-    for folder in (safetensors_folder, bin_folder):
+    for folder, model in ((masked_lm_folder, masked_lm), (bin_folder, masked_lm), (classifier_folder, classifier)):
+        with torch.no_grad():
+            logits = model(**inputs).logits.float().contiguous()
         save_file(inputs, folder / "inputs.safetensors")
         save_file({"logits": logits}, folder / "expected.safetensors")
-        print(f"wrote {folder}")
+        print(f"wrote {folder}: logits {tuple(logits.shape)}")
 
 
 if __name__ == "__main__":

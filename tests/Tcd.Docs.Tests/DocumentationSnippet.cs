@@ -65,7 +65,7 @@ internal sealed record DocumentationSnippet(string Location, string Code)
             .Where(File.Exists);
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {

@@ -11,8 +11,8 @@ public sealed class FixtureFactAttribute : FactAttribute
     {
         if (!File.Exists(Path.Combine(Folder(fixture), "expected.safetensors")))
         {
-            Skip = $"Fixture '{fixture}' is absent (needs Python torch + transformers): run `python3 tools/make_parity_fixture.py` " +
-                   "from the repository root, then rebuild the tests.";
+            Skip = $"Fixture '{fixture}' is absent (generating it needs Python torch + transformers): see " +
+                   "tests/Tcd.Models.Tests/Interop/Fixtures/README.md, then rebuild the tests.";
         }
     }
 

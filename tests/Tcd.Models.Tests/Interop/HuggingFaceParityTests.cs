@@ -1,37 +1,108 @@
+using System.Text.Json.Nodes;
 using Tcd.Models.Interop;
 using Tcd.Models.Modeling;
 using static TorchSharp.torch;
 
 namespace Tcd.Models.Tests.Interop;
 
-/// <summary>Logits of imported checkpoints against those Python <c>transformers</c> computed (see Fixtures/README.md).</summary>
-public sealed class HuggingFaceParityTests
+/// <summary>
+/// Logits of checkpoints against those Python <c>transformers</c> computed (see Fixtures/README.md): checkpoints
+/// <c>transformers</c> wrote, imported here, and checkpoints this library exported, loaded there.
+/// </summary>
+public sealed class HuggingFaceParityTests : IDisposable
 {
     private const double Tolerance = 1e-4;
 
+    private readonly string root = Path.Combine(Path.GetTempPath(), "tcd-hf-parity-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     [FixtureFact("hf-tiny-bert")]
-    public void Safetensors_checkpoint_reproduces_transformers_logits() => AssertParity("hf-tiny-bert");
+    public void Safetensors_checkpoint_reproduces_transformers_logits() =>
+        AssertParity("hf-tiny-bert", HuggingFaceArchitecture.BertForMaskedLM).Dispose();
 
     [FixtureFact("hf-tiny-bert-bin")]
-    public void Pytorch_bin_checkpoint_reproduces_transformers_logits() => AssertParity("hf-tiny-bert-bin");
+    public void Pytorch_bin_checkpoint_reproduces_transformers_logits() =>
+        AssertParity("hf-tiny-bert-bin", HuggingFaceArchitecture.BertForMaskedLM).Dispose();
 
-    private static void AssertParity(string fixture)
+    [FixtureFact("hf-tiny-bert-cls")]
+    public void Sequence_classification_checkpoint_reproduces_transformers_logits()
+    {
+        using var model = AssertParity("hf-tiny-bert-cls", HuggingFaceArchitecture.BertForSequenceClassification);
+        HuggingFaceCheckpoint.Load(FixtureFactAttribute.Folder("hf-tiny-bert-cls")).LabelNames
+            .Should().Equal("entailment", "neutral", "contradiction");
+    }
+
+    [FixtureFact("tcd-export-mlm")]
+    public void Masked_lm_export_is_read_by_transformers_as_this_library_computes_it() =>
+        AssertExportParity("tcd-export-mlm", HuggingFaceArchitecture.BertForMaskedLM);
+
+    [FixtureFact("tcd-export-cls")]
+    public void Sequence_classifier_export_is_read_by_transformers_as_this_library_computes_it() =>
+        AssertExportParity("tcd-export-cls", HuggingFaceArchitecture.BertForSequenceClassification);
+
+    /// <summary>
+    /// The fixture was written by this library's exporter and its logits computed by <c>transformers</c>; matching them
+    /// here, and re-exporting to the same files, shows that today's exporter writes what <c>transformers</c> reads as we do.
+    /// </summary>
+    private void AssertExportParity(string fixture, HuggingFaceArchitecture architecture)
+    {
+        var folder = FixtureFactAttribute.Folder(fixture);
+        using var model = AssertParity(fixture, architecture);
+        var exported = Path.Combine(root, fixture);
+        var options = new HuggingFaceExportOptions { IncludeTokenizer = false, LabelNames = HuggingFaceCheckpoint.Load(folder).LabelNames };
+        switch (model)
+        {
+            case BertForMaskedLm maskedLm:
+                HuggingFaceExporter.Save(maskedLm, exported, options);
+                break;
+            case BertForSequenceClassification classifier:
+                HuggingFaceExporter.Save(classifier, exported, options);
+                break;
+        }
+
+        JsonNode.DeepEquals(ReadJson(exported), ReadJson(folder)).Should().BeTrue("config.json must be written as it was when transformers read it");
+        var expected = SafeTensorsFile.Read(Path.Combine(folder, HuggingFaceCheckpoint.SafeTensorsFileName));
+        var written = SafeTensorsFile.Read(Path.Combine(exported, HuggingFaceCheckpoint.SafeTensorsFileName));
+        written.Keys.Should().BeEquivalentTo(expected.Keys);
+        foreach (var (name, tensor) in written)
+        {
+            HfCheckpoints.Same(tensor, expected[name]).Should().BeTrue($"tensor {name} must be written as it was when transformers read it");
+        }
+    }
+
+    private static JsonNode ReadJson(string folder) => JsonNode.Parse(File.ReadAllText(Path.Combine(folder, HuggingFaceCheckpoint.ConfigFileName)))!;
+
+    /// <summary>Imports the fixture, checks its logits against <c>expected.safetensors</c> and returns the model.</summary>
+    private static nn.Module AssertParity(string fixture, HuggingFaceArchitecture architecture)
     {
         var folder = FixtureFactAttribute.Folder(fixture);
         var imported = HuggingFaceCheckpoint.Load(folder);
-        imported.Architecture.Should().Be(HuggingFaceArchitecture.BertForMaskedLM);
-        using var model = imported.Model.Should().BeOfType<BertForMaskedLm>().Subject;
+        imported.Architecture.Should().Be(architecture);
+        var model = imported.Model;
         model.eval();
         var inputs = SafeTensorsFile.Read(Path.Combine(folder, "inputs.safetensors"));
         var expected = SafeTensorsFile.Read(Path.Combine(folder, "expected.safetensors"))["logits"];
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var mask = inputs["attention_mask"];
-        var logits = model.forward(inputs["input_ids"], inputs["token_type_ids"], mask, EncoderTaps.None, null).Logits;
+        var (ids, types, mask) = (inputs["input_ids"], inputs["token_type_ids"], inputs["attention_mask"]);
+        var logits = model switch
+        {
+            BertForMaskedLm maskedLm => maskedLm.forward(ids, types, mask, EncoderTaps.None, null).Logits,
+            BertForSequenceClassification classifier => classifier.forward(ids, types, mask, EncoderTaps.None).Logits,
+            _ => throw new InvalidOperationException($"Fixture '{fixture}' imported as {model.GetType().Name}."),
+        };
 
         logits.shape.Should().Equal(expected.shape);
         // Padding positions are compared too: their queries attend to the real tokens exactly as in transformers.
         var worst = (logits - expected).abs().max().item<float>();
         worst.Should().BeLessThanOrEqualTo((float)Tolerance, $"logits must match transformers within {Tolerance} (mask has {mask.eq(0).sum().item<long>()} padding tokens)");
+        return model;
     }
 }
