@@ -93,7 +93,7 @@ def main() -> None:
     masked_lm = build_masked_lm(args.seed)
     classifier = build_classifier(args.seed + 2)
 
-    # save_pretrained writes model.safetensors (the default since transformers 4.35; the only format in 5.x).
+    # save_pretrained writes model.safetensors (the default since transformers 4.35).
     masked_lm_folder = args.out / "hf-tiny-bert"
     masked_lm.save_pretrained(masked_lm_folder)
     classifier_folder = args.out / "hf-tiny-bert-cls"

@@ -83,11 +83,11 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
         var train = ReadExamples(input, kind, classCount, "training", channel);
         var validation = options.ValidationData is null ? null : ReadExamples(options.ValidationData, kind, classCount, "validation", channel);
         channel.Info(MessageSensitivity.None, FormattableString.Invariant(
-            $"Fine-tuning ({Training.Mode}) a {kind} model on {train.Count} rows{(validation is null ? string.Empty : $", validating on {validation.Count}")}: {Training.Epochs} epochs, lr {Training.LearningRate:G3}, seed {Training.Seed}."));
+            $"Fine-tuning ({Training.Mode}) a {kind} model on {train.Count} rows{(validation is null ? string.Empty : $", validating on {validation.Count}")}: {Training.Epochs} epochs, lr {Training.LearningRate:g3}, seed {Training.Seed}."));
         if (Training.Mode == FineTuningMode.Adapters && Training.LearningRate < FineTuning.LowestAdapterLearningRate)
         {
             channel.Warning(MessageSensitivity.None, FormattableString.Invariant(
-                $"Adapters train slowly at lr {Training.LearningRate:G3}: the paper tunes them at 1e-4 to 3e-4 (Training.LearningRate)."));
+                $"Adapters train slowly at lr {Training.LearningRate:g3}: the paper tunes them at 1e-4 to 3e-4 (Training.LearningRate)."));
         }
 
         torch.manual_seed(Training.Seed);

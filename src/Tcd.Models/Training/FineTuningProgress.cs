@@ -23,5 +23,5 @@ public sealed record FineTuningProgress(
         ? FormattableString.Invariant(
             $"epoch {Epoch} done at step {Step}/{TotalSteps}: mean loss={Loss:F4}{(ValidationScore is { } s ? $" val={s:F2}" : string.Empty)} ETA {EstimatedRemaining:hh\\:mm\\:ss}")
         : FormattableString.Invariant(
-            $"epoch {Epoch} step {Step}/{TotalSteps} loss={Loss:F4} lr={LearningRate:G3} ETA {EstimatedRemaining:hh\\:mm\\:ss}");
+            $"epoch {Epoch} step {Step}/{TotalSteps} loss={Loss:F4} lr={LearningRate:g3} ETA {EstimatedRemaining:hh\\:mm\\:ss}");
 }

@@ -36,11 +36,11 @@ public sealed record PretrainingProgress(
     /// <summary>A one-line summary for logs and consoles.</summary>
     public override string ToString()
     {
-        var losses = string.Join(' ', Losses.Select(kv => FormattableString.Invariant($"{kv.Key}={kv.Value:G4}")));
+        var losses = string.Join(' ', Losses.Select(kv => FormattableString.Invariant($"{kv.Key}={kv.Value:g4}")));
         var moe = MoeLoad.Count == 0 ? string.Empty : FormattableString.Invariant($" moe-max/mean={MoeLoad.Average(l => l.MaxOverMean):F2}");
         var validation = ValidationLogLikelihood is { } ll ? FormattableString.Invariant($" val-ll={ll:F4}") : string.Empty;
-        var gradient = GradientNorm is { } norm ? FormattableString.Invariant($" grad-norm={norm:G3}") : string.Empty;
+        var gradient = GradientNorm is { } norm ? FormattableString.Invariant($" grad-norm={norm:g3}") : string.Empty;
         return FormattableString.Invariant(
-            $"step {Step}/{TotalSteps} epoch {Epoch} {losses}{gradient} lr={LearningRate:G3} {TokensPerSecond:F0} tok/s{moe}{validation} ETA {EstimatedRemaining:hh\\:mm\\:ss}");
+            $"step {Step}/{TotalSteps} epoch {Epoch} {losses}{gradient} lr={LearningRate:g3} {TokensPerSecond:F0} tok/s{moe}{validation} ETA {EstimatedRemaining:hh\\:mm\\:ss}");
     }
 }

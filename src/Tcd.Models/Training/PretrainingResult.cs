@@ -25,7 +25,7 @@ public sealed record PretrainingResult(
     /// <summary>A one-line summary: steps, how the run started and ended, the last losses and the checkpoint.</summary>
     public override string ToString()
     {
-        var values = LastLosses.Select(kv => FormattableString.Invariant($"{kv.Key}={kv.Value:G4}")).ToList();
+        var values = LastLosses.Select(kv => FormattableString.Invariant($"{kv.Key}={kv.Value:g4}")).ToList();
         if (ValidationLogLikelihood is { } ll)
         {
             values.Add(FormattableString.Invariant($"val-ll={ll:F4}"));
