@@ -26,6 +26,9 @@ internal sealed record BenchmarkOptions
           --profile      per-phase breakdown of vanilla, MoE and TCD steps (forward, backward, relation losses,
                          gradient clipping + AdamW step, zero_grad, host read-back) instead of the timings above
           --skip-layer   only time the pre-training steps
+          --classifier   instead: fine-tuning and prediction speed of an SST-2 classifier through mlContext.Tcd()
+                         (examples/s of fine-tuning, rows/s of a batch Transform, PredictionEngine latency), vanilla and MoE
+          --glue PATH    GLUE folder for --classifier (default: data/glue found above the working folder)
           --system-allocator  leave glibc's allocator as it is (default: tuned as Pretrainer does, see NativeAllocator)
           --quick        small shape (L=2, H=64, 8 experts, seq 64, batch 8) for a smoke run under a minute
           --help         this text
@@ -55,6 +58,10 @@ internal sealed record BenchmarkOptions
 
     public bool Profile { get; init; }
 
+    public bool Classifier { get; init; }
+
+    public string? GluePath { get; init; }
+
     public bool ShowHelp { get; init; }
 
     public bool SystemAllocator { get; init; }
@@ -74,6 +81,12 @@ internal sealed record BenchmarkOptions
 
     public int BatchSize => Quick ? 8 : 32;
 
+    /// <summary>SST-2 training rows fine-tuned on by --classifier (one epoch).</summary>
+    public int FineTuningRows => Quick ? 64 : 512;
+
+    /// <summary>Timed PredictionEngine calls of --classifier.</summary>
+    public int PredictionCalls => Quick ? 20 : 200;
+
     /// <summary>Tokens of the MoE layer timing: 128 × 128 = 16,384 (quick: 16 × 128).</summary>
     public (int Batch, int Length) LayerTokens => Quick ? (16, 128) : (128, 128);
 
@@ -91,6 +104,8 @@ internal sealed record BenchmarkOptions
                 "--skip-steps" => options with { SkipSteps = true },
                 "--skip-layer" => options with { SkipLayer = true },
                 "--profile" => options with { Profile = true },
+                "--classifier" => options with { Classifier = true },
+                "--glue" => options with { GluePath = Value(args, ref i) },
                 "--system-allocator" => options with { SystemAllocator = true },
                 "--steps" => options with { Steps = PositiveInt(name, Value(args, ref i)) },
                 "--warmup" => options with { WarmupSteps = NonNegativeInt(name, Value(args, ref i)) },

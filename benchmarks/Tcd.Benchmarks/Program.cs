@@ -42,6 +42,13 @@ Console.WriteLine($"  machine: {Environment.ProcessorCount} logical cores, {Runt
 Console.WriteLine($"  model: L={model.NumLayers} H={model.HiddenSize} A={model.NumHeads} FFN={model.IntermediateSize}, {options.ExpertCount} experts, " +
                   $"seq {options.SequenceLength}, batch {options.BatchSize} x {options.AccumulationSteps} micro-batch(es) per step; seed {options.Seed}");
 
+if (options.Classifier)
+{
+    Console.WriteLine();
+    new ClassifierSpeed(options, options.GluePath ?? FindData("data/glue", "--glue")).Run(Console.WriteLine);
+    return 0;
+}
+
 if (options.Profile)
 {
     var corpusPath = options.CorpusPath ?? FindCorpus();
@@ -124,20 +131,21 @@ static void PrintRates(string name, List<StepSample> samples)
                       $"{Median(samples, s => s.TokensPerCpuSecond),8:F0} tokens/CPU-s{PretrainingThroughput.PageFaultText(samples)}");
 }
 
-static string FindCorpus()
+static string FindCorpus() => FindData("data/corpus/enwiki-sample.txt", "--corpus");
+
+static string FindData(string relative, string option)
 {
-    const string relative = "data/corpus/enwiki-sample.txt";
     foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
     {
         for (var folder = new DirectoryInfo(start); folder is not null; folder = folder.Parent)
         {
             var candidate = Path.Combine(folder.FullName, relative);
-            if (File.Exists(candidate))
+            if (File.Exists(candidate) || Directory.Exists(candidate))
             {
                 return candidate;
             }
         }
     }
 
-    throw new FileNotFoundException($"Could not find {relative} above the working folder; pass --corpus PATH.");
+    throw new FileNotFoundException($"Could not find {relative} above the working folder; pass {option} PATH.");
 }

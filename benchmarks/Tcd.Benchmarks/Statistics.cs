@@ -18,10 +18,15 @@ internal static class Statistics
     /// <summary>Half the distance between the 25th and 75th percentiles, relative to the median (spread of the runs).</summary>
     public static double RelativeSpread(IReadOnlyCollection<double> values)
     {
-        var sorted = values.Order().ToArray();
-        double At(double q) => sorted[(int)Math.Round(q * (sorted.Length - 1))];
         var median = Median(values);
-        return median == 0 ? 0 : (At(0.75) - At(0.25)) / 2 / median;
+        return median == 0 ? 0 : (Percentile(values, 0.75) - Percentile(values, 0.25)) / 2 / median;
+    }
+
+    /// <summary>The value at quantile <paramref name="q"/> (0–1) of <paramref name="values"/>, nearest rank.</summary>
+    public static double Percentile(IReadOnlyCollection<double> values, double q)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[(int)Math.Round(q * (sorted.Length - 1))];
     }
 
     /// <summary>The median of <paramref name="counts"/>, or null where any is missing (not Linux) or there are none.</summary>
