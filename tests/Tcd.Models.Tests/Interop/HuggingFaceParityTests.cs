@@ -7,7 +7,8 @@ namespace Tcd.Models.Tests.Interop;
 
 /// <summary>
 /// Logits of checkpoints against those Python <c>transformers</c> computed (see Fixtures/README.md): checkpoints
-/// <c>transformers</c> wrote, imported here, and checkpoints this library exported, loaded there.
+/// <c>transformers</c> wrote, imported here, and checkpoints this library exported, loaded there; and against a
+/// plain-Python re-implementation of <c>transformers</c>' BERT (<c>tools/reference_bert.py</c>), whose fixtures are committed.
 /// </summary>
 public sealed class HuggingFaceParityTests : IDisposable
 {
@@ -38,6 +39,14 @@ public sealed class HuggingFaceParityTests : IDisposable
         HuggingFaceCheckpoint.Load(FixtureFactAttribute.Folder("hf-tiny-bert-cls")).LabelNames
             .Should().Equal("entailment", "neutral", "contradiction");
     }
+
+    [FixtureFact("reference-bert-mlm")]
+    public void Masked_lm_reproduces_the_plain_python_reference() =>
+        AssertParity("reference-bert-mlm", HuggingFaceArchitecture.BertForMaskedLM).Dispose();
+
+    [FixtureFact("reference-bert-cls")]
+    public void Sequence_classifier_reproduces_the_plain_python_reference() =>
+        AssertParity("reference-bert-cls", HuggingFaceArchitecture.BertForSequenceClassification).Dispose();
 
     [FixtureFact("tcd-export-mlm")]
     public void Masked_lm_export_is_read_by_transformers_as_this_library_computes_it() =>
@@ -102,7 +111,7 @@ public sealed class HuggingFaceParityTests : IDisposable
         logits.shape.Should().Equal(expected.shape);
         // Padding positions are compared too: their queries attend to the real tokens exactly as in transformers.
         var worst = (logits - expected).abs().max().item<float>();
-        worst.Should().BeLessThanOrEqualTo((float)Tolerance, $"logits must match transformers within {Tolerance} (mask has {mask.eq(0).sum().item<long>()} padding tokens)");
+        worst.Should().BeLessThanOrEqualTo((float)Tolerance, $"logits must match the fixture's expected.safetensors within {Tolerance} (mask has {mask.eq(0).sum().item<long>()} padding tokens)");
         return model;
     }
 }

@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+"""An independent reference for this library's BERT: Hugging Face BertForMaskedLM and BertForSequenceClassification
+written out in plain Python (standard library only, float64), following transformers' modeling_bert.py (eager
+attention, eval mode).
+
+It draws random weights under transformers' tensor names, computes the logits of fixed inputs and writes two
+checkpoint folders in the layout save_pretrained produces:
+
+  Fixtures/reference-bert-mlm/  config.json, model.safetensors, inputs.safetensors, expected.safetensors ([2, 12, 256])
+  Fixtures/reference-bert-cls/  the same for a three-label classifier ([2, 3])
+
+HuggingFaceParityTests import them and must reproduce the logits within 1e-4. This is weaker evidence than logits
+computed by transformers itself (tools/make_parity_fixture.py, which needs torch): it checks this library against
+the arithmetic below, which was written from transformers' source, not run through it.
+
+Usage (from the repository root):  python3 tools/reference_bert.py
+"""
+import argparse
+import json
+import math
+import pathlib
+import random
+import struct
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+DEFAULT_OUT = REPO / "tests" / "Tcd.Models.Tests" / "Interop" / "Fixtures"
+VOCAB, HIDDEN, HEADS, INNER, LAYERS, POSITIONS, EPS = 256, 32, 2, 64, 2, 32, 1e-12
+LABELS = ["entailment", "neutral", "contradiction"]
+
+
+def as_float32(value: float) -> float:
+    return struct.unpack("<f", struct.pack("<f", value))[0]
+
+
+class Weights:
+    """Random float32-representable weights by transformers name; shapes are [out, in] as nn.Linear stores them."""
+
+    def __init__(self, seed: int):
+        self.rng = random.Random(seed)
+        self.tensors = {}
+
+    def draw(self, name, shape, mean=0.0, std=0.1):
+        count = math.prod(shape)
+        values = [as_float32(self.rng.gauss(mean, std)) for _ in range(count)]
+        self.tensors[name] = (shape, values)
+        return self.matrix(name) if len(shape) == 2 else values
+
+    def matrix(self, name):
+        (rows, columns), values = self.tensors[name]
+        return [values[r * columns:(r + 1) * columns] for r in range(rows)]
+
+    def linear(self, prefix, out_features, in_features, std=0.1):
+        return self.draw(prefix + ".weight", [out_features, in_features], std=std), self.draw(prefix + ".bias", [out_features])
+
+    def layer_norm(self, prefix):
+        return self.draw(prefix + ".weight", [HIDDEN], mean=1.0), self.draw(prefix + ".bias", [HIDDEN])
+
+
+def linear(x, weight_bias):
+    weight, bias = weight_bias
+    return [sum(w * v for w, v in zip(row, x)) + b for row, b in zip(weight, bias)]
+
+
+def layer_norm(x, weight_bias):
+    weight, bias = weight_bias
+    mean = sum(x) / len(x)
+    variance = sum((v - mean) ** 2 for v in x) / len(x)
+    scale = 1.0 / math.sqrt(variance + EPS)
+    return [(v - mean) * scale * w + b for v, w, b in zip(x, weight, bias)]
+
+
+def gelu(x):
+    return [0.5 * v * (1.0 + math.erf(v / math.sqrt(2.0))) for v in x]
+
+
+def softmax(x):
+    top = max(x)
+    exps = [math.exp(v - top) for v in x]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def add(a, b):
+    return [u + v for u, v in zip(a, b)]
+
+
+def build_encoder(weights: Weights):
+    p = "bert."
+    encoder = {
+        "word": weights.draw(p + "embeddings.word_embeddings.weight", [VOCAB, HIDDEN], std=0.5),
+        "position": weights.draw(p + "embeddings.position_embeddings.weight", [POSITIONS, HIDDEN], std=0.5),
+        "type": weights.draw(p + "embeddings.token_type_embeddings.weight", [2, HIDDEN], std=0.5),
+        "embedding_norm": weights.layer_norm(p + "embeddings.LayerNorm"),
+        "layers": [],
+    }
+    for index in range(LAYERS):
+        q = f"{p}encoder.layer.{index}."
+        encoder["layers"].append({
+            "query": weights.linear(q + "attention.self.query", HIDDEN, HIDDEN),
+            "key": weights.linear(q + "attention.self.key", HIDDEN, HIDDEN),
+            "value": weights.linear(q + "attention.self.value", HIDDEN, HIDDEN),
+            "attention_output": weights.linear(q + "attention.output.dense", HIDDEN, HIDDEN),
+            "attention_norm": weights.layer_norm(q + "attention.output.LayerNorm"),
+            "intermediate": weights.linear(q + "intermediate.dense", INNER, HIDDEN),
+            "output": weights.linear(q + "output.dense", HIDDEN, INNER),
+            "output_norm": weights.layer_norm(q + "output.LayerNorm"),
+        })
+    return encoder
+
+
+def encode(encoder, ids, types, mask):
+    """BertModel's last hidden states of one sequence: a list of HIDDEN-vectors, one per position."""
+    hidden = [
+        layer_norm(add(add(encoder["word"][i], encoder["position"][t]), encoder["type"][s]), encoder["embedding_norm"])
+        for t, (i, s) in enumerate(zip(ids, types))
+    ]
+    head_size = HIDDEN // HEADS
+    # transformers adds (1 - mask) * finfo(float32).min to the scores of padding keys, for every query.
+    mask_bias = [0.0 if m else -3.4028234663852886e38 for m in mask]
+    for layer in encoder["layers"]:
+        queries = [linear(h, layer["query"]) for h in hidden]
+        keys = [linear(h, layer["key"]) for h in hidden]
+        values = [linear(h, layer["value"]) for h in hidden]
+        context = [[0.0] * HIDDEN for _ in hidden]
+        for head in range(HEADS):
+            span = slice(head * head_size, (head + 1) * head_size)
+            for t, query in enumerate(queries):
+                scores = [
+                    sum(a * b for a, b in zip(query[span], key[span])) / math.sqrt(head_size) + bias
+                    for key, bias in zip(keys, mask_bias)
+                ]
+                probabilities = softmax(scores)
+                for j in range(span.start, span.stop):
+                    context[t][j] = sum(p * value[j] for p, value in zip(probabilities, values))
+        attended = [layer_norm(add(linear(c, layer["attention_output"]), h), layer["attention_norm"]) for c, h in zip(context, hidden)]
+        hidden = [
+            layer_norm(add(linear(gelu(linear(a, layer["intermediate"])), layer["output"]), a), layer["output_norm"])
+            for a in attended
+        ]
+    return hidden
+
+
+def masked_lm_logits(weights: Weights, encoder, inputs):
+    transform = weights.linear("cls.predictions.transform.dense", HIDDEN, HIDDEN)
+    transform_norm = weights.layer_norm("cls.predictions.transform.LayerNorm")
+    decoder_bias = weights.draw("cls.predictions.bias", [VOCAB])
+    # The decoder weight is the word-embedding matrix (tied), so save_pretrained does not store it again.
+    decoder = (encoder["word"], decoder_bias)
+    return [
+        [linear(layer_norm(gelu(linear(h, transform)), transform_norm), decoder) for h in encode(encoder, *row)]
+        for row in inputs
+    ]
+
+
+def classifier_logits(weights: Weights, encoder, inputs):
+    # Wider weights than the encoder's give logits of order 1, so that a small error in the encoder shows.
+    pooler = weights.linear("bert.pooler.dense", HIDDEN, HIDDEN, std=0.3)
+    classifier = weights.linear("classifier", len(LABELS), HIDDEN, std=1.0)
+    return [
+        linear([math.tanh(v) for v in linear(encode(encoder, *row)[0], pooler)], classifier)
+        for row in inputs
+    ]
+
+
+def build_inputs(seed: int):
+    """Two rows of 12 tokens: a [CLS] a [SEP] b [SEP] pair, and a single segment padded after 7 tokens."""
+    rng = random.Random(seed)
+    length, real_second = 12, 7
+    rows = []
+    for row in range(2):
+        ids = [rng.randrange(104, VOCAB) for _ in range(length)]
+        ids[0] = 101
+        types, mask = [0] * length, [1] * length
+        if row == 0:
+            ids[length // 2] = ids[-1] = 102
+            types[length // 2 + 1:] = [1] * (length - length // 2 - 1)
+        else:
+            ids[real_second - 1] = 102
+            ids[real_second:] = [0] * (length - real_second)
+            mask[real_second:] = [0] * (length - real_second)
+        rows.append((ids, types, mask))
+    return rows
+
+
+def flatten(values):
+    return [v for item in values for v in flatten(item)] if isinstance(values, list) else [values]
+
+
+def shape_of(values):
+    return [len(values)] + shape_of(values[0]) if isinstance(values, list) else []
+
+
+def write_safetensors(path: pathlib.Path, tensors: dict, dtype: str):
+    """tensors: name -> (shape, flat values); dtype F32 or I64 for all of them."""
+    code, size = {"F32": ("<f", 4), "I64": ("<q", 8)}[dtype]
+    header, offset, payload = {"__metadata__": {"format": "pt"}}, 0, bytearray()
+    for name, (shape, values) in tensors.items():
+        data = struct.pack(f"{code[0]}{len(values)}{code[1]}", *values)
+        header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [offset, offset + len(data)]}
+        payload += data
+        offset += len(data)
+    encoded = json.dumps(header, separators=(",", ":")).encode()
+    encoded += b" " * (-len(encoded) % 8)
+    path.write_bytes(struct.pack("<Q", len(encoded)) + encoded + bytes(payload))
+
+
+def write_fixture(folder: pathlib.Path, architecture: str, weights: Weights, inputs, logits, extra_config: dict):
+    folder.mkdir(parents=True, exist_ok=True)
+    config = {
+        "architectures": [architecture], "model_type": "bert", "vocab_size": VOCAB, "hidden_size": HIDDEN,
+        "num_hidden_layers": LAYERS, "num_attention_heads": HEADS, "intermediate_size": INNER,
+        "max_position_embeddings": POSITIONS, "type_vocab_size": 2, "hidden_act": "gelu", "layer_norm_eps": EPS,
+        "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1, "initializer_range": 0.02, "pad_token_id": 0,
+        "position_embedding_type": "absolute", "torch_dtype": "float32", **extra_config,
+    }
+    (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    write_safetensors(folder / "model.safetensors", weights.tensors, "F32")
+    columns = {name: [row[index] for row in inputs] for index, name in enumerate(("input_ids", "token_type_ids", "attention_mask"))}
+    write_safetensors(folder / "inputs.safetensors", {name: (shape_of(rows), flatten(rows)) for name, rows in columns.items()}, "I64")
+    write_safetensors(folder / "expected.safetensors", {"logits": (shape_of(logits), [as_float32(v) for v in flatten(logits)])}, "F32")
+    print(f"wrote {folder}: logits {shape_of(logits)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=pathlib.Path, default=DEFAULT_OUT, help="fixtures folder (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=20261125)
+    args = parser.parse_args()
+    inputs = build_inputs(args.seed)
+
+    weights = Weights(args.seed + 1)
+    logits = masked_lm_logits(weights, build_encoder(weights), inputs)
+    write_fixture(args.out / "reference-bert-mlm", "BertForMaskedLM", weights, inputs, logits, {})
+
+    weights = Weights(args.seed + 2)
+    logits = classifier_logits(weights, build_encoder(weights), inputs)
+    labels = {"id2label": dict(enumerate(LABELS)), "label2id": {label: index for index, label in enumerate(LABELS)}}
+    write_fixture(args.out / "reference-bert-cls", "BertForSequenceClassification", weights, inputs, logits, labels)
+
+
+if __name__ == "__main__":
+    main()
