@@ -8,6 +8,9 @@ checkpoint folders in the layout save_pretrained produces:
 
   Fixtures/reference-bert-mlm/  config.json, model.safetensors, inputs.safetensors, expected.safetensors ([2, 12, 256])
   Fixtures/reference-bert-cls/  the same for a three-label classifier ([2, 3])
+  Fixtures/reference-moe-mlm/   a masked LM whose FFNs are Switch top-1 MoE layers of 4 experts, in this library's MoE
+                                export layout (docs/huggingface-interop.md): output p_e(x)·expert_e(x), e = argmax p(x),
+                                padding tokens not routed
 
 HuggingFaceParityTests import them and must reproduce the logits within 1e-4. This is weaker evidence than logits
 computed by transformers itself (tools/make_parity_fixture.py, which needs torch): it checks this library against
@@ -24,7 +27,7 @@ import struct
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO / "tests" / "Tcd.Models.Tests" / "Interop" / "Fixtures"
-VOCAB, HIDDEN, HEADS, INNER, LAYERS, POSITIONS, EPS = 256, 32, 2, 64, 2, 32, 1e-12
+VOCAB, HIDDEN, HEADS, INNER, LAYERS, POSITIONS, EPS, EXPERTS = 256, 32, 2, 64, 2, 32, 1e-12, 4
 LABELS = ["entailment", "neutral", "contradiction"]
 
 
@@ -48,6 +51,14 @@ class Weights:
     def matrix(self, name):
         (rows, columns), values = self.tensors[name]
         return [values[r * columns:(r + 1) * columns] for r in range(rows)]
+
+    def stacked(self, name, shape, std=0.1):
+        """A [count, ...] stack drawn as one tensor; returns one matrix (or vector) per entry."""
+        values = self.draw(name, shape, std=std)
+        flat = [v for row in values for v in row] if len(shape) == 2 else values
+        size = math.prod(shape[1:])
+        entries = [flat[k * size:(k + 1) * size] for k in range(shape[0])]
+        return entries if len(shape) == 2 else [[entry[r * shape[2]:(r + 1) * shape[2]] for r in range(shape[1])] for entry in entries]
 
     def linear(self, prefix, out_features, in_features, std=0.1):
         return self.draw(prefix + ".weight", [out_features, in_features], std=std), self.draw(prefix + ".bias", [out_features])
@@ -84,7 +95,7 @@ def add(a, b):
     return [u + v for u, v in zip(a, b)]
 
 
-def build_encoder(weights: Weights):
+def build_encoder(weights: Weights, experts: int = 0):
     p = "bert."
     encoder = {
         "word": weights.draw(p + "embeddings.word_embeddings.weight", [VOCAB, HIDDEN], std=0.5),
@@ -101,11 +112,38 @@ def build_encoder(weights: Weights):
             "value": weights.linear(q + "attention.self.value", HIDDEN, HIDDEN),
             "attention_output": weights.linear(q + "attention.output.dense", HIDDEN, HIDDEN),
             "attention_norm": weights.layer_norm(q + "attention.output.LayerNorm"),
-            "intermediate": weights.linear(q + "intermediate.dense", INNER, HIDDEN),
-            "output": weights.linear(q + "output.dense", HIDDEN, INNER),
+            **(switch_moe(weights, q + "moe.", experts) if experts else {
+                "intermediate": weights.linear(q + "intermediate.dense", INNER, HIDDEN),
+                "output": weights.linear(q + "output.dense", HIDDEN, INNER),
+            }),
             "output_norm": weights.layer_norm(q + "output.LayerNorm"),
         })
     return encoder
+
+
+def switch_moe(weights: Weights, prefix, experts):
+    # Router weights wider than the rest keep every token's top choice clear of the runner-up (checked in feed_forward).
+    router = weights.linear(prefix + "router", experts, HIDDEN, std=1.0)
+    w1 = weights.stacked(prefix + "experts.intermediate_weight", [experts, INNER, HIDDEN])
+    b1 = weights.stacked(prefix + "experts.intermediate_bias", [experts, INNER])
+    w2 = weights.stacked(prefix + "experts.output_weight", [experts, HIDDEN, INNER])
+    b2 = weights.stacked(prefix + "experts.output_bias", [experts, HIDDEN])
+    return {"router": router, "experts": [((w1[e], b1[e]), (w2[e], b2[e])) for e in range(experts)]}
+
+
+def feed_forward(layer, x, real):
+    """The dense FFN, or the Switch MoE: expert e = argmax softmax(router(x)), output p_e · expert_e(x); padding gives 0."""
+    if "router" not in layer:
+        return linear(gelu(linear(x, layer["intermediate"])), layer["output"])
+    if not real:
+        return [0.0] * HIDDEN
+    probabilities = softmax(linear(x, layer["router"]))
+    ranked = sorted(probabilities, reverse=True)
+    if ranked[0] - ranked[1] < 1e-3:
+        raise ValueError("two experts are nearly tied for a token; float32 routing could choose either: change --seed")
+    chosen = probabilities.index(ranked[0])
+    intermediate, output = layer["experts"][chosen]
+    return [ranked[0] * v for v in linear(gelu(linear(x, intermediate)), output)]
 
 
 def encode(encoder, ids, types, mask):
@@ -133,10 +171,7 @@ def encode(encoder, ids, types, mask):
                 for j in range(span.start, span.stop):
                     context[t][j] = sum(p * value[j] for p, value in zip(probabilities, values))
         attended = [layer_norm(add(linear(c, layer["attention_output"]), h), layer["attention_norm"]) for c, h in zip(context, hidden)]
-        hidden = [
-            layer_norm(add(linear(gelu(linear(a, layer["intermediate"])), layer["output"]), a), layer["output_norm"])
-            for a in attended
-        ]
+        hidden = [layer_norm(add(feed_forward(layer, a, m), a), layer["output_norm"]) for a, m in zip(attended, mask)]
     return hidden
 
 
@@ -236,6 +271,11 @@ def main() -> None:
     logits = classifier_logits(weights, build_encoder(weights), inputs)
     labels = {"id2label": dict(enumerate(LABELS)), "label2id": {label: index for index, label in enumerate(LABELS)}}
     write_fixture(args.out / "reference-bert-cls", "BertForSequenceClassification", weights, inputs, logits, labels)
+
+    weights = Weights(args.seed + 3)
+    logits = masked_lm_logits(weights, build_encoder(weights, EXPERTS), inputs)
+    moe = {"model_type": "tcd-moe-bert", "num_experts": EXPERTS, "capacity_factor": None, "moe_router": "switch_top1", "moe_layout": "stacked_experts"}
+    write_fixture(args.out / "reference-moe-mlm", "TcdMoeBertForMaskedLM", weights, inputs, logits, moe)
 
 
 if __name__ == "__main__":

@@ -48,6 +48,13 @@ public sealed class HuggingFaceParityTests : IDisposable
     public void Sequence_classifier_reproduces_the_plain_python_reference() =>
         AssertParity("reference-bert-cls", HuggingFaceArchitecture.BertForSequenceClassification).Dispose();
 
+    [FixtureFact("reference-moe-mlm")]
+    public void Switch_moe_masked_lm_reproduces_the_plain_python_reference()
+    {
+        using var model = AssertParity("reference-moe-mlm", HuggingFaceArchitecture.BertForMaskedLM);
+        ((BertForMaskedLm)model).Config.ExpertCount.Should().Be(4);
+    }
+
     [FixtureFact("tcd-export-mlm")]
     public void Masked_lm_export_is_read_by_transformers_as_this_library_computes_it() =>
         AssertExportParity("tcd-export-mlm", HuggingFaceArchitecture.BertForMaskedLM);
