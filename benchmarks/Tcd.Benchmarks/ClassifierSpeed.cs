@@ -34,7 +34,11 @@ internal sealed class ClassifierSpeed
         var devRows = reader.Read(GlueTask.Sst2, "dev").Select(SentimentRow.From).ToList();
         var train = ml.Data.LoadFromEnumerable(trainRows);
         var dev = ml.Data.LoadFromEnumerable(devRows);
-        log($"SST-2 classifier through mlContext.Tcd(): fine-tuning 1 epoch on {trainRows.Count} train rows (batch 32, first step excluded), " +
+        var training = new FineTuningOptions
+        {
+            Epochs = 1, LogEvery = 1, MaxSequenceLength = options.SequenceLength, Device = options.Device, Threads = options.Threads, Seed = options.Seed,
+        };
+        log($"SST-2 classifier through mlContext.Tcd(): fine-tuning 1 epoch on {trainRows.Count} train rows (batch {training.BatchSize}, first step excluded), " +
             $"batch Transform of the {devRows.Count} dev rows (median of 3), PredictionEngine on {options.PredictionCalls} dev rows after 5 warm-up calls");
 
         foreach (var experts in new[] { 0, options.ExpertCount })
@@ -52,10 +56,7 @@ internal sealed class ClassifierSpeed
                 var stepTimes = new List<TimeSpan>();
                 var estimator = ml.Tcd().TextClassifier(ml.Tcd().LoadPretrained(folder), new BertFineTuningOptions
                 {
-                    Training = new FineTuningOptions
-                    {
-                        Epochs = 1, LogEvery = 1, MaxSequenceLength = options.SequenceLength, Device = options.Device, Threads = options.Threads, Seed = options.Seed,
-                    },
+                    Training = training,
                     Progress = new SynchronousProgress<FineTuningProgress>(report =>
                     {
                         if (!report.IsEpochSummary)
@@ -65,7 +66,7 @@ internal sealed class ClassifierSpeed
                     }),
                 });
                 var classifier = estimator.Fit(train);
-                var fineTuning = (stepTimes.Count - 1) * 32 / (stepTimes[^1] - stepTimes[0]).TotalSeconds;
+                var fineTuning = (stepTimes.Count - 1) * training.BatchSize / (stepTimes[^1] - stepTimes[0]).TotalSeconds;
 
                 var transformSeconds = Enumerable.Range(0, 3).Select(_ => TimeTransform(classifier, dev)).ToList();
                 var rowsPerSecond = devRows.Count / Statistics.Median(transformSeconds);
