@@ -11,6 +11,9 @@ checkpoint folders in the layout save_pretrained produces:
   Fixtures/reference-moe-mlm/   a masked LM whose FFNs are Switch top-1 MoE layers of 4 experts, in this library's MoE
                                 export layout (docs/huggingface-interop.md): output p_e(x)·expert_e(x), e = argmax p(x),
                                 padding tokens not routed
+  Fixtures/reference-tcd/       the TCD relation losses of that MoE student against the reference-bert-mlm teacher on
+                                the same inputs, with every real token sampled as one group: inputs.safetensors (with
+                                relation_sample) and expected.safetensors (trunk, inner, attention and their terms)
 
 HuggingFaceParityTests import them and must reproduce the logits within 1e-4. This is weaker evidence than logits
 computed by transformers itself (tools/make_parity_fixture.py, which needs torch): it checks this library against
@@ -146,8 +149,12 @@ def feed_forward(layer, x, real):
     return [ranked[0] * v for v in linear(gelu(linear(x, intermediate)), output)]
 
 
-def encode(encoder, ids, types, mask):
-    """BertModel's last hidden states of one sequence: a list of HIDDEN-vectors, one per position."""
+def encode(encoder, ids, types, mask, taps=None):
+    """
+    BertModel's last hidden states of one sequence: a list of HIDDEN-vectors, one per position. With a taps dict, also
+    records per layer the trunk states (each LayerNorm output), the inner states (each sublayer output before the
+    residual add) and the queries and keys, each a list of vectors by position.
+    """
     hidden = [
         layer_norm(add(add(encoder["word"][i], encoder["position"][t]), encoder["type"][s]), encoder["embedding_norm"])
         for t, (i, s) in enumerate(zip(ids, types))
@@ -170,8 +177,15 @@ def encode(encoder, ids, types, mask):
                 probabilities = softmax(scores)
                 for j in range(span.start, span.stop):
                     context[t][j] = sum(p * value[j] for p, value in zip(probabilities, values))
-        attended = [layer_norm(add(linear(c, layer["attention_output"]), h), layer["attention_norm"]) for c, h in zip(context, hidden)]
-        hidden = [layer_norm(add(feed_forward(layer, a, m), a), layer["output_norm"]) for a, m in zip(attended, mask)]
+        attention_inner = [linear(c, layer["attention_output"]) for c in context]
+        attended = [layer_norm(add(inner, h), layer["attention_norm"]) for inner, h in zip(attention_inner, hidden)]
+        ffn_inner = [feed_forward(layer, a, m) for a, m in zip(attended, mask)]
+        hidden = [layer_norm(add(inner, a), layer["output_norm"]) for inner, a in zip(ffn_inner, attended)]
+        if taps is not None:
+            taps.setdefault("trunk", []).extend([attended, hidden])
+            taps.setdefault("inner", []).extend([attention_inner, ffn_inner])
+            taps.setdefault("queries", []).append(queries)
+            taps.setdefault("keys", []).append(keys)
     return hidden
 
 
@@ -195,6 +209,63 @@ def classifier_logits(weights: Weights, encoder, inputs):
         linear([math.tanh(v) for v in linear(encode(encoder, *row)[0], pooler)], classifier)
         for row in inputs
     ]
+
+
+def cosine_matrix(rows, columns):
+    def unit(vector):
+        norm = math.sqrt(sum(v * v for v in vector))
+        return [v / norm for v in vector]
+    rows, columns = [unit(r) for r in rows], [unit(c) for c in columns]
+    return [[sum(a * b for a, b in zip(r, c)) for c in columns] for r in rows]
+
+
+def mse(first, second):
+    squares = [(a - b) ** 2 for row_a, row_b in zip(first, second) for a, b in zip(row_a, row_b)]
+    return sum(squares) / len(squares)
+
+
+def relation_losses(student, teacher, inputs):
+    """
+    L_T and L_I with one group of every real token (flat index b·T + t, in order), and L_A: per layer the mean over
+    heads and sequences of the MSE between the query-key cosine matrices of each sequence's real tokens.
+    """
+    student_taps, teacher_taps = [], []
+    for row in inputs:
+        student_taps.append({})
+        teacher_taps.append({})
+        encode(student, *row, taps=student_taps[-1])
+        encode(teacher, *row, taps=teacher_taps[-1])
+    length = len(inputs[0][0])
+    sample = [(b, t) for b, (_, _, mask) in enumerate(inputs) for t, real in enumerate(mask) if real]
+
+    def relation_terms(kind):
+        terms = []
+        for position in range(2 * LAYERS):
+            def sampled(taps):
+                return [taps[b][kind][position][t] for b, t in sample]
+            s, t = sampled(student_taps), sampled(teacher_taps)
+            terms.append(mse(cosine_matrix(s, s), cosine_matrix(t, t)))
+        return terms
+
+    head_size = HIDDEN // HEADS
+    attention_terms = []
+    for layer in range(LAYERS):
+        per_head_and_sequence = []
+        for head in range(HEADS):
+            span = slice(head * head_size, (head + 1) * head_size)
+            for b, (_, _, mask) in enumerate(inputs):
+                real = [t for t, m in enumerate(mask) if m]
+                def relations(taps):
+                    queries = [taps[b]["queries"][layer][t][span] for t in real]
+                    keys = [taps[b]["keys"][layer][t][span] for t in real]
+                    return cosine_matrix(queries, keys)
+                per_head_and_sequence.append(mse(relations(student_taps), relations(teacher_taps)))
+        attention_terms.append(sum(per_head_and_sequence) / len(per_head_and_sequence))
+    trunk, inner = relation_terms("trunk"), relation_terms("inner")
+    return [b * length + t for b, t in sample], {
+        "trunk": [sum(trunk)], "inner": [sum(inner)], "attention": [sum(attention_terms)],
+        "trunk_terms": trunk, "inner_terms": inner, "attention_terms": attention_terms,
+    }
 
 
 def build_inputs(seed: int):
@@ -239,6 +310,12 @@ def write_safetensors(path: pathlib.Path, tensors: dict, dtype: str):
     path.write_bytes(struct.pack("<Q", len(encoded)) + encoded + bytes(payload))
 
 
+def write_inputs(folder: pathlib.Path, inputs, extra=None):
+    columns = {name: [row[index] for row in inputs] for index, name in enumerate(("input_ids", "token_type_ids", "attention_mask"))}
+    tensors = {name: (shape_of(rows), flatten(rows)) for name, rows in columns.items()}
+    write_safetensors(folder / "inputs.safetensors", {**tensors, **(extra or {})}, "I64")
+
+
 def write_fixture(folder: pathlib.Path, architecture: str, weights: Weights, inputs, logits, extra_config: dict):
     folder.mkdir(parents=True, exist_ok=True)
     config = {
@@ -250,8 +327,7 @@ def write_fixture(folder: pathlib.Path, architecture: str, weights: Weights, inp
     }
     (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n")
     write_safetensors(folder / "model.safetensors", weights.tensors, "F32")
-    columns = {name: [row[index] for row in inputs] for index, name in enumerate(("input_ids", "token_type_ids", "attention_mask"))}
-    write_safetensors(folder / "inputs.safetensors", {name: (shape_of(rows), flatten(rows)) for name, rows in columns.items()}, "I64")
+    write_inputs(folder, inputs)
     write_safetensors(folder / "expected.safetensors", {"logits": (shape_of(logits), [as_float32(v) for v in flatten(logits)])}, "F32")
     print(f"wrote {folder}: logits {shape_of(logits)}")
 
@@ -264,8 +340,10 @@ def main() -> None:
     inputs = build_inputs(args.seed)
 
     weights = Weights(args.seed + 1)
-    logits = masked_lm_logits(weights, build_encoder(weights), inputs)
+    encoder = build_encoder(weights)
+    logits = masked_lm_logits(weights, encoder, inputs)
     write_fixture(args.out / "reference-bert-mlm", "BertForMaskedLM", weights, inputs, logits, {})
+    teacher = encoder
 
     weights = Weights(args.seed + 2)
     logits = classifier_logits(weights, build_encoder(weights), inputs)
@@ -273,9 +351,17 @@ def main() -> None:
     write_fixture(args.out / "reference-bert-cls", "BertForSequenceClassification", weights, inputs, logits, labels)
 
     weights = Weights(args.seed + 3)
-    logits = masked_lm_logits(weights, build_encoder(weights, EXPERTS), inputs)
+    student = build_encoder(weights, EXPERTS)
+    logits = masked_lm_logits(weights, student, inputs)
     moe = {"model_type": "tcd-moe-bert", "num_experts": EXPERTS, "capacity_factor": None, "moe_router": "switch_top1", "moe_layout": "stacked_experts"}
     write_fixture(args.out / "reference-moe-mlm", "TcdMoeBertForMaskedLM", weights, inputs, logits, moe)
+
+    sample, losses = relation_losses(student, teacher, inputs)
+    folder = args.out / "reference-tcd"
+    folder.mkdir(parents=True, exist_ok=True)
+    write_inputs(folder, inputs, {"relation_sample": ([1, len(sample)], sample)})
+    write_safetensors(folder / "expected.safetensors", {name: ([len(v)], [as_float32(x) for x in v]) for name, v in losses.items()}, "F32")
+    print(f"wrote {folder}: " + ", ".join(f"{name} {values[0]:.6g}" for name, values in losses.items() if len(values) == 1))
 
 
 if __name__ == "__main__":
