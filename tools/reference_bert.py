@@ -13,7 +13,8 @@ checkpoint folders in the layout save_pretrained produces:
                                 padding tokens not routed
   Fixtures/reference-tcd/       the TCD relation losses of that MoE student against the reference-bert-mlm teacher on
                                 the same inputs, with every real token sampled as one group: inputs.safetensors (with
-                                relation_sample) and expected.safetensors (trunk, inner, attention and their terms)
+                                relation_sample) and expected.safetensors (trunk, inner, attention and their terms,
+                                and the student's load_balance)
 
 HuggingFaceParityTests import them and must reproduce the logits within 1e-4. This is weaker evidence than logits
 computed by transformers itself (tools/make_parity_fixture.py, which needs torch): it checks this library against
@@ -134,13 +135,18 @@ def switch_moe(weights: Weights, prefix, experts):
     return {"router": router, "experts": [((w1[e], b1[e]), (w2[e], b2[e])) for e in range(experts)]}
 
 
-def feed_forward(layer, x, real):
-    """The dense FFN, or the Switch MoE: expert e = argmax softmax(router(x)), output p_e · expert_e(x); padding gives 0."""
+def feed_forward(layer, x, real, routed=None):
+    """
+    The dense FFN, or the Switch MoE: expert e = argmax softmax(router(x)), output p_e · expert_e(x); padding gives 0.
+    A real token's router probabilities are appended to routed when given.
+    """
     if "router" not in layer:
         return linear(gelu(linear(x, layer["intermediate"])), layer["output"])
     if not real:
         return [0.0] * HIDDEN
     probabilities = softmax(linear(x, layer["router"]))
+    if routed is not None:
+        routed.append(probabilities)
     ranked = sorted(probabilities, reverse=True)
     if ranked[0] - ranked[1] < 1e-3:
         raise ValueError("two experts are nearly tied for a token; float32 routing could choose either: change --seed")
@@ -179,13 +185,15 @@ def encode(encoder, ids, types, mask, taps=None):
                     context[t][j] = sum(p * value[j] for p, value in zip(probabilities, values))
         attention_inner = [linear(c, layer["attention_output"]) for c in context]
         attended = [layer_norm(add(inner, h), layer["attention_norm"]) for inner, h in zip(attention_inner, hidden)]
-        ffn_inner = [feed_forward(layer, a, m) for a, m in zip(attended, mask)]
+        routed = []
+        ffn_inner = [feed_forward(layer, a, m, routed) for a, m in zip(attended, mask)]
         hidden = [layer_norm(add(inner, a), layer["output_norm"]) for inner, a in zip(ffn_inner, attended)]
         if taps is not None:
             taps.setdefault("trunk", []).extend([attended, hidden])
             taps.setdefault("inner", []).extend([attention_inner, ffn_inner])
             taps.setdefault("queries", []).append(queries)
             taps.setdefault("keys", []).append(keys)
+            taps.setdefault("router", []).append(routed)
     return hidden
 
 
@@ -261,8 +269,15 @@ def relation_losses(student, teacher, inputs):
                     return cosine_matrix(queries, keys)
                 per_head_and_sequence.append(mse(relations(student_taps), relations(teacher_taps)))
         attention_terms.append(sum(per_head_and_sequence) / len(per_head_and_sequence))
+    # L_B = KL(u || q) with q the mean router probability over the batch's real tokens, averaged over MoE layers.
+    load_balance_terms = []
+    for layer in range(LAYERS):
+        routed = [p for taps in student_taps for p in taps["router"][layer]]
+        q = [sum(p[e] for p in routed) / len(routed) for e in range(EXPERTS)]
+        load_balance_terms.append(sum((1.0 / EXPERTS) * (math.log(1.0 / EXPERTS) - math.log(q_e)) for q_e in q))
     trunk, inner = relation_terms("trunk"), relation_terms("inner")
     return [b * length + t for b, t in sample], {
+        "load_balance": [sum(load_balance_terms) / LAYERS],
         "trunk": [sum(trunk)], "inner": [sum(inner)], "attention": [sum(attention_terms)],
         "trunk_terms": trunk, "inner_terms": inner, "attention_terms": attention_terms,
     }

@@ -9,15 +9,15 @@ namespace Tcd.Models.Tests.Losses;
 /// <summary>
 /// The relation losses of a whole model pair against <c>tools/reference_bert.py</c>: the plain-Python reference taps its
 /// MoE student and vanilla teacher itself (every LayerNorm output, every sublayer output before the residual add,
-/// queries and keys) and computes <c>L_T</c>, <c>L_I</c> and <c>L_A</c> from the formulas, so this checks where the
-/// taps sit as well as the loss arithmetic.
+/// queries and keys) and computes <c>L_T</c>, <c>L_I</c>, <c>L_A</c> and the student's <c>L_B</c> from the formulas, so
+/// this checks where the taps sit as well as the loss arithmetic.
 /// </summary>
 public sealed class ReferenceRelationLossTests
 {
     private const float Tolerance = 1e-5f;
 
     [FixtureFact("reference-tcd")]
-    public void Trunk_inner_and_attention_losses_reproduce_the_plain_python_reference()
+    public void Relation_and_load_balance_losses_reproduce_the_plain_python_reference()
     {
         using var student = HuggingFaceCheckpoint.LoadMaskedLm(FixtureFactAttribute.Folder("reference-moe-mlm"));
         using var teacher = HuggingFaceCheckpoint.LoadMaskedLm(FixtureFactAttribute.Folder("reference-bert-mlm"));
@@ -43,6 +43,7 @@ public sealed class ReferenceRelationLossTests
         trunk.item<float>().Should().BeApproximately(expected["trunk"].item<float>(), Tolerance, "L_T");
         inner.item<float>().Should().BeApproximately(expected["inner"].item<float>(), Tolerance, "L_I");
         attention.item<float>().Should().BeApproximately(expected["attention"].item<float>(), Tolerance, "L_A");
+        studentTaps.LoadBalanceLoss!.item<float>().Should().BeApproximately(expected["load_balance"].item<float>(), Tolerance, "L_B of the student's routers");
         expected["trunk"].item<float>().Should().BeGreaterThan(0.05f, "a loss near zero would not show a misplaced tap");
     }
 
