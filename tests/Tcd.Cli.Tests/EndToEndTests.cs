@@ -51,6 +51,35 @@ public sealed class EndToEndTests : IDisposable
         scored.RootElement.GetProperty("masked_tokens").GetInt64().Should().BePositive();
     }
 
+    [Theory]
+    [InlineData(0, "transformers.BertForMaskedLM.from_pretrained")]
+    [InlineData(4, "TcdMoeBertForMaskedLM is this library's stacked-expert layout")]
+    public void Export_hf_then_import_hf_gives_a_model_that_scores_exactly_as_the_original(int experts, string hint)
+    {
+        var corpus = temp.Write("corpus.txt", string.Join("\n\n", Enumerable.Range(0, 30).Select(i => $"The lake number {i} lies below the hills and the forest {i % 4}.")));
+        string[] fast = ["--seq-length", "32", "--device", "cpu", "--threads", "1"];
+        Cli.Run(["pretrain", "--corpus", corpus, "--out", temp.File("run"), "--preset", "tiny", "--experts", $"{experts}", "--steps", "1", "--batch-size", "4", .. fast])
+            .ExitCode.Should().Be(0);
+
+        var exported = Cli.Run("export-hf", "--model", temp.File("run"), "--out", temp.File("hf"));
+        var imported = Cli.Run("import-hf", "--from", temp.File("hf"), "--out", temp.File("back"));
+
+        exported.Error.Should().BeEmpty();
+        exported.Output.Should().Contain($"exported to {temp.File("hf")}").And.Contain(hint);
+        imported.Error.Should().BeEmpty();
+        imported.Output.Should().Contain($"{(experts > 0 ? "TcdMoe" : "")}BertForMaskedLM from {temp.File("hf")} saved to {temp.File("back")}");
+        File.ReadAllText(temp.File("back", "vocab.txt")).Should().Be(File.ReadAllText(temp.File("hf", "vocab.txt")));
+        Score(temp.File("back")).Should().Be(Score(temp.File("run")));
+
+        double Score(string model)
+        {
+            var result = temp.File(Path.GetFileName(model) + ".json");
+            Cli.Run(["eval", "--model", model, "--corpus", corpus, "--max-segments", "8", "--out", result, .. fast]).ExitCode.Should().Be(0);
+            using var json = JsonDocument.Parse(File.ReadAllText(result));
+            return json.RootElement.GetProperty("mean_log_likelihood").GetDouble();
+        }
+    }
+
     [Fact]
     public void A_stopped_pretrain_exits_130_with_a_checkpoint_and_the_same_command_resumes_it()
     {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using Tcd.Models.Interop;
 using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
@@ -46,6 +47,11 @@ internal sealed class ExportHfCommand : TcdCommand<ExportHfSettings>
         }
 
         console.Line($"tcd export-hf: {kind} {settings.Model} exported to {settings.Output}");
+        var written = JsonNode.Parse(File.ReadAllText(Path.Combine(settings.Output, HuggingFaceCheckpoint.ConfigFileName)))!;
+        var architecture = written["architectures"]![0]!.GetValue<string>();
+        console.Line(written["model_type"]!.GetValue<string>() == HuggingFaceCheckpoint.MoeModelType
+            ? $"tcd export-hf: {architecture} is this library's stacked-expert layout (docs/huggingface-interop.md): transformers cannot run it; 'tcd import-hf' reads it back"
+            : $"tcd export-hf: in Python: transformers.{architecture}.from_pretrained(\"{settings.Output}\")");
         return 0;
     }
 

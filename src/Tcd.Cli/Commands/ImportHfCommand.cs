@@ -36,7 +36,7 @@ internal sealed class ImportHfCommand : TcdCommand<ImportHfSettings>
             console.Line($"tcd import-hf: note: {note}");
         }
 
-        console.Line($"tcd import-hf: {imported.Architecture} from {settings.Source} saved to {settings.Output}");
+        console.Line($"tcd import-hf: {imported.ArchitectureName} from {settings.Source} saved to {settings.Output}");
         return 0;
     }
 
