@@ -81,6 +81,25 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public void Export_hf_of_a_finetune_run_names_the_classes_of_its_task()
+    {
+        var corpus = temp.Write("corpus.txt", string.Join("\n\n", Enumerable.Range(0, 30).Select(i => $"The town number {i} has a market and a school {i % 4}.")));
+        string[] fast = ["--seq-length", "32", "--device", "cpu", "--threads", "1"];
+        Cli.Run(["pretrain", "--corpus", corpus, "--out", temp.File("run"), "--preset", "tiny", "--steps", "1", "--batch-size", "4", .. fast]).ExitCode.Should().Be(0);
+        var rows = Enumerable.Range(0, 8).Select(i => $"{i}\tThe town {i} has a market.\tThe town {i} has {(i % 2 == 0 ? "a market" : "no school")}.\t{(i % 2 == 0 ? "entailment" : "not_entailment")}");
+        temp.Write("RTE/train.tsv", string.Join("\n", ["index\tsentence1\tsentence2\tlabel", .. rows]) + "\n");
+        Cli.Run(["finetune", "--model", temp.File("run"), "--task", "RTE", "--data", temp.File("RTE"), "--out", temp.File("rte"), "--epochs", "1", .. fast])
+            .ExitCode.Should().Be(0);
+
+        var exported = Cli.Run("export-hf", "--model", temp.File("rte"), "--out", temp.File("hf"));
+
+        exported.Output.Should().Contain("class names of the fine-tuning task RTE: entailment, not_entailment")
+            .And.Contain("transformers.BertForSequenceClassification.from_pretrained");
+        using var config = JsonDocument.Parse(File.ReadAllText(temp.File("hf", "config.json")));
+        config.RootElement.GetProperty("id2label").GetProperty("1").GetString().Should().Be("not_entailment");
+    }
+
+    [Fact]
     public void A_stopped_pretrain_exits_130_with_a_checkpoint_and_the_same_command_resumes_it()
     {
         var corpus = temp.Write("corpus.txt", string.Join("\n\n", Enumerable.Range(0, 40).Select(i => $"The river number {i} flows past the old mill and the bridge {i % 5}.")));

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using Tcd.Models.Data.Glue;
 using Tcd.Models.Interop;
 using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
@@ -30,6 +32,13 @@ internal sealed class ExportHfCommand : TcdCommand<ExportHfSettings>
         if (names.Contains("classifier.weight"))
         {
             using var classifier = BertModelStore.LoadSequenceClassification(settings.Model);
+            var task = FineTuningTask(settings.Model);
+            if (task is { IsRegression: false } && task.LabelNames.Count == classifier.NumLabels)
+            {
+                options = options with { LabelNames = task.LabelNames };
+                console.Line($"tcd export-hf: class names of the fine-tuning task {task.Name}: {string.Join(", ", task.LabelNames)}");
+            }
+
             HuggingFaceExporter.Save(classifier, settings.Output, options);
             kind = "sequence classifier";
         }
@@ -53,6 +62,25 @@ internal sealed class ExportHfCommand : TcdCommand<ExportHfSettings>
             ? $"tcd export-hf: {architecture} is this library's stacked-expert layout (docs/huggingface-interop.md): transformers cannot run it; 'tcd import-hf' reads it back"
             : $"tcd export-hf: in Python: transformers.{architecture}.from_pretrained(\"{settings.Output}\")");
         return 0;
+    }
+
+    /// <summary>
+    /// The GLUE task a model was fine-tuned on, from the <c>result.json</c> that <c>tcd finetune</c> writes next to its
+    /// <c>model/</c> folder; null for any other folder.
+    /// </summary>
+    private static GlueTask? FineTuningTask(string modelFolder)
+    {
+        var result = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelFolder))!, FinetuneCommand.ResultFileName);
+        try
+        {
+            var name = File.Exists(result) ? JsonNode.Parse(File.ReadAllText(result))?["task"]?.GetValue<string>() : null;
+            return name is not null && GlueTask.TryFromName(name, out var task) ? task : null;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            // Another tool's result.json, or a damaged one: the export then names the classes LABEL_0, LABEL_1, ...
+            return null;
+        }
     }
 
     protected override ExportHfSettings Read(OptionReader options) => new(
