@@ -234,8 +234,9 @@ def mse(first, second):
 
 def relation_losses(student, teacher, inputs):
     """
-    L_T and L_I with one group of every real token (flat index b·T + t, in order), and L_A: per layer the mean over
-    heads and sequences of the MSE between the query-key cosine matrices of each sequence's real tokens.
+    L_T and L_I with one group of every real token (flat index b·T + t, in order); L_A: per layer the mean over heads
+    and sequences of the MSE between the query-key cosine matrices of each sequence's real tokens; and the student's
+    load-balance loss L_B.
     """
     student_taps, teacher_taps = [], []
     for row in inputs:
@@ -251,8 +252,8 @@ def relation_losses(student, teacher, inputs):
         for position in range(2 * LAYERS):
             def sampled(taps):
                 return [taps[b][kind][position][t] for b, t in sample]
-            s, t = sampled(student_taps), sampled(teacher_taps)
-            terms.append(mse(cosine_matrix(s, s), cosine_matrix(t, t)))
+            student_vectors, teacher_vectors = sampled(student_taps), sampled(teacher_taps)
+            terms.append(mse(cosine_matrix(student_vectors, student_vectors), cosine_matrix(teacher_vectors, teacher_vectors)))
         return terms
 
     head_size = HIDDEN // HEADS
