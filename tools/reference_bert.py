@@ -11,6 +11,8 @@ checkpoint folders in the layout save_pretrained produces:
   Fixtures/reference-moe-mlm/   a masked LM whose FFNs are Switch top-1 MoE layers of 4 experts, in this library's MoE
                                 export layout (docs/huggingface-interop.md): output p_e(x)·expert_e(x), e = argmax p(x),
                                 padding tokens not routed
+  Fixtures/reference-moe-capacity/  the same MoE with capacity factor 1: each expert keeps its first ceil(real tokens / 4)
+                                tokens in batch order, the overflow passes through the residual
   Fixtures/reference-tcd/       the TCD relation losses of that MoE student against the reference-bert-mlm teacher on
                                 the same inputs, with every real token sampled as one group: inputs.safetensors (with
                                 relation_sample) and expected.safetensors (trunk, inner, attention and their terms,
@@ -33,6 +35,7 @@ REPO = pathlib.Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO / "tests" / "Tcd.Models.Tests" / "Interop" / "Fixtures"
 VOCAB, HIDDEN, HEADS, INNER, LAYERS, POSITIONS, EPS, EXPERTS = 256, 32, 2, 64, 2, 32, 1e-12, 4
 LABELS = ["entailment", "neutral", "contradiction"]
+CAPACITY_FACTOR = 1.0
 
 
 def as_float32(value: float) -> float:
@@ -135,88 +138,117 @@ def switch_moe(weights: Weights, prefix, experts):
     return {"router": router, "experts": [((w1[e], b1[e]), (w2[e], b2[e])) for e in range(experts)]}
 
 
-def feed_forward(layer, x, real, routed=None):
-    """
-    The dense FFN, or the Switch MoE: expert e = argmax softmax(router(x)), output p_e · expert_e(x); padding gives 0.
-    A real token's router probabilities are appended to routed when given.
-    """
-    if "router" not in layer:
-        return linear(gelu(linear(x, layer["intermediate"])), layer["output"])
-    if not real:
-        return [0.0] * HIDDEN
+def route(layer, x):
+    """Switch top-1 routing of a real token: its router probabilities, the chosen expert e = argmax and its gate p_e."""
     probabilities = softmax(linear(x, layer["router"]))
-    if routed is not None:
-        routed.append(probabilities)
     ranked = sorted(probabilities, reverse=True)
     if ranked[0] - ranked[1] < 1e-3:
         raise ValueError("two experts are nearly tied for a token; float32 routing could choose either: change --seed")
-    chosen = probabilities.index(ranked[0])
-    intermediate, output = layer["experts"][chosen]
-    return [ranked[0] * v for v in linear(gelu(linear(x, intermediate)), output)]
+    return probabilities, probabilities.index(ranked[0]), ranked[0]
 
 
-def encode(encoder, ids, types, mask, taps=None):
+def feed_forward(layer, rows, masks, capacity_factor, routed):
     """
-    BertModel's last hidden states of one sequence: a list of HIDDEN-vectors, one per position. With a taps dict, also
-    records per layer the trunk states (each LayerNorm output), the inner states (each sublayer output before the
-    residual add) and the queries and keys, each a list of vectors by position.
+    The FFN sublayer of every position of the batch (rows[b][t]), before the residual add: the dense FFN, or the
+    Switch MoE p_e · expert_e(x). In the MoE, padding gives 0 and is not routed; with a capacity factor each expert
+    keeps its first ceil(factor · real tokens / experts) tokens in batch order (b, then t) and the rest give 0.
+    The router probabilities of the real tokens are appended to routed.
     """
-    hidden = [
-        layer_norm(add(add(encoder["word"][i], encoder["position"][t]), encoder["type"][s]), encoder["embedding_norm"])
-        for t, (i, s) in enumerate(zip(ids, types))
-    ]
+    if "router" not in layer:
+        return [[linear(gelu(linear(x, layer["intermediate"])), layer["output"]) for x in row] for row in rows]
+    outputs = [[[0.0] * HIDDEN for _ in row] for row in rows]
+    real = [(b, t) for b, mask in enumerate(masks) for t, m in enumerate(mask) if m]
+    capacity = math.inf if capacity_factor is None else math.ceil(capacity_factor * len(real) / len(layer["experts"]))
+    kept = [0] * len(layer["experts"])
+    for b, t in real:
+        probabilities, chosen, gate = route(layer, rows[b][t])
+        routed.append(probabilities)
+        kept[chosen] += 1
+        if kept[chosen] <= capacity:
+            intermediate, output = layer["experts"][chosen]
+            outputs[b][t] = [gate * v for v in linear(gelu(linear(rows[b][t], intermediate)), output)]
+    return outputs
+
+
+def attention(layer, hidden, mask):
+    """One sequence's self-attention context (before the output projection), its queries and its keys."""
     head_size = HIDDEN // HEADS
     # transformers adds (1 - mask) * finfo(float32).min to the scores of padding keys, for every query.
     mask_bias = [0.0 if m else -3.4028234663852886e38 for m in mask]
+    queries = [linear(h, layer["query"]) for h in hidden]
+    keys = [linear(h, layer["key"]) for h in hidden]
+    values = [linear(h, layer["value"]) for h in hidden]
+    context = [[0.0] * HIDDEN for _ in hidden]
+    for head in range(HEADS):
+        span = slice(head * head_size, (head + 1) * head_size)
+        for t, query in enumerate(queries):
+            scores = [
+                sum(a * b for a, b in zip(query[span], key[span])) / math.sqrt(head_size) + bias
+                for key, bias in zip(keys, mask_bias)
+            ]
+            probabilities = softmax(scores)
+            for j in range(span.start, span.stop):
+                context[t][j] = sum(p * value[j] for p, value in zip(probabilities, values))
+    return context, queries, keys
+
+
+def encode(encoder, inputs, capacity_factor=None, taps=None):
+    """
+    BertModel's last hidden states of a batch: per sequence a list of HIDDEN-vectors, one per position. With a taps
+    list, also records per sequence (one dict each) and layer the trunk states (each LayerNorm output), the inner states
+    (each sublayer output before the residual add), the queries and keys, and per layer the router probabilities of
+    the batch's real tokens.
+    """
+    hidden = [
+        [
+            layer_norm(add(add(encoder["word"][i], encoder["position"][t]), encoder["type"][s]), encoder["embedding_norm"])
+            for t, (i, s) in enumerate(zip(ids, types))
+        ]
+        for ids, types, _ in inputs
+    ]
+    masks = [mask for _, _, mask in inputs]
+    if taps is not None:
+        taps.extend({"trunk": [], "inner": [], "queries": [], "keys": []} for _ in inputs)
+    router = []
     for layer in encoder["layers"]:
-        queries = [linear(h, layer["query"]) for h in hidden]
-        keys = [linear(h, layer["key"]) for h in hidden]
-        values = [linear(h, layer["value"]) for h in hidden]
-        context = [[0.0] * HIDDEN for _ in hidden]
-        for head in range(HEADS):
-            span = slice(head * head_size, (head + 1) * head_size)
-            for t, query in enumerate(queries):
-                scores = [
-                    sum(a * b for a, b in zip(query[span], key[span])) / math.sqrt(head_size) + bias
-                    for key, bias in zip(keys, mask_bias)
-                ]
-                probabilities = softmax(scores)
-                for j in range(span.start, span.stop):
-                    context[t][j] = sum(p * value[j] for p, value in zip(probabilities, values))
-        attention_inner = [linear(c, layer["attention_output"]) for c in context]
-        attended = [layer_norm(add(inner, h), layer["attention_norm"]) for inner, h in zip(attention_inner, hidden)]
+        attended, attention_inner = [], []
+        for b, mask in enumerate(masks):
+            context, queries, keys = attention(layer, hidden[b], mask)
+            attention_inner.append([linear(c, layer["attention_output"]) for c in context])
+            attended.append([layer_norm(add(inner, h), layer["attention_norm"]) for inner, h in zip(attention_inner[b], hidden[b])])
+            if taps is not None:
+                taps[b]["queries"].append(queries)
+                taps[b]["keys"].append(keys)
         routed = []
-        ffn_inner = [feed_forward(layer, a, m, routed) for a, m in zip(attended, mask)]
-        hidden = [layer_norm(add(inner, a), layer["output_norm"]) for inner, a in zip(ffn_inner, attended)]
+        ffn_inner = feed_forward(layer, attended, masks, capacity_factor, routed)
+        router.append(routed)
+        hidden = [
+            [layer_norm(add(inner, a), layer["output_norm"]) for inner, a in zip(ffn_inner[b], attended[b])]
+            for b in range(len(inputs))
+        ]
         if taps is not None:
-            taps.setdefault("trunk", []).extend([attended, hidden])
-            taps.setdefault("inner", []).extend([attention_inner, ffn_inner])
-            taps.setdefault("queries", []).append(queries)
-            taps.setdefault("keys", []).append(keys)
-            taps.setdefault("router", []).append(routed)
-    return hidden
+            for b in range(len(inputs)):
+                taps[b]["trunk"].extend([attended[b], hidden[b]])
+                taps[b]["inner"].extend([attention_inner[b], ffn_inner[b]])
+    return hidden, router
 
 
-def masked_lm_logits(weights: Weights, encoder, inputs):
+def masked_lm_logits(weights: Weights, encoder, inputs, capacity_factor=None):
     transform = weights.linear("cls.predictions.transform.dense", HIDDEN, HIDDEN)
     transform_norm = weights.layer_norm("cls.predictions.transform.LayerNorm")
     decoder_bias = weights.draw("cls.predictions.bias", [VOCAB])
     # The decoder weight is the word-embedding matrix (tied), so save_pretrained does not store it again.
     decoder = (encoder["word"], decoder_bias)
-    return [
-        [linear(layer_norm(gelu(linear(h, transform)), transform_norm), decoder) for h in encode(encoder, *row)]
-        for row in inputs
-    ]
+    hidden, _ = encode(encoder, inputs, capacity_factor)
+    return [[linear(layer_norm(gelu(linear(h, transform)), transform_norm), decoder) for h in row] for row in hidden]
 
 
 def classifier_logits(weights: Weights, encoder, inputs):
     # Wider weights than the encoder's give logits of order 1, so that a small error in the encoder shows.
     pooler = weights.linear("bert.pooler.dense", HIDDEN, HIDDEN, std=0.3)
     classifier = weights.linear("classifier", len(LABELS), HIDDEN, std=1.0)
-    return [
-        linear([math.tanh(v) for v in linear(encode(encoder, *row)[0], pooler)], classifier)
-        for row in inputs
-    ]
+    hidden, _ = encode(encoder, inputs)
+    return [linear([math.tanh(v) for v in linear(row[0], pooler)], classifier) for row in hidden]
 
 
 def cosine_matrix(rows, columns):
@@ -239,11 +271,8 @@ def relation_losses(student, teacher, inputs):
     load-balance loss L_B.
     """
     student_taps, teacher_taps = [], []
-    for row in inputs:
-        student_taps.append({})
-        teacher_taps.append({})
-        encode(student, *row, taps=student_taps[-1])
-        encode(teacher, *row, taps=teacher_taps[-1])
+    _, router = encode(student, inputs, taps=student_taps)
+    encode(teacher, inputs, taps=teacher_taps)
     length = len(inputs[0][0])
     sample = [(b, t) for b, (_, _, mask) in enumerate(inputs) for t, real in enumerate(mask) if real]
 
@@ -273,8 +302,7 @@ def relation_losses(student, teacher, inputs):
     # L_B = KL(u || q) with q the mean router probability over the batch's real tokens, averaged over MoE layers.
     load_balance_terms = []
     for layer in range(LAYERS):
-        routed = [p for taps in student_taps for p in taps["router"][layer]]
-        q = [sum(p[e] for p in routed) / len(routed) for e in range(EXPERTS)]
+        q = [sum(p[e] for p in router[layer]) / len(router[layer]) for e in range(EXPERTS)]
         load_balance_terms.append(sum((1.0 / EXPERTS) * (math.log(1.0 / EXPERTS) - math.log(q_e)) for q_e in q))
     trunk, inner = relation_terms("trunk"), relation_terms("inner")
     return [b * length + t for b, t in sample], {
@@ -371,6 +399,18 @@ def main() -> None:
     logits = masked_lm_logits(weights, student, inputs)
     moe = {"model_type": "tcd-moe-bert", "num_experts": EXPERTS, "capacity_factor": None, "moe_router": "switch_top1", "moe_layout": "stacked_experts"}
     write_fixture(args.out / "reference-moe-mlm", "TcdMoeBertForMaskedLM", weights, inputs, logits, moe)
+
+    # The same MoE with capacity factor 1: ceil(18 real tokens / 4 experts) = 5 tokens per expert and layer.
+    weights = Weights(args.seed + 3)
+    capped = build_encoder(weights, EXPERTS)
+    logits = masked_lm_logits(weights, capped, inputs, CAPACITY_FACTOR)
+    _, router = encode(capped, inputs, CAPACITY_FACTOR)
+    capacity = math.ceil(CAPACITY_FACTOR * len(router[0]) / EXPERTS)
+    dropped = [sum(max(0, [p.index(max(p)) for p in layer].count(e) - capacity) for e in range(EXPERTS)) for layer in router]
+    if min(dropped) == 0:
+        raise ValueError("the capacity factor drops no token in some layer, so the fixture would not test dropping: change --seed")
+    write_fixture(args.out / "reference-moe-capacity", "TcdMoeBertForMaskedLM", weights, inputs, logits, {**moe, "capacity_factor": CAPACITY_FACTOR})
+    print(f"  capacity {capacity} tokens per expert; tokens dropped per layer: {dropped}")
 
     sample, losses = relation_losses(student, teacher, inputs)
     folder = args.out / "reference-tcd"

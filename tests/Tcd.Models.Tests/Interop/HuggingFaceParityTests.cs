@@ -55,6 +55,13 @@ public sealed class HuggingFaceParityTests : IDisposable
         ((BertForMaskedLm)model).Config.ExpertCount.Should().Be(4);
     }
 
+    [FixtureFact("reference-moe-capacity")]
+    public void Switch_moe_with_a_capacity_factor_drops_the_same_tokens_as_the_plain_python_reference()
+    {
+        using var model = AssertParity("reference-moe-capacity", HuggingFaceArchitecture.BertForMaskedLM);
+        ((BertForMaskedLm)model).Config.CapacityFactor.Should().Be(1.0);
+    }
+
     [FixtureFact("tcd-export-mlm")]
     public void Masked_lm_export_is_read_by_transformers_as_this_library_computes_it() =>
         AssertExportParity("tcd-export-mlm", HuggingFaceArchitecture.BertForMaskedLM);
