@@ -13,6 +13,8 @@ checkpoint folders in the layout save_pretrained produces:
                                 padding tokens not routed
   Fixtures/reference-moe-capacity/  the same MoE with capacity factor 1: each expert keeps its first ceil(real tokens / 4)
                                 tokens in batch order, the overflow passes through the residual
+  Fixtures/reference-adapter-cls/  a three-label classifier with Houlsby adapters (bottleneck 8) after both sublayers'
+                                output projections, in this library's model-folder format (BertModelStore)
   Fixtures/reference-tcd/       the TCD relation losses of that MoE student against the reference-bert-mlm teacher on
                                 the same inputs, with every real token sampled as one group: inputs.safetensors (with
                                 relation_sample) and expected.safetensors (trunk, inner, attention and their terms,
@@ -36,6 +38,7 @@ DEFAULT_OUT = REPO / "tests" / "Tcd.Models.Tests" / "Interop" / "Fixtures"
 VOCAB, HIDDEN, HEADS, INNER, LAYERS, POSITIONS, EPS, EXPERTS = 256, 32, 2, 64, 2, 32, 1e-12, 4
 LABELS = ["entailment", "neutral", "contradiction"]
 CAPACITY_FACTOR = 1.0
+ADAPTER = 8
 
 
 def as_float32(value: float) -> float:
@@ -102,7 +105,7 @@ def add(a, b):
     return [u + v for u, v in zip(a, b)]
 
 
-def build_encoder(weights: Weights, experts: int = 0):
+def build_encoder(weights: Weights, experts: int = 0, adapter: int = 0):
     p = "bert."
     encoder = {
         "word": weights.draw(p + "embeddings.word_embeddings.weight", [VOCAB, HIDDEN], std=0.5),
@@ -124,8 +127,25 @@ def build_encoder(weights: Weights, experts: int = 0):
                 "output": weights.linear(q + "output.dense", HIDDEN, INNER),
             }),
             "output_norm": weights.layer_norm(q + "output.LayerNorm"),
+            **({
+                "attention_adapter": houlsby_adapter(weights, q + "attention.output.adapter.", adapter),
+                "output_adapter": houlsby_adapter(weights, q + "output.adapter.", adapter),
+            } if adapter else {}),
         })
     return encoder
+
+
+def houlsby_adapter(weights: Weights, prefix, size):
+    # Wider than the initialisation of a fresh adapter, so that a misplaced adapter changes the logits clearly.
+    return weights.linear(prefix + "down", size, HIDDEN, std=0.3), weights.linear(prefix + "up", HIDDEN, size, std=0.3)
+
+
+def adapted(layer, name, x):
+    """Houlsby et al.: a bottleneck with its own skip, x + up(GELU(down(x))), on a sublayer output before the residual add."""
+    if name not in layer:
+        return x
+    down, up = layer[name]
+    return add(x, linear(gelu(linear(x, down)), up))
 
 
 def switch_moe(weights: Weights, prefix, experts):
@@ -214,13 +234,13 @@ def encode(encoder, inputs, capacity_factor=None, taps=None):
         attended, attention_inner = [], []
         for b, mask in enumerate(masks):
             context, queries, keys = attention(layer, hidden[b], mask)
-            attention_inner.append([linear(c, layer["attention_output"]) for c in context])
+            attention_inner.append([adapted(layer, "attention_adapter", linear(c, layer["attention_output"])) for c in context])
             attended.append([layer_norm(add(inner, h), layer["attention_norm"]) for inner, h in zip(attention_inner[b], hidden[b])])
             if taps is not None:
                 taps[b]["queries"].append(queries)
                 taps[b]["keys"].append(keys)
         routed = []
-        ffn_inner = feed_forward(layer, attended, masks, capacity_factor, routed)
+        ffn_inner = [[adapted(layer, "output_adapter", x) for x in row] for row in feed_forward(layer, attended, masks, capacity_factor, routed)]
         router.append(routed)
         hidden = [
             [layer_norm(add(inner, a), layer["output_norm"]) for inner, a in zip(ffn_inner[b], attended[b])]
@@ -411,6 +431,12 @@ def main() -> None:
         raise ValueError("the capacity factor drops no token in some layer, so the fixture would not test dropping: change --seed")
     write_fixture(args.out / "reference-moe-capacity", "TcdMoeBertForMaskedLM", weights, inputs, logits, {**moe, "capacity_factor": CAPACITY_FACTOR})
     print(f"  capacity {capacity} tokens per expert; tokens dropped per layer: {dropped}")
+
+    # A classifier with Houlsby adapters of bottleneck 8, in this library's own model-folder format (BertModelStore):
+    # Hugging Face BERT has no place for adapters.
+    weights = Weights(args.seed + 4)
+    logits = classifier_logits(weights, build_encoder(weights, adapter=ADAPTER), inputs)
+    write_fixture(args.out / "reference-adapter-cls", "BertForSequenceClassification", weights, inputs, logits, {**labels, "adapter_size": ADAPTER})
 
     sample, losses = relation_losses(student, teacher, inputs)
     folder = args.out / "reference-tcd"

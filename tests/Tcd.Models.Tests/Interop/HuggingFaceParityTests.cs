@@ -12,8 +12,6 @@ namespace Tcd.Models.Tests.Interop;
 /// </summary>
 public sealed class HuggingFaceParityTests : IDisposable
 {
-    private const double Tolerance = 1e-4;
-
     private readonly string root = Path.Combine(Path.GetTempPath(), "tcd-hf-parity-" + Guid.NewGuid().ToString("N"));
 
     public void Dispose()
@@ -108,24 +106,7 @@ public sealed class HuggingFaceParityTests : IDisposable
         var folder = FixtureFactAttribute.Folder(fixture);
         var imported = HuggingFaceCheckpoint.Load(folder);
         imported.Architecture.Should().Be(architecture);
-        var model = imported.Model;
-        model.eval();
-        var inputs = SafeTensorsFile.Read(Path.Combine(folder, "inputs.safetensors"));
-        var expected = SafeTensorsFile.Read(Path.Combine(folder, "expected.safetensors"))["logits"];
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        var (ids, types, mask) = (inputs["input_ids"], inputs["token_type_ids"], inputs["attention_mask"]);
-        var logits = model switch
-        {
-            BertForMaskedLm maskedLm => maskedLm.forward(ids, types, mask, EncoderTaps.None, null).Logits,
-            BertForSequenceClassification classifier => classifier.forward(ids, types, mask, EncoderTaps.None).Logits,
-            _ => throw new InvalidOperationException($"Fixture '{fixture}' imported as {model.GetType().Name}."),
-        };
-
-        logits.shape.Should().Equal(expected.shape);
-        // Padding positions are compared too: their queries attend to the real tokens exactly as in transformers.
-        var worst = (logits - expected).abs().max().item<float>();
-        worst.Should().BeLessThanOrEqualTo((float)Tolerance, $"logits must match the fixture's expected.safetensors within {Tolerance} (mask has {mask.eq(0).sum().item<long>()} padding tokens)");
-        return model;
+        FixtureLogits.AssertMatch(imported.Model, folder);
+        return imported.Model;
     }
 }
