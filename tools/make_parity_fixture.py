@@ -98,6 +98,9 @@ def main() -> None:
     masked_lm.save_pretrained(masked_lm_folder)
     classifier_folder = args.out / "hf-tiny-bert-cls"
     classifier.save_pretrained(classifier_folder)
+    for folder in (masked_lm_folder, classifier_folder):
+        if not (folder / "model.safetensors").exists():
+            raise SystemExit(f"save_pretrained wrote no model.safetensors in {folder}: use transformers 4.35 or later")
 
     bin_folder = args.out / "hf-tiny-bert-bin"
     bin_folder.mkdir(parents=True, exist_ok=True)

@@ -20,9 +20,10 @@ checkpoint folders in the layout save_pretrained produces:
                                 relation_sample) and expected.safetensors (trunk, inner, attention and their terms,
                                 and the student's load_balance)
 
-HuggingFaceParityTests import them and must reproduce the logits within 1e-4. This is weaker evidence than logits
-computed by transformers itself (tools/make_parity_fixture.py, which needs torch): it checks this library against
-the arithmetic below, which was written from transformers' source, not run through it.
+HuggingFaceParityTests, AdapterReferenceTests and ReferenceRelationLossTests load them and must reproduce the logits
+within 1e-4 (the losses within 1e-5). This is weaker evidence than logits computed by transformers itself
+(tools/make_parity_fixture.py, which needs torch): it checks this library against the arithmetic below, which was
+written from transformers' source, not run through it.
 
 Usage (from the repository root):  python3 tools/reference_bert.py
 """
@@ -420,7 +421,7 @@ def main() -> None:
     moe = {"model_type": "tcd-moe-bert", "num_experts": EXPERTS, "capacity_factor": None, "moe_router": "switch_top1", "moe_layout": "stacked_experts"}
     write_fixture(args.out / "reference-moe-mlm", "TcdMoeBertForMaskedLM", weights, inputs, logits, moe)
 
-    # The same MoE with capacity factor 1: ceil(18 real tokens / 4 experts) = 5 tokens per expert and layer.
+    # The same MoE with capacity factor 1: ceil(19 real tokens / 4 experts) = 5 tokens per expert and layer.
     weights = Weights(args.seed + 3)
     capped = build_encoder(weights, EXPERTS)
     logits = masked_lm_logits(weights, capped, inputs, CAPACITY_FACTOR)

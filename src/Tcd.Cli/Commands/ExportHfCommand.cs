@@ -60,7 +60,8 @@ internal sealed class ExportHfCommand : TcdCommand<ExportHfSettings>
         var architecture = written["architectures"]![0]!.GetValue<string>();
         console.Line(written["model_type"]!.GetValue<string>() == HuggingFaceCheckpoint.MoeModelType
             ? $"tcd export-hf: {architecture} is this library's stacked-expert layout (docs/huggingface-interop.md): transformers cannot run it; 'tcd import-hf' reads it back"
-            : $"tcd export-hf: in Python: transformers.{architecture}.from_pretrained(\"{settings.Output}\")");
+            // Forward slashes keep a Windows path valid inside a Python string literal.
+            : $"tcd export-hf: in Python: transformers.{architecture}.from_pretrained(\"{settings.Output.Replace('\\', '/')}\")");
         return 0;
     }
 

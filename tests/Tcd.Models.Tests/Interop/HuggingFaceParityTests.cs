@@ -38,22 +38,22 @@ public sealed class HuggingFaceParityTests : IDisposable
             .Should().Equal("entailment", "neutral", "contradiction");
     }
 
-    [FixtureFact("reference-bert-mlm")]
+    [Fact]
     public void Masked_lm_reproduces_the_plain_python_reference() =>
         AssertParity("reference-bert-mlm", HuggingFaceArchitecture.BertForMaskedLM).Dispose();
 
-    [FixtureFact("reference-bert-cls")]
+    [Fact]
     public void Sequence_classifier_reproduces_the_plain_python_reference() =>
         AssertParity("reference-bert-cls", HuggingFaceArchitecture.BertForSequenceClassification).Dispose();
 
-    [FixtureFact("reference-moe-mlm")]
+    [Fact]
     public void Switch_moe_masked_lm_reproduces_the_plain_python_reference()
     {
         using var model = AssertParity("reference-moe-mlm", HuggingFaceArchitecture.BertForMaskedLM);
         ((BertForMaskedLm)model).Config.ExpertCount.Should().Be(4);
     }
 
-    [FixtureFact("reference-moe-capacity")]
+    [Fact]
     public void Switch_moe_with_a_capacity_factor_drops_the_same_tokens_as_the_plain_python_reference()
     {
         using var model = AssertParity("reference-moe-capacity", HuggingFaceArchitecture.BertForMaskedLM);

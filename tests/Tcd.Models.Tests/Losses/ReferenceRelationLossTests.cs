@@ -8,7 +8,7 @@ namespace Tcd.Models.Tests.Losses;
 
 /// <summary>
 /// The relation losses of a whole model pair against <c>tools/reference_bert.py</c>: the plain-Python reference taps its
-/// MoE student and vanilla teacher itself (every LayerNorm output, every sublayer output before the residual add,
+/// MoE student and vanilla teacher itself (each layer's two LayerNorm outputs, every sublayer output before the residual add,
 /// queries and keys) and computes <c>L_T</c>, <c>L_I</c>, <c>L_A</c> and the student's <c>L_B</c> from the formulas, so
 /// this checks where the taps sit as well as the loss arithmetic.
 /// </summary>
@@ -16,7 +16,7 @@ public sealed class ReferenceRelationLossTests
 {
     private const float Tolerance = 1e-5f;
 
-    [FixtureFact("reference-tcd")]
+    [Fact]
     public void Relation_and_load_balance_losses_reproduce_the_plain_python_reference()
     {
         using var student = HuggingFaceCheckpoint.LoadMaskedLm(FixtureFactAttribute.Folder("reference-moe-mlm"));
