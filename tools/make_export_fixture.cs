@@ -14,6 +14,7 @@ using System.Text.Json;
 using Tcd.Models.Data;
 using Tcd.Models.Interop;
 using Tcd.Models.Modeling;
+using TorchSharp;
 using static TorchSharp.torch;
 
 var output = args.Length == 1 ? args[0] : throw new ArgumentException("usage: dotnet run tools/make_export_fixture.cs -- <output folder>");
@@ -67,9 +68,11 @@ Console.WriteLine($"wrote {output}");
 static T Perturbed<T>(T model) where T : TorchSharp.torch.nn.Module
 {
     using var noGrad = no_grad();
+    // An explicit Scalar: one made by an implicit conversion can be freed by the GC while libtorch reads it (CONTRIBUTING.md).
+    using var scale = 0.05.ToScalar();
     foreach (var parameter in model.parameters())
     {
-        parameter.add_(0.05 * randn_like(parameter));
+        parameter.add_(randn_like(parameter), scale);
     }
 
     model.eval();
