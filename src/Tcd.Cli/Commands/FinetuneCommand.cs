@@ -86,7 +86,8 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         var train = Read(settings.TrainFile, TrainSplit, settings.MaxTrain ?? int.MaxValue, "--data");
         var validation = settings.DevFile is null ? null : Read(settings.DevFile, settings.Task.EvaluationSplits[0], int.MaxValue, "--dev");
         console.Line($"tcd finetune: {settings.Task.Name}, {train.Count} training examples ({settings.TrainFile}), " +
-                     $"{validation?.Count ?? 0} validation examples{(settings.DevFile is null ? string.Empty : $" ({settings.DevFile})")}, mode {settings.Training.Mode}");
+                     $"{validation?.Count ?? 0} validation examples{(settings.DevFile is null ? string.Empty : $" ({settings.DevFile})")}, mode {settings.Training.Mode}, " +
+                     $"on {TorchRuntime.DescribeDevice(TorchRuntime.ResolveDevice(settings.Training.Device, "--device"), settings.Training.Threads)}");
 
         torch.manual_seed(settings.Training.Seed);
         using var pretrained = BertModelStore.LoadMaskedLm(settings.Model);

@@ -92,8 +92,9 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
         var encoder = teacher?.Encoder ?? options.InitialModel?.Encoder ?? (options.VocabularyFile is null ? BertTextEncoder.CreateUncased() : BertTextEncoder.FromVocabularyFile(options.VocabularyFile));
         var training = options.Training;
         using var channel = host.Start("Pre-training");
+        var device = TorchRuntime.DescribeDevice(TorchRuntime.ResolveDevice(training.Device, "Training.Device"), training.Threads);
         channel.Info(MessageSensitivity.None, FormattableString.Invariant(
-            $"Pre-training {Describe()}: {Model.NumLayers} layers, hidden {Model.HiddenSize}, {Model.ExpertCount} experts, {Model.CountParameters():N0} parameters, {training.TotalSteps} steps of {training.BatchSize} segments, seed {training.Seed}."));
+            $"Pre-training {Describe()}: {Model.NumLayers} layers, hidden {Model.HiddenSize}, {Model.ExpertCount} experts, {Model.CountParameters():N0} parameters, {training.TotalSteps} steps of {training.BatchSize} segments, seed {training.Seed}, on {device}."));
 
         torch.manual_seed(training.Seed);
         var model = new BertForMaskedLm(Model);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using TorchSharp;
@@ -89,6 +90,25 @@ public static class TorchRuntime
         }
 
         return device;
+    }
+
+    /// <summary>
+    /// Where work will run, for the first line of a run's log: <c>"cuda:0"</c>, or <c>"cpu, 4 threads"</c> with
+    /// <paramref name="threads"/> or else libtorch's current intra-op thread count. A user who installed a CUDA backend
+    /// sees at once whether <c>"auto"</c> found the GPU.
+    /// </summary>
+    /// <param name="device">A device from <see cref="ResolveDevice"/>.</param>
+    /// <param name="threads">The thread count the run will set, or null for libtorch's current one.</param>
+    public static string DescribeDevice(torch.Device device, int? threads = null)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        if (device.type != DeviceType.CPU)
+        {
+            return device.ToString();
+        }
+
+        var count = threads ?? torch.get_num_threads();
+        return string.Create(CultureInfo.InvariantCulture, $"cpu, {count} thread{(count == 1 ? string.Empty : "s")}");
     }
 
     /// <summary>Builds the message for a load failure; <paramref name="libStdCxxPath"/> is null off Linux.</summary>

@@ -24,6 +24,8 @@ public class BertPretrainingEstimatorTests
         teacher.Config.IsMoe.Should().BeFalse();
         reports.Select(r => r.Step).Should().Equal(1, 2, 3);
         logged.Should().Contain(m => m.Contains("step 3/3", StringComparison.Ordinal));
+        logged.Should().Contain(m => m.Contains("] Pre-training a BERT teacher: ", StringComparison.Ordinal) && m.EndsWith(", on cpu, 1 thread.", StringComparison.Ordinal),
+            "the first line says where the run computes");
         var features = mlContext.Data.CreateEnumerable<FeatureRow>(teacher.Transform(TcdTestData.Corpus(mlContext)), reuseRowObject: false).ToList();
         features.Should().HaveCount(12);
         features.Should().OnlyContain(row => row.Features.Length == 32 && row.Features.All(float.IsFinite));

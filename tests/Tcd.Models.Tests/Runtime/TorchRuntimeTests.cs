@@ -57,6 +57,15 @@ public class TorchRuntimeTests
     }
 
     [Fact]
+    public void DescribeDevice_NamesCudaDevicesAndCountsCpuThreads()
+    {
+        TorchRuntime.DescribeDevice(torch.CPU, threads: 1).Should().Be("cpu, 1 thread");
+        TorchRuntime.DescribeDevice(torch.CPU, threads: 4).Should().Be("cpu, 4 threads");
+        TorchRuntime.DescribeDevice(torch.CPU).Should().StartWith($"cpu, {torch.get_num_threads()} thread");
+        TorchRuntime.DescribeDevice(new torch.Device("cuda:1"), threads: 4).Should().Be("cuda:1", "threads are the CPU's");
+    }
+
+    [Fact]
     public void ResolveDevice_UnknownName_ListsTheValidNames()
     {
         var act = () => TorchRuntime.ResolveDevice("gpu");
