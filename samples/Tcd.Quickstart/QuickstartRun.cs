@@ -41,7 +41,7 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
             var config = ModelConfig();
             Say($"Corpus {settings.Corpus}: {trainCorpus.GetRowCount()} training documents, 1 held out. Model: {settings.Preset}, " +
                 $"{config.CountParameters() / 1e6:F1} M parameters vanilla, {config.WithExperts(settings.Experts).CountParameters() / 1e6:F1} M with {settings.Experts} experts. " +
-                $"Running on {TorchRuntime.DescribeDevice(TorchRuntime.ResolveDevice(settings.Device, "--device"), settings.Threads)}.");
+                $"Running on {TorchRuntime.DescribeDevice(settings.Device, settings.Threads, "--device")}.");
 
             var tcd = mlContext.Tcd();
             var teacher = Pretrain("teacher", PretrainingOptions<BertPretrainingOptions>(config), options => tcd.PretrainTeacher(options), trainCorpus, validation, cancellationToken);

@@ -56,10 +56,7 @@ public sealed class EndToEndTests : IDisposable
     [InlineData(4, "TcdMoeBertForMaskedLM is this library's stacked-expert layout")]
     public void Export_hf_then_import_hf_gives_a_model_that_scores_exactly_as_the_original(int experts, string hint)
     {
-        var corpus = temp.Write("corpus.txt", string.Join("\n\n", Enumerable.Range(0, 30).Select(i => $"The lake number {i} lies below the hills and the forest {i % 4}.")));
-        string[] fast = ["--seq-length", "32", "--device", "cpu", "--threads", "1"];
-        Cli.Run(["pretrain", "--corpus", corpus, "--out", temp.File("run"), "--preset", "tiny", "--experts", $"{experts}", "--steps", "1", "--batch-size", "4", .. fast])
-            .ExitCode.Should().Be(0);
+        var corpus = PretrainOneTinyStep(experts);
 
         var exported = Cli.Run("export-hf", "--model", temp.File("run"), "--out", temp.File("hf"));
         var imported = Cli.Run("import-hf", "--from", temp.File("hf"), "--out", temp.File("back"));
@@ -74,7 +71,7 @@ public sealed class EndToEndTests : IDisposable
         double Score(string model)
         {
             var result = temp.File(Path.GetFileName(model) + ".json");
-            Cli.Run(["eval", "--model", model, "--corpus", corpus, "--max-segments", "8", "--out", result, .. fast]).ExitCode.Should().Be(0);
+            Cli.Run(["eval", "--model", model, "--corpus", corpus, "--max-segments", "8", "--out", result, .. TinyOnCpu]).ExitCode.Should().Be(0);
             using var json = JsonDocument.Parse(File.ReadAllText(result));
             return json.RootElement.GetProperty("mean_log_likelihood").GetDouble();
         }
@@ -83,12 +80,10 @@ public sealed class EndToEndTests : IDisposable
     [Fact]
     public void Export_hf_of_a_finetune_run_names_the_classes_of_its_task()
     {
-        var corpus = temp.Write("corpus.txt", string.Join("\n\n", Enumerable.Range(0, 30).Select(i => $"The town number {i} has a market and a school {i % 4}.")));
-        string[] fast = ["--seq-length", "32", "--device", "cpu", "--threads", "1"];
-        Cli.Run(["pretrain", "--corpus", corpus, "--out", temp.File("run"), "--preset", "tiny", "--steps", "1", "--batch-size", "4", .. fast]).ExitCode.Should().Be(0);
+        PretrainOneTinyStep();
         var rows = Enumerable.Range(0, 8).Select(i => $"{i}\tThe town {i} has a market.\tThe town {i} has {(i % 2 == 0 ? "a market" : "no school")}.\t{(i % 2 == 0 ? "entailment" : "not_entailment")}");
         temp.Write("RTE/train.tsv", string.Join("\n", ["index\tsentence1\tsentence2\tlabel", .. rows]) + "\n");
-        Cli.Run(["finetune", "--model", temp.File("run"), "--task", "RTE", "--data", temp.File("RTE"), "--out", temp.File("rte"), "--epochs", "1", .. fast])
+        Cli.Run(["finetune", "--model", temp.File("run"), "--task", "RTE", "--data", temp.File("RTE"), "--out", temp.File("rte"), "--epochs", "1", .. TinyOnCpu])
             .ExitCode.Should().Be(0);
 
         var exported = Cli.Run("export-hf", "--model", temp.File("rte"), "--out", temp.File("hf"));
@@ -97,6 +92,17 @@ public sealed class EndToEndTests : IDisposable
             .And.Contain("transformers.BertForSequenceClassification.from_pretrained");
         using var config = JsonDocument.Parse(File.ReadAllText(temp.File("hf", "config.json")));
         config.RootElement.GetProperty("id2label").GetProperty("1").GetString().Should().Be("not_entailment");
+    }
+
+    private static readonly string[] TinyOnCpu = ["--seq-length", "32", "--device", "cpu", "--threads", "1"];
+
+    /// <summary>Pre-trains a tiny model (vanilla, or with <paramref name="experts"/>) for one step into <c>run/</c>; returns its corpus.</summary>
+    private string PretrainOneTinyStep(int experts = 0)
+    {
+        var corpus = temp.Write("corpus.txt", string.Join("\n\n", Enumerable.Range(0, 30).Select(i => $"The lake number {i} lies below the hills and the forest {i % 4}.")));
+        Cli.Run(["pretrain", "--corpus", corpus, "--out", temp.File("run"), "--preset", "tiny", "--experts", $"{experts}", "--steps", "1", "--batch-size", "4", .. TinyOnCpu])
+            .ExitCode.Should().Be(0);
+        return corpus;
     }
 
     [Fact]

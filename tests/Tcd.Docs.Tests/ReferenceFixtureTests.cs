@@ -8,15 +8,9 @@ namespace Tcd.Docs.Tests;
 /// </summary>
 public class ReferenceFixtureTests : IDisposable
 {
-    private readonly string output = Path.Combine(Path.GetTempPath(), "tcd-reference-fixtures-" + Guid.NewGuid().ToString("N"));
+    private readonly string output = Directory.CreateTempSubdirectory("tcd-reference-fixtures-").FullName;
 
-    public void Dispose()
-    {
-        if (Directory.Exists(output))
-        {
-            Directory.Delete(output, recursive: true);
-        }
-    }
+    public void Dispose() => Directory.Delete(output, recursive: true);
 
     [PythonFact]
     public void The_committed_reference_fixtures_are_what_the_script_writes()

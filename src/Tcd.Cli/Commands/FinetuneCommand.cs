@@ -87,7 +87,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         var validation = settings.DevFile is null ? null : Read(settings.DevFile, settings.Task.EvaluationSplits[0], int.MaxValue, "--dev");
         console.Line($"tcd finetune: {settings.Task.Name}, {train.Count} training examples ({settings.TrainFile}), " +
                      $"{validation?.Count ?? 0} validation examples{(settings.DevFile is null ? string.Empty : $" ({settings.DevFile})")}, mode {settings.Training.Mode}, " +
-                     $"on {TorchRuntime.DescribeDevice(TorchRuntime.ResolveDevice(settings.Training.Device, "--device"), settings.Training.Threads)}");
+                     $"on {TorchRuntime.DescribeDevice(settings.Training.Device, settings.Training.Threads, "--device")}");
 
         torch.manual_seed(settings.Training.Seed);
         using var pretrained = BertModelStore.LoadMaskedLm(settings.Model);

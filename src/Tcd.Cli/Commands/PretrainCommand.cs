@@ -189,7 +189,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         console.Line(string.Create(CultureInfo.InvariantCulture,
             $"tcd {Command.Name}: {settings.Model.CountParameters() / 1e6:F2} M parameters (L={settings.Model.NumLayers}, H={settings.Model.HiddenSize}, experts={settings.Model.ExpertCount}){start}, " +
             $"{settings.Training.TotalSteps} steps, corpus {string.Join(", ", settings.Corpus)}, output {settings.Output}, " +
-            $"on {TorchRuntime.DescribeDevice(TorchRuntime.ResolveDevice(settings.Training.Device, "--device"), settings.Training.Threads)}"));
+            $"on {TorchRuntime.DescribeDevice(settings.Training.Device, settings.Training.Threads, "--device")}"));
 
         var trainer = new Pretrainer(model, settings.Objective, settings.Training, encoder, teacherModel);
         PretrainingResult result;

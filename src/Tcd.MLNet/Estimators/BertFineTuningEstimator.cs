@@ -82,7 +82,7 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
         using var channel = host.Start("Fine-tuning");
         var train = ReadExamples(input, kind, classCount, "training", channel);
         var validation = options.ValidationData is null ? null : ReadExamples(options.ValidationData, kind, classCount, "validation", channel);
-        var device = TorchRuntime.DescribeDevice(TorchRuntime.ResolveDevice(Training.Device, "Training.Device"), Training.Threads);
+        var device = TorchRuntime.DescribeDevice(Training.Device, Training.Threads, "Training.Device");
         channel.Info(MessageSensitivity.None, FormattableString.Invariant(
             $"Fine-tuning ({Training.Mode}) a {kind} model on {train.Count} rows{(validation is null ? string.Empty : $", validating on {validation.Count}")}: {Training.Epochs} epochs, lr {Training.LearningRate:g3}, seed {Training.Seed}, on {device}."));
         if (Training.Mode == FineTuningMode.Adapters && Training.LearningRate < FineTuning.LowestAdapterLearningRate)

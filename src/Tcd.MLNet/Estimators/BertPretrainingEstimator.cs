@@ -92,7 +92,7 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
         var encoder = teacher?.Encoder ?? options.InitialModel?.Encoder ?? (options.VocabularyFile is null ? BertTextEncoder.CreateUncased() : BertTextEncoder.FromVocabularyFile(options.VocabularyFile));
         var training = options.Training;
         using var channel = host.Start("Pre-training");
-        var device = TorchRuntime.DescribeDevice(TorchRuntime.ResolveDevice(training.Device, "Training.Device"), training.Threads);
+        var device = TorchRuntime.DescribeDevice(training.Device, training.Threads, "Training.Device");
         channel.Info(MessageSensitivity.None, FormattableString.Invariant(
             $"Pre-training {Describe()}: {Model.NumLayers} layers, hidden {Model.HiddenSize}, {Model.ExpertCount} experts, {Model.CountParameters():N0} parameters, {training.TotalSteps} steps of {training.BatchSize} segments, seed {training.Seed}, on {device}."));
 

@@ -111,6 +111,13 @@ public static class TorchRuntime
         return string.Create(CultureInfo.InvariantCulture, $"cpu, {count} thread{(count == 1 ? string.Empty : "s")}");
     }
 
+    /// <summary>
+    /// <see cref="DescribeDevice(torch.Device, int?)"/> of the device a run will resolve <paramref name="name"/> to
+    /// (<see cref="ResolveDevice"/>, whose errors start with <paramref name="optionName"/>).
+    /// </summary>
+    public static string DescribeDevice(string? name, int? threads, string optionName) =>
+        DescribeDevice(ResolveDevice(name, optionName), threads);
+
     /// <summary>Builds the message for a load failure; <paramref name="libStdCxxPath"/> is null off Linux.</summary>
     internal static string Diagnose(Exception failure, string? libStdCxxPath)
     {
