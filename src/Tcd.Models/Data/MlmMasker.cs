@@ -74,6 +74,67 @@ public sealed class MlmMasker
         }
 
         using var scope = NewDisposeScope();
+        // All draws happen on the CPU so that a seed gives the same masks on every device.
+        using var generator = new Generator((ulong)seed);
+        var shape = inputIds.shape;
+        var draws = new Draws(rand(shape, generator: generator), rand(shape, generator: generator), randint(_replacementIds.Length, shape, generator: generator));
+        var (corrupted, labels) = Corrupt(inputIds, attentionMask, draws);
+        return (corrupted.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// Masks a batch with one seed per row, drawing only over each row's real tokens, so a row's targets depend on its
+    /// tokens and seed alone — not on the batch it shares or that batch's padded width. Evaluation uses this to score
+    /// every model (and every batch size) on the same masked tokens. Returns a new batch as <see cref="Mask(BertBatch, long)"/> does.
+    /// </summary>
+    /// <param name="batch">The batch; <see cref="BertBatch.AttentionMask"/> marks the real tokens of each row.</param>
+    /// <param name="rowSeeds">One seed per row of the batch.</param>
+    public BertBatch MaskRows(BertBatch batch, IReadOnlyList<long> rowSeeds)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(rowSeeds);
+        var rows = batch.AttentionMask.shape[0];
+        if (rowSeeds.Count != rows)
+        {
+            throw new ArgumentException($"rowSeeds holds {rowSeeds.Count} seeds for a batch of {rows} rows; give one seed per row.", nameof(rowSeeds));
+        }
+
+        var (inputIds, labels) = MaskRows(batch.InputIds, batch.AttentionMask, rowSeeds);
+        return new BertBatch(inputIds, batch.TokenTypeIds.alias(), batch.AttentionMask.alias(), labels, batch.TokenCount);
+    }
+
+    private (Tensor InputIds, Tensor Labels) MaskRows(Tensor inputIds, Tensor attentionMask, IReadOnlyList<long> rowSeeds)
+    {
+        using var scope = NewDisposeScope();
+        var realTokens = attentionMask.ne(TorchScalars.Zero);
+        var lengths = realTokens.sum(dim: 1).cpu().data<long>().ToArray();
+        var selection = new List<Tensor>(lengths.Length);
+        var action = new List<Tensor>(lengths.Length);
+        var replacement = new List<Tensor>(lengths.Length);
+        for (var row = 0; row < lengths.Length; row++)
+        {
+            using var generator = new Generator((ulong)rowSeeds[row]);
+            long[] rowShape = [lengths[row]];
+            selection.Add(rand(rowShape, generator: generator));
+            action.Add(rand(rowShape, generator: generator));
+            replacement.Add(randint(_replacementIds.Length, rowShape, generator: generator));
+        }
+
+        // Each row's draws fill its real positions in order; padding gets values that never select or replace anything.
+        var cpuRealTokens = realTokens.cpu();
+        Tensor Spread(List<Tensor> rowDraws, Tensor padding) =>
+            padding.expand(cpuRealTokens.shape).contiguous().masked_scatter(cpuRealTokens, cat(rowDraws));
+        var draws = new Draws(
+            Spread(selection, tensor(2f)),
+            Spread(action, tensor(1f)),
+            Spread(replacement, tensor(0L)));
+        var (corrupted, labels) = Corrupt(inputIds, attentionMask, draws);
+        return (corrupted.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Selects and corrupts targets from CPU draws of the batch's shape; returns the corrupted ids and the labels.</summary>
+    private (Tensor InputIds, Tensor Labels) Corrupt(Tensor inputIds, Tensor attentionMask, Draws draws)
+    {
         var device = inputIds.device;
         var shape = inputIds.shape;
         var ids = inputIds.to(ScalarType.Int64);
@@ -85,12 +146,9 @@ public sealed class MlmMasker
             maskable = maskable.logical_and(ids.ne(specialId));
         }
 
-        // All draws happen on the CPU so that a seed gives the same masks on every device.
-        using var generator = new Generator((ulong)seed);
-        var selectionDraw = rand(shape, generator: generator).to(device);
-        var actionDraw = rand(shape, generator: generator).to(device);
-        var replacementIndex = randint(_replacementIds.Length, shape, generator: generator);
-        var randomIds = tensor(_replacementIds).index_select(0, replacementIndex.flatten()).view(shape).to(device);
+        var selectionDraw = draws.Selection.to(device);
+        var actionDraw = draws.Action.to(device);
+        var randomIds = tensor(_replacementIds).index_select(0, draws.ReplacementIndex.flatten()).view(shape).to(device);
 
         using var probability = _options.Probability.ToScalar();
         using var maskFraction = _options.MaskTokenFraction.ToScalar();
@@ -104,7 +162,7 @@ public sealed class MlmMasker
         var corrupted = where(toMask, tensor(_specialTokenIds.Mask, ScalarType.Int64, device), ids);
         corrupted = where(toRandom, randomIds, corrupted);
         var labels = where(selected, ids, tensor(BertBatch.IgnoreIndex, ScalarType.Int64, device));
-        return (corrupted.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope());
+        return (corrupted, labels);
     }
 
     /// <summary>
@@ -129,4 +187,7 @@ public sealed class MlmMasker
         var forced = nn.functional.one_hot(position, (int)maskable.shape[1]).to(ScalarType.Bool);
         return forced.logical_and(needsTarget.unsqueeze(1));
     }
+
+    /// <summary>The random draws of one masking: uniform selection and action draws, and replacement indices, all [B, T] on the CPU.</summary>
+    private readonly record struct Draws(Tensor Selection, Tensor Action, Tensor ReplacementIndex);
 }

@@ -8,8 +8,9 @@ namespace Tcd.Models.Evaluation;
 
 /// <summary>
 /// The paper's "pre-training performance": the mean log-likelihood of masked tokens on held-out segments
-/// (a negative number; −2.33 for the paper's small TCD model). Masks come from a fixed seed, so two models evaluated
-/// with the same seed are scored on exactly the same masked tokens; works on any corpus (e.g. out-of-distribution).
+/// (a negative number; −2.33 for the paper's small TCD model). Each segment's mask comes from the fixed seed and the
+/// segment's position in <c>segments</c> alone, so two models evaluated with the same seed are scored on exactly the
+/// same masked tokens, whatever batch size each evaluation uses; works on any corpus (e.g. out-of-distribution).
 /// </summary>
 public static class MaskedLmEvaluator
 {
@@ -17,7 +18,7 @@ public static class MaskedLmEvaluator
     /// <param name="model">The model; its training mode is restored afterwards.</param>
     /// <param name="segments">Encoded segments, e.g. from <see cref="SegmentPacker"/>.</param>
     /// <param name="masker">The masker (15% / 80-10-10 by default).</param>
-    /// <param name="batchSize">Segments per forward pass.</param>
+    /// <param name="batchSize">Segments per forward pass; it changes speed and memory, not which tokens are scored.</param>
     /// <param name="maskSeed">Seed of the masks; keep it fixed to compare models.</param>
     /// <param name="cancellationToken">Stops between batches.</param>
     public static MaskedTokenLogLikelihood Evaluate(
@@ -35,12 +36,13 @@ public static class MaskedLmEvaluator
         {
             using var noGrad = torch.no_grad();
             var total = default(MaskedTokenLogLikelihood);
-            long batchIndex = 0;
+            long segmentIndex = 0;
             foreach (var rows in segments.Chunk(batchSize))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = torch.NewDisposeScope();
-                using var batch = masker.Mask(collator.Collate(rows, device), Seeds.Combine(maskSeed, 0, batchIndex++));
+                var rowSeeds = rows.Select(_ => Seeds.Combine(maskSeed, 0, segmentIndex++)).ToList();
+                using var batch = masker.MaskRows(collator.Collate(rows, device), rowSeeds);
                 var (positions, labels) = MaskedPositions.Select(batch.Labels!);
                 var output = model.forward(batch.InputIds, batch.TokenTypeIds, batch.AttentionMask, EncoderTaps.None, positions);
                 total += MaskedLmLoss.LogLikelihood(output.Logits, labels);

@@ -37,17 +37,22 @@ public sealed class MlmMaskerTests
         return (ids, mask, rows, width);
     }
 
-    [Fact]
-    public void SelectsFifteenPercentAndSplitsThemEightyTenTen()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SelectsFifteenPercentAndSplitsThemEightyTenTen(bool seedPerRow)
     {
         var (idArray, maskArray, rows, width) = SyntheticBatch(rows: 2400);
         using var ids = tensor(idArray, [rows, width]);
         using var attention = tensor(maskArray, [rows, width]);
         var masker = new MlmMasker(Encoder);
 
-        var (masked, labels) = masker.Mask(ids, attention, seed: 42);
-        using var maskedIds = masked;
-        using var targets = labels;
+        using var batch = new BertBatch(ids.alias(), zeros_like(ids), attention.alias(), null, attention.sum().item<long>());
+        using var masked = seedPerRow
+            ? masker.MaskRows(batch, Enumerable.Range(0, rows).Select(row => Seeds.Combine(42, 0, row)).ToList())
+            : masker.Mask(batch, seed: 42);
+        var maskedIds = masked.InputIds;
+        var targets = masked.Labels!;
 
         var corrupted = maskedIds.data<long>().ToArray();
         var label = targets.data<long>().ToArray();
@@ -116,6 +121,37 @@ public sealed class MlmMaskerTests
         Labels(Seeds.Combine(7, 1, 3)).Should().NotEqual(first);
         Labels(Seeds.Combine(7, 0, 4)).Should().NotEqual(first);
         Labels(Seeds.Combine(8, 0, 3)).Should().NotEqual(first);
+    }
+
+    [Fact]
+    public void A_row_masked_with_its_own_seed_gets_the_same_targets_in_any_batch()
+    {
+        var sentences = new[] { "the quick brown fox jumps over the lazy dog", "a much longer sentence that pads the other rows of its batch to a wider tensor than they need", "hi there" };
+        var encoded = sentences.Select(sentence => Encoder.Encode(sentence)).ToList();
+        var collator = new BatchCollator(Special);
+        var masker = new MlmMasker(Encoder, new MlmMaskingOptions { Probability = 0.5 });
+
+        (long[] Ids, long[] Labels) MaskedRow(IReadOnlyList<EncodedText> rows, IReadOnlyList<long> seeds, int row)
+        {
+            using var scope = NewDisposeScope();
+            var masked = masker.MaskRows(collator.Collate(rows, CPU), seeds);
+            var length = rows[row].InputIds.Length;
+            return (masked.InputIds[row].data<long>().Take(length).ToArray(), masked.Labels![row].data<long>().Take(length).ToArray());
+        }
+
+        var alone = MaskedRow([encoded[0]], [11], 0);
+        alone.Labels.Count(label => label != BertBatch.IgnoreIndex).Should().BeGreaterThan(1);
+        var first = MaskedRow(encoded, [11, 12, 13], 0);
+        var last = MaskedRow([encoded[2], encoded[1], encoded[0]], [13, 12, 11], 2);
+        first.Ids.Should().Equal(alone.Ids, "padding to a longer row changes no draw of a row");
+        first.Labels.Should().Equal(alone.Labels);
+        last.Ids.Should().Equal(alone.Ids, "a row's place in its batch changes nothing either");
+        last.Labels.Should().Equal(alone.Labels);
+        MaskedRow([encoded[0]], [14], 0).Labels.Should().NotEqual(alone.Labels, "another seed draws another mask");
+
+        using var batchOfThree = collator.Collate(encoded, CPU);
+        var act = () => masker.MaskRows(batchOfThree, [1, 2]);
+        act.Should().Throw<ArgumentException>().WithMessage("*2 seeds for a batch of 3 rows*");
     }
 
     [Fact]

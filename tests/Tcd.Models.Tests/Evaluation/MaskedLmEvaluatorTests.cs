@@ -1,0 +1,34 @@
+using Tcd.Models.Data;
+using Tcd.Models.Evaluation;
+using Tcd.Models.Modeling;
+using Tcd.Models.Tests.Data;
+using Tcd.Models.Tests.Modeling;
+using TorchSharp;
+
+namespace Tcd.Models.Tests.Evaluation;
+
+public sealed class MaskedLmEvaluatorTests
+{
+    [Fact]
+    public void The_batch_size_changes_neither_the_scored_tokens_nor_the_score()
+    {
+        var encoder = BertTextEncoder.CreateUncased();
+        // Lines of very different lengths, so every batch size pads its batches to other widths.
+        var segments = File.ReadLines(RepositoryFiles.Path("data/corpus/enwiki-sample.txt"))
+            .Where(line => line.Length > 0 && !line.StartsWith('<'))
+            .Take(23)
+            .Select(line => encoder.Encode(line, maxLength: 48))
+            .ToList();
+        segments.Select(segment => segment.InputIds.Length).Distinct().Should().HaveCountGreaterThan(5);
+        torch.manual_seed(5);
+        using var model = new BertForMaskedLm(TinyConfigs.Vanilla with { VocabSize = encoder.VocabularySize, MaxPositions = 48 });
+        var masker = new MlmMasker(encoder);
+
+        var byBatch = new[] { 32, 8, 5, 1 }.Select(batchSize => MaskedLmEvaluator.Evaluate(model, segments, masker, batchSize, maskSeed: 1234)).ToList();
+
+        byBatch.Select(score => score.Count).Should().AllBeEquivalentTo(byBatch[0].Count, "every batch size scores the same masked tokens");
+        byBatch[0].Count.Should().BeGreaterThan(50);
+        byBatch.Select(score => score.Mean).Should().AllSatisfy(mean => mean.Should().BeApproximately(byBatch[0].Mean, 1e-5));
+        MaskedLmEvaluator.Evaluate(model, segments, masker, 8, maskSeed: 99).Count.Should().NotBe(byBatch[0].Count, "another mask seed scores other tokens");
+    }
+}
