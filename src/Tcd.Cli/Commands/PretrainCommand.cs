@@ -218,7 +218,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         if (result.ValidationLogLikelihood is { } heldOut)
         {
             // 'tcd glue' shows this beside the GLUE scores (the paper's "pre-training LL" column).
-            WriteJson(Path.Combine(modelFolder, GlueSuiteModel.PretrainingFileName), new { validation_log_likelihood = heldOut });
+            GlueSuiteModel.WritePretrainingLogLikelihood(modelFolder, heldOut);
         }
 
         WriteJson(Path.Combine(settings.Output, ResultFileName), new

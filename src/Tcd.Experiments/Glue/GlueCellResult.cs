@@ -12,6 +12,10 @@ namespace Tcd.Experiments.Glue;
 /// <param name="EpochLosses">Mean training loss of each epoch.</param>
 /// <param name="TrainExamples">Training examples used.</param>
 /// <param name="Seconds">Wall time of the cell.</param>
+/// <param name="ModelFingerprint">
+/// <c>BertModelStore.Fingerprint</c> of the pre-trained model the cell started from; a model trained again under the
+/// same name has another, so its stored cells are trained again. Null in cells stored before fingerprints existed.
+/// </param>
 public sealed record GlueCellResult(
     GlueCellKey Key,
     GlueCellSettings Settings,
@@ -21,7 +25,8 @@ public sealed record GlueCellResult(
     IReadOnlyList<double> EpochScores,
     IReadOnlyList<double> EpochLosses,
     int TrainExamples,
-    double Seconds)
+    double Seconds,
+    string? ModelFingerprint = null)
 {
     /// <summary>The cell's single score: the mean of <see cref="Scores"/> (MNLI: of MNLI-m and MNLI-mm), used for selection.</summary>
     [JsonIgnore]

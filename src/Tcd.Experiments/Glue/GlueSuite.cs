@@ -70,11 +70,12 @@ public sealed class GlueSuite
 
         var clock = Stopwatch.StartNew();
         var settings = options.CellSettings();
+        var fingerprints = options.Models.ToDictionary(model => model.Name, model => BertModelStore.Fingerprint(model.Folder));
         var cells = new List<GlueCellResult>();
         var pending = new List<GlueCellKey>();
         foreach (var key in plan)
         {
-            if (TryReadCell(key, settings, data[GlueTask.FromName(key.Task)]) is { } stored)
+            if (TryReadCell(key, settings, fingerprints[key.Model], data[GlueTask.FromName(key.Task)]) is { } stored)
             {
                 cells.Add(stored);
                 progress?.Report(new GlueSuiteProgress(cells.Count, plan.Count, key, Reused: true, 0, 0, 0, null, stored.Score, clock.Elapsed, null));
@@ -96,7 +97,7 @@ public sealed class GlueSuite
                 cancellationToken.ThrowIfCancellationRequested();
                 var taskData = data[GlueTask.FromName(key.Task)];
                 var cellProgress = new CellProgress(progress, key, cells.Count, plan.Count, clock, eta);
-                var result = TrainCell(pretrained, key, settings, taskData, cellProgress, cancellationToken);
+                var result = TrainCell(pretrained, key, settings, taskData, cellProgress, cancellationToken) with { ModelFingerprint = fingerprints[key.Model] };
                 eta.CellFinished(StepsOf(taskData));
                 AtomicFile.WriteAllText(CellPath(key), GlueJson.Serialize(result));
                 cells.Add(result);
@@ -146,7 +147,7 @@ public sealed class GlueSuite
         log($"Renamed {legacy} to {Path.GetFileName(current)} (the learning rate's new form in cell names).");
     }
 
-    private GlueCellResult? TryReadCell(GlueCellKey key, GlueCellSettings settings, GlueTaskData data)
+    private GlueCellResult? TryReadCell(GlueCellKey key, GlueCellSettings settings, string modelFingerprint, GlueTaskData data)
     {
         AdoptLegacyCellFile(key);
         var path = CellPath(key);
@@ -169,6 +170,12 @@ public sealed class GlueSuite
         if (stored is null || stored.Key != key || stored.Settings != settings)
         {
             log($"{path} was stored for other settings; the cell is trained again.");
+            return null;
+        }
+
+        if (stored.ModelFingerprint is { } storedFingerprint && storedFingerprint != modelFingerprint)
+        {
+            log($"{path} was fine-tuned from another version of the model '{key.Model}' (its folder's weights have changed since); the cell is trained again.");
             return null;
         }
 

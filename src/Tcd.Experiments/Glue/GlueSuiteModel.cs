@@ -1,3 +1,6 @@
+using System.Text.Json;
+using Tcd.Models.Runtime;
+
 namespace Tcd.Experiments.Glue;
 
 /// <summary>A pre-trained model of the suite: a row name and the folder written by <c>BertModelStore.Save</c>.</summary>
@@ -7,6 +10,18 @@ public sealed record GlueSuiteModel(string Name, string Folder)
 {
     /// <summary>Name of the optional file beside the weights holding <c>{"validation_log_likelihood": -2.33}</c>.</summary>
     public const string PretrainingFileName = "pretraining.json";
+
+    /// <summary>
+    /// Writes <see cref="PretrainingFileName"/> into a model folder: the held-out masked-token log-likelihood that the
+    /// suite shows as the model's "Pre-training LL" (pre-training writes it; so can any program that evaluated a model).
+    /// </summary>
+    public static void WritePretrainingLogLikelihood(string modelFolder, double validationLogLikelihood)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelFolder);
+        AtomicFile.WriteAllText(
+            Path.Combine(modelFolder, PretrainingFileName),
+            JsonSerializer.Serialize(new { validation_log_likelihood = validationLogLikelihood }, TcdJson.Indented));
+    }
 
     /// <summary>
     /// Parses <c>folder</c> or <c>name=folder</c>. The folder is a model folder or a run folder whose model is in

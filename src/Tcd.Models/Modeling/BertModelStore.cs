@@ -46,6 +46,34 @@ public static class BertModelStore
         }
     }
 
+    /// <summary>
+    /// A fingerprint of the model saved in <paramref name="folder"/>: the SHA-256 (hex) of its configuration and weights
+    /// files. Equal for the same model wherever it is copied; different once it is trained further or replaced, which
+    /// is how stored results computed from a model (e.g. GLUE cells) notice that they are stale.
+    /// </summary>
+    public static string Fingerprint(string folder)
+    {
+        var files = new[] { ConfigFileName, WeightsFileName }.Select(name => Path.Combine(RequireFolder(folder), name)).ToList();
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 20];
+        foreach (var file in files)
+        {
+            if (!File.Exists(file))
+            {
+                throw new FileNotFoundException($"The model folder '{folder}' has no {Path.GetFileName(file)}; save the model with BertModelStore.Save.", file);
+            }
+
+            using var stream = File.OpenRead(file);
+            int read;
+            while ((read = stream.Read(buffer)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+            }
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
     /// <summary>Loads a <see cref="BertForMaskedLm"/> from <paramref name="folder"/> onto <paramref name="device"/> (default: CPU).</summary>
     public static BertForMaskedLm LoadMaskedLm(string folder, Device? device = null)
     {

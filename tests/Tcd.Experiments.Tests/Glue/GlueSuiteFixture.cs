@@ -30,9 +30,7 @@ internal sealed class GlueSuiteFixture : IDisposable
         BertModelStore.Save(model, config, folder);
         if (logLikelihood is { } value)
         {
-            File.WriteAllText(
-                Path.Combine(folder, GlueSuiteModel.PretrainingFileName),
-                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{{\"validation_log_likelihood\": {value}}}"));
+            GlueSuiteModel.WritePretrainingLogLikelihood(folder, value);
         }
 
         return new GlueSuiteModel(name, folder);

@@ -99,6 +99,23 @@ public sealed class GlueSuiteTests : IDisposable
     }
 
     [Fact]
+    public void A_model_saved_again_with_other_weights_under_the_same_name_is_fine_tuned_again()
+    {
+        var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 6);
+        var notes = new List<string>();
+        var options = fixture.OneCellOptions([model], "RTE");
+        var first = new GlueSuite(options).Run();
+        new GlueSuite(options).Run().CellsTrained.Should().Be(0, "nothing changed");
+
+        fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 7).Folder.Should().Be(model.Folder);
+        var retrained = new GlueSuite(options, log: notes.Add).Run();
+
+        first.CellsTrained.Should().Be(1);
+        retrained.CellsTrained.Should().Be(1, "the stored cell was fine-tuned from the old weights");
+        notes.Should().ContainSingle(note => note.Contains("another version of the model 'tiny'"));
+    }
+
+    [Fact]
     public void CellsStoredUnderTheOldLearningRateName_AreResumedAndRenamed()
     {
         var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 5);

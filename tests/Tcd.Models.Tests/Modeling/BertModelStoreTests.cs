@@ -40,6 +40,30 @@ public sealed class BertModelStoreTests : IDisposable
     }
 
     [Fact]
+    public void Fingerprint_follows_the_saved_model_not_its_folder()
+    {
+        manual_seed(52);
+        using var model = new BertForMaskedLm(TinyConfigs.Vanilla);
+        BertModelStore.Save(model, model.Config, Path.Combine(root, "a"));
+        BertModelStore.Save(model, model.Config, Path.Combine(root, "b"));
+        var fingerprint = BertModelStore.Fingerprint(Path.Combine(root, "a"));
+
+        fingerprint.Should().MatchRegex("^[0-9a-f]{64}$");
+        BertModelStore.Fingerprint(Path.Combine(root, "b")).Should().Be(fingerprint, "the same model saved elsewhere");
+        using (no_grad())
+        using (var cell = model.Bert.Embeddings.WordEmbeddingWeight[3, 3])
+        {
+            cell.fill_(cell.item<float>() + 1e-3f);
+        }
+
+        BertModelStore.Save(model, model.Config, Path.Combine(root, "b"));
+        BertModelStore.Fingerprint(Path.Combine(root, "b")).Should().NotBe(fingerprint, "one changed weight changes it");
+        File.Delete(Path.Combine(root, "a", BertModelStore.WeightsFileName));
+        var act = () => BertModelStore.Fingerprint(Path.Combine(root, "a"));
+        act.Should().Throw<FileNotFoundException>().WithMessage("*has no model.safetensors*");
+    }
+
+    [Fact]
     public void Sequence_classifier_round_trips_with_its_label_count()
     {
         manual_seed(52);
