@@ -1,5 +1,7 @@
+using Tcd.Experiments.Glue;
 using Tcd.Experiments.Xpert;
 using Tcd.Models.Data;
+using Tcd.Models.Data.Glue;
 using Tcd.Models.Evaluation;
 using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
@@ -43,6 +45,7 @@ Console.CancelKeyPress += (_, e) =>
 try
 {
     const int SequenceLength = 64;
+    const string XpertReportFileName = "xpert.json";
     var output = Directory.CreateDirectory(options.OutputDirectory).FullName;
     var dataFolder = Path.Combine(AppContext.BaseDirectory, "data");
     var encoder = BertTextEncoder.CreateUncased();
@@ -107,6 +110,8 @@ try
         Console.WriteLine($"  {layer}");
     }
 
+    XpertRunReport.Write(Path.Combine(output, XpertReportFileName), xpert, options.SourceModel ?? Path.Combine(output, "moe-source", "model"));
+
     // 5. XPERT-initialised against scratch: same seed, so only the FFNs differ at step 0.
     using var xpertModel = xpert.Model;
     torch.manual_seed(options.Seed);
@@ -130,8 +135,56 @@ try
 
     results.WriteMarkdown(Path.Combine(output, "results.md"));
     Console.WriteLine(results.ToText());
-    Console.WriteLine($"Wrote heatmaps, expert-frequencies.csv/.json, loss-curves.png and results.md to {output}");
+
+    // 6. Both dense models fine-tuned on GLUE under one protocol: the downstream half of the comparison.
+    var glueTable = "";
+    if (options.GlueTasks.Count > 0)
+    {
+        List<GlueSuiteModel> models = [SaveDense("XPERT init", "xpert", xpertModel, xpertResult), SaveDense("scratch", "scratch", scratch, scratchResult)];
+        Console.WriteLine($"Fine-tuning both on {string.Join(", ", options.GlueTasks)} ({options.FineTuneEpochs} epochs, lr {options.FineTuneLearningRate:G3}, " +
+                          $"{(options.MaxTrainExamples is { } cap ? $"at most {cap}" : "all")} training examples per task, {options.FineTuneSeeds} seed(s))...");
+        var suite = new GlueSuite(
+            new GlueSuiteOptions
+            {
+                Models = models,
+                GlueDirectory = options.GlueDirectory ?? Path.Combine(dataFolder, "glue"),
+                Tasks = options.GlueTasks,
+                OutputDirectory = Path.Combine(output, "glue"),
+                Grid = new GlueSuiteGrid { FullLearningRates = [options.FineTuneLearningRate], AdapterLearningRates = [] },
+                Seeds = Enumerable.Range(0, options.FineTuneSeeds).Select(offset => (long)options.Seed + offset).ToList(),
+                Epochs = options.FineTuneEpochs,
+                MaxTrainExamples = options.MaxTrainExamples,
+                Device = "auto",
+            },
+            encoder,
+            note => Console.WriteLine("  note: " + note));
+        var glue = suite.Run(new SynchronousProgress<GlueSuiteProgress>(report =>
+        {
+            if (report.Epoch == 0)
+            {
+                Console.WriteLine($"  {report}");
+            }
+        }), cancellation.Token);
+        Console.WriteLine();
+        Console.Write(glue.Table.ToMarkdown());
+        glueTable = $", glue/results.md (.csv, .json) and glue/charts/";
+    }
+
+    Console.WriteLine($"Wrote heatmaps, expert-frequencies.csv/.json, {XpertReportFileName}, loss-curves.png, results.md{glueTable} to {output}");
     return 0;
+
+    // The dense model's folder as the GLUE suite reads it, with its held-out log-likelihood for the table.
+    GlueSuiteModel SaveDense(string name, string folder, BertForMaskedLm model, PretrainingResult result)
+    {
+        var modelFolder = Path.Combine(output, folder, "model");
+        BertModelStore.Save(model, model.Config, modelFolder);
+        if (result.ValidationLogLikelihood is { } logLikelihood)
+        {
+            GlueSuiteModel.WritePretrainingLogLikelihood(modelFolder, logLikelihood);
+        }
+
+        return new GlueSuiteModel(name, modelFolder);
+    }
 
     PretrainingResult Pretrain(BertForMaskedLm model, PretrainingObjective objective, string name)
     {
@@ -174,6 +227,11 @@ catch (OperationCanceledException)
 {
     Console.Error.WriteLine("Cancelled.");
     return 130;
+}
+catch (Exception ex) when (ex is ArgumentException or IOException or InvalidDataException or GlueFormatException)
+{
+    Console.Error.WriteLine("error: " + ex.Message);
+    return 1;
 }
 
 static IEnumerable<string> Interleave(IEnumerable<TextCorpus> corpora)

@@ -113,26 +113,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
 
             var modelFolder = Path.Combine(settings.Output, RunFolders.ModelFolderName);
             BertModelStore.Save(dense, dense.Config, modelFolder);
-            WriteJson(Path.Combine(settings.Output, ResultFileName), new
-            {
-                source = settings.Source,
-                domains = result.Activations.Domains,
-                layers = result.Decompositions.Select(layer => new
-                {
-                    layer = layer.SourceLayer,
-                    experts = layer.Selection.Experts.Select((expert, i) => new
-                    {
-                        expert = expert.Expert,
-                        score = expert.Score,
-                        mean_frequency = expert.MeanFrequency,
-                        weight = layer.Weights[i],
-                    }),
-                    tucker_ranks = layer.Factors.Joint.Core.shape,
-                    up_relative_error = layer.UpRelativeError,
-                    down_relative_error = layer.DownRelativeError,
-                }),
-                model = modelFolder,
-            });
+            XpertRunReport.Write(Path.Combine(settings.Output, ResultFileName), result, settings.Source, modelFolder);
             console.Line($"tcd xpert: wrote {ExpertActivationReport.FrequencyFileName}.csv/.json and {result.Activations.LayerCount} heatmaps to {settings.Output}; " +
                          $"dense model saved to {modelFolder} (continue with: tcd pretrain --init {settings.Output} ...)");
         }
