@@ -36,7 +36,7 @@ public sealed class ParseTests : IDisposable
             c => c.Pretrain,
             "pretrain", "--corpus", "a.txt", "--out", "run", "--preset", "tiny", "--experts", "4", "--load-balance-weight", "10",
             "--steps", "7", "--batch-size", "3", "--grad-accum", "2", "--seq-length", "256", "--lr", "0.001", "--warmup", "1",
-            "--weight-decay", "0", "--checkpoint-every", "5", "--keep-checkpoints", "1", "--no-resume", "--log-every", "2",
+            "--weight-decay", "0", "--checkpoint-every", "5", "--keep-checkpoints", "1", "--no-resume", "--log-every", "2", "--metrics-expert-shares",
             "--validation", "v.txt", "--validation-segments", "9", "--validation-every", "3", "--device", "cpu", "--threads", "1", "--seed", "5");
 
         settings.Model.Should().Be(BertConfig.Tiny.WithExperts(4) with { MaxPositions = 256 });
@@ -48,6 +48,8 @@ public sealed class ParseTests : IDisposable
             .Should().Be((7L, 3, 2, 256, 0.001, (long?)1, 0.0));
         (t.CheckpointEvery, t.KeepCheckpoints, t.Resume, t.LogEvery, t.ValidationEvery, t.Device, t.Threads, t.Seed)
             .Should().Be((5L, 1, false, 2, 3L, "cpu", (int?)1, 5L));
+        t.MetricsExpertShares.Should().BeTrue();
+        Cli.Parse(c => c.Pretrain, "pretrain", "--corpus", "a.txt", "--out", "run").Training.MetricsExpertShares.Should().BeFalse();
     }
 
     [Fact]

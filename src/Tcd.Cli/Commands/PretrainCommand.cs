@@ -52,6 +52,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
     private readonly Option<int> keepCheckpoints;
     private readonly Option<bool> noResume;
     private readonly Option<int> logEvery;
+    private readonly Option<bool> expertShares;
     private readonly Option<string[]> validation;
     private readonly Option<int> validationSegments;
     private readonly Option<long> validationEvery;
@@ -101,6 +102,10 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         keepCheckpoints = Add(CliOptions.WithDefault("--keep-checkpoints", "Newest checkpoints kept.", Defaults.KeepCheckpoints));
         noResume = Add(CliOptions.WithDefault("--no-resume", "Start from step 0 even when --out has checkpoints.", false));
         logEvery = Add(CliOptions.WithDefault("--log-every", "Progress report (and metrics.jsonl row) every this many steps.", Defaults.LogEvery));
+        expertShares = Add(CliOptions.WithDefault(
+            "--metrics-expert-shares",
+            "Also write every expert's share of its layer's tokens to each metrics.jsonl row (layers × experts columns; the per-layer load is always written).",
+            false));
         validation = Add(CliOptions.List("--validation", "Held-out text files scored by masked-token log-likelihood at the end (and every --validation-every steps) [default: none]."));
         validationSegments = Add(CliOptions.WithDefault("--validation-segments", "Cap on held-out segments taken from --validation.", 256));
         validationEvery = Add(CliOptions.WithDefault("--validation-every", "Score the held-out segments every this many steps; 0 = only at the end.", Defaults.ValidationEvery));
@@ -322,6 +327,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             Resume = !options.Get(noResume),
             MetricsFile = Path.Combine(folder, MetricsFileName),
             LogEvery = options.Get(logEvery),
+            MetricsExpertShares = options.Get(expertShares),
             ValidationEvery = options.Get(validationEvery),
             Device = options.Get(device),
             Threads = CliOptions.ReadThreads(options, threads),

@@ -228,7 +228,7 @@ public sealed class Pretrainer
                     if (options.MetricsFile is not null)
                     {
                         metrics ??= startStep > 0 ? MetricsLog.Resume(options.MetricsFile, startStep) : MetricsLog.Create(options.MetricsFile);
-                        metrics.Append(ToMetricsRow(row));
+                        metrics.Append(ToMetricsRow(row, options.MetricsExpertShares));
                     }
 
                     // After the metrics row: a progress handler that throws ends the run, but its step is on file.
@@ -495,7 +495,7 @@ public sealed class Pretrainer
         }
     }
 
-    private static Dictionary<string, double> ToMetricsRow(PretrainingProgress progress)
+    private static Dictionary<string, double> ToMetricsRow(PretrainingProgress progress, bool expertShares)
     {
         var row = new Dictionary<string, double> { ["step"] = progress.Step, ["epoch"] = progress.Epoch };
         foreach (var (name, value) in progress.Losses)
@@ -515,6 +515,20 @@ public sealed class Pretrainer
             row["moe_max_over_mean"] = progress.MoeLoad.Average(l => l.MaxOverMean);
             row["moe_dropped"] = progress.MoeLoad.Average(l => l.DroppedFraction);
             row["router_entropy"] = progress.MoeLoad.Average(l => l.RouterEntropy);
+            for (var layer = 0; layer < progress.MoeLoad.Count; layer++)
+            {
+                var load = progress.MoeLoad[layer];
+                row[$"moe_max_over_mean_layer{layer}"] = load.MaxOverMean;
+                row[$"moe_dropped_layer{layer}"] = load.DroppedFraction;
+                row[$"router_entropy_layer{layer}"] = load.RouterEntropy;
+                if (expertShares)
+                {
+                    for (var expert = 0; expert < load.TokenShare.Length; expert++)
+                    {
+                        row[$"moe_share_layer{layer}_expert{expert}"] = load.TokenShare[expert];
+                    }
+                }
+            }
         }
 
         // Always present (NaN when not validated at this step), so a CSV metrics file keeps the column.

@@ -80,6 +80,14 @@ public sealed record PretrainingOptions
     public string? MetricsFile { get; init; }
 
     /// <summary>
+    /// Whether each metrics row of a MoE run also holds every expert's share of its layer's tokens
+    /// (<c>moe_share_layer{l}_expert{e}</c>: layers × experts columns, 768 at paper-small with 64 experts). The
+    /// per-layer load (<c>moe_max_over_mean_layer{l}</c>, <c>moe_dropped_layer{l}</c>, <c>router_entropy_layer{l}</c>)
+    /// and its means over layers are always written. Default false.
+    /// </summary>
+    public bool MetricsExpertShares { get; init; }
+
+    /// <summary>
     /// Steps between progress reports and metrics rows. Default 1: every step reports each loss term, the learning
     /// rate, throughput and the MoE load (the cost is a few host copies of scalars); raise it to thin a long run's log.
     /// </summary>

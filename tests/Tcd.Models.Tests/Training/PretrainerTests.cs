@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Tcd.Models.Data;
 using Tcd.Models.Modeling;
 using Tcd.Models.Training;
@@ -60,6 +61,41 @@ public sealed class PretrainerTests : IDisposable
         rows.Should().OnlyContain(r => r.Losses.Keys.ToHashSet().SetEquals(new[] { "loss", "mlm", "load_balance", "trunk", "inner" }));
         rows.Should().OnlyContain(r => r.MoeLoad.Count == Moe.NumLayers);
         File.ReadAllLines(metricsFile).Should().HaveCount(3);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void MoeMetricsRows_HoldTheLoadOfEveryLayer_AndOnRequestEveryExpertsShare(bool expertShares)
+    {
+        var metricsFile = Path.Combine(folder, "metrics.jsonl");
+        var options = FastOptions(2) with { MetricsFile = metricsFile, MetricsExpertShares = expertShares };
+
+        var rows = Run(new Pretrainer(NewModel(Moe), PretrainingObjective.MixtureOfExperts(), options, Encoder), RepeatedText());
+
+        var lines = File.ReadAllLines(metricsFile).Select(line => JsonSerializer.Deserialize<Dictionary<string, double?>>(line, TcdJson.Compact)!).ToList();
+        lines.Should().HaveCount(2);
+        foreach (var (line, row) in lines.Zip(rows))
+        {
+            for (var layer = 0; layer < Moe.NumLayers; layer++)
+            {
+                line[$"moe_max_over_mean_layer{layer}"].Should().Be(row.MoeLoad[layer].MaxOverMean);
+                line[$"moe_dropped_layer{layer}"].Should().Be(row.MoeLoad[layer].DroppedFraction);
+                line[$"router_entropy_layer{layer}"].Should().Be(row.MoeLoad[layer].RouterEntropy);
+                var shares = Enumerable.Range(0, Moe.ExpertCount).Select(expert => line.GetValueOrDefault($"moe_share_layer{layer}_expert{expert}")).ToList();
+                if (expertShares)
+                {
+                    shares.Should().Equal(row.MoeLoad[layer].TokenShare.Select(share => (double?)share));
+                    shares.Sum()!.Value.Should().BeApproximately(1, 1e-9, "each layer routes all of its tokens");
+                }
+                else
+                {
+                    shares.Should().OnlyContain(share => share == null, "per-expert columns are written only on request");
+                }
+            }
+
+            line["moe_max_over_mean"].Should().BeApproximately(row.MoeLoad.Average(load => load.MaxOverMean), 1e-12);
+        }
     }
 
     [Fact]
