@@ -53,7 +53,7 @@ public sealed class TcdCatalog
     /// <summary>MoE-BERT pre-training, the paper's MoE baseline (<c>L = L_MLM + λ_B·L_B</c>).</summary>
     /// <param name="outputColumnName">The feature column of the fitted transformer. Default "Features".</param>
     /// <param name="textColumnName">The input text column. Default "Text".</param>
-    /// <param name="expertCount">Experts per MoE layer. Default 4.</param>
+    /// <param name="expertCount">Experts per MoE layer. Default 4 (paper: 64).</param>
     /// <param name="loadBalanceWeight">λ_B. Default 1000 (paper: 1000).</param>
     /// <param name="model">The architecture (its expert count is replaced). Default null: <see cref="BertConfig.PaperSmall"/>.</param>
     /// <param name="steps">Optimizer steps. Default 1,000.</param>
@@ -75,7 +75,7 @@ public sealed class TcdCatalog
     /// <param name="teacher">A fitted teacher, e.g. from <see cref="PretrainTeacher(string, string, BertConfig?, long, int, double, string)"/>; it is not changed. The paper's teacher is a vanilla BERT; any pre-trained model with the same vocabulary works (the relations compare cosines, not widths).</param>
     /// <param name="outputColumnName">The feature column of the fitted transformer. Default "Features".</param>
     /// <param name="textColumnName">The input text column. Default "Text".</param>
-    /// <param name="expertCount">Experts per MoE layer of the student. Default 4.</param>
+    /// <param name="expertCount">Experts per MoE layer of the student. Default 4 (paper: 64).</param>
     /// <param name="loadBalanceWeight">λ_B. Default 1000 (paper: 1000).</param>
     /// <param name="model">The student's architecture. Default null: the teacher's.</param>
     /// <param name="steps">Optimizer steps. Default 1,000.</param>

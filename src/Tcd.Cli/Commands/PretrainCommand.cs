@@ -309,7 +309,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
                 options.Get(loadBalanceWeight),
                 options.Get(trunkWeight!),
                 options.Get(innerWeight!),
-                options.Get(attentionWeight!) ?? (shape.HiddenSize >= BertConfig.PaperLarge.HiddenSize ? 1 : 0))
+                options.Get(attentionWeight!) ?? PretrainingObjective.PaperAttentionWeight(shape))
             : expertCount > 0 ? PretrainingObjective.MixtureOfExperts(options.Get(loadBalanceWeight)) : PretrainingObjective.MaskedLanguageModel;
         var training = new PretrainingOptions
         {

@@ -38,7 +38,8 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.TransformBatchSize);
         ArgumentNullException.ThrowIfNull(options.Training);
         options.Training.Validate();
-        Objective = options.Objective;
+        Model = options.ResolveModel(teacher?.Config).Validate();
+        Objective = options.ObjectiveFor(Model);
         Objective.Validate();
         if (Objective.NeedsTeacher && teacher is null)
         {
@@ -49,7 +50,6 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
         // A copy: changing the caller's options object after this point does not change what Fit does.
         this.options = options.Clone();
         this.teacher = teacher;
-        Model = options.ResolveModel(teacher?.Config).Validate();
         var training = options.Training;
         Model.RequireSequenceFits(training.MaxSequenceLength, SequenceLengthOption, "model");
         teacher?.Config.RequireSequenceFits(training.MaxSequenceLength, SequenceLengthOption, "teacher");

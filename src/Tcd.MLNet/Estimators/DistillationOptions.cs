@@ -16,13 +16,15 @@ public sealed class DistillationOptions : MoePretrainingOptions
     public double InnerWeight { get; set; } = 1;
 
     /// <summary>
-    /// λ_A, the weight of the attention (query–key) relation alignment; needs the same head count as the teacher.
-    /// Default 0 (paper: 1 for the large model, 0 for the small one).
+    /// λ_A, the weight of the attention (query–key) relation alignment; above 0 it needs the same head count as the
+    /// teacher. Default null: the paper's choice for the student's shape, 1 for a student as wide as BERT-base
+    /// (<see cref="BertConfig.PaperLarge"/>) and 0 for narrower ones (<see cref="PretrainingObjective.PaperAttentionWeight"/>),
+    /// as <c>tcd distill</c> does.
     /// </summary>
-    public double AttentionWeight { get; set; }
+    public double? AttentionWeight { get; set; }
 
-    internal override PretrainingObjective Objective =>
-        PretrainingObjective.TransferCapabilityDistillation(LoadBalanceWeight, TrunkWeight, InnerWeight, AttentionWeight);
+    internal override PretrainingObjective ObjectiveFor(BertConfig model) =>
+        PretrainingObjective.TransferCapabilityDistillation(LoadBalanceWeight, TrunkWeight, InnerWeight, AttentionWeight ?? PretrainingObjective.PaperAttentionWeight(model));
 
     /// <summary>Distillation defaults to the teacher's architecture (without adapters), so the relation terms align layer by layer.</summary>
     internal override BertConfig DefaultModel(BertConfig? teacher) => teacher is null ? base.DefaultModel(teacher) : teacher with { AdapterSize = 0 };

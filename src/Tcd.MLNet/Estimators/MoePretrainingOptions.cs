@@ -9,13 +9,13 @@ namespace Tcd.MLNet.Estimators;
 /// </summary>
 public class MoePretrainingOptions : BertPretrainingOptions
 {
-    /// <summary>Experts per MoE layer. Default 4 (a small run; the paper compares several counts).</summary>
+    /// <summary>Experts per MoE layer. Default 4, small enough for a first run on a CPU (paper: 64).</summary>
     public int ExpertCount { get; set; } = 4;
 
     /// <summary>λ_B, the weight of the load-balance loss. Default 1000 (paper: 1000).</summary>
     public double LoadBalanceWeight { get; set; } = 1000;
 
-    internal override PretrainingObjective Objective => PretrainingObjective.MixtureOfExperts(LoadBalanceWeight);
+    internal override PretrainingObjective ObjectiveFor(BertConfig model) => PretrainingObjective.MixtureOfExperts(LoadBalanceWeight);
 
     internal override BertConfig ResolveModel(BertConfig? teacher)
     {

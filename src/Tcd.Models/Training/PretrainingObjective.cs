@@ -1,3 +1,5 @@
+using Tcd.Models.Modeling;
+
 namespace Tcd.Models.Training;
 
 /// <summary>
@@ -36,6 +38,16 @@ public sealed record PretrainingObjective
     public static PretrainingObjective TransferCapabilityDistillation(
         double loadBalanceWeight = 1000, double trunkWeight = 1, double innerWeight = 1, double attentionWeight = 0) =>
         new() { LoadBalanceWeight = loadBalanceWeight, TrunkWeight = trunkWeight, InnerWeight = innerWeight, AttentionWeight = attentionWeight };
+
+    /// <summary>
+    /// The paper's λ_A for a student of <paramref name="student"/>'s shape: 1 for the large model (as wide as BERT-base,
+    /// <see cref="BertConfig.PaperLarge"/>), 0 for the small one.
+    /// </summary>
+    public static double PaperAttentionWeight(BertConfig student)
+    {
+        ArgumentNullException.ThrowIfNull(student);
+        return student.HiddenSize >= BertConfig.PaperLarge.HiddenSize ? 1 : 0;
+    }
 
     /// <summary>Throws when a weight is negative or not finite.</summary>
     public void Validate()

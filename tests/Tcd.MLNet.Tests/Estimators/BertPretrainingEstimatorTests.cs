@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Tcd.MLNet.Estimators;
 using Tcd.MLNet.Transformers;
+using Tcd.Models.Modeling;
 using Tcd.Models.Training;
 
 namespace Tcd.MLNet.Tests.Estimators;
@@ -47,6 +48,19 @@ public class BertPretrainingEstimatorTests
         var student = distillation.Fit(TcdTestData.Corpus(mlContext));
         student.PretrainingResult!.LastLosses.Should().ContainKeys("trunk", "inner", "load_balance");
         student.Encoder.Should().BeSameAs(TcdTestData.Teacher.Encoder);
+    }
+
+    [Fact]
+    public void Distillation_takes_the_papers_attention_weight_for_the_students_width_unless_told()
+    {
+        var tcd = new MLContext(seed: 1).Tcd();
+        var wide = TcdTestData.Teacher.Config with { HiddenSize = BertConfig.PaperLarge.HiddenSize };
+
+        tcd.Distill(TcdTestData.Teacher, new DistillationOptions { Training = TcdTestData.FastPretraining(1) }).Objective.AttentionWeight.Should().Be(0, "the paper's small model has λ_A = 0");
+        tcd.Distill(TcdTestData.Teacher, new DistillationOptions { Training = TcdTestData.FastPretraining(1), Model = wide }).Objective.AttentionWeight.Should().Be(1, "the paper's large model has λ_A = 1");
+        tcd.Distill(TcdTestData.Teacher, new DistillationOptions { Training = TcdTestData.FastPretraining(1), Model = wide, AttentionWeight = 0.5 }).Objective.AttentionWeight.Should().Be(0.5);
+        PretrainingObjective.PaperAttentionWeight(BertConfig.PaperLarge).Should().Be(1);
+        PretrainingObjective.PaperAttentionWeight(BertConfig.PaperSmall).Should().Be(0);
     }
 
     [Fact]
