@@ -16,6 +16,13 @@ public static class BertModelStore
     /// <summary>Name of the weights file inside a model folder.</summary>
     public const string WeightsFileName = "model.safetensors";
 
+    private const string ClassifierWeightName = "classifier.weight";
+    private const string MaskedLmHeadPrefix = "cls.predictions.";
+    private const string EncoderPrefix = "bert.";
+
+    // Run folders (tcd, the quickstart) keep their model in this subfolder.
+    private const string RunModelFolderName = "model";
+
     /// <summary>Writes <paramref name="config"/> and every tensor of <paramref name="module"/>'s state dict into <paramref name="folder"/> (created if needed).</summary>
     public static void Save(nn.Module module, BertConfig config, string folder)
     {
@@ -78,6 +85,7 @@ public static class BertModelStore
     public static BertForMaskedLm LoadMaskedLm(string folder, Device? device = null)
     {
         var config = LoadConfig(folder);
+        RequireContents(folder, SavedModelKind.MaskedLanguageModel);
         var model = new BertForMaskedLm(config);
         return LoadedOn(model, folder, device);
     }
@@ -89,9 +97,8 @@ public static class BertModelStore
     public static BertForSequenceClassification LoadSequenceClassification(string folder, Device? device = null)
     {
         var config = LoadConfig(folder);
-        var weightsPath = WeightsPath(folder);
-        var classifier = SafeTensorsFile.ReadHeader(weightsPath).FirstOrDefault(entry => entry.Name == "classifier.weight")
-                         ?? throw new InvalidDataException($"'{weightsPath}' has no classifier.weight, so it does not hold a sequence classifier.");
+        RequireContents(folder, SavedModelKind.SequenceClassifier);
+        var classifier = SafeTensorsFile.ReadHeader(WeightsPath(folder)).First(entry => entry.Name == ClassifierWeightName);
         var model = new BertForSequenceClassification(config, (int)classifier.Shape[0]);
         return LoadedOn(model, folder, device);
     }
@@ -100,6 +107,7 @@ public static class BertModelStore
     public static BertModel LoadBertModel(string folder, Device? device = null)
     {
         var config = LoadConfig(folder);
+        RequireContents(folder, SavedModelKind.Encoder);
         var hasPooler = SafeTensorsFile.ReadHeader(WeightsPath(folder)).Any(entry => entry.Name == "pooler.dense.weight");
         var model = new BertModel(config, hasPooler);
         return LoadedOn(model, folder, device);
@@ -160,6 +168,36 @@ public static class BertModelStore
         }
     }
 
+    /// <summary>
+    /// Refuses a folder that holds another kind of model than the caller needs, before the state-dict comparison would
+    /// list a hundred mismatched names: a fine-tuned classifier where a pre-trained model is expected is a common slip.
+    /// </summary>
+    private static void RequireContents(string folder, SavedModelKind needed)
+    {
+        var names = SafeTensorsFile.ReadHeader(WeightsPath(folder)).Select(entry => entry.Name).ToList();
+        var found = names.Contains(ClassifierWeightName) ? SavedModelKind.SequenceClassifier
+            : names.Any(name => name.StartsWith(MaskedLmHeadPrefix, StringComparison.Ordinal)) ? SavedModelKind.MaskedLanguageModel
+            : names.Any(name => name.StartsWith(EncoderPrefix, StringComparison.Ordinal)) ? (SavedModelKind?)null
+            : SavedModelKind.Encoder;
+        if (found is { } kind && kind != needed)
+        {
+            var remedy = needed switch
+            {
+                SavedModelKind.SequenceClassifier => "Fine-tune it first (tcd finetune, or mlContext.Tcd().TextClassifier / SentencePairClassifier).",
+                SavedModelKind.MaskedLanguageModel => "Pass the folder of a pre-trained model instead, e.g. the model/ folder of a pre-training run (such as the one a classifier was fine-tuned from).",
+                _ => "Load it with the loader of its kind (LoadMaskedLm or LoadSequenceClassification); its Bert property is the encoder.",
+            };
+            throw new InvalidDataException($"The model folder '{folder}' holds {Describe(kind)}, but {Describe(needed)} is needed here. {remedy}");
+        }
+    }
+
+    private static string Describe(SavedModelKind kind) => kind switch
+    {
+        SavedModelKind.MaskedLanguageModel => "a pre-trained masked-language model",
+        SavedModelKind.SequenceClassifier => "a fine-tuned sequence classifier",
+        _ => "a bare BERT encoder (no task head)",
+    };
+
     private static T LoadedOn<T>(T model, string folder, Device? device) where T : nn.Module
     {
         LoadWeights(model, folder);
@@ -190,6 +228,22 @@ public static class BertModelStore
             throw new DirectoryNotFoundException($"The model folder '{folder}' does not exist.");
         }
 
+        // A run folder of tcd or the quickstart keeps its model one level down; say so rather than "no config.json".
+        var runModel = Path.Combine(folder, RunModelFolderName);
+        if (!File.Exists(Path.Combine(folder, ConfigFileName)) && File.Exists(Path.Combine(runModel, ConfigFileName)))
+        {
+            throw new FileNotFoundException(
+                $"'{folder}' is a run folder, not a model folder: its model is in '{runModel}'; pass that folder.", Path.Combine(folder, ConfigFileName));
+        }
+
         return folder;
+    }
+
+    /// <summary>What a weights file holds, told by its head's tensor names.</summary>
+    private enum SavedModelKind
+    {
+        MaskedLanguageModel,
+        SequenceClassifier,
+        Encoder,
     }
 }

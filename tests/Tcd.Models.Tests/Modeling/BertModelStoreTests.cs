@@ -123,6 +123,29 @@ public sealed class BertModelStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_folder_of_another_kind_of_model_or_a_run_folder_is_named_as_such()
+    {
+        var maskedLm = SavedTinyModel(Path.Combine("run", "model"));
+        var classifierFolder = Path.Combine(root, "classifier");
+        using (var classifier = new BertForSequenceClassification(TinyConfigs.Vanilla, 2))
+        {
+            BertModelStore.Save(classifier, classifier.Config, classifierFolder);
+        }
+
+        var classifierAsPretrained = () => BertModelStore.LoadMaskedLm(classifierFolder);
+        var pretrainedAsClassifier = () => BertModelStore.LoadSequenceClassification(maskedLm);
+        var runFolder = () => BertModelStore.LoadMaskedLm(Path.Combine(root, "run"));
+
+        classifierAsPretrained.Should().Throw<InvalidDataException>()
+            .WithMessage("*holds a fine-tuned sequence classifier, but a pre-trained masked-language model is needed here*model/ folder of a pre-training run*");
+        pretrainedAsClassifier.Should().Throw<InvalidDataException>()
+            .WithMessage("*holds a pre-trained masked-language model, but a fine-tuned sequence classifier is needed here. Fine-tune it first*");
+        runFolder.Should().Throw<FileNotFoundException>().WithMessage($"*is a run folder, not a model folder: its model is in '{maskedLm}'*");
+        using var loaded = BertModelStore.LoadMaskedLm(maskedLm);
+        loaded.Config.Should().Be(TinyConfigs.Vanilla);
+    }
+
+    [Fact]
     public void Truncated_weights_file_is_reported_as_truncated()
     {
         var folder = SavedTinyModel("truncated");
