@@ -275,6 +275,24 @@ public sealed class TcdCatalog
     public PretrainedBertTransformer LoadPretrained(string path, string textColumnName = "Text", string outputColumnName = "Features") =>
         PretrainedModelLoader.Load(mlContext, path, textColumnName, outputColumnName);
 
+    /// <summary>
+    /// Loads a fine-tuned classifier or regressor saved as a folder — the <c>model/</c> folder of <c>tcd finetune</c>, a
+    /// <see cref="BertModelStore"/> folder of a <see cref="BertForSequenceClassification"/>, or a Hugging Face
+    /// <c>BertForSequenceClassification</c> folder — as a transformer with ML.NET's prediction columns: one output is a
+    /// regressor (<c>Score</c>), two a binary classifier (<c>Score</c>, <c>Probability</c>, <c>PredictedLabel</c> true
+    /// for class 1), more a multiclass one (<c>PredictedLabel</c> a key named by <paramref name="classNames"/> when given).
+    /// A folder's <c>vocab.txt</c> is used when present, else the embedded BERT uncased vocabulary; weights load on the CPU.
+    /// Files written by <see cref="SaveModel"/> load with <see cref="LoadModel"/> instead.
+    /// </summary>
+    /// <param name="path">The model folder.</param>
+    /// <param name="textColumnName">The text column (first sentence) the transformer reads. Default "Text".</param>
+    /// <param name="pairColumnName">The second-sentence column of a sentence-pair task (e.g. MRPC, RTE), or null. Default null.</param>
+    /// <param name="classNames">Class names in output order (e.g. a GLUE task's <c>LabelNames</c>); multiclass key values. Default null.</param>
+    /// <exception cref="FileNotFoundException">The folder, its config.json or its weights do not exist.</exception>
+    /// <exception cref="InvalidDataException">The folder holds another kind of model (e.g. a pre-trained masked LM: fine-tune it first).</exception>
+    public FineTunedBertTransformer LoadClassifier(string path, string textColumnName = "Text", string? pairColumnName = null, IReadOnlyList<string>? classNames = null) =>
+        FineTunedModelLoader.Load(mlContext, path, textColumnName, pairColumnName, classNames);
+
     /// <summary>The options of a simple overload; segments are shortened to the positions of <paramref name="positionsOf"/> (null: the default model's).</summary>
     private static T With<T>(
         T options, string outputColumnName, string textColumnName, BertConfig? model, BertConfig? positionsOf, long steps, int batchSize, double learningRate, string device)

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Tcd.MLNet.Transformers;
@@ -28,13 +27,7 @@ internal static class PretrainedModelLoader
                 $"'{path}' is neither a model file (mlContext.Tcd().SaveModel) nor a model folder (BertModelStore.Save or a Hugging Face checkpoint); check the path.", path);
         }
 
-        var config = Path.Combine(path, HuggingFaceCheckpoint.ConfigFileName);
-        if (!File.Exists(config))
-        {
-            throw new FileNotFoundException($"The model folder '{path}' has no {HuggingFaceCheckpoint.ConfigFileName}; save a model there with BertModelStore.Save or HuggingFaceExporter.Save.", config);
-        }
-
-        var model = IsHuggingFace(config) ? HuggingFaceCheckpoint.LoadMaskedLm(path) : BertModelStore.LoadMaskedLm(path);
+        var model = SavedModelFolder.IsHuggingFace(path) ? HuggingFaceCheckpoint.LoadMaskedLm(path) : BertModelStore.LoadMaskedLm(path);
         var encoder = BertTextEncoder.ForModelFolder(path);
         return new PretrainedBertTransformer(model, encoder, textColumnName, outputColumnName, maxSequenceLength: Math.Min(128, model.Config.MaxPositions)) { HostEnvironment = mlContext };
     }
@@ -46,11 +39,4 @@ internal static class PretrainedModelLoader
         IEnumerable<ITransformer> chain => chain.OfType<PretrainedBertTransformer>().LastOrDefault(),
         _ => null,
     };
-
-    /// <summary>Hugging Face configurations name their <c>model_type</c>; <see cref="BertModelStore"/> writes none.</summary>
-    private static bool IsHuggingFace(string configPath)
-    {
-        using var document = JsonDocument.Parse(File.ReadAllText(configPath));
-        return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("model_type", out _);
-    }
 }

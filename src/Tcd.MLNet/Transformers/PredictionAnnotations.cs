@@ -39,6 +39,16 @@ internal static class PredictionAnnotations
         return builder.ToAnnotations();
     }
 
+    /// <summary>Label annotations whose key values are <paramref name="classNames"/>, as <c>MapValueToKey</c> would have made them.</summary>
+    public static DataViewSchema.Annotations KeyValues(IReadOnlyList<string> classNames)
+    {
+        var builder = new DataViewSchema.Annotations.Builder();
+        ValueGetter<VBuffer<ReadOnlyMemory<char>>> getter = (ref VBuffer<ReadOnlyMemory<char>> value) =>
+            value = new VBuffer<ReadOnlyMemory<char>>(classNames.Count, classNames.Select(name => name.AsMemory()).ToArray());
+        builder.Add(KeyValuesKind, new VectorDataViewType(TextDataViewType.Instance, classNames.Count), getter);
+        return builder.ToAnnotations();
+    }
+
     /// <summary>
     /// Multiclass scores: the label's key values, as text, name the score slots (<c>SlotNames</c>) and the classes
     /// (<c>TrainingLabelValues</c>). Without key values only the kinds are set.

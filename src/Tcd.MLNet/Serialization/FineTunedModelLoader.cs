@@ -1,0 +1,44 @@
+using Microsoft.ML;
+using Tcd.MLNet.Transformers;
+using Tcd.Models.Data;
+using Tcd.Models.Interop;
+using Tcd.Models.Modeling;
+
+namespace Tcd.MLNet.Serialization;
+
+/// <summary>Wraps a fine-tuned classifier saved as a folder (<c>tcd finetune</c>, <c>BertModelStore</c>, Hugging Face) as an ML.NET transformer.</summary>
+internal static class FineTunedModelLoader
+{
+    public static FineTunedBertTransformer Load(MLContext mlContext, string folder, string textColumnName, string? pairColumnName, IReadOnlyList<string>? classNames)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(textColumnName);
+        var model = SavedModelFolder.IsHuggingFace(folder) ? HuggingFaceCheckpoint.LoadSequenceClassification(folder) : BertModelStore.LoadSequenceClassification(folder);
+        try
+        {
+            if (classNames is not null && classNames.Count != model.NumLabels)
+            {
+                throw new ArgumentException(
+                    $"{classNames.Count} class names were given, but the classifier in '{folder}' has {model.NumLabels} output(s).", nameof(classNames));
+            }
+
+            var kind = model.NumLabels switch
+            {
+                1 => BertPredictionKind.Regression,
+                2 => BertPredictionKind.BinaryClassification,
+                _ => BertPredictionKind.MulticlassClassification,
+            };
+            var labelAnnotations = kind == BertPredictionKind.MulticlassClassification && classNames is not null ? PredictionAnnotations.KeyValues(classNames) : null;
+            return new FineTunedBertTransformer(
+                model, BertTextEncoder.ForModelFolder(folder), kind, textColumnName, pairColumnName, "Label", labelAnnotations, Math.Min(128, model.Config.MaxPositions), batchSize: 32)
+            {
+                HostEnvironment = mlContext,
+            };
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+}
