@@ -66,7 +66,7 @@ root.SetAction(parse =>
     }
     catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException)
     {
-        Console.Error.WriteLine($"error: {ex.Message}");
+        Console.Error.WriteLine($"error: {UserMessages.Readable(ex)}");
         return 1;
     }
 });

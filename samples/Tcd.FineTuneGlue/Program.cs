@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Tcd.FineTuneGlue;
+using Tcd.Models.Runtime;
 using Tcd.Samples;
 
 var dataFolder = Path.Combine(AppContext.BaseDirectory, "data");
@@ -9,8 +10,8 @@ var task = new Option<string>("--task") { Description = "GLUE task: CoLA, SST-2,
 var adapters = new Option<int>("--adapters") { Description = "Adapter size for adapter tuning (paper: 16, 64, 128); 0 fine-tunes every parameter.", DefaultValueFactory = _ => 0 };
 var epochs = new Option<int>("--epochs") { Description = "Fine-tuning epochs; the best epoch on dev is kept (paper: up to 10).", DefaultValueFactory = _ => 2 };
 var learningRate = new Option<double?>("--lr") { Description = "Peak learning rate. Default: 1e-4 full, 1e-3 adapters (for tiny models; paper grid 1e-5..5e-5 full, 1e-4..3e-4 adapters)." };
-var batch = new Option<int>("--batch") { Description = "Examples per step (paper: 32).", DefaultValueFactory = _ => 32 };
-var sequence = new Option<int>("--max-seq") { Description = "Tokens per example, both texts of a pair together (paper: 128).", DefaultValueFactory = _ => 128 };
+var batch = new Option<int>("--batch-size", "--batch") { Description = "Examples per step (paper: 32).", DefaultValueFactory = _ => 32 };
+var sequence = new Option<int>("--seq-length", "--max-seq") { Description = "Tokens per example, both texts of a pair together (paper: 128).", DefaultValueFactory = _ => 128 };
 var maxTrain = new Option<int>("--max-train") { Description = "Cap on training rows (MRPC has 3,668).", DefaultValueFactory = _ => 1_000 };
 var corpus = new Option<string>("--corpus") { Description = "Pre-training text for the tiny teacher when no --model is given.", DefaultValueFactory = _ => Path.Combine(dataFolder, "corpus", "enwiki-sample.txt") };
 var pretrainSteps = new Option<long>("--pretrain-steps") { Description = "Pre-training steps of the tiny teacher when no --model is given.", DefaultValueFactory = _ => 60 };
@@ -58,7 +59,7 @@ root.SetAction((parse, cancellationToken) =>
     }
     catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException)
     {
-        Console.Error.WriteLine($"error: {ex.Message}");
+        Console.Error.WriteLine($"error: {UserMessages.Readable(ex)}");
         return Task.FromResult(1);
     }
 });

@@ -32,7 +32,7 @@ seeds.Validators.Add(result =>
 });
 var epochs = new Option<int>("--epochs") { Description = "Maximum epochs per run; the best epoch on dev is kept.", DefaultValueFactory = _ => 10 };
 var batchSize = new Option<int>("--batch-size") { Description = "Examples per step.", DefaultValueFactory = _ => 32 };
-var maxLength = new Option<int>("--max-length") { Description = "Maximum tokens per example (pair included).", DefaultValueFactory = _ => 128 };
+var maxLength = new Option<int>("--seq-length", "--max-length") { Description = "Maximum tokens per example (pair included).", DefaultValueFactory = _ => 128 };
 var maxTrain = new Option<int?>("--max-train") { Description = "Cap on training examples per task (a fixed random sample); default: all." };
 var maxDev = new Option<int?>("--max-dev") { Description = "Cap on dev examples per task column (the first rows); default: all." };
 var device = new Option<string>("--device") { Description = "Device: auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
@@ -94,7 +94,7 @@ int RunSuite(ParseResult parsed, CancellationToken cancellationToken)
     }
     catch (Exception ex) when (ex is ArgumentException or IOException or InvalidDataException or GlueFormatException or TorchNativeLibraryException)
     {
-        Console.Error.WriteLine("error: " + ex.Message);
+        Console.Error.WriteLine("error: " + UserMessages.Readable(ex));
         return 1;
     }
 }

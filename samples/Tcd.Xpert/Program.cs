@@ -230,7 +230,7 @@ catch (OperationCanceledException)
 }
 catch (Exception ex) when (ex is ArgumentException or IOException or InvalidDataException or GlueFormatException)
 {
-    Console.Error.WriteLine("error: " + ex.Message);
+    Console.Error.WriteLine("error: " + UserMessages.Readable(ex));
     return 1;
 }
 

@@ -1,0 +1,19 @@
+using Tcd.Models.Runtime;
+
+namespace Tcd.Models.Tests.Runtime;
+
+public sealed class UserMessagesTests
+{
+    [Fact]
+    public void Argument_errors_lose_the_parameter_suffix_and_dotnets_range_wording()
+    {
+        UserMessages.Readable(new ArgumentException("Unknown GLUE task 'Foo'.", "name")).Should().Be("Unknown GLUE task 'Foo'.");
+        UserMessages.Readable(new ArgumentOutOfRangeException("TotalSteps", 0L, "TotalSteps ('0') must be a non-negative and non-zero value."))
+            .Should().Be("TotalSteps ('0') must be more than 0.");
+        UserMessages.Readable(new ArgumentOutOfRangeException("Epochs", -1, "Epochs ('-1') must be a non-negative value."))
+            .Should().Be("Epochs ('-1') must be 0 or more.");
+        UserMessages.Readable(new ArgumentOutOfRangeException("BatchSize", 1, "BatchSize ('1') must be greater than or equal to '2'."))
+            .Should().Be("BatchSize ('1') must be at least 2.");
+        UserMessages.Readable(new FileNotFoundException("The corpus file 'a.txt' does not exist.")).Should().Be("The corpus file 'a.txt' does not exist.");
+    }
+}
