@@ -1,0 +1,54 @@
+using System.Diagnostics;
+
+namespace Tcd.Samples.Tests;
+
+/// <summary>Runs a sample's built program in a child process, as a user runs it, and collects what it printed.</summary>
+internal static class SampleProgram
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(5);
+
+    /// <summary>Runs <c>dotnet samples/&lt;name&gt;/bin/&lt;configuration&gt;/&lt;tfm&gt;/&lt;name&gt;.dll args</c>.</summary>
+    public static SampleRun Run(string name, params string[] args)
+    {
+        var program = ProgramPath(name);
+        File.Exists(program).Should().BeTrue($"the solution build puts {name} at {program}");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(program);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(Limit))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{name} {string.Join(' ', args)} ran longer than {Limit}.");
+        }
+
+        return new SampleRun(process.ExitCode, output.Result, error.Result);
+    }
+
+    /// <summary>The sample's program in the configuration and framework these tests were built for.</summary>
+    private static string ProgramPath(string name)
+    {
+        var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var configuration = framework.Parent!.Name;
+        return Path.Combine(RepositoryRoot(), "samples", name, "bin", configuration, framework.Name, name + ".dll");
+    }
+
+    public static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Tcd.MLNet.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"No Tcd.MLNet.sln above {AppContext.BaseDirectory}; run the tests from the repository.");
+    }
+}

@@ -1,0 +1,97 @@
+using System.Text.Json;
+using Tcd.Models.Modeling;
+using TorchSharp;
+
+namespace Tcd.Samples.Tests;
+
+/// <summary>
+/// Each sample end to end with tiny settings: what its README promises comes out (files, tables, exit codes), and a
+/// bad option is one line of error. The samples run one after the other: each uses the machine's cores.
+/// </summary>
+[Collection(nameof(SampleTests))]
+public sealed class SampleTests : IDisposable
+{
+    private readonly DirectoryInfo output = Directory.CreateTempSubdirectory("tcd-sample-tests-");
+
+    public void Dispose() => output.Delete(recursive: true);
+
+    private string Out(string name) => Path.Combine(output.FullName, name);
+
+    [Fact]
+    public void Xpert_runs_the_pipeline_and_compares_both_dense_models_on_GLUE()
+    {
+        var run = SampleProgram.Run("Tcd.Xpert", "--steps", "4", "--finetune-epochs", "1", "--max-train", "48", "--threads", "1", "--out", Out("xpert"));
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        run.Output.Should().Contain("layer 0: E").And.Contain("relative error up").And.Contain("| XPERT init |").And.Contain("| scratch |");
+        File.Exists(Path.Combine(Out("xpert"), "expert-activation-layer1.png")).Should().BeTrue();
+        using (var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(Out("xpert"), "xpert.json"))))
+        {
+            var layers = report.RootElement.GetProperty("layers");
+            layers.GetArrayLength().Should().Be(2);
+            layers[0].GetProperty("experts").GetArrayLength().Should().Be(2, "the default keeps 2 common experts per layer");
+            layers[0].GetProperty("up_relative_error").GetDouble().Should().BeInRange(0, 1);
+        }
+
+        File.ReadAllLines(Path.Combine(Out("xpert"), "glue", "results.md"))[0].Should().Be("| Model | Pre-training LL | SST-2 | MRPC | Avg. |");
+        File.Exists(Path.Combine(Out("xpert"), "scratch", "model", "pretraining.json")).Should().BeTrue("the GLUE table shows each model's held-out log-likelihood");
+    }
+
+    [Fact]
+    public void Xpert_refuses_an_unknown_task_before_any_work()
+    {
+        var run = SampleProgram.Run("Tcd.Xpert", "--tasks", "SST-2,Foo", "--out", Out("xpert-bad"));
+
+        run.ExitCode.Should().Be(2);
+        run.Error.Trim().Should().Be("Option --tasks: unknown GLUE task 'Foo'; known: CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE.");
+        Directory.Exists(Out("xpert-bad")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void FineTuneGlue_fine_tunes_a_tiny_teacher_and_saves_a_loadable_chain()
+    {
+        var run = SampleProgram.Run("Tcd.FineTuneGlue", "--task", "RTE", "--pretrain-steps", "4", "--epochs", "1", "--max-train", "48", "--threads", "1", "--out", Out("finetune"));
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        File.Exists(Path.Combine(Out("finetune"), "RTE.tcd.zip")).Should().BeTrue();
+        run.Output.Should().Contain("LoadModel");
+        var unknown = SampleProgram.Run("Tcd.FineTuneGlue", "--task", "Foo", "--out", Out("finetune-bad"));
+        unknown.ExitCode.Should().NotBe(0);
+        unknown.Error.Should().Contain("Unknown GLUE task 'Foo'").And.NotContain("(Parameter");
+    }
+
+    [Fact]
+    public void FeatureExtraction_puts_the_encoder_in_front_of_an_MLNET_trainer()
+    {
+        var run = SampleProgram.Run("Tcd.FeatureExtraction", "--pretrain-steps", "4", "--threads", "1", "--out", Out("features"));
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        run.Output.Should().Contain("SST-2 dev (872 sentences): accuracy").And.Contain("Confusion table").And.Contain("PredictionEngine:");
+        File.Exists(Path.Combine(Out("features"), "sst2-features-sdca.tcd.zip")).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Glue_writes_the_table_and_a_rerun_reuses_every_cell()
+    {
+        var model = Out("tiny-model");
+        torch.manual_seed(1);
+        using (var tiny = new BertForMaskedLm(BertConfig.Tiny))
+        {
+            BertModelStore.Save(tiny, tiny.Config, model);
+        }
+
+        string[] args =
+        [
+            "--models", $"tiny={model}", "--glue", Path.Combine(SampleProgram.RepositoryRoot(), "data", "glue"), "--tasks", "RTE,STS-B", "--grid", "quick",
+            "--seeds", "1", "--epochs", "1", "--max-train", "32", "--threads", "1", "--out", Out("glue"),
+        ];
+        var first = SampleProgram.Run("Tcd.Glue", args);
+        var second = SampleProgram.Run("Tcd.Glue", args);
+
+        first.ExitCode.Should().Be(0, first.ToString());
+        first.Output.Should().Contain("4 cells trained, 0 reused", "the quick grid has one full and one adapter configuration per task");
+        File.ReadAllLines(Path.Combine(Out("glue"), "results.md"))[0].Should().Be("| Model | Pre-training LL | RTE | STS-B | Avg. |");
+        second.ExitCode.Should().Be(0, second.ToString());
+        second.Output.Should().Contain("0 cells trained, 4 reused");
+    }
+}
