@@ -21,7 +21,8 @@ namespace Tcd.Models.Training;
 /// Every random choice is a pure function of <see cref="PretrainingOptions.Seed"/> and the position in the run —
 /// data order of an epoch, the masks of a batch, dropout of a step, the tokens sampled for the relation losses — so a
 /// checkpoint needs no generator state to continue exactly: 20 steps straight and 10 + resume + 10 give the same
-/// losses on CPU. A checkpoint holds the weights and config, the optimizer state, and the step and data position.
+/// losses on CPU. A checkpoint holds the weights and config, the optimizer state, the step and data position, and
+/// the seed — the whole random state of this design; resuming it under another seed is refused.
 /// </remarks>
 public sealed class Pretrainer
 {
@@ -256,7 +257,7 @@ public sealed class Pretrainer
         {
             if (step != savedStep)
             {
-                lastCheckpoint = SaveCheckpoint(checkpoints, new TrainerState(step, position, lastLosses, validation), optimizer, lastCheckpoint) ?? lastCheckpoint;
+                lastCheckpoint = SaveCheckpoint(checkpoints, new TrainerState(step, position, lastLosses, validation, options.Seed), optimizer, lastCheckpoint) ?? lastCheckpoint;
                 savedStep = step;
             }
         }
@@ -480,6 +481,14 @@ public sealed class Pretrainer
 
             var state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(statePath), TcdJson.Compact)
                         ?? throw new InvalidDataException("empty");
+            if (state.Seed is { } seed && seed != options.Seed)
+            {
+                throw new ArgumentException(
+                    $"The checkpoint {checkpoint} belongs to a run with Seed {seed}, but this run has Seed {options.Seed}; data order, masks and dropout " +
+                    $"all derive from the seed, so the run would not continue as it began. Resume with Seed {seed}, or set Resume to false to start over.",
+                    nameof(options));
+            }
+
             file = BertModelStore.WeightsFileName;
             BertModelStore.LoadWeights(student, checkpoint);
             file = OptimizerFileName;
@@ -542,7 +551,9 @@ public sealed class Pretrainer
     /// <param name="Position">Where in the data the next step starts.</param>
     /// <param name="Losses">The loss terms of its last step (absent in checkpoints of older versions).</param>
     /// <param name="Validation">The held-out log-likelihood scored at its step, if any.</param>
-    private sealed record TrainerState(long Step, PretrainingDataPosition Position, IReadOnlyDictionary<string, double>? Losses = null, double? Validation = null);
+    /// <param name="Seed">The run's seed, from which every random stream derives (absent in checkpoints of older versions).</param>
+    private sealed record TrainerState(
+        long Step, PretrainingDataPosition Position, IReadOnlyDictionary<string, double>? Losses = null, double? Validation = null, long? Seed = null);
 
     private sealed record StepOutcome(
         IReadOnlyDictionary<string, double> Losses, long Tokens, int Epoch, PretrainingDataPosition NextPosition, IReadOnlyList<MoeLayerStatistics> MoeLoad, double? GradientNorm);

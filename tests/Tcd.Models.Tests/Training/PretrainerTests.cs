@@ -260,6 +260,19 @@ public sealed class PretrainerTests : IDisposable
         again.LastLosses.Should().NotBeEmpty().And.Equal(finished.LastLosses);
     }
 
+    [Fact]
+    public void ACheckpoint_RemembersItsSeed_AndIsNotResumedUnderAnother()
+    {
+        var options = FastOptions(2) with { CheckpointDirectory = Path.Combine(folder, "ckpt"), Seed = 11 };
+        var result = new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options, Encoder).Run(RepeatedText());
+
+        var otherSeed = () => new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options with { TotalSteps = 3, Seed = 12 }, Encoder).Run(RepeatedText());
+
+        otherSeed.Should().Throw<ArgumentException>().WithMessage($"The checkpoint {result.LastCheckpoint} belongs to a run with Seed 11, but this run has Seed 12;*Resume with Seed 11*");
+        new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options with { TotalSteps = 3 }, Encoder).Run(RepeatedText())
+            .ResumedFromStep.Should().Be(2);
+    }
+
     [Theory]
     [InlineData("optimizer.bin")]
     [InlineData("model.safetensors")]
