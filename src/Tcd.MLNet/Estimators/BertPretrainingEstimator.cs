@@ -107,6 +107,11 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
             ? null
             : new SegmentPacker(encoder, training.MaxSequenceLength).Pack(TextCorpus.FromTexts(new TextColumnSource(options.ValidationData, options.TextColumnName))).ToList();
         var pretrainer = new Pretrainer(model, Objective, training, encoder, teacher?.Model.Bert);
+        if (pretrainer.FindCheckpointToResume() is { } resumeFrom)
+        {
+            channel.Info(MessageSensitivity.None, $"Resuming from checkpoint {resumeFrom} (step {CheckpointStore.StepOf(resumeFrom)}).");
+        }
+
         var result = pretrainer.Run(TextCorpus.FromTexts(corpus), validation, new ChannelProgress<PretrainingProgress>(channel, options.Progress), options.CancellationToken);
         if (corpus.SkippedRows > 0)
         {

@@ -143,6 +143,14 @@ public sealed class Pretrainer
         }
     }
 
+    /// <summary>
+    /// The checkpoint <see cref="Run"/> would continue from (the newest in <see cref="PretrainingOptions.CheckpointDirectory"/>
+    /// when <see cref="PretrainingOptions.Resume"/> is on), or null for a fresh start; callers announce a resume with it.
+    /// Its step is <see cref="CheckpointStore.StepOf"/>.
+    /// </summary>
+    public string? FindCheckpointToResume() =>
+        options.Resume && options.CheckpointDirectory is { } folder ? new CheckpointStore(folder, options.KeepCheckpoints).FindLatest() : null;
+
     private PretrainingResult Train(
         TextCorpus corpus, IReadOnlyList<EncodedText>? validationSegments, Device device, IProgress<PretrainingProgress>? progress, CancellationToken cancellationToken)
     {
@@ -154,7 +162,7 @@ public sealed class Pretrainer
         using var optimizer = AdamWFactory.Create(student, options.LearningRate, options.WeightDecay, options.Beta1, options.Beta2);
         var schedule = new LinearWarmupDecaySchedule(options.LearningRate, options.EffectiveWarmupSteps, options.TotalSteps);
         var checkpoints = options.CheckpointDirectory is null ? null : new CheckpointStore(options.CheckpointDirectory, options.KeepCheckpoints);
-        var latest = options.Resume ? checkpoints?.FindLatest() : null;
+        var latest = FindCheckpointToResume();
         var state = latest is null ? new TrainerState(0, new PretrainingDataPosition(0, 0)) : Restore(checkpoints!, latest, optimizer);
         if (options.MetricsFile is not null)
         {

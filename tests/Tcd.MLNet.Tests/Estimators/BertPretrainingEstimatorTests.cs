@@ -134,6 +134,7 @@ public class BertPretrainingEstimatorTests
             var resumed = mlContext.Tcd().PretrainTeacher(options).Fit(TcdTestData.Corpus(mlContext));
             resumed.PretrainingResult!.Steps.Should().Be(4);
             resumed.PretrainingResult.ResumedFromStep.Should().Be(2);
+            logged.Should().Contain(message => message.Contains("Resuming from checkpoint ", StringComparison.Ordinal) && message.Contains("step-00000002 (step 2).", StringComparison.Ordinal));
             logged.Should().Contain(message => message.Contains("Pre-training finished at step 4 (resumed at step 2)", StringComparison.Ordinal));
         }
         finally
