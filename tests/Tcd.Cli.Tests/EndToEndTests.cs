@@ -94,6 +94,24 @@ public sealed class EndToEndTests : IDisposable
         config.RootElement.GetProperty("id2label").GetProperty("1").GetString().Should().Be("not_entailment");
     }
 
+    [Fact]
+    public void Finetune_with_adapters_names_its_mode_size_and_learning_rate_in_the_header_and_result()
+    {
+        PretrainOneTinyStep();
+        var rows = Enumerable.Range(0, 8).Select(i => $"{i}\tThe town {i} has a market.\tThe town {i} has {(i % 2 == 0 ? "a market" : "no school")}.\t{(i % 2 == 0 ? "entailment" : "not_entailment")}");
+        temp.Write("RTE/train.tsv", string.Join("\n", ["index\tsentence1\tsentence2\tlabel", .. rows]) + "\n");
+
+        var tuned = Cli.Run(["finetune", "--model", temp.File("run"), "--task", "RTE", "--data", temp.File("RTE"), "--out", temp.File("rte"), "--epochs", "1", "--adapters", "16", .. TinyOnCpu]);
+
+        tuned.Error.Should().BeEmpty();
+        tuned.ExitCode.Should().Be(0);
+        tuned.Output.Should().Contain("mode adapters (size 16), lr 1e-4");
+        using var result = JsonDocument.Parse(File.ReadAllText(temp.File("rte", "result.json")));
+        result.RootElement.GetProperty("mode").GetString().Should().Be("adapters");
+        result.RootElement.GetProperty("adapter_size").GetInt32().Should().Be(16);
+        result.RootElement.GetProperty("learning_rate").GetDouble().Should().Be(1e-4);
+    }
+
     private static readonly string[] TinyOnCpu = ["--seq-length", "32", "--device", "cpu", "--threads", "1"];
 
     /// <summary>Pre-trains a tiny model (vanilla, or with <paramref name="experts"/>) for one step into <c>run/</c>; returns its corpus.</summary>

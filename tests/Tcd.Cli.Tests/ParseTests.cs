@@ -112,6 +112,22 @@ public sealed class ParseTests : IDisposable
     }
 
     [Fact]
+    public void Finetune_learning_rate_defaults_to_the_papers_rate_for_the_mode_and_help_says_so()
+    {
+        temp.Write("model/config.json", BertConfig.Tiny.ToJson());
+        var train = temp.Write("rte-train.tsv", string.Empty);
+        string[] command = ["finetune", "--model", temp.File("model"), "--task", "RTE", "--data", train, "--out", "ft"];
+
+        Cli.Parse(c => c.Finetune, [.. command]).Training.LearningRate.Should().Be(2e-5);
+        Cli.Parse(c => c.Finetune, [.. command, "--adapters", "16"]).Training.LearningRate.Should().Be(1e-4, "the paper tunes adapters at 1e-4 to 3e-4");
+        Cli.Parse(c => c.Finetune, [.. command, "--adapters", "16", "--lr", "3e-4"]).Training.LearningRate.Should().Be(3e-4);
+
+        var help = Cli.Run("finetune", "--help").Output;
+        help.Should().Contain("full 1e-5, 2e-5, 5e-5; adapters 1e-4, 2e-4, 3e-4")
+            .And.Contain("[default: 2e-5 for full fine-tuning, 1e-4 with --adapters]");
+    }
+
+    [Fact]
     public void Eval_defaults()
     {
         temp.Write("run/model/config.json", BertConfig.Tiny.ToJson());

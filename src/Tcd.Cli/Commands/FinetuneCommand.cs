@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Tcd.Experiments;
+using Tcd.Experiments.Glue;
 using Tcd.Models.Data;
 using Tcd.Models.Data.Glue;
 using Tcd.Models.Evaluation;
@@ -26,7 +27,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
     private readonly Option<int?> adapters;
     private readonly Option<int> epochs;
     private readonly Option<int> batchSize;
-    private readonly Option<double> learningRate;
+    private readonly Option<double?> learningRate;
     private readonly Option<int> sequenceLength;
     private readonly Option<double> warmupRatio;
     private readonly Option<int?> maxTrain;
@@ -46,7 +47,10 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         adapters = Add(CliOptions.Optional<int?>("--adapters", "Train only Houlsby adapters of this bottleneck size (plus LayerNorms and the head) [default: full fine-tuning]."));
         epochs = Add(CliOptions.WithDefault("--epochs", "Training epochs (paper: up to 10).", Defaults.Epochs));
         batchSize = Add(CliOptions.WithDefault("--batch-size", "Examples per step (paper: 32).", Defaults.BatchSize));
-        learningRate = Add(CliOptions.WithDefault("--lr", "Peak learning rate (paper grid: 1e-5, 2e-5, 5e-5).", Defaults.LearningRate));
+        learningRate = Add(CliOptions.Optional<double?>(
+            "--lr",
+            $"Peak learning rate (paper grids: full {RateList(GlueSuiteGrid.Paper.FullLearningRates)}; adapters {RateList(GlueSuiteGrid.Paper.AdapterLearningRates)}) " +
+            $"[default: {Rate(DefaultLearningRate(FineTuningMode.Full))} for full fine-tuning, {Rate(DefaultLearningRate(FineTuningMode.Adapters))} with --adapters]."));
         sequenceLength = Add(CliOptions.WithDefault("--seq-length", "Tokens per example (longer inputs are truncated).", Defaults.MaxSequenceLength));
         warmupRatio = Add(CliOptions.WithDefault("--warmup-ratio", "Fraction of steps with linear warm-up.", Defaults.WarmupRatio));
         maxTrain = Add(CliOptions.Optional<int?>("--max-train", "Use at most this many training examples [default: all]."));
@@ -86,7 +90,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         var train = Read(settings.TrainFile, TrainSplit, settings.MaxTrain ?? int.MaxValue, "--data");
         var validation = settings.DevFile is null ? null : Read(settings.DevFile, settings.Task.EvaluationSplits[0], int.MaxValue, "--dev");
         console.Line($"tcd finetune: {settings.Task.Name}, {train.Count} training examples ({settings.TrainFile}), " +
-                     $"{validation?.Count ?? 0} validation examples{(settings.DevFile is null ? string.Empty : $" ({settings.DevFile})")}, mode {settings.Training.Mode}, " +
+                     $"{validation?.Count ?? 0} validation examples{(settings.DevFile is null ? string.Empty : $" ({settings.DevFile})")}, {DescribeMode(settings.Training)}, " +
                      $"on {TorchRuntime.DescribeDevice(settings.Training.Device, settings.Training.Threads, "--device")}");
 
         torch.manual_seed(settings.Training.Seed);
@@ -104,6 +108,9 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         WriteJson(Path.Combine(settings.Output, ResultFileName), new
         {
             task = settings.Task.Name,
+            mode = ModeName(settings.Training.Mode),
+            adapter_size = settings.Training.Mode == FineTuningMode.Adapters ? settings.Training.AdapterSize : (int?)null,
+            learning_rate = settings.Training.LearningRate,
             best_epoch = result.BestEpoch,
             epoch_losses = result.EpochLosses,
             epoch_scores = result.EpochScores,
@@ -135,13 +142,14 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         }
 
         var adapterSize = options.Get(adapters);
+        var mode = adapterSize is null ? FineTuningMode.Full : FineTuningMode.Adapters;
         var training = new FineTuningOptions
         {
-            Mode = adapterSize is null ? FineTuningMode.Full : FineTuningMode.Adapters,
+            Mode = mode,
             AdapterSize = adapterSize ?? Defaults.AdapterSize,
             Epochs = options.Get(epochs),
             BatchSize = options.Get(batchSize),
-            LearningRate = options.Get(learningRate),
+            LearningRate = options.Get(learningRate) ?? DefaultLearningRate(mode),
             MaxSequenceLength = options.Get(sequenceLength),
             WarmupRatio = options.Get(warmupRatio),
             LogEvery = options.Get(logEvery),
@@ -155,6 +163,19 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         return new FinetuneSettings(
             modelFolder, glueTask, trainFile, devFile, options.RequireOutputFolder(output), training, options.Get(maxTrain));
     }
+
+    /// <summary>
+    /// <c>--lr</c>'s default for <paramref name="mode"/>: <see cref="FineTuningOptions"/>' rate for full fine-tuning; for
+    /// adapters the low end of the paper's adapter grid, as the ML.NET API's simple overloads default to, because full
+    /// fine-tuning's rates leave adapters nearly untrained.
+    /// </summary>
+    internal static double DefaultLearningRate(FineTuningMode mode) =>
+        mode == FineTuningMode.Adapters ? GlueSuiteGrid.Paper.AdapterLearningRates.Min() : Defaults.LearningRate;
+
+    /// <summary>A learning rate as the paper and <c>--help</c> write it: <c>2e-5</c>, <c>1.5e-4</c>.</summary>
+    internal static string Rate(double rate) => rate.ToString("0.###############e0", CultureInfo.InvariantCulture);
+
+    private static string RateList(IEnumerable<double> rates) => string.Join(", ", rates.Select(Rate));
 
     /// <summary>The training TSV of a GLUE root folder, a task folder or a file.</summary>
     private static string TrainFile(string path, GlueTask task)
@@ -182,6 +203,14 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         var candidate = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(trainFile))!, task.GetSplit(task.EvaluationSplits[0]).FileName);
         return File.Exists(candidate) && Path.GetFullPath(candidate) != Path.GetFullPath(trainFile) ? candidate : null;
     }
+
+    /// <summary>The mode as the header and result.json name it (and as <c>tcd glue</c>'s cells do): <c>full</c> or <c>adapters</c>.</summary>
+    private static string ModeName(FineTuningMode mode) => mode == FineTuningMode.Full ? "full" : "adapters";
+
+    /// <summary>What the header says of the training: <c>mode full, lr 2e-5</c> or <c>mode adapters (size 16), lr 1e-4</c>.</summary>
+    private static string DescribeMode(FineTuningOptions training) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"mode {ModeName(training.Mode)}{(training.Mode == FineTuningMode.Adapters ? $" (size {training.AdapterSize})" : string.Empty)}, lr {Rate(training.LearningRate)}");
 
     private static readonly Dictionary<string, string> OptionNames = new(StringComparer.Ordinal)
     {
