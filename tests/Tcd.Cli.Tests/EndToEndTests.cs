@@ -95,7 +95,7 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
-    public void Finetune_with_adapters_names_its_mode_size_and_learning_rate_in_the_header_and_result()
+    public void Finetune_with_adapters_and_no_dev_file_names_its_settings_and_warns_that_it_keeps_the_last_epoch()
     {
         PretrainOneTinyStep();
         var rows = Enumerable.Range(0, 8).Select(i => $"{i}\tThe town {i} has a market.\tThe town {i} has {(i % 2 == 0 ? "a market" : "no school")}.\t{(i % 2 == 0 ? "entailment" : "not_entailment")}");
@@ -105,11 +105,14 @@ public sealed class EndToEndTests : IDisposable
 
         tuned.Error.Should().BeEmpty();
         tuned.ExitCode.Should().Be(0);
-        tuned.Output.Should().Contain("mode adapters (size 16), lr 1e-4");
+        tuned.Output.Should().Contain("mode adapters (size 16), lr 1e-4")
+            .And.Contain($"warning: no validation set: the dev file '{temp.File("RTE", "dev.tsv")}' does not exist, so the last epoch is kept instead of the best one on dev; give --dev <file>")
+            .And.Contain("done, last epoch 1 kept (no validation set)");
         using var result = JsonDocument.Parse(File.ReadAllText(temp.File("rte", "result.json")));
         result.RootElement.GetProperty("mode").GetString().Should().Be("adapters");
         result.RootElement.GetProperty("adapter_size").GetInt32().Should().Be(16);
         result.RootElement.GetProperty("learning_rate").GetDouble().Should().Be(1e-4);
+        result.RootElement.GetProperty("dev_file").ValueKind.Should().Be(JsonValueKind.Null);
     }
 
     private static readonly string[] TinyOnCpu = ["--seq-length", "32", "--device", "cpu", "--threads", "1"];
@@ -182,7 +185,8 @@ public sealed class EndToEndTests : IDisposable
 
         tuned.Error.Should().BeEmpty();
         tuned.ExitCode.Should().Be(0);
-        tuned.Output.Should().Contain($"note: {train}: 20 examples, 2 malformed rows skipped; first: line 22:").And.Contain("20 training examples");
+        tuned.Output.Should().Contain($"note: {train}: 20 examples, 2 malformed rows skipped; first: line 22:").And.Contain("20 training examples")
+            .And.NotContain("no validation set", "the dev file next to the training file validates the run");
 
         var glue = Cli.Run("glue", "--models", run, "--glue", temp.Path, "--tasks", "SST-2", "--out", temp.File("glue-out"), "--grid", "quick", "--seeds", "1",
             "--epochs", "1", "--seq-length", "32", "--device", "cpu", "--threads", "1");

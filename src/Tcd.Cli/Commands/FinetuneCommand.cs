@@ -42,7 +42,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         model = Add(CliOptions.Optional<string?>("--model", "The pre-trained model (required): a model folder or the --out folder of 'tcd pretrain' / 'tcd distill'."));
         task = Add(CliOptions.Optional<string?>("--task", $"The GLUE task (required): {string.Join(", ", GlueTask.All.Select(t => t.Name))}."));
         data = Add(CliOptions.Optional<string?>("--data", "The training data (required): a GLUE folder (<dir>/<TASK>/train.tsv), a task folder (<dir>/train.tsv, with dev.tsv used for validation) or one train TSV file."));
-        dev = Add(CliOptions.Optional<string?>("--dev", "Validation TSV [default: the task's dev split next to the training file, when present]."));
+        dev = Add(CliOptions.Optional<string?>("--dev", "Validation TSV, on which the best epoch is chosen [default: the task's dev split next to the training file, when present; without one the last epoch is kept]."));
         output = Add(CliOptions.Optional<string?>("--out", "Output folder (required): model/ (the fine-tuned classifier) and result.json (dev metrics)."));
         adapters = Add(CliOptions.Optional<int?>("--adapters", "Train only Houlsby adapters of this bottleneck size (plus LayerNorms and the head) [default: full fine-tuning]."));
         epochs = Add(CliOptions.WithDefault("--epochs", "Training epochs (paper: up to 10).", Defaults.Epochs));
@@ -92,6 +92,13 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         console.Line($"tcd finetune: {settings.Task.Name}, {train.Count} training examples ({settings.TrainFile}), " +
                      $"{validation?.Count ?? 0} validation examples{(settings.DevFile is null ? string.Empty : $" ({settings.DevFile})")}, {DescribeMode(settings.Training)}, " +
                      $"on {TorchRuntime.DescribeDevice(settings.Training.Device, settings.Training.Threads, "--device")}");
+        if (settings.DevFile is null)
+        {
+            // Not an error: a lone training file is a documented use (training on all the data there is), but the run
+            // then keeps its last epoch instead of the best one on dev, which the user should not learn from result.json.
+            console.Line($"warning: no validation set: {DescribeMissingDevFile(settings.TrainFile, settings.Task)}, so the last epoch is kept " +
+                         "instead of the best one on dev; give --dev <file> to validate.");
+        }
 
         torch.manual_seed(settings.Training.Seed);
         using var pretrained = BertModelStore.LoadMaskedLm(settings.Model);
@@ -114,14 +121,17 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
             best_epoch = result.BestEpoch,
             epoch_losses = result.EpochLosses,
             epoch_scores = result.EpochScores,
+            train_file = settings.TrainFile,
+            dev_file = settings.DevFile,
             dev_score = metrics?.Score,
             dev_metrics = metrics?.Metrics.ToDictionary(kv => kv.Key.ToString(), kv => kv.Value),
             model = modelFolder,
         });
-        var summary = metrics is null
-            ? "no validation set"
-            : string.Join(", ", metrics.Metrics.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{GlueMetrics.DisplayName(kv.Key)} {kv.Value:F2}")));
-        console.Line($"tcd finetune: {(result.Cancelled ? "cancelled" : "done")}, best epoch {result.BestEpoch}: {summary}; model saved to {modelFolder}");
+        var kept = metrics is null
+            ? $"last epoch {result.BestEpoch} kept (no validation set)"
+            : $"best epoch {result.BestEpoch}: " +
+              string.Join(", ", metrics.Metrics.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{GlueMetrics.DisplayName(kv.Key)} {kv.Value:F2}")));
+        console.Line($"tcd finetune: {(result.Cancelled ? "cancelled" : "done")}, {kept}; model saved to {modelFolder}");
         return result.Cancelled ? 130 : 0;
     }
 
@@ -198,11 +208,25 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
             $"--data: found no training file at '{path}': expected a TSV file, '{Path.Combine(path, fileName)}' or '{Path.Combine(path, task.DirectoryName, fileName)}'.");
     }
 
+    /// <summary>The task's dev split next to <paramref name="trainFile"/>, when it exists and is another file.</summary>
     private static string? DefaultDevFile(string trainFile, GlueTask task)
     {
-        var candidate = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(trainFile))!, task.GetSplit(task.EvaluationSplits[0]).FileName);
-        return File.Exists(candidate) && Path.GetFullPath(candidate) != Path.GetFullPath(trainFile) ? candidate : null;
+        var candidate = DevFileNextTo(trainFile, task);
+        return File.Exists(candidate) && !IsSameFile(candidate, trainFile) ? candidate : null;
     }
+
+    /// <summary>Why <see cref="DefaultDevFile"/> found none, naming the file it looked for.</summary>
+    private static string DescribeMissingDevFile(string trainFile, GlueTask task)
+    {
+        var candidate = DevFileNextTo(trainFile, task);
+        return File.Exists(candidate) ? $"the dev file '{candidate}' is the training file" : $"the dev file '{candidate}' does not exist";
+    }
+
+    /// <summary>Where the task's dev split would lie if it sat next to <paramref name="trainFile"/>.</summary>
+    private static string DevFileNextTo(string trainFile, GlueTask task) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(trainFile))!, task.GetSplit(task.EvaluationSplits[0]).FileName);
+
+    private static bool IsSameFile(string a, string b) => Path.GetFullPath(a) == Path.GetFullPath(b);
 
     /// <summary>The mode as the header and result.json name it (and as <c>tcd glue</c>'s cells do): <c>full</c> or <c>adapters</c>.</summary>
     private static string ModeName(FineTuningMode mode) => mode == FineTuningMode.Full ? "full" : "adapters";
