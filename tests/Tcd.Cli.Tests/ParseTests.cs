@@ -94,6 +94,20 @@ public sealed class ParseTests : IDisposable
     }
 
     [Fact]
+    public void Finetune_finds_the_dev_file_in_the_same_path_form_as_the_training_file()
+    {
+        temp.Write("model/config.json", BertConfig.Tiny.ToJson());
+        temp.Write("glue/MRPC/train.tsv", string.Empty);
+        temp.Write("glue/MRPC/dev.tsv", string.Empty);
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, temp.File("glue"));
+
+        var settings = Cli.Parse(c => c.Finetune, "finetune", "--model", temp.File("model"), "--task", "MRPC", "--data", relative, "--out", "ft");
+
+        settings.TrainFile.Should().Be(Path.Combine(relative, "MRPC", "train.tsv"));
+        settings.DevFile.Should().Be(Path.Combine(relative, "MRPC", "dev.tsv"), "the header prints both, and a relative and a full path side by side read as two places");
+    }
+
+    [Fact]
     public void Finetune_with_adapters_and_a_single_tsv()
     {
         temp.Write("model/config.json", BertConfig.Tiny.ToJson());

@@ -222,9 +222,12 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         return File.Exists(candidate) ? $"the dev file '{candidate}' is the training file" : $"the dev file '{candidate}' does not exist";
     }
 
-    /// <summary>Where the task's dev split would lie if it sat next to <paramref name="trainFile"/>.</summary>
+    /// <summary>
+    /// Where the task's dev split would lie if it sat next to <paramref name="trainFile"/>, in the same form (relative or
+    /// full) as the training file's path, so that the two read alike wherever they are printed.
+    /// </summary>
     private static string DevFileNextTo(string trainFile, GlueTask task) =>
-        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(trainFile))!, task.GetSplit(task.EvaluationSplits[0]).FileName);
+        Path.Combine(Path.GetDirectoryName(trainFile) ?? string.Empty, task.GetSplit(task.EvaluationSplits[0]).FileName);
 
     private static bool IsSameFile(string a, string b) => Path.GetFullPath(a) == Path.GetFullPath(b);
 
