@@ -115,6 +115,19 @@ public sealed class EndToEndTests : IDisposable
         result.RootElement.GetProperty("dev_file").ValueKind.Should().Be(JsonValueKind.Null);
     }
 
+    [Fact]
+    public void Xpert_asked_for_more_experts_than_a_layer_has_warns_in_terms_of_k()
+    {
+        var corpus = PretrainOneTinyStep(experts: 4);
+        var code = temp.Write("code.txt", string.Join("\n\n", Enumerable.Range(0, 20).Select(i => $"for item in range({i}): total = total + item")));
+
+        var xpert = Cli.Run(["xpert", "--source", temp.File("run"), "--domains", corpus, code, "--out", temp.File("xpert"), "--k", "5", "--max-segments", "4", .. TinyOnCpu]);
+
+        xpert.Error.Should().BeEmpty();
+        xpert.ExitCode.Should().Be(0);
+        xpert.Output.Should().Contain("(warning: --k is 5 but").And.NotContain("TopK");
+    }
+
     private static readonly string[] TinyOnCpu = ["--seq-length", "32", "--device", "cpu", "--threads", "1"];
 
     /// <summary>Pre-trains a tiny model (vanilla, or with <paramref name="experts"/>) for one step into <c>run/</c>; returns its corpus.</summary>

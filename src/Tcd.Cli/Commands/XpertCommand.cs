@@ -108,7 +108,8 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
             ExpertActivationReport.Write(result.Activations, settings.Output);
             foreach (var layer in result.Decompositions)
             {
-                console.Line($"  {layer}");
+                // The selection's warnings name the library's TopK; the user typed --k.
+                console.Line("  " + OptionValidation.InOptionTerms(layer.ToString(), OptionNames));
             }
 
             var modelFolder = Path.Combine(settings.Output, RunFolders.ModelFolderName);
