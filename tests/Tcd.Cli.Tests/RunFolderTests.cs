@@ -85,8 +85,18 @@ public sealed class RunFolderTests : IDisposable
         var missing = Cli.Run("pretrain", "--corpus", temp.File("none.txt"), "--out", run, "--preset", "tiny", "--steps", "2", "--device", "cpu");
 
         missing.ExitCode.Should().Be(1);
-        missing.Error.Should().Contain("none.txt").And.Contain("does not exist");
+        missing.Error.Should().Contain("--corpus: The corpus file").And.Contain("none.txt").And.Contain("does not exist");
         Directory.Exists(temp.File("new")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void A_missing_validation_file_is_named_with_its_option()
+    {
+        var missing = Pretrain(temp.File("run"), steps: 1, "--validation", "nope.txt");
+
+        missing.ExitCode.Should().Be(1);
+        missing.Error.Should().Contain("--validation: ").And.Contain("'nope.txt' does not exist");
+        Directory.Exists(temp.File("run")).Should().BeFalse();
     }
 
     [Fact]

@@ -181,10 +181,10 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         var sourceModel = settings.Teacher ?? settings.Init;
         var encoder = sourceModel is null ? BertTextEncoder.CreateUncased() : BertTextEncoder.ForModelFolder(sourceModel);
         var teacherModel = settings.Teacher is null ? null : BertModelStore.LoadMaskedLm(settings.Teacher).Bert;
-        var corpus = TextCorpus.FromFiles(settings.Corpus);
+        var corpus = CorpusFiles.Open(settings.Corpus, "--corpus");
         var validationSegments = settings.Validation.Count == 0
             ? null
-            : new SegmentPacker(encoder, settings.Training.MaxSequenceLength).Pack(TextCorpus.FromFiles(settings.Validation)).Take(settings.ValidationSegments).ToList();
+            : new SegmentPacker(encoder, settings.Training.MaxSequenceLength).Pack(CorpusFiles.Open(settings.Validation, "--validation")).Take(settings.ValidationSegments).ToList();
 
         Directory.CreateDirectory(settings.Output);
         WriteEffectiveConfig(run.ConfigFile, settings.EffectiveOptions);

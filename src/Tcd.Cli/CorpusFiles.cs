@@ -1,0 +1,26 @@
+using Tcd.Models.Data;
+
+namespace Tcd.Cli;
+
+/// <summary>Text corpora read from the files an option names.</summary>
+internal static class CorpusFiles
+{
+    /// <summary>
+    /// <see cref="TextCorpus.FromFiles(IEnumerable{string})"/>, with a missing file reported under <paramref name="option"/>:
+    /// the library names the file but not the option, and <c>tcd pretrain</c> reads files from both <c>--corpus</c> and
+    /// <c>--validation</c>.
+    /// </summary>
+    /// <param name="files">The files, as the option gave them.</param>
+    /// <param name="option">The option that named them, e.g. <c>--validation</c>.</param>
+    public static TextCorpus Open(IReadOnlyList<string> files, string option)
+    {
+        try
+        {
+            return TextCorpus.FromFiles(files);
+        }
+        catch (FileNotFoundException ex)
+        {
+            throw new CliUsageException($"{option}: {ex.Message}");
+        }
+    }
+}
