@@ -128,6 +128,19 @@ public sealed class EndToEndTests : IDisposable
         xpert.Output.Should().Contain("(warning: --k is 5 but").And.NotContain("TopK");
     }
 
+    [Fact]
+    public void Distill_one_step_from_a_saved_teacher_says_1_step()
+    {
+        var corpus = PretrainOneTinyStep();
+
+        var distilled = Cli.Run(["distill", "--corpus", corpus, "--teacher", temp.File("run"), "--out", temp.File("student"), "--experts", "2", "--steps", "1", "--batch-size", "4", .. TinyOnCpu]);
+
+        distilled.Error.Should().BeEmpty();
+        distilled.ExitCode.Should().Be(0);
+        distilled.Output.Should().Contain(", 1 step, corpus ").And.NotContain("1 steps");
+        BertModelStore.LoadConfig(temp.File("student", "model")).ExpertCount.Should().Be(2);
+    }
+
     private static readonly string[] TinyOnCpu = ["--seq-length", "32", "--device", "cpu", "--threads", "1"];
 
     /// <summary>Pre-trains a tiny model (vanilla, or with <paramref name="experts"/>) for one step into <c>run/</c>; returns its corpus.</summary>

@@ -89,8 +89,8 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
 
         var train = Read(settings.TrainFile, TrainSplit, settings.MaxTrain ?? int.MaxValue, "--data");
         var validation = settings.DevFile is null ? null : Read(settings.DevFile, settings.Task.EvaluationSplits[0], int.MaxValue, "--dev");
-        console.Line($"tcd finetune: {settings.Task.Name}, {train.Count} training examples ({settings.TrainFile}), " +
-                     $"{validation?.Count ?? 0} validation examples{(settings.DevFile is null ? string.Empty : $" ({settings.DevFile})")}, {DescribeMode(settings.Training)}, " +
+        console.Line($"tcd finetune: {settings.Task.Name}, {CliText.Count(train.Count, "training example")} ({settings.TrainFile}), " +
+                     $"{CliText.Count(validation?.Count ?? 0, "validation example")}{(settings.DevFile is null ? string.Empty : $" ({settings.DevFile})")}, {DescribeMode(settings.Training)}, " +
                      $"on {TorchRuntime.DescribeDevice(settings.Training.Device, settings.Training.Threads, "--device")}");
         if (settings.DevFile is null)
         {

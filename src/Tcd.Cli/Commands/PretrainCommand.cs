@@ -193,7 +193,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         var start = settings.Init is null ? string.Empty : $", initialised from {settings.Init}";
         console.Line(string.Create(CultureInfo.InvariantCulture,
             $"tcd {Command.Name}: {settings.Model.CountParameters() / 1e6:F2} M parameters (L={settings.Model.NumLayers}, H={settings.Model.HiddenSize}, experts={settings.Model.ExpertCount}){start}, " +
-            $"{settings.Training.TotalSteps} steps, corpus {string.Join(", ", settings.Corpus)}, output {settings.Output}, " +
+            $"{CliText.Count(settings.Training.TotalSteps, "step")}, corpus {string.Join(", ", settings.Corpus)}, output {settings.Output}, " +
             $"on {TorchRuntime.DescribeDevice(settings.Training.Device, settings.Training.Threads, "--device")}"));
 
         var trainer = new Pretrainer(model, settings.Objective, settings.Training, encoder, teacherModel);
@@ -359,7 +359,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         if (options.IsGiven(experts) && options.Get(experts) is var expertCount && expertCount != saved.ExpertCount)
         {
             throw new CliUsageException(
-                $"--experts {expertCount} conflicts with --init: the model in '{folder}' has {saved.ExpertCount} experts per layer. Drop --experts; the shape comes from the saved model.");
+                $"--experts {expertCount} conflicts with --init: the model in '{folder}' has {CliText.Count(saved.ExpertCount, "expert")} per layer. Drop --experts; the shape comes from the saved model.");
         }
 
         ModelFolders.CheckSequenceLength(folder, length);
