@@ -221,6 +221,7 @@ public sealed class EndToEndTests : IDisposable
         glue.ExitCode.Should().Be(0);
         glue.Output.Should().Contain("| run |", "a run folder's row is named after the run")
             .And.Contain("log-likelihood corpus (--ll-corpus)", "notes name the tool's options")
+            .And.Contain("no pretraining.json (tcd pretrain and tcd distill write it when given held-out text with --validation)")
             .And.Contain("2 malformed rows skipped");
 
         var unreadable = temp.Write("bad/train.tsv", "sentence\tlabel\nno tab\nstill none\n");

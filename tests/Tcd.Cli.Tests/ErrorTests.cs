@@ -154,6 +154,7 @@ public sealed class ErrorTests : IDisposable
 
         exitCode.Should().Be(0);
         output.Should().Contain("--steps").And.Contain("[default: 1000]").And.Contain("--experts").And.Contain("[default: paper-small]")
-            .And.Contain("--config").And.Contain("--device").And.Contain("[default: auto]");
+            .And.Contain("--config").And.Contain("--device").And.Contain("[default: auto]")
+            .And.Contain("model/pretraining.json (its held-out log-likelihood for 'tcd glue', written with --validation)");
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Tcd.Experiments;
 using Tcd.Experiments.Glue;
 using Tcd.Models.Data;
 using Tcd.Models.Evaluation;
@@ -65,7 +66,11 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
     {
         this.distill = distill;
         corpus = Add(CliOptions.List("--corpus", "Training text: one or more UTF-8 files, WikiExtractor output (<doc> tags) or plain text with blank lines between documents (required)."));
-        output = Add(CliOptions.Optional<string?>("--out", "Run folder (required): model/ (the final model), checkpoints/, metrics.jsonl, result.json and tcd-config.json (the effective options). Running again with the same --out resumes from the last checkpoint."));
+        output = Add(CliOptions.Optional<string?>(
+            "--out",
+            $"Run folder (required): {RunFolders.ModelFolderName}/ (the final model), {RunFolders.ModelFolderName}/{GlueSuiteModel.PretrainingFileName} (its held-out log-likelihood for " +
+            $"'tcd glue', written with --validation), {CheckpointFolderName}/, {MetricsFileName}, {LossChartFileName}, {ResultFileName} and {EffectiveConfigFileName} (the effective options). " +
+            "Running again with the same --out resumes from the last checkpoint."));
         if (distill)
         {
             teacher = Add(CliOptions.Optional<string?>("--teacher", "The frozen teacher (required): a model folder or the --out folder of 'tcd pretrain'."));

@@ -338,7 +338,7 @@ public sealed class GlueSuite
 
         if (options.LogLikelihoodCorpus.Count == 0)
         {
-            log($"{model.Name}: no {GlueSuiteModel.PretrainingFileName} (pre-training writes it when it has a validation set) and no " +
+            log($"{model.Name}: no {GlueSuiteModel.PretrainingFileName} (tcd pretrain and tcd distill write it when given held-out text with --validation) and no " +
                 $"log-likelihood corpus ({nameof(GlueSuiteOptions.LogLikelihoodCorpus)}), so its pre-training LL is left empty.");
             return null;
         }
