@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 
 namespace Tcd.Samples;
 
@@ -25,8 +24,4 @@ internal static class SampleCommandLine
         });
         return threads;
     }
-
-    /// <summary><paramref name="count"/> with <paramref name="noun"/> in the singular or plural: "1 epoch", "3 epochs".</summary>
-    public static string Count(long count, string noun) =>
-        string.Create(CultureInfo.InvariantCulture, $"{count} {noun}{(count == 1 ? string.Empty : "s")}");
 }

@@ -33,7 +33,7 @@ internal sealed class GlueFineTuning(FineTuneSettings settings, TextWriter conso
         var reader = new GlueReader(settings.GlueDirectory, new GlueReaderOptions { OnMalformedRow = GlueMalformedRowHandling.Skip });
         var train = Load(mlContext, reader, task, "train", settings.MaxTrainExamples);
         var dev = Load(mlContext, reader, task, task.EvaluationSplits[0], int.MaxValue);
-        Say($"{task.Name}: {Count(train)} training rows, {Count(dev)} {task.EvaluationSplits[0]} rows; {(settings.Adapters > 0 ? $"adapters of size {settings.Adapters}" : "full fine-tuning")}, {SampleCommandLine.Count(settings.Epochs, "epoch")}, lr {LearningRate:G3}.");
+        Say($"{task.Name}: {Count(train)} training rows, {Count(dev)} {task.EvaluationSplits[0]} rows; {(settings.Adapters > 0 ? $"adapters of size {settings.Adapters}" : "full fine-tuning")}, {UserMessages.Count(settings.Epochs, "epoch")}, lr {LearningRate:G3}.");
 
         var (model, scored) = task.IsRegression
             ? FitRegressor(mlContext, pretrained, task, train, dev, cancellationToken)

@@ -185,7 +185,7 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
             Progress = new SynchronousProgress<FineTuningProgress>(row => Say($"[{name}] {data.Task} {row}")),
             CancellationToken = cancellationToken,
         };
-        Say($"[{name}] fine-tuning on {data.Task}: {SampleCommandLine.Count(options.Training.Epochs, "epoch")}, lr {options.Training.LearningRate:G3}");
+        Say($"[{name}] fine-tuning on {data.Task}: {UserMessages.Count(options.Training.Epochs, "epoch")}, lr {options.Training.LearningRate:G3}");
         var tcd = mlContext.Tcd();
         var classifier = (data.Task.IsSentencePair ? tcd.SentencePairClassifier(pretrained, options) : tcd.TextClassifier(pretrained, options)).Fit(data.Train);
         var scored = classifier.Transform(data.Dev);

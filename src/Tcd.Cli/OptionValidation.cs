@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Tcd.Models.Runtime;
 
 namespace Tcd.Cli;
 
@@ -33,7 +34,7 @@ internal static class OptionValidation
     /// </summary>
     public static CliUsageException InOptionTerms(Exception error, IReadOnlyDictionary<string, string> optionNames)
     {
-        var message = InOptionTerms(Readable(error), optionNames);
+        var message = InOptionTerms(UserMessages.Readable(error), optionNames);
         var option = error is ArgumentException { ParamName: { } property } && optionNames.TryGetValue(property, out var name) ? name : null;
         return new CliUsageException(option is null || message.StartsWith(option, StringComparison.Ordinal) ? message : $"{option}: {message}");
     }
@@ -41,15 +42,4 @@ internal static class OptionValidation
     /// <summary><paramref name="text"/> with every property <paramref name="optionNames"/> maps (also as <c>Type.Property</c>) replaced by its option.</summary>
     public static string InOptionTerms(string text, IReadOnlyDictionary<string, string> optionNames) =>
         optionNames.Aggregate(text, (current, name) => Regex.Replace(current, $@"\b(?:\w+\.)*{Regex.Escape(name.Key)}\b", name.Value));
-
-    /// <summary>
-    /// An exception's message for a user: without the <c>(Parameter '…')</c> .NET appends to argument errors, and with
-    /// .NET's range wording in plain words ("('0') must be a non-negative and non-zero value" → "('0') must be more than 0").
-    /// </summary>
-    public static string Readable(Exception ex) => Regex.Replace(
-        ex.Message.Split(" (Parameter", 2)[0]
-            .Replace("must be a non-negative and non-zero value", "must be more than 0", StringComparison.Ordinal)
-            .Replace("must be a non-negative value", "must be 0 or more", StringComparison.Ordinal),
-        "must be greater than or equal to '([^']*)'",
-        "must be at least $1");
 }

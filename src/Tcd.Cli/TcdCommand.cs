@@ -68,7 +68,7 @@ internal abstract class TcdCommand<TSettings> : ITcdCommand
         }
         catch (Exception ex) when (IsUserError(ex))
         {
-            console.Error.WriteLine($"tcd {Command.Name}: error: {OptionValidation.Readable(ex)}");
+            console.Error.WriteLine($"tcd {Command.Name}: error: {UserMessages.Readable(ex)}");
             return 1;
         }
     }

@@ -327,7 +327,7 @@ public sealed class TcdCatalog
             Training = defaults with
             {
                 Epochs = epochs,
-                LearningRate = learningRate ?? (mode.Mode == FineTuningMode.Adapters ? FineTuning.LowestAdapterLearningRate : defaults.LearningRate),
+                LearningRate = learningRate ?? (mode.Mode == FineTuningMode.Adapters ? Tcd.Models.Training.FineTuningOptions.DefaultAdapterLearningRate : defaults.LearningRate),
                 BatchSize = batchSize,
                 MaxSequenceLength = Math.Min(defaults.MaxSequenceLength, pretrained.Config.MaxPositions),
             },

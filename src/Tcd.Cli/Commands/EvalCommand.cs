@@ -49,7 +49,7 @@ internal sealed class EvalCommand : TcdCommand<EvalSettings>
         using var loaded = BertModelStore.LoadMaskedLm(settings.Model, TorchRuntime.ResolveDevice(settings.Device, "--device"));
         var score = MaskedLmEvaluator.Evaluate(loaded, segments, new MlmMasker(encoder), settings.BatchSize, settings.MaskSeed, cancellationToken);
         console.Line(string.Create(CultureInfo.InvariantCulture,
-            $"tcd eval: {settings.Model}: mean masked-token log-likelihood {score.Mean:F4} over {CliText.Count(score.Count, "masked token")} in {CliText.Count(segments.Count, "segment")}"));
+            $"tcd eval: {settings.Model}: mean masked-token log-likelihood {score.Mean:F4} over {UserMessages.Count(score.Count, "masked token")} in {UserMessages.Count(segments.Count, "segment")}"));
         if (settings.Output is not null)
         {
             WriteJson(settings.Output, new { model = settings.Model, corpus = settings.Corpus, segments = segments.Count, masked_tokens = score.Count, mean_log_likelihood = score.Mean });

@@ -89,8 +89,8 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
 
         var train = Read(settings.TrainFile, TrainSplit, settings.MaxTrain ?? int.MaxValue, "--data");
         var validation = settings.DevFile is null ? null : Read(settings.DevFile, settings.Task.EvaluationSplits[0], int.MaxValue, "--dev");
-        console.Line($"tcd finetune: {settings.Task.Name}, {CliText.Count(train.Count, "training example")} ({settings.TrainFile}), " +
-                     $"{CliText.Count(validation?.Count ?? 0, "validation example")}{(settings.DevFile is null ? string.Empty : $" ({settings.DevFile})")}, {DescribeMode(settings.Training)}, " +
+        console.Line($"tcd finetune: {settings.Task.Name}, {UserMessages.Count(train.Count, "training example")} ({settings.TrainFile}), " +
+                     $"{UserMessages.Count(validation?.Count ?? 0, "validation example")}{(settings.DevFile is null ? string.Empty : $" ({settings.DevFile})")}, {DescribeMode(settings.Training)}, " +
                      $"on {TorchRuntime.DescribeDevice(settings.Training.Device, settings.Training.Threads, "--device")}");
         if (settings.DevFile is null)
         {
@@ -180,7 +180,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
     /// fine-tuning's rates leave adapters nearly untrained.
     /// </summary>
     internal static double DefaultLearningRate(FineTuningMode mode) =>
-        mode == FineTuningMode.Adapters ? GlueSuiteGrid.Paper.AdapterLearningRates.Min() : Defaults.LearningRate;
+        mode == FineTuningMode.Adapters ? FineTuningOptions.DefaultAdapterLearningRate : Defaults.LearningRate;
 
     /// <summary>A learning rate as the paper and <c>--help</c> write it: <c>2e-5</c>, <c>1.5e-4</c>.</summary>
     internal static string Rate(double rate) => rate.ToString("0.###############e0", CultureInfo.InvariantCulture);

@@ -67,7 +67,7 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
         }
 
         console.Line(result.Table.ToMarkdown());
-        console.Line(string.Create(CultureInfo.InvariantCulture, $"tcd glue: {CliText.Count(result.CellsTrained, "cell")} trained, {result.Cells.Count - result.CellsTrained} reused."));
+        console.Line(string.Create(CultureInfo.InvariantCulture, $"tcd glue: {UserMessages.Count(result.CellsTrained, "cell")} trained, {result.Cells.Count - result.CellsTrained} reused."));
         foreach (var (role, path) in result.Files)
         {
             console.Line($"{role}: {path}");

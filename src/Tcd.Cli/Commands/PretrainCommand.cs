@@ -198,7 +198,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         var start = settings.Init is null ? string.Empty : $", initialised from {settings.Init}";
         console.Line(string.Create(CultureInfo.InvariantCulture,
             $"tcd {Command.Name}: {settings.Model.CountParameters() / 1e6:F2} M parameters (L={settings.Model.NumLayers}, H={settings.Model.HiddenSize}, experts={settings.Model.ExpertCount}){start}, " +
-            $"{CliText.Count(settings.Training.TotalSteps, "step")}, corpus {string.Join(", ", settings.Corpus)}, output {settings.Output}, " +
+            $"{UserMessages.Count(settings.Training.TotalSteps, "step")}, corpus {string.Join(", ", settings.Corpus)}, output {settings.Output}, " +
             $"on {TorchRuntime.DescribeDevice(settings.Training.Device, settings.Training.Threads, "--device")}"));
 
         var trainer = new Pretrainer(model, settings.Objective, settings.Training, encoder, teacherModel);
@@ -364,7 +364,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         if (options.IsGiven(experts) && options.Get(experts) is var expertCount && expertCount != saved.ExpertCount)
         {
             throw new CliUsageException(
-                $"--experts {expertCount} conflicts with --init: the model in '{folder}' has {CliText.Count(saved.ExpertCount, "expert")} per layer. Drop --experts; the shape comes from the saved model.");
+                $"--experts {expertCount} conflicts with --init: the model in '{folder}' has {UserMessages.Count(saved.ExpertCount, "expert")} per layer. Drop --experts; the shape comes from the saved model.");
         }
 
         ModelFolders.CheckSequenceLength(folder, length);

@@ -115,7 +115,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
             var modelFolder = Path.Combine(settings.Output, RunFolders.ModelFolderName);
             BertModelStore.Save(dense, dense.Config, modelFolder);
             XpertRunReport.Write(Path.Combine(settings.Output, ResultFileName), result, settings.Source, modelFolder);
-            console.Line($"tcd xpert: wrote {ExpertActivationReport.FrequencyFileName}.csv/.json and {CliText.Count(result.Activations.LayerCount, "heatmap")} to {settings.Output}; " +
+            console.Line($"tcd xpert: wrote {ExpertActivationReport.FrequencyFileName}.csv/.json and {UserMessages.Count(result.Activations.LayerCount, "heatmap")} to {settings.Output}; " +
                          $"dense model saved to {modelFolder} (continue with: tcd pretrain --init {settings.Output} ...)");
         }
 

@@ -85,7 +85,7 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
         var device = TorchRuntime.DescribeDevice(Training.Device, Training.Threads, "Training.Device");
         channel.Info(MessageSensitivity.None, FormattableString.Invariant(
             $"Fine-tuning ({Training.Mode}) a {kind} model on {train.Count} rows{(validation is null ? string.Empty : $", validating on {validation.Count}")}: {Training.Epochs} epochs, lr {Training.LearningRate:g3}, seed {Training.Seed}, on {device}."));
-        if (Training.Mode == FineTuningMode.Adapters && Training.LearningRate < FineTuning.LowestAdapterLearningRate)
+        if (Training.Mode == FineTuningMode.Adapters && Training.LearningRate < FineTuningOptions.DefaultAdapterLearningRate)
         {
             channel.Warning(MessageSensitivity.None, FormattableString.Invariant(
                 $"Adapters train slowly at lr {Training.LearningRate:g3}: the paper tunes them at 1e-4 to 3e-4 (Training.LearningRate)."));

@@ -7,9 +7,6 @@ namespace Tcd.MLNet.Estimators;
 /// <param name="AdapterSize">The adapter bottleneck size (0 for full fine-tuning).</param>
 public sealed record FineTuning(FineTuningMode Mode, int AdapterSize)
 {
-    /// <summary>The low end of the paper's adapter grid; full fine-tuning's rates leave adapters nearly untrained.</summary>
-    internal const double LowestAdapterLearningRate = 1e-4;
-
     /// <summary>Every parameter is trained (paper: lr ∈ {1e-5, 2e-5, 5e-5}).</summary>
     public static FineTuning Full { get; } = new(FineTuningMode.Full, 0);
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace Tcd.Models.Runtime;
@@ -19,4 +20,10 @@ public static class UserMessages
             "must be greater than or equal to '([^']*)'",
             "must be at least $1");
     }
+
+    /// <summary><paramref name="count"/> with <paramref name="noun"/> in the singular or plural: "1 step", "3 steps", "0 steps".</summary>
+    /// <param name="count">How many.</param>
+    /// <param name="noun">The singular noun, or a phrase ending in one ("training example"); its plural adds an "s".</param>
+    public static string Count(long count, string noun) =>
+        string.Create(CultureInfo.InvariantCulture, $"{count} {noun}{(count == 1 ? string.Empty : "s")}");
 }

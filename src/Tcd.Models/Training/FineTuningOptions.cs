@@ -18,6 +18,12 @@ public sealed record FineTuningOptions
     /// <summary>Peak learning rate. Default 2e-5 (paper grid, full: 1e-5, 2e-5, 5e-5; adapters: 1e-4, 2e-4, 3e-4).</summary>
     public double LearningRate { get; init; } = 2e-5;
 
+    /// <summary>
+    /// The learning rate for adapter tuning where none is given (the ML.NET overloads, <c>tcd finetune --adapters</c>):
+    /// 1e-4, the low end of the paper's adapter grid {1e-4, 2e-4, 3e-4}; full fine-tuning's rates leave adapters nearly untrained.
+    /// </summary>
+    public const double DefaultAdapterLearningRate = 1e-4;
+
     /// <summary>Fraction of the steps used for linear warm-up, followed by linear decay. Default 0.06 (paper).</summary>
     public double WarmupRatio { get; init; } = 0.06;
 
