@@ -321,19 +321,9 @@ public sealed class GlueSuite
 
     private double? PretrainingLogLikelihood(GlueSuiteModel model, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(model.Folder, GlueSuiteModel.PretrainingFileName);
-        if (File.Exists(path))
+        if (GlueSuiteModel.ReadPretrainingLogLikelihood(model.Folder) is { } stored)
         {
-            try
-            {
-                using var json = JsonDocument.Parse(File.ReadAllText(path));
-                return json.RootElement.GetProperty("validation_log_likelihood").GetDouble();
-            }
-            catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-            {
-                throw new InvalidDataException(
-                    $"'{path}' must be a JSON object with a number 'validation_log_likelihood', e.g. {{\"validation_log_likelihood\": -2.33}}: {ex.Message}", ex);
-            }
+            return stored;
         }
 
         if (options.LogLikelihoodCorpus.Count == 0)

@@ -15,12 +15,49 @@ public sealed record GlueSuiteModel(string Name, string Folder)
     /// Writes <see cref="PretrainingFileName"/> into a model folder: the held-out masked-token log-likelihood that the
     /// suite shows as the model's "Pre-training LL" (pre-training writes it; so can any program that evaluated a model).
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="validationLogLikelihood"/> is NaN or infinite.</exception>
     public static void WritePretrainingLogLikelihood(string modelFolder, double validationLogLikelihood)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelFolder);
+        // A missing score (NaN) must stay missing: written, it would be read back as a score.
+        if (!double.IsFinite(validationLogLikelihood))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(validationLogLikelihood), validationLogLikelihood,
+                $"The pre-training log-likelihood of '{modelFolder}' must be a finite number; write no {PretrainingFileName} when there is no score.");
+        }
+
         AtomicFile.WriteAllText(
             Path.Combine(modelFolder, PretrainingFileName),
             JsonSerializer.Serialize(new { validation_log_likelihood = validationLogLikelihood }, TcdJson.Indented));
+    }
+
+    /// <summary>
+    /// Reads <see cref="PretrainingFileName"/> of a model folder (as <see cref="WritePretrainingLogLikelihood"/> wrote
+    /// it): the held-out masked-token log-likelihood, or null when the folder has no such file.
+    /// </summary>
+    /// <param name="modelFolder">A model folder (config.json, model.safetensors).</param>
+    /// <exception cref="InvalidDataException">The file is not a JSON object with a finite number <c>validation_log_likelihood</c>; the message names the file.</exception>
+    public static double? ReadPretrainingLogLikelihood(string modelFolder)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelFolder);
+        var path = Path.Combine(modelFolder, PretrainingFileName);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var json = JsonDocument.Parse(File.ReadAllText(path));
+            var value = json.RootElement.GetProperty("validation_log_likelihood").GetDouble();
+            return double.IsFinite(value) ? value : throw new FormatException($"{value} is not a finite number.");
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException(
+                $"'{path}' must be a JSON object with a number 'validation_log_likelihood', e.g. {{\"validation_log_likelihood\": -2.33}}: {ex.Message}", ex);
+        }
     }
 
     /// <summary>
