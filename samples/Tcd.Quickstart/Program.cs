@@ -46,7 +46,16 @@ root.SetAction((parse, cancellationToken) =>
         Threads = parse.GetValue(threads),
         Seed = parse.GetValue(seed),
     };
-    return Task.FromResult(new QuickstartRun(settings, Console.Out).Execute(cancellationToken));
+    return Task.FromResult(new QuickstartRun(settings, Console.Out, Console.Error).Execute(cancellationToken));
 });
 
-return await root.Parse(args).InvokeAsync();
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0)
+{
+    // One line, like the errors of the run itself, instead of System.CommandLine's errors and the whole help text; the
+    // first error is the one to fix (an unknown option makes its value a second, unrecognised argument).
+    Console.Error.WriteLine($"error: {parse.Errors[0].Message} (--help lists the options.)");
+    return 2;
+}
+
+return await parse.InvokeAsync();

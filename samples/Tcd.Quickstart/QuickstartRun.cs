@@ -21,7 +21,7 @@ namespace Tcd.Quickstart;
 /// The paper's experiment in miniature: teacher → MoE baseline → TCD student, each fine-tuned on MRPC and SST-2,
 /// compared by held-out masked-token log-likelihood and dev scores — every model step through <c>mlContext.Tcd()</c>.
 /// </summary>
-internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter console)
+internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter console, TextWriter errors)
 {
     /// <summary>A sentence-pair and a single-sentence task, both binary, so one classifier head and one score rule serve both.</summary>
     private static readonly GlueTask[] FineTuningTasks = [GlueTask.Mrpc, GlueTask.Sst2];
@@ -34,10 +34,13 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
         try
         {
             TorchRuntime.EnsureAvailable();
+            settings.Validate(FineTuningTasks);
             torch.set_num_threads(settings.Threads);
 
-            Directory.CreateDirectory(settings.OutputDirectory);
+            // Read before pre-training, so that a GLUE file that cannot be read stops the run at once.
+            var tasks = FineTuningTasks.Select(LoadTask).ToList();
             var (trainCorpus, validation) = SplitCorpus();
+            Directory.CreateDirectory(settings.OutputDirectory);
             var config = ModelConfig();
             Say($"Corpus {settings.Corpus}: {trainCorpus.GetRowCount()} training documents, 1 held out. Model: {settings.Preset}, " +
                 $"{config.CountParameters() / 1e6:F1} M parameters vanilla, {config.WithExperts(settings.Experts).CountParameters() / 1e6:F1} M with {settings.Experts} experts. " +
@@ -48,7 +51,6 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
             var moe = Pretrain("moe", PretrainingOptions<MoePretrainingOptions>(config), options => tcd.PretrainMoe(options), trainCorpus, validation, cancellationToken);
             var student = Pretrain("tcd", PretrainingOptions<DistillationOptions>(config), options => tcd.Distill(teacher.Model, options), trainCorpus, validation, cancellationToken);
 
-            var tasks = FineTuningTasks.Select(LoadTask).ToList();
             var rows = new List<ModelResults>();
             foreach (var (name, model) in new[] { ("Teacher (vanilla)", teacher), ("MoE", moe), ("TCD student (MoE)", student) })
             {
@@ -63,21 +65,21 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
             Say("Cancelled; run the same command again: finished pre-training runs are reused, an interrupted one resumes from its checkpoint.");
             return 130;
         }
-        catch (Exception ex) when (ex is TorchNativeLibraryException or FileNotFoundException or InvalidDataException or TrainingDivergedException or InvalidOperationException)
+        catch (QuickstartUsageException ex)
         {
-            console.WriteLine($"error: {ex.Message}");
+            errors.WriteLine($"error: {ex.Message}");
+            return 2;
+        }
+        catch (Exception ex) when (ex is TorchNativeLibraryException or IOException or InvalidDataException or GlueFormatException or TrainingDivergedException or InvalidOperationException)
+        {
+            errors.WriteLine($"error: {ex.Message}");
             return 1;
         }
     }
 
     private BertConfig ModelConfig()
     {
-        var preset = settings.Preset.ToLowerInvariant() switch
-        {
-            "tiny" => BertConfig.Tiny,
-            "paper-small" => BertConfig.PaperSmall,
-            _ => throw new InvalidDataException($"Unknown --preset '{settings.Preset}': use 'tiny' or 'paper-small'."),
-        };
+        var preset = QuickstartSettings.Presets[settings.Preset];
         return preset with { MaxPositions = Math.Max(preset.MaxPositions, settings.SequenceLength) };
     }
 
@@ -87,7 +89,7 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
         var documents = TextCorpus.FromFiles(settings.Corpus).ReadDocuments().Select(paragraphs => new Document { Text = string.Join('\n', paragraphs) }).ToList();
         if (documents.Count < 2)
         {
-            throw new InvalidDataException($"'{settings.Corpus}' holds {documents.Count} document(s); the quickstart needs at least two (one is held out).");
+            throw new QuickstartUsageException($"--corpus '{settings.Corpus}' holds {documents.Count} document(s); the quickstart needs at least two (one is held out).");
         }
 
         return (mlContext.Data.LoadFromEnumerable(documents[..^1]), mlContext.Data.LoadFromEnumerable(documents[^1..]));

@@ -1,8 +1,20 @@
+using System.Globalization;
+using Tcd.Models.Data.Glue;
+using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
+
 namespace Tcd.Quickstart;
 
 /// <summary>Everything the quickstart can be told on its command line.</summary>
 internal sealed record QuickstartSettings
 {
+    /// <summary>The model sizes <see cref="Preset"/> may name (case-insensitive).</summary>
+    public static readonly IReadOnlyDictionary<string, BertConfig> Presets = new Dictionary<string, BertConfig>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["tiny"] = BertConfig.Tiny,
+        ["paper-small"] = BertConfig.PaperSmall,
+    };
+
     public required string Preset { get; init; }
     public required long PretrainSteps { get; init; }
     public required int BatchSize { get; init; }
@@ -18,4 +30,87 @@ internal sealed record QuickstartSettings
     public required string Device { get; init; }
     public required int Threads { get; init; }
     public required long Seed { get; init; }
+
+    /// <summary>
+    /// Checks every option before any work, so that a bad value is reported at once instead of after pre-training
+    /// (or as a stack trace from deep inside it). The device check loads libtorch.
+    /// </summary>
+    /// <param name="glueTasks">The tasks whose train.tsv and dev.tsv must be under <see cref="GlueDirectory"/>.</param>
+    /// <exception cref="QuickstartUsageException">An option's value cannot be used; the message names the option.</exception>
+    public void Validate(IReadOnlyList<GlueTask> glueTasks)
+    {
+        if (!Presets.ContainsKey(Preset))
+        {
+            throw new QuickstartUsageException($"--preset '{Preset}' is not a preset: use {string.Join(" or ", Presets.Keys.Select(name => $"'{name}'"))}.");
+        }
+
+        RequireAtLeast("--steps", PretrainSteps, 1);
+        RequireAtLeast("--batch", BatchSize, 1);
+        // Below 8 tokens a segment is little more than [CLS] and [SEP] (PretrainingOptions refuses it too).
+        RequireAtLeast("--seq", SequenceLength, 8);
+        RequireAtLeast("--experts", Experts, 1);
+        RequirePositive("--lr", LearningRate, "1e-3");
+        RequireAtLeast("--finetune-epochs", FineTuneEpochs, 1);
+        RequirePositive("--finetune-lr", FineTuneLearningRate, "1e-3");
+        if (MaxTrainExamples is { } maxTrain)
+        {
+            RequireAtLeast("--max-train", maxTrain, 1);
+        }
+
+        // libtorch ends the process on a thread count below 1.
+        RequireAtLeast("--threads", Threads, 1);
+        if (!File.Exists(Corpus))
+        {
+            throw new QuickstartUsageException($"--corpus '{Corpus}' is not a file{(Directory.Exists(Corpus) ? " (it is a folder)" : string.Empty)}; give a text file (WikiExtractor output or plain UTF-8).");
+        }
+
+        RequireGlueFiles(glueTasks);
+        if (File.Exists(OutputDirectory))
+        {
+            throw new QuickstartUsageException($"--out '{OutputDirectory}' is a file; give a folder (it is created if missing).");
+        }
+
+        try
+        {
+            TorchRuntime.ResolveDevice(Device, "--device");
+        }
+        catch (ArgumentException ex)
+        {
+            throw new QuickstartUsageException(ex.Message);
+        }
+    }
+
+    private void RequireGlueFiles(IReadOnlyList<GlueTask> glueTasks)
+    {
+        var reader = new GlueReader(GlueDirectory);
+        var missing = glueTasks
+            .SelectMany(task => new[] { "train", "dev" }.Select(split => (Task: task, Split: split)))
+            .Select(file => reader.GetPath(file.Task, file.Split))
+            .Where(path => !File.Exists(path))
+            .Select(path => Path.GetRelativePath(GlueDirectory, path))
+            .ToList();
+        if (missing.Count > 0)
+        {
+            var needed = string.Join(" and ", glueTasks.Select(task => $"{task.DirectoryName}/"));
+            throw new QuickstartUsageException(
+                $"--glue '{GlueDirectory}' {(Directory.Exists(GlueDirectory) ? $"lacks {string.Join(", ", missing)}" : "does not exist")}: " +
+                $"the quickstart needs train.tsv and dev.tsv in {needed} (the original GLUE layout).");
+        }
+    }
+
+    private static void RequireAtLeast(string option, long value, long minimum)
+    {
+        if (value < minimum)
+        {
+            throw new QuickstartUsageException(string.Create(CultureInfo.InvariantCulture, $"{option} must be {minimum} or more, not {value}."));
+        }
+    }
+
+    private static void RequirePositive(string option, double value, string example)
+    {
+        if (!double.IsFinite(value) || value <= 0)
+        {
+            throw new QuickstartUsageException(string.Create(CultureInfo.InvariantCulture, $"{option} must be a finite number above 0, e.g. {example}, not {value}."));
+        }
+    }
 }
