@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Tcd.MLNet;
@@ -26,6 +25,10 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
     /// <summary>A sentence-pair and a single-sentence task, both binary, so one classifier head and one score rule serve both.</summary>
     private static readonly GlueTask[] FineTuningTasks = [GlueTask.Mrpc, GlueTask.Sst2];
 
+    // Each pre-training run by its folder name under --out, and whether its model has experts (--experts shapes it).
+    private static readonly (string Name, bool HasExperts) TeacherRun = ("teacher", false), MoeRun = ("moe", true), TcdRun = ("tcd", true);
+    private static readonly (string Name, bool HasExperts)[] PretrainingRuns = [TeacherRun, MoeRun, TcdRun];
+
     private readonly MLContext mlContext = new(seed: (int)settings.Seed);
     private readonly Stopwatch clock = Stopwatch.StartNew();
 
@@ -35,6 +38,7 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
         {
             TorchRuntime.EnsureAvailable();
             settings.Validate(FineTuningTasks);
+            RequireSameOptionsAsBefore();
             torch.set_num_threads(settings.Threads);
 
             // Read before pre-training, so that a GLUE file that cannot be read stops the run at once.
@@ -47,9 +51,9 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
                 $"Running on {TorchRuntime.DescribeDevice(settings.Device, settings.Threads, "--device")}.");
 
             var tcd = mlContext.Tcd();
-            var teacher = Pretrain("teacher", PretrainingOptions<BertPretrainingOptions>(config), options => tcd.PretrainTeacher(options), trainCorpus, validation, cancellationToken);
-            var moe = Pretrain("moe", PretrainingOptions<MoePretrainingOptions>(config), options => tcd.PretrainMoe(options), trainCorpus, validation, cancellationToken);
-            var student = Pretrain("tcd", PretrainingOptions<DistillationOptions>(config), options => tcd.Distill(teacher.Model, options), trainCorpus, validation, cancellationToken);
+            var teacher = Pretrain(TeacherRun, PretrainingOptions<BertPretrainingOptions>(config), options => tcd.PretrainTeacher(options), trainCorpus, validation, cancellationToken);
+            var moe = Pretrain(MoeRun, PretrainingOptions<MoePretrainingOptions>(config), options => tcd.PretrainMoe(options), trainCorpus, validation, cancellationToken);
+            var student = Pretrain(TcdRun, PretrainingOptions<DistillationOptions>(config), options => tcd.Distill(teacher.Model, options), trainCorpus, validation, cancellationToken);
 
             var rows = new List<ModelResults>();
             foreach (var (name, model) in new[] { ("Teacher (vanilla)", teacher), ("MoE", moe), ("TCD student (MoE)", student) })
@@ -74,6 +78,33 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
         {
             errors.WriteLine($"error: {ex.Message}");
             return 1;
+        }
+    }
+
+    private QuickstartRunFolder RunFolder((string Name, bool HasExperts) run) => new(settings.OutputDirectory, run.Name);
+
+    /// <summary>
+    /// Refuses to go on when a run folder under --out holds a model or checkpoint pre-trained with other options: it
+    /// would be reused (or resumed) as if it were the model these options ask for.
+    /// </summary>
+    private void RequireSameOptionsAsBefore()
+    {
+        var conflicts = (from run in PretrainingRuns
+                         let folder = RunFolder(run)
+                         let differences = folder.DifferencesFrom(settings.PretrainingRecord(run.HasExperts))
+                         where differences.Count > 0
+                         select (Folder: folder, Differences: differences)).ToList();
+        if (conflicts.Count > 0)
+        {
+            // In the order of the options, each once (the runs share most of them).
+            var order = settings.PretrainingRecord(withExperts: true).Select(option => option.Key).ToList();
+            var differences = conflicts.SelectMany(run => run.Differences).OrderBy(difference => order.IndexOf(difference.Option))
+                .Select(difference => difference.Description).Distinct(StringComparer.Ordinal);
+            var folders = string.Join(", ", conflicts.Select(run => $"'{run.Folder.Folder}'"));
+            throw new QuickstartUsageException(
+                $"--out '{settings.OutputDirectory}' holds pre-training runs ({string.Join(", ", conflicts.Select(run => run.Folder.Name))}) started with other options: " +
+                $"{string.Join(", ", differences)}. Give those options as before to reuse or resume them, choose another --out for a new run, " +
+                $"or delete {folders} to pre-train again.");
         }
     }
 
@@ -123,34 +154,60 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
     }
 
     private PretrainedModel Pretrain<T>(
-        string name, T options, Func<T, BertPretrainingEstimator> estimator, IDataView corpus, IDataView validation, CancellationToken cancellationToken)
+        (string Name, bool HasExperts) run, T options, Func<T, BertPretrainingEstimator> estimator, IDataView corpus, IDataView validation, CancellationToken cancellationToken)
         where T : BertPretrainingOptions
     {
-        var folder = Path.Combine(settings.OutputDirectory, name);
-        var modelFolder = Path.Combine(folder, "model");
-        var resultFile = Path.Combine(folder, "pretraining.txt");
-        var metricsFile = Path.Combine(folder, "metrics.jsonl");
-        if (File.Exists(resultFile))
+        var name = run.Name;
+        var folder = RunFolder(run);
+        if (folder.HasModel)
         {
-            Say($"[{name}] already trained: loading {modelFolder}");
-            return new PretrainedModel(mlContext.Tcd().LoadPretrained(modelFolder), double.Parse(File.ReadAllText(resultFile), CultureInfo.InvariantCulture), metricsFile);
+            var stored = folder.LogLikelihood();
+            Say($"[{name}] already trained: loading {folder.ModelFolder}{(stored is null ? " (it has no held-out log-likelihood)" : string.Empty)}" +
+                (folder.HasOptions ? string.Empty : "; an earlier quickstart trained it without recording its options, so they are not checked"));
+            return new PretrainedModel(mlContext.Tcd().LoadPretrained(folder.ModelFolder), stored, folder.MetricsFile);
         }
 
         // A stopped run must not start the next one (which would write a fresh checkpoint) nor report anything.
         cancellationToken.ThrowIfCancellationRequested();
-        options.Training = options.Training with { CheckpointDirectory = Path.Combine(folder, "checkpoints"), MetricsFile = metricsFile };
+        options.Training = options.Training with { CheckpointDirectory = folder.CheckpointFolder, MetricsFile = folder.MetricsFile };
         options.ValidationData = validation;
         options.Progress = new SynchronousProgress<PretrainingProgress>(row => Say($"[{name}] {row}"));
         options.CancellationToken = cancellationToken;
-        var run = estimator(options);
-        Say($"[{name}] pre-training {options.Training.TotalSteps} steps, objective {Describe(run.Objective)}");
-        var model = run.Fit(corpus);
-        var result = model.PretrainingResult!;
-        var logLikelihood = result.ValidationLogLikelihood ?? double.NaN;
-        BertModelStore.Save(model.Model, model.Config, modelFolder);
-        File.WriteAllText(resultFile, logLikelihood.ToString("R", CultureInfo.InvariantCulture));
-        Say($"[{name}] done: held-out masked-token log-likelihood {logLikelihood:F3}; saved {modelFolder}");
-        return new PretrainedModel(model, logLikelihood, metricsFile);
+        var pretraining = estimator(options);
+        var total = options.Training.TotalSteps;
+        var resumeFrom = folder.LatestCheckpoint();
+        if (resumeFrom is null)
+        {
+            // Before the first checkpoint, so that a later run with other options finds what this one was started with. A
+            // resumed run's record was checked already (one an older quickstart started has none: its options are unknown).
+            folder.RecordOptions(settings.PretrainingRecord(run.HasExperts));
+        }
+
+        Say(resumeFrom switch
+        {
+            null => $"[{name}] pre-training {total} steps, objective {Describe(pretraining.Objective)}",
+            var (path, step) when step >= total => $"[{name}] its checkpoint {path} has reached step {step} of {total} already: taking it as the model",
+            var (path, step) => $"[{name}] resuming pre-training at step {step} of {total} from {path}, objective {Describe(pretraining.Objective)}",
+        });
+        PretrainedBertTransformer model;
+        try
+        {
+            model = pretraining.Fit(corpus);
+        }
+        catch (OperationCanceledException)
+        {
+            Say(folder.LatestCheckpoint() is { } saved
+                ? $"[{name}] stopped; checkpoint of step {saved.Step} of {total} saved in {saved.Path}"
+                : $"[{name}] stopped before its first step; nothing to resume");
+            throw;
+        }
+
+        var logLikelihood = model.PretrainingResult!.ValidationLogLikelihood;
+        folder.SaveModel(model, logLikelihood);
+        Say(logLikelihood is { } heldOut
+            ? $"[{name}] done: held-out masked-token log-likelihood {heldOut:F3}; saved {folder.ModelFolder}"
+            : $"[{name}] done without a held-out log-likelihood (its checkpoint had reached the last step without one); saved {folder.ModelFolder}");
+        return new PretrainedModel(model, logLikelihood, folder.MetricsFile);
     }
 
     private TaskData LoadTask(GlueTask task)
@@ -215,8 +272,13 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
         {
             var row = table.AddRow(name)
                 .Set("Params (M)", model.Model.Config.CountParameters() / 1e6)
-                .Set("Pre-training LL", model.LogLikelihood)
                 .Set(average, GlueMetrics.GlueScore(results));
+            if (model.LogLikelihood is { } logLikelihood)
+            {
+                // No score (a model trained without one) leaves the cell empty.
+                row.Set("Pre-training LL", logLikelihood);
+            }
+
             foreach (var (task, result) in FineTuningTasks.Zip(results))
             {
                 foreach (var (metric, value) in result.Metrics)
@@ -256,7 +318,7 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
 
     private void Say(string line) => console.WriteLine(FormattableString.Invariant($"{clock.Elapsed:hh\\:mm\\:ss} {line}"));
 
-    private sealed record PretrainedModel(PretrainedBertTransformer Model, double LogLikelihood, string MetricsFile);
+    private sealed record PretrainedModel(PretrainedBertTransformer Model, double? LogLikelihood, string MetricsFile);
 
     private sealed record TaskData(GlueTask Task, IDataView Train, IDataView Dev);
 

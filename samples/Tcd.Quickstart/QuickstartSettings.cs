@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Tcd.Models.Data.Glue;
 using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
@@ -78,6 +79,32 @@ internal sealed record QuickstartSettings
         {
             throw new QuickstartUsageException(ex.Message);
         }
+    }
+
+    /// <summary>
+    /// The options that shape a pre-trained model, as a run folder records them (option name without "--" → value):
+    /// what the folder holds is only the model these options give. Device, threads and the fine-tuning options change
+    /// how fast it is trained or what is done with it afterwards, not the model, so they are not recorded.
+    /// </summary>
+    /// <param name="withExperts">Whether the model has experts (the teacher does not, so --experts does not shape it).</param>
+    public JsonObject PretrainingRecord(bool withExperts)
+    {
+        var record = new JsonObject
+        {
+            ["preset"] = Preset.ToLowerInvariant(),
+            ["steps"] = PretrainSteps,
+            ["batch"] = BatchSize,
+            ["seq"] = SequenceLength,
+        };
+        if (withExperts)
+        {
+            record["experts"] = Experts;
+        }
+
+        record["lr"] = LearningRate;
+        record["corpus"] = Path.GetFullPath(Corpus);
+        record["seed"] = Seed;
+        return record;
     }
 
     private void RequireGlueFiles(IReadOnlyList<GlueTask> glueTasks)
