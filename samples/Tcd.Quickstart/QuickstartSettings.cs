@@ -46,9 +46,9 @@ internal sealed record QuickstartSettings
         }
 
         RequireAtLeast("--steps", PretrainSteps, 1);
-        RequireAtLeast("--batch", BatchSize, 1);
+        RequireAtLeast("--batch-size", BatchSize, 1);
         // Below 8 tokens a segment is little more than [CLS] and [SEP] (PretrainingOptions refuses it too).
-        RequireAtLeast("--seq", SequenceLength, 8);
+        RequireAtLeast("--seq-length", SequenceLength, 8);
         RequireAtLeast("--experts", Experts, 1);
         RequirePositive("--lr", LearningRate, "1e-3");
         RequireAtLeast("--finetune-epochs", FineTuneEpochs, 1);
@@ -93,8 +93,8 @@ internal sealed record QuickstartSettings
         {
             ["preset"] = Preset.ToLowerInvariant(),
             ["steps"] = PretrainSteps,
-            ["batch"] = BatchSize,
-            ["seq"] = SequenceLength,
+            ["batch-size"] = BatchSize,
+            ["seq-length"] = SequenceLength,
         };
         if (withExperts)
         {
