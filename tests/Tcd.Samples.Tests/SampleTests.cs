@@ -18,6 +18,27 @@ public sealed class SampleTests : IDisposable
     private string Out(string name) => Path.Combine(output.FullName, name);
 
     [Fact]
+    public void Quickstart_prints_the_table_and_refuses_to_reuse_runs_made_with_other_options()
+    {
+        string[] Tiny(int steps) => ["--steps", $"{steps}", "--max-train", "32", "--finetune-epochs", "1", "--threads", "1", "--out", Out("quickstart")];
+
+        var run = SampleProgram.Run("Tcd.Quickstart", Tiny(4));
+        var changed = SampleProgram.Run("Tcd.Quickstart", Tiny(5));
+        var invalid = SampleProgram.Run("Tcd.Quickstart", "--steps", "0", "--out", Out("quickstart-invalid"));
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        var table = File.ReadAllLines(Path.Combine(Out("quickstart"), "results.md"));
+        table[0].Should().StartWith("| Model | Params (M) | Pre-training LL | MRPC F1 | MRPC Acc. | SST-2 Acc. | Avg. |");
+        table.Skip(2).Select(line => line.Split('|')[1].Trim()).Should().Equal("Teacher (vanilla)", "MoE", "TCD student (MoE)");
+        File.Exists(Path.Combine(Out("quickstart"), "tcd", "model", "pretraining.json")).Should().BeTrue("tcd glue reads the held-out log-likelihood there");
+        changed.ExitCode.Should().Be(2, changed.ToString());
+        changed.Error.Should().Contain("started with other options: --steps 4 (now 5)");
+        invalid.ExitCode.Should().Be(2);
+        invalid.Error.Trim().Should().Be("error: --steps must be 1 or more, not 0.");
+        Directory.Exists(Out("quickstart-invalid")).Should().BeFalse();
+    }
+
+    [Fact]
     public void Xpert_runs_the_pipeline_and_compares_both_dense_models_on_GLUE()
     {
         var run = SampleProgram.Run("Tcd.Xpert", "--steps", "4", "--finetune-epochs", "1", "--max-train", "48", "--threads", "1", "--out", Out("xpert"));
