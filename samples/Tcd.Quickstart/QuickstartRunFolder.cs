@@ -35,8 +35,15 @@ internal sealed class QuickstartRunFolder(string outputDirectory, string name)
 
     private string OptionsFile => Path.Combine(Folder, OptionsFileName);
 
-    /// <summary>True when the run finished: its model folder is only ever published complete (<see cref="SaveModel"/>).</summary>
-    public bool HasModel => File.Exists(Path.Combine(ModelFolder, BertModelStore.ConfigFileName));
+    /// <summary>
+    /// True when the run finished: its model folder is only ever published complete (<see cref="SaveModel"/>). Older
+    /// quickstarts saved the model in place and marked it finished with <c>pretraining.txt</c> afterwards, so their
+    /// folders (which hold no options record) count as finished only with that marker.
+    /// </summary>
+    public bool HasModel => File.Exists(Path.Combine(ModelFolder, BertModelStore.ConfigFileName))
+                            && (HasOptions || File.Exists(LegacyLogLikelihoodFile));
+
+    private string LegacyLogLikelihoodFile => Path.Combine(Folder, LegacyLogLikelihoodFileName);
 
     /// <summary>True when the folder holds options recorded by a run (older quickstarts recorded none).</summary>
     public bool HasOptions => File.Exists(OptionsFile);
@@ -110,25 +117,23 @@ internal sealed class QuickstartRunFolder(string outputDirectory, string name)
     }
 
     /// <summary>
-    /// The finished model's held-out log-likelihood, or null when none was recorded. A score that an older quickstart
-    /// kept in <c>pretraining.txt</c> is moved into the model's <c>pretraining.json</c> first (a NaN there meant "none").
+    /// The finished model's held-out log-likelihood, or null when none was recorded. Folders of older quickstarts kept
+    /// it in <c>pretraining.txt</c> (a NaN there meant "none"); it is read from there but not copied to the model's
+    /// <c>pretraining.json</c>, because it was scored on masks that depended on the batch size, and a pretraining.json
+    /// claims the per-segment masks of this version.
     /// </summary>
     /// <exception cref="InvalidDataException">The model's pretraining.json is malformed; the message names it.</exception>
     public double? LogLikelihood()
     {
-        var legacy = Path.Combine(Folder, LegacyLogLikelihoodFileName);
-        if (File.Exists(legacy))
+        if (GlueSuiteModel.ReadPretrainingLogLikelihood(ModelFolder) is { } stored)
         {
-            if (double.TryParse(File.ReadAllText(legacy), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
-                && GlueSuiteModel.ReadPretrainingLogLikelihood(ModelFolder) is null)
-            {
-                GlueSuiteModel.WritePretrainingLogLikelihood(ModelFolder, value);
-            }
-
-            File.Delete(legacy);
+            return stored.Value;
         }
 
-        return GlueSuiteModel.ReadPretrainingLogLikelihood(ModelFolder);
+        return File.Exists(LegacyLogLikelihoodFile)
+               && double.TryParse(File.ReadAllText(LegacyLogLikelihoodFile), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
+            ? value
+            : null;
     }
 
     private static void DeleteFolder(string folder)

@@ -102,20 +102,25 @@ internal sealed record QuickstartSettings
         }
 
         record["lr"] = LearningRate;
-        record["corpus"] = Path.GetFullPath(Corpus);
+        record["corpus"] = CorpusIdentity();
         record["seed"] = Seed;
         return record;
     }
 
+    /// <summary>
+    /// The corpus as its content, not its path: the default corpus lies beside the program, so a Debug and a Release
+    /// build (or a moved checkout) name the same text differently, and a run must not be refused for that.
+    /// </summary>
+    private string CorpusIdentity()
+    {
+        using var stream = File.OpenRead(Corpus);
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+        return string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(Corpus)} ({stream.Length} bytes, SHA-256 {hash[..16]})");
+    }
+
     private void RequireGlueFiles(IReadOnlyList<GlueTask> glueTasks)
     {
-        var reader = new GlueReader(GlueDirectory);
-        var missing = glueTasks
-            .SelectMany(task => new[] { "train", "dev" }.Select(split => (Task: task, Split: split)))
-            .Select(file => reader.GetPath(file.Task, file.Split))
-            .Where(path => !File.Exists(path))
-            .Select(path => Path.GetRelativePath(GlueDirectory, path))
-            .ToList();
+        var missing = new GlueReader(GlueDirectory).MissingFineTuningFiles(glueTasks);
         if (missing.Count > 0)
         {
             var needed = string.Join(" and ", glueTasks.Select(task => $"{task.DirectoryName}/"));

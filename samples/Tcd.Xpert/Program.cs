@@ -46,8 +46,16 @@ try
 {
     const int SequenceLength = 64;
     const string XpertReportFileName = "xpert.json";
-    var output = Directory.CreateDirectory(options.OutputDirectory).FullName;
     var dataFolder = Path.Combine(AppContext.BaseDirectory, "data");
+    var glueDirectory = options.GlueDirectory ?? Path.Combine(dataFolder, "glue");
+    // The GLUE step comes last: a folder without the tasks' files must fail before minutes of pre-training, not after.
+    if (new GlueReader(glueDirectory).MissingFineTuningFiles(options.GlueTasks.Select(GlueTask.FromName)) is [_, ..] missing)
+    {
+        Console.Error.WriteLine($"Option --glue: '{glueDirectory}' lacks {string.Join(", ", missing)} (the original GLUE layout: <Task>/train.tsv and its dev split).");
+        return 2;
+    }
+
+    var output = Directory.CreateDirectory(options.OutputDirectory).FullName;
     var encoder = BertTextEncoder.CreateUncased();
 
     // The math domain is generated; it is written out so that it can be read like the other domains (and inspected).
@@ -110,8 +118,6 @@ try
         Console.WriteLine($"  {layer}");
     }
 
-    XpertRunReport.Write(Path.Combine(output, XpertReportFileName), xpert, options.SourceModel ?? Path.Combine(output, "moe-source", "model"));
-
     // 5. XPERT-initialised against scratch: same seed, so only the FFNs differ at step 0.
     using var xpertModel = xpert.Model;
     torch.manual_seed(options.Seed);
@@ -135,19 +141,20 @@ try
 
     results.WriteMarkdown(Path.Combine(output, "results.md"));
     Console.WriteLine(results.ToText());
+    List<GlueSuiteModel> models = [SaveDense("XPERT init", "xpert", xpertModel, xpertResult), SaveDense("scratch", "scratch", scratch, scratchResult)];
+    XpertRunReport.Write(Path.Combine(output, XpertReportFileName), xpert, options.SourceModel ?? Path.Combine(output, "moe-source", "model"), models[0].Folder);
 
     // 6. Both dense models fine-tuned on GLUE under one protocol: the downstream half of the comparison.
-    var glueTable = "";
+    var glueFiles = "";
     if (options.GlueTasks.Count > 0)
     {
-        List<GlueSuiteModel> models = [SaveDense("XPERT init", "xpert", xpertModel, xpertResult), SaveDense("scratch", "scratch", scratch, scratchResult)];
-        Console.WriteLine($"Fine-tuning both on {string.Join(", ", options.GlueTasks)} ({options.FineTuneEpochs} epochs, lr {options.FineTuneLearningRate:G3}, " +
-                          $"{(options.MaxTrainExamples is { } cap ? $"at most {cap}" : "all")} training examples per task, {options.FineTuneSeeds} seed(s))...");
+        Console.WriteLine($"Fine-tuning both on {string.Join(", ", options.GlueTasks)} ({UserMessages.Count(options.FineTuneEpochs, "epoch")}, lr {options.FineTuneLearningRate:G3}, " +
+                          $"{(options.MaxTrainExamples is { } cap ? $"at most {cap}" : "all")} training examples per task, {UserMessages.Count(options.FineTuneSeeds, "seed")})...");
         var suite = new GlueSuite(
             new GlueSuiteOptions
             {
                 Models = models,
-                GlueDirectory = options.GlueDirectory ?? Path.Combine(dataFolder, "glue"),
+                GlueDirectory = glueDirectory,
                 Tasks = options.GlueTasks,
                 OutputDirectory = Path.Combine(output, "glue"),
                 Grid = new GlueSuiteGrid { FullLearningRates = [options.FineTuneLearningRate], AdapterLearningRates = [] },
@@ -167,10 +174,10 @@ try
         }), cancellation.Token);
         Console.WriteLine();
         Console.Write(glue.Table.ToMarkdown());
-        glueTable = $", glue/results.md (.csv, .json) and glue/charts/";
+        glueFiles = ", glue/results.md (.csv, .json) and glue/charts/";
     }
 
-    Console.WriteLine($"Wrote heatmaps, expert-frequencies.csv/.json, {XpertReportFileName}, loss-curves.png, results.md{glueTable} to {output}");
+    Console.WriteLine($"Wrote heatmaps, expert-frequencies.csv/.json, {XpertReportFileName}, loss-curves.png, results.md, xpert/model, scratch/model{glueFiles} to {output}");
     return 0;
 
     // The dense model's folder as the GLUE suite reads it, with its held-out log-likelihood for the table.

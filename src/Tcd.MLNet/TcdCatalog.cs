@@ -287,11 +287,18 @@ public sealed class TcdCatalog
     /// <param name="path">The model folder.</param>
     /// <param name="textColumnName">The text column (first sentence) the transformer reads. Default "Text".</param>
     /// <param name="pairColumnName">The second-sentence column of a sentence-pair task (e.g. MRPC, RTE), or null. Default null.</param>
-    /// <param name="classNames">Class names in output order (e.g. a GLUE task's <c>LabelNames</c>); multiclass key values. Default null.</param>
-    /// <exception cref="FileNotFoundException">The folder, its config.json or its weights do not exist.</exception>
+    /// <param name="classNames">
+    /// Class names in output order (e.g. a GLUE task's <c>LabelNames</c>): the key values of a multiclass model's
+    /// <c>PredictedLabel</c>; checked against the output count but otherwise unused for binary models (their label is a
+    /// bool). Default null.
+    /// </param>
+    /// <param name="maxSequenceLength">Tokens per example, pair included; use the length the model was fine-tuned with. Default: 128, or the model's positions if fewer.</param>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="FileNotFoundException">Its config.json or weights do not exist (or it is a run folder: the message names its model/ folder).</exception>
     /// <exception cref="InvalidDataException">The folder holds another kind of model (e.g. a pre-trained masked LM: fine-tune it first).</exception>
-    public FineTunedBertTransformer LoadClassifier(string path, string textColumnName = "Text", string? pairColumnName = null, IReadOnlyList<string>? classNames = null) =>
-        FineTunedModelLoader.Load(mlContext, path, textColumnName, pairColumnName, classNames);
+    public FineTunedBertTransformer LoadClassifier(
+        string path, string textColumnName = "Text", string? pairColumnName = null, IReadOnlyList<string>? classNames = null, int? maxSequenceLength = null) =>
+        FineTunedModelLoader.Load(mlContext, path, textColumnName, pairColumnName, classNames, maxSequenceLength);
 
     /// <summary>The options of a simple overload; segments are shortened to the positions of <paramref name="positionsOf"/> (null: the default model's).</summary>
     private static T With<T>(

@@ -65,16 +65,19 @@ public sealed class ParseTests : IDisposable
     }
 
     [Fact]
-    public void Distill_into_paper_large_turns_on_the_attention_relation()
+    public void Distill_into_paper_large_turns_on_the_attention_relation_when_the_heads_align()
     {
-        temp.Write("teacher/config.json", BertConfig.Tiny.ToJson());
-
-        var settings = Cli.Parse(
-            c => c.Distill, "distill", "--corpus", "a.txt", "--out", "run", "--teacher", temp.File("teacher"), "--preset", "paper-large",
+        temp.Write("teacher/config.json", BertConfig.PaperLarge.ToJson());
+        temp.Write("tiny-teacher/config.json", BertConfig.Tiny.ToJson());
+        PretrainSettings Distill(string teacher) => Cli.Parse(
+            c => c.Distill, "distill", "--corpus", "a.txt", "--out", "run", "--teacher", temp.File(teacher), "--preset", "paper-large",
             "--experts", "8", "--trunk-weight", "2", "--inner-weight", "3");
+
+        var settings = Distill("teacher");
 
         settings.Model.Should().Be(BertConfig.PaperLarge.WithExperts(8));
         settings.Objective.Should().Be(PretrainingObjective.TransferCapabilityDistillation(1000, 2, 3, 1));
+        Distill("tiny-teacher").Objective.AttentionWeight.Should().Be(0, "a teacher of 2 heads cannot align with 12 one to one");
     }
 
     [Fact]

@@ -52,6 +52,7 @@ public sealed class SampleTests : IDisposable
             layers.GetArrayLength().Should().Be(2);
             layers[0].GetProperty("experts").GetArrayLength().Should().Be(2, "the default keeps 2 common experts per layer");
             layers[0].GetProperty("up_relative_error").GetDouble().Should().BeInRange(0, 1);
+            report.RootElement.GetProperty("model").GetString().Should().Be(Path.Combine(Out("xpert"), "xpert", "model"));
         }
 
         File.ReadAllLines(Path.Combine(Out("xpert"), "glue", "results.md"))[0].Should().Be("| Model | Pre-training LL | SST-2 | MRPC | Avg. |");
@@ -59,12 +60,15 @@ public sealed class SampleTests : IDisposable
     }
 
     [Fact]
-    public void Xpert_refuses_an_unknown_task_before_any_work()
+    public void Xpert_refuses_an_unknown_task_or_missing_GLUE_files_before_any_work()
     {
-        var run = SampleProgram.Run("Tcd.Xpert", "--tasks", "SST-2,Foo", "--out", Out("xpert-bad"));
+        var unknown = SampleProgram.Run("Tcd.Xpert", "--tasks", "SST-2,Foo", "--out", Out("xpert-bad"));
+        var notShipped = SampleProgram.Run("Tcd.Xpert", "--tasks", "MNLI", "--out", Out("xpert-bad"));
 
-        run.ExitCode.Should().Be(2);
-        run.Error.Trim().Should().Be("Option --tasks: unknown GLUE task 'Foo'; known: CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE.");
+        unknown.ExitCode.Should().Be(2);
+        unknown.Error.Trim().Should().Be("Option --tasks: unknown GLUE task 'Foo'; known: CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE.");
+        notShipped.ExitCode.Should().Be(2);
+        notShipped.Error.Should().Contain($"lacks {Path.Combine("MNLI", "train.tsv")}");
         Directory.Exists(Out("xpert-bad")).Should().BeFalse();
     }
 

@@ -27,9 +27,9 @@ internal sealed class ExportHfCommand : TcdCommand<ExportHfSettings>
     {
         TorchRuntime.EnsureAvailable();
         var options = new HuggingFaceExportOptions { IncludeTokenizer = settings.IncludeTokenizer };
-        var names = SafeTensorsFile.ReadHeader(Path.Combine(settings.Model, BertModelStore.WeightsFileName)).Select(entry => entry.Name).ToHashSet(StringComparer.Ordinal);
+        var saved = BertModelStore.KindOf(settings.Model);
         string kind;
-        if (names.Contains("classifier.weight"))
+        if (saved == SavedModelKind.SequenceClassifier)
         {
             using var classifier = BertModelStore.LoadSequenceClassification(settings.Model);
             var task = FineTuningTask(settings.Model);
@@ -42,7 +42,7 @@ internal sealed class ExportHfCommand : TcdCommand<ExportHfSettings>
             HuggingFaceExporter.Save(classifier, settings.Output, options);
             kind = "sequence classifier";
         }
-        else if (names.Any(name => name.StartsWith("cls.", StringComparison.Ordinal)))
+        else if (saved == SavedModelKind.MaskedLanguageModel)
         {
             using var maskedLm = BertModelStore.LoadMaskedLm(settings.Model);
             HuggingFaceExporter.Save(maskedLm, settings.Output, options);

@@ -127,8 +127,11 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
             dev_metrics = metrics?.Metrics.ToDictionary(kv => kv.Key.ToString(), kv => kv.Value),
             model = modelFolder,
         });
+        // Without validation a cancelled run keeps the weights of its last step, which may lie partway into an epoch.
         var kept = metrics is null
-            ? $"last epoch {result.BestEpoch} kept (no validation set)"
+            ? result.Cancelled
+                ? $"weights of the last step kept (in epoch {result.EpochLosses.Count}; no validation set)"
+                : $"last epoch {result.BestEpoch} kept (no validation set)"
             : $"best epoch {result.BestEpoch}: " +
               string.Join(", ", metrics.Metrics.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{GlueMetrics.DisplayName(kv.Key)} {kv.Value:F2}")));
         console.Line($"tcd finetune: {(result.Cancelled ? "cancelled" : "done")}, {kept}; model saved to {modelFolder}");

@@ -314,7 +314,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
                 options.Get(loadBalanceWeight),
                 options.Get(trunkWeight!),
                 options.Get(innerWeight!),
-                options.Get(attentionWeight!) ?? PretrainingObjective.PaperAttentionWeight(shape))
+                options.Get(attentionWeight!) ?? PretrainingObjective.PaperAttentionWeight(shape, teacherFolder is null ? null : BertModelStore.LoadConfig(teacherFolder)))
             : expertCount > 0 ? PretrainingObjective.MixtureOfExperts(options.Get(loadBalanceWeight)) : PretrainingObjective.MaskedLanguageModel;
         var training = new PretrainingOptions
         {

@@ -19,7 +19,7 @@ internal sealed class PretrainRunFolder(string folder)
     /// </summary>
     private static readonly HashSet<string> ChangeableOnResume = new(StringComparer.Ordinal)
     {
-        "steps", "corpus", "device", "threads", "log-every", "checkpoint-every", "keep-checkpoints",
+        "steps", "corpus", "device", "threads", "log-every", "metrics-expert-shares", "checkpoint-every", "keep-checkpoints",
         "validation", "validation-segments", "validation-every", "no-resume", "config",
     };
 

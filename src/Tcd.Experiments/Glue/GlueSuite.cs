@@ -173,7 +173,14 @@ public sealed class GlueSuite
             return null;
         }
 
-        if (stored.ModelFingerprint is { } storedFingerprint && storedFingerprint != modelFingerprint)
+        if (stored.ModelFingerprint is null)
+        {
+            // Stored before cells had fingerprints: taken as fine-tuned from the model as it is now, and marked so, so
+            // that the next change of the model is noticed.
+            stored = stored with { ModelFingerprint = modelFingerprint };
+            AtomicFile.WriteAllText(path, GlueJson.Serialize(stored));
+        }
+        else if (stored.ModelFingerprint != modelFingerprint)
         {
             log($"{path} was fine-tuned from another version of the model '{key.Model}' (its folder's weights have changed since); the cell is trained again.");
             return null;
@@ -323,7 +330,13 @@ public sealed class GlueSuite
     {
         if (GlueSuiteModel.ReadPretrainingLogLikelihood(model.Folder) is { } stored)
         {
-            return stored;
+            if (!stored.PerSegmentMasks)
+            {
+                log($"{model.Name}: its {GlueSuiteModel.PretrainingFileName} was scored by an earlier version, whose masks depended on the batch size; " +
+                    "compare it with newer scores only after scoring it again (tcd eval on the same held-out text).");
+            }
+
+            return stored.Value;
         }
 
         if (options.LogLikelihoodCorpus.Count == 0)

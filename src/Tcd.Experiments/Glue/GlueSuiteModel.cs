@@ -11,6 +11,10 @@ public sealed record GlueSuiteModel(string Name, string Folder)
     /// <summary>Name of the optional file beside the weights holding <c>{"validation_log_likelihood": -2.33}</c>.</summary>
     public const string PretrainingFileName = "pretraining.json";
 
+    // Marks a score of per-segment masks (PretrainingLogLikelihood.PerSegmentMasks); files of earlier versions lack it.
+    private const string MasksProperty = "masks";
+    private const string PerSegmentMasks = "per-segment";
+
     /// <summary>
     /// Writes <see cref="PretrainingFileName"/> into a model folder: the held-out masked-token log-likelihood that the
     /// suite shows as the model's "Pre-training LL" (pre-training writes it; so can any program that evaluated a model).
@@ -29,16 +33,16 @@ public sealed record GlueSuiteModel(string Name, string Folder)
 
         AtomicFile.WriteAllText(
             Path.Combine(modelFolder, PretrainingFileName),
-            JsonSerializer.Serialize(new { validation_log_likelihood = validationLogLikelihood }, TcdJson.Indented));
+            JsonSerializer.Serialize(new Dictionary<string, object> { ["validation_log_likelihood"] = validationLogLikelihood, [MasksProperty] = PerSegmentMasks }, TcdJson.Indented));
     }
 
     /// <summary>
     /// Reads <see cref="PretrainingFileName"/> of a model folder (as <see cref="WritePretrainingLogLikelihood"/> wrote
-    /// it): the held-out masked-token log-likelihood, or null when the folder has no such file.
+    /// it): the held-out masked-token log-likelihood and how it was scored, or null when the folder has no such file.
     /// </summary>
     /// <param name="modelFolder">A model folder (config.json, model.safetensors).</param>
     /// <exception cref="InvalidDataException">The file is not a JSON object with a finite number <c>validation_log_likelihood</c>; the message names the file.</exception>
-    public static double? ReadPretrainingLogLikelihood(string modelFolder)
+    public static PretrainingLogLikelihood? ReadPretrainingLogLikelihood(string modelFolder)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelFolder);
         var path = Path.Combine(modelFolder, PretrainingFileName);
@@ -51,7 +55,8 @@ public sealed record GlueSuiteModel(string Name, string Folder)
         {
             using var json = JsonDocument.Parse(File.ReadAllText(path));
             var value = json.RootElement.GetProperty("validation_log_likelihood").GetDouble();
-            return double.IsFinite(value) ? value : throw new FormatException($"{value} is not a finite number.");
+            var perSegment = json.RootElement.TryGetProperty(MasksProperty, out var masks) && masks.ValueKind == JsonValueKind.String && masks.GetString() == PerSegmentMasks;
+            return double.IsFinite(value) ? new PretrainingLogLikelihood(value, perSegment) : throw new FormatException($"{value} is not a finite number.");
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {

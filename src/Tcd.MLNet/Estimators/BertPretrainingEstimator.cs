@@ -39,7 +39,7 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
         ArgumentNullException.ThrowIfNull(options.Training);
         options.Training.Validate();
         Model = options.ResolveModel(teacher?.Config).Validate();
-        Objective = options.ObjectiveFor(Model);
+        Objective = options.ObjectiveFor(Model, teacher?.Config);
         Objective.Validate();
         if (Objective.NeedsTeacher && teacher is null)
         {

@@ -66,8 +66,8 @@ public class BertPretrainingOptions
     /// <summary>A shallow copy of the same options type (the nested options are immutable records).</summary>
     internal BertPretrainingOptions Clone() => (BertPretrainingOptions)MemberwiseClone();
 
-    /// <summary>The loss terms and weights of this kind of pre-training, for a model of the resolved architecture.</summary>
-    internal virtual PretrainingObjective ObjectiveFor(BertConfig model) => PretrainingObjective.MaskedLanguageModel;
+    /// <summary>The loss terms and weights of this kind of pre-training, for a model of the resolved architecture (and its teacher's, if any).</summary>
+    internal virtual PretrainingObjective ObjectiveFor(BertConfig model, BertConfig? teacher) => PretrainingObjective.MaskedLanguageModel;
 
     /// <summary>The architecture trained, given the teacher's (distillation) or none.</summary>
     internal virtual BertConfig ResolveModel(BertConfig? teacher) => Model ?? InitialModel?.Config ?? DefaultModel(teacher);

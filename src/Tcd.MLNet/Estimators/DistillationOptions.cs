@@ -18,13 +18,13 @@ public sealed class DistillationOptions : MoePretrainingOptions
     /// <summary>
     /// λ_A, the weight of the attention (query–key) relation alignment; above 0 it needs the same head count as the
     /// teacher. Default null: the paper's choice for the student's shape, 1 for a student as wide as BERT-base
-    /// (<see cref="BertConfig.PaperLarge"/>) and 0 for narrower ones (<see cref="PretrainingObjective.PaperAttentionWeight"/>),
-    /// as <c>tcd distill</c> does.
+    /// (<see cref="BertConfig.PaperLarge"/>) and 0 for narrower ones or a teacher of another head count
+    /// (<see cref="PretrainingObjective.PaperAttentionWeight"/>), as <c>tcd distill</c> does.
     /// </summary>
     public double? AttentionWeight { get; set; }
 
-    internal override PretrainingObjective ObjectiveFor(BertConfig model) =>
-        PretrainingObjective.TransferCapabilityDistillation(LoadBalanceWeight, TrunkWeight, InnerWeight, AttentionWeight ?? PretrainingObjective.PaperAttentionWeight(model));
+    internal override PretrainingObjective ObjectiveFor(BertConfig model, BertConfig? teacher) =>
+        PretrainingObjective.TransferCapabilityDistillation(LoadBalanceWeight, TrunkWeight, InnerWeight, AttentionWeight ?? PretrainingObjective.PaperAttentionWeight(model, teacher));
 
     /// <summary>Distillation defaults to the teacher's architecture (without adapters), so the relation terms align layer by layer.</summary>
     internal override BertConfig DefaultModel(BertConfig? teacher) => teacher is null ? base.DefaultModel(teacher) : teacher with { AdapterSize = 0 };

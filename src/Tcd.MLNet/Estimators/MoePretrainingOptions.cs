@@ -15,7 +15,7 @@ public class MoePretrainingOptions : BertPretrainingOptions
     /// <summary>λ_B, the weight of the load-balance loss. Default 1000 (paper: 1000).</summary>
     public double LoadBalanceWeight { get; set; } = 1000;
 
-    internal override PretrainingObjective ObjectiveFor(BertConfig model) => PretrainingObjective.MixtureOfExperts(LoadBalanceWeight);
+    internal override PretrainingObjective ObjectiveFor(BertConfig model, BertConfig? teacher) => PretrainingObjective.MixtureOfExperts(LoadBalanceWeight);
 
     internal override BertConfig ResolveModel(BertConfig? teacher)
     {

@@ -9,7 +9,8 @@ namespace Tcd.MLNet.Serialization;
 /// <summary>Wraps a fine-tuned classifier saved as a folder (<c>tcd finetune</c>, <c>BertModelStore</c>, Hugging Face) as an ML.NET transformer.</summary>
 internal static class FineTunedModelLoader
 {
-    public static FineTunedBertTransformer Load(MLContext mlContext, string folder, string textColumnName, string? pairColumnName, IReadOnlyList<string>? classNames)
+    public static FineTunedBertTransformer Load(
+        MLContext mlContext, string folder, string textColumnName, string? pairColumnName, IReadOnlyList<string>? classNames, int? maxSequenceLength)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         ArgumentException.ThrowIfNullOrWhiteSpace(textColumnName);
@@ -29,8 +30,10 @@ internal static class FineTunedModelLoader
                 _ => BertPredictionKind.MulticlassClassification,
             };
             var labelAnnotations = kind == BertPredictionKind.MulticlassClassification && classNames is not null ? PredictionAnnotations.KeyValues(classNames) : null;
+            var length = maxSequenceLength ?? Math.Min(128, model.Config.MaxPositions);
+            model.Config.RequireSequenceFits(length, nameof(maxSequenceLength), "classifier");
             return new FineTunedBertTransformer(
-                model, BertTextEncoder.ForModelFolder(folder), kind, textColumnName, pairColumnName, "Label", labelAnnotations, Math.Min(128, model.Config.MaxPositions), batchSize: 32)
+                model, BertTextEncoder.ForModelFolder(folder), kind, textColumnName, pairColumnName, "Label", labelAnnotations, length, batchSize: 32)
             {
                 HostEnvironment = mlContext,
             };

@@ -54,28 +54,21 @@ public static class BertModelStore
     }
 
     /// <summary>
-    /// A fingerprint of the model saved in <paramref name="folder"/>: the SHA-256 (hex) of its configuration and weights
-    /// files. Equal for the same model wherever it is copied; different once it is trained further or replaced, which
-    /// is how stored results computed from a model (e.g. GLUE cells) notice that they are stale.
+    /// A fingerprint of the model saved in <paramref name="folder"/>: the SHA-256 (hex) of its configuration (as parsed,
+    /// so a reformatted config.json keeps it) and its weights file. Equal for the same model wherever it is copied;
+    /// different once it is trained further or replaced, which is how stored results computed from a model (e.g. GLUE
+    /// cells) notice that they are stale.
     /// </summary>
     public static string Fingerprint(string folder)
     {
-        var files = new[] { ConfigFileName, WeightsFileName }.Select(name => Path.Combine(RequireFolder(folder), name)).ToList();
         using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        hash.AppendData(System.Text.Encoding.UTF8.GetBytes(LoadConfig(folder).ToJson()));
+        using var weights = File.OpenRead(WeightsPath(folder));
         var buffer = new byte[1 << 20];
-        foreach (var file in files)
+        int read;
+        while ((read = weights.Read(buffer)) > 0)
         {
-            if (!File.Exists(file))
-            {
-                throw new FileNotFoundException($"The model folder '{folder}' has no {Path.GetFileName(file)}; save the model with BertModelStore.Save.", file);
-            }
-
-            using var stream = File.OpenRead(file);
-            int read;
-            while ((read = stream.Read(buffer)) > 0)
-            {
-                hash.AppendData(buffer, 0, read);
-            }
+            hash.AppendData(buffer, 0, read);
         }
 
         return Convert.ToHexStringLower(hash.GetHashAndReset());
@@ -98,7 +91,7 @@ public static class BertModelStore
     {
         var config = LoadConfig(folder);
         RequireContents(folder, SavedModelKind.SequenceClassifier);
-        var classifier = SafeTensorsFile.ReadHeader(WeightsPath(folder)).First(entry => entry.Name == ClassifierWeightName);
+        var classifier = SafeTensorsFile.ReadHeader(WeightsPath(folder)).Single(entry => entry.Name == ClassifierWeightName);
         var model = new BertForSequenceClassification(config, (int)classifier.Shape[0]);
         return LoadedOn(model, folder, device);
     }
@@ -174,11 +167,13 @@ public static class BertModelStore
     /// </summary>
     private static void RequireContents(string folder, SavedModelKind needed)
     {
-        var names = SafeTensorsFile.ReadHeader(WeightsPath(folder)).Select(entry => entry.Name).ToList();
-        var found = names.Contains(ClassifierWeightName) ? SavedModelKind.SequenceClassifier
-            : names.Any(name => name.StartsWith(MaskedLmHeadPrefix, StringComparison.Ordinal)) ? SavedModelKind.MaskedLanguageModel
-            : names.Any(name => name.StartsWith(EncoderPrefix, StringComparison.Ordinal)) ? (SavedModelKind?)null
-            : SavedModelKind.Encoder;
+        var found = KindOf(folder);
+        if (found is null)
+        {
+            throw new InvalidDataException(
+                $"The model folder '{folder}' holds BERT weights under '{EncoderPrefix}' without a masked-LM or classifier head, so it is no saved model of this library; {Describe(needed)} is needed here.");
+        }
+
         if (found is { } kind && kind != needed)
         {
             var remedy = needed switch
@@ -189,6 +184,21 @@ public static class BertModelStore
             };
             throw new InvalidDataException($"The model folder '{folder}' holds {Describe(kind)}, but {Describe(needed)} is needed here. {remedy}");
         }
+    }
+
+    /// <summary>
+    /// What the folder's weights hold, told by their head's tensor names: a classifier (<c>classifier.weight</c>), a
+    /// masked LM (<c>cls.predictions.*</c>) or a bare encoder (no <c>bert.</c> prefix); null for prefixed encoder
+    /// weights without either head, which no loader here reads.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The folder or its weights file does not exist.</exception>
+    public static SavedModelKind? KindOf(string folder)
+    {
+        var names = SafeTensorsFile.ReadHeader(WeightsPath(folder)).Select(entry => entry.Name).ToList();
+        return names.Contains(ClassifierWeightName) ? SavedModelKind.SequenceClassifier
+            : names.Any(name => name.StartsWith(MaskedLmHeadPrefix, StringComparison.Ordinal)) ? SavedModelKind.MaskedLanguageModel
+            : names.Any(name => name.StartsWith(EncoderPrefix, StringComparison.Ordinal)) ? null
+            : SavedModelKind.Encoder;
     }
 
     private static string Describe(SavedModelKind kind) => kind switch
@@ -237,13 +247,5 @@ public static class BertModelStore
         }
 
         return folder;
-    }
-
-    /// <summary>What a weights file holds, told by its head's tensor names.</summary>
-    private enum SavedModelKind
-    {
-        MaskedLanguageModel,
-        SequenceClassifier,
-        Encoder,
     }
 }

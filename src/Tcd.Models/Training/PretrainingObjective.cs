@@ -41,12 +41,14 @@ public sealed record PretrainingObjective
 
     /// <summary>
     /// The paper's λ_A for a student of <paramref name="student"/>'s shape: 1 for the large model (as wide as BERT-base,
-    /// <see cref="BertConfig.PaperLarge"/>), 0 for the small one.
+    /// <see cref="BertConfig.PaperLarge"/>), 0 for the small one — and 0 whenever the <paramref name="teacher"/> has
+    /// another head count, since the attention relations compare heads one to one.
     /// </summary>
-    public static double PaperAttentionWeight(BertConfig student)
+    public static double PaperAttentionWeight(BertConfig student, BertConfig? teacher = null)
     {
         ArgumentNullException.ThrowIfNull(student);
-        return student.HiddenSize >= BertConfig.PaperLarge.HiddenSize ? 1 : 0;
+        var headsAlign = teacher is null || teacher.NumHeads == student.NumHeads;
+        return headsAlign && student.HiddenSize >= BertConfig.PaperLarge.HiddenSize ? 1 : 0;
     }
 
     /// <summary>Throws when a weight is negative or not finite.</summary>

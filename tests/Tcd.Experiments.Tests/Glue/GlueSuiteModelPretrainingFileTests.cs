@@ -18,7 +18,15 @@ public sealed class GlueSuiteModelPretrainingFileTests : IDisposable
     {
         GlueSuiteModel.WritePretrainingLogLikelihood(folder, logLikelihood);
 
-        GlueSuiteModel.ReadPretrainingLogLikelihood(folder).Should().Be(logLikelihood);
+        GlueSuiteModel.ReadPretrainingLogLikelihood(folder).Should().Be(new PretrainingLogLikelihood(logLikelihood, PerSegmentMasks: true));
+    }
+
+    [Fact]
+    public void AFileOfAnEarlierVersion_IsReadAndMarkedAsScoredOnOtherMasks()
+    {
+        File.WriteAllText(PretrainingFile, "{\"validation_log_likelihood\": -2.33}");
+
+        GlueSuiteModel.ReadPretrainingLogLikelihood(folder).Should().Be(new PretrainingLogLikelihood(-2.33, PerSegmentMasks: false));
     }
 
     [Fact]

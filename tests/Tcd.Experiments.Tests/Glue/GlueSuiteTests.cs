@@ -116,6 +116,24 @@ public sealed class GlueSuiteTests : IDisposable
     }
 
     [Fact]
+    public void A_cell_stored_before_fingerprints_is_reused_once_and_then_follows_the_model()
+    {
+        var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 8);
+        var options = fixture.OneCellOptions([model], "RTE");
+        new GlueSuite(options).Run();
+        var cell = Directory.GetFiles(Path.Combine(fixture.Output, "cells"), "*.json").Single();
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(cell))!.AsObject();
+        var fingerprintProperty = json.Select(property => property.Key).Single(name => name.Contains("fingerprint", StringComparison.OrdinalIgnoreCase));
+        json.Remove(fingerprintProperty);
+        File.WriteAllText(cell, json.ToJsonString());
+
+        new GlueSuite(options).Run().CellsTrained.Should().Be(0, "an earlier version's cell is taken as fine-tuned from the model as it is");
+        File.ReadAllText(cell).Should().Contain(fingerprintProperty, "the reused cell now remembers the model");
+        fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 9);
+        new GlueSuite(options).Run().CellsTrained.Should().Be(1, "so a later change of the model is noticed");
+    }
+
+    [Fact]
     public void CellsStoredUnderTheOldLearningRateName_AreResumedAndRenamed()
     {
         var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 5);

@@ -61,6 +61,7 @@ public class BertPretrainingEstimatorTests
         tcd.Distill(TcdTestData.Teacher, new DistillationOptions { Training = TcdTestData.FastPretraining(1), Model = wide, AttentionWeight = 0.5 }).Objective.AttentionWeight.Should().Be(0.5);
         PretrainingObjective.PaperAttentionWeight(BertConfig.PaperLarge).Should().Be(1);
         PretrainingObjective.PaperAttentionWeight(BertConfig.PaperSmall).Should().Be(0);
+        PretrainingObjective.PaperAttentionWeight(BertConfig.PaperLarge, teacher: BertConfig.PaperLarge with { NumHeads = 8 }).Should().Be(0, "heads are compared one to one");
     }
 
     [Fact]

@@ -32,7 +32,6 @@ public sealed class FineTunedModelLoaderTests : IDisposable
             loaded.Kind.Should().Be(BertPredictionKind.BinaryClassification, path);
             var scored = loaded.Transform(data);
             scored.GetColumn<float>("Score").Zip(expected).Should().OnlyContain(pair => Math.Abs(pair.First - pair.Second) < 1e-5, path);
-            mlContext.BinaryClassification.Evaluate(scored).Accuracy.Should().BeInRange(0, 1);
         }
     }
 

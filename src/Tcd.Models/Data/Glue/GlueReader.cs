@@ -38,6 +38,21 @@ public sealed class GlueReader
     }
 
     /// <summary>
+    /// The files fine-tuning on <paramref name="tasks"/> reads — each task's train split and every evaluation split
+    /// (MNLI: dev_matched and dev_mismatched) — that are missing, relative to <see cref="GlueDirectory"/>; empty when all
+    /// are there. Programs check this before their long work, so a wrong folder fails at once.
+    /// </summary>
+    public IReadOnlyList<string> MissingFineTuningFiles(IEnumerable<GlueTask> tasks)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        return tasks
+            .SelectMany(task => task.EvaluationSplits.Prepend("train").Select(split => GetPath(task, split)))
+            .Where(path => !File.Exists(path))
+            .Select(path => Path.GetRelativePath(GlueDirectory, path))
+            .ToList();
+    }
+
+    /// <summary>
     /// Streams the examples of one split. The file is checked for existence now; rows are read lazily while
     /// enumerating, and <paramref name="report"/> (if given) is filled as they are.
     /// </summary>

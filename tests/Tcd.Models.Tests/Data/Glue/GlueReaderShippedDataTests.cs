@@ -16,6 +16,16 @@ public class GlueReaderShippedDataTests
     }
 
     [Fact]
+    public void MissingFineTuningFiles_NamesEachAbsentTrainAndEvaluationSplit()
+    {
+        var reader = new GlueReader(ShippedGlueData.Root);
+
+        reader.MissingFineTuningFiles([GlueTask.Rte, GlueTask.Sst2, GlueTask.Mrpc]).Should().BeEmpty("the shipped slices hold train and dev of these");
+        reader.MissingFineTuningFiles([GlueTask.Rte, GlueTask.Mnli]).Should().Equal(
+            Path.Combine("MNLI", "train.tsv"), Path.Combine("MNLI", "dev_matched.tsv"), Path.Combine("MNLI", "dev_mismatched.tsv"));
+    }
+
+    [Fact]
     public void Rte_Train_ReadsHeaderedPairsWithStringLabels()
     {
         var (examples, _) = ReadAll(GlueTask.Rte, "train");
