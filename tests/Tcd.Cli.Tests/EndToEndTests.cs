@@ -107,7 +107,8 @@ public sealed class EndToEndTests : IDisposable
         tuned.ExitCode.Should().Be(0);
         tuned.Output.Should().Contain("mode adapters (size 16), lr 1e-4")
             .And.Contain($"warning: no validation set: the dev file '{temp.File("RTE", "dev.tsv")}' does not exist, so the last epoch is kept instead of the best one on dev; give --dev <file>")
-            .And.Contain("done, last epoch 1 kept (no validation set)");
+            .And.Contain("done, last epoch 1 kept (no validation set)")
+            .And.Contain($"serve it from ML.NET with mlContext.Tcd().LoadClassifier(\"{temp.File("rte", "model").Replace('\\', '/')}\", textColumnName: \"Sentence1\", pairColumnName: \"Sentence2\", maxSequenceLength: ");
         using var result = JsonDocument.Parse(File.ReadAllText(temp.File("rte", "result.json")));
         result.RootElement.GetProperty("mode").GetString().Should().Be("adapters");
         result.RootElement.GetProperty("adapter_size").GetInt32().Should().Be(16);
@@ -212,7 +213,8 @@ public sealed class EndToEndTests : IDisposable
         tuned.Error.Should().BeEmpty();
         tuned.ExitCode.Should().Be(0);
         tuned.Output.Should().Contain($"note: {train}: 20 examples, 2 malformed rows skipped; first: line 22:").And.Contain("20 training examples")
-            .And.NotContain("no validation set", "the dev file next to the training file validates the run");
+            .And.NotContain("no validation set", "the dev file next to the training file validates the run")
+            .And.Contain("LoadClassifier(").And.Contain("textColumnName: \"Text\", maxSequenceLength: 32)");
 
         var glue = Cli.Run("glue", "--models", run, "--glue", temp.Path, "--tasks", "SST-2", "--out", temp.File("glue-out"), "--grid", "quick", "--seeds", "1",
             "--epochs", "1", "--seq-length", "32", "--device", "cpu", "--threads", "1");

@@ -135,7 +135,30 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
             : $"best epoch {result.BestEpoch}: " +
               string.Join(", ", metrics.Metrics.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{GlueMetrics.DisplayName(kv.Key)} {kv.Value:F2}")));
         console.Line($"tcd finetune: {(result.Cancelled ? "cancelled" : "done")}, {kept}; model saved to {modelFolder}");
+        if (!result.Cancelled)
+        {
+            console.Line($"tcd finetune: serve it from ML.NET with {MlNetLoadCall(modelFolder, settings.Task, settings.Training.MaxSequenceLength)}");
+        }
+
         return result.Cancelled ? 130 : 0;
+    }
+
+    /// <summary>The C# call that loads the fine-tuned model as an ML.NET transformer, with the task's columns and class names.</summary>
+    private static string MlNetLoadCall(string modelFolder, GlueTask task, int maxSequenceLength)
+    {
+        var arguments = new List<string> { $"\"{modelFolder.Replace('\\', '/')}\"", $"textColumnName: \"{(task.IsSentencePair ? "Sentence1" : "Text")}\"" };
+        if (task.IsSentencePair)
+        {
+            arguments.Add("pairColumnName: \"Sentence2\"");
+        }
+
+        if (task.LabelNames.Count > 2)
+        {
+            arguments.Add($"classNames: [{string.Join(", ", task.LabelNames.Select(name => $"\"{name}\""))}]");
+        }
+
+        arguments.Add(string.Create(CultureInfo.InvariantCulture, $"maxSequenceLength: {maxSequenceLength}"));
+        return $"mlContext.Tcd().LoadClassifier({string.Join(", ", arguments)})";
     }
 
     protected override FinetuneSettings Read(OptionReader options)
