@@ -44,6 +44,20 @@ public sealed class RunFolderTests : IDisposable
     }
 
     [Fact]
+    public void An_unfinished_run_whose_checkpoint_is_past_fewer_steps_says_it_takes_the_checkpoint_as_the_model()
+    {
+        var run = temp.File("run");
+        Pretrain(run, steps: 3).ExitCode.Should().Be(0);
+        File.Delete(Path.Combine(run, "result.json"));
+
+        var fewer = Pretrain(run, steps: 2);
+
+        fewer.ExitCode.Should().Be(0, fewer.Error);
+        fewer.Output.Should().Contain("is at step 3, already past --steps 2: it is saved as the model without further training").And.NotContain("step 3/2");
+        File.Exists(Path.Combine(run, "result.json")).Should().BeTrue();
+    }
+
+    [Fact]
     public void More_steps_continue_the_run_and_say_that_its_schedule_changes()
     {
         var run = temp.File("run");

@@ -147,7 +147,10 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
                 return 0;
             }
 
-            console.Line($"tcd {Command.Name}: resuming from step {checkpoint.Step} ({checkpoint.Path}){StepsChange(startedWith, settings.Training.TotalSteps)}");
+            console.Line(checkpoint.Step >= settings.Training.TotalSteps
+                ? $"tcd {Command.Name}: the checkpoint {checkpoint.Path} is at step {checkpoint.Step}, already past --steps {settings.Training.TotalSteps}: " +
+                  "it is saved as the model without further training (raise --steps to train on)."
+                : $"tcd {Command.Name}: resuming from step {checkpoint.Step} ({checkpoint.Path}){StepsChange(startedWith, settings.Training.TotalSteps)}");
         }
 
         var created = OutermostMissingFolder(settings.Output);
