@@ -109,7 +109,10 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
         var pretrainer = new Pretrainer(model, Objective, training, encoder, teacher?.Model.Bert);
         if (pretrainer.FindCheckpointToResume() is { } resumeFrom)
         {
-            channel.Info(MessageSensitivity.None, $"Resuming from checkpoint {resumeFrom} (step {CheckpointStore.StepOf(resumeFrom)}).");
+            var step = CheckpointStore.StepOf(resumeFrom);
+            channel.Info(MessageSensitivity.None, step >= training.TotalSteps
+                ? $"Checkpoint {resumeFrom} is at step {step}, already past Training.TotalSteps {training.TotalSteps}: it is taken as the model without further training."
+                : $"Resuming from checkpoint {resumeFrom} (step {step}).");
         }
 
         var result = pretrainer.Run(TextCorpus.FromTexts(corpus), validation, new ChannelProgress<PretrainingProgress>(channel, options.Progress), options.CancellationToken);

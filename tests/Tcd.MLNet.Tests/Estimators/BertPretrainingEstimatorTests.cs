@@ -137,6 +137,10 @@ public class BertPretrainingEstimatorTests
             resumed.PretrainingResult.ResumedFromStep.Should().Be(2);
             logged.Should().Contain(message => message.Contains("Resuming from checkpoint ", StringComparison.Ordinal) && message.Contains("step-00000002 (step 2).", StringComparison.Ordinal));
             logged.Should().Contain(message => message.Contains("Pre-training finished at step 4 (resumed at step 2)", StringComparison.Ordinal));
+
+            options.Training = options.Training with { TotalSteps = 3 };
+            mlContext.Tcd().PretrainTeacher(options).Fit(TcdTestData.Corpus(mlContext)).PretrainingResult!.Steps.Should().Be(4);
+            logged.Should().Contain(message => message.Contains("step-00000004 is at step 4, already past Training.TotalSteps 3: it is taken as the model", StringComparison.Ordinal));
         }
         finally
         {
