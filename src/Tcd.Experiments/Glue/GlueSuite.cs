@@ -61,6 +61,11 @@ public sealed class GlueSuite
         var tasks = options.Tasks.Select(GlueTask.FromName).Distinct().ToList();
         var configs = options.Models.ToDictionary(model => model.Name, model => RequireVocabulary(model, BertModelStore.LoadConfig(model.Folder)));
         var maxLength = Math.Min(options.MaxSequenceLength, configs.Values.Min(config => config.MaxPositions));
+        if (maxLength < options.MaxSequenceLength)
+        {
+            log($"Examples are cut to {maxLength} tokens, the positions of the shortest model, not the {options.MaxSequenceLength} asked for.");
+        }
+
         var data = tasks.ToDictionary(task => task, task => GlueTaskData.Load(task, options, encoder, maxLength, options.WriteTestPredictions, log));
         var plan = (from model in options.Models
                     from task in tasks

@@ -134,6 +134,17 @@ public sealed class GlueSuiteTests : IDisposable
     }
 
     [Fact]
+    public void A_sequence_length_beyond_the_models_positions_is_cut_with_a_note()
+    {
+        var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 10);
+        var notes = new List<string>();
+
+        new GlueSuite(fixture.OneCellOptions([model], "RTE") with { MaxSequenceLength = 100 }, log: notes.Add).Run().CellsTrained.Should().Be(1);
+
+        notes.Should().Contain("Examples are cut to 64 tokens, the positions of the shortest model, not the 100 asked for.");
+    }
+
+    [Fact]
     public void CellsStoredUnderTheOldLearningRateName_AreResumedAndRenamed()
     {
         var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 5);
