@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Tcd.MLNet;
@@ -31,6 +32,9 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
 
     private readonly MLContext mlContext = new(seed: (int)settings.Seed);
     private readonly Stopwatch clock = Stopwatch.StartNew();
+
+    // Every run folder records and compares the same options, whose corpus entry is a hash of the corpus: made once.
+    private JsonObject? pretrainingRecord;
 
     public int Execute(CancellationToken cancellationToken)
     {
@@ -83,6 +87,18 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
 
     private QuickstartRunFolder RunFolder((string Name, bool HasExperts) run) => new(settings.OutputDirectory, run.Name);
 
+    /// <summary>The options that shape a run's model: <see cref="QuickstartSettings.PretrainingRecord"/>, without --experts for a model without experts.</summary>
+    private JsonObject PretrainingRecord(bool withExperts)
+    {
+        var record = (pretrainingRecord ??= settings.PretrainingRecord()).DeepClone().AsObject();
+        if (!withExperts)
+        {
+            record.Remove(QuickstartSettings.ExpertsOption);
+        }
+
+        return record;
+    }
+
     /// <summary>
     /// Refuses to go on when a run folder under --out holds a model or checkpoint pre-trained with other options: it
     /// would be reused (or resumed) as if it were the model these options ask for.
@@ -91,13 +107,13 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
     {
         var conflicts = (from run in PretrainingRuns
                          let folder = RunFolder(run)
-                         let differences = folder.DifferencesFrom(settings.PretrainingRecord(run.HasExperts))
+                         let differences = folder.DifferencesFrom(PretrainingRecord(run.HasExperts))
                          where differences.Count > 0
                          select (Folder: folder, Differences: differences)).ToList();
         if (conflicts.Count > 0)
         {
             // In the order of the options, each once (the runs share most of them).
-            var order = settings.PretrainingRecord(withExperts: true).Select(option => option.Key).ToList();
+            var order = PretrainingRecord(withExperts: true).Select(option => option.Key).ToList();
             var differences = conflicts.SelectMany(run => run.Differences).OrderBy(difference => order.IndexOf(difference.Option))
                 .Select(difference => difference.Description).Distinct(StringComparer.Ordinal);
             var folders = string.Join(", ", conflicts.Select(run => $"'{run.Folder.Folder}'"));
@@ -180,7 +196,7 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
         {
             // Before the first checkpoint, so that a later run with other options finds what this one was started with. A
             // resumed run's record was checked already (one an older quickstart started has none: its options are unknown).
-            folder.RecordOptions(settings.PretrainingRecord(run.HasExperts));
+            folder.RecordOptions(PretrainingRecord(run.HasExperts));
         }
 
         Say(resumeFrom switch

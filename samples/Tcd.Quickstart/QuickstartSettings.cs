@@ -9,6 +9,9 @@ namespace Tcd.Quickstart;
 /// <summary>Everything the quickstart can be told on its command line.</summary>
 internal sealed record QuickstartSettings
 {
+    /// <summary>The key of <see cref="Experts"/> in <see cref="PretrainingRecord"/>.</summary>
+    public const string ExpertsOption = "experts";
+
     /// <summary>The model sizes <see cref="Preset"/> may name (case-insensitive).</summary>
     public static readonly IReadOnlyDictionary<string, BertConfig> Presets = new Dictionary<string, BertConfig>(StringComparer.OrdinalIgnoreCase)
     {
@@ -84,28 +87,20 @@ internal sealed record QuickstartSettings
     /// <summary>
     /// The options that shape a pre-trained model, as a run folder records them (option name without "--" → value):
     /// what the folder holds is only the model these options give. Device, threads and the fine-tuning options change
-    /// how fast it is trained or what is done with it afterwards, not the model, so they are not recorded.
+    /// how fast it is trained or what is done with it afterwards, not the model, so they are not recorded. A model without
+    /// experts (the teacher) is not shaped by <see cref="ExpertsOption"/>. The corpus is hashed, so build this once.
     /// </summary>
-    /// <param name="withExperts">Whether the model has experts (the teacher does not, so --experts does not shape it).</param>
-    public JsonObject PretrainingRecord(bool withExperts)
+    public JsonObject PretrainingRecord() => new()
     {
-        var record = new JsonObject
-        {
-            ["preset"] = Preset.ToLowerInvariant(),
-            ["steps"] = PretrainSteps,
-            ["batch-size"] = BatchSize,
-            ["seq-length"] = SequenceLength,
-        };
-        if (withExperts)
-        {
-            record["experts"] = Experts;
-        }
-
-        record["lr"] = LearningRate;
-        record["corpus"] = CorpusIdentity();
-        record["seed"] = Seed;
-        return record;
-    }
+        ["preset"] = Preset.ToLowerInvariant(),
+        ["steps"] = PretrainSteps,
+        ["batch-size"] = BatchSize,
+        ["seq-length"] = SequenceLength,
+        [ExpertsOption] = Experts,
+        ["lr"] = LearningRate,
+        ["corpus"] = CorpusIdentity(),
+        ["seed"] = Seed,
+    };
 
     /// <summary>
     /// The corpus as its content, not its path: the default corpus lies beside the program, so a Debug and a Release
