@@ -20,7 +20,7 @@ internal static class ModelFolders
     /// <summary>The folder holding the saved model of <paramref name="path"/>: the path itself or its <c>model/</c> folder.</summary>
     /// <exception cref="CliUsageException">Neither holds a saved model.</exception>
     public static string Resolve(string path, string option) =>
-        RunFolders.FindModelFolder(path) ?? throw new CliUsageException(
+        BertModelStore.FindModelFolder(path) ?? throw new CliUsageException(
             $"{option}: '{path}' holds no saved model ({BertModelStore.ConfigFileName} + {BertModelStore.WeightsFileName}), " +
             $"neither directly nor in '{RunFolders.ModelFolderName}/'. Give a model folder or the --out folder of 'tcd pretrain' / 'tcd distill'.");
 }

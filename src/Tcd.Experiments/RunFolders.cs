@@ -9,8 +9,8 @@ namespace Tcd.Experiments;
 /// </summary>
 public static class RunFolders
 {
-    /// <summary>The folder name under a run's folder that holds the final model.</summary>
-    public const string ModelFolderName = "model";
+    /// <summary>The folder name under a run's folder that holds the final model (<see cref="BertModelStore.FindModelFolder"/> looks there).</summary>
+    public const string ModelFolderName = BertModelStore.RunModelFolderName;
 
     /// <summary>
     /// What a model or run folder is called in tables and charts: its own name, or its run's when it is the
@@ -23,22 +23,5 @@ public static class RunFolders
         var folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
         var name = Path.GetFileName(folder);
         return name == ModelFolderName && Path.GetFileName(Path.GetDirectoryName(folder)) is { Length: > 0 } run ? run : name;
-    }
-
-    /// <summary>
-    /// The folder holding the saved model of <paramref name="path"/>: the path itself when it holds a model
-    /// (<see cref="BertModelStore.ConfigFileName"/>), else its <c>model/</c> folder when that does; null when neither does.
-    /// </summary>
-    /// <param name="path">A model folder or a run folder.</param>
-    public static string? FindModelFolder(string path)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (File.Exists(Path.Combine(path, BertModelStore.ConfigFileName)))
-        {
-            return path;
-        }
-
-        var nested = Path.Combine(path, ModelFolderName);
-        return File.Exists(Path.Combine(nested, BertModelStore.ConfigFileName)) ? nested : null;
     }
 }

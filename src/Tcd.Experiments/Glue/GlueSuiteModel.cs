@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
 
 namespace Tcd.Experiments.Glue;
@@ -67,7 +68,7 @@ public sealed record GlueSuiteModel(string Name, string Folder)
 
     /// <summary>
     /// Parses <c>folder</c> or <c>name=folder</c>. The folder is a model folder or a run folder whose model is in
-    /// <c>model/</c> (<see cref="RunFolders.FindModelFolder"/>); an unnamed one is called after its run
+    /// <c>model/</c> (<see cref="BertModelStore.FindModelFolder"/>); an unnamed one is called after its run
     /// (<see cref="RunFolders.RunName"/>: <c>runs/tcd</c> and <c>runs/tcd/model</c> are both "tcd"), as <c>tcd glue</c> names it.
     /// </summary>
     /// <exception cref="ArgumentException">An empty name or folder.</exception>
@@ -83,6 +84,6 @@ public sealed record GlueSuiteModel(string Name, string Folder)
         }
 
         // A folder that holds no model yet is kept as given: the suite's load names it in its error.
-        return new GlueSuiteModel(separator < 0 ? RunFolders.RunName(folder) : name.Trim(), RunFolders.FindModelFolder(folder) ?? folder);
+        return new GlueSuiteModel(separator < 0 ? RunFolders.RunName(folder) : name.Trim(), BertModelStore.FindModelFolder(folder) ?? folder);
     }
 }

@@ -20,8 +20,8 @@ public static class BertModelStore
     private const string MaskedLmHeadPrefix = "cls.predictions.";
     private const string EncoderPrefix = "bert.";
 
-    // Run folders (tcd, the quickstart) keep their model in this subfolder.
-    private const string RunModelFolderName = "model";
+    /// <summary>The subfolder in which a run folder (of <c>tcd</c>, the quickstart) keeps its final model.</summary>
+    public const string RunModelFolderName = "model";
 
     /// <summary>Writes <paramref name="config"/> and every tensor of <paramref name="module"/>'s state dict into <paramref name="folder"/> (created if needed).</summary>
     public static void Save(nn.Module module, BertConfig config, string folder)
@@ -72,6 +72,23 @@ public static class BertModelStore
         }
 
         return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>
+    /// The folder holding the saved model of <paramref name="path"/>: the path itself when it holds a model
+    /// (<see cref="ConfigFileName"/>), else its run's <see cref="RunModelFolderName"/> folder when that does; null when neither does.
+    /// </summary>
+    /// <param name="path">A model folder or a run folder.</param>
+    public static string? FindModelFolder(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (File.Exists(Path.Combine(path, ConfigFileName)))
+        {
+            return path;
+        }
+
+        var nested = Path.Combine(path, RunModelFolderName);
+        return File.Exists(Path.Combine(nested, ConfigFileName)) ? nested : null;
     }
 
     /// <summary>Loads a <see cref="BertForMaskedLm"/> from <paramref name="folder"/> onto <paramref name="device"/> (default: CPU).</summary>
@@ -238,9 +255,8 @@ public static class BertModelStore
             throw new DirectoryNotFoundException($"The model folder '{folder}' does not exist.");
         }
 
-        // A run folder of tcd or the quickstart keeps its model one level down; say so rather than "no config.json".
-        var runModel = Path.Combine(folder, RunModelFolderName);
-        if (!File.Exists(Path.Combine(folder, ConfigFileName)) && File.Exists(Path.Combine(runModel, ConfigFileName)))
+        // A run folder keeps its model one level down; say so rather than "no config.json".
+        if (FindModelFolder(folder) is { } runModel && runModel != folder)
         {
             throw new FileNotFoundException(
                 $"'{folder}' is a run folder, not a model folder: its model is in '{runModel}'; pass that folder.", Path.Combine(folder, ConfigFileName));

@@ -57,7 +57,7 @@ public sealed class GlueSuiteGridTests
             GlueSuiteModel.Parse(tcdModel).Should().Be(new GlueSuiteModel("tcd", tcdModel), "two runs' model/ folders must not both be called 'model'");
             GlueSuiteModel.Parse($"TCD={Path.Combine(runs, "tcd")}").Should().Be(new GlueSuiteModel("TCD", tcdModel));
             RunFolders.RunName(tcdModel).Should().Be("tcd");
-            RunFolders.FindModelFolder(runs).Should().BeNull("neither the folder nor its model/ holds a model");
+            BertModelStore.FindModelFolder(runs).Should().BeNull("neither the folder nor its model/ holds a model");
         }
         finally
         {
