@@ -49,16 +49,7 @@ internal sealed class QuickstartRunFolder(string outputDirectory, string name)
     public bool HasOptions => File.Exists(OptionsFile);
 
     /// <summary>The newest complete checkpoint and its step, or null when the run has none.</summary>
-    public (string Path, long Step)? LatestCheckpoint()
-    {
-        // Only an existing folder is opened: looking must not leave a checkpoint folder behind.
-        if (!Directory.Exists(CheckpointFolder) || new CheckpointStore(CheckpointFolder).FindLatest() is not { } latest)
-        {
-            return null;
-        }
-
-        return (latest, CheckpointStore.StepOf(latest));
-    }
+    public (string Path, long Step)? LatestCheckpoint() => new CheckpointStore(CheckpointFolder).FindLatestWithStep();
 
     /// <summary>
     /// How <paramref name="now"/> differs from the options the run was started with: each differing option (its record

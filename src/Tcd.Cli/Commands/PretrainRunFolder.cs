@@ -30,16 +30,7 @@ internal sealed class PretrainRunFolder(string folder)
     private string CheckpointFolder => Path.Combine(folder, PretrainCommand.CheckpointFolderName);
 
     /// <summary>The newest complete checkpoint and its step, or null when the run has none.</summary>
-    public (string Path, long Step)? LatestCheckpoint()
-    {
-        // Opening a CheckpointStore creates its folder; a run that never saved must stay as it is.
-        if (!Directory.Exists(CheckpointFolder) || new CheckpointStore(CheckpointFolder).FindLatest() is not { } latest)
-        {
-            return null;
-        }
-
-        return (latest, CheckpointStore.StepOf(latest));
-    }
+    public (string Path, long Step)? LatestCheckpoint() => new CheckpointStore(CheckpointFolder).FindLatestWithStep();
 
     /// <summary>True when a run in the folder ended and wrote its model and result (a later resume may have changed <c>--steps</c>).</summary>
     public bool HasResult =>

@@ -82,6 +82,9 @@ public sealed class CheckpointStore
         return CompleteCheckpoints().LastOrDefault();
     }
 
+    /// <summary>The newest complete checkpoint's folder and its step (<see cref="StepOf"/>), or null when there is none.</summary>
+    public (string Path, long Step)? FindLatestWithStep() => FindLatest() is { } latest ? (latest, StepOf(latest)) : null;
+
     /// <summary>The newest complete checkpoint older than <paramref name="checkpoint"/>, or null when there is none.</summary>
     public string? FindPrevious(string checkpoint)
     {
