@@ -107,8 +107,7 @@ public static class BertModelStore
     public static BertForSequenceClassification LoadSequenceClassification(string folder, Device? device = null)
     {
         var config = LoadConfig(folder);
-        RequireContents(folder, SavedModelKind.SequenceClassifier);
-        var classifier = SafeTensorsFile.ReadHeader(WeightsPath(folder)).Single(entry => entry.Name == ClassifierWeightName);
+        var classifier = RequireContents(folder, SavedModelKind.SequenceClassifier).Single(entry => entry.Name == ClassifierWeightName);
         var model = new BertForSequenceClassification(config, (int)classifier.Shape[0]);
         return LoadedOn(model, folder, device);
     }
@@ -117,8 +116,7 @@ public static class BertModelStore
     public static BertModel LoadBertModel(string folder, Device? device = null)
     {
         var config = LoadConfig(folder);
-        RequireContents(folder, SavedModelKind.Encoder);
-        var hasPooler = SafeTensorsFile.ReadHeader(WeightsPath(folder)).Any(entry => entry.Name == "pooler.dense.weight");
+        var hasPooler = RequireContents(folder, SavedModelKind.Encoder).Any(entry => entry.Name == "pooler.dense.weight");
         var model = new BertModel(config, hasPooler);
         return LoadedOn(model, folder, device);
     }
@@ -182,16 +180,17 @@ public static class BertModelStore
     /// Refuses a folder that holds another kind of model than the caller needs, before the state-dict comparison would
     /// list a hundred mismatched names: a fine-tuned classifier where a pre-trained model is expected is a common slip.
     /// </summary>
-    private static void RequireContents(string folder, SavedModelKind needed)
+    /// <returns>The weights file's header, for the loader's own look at it.</returns>
+    private static IReadOnlyList<SafeTensorInfo> RequireContents(string folder, SavedModelKind needed)
     {
-        var found = KindOf(folder);
-        if (found is null)
+        var header = SafeTensorsFile.ReadHeader(WeightsPath(folder));
+        if (KindOfHeader(header) is not { } found)
         {
             throw new InvalidDataException(
                 $"The model folder '{folder}' holds BERT weights under '{EncoderPrefix}' without a masked-LM or classifier head, so it is no saved model of this library; {Describe(needed)} is needed here.");
         }
 
-        if (found is { } kind && kind != needed)
+        if (found != needed)
         {
             var remedy = needed switch
             {
@@ -199,8 +198,10 @@ public static class BertModelStore
                 SavedModelKind.MaskedLanguageModel => "Pass the folder of a pre-trained model instead, e.g. the model/ folder of a pre-training run (such as the one a classifier was fine-tuned from).",
                 _ => "Load it with the loader of its kind (LoadMaskedLm or LoadSequenceClassification); its Bert property is the encoder.",
             };
-            throw new InvalidDataException($"The model folder '{folder}' holds {Describe(kind)}, but {Describe(needed)} is needed here. {remedy}");
+            throw new InvalidDataException($"The model folder '{folder}' holds {Describe(found)}, but {Describe(needed)} is needed here. {remedy}");
         }
+
+        return header;
     }
 
     /// <summary>
@@ -209,9 +210,11 @@ public static class BertModelStore
     /// weights without either head, which no loader here reads.
     /// </summary>
     /// <exception cref="FileNotFoundException">The folder or its weights file does not exist.</exception>
-    public static SavedModelKind? KindOf(string folder)
+    public static SavedModelKind? KindOf(string folder) => KindOfHeader(SafeTensorsFile.ReadHeader(WeightsPath(folder)));
+
+    private static SavedModelKind? KindOfHeader(IEnumerable<SafeTensorInfo> header)
     {
-        var names = SafeTensorsFile.ReadHeader(WeightsPath(folder)).Select(entry => entry.Name).ToList();
+        var names = header.Select(entry => entry.Name).ToList();
         return names.Contains(ClassifierWeightName) ? SavedModelKind.SequenceClassifier
             : names.Any(name => name.StartsWith(MaskedLmHeadPrefix, StringComparison.Ordinal)) ? SavedModelKind.MaskedLanguageModel
             : names.Any(name => name.StartsWith(EncoderPrefix, StringComparison.Ordinal)) ? null
