@@ -291,12 +291,14 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             ModelFolders.CheckSequenceLength(teacherFolder, length);
         }
 
+        var teacherConfig = teacherFolder is null ? null : BertModelStore.LoadConfig(teacherFolder);
+
         BertConfig shape, config;
         if (initFolder is null)
         {
             var presetName = options.Get(preset);
             shape = presetName is null
-                ? ModelPresets.WithPositions(BertModelStore.LoadConfig(teacherFolder!), length) with { ExpertCount = 0, AdapterSize = 0 }
+                ? ModelPresets.WithPositions(teacherConfig!, length) with { ExpertCount = 0, AdapterSize = 0 }
                 : ModelPresets.Get(presetName, length);
             var requested = options.Get(experts);
             if (requested < 0)
@@ -317,7 +319,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
                 options.Get(loadBalanceWeight),
                 options.Get(trunkWeight!),
                 options.Get(innerWeight!),
-                options.Get(attentionWeight!) ?? PretrainingObjective.PaperAttentionWeight(shape, teacherFolder is null ? null : BertModelStore.LoadConfig(teacherFolder)))
+                options.Get(attentionWeight!) ?? PretrainingObjective.PaperAttentionWeight(shape, teacherConfig))
             : expertCount > 0 ? PretrainingObjective.MixtureOfExperts(options.Get(loadBalanceWeight)) : PretrainingObjective.MaskedLanguageModel;
         var training = new PretrainingOptions
         {
