@@ -115,7 +115,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         WriteJson(Path.Combine(settings.Output, ResultFileName), new
         {
             task = settings.Task.Name,
-            mode = ModeName(settings.Training.Mode),
+            mode = GlueConfiguration.ModeName(settings.Training.Mode),
             adapter_size = settings.Training.Mode == FineTuningMode.Adapters ? settings.Training.AdapterSize : (int?)null,
             learning_rate = settings.Training.LearningRate,
             best_epoch = result.BestEpoch,
@@ -257,13 +257,10 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
 
     private static bool IsSameFile(string a, string b) => Path.GetFullPath(a) == Path.GetFullPath(b);
 
-    /// <summary>The mode as the header and result.json name it (and as <c>tcd glue</c>'s cells do): <c>full</c> or <c>adapters</c>.</summary>
-    private static string ModeName(FineTuningMode mode) => mode == FineTuningMode.Full ? "full" : "adapters";
-
     /// <summary>What the header says of the training: <c>mode full, lr 2e-5</c> or <c>mode adapters (size 16), lr 1e-4</c>.</summary>
     private static string DescribeMode(FineTuningOptions training) => string.Create(
         CultureInfo.InvariantCulture,
-        $"mode {ModeName(training.Mode)}{(training.Mode == FineTuningMode.Adapters ? $" (size {training.AdapterSize})" : string.Empty)}, lr {Rate(training.LearningRate)}");
+        $"mode {GlueConfiguration.ModeName(training.Mode)}{(training.Mode == FineTuningMode.Adapters ? $" (size {training.AdapterSize})" : string.Empty)}, lr {Rate(training.LearningRate)}");
 
     private static readonly Dictionary<string, string> OptionNames = new(StringComparer.Ordinal)
     {

@@ -30,7 +30,7 @@ public sealed record GlueCellKey(string Model, string Task, GlueConfiguration Co
 
     private string FileNameWith(string learningRate)
     {
-        var mode = Configuration.Mode == FineTuningMode.Full ? "full" : "adapters";
+        var mode = GlueConfiguration.ModeName(Configuration.Mode);
         return string.Create(
             CultureInfo.InvariantCulture,
             $"{SafeName(Model)}__{SafeName(Task)}__{mode}__lr{learningRate}__a{Configuration.AdapterSize}__s{Seed}.json");

@@ -31,6 +31,9 @@ public sealed record GlueConfiguration(FineTuningMode Mode, double LearningRate,
     /// <summary>A short description, e.g. <c>full lr=2e-05</c> or <c>adapters lr=3e-04 size=64</c>.</summary>
     public override string ToString() =>
         Mode == FineTuningMode.Full
-            ? $"full lr={LearningRateText}"
-            : string.Create(CultureInfo.InvariantCulture, $"adapters lr={LearningRateText} size={AdapterSize}");
+            ? $"{ModeName(Mode)} lr={LearningRateText}"
+            : string.Create(CultureInfo.InvariantCulture, $"{ModeName(Mode)} lr={LearningRateText} size={AdapterSize}");
+
+    /// <summary>A mode as descriptions, cell file names and <c>tcd finetune</c>'s result.json name it: <c>full</c> or <c>adapters</c>.</summary>
+    public static string ModeName(FineTuningMode mode) => mode == FineTuningMode.Full ? "full" : "adapters";
 }
