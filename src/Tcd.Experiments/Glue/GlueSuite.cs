@@ -114,12 +114,11 @@ public sealed class GlueSuite
         return WriteOutputs(ordered, pending.Count, tasks, cancellationToken);
     }
 
-    private BertConfig RequireVocabulary(GlueSuiteModel model, BertConfig config) =>
-        config.VocabSize == encoder.VocabularySize
-            ? config
-            : throw new ArgumentException(
-                $"Model '{model.Name}' ({model.Folder}) has a vocabulary of {config.VocabSize} tokens but the tokeniser has {encoder.VocabularySize}; " +
-                "pass the encoder of the model's vocabulary (BertTextEncoder.FromVocabularyFile).");
+    private BertConfig RequireVocabulary(GlueSuiteModel model, BertConfig config)
+    {
+        config.RequireVocabulary(encoder.VocabularySize, $"model {model.Name}");
+        return config;
+    }
 
     private int StepsOf(GlueTaskData data) => (data.Train.Count + options.BatchSize - 1) / options.BatchSize * options.Epochs;
 
