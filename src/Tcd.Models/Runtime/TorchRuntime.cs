@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using TorchSharp;
@@ -107,8 +106,7 @@ public static class TorchRuntime
             return device.ToString();
         }
 
-        var count = threads ?? torch.get_num_threads();
-        return string.Create(CultureInfo.InvariantCulture, $"cpu, {count} thread{(count == 1 ? string.Empty : "s")}");
+        return "cpu, " + UserMessages.Count(threads ?? torch.get_num_threads(), "thread");
     }
 
     /// <summary>
