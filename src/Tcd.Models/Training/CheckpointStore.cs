@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Tcd.Models.Runtime;
 
@@ -45,9 +46,25 @@ public sealed class CheckpointStore
     public string Save(long step, Action<string> writeFiles)
     {
         ArgumentNullException.ThrowIfNull(writeFiles);
+        var final = SaveFolder(StepFolderName(step), writeFiles);
+        ReplaceAtomically(Path.Combine(Root, LatestFileName), JsonSerializer.Serialize(new LatestPointer(StepFolderName(step), step), TcdJson.Compact));
+        DeleteOldCheckpoints(StepFolderName(step));
+        return final;
+    }
+
+    /// <summary>
+    /// Writes a folder of the checkpoint root other than a step checkpoint (e.g. the weights of a fine-tuning run's best
+    /// epoch, which its later checkpoints refer to) with the same guarantee: <paramref name="writeFiles"/> fills a
+    /// temporary folder, which replaces <c>Root/name</c> only when complete. Returns the folder.
+    /// </summary>
+    /// <exception cref="IOException">The checkpoint folder cannot be created (the message says why).</exception>
+    internal string SaveFolder(string name, Action<string> writeFiles)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(writeFiles);
         OutputFolders.Create(Root, Purpose);
-        var final = Path.Combine(Root, StepFolderName(step));
-        var temporary = Path.Combine(Root, TemporaryPrefix + StepFolderName(step) + "-" + Guid.NewGuid().ToString("N"));
+        var final = Path.Combine(Root, name);
+        var temporary = Path.Combine(Root, TemporaryPrefix + name + "-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(temporary);
         try
         {
@@ -65,9 +82,28 @@ public sealed class CheckpointStore
             throw;
         }
 
-        ReplaceAtomically(Path.Combine(Root, LatestFileName), JsonSerializer.Serialize(new LatestPointer(StepFolderName(step), step), TcdJson.Compact));
-        DeleteOldCheckpoints(StepFolderName(step));
         return final;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="read"/> over <paramref name="checkpoint"/>, which names each file through the callback it
+    /// is given before reading it. A file that is missing, truncated, damaged or of another model becomes a
+    /// <see cref="CheckpointLoadException"/> naming that file and the previous complete checkpoint.
+    /// </summary>
+    internal T Read<T>(string checkpoint, Func<Action<string>, T> read)
+    {
+        var file = "the checkpoint folder";
+        try
+        {
+            return read(name => file = name);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or JsonException or ExternalException)
+        {
+            // IOException covers a truncated file (EndOfStreamException) and a model of another shape
+            // (StateDictMismatchException); damaged safetensors are InvalidDataException (not an IOException), and
+            // libtorch reports a damaged tensor as ExternalException.
+            throw new CheckpointLoadException(checkpoint, FindPrevious(checkpoint), file, ex);
+        }
     }
 
     /// <summary>The newest complete checkpoint's folder, or null when there is none.</summary>
@@ -126,7 +162,8 @@ public sealed class CheckpointStore
 
     private static string StepFolderName(long step) => StepPrefix + step.ToString("D8", CultureInfo.InvariantCulture);
 
-    private IEnumerable<string> CompleteCheckpoints() =>
+    /// <summary>The complete step checkpoints, oldest first.</summary>
+    internal IEnumerable<string> CompleteCheckpoints() =>
         Directory.Exists(Root) ? Directory.EnumerateDirectories(Root, StepPrefix + "*").Order(StringComparer.Ordinal) : [];
 
     private void DeleteOldCheckpoints(string newest)
@@ -148,7 +185,8 @@ public sealed class CheckpointStore
         }
     }
 
-    private static void TryDelete(string folder)
+    /// <summary>Deletes a folder; one that cannot be removed now is left for the next save to remove.</summary>
+    internal static void TryDelete(string folder)
     {
         try
         {

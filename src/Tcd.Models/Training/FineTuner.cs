@@ -1,4 +1,10 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Tcd.Models.Data;
 using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
@@ -18,6 +24,9 @@ public sealed class FineTuner
     private const long ShuffleStream = -3;
     private const long DropoutStream = -4;
     private const long AdapterInitStream = -5;
+    private const string StateFileName = "fine-tuning-state.json";
+    private const string OptimizerFileName = "optimizer.bin";
+    private const string BestWeightsPrefix = "best-epoch-";
 
     private readonly FineTuningOptions options;
     private readonly BatchCollator collator;
@@ -63,21 +72,24 @@ public sealed class FineTuner
 
     /// <summary>
     /// Trains on <paramref name="train"/>; see the class remarks for validation and best-epoch selection. An epoch whose
-    /// validation score is NaN is never the best one.
+    /// validation score is NaN is never the best one. With <see cref="FineTuningOptions.CheckpointDirectory"/> set, the
+    /// run writes checkpoints and continues from the newest one it finds (<see cref="FindCheckpointToResume"/>): losses,
+    /// validation scores, the best epoch and the final weights are those of a run that was never stopped.
     /// </summary>
     /// <param name="train">Training examples; targets are class indices or scores.</param>
     /// <param name="validation">Optional validation examples.</param>
     /// <param name="score">Scores validation outputs (one row of logits per example, and the targets); higher is better.</param>
     /// <param name="progress">Progress every <see cref="FineTuningOptions.LogEvery"/> steps and after each epoch.</param>
     /// <param name="cancellationToken">
-    /// Stops after the current step. With validation the best validated epoch's weights are restored; see
-    /// <see cref="FineTuningResult.BestEpoch"/>.
+    /// Stops after the current step, writing a checkpoint first when the run writes any. With validation the best
+    /// validated epoch's weights are restored; see <see cref="FineTuningResult.BestEpoch"/>.
     /// </param>
     /// <exception cref="ArgumentException">
     /// An example is longer than the model or <see cref="FineTuningOptions.MaxSequenceLength"/> allows, has a token id the
-    /// model's vocabulary lacks, or has an invalid target.
+    /// model's vocabulary lacks, or has an invalid target; or the checkpoint to resume from belongs to another run.
     /// </exception>
-    /// <exception cref="TrainingDivergedException">A step's loss was NaN or infinite.</exception>
+    /// <exception cref="TrainingDivergedException">A step's loss (or, before a checkpoint, a weight) was NaN or infinite.</exception>
+    /// <exception cref="CheckpointLoadException">A file of the checkpoint to resume from is missing, damaged or holds another model.</exception>
     public FineTuningResult Train(
         IReadOnlyList<FineTuningExample> train,
         IReadOnlyList<FineTuningExample>? validation = null,
@@ -109,82 +121,128 @@ public sealed class FineTuner
         var totalSteps = (long)stepsPerEpoch * options.Epochs;
         var schedule = LinearWarmupDecaySchedule.WithWarmupRatio(options.LearningRate, options.WarmupRatio, totalSteps);
         using var optimizer = AdamWFactory.Create(Model, options.LearningRate, options.WeightDecay);
-
-        var epochLosses = new List<double>();
-        var epochScores = new List<double>();
+        var checkpoints = options.CheckpointDirectory is null ? null : new CheckpointStore(options.CheckpointDirectory, options.KeepCheckpoints);
+        var run = checkpoints is null ? null : RunKey.Of(options, train, validation);
+        var resumedFrom = FindCheckpointToResume();
         Dictionary<string, Tensor>? bestWeights = null;
-        var bestEpoch = 0;
-        double? bestScore = null;
+        var state = resumedFrom is null ? new RunState { Run = run } : Restore(checkpoints!, resumedFrom, run!, optimizer, out bestWeights);
+        var startStep = state.Step;
+        var lastCheckpoint = resumedFrom;
         var clock = Stopwatch.StartNew();
-        long step = 0;
         var cancelled = false;
-        for (var epoch = 1; epoch <= options.Epochs && !cancelled; epoch++)
+        try
         {
-            var order = Enumerable.Range(0, train.Count).ToArray();
-            new Random(unchecked((int)Seeds.Combine(options.Seed, ShuffleStream, epoch))).Shuffle(order);
-            double epochLoss = 0, reportLoss = 0;
-            int epochSteps = 0, reportSteps = 0;
-            foreach (var batchIndices in order.Chunk(options.BatchSize))
+            while (state.Epoch <= options.Epochs && !cancelled)
             {
-                if (cancellationToken.IsCancellationRequested)
+                var epoch = state.Epoch;
+                var order = Enumerable.Range(0, train.Count).ToArray();
+                new Random(unchecked((int)Seeds.Combine(options.Seed, ShuffleStream, epoch))).Shuffle(order);
+                foreach (var batchIndices in order.Chunk(options.BatchSize).Skip(state.EpochSteps))
                 {
-                    cancelled = true;
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        cancelled = true;
+                        break;
+                    }
+
+                    var loss = TrainStep(batchIndices.Select(i => train[i]).ToList(), device, optimizer, schedule.LearningRateAt(state.Step), epoch, state.Step, lastCheckpoint);
+                    state.Add(loss);
+                    if (state.Step % options.LogEvery == 0)
+                    {
+                        progress?.Report(Report(epoch, state.Step, totalSteps, state.ReportLoss / state.ReportSteps, schedule.LearningRateAt(state.Step - 1), null, clock.Elapsed, state.Step - startStep));
+                        state.ReportLoss = 0;
+                        state.ReportSteps = 0;
+                    }
+
+                    // The end of an epoch writes its own checkpoint, after validation.
+                    if (checkpoints is not null && state.Step % options.CheckpointEvery == 0 && state.EpochSteps < stepsPerEpoch)
+                    {
+                        lastCheckpoint = SaveCheckpoint(checkpoints, state, optimizer, lastCheckpoint);
+                    }
+                }
+
+                if (cancelled)
+                {
                     break;
                 }
 
-                var loss = TrainStep(batchIndices.Select(i => train[i]).ToList(), device, optimizer, schedule.LearningRateAt(step), epoch, step);
-                epochLoss += loss;
-                epochSteps++;
-                reportLoss += loss;
-                reportSteps++;
-                step++;
-                if (step % options.LogEvery == 0)
+                var epochLoss = state.EpochLoss / state.EpochSteps;
+                double? epochScore = null;
+                var validated = validation is { Count: > 0 } && score is not null;
+                if (validated)
                 {
-                    progress?.Report(Report(epoch, step, totalSteps, reportLoss / reportSteps, schedule.LearningRateAt(step - 1), null, clock.Elapsed));
-                    reportLoss = 0;
-                    reportSteps = 0;
+                    try
+                    {
+                        epochScore = score!(Predict(validation!.Select(e => e.Input).ToList(), cancellationToken: cancellationToken), validation!.Select(e => e.Target).ToList());
+                    }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                    {
+                        // The checkpoint written below holds the finished epoch; a resumed run validates it.
+                        cancelled = true;
+                        break;
+                    }
+                }
+
+                state.EpochLosses.Add(epochLoss);
+                if (epochScore is { } scored)
+                {
+                    state.EpochScores.Add(scored);
+                    if (!double.IsNaN(scored) && (state.BestScore is null || scored > state.BestScore))
+                    {
+                        state.BestScore = scored;
+                        state.BestEpoch = epoch;
+                        DisposeAll(bestWeights);
+                        bestWeights = CopyWeights();
+                        if (checkpoints is not null)
+                        {
+                            state.BestWeights = BestWeightsFolderName(epoch);
+                            checkpoints.SaveFolder(state.BestWeights, folder => BertModelStore.Save(Model, Model.Config, folder));
+                        }
+                    }
+                }
+                else if (!validated)
+                {
+                    state.BestEpoch = epoch;
+                }
+
+                state.StartNextEpoch();
+                progress?.Report(Report(epoch, state.Step, totalSteps, epochLoss, schedule.LearningRateAt(Math.Max(0, state.Step - 1)), epochScore, clock.Elapsed, state.Step - startStep) with { IsEpochSummary = true });
+                if (checkpoints is not null)
+                {
+                    lastCheckpoint = SaveCheckpoint(checkpoints, state, optimizer, lastCheckpoint);
                 }
             }
 
-            if (epochSteps == 0)
+            if (cancelled && checkpoints is not null && state.Step > 0 && (lastCheckpoint is null || CheckpointStore.StepOf(lastCheckpoint) != state.Step))
             {
-                break;
+                lastCheckpoint = SaveCheckpoint(checkpoints, state, optimizer, lastCheckpoint);
             }
 
-            // A cancelled epoch's mean covers only the steps it ran.
-            epochLosses.Add(epochLoss / epochSteps);
-            double? epochScore = null;
-            if (validation is { Count: > 0 } && score is not null && !cancelled)
+            if (bestWeights is not null)
             {
-                epochScore = score(Predict(validation.Select(e => e.Input).ToList(), cancellationToken: cancellationToken), validation.Select(e => e.Target).ToList());
-                epochScores.Add(epochScore.Value);
-                if (!double.IsNaN(epochScore.Value) && (bestScore is null || epochScore > bestScore))
-                {
-                    bestScore = epochScore;
-                    bestEpoch = epoch;
-                    DisposeAll(bestWeights);
-                    bestWeights = CopyWeights();
-                }
-            }
-            else if (!cancelled)
-            {
-                bestEpoch = epoch;
-            }
-
-            if (!cancelled)
-            {
-                progress?.Report(Report(epoch, step, totalSteps, epochLosses[^1], schedule.LearningRateAt(Math.Max(0, step - 1)), epochScore, clock.Elapsed) with { IsEpochSummary = true });
+                RestoreWeights(bestWeights);
             }
         }
-
-        if (bestWeights is not null)
+        finally
         {
-            RestoreWeights(bestWeights);
             DisposeAll(bestWeights);
         }
 
-        return new FineTuningResult(epochLosses, epochScores, bestEpoch, bestScore, cancelled);
+        // A cancelled epoch's mean covers only the steps it ran.
+        var epochLosses = cancelled && state.EpochSteps > 0 ? [.. state.EpochLosses, state.EpochLoss / state.EpochSteps] : state.EpochLosses.ToList();
+        return new FineTuningResult(epochLosses, state.EpochScores.ToList(), state.BestEpoch, state.BestScore, cancelled)
+        {
+            LastCheckpoint = lastCheckpoint,
+            ResumedFromStep = resumedFrom is null ? null : startStep,
+        };
     }
+
+    /// <summary>
+    /// The checkpoint <see cref="Train"/> would continue from: the newest in <see cref="FineTuningOptions.CheckpointDirectory"/>
+    /// when <see cref="FineTuningOptions.Resume"/> is set, else null. Its step is <see cref="CheckpointStore.StepOf"/>.
+    /// </summary>
+    public string? FindCheckpointToResume() =>
+        options.Resume && options.CheckpointDirectory is { } folder ? new CheckpointStore(folder, options.KeepCheckpoints).FindLatest() : null;
 
     /// <summary>
     /// Runs the model in eval mode without gradients in batches and returns one row of outputs per input (logits of
@@ -223,7 +281,7 @@ public sealed class FineTuner
         }
     }
 
-    private double TrainStep(IReadOnlyList<FineTuningExample> examples, Device device, TorchSharp.Modules.AdamW optimizer, double learningRate, int epoch, long step)
+    private double TrainStep(IReadOnlyList<FineTuningExample> examples, Device device, TorchSharp.Modules.AdamW optimizer, double learningRate, int epoch, long step, string? lastCheckpoint)
     {
         using var scope = torch.NewDisposeScope();
         Model.train();
@@ -239,7 +297,7 @@ public sealed class FineTuner
         var value = loss.item<float>();
         if (!float.IsFinite(value))
         {
-            throw TrainingDivergedException.InFineTuning(epoch, step + 1, IsRegression ? "the mean squared error loss" : "the cross-entropy loss", value);
+            throw TrainingDivergedException.InFineTuning(epoch, step + 1, IsRegression ? "the mean squared error loss" : "the cross-entropy loss", value, lastCheckpoint);
         }
 
         loss.backward();
@@ -295,6 +353,105 @@ public sealed class FineTuner
         }
     }
 
+    /// <summary>
+    /// Writes a checkpoint of <paramref name="state"/>, then deletes the best-epoch folders no remaining checkpoint
+    /// refers to. Weights holding NaN or infinity are never written.
+    /// </summary>
+    private string SaveCheckpoint(CheckpointStore store, RunState state, TorchSharp.Modules.AdamW optimizer, string? lastGood)
+    {
+        if (ParameterChecks.FirstNonFinite(Model) is { } poisoned)
+        {
+            var epoch = state.EpochSteps == 0 ? state.Epoch - 1 : state.Epoch;
+            throw TrainingDivergedException.InFineTuning(epoch, state.Step, poisoned, double.NaN, lastGood);
+        }
+
+        var saved = store.Save(state.Step, folder =>
+        {
+            BertModelStore.Save(Model, Model.Config, folder);
+            optimizer.save_state_dict(Path.Combine(folder, OptimizerFileName));
+            File.WriteAllText(Path.Combine(folder, StateFileName), JsonSerializer.Serialize(state, TcdJson.Compact));
+        });
+        var referenced = store.CompleteCheckpoints().Select(BestWeightsOf).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        foreach (var folder in Directory.EnumerateDirectories(store.Root, BestWeightsPrefix + "*"))
+        {
+            if (!referenced.Contains(Path.GetFileName(folder)))
+            {
+                CheckpointStore.TryDelete(folder);
+            }
+        }
+
+        return saved;
+    }
+
+    /// <summary>The best-epoch folder a checkpoint refers to; null when it refers to none or cannot be read.</summary>
+    private static string? BestWeightsOf(string checkpoint)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<RunState>(File.ReadAllText(Path.Combine(checkpoint, StateFileName)), TcdJson.Compact)?.BestWeights;
+        }
+        catch (Exception ex) when (ex is IOException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string BestWeightsFolderName(int epoch) => BestWeightsPrefix + epoch.ToString("D3", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Loads a checkpoint into the model and optimizer and returns its state, with the weights of its best epoch (if it
+    /// has one) in <paramref name="bestWeights"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The checkpoint belongs to a run with other examples or settings.</exception>
+    /// <exception cref="CheckpointLoadException">A file of the checkpoint is missing, damaged or holds another model.</exception>
+    private RunState Restore(CheckpointStore store, string checkpoint, RunKey run, TorchSharp.Modules.AdamW optimizer, out Dictionary<string, Tensor>? bestWeights)
+    {
+        var (state, best) = store.Read(checkpoint, reading =>
+        {
+            reading(StateFileName);
+            var statePath = Path.Combine(checkpoint, StateFileName);
+            if (!File.Exists(statePath))
+            {
+                throw new InvalidDataException("missing, so the folder was not written by the FineTuner");
+            }
+
+            var state = JsonSerializer.Deserialize<RunState>(File.ReadAllText(statePath), TcdJson.Compact) ?? throw new InvalidDataException("empty");
+            var differences = state.Run?.DifferencesTo(run) ?? throw new InvalidDataException("it does not say which run it belongs to");
+            if (differences.Count > 0)
+            {
+                throw new ArgumentException(
+                    $"The checkpoint '{checkpoint}' belongs to another fine-tuning run: {string.Join("; ", differences)}. Resume with what started " +
+                    "that run, give another CheckpointDirectory, or set Resume to false to start over.",
+                    nameof(options));
+            }
+
+            Dictionary<string, Tensor>? best = null;
+            try
+            {
+                if (state.BestWeights is { } bestFolder)
+                {
+                    reading(Path.Combine(bestFolder, BertModelStore.WeightsFileName));
+                    BertModelStore.LoadWeights(Model, Path.Combine(store.Root, bestFolder));
+                    best = CopyWeights();
+                }
+
+                reading(BertModelStore.WeightsFileName);
+                BertModelStore.LoadWeights(Model, checkpoint);
+                reading(OptimizerFileName);
+                optimizer.load_state_dict(Path.Combine(checkpoint, OptimizerFileName));
+            }
+            catch
+            {
+                DisposeAll(best);
+                throw;
+            }
+
+            return (state, best);
+        });
+        bestWeights = best;
+        return state;
+    }
+
     private Dictionary<string, Tensor> CopyWeights()
     {
         using var noGrad = torch.no_grad();
@@ -318,6 +475,115 @@ public sealed class FineTuner
         }
     }
 
-    private static FineTuningProgress Report(int epoch, long step, long totalSteps, double loss, double learningRate, double? score, TimeSpan elapsed) =>
-        new(epoch, step, totalSteps, loss, learningRate, score, elapsed, TimeSpan.FromSeconds(elapsed.TotalSeconds / Math.Max(1, step) * (totalSteps - step)));
+    private static FineTuningProgress Report(int epoch, long step, long totalSteps, double loss, double learningRate, double? score, TimeSpan elapsed, long stepsRunHere) =>
+        new(epoch, step, totalSteps, loss, learningRate, score, elapsed, TimeSpan.FromSeconds(elapsed.TotalSeconds / Math.Max(1, stepsRunHere) * (totalSteps - step)));
+
+    /// <summary>
+    /// What a checkpoint must share with the run that resumes it: the examples (SHA-256 of the training and validation
+    /// token ids and targets) and the options that fix the order of the steps and what they train.
+    /// </summary>
+    private sealed record RunKey(string Examples, int Epochs, int BatchSize, long Seed, FineTuningMode Mode, int AdapterSize)
+    {
+        public static RunKey Of(FineTuningOptions options, IReadOnlyList<FineTuningExample> train, IReadOnlyList<FineTuningExample>? validation)
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            Append(hash, train);
+            Append(hash, validation ?? []);
+            var adapterSize = options.Mode == FineTuningMode.Adapters ? options.AdapterSize : 0;
+            return new RunKey(Convert.ToHexStringLower(hash.GetHashAndReset()), options.Epochs, options.BatchSize, options.Seed, options.Mode, adapterSize);
+        }
+
+        /// <summary>Each difference from <paramref name="now"/> in words, e.g. "BatchSize 32 (now 16)".</summary>
+        public IReadOnlyList<string> DifferencesTo(RunKey now)
+        {
+            var differences = new List<string>();
+            void Compare<T>(string name, T then, T current)
+            {
+                if (!EqualityComparer<T>.Default.Equals(then, current))
+                {
+                    differences.Add(FormattableString.Invariant($"{name} {then} (now {current})"));
+                }
+            }
+
+            Compare(nameof(FineTuningOptions.Epochs), Epochs, now.Epochs);
+            Compare(nameof(FineTuningOptions.BatchSize), BatchSize, now.BatchSize);
+            Compare(nameof(FineTuningOptions.Seed), Seed, now.Seed);
+            Compare(nameof(FineTuningOptions.Mode), Mode, now.Mode);
+            Compare(nameof(FineTuningOptions.AdapterSize), AdapterSize, now.AdapterSize);
+            if (Examples != now.Examples)
+            {
+                differences.Add("the training or validation examples differ");
+            }
+
+            return differences;
+        }
+
+        private static void Append(IncrementalHash hash, IReadOnlyList<FineTuningExample> examples)
+        {
+            Span<byte> header = stackalloc byte[8];
+            BinaryPrimitives.WriteInt64LittleEndian(header, examples.Count);
+            hash.AppendData(header);
+            foreach (var example in examples)
+            {
+                BinaryPrimitives.WriteInt32LittleEndian(header, example.Input.Length);
+                BinaryPrimitives.WriteSingleLittleEndian(header[4..], example.Target);
+                hash.AppendData(header);
+                hash.AppendData(MemoryMarshal.AsBytes(example.Input.InputIds.AsSpan()));
+                hash.AppendData(MemoryMarshal.AsBytes(example.Input.TokenTypeIds.AsSpan()));
+            }
+        }
+    }
+
+    /// <summary>Where a run stands: what a checkpoint holds besides weights and optimizer state.</summary>
+    [JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+    private sealed class RunState
+    {
+        /// <summary>Steps run, over all epochs.</summary>
+        public long Step { get; set; }
+
+        /// <summary>The 1-based epoch under way (one past the last when the run has finished).</summary>
+        public int Epoch { get; set; } = 1;
+
+        /// <summary>Steps run in <see cref="Epoch"/>, and the sum of their losses.</summary>
+        public int EpochSteps { get; set; }
+
+        public double EpochLoss { get; set; }
+
+        /// <summary>Steps since the last progress report, and the sum of their losses.</summary>
+        public int ReportSteps { get; set; }
+
+        public double ReportLoss { get; set; }
+
+        public List<double> EpochLosses { get; set; } = [];
+
+        /// <summary>Validation scores of the finished epochs (NaN where a score was not a number).</summary>
+        public List<double> EpochScores { get; set; } = [];
+
+        public int BestEpoch { get; set; }
+
+        public double? BestScore { get; set; }
+
+        /// <summary>The folder of the checkpoint root holding <see cref="BestEpoch"/>'s weights, if validated.</summary>
+        public string? BestWeights { get; set; }
+
+        public RunKey? Run { get; set; }
+
+        public void Add(double loss)
+        {
+            Step++;
+            EpochSteps++;
+            EpochLoss += loss;
+            ReportSteps++;
+            ReportLoss += loss;
+        }
+
+        public void StartNextEpoch()
+        {
+            Epoch++;
+            EpochSteps = 0;
+            EpochLoss = 0;
+            ReportSteps = 0;
+            ReportLoss = 0;
+        }
+    }
 }

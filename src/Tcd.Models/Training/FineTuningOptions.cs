@@ -57,6 +57,30 @@ public sealed record FineTuningOptions
     public int LogEvery { get; init; } = 10;
 
     /// <summary>
+    /// Folder for checkpoints, so that a long run (a large GLUE task, a MoE on a CPU) survives a crash or a stop; null
+    /// writes none. A checkpoint holds the weights, the optimizer state and the position in the run; the best epoch's
+    /// weights are kept beside them. Default null.
+    /// </summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>
+    /// Steps between checkpoints; one is also written at the end of every epoch and on cancellation. Default 1,000
+    /// (≈15 minutes of a paper-small MoE on two CPU cores).
+    /// </summary>
+    public long CheckpointEvery { get; init; } = 1_000;
+
+    /// <summary>Checkpoints kept on disk. Default 2.</summary>
+    public int KeepCheckpoints { get; init; } = 2;
+
+    /// <summary>
+    /// Continue from the newest checkpoint in <see cref="CheckpointDirectory"/> when one exists. The run must have the
+    /// same training and validation examples, <see cref="Epochs"/>, <see cref="BatchSize"/>, <see cref="Seed"/>,
+    /// <see cref="Mode"/> and adapter size; the learning rate, warm-up, weight decay and clipping may change (to recover
+    /// from a divergence, say). A run resumed after it finished returns its result again without training. Default true.
+    /// </summary>
+    public bool Resume { get; init; } = true;
+
+    /// <summary>
     /// Keeps freed native memory in the process for the next step (<see cref="Runtime.NativeAllocator"/>; glibc on
     /// Linux only, process-wide). Saves page faults on every large CPU tensor. Default true.
     /// </summary>
@@ -73,6 +97,8 @@ public sealed record FineTuningOptions
         OptionChecks.RequireFiniteInRange(MaxGradientNorm, nameof(MaxGradientNorm), "a finite number of 0 or more (0 disables clipping)", norm => norm >= 0);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSequenceLength, 3);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LogEvery);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(CheckpointEvery);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(KeepCheckpoints);
         if (Threads is { } threads)
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads, nameof(Threads));

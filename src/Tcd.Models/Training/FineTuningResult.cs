@@ -13,12 +13,22 @@ namespace Tcd.Models.Training;
 public sealed record FineTuningResult(
     IReadOnlyList<double> EpochLosses, IReadOnlyList<double> EpochScores, int BestEpoch, double? BestScore, bool Cancelled)
 {
+    /// <summary>
+    /// The newest checkpoint folder, or null when <see cref="FineTuningOptions.CheckpointDirectory"/> is not set or no
+    /// step ran.
+    /// </summary>
+    public string? LastCheckpoint { get; init; }
+
+    /// <summary>The step of the checkpoint this run resumed from, or null when it started from the beginning.</summary>
+    public long? ResumedFromStep { get; init; }
+
     /// <summary>A one-line summary: how the run ended, each epoch's mean loss (a cancelled epoch's too) and score, and the epoch kept.</summary>
     public override string ToString()
     {
         var losses = string.Join(", ", EpochLosses.Select(loss => loss.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)));
         var scores = EpochScores.Count == 0 ? string.Empty : $"; validation {string.Join(", ", EpochScores.Select(score => score.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))}";
         var held = BestEpoch != 0 ? $"holds epoch {BestEpoch}" : EpochScores.Count > 0 ? "no epoch had a validation score that is a number" : "no epoch completed";
-        return $"{(Cancelled ? "cancelled" : "finished")}: mean loss per epoch {(losses.Length == 0 ? "none" : losses)}{scores}; {held}";
+        var resumed = ResumedFromStep is { } step ? FormattableString.Invariant($" (resumed at step {step})") : string.Empty;
+        return $"{(Cancelled ? "cancelled" : "finished")}{resumed}: mean loss per epoch {(losses.Length == 0 ? "none" : losses)}{scores}; {held}";
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using Tcd.Models.Data;
 using Tcd.Models.Evaluation;
@@ -451,7 +450,7 @@ public sealed class Pretrainer
             return null;
         }
 
-        if (FirstNonFiniteParameter() is { } poisoned)
+        if (ParameterChecks.FirstNonFinite(student) is { } poisoned)
         {
             throw new TrainingDivergedException(state.Step, poisoned, double.NaN, lastGood);
         }
@@ -464,53 +463,32 @@ public sealed class Pretrainer
         });
     }
 
-    /// <summary>The name of a parameter holding NaN or infinity (checked before every save), or null.</summary>
-    private string? FirstNonFiniteParameter()
-    {
-        using var scope = torch.NewDisposeScope();
-        using var noGrad = torch.no_grad();
-        var parameters = student.named_parameters().ToList();
-        var finite = torch.stack(parameters.Select(p => p.parameter.isfinite().all()).ToArray()).cpu().data<bool>().ToArray();
-        var index = Array.IndexOf(finite, false);
-        return index < 0 ? null : "parameter " + parameters[index].name;
-    }
-
     /// <exception cref="CheckpointLoadException">A file of the checkpoint is missing, damaged or holds another model.</exception>
-    private TrainerState Restore(CheckpointStore store, string checkpoint, AdamW optimizer)
+    private TrainerState Restore(CheckpointStore store, string checkpoint, AdamW optimizer) => store.Read(checkpoint, reading =>
     {
-        var file = StateFileName;
-        try
+        reading(StateFileName);
+        var statePath = Path.Combine(checkpoint, StateFileName);
+        if (!File.Exists(statePath))
         {
-            var statePath = Path.Combine(checkpoint, file);
-            if (!File.Exists(statePath))
-            {
-                throw new InvalidDataException("missing, so the folder was not written by the Pretrainer");
-            }
-
-            var state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(statePath), TcdJson.Compact)
-                        ?? throw new InvalidDataException("empty");
-            if (state.Seed is { } seed && seed != options.Seed)
-            {
-                throw new ArgumentException(
-                    $"The checkpoint {checkpoint} belongs to a run with Seed {seed}, but this run has Seed {options.Seed}; data order, masks and dropout " +
-                    $"all derive from the seed, so the run would not continue as it began. Resume with Seed {seed}, or set Resume to false to start over.",
-                    nameof(options));
-            }
-
-            file = BertModelStore.WeightsFileName;
-            BertModelStore.LoadWeights(student, checkpoint);
-            file = OptimizerFileName;
-            optimizer.load_state_dict(Path.Combine(checkpoint, file));
-            return state;
+            throw new InvalidDataException("missing, so the folder was not written by the Pretrainer");
         }
-        catch (Exception ex) when (ex is IOException or InvalidDataException or JsonException or ExternalException)
+
+        var state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(statePath), TcdJson.Compact)
+                    ?? throw new InvalidDataException("empty");
+        if (state.Seed is { } seed && seed != options.Seed)
         {
-            // IOException covers a truncated file (EndOfStreamException) and a model of another shape
-            // (StateDictMismatchException); damaged safetensors are InvalidDataException (not an IOException), and
-            // libtorch reports a damaged tensor as ExternalException.
-            throw new CheckpointLoadException(checkpoint, store.FindPrevious(checkpoint), file, ex);
+            throw new ArgumentException(
+                $"The checkpoint {checkpoint} belongs to a run with Seed {seed}, but this run has Seed {options.Seed}; data order, masks and dropout " +
+                $"all derive from the seed, so the run would not continue as it began. Resume with Seed {seed}, or set Resume to false to start over.",
+                nameof(options));
         }
-    }
+
+        reading(BertModelStore.WeightsFileName);
+        BertModelStore.LoadWeights(student, checkpoint);
+        reading(OptimizerFileName);
+        optimizer.load_state_dict(Path.Combine(checkpoint, OptimizerFileName));
+        return state;
+    });
 
     private static Dictionary<string, double> ToMetricsRow(PretrainingProgress progress, bool expertShares)
     {

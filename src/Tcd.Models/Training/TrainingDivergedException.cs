@@ -28,18 +28,20 @@ public sealed class TrainingDivergedException : Exception
     }
 
     /// <summary>
-    /// The exception for a fine-tuning run. Fine-tuning writes no checkpoints, so the advice is to start again from the
-    /// pre-trained model with a lower learning rate.
+    /// The exception for a fine-tuning run. Its advice is a lower learning rate: from the last good checkpoint when the
+    /// run writes checkpoints (the learning rate may change on resume), else from the pre-trained model.
     /// </summary>
     /// <param name="epoch">The 1-based epoch of the step.</param>
-    /// <param name="step">The 1-based step (counted over all epochs) whose loss was not finite.</param>
-    /// <param name="lossName">The loss, e.g. "loss 'cross-entropy'".</param>
+    /// <param name="step">The 1-based step (counted over all epochs) whose loss or weights were not finite.</param>
+    /// <param name="quantity">What was not finite, e.g. "the cross-entropy loss" or "parameter bert.…".</param>
     /// <param name="value">Its value (NaN or infinite).</param>
-    public static TrainingDivergedException InFineTuning(int epoch, long step, string lossName, double value) => new(
-        $"Fine-tuning diverged at step {step} (epoch {epoch}): {lossName} is {value}; the weights were not updated with it. " +
-        "Fine-tuning writes no checkpoints and the model now holds the weights of the steps before: start again from the " +
-        "pre-trained model with a lower FineTuningOptions.LearningRate.",
-        step, epoch, lossName, lastGoodCheckpoint: null);
+    /// <param name="lastGoodCheckpoint">The run's newest checkpoint, or null when it writes none or has written none yet.</param>
+    public static TrainingDivergedException InFineTuning(int epoch, long step, string quantity, double value, string? lastGoodCheckpoint = null) => new(
+        $"Fine-tuning diverged at step {step} (epoch {epoch}): {quantity} is {value}. " +
+        (lastGoodCheckpoint is null
+            ? "The run has no checkpoints to resume from: start again from the pre-trained model with a lower FineTuningOptions.LearningRate."
+            : $"The last good checkpoint is '{lastGoodCheckpoint}': run again with a lower FineTuningOptions.LearningRate to resume from it."),
+        step, epoch, quantity, lastGoodCheckpoint);
 
     /// <summary>The 1-based step whose loss (or, before a save, whose weights) was not finite.</summary>
     public long Step { get; }

@@ -1,0 +1,219 @@
+using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
+using Tcd.Models.Training;
+using TorchSharp;
+using static Tcd.Models.Tests.Training.PretrainerFixture;
+
+namespace Tcd.Models.Tests.Training;
+
+/// <summary>Fine-tuning checkpoints: a stopped run resumed gives the run that was never stopped.</summary>
+public sealed class FineTunerCheckpointTests : IDisposable
+{
+    private static readonly string[] Positive = ["a good film", "great and good", "truly great", "good good fun", "a great story", "so good"];
+    private static readonly string[] Negative = ["a bad film", "awful and bad", "truly awful", "bad bad mess", "an awful story", "so bad"];
+
+    private readonly string root = Path.Combine(Path.GetTempPath(), "tcd-finetune-checkpoints-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>12 examples in batches of 4: 3 steps an epoch, 9 in all.</summary>
+    private FineTuningOptions Options(string? folder = "checkpoints") => new()
+    {
+        Epochs = 3,
+        BatchSize = 4,
+        LearningRate = 1e-2,
+        WarmupRatio = 0.1,
+        LogEvery = 1,
+        Device = "cpu",
+        Seed = 7,
+        CheckpointDirectory = folder is null ? null : Path.Combine(root, folder),
+        CheckpointEvery = 2,
+    };
+
+    private static List<FineTuningExample> Examples() =>
+        Positive.Select(text => new FineTuningExample(Encoder.Encode(text, maxLength: 16), 1f))
+            .Concat(Negative.Select(text => new FineTuningExample(Encoder.Encode(text, maxLength: 16), 0f)))
+            .ToList();
+
+    private static BertForSequenceClassification NewClassifier(long seed = 5)
+    {
+        torch.manual_seed(seed);
+        return new BertForSequenceClassification(Vanilla, numLabels: 2);
+    }
+
+    /// <summary>The validation cross-entropy: it falls as the model learns, so the best epoch (highest) is an early one.</summary>
+    private static double RisingWithTraining(float[][] logits, IReadOnlyList<float> targets) =>
+        logits.Select((row, i) => Math.Log(row.Sum(v => Math.Exp(v))) - row[(int)targets[i]]).Average();
+
+    private sealed record Outcome(FineTuningResult Result, List<FineTuningProgress> Reports, Dictionary<string, float[]> Weights);
+
+    /// <summary>Trains (cancelling after <paramref name="stopAfterStep"/> steps when given) and collects every report.</summary>
+    private static Outcome Train(
+        BertForSequenceClassification model, FineTuningOptions options, long? stopAfterStep = null,
+        Func<float[][], IReadOnlyList<float>, double>? score = null, List<FineTuningExample>? train = null)
+    {
+        using var cancellation = new CancellationTokenSource();
+        var reports = new List<FineTuningProgress>();
+        var tuner = new FineTuner(model, options, Encoder.SpecialTokenIds);
+        var result = tuner.Train(train ?? Examples(), Examples(), score ?? RisingWithTraining, new SynchronousProgress<FineTuningProgress>(report =>
+        {
+            reports.Add(report);
+            if (report.Step == stopAfterStep)
+            {
+                cancellation.Cancel();
+            }
+        }), cancellation.Token);
+        return new Outcome(result, reports, Snapshot(model));
+    }
+
+    private static List<double> StepLosses(IEnumerable<FineTuningProgress> reports) =>
+        reports.Where(report => !report.IsEpochSummary).Select(report => report.Loss).ToList();
+
+    [Theory]
+    [InlineData(2)] // mid-epoch, on a step checkpoint
+    [InlineData(5)] // mid-epoch, after a step without one: the cancellation writes it
+    [InlineData(3)] // the epoch's last step, cut before its validation
+    public void A_stopped_run_resumed_gives_the_run_that_was_never_stopped(long stopAfterStep)
+    {
+        var straight = Train(NewClassifier(), Options("straight"));
+        var stopped = Train(NewClassifier(), Options(), stopAfterStep);
+        // Another initialisation: everything the resumed run continues from comes from the checkpoint.
+        var resumed = Train(NewClassifier(seed: 99), Options());
+
+        straight.Result.BestEpoch.Should().Be(1, "the score is the validation loss, highest before training lowers it");
+        stopped.Result.Cancelled.Should().BeTrue();
+        stopped.Result.LastCheckpoint.Should().EndWith($"step-{stopAfterStep:D8}");
+        resumed.Result.ResumedFromStep.Should().Be(stopAfterStep);
+        resumed.Result.Cancelled.Should().BeFalse();
+        StepLosses(stopped.Reports).Concat(StepLosses(resumed.Reports))
+            .Should().Equal(StepLosses(straight.Reports), (a, b) => Math.Abs(a - b) <= 1e-6);
+        resumed.Result.EpochLosses.Should().Equal(straight.Result.EpochLosses, (a, b) => Math.Abs(a - b) <= 1e-6);
+        resumed.Result.EpochScores.Should().Equal(straight.Result.EpochScores, (a, b) => Math.Abs(a - b) <= 1e-6);
+        resumed.Result.BestEpoch.Should().Be(straight.Result.BestEpoch);
+        foreach (var (name, values) in straight.Weights)
+        {
+            resumed.Weights[name].Should().Equal(values, (a, b) => Math.Abs(a - b) <= 1e-6, $"{name} holds the best epoch's weights in both runs");
+        }
+
+        resumed.Reports.Where(report => !report.IsEpochSummary).Select(report => report.Step)
+            .Should().Equal(Enumerable.Range((int)stopAfterStep + 1, 9 - (int)stopAfterStep).Select(step => (long)step));
+    }
+
+    [Fact]
+    public void A_finished_run_run_again_returns_its_result_without_training()
+    {
+        var first = Train(NewClassifier(), Options());
+
+        var again = Train(NewClassifier(seed: 99), Options());
+
+        again.Reports.Should().BeEmpty();
+        again.Result.ResumedFromStep.Should().Be(9);
+        again.Result.EpochLosses.Should().Equal(first.Result.EpochLosses);
+        again.Result.EpochScores.Should().Equal(first.Result.EpochScores);
+        again.Result.BestEpoch.Should().Be(first.Result.BestEpoch);
+        again.Weights.Should().BeEquivalentTo(first.Weights, "the best epoch's weights come back from the checkpoint folder");
+        again.Result.ToString().Should().StartWith("finished (resumed at step 9)");
+    }
+
+    [Fact]
+    public void Only_the_best_epoch_folder_a_checkpoint_refers_to_is_kept()
+    {
+        var rising = 0.0;
+        var result = Train(NewClassifier(), Options() with { KeepCheckpoints = 1 }, score: (_, _) => rising += 1).Result;
+
+        result.BestEpoch.Should().Be(3);
+        Directory.GetDirectories(Path.Combine(root, "checkpoints")).Select(Path.GetFileName)
+            .Should().BeEquivalentTo("best-epoch-003", "step-00000009");
+    }
+
+    [Fact]
+    public void Scores_that_are_not_numbers_survive_a_checkpoint()
+    {
+        Train(NewClassifier(), Options(), stopAfterStep: 4, score: (_, _) => double.NaN);
+
+        var resumed = Train(NewClassifier(), Options(), score: (_, _) => double.NaN).Result;
+
+        resumed.EpochScores.Should().HaveCount(3).And.OnlyContain(score => double.IsNaN(score));
+        resumed.BestEpoch.Should().Be(0);
+    }
+
+    [Fact]
+    public void A_checkpoint_of_another_run_is_refused_naming_what_differs()
+    {
+        Train(NewClassifier(), Options(), stopAfterStep: 2);
+        var otherExamples = Examples().Take(8).ToList();
+
+        var act = () => Train(NewClassifier(), Options() with { BatchSize = 2, Seed = 8 }, train: otherExamples);
+
+        act.Should().Throw<ArgumentException>()
+            .WithMessage("*belongs to another fine-tuning run: BatchSize 4 (now 2); Seed 7 (now 8); the training or validation examples differ*Resume to false*");
+    }
+
+    [Fact]
+    public void The_learning_rate_may_change_on_resume_and_a_divergence_names_the_last_good_checkpoint()
+    {
+        Train(NewClassifier(), Options(), stopAfterStep: 2);
+
+        var act = () => Train(NewClassifier(), Options() with { LearningRate = 1e6, WarmupRatio = 0, CheckpointEvery = 100 });
+
+        var error = act.Should().Throw<TrainingDivergedException>().Which;
+        error.Step.Should().BeGreaterThan(2, "the resumed run trained on from step 2");
+        var newest = new CheckpointStore(Path.Combine(root, "checkpoints")).FindLatest();
+        error.LastGoodCheckpoint.Should().Be(newest);
+        error.Message.Should().Contain($"The last good checkpoint is '{newest}'").And.Contain("LearningRate");
+    }
+
+    [Fact]
+    public void A_damaged_checkpoint_names_its_file_and_the_previous_checkpoint()
+    {
+        var stopped = Train(NewClassifier(), Options(), stopAfterStep: 4);
+        File.WriteAllBytes(Path.Combine(stopped.Result.LastCheckpoint!, "optimizer.bin"), [1, 2, 3]);
+
+        var act = () => Train(NewClassifier(), Options());
+
+        act.Should().Throw<CheckpointLoadException>()
+            .WithMessage("*step-00000004*optimizer.bin*step-00000003*")
+            .Which.PreviousCheckpoint.Should().EndWith("step-00000003", "the end of epoch 1 wrote one");
+    }
+
+    [Fact]
+    public void Without_a_checkpoint_folder_nothing_is_written_and_resume_is_off()
+    {
+        var tuner = new FineTuner(NewClassifier(), Options(folder: null), Encoder.SpecialTokenIds);
+
+        var result = tuner.Train(Examples());
+
+        result.LastCheckpoint.Should().BeNull();
+        result.ResumedFromStep.Should().BeNull();
+        tuner.FindCheckpointToResume().Should().BeNull();
+        Directory.Exists(root).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Resume_false_starts_over_and_replaces_the_old_checkpoints()
+    {
+        Train(NewClassifier(), Options(), stopAfterStep: 4);
+
+        var fresh = Train(NewClassifier(), Options() with { Resume = false });
+
+        fresh.Result.ResumedFromStep.Should().BeNull();
+        fresh.Reports.First().Step.Should().Be(1);
+        new CheckpointStore(Path.Combine(root, "checkpoints")).FindLatestWithStep()!.Value.Step.Should().Be(9);
+    }
+
+    [Theory]
+    [InlineData(nameof(FineTuningOptions.CheckpointEvery))]
+    [InlineData(nameof(FineTuningOptions.KeepCheckpoints))]
+    public void Validate_refuses_a_checkpoint_count_below_one(string option)
+    {
+        var options = option == nameof(FineTuningOptions.CheckpointEvery) ? new FineTuningOptions { CheckpointEvery = 0 } : new FineTuningOptions { KeepCheckpoints = 0 };
+
+        options.Invoking(o => o.Validate()).Should().Throw<ArgumentOutOfRangeException>().WithParameterName(option);
+    }
+}
