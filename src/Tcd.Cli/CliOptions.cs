@@ -32,6 +32,13 @@ internal static class CliOptions
         return count < 1 ? throw new CliUsageException($"--threads must be 1 or more, not {count}.") : count;
     }
 
+    public static Option<long> CheckpointEvery(long defaultValue) =>
+        WithDefault("--checkpoint-every", "Save a checkpoint every this many steps (and on Ctrl+C).", defaultValue);
+
+    public static Option<int> KeepCheckpoints(int defaultValue) => WithDefault("--keep-checkpoints", "Newest checkpoints kept.", defaultValue);
+
+    public static Option<bool> NoResume() => WithDefault("--no-resume", "Start from step 0 even when --out has checkpoints.", false);
+
     public static Option<long> Seed() => WithDefault("--seed", "Seed of initialisation, data order, masking and dropout.", 42L);
 
     public static Option<string> Preset(string defaultValue) =>

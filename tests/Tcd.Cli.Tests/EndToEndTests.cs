@@ -117,6 +117,35 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public void A_stopped_finetune_resumes_from_its_checkpoint_and_a_finished_one_refuses_other_settings()
+    {
+        PretrainOneTinyStep();
+        var rows = Enumerable.Range(0, 8).Select(i => $"{i}\tThe town {i} has a market.\tThe town {i} has {(i % 2 == 0 ? "a market" : "no school")}.\t{(i % 2 == 0 ? "entailment" : "not_entailment")}");
+        temp.Write("RTE/train.tsv", string.Join("\n", ["index\tsentence1\tsentence2\tlabel", .. rows]) + "\n");
+        temp.Write("RTE/dev.tsv", string.Join("\n", ["index\tsentence1\tsentence2\tlabel", .. rows]) + "\n");
+        string[] command = ["finetune", "--model", temp.File("run"), "--task", "RTE", "--data", temp.File("RTE"), "--out", temp.File("rte"),
+            "--epochs", "2", "--batch-size", "4", "--log-every", "1", .. TinyOnCpu];
+
+        var stopped = Cli.RunUntil("step 3/4", command);
+
+        stopped.ExitCode.Should().Be(130);
+        var checkpoint = temp.File("rte", "checkpoints", "step-00000003");
+        stopped.Output.Should().Contain($"checkpoint {checkpoint}. Run the same command again to resume.");
+
+        var resumed = Cli.Run(command);
+
+        resumed.Error.Should().BeEmpty();
+        resumed.ExitCode.Should().Be(0);
+        resumed.Output.Should().Contain($"resuming from step 3 ({checkpoint})").And.Contain("step 4/4").And.NotContain("step 1/4");
+
+        var again = Cli.Run([.. command, "--lr", "5e-5"]);
+
+        again.ExitCode.Should().Be(1);
+        again.Error.Should().Contain($"--out '{temp.File("rte")}' holds a checkpoint of another fine-tuning run (LearningRate 2e-5 (now 5e-5)): ")
+            .And.Contain("--no-resume");
+    }
+
+    [Fact]
     public void Xpert_asked_for_more_experts_than_a_layer_has_warns_in_terms_of_k()
     {
         var corpus = PretrainOneTinyStep(experts: 4);

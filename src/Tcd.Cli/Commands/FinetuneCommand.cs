@@ -32,6 +32,9 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
     private readonly Option<double> warmupRatio;
     private readonly Option<int?> maxTrain;
     private readonly Option<int> logEvery;
+    private readonly Option<long> checkpointEvery;
+    private readonly Option<int> keepCheckpoints;
+    private readonly Option<bool> noResume;
     private readonly Option<string> device;
     private readonly Option<int?> threads;
     private readonly Option<long> seed;
@@ -43,7 +46,8 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         task = Add(CliOptions.Optional<string?>("--task", $"The GLUE task (required): {string.Join(", ", GlueTask.All.Select(t => t.Name))}."));
         data = Add(CliOptions.Optional<string?>("--data", "The training data (required): a GLUE folder (<dir>/<TASK>/train.tsv), a task folder (<dir>/train.tsv, with dev.tsv used for validation) or one train TSV file."));
         dev = Add(CliOptions.Optional<string?>("--dev", "Validation TSV, on which the best epoch is chosen [default: the task's dev split next to the training file, when present; without one the last epoch is kept]."));
-        output = Add(CliOptions.Optional<string?>("--out", "Output folder (required): model/ (the fine-tuned classifier) and result.json (dev metrics)."));
+        output = Add(CliOptions.Optional<string?>("--out", $"Output folder (required): model/ (the fine-tuned classifier), result.json (dev metrics) and {PretrainCommand.CheckpointFolderName}/ (written every " +
+            "--checkpoint-every steps, at the end of every epoch and on Ctrl+C). Running again with the same --out resumes from the last checkpoint."));
         adapters = Add(CliOptions.Optional<int?>("--adapters", "Train only Houlsby adapters of this bottleneck size (plus LayerNorms and the head) [default: full fine-tuning]."));
         epochs = Add(CliOptions.WithDefault("--epochs", "Training epochs (paper: up to 10).", Defaults.Epochs));
         batchSize = Add(CliOptions.WithDefault("--batch-size", "Examples per step (paper: 32).", Defaults.BatchSize));
@@ -55,6 +59,9 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         warmupRatio = Add(CliOptions.WithDefault("--warmup-ratio", "Fraction of steps with linear warm-up.", Defaults.WarmupRatio));
         maxTrain = Add(CliOptions.Optional<int?>("--max-train", "Use at most this many training examples [default: all]."));
         logEvery = Add(CliOptions.WithDefault("--log-every", "Progress report every this many steps.", Defaults.LogEvery));
+        checkpointEvery = Add(CliOptions.CheckpointEvery(Defaults.CheckpointEvery));
+        keepCheckpoints = Add(CliOptions.KeepCheckpoints(Defaults.KeepCheckpoints));
+        noResume = Add(CliOptions.NoResume());
         device = Add(CliOptions.Device());
         threads = Add(CliOptions.Threads());
         seed = Add(CliOptions.Seed());
@@ -104,10 +111,33 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         using var pretrained = BertModelStore.LoadMaskedLm(settings.Model);
         var classifier = BertForSequenceClassification.FromPretrained(pretrained, settings.Task.OutputCount);
         var tuner = new FineTuner(classifier, settings.Training, encoder.SpecialTokenIds);
-        var result = console.Track<FineTuningProgress, FineTuningResult>(
-            "finetune",
-            progress => tuner.Train(train, validation, validation is null ? null : (logits, targets) => GlueMetrics.EvaluateOutputs(settings.Task, logits, targets).Score, progress, cancellationToken),
-            report => (double)report.Step / report.TotalSteps);
+        if (tuner.FindCheckpointToResume() is { } checkpoint)
+        {
+            var step = CheckpointStore.StepOf(checkpoint);
+            var totalSteps = (train.Count + settings.Training.BatchSize - 1L) / settings.Training.BatchSize * settings.Training.Epochs;
+            console.Line(step >= totalSteps
+                ? $"tcd finetune: '{settings.Output}' has already run to its last step ({step}); writing its model and {ResultFileName} again. Start over with --no-resume."
+                : $"tcd finetune: resuming from step {step} ({checkpoint})");
+        }
+
+        FineTuningResult result;
+        try
+        {
+            result = console.Track<FineTuningProgress, FineTuningResult>(
+                "finetune",
+                progress => tuner.Train(train, validation, validation is null ? null : (logits, targets) => GlueMetrics.EvaluateOutputs(settings.Task, logits, targets).Score, progress, cancellationToken),
+                report => (double)report.Step / report.TotalSteps);
+        }
+        catch (CheckpointLoadException ex)
+        {
+            throw new CliUsageException($"{ex.Message} (Starting over: --no-resume.)");
+        }
+        catch (CheckpointMismatchException ex)
+        {
+            throw new CliUsageException(
+                $"--out '{settings.Output}' holds a checkpoint of another fine-tuning run ({string.Join("; ", ex.Differences)}): run with the data and options " +
+                "that started it, choose another --out, or start over with --no-resume.");
+        }
 
         var modelFolder = Path.Combine(settings.Output, RunFolders.ModelFolderName);
         BertModelStore.Save(classifier, classifier.Config, modelFolder);
@@ -135,6 +165,10 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
             : $"best epoch {result.BestEpoch}: " +
               string.Join(", ", metrics.Metrics.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{GlueMetrics.DisplayName(kv.Key)} {kv.Value:F2}")));
         console.Line($"tcd finetune: {(result.Cancelled ? "cancelled" : "done")}, {kept}; model saved to {modelFolder}");
+        if (result.Cancelled && result.LastCheckpoint is { } last)
+        {
+            console.Line($"tcd finetune: checkpoint {last}. Run the same command again to resume.");
+        }
         if (!result.Cancelled)
         {
             console.Line($"tcd finetune: serve it from ML.NET with {MlNetLoadCall(modelFolder, settings.Task, settings.Training.MaxSequenceLength)}");
@@ -177,6 +211,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
             throw new CliUsageException($"--dev: the file '{devFile}' does not exist.");
         }
 
+        var outputFolder = options.RequireOutputFolder(output);
         var adapterSize = options.Get(adapters);
         var mode = adapterSize is null ? FineTuningMode.Full : FineTuningMode.Adapters;
         var training = new FineTuningOptions
@@ -192,12 +227,16 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
             Seed = options.Get(seed),
             Device = options.Get(device),
             Threads = CliOptions.ReadThreads(options, threads),
+            CheckpointDirectory = Path.Combine(outputFolder, PretrainCommand.CheckpointFolderName),
+            CheckpointEvery = options.Get(checkpointEvery),
+            KeepCheckpoints = options.Get(keepCheckpoints),
+            Resume = !options.Get(noResume),
         };
         OptionValidation.Run(training.Validate, OptionNames);
         ModelFolders.CheckSequenceLength(modelFolder, training.MaxSequenceLength);
 
         return new FinetuneSettings(
-            modelFolder, glueTask, trainFile, devFile, options.RequireOutputFolder(output), training, options.Get(maxTrain));
+            modelFolder, glueTask, trainFile, devFile, outputFolder, training, options.Get(maxTrain));
     }
 
     /// <summary>
@@ -271,5 +310,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         [nameof(FineTuningOptions.MaxSequenceLength)] = "--seq-length",
         [nameof(FineTuningOptions.WarmupRatio)] = "--warmup-ratio",
         [nameof(FineTuningOptions.LogEvery)] = "--log-every",
+        [nameof(FineTuningOptions.CheckpointEvery)] = "--checkpoint-every",
+        [nameof(FineTuningOptions.KeepCheckpoints)] = "--keep-checkpoints",
     };
 }

@@ -103,9 +103,9 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             innerWeight = Add(CliOptions.WithDefault("--inner-weight", "λ_I, weight of the inner (sublayer output) relation alignment (paper: 1).", 1.0));
             attentionWeight = Add(CliOptions.Optional<double?>("--attention-weight", "λ_A, weight of the attention (query–key) relation alignment [default: 1 for BERT-base-sized students (paper-large), 0 otherwise, as in the paper]."));
         }
-        checkpointEvery = Add(CliOptions.WithDefault("--checkpoint-every", "Save a checkpoint every this many steps (and on Ctrl+C).", Defaults.CheckpointEvery));
-        keepCheckpoints = Add(CliOptions.WithDefault("--keep-checkpoints", "Newest checkpoints kept.", Defaults.KeepCheckpoints));
-        noResume = Add(CliOptions.WithDefault("--no-resume", "Start from step 0 even when --out has checkpoints.", false));
+        checkpointEvery = Add(CliOptions.CheckpointEvery(Defaults.CheckpointEvery));
+        keepCheckpoints = Add(CliOptions.KeepCheckpoints(Defaults.KeepCheckpoints));
+        noResume = Add(CliOptions.NoResume());
         logEvery = Add(CliOptions.WithDefault("--log-every", "Progress report (and metrics.jsonl row) every this many steps.", Defaults.LogEvery));
         expertShares = Add(CliOptions.WithDefault(
             "--metrics-expert-shares",

@@ -86,8 +86,9 @@ public sealed class FineTuner
     /// </param>
     /// <exception cref="ArgumentException">
     /// An example is longer than the model or <see cref="FineTuningOptions.MaxSequenceLength"/> allows, has a token id the
-    /// model's vocabulary lacks, or has an invalid target; or the checkpoint to resume from belongs to another run.
+    /// model's vocabulary lacks, or has an invalid target.
     /// </exception>
+    /// <exception cref="CheckpointMismatchException">The checkpoint to resume from belongs to a run with other examples or settings.</exception>
     /// <exception cref="TrainingDivergedException">A step's loss (or, before a checkpoint, a weight) was NaN or infinite.</exception>
     /// <exception cref="CheckpointLoadException">A file of the checkpoint to resume from is missing, damaged or holds another model.</exception>
     public FineTuningResult Train(
@@ -402,7 +403,7 @@ public sealed class FineTuner
     /// Loads a checkpoint into the model and optimizer and returns its state, with the weights of its best epoch (if it
     /// has one) in <paramref name="bestWeights"/>.
     /// </summary>
-    /// <exception cref="ArgumentException">The checkpoint belongs to a run with other examples or settings.</exception>
+    /// <exception cref="CheckpointMismatchException">The checkpoint belongs to a run with other examples or settings.</exception>
     /// <exception cref="CheckpointLoadException">A file of the checkpoint is missing, damaged or holds another model.</exception>
     private RunState Restore(CheckpointStore store, string checkpoint, RunKey run, TorchSharp.Modules.AdamW optimizer, out Dictionary<string, Tensor>? bestWeights)
     {
@@ -419,10 +420,7 @@ public sealed class FineTuner
             var differences = state.Run?.DifferencesTo(run) ?? throw new InvalidDataException("it does not say which run it belongs to");
             if (differences.Count > 0)
             {
-                throw new ArgumentException(
-                    $"The checkpoint '{checkpoint}' belongs to another fine-tuning run: {string.Join("; ", differences)}. Resume with what started " +
-                    "that run, give another CheckpointDirectory, or set Resume to false to start over.",
-                    nameof(options));
+                throw new CheckpointMismatchException(checkpoint, differences, nameof(options));
             }
 
             Dictionary<string, Tensor>? best = null;
@@ -480,9 +478,12 @@ public sealed class FineTuner
 
     /// <summary>
     /// What a checkpoint must share with the run that resumes it: the examples (SHA-256 of the training and validation
-    /// token ids and targets) and the options that fix the order of the steps and what they train.
+    /// token ids and targets) and every option that shapes the training, so that a finished run run again with other
+    /// settings is refused instead of returning the result of the old ones.
     /// </summary>
-    private sealed record RunKey(string Examples, int Epochs, int BatchSize, long Seed, FineTuningMode Mode, int AdapterSize)
+    private sealed record RunKey(
+        string Examples, int Epochs, int BatchSize, long Seed, FineTuningMode Mode, int AdapterSize,
+        double LearningRate, double WarmupRatio, double WeightDecay, double MaxGradientNorm)
     {
         public static RunKey Of(FineTuningOptions options, IReadOnlyList<FineTuningExample> train, IReadOnlyList<FineTuningExample>? validation)
         {
@@ -490,7 +491,9 @@ public sealed class FineTuner
             Append(hash, train);
             Append(hash, validation ?? []);
             var adapterSize = options.Mode == FineTuningMode.Adapters ? options.AdapterSize : 0;
-            return new RunKey(Convert.ToHexStringLower(hash.GetHashAndReset()), options.Epochs, options.BatchSize, options.Seed, options.Mode, adapterSize);
+            return new RunKey(
+                Convert.ToHexStringLower(hash.GetHashAndReset()), options.Epochs, options.BatchSize, options.Seed, options.Mode, adapterSize,
+                options.LearningRate, options.WarmupRatio, options.WeightDecay, options.MaxGradientNorm);
         }
 
         /// <summary>Each difference from <paramref name="now"/> in words, e.g. "BatchSize 32 (now 16)".</summary>
@@ -501,15 +504,27 @@ public sealed class FineTuner
             {
                 if (!EqualityComparer<T>.Default.Equals(then, current))
                 {
-                    differences.Add(FormattableString.Invariant($"{name} {then} (now {current})"));
+                    differences.Add($"{name} {Format(then)} (now {Format(current)})");
                 }
             }
+
+            // Learning rates as people write them (2e-5), other numbers plainly (0.06, 1).
+            static string Format<T>(T value) => value switch
+            {
+                double small when small != 0 && Math.Abs(small) < 1e-3 => small.ToString("0.###e0", CultureInfo.InvariantCulture),
+                IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+                _ => value?.ToString() ?? "none",
+            };
 
             Compare(nameof(FineTuningOptions.Epochs), Epochs, now.Epochs);
             Compare(nameof(FineTuningOptions.BatchSize), BatchSize, now.BatchSize);
             Compare(nameof(FineTuningOptions.Seed), Seed, now.Seed);
             Compare(nameof(FineTuningOptions.Mode), Mode, now.Mode);
             Compare(nameof(FineTuningOptions.AdapterSize), AdapterSize, now.AdapterSize);
+            Compare(nameof(FineTuningOptions.LearningRate), LearningRate, now.LearningRate);
+            Compare(nameof(FineTuningOptions.WarmupRatio), WarmupRatio, now.WarmupRatio);
+            Compare(nameof(FineTuningOptions.WeightDecay), WeightDecay, now.WeightDecay);
+            Compare(nameof(FineTuningOptions.MaxGradientNorm), MaxGradientNorm, now.MaxGradientNorm);
             if (Examples != now.Examples)
             {
                 differences.Add("the training or validation examples differ");

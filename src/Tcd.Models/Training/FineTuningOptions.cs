@@ -74,9 +74,10 @@ public sealed record FineTuningOptions
 
     /// <summary>
     /// Continue from the newest checkpoint in <see cref="CheckpointDirectory"/> when one exists. The run must have the
-    /// same training and validation examples, <see cref="Epochs"/>, <see cref="BatchSize"/>, <see cref="Seed"/>,
-    /// <see cref="Mode"/> and adapter size; the learning rate, warm-up, weight decay and clipping may change (to recover
-    /// from a divergence, say). A run resumed after it finished returns its result again without training. Default true.
+    /// same training and validation examples and the same options that shape training (epochs, batch size, seed, mode,
+    /// adapter size, learning rate, warm-up, weight decay, clipping); a checkpoint of another run is refused with
+    /// <see cref="CheckpointMismatchException"/>. A run resumed after it finished returns its result again without
+    /// training. Default true.
     /// </summary>
     public bool Resume { get; init; } = true;
 

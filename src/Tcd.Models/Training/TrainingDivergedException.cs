@@ -28,8 +28,8 @@ public sealed class TrainingDivergedException : Exception
     }
 
     /// <summary>
-    /// The exception for a fine-tuning run. Its advice is a lower learning rate: from the last good checkpoint when the
-    /// run writes checkpoints (the learning rate may change on resume), else from the pre-trained model.
+    /// The exception for a fine-tuning run. Its advice is to start again with a lower learning rate: a checkpoint holds
+    /// its run's settings, so resuming one would repeat the divergence.
     /// </summary>
     /// <param name="epoch">The 1-based epoch of the step.</param>
     /// <param name="step">The 1-based step (counted over all epochs) whose loss or weights were not finite.</param>
@@ -37,10 +37,11 @@ public sealed class TrainingDivergedException : Exception
     /// <param name="value">Its value (NaN or infinite).</param>
     /// <param name="lastGoodCheckpoint">The run's newest checkpoint, or null when it writes none or has written none yet.</param>
     public static TrainingDivergedException InFineTuning(int epoch, long step, string quantity, double value, string? lastGoodCheckpoint = null) => new(
-        $"Fine-tuning diverged at step {step} (epoch {epoch}): {quantity} is {value}. " +
+        $"Fine-tuning diverged at step {step} (epoch {epoch}): {quantity} is {value}. Start again from the pre-trained model with a lower " +
+        "FineTuningOptions.LearningRate" +
         (lastGoodCheckpoint is null
-            ? "The run has no checkpoints to resume from: start again from the pre-trained model with a lower FineTuningOptions.LearningRate."
-            : $"The last good checkpoint is '{lastGoodCheckpoint}': run again with a lower FineTuningOptions.LearningRate to resume from it."),
+            ? "."
+            : $" (Resume set to false, or another CheckpointDirectory: the last good checkpoint, '{lastGoodCheckpoint}', holds this run's settings)."),
         step, epoch, quantity, lastGoodCheckpoint);
 
     /// <summary>The 1-based step whose loss (or, before a save, whose weights) was not finite.</summary>

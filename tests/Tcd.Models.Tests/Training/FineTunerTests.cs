@@ -223,7 +223,7 @@ public sealed class FineTunerTests
         error.Epoch.Should().NotBeNull();
         error.Step.Should().BeGreaterThan(0);
         error.LastGoodCheckpoint.Should().BeNull();
-        error.Message.Should().Contain($"step {error.Step} (epoch {error.Epoch})").And.Contain("loss is").And.Contain("LearningRate").And.Contain("no checkpoints to resume from");
+        error.Message.Should().Contain($"step {error.Step} (epoch {error.Epoch})").And.Contain("loss is").And.Contain("LearningRate").And.NotContain("checkpoint");
         Snapshot(model).Values.SelectMany(values => values).Should().OnlyContain(value => float.IsFinite(value), "the non-finite loss's gradient was never applied");
     }
 
