@@ -69,7 +69,11 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or mistyped; the message names it, the data (training or validation) and the expected type.</exception>
     /// <exception cref="ArgumentException">The validation labels differ from the training labels in kind, class count or key values.</exception>
     /// <exception cref="InvalidOperationException">No usable training row, or a key label outside its key range.</exception>
-    /// <exception cref="OperationCanceledException"><see cref="BertFineTuningOptions.CancellationToken"/> was cancelled; nothing is returned.</exception>
+    /// <exception cref="OperationCanceledException">
+    /// <see cref="BertFineTuningOptions.CancellationToken"/> was cancelled; nothing is returned (with
+    /// <see cref="FineTuningOptions.CheckpointDirectory"/> set, the next <c>Fit</c> resumes from the checkpoint written on cancellation).
+    /// </exception>
+    /// <exception cref="CheckpointMismatchException">The checkpoint to resume from belongs to a run with other data or options.</exception>
     public FineTunedBertTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -94,12 +98,20 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
         torch.manual_seed(Training.Seed);
         var model = BertForSequenceClassification.FromPretrained(pretrained.Model, kind == BertPredictionKind.Regression ? 1 : classCount);
         var tuner = new FineTuner(model, Training, pretrained.Encoder.SpecialTokenIds);
+        if (tuner.FindCheckpointToResume() is { } resumeFrom)
+        {
+            channel.Info(MessageSensitivity.None, $"Resuming fine-tuning from checkpoint {resumeFrom} (step {CheckpointStore.StepOf(resumeFrom)}).");
+        }
+
         var result = tuner.Train(
             train, validation, validation is null ? null : options.ValidationScore ?? Scorer(kind), new ChannelProgress<FineTuningProgress>(channel, options.Progress), options.CancellationToken);
         if (result.Cancelled)
         {
             channel.Info(MessageSensitivity.None, $"Fine-tuning cancelled: {result}.");
-            throw new OperationCanceledException("Fine-tuning was cancelled (BertFineTuningOptions.CancellationToken); no model is returned.", options.CancellationToken);
+            throw new OperationCanceledException(
+                "Fine-tuning was cancelled (BertFineTuningOptions.CancellationToken); no model is returned. " +
+                CheckpointAdvice.AfterCancellation(result.LastCheckpoint, Training.CheckpointDirectory),
+                options.CancellationToken);
         }
 
         channel.Info(MessageSensitivity.None, result.BestScore is { } best

@@ -37,7 +37,8 @@ public sealed record BertFineTuningOptions
     /// The run: epochs (default 3), batch size (32, paper: 32), learning rate (2e-5, paper grid 1e-5/2e-5/5e-5), warm-up
     /// ratio (0.06, paper), max sequence length (128, at most the model's positions), seed (42), device... See
     /// <see cref="FineTuningOptions"/>. The seed is <see cref="FineTuningOptions.Seed"/>, not the <c>MLContext</c>'s:
-    /// two fits with the same options give the same model.
+    /// two fits with the same options give the same model. For long runs set <see cref="FineTuningOptions.CheckpointDirectory"/>:
+    /// a <c>Fit</c> that crashed or was cancelled is then resumed by the next <c>Fit</c> with the same data and options.
     /// </summary>
     public FineTuningOptions Training { get; set; } = new();
 
@@ -64,7 +65,8 @@ public sealed record BertFineTuningOptions
 
     /// <summary>
     /// Stops the run after the current step; <c>Fit</c> then throws <see cref="OperationCanceledException"/> (so a
-    /// pipeline does not go on with a half-trained model). Default none.
+    /// pipeline does not go on with a half-trained model), after writing a checkpoint when
+    /// <see cref="FineTuningOptions.CheckpointDirectory"/> is set. Default none.
     /// </summary>
     public CancellationToken CancellationToken { get; set; }
 }

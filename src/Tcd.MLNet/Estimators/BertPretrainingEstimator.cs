@@ -125,11 +125,8 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
         if (result.Cancelled)
         {
             throw new OperationCanceledException(
-                $"Pre-training was cancelled {(result.Steps == 0 ? "before its first step" : $"at step {result.Steps}")}. " + (result.LastCheckpoint is { } checkpoint
-                    ? $"Its checkpoint is in '{checkpoint}': a Fit with the same options resumes from it."
-                    : training.CheckpointDirectory is null
-                        ? "Set Training.CheckpointDirectory to keep the weights of a cancelled run and resume it."
-                        : "There was nothing to save yet."),
+                $"Pre-training was cancelled {(result.Steps == 0 ? "before its first step" : $"at step {result.Steps}")}. " +
+                CheckpointAdvice.AfterCancellation(result.LastCheckpoint, training.CheckpointDirectory),
                 options.CancellationToken);
         }
 

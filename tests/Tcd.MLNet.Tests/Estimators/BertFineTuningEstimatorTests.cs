@@ -110,6 +110,48 @@ public class BertFineTuningEstimatorTests
     }
 
     [Fact]
+    public void A_cancelled_fit_with_checkpoints_is_resumed_by_the_next_fit_to_the_model_of_an_uninterrupted_one()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var logged = new List<string>();
+        mlContext.Log += (_, e) => { if (e.Source.StartsWith("Tcd", StringComparison.Ordinal)) { lock (logged) { logged.Add(e.Message); } } };
+        var data = mlContext.Data.LoadFromEnumerable(TcdTestData.Sentiment(1));
+        var folder = Directory.CreateTempSubdirectory("tcd-finetune-cancel-");
+        try
+        {
+            var training = TcdTestData.FastFineTuning(2) with { BatchSize = 2, CheckpointDirectory = folder.FullName, CheckpointEvery = 100 };
+            var straight = mlContext.Tcd().TextClassifier(TcdTestData.Teacher, new BertFineTuningOptions { Training = training with { CheckpointDirectory = null } }).Fit(data);
+            using var cancellation = new CancellationTokenSource();
+            var options = new BertFineTuningOptions
+            {
+                Training = training,
+                CancellationToken = cancellation.Token,
+                Progress = new Tcd.Models.Runtime.SynchronousProgress<Tcd.Models.Training.FineTuningProgress>(report => { if (report.Step == 3) { cancellation.Cancel(); } }),
+            };
+
+            var cancelled = () => mlContext.Tcd().TextClassifier(TcdTestData.Teacher, options).Fit(data);
+
+            cancelled.Should().Throw<OperationCanceledException>()
+                .WithMessage("Fine-tuning was cancelled*no model is returned. Its checkpoint is in '*step-00000003': a Fit with the same options and data resumes from it.");
+            options.CancellationToken = CancellationToken.None;
+            options.Progress = null;
+            var resumed = mlContext.Tcd().TextClassifier(TcdTestData.Teacher, options).Fit(data);
+
+            resumed.FineTuningResult!.ResumedFromStep.Should().Be(3);
+            resumed.FineTuningResult.EpochLosses.Should().Equal(straight.FineTuningResult!.EpochLosses, (a, b) => Math.Abs(a - b) <= 1e-6);
+            logged.Should().Contain(message => message.Contains("Resuming fine-tuning from checkpoint ", StringComparison.Ordinal) && message.Contains("step-00000003 (step 3).", StringComparison.Ordinal));
+            Scores(resumed).Should().Equal(Scores(straight), (a, b) => Math.Abs(a - b) <= 1e-5);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+
+        float[] Scores(ITransformer model) =>
+            mlContext.Data.CreateEnumerable<BinaryPrediction>(model.Transform(data), reuseRowObject: false).Select(row => row.Score).ToArray();
+    }
+
+    [Fact]
     public void Conflicting_modes_long_sequences_and_bad_devices_fail_when_the_estimator_is_made()
     {
         var mlContext = new MLContext(seed: 1);

@@ -129,7 +129,7 @@ public class BertPretrainingEstimatorTests
             var cancelled = () => mlContext.Tcd().PretrainTeacher(options).Fit(TcdTestData.Corpus(mlContext));
 
             cancelled.Should().Throw<OperationCanceledException>()
-                .WithMessage($"Pre-training was cancelled at step 2. Its checkpoint is in '*step-00000002': a Fit with the same options resumes from it.");
+                .WithMessage($"Pre-training was cancelled at step 2. Its checkpoint is in '*step-00000002': a Fit with the same options and data resumes from it.");
             options.CancellationToken = CancellationToken.None;
             options.Progress = null;
             var resumed = mlContext.Tcd().PretrainTeacher(options).Fit(TcdTestData.Corpus(mlContext));
