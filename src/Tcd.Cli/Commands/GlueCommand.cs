@@ -23,12 +23,13 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
     private readonly Option<int?> maxDev;
     private readonly Option<string[]> logLikelihoodCorpus;
     private readonly Option<bool> testPredictions;
+    private readonly Option<long> checkpointEvery;
     private readonly Option<string> device;
     private readonly Option<int?> threads;
 
     public GlueCommand()
         : base("glue", "Fine-tune saved pre-trained models on GLUE tasks with the paper's protocol (learning-rate × adapter grid, several seeds, best epoch on dev) " +
-                       "and write the Table-1-style results, charts and selection. Finished cells are stored, so a re-run continues.")
+                       "and write the Table-1-style results, charts and selection. Finished cells are stored and the cell in progress is checkpointed, so a re-run continues.")
     {
         models = Add(CliOptions.List("--models", "Pre-trained models (required), each a model folder or the --out folder of 'tcd pretrain' / 'tcd distill', " +
                                                  "as 'folder' (named after it) or 'name=folder'; one table row each."));
@@ -45,6 +46,7 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
         maxDev = Add(CliOptions.Optional<int?>("--max-dev", "Cap on dev examples per task column [default: all]."));
         logLikelihoodCorpus = Add(CliOptions.List("--ll-corpus", "Text file(s) for a model's pre-training log-likelihood column when its folder has no pretraining.json [default: none]."));
         testPredictions = Add(CliOptions.WithDefault("--test-predictions", "Also write GLUE server submission files from the selected configuration.", false));
+        checkpointEvery = Add(CliOptions.CheckpointEvery(Defaults.CheckpointEvery!.Value));
         device = Add(CliOptions.Device());
         threads = Add(CliOptions.Threads());
     }
@@ -102,6 +104,7 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
             Device = options.Get(device),
             LogLikelihoodCorpus = options.GetPaths(logLikelihoodCorpus),
             WriteTestPredictions = options.Get(testPredictions),
+            CheckpointEvery = options.Get(checkpointEvery),
         };
         OptionValidation.Run(settings.Validate, OptionNames);
         foreach (var model in settings.Models)
@@ -125,5 +128,6 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
         [nameof(GlueSuiteOptions.MaxTrainExamples)] = "--max-train",
         [nameof(GlueSuiteOptions.MaxEvaluationExamples)] = "--max-dev",
         [nameof(GlueSuiteOptions.LogLikelihoodCorpus)] = "--ll-corpus",
+        [nameof(GlueSuiteOptions.CheckpointEvery)] = "--checkpoint-every",
     };
 }

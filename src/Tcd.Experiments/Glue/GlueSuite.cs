@@ -82,6 +82,8 @@ public sealed class GlueSuite
         {
             if (TryReadCell(key, settings, fingerprints[key.Model], data[GlueTask.FromName(key.Task)]) is { } stored)
             {
+                // Left over when a run stopped between storing the cell and deleting them.
+                DeleteCheckpoints(key);
                 cells.Add(stored);
                 progress?.Report(new GlueSuiteProgress(cells.Count, plan.Count, key, Reused: true, 0, 0, 0, null, stored.Score, clock.Elapsed, null));
             }
@@ -105,6 +107,7 @@ public sealed class GlueSuite
                 var result = TrainCell(pretrained, key, settings, taskData, cellProgress, cancellationToken) with { ModelFingerprint = fingerprints[key.Model] };
                 eta.CellFinished(StepsOf(taskData));
                 AtomicFile.WriteAllText(CellPath(key), GlueJson.Serialize(result));
+                DeleteCheckpoints(key);
                 cells.Add(result);
                 progress?.Report(new GlueSuiteProgress(cells.Count, plan.Count, key, Reused: false, 0, 0, 0, null, result.Score, clock.Elapsed, eta.Remaining(clock.Elapsed)));
             }
@@ -125,6 +128,16 @@ public sealed class GlueSuite
     private string CellPath(GlueCellKey key) => Path.Combine(CellsDirectory, key.FileName);
 
     private string CellTestFolder(GlueCellKey key) => TestFolderOf(key.FileName);
+
+    private string CellCheckpointFolder(GlueCellKey key) => Path.Combine(CellsDirectory, Path.GetFileNameWithoutExtension(key.FileName) + ".checkpoints");
+
+    private void DeleteCheckpoints(GlueCellKey key)
+    {
+        if (Directory.Exists(CellCheckpointFolder(key)))
+        {
+            Directory.Delete(CellCheckpointFolder(key), recursive: true);
+        }
+    }
 
     private string TestFolderOf(string cellFileName) => Path.Combine(CellsDirectory, Path.GetFileNameWithoutExtension(cellFileName) + ".test");
 
@@ -194,7 +207,29 @@ public sealed class GlueSuite
         return options.WriteTestPredictions && !testFiles.All(File.Exists) ? null : stored;
     }
 
+    /// <summary>
+    /// Fine-tunes a cell, resuming from its checkpoint when an earlier run left one; a checkpoint that cannot be used
+    /// (damaged, or of another version of the model) is deleted and the cell trained from its first step.
+    /// </summary>
     private GlueCellResult TrainCell(
+        BertForMaskedLm pretrained, GlueCellKey key, GlueCellSettings settings, GlueTaskData data, IProgress<FineTuningProgress> progress, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return TrainCellFromCheckpoint(pretrained, key, settings, data, progress, cancellationToken);
+        }
+        catch (Exception ex) when (ex is CheckpointMismatchException or CheckpointLoadException)
+        {
+            var reason = ex is CheckpointMismatchException mismatch
+                ? $"{mismatch.Checkpoint} belongs to another run ({string.Join("; ", mismatch.Differences)})"
+                : $"{((CheckpointLoadException)ex).Checkpoint} cannot be read";
+            log($"{reason}; the cell {key} is trained from its first step.");
+            DeleteCheckpoints(key);
+            return TrainCellFromCheckpoint(pretrained, key, settings, data, progress, cancellationToken);
+        }
+    }
+
+    private GlueCellResult TrainCellFromCheckpoint(
         BertForMaskedLm pretrained, GlueCellKey key, GlueCellSettings settings, GlueTaskData data, IProgress<FineTuningProgress> progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
@@ -213,8 +248,15 @@ public sealed class GlueSuite
             MaxSequenceLength = options.MaxSequenceLength,
             Seed = key.Seed,
             Device = options.Device,
+            CheckpointDirectory = options.CheckpointEvery is null ? null : CellCheckpointFolder(key),
+            CheckpointEvery = options.CheckpointEvery ?? new FineTuningOptions().CheckpointEvery,
         };
         var tuner = new FineTuner(classifier, fineTuningOptions, encoder.SpecialTokenIds);
+        if (tuner.FindCheckpointToResume() is { } checkpoint)
+        {
+            log($"Resuming {key} from {checkpoint} (step {CheckpointStore.StepOf(checkpoint)}).");
+        }
+
         var selectionColumn = data.Columns[0];
         var fineTuning = tuner.Train(
             data.Train,
@@ -224,7 +266,10 @@ public sealed class GlueSuite
             cancellationToken);
         if (fineTuning.Cancelled)
         {
-            throw new OperationCanceledException($"The GLUE suite was cancelled while training {key}; finished cells are kept.", cancellationToken);
+            throw new OperationCanceledException(
+                $"The GLUE suite was cancelled while training {key}; finished cells are kept" +
+                (fineTuning.LastCheckpoint is { } last ? $", and this one resumes from {last} when the suite runs again." : "."),
+                cancellationToken);
         }
 
         var results = data.Columns

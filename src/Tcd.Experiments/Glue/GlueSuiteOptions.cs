@@ -50,6 +50,13 @@ public sealed record GlueSuiteOptions
     public string Device { get; init; } = "auto";
 
     /// <summary>
+    /// Steps between the checkpoints of the cell being fine-tuned (written also at the end of each epoch and on
+    /// cancellation, into <c>cells/&lt;cell&gt;.checkpoints</c>, and deleted once the cell is stored): an interrupted suite
+    /// resumes that cell where it stopped instead of from its first step. Null writes none. Default 1,000.
+    /// </summary>
+    public long? CheckpointEvery { get; init; } = 1_000;
+
+    /// <summary>
     /// Text file(s) on which to compute a model's pre-training log-likelihood (masked-token mean, the table's
     /// "Pre-training LL" column) when its folder has no <c>pretraining.json</c>. Default: none (the cell stays empty).
     /// </summary>
@@ -102,6 +109,10 @@ public sealed record GlueSuiteOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(WarmupRatio, 1.0, nameof(WarmupRatio));
         ArgumentOutOfRangeException.ThrowIfNegative(WeightDecay, nameof(WeightDecay));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSequenceLength, 3, nameof(MaxSequenceLength));
+        if (CheckpointEvery is { } checkpointEvery)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(checkpointEvery, nameof(CheckpointEvery));
+        }
         if (MaxTrainExamples is { } train)
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(train, nameof(MaxTrainExamples));

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Tcd.Models.Data;
@@ -123,7 +124,7 @@ public sealed class FineTuner
         var schedule = LinearWarmupDecaySchedule.WithWarmupRatio(options.LearningRate, options.WarmupRatio, totalSteps);
         using var optimizer = AdamWFactory.Create(Model, options.LearningRate, options.WeightDecay);
         var checkpoints = options.CheckpointDirectory is null ? null : new CheckpointStore(options.CheckpointDirectory, options.KeepCheckpoints);
-        var run = checkpoints is null ? null : RunKey.Of(options, train, validation);
+        var run = checkpoints is null ? null : RunKey.Of(options, Model, train, validation);
         var resumedFrom = FindCheckpointToResume();
         Dictionary<string, Tensor>? bestWeights = null;
         var state = resumedFrom is null ? new RunState { Run = run } : Restore(checkpoints!, resumedFrom, run!, optimizer, out bestWeights);
@@ -477,22 +478,31 @@ public sealed class FineTuner
         new(epoch, step, totalSteps, loss, learningRate, score, elapsed, TimeSpan.FromSeconds(elapsed.TotalSeconds / Math.Max(1, stepsRunHere) * (totalSteps - step)));
 
     /// <summary>
-    /// What a checkpoint must share with the run that resumes it: the examples (SHA-256 of the training and validation
-    /// token ids and targets) and every option that shapes the training, so that a finished run run again with other
-    /// settings is refused instead of returning the result of the old ones.
+    /// What a checkpoint must share with the run that resumes it: the model's weights before training and the examples
+    /// (SHA-256 of the state dict, and of the training and validation token ids and targets) and every option that
+    /// shapes the training, so that a finished run run again from another model or with other settings is refused
+    /// instead of returning the result of the old one.
     /// </summary>
     private sealed record RunKey(
-        string Examples, int Epochs, int BatchSize, long Seed, FineTuningMode Mode, int AdapterSize,
+        string Weights, string Examples, int Epochs, int BatchSize, long Seed, FineTuningMode Mode, int AdapterSize,
         double LearningRate, double WarmupRatio, double WeightDecay, double MaxGradientNorm)
     {
-        public static RunKey Of(FineTuningOptions options, IReadOnlyList<FineTuningExample> train, IReadOnlyList<FineTuningExample>? validation)
+        public static RunKey Of(FineTuningOptions options, BertForSequenceClassification model, IReadOnlyList<FineTuningExample> train, IReadOnlyList<FineTuningExample>? validation)
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            foreach (var (name, tensor) in model.state_dict().OrderBy(entry => entry.Key, StringComparer.Ordinal))
+            {
+                hash.AppendData(Encoding.UTF8.GetBytes($"{name}:{tensor.dtype}:{string.Join(',', tensor.shape)};"));
+                using var host = tensor.detach().cpu().contiguous();
+                hash.AppendData(host.bytes);
+            }
+
+            var weights = Convert.ToHexStringLower(hash.GetHashAndReset());
             Append(hash, train);
             Append(hash, validation ?? []);
             var adapterSize = options.Mode == FineTuningMode.Adapters ? options.AdapterSize : 0;
             return new RunKey(
-                Convert.ToHexStringLower(hash.GetHashAndReset()), options.Epochs, options.BatchSize, options.Seed, options.Mode, adapterSize,
+                weights, Convert.ToHexStringLower(hash.GetHashAndReset()), options.Epochs, options.BatchSize, options.Seed, options.Mode, adapterSize,
                 options.LearningRate, options.WarmupRatio, options.WeightDecay, options.MaxGradientNorm);
         }
 
@@ -525,6 +535,11 @@ public sealed class FineTuner
             Compare(nameof(FineTuningOptions.WarmupRatio), WarmupRatio, now.WarmupRatio);
             Compare(nameof(FineTuningOptions.WeightDecay), WeightDecay, now.WeightDecay);
             Compare(nameof(FineTuningOptions.MaxGradientNorm), MaxGradientNorm, now.MaxGradientNorm);
+            if (Weights != now.Weights)
+            {
+                differences.Add("the model's weights before training differ (another pre-trained model, or another head or adapter initialisation)");
+            }
+
             if (Examples != now.Examples)
             {
                 differences.Add("the training or validation examples differ");

@@ -73,8 +73,8 @@ public sealed record FineTuningOptions
     public int KeepCheckpoints { get; init; } = 2;
 
     /// <summary>
-    /// Continue from the newest checkpoint in <see cref="CheckpointDirectory"/> when one exists. The run must have the
-    /// same training and validation examples and the same options that shape training (epochs, batch size, seed, mode,
+    /// Continue from the newest checkpoint in <see cref="CheckpointDirectory"/> when one exists. The run must start from
+    /// the same weights, with the same training and validation examples and the same options that shape training (epochs, batch size, seed, mode,
     /// adapter size, learning rate, warm-up, weight decay, clipping); a checkpoint of another run is refused with
     /// <see cref="CheckpointMismatchException"/>. A run resumed after it finished returns its result again without
     /// training. Default true.

@@ -99,6 +99,58 @@ public sealed class GlueSuiteTests : IDisposable
     }
 
     [Fact]
+    public void A_cell_interrupted_mid_training_resumes_from_its_checkpoint_to_the_score_of_an_uninterrupted_one()
+    {
+        var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 4);
+        // 48 examples in batches of 4: 12 steps an epoch, 24 in all, reported every 10.
+        var options = fixture.OneCellOptions([model], "RTE") with { Epochs = 2, BatchSize = 4, CheckpointEvery = 5 };
+        var straight = new GlueSuite(options with { OutputDirectory = Path.Combine(fixture.Root, "straight") }).Run();
+        using var cancellation = new CancellationTokenSource();
+        var stopAtStep10 = new SynchronousProgress<GlueSuiteProgress>(report =>
+        {
+            if (report.Step == 10)
+            {
+                cancellation.Cancel();
+            }
+        });
+
+        var interrupted = () => new GlueSuite(options).Run(stopAtStep10, cancellation.Token);
+
+        var checkpoints = Path.Combine(fixture.Output, "cells", Path.GetFileNameWithoutExtension(straight.Cells.Single().Key.FileName) + ".checkpoints");
+        interrupted.Should().Throw<OperationCanceledException>().WithMessage($"*and this one resumes from {Path.Combine(checkpoints, "step-00000010")} when the suite runs again.");
+        var notes = new List<string>();
+        var steps = new List<long>();
+
+        var resumed = new GlueSuite(options, log: notes.Add).Run(new SynchronousProgress<GlueSuiteProgress>(report => steps.Add(report.Step)));
+
+        notes.Should().Contain(note => note.StartsWith("Resuming ", StringComparison.Ordinal) && note.EndsWith("step-00000010 (step 10).", StringComparison.Ordinal));
+        steps.Where(step => step > 0).Should().NotContain(step => step <= 10, "steps 1 to 10 came from the checkpoint").And.Contain(20);
+        resumed.Cells.Single().Score.Should().BeApproximately(straight.Cells.Single().Score, 1e-6);
+        resumed.Cells.Single().EpochLosses.Should().Equal(straight.Cells.Single().EpochLosses, (a, b) => Math.Abs(a - b) <= 1e-6);
+        Directory.Exists(checkpoints).Should().BeFalse("a stored cell needs its checkpoints no more");
+    }
+
+    [Fact]
+    public void A_cell_checkpoint_of_an_older_version_of_the_model_is_dropped_and_the_cell_trained_from_its_first_step()
+    {
+        var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 4);
+        var options = fixture.OneCellOptions([model], "RTE") with { Epochs = 2, BatchSize = 4, CheckpointEvery = 5 };
+        using var cancellation = new CancellationTokenSource();
+        var interrupted = () => new GlueSuite(options).Run(
+            new SynchronousProgress<GlueSuiteProgress>(report => { if (report.Step == 10) { cancellation.Cancel(); } }), cancellation.Token);
+        interrupted.Should().Throw<OperationCanceledException>();
+        fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 5);
+        var notes = new List<string>();
+        var steps = new List<long>();
+
+        new GlueSuite(options, log: notes.Add).Run(new SynchronousProgress<GlueSuiteProgress>(report => steps.Add(report.Step))).CellsTrained.Should().Be(1);
+
+        notes.Should().ContainSingle(note => note.Contains("belongs to another run (the model's weights before training differ", StringComparison.Ordinal)
+                                             && note.EndsWith("is trained from its first step.", StringComparison.Ordinal));
+        steps.Should().Contain(10, "the cell ran from step 1");
+    }
+
+    [Fact]
     public void A_model_saved_again_with_other_weights_under_the_same_name_is_fine_tuned_again()
     {
         var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 6);
