@@ -2,6 +2,7 @@ using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
 using Tcd.Models.Training;
 using TorchSharp;
+using static Tcd.Models.Tests.Training.FineTuningFixture;
 using static Tcd.Models.Tests.Training.PretrainerFixture;
 
 namespace Tcd.Models.Tests.Training;
@@ -9,9 +10,6 @@ namespace Tcd.Models.Tests.Training;
 /// <summary>Fine-tuning checkpoints: a stopped run resumed gives the run that was never stopped.</summary>
 public sealed class FineTunerCheckpointTests : IDisposable
 {
-    private static readonly string[] Positive = ["a good film", "great and good", "truly great", "good good fun", "a great story", "so good"];
-    private static readonly string[] Negative = ["a bad film", "awful and bad", "truly awful", "bad bad mess", "an awful story", "so bad"];
-
     private readonly string root = Path.Combine(Path.GetTempPath(), "tcd-finetune-checkpoints-" + Guid.NewGuid().ToString("N"));
 
     public void Dispose()
@@ -23,29 +21,11 @@ public sealed class FineTunerCheckpointTests : IDisposable
     }
 
     /// <summary>12 examples in batches of 4: 3 steps an epoch, 9 in all.</summary>
-    private FineTuningOptions Options(string? folder = "checkpoints") => new()
+    private FineTuningOptions Options(string? folder = "checkpoints") => Fast(epochs: 3) with
     {
-        Epochs = 3,
-        BatchSize = 4,
-        LearningRate = 1e-2,
-        WarmupRatio = 0.1,
-        LogEvery = 1,
-        Device = "cpu",
-        Seed = 7,
         CheckpointDirectory = folder is null ? null : Path.Combine(root, folder),
         CheckpointEvery = 2,
     };
-
-    private static List<FineTuningExample> Examples() =>
-        Positive.Select(text => new FineTuningExample(Encoder.Encode(text, maxLength: 16), 1f))
-            .Concat(Negative.Select(text => new FineTuningExample(Encoder.Encode(text, maxLength: 16), 0f)))
-            .ToList();
-
-    private static BertForSequenceClassification NewClassifier(long seed = 5)
-    {
-        torch.manual_seed(seed);
-        return new BertForSequenceClassification(Vanilla, numLabels: 2);
-    }
 
     /// <summary>The validation cross-entropy: it falls as the model learns, so the best epoch (highest) is an early one.</summary>
     private static double RisingWithTraining(float[][] logits, IReadOnlyList<float> targets) =>
@@ -61,7 +41,7 @@ public sealed class FineTunerCheckpointTests : IDisposable
         using var cancellation = new CancellationTokenSource();
         var reports = new List<FineTuningProgress>();
         var tuner = new FineTuner(model, options, Encoder.SpecialTokenIds);
-        var result = tuner.Train(train ?? Examples(), Examples(), score ?? RisingWithTraining, new SynchronousProgress<FineTuningProgress>(report =>
+        var result = tuner.Train(train ?? SentimentExamples(), SentimentExamples(), score ?? RisingWithTraining, new SynchronousProgress<FineTuningProgress>(report =>
         {
             reports.Add(report);
             if (report.Step == stopAfterStep)
@@ -146,7 +126,7 @@ public sealed class FineTunerCheckpointTests : IDisposable
     public void A_checkpoint_of_another_run_is_refused_naming_what_differs()
     {
         Train(NewClassifier(), Options(), stopAfterStep: 2);
-        var otherExamples = Examples().Take(8).ToList();
+        var otherExamples = SentimentExamples().Take(8).ToList();
 
         var act = () => Train(NewClassifier(seed: 6), Options() with { BatchSize = 2, Seed = 8, LearningRate = 5e-3 }, train: otherExamples);
 
@@ -190,7 +170,7 @@ public sealed class FineTunerCheckpointTests : IDisposable
     {
         var tuner = new FineTuner(NewClassifier(), Options(folder: null), Encoder.SpecialTokenIds);
 
-        var result = tuner.Train(Examples());
+        var result = tuner.Train(SentimentExamples());
 
         result.LastCheckpoint.Should().BeNull();
         result.ResumedFromStep.Should().BeNull();
