@@ -117,7 +117,7 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
-    public void A_stopped_finetune_resumes_from_its_checkpoint_and_a_finished_one_refuses_other_settings()
+    public void A_stopped_finetune_refuses_other_settings_and_resumes_with_its_own_then_removes_its_checkpoints()
     {
         PretrainOneTinyStep();
         var rows = Enumerable.Range(0, 8).Select(i => $"{i}\tThe town {i} has a market.\tThe town {i} has {(i % 2 == 0 ? "a market" : "no school")}.\t{(i % 2 == 0 ? "entailment" : "not_entailment")}");
@@ -132,17 +132,19 @@ public sealed class EndToEndTests : IDisposable
         var checkpoint = temp.File("rte", "checkpoints", "step-00000003");
         stopped.Output.Should().Contain($"checkpoint {checkpoint}. Run the same command again to resume.");
 
+        var otherRate = Cli.Run([.. command, "--lr", "5e-5"]);
+
+        otherRate.ExitCode.Should().Be(1);
+        otherRate.Error.Should().Contain($"--out '{temp.File("rte")}' holds a checkpoint of another fine-tuning run (LearningRate 2e-5 (now 5e-5)): ")
+            .And.Contain("--no-resume");
+
         var resumed = Cli.Run(command);
 
         resumed.Error.Should().BeEmpty();
         resumed.ExitCode.Should().Be(0);
         resumed.Output.Should().Contain($"resuming from step 3 ({checkpoint})").And.Contain("step 4/4").And.NotContain("step 1/4");
-
-        var again = Cli.Run([.. command, "--lr", "5e-5"]);
-
-        again.ExitCode.Should().Be(1);
-        again.Error.Should().Contain($"--out '{temp.File("rte")}' holds a checkpoint of another fine-tuning run (LearningRate 2e-5 (now 5e-5)): ")
-            .And.Contain("--no-resume");
+        Directory.Exists(temp.File("rte", "checkpoints")).Should().BeFalse("the finished run's model and result are saved");
+        File.Exists(temp.File("rte", "model", BertModelStore.WeightsFileName)).Should().BeTrue();
     }
 
     [Fact]

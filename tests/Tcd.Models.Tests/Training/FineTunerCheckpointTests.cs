@@ -85,6 +85,23 @@ public sealed class FineTunerCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void An_adapter_run_resumes_to_the_same_adapters_and_frozen_weights()
+    {
+        var adapters = Options() with { Mode = FineTuningMode.Adapters };
+        var straight = Train(NewClassifier(), adapters with { CheckpointDirectory = Path.Combine(root, "straight") });
+        Train(NewClassifier(), adapters, stopAfterStep: 4);
+
+        var resumed = Train(NewClassifier(), adapters);
+
+        resumed.Result.ResumedFromStep.Should().Be(4);
+        resumed.Weights.Keys.Should().Contain(name => name.Contains("adapter", StringComparison.Ordinal));
+        foreach (var (name, values) in straight.Weights)
+        {
+            resumed.Weights[name].Should().Equal(values, (a, b) => Math.Abs(a - b) <= 1e-6, name);
+        }
+    }
+
+    [Fact]
     public void A_finished_run_run_again_returns_its_result_without_training()
     {
         var first = Train(NewClassifier(), Options());
