@@ -50,9 +50,9 @@ public sealed record GlueSuiteOptions
     public string Device { get; init; } = "auto";
 
     /// <summary>
-    /// Steps between the checkpoints of the cell being fine-tuned (written also at the end of each epoch and on
-    /// cancellation, into <c>cells/&lt;cell&gt;.checkpoints</c>, and deleted once the cell is stored): an interrupted suite
-    /// resumes that cell where it stopped instead of from its first step. Null writes none. Default 1,000.
+    /// Steps between the checkpoints of the cell being fine-tuned (written also on cancellation, into
+    /// <c>cells/&lt;cell&gt;.checkpoints</c>, and deleted once the cell is stored): an interrupted suite resumes that cell
+    /// where it stopped instead of from its first step. Null writes none. Default 1,000.
     /// </summary>
     public long? CheckpointEvery { get; init; } = 1_000;
 

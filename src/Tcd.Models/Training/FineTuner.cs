@@ -74,8 +74,9 @@ public sealed class FineTuner
     /// <summary>
     /// Trains on <paramref name="train"/>; see the class remarks for validation and best-epoch selection. An epoch whose
     /// validation score is NaN is never the best one. With <see cref="FineTuningOptions.CheckpointDirectory"/> set, the
-    /// run writes checkpoints and continues from the newest one it finds (<see cref="FindCheckpointToResume"/>): losses,
-    /// validation scores, the best epoch and the final weights are those of a run that was never stopped.
+    /// run writes checkpoints (every <see cref="FineTuningOptions.CheckpointEvery"/> steps and on cancellation) and
+    /// continues from the newest one it finds (<see cref="FindCheckpointToResume"/>): losses, validation scores, the
+    /// best epoch and the final weights are those of a run that was never stopped.
     /// </summary>
     /// <param name="train">Training examples; targets are class indices or scores.</param>
     /// <param name="validation">Optional validation examples.</param>
@@ -156,10 +157,9 @@ public sealed class FineTuner
                         state.ReportSteps = 0;
                     }
 
-                    // The end of an epoch writes its own checkpoint, after validation.
-                    if (checkpoints is not null && state.Step % options.CheckpointEvery == 0 && state.EpochSteps < stepsPerEpoch)
+                    if (checkpoints is not null && state.Step % options.CheckpointEvery == 0)
                     {
-                        lastCheckpoint = SaveCheckpoint(checkpoints, state, optimizer, lastCheckpoint);
+                        lastCheckpoint = SaveCheckpoint(checkpoints, state, optimizer, bestWeights, lastCheckpoint);
                     }
                 }
 
@@ -179,7 +179,7 @@ public sealed class FineTuner
                     }
                     catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                     {
-                        // The checkpoint written below holds the finished epoch; a resumed run validates it.
+                        // The checkpoint written on cancellation holds the finished epoch; a resumed run validates it.
                         cancelled = true;
                         break;
                     }
@@ -195,11 +195,6 @@ public sealed class FineTuner
                         state.BestEpoch = epoch;
                         DisposeAll(bestWeights);
                         bestWeights = CopyWeights();
-                        if (checkpoints is not null)
-                        {
-                            state.BestWeights = BestWeightsFolderName(epoch);
-                            checkpoints.SaveFolder(state.BestWeights, folder => BertModelStore.Save(Model, Model.Config, folder));
-                        }
                     }
                 }
                 else if (!validated)
@@ -209,15 +204,11 @@ public sealed class FineTuner
 
                 state.StartNextEpoch();
                 progress?.Report(Report(epoch, state.Step, totalSteps, epochLoss, schedule.LearningRateAt(Math.Max(0, state.Step - 1)), epochScore, clock.Elapsed, state.Step - startStep) with { IsEpochSummary = true });
-                if (checkpoints is not null)
-                {
-                    lastCheckpoint = SaveCheckpoint(checkpoints, state, optimizer, lastCheckpoint);
-                }
             }
 
             if (cancelled && checkpoints is not null && state.Step > 0 && (lastCheckpoint is null || CheckpointStore.StepOf(lastCheckpoint) != state.Step))
             {
-                lastCheckpoint = SaveCheckpoint(checkpoints, state, optimizer, lastCheckpoint);
+                lastCheckpoint = SaveCheckpoint(checkpoints, state, optimizer, bestWeights, lastCheckpoint);
             }
 
             if (bestWeights is not null)
@@ -356,15 +347,22 @@ public sealed class FineTuner
     }
 
     /// <summary>
-    /// Writes a checkpoint of <paramref name="state"/>, then deletes the best-epoch folders no remaining checkpoint
-    /// refers to. Weights holding NaN or infinity are never written.
+    /// Writes a checkpoint of <paramref name="state"/>, first writing the best epoch's weights (held in
+    /// <paramref name="bestWeights"/>) when no earlier checkpoint did, then deletes the best-epoch folders no remaining
+    /// checkpoint refers to. Weights holding NaN or infinity are never written.
     /// </summary>
-    private string SaveCheckpoint(CheckpointStore store, RunState state, TorchSharp.Modules.AdamW optimizer, string? lastGood)
+    private string SaveCheckpoint(CheckpointStore store, RunState state, TorchSharp.Modules.AdamW optimizer, Dictionary<string, Tensor>? bestWeights, string? lastGood)
     {
         if (ParameterChecks.FirstNonFinite(Model) is { } poisoned)
         {
             var epoch = state.EpochSteps == 0 ? state.Epoch - 1 : state.Epoch;
             throw TrainingDivergedException.InFineTuning(epoch, state.Step, poisoned, double.NaN, lastGood);
+        }
+
+        if (bestWeights is not null && state.BestWeights != BestWeightsFolderName(state.BestEpoch))
+        {
+            state.BestWeights = BestWeightsFolderName(state.BestEpoch);
+            store.SaveFolder(state.BestWeights, folder => SafeTensorsFile.Write(Path.Combine(folder, BertModelStore.WeightsFileName), bestWeights));
         }
 
         var saved = store.Save(state.Step, folder =>

@@ -64,8 +64,8 @@ public sealed record FineTuningOptions
     public string? CheckpointDirectory { get; init; }
 
     /// <summary>
-    /// Steps between checkpoints; one is also written at the end of every epoch and on cancellation. Default 1,000
-    /// (≈15 minutes of a paper-small MoE on two CPU cores).
+    /// Steps between checkpoints; one is also written on cancellation. Default 1,000 (≈15 minutes of a paper-small MoE
+    /// on two CPU cores, whose checkpoint of weights and optimizer state, ≈1.3 GB, takes ≈7 s to write).
     /// </summary>
     public long CheckpointEvery { get; init; } = 1_000;
 
