@@ -145,6 +145,10 @@ public sealed class EndToEndTests : IDisposable
         resumed.Output.Should().Contain($"resuming from step 3 ({checkpoint})").And.Contain("step 4/4").And.NotContain("step 1/4");
         Directory.Exists(temp.File("rte", "checkpoints")).Should().BeFalse("the finished run's model and result are saved");
         File.Exists(temp.File("rte", "model", BertModelStore.WeightsFileName)).Should().BeTrue();
+        resumed.Output.Should().Contain($"loss chart {temp.File("rte", "losses.png")}");
+        var metrics = File.ReadAllLines(temp.File("rte", "metrics.jsonl")).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        metrics.Select(row => row.GetProperty("step").GetDouble()).Should().Equal(1, 2, 2, 3, 4, 4);
+        metrics.Where(row => row.GetProperty("val_score").ValueKind == JsonValueKind.Number).Should().HaveCount(2, "each epoch was scored on dev once");
     }
 
     [Fact]

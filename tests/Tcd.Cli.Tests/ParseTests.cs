@@ -93,7 +93,7 @@ public sealed class ParseTests : IDisposable
         settings.TrainFile.Should().Be(train);
         settings.DevFile.Should().Be(dev);
         settings.MaxTrain.Should().BeNull();
-        settings.Training.Should().BeEquivalentTo(new FineTuningOptions { CheckpointDirectory = Path.Combine("ft", "checkpoints") });
+        settings.Training.Should().BeEquivalentTo(new FineTuningOptions { CheckpointDirectory = Path.Combine("ft", "checkpoints"), MetricsFile = Path.Combine("ft", "metrics.jsonl") });
     }
 
     [Fact]

@@ -46,7 +46,8 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         task = Add(CliOptions.Optional<string?>("--task", $"The GLUE task (required): {string.Join(", ", GlueTask.All.Select(t => t.Name))}."));
         data = Add(CliOptions.Optional<string?>("--data", "The training data (required): a GLUE folder (<dir>/<TASK>/train.tsv), a task folder (<dir>/train.tsv, with dev.tsv used for validation) or one train TSV file."));
         dev = Add(CliOptions.Optional<string?>("--dev", "Validation TSV, on which the best epoch is chosen [default: the task's dev split next to the training file, when present; without one the last epoch is kept]."));
-        output = Add(CliOptions.Optional<string?>("--out", $"Output folder (required): model/ (the fine-tuned classifier), result.json (dev metrics) and {PretrainCommand.CheckpointFolderName}/ (written every " +
+        output = Add(CliOptions.Optional<string?>("--out", $"Output folder (required): model/ (the fine-tuned classifier), result.json (dev metrics), {PretrainCommand.MetricsFileName} (a row per " +
+            $"report and epoch), {PretrainCommand.LossChartFileName} and {PretrainCommand.CheckpointFolderName}/ (written every " +
             "--checkpoint-every steps and on Ctrl+C, and removed when the run is done). Running a stopped run again with the same --out resumes from its last checkpoint."));
         adapters = Add(CliOptions.Optional<int?>("--adapters", "Train only Houlsby adapters of this bottleneck size (plus LayerNorms and the head) [default: full fine-tuning]."));
         epochs = Add(CliOptions.WithDefault("--epochs", "Training epochs (paper: up to 10).", Defaults.Epochs));
@@ -164,7 +165,8 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
                 : $"last epoch {result.BestEpoch} kept (no validation set)"
             : $"best epoch {result.BestEpoch}: " +
               string.Join(", ", metrics.Metrics.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{GlueMetrics.DisplayName(kv.Key)} {kv.Value:F2}")));
-        console.Line($"tcd finetune: {(result.Cancelled ? "cancelled" : "done")}, {kept}; model saved to {modelFolder}");
+        var chart = PlotCommand.DrawRunChart(settings.Output, ["loss", "val_score"]);
+        console.Line($"tcd finetune: {(result.Cancelled ? "cancelled" : "done")}, {kept}; model saved to {modelFolder}{(chart is null ? string.Empty : $", loss chart {chart}")}");
         if (result.Cancelled && result.LastCheckpoint is { } last)
         {
             console.Line($"tcd finetune: checkpoint {last}. Run the same command again to resume.");
@@ -233,6 +235,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
             Device = options.Get(device),
             Threads = CliOptions.ReadThreads(options, threads),
             CheckpointDirectory = Path.Combine(outputFolder, PretrainCommand.CheckpointFolderName),
+            MetricsFile = Path.Combine(outputFolder, PretrainCommand.MetricsFileName),
             CheckpointEvery = options.Get(checkpointEvery),
             KeepCheckpoints = options.Get(keepCheckpoints),
             Resume = !options.Get(noResume),

@@ -11,6 +11,9 @@ internal sealed class PlotCommand : TcdCommand<PlotSettings>
 {
     private const int PanelRowHeight = 300;
 
+    /// <summary>About how many points a run's own chart shows per curve: longer runs are smoothed down to it.</summary>
+    private const int RunChartSmoothingPoints = 40;
+
     private readonly Option<string[]> runs;
     private readonly Option<string[]> metrics;
     private readonly Option<int> smoothing;
@@ -22,7 +25,7 @@ internal sealed class PlotCommand : TcdCommand<PlotSettings>
         : base("plot", "Chart the metrics of training runs as a PNG: one metric of several runs in one chart, or several metrics of one run in panels.")
     {
         runs = Add(CliOptions.List("--runs",
-            $"Runs to draw (required), each 'name=path' or 'path' (named after it): the --out folder of 'tcd pretrain' / 'tcd distill' (its {PretrainCommand.MetricsFileName}) or a metrics file (.jsonl or .csv)."));
+            $"Runs to draw (required), each 'name=path' or 'path' (named after it): the --out folder of 'tcd pretrain', 'tcd distill' or 'tcd finetune' (its {PretrainCommand.MetricsFileName}) or a metrics file (.jsonl or .csv)."));
         metrics = Add(CliOptions.List("--metric",
             "Metrics to draw, as the metrics file names them (loss, mlm, load_balance, trunk, inner, attention, lr, grad_norm, tokens_per_s, val_log_likelihood, ...) [default: loss]. Several metrics need a single run."));
         smoothing = Add(CliOptions.WithDefault("--smooth", "Points in a trailing moving average drawn over the faint raw values (1: raw values only).", 1));
@@ -46,6 +49,31 @@ internal sealed class PlotCommand : TcdCommand<PlotSettings>
 
         console.Line($"tcd plot: {string.Join(", ", settings.Metrics)} of {string.Join(", ", loaded.Select(run => run.Key))} → {settings.Output}");
         return 0;
+    }
+
+    /// <summary>
+    /// Draws the <paramref name="metrics"/> that a run folder's metrics file holds into its loss chart, one panel each,
+    /// smoothed so that a long run stays readable; returns the chart's path, or null when there is nothing to draw (a
+    /// log interval longer than the run).
+    /// </summary>
+    internal static string? DrawRunChart(string runFolder, IEnumerable<string> metrics)
+    {
+        var metricsFile = new FileInfo(Path.Combine(runFolder, PretrainCommand.MetricsFileName));
+        if (metricsFile is not { Exists: true, Length: > 0 })
+        {
+            return null;
+        }
+
+        var run = MetricsReader.Read(metricsFile.FullName);
+        var drawn = metrics.Where(metric => run.TryGetSeries(metric, out _)).ToList();
+        if (drawn.Count == 0)
+        {
+            return null;
+        }
+
+        var path = Path.Combine(runFolder, PretrainCommand.LossChartFileName);
+        DrawPanels(path, run, drawn, title: string.Empty, Math.Max(1, run[drawn[0]].Count / RunChartSmoothingPoints), logScale: false);
+        return path;
     }
 
     /// <summary>Draws <paramref name="metrics"/> of one run in panels, two a row, each row as tall as a readable chart.</summary>
@@ -90,7 +118,7 @@ internal sealed class PlotCommand : TcdCommand<PlotSettings>
             var inFolder = Path.Combine(path, PretrainCommand.MetricsFileName);
             return File.Exists(inFolder)
                 ? inFolder
-                : throw new CliUsageException($"--runs: the folder '{path}' of run '{name}' has no {PretrainCommand.MetricsFileName}; is it the --out folder of 'tcd pretrain' or 'tcd distill'?");
+                : throw new CliUsageException($"--runs: the folder '{path}' of run '{name}' has no {PretrainCommand.MetricsFileName}; is it the --out folder of 'tcd pretrain', 'tcd distill' or 'tcd finetune'?");
         }
 
         return File.Exists(path) ? path : throw new CliUsageException($"--runs: '{path}' of run '{name}' is neither a run folder nor a metrics file.");

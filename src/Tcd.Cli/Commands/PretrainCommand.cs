@@ -28,7 +28,6 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
     public const string LossChartFileName = "losses.png";
 
     /// <summary>About this many points of the moving average span a run in the loss chart, however long the run.</summary>
-    private const int LossChartSmoothingPoints = 40;
 
     private static readonly PretrainingOptions Defaults = new();
     private readonly bool distill;
@@ -241,7 +240,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             validation_log_likelihood = result.ValidationLogLikelihood,
             model = modelFolder,
         });
-        var chart = WriteLossChart(settings.Output, result.LastLosses.Keys);
+        var chart = PlotCommand.DrawRunChart(settings.Output, result.LastLosses.Keys);
         var validationText = result.ValidationLogLikelihood is { } ll ? string.Create(CultureInfo.InvariantCulture, $", held-out masked-token log-likelihood {ll:F4}") : string.Empty;
         var chartText = chart is null ? string.Empty : $", loss chart {chart}";
         console.Line($"tcd {Command.Name}: done at step {result.Steps}{validationText}; model saved to {modelFolder}{chartText}");
@@ -253,30 +252,6 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         startedWith?["steps"]?.GetValue<long>() is { } before && before != steps
             ? $"; it was started with --steps {before}, so its learning-rate schedule now ends at step {steps}"
             : string.Empty;
-
-    /// <summary>
-    /// Draws the loss terms the run's metrics file holds, one panel each, smoothed so that a long run stays readable;
-    /// returns the chart's path, or null when there is no row to draw (a log interval longer than the run).
-    /// </summary>
-    private static string? WriteLossChart(string runFolder, IEnumerable<string> terms)
-    {
-        var metricsFile = new FileInfo(Path.Combine(runFolder, MetricsFileName));
-        if (metricsFile is not { Exists: true, Length: > 0 })
-        {
-            return null;
-        }
-
-        var run = MetricsReader.Read(metricsFile.FullName);
-        var drawn = terms.Where(term => run.TryGetSeries(term, out _)).ToList();
-        if (drawn.Count == 0)
-        {
-            return null;
-        }
-
-        var path = Path.Combine(runFolder, LossChartFileName);
-        PlotCommand.DrawPanels(path, run, drawn, title: string.Empty, Math.Max(1, run[drawn[0]].Count / LossChartSmoothingPoints), logScale: false);
-        return path;
-    }
 
     protected override PretrainSettings Read(OptionReader options)
     {

@@ -133,6 +133,24 @@ public sealed class FineTuner
         var lastCheckpoint = resumedFrom;
         var clock = Stopwatch.StartNew();
         var cancelled = false;
+        if (options.MetricsFile is not null)
+        {
+            MetricsLog.CheckPath(options.MetricsFile);
+        }
+
+        // Opened with the first row, so a run that fails before it leaves no empty file.
+        MetricsLog? metrics = null;
+        void Log(FineTuningProgress report)
+        {
+            if (options.MetricsFile is not null)
+            {
+                metrics ??= startStep > 0 ? MetricsLog.Resume(options.MetricsFile, startStep) : MetricsLog.Create(options.MetricsFile);
+                metrics.Append(MetricsRow(report));
+            }
+
+            progress?.Report(report);
+        }
+
         try
         {
             while (state.Epoch <= options.Epochs && !cancelled)
@@ -152,7 +170,7 @@ public sealed class FineTuner
                     state.Add(loss);
                     if (state.Step % options.LogEvery == 0)
                     {
-                        progress?.Report(Report(epoch, state.Step, totalSteps, state.ReportLoss / state.ReportSteps, schedule.LearningRateAt(state.Step - 1), null, clock.Elapsed, state.Step - startStep));
+                        Log(Report(epoch, state.Step, totalSteps, state.ReportLoss / state.ReportSteps, schedule.LearningRateAt(state.Step - 1), null, clock.Elapsed, state.Step - startStep));
                         state.ReportLoss = 0;
                         state.ReportSteps = 0;
                     }
@@ -203,7 +221,7 @@ public sealed class FineTuner
                 }
 
                 state.StartNextEpoch();
-                progress?.Report(Report(epoch, state.Step, totalSteps, epochLoss, schedule.LearningRateAt(Math.Max(0, state.Step - 1)), epochScore, clock.Elapsed, state.Step - startStep) with { IsEpochSummary = true });
+                Log(Report(epoch, state.Step, totalSteps, epochLoss, schedule.LearningRateAt(Math.Max(0, state.Step - 1)), epochScore, clock.Elapsed, state.Step - startStep) with { IsEpochSummary = true });
             }
 
             if (cancelled && checkpoints is not null && state.Step > 0 && (lastCheckpoint is null || CheckpointStore.StepOf(lastCheckpoint) != state.Step))
@@ -219,6 +237,7 @@ public sealed class FineTuner
         finally
         {
             DisposeAll(bestWeights);
+            metrics?.Dispose();
         }
 
         // A cancelled epoch's mean covers only the steps it ran.
@@ -471,6 +490,20 @@ public sealed class FineTuner
             tensor.Dispose();
         }
     }
+
+    /// <summary>
+    /// A metrics row with every column, so that a CSV file's header (taken from the first row) has them all: a step
+    /// report fills <c>loss</c>, an epoch's summary <c>epoch_loss</c> and <c>val_score</c>.
+    /// </summary>
+    private static Dictionary<string, double> MetricsRow(FineTuningProgress report) => new()
+    {
+        ["step"] = report.Step,
+        ["epoch"] = report.Epoch,
+        ["loss"] = report.IsEpochSummary ? double.NaN : report.Loss,
+        ["lr"] = report.LearningRate,
+        ["epoch_loss"] = report.IsEpochSummary ? report.Loss : double.NaN,
+        ["val_score"] = report.ValidationScore ?? double.NaN,
+    };
 
     private static FineTuningProgress Report(int epoch, long step, long totalSteps, double loss, double learningRate, double? score, TimeSpan elapsed, long stepsRunHere) =>
         new(epoch, step, totalSteps, loss, learningRate, score, elapsed, TimeSpan.FromSeconds(elapsed.TotalSeconds / Math.Max(1, stepsRunHere) * (totalSteps - step)));

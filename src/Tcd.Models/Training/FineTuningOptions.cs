@@ -57,6 +57,14 @@ public sealed record FineTuningOptions
     public int LogEvery { get; init; } = 10;
 
     /// <summary>
+    /// File for a metrics row per progress report (<c>step</c>, <c>epoch</c>, <c>loss</c> since the last report, <c>lr</c>)
+    /// and per epoch (<c>epoch_loss</c>, and <c>val_score</c> when validated), each row with every column, empty where
+    /// it has no value: JSON lines for <c>.jsonl</c>/<c>.json</c>, else CSV. A resumed run keeps the rows up to its
+    /// checkpoint and appends. <c>tcd plot</c> draws it. Default null (none).
+    /// </summary>
+    public string? MetricsFile { get; init; }
+
+    /// <summary>
     /// Folder for checkpoints, so that a long run (a large GLUE task, a MoE on a CPU) survives a crash or a stop; null
     /// writes none. A checkpoint holds the weights, the optimizer state and the position in the run; the best epoch's
     /// weights are kept beside them. Default null.

@@ -61,9 +61,9 @@ public sealed class FineTunerCheckpointTests : IDisposable
     [InlineData(3)] // the epoch's last step, cut before its validation: the cancellation writes it
     public void A_stopped_run_resumed_gives_the_run_that_was_never_stopped(long stopAfterStep)
     {
-        var straight = Train(NewClassifier(), Options("straight"));
-        var stopped = Train(NewClassifier(), Options(), stopAfterStep);
-        var resumed = Train(NewClassifier(), Options());
+        var straight = Train(NewClassifier(), Options("straight") with { MetricsFile = Path.Combine(root, "straight.jsonl") });
+        var stopped = Train(NewClassifier(), Options() with { MetricsFile = Path.Combine(root, "resumed.jsonl") }, stopAfterStep);
+        var resumed = Train(NewClassifier(), Options() with { MetricsFile = Path.Combine(root, "resumed.jsonl") });
 
         straight.Result.BestEpoch.Should().Be(1, "the score is the validation loss, highest before training lowers it");
         stopped.Result.Cancelled.Should().BeTrue();
@@ -82,6 +82,17 @@ public sealed class FineTunerCheckpointTests : IDisposable
 
         resumed.Reports.Where(report => !report.IsEpochSummary).Select(report => report.Step)
             .Should().Equal(Enumerable.Range((int)stopAfterStep + 1, 9 - (int)stopAfterStep).Select(step => (long)step));
+        var rows = File.ReadAllLines(Path.Combine(root, "resumed.jsonl"));
+        rows.Should().HaveCount(12, "9 steps and 3 epochs, each once").And.Equal(File.ReadAllLines(Path.Combine(root, "straight.jsonl")), (a, b) => SameRow(a, b));
+    }
+
+    /// <summary>The same metrics row but for rounding in the last digits.</summary>
+    private static bool SameRow(string a, string b)
+    {
+        static Dictionary<string, double?> Parse(string row) => System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, double?>>(row, TcdJson.Compact)!;
+        var (left, right) = (Parse(a), Parse(b));
+        return left.Keys.SequenceEqual(right.Keys)
+               && left.All(kv => kv.Value is null ? right[kv.Key] is null : right[kv.Key] is { } other && Math.Abs(kv.Value.Value - other) <= 1e-6);
     }
 
     [Fact]

@@ -143,6 +143,33 @@ public sealed class FineTunerTests
     }
 
     [Fact]
+    public void MetricsFile_HasARowPerReportAndPerEpoch_EachWithEveryColumn()
+    {
+        var folder = Directory.CreateTempSubdirectory("tcd-finetune-metrics-");
+        try
+        {
+            var path = Path.Combine(folder.FullName, "metrics.csv");
+            var tuner = new FineTuner(NewClassifier(), Fast(epochs: 2) with { LogEvery = 2, MetricsFile = path }, Encoder.SpecialTokenIds);
+
+            var result = tuner.Train(SentimentExamples(), SentimentExamples(), (_, _) => 0.5);
+
+            var lines = File.ReadAllLines(path);
+            lines[0].Should().Be("step,epoch,loss,lr,epoch_loss,val_score");
+            var rows = lines.Skip(1).Select(line => line.Split(',')).ToList();
+            // 3 steps an epoch, reported at steps 2, 4 and 6, and each epoch's end at steps 3 and 6.
+            rows.Select(row => row[0]).Should().Equal("2", "3", "4", "6", "6");
+            rows.Where(row => row[4].Length > 0).Select(row => double.Parse(row[4], System.Globalization.CultureInfo.InvariantCulture))
+                .Should().Equal(result.EpochLosses, (a, b) => Math.Abs(a - b) < 1e-9);
+            rows.Should().OnlyContain(row => (row[2].Length == 0) == (row[4].Length > 0), "a row is a step report (loss) or an epoch's summary (epoch_loss)");
+            rows.Where(row => row[5].Length > 0).Select(row => row[5]).Should().Equal("0.5", "0.5");
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void Cancellation_StopsAndReportsCancelled()
     {
         var tuner = new FineTuner(NewClassifier(), Fast(), Encoder.SpecialTokenIds);
