@@ -129,6 +129,9 @@ public sealed class GlueSuite
 
     private string CellTestFolder(GlueCellKey key) => TestFolderOf(key.FileName);
 
+    /// <summary>The cell's training curve: a row per progress report and per epoch (its dev score), for <c>tcd plot</c>.</summary>
+    private string CellMetricsFile(GlueCellKey key) => Path.Combine(CellsDirectory, Path.GetFileNameWithoutExtension(key.FileName) + ".metrics.jsonl");
+
     private string CellCheckpointFolder(GlueCellKey key) => Path.Combine(CellsDirectory, Path.GetFileNameWithoutExtension(key.FileName) + ".checkpoints");
 
     private void DeleteCheckpoints(GlueCellKey key)
@@ -249,6 +252,7 @@ public sealed class GlueSuite
             Seed = key.Seed,
             Device = options.Device,
             CheckpointDirectory = options.CheckpointEvery is null ? null : CellCheckpointFolder(key),
+            MetricsFile = CellMetricsFile(key),
             CheckpointEvery = options.CheckpointEvery ?? new FineTuningOptions().CheckpointEvery,
         };
         var tuner = new FineTuner(classifier, fineTuningOptions, encoder.SpecialTokenIds);

@@ -64,6 +64,8 @@ public sealed class GlueSuiteTests : IDisposable
 
         var cellFiles = Directory.GetFiles(Path.Combine(fixture.Output, "cells"), "*.json");
         cellFiles.Should().HaveCount(4);
+        cellFiles.Should().OnlyContain(cell => File.ReadLines(Path.ChangeExtension(cell, ".metrics.jsonl")).Any(row => System.Text.RegularExpressions.Regex.IsMatch(row, "\"val_score\":-?[0-9]")),
+            "each cell keeps its training curve");
         var stamps = cellFiles.ToDictionary(path => path, File.GetLastWriteTimeUtc);
         var second = new List<GlueSuiteProgress>();
 
