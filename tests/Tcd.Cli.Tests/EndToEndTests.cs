@@ -152,6 +152,23 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public void Finetune_refuses_the_pretraining_run_as_its_out_and_words_a_divergence_in_option_names()
+    {
+        PretrainOneTinyStep();
+        var rows = Enumerable.Range(0, 8).Select(i => $"{i}\tThe town {i} has a market.\tThe town {i} has {(i % 2 == 0 ? "a market" : "no school")}.\t{(i % 2 == 0 ? "entailment" : "not_entailment")}");
+        temp.Write("RTE/train.tsv", string.Join("\n", ["index\tsentence1\tsentence2\tlabel", .. rows]) + "\n");
+        string[] command = ["finetune", "--model", temp.File("run"), "--task", "RTE", "--data", temp.File("RTE"), .. TinyOnCpu];
+
+        var intoTheRun = Cli.Run([.. command, "--out", temp.File("run")]);
+        var diverged = Cli.Run([.. command, "--out", temp.File("rte"), "--lr", "1e9", "--warmup-ratio", "0"]);
+
+        intoTheRun.ExitCode.Should().Be(1);
+        intoTheRun.Error.Should().Contain($"--out: '{temp.File("run")}' holds the pre-trained model given as --model");
+        diverged.ExitCode.Should().Be(1);
+        diverged.Error.Should().Contain("fine-tuning diverged at step").And.Contain("Run again with a lower --lr").And.NotContain("FineTuningOptions");
+    }
+
+    [Fact]
     public void Xpert_asked_for_more_experts_than_a_layer_has_warns_in_terms_of_k()
     {
         var corpus = PretrainOneTinyStep(experts: 4);

@@ -133,6 +133,12 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         {
             throw new CliUsageException($"{ex.Message} (Starting over: --no-resume.)");
         }
+        catch (TrainingDivergedException ex)
+        {
+            throw new CliUsageException(
+                $"fine-tuning diverged at step {ex.Step} (epoch {ex.Epoch}): {ex.NonFiniteQuantity} is {ex.NonFiniteValue.ToString(CultureInfo.InvariantCulture)}. " +
+                $"Run again with a lower --lr{(ex.LastGoodCheckpoint is null ? string.Empty : " and --no-resume (the checkpoints hold this run's settings)")}.");
+        }
         catch (CheckpointMismatchException ex)
         {
             throw new CliUsageException(
@@ -170,11 +176,6 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         if (result.Cancelled && result.LastCheckpoint is { } last)
         {
             console.Line($"tcd finetune: checkpoint {last}. Run the same command again to resume.");
-        }
-        else if (!result.Cancelled && settings.Training.CheckpointDirectory is { } checkpoints && Directory.Exists(checkpoints))
-        {
-            // The model and result are saved; the checkpoints (weights and optimizer state, several times the model's size) only served a resume.
-            Directory.Delete(checkpoints, recursive: true);
         }
         if (!result.Cancelled)
         {
@@ -219,6 +220,14 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         }
 
         var outputFolder = options.RequireOutputFolder(output);
+        var fullModel = Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelFolder));
+        var fullOutput = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outputFolder));
+        if (fullOutput == fullModel || (Path.GetFileName(fullModel) == RunFolders.ModelFolderName && fullOutput == Path.GetDirectoryName(fullModel)))
+        {
+            // Its model/, metrics, chart and checkpoints would overwrite the pre-training run's.
+            throw new CliUsageException($"--out: '{outputFolder}' holds the pre-trained model given as --model; give the fine-tuned model a folder of its own.");
+        }
+
         var adapterSize = options.Get(adapters);
         var mode = adapterSize is null ? FineTuningMode.Full : FineTuningMode.Adapters;
         var training = new FineTuningOptions

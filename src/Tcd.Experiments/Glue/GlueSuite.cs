@@ -82,8 +82,6 @@ public sealed class GlueSuite
         {
             if (TryReadCell(key, settings, fingerprints[key.Model], data[GlueTask.FromName(key.Task)]) is { } stored)
             {
-                // Left over when a run stopped between storing the cell and deleting them.
-                DeleteCheckpoints(key);
                 cells.Add(stored);
                 progress?.Report(new GlueSuiteProgress(cells.Count, plan.Count, key, Reused: true, 0, 0, 0, null, stored.Score, clock.Elapsed, null));
             }
@@ -107,7 +105,6 @@ public sealed class GlueSuite
                 var result = TrainCell(pretrained, key, settings, taskData, cellProgress, cancellationToken) with { ModelFingerprint = fingerprints[key.Model] };
                 eta.CellFinished(StepsOf(taskData));
                 AtomicFile.WriteAllText(CellPath(key), GlueJson.Serialize(result));
-                DeleteCheckpoints(key);
                 cells.Add(result);
                 progress?.Report(new GlueSuiteProgress(cells.Count, plan.Count, key, Reused: false, 0, 0, 0, null, result.Score, clock.Elapsed, eta.Remaining(clock.Elapsed)));
             }
@@ -215,7 +212,7 @@ public sealed class GlueSuite
     /// (damaged, or of another version of the model) is deleted and the cell trained from its first step.
     /// </summary>
     private GlueCellResult TrainCell(
-        BertForMaskedLm pretrained, GlueCellKey key, GlueCellSettings settings, GlueTaskData data, IProgress<FineTuningProgress> progress, CancellationToken cancellationToken)
+        BertForMaskedLm pretrained, GlueCellKey key, GlueCellSettings settings, GlueTaskData data, CellProgress progress, CancellationToken cancellationToken)
     {
         try
         {
@@ -233,7 +230,7 @@ public sealed class GlueSuite
     }
 
     private GlueCellResult TrainCellFromCheckpoint(
-        BertForMaskedLm pretrained, GlueCellKey key, GlueCellSettings settings, GlueTaskData data, IProgress<FineTuningProgress> progress, CancellationToken cancellationToken)
+        BertForMaskedLm pretrained, GlueCellKey key, GlueCellSettings settings, GlueTaskData data, CellProgress progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var task = data.Task;
@@ -256,7 +253,9 @@ public sealed class GlueSuite
             CheckpointEvery = options.CheckpointEvery ?? new FineTuningOptions().CheckpointEvery,
         };
         var tuner = new FineTuner(classifier, fineTuningOptions, encoder.SpecialTokenIds);
-        if (tuner.FindCheckpointToResume() is { } checkpoint)
+        var checkpoint = tuner.FindCheckpointToResume();
+        progress.ResumedAt(checkpoint is null ? 0 : CheckpointStore.StepOf(checkpoint));
+        if (checkpoint is not null)
         {
             log($"Resuming {key} from {checkpoint} (step {CheckpointStore.StepOf(checkpoint)}).");
         }
@@ -407,38 +406,51 @@ public sealed class GlueSuite
         return value;
     }
 
-    /// <summary>Estimates the time left from the training speed so far (seconds per step) and the steps of the cells still to train.</summary>
+    /// <summary>
+    /// Estimates the time left from the training speed so far (seconds per step run by this process) and the steps of
+    /// the cells still to train; steps a resumed cell ran before are neither left to run nor part of the speed.
+    /// </summary>
     private sealed class GridEta(long totalSteps)
     {
         private long finishedSteps;
         private long currentSteps;
+        private long stepsRunBefore;
+        private long cellStepsRunBefore;
         private TimeSpan? trainingStarted;
 
         public void Start(TimeSpan now) => trainingStarted = now;
 
-        public void Step(long stepsInCell) => currentSteps = stepsInCell;
+        public void ResumedAt(long step) => cellStepsRunBefore = step;
+
+        public void Step(long stepInCell) => currentSteps = stepInCell - cellStepsRunBefore;
 
         public void CellFinished(long cellSteps)
         {
-            finishedSteps += cellSteps;
+            finishedSteps += cellSteps - cellStepsRunBefore;
+            stepsRunBefore += cellStepsRunBefore;
+            cellStepsRunBefore = 0;
             currentSteps = 0;
         }
 
         public TimeSpan? Remaining(TimeSpan now)
         {
             var done = finishedSteps + currentSteps;
-            if (trainingStarted is not { } start || done == 0)
+            if (trainingStarted is not { } start || done <= 0)
             {
                 return null;
             }
 
-            return TimeSpan.FromSeconds((now - start).TotalSeconds / done * Math.Max(0, totalSteps - done));
+            var left = totalSteps - stepsRunBefore - cellStepsRunBefore - done;
+            return TimeSpan.FromSeconds((now - start).TotalSeconds / done * Math.Max(0, left));
         }
     }
 
     /// <summary>Turns one cell's fine-tuning reports into grid-wide reports.</summary>
     private sealed class CellProgress(IProgress<GlueSuiteProgress>? target, GlueCellKey key, int cellsDone, int cellsTotal, Stopwatch clock, GridEta eta) : IProgress<FineTuningProgress>
     {
+        /// <summary>The cell continues from a checkpoint of this step (0: from its first step).</summary>
+        public void ResumedAt(long step) => eta.ResumedAt(step);
+
         public void Report(FineTuningProgress value)
         {
             eta.Step(value.Step);

@@ -152,6 +152,22 @@ public static class BertModelStore
     /// </summary>
     public static void LoadStateDict(nn.Module module, IReadOnlyDictionary<string, Tensor> tensors, string source)
     {
+        RequireMatchingStateDict(module, tensors, source);
+        using (no_grad())
+        {
+            foreach (var (name, target) in module.state_dict())
+            {
+                target.copy_(tensors[name]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Throws <see cref="StateDictMismatchException"/> naming <paramref name="source"/> and listing every difference
+    /// unless <paramref name="tensors"/> has exactly <paramref name="module"/>'s state-dict names and shapes.
+    /// </summary>
+    public static void RequireMatchingStateDict(nn.Module module, IReadOnlyDictionary<string, Tensor> tensors, string source)
+    {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(tensors);
         var targets = module.state_dict();
@@ -165,14 +181,6 @@ public static class BertModelStore
         if (missing.Count > 0 || unexpected.Count > 0 || shapes.Count > 0)
         {
             throw new StateDictMismatchException(source, missing, unexpected, shapes);
-        }
-
-        using (no_grad())
-        {
-            foreach (var (name, target) in targets)
-            {
-                target.copy_(tensors[name]);
-            }
         }
     }
 

@@ -162,6 +162,36 @@ public sealed class CheckpointStore
 
     private static string StepFolderName(long step) => StepPrefix + step.ToString("D8", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// Deletes every checkpoint, the pointer to the newest and abandoned temporary folders, then the folder itself when
+    /// nothing else is left in it. What cannot be deleted now (a file held open) is left.
+    /// </summary>
+    internal void DeleteAll()
+    {
+        if (!Directory.Exists(Root))
+        {
+            return;
+        }
+
+        foreach (var folder in CompleteCheckpoints().Concat(Directory.EnumerateDirectories(Root, TemporaryPrefix + "*")).ToList())
+        {
+            TryDelete(folder);
+        }
+
+        try
+        {
+            File.Delete(Path.Combine(Root, LatestFileName));
+            if (!Directory.EnumerateFileSystemEntries(Root).Any())
+            {
+                Directory.Delete(Root);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Left for the next run in this folder, which replaces or removes it.
+        }
+    }
+
     /// <summary>The complete step checkpoints, oldest first.</summary>
     internal IEnumerable<string> CompleteCheckpoints() =>
         Directory.Exists(Root) ? Directory.EnumerateDirectories(Root, StepPrefix + "*").Order(StringComparer.Ordinal) : [];
@@ -192,7 +222,7 @@ public sealed class CheckpointStore
         {
             Directory.Delete(folder, recursive: true);
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // A folder that cannot be removed now is removed after the next save.
         }

@@ -74,9 +74,9 @@ public sealed class FineTuner
     /// <summary>
     /// Trains on <paramref name="train"/>; see the class remarks for validation and best-epoch selection. An epoch whose
     /// validation score is NaN is never the best one. With <see cref="FineTuningOptions.CheckpointDirectory"/> set, the
-    /// run writes checkpoints (every <see cref="FineTuningOptions.CheckpointEvery"/> steps and on cancellation) and
-    /// continues from the newest one it finds (<see cref="FindCheckpointToResume"/>): losses, validation scores, the
-    /// best epoch and the final weights are those of a run that was never stopped.
+    /// run writes checkpoints (every <see cref="FineTuningOptions.CheckpointEvery"/> steps and on cancellation, deleted
+    /// when it finishes) and continues from the newest one it finds (<see cref="FindCheckpointToResume"/>): losses,
+    /// validation scores, the best epoch and the final weights are those of a run that was never stopped.
     /// </summary>
     /// <param name="train">Training examples; targets are class indices or scores.</param>
     /// <param name="validation">Optional validation examples.</param>
@@ -125,7 +125,8 @@ public sealed class FineTuner
         var schedule = LinearWarmupDecaySchedule.WithWarmupRatio(options.LearningRate, options.WarmupRatio, totalSteps);
         using var optimizer = AdamWFactory.Create(Model, options.LearningRate, options.WeightDecay);
         var checkpoints = options.CheckpointDirectory is null ? null : new CheckpointStore(options.CheckpointDirectory, options.KeepCheckpoints);
-        var run = checkpoints is null ? null : RunKey.Of(options, Model, train, validation);
+        var validated = validation is { Count: > 0 } && score is not null;
+        var run = checkpoints is null ? null : RunKey.Of(options, Model, train, validation, validated);
         var resumedFrom = FindCheckpointToResume();
         Dictionary<string, Tensor>? bestWeights = null;
         var state = resumedFrom is null ? new RunState { Run = run } : Restore(checkpoints!, resumedFrom, run!, optimizer, out bestWeights);
@@ -188,7 +189,6 @@ public sealed class FineTuner
 
                 var epochLoss = state.EpochLoss / state.EpochSteps;
                 double? epochScore = null;
-                var validated = validation is { Count: > 0 } && score is not null;
                 if (validated)
                 {
                     try
@@ -232,6 +232,18 @@ public sealed class FineTuner
             if (bestWeights is not null)
             {
                 RestoreWeights(bestWeights);
+            }
+
+            if (!cancelled && checkpoints is not null)
+            {
+                // They serve only a resume; kept, they would stop the next run in this folder (another fold, other data) as another run's.
+                foreach (var folder in Directory.Exists(checkpoints.Root) ? Directory.GetDirectories(checkpoints.Root, BestWeightsPrefix + "*") : [])
+                {
+                    CheckpointStore.TryDelete(folder);
+                }
+
+                checkpoints.DeleteAll();
+                lastCheckpoint = null;
             }
         }
         finally
@@ -372,10 +384,10 @@ public sealed class FineTuner
     /// </summary>
     private string SaveCheckpoint(CheckpointStore store, RunState state, TorchSharp.Modules.AdamW optimizer, Dictionary<string, Tensor>? bestWeights, string? lastGood)
     {
-        if (ParameterChecks.FirstNonFinite(Model) is { } poisoned)
+        if (ParameterChecks.FirstNonFinite(Model) is var (poisoned, value))
         {
             var epoch = state.EpochSteps == 0 ? state.Epoch - 1 : state.Epoch;
-            throw TrainingDivergedException.InFineTuning(epoch, state.Step, poisoned, double.NaN, lastGood);
+            throw TrainingDivergedException.InFineTuning(epoch, state.Step, poisoned, value, lastGood);
         }
 
         if (bestWeights is not null && state.BestWeights != BestWeightsFolderName(state.BestEpoch))
@@ -391,7 +403,7 @@ public sealed class FineTuner
             File.WriteAllText(Path.Combine(folder, StateFileName), JsonSerializer.Serialize(state, TcdJson.Compact));
         });
         var referenced = store.CompleteCheckpoints().Select(BestWeightsOf).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        foreach (var folder in Directory.EnumerateDirectories(store.Root, BestWeightsPrefix + "*"))
+        foreach (var folder in Directory.GetDirectories(store.Root, BestWeightsPrefix + "*"))
         {
             if (!referenced.Contains(Path.GetFileName(folder)))
             {
@@ -419,53 +431,77 @@ public sealed class FineTuner
 
     /// <summary>
     /// Loads a checkpoint into the model and optimizer and returns its state, with the weights of its best epoch (if it
-    /// has one) in <paramref name="bestWeights"/>.
+    /// has one) in <paramref name="bestWeights"/>. Every file is read before the model changes, so a damaged one leaves
+    /// the caller's model as it was.
     /// </summary>
     /// <exception cref="CheckpointMismatchException">The checkpoint belongs to a run with other examples or settings.</exception>
     /// <exception cref="CheckpointLoadException">A file of the checkpoint is missing, damaged or holds another model.</exception>
     private RunState Restore(CheckpointStore store, string checkpoint, RunKey run, TorchSharp.Modules.AdamW optimizer, out Dictionary<string, Tensor>? bestWeights)
     {
-        var (state, best) = store.Read(checkpoint, reading =>
+        string? damagedBestWeights = null;
+        try
         {
-            reading(StateFileName);
-            var statePath = Path.Combine(checkpoint, StateFileName);
-            if (!File.Exists(statePath))
+            var (state, best) = store.Read(checkpoint, reading =>
             {
-                throw new InvalidDataException("missing, so the folder was not written by the FineTuner");
-            }
-
-            var state = JsonSerializer.Deserialize<RunState>(File.ReadAllText(statePath), TcdJson.Compact) ?? throw new InvalidDataException("empty");
-            var differences = state.Run?.DifferencesTo(run) ?? throw new InvalidDataException("it does not say which run it belongs to");
-            if (differences.Count > 0)
-            {
-                throw new CheckpointMismatchException(checkpoint, differences, nameof(options));
-            }
-
-            Dictionary<string, Tensor>? best = null;
-            try
-            {
-                if (state.BestWeights is { } bestFolder)
+                reading(StateFileName);
+                var statePath = Path.Combine(checkpoint, StateFileName);
+                if (!File.Exists(statePath))
                 {
-                    reading(Path.Combine(bestFolder, BertModelStore.WeightsFileName));
-                    BertModelStore.LoadWeights(Model, Path.Combine(store.Root, bestFolder));
-                    best = CopyWeights();
+                    throw new InvalidDataException("missing, so the folder was not written by the FineTuner");
                 }
 
-                reading(BertModelStore.WeightsFileName);
-                BertModelStore.LoadWeights(Model, checkpoint);
-                reading(OptimizerFileName);
-                optimizer.load_state_dict(Path.Combine(checkpoint, OptimizerFileName));
-            }
-            catch
-            {
-                DisposeAll(best);
-                throw;
-            }
+                var state = JsonSerializer.Deserialize<RunState>(File.ReadAllText(statePath), TcdJson.Compact) ?? throw new InvalidDataException("empty");
+                var differences = state.Run?.DifferencesTo(run) ?? throw new InvalidDataException("it does not say which run it belongs to");
+                if (differences.Count > 0)
+                {
+                    throw new CheckpointMismatchException(checkpoint, differences, nameof(options));
+                }
 
-            return (state, best);
-        });
-        bestWeights = best;
-        return state;
+                Dictionary<string, Tensor>? best = null;
+                Dictionary<string, Tensor>? weights = null;
+                try
+                {
+                    if (state.BestWeights is { } bestFolder)
+                    {
+                        var bestFile = Path.Combine(bestFolder, BertModelStore.WeightsFileName);
+                        reading(bestFile);
+                        damagedBestWeights = bestFolder;
+                        best = SafeTensorsFile.Read(Path.Combine(store.Root, bestFile));
+                        BertModelStore.RequireMatchingStateDict(Model, best, Path.Combine(store.Root, bestFile));
+                        damagedBestWeights = null;
+                    }
+
+                    reading(BertModelStore.WeightsFileName);
+                    var weightsFile = Path.Combine(checkpoint, BertModelStore.WeightsFileName);
+                    weights = SafeTensorsFile.Read(weightsFile);
+                    BertModelStore.RequireMatchingStateDict(Model, weights, weightsFile);
+                    reading(OptimizerFileName);
+                    optimizer.load_state_dict(Path.Combine(checkpoint, OptimizerFileName));
+                    BertModelStore.LoadStateDict(Model, weights, weightsFile);
+                }
+                catch
+                {
+                    DisposeAll(best);
+                    throw;
+                }
+                finally
+                {
+                    DisposeAll(weights);
+                }
+
+                return (state, best);
+            });
+            bestWeights = best;
+            return state;
+        }
+        catch (CheckpointLoadException ex) when (damagedBestWeights is not null)
+        {
+            // The checkpoints before this one that refer to the same best epoch cannot be resumed from either.
+            var previous = store.CompleteCheckpoints()
+                .Where(older => string.CompareOrdinal(Path.GetFileName(older), Path.GetFileName(checkpoint)) < 0 && BestWeightsOf(older) != damagedBestWeights)
+                .LastOrDefault();
+            throw new CheckpointLoadException(checkpoint, previous, Path.Combine(damagedBestWeights, BertModelStore.WeightsFileName), ex.InnerException ?? ex);
+        }
     }
 
     private Dictionary<string, Tensor> CopyWeights()
@@ -515,17 +551,19 @@ public sealed class FineTuner
     /// instead of returning the result of the old one.
     /// </summary>
     private sealed record RunKey(
-        string Weights, string Examples, int Epochs, int BatchSize, long Seed, FineTuningMode Mode, int AdapterSize,
+        string Weights, string Examples, bool Validated, int Epochs, int BatchSize, long Seed, FineTuningMode Mode, int AdapterSize,
         double LearningRate, double WarmupRatio, double WeightDecay, double MaxGradientNorm)
     {
-        public static RunKey Of(FineTuningOptions options, BertForSequenceClassification model, IReadOnlyList<FineTuningExample> train, IReadOnlyList<FineTuningExample>? validation)
+        public static RunKey Of(
+            FineTuningOptions options, BertForSequenceClassification model, IReadOnlyList<FineTuningExample> train, IReadOnlyList<FineTuningExample>? validation, bool validated)
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             foreach (var (name, tensor) in model.state_dict().OrderBy(entry => entry.Key, StringComparer.Ordinal))
             {
+                // A scope per tensor: the host copy of a CUDA model's weights is freed as soon as it is hashed.
+                using var scope = torch.NewDisposeScope();
                 hash.AppendData(Encoding.UTF8.GetBytes($"{name}:{tensor.dtype}:{string.Join(',', tensor.shape)};"));
-                using var host = tensor.detach().cpu().contiguous();
-                hash.AppendData(host.bytes);
+                hash.AppendData(tensor.detach().cpu().contiguous().bytes);
             }
 
             var weights = Convert.ToHexStringLower(hash.GetHashAndReset());
@@ -533,7 +571,7 @@ public sealed class FineTuner
             Append(hash, validation ?? []);
             var adapterSize = options.Mode == FineTuningMode.Adapters ? options.AdapterSize : 0;
             return new RunKey(
-                weights, Convert.ToHexStringLower(hash.GetHashAndReset()), options.Epochs, options.BatchSize, options.Seed, options.Mode, adapterSize,
+                weights, Convert.ToHexStringLower(hash.GetHashAndReset()), validated, options.Epochs, options.BatchSize, options.Seed, options.Mode, adapterSize,
                 options.LearningRate, options.WarmupRatio, options.WeightDecay, options.MaxGradientNorm);
         }
 
@@ -574,6 +612,11 @@ public sealed class FineTuner
             if (Examples != now.Examples)
             {
                 differences.Add("the training or validation examples differ");
+            }
+
+            if (Validated != now.Validated)
+            {
+                differences.Add(Validated ? "it chose its best epoch by a validation score, this run has none" : "it had no validation score, this run has one");
             }
 
             return differences;

@@ -67,7 +67,7 @@ public sealed record FineTuningOptions
     /// <summary>
     /// Folder for checkpoints, so that a long run (a large GLUE task, a MoE on a CPU) survives a crash or a stop; null
     /// writes none. A checkpoint holds the weights, the optimizer state and the position in the run; the best epoch's
-    /// weights are kept beside them. Default null.
+    /// weights are kept beside them. They serve only a resume: a run that finishes deletes them. Default null.
     /// </summary>
     public string? CheckpointDirectory { get; init; }
 
@@ -84,8 +84,7 @@ public sealed record FineTuningOptions
     /// Continue from the newest checkpoint in <see cref="CheckpointDirectory"/> when one exists. The run must start from
     /// the same weights, with the same training and validation examples and the same options that shape training (epochs, batch size, seed, mode,
     /// adapter size, learning rate, warm-up, weight decay, clipping); a checkpoint of another run is refused with
-    /// <see cref="CheckpointMismatchException"/>. A run resumed after it finished returns its result again without
-    /// training. Default true.
+    /// <see cref="CheckpointMismatchException"/>. Default true.
     /// </summary>
     public bool Resume { get; init; } = true;
 

@@ -14,8 +14,8 @@ public sealed record FineTuningResult(
     IReadOnlyList<double> EpochLosses, IReadOnlyList<double> EpochScores, int BestEpoch, double? BestScore, bool Cancelled)
 {
     /// <summary>
-    /// The newest checkpoint folder, or null when <see cref="FineTuningOptions.CheckpointDirectory"/> is not set or no
-    /// step ran.
+    /// The checkpoint a cancelled run wrote (or resumed from, when it wrote none after), from which the next run
+    /// continues; null when the run finished (its checkpoints are deleted then) or had none.
     /// </summary>
     public string? LastCheckpoint { get; init; }
 

@@ -450,9 +450,9 @@ public sealed class Pretrainer
             return null;
         }
 
-        if (ParameterChecks.FirstNonFinite(student) is { } poisoned)
+        if (ParameterChecks.FirstNonFinite(student) is var (poisoned, value))
         {
-            throw new TrainingDivergedException(state.Step, poisoned, double.NaN, lastGood);
+            throw new TrainingDivergedException(state.Step, poisoned, value, lastGood);
         }
 
         return store.Save(state.Step, folder =>

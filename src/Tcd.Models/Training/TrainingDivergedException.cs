@@ -14,18 +14,27 @@ public sealed class TrainingDivergedException : Exception
             (lastGoodCheckpoint is null
                 ? "No checkpoint was written yet; lower the learning rate or λ weights and start again."
                 : $"The last good checkpoint is '{lastGoodCheckpoint}'; lower the learning rate or λ weights and resume from it."),
-            step, epoch: null, lossName, lastGoodCheckpoint)
+            step, epoch: null, lossName, value, lastGoodCheckpoint)
     {
     }
 
-    private TrainingDivergedException(string message, long step, int? epoch, string lossName, string? lastGoodCheckpoint)
+    private TrainingDivergedException(string message, long step, int? epoch, string lossName, double value, string? lastGoodCheckpoint)
         : base(message)
     {
         Step = step;
         Epoch = epoch;
         NonFiniteQuantity = lossName;
+        NonFiniteValue = value;
         LastGoodCheckpoint = lastGoodCheckpoint;
     }
+
+    /// <summary>The exception for a fine-tuning run without checkpoints: see <see cref="InFineTuning(int, long, string, double, string?)"/>.</summary>
+    /// <param name="epoch">The 1-based epoch of the step.</param>
+    /// <param name="step">The 1-based step (counted over all epochs) whose loss was not finite.</param>
+    /// <param name="lossName">The loss, e.g. "the cross-entropy loss".</param>
+    /// <param name="value">Its value (NaN or infinite).</param>
+    public static TrainingDivergedException InFineTuning(int epoch, long step, string lossName, double value) =>
+        InFineTuning(epoch, step, lossName, value, lastGoodCheckpoint: null);
 
     /// <summary>
     /// The exception for a fine-tuning run. Its advice is to start again with a lower learning rate: a checkpoint holds
@@ -36,13 +45,13 @@ public sealed class TrainingDivergedException : Exception
     /// <param name="quantity">What was not finite, e.g. "the cross-entropy loss" or "parameter bert.…".</param>
     /// <param name="value">Its value (NaN or infinite).</param>
     /// <param name="lastGoodCheckpoint">The run's newest checkpoint, or null when it writes none or has written none yet.</param>
-    public static TrainingDivergedException InFineTuning(int epoch, long step, string quantity, double value, string? lastGoodCheckpoint = null) => new(
+    public static TrainingDivergedException InFineTuning(int epoch, long step, string quantity, double value, string? lastGoodCheckpoint) => new(
         $"Fine-tuning diverged at step {step} (epoch {epoch}): {quantity} is {value}. Start again from the pre-trained model with a lower " +
         "FineTuningOptions.LearningRate" +
         (lastGoodCheckpoint is null
             ? "."
             : $" (Resume set to false, or another CheckpointDirectory: the last good checkpoint, '{lastGoodCheckpoint}', holds this run's settings)."),
-        step, epoch, quantity, lastGoodCheckpoint);
+        step, epoch, quantity, value, lastGoodCheckpoint);
 
     /// <summary>The 1-based step whose loss (or, before a save, whose weights) was not finite.</summary>
     public long Step { get; }
@@ -52,6 +61,9 @@ public sealed class TrainingDivergedException : Exception
 
     /// <summary>What was not finite: a loss term ("loss 'mlm'") or a parameter ("parameter bert.…").</summary>
     public string NonFiniteQuantity { get; }
+
+    /// <summary>The value of <see cref="NonFiniteQuantity"/>: NaN or an infinity.</summary>
+    public double NonFiniteValue { get; }
 
     /// <summary>The newest checkpoint written before the divergence, if any.</summary>
     public string? LastGoodCheckpoint { get; }

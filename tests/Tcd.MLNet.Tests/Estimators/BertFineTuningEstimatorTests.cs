@@ -141,14 +141,42 @@ public class BertFineTuningEstimatorTests
             resumed.FineTuningResult.EpochLosses.Should().Equal(straight.FineTuningResult!.EpochLosses, (a, b) => Math.Abs(a - b) <= 1e-6);
             logged.Should().Contain(message => message.Contains("Resuming fine-tuning from checkpoint ", StringComparison.Ordinal) && message.Contains("step-00000003 (step 3).", StringComparison.Ordinal));
             Scores(resumed).Should().Equal(Scores(straight), (a, b) => Math.Abs(a - b) <= 1e-5);
+            folder.Exists.Should().BeFalse("the finished run deleted its checkpoints");
         }
         finally
         {
-            folder.Delete(recursive: true);
+            folder.Refresh();
+            if (folder.Exists)
+            {
+                folder.Delete(recursive: true);
+            }
         }
 
         float[] Scores(ITransformer model) =>
             mlContext.Data.CreateEnumerable<BinaryPrediction>(model.Transform(data), reuseRowObject: false).Select(row => row.Score).ToArray();
+    }
+
+    [Fact]
+    public void A_finished_fit_leaves_no_checkpoint_to_stop_the_next_fit_on_other_data()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var folder = Directory.CreateTempSubdirectory("tcd-finetune-folds-");
+        try
+        {
+            var options = new BertFineTuningOptions { Training = TcdTestData.FastFineTuning(1) with { CheckpointDirectory = folder.FullName, CheckpointEvery = 1 } };
+            mlContext.Tcd().TextClassifier(TcdTestData.Teacher, options).Fit(mlContext.Data.LoadFromEnumerable(TcdTestData.Sentiment(1)));
+
+            var otherFold = mlContext.Tcd().TextClassifier(TcdTestData.Teacher, options).Fit(mlContext.Data.LoadFromEnumerable(TcdTestData.Sentiment(2)));
+
+            otherFold.FineTuningResult!.ResumedFromStep.Should().BeNull("the first Fit finished, and its checkpoints served only a resume");
+        }
+        finally
+        {
+            if (folder.Exists)
+            {
+                folder.Delete(recursive: true);
+            }
+        }
     }
 
     [Fact]

@@ -113,33 +113,88 @@ public sealed class FineTunerCheckpointTests : IDisposable
     }
 
     [Fact]
-    public void A_finished_run_run_again_trains_only_the_steps_after_its_last_checkpoint()
+    public void A_finished_run_deletes_its_checkpoints_so_the_next_run_in_the_folder_starts_afresh()
     {
         var first = Train(NewClassifier(), Options());
 
-        var again = Train(NewClassifier(), Options());
-
-        again.Result.ResumedFromStep.Should().Be(8, "checkpoints come every 2 steps, and the run ended at step 9");
-        again.Reports.Where(report => !report.IsEpochSummary).Select(report => report.Step).Should().Equal(9);
-        again.Result.EpochLosses.Should().Equal(first.Result.EpochLosses, (a, b) => Math.Abs(a - b) <= 1e-6);
-        again.Result.BestEpoch.Should().Be(first.Result.BestEpoch);
-        foreach (var (name, values) in first.Weights)
-        {
-            again.Weights[name].Should().Equal(values, (a, b) => Math.Abs(a - b) <= 1e-6, $"{name}: the best epoch's weights come back from the checkpoint folder");
-        }
-
-        again.Result.ToString().Should().StartWith("finished (resumed at step 8)");
+        first.Result.LastCheckpoint.Should().BeNull();
+        Directory.Exists(Path.Combine(root, "checkpoints")).Should().BeFalse("checkpoints serve only a resume");
+        var otherData = Train(NewClassifier(), Options(), train: SentimentExamples().Take(8).ToList());
+        otherData.Result.ResumedFromStep.Should().BeNull();
+        otherData.Reports[0].Step.Should().Be(1);
     }
 
     [Fact]
     public void Only_the_best_epoch_folder_a_checkpoint_refers_to_is_kept()
     {
         var rising = 0.0;
-        var result = Train(NewClassifier(), Options() with { KeepCheckpoints = 1 }, score: (_, _) => rising += 1).Result;
+        var result = Train(NewClassifier(), Options() with { KeepCheckpoints = 1 }, stopAfterStep: 8, score: (_, _) => rising += 1).Result;
 
-        result.BestEpoch.Should().Be(3);
+        result.BestEpoch.Should().Be(2);
         Directory.GetDirectories(Path.Combine(root, "checkpoints")).Select(Path.GetFileName)
-            .Should().BeEquivalentTo(["best-epoch-002", "step-00000008"], "step 8, the last checkpoint, came after epoch 2, the best one then");
+            .Should().BeEquivalentTo(["best-epoch-002", "step-00000008"], "step 8 came after epoch 2, the best one then, and replaced step 6, which referred to epoch 1");
+    }
+
+    [Fact]
+    public void A_damaged_best_epoch_file_points_to_a_checkpoint_before_that_epoch()
+    {
+        var rising = 0.0;
+        Train(NewClassifier(), Options() with { KeepCheckpoints = 3 }, stopAfterStep: 5, score: (_, _) => rising += 1);
+        File.WriteAllBytes(Path.Combine(root, "checkpoints", "best-epoch-001", BertModelStore.WeightsFileName), [1, 2, 3]);
+
+        var act = () => Train(NewClassifier(), Options() with { KeepCheckpoints = 3 });
+
+        // Steps 4 and 5 both refer to epoch 1's weights; step 2 came before them.
+        act.Should().Throw<CheckpointLoadException>()
+            .WithMessage("*step-00000005*best-epoch-001*model.safetensors*step-00000002*")
+            .Which.PreviousCheckpoint.Should().EndWith("step-00000002");
+    }
+
+    [Fact]
+    public void A_checkpoint_that_cannot_be_read_leaves_the_callers_model_as_it_was()
+    {
+        var stopped = Train(NewClassifier(), Options(), stopAfterStep: 5);
+        File.WriteAllBytes(Path.Combine(stopped.Result.LastCheckpoint!, "optimizer.bin"), [1, 2, 3]);
+        var model = NewClassifier();
+        var before = Snapshot(model);
+
+        var act = () => Train(model, Options());
+
+        act.Should().Throw<CheckpointLoadException>();
+        Snapshot(model).Should().BeEquivalentTo(before, "every file is read before the model changes");
+    }
+
+    [Fact]
+    public void Weights_that_are_not_finite_are_never_written_as_a_checkpoint()
+    {
+        var model = NewClassifier();
+        var tuner = new FineTuner(model, Options(), Encoder.SpecialTokenIds);
+        var poison = new SynchronousProgress<FineTuningProgress>(report =>
+        {
+            if (report.Step == 2 && !report.IsEpochSummary)
+            {
+                using var noGrad = torch.no_grad();
+                model.parameters().Last().fill_(float.PositiveInfinity);
+            }
+        });
+
+        var act = () => tuner.Train(SentimentExamples(), progress: poison);
+
+        act.Should().Throw<TrainingDivergedException>().WithMessage("Fine-tuning diverged at step 2 (epoch 1): parameter * is *")
+            .Which.NonFiniteValue.Should().Be(double.PositiveInfinity);
+        Directory.Exists(Path.Combine(root, "checkpoints", "step-00000002")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void A_run_resumed_without_the_validation_it_started_with_is_refused()
+    {
+        Train(NewClassifier(), Options(), stopAfterStep: 2);
+        var tuner = new FineTuner(NewClassifier(), Options(), Encoder.SpecialTokenIds);
+
+        var act = () => tuner.Train(SentimentExamples(), SentimentExamples());
+
+        act.Should().Throw<CheckpointMismatchException>().Which.Differences
+            .Should().Contain("it chose its best epoch by a validation score, this run has none");
     }
 
     [Fact]
@@ -218,7 +273,7 @@ public sealed class FineTunerCheckpointTests : IDisposable
 
         fresh.Result.ResumedFromStep.Should().BeNull();
         fresh.Reports.First().Step.Should().Be(1);
-        new CheckpointStore(Path.Combine(root, "checkpoints")).FindLatestWithStep()!.Value.Step.Should().Be(8, "the new run's checkpoint at step 8 replaced the old run's");
+        fresh.Result.EpochLosses.Should().HaveCount(3);
     }
 
     [Theory]
