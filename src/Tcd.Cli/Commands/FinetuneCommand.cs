@@ -114,11 +114,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         var tuner = new FineTuner(classifier, settings.Training, encoder.SpecialTokenIds);
         if (tuner.FindCheckpointToResume() is { } checkpoint)
         {
-            var step = CheckpointStore.StepOf(checkpoint);
-            var totalSteps = (train.Count + settings.Training.BatchSize - 1L) / settings.Training.BatchSize * settings.Training.Epochs;
-            console.Line(step >= totalSteps
-                ? $"tcd finetune: '{settings.Output}' has already run to its last step ({step}); writing its model and {ResultFileName} again. Start over with --no-resume."
-                : $"tcd finetune: resuming from step {step} ({checkpoint})");
+            console.Line($"tcd finetune: resuming from step {CheckpointStore.StepOf(checkpoint)} ({checkpoint})");
         }
 
         FineTuningResult result;
