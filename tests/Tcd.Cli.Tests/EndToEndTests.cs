@@ -81,8 +81,7 @@ public sealed class EndToEndTests : IDisposable
     public void Export_hf_of_a_finetune_run_names_the_classes_of_its_task()
     {
         PretrainOneTinyStep();
-        var rows = Enumerable.Range(0, 8).Select(i => $"{i}\tThe town {i} has a market.\tThe town {i} has {(i % 2 == 0 ? "a market" : "no school")}.\t{(i % 2 == 0 ? "entailment" : "not_entailment")}");
-        temp.Write("RTE/train.tsv", string.Join("\n", ["index\tsentence1\tsentence2\tlabel", .. rows]) + "\n");
+        WriteRte("train");
         Cli.Run(["finetune", "--model", temp.File("run"), "--task", "RTE", "--data", temp.File("RTE"), "--out", temp.File("rte"), "--epochs", "1", .. TinyOnCpu])
             .ExitCode.Should().Be(0);
 
@@ -98,8 +97,7 @@ public sealed class EndToEndTests : IDisposable
     public void Finetune_with_adapters_and_no_dev_file_names_its_settings_and_warns_that_it_keeps_the_last_epoch()
     {
         PretrainOneTinyStep();
-        var rows = Enumerable.Range(0, 8).Select(i => $"{i}\tThe town {i} has a market.\tThe town {i} has {(i % 2 == 0 ? "a market" : "no school")}.\t{(i % 2 == 0 ? "entailment" : "not_entailment")}");
-        temp.Write("RTE/train.tsv", string.Join("\n", ["index\tsentence1\tsentence2\tlabel", .. rows]) + "\n");
+        WriteRte("train");
 
         var tuned = Cli.Run(["finetune", "--model", temp.File("run"), "--task", "RTE", "--data", temp.File("RTE"), "--out", temp.File("rte"), "--epochs", "1", "--adapters", "16", .. TinyOnCpu]);
 
@@ -120,9 +118,8 @@ public sealed class EndToEndTests : IDisposable
     public void A_stopped_finetune_refuses_other_settings_and_resumes_with_its_own_then_removes_its_checkpoints()
     {
         PretrainOneTinyStep();
-        var rows = Enumerable.Range(0, 8).Select(i => $"{i}\tThe town {i} has a market.\tThe town {i} has {(i % 2 == 0 ? "a market" : "no school")}.\t{(i % 2 == 0 ? "entailment" : "not_entailment")}");
-        temp.Write("RTE/train.tsv", string.Join("\n", ["index\tsentence1\tsentence2\tlabel", .. rows]) + "\n");
-        temp.Write("RTE/dev.tsv", string.Join("\n", ["index\tsentence1\tsentence2\tlabel", .. rows]) + "\n");
+        WriteRte("train");
+        WriteRte("dev");
         string[] command = ["finetune", "--model", temp.File("run"), "--task", "RTE", "--data", temp.File("RTE"), "--out", temp.File("rte"),
             "--epochs", "2", "--batch-size", "4", "--log-every", "1", .. TinyOnCpu];
 
@@ -155,8 +152,7 @@ public sealed class EndToEndTests : IDisposable
     public void Finetune_refuses_the_pretraining_run_as_its_out_and_words_a_divergence_in_option_names()
     {
         PretrainOneTinyStep();
-        var rows = Enumerable.Range(0, 8).Select(i => $"{i}\tThe town {i} has a market.\tThe town {i} has {(i % 2 == 0 ? "a market" : "no school")}.\t{(i % 2 == 0 ? "entailment" : "not_entailment")}");
-        temp.Write("RTE/train.tsv", string.Join("\n", ["index\tsentence1\tsentence2\tlabel", .. rows]) + "\n");
+        WriteRte("train");
         string[] command = ["finetune", "--model", temp.File("run"), "--task", "RTE", "--data", temp.File("RTE"), .. TinyOnCpu];
 
         var intoTheRun = Cli.Run([.. command, "--out", temp.File("run")]);
@@ -192,6 +188,13 @@ public sealed class EndToEndTests : IDisposable
         distilled.ExitCode.Should().Be(0);
         distilled.Output.Should().Contain(", 1 step, corpus ").And.NotContain("1 steps");
         BertModelStore.LoadConfig(temp.File("student", "model")).ExpertCount.Should().Be(2);
+    }
+
+    /// <summary>Eight RTE pairs, alternately entailed and not, as <c>RTE/&lt;split&gt;.tsv</c>.</summary>
+    private void WriteRte(string split)
+    {
+        var rows = Enumerable.Range(0, 8).Select(i => $"{i}\tThe town {i} has a market.\tThe town {i} has {(i % 2 == 0 ? "a market" : "no school")}.\t{(i % 2 == 0 ? "entailment" : "not_entailment")}");
+        temp.Write($"RTE/{split}.tsv", string.Join("\n", ["index\tsentence1\tsentence2\tlabel", .. rows]) + "\n");
     }
 
     private static readonly string[] TinyOnCpu = ["--seq-length", "32", "--device", "cpu", "--threads", "1"];
