@@ -127,7 +127,7 @@ public sealed class EndToEndTests : IDisposable
 
         stopped.ExitCode.Should().Be(130);
         var checkpoint = temp.File("rte", "checkpoints", "step-00000003");
-        stopped.Output.Should().Contain($"checkpoint {checkpoint}. Run the same command again to resume.");
+        stopped.Output.Should().Contain("cancelled, best epoch 1: ").And.Contain($"checkpoint {checkpoint}. Run the same command again to resume.");
 
         var otherRate = Cli.Run([.. command, "--lr", "5e-5"]);
 

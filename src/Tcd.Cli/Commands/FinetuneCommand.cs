@@ -161,12 +161,16 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
             model = modelFolder,
         });
         // Without validation a cancelled run keeps the weights of its last step, which may lie partway into an epoch.
-        var kept = metrics is null
-            ? result.Cancelled
-                ? $"weights of the last step kept (in epoch {result.EpochLosses.Count}; no validation set)"
-                : $"last epoch {result.BestEpoch} kept (no validation set)"
-            : $"best epoch {result.BestEpoch}: " +
-              string.Join(", ", metrics.Metrics.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{GlueMetrics.DisplayName(kv.Key)} {kv.Value:F2}")));
+        var scores = metrics is null
+            ? null
+            : string.Join(", ", metrics.Metrics.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{GlueMetrics.DisplayName(kv.Key)} {kv.Value:F2}")));
+        var kept = (scores, result.Cancelled, result.BestEpoch) switch
+        {
+            (null, true, _) => $"weights of the last step kept (in epoch {result.EpochLosses.Count}; no validation set)",
+            (null, false, _) => $"last epoch {result.BestEpoch} kept (no validation set)",
+            (_, _, 0) => $"no epoch was validated yet, so the weights of the last step are kept: {scores}",
+            _ => $"best epoch {result.BestEpoch}: {scores}",
+        };
         var chart = PlotCommand.DrawRunChart(settings.Output, ["loss", "val_score"]);
         console.Line($"tcd finetune: {(result.Cancelled ? "cancelled" : "done")}, {kept}; model saved to {modelFolder}{(chart is null ? string.Empty : $", loss chart {chart}")}");
         if (result.Cancelled && result.LastCheckpoint is { } last)

@@ -542,7 +542,8 @@ public sealed class FineTuner
     };
 
     private static FineTuningProgress Report(int epoch, long step, long totalSteps, double loss, double learningRate, double? score, TimeSpan elapsed, long stepsRunHere) =>
-        new(epoch, step, totalSteps, loss, learningRate, score, elapsed, TimeSpan.FromSeconds(elapsed.TotalSeconds / Math.Max(1, stepsRunHere) * (totalSteps - step)));
+        new(epoch, step, totalSteps, loss, learningRate, score, elapsed,
+            stepsRunHere > 0 ? TimeSpan.FromSeconds(elapsed.TotalSeconds / stepsRunHere * (totalSteps - step)) : null);
 
     /// <summary>
     /// What a checkpoint must share with the run that resumes it: the model's weights before training and the examples

@@ -8,9 +8,12 @@ namespace Tcd.Models.Training;
 /// <param name="LearningRate">Learning rate of the last step.</param>
 /// <param name="ValidationScore">The validation score after an epoch, when a validation set and scorer were given.</param>
 /// <param name="Elapsed">Wall time so far.</param>
-/// <param name="EstimatedRemaining">Estimated time to the end.</param>
+/// <param name="EstimatedRemaining">
+/// Estimated time to the end, from the speed of the steps this process ran; null before it ran one (a resumed run
+/// validating the epoch its checkpoint ended).
+/// </param>
 public sealed record FineTuningProgress(
-    int Epoch, long Step, long TotalSteps, double Loss, double LearningRate, double? ValidationScore, TimeSpan Elapsed, TimeSpan EstimatedRemaining)
+    int Epoch, long Step, long TotalSteps, double Loss, double LearningRate, double? ValidationScore, TimeSpan Elapsed, TimeSpan? EstimatedRemaining)
 {
     /// <summary>
     /// True for the report that ends an epoch (its mean loss and validation score), which may follow a step report of
@@ -21,7 +24,9 @@ public sealed record FineTuningProgress(
     /// <summary>A one-line summary for logs and consoles.</summary>
     public override string ToString() => IsEpochSummary
         ? FormattableString.Invariant(
-            $"epoch {Epoch} done at step {Step}/{TotalSteps}: mean loss={Loss:F4}{(ValidationScore is { } s ? $" val={s:F2}" : string.Empty)} ETA {EstimatedRemaining:hh\\:mm\\:ss}")
+            $"epoch {Epoch} done at step {Step}/{TotalSteps}: mean loss={Loss:F4}{(ValidationScore is { } s ? $" val={s:F2}" : string.Empty)}{Eta}")
         : FormattableString.Invariant(
-            $"epoch {Epoch} step {Step}/{TotalSteps} loss={Loss:F4} lr={LearningRate:g3} ETA {EstimatedRemaining:hh\\:mm\\:ss}");
+            $"epoch {Epoch} step {Step}/{TotalSteps} loss={Loss:F4} lr={LearningRate:g3}{Eta}");
+
+    private string Eta => EstimatedRemaining is { } remaining ? FormattableString.Invariant($" ETA {remaining:hh\\:mm\\:ss}") : string.Empty;
 }

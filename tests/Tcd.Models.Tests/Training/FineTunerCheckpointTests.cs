@@ -82,6 +82,10 @@ public sealed class FineTunerCheckpointTests : IDisposable
 
         resumed.Reports.Where(report => !report.IsEpochSummary).Select(report => report.Step)
             .Should().Equal(Enumerable.Range((int)stopAfterStep + 1, 9 - (int)stopAfterStep).Select(step => (long)step));
+        // Only the epoch a run cut before its validation finishes before this process runs a step has no speed to estimate from.
+        var withoutEstimate = resumed.Reports.Where(report => report.EstimatedRemaining is null).ToList();
+        withoutEstimate.Select(report => report.Step).Should().Equal(stopAfterStep == 3 ? [3L] : []);
+        withoutEstimate.Where(report => !report.IsEpochSummary || report.ToString().Contains("ETA", StringComparison.Ordinal)).Should().BeEmpty();
         var rows = File.ReadAllLines(Path.Combine(root, "resumed.jsonl"));
         rows.Should().HaveCount(12, "9 steps and 3 epochs, each once").And.Equal(File.ReadAllLines(Path.Combine(root, "straight.jsonl")), (a, b) => SameRow(a, b));
     }
