@@ -73,7 +73,8 @@ public sealed record FineTuningOptions
 
     /// <summary>
     /// Steps between checkpoints; one is also written on cancellation. Default 1,000 (≈15 minutes of a paper-small MoE
-    /// on two CPU cores, whose checkpoint of weights and optimizer state, ≈1.3 GB, takes ≈7 s to write).
+    /// on two CPU cores, whose checkpoint of weights and optimizer state, ≈1.3 GB, takes 4–7 s to write:
+    /// benchmarks/experiments/finetune-checkpoint-cost.cs).
     /// </summary>
     public long CheckpointEvery { get; init; } = 1_000;
 
