@@ -176,7 +176,8 @@ public sealed class FineTuner
                         state.ReportSteps = 0;
                     }
 
-                    if (checkpoints is not null && state.Step % options.CheckpointEvery == 0)
+                    // An epoch's last step is saved after its validation, below, so that no checkpoint leaves an epoch half summarized.
+                    if (checkpoints is not null && state.Step % options.CheckpointEvery == 0 && state.EpochSteps < stepsPerEpoch)
                     {
                         lastCheckpoint = SaveCheckpoint(checkpoints, state, optimizer, bestWeights, lastCheckpoint);
                     }
@@ -222,6 +223,10 @@ public sealed class FineTuner
 
                 state.StartNextEpoch();
                 Log(Report(epoch, state.Step, totalSteps, epochLoss, schedule.LearningRateAt(Math.Max(0, state.Step - 1)), epochScore, clock.Elapsed, state.Step - startStep) with { IsEpochSummary = true });
+                if (checkpoints is not null && state.Step % options.CheckpointEvery == 0 && state.Epoch <= options.Epochs)
+                {
+                    lastCheckpoint = SaveCheckpoint(checkpoints, state, optimizer, bestWeights, lastCheckpoint);
+                }
             }
 
             if (cancelled && checkpoints is not null && state.Step > 0 && (lastCheckpoint is null || CheckpointStore.StepOf(lastCheckpoint) != state.Step))

@@ -33,10 +33,13 @@ public sealed class FineTunerCheckpointTests : IDisposable
 
     private sealed record Outcome(FineTuningResult Result, List<FineTuningProgress> Reports, Dictionary<string, float[]> Weights);
 
-    /// <summary>Trains (cancelling after <paramref name="stopAfterStep"/> steps when given) and collects every report.</summary>
+    /// <summary>
+    /// Trains (cancelling at the first report of step <paramref name="stopAfterStep"/> when given, or at its epoch's
+    /// summary with <paramref name="afterTheEpochSummary"/>) and collects every report.
+    /// </summary>
     private static Outcome Train(
         BertForSequenceClassification model, FineTuningOptions options, long? stopAfterStep = null,
-        Func<float[][], IReadOnlyList<float>, double>? score = null, List<FineTuningExample>? train = null)
+        Func<float[][], IReadOnlyList<float>, double>? score = null, List<FineTuningExample>? train = null, bool afterTheEpochSummary = false)
     {
         using var cancellation = new CancellationTokenSource();
         var reports = new List<FineTuningProgress>();
@@ -44,7 +47,7 @@ public sealed class FineTunerCheckpointTests : IDisposable
         var result = tuner.Train(train ?? SentimentExamples(), SentimentExamples(), score ?? RisingWithTraining, new SynchronousProgress<FineTuningProgress>(report =>
         {
             reports.Add(report);
-            if (report.Step == stopAfterStep)
+            if (report.Step == stopAfterStep && report.IsEpochSummary == afterTheEpochSummary)
             {
                 cancellation.Cancel();
             }
@@ -56,13 +59,15 @@ public sealed class FineTunerCheckpointTests : IDisposable
         reports.Where(report => !report.IsEpochSummary).Select(report => report.Loss).ToList();
 
     [Theory]
-    [InlineData(2)] // mid-epoch, on a step checkpoint
-    [InlineData(5)] // mid-epoch, after a step without one: the cancellation writes it
-    [InlineData(3)] // the epoch's last step, cut before its validation: the cancellation writes it
-    public void A_stopped_run_resumed_gives_the_run_that_was_never_stopped(long stopAfterStep)
+    [InlineData(2, false)] // mid-epoch, on a step checkpoint
+    [InlineData(5, false)] // mid-epoch, after a step without one: the cancellation writes it
+    [InlineData(3, false)] // the epoch's last step, cut before its validation: the cancellation writes it
+    [InlineData(6, false)] // the same on a checkpoint step: the checkpoint waits for the validation the cancellation cuts
+    [InlineData(6, true)] // after that validation and the checkpoint that follows it
+    public void A_stopped_run_resumed_gives_the_run_that_was_never_stopped(long stopAfterStep, bool afterTheEpochSummary)
     {
         var straight = Train(NewClassifier(), Options("straight") with { MetricsFile = Path.Combine(root, "straight.jsonl") });
-        var stopped = Train(NewClassifier(), Options() with { MetricsFile = Path.Combine(root, "resumed.jsonl") }, stopAfterStep);
+        var stopped = Train(NewClassifier(), Options() with { MetricsFile = Path.Combine(root, "resumed.jsonl") }, stopAfterStep, afterTheEpochSummary: afterTheEpochSummary);
         var resumed = Train(NewClassifier(), Options() with { MetricsFile = Path.Combine(root, "resumed.jsonl") });
 
         straight.Result.BestEpoch.Should().Be(1, "the score is the validation loss, highest before training lowers it");
@@ -84,7 +89,7 @@ public sealed class FineTunerCheckpointTests : IDisposable
             .Should().Equal(Enumerable.Range((int)stopAfterStep + 1, 9 - (int)stopAfterStep).Select(step => (long)step));
         // Only the epoch a run cut before its validation finishes before this process runs a step has no speed to estimate from.
         var withoutEstimate = resumed.Reports.Where(report => report.EstimatedRemaining is null).ToList();
-        withoutEstimate.Select(report => report.Step).Should().Equal(stopAfterStep == 3 ? [3L] : []);
+        withoutEstimate.Select(report => report.Step).Should().Equal(stopAfterStep % 3 == 0 && !afterTheEpochSummary ? [stopAfterStep] : []);
         withoutEstimate.Where(report => !report.IsEpochSummary || report.ToString().Contains("ETA", StringComparison.Ordinal)).Should().BeEmpty();
         var rows = File.ReadAllLines(Path.Combine(root, "resumed.jsonl"));
         rows.Should().HaveCount(12, "9 steps and 3 epochs, each once").And.Equal(File.ReadAllLines(Path.Combine(root, "straight.jsonl")), (a, b) => SameRow(a, b));
