@@ -254,10 +254,11 @@ public sealed class GlueSuite
         };
         var tuner = new FineTuner(classifier, fineTuningOptions, encoder.SpecialTokenIds);
         var checkpoint = tuner.FindCheckpointToResume();
-        progress.ResumedAt(checkpoint is null ? 0 : CheckpointStore.StepOf(checkpoint));
+        var resumedStep = checkpoint is null ? 0 : CheckpointStore.StepOf(checkpoint);
+        progress.ResumedAt(resumedStep);
         if (checkpoint is not null)
         {
-            log($"Resuming {key} from {checkpoint} (step {CheckpointStore.StepOf(checkpoint)}).");
+            log($"Resuming {key} from {checkpoint} (step {resumedStep}).");
         }
 
         var selectionColumn = data.Columns[0];

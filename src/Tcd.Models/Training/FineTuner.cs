@@ -242,11 +242,7 @@ public sealed class FineTuner
             if (!cancelled && checkpoints is not null)
             {
                 // They serve only a resume; kept, they would stop the next run in this folder (another fold, other data) as another run's.
-                foreach (var folder in Directory.Exists(checkpoints.Root) ? Directory.GetDirectories(checkpoints.Root, BestWeightsPrefix + "*") : [])
-                {
-                    CheckpointStore.TryDelete(folder);
-                }
-
+                DeleteBestWeightsExcept(checkpoints, new HashSet<string>());
                 checkpoints.DeleteAll();
                 lastCheckpoint = null;
             }
@@ -407,24 +403,32 @@ public sealed class FineTuner
             optimizer.save_state_dict(Path.Combine(folder, OptimizerFileName));
             File.WriteAllText(Path.Combine(folder, StateFileName), JsonSerializer.Serialize(state, TcdJson.Compact));
         });
-        var referenced = store.CompleteCheckpoints().Select(BestWeightsOf).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        foreach (var folder in Directory.GetDirectories(store.Root, BestWeightsPrefix + "*"))
+        DeleteBestWeightsExcept(store, store.CompleteCheckpoints().Select(BestWeightsOf).OfType<string>().ToHashSet(StringComparer.Ordinal));
+        return saved;
+    }
+
+    /// <summary>Deletes the best-epoch folders of the checkpoint root but those named in <paramref name="kept"/>.</summary>
+    private static void DeleteBestWeightsExcept(CheckpointStore store, IReadOnlySet<string> kept)
+    {
+        foreach (var folder in Directory.Exists(store.Root) ? Directory.GetDirectories(store.Root, BestWeightsPrefix + "*") : [])
         {
-            if (!referenced.Contains(Path.GetFileName(folder)))
+            if (!kept.Contains(Path.GetFileName(folder)))
             {
                 CheckpointStore.TryDelete(folder);
             }
         }
-
-        return saved;
     }
+
+    /// <summary>The state a checkpoint holds (null for a file holding JSON null).</summary>
+    private static RunState? ReadState(string checkpoint) =>
+        JsonSerializer.Deserialize<RunState>(File.ReadAllText(Path.Combine(checkpoint, StateFileName)), TcdJson.Compact);
 
     /// <summary>The best-epoch folder a checkpoint refers to; null when it refers to none or cannot be read.</summary>
     private static string? BestWeightsOf(string checkpoint)
     {
         try
         {
-            return JsonSerializer.Deserialize<RunState>(File.ReadAllText(Path.Combine(checkpoint, StateFileName)), TcdJson.Compact)?.BestWeights;
+            return ReadState(checkpoint)?.BestWeights;
         }
         catch (Exception ex) when (ex is IOException or JsonException)
         {
@@ -449,13 +453,12 @@ public sealed class FineTuner
             var (state, best) = store.Read(checkpoint, reading =>
             {
                 reading(StateFileName);
-                var statePath = Path.Combine(checkpoint, StateFileName);
-                if (!File.Exists(statePath))
+                if (!File.Exists(Path.Combine(checkpoint, StateFileName)))
                 {
                     throw new InvalidDataException("missing, so the folder was not written by the FineTuner");
                 }
 
-                var state = JsonSerializer.Deserialize<RunState>(File.ReadAllText(statePath), TcdJson.Compact) ?? throw new InvalidDataException("empty");
+                var state = ReadState(checkpoint) ?? throw new InvalidDataException("empty");
                 var differences = state.Run?.DifferencesTo(run) ?? throw new InvalidDataException("it does not say which run it belongs to");
                 if (differences.Count > 0)
                 {
@@ -479,9 +482,10 @@ public sealed class FineTuner
                     reading(BertModelStore.WeightsFileName);
                     var weightsFile = Path.Combine(checkpoint, BertModelStore.WeightsFileName);
                     weights = SafeTensorsFile.Read(weightsFile);
-                    BertModelStore.RequireMatchingStateDict(Model, weights, weightsFile);
                     reading(OptimizerFileName);
                     optimizer.load_state_dict(Path.Combine(checkpoint, OptimizerFileName));
+                    // Last, as it changes the model; it compares names and shapes before it copies anything.
+                    reading(BertModelStore.WeightsFileName);
                     BertModelStore.LoadStateDict(Model, weights, weightsFile);
                 }
                 catch
