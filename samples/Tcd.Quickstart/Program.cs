@@ -21,8 +21,8 @@ var seed = new Option<long>("--seed") { Description = "Seed of initialisation, d
 var root = new RootCommand(
     "Tcd.MLNet quickstart: pre-train a vanilla BERT teacher, a MoE-BERT and a TCD student on the embedded Wikipedia slice, " +
     "fine-tune all three on MRPC and SST-2, and print a table like the TCD paper's Table 1 (plus loss and score charts). " +
-    "Interrupted runs resume from their checkpoints when started again with the same --out and pre-training options; " +
-    "other pre-training options on that --out are refused.")
+    "Started again with the same --out, finished pre-training runs and fine-tunings are reused and an interrupted one resumes " +
+    "from its checkpoint; other pre-training options on that --out are refused, other fine-tuning options fine-tune again.")
 {
     preset, steps, batch, sequence, experts, learningRate, epochs, fineTuneRate, maxTrain, corpus, glue, output, device, threads, seed,
 };

@@ -62,7 +62,7 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
             var rows = new List<ModelResults>();
             foreach (var (name, model) in new[] { ("Teacher (vanilla)", teacher), ("MoE", moe), ("TCD student (MoE)", student) })
             {
-                rows.Add(new ModelResults(name, model, tasks.Select(task => FineTune(name, model.Model, task, cancellationToken)).ToList()));
+                rows.Add(new ModelResults(name, model, tasks.Select(task => FineTune(name, model, task, cancellationToken)).ToList()));
             }
 
             Report(rows);
@@ -70,7 +70,7 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
         }
         catch (OperationCanceledException)
         {
-            Say("Cancelled; run the same command again: finished pre-training runs are reused, an interrupted one resumes from its checkpoint.");
+            Say("Cancelled; run the same command again: finished pre-training runs and fine-tunings are reused, an interrupted one resumes from its checkpoint.");
             return 130;
         }
         catch (QuickstartUsageException ex)
@@ -180,7 +180,7 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
             var stored = folder.LogLikelihood();
             Say($"[{name}] already trained: loading {folder.ModelFolder}{(stored is null ? " (it has no held-out log-likelihood)" : string.Empty)}" +
                 (folder.HasOptions ? string.Empty : "; an earlier quickstart trained it without recording its options, so they are not checked"));
-            return new PretrainedModel(mlContext.Tcd().LoadPretrained(folder.ModelFolder), stored, folder.MetricsFile);
+            return new PretrainedModel(mlContext.Tcd().LoadPretrained(folder.ModelFolder), stored, folder);
         }
 
         // A stopped run must not start the next one (which would write a fresh checkpoint) nor report anything.
@@ -212,9 +212,7 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
         }
         catch (OperationCanceledException)
         {
-            Say(folder.LatestCheckpoint() is { } saved
-                ? $"[{name}] stopped; checkpoint of step {saved.Step} of {total} saved in {saved.Path}"
-                : $"[{name}] stopped before its first step; nothing to resume");
+            SayStopped($"[{name}]", folder.LatestCheckpoint(), $" of {total}");
             throw;
         }
 
@@ -223,7 +221,7 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
         Say(logLikelihood is { } heldOut
             ? $"[{name}] done: held-out masked-token log-likelihood {heldOut:F3}; saved {folder.ModelFolder}"
             : $"[{name}] done without a held-out log-likelihood (its checkpoint had reached the last step without one); saved {folder.ModelFolder}");
-        return new PretrainedModel(model, logLikelihood, folder.MetricsFile);
+        return new PretrainedModel(model, logLikelihood, folder);
     }
 
     private TaskData LoadTask(GlueTask task)
@@ -239,8 +237,29 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
         return data;
     }
 
-    private GlueTaskResult FineTune(string name, PretrainedBertTransformer pretrained, TaskData data, CancellationToken cancellationToken)
+    /// <summary>
+    /// Fine-tunes <paramref name="pretrained"/> on a task and scores it on dev, or returns the scores of an earlier invocation
+    /// that fine-tuned the same model with the same options; an interrupted fine-tuning resumes from its checkpoint.
+    /// </summary>
+    private GlueTaskResult FineTune(string name, PretrainedModel pretrained, TaskData data, CancellationToken cancellationToken)
     {
+        var label = $"[{name}] {data.Task}";
+        var folder = new QuickstartFineTuningFolder(pretrained.Folder, data.Task);
+        var differences = folder.Prepare(settings.FineTuningRecord(pretrained.Fingerprint));
+        if (differences.Count > 0)
+        {
+            var described = differences.Select(difference => difference.Option == QuickstartSettings.ModelOption ? "another version of the pre-trained model" : difference.Description);
+            Say($"{label}: fine-tuned before with {string.Join(", ", described)}; fine-tuning again");
+        }
+
+        if (folder.StoredResult() is { } stored)
+        {
+            Say($"{label} already fine-tuned: dev {Describe(stored)}");
+            return stored;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var model = pretrained.Model;
         var options = new BertFineTuningOptions
         {
             TextColumnName = nameof(GlueRow.Text),
@@ -249,27 +268,70 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
             {
                 Epochs = settings.FineTuneEpochs,
                 LearningRate = settings.FineTuneLearningRate,
-                // A pair is two segments' worth of text, within the model's positions.
-                MaxSequenceLength = Math.Min(settings.SequenceLength * 2, pretrained.Config.MaxPositions),
+                MaxSequenceLength = settings.FineTuningSequenceLength(model.Config),
                 Seed = settings.Seed,
                 Device = settings.Device,
                 LogEvery = 50,
+                CheckpointDirectory = folder.CheckpointFolder,
+                MetricsFile = folder.MetricsFile,
             },
             ValidationData = data.Dev,
             ValidationScore = (logits, labels) => GlueMetrics.EvaluateOutputs(data.Task, logits, labels).Score,
-            Progress = new SynchronousProgress<FineTuningProgress>(row => Say($"[{name}] {data.Task} {row}")),
+            Progress = new SynchronousProgress<FineTuningProgress>(row => Say($"{label} {row}")),
             CancellationToken = cancellationToken,
         };
-        Say($"[{name}] fine-tuning on {data.Task}: {UserMessages.Count(options.Training.Epochs, "epoch")}, lr {options.Training.LearningRate:G3}");
         var tcd = mlContext.Tcd();
-        var classifier = (data.Task.IsSentencePair ? tcd.SentencePairClassifier(pretrained, options) : tcd.TextClassifier(pretrained, options)).Fit(data.Train);
+        var estimator = data.Task.IsSentencePair ? tcd.SentencePairClassifier(model, options) : tcd.TextClassifier(model, options);
+        var schedule = $"{UserMessages.Count(options.Training.Epochs, "epoch")}, lr {options.Training.LearningRate:G3}";
+        Say(folder.LatestCheckpoint() is { } checkpoint
+            ? $"[{name}] resuming fine-tuning on {data.Task} at step {checkpoint.Step} from {checkpoint.Path} ({schedule})"
+            : $"[{name}] fine-tuning on {data.Task}: {schedule}");
+        FineTunedBertTransformer classifier;
+        try
+        {
+            classifier = FitFromCheckpoint(estimator, data.Train, folder, label);
+        }
+        catch (OperationCanceledException)
+        {
+            SayStopped(label, folder.LatestCheckpoint(), string.Empty);
+            throw;
+        }
+
         var scored = classifier.Transform(data.Dev);
         var metrics = mlContext.BinaryClassification.Evaluate(scored);
         var result = Evaluate(data.Task, scored.GetColumn<bool>("PredictedLabel").Select(p => p ? 1 : 0), scored.GetColumn<bool>("Label").Select(l => l ? 1 : 0));
-        var scores = string.Join(", ", result.Metrics.Select(metric => FormattableString.Invariant($"{GlueMetrics.DisplayName(metric.Key)} {metric.Value:F1}")));
-        Say($"[{name}] {data.Task} dev: {scores} (ML.NET: accuracy {metrics.Accuracy:P1}, F1 {metrics.F1Score:F3}, AUC {metrics.AreaUnderRocCurve:F3})");
+        folder.SaveResult(result);
+        Say($"{label} dev: {Describe(result)} (ML.NET: accuracy {metrics.Accuracy:P1}, F1 {metrics.F1Score:F3}, AUC {metrics.AreaUnderRocCurve:F3})");
         return result;
     }
+
+    /// <summary>
+    /// Fits, resuming from the folder's checkpoint when it has one; a checkpoint the fit cannot use (damaged, or made from
+    /// other data) is deleted and the fine-tuning run from its first step.
+    /// </summary>
+    private FineTunedBertTransformer FitFromCheckpoint(BertFineTuningEstimator estimator, IDataView train, QuickstartFineTuningFolder folder, string label)
+    {
+        try
+        {
+            return estimator.Fit(train);
+        }
+        catch (Exception ex) when (ex is CheckpointMismatchException or CheckpointLoadException)
+        {
+            Say($"{label}: cannot resume ({ex.Message}); fine-tuning from the first step");
+            folder.DeleteCheckpoints();
+            return estimator.Fit(train);
+        }
+    }
+
+    /// <summary>The result's metrics in one line, e.g. <c>F1 81.2, accuracy 68.4</c>.</summary>
+    private static string Describe(GlueTaskResult result) =>
+        string.Join(", ", result.Metrics.Select(metric => FormattableString.Invariant($"{GlueMetrics.DisplayName(metric.Key)} {metric.Value:F1}")));
+
+    /// <summary>Reports a stopped run: the checkpoint it saved (<paramref name="ofTotal"/> follows its step), or that it saved none.</summary>
+    private void SayStopped(string label, (string Path, long Step)? saved, string ofTotal) =>
+        Say(saved is { } checkpoint
+            ? $"{label} stopped; checkpoint of step {checkpoint.Step}{ofTotal} saved in {checkpoint.Path}"
+            : $"{label} stopped before its first step; nothing to resume");
 
     private static GlueTaskResult Evaluate(GlueTask task, IEnumerable<int> predictions, IEnumerable<int> labels) =>
         GlueMetrics.Evaluate(task, predictions.ToArray(), labels.ToArray());
@@ -310,7 +372,7 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
         table.Write(Path.Combine(output, "results.json"));
         LossCurveChart.WriteFromFiles(
             Path.Combine(output, "pretraining-mlm.png"),
-            rows.Select(r => KeyValuePair.Create(r.Name, r.Model.MetricsFile)),
+            rows.Select(r => KeyValuePair.Create(r.Name, r.Model.Folder.MetricsFile)),
             "mlm",
             new LossCurveOptions { Title = "Masked-LM loss during pre-training", YLabel = "MLM loss", SmoothingWindow = 3 });
         ScoreBarChart.Write(
@@ -334,7 +396,12 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
 
     private void Say(string line) => console.WriteLine(FormattableString.Invariant($"{clock.Elapsed:hh\\:mm\\:ss} {line}"));
 
-    private sealed record PretrainedModel(PretrainedBertTransformer Model, double? LogLikelihood, string MetricsFile);
+    /// <summary>A finished pre-training run: its model, held-out log-likelihood (null when unknown) and run folder.</summary>
+    private sealed record PretrainedModel(PretrainedBertTransformer Model, double? LogLikelihood, QuickstartRunFolder Folder)
+    {
+        /// <summary>The saved model's <see cref="BertModelStore.Fingerprint"/>: a fine-tuning result belongs to this version of the model only.</summary>
+        public string Fingerprint { get; } = BertModelStore.Fingerprint(Folder.ModelFolder);
+    }
 
     private sealed record TaskData(GlueTask Task, IDataView Train, IDataView Dev);
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tcd.Experiments;
 using Tcd.Experiments.Glue;
@@ -64,29 +63,11 @@ internal sealed class QuickstartRunFolder(string outputDirectory, string name)
             return [];
         }
 
-        JsonObject started;
-        try
-        {
-            started = JsonNode.Parse(File.ReadAllText(OptionsFile)) as JsonObject
-                ?? throw new JsonException("the file does not hold a JSON object.");
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidDataException($"'{OptionsFile}' is damaged ({ex.Message}); delete '{Folder}' to pre-train that model again.", ex);
-        }
-
-        return now
-            .Where(option => started.TryGetPropertyValue(option.Key, out var before) && !JsonNode.DeepEquals(before, option.Value))
-            .Select(option => (option.Key, $"--{option.Key} {Show(started[option.Key])} (now {Show(option.Value)})"))
-            .ToList();
+        return OptionsRecord.Differences(OptionsFile, now, $"delete '{Folder}' to pre-train that model again");
     }
 
     /// <summary>Records the options a run starts with, before it writes anything they shape.</summary>
-    public void RecordOptions(JsonObject options)
-    {
-        Directory.CreateDirectory(Folder);
-        CheckpointStore.ReplaceAtomically(OptionsFile, options.ToJsonString(TcdJson.Indented));
-    }
+    public void RecordOptions(JsonObject options) => OptionsRecord.Write(OptionsFile, options);
 
     /// <summary>
     /// Saves the finished model with its held-out log-likelihood (none when it is unknown) into <see cref="ModelFolder"/>.
@@ -134,11 +115,4 @@ internal sealed class QuickstartRunFolder(string outputDirectory, string name)
             Directory.Delete(folder, recursive: true);
         }
     }
-
-    private static string Show(JsonNode? value) => value switch
-    {
-        null => "unset",
-        JsonValue single when single.TryGetValue<string>(out var text) => text,
-        _ => value.ToJsonString(),
-    };
 }

@@ -12,6 +12,9 @@ internal sealed record QuickstartSettings
     /// <summary>The key of <see cref="Experts"/> in <see cref="PretrainingRecord"/>.</summary>
     public const string ExpertsOption = "experts";
 
+    /// <summary>The key of the pre-trained model's fingerprint in <see cref="FineTuningRecord"/>.</summary>
+    public const string ModelOption = "model";
+
     /// <summary>The model sizes <see cref="Preset"/> may name (case-insensitive).</summary>
     public static readonly IReadOnlyDictionary<string, BertConfig> Presets = new Dictionary<string, BertConfig>(StringComparer.OrdinalIgnoreCase)
     {
@@ -101,6 +104,23 @@ internal sealed record QuickstartSettings
         ["corpus"] = CorpusIdentity(),
         ["seed"] = Seed,
     };
+
+    /// <summary>
+    /// The options that shape a fine-tuning's result, as its folder records them, with the fingerprint of the pre-trained
+    /// model it starts from (<see cref="ModelOption"/>): a stored result is reused only when all of them agree.
+    /// </summary>
+    public JsonObject FineTuningRecord(string modelFingerprint) => new()
+    {
+        [ModelOption] = modelFingerprint,
+        ["finetune-epochs"] = FineTuneEpochs,
+        ["finetune-lr"] = FineTuneLearningRate,
+        ["max-train"] = MaxTrainExamples,
+        ["seq-length"] = SequenceLength,
+        ["seed"] = Seed,
+    };
+
+    /// <summary>The longest fine-tuning example in tokens: a pair is two segments' worth of text, within the model's positions.</summary>
+    public int FineTuningSequenceLength(BertConfig model) => Math.Min(SequenceLength * 2, model.MaxPositions);
 
     /// <summary>
     /// The corpus as its content, not its path: the default corpus lies beside the program, so a Debug and a Release

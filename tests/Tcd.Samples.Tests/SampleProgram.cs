@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
 
 namespace Tcd.Samples.Tests;
 
@@ -8,7 +10,15 @@ internal static class SampleProgram
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(5);
 
     /// <summary>Runs <c>dotnet samples/&lt;name&gt;/bin/&lt;configuration&gt;/&lt;tfm&gt;/&lt;name&gt;.dll args</c>.</summary>
-    public static SampleRun Run(string name, params string[] args)
+    public static SampleRun Run(string name, params string[] args) => Run(name, stopAt: null, args);
+
+    /// <summary>
+    /// Runs the sample as <see cref="Run(string, string[])"/> does and sends it SIGTERM, as <c>kill</c> or a container
+    /// stop would, once a line of its output contains <paramref name="stopAt"/>.
+    /// </summary>
+    public static SampleRun RunUntil(string stopAt, string name, params string[] args) => Run(name, stopAt, args);
+
+    private static SampleRun Run(string name, string? stopAt, string[] args)
     {
         var program = ProgramPath(name);
         File.Exists(program).Should().BeTrue($"the solution build puts {name} at {program}");
@@ -20,7 +30,7 @@ internal static class SampleProgram
         }
 
         using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
+        var output = ReadLinesAsync(process, stopAt);
         var error = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(Limit))
         {
@@ -30,6 +40,35 @@ internal static class SampleProgram
 
         return new SampleRun(process.ExitCode, output.Result, error.Result);
     }
+
+    private static async Task<string> ReadLinesAsync(Process process, string? stopAt)
+    {
+        var text = new StringBuilder();
+        var stopped = false;
+        while (await process.StandardOutput.ReadLineAsync() is { } line)
+        {
+            text.AppendLine(line);
+            if (!stopped && stopAt is not null && line.Contains(stopAt, StringComparison.Ordinal))
+            {
+                stopped = true;
+                SendTerminate(process.Id);
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static void SendTerminate(int processId)
+    {
+        const int sigterm = 15;
+        if (OperatingSystem.IsWindows() || kill(processId, sigterm) != 0)
+        {
+            throw new InvalidOperationException($"Could not send SIGTERM to process {processId} (error {Marshal.GetLastPInvokeError()}).");
+        }
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
 
     /// <summary>The sample's program in the configuration and framework these tests were built for.</summary>
     private static string ProgramPath(string name)

@@ -18,24 +18,54 @@ public sealed class SampleTests : IDisposable
     private string Out(string name) => Path.Combine(output.FullName, name);
 
     [Fact]
-    public void Quickstart_prints_the_table_and_refuses_to_reuse_runs_made_with_other_options()
+    public void Quickstart_prints_the_table_reuses_its_finished_work_and_refuses_runs_made_with_other_options()
     {
         string[] Tiny(int steps) => ["--steps", $"{steps}", "--max-train", "32", "--finetune-epochs", "1", "--threads", "1", "--out", Out("quickstart")];
 
         var run = SampleProgram.Run("Tcd.Quickstart", Tiny(4));
+        var table = File.ReadAllLines(Path.Combine(Out("quickstart"), "results.md"));
+        var again = SampleProgram.Run("Tcd.Quickstart", Tiny(4));
         var changed = SampleProgram.Run("Tcd.Quickstart", Tiny(5));
         var invalid = SampleProgram.Run("Tcd.Quickstart", "--steps", "0", "--out", Out("quickstart-invalid"));
 
         run.ExitCode.Should().Be(0, run.ToString());
-        var table = File.ReadAllLines(Path.Combine(Out("quickstart"), "results.md"));
         table[0].Should().StartWith("| Model | Params (M) | Pre-training LL | MRPC F1 | MRPC Acc. | SST-2 Acc. | Avg. |");
         table.Skip(2).Select(line => line.Split('|')[1].Trim()).Should().Equal("Teacher (vanilla)", "MoE", "TCD student (MoE)");
         File.Exists(Path.Combine(Out("quickstart"), "tcd", "model", "pretraining.json")).Should().BeTrue("tcd glue reads the held-out log-likelihood there");
+        again.ExitCode.Should().Be(0, again.ToString());
+        again.Output.Should().Contain("[moe] already trained").And.NotContain("fine-tuning on");
+        again.Output.Split('\n').Where(line => line.Contains("already fine-tuned: dev ", StringComparison.Ordinal)).Should().HaveCount(6, "three models on two tasks");
+        File.ReadAllLines(Path.Combine(Out("quickstart"), "results.md")).Should().Equal(table);
         changed.ExitCode.Should().Be(2, changed.ToString());
         changed.Error.Should().Contain("started with other options: --steps 4 (now 5)");
         invalid.ExitCode.Should().Be(2);
         invalid.Error.Trim().Should().Be("error: --steps must be 1 or more, not 0.");
         Directory.Exists(Out("quickstart-invalid")).Should().BeFalse();
+    }
+
+    [UnixFact]
+    public void A_quickstart_stopped_while_fine_tuning_resumes_there_and_gives_the_table_of_a_run_never_stopped()
+    {
+        string[] Args(string output) => ["--steps", "2", "--max-train", "320", "--finetune-epochs", "2", "--threads", "1", "--out", Out(output)];
+
+        var straight = SampleProgram.Run("Tcd.Quickstart", Args("straight"));
+        var stopped = SampleProgram.RunUntil("[MoE] SST-2 epoch 1 done", "Tcd.Quickstart", Args("stopped"));
+        var resumed = SampleProgram.Run("Tcd.Quickstart", Args("stopped"));
+        var resumedTable = File.ReadAllLines(Path.Combine(Out("stopped"), "results.md"));
+        var changed = SampleProgram.Run("Tcd.Quickstart", [.. Args("stopped"), "--finetune-lr", "0.002"]);
+
+        straight.ExitCode.Should().Be(0, straight.ToString());
+        stopped.ExitCode.Should().Be(130, stopped.ToString());
+        stopped.Output.Should().MatchRegex(@"\[MoE\] SST-2 stopped; checkpoint of step 1[0-9] saved in .*finetune-sst-2")
+            .And.NotContain("[TCD student (MoE)] fine-tuning");
+        resumed.ExitCode.Should().Be(0, resumed.ToString());
+        resumed.Output.Should().Contain("[MoE] MRPC already fine-tuned").And.MatchRegex(@"\[MoE\] resuming fine-tuning on SST-2 at step 1[0-9] from ")
+            .And.Contain("[TCD student (MoE)] fine-tuning on SST-2");
+        resumedTable.Should().Equal(File.ReadAllLines(Path.Combine(Out("straight"), "results.md")));
+        Directory.Exists(Path.Combine(Out("stopped"), "moe", "finetune-sst-2", "checkpoints")).Should().BeFalse("a finished fine-tuning deletes its checkpoints");
+        changed.ExitCode.Should().Be(0, changed.ToString());
+        changed.Output.Should().Contain("[MoE] SST-2: fine-tuned before with --finetune-lr 0.001 (now 0.002); fine-tuning again")
+            .And.Contain("[moe] already trained", "fine-tuning options do not shape the pre-trained models");
     }
 
     [Fact]

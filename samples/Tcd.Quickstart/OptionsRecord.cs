@@ -1,0 +1,54 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Tcd.Models.Runtime;
+using Tcd.Models.Training;
+
+namespace Tcd.Quickstart;
+
+/// <summary>
+/// The options a quickstart result was made with, kept beside it as a JSON object (option name without "--" → value),
+/// so that a later invocation can tell whether the result is the one its own options ask for.
+/// </summary>
+internal static class OptionsRecord
+{
+    /// <summary>Writes <paramref name="options"/> to <paramref name="path"/> atomically, creating its folder.</summary>
+    public static void Write(string path, JsonObject options)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        CheckpointStore.ReplaceAtomically(path, options.ToJsonString(TcdJson.Indented));
+    }
+
+    /// <summary>
+    /// Each option of <paramref name="now"/> that the record at <paramref name="path"/> holds with another value: its key
+    /// and <c>--option old (now new)</c>. Options the record lacks are not compared (an older version did not record them).
+    /// </summary>
+    /// <param name="path">The recorded options.</param>
+    /// <param name="now">The options of this invocation.</param>
+    /// <param name="remedy">What the user can do when the record is damaged, e.g. "delete 'runs/quickstart/moe' to pre-train that model again".</param>
+    /// <exception cref="InvalidDataException">The record is not a JSON object; the message names the file and <paramref name="remedy"/>.</exception>
+    public static IReadOnlyList<(string Option, string Description)> Differences(string path, JsonObject now, string remedy)
+    {
+        JsonObject started;
+        try
+        {
+            started = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
+                ?? throw new JsonException("the file does not hold a JSON object.");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"'{path}' is damaged ({ex.Message}); {remedy}.", ex);
+        }
+
+        return now
+            .Where(option => started.TryGetPropertyValue(option.Key, out var before) && !JsonNode.DeepEquals(before, option.Value))
+            .Select(option => (option.Key, $"--{option.Key} {Show(started[option.Key])} (now {Show(option.Value)})"))
+            .ToList();
+    }
+
+    private static string Show(JsonNode? value) => value switch
+    {
+        null => "unset",
+        JsonValue single when single.TryGetValue<string>(out var text) => text,
+        _ => value.ToJsonString(),
+    };
+}
