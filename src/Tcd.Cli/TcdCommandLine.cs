@@ -13,13 +13,14 @@ internal sealed class TcdCommandLine
     public TcdCommandLine(Func<CliConsole> console, CancellationToken cancellationToken = default)
     {
         Root = new RootCommand(
-            "tcd: pre-train BERT teachers and MoE-BERTs, distil TCD students, fine-tune on GLUE, run the paper's GLUE suite, initialise dense models from MoE experts (XPERT), evaluate, chart training runs and convert Hugging Face checkpoints. " +
+            "tcd: pre-train BERT teachers and MoE-BERTs, distil TCD students, fine-tune on GLUE, predict with the fine-tuned classifiers, run the paper's GLUE suite, initialise dense models from MoE experts (XPERT), evaluate, chart training runs and convert Hugging Face checkpoints. " +
             "Every command takes --config <file.json> (keys = option names without dashes); options on the command line override the file.");
         Pretrain = Register(PretrainCommand.Pretrain(), console, cancellationToken);
         Distill = Register(PretrainCommand.Distill(), console, cancellationToken);
         Finetune = Register(new FinetuneCommand(), console, cancellationToken);
         Glue = Register(new GlueCommand(), console, cancellationToken);
         Xpert = Register(new XpertCommand(), console, cancellationToken);
+        Predict = Register(new PredictCommand(), console, cancellationToken);
         Eval = Register(new EvalCommand(), console, cancellationToken);
         ImportHf = Register(new ImportHfCommand(), console, cancellationToken);
         ExportHf = Register(new ExportHfCommand(), console, cancellationToken);
@@ -37,6 +38,8 @@ internal sealed class TcdCommandLine
     public GlueCommand Glue { get; }
 
     public XpertCommand Xpert { get; }
+
+    public PredictCommand Predict { get; }
 
     public EvalCommand Eval { get; }
 

@@ -151,6 +151,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
             mode = GlueConfiguration.ModeName(settings.Training.Mode),
             adapter_size = settings.Training.Mode == FineTuningMode.Adapters ? settings.Training.AdapterSize : (int?)null,
             learning_rate = settings.Training.LearningRate,
+            max_sequence_length = settings.Training.MaxSequenceLength,
             best_epoch = result.BestEpoch,
             epoch_losses = result.EpochLosses,
             epoch_scores = result.EpochScores,
@@ -179,7 +180,8 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         }
         if (!result.Cancelled)
         {
-            console.Line($"tcd finetune: serve it from ML.NET with {MlNetLoadCall(modelFolder, settings.Task, settings.Training.MaxSequenceLength)}");
+            console.Line($"tcd finetune: serve it from ML.NET with {MlNetLoadCall(modelFolder, settings.Task, settings.Training.MaxSequenceLength)}, " +
+                         $"or predict a file with: tcd predict --model {settings.Output} --data <file.tsv> --out predictions.tsv");
         }
 
         return result.Cancelled ? 130 : 0;

@@ -92,7 +92,7 @@ public sealed class FineTunedBertTransformer : BertTransformer
         ],
         BertPredictionKind.MulticlassClassification =>
         [
-            OutputColumn.Vector(ScoreColumnName, classCount, Softmax, PredictionAnnotations.MulticlassScores(classCount, labelAnnotations)),
+            OutputColumn.Vector(ScoreColumnName, classCount, SequenceClassifierPredictor.Probabilities, PredictionAnnotations.MulticlassScores(classCount, labelAnnotations)),
             OutputColumn.Scalar(PredictedLabelColumnName, new KeyDataViewType(typeof(uint), classCount), logits => (uint)GlueMetrics.PredictedClass(logits) + 1, PredictedKey(labelAnnotations)),
         ],
         _ => [OutputColumn.Scalar(ScoreColumnName, NumberDataViewType.Single, logits => logits[0], PredictionAnnotations.Scores(kind, "Score").ToAnnotations())],
@@ -110,12 +110,4 @@ public sealed class FineTunedBertTransformer : BertTransformer
     }
 
     private static float Margin(float[] logits) => logits[1] - logits[0];
-
-    private static float[] Softmax(float[] logits)
-    {
-        var max = logits.Max();
-        var exp = logits.Select(logit => MathF.Exp(logit - max)).ToArray();
-        var sum = exp.Sum();
-        return exp.Select(value => value / sum).ToArray();
-    }
 }

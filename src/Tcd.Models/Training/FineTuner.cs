@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Tcd.Models.Data;
+using Tcd.Models.Evaluation;
 using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
 using TorchSharp;
@@ -31,6 +32,7 @@ public sealed class FineTuner
 
     private readonly FineTuningOptions options;
     private readonly BatchCollator collator;
+    private readonly SequenceClassifierPredictor predictor;
 
     /// <summary>
     /// Prepares <paramref name="model"/> for fine-tuning. In adapter mode, adapters of
@@ -46,6 +48,7 @@ public sealed class FineTuner
         Model = model;
         this.options = options;
         collator = new BatchCollator(specialTokens);
+        predictor = new SequenceClassifierPredictor(model, specialTokens);
         if (options.Mode == FineTuningMode.Adapters)
         {
             if (model.Config.AdapterSize == 0)
@@ -274,37 +277,8 @@ public sealed class FineTuner
     /// each class, or the single regression output).
     /// </summary>
     /// <exception cref="ArgumentException">An input is longer than the model's MaxPositions or has a token id its vocabulary lacks.</exception>
-    public float[][] Predict(IReadOnlyList<EncodedText> inputs, int? batchSize = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(inputs);
-        RequireInputsFit(inputs, Model.Config.MaxPositions, $"model MaxPositions {Model.Config.MaxPositions}", nameof(inputs));
-        var device = Model.parameters().First().device;
-        var wasTraining = Model.training;
-        Model.eval();
-        try
-        {
-            using var noGrad = torch.no_grad();
-            var rows = new List<float[]>(inputs.Count);
-            foreach (var chunk in inputs.Chunk(batchSize ?? Math.Max(options.BatchSize, 32)))
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                using var scope = torch.NewDisposeScope();
-                using var batch = collator.Collate(chunk, device);
-                var logits = Model.forward(batch.InputIds, batch.TokenTypeIds, batch.AttentionMask, EncoderTaps.None).Logits;
-                var flat = logits.to(ScalarType.Float32).cpu().data<float>().ToArray();
-                for (var i = 0; i < chunk.Length; i++)
-                {
-                    rows.Add(flat.AsSpan(i * Model.NumLabels, Model.NumLabels).ToArray());
-                }
-            }
-
-            return rows.ToArray();
-        }
-        finally
-        {
-            Model.train(wasTraining);
-        }
-    }
+    public float[][] Predict(IReadOnlyList<EncodedText> inputs, int? batchSize = null, CancellationToken cancellationToken = default) =>
+        predictor.Predict(inputs, batchSize ?? Math.Max(options.BatchSize, 32), cancellationToken: cancellationToken);
 
     private double TrainStep(IReadOnlyList<FineTuningExample> examples, Device device, TorchSharp.Modules.AdamW optimizer, double learningRate, int epoch, long step, string? lastCheckpoint)
     {
@@ -332,7 +306,8 @@ public sealed class FineTuner
 
     private void ValidateExamples(IReadOnlyList<FineTuningExample> examples, string parameterName)
     {
-        RequireInputsFit(
+        SequenceClassifierPredictor.RequireInputsFit(
+            Model.Config,
             examples.Select(example => example.Input).ToList(),
             Math.Min(options.MaxSequenceLength, Model.Config.MaxPositions),
             $"MaxSequenceLength {options.MaxSequenceLength}, model MaxPositions {Model.Config.MaxPositions}",
@@ -350,30 +325,6 @@ public sealed class FineTuner
                         ? $"Example {i} has regression target {target}; targets must be finite numbers."
                         : $"Example {i} has label {target}; labels must be class indices in 0..{Model.NumLabels - 1}.",
                     parameterName);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Refuses inputs the model cannot embed before libtorch does so with "index out of range in self": one longer than
-    /// <paramref name="maxLength"/> (whose origin <paramref name="limits"/> names), or one with a token id outside the vocabulary.
-    /// </summary>
-    private void RequireInputsFit(IReadOnlyList<EncodedText> inputs, int maxLength, string limits, string parameterName)
-    {
-        for (var i = 0; i < inputs.Count; i++)
-        {
-            var input = inputs[i];
-            if (input.Length > maxLength)
-            {
-                throw new ArgumentException(
-                    $"Example {i} has {input.Length} tokens; at most {maxLength} fit ({limits}). " +
-                    $"Encode it with BertTextEncoder.Encode(text, pair, maxLength: {maxLength}).",
-                    parameterName);
-            }
-
-            if (input.Length > 0)
-            {
-                Model.Config.RequireTokenIdFits(input.InputIds.Max(), $"Example {i}", "model");
             }
         }
     }

@@ -1,0 +1,224 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Tcd.Experiments;
+using Tcd.Experiments.Glue;
+using Tcd.Models.Data;
+using Tcd.Models.Data.Glue;
+using Tcd.Models.Evaluation;
+using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
+using Tcd.Models.Training;
+using TorchSharp;
+
+namespace Tcd.Cli.Commands;
+
+/// <summary>
+/// <c>tcd predict</c>: run a classifier of <c>tcd finetune</c> over a TSV in a GLUE task's layout and write a prediction
+/// per row; when the rows have labels, also score them with the task's metrics.
+/// </summary>
+internal sealed class PredictCommand : TcdCommand<PredictSettings>
+{
+    private readonly Option<string?> model;
+    private readonly Option<string?> task;
+    private readonly Option<string?> data;
+    private readonly Option<string?> split;
+    private readonly Option<string?> output;
+    private readonly Option<int?> sequenceLength;
+    private readonly Option<int> batchSize;
+    private readonly Option<bool> probabilities;
+    private readonly Option<string> device;
+    private readonly Option<int?> threads;
+
+    public PredictCommand()
+        : base("predict", "Predict the rows of a TSV with a classifier fine-tuned by 'tcd finetune': one line per row (GLUE's index and prediction), and the task's metrics when the rows have labels.")
+    {
+        model = Add(CliOptions.Optional<string?>("--model", "The fine-tuned classifier (required): the --out folder of 'tcd finetune' or its model/ folder."));
+        task = Add(CliOptions.Optional<string?>("--task", $"The GLUE task the classifier was fine-tuned on [default: the one the run's {FinetuneCommand.ResultFileName} names]."));
+        data = Add(CliOptions.Optional<string?>("--data", "The rows to predict (required): a TSV laid out like one of the task's GLUE files, e.g. SST-2/test.tsv or your own file in that layout."));
+        split = Add(CliOptions.Optional<string?>("--split", "Which of the task's GLUE files --data is laid out like: train, dev, test (MNLI: dev_matched, test_matched, ...) [default: told by the file's name]."));
+        output = Add(CliOptions.Optional<string?>("--out", "The predictions file to write (required): a TSV with the header 'index\tprediction' (class names or 0/1 as GLUE's submission files, an STS-B score)."));
+        sequenceLength = Add(CliOptions.Optional<int?>("--seq-length", $"Tokens per example; longer inputs are truncated [default: the run's fine-tuning length, else {new FineTuningOptions().MaxSequenceLength}]."));
+        batchSize = Add(CliOptions.WithDefault("--batch-size", "Examples per forward pass.", 64));
+        probabilities = Add(CliOptions.WithDefault("--probabilities", "Add a probability_<class> column per class (classification tasks).", false));
+        device = Add(CliOptions.Device());
+        threads = Add(CliOptions.Threads());
+    }
+
+    public override int Execute(PredictSettings settings, CliConsole console, CancellationToken cancellationToken)
+    {
+        TorchRuntime.EnsureAvailable();
+        TorchRuntime.SetThreads(settings.Threads);
+        var encoder = BertTextEncoder.ForModelFolder(settings.Model);
+        var report = new GlueReadReport();
+        var rows = GlueReader.ReadFile(settings.DataFile, settings.Task, settings.Split.Name, new GlueReaderOptions { OnMalformedRow = GlueMalformedRowHandling.Skip }, report).ToList();
+        if (report.DescribeSkipped() is { } skipped)
+        {
+            console.Line("note: " + skipped);
+        }
+
+        if (rows.Count == 0)
+        {
+            throw new CliUsageException($"--data: '{settings.DataFile}' has no readable rows in the layout of {settings.Task.Name}'s {settings.Split.FileName}.");
+        }
+
+        using var classifier = BertModelStore.LoadSequenceClassification(settings.Model, TorchRuntime.ResolveDevice(settings.Device, "--device"));
+        if (classifier.NumLabels != settings.Task.OutputCount)
+        {
+            throw new CliUsageException(
+                $"--task {settings.Task.Name} needs {UserMessages.Count(settings.Task.OutputCount, "output")}, but the classifier in '{settings.Model}' has {classifier.NumLabels}: " +
+                "give the task it was fine-tuned on.");
+        }
+
+        console.Line($"tcd predict: {UserMessages.Count(rows.Count, "row")} of {settings.DataFile} ({settings.Task.Name} {settings.Split.Name} layout), " +
+                     $"on {TorchRuntime.DescribeDevice(settings.Device, settings.Threads, "--device")}");
+        var inputs = rows.Select(row => encoder.Encode(row.Text, row.TextPair, settings.SequenceLength)).ToList();
+        var predictor = new SequenceClassifierPredictor(classifier, encoder.SpecialTokenIds);
+        var clock = Stopwatch.StartNew();
+        float[][] outputs;
+        try
+        {
+            outputs = console.Track<int, float[][]>(
+                "predict",
+                progress => predictor.Predict(inputs, settings.BatchSize, console.Live ? progress : new EveryTenth(progress, rows.Count), cancellationToken),
+                done => (double)done / rows.Count,
+                done => $"{done}/{rows.Count} rows");
+        }
+        catch (OperationCanceledException)
+        {
+            console.Line("tcd predict: cancelled; nothing was written.");
+            return 130;
+        }
+
+        CheckpointStore.ReplaceAtomically(settings.Output, PredictionsTsv(settings, rows, outputs));
+        console.Line(string.Create(CultureInfo.InvariantCulture,
+            $"tcd predict: wrote {settings.Output} ({rows.Count / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):F0} rows/s)"));
+        if (settings.Split.IsLabeled)
+        {
+            var targets = rows.Select(row => settings.Task.IsRegression ? row.Score!.Value : row.Label!.Value).ToList();
+            var metrics = GlueMetrics.EvaluateOutputs(settings.Task, outputs, targets);
+            console.Line($"tcd predict: {settings.Task.Name} on {settings.DataFile}: " +
+                         string.Join(", ", metrics.Metrics.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{GlueMetrics.DisplayName(kv.Key)} {kv.Value:F2}"))));
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// One line per row: its GLUE index (the file's own index column, else the row's number from 0) and prediction as
+    /// <see cref="GlueSubmission.Prediction"/> writes it, then each class's probability when asked for.
+    /// </summary>
+    private static string PredictionsTsv(PredictSettings settings, IReadOnlyList<GlueExample> rows, float[][] outputs)
+    {
+        var withProbabilities = settings.Probabilities && !settings.Task.IsRegression;
+        var text = new StringBuilder("index\tprediction");
+        if (withProbabilities)
+        {
+            text.Append(string.Concat(settings.Task.LabelNames.Select(label => $"\tprobability_{label}")));
+        }
+
+        text.Append('\n');
+        for (var i = 0; i < rows.Count; i++)
+        {
+            text.Append(rows[i].Id ?? i.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(GlueSubmission.Prediction(settings.Task, outputs[i]));
+            if (withProbabilities)
+            {
+                foreach (var probability in SequenceClassifierPredictor.Probabilities(outputs[i]))
+                {
+                    text.Append('\t').Append(probability.ToString("0.####", CultureInfo.InvariantCulture));
+                }
+            }
+
+            text.Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Passes on the reports that complete another tenth of the rows: a log gets ten lines, not one per batch.</summary>
+    private sealed class EveryTenth(IProgress<int> inner, int total) : IProgress<int>
+    {
+        private int tenthsReported;
+
+        public void Report(int done)
+        {
+            var tenths = (int)(10L * done / total);
+            if (tenths > tenthsReported)
+            {
+                tenthsReported = tenths;
+                inner.Report(done);
+            }
+        }
+    }
+
+    protected override PredictSettings Read(OptionReader options)
+    {
+        var given = options.RequirePath(model);
+        var modelFolder = ModelFolders.Resolve(given, "--model");
+        if (BertModelStore.KindOf(modelFolder) != SavedModelKind.SequenceClassifier)
+        {
+            throw new CliUsageException(
+                $"--model: '{modelFolder}' holds a pre-trained model, not a fine-tuned classifier; fine-tune it with 'tcd finetune' and give that run's --out folder.");
+        }
+
+        var run = FineTuningRun(modelFolder);
+        var glueTask = ReadTask(options, modelFolder, run);
+        var dataFile = options.RequirePath(data);
+        if (!File.Exists(dataFile))
+        {
+            throw new CliUsageException($"--data: '{dataFile}' is not a file{(Directory.Exists(dataFile) ? " (it is a folder; give the TSV in it)" : string.Empty)}.");
+        }
+
+        var layout = options.GetPath(split) is { } splitName
+            ? glueTask.Splits.FirstOrDefault(s => s.Name.Equals(splitName, StringComparison.OrdinalIgnoreCase))
+              ?? throw new CliUsageException($"--split: {glueTask.Name} has no file '{splitName}'; use one of {SplitNames(glueTask)}.")
+            : glueTask.Splits.FirstOrDefault(s => s.FileName.Equals(Path.GetFileName(dataFile), StringComparison.OrdinalIgnoreCase))
+              ?? throw new CliUsageException(
+                  $"--split: '{Path.GetFileName(dataFile)}' is not one of {glueTask.Name}'s file names, so its layout is unknown; give --split with one of {SplitNames(glueTask)}.");
+        var length = options.Get(sequenceLength) ?? (int?)run?["max_sequence_length"] ?? new FineTuningOptions().MaxSequenceLength;
+        var settings = new PredictSettings(
+            modelFolder, glueTask, dataFile, layout, options.RequireOutputFile(output), length, options.Get(batchSize), options.Get(probabilities),
+            options.Get(device), CliOptions.ReadThreads(options, threads));
+        if (settings.SequenceLength < 2 || settings.BatchSize < 1)
+        {
+            throw new CliUsageException("--seq-length must be at least 2 and --batch-size at least 1.");
+        }
+
+        ModelFolders.CheckSequenceLength(modelFolder, settings.SequenceLength);
+        return settings;
+    }
+
+    /// <summary>The task: <c>--task</c>, else the one the fine-tuning run's result names; both must agree when both are there.</summary>
+    private GlueTask ReadTask(OptionReader options, string modelFolder, JsonObject? run)
+    {
+        var recorded = run?["task"]?.GetValue<string>() is { } name && GlueTask.TryFromName(name, out var fineTuned) ? fineTuned : null;
+        if (options.GetPath(task) is not { } taskName)
+        {
+            return recorded ?? throw new CliUsageException(
+                $"--task is required: '{modelFolder}' has no {FinetuneCommand.ResultFileName} of 'tcd finetune' beside it to name the task it was fine-tuned on.");
+        }
+
+        if (!GlueTask.TryFromName(taskName, out var glueTask))
+        {
+            throw new CliUsageException($"--task: unknown GLUE task '{taskName}'; use one of {string.Join(", ", GlueTask.All.Select(t => t.Name))}.");
+        }
+
+        return recorded is null || recorded == glueTask
+            ? glueTask
+            : throw new CliUsageException($"--task {glueTask.Name}, but the classifier in '{modelFolder}' was fine-tuned on {recorded.Name}; leave --task out or give {recorded.Name}.");
+    }
+
+    /// <summary>The <c>result.json</c> of the <c>tcd finetune</c> run whose <c>model/</c> folder is <paramref name="modelFolder"/>, or null.</summary>
+    private static JsonObject? FineTuningRun(string modelFolder)
+    {
+        var full = Path.GetFullPath(modelFolder);
+        var resultFile = Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(full)) ?? full, FinetuneCommand.ResultFileName);
+        return Path.GetFileName(Path.TrimEndingDirectorySeparator(full)) == RunFolders.ModelFolderName && File.Exists(resultFile)
+            ? JsonNode.Parse(File.ReadAllText(resultFile)) as JsonObject
+            : null;
+    }
+
+    private static string SplitNames(GlueTask task) => string.Join(", ", task.Splits.Select(s => s.Name));
+}

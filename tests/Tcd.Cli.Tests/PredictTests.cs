@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Tcd.Cli.Tests;
+
+/// <summary><c>tcd predict</c> on a classifier <c>tcd finetune</c> made: the rows, their predictions and scores, and the mistakes it names.</summary>
+public sealed class PredictTests(PredictTests.FineTunedRun run) : IClassFixture<PredictTests.FineTunedRun>
+{
+    private readonly TempFolder temp = run.Folder;
+
+    private string Pretrained => run.Pretrained;
+
+    private string FineTuned => run.FineTuned;
+
+    /// <summary>A tiny model pre-trained and fine-tuned on a small SST-2 once for all the tests, with dev and test files beside it.</summary>
+    public sealed class FineTunedRun : IDisposable
+    {
+        public FineTunedRun()
+        {
+            var corpus = Folder.Write("corpus.txt", string.Join("\n\n", Enumerable.Range(0, 40).Select(i => $"A film number {i} was good and the cast {i % 5} was fine.")));
+            Cli.Run("pretrain", "--corpus", corpus, "--out", Pretrained, "--preset", "tiny", "--steps", "1", "--batch-size", "4", "--seq-length", "32", "--device", "cpu", "--threads", "1")
+                .ExitCode.Should().Be(0);
+            var rows = Enumerable.Range(0, 24).Select(i => $"a {(i % 2 == 0 ? "good" : "bad")} film number {i}\t{i % 2}").ToList();
+            Folder.Write("SST-2/train.tsv", string.Join("\n", ["sentence\tlabel", .. rows]) + "\n");
+            Folder.Write("SST-2/dev.tsv", string.Join("\n", ["sentence\tlabel", .. rows.Take(10)]) + "\n");
+            Folder.Write("SST-2/test.tsv", string.Join("\n", ["index\tsentence", "7\ta good film", "8\ta bad film", "9\tnothing to say"]) + "\n");
+            Cli.Run("finetune", "--model", Pretrained, "--task", "SST-2", "--data", Folder.File("SST-2", "train.tsv"), "--out", FineTuned, "--epochs", "1",
+                    "--seq-length", "24", "--device", "cpu", "--threads", "1")
+                .ExitCode.Should().Be(0);
+        }
+
+        internal TempFolder Folder { get; } = new();
+
+        public string Pretrained => Folder.File("pretrained");
+
+        public string FineTuned => Folder.File("finetuned");
+
+        public void Dispose() => Folder.Dispose();
+    }
+
+    [Fact]
+    public void Predicting_the_dev_file_scores_it_as_fine_tuning_did_and_writes_a_line_per_row()
+    {
+        var predictions = temp.File("dev-predictions.tsv");
+
+        var (exitCode, output, error) = Cli.Run("predict", "--model", FineTuned, "--data", temp.File("SST-2", "dev.tsv"), "--out", predictions, "--device", "cpu", "--threads", "1");
+
+        error.Should().BeEmpty();
+        exitCode.Should().Be(0);
+        double devAccuracy;
+        using (var result = JsonDocument.Parse(File.ReadAllText(Path.Combine(FineTuned, "result.json"))))
+        {
+            devAccuracy = result.RootElement.GetProperty("dev_metrics").GetProperty("Accuracy").GetDouble();
+        }
+
+        output.Should().Contain("10 rows of").And.Contain("(SST-2 dev layout)")
+            .And.Contain(string.Create(CultureInfo.InvariantCulture, $"accuracy {devAccuracy:F2}"), "the same model at the length it was fine-tuned with (result.json) scores the same rows alike");
+        var lines = File.ReadAllLines(predictions);
+        lines[0].Should().Be("index\tprediction");
+        lines.Skip(1).Select(line => line.Split('\t')[0]).Should().Equal(Enumerable.Range(0, 10).Select(i => i.ToString(CultureInfo.InvariantCulture)), "rows without an index column are numbered from 0");
+        lines.Skip(1).Select(line => line.Split('\t')[1]).Should().OnlyContain(label => label == "0" || label == "1");
+    }
+
+    [Fact]
+    public void Predicting_the_test_file_keeps_its_index_and_the_probabilities_match_the_prediction()
+    {
+        var predictions = temp.File("test-predictions.tsv");
+
+        var (exitCode, output, error) = Cli.Run("predict", "--model", Path.Combine(FineTuned, "model"), "--data", temp.File("SST-2", "test.tsv"), "--out", predictions,
+            "--probabilities", "--batch-size", "2", "--device", "cpu", "--threads", "1");
+
+        error.Should().BeEmpty();
+        exitCode.Should().Be(0);
+        output.Should().Contain("3 rows of").And.Contain("(SST-2 test layout)").And.NotContain("accuracy", "test rows have no labels");
+        var lines = File.ReadAllLines(predictions);
+        lines[0].Should().Be("index\tprediction\tprobability_0\tprobability_1");
+        foreach (var fields in lines.Skip(1).Select(line => line.Split('\t')))
+        {
+            var probabilities = fields[2..].Select(value => double.Parse(value, CultureInfo.InvariantCulture)).ToArray();
+            probabilities.Sum().Should().BeApproximately(1, 2e-4);
+            fields[1].Should().Be(probabilities[1] > probabilities[0] ? "1" : "0");
+        }
+
+        lines.Skip(1).Select(line => line.Split('\t')[0]).Should().Equal("7", "8", "9");
+    }
+
+    [Fact]
+    public void A_pretrained_model_another_task_or_a_file_of_unknown_layout_is_refused_before_any_work()
+    {
+        var output = temp.File("own-predictions.tsv");
+        string[] common = ["--out", output, "--device", "cpu", "--threads", "1"];
+        var dev = temp.File("SST-2", "dev.tsv");
+        var ownFile = temp.Write("reviews.tsv", "sentence\tlabel\na fine film\t1\n");
+
+        var pretrained = Cli.Run(["predict", "--model", Pretrained, "--data", dev, .. common]);
+        var otherTask = Cli.Run(["predict", "--model", FineTuned, "--task", "RTE", "--data", dev, .. common]);
+        var unknownLayout = Cli.Run(["predict", "--model", FineTuned, "--data", ownFile, .. common]);
+        var nothingWritten = !File.Exists(output);
+        var ownFileAsDev = Cli.Run(["predict", "--model", FineTuned, "--data", ownFile, "--split", "dev", .. common]);
+
+        pretrained.ExitCode.Should().Be(1);
+        pretrained.Error.Should().Contain("holds a pre-trained model, not a fine-tuned classifier");
+        otherTask.ExitCode.Should().Be(1);
+        otherTask.Error.Should().Contain("--task RTE, but the classifier in").And.Contain("was fine-tuned on SST-2");
+        unknownLayout.ExitCode.Should().Be(1);
+        unknownLayout.Error.Should().Contain("'reviews.tsv' is not one of SST-2's file names").And.Contain("--split with one of train, dev, test");
+        nothingWritten.Should().BeTrue();
+        ownFileAsDev.ExitCode.Should().Be(0, ownFileAsDev.Error);
+        File.ReadAllLines(output).Should().HaveCount(2);
+    }
+}
