@@ -35,6 +35,11 @@ internal sealed class GlueFineTuning(FineTuneSettings settings, TextWriter conso
         var dev = Load(mlContext, reader, task, task.EvaluationSplits[0], int.MaxValue);
         Say($"{task.Name}: {Count(train)} training rows, {Count(dev)} {task.EvaluationSplits[0]} rows; {(settings.Adapters > 0 ? $"adapters of size {settings.Adapters}" : "full fine-tuning")}, {UserMessages.Count(settings.Epochs, "epoch")}, lr {LearningRate:G3}.");
 
+        if (new CheckpointStore(CheckpointFolder(task)).FindLatestWithStep() is { } checkpoint)
+        {
+            Say($"Resuming fine-tuning at step {checkpoint.Step} from {checkpoint.Path}.");
+        }
+
         var (model, scored) = task.IsRegression
             ? FitRegressor(mlContext, pretrained, task, train, dev, cancellationToken)
             : FitClassifier(mlContext, pretrained, task, train, dev, cancellationToken);
@@ -47,6 +52,8 @@ internal sealed class GlueFineTuning(FineTuneSettings settings, TextWriter conso
         Say($"Saved the fitted chain to {path}; load it with mlContext.Tcd().LoadModel(path, out var schema).");
         return 0;
     }
+
+    private string CheckpointFolder(GlueTask task) => Path.Combine(settings.Output, $"{task.Name}.checkpoints");
 
     private double LearningRate => settings.LearningRate ?? (settings.Adapters > 0 ? 1e-3 : 1e-4);
 
@@ -90,6 +97,8 @@ internal sealed class GlueFineTuning(FineTuneSettings settings, TextWriter conso
         {
             Epochs = settings.Epochs, LearningRate = LearningRate, BatchSize = settings.BatchSize, MaxSequenceLength = settings.MaxSequenceLength,
             Device = settings.Device, Seed = settings.Seed, LogEvery = 20,
+            // A stopped Fit (Ctrl+C) saves a checkpoint here, and the same command resumes from it; a finished one deletes it.
+            CheckpointDirectory = CheckpointFolder(task),
         },
         ValidationData = validation,
         // The epoch kept is the best by the task's GLUE score in percent (MCC for CoLA, mean of F1 and accuracy for MRPC

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Tcd.Models.Training;
 using Tcd.FineTuneGlue;
 using Tcd.Models.Runtime;
 using Tcd.Samples;
@@ -52,12 +53,13 @@ root.SetAction((parse, cancellationToken) =>
     {
         return Task.FromResult(new GlueFineTuning(settings, Console.Out).Execute(cancellationToken));
     }
-    catch (OperationCanceledException)
+    catch (OperationCanceledException ex)
     {
-        Console.Error.WriteLine("Cancelled; nothing was saved.");
+        // A cancelled fine-tuning's message says where its checkpoint is.
+        Console.Error.WriteLine($"Cancelled. {ex.Message}");
         return Task.FromResult(130);
     }
-    catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException)
+    catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException or CheckpointLoadException)
     {
         Console.Error.WriteLine($"error: {UserMessages.Readable(ex)}");
         return Task.FromResult(1);

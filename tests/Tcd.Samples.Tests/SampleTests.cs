@@ -115,6 +115,23 @@ public sealed class SampleTests : IDisposable
         unknown.Error.Should().Contain("Unknown GLUE task 'Foo'").And.NotContain("(Parameter");
     }
 
+    [UnixFact]
+    public void A_stopped_FineTuneGlue_names_its_checkpoint_and_the_same_command_resumes_from_it()
+    {
+        string[] args = ["--task", "MRPC", "--pretrain-steps", "4", "--epochs", "2", "--max-train", "1280", "--threads", "1", "--out", Out("finetune-stopped")];
+        var checkpoints = Path.Combine(Out("finetune-stopped"), "MRPC.checkpoints");
+
+        var stopped = SampleProgram.RunUntil("[fine-tuning] epoch 1 step 20/80", "Tcd.FineTuneGlue", args);
+        var resumed = SampleProgram.Run("Tcd.FineTuneGlue", args);
+
+        stopped.ExitCode.Should().Be(130, stopped.ToString());
+        stopped.Error.Should().Contain($"Its checkpoint is in '{Path.Combine(checkpoints, "step-000000")}");
+        resumed.ExitCode.Should().Be(0, resumed.ToString());
+        resumed.Output.Should().MatchRegex(@"Resuming fine-tuning at step [2-7][0-9] from ").And.NotContain("step 20/80");
+        File.Exists(Path.Combine(Out("finetune-stopped"), "MRPC.tcd.zip")).Should().BeTrue();
+        Directory.Exists(checkpoints).Should().BeFalse("a finished fine-tuning deletes its checkpoints");
+    }
+
     [Fact]
     public void FeatureExtraction_puts_the_encoder_in_front_of_an_MLNET_trainer()
     {
