@@ -106,6 +106,12 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
         var validation = options.ValidationData is null
             ? null
             : new SegmentPacker(encoder, training.MaxSequenceLength).Pack(TextCorpus.FromTexts(new TextColumnSource(options.ValidationData, options.TextColumnName))).ToList();
+        if (validation is { Count: 0 })
+        {
+            throw new ArgumentException(
+                $"BertPretrainingOptions.ValidationData has no text in column '{options.TextColumnName}' to score; give held-out text, or leave ValidationData null.", nameof(options));
+        }
+
         var pretrainer = new Pretrainer(model, Objective, training, encoder, teacher?.Model.Bert);
         if (pretrainer.FindCheckpointToResume() is { } resumeFrom)
         {

@@ -35,11 +35,11 @@ public sealed class TextCorpus
     public string Description { get; }
 
     /// <summary>A corpus over one or more UTF-8 text files, read in the given order.</summary>
-    /// <exception cref="FileNotFoundException">A file does not exist; the message names it.</exception>
+    /// <exception cref="FileNotFoundException">A file does not exist or is a folder; the message names it.</exception>
     public static TextCorpus FromFiles(params string[] paths) => FromFiles((IEnumerable<string>)paths);
 
     /// <summary>A corpus over one or more UTF-8 text files, read in the given order.</summary>
-    /// <exception cref="FileNotFoundException">A file does not exist; the message names it.</exception>
+    /// <exception cref="FileNotFoundException">A file does not exist or is a folder; the message names it.</exception>
     public static TextCorpus FromFiles(IEnumerable<string> paths)
     {
         ArgumentNullException.ThrowIfNull(paths);
@@ -54,6 +54,11 @@ public sealed class TextCorpus
             if (string.IsNullOrWhiteSpace(path))
             {
                 throw new ArgumentException("A corpus file path is null or blank.", nameof(paths));
+            }
+
+            if (Directory.Exists(path))
+            {
+                throw new FileNotFoundException($"The corpus file '{path}' is a folder; give the text files in it.", path);
             }
 
             if (!File.Exists(path))

@@ -131,6 +131,13 @@ public sealed class FineTuner
         var validated = validation is { Count: > 0 } && score is not null;
         var run = checkpoints is null ? null : RunKey.Of(options, Model, train, validation, validated);
         var resumedFrom = FindCheckpointToResume();
+        if (!options.Resume && checkpoints is not null)
+        {
+            // Starting over discards the old run at once: kept until this run's first checkpoint, it would be resumed
+            // after a stop before that, beside a metrics file this run has begun anew.
+            DeleteCheckpoints(checkpoints);
+        }
+
         Dictionary<string, Tensor>? bestWeights = null;
         var state = resumedFrom is null ? new RunState { Run = run } : Restore(checkpoints!, resumedFrom, run!, optimizer, out bestWeights);
         var startStep = state.Step;
@@ -245,8 +252,7 @@ public sealed class FineTuner
             if (!cancelled && checkpoints is not null)
             {
                 // They serve only a resume; kept, they would stop the next run in this folder (another fold, other data) as another run's.
-                DeleteBestWeightsExcept(checkpoints, new HashSet<string>());
-                checkpoints.DeleteAll();
+                DeleteCheckpoints(checkpoints);
                 lastCheckpoint = null;
             }
         }
@@ -356,6 +362,13 @@ public sealed class FineTuner
         });
         DeleteBestWeightsExcept(store, store.CompleteCheckpoints().Select(BestWeightsOf).OfType<string>().ToHashSet(StringComparer.Ordinal));
         return saved;
+    }
+
+    /// <summary>Deletes every checkpoint and best-epoch folder of <paramref name="store"/>.</summary>
+    private static void DeleteCheckpoints(CheckpointStore store)
+    {
+        DeleteBestWeightsExcept(store, new HashSet<string>());
+        store.DeleteAll();
     }
 
     /// <summary>Deletes the best-epoch folders of the checkpoint root but those named in <paramref name="kept"/>.</summary>

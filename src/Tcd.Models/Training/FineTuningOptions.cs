@@ -85,7 +85,8 @@ public sealed record FineTuningOptions
     /// Continue from the newest checkpoint in <see cref="CheckpointDirectory"/> when one exists. The run must start from
     /// the same weights, with the same training and validation examples and the same options that shape training (epochs, batch size, seed, mode,
     /// adapter size, learning rate, warm-up, weight decay, clipping); a checkpoint of another run is refused with
-    /// <see cref="CheckpointMismatchException"/>. Default true.
+    /// <see cref="CheckpointMismatchException"/>. False starts over, deleting the folder's checkpoints when the run
+    /// starts. Default true.
     /// </summary>
     public bool Resume { get; init; } = true;
 

@@ -111,6 +111,12 @@ public sealed class Pretrainer
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(corpus);
+        if (validationSegments is { Count: 0 })
+        {
+            // Scored, no segments give a NaN log-likelihood, found only at the end of training.
+            throw new ArgumentException("There are no validation segments: pass at least one, or null to train without validation.", nameof(validationSegments));
+        }
+
         TorchRuntime.EnsureAvailable();
         TorchRuntime.SetThreads(options.Threads);
 
@@ -162,6 +168,13 @@ public sealed class Pretrainer
         var schedule = new LinearWarmupDecaySchedule(options.LearningRate, options.EffectiveWarmupSteps, options.TotalSteps);
         var checkpoints = options.CheckpointDirectory is null ? null : new CheckpointStore(options.CheckpointDirectory, options.KeepCheckpoints);
         var latest = FindCheckpointToResume();
+        if (!options.Resume)
+        {
+            // Starting over discards the old run at once: kept until this run's first checkpoint, it would be resumed
+            // after a stop before that, beside a metrics file this run has begun anew.
+            checkpoints?.DeleteAll();
+        }
+
         var state = latest is null ? new TrainerState(0, new PretrainingDataPosition(0, 0)) : Restore(checkpoints!, latest, optimizer);
         if (options.MetricsFile is not null)
         {

@@ -70,7 +70,10 @@ public sealed record PretrainingOptions
     /// <summary>Checkpoints kept on disk. Default 2.</summary>
     public int KeepCheckpoints { get; init; } = 2;
 
-    /// <summary>Continue from the newest checkpoint in <see cref="CheckpointDirectory"/> when one exists. Default true.</summary>
+    /// <summary>
+    /// Continue from the newest checkpoint in <see cref="CheckpointDirectory"/> when one exists. False starts over,
+    /// deleting the folder's checkpoints when the run starts. Default true.
+    /// </summary>
     public bool Resume { get; init; } = true;
 
     /// <summary>

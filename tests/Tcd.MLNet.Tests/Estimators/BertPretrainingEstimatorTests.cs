@@ -82,6 +82,18 @@ public class BertPretrainingEstimatorTests
     }
 
     [Fact]
+    public void Validation_data_without_text_is_refused_before_training()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var options = TcdTestData.PretrainingOptions<BertPretrainingOptions>();
+        options.ValidationData = mlContext.Data.LoadFromEnumerable(new[] { new ScoreRow { Text = "", Label = 1 } });
+
+        var fit = () => mlContext.Tcd().PretrainTeacher(options).Fit(TcdTestData.Corpus(mlContext));
+
+        fit.Should().Throw<ArgumentException>().WithMessage("BertPretrainingOptions.ValidationData has no text in column 'Text' to score*");
+    }
+
+    [Fact]
     public void Output_shape_adds_the_feature_vector()
     {
         var mlContext = new MLContext(seed: 1);

@@ -285,6 +285,19 @@ public sealed class FineTunerCheckpointTests : IDisposable
         fresh.Result.EpochLosses.Should().HaveCount(3);
     }
 
+    [Fact]
+    public void Resume_false_discards_the_old_checkpoints_at_once_so_a_run_stopped_before_its_first_step_leaves_none()
+    {
+        Train(NewClassifier(), Options(), stopAfterStep: 4);
+        var tuner = new FineTuner(NewClassifier(), Options() with { Resume = false }, Encoder.SpecialTokenIds);
+
+        var startedOver = tuner.Train(SentimentExamples(), cancellationToken: new CancellationToken(canceled: true));
+
+        startedOver.Cancelled.Should().BeTrue();
+        new FineTuner(NewClassifier(), Options(), Encoder.SpecialTokenIds).FindCheckpointToResume().Should().BeNull();
+        Directory.Exists(Path.Combine(root, "checkpoints")).Should().BeFalse("the best-epoch weights went with the checkpoints");
+    }
+
     [Theory]
     [InlineData(nameof(FineTuningOptions.CheckpointEvery))]
     [InlineData(nameof(FineTuningOptions.KeepCheckpoints))]

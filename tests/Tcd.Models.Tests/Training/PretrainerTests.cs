@@ -273,6 +273,31 @@ public sealed class PretrainerTests : IDisposable
             .ResumedFromStep.Should().Be(2);
     }
 
+    [Fact]
+    public void EmptyValidationSegments_AreRefusedBeforeTraining()
+    {
+        var trainer = new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, FastOptions(1), Encoder);
+
+        var run = () => trainer.Run(RepeatedText(), validationSegments: []);
+
+        run.Should().Throw<ArgumentException>().WithParameterName("validationSegments").WithMessage("There are no validation segments*");
+    }
+
+    [Fact]
+    public void StartingOver_DiscardsTheOldCheckpointsAtOnce_SoARunStoppedBeforeItsFirstStepLeavesNoneToResume()
+    {
+        var options = FastOptions(2) with { CheckpointDirectory = Path.Combine(folder, "ckpt"), MetricsFile = Path.Combine(folder, "metrics.jsonl") };
+        new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options, Encoder).Run(RepeatedText()).LastCheckpoint.Should().NotBeNull();
+
+        var startedOver = new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options with { Resume = false }, Encoder)
+            .Run(RepeatedText(), cancellationToken: new CancellationToken(canceled: true));
+
+        startedOver.Cancelled.Should().BeTrue();
+        startedOver.Steps.Should().Be(0);
+        new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options, Encoder).FindCheckpointToResume()
+            .Should().BeNull("the old run's checkpoints went when the new one started, not at its first checkpoint");
+    }
+
     [Theory]
     [InlineData("optimizer.bin")]
     [InlineData("model.safetensors")]
