@@ -17,8 +17,8 @@ internal static class CliOptions
         new(name) { Description = description, AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [] };
 
     public static Option<string?> Config() => Optional<string?>(
-        "--config", "A JSON file of option values; its keys are this command's option names without dashes " +
-                    "(e.g. { \"steps\": 1000, \"corpus\": [\"a.txt\"] }). Options given on the command line override the file. " +
+        "--config", "A JSON file of option values; its keys are this command's option names without the leading dashes " +
+                    "(e.g. { \"steps\": 1000, \"batch-size\": 32, \"corpus\": [\"a.txt\"] }). Options given on the command line override the file. " +
                     "Relative paths in the file are relative to the file's folder.");
 
     public static Option<string> Device() => WithDefault("--device", "Where to run: cpu, cuda, cuda:N or auto (CUDA when present).", "auto");
@@ -37,7 +37,7 @@ internal static class CliOptions
 
     public static Option<int> KeepCheckpoints(int defaultValue) => WithDefault("--keep-checkpoints", "Newest checkpoints kept.", defaultValue);
 
-    public static Option<bool> NoResume() => WithDefault("--no-resume", "Start from step 0 even when --out has checkpoints.", false);
+    public static Option<bool> NoResume() => WithDefault("--no-resume", "Start over from step 0, deleting the checkpoints in --out.", false);
 
     public static Option<long> Seed() => WithDefault("--seed", "Seed of initialisation, data order, masking and dropout.", 42L);
 

@@ -58,7 +58,7 @@ internal sealed class OptionReader
         {
             throw new CliUsageException(
                 $"--config: '{path}' has unknown key(s) {string.Join(", ", unknown.Select(k => $"'{k}'"))} for '{parse.CommandResult.Command.Name}'. " +
-                $"Keys are the command's option names without dashes: {string.Join(", ", known.Order(StringComparer.Ordinal))}.");
+                $"Keys are the command's option names without the leading dashes: {string.Join(", ", known.Order(StringComparer.Ordinal))}.");
         }
 
         return new OptionReader(parse, config, path);

@@ -14,7 +14,7 @@ internal sealed class TcdCommandLine
     {
         Root = new RootCommand(
             "tcd: pre-train BERT teachers and MoE-BERTs, distil TCD students, fine-tune on GLUE, predict with the fine-tuned classifiers, run the paper's GLUE suite, initialise dense models from MoE experts (XPERT), evaluate, chart training runs and convert Hugging Face checkpoints. " +
-            "Every command takes --config <file.json> (keys = option names without dashes); options on the command line override the file.");
+            "Every command takes --config <file.json> (keys = option names without the leading dashes, e.g. \"batch-size\"); options on the command line override the file.");
         Pretrain = Register(PretrainCommand.Pretrain(), console, cancellationToken);
         Distill = Register(PretrainCommand.Distill(), console, cancellationToken);
         Finetune = Register(new FinetuneCommand(), console, cancellationToken);

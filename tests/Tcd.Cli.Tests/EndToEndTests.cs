@@ -128,11 +128,18 @@ public sealed class EndToEndTests : IDisposable
         stopped.ExitCode.Should().Be(130);
         var checkpoint = temp.File("rte", "checkpoints", "step-00000003");
         stopped.Output.Should().Contain("cancelled, best epoch 1: ").And.Contain($"checkpoint {checkpoint}. Run the same command again to resume.");
+        using (var result = JsonDocument.Parse(File.ReadAllText(temp.File("rte", "result.json"))))
+        {
+            result.RootElement.GetProperty("cancelled").GetBoolean().Should().BeTrue("its model/ holds the weights of a run that did not finish");
+        }
+
+        Cli.Run(["predict", "--model", temp.File("rte"), "--data", temp.File("RTE", "dev.tsv"), "--out", temp.File("rte-dev.tsv"), .. TinyOnCpu])
+            .Output.Should().Contain("note: the fine-tuning that made this classifier was stopped before its last epoch");
 
         var otherRate = Cli.Run([.. command, "--lr", "5e-5"]);
 
         otherRate.ExitCode.Should().Be(1);
-        otherRate.Error.Should().Contain($"--out '{temp.File("rte")}' holds a checkpoint of another fine-tuning run (LearningRate 2e-5 (now 5e-5)): ")
+        otherRate.Error.Should().Contain($"--out '{temp.File("rte")}' holds a checkpoint of another fine-tuning run (--lr 2e-5 (now 5e-5)): ")
             .And.Contain("--no-resume");
 
         var resumed = Cli.Run(command);
@@ -146,6 +153,14 @@ public sealed class EndToEndTests : IDisposable
         var metrics = File.ReadAllLines(temp.File("rte", "metrics.jsonl")).Select(line => JsonDocument.Parse(line).RootElement).ToList();
         metrics.Select(row => row.GetProperty("step").GetDouble()).Should().Equal(1, 2, 2, 3, 4, 4);
         metrics.Where(row => row.GetProperty("val_score").ValueKind == JsonValueKind.Number).Should().HaveCount(2, "each epoch was scored on dev once");
+
+        var again = Cli.Run(command);
+        var over = Cli.Run([.. command, "--no-resume"]);
+
+        again.ExitCode.Should().Be(1);
+        again.Error.Should().Contain($"--out: '{temp.File("rte")}' holds a finished fine-tuning (result.json, model/); give another --out, or --no-resume");
+        over.ExitCode.Should().Be(0, over.Error);
+        over.Output.Should().Contain("step 1/4");
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using Tcd.Models.Modeling;
+
 namespace Tcd.Cli.Tests;
 
 public sealed class ErrorTests : IDisposable
@@ -5,6 +7,50 @@ public sealed class ErrorTests : IDisposable
     private readonly TempFolder temp = new();
 
     public void Dispose() => temp.Dispose();
+
+    [Fact]
+    public void Exporting_a_model_with_adapters_is_one_error_line_saying_what_can_be_exported()
+    {
+        var folder = temp.File("adapters");
+        using (var classifier = new BertForSequenceClassification(BertConfig.Tiny, 2))
+        {
+            classifier.EnableAdapters(8);
+            BertModelStore.Save(classifier, classifier.Config, folder);
+        }
+
+        var (exitCode, _, error) = Cli.Run("export-hf", "--model", folder, "--out", temp.File("hf"));
+
+        exitCode.Should().Be(1);
+        error.Should().StartWith("tcd export-hf: error: --model: ").And.Contain("has Houlsby adapters (size 8)").And.Contain("without --adapters").And.NotContain("   at ");
+        Directory.Exists(temp.File("hf")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void A_folder_given_as_the_corpus_is_called_a_folder()
+    {
+        var (exitCode, _, error) = Cli.Run("pretrain", "--corpus", temp.Path, "--out", temp.File("run"), "--preset", "tiny", "--steps", "1", "--device", "cpu");
+
+        exitCode.Should().Be(1);
+        error.Should().Contain($"The corpus file '{temp.Path}' is a folder; give the text files in it.");
+    }
+
+    [Fact]
+    public void Importing_into_a_run_folder_is_refused_and_finetune_refuses_max_train_0()
+    {
+        var run = temp.File("run");
+        using (var model = new BertForMaskedLm(BertConfig.Tiny))
+        {
+            BertModelStore.Save(model, model.Config, Path.Combine(run, "model"));
+        }
+
+        var import = Cli.Run("import-hf", "--from", temp.File("hf"), "--out", run);
+        var finetune = Cli.Run("finetune", "--model", run, "--task", "SST-2", "--data", temp.Write("train.tsv", "sentence\tlabel\na film\t1\n"), "--out", temp.File("ft"), "--max-train", "0");
+
+        import.ExitCode.Should().Be(1);
+        import.Error.Should().Contain($"--out: '{run}' is a run folder (its model is in '{Path.Combine(run, "model")}')");
+        finetune.ExitCode.Should().Be(1);
+        finetune.Error.Should().Contain("--max-train must be 1 or more, not 0.");
+    }
 
     [Fact]
     public void A_missing_required_option_names_it()

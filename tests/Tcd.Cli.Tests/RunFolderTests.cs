@@ -126,6 +126,47 @@ public sealed class RunFolderTests : IDisposable
     }
 
     [Fact]
+    public void A_model_saved_again_without_validation_loses_the_held_out_score_of_the_one_before()
+    {
+        var run = temp.File("run");
+        var heldOut = temp.Write("held-out.txt", "The mill by the river was old.\n\nThe bridge over the river was new.");
+        Pretrain(run, steps: 1, "--validation", heldOut).ExitCode.Should().Be(0);
+        var score = Path.Combine(run, "model", "pretraining.json");
+        File.Exists(score).Should().BeTrue();
+
+        Pretrain(run, steps: 2).ExitCode.Should().Be(0);
+
+        File.Exists(score).Should().BeFalse("tcd glue would show the 1-step model's score beside the 2-step model");
+    }
+
+    [Fact]
+    public void No_validation_segments_is_refused_before_any_work()
+    {
+        var heldOut = temp.Write("held-out.txt", "The mill by the river was old.");
+
+        var (exitCode, _, error) = Pretrain(temp.File("run"), steps: 1, "--validation", heldOut, "--validation-segments", "0");
+
+        exitCode.Should().Be(1);
+        error.Should().Contain("--validation-segments must be 1 or more, not 0.");
+        Directory.Exists(temp.File("run")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void A_moved_run_folder_resumes_under_its_new_path()
+    {
+        var run = temp.File("run");
+        Pretrain(run, steps: 1).ExitCode.Should().Be(0);
+        var moved = temp.File("moved");
+        Directory.Move(run, moved);
+
+        var resumed = Pretrain(moved, steps: 2);
+
+        resumed.Error.Should().BeEmpty();
+        resumed.ExitCode.Should().Be(0);
+        resumed.Output.Should().Contain($"resuming from step 1 ({Path.Combine(moved, "checkpoints", "step-00000001")})");
+    }
+
+    [Fact]
     public void An_existing_folder_is_kept_when_the_run_in_it_fails_to_start()
     {
         var run = temp.File("mine");

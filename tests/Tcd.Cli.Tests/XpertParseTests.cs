@@ -48,6 +48,15 @@ public sealed class XpertParseTests : IDisposable
         settings.Threads.Should().Be(1);
     }
 
+    [Fact]
+    public void A_target_width_the_heads_do_not_divide_names_the_head_count_and_nearby_widths()
+    {
+        var (exitCode, _, error) = Cli.Run("xpert", "--source", temp.File("moe"), "--domains", temp.File("wiki.txt"), "--out", temp.File("x"), "--target-hidden", "63");
+
+        exitCode.Should().Be(1);
+        error.Should().Contain("--target-hidden 63 must be divisible by the dense model's 2 attention heads, e.g. 62 or 64.");
+    }
+
     [Theory]
     [InlineData("--target-ff", "256", "--target-ff")]
     [InlineData("--target-hidden", "128", "--target-hidden")]

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tcd.Models.Data.Glue;
 using Tcd.Models.Interop;
@@ -32,7 +31,7 @@ internal sealed class ExportHfCommand : TcdCommand<ExportHfSettings>
         if (saved == SavedModelKind.SequenceClassifier)
         {
             using var classifier = BertModelStore.LoadSequenceClassification(settings.Model);
-            var task = FineTuningTask(settings.Model);
+            var task = FineTuningRunRecord.Find(settings.Model)?.Task;
             if (task is { IsRegression: false } && task.LabelNames.Count == classifier.NumLabels)
             {
                 options = options with { LabelNames = task.LabelNames };
@@ -65,25 +64,16 @@ internal sealed class ExportHfCommand : TcdCommand<ExportHfSettings>
         return 0;
     }
 
-    /// <summary>
-    /// The GLUE task a model was fine-tuned on, from the <c>result.json</c> that <c>tcd finetune</c> writes next to its
-    /// <c>model/</c> folder; null for any other folder.
-    /// </summary>
-    private static GlueTask? FineTuningTask(string modelFolder)
+    protected override ExportHfSettings Read(OptionReader options)
     {
-        var result = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelFolder))!, FinetuneCommand.ResultFileName);
-        try
+        var modelFolder = ModelFolders.Resolve(options.RequirePath(model), "--model");
+        if (BertModelStore.LoadConfig(modelFolder).AdapterSize is var adapterSize and > 0)
         {
-            var name = File.Exists(result) ? JsonNode.Parse(File.ReadAllText(result))?["task"]?.GetValue<string>() : null;
-            return name is not null && GlueTask.TryFromName(name, out var task) ? task : null;
+            throw new CliUsageException(
+                $"--model: '{modelFolder}' has Houlsby adapters (size {adapterSize}), which Hugging Face's BERT has no place for. " +
+                "Export the pre-trained model, or one fine-tuned fully (tcd finetune without --adapters).");
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-        {
-            // Another tool's result.json, or a damaged one: the export then names the classes LABEL_0, LABEL_1, ...
-            return null;
-        }
-    }
 
-    protected override ExportHfSettings Read(OptionReader options) => new(
-        ModelFolders.Resolve(options.RequirePath(model), "--model"), options.RequireOutputFolder(output), !options.Get(noTokenizer));
+        return new ExportHfSettings(modelFolder, options.RequireOutputFolder(output), !options.Get(noTokenizer));
+    }
 }

@@ -138,7 +138,8 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         catch (CheckpointMismatchException ex)
         {
             throw new CliUsageException(
-                $"--out '{settings.Output}' holds a checkpoint of another fine-tuning run ({string.Join("; ", ex.Differences)}): run with the data and options " +
+                $"--out '{settings.Output}' holds a checkpoint of another fine-tuning run ({string.Join("; ", ex.Differences.Select(difference => OptionValidation.InOptionTerms(difference, OptionNames)))}): " +
+                "run with the data and options " +
                 "that started it, choose another --out, or start over with --no-resume.");
         }
 
@@ -150,6 +151,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
             task = settings.Task.Name,
             mode = GlueConfiguration.ModeName(settings.Training.Mode),
             adapter_size = settings.Training.Mode == FineTuningMode.Adapters ? settings.Training.AdapterSize : (int?)null,
+            cancelled = result.Cancelled,
             learning_rate = settings.Training.LearningRate,
             max_sequence_length = settings.Training.MaxSequenceLength,
             best_epoch = result.BestEpoch,
@@ -228,6 +230,20 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         {
             // Its model/, metrics, chart and checkpoints would overwrite the pre-training run's.
             throw new CliUsageException($"--out: '{outputFolder}' holds the pre-trained model given as --model; give the fine-tuned model a folder of its own.");
+        }
+
+        if (options.Get(maxTrain) is < 1 and var cap)
+        {
+            throw new CliUsageException($"--max-train must be 1 or more, not {cap}.");
+        }
+
+        if (!options.Get(noResume)
+            && FineTuningRunRecord.Find(Path.Combine(outputFolder, RunFolders.ModelFolderName)) is { Cancelled: false }
+            && new CheckpointStore(Path.Combine(outputFolder, PretrainCommand.CheckpointFolderName)).FindLatest() is null)
+        {
+            // A finished run deletes its checkpoints, so running it again would start over and overwrite its model unasked.
+            throw new CliUsageException(
+                $"--out: '{outputFolder}' holds a finished fine-tuning ({ResultFileName}, {RunFolders.ModelFolderName}/); give another --out, or --no-resume to fine-tune into it again.");
         }
 
         var adapterSize = options.Get(adapters);
@@ -331,5 +347,6 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         [nameof(FineTuningOptions.LogEvery)] = "--log-every",
         [nameof(FineTuningOptions.CheckpointEvery)] = "--checkpoint-every",
         [nameof(FineTuningOptions.KeepCheckpoints)] = "--keep-checkpoints",
+        [nameof(FineTuningOptions.Seed)] = "--seed",
     };
 }

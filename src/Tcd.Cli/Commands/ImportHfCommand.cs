@@ -1,5 +1,6 @@
 using Tcd.Models.Data;
 using System.CommandLine;
+using Tcd.Experiments.Glue;
 using Tcd.Models.Interop;
 using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
@@ -25,6 +26,8 @@ internal sealed class ImportHfCommand : TcdCommand<ImportHfSettings>
         var imported = HuggingFaceCheckpoint.Load(settings.Source);
         using var model = imported.Model;
         BertModelStore.Save(model, imported.Config, settings.Output);
+        // A model imported over an earlier one in this folder has no held-out score of its own.
+        GlueSuiteModel.ReplacePretrainingLogLikelihood(settings.Output, null);
         // The checkpoint's own vocabulary travels with it; every tcd command reads <model>/vocab.txt when present.
         var vocabulary = Path.Combine(settings.Source, BertTextEncoder.VocabularyFileName);
         if (File.Exists(vocabulary))
@@ -40,5 +43,16 @@ internal sealed class ImportHfCommand : TcdCommand<ImportHfSettings>
         return 0;
     }
 
-    protected override ImportHfSettings Read(OptionReader options) => new(options.RequirePath(source), options.RequireOutputFolder(output));
+    protected override ImportHfSettings Read(OptionReader options)
+    {
+        var folder = options.RequireOutputFolder(output);
+        if (BertModelStore.FindModelFolder(folder) is { } runModel && Path.GetFullPath(runModel) != Path.GetFullPath(folder))
+        {
+            throw new CliUsageException(
+                $"--out: '{folder}' is a run folder (its model is in '{runModel}'); imported beside it, the model would be the one '--model {folder}' loads " +
+                "from then on. Give the imported model a folder of its own.");
+        }
+
+        return new ImportHfSettings(options.RequirePath(source), folder);
+    }
 }

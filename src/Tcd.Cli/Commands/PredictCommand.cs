@@ -2,8 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using System.Text.Json.Nodes;
-using Tcd.Experiments;
 using Tcd.Experiments.Glue;
 using Tcd.Models.Data;
 using Tcd.Models.Data.Glue;
@@ -74,6 +72,12 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
 
         console.Line($"tcd predict: {UserMessages.Count(rows.Count, "row")} of {settings.DataFile} ({settings.Task.Name} {settings.Split.Name} layout), " +
                      $"on {TorchRuntime.DescribeDevice(settings.Device, settings.Threads, "--device")}");
+        if (settings.FineTuningStopped)
+        {
+            console.Line("note: the fine-tuning that made this classifier was stopped before its last epoch (result.json: cancelled); " +
+                         "its weights are those it had then. Run that tcd finetune command again to finish it.");
+        }
+
         var inputs = rows.Select(row => encoder.Encode(row.Text, row.TextPair, settings.SequenceLength)).ToList();
         var predictor = new SequenceClassifierPredictor(classifier, encoder.SpecialTokenIds);
         var clock = Stopwatch.StartNew();
@@ -163,7 +167,7 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
                 $"--model: '{modelFolder}' holds a pre-trained model, not a fine-tuned classifier; fine-tune it with 'tcd finetune' and give that run's --out folder.");
         }
 
-        var run = FineTuningRun(modelFolder);
+        var run = FineTuningRunRecord.Find(modelFolder);
         var glueTask = ReadTask(options, modelFolder, run);
         var dataFile = options.RequirePath(data);
         if (!File.Exists(dataFile))
@@ -177,10 +181,10 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
             : glueTask.Splits.FirstOrDefault(s => s.FileName.Equals(Path.GetFileName(dataFile), StringComparison.OrdinalIgnoreCase))
               ?? throw new CliUsageException(
                   $"--split: '{Path.GetFileName(dataFile)}' is not one of {glueTask.Name}'s file names, so its layout is unknown; give --split with one of {SplitNames(glueTask)}.");
-        var length = options.Get(sequenceLength) ?? (int?)run?["max_sequence_length"] ?? new FineTuningOptions().MaxSequenceLength;
+        var length = options.Get(sequenceLength) ?? run?.MaxSequenceLength ?? new FineTuningOptions().MaxSequenceLength;
         var settings = new PredictSettings(
             modelFolder, glueTask, dataFile, layout, options.RequireOutputFile(output), length, options.Get(batchSize), options.Get(probabilities),
-            options.Get(device), CliOptions.ReadThreads(options, threads));
+            options.Get(device), CliOptions.ReadThreads(options, threads), run?.Cancelled ?? false);
         if (settings.SequenceLength < 2 || settings.BatchSize < 1)
         {
             throw new CliUsageException("--seq-length must be at least 2 and --batch-size at least 1.");
@@ -191,9 +195,9 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
     }
 
     /// <summary>The task: <c>--task</c>, else the one the fine-tuning run's result names; both must agree when both are there.</summary>
-    private GlueTask ReadTask(OptionReader options, string modelFolder, JsonObject? run)
+    private GlueTask ReadTask(OptionReader options, string modelFolder, FineTuningRunRecord? run)
     {
-        var recorded = run?["task"]?.GetValue<string>() is { } name && GlueTask.TryFromName(name, out var fineTuned) ? fineTuned : null;
+        var recorded = run?.Task;
         if (options.GetPath(task) is not { } taskName)
         {
             return recorded ?? throw new CliUsageException(
@@ -208,16 +212,6 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
         return recorded is null || recorded == glueTask
             ? glueTask
             : throw new CliUsageException($"--task {glueTask.Name}, but the classifier in '{modelFolder}' was fine-tuned on {recorded.Name}; leave --task out or give {recorded.Name}.");
-    }
-
-    /// <summary>The <c>result.json</c> of the <c>tcd finetune</c> run whose <c>model/</c> folder is <paramref name="modelFolder"/>, or null.</summary>
-    private static JsonObject? FineTuningRun(string modelFolder)
-    {
-        var full = Path.GetFullPath(modelFolder);
-        var resultFile = Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(full)) ?? full, FinetuneCommand.ResultFileName);
-        return Path.GetFileName(Path.TrimEndingDirectorySeparator(full)) == RunFolders.ModelFolderName && File.Exists(resultFile)
-            ? JsonNode.Parse(File.ReadAllText(resultFile)) as JsonObject
-            : null;
     }
 
     private static string SplitNames(GlueTask task) => string.Join(", ", task.Splits.Select(s => s.Name));

@@ -13,5 +13,7 @@ namespace Tcd.Cli.Commands;
 /// <param name="Probabilities">Also write each class's probability.</param>
 /// <param name="Device">cpu, cuda, cuda:N or auto.</param>
 /// <param name="Threads">libtorch CPU threads, or null for libtorch's choice.</param>
+/// <param name="FineTuningStopped">True when the fine-tuning that made the classifier was stopped before its last epoch.</param>
 internal sealed record PredictSettings(
-    string Model, GlueTask Task, string DataFile, GlueSplit Split, string Output, int SequenceLength, int BatchSize, bool Probabilities, string Device, int? Threads);
+    string Model, GlueTask Task, string DataFile, GlueSplit Split, string Output, int SequenceLength, int BatchSize, bool Probabilities, string Device, int? Threads,
+    bool FineTuningStopped);

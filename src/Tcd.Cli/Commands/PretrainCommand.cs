@@ -227,11 +227,8 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
 
         var modelFolder = run.ModelFolder;
         BertModelStore.Save(model, model.Config, modelFolder);
-        if (result.ValidationLogLikelihood is { } heldOut)
-        {
-            // 'tcd glue' shows this beside the GLUE scores (the paper's "pre-training LL" column).
-            GlueSuiteModel.WritePretrainingLogLikelihood(modelFolder, heldOut);
-        }
+        // 'tcd glue' shows this beside the GLUE scores (the paper's "pre-training LL" column).
+        GlueSuiteModel.ReplacePretrainingLogLikelihood(modelFolder, result.ValidationLogLikelihood);
 
         WriteJson(Path.Combine(settings.Output, ResultFileName), new
         {
@@ -319,6 +316,11 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         };
         OptionValidation.Run(training.Validate, OptionNames);
         OptionValidation.Run(objective.Validate, OptionNames);
+        if (options.Get(validationSegments) < 1)
+        {
+            throw new CliUsageException($"--validation-segments must be 1 or more, not {options.Get(validationSegments)}.");
+        }
+
         return new PretrainSettings(
             files, folder, config, objective, training, teacherFolder, initFolder, options.GetPaths(validation), options.Get(validationSegments), options.Resolved);
     }

@@ -185,6 +185,14 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
             IntermediateSize = options.Get(targetIntermediate) ?? shape.IntermediateSize,
             HiddenSize = options.Get(targetHidden) ?? shape.HiddenSize,
         };
+        if (target.NumHeads > 0 && target.HiddenSize % target.NumHeads != 0)
+        {
+            // Before the config's own check, which names both numbers by their properties, and both map to --target-hidden.
+            throw new CliUsageException(
+                $"--target-hidden {target.HiddenSize} must be divisible by the dense model's {target.NumHeads} attention heads, " +
+                $"e.g. {target.HiddenSize / target.NumHeads * target.NumHeads} or {(target.HiddenSize / target.NumHeads + 1) * target.NumHeads}.");
+        }
+
         OptionValidation.Run(() => target.Validate(), OptionNames);
 
         // The Tucker ranks are the target sizes, and a rank cannot exceed the dimension it compresses.

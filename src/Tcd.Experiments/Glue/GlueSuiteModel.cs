@@ -38,6 +38,25 @@ public sealed record GlueSuiteModel(string Name, string Folder)
     }
 
     /// <summary>
+    /// Records the held-out log-likelihood of a model just saved into <paramref name="modelFolder"/>: writes it as
+    /// <see cref="WritePretrainingLogLikelihood"/> does, or, when there is none, deletes a <see cref="PretrainingFileName"/>
+    /// an earlier model saved there left behind, which would otherwise be shown as this model's score.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="validationLogLikelihood"/> is NaN or infinite.</exception>
+    public static void ReplacePretrainingLogLikelihood(string modelFolder, double? validationLogLikelihood)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelFolder);
+        if (validationLogLikelihood is { } value)
+        {
+            WritePretrainingLogLikelihood(modelFolder, value);
+        }
+        else
+        {
+            File.Delete(Path.Combine(modelFolder, PretrainingFileName));
+        }
+    }
+
+    /// <summary>
     /// Reads <see cref="PretrainingFileName"/> of a model folder (as <see cref="WritePretrainingLogLikelihood"/> wrote
     /// it): the held-out masked-token log-likelihood and how it was scored, or null when the folder has no such file.
     /// </summary>
