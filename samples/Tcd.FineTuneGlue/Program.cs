@@ -16,7 +16,7 @@ var sequence = new Option<int>("--seq-length", "--max-seq") { Description = "Tok
 var maxTrain = new Option<int>("--max-train") { Description = "Cap on training rows (MRPC has 3,668).", DefaultValueFactory = _ => 1_000 };
 var corpus = new Option<string>("--corpus") { Description = "Pre-training text for the tiny teacher when no --model is given.", DefaultValueFactory = _ => Path.Combine(dataFolder, "corpus", "enwiki-sample.txt") };
 var pretrainSteps = new Option<long>("--pretrain-steps") { Description = "Pre-training steps of the tiny teacher when no --model is given.", DefaultValueFactory = _ => 60 };
-var output = new Option<string>("--out") { Description = "Folder of the saved fitted chain (<Task>.tcd.zip).", DefaultValueFactory = _ => Path.Combine("runs", "finetune-glue") };
+var output = new Option<string>("--out") { Description = "Folder of the saved fitted chain (<Task>.tcd.zip) and of the fine-tuning's checkpoints while it runs (<Task>.checkpoints).", DefaultValueFactory = _ => Path.Combine("runs", "finetune-glue") };
 var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "auto" };
 var threads = SampleCommandLine.Threads();
 var seed = new Option<long>("--seed") { Description = "Seed of initialisation, data order and dropout.", DefaultValueFactory = _ => 42 };
@@ -58,6 +58,13 @@ root.SetAction((parse, cancellationToken) =>
         // A cancelled fine-tuning's message says where its checkpoint is.
         Console.Error.WriteLine($"Cancelled. {ex.Message}");
         return Task.FromResult(130);
+    }
+    catch (CheckpointMismatchException ex)
+    {
+        Console.Error.WriteLine(
+            $"error: {ex.Checkpoint} is the checkpoint of another run ({string.Join("; ", ex.Differences)}): " +
+            $"run with the options that started it, or delete '{Path.GetDirectoryName(ex.Checkpoint)}' to start over.");
+        return Task.FromResult(1);
     }
     catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException or CheckpointLoadException)
     {

@@ -20,13 +20,15 @@ internal static class OptionsRecord
 
     /// <summary>
     /// Each option of <paramref name="now"/> that the record at <paramref name="path"/> holds with another value: its key
-    /// and <c>--option old (now new)</c>. Options the record lacks are not compared (an older version did not record them).
+    /// and <c>--option old (now new)</c>. An option the record lacks differs only with <paramref name="lackingDiffers"/>;
+    /// without it, it is not compared (records of older versions lack options they did not record yet).
     /// </summary>
     /// <param name="path">The recorded options.</param>
     /// <param name="now">The options of this invocation.</param>
     /// <param name="remedy">What the user can do when the record is damaged, e.g. "delete 'runs/quickstart/moe' to pre-train that model again".</param>
+    /// <param name="lackingDiffers">Whether an option missing from the record counts as a difference.</param>
     /// <exception cref="InvalidDataException">The record is not a JSON object; the message names the file and <paramref name="remedy"/>.</exception>
-    public static IReadOnlyList<(string Option, string Description)> Differences(string path, JsonObject now, string remedy)
+    public static IReadOnlyList<(string Option, string Description)> Differences(string path, JsonObject now, string remedy, bool lackingDiffers)
     {
         JsonObject started;
         try
@@ -40,7 +42,7 @@ internal static class OptionsRecord
         }
 
         return now
-            .Where(option => started.TryGetPropertyValue(option.Key, out var before) && !JsonNode.DeepEquals(before, option.Value))
+            .Where(option => started.TryGetPropertyValue(option.Key, out var before) ? !JsonNode.DeepEquals(before, option.Value) : lackingDiffers)
             .Select(option => (option.Key, $"--{option.Key} {Show(started[option.Key])} (now {Show(option.Value)})"))
             .ToList();
     }

@@ -35,7 +35,7 @@ internal sealed class QuickstartFineTuningFolder(QuickstartRunFolder run, GlueTa
     public IReadOnlyList<(string Option, string Description)> Prepare(JsonObject options)
     {
         var differences = File.Exists(OptionsFile)
-            ? OptionsRecord.Differences(OptionsFile, options, $"delete '{Folder}' to fine-tune again")
+            ? OptionsRecord.Differences(OptionsFile, options, $"delete '{Folder}' to fine-tune again", lackingDiffers: true)
             : [];
         if (differences.Count > 0 || !File.Exists(OptionsFile))
         {

@@ -245,10 +245,15 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
     {
         var label = $"[{name}] {data.Task}";
         var folder = new QuickstartFineTuningFolder(pretrained.Folder, data.Task);
-        var differences = folder.Prepare(settings.FineTuningRecord(pretrained.Fingerprint));
+        var differences = folder.Prepare(settings.FineTuningRecord(pretrained.Fingerprint, data.Task));
         if (differences.Count > 0)
         {
-            var described = differences.Select(difference => difference.Option == QuickstartSettings.ModelOption ? "another version of the pre-trained model" : difference.Description);
+            var described = differences.Select(difference => difference.Option switch
+            {
+                QuickstartSettings.ModelOption => "another version of the pre-trained model",
+                QuickstartSettings.GlueOption => "other GLUE files",
+                _ => difference.Description,
+            });
             Say($"{label}: fine-tuned before with {string.Join(", ", described)}; fine-tuning again");
         }
 

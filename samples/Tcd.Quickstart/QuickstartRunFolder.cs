@@ -63,7 +63,7 @@ internal sealed class QuickstartRunFolder(string outputDirectory, string name)
             return [];
         }
 
-        return OptionsRecord.Differences(OptionsFile, now, $"delete '{Folder}' to pre-train that model again");
+        return OptionsRecord.Differences(OptionsFile, now, $"delete '{Folder}' to pre-train that model again", lackingDiffers: false);
     }
 
     /// <summary>Records the options a run starts with, before it writes anything they shape.</summary>

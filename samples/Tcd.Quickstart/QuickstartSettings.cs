@@ -15,6 +15,9 @@ internal sealed record QuickstartSettings
     /// <summary>The key of the pre-trained model's fingerprint in <see cref="FineTuningRecord"/>.</summary>
     public const string ModelOption = "model";
 
+    /// <summary>The key of the fine-tuning data's content in <see cref="FineTuningRecord"/>.</summary>
+    public const string GlueOption = "glue";
+
     /// <summary>The model sizes <see cref="Preset"/> may name (case-insensitive).</summary>
     public static readonly IReadOnlyDictionary<string, BertConfig> Presets = new Dictionary<string, BertConfig>(StringComparer.OrdinalIgnoreCase)
     {
@@ -107,11 +110,13 @@ internal sealed record QuickstartSettings
 
     /// <summary>
     /// The options that shape a fine-tuning's result, as its folder records them, with the fingerprint of the pre-trained
-    /// model it starts from (<see cref="ModelOption"/>): a stored result is reused only when all of them agree.
+    /// model it starts from (<see cref="ModelOption"/>) and the task's training and dev files as their content: a stored
+    /// result is reused only when all of them agree. The files are hashed, so build this once per task and model.
     /// </summary>
-    public JsonObject FineTuningRecord(string modelFingerprint) => new()
+    public JsonObject FineTuningRecord(string modelFingerprint, GlueTask task) => new()
     {
         [ModelOption] = modelFingerprint,
+        [GlueOption] = string.Join(", ", new[] { "train", task.EvaluationSplits[0] }.Select(split => ContentIdentity(Path.Combine(GlueDirectory, task.DirectoryName, task.GetSplit(split).FileName)))),
         ["finetune-epochs"] = FineTuneEpochs,
         ["finetune-lr"] = FineTuneLearningRate,
         ["max-train"] = MaxTrainExamples,
@@ -126,11 +131,14 @@ internal sealed record QuickstartSettings
     /// The corpus as its content, not its path: the default corpus lies beside the program, so a Debug and a Release
     /// build (or a moved checkout) name the same text differently, and a run must not be refused for that.
     /// </summary>
-    private string CorpusIdentity()
+    private string CorpusIdentity() => ContentIdentity(Corpus);
+
+    /// <summary>A file as its name and content, e.g. <c>train.tsv (1234 bytes, SHA-256 0123456789abcdef)</c>.</summary>
+    private static string ContentIdentity(string path)
     {
-        using var stream = File.OpenRead(Corpus);
+        using var stream = File.OpenRead(path);
         var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
-        return string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(Corpus)} ({stream.Length} bytes, SHA-256 {hash[..16]})");
+        return string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(path)} ({stream.Length} bytes, SHA-256 {hash[..16]})");
     }
 
     private void RequireGlueFiles(IReadOnlyList<GlueTask> glueTasks)

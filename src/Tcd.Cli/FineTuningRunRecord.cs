@@ -17,7 +17,7 @@ internal sealed record FineTuningRunRecord(GlueTask? Task, int? MaxSequenceLengt
 {
     /// <summary>
     /// The record of the run whose <c>model/</c> folder is <paramref name="modelFolder"/>; null for a model folder of
-    /// anything else, or when the file is not a JSON object (another tool's, or damaged).
+    /// anything else, or when the file is not a fine-tuning's JSON object (another command's, or damaged).
     /// </summary>
     public static FineTuningRunRecord? Find(string modelFolder)
     {
@@ -30,8 +30,9 @@ internal sealed record FineTuningRunRecord(GlueTask? Task, int? MaxSequenceLengt
 
         try
         {
+            // A result without a task is another command's (tcd pretrain writes one too).
             var result = JsonNode.Parse(File.ReadAllText(resultFile)) as JsonObject;
-            return result is null
+            return result?["task"] is null
                 ? null
                 : new FineTuningRunRecord(
                     result["task"]?.GetValue<string>() is { } name && GlueTask.TryFromName(name, out var task) ? task : null,

@@ -53,7 +53,7 @@ public sealed class PredictTests(PredictTests.FineTunedRun run) : IClassFixture<
             devAccuracy = result.RootElement.GetProperty("dev_metrics").GetProperty("Accuracy").GetDouble();
         }
 
-        output.Should().Contain("10 rows of").And.Contain("(SST-2 dev layout)")
+        output.Should().Contain("10 rows of").And.Contain("(SST-2 dev layout), cut to 24 tokens,", "the run's result.json gives the length it was fine-tuned with")
             .And.Contain(string.Create(CultureInfo.InvariantCulture, $"accuracy {devAccuracy:F2}"), "the same model at the length it was fine-tuned with (result.json) scores the same rows alike");
         var lines = File.ReadAllLines(predictions);
         lines[0].Should().Be("index\tprediction");
@@ -85,6 +85,20 @@ public sealed class PredictTests(PredictTests.FineTunedRun run) : IClassFixture<
     }
 
     [Fact]
+    public void Rows_keep_their_number_in_the_file_past_a_skipped_row_and_out_may_name_a_new_folder()
+    {
+        var dev = temp.Write("skipped/SST-2/dev.tsv", "sentence\tlabel\ngood film\t1\nbad\tfilm\t0\nawful film\t0\nfine film\t1\n");
+        var predictions = Path.Combine(temp.File("new-folder"), "p.tsv");
+
+        var (exitCode, output, error) = Cli.Run("predict", "--model", FineTuned, "--data", dev, "--out", predictions, "--seq-length", "16", "--device", "cpu", "--threads", "1");
+
+        error.Should().BeEmpty();
+        exitCode.Should().Be(0);
+        output.Should().Contain("note: ").And.Contain("1 malformed row skipped").And.Contain("cut to 16 tokens");
+        File.ReadAllLines(predictions).Skip(1).Select(line => line.Split('\t')[0]).Should().Equal("0", "2", "3");
+    }
+
+    [Fact]
     public void A_pretrained_model_another_task_or_a_file_of_unknown_layout_is_refused_before_any_work()
     {
         var output = temp.File("own-predictions.tsv");
@@ -96,6 +110,7 @@ public sealed class PredictTests(PredictTests.FineTunedRun run) : IClassFixture<
         var otherTask = Cli.Run(["predict", "--model", FineTuned, "--task", "RTE", "--data", dev, .. common]);
         var unknownLayout = Cli.Run(["predict", "--model", FineTuned, "--data", ownFile, .. common]);
         var nothingWritten = !File.Exists(output);
+        var overItsInput = Cli.Run(["predict", "--model", FineTuned, "--data", ownFile, "--split", "dev", "--out", ownFile, "--device", "cpu"]);
         var ownFileAsDev = Cli.Run(["predict", "--model", FineTuned, "--data", ownFile, "--split", "dev", .. common]);
 
         pretrained.ExitCode.Should().Be(1);
@@ -105,6 +120,8 @@ public sealed class PredictTests(PredictTests.FineTunedRun run) : IClassFixture<
         unknownLayout.ExitCode.Should().Be(1);
         unknownLayout.Error.Should().Contain("'reviews.tsv' is not one of SST-2's file names").And.Contain("--split with one of train, dev, test");
         nothingWritten.Should().BeTrue();
+        overItsInput.ExitCode.Should().Be(1);
+        overItsInput.Error.Should().Contain("is the --data file; write the predictions to a file of their own.");
         ownFileAsDev.ExitCode.Should().Be(0, ownFileAsDev.Error);
         File.ReadAllLines(output).Should().HaveCount(2);
     }

@@ -25,6 +25,7 @@ public sealed class SampleTests : IDisposable
         var run = SampleProgram.Run("Tcd.Quickstart", Tiny(4));
         var table = File.ReadAllLines(Path.Combine(Out("quickstart"), "results.md"));
         var again = SampleProgram.Run("Tcd.Quickstart", Tiny(4));
+        var otherGlue = SampleProgram.Run("Tcd.Quickstart", [.. Tiny(4), "--glue", GlueWithShorterDevFiles()]);
         var changed = SampleProgram.Run("Tcd.Quickstart", Tiny(5));
         var invalid = SampleProgram.Run("Tcd.Quickstart", "--steps", "0", "--out", Out("quickstart-invalid"));
 
@@ -35,12 +36,28 @@ public sealed class SampleTests : IDisposable
         again.ExitCode.Should().Be(0, again.ToString());
         again.Output.Should().Contain("[moe] already trained").And.NotContain("fine-tuning on");
         again.Output.Split('\n').Where(line => line.Contains("already fine-tuned: dev ", StringComparison.Ordinal)).Should().HaveCount(6, "three models on two tasks");
-        File.ReadAllLines(Path.Combine(Out("quickstart"), "results.md")).Should().Equal(table);
+        otherGlue.ExitCode.Should().Be(0, otherGlue.ToString());
+        otherGlue.Output.Should().Contain("[MoE] SST-2: fine-tuned before with other GLUE files; fine-tuning again").And.Contain("SST-2: 32 training sentences, 20 dev sentences.");
         changed.ExitCode.Should().Be(2, changed.ToString());
         changed.Error.Should().Contain("started with other options: --steps 4 (now 5)");
         invalid.ExitCode.Should().Be(2);
         invalid.Error.Trim().Should().Be("error: --steps must be 1 or more, not 0.");
         Directory.Exists(Out("quickstart-invalid")).Should().BeFalse();
+    }
+
+    /// <summary>A copy of the shipped MRPC and SST-2 files whose dev files keep their first 20 rows.</summary>
+    private string GlueWithShorterDevFiles()
+    {
+        var glue = Out("glue-short");
+        foreach (var task in new[] { "MRPC", "SST-2" })
+        {
+            var source = Path.Combine(SampleProgram.RepositoryRoot(), "data", "glue", task);
+            Directory.CreateDirectory(Path.Combine(glue, task));
+            File.Copy(Path.Combine(source, "train.tsv"), Path.Combine(glue, task, "train.tsv"));
+            File.WriteAllLines(Path.Combine(glue, task, "dev.tsv"), File.ReadLines(Path.Combine(source, "dev.tsv")).Take(21));
+        }
+
+        return glue;
     }
 
     [UnixFact]

@@ -71,7 +71,7 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
         }
 
         console.Line($"tcd predict: {UserMessages.Count(rows.Count, "row")} of {settings.DataFile} ({settings.Task.Name} {settings.Split.Name} layout), " +
-                     $"on {TorchRuntime.DescribeDevice(settings.Device, settings.Threads, "--device")}");
+                     $"cut to {settings.SequenceLength} tokens, on {TorchRuntime.DescribeDevice(settings.Device, settings.Threads, "--device")}");
         if (settings.FineTuningStopped)
         {
             console.Line("note: the fine-tuning that made this classifier was stopped before its last epoch (result.json: cancelled); " +
@@ -96,6 +96,7 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
             return 130;
         }
 
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(settings.Output))!);
         CheckpointStore.ReplaceAtomically(settings.Output, PredictionsTsv(settings, rows, outputs));
         console.Line(string.Create(CultureInfo.InvariantCulture,
             $"tcd predict: wrote {settings.Output} ({rows.Count / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):F0} rows/s)"));
@@ -111,7 +112,8 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
     }
 
     /// <summary>
-    /// One line per row: its GLUE index (the file's own index column, else the row's number from 0) and prediction as
+    /// One line per row read: its GLUE index (the file's own index column, else its row's number in the file from 0,
+    /// which skipped malformed rows keep) and prediction as
     /// <see cref="GlueSubmission.Prediction"/> writes it, then each class's probability when asked for.
     /// </summary>
     private static string PredictionsTsv(PredictSettings settings, IReadOnlyList<GlueExample> rows, float[][] outputs)
@@ -126,7 +128,8 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
         text.Append('\n');
         for (var i = 0; i < rows.Count; i++)
         {
-            text.Append(rows[i].Id ?? i.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(GlueSubmission.Prediction(settings.Task, outputs[i]));
+            var rowNumber = rows[i].LineNumber - (settings.Split.HasHeader ? 2 : 1);
+            text.Append(rows[i].Id ?? rowNumber.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(GlueSubmission.Prediction(settings.Task, outputs[i]));
             if (withProbabilities)
             {
                 foreach (var probability in SequenceClassifierPredictor.Probabilities(outputs[i]))
@@ -181,9 +184,15 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
             : glueTask.Splits.FirstOrDefault(s => s.FileName.Equals(Path.GetFileName(dataFile), StringComparison.OrdinalIgnoreCase))
               ?? throw new CliUsageException(
                   $"--split: '{Path.GetFileName(dataFile)}' is not one of {glueTask.Name}'s file names, so its layout is unknown; give --split with one of {SplitNames(glueTask)}.");
+        var outputFile = options.RequireOutputFile(output);
+        if (Path.GetFullPath(outputFile) == Path.GetFullPath(dataFile))
+        {
+            throw new CliUsageException($"--out: '{outputFile}' is the --data file; write the predictions to a file of their own.");
+        }
+
         var length = options.Get(sequenceLength) ?? run?.MaxSequenceLength ?? new FineTuningOptions().MaxSequenceLength;
         var settings = new PredictSettings(
-            modelFolder, glueTask, dataFile, layout, options.RequireOutputFile(output), length, options.Get(batchSize), options.Get(probabilities),
+            modelFolder, glueTask, dataFile, layout, outputFile, length, options.Get(batchSize), options.Get(probabilities),
             options.Get(device), CliOptions.ReadThreads(options, threads), run?.Cancelled ?? false);
         if (settings.SequenceLength < 2 || settings.BatchSize < 1)
         {
@@ -201,7 +210,7 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
         if (options.GetPath(task) is not { } taskName)
         {
             return recorded ?? throw new CliUsageException(
-                $"--task is required: '{modelFolder}' has no {FinetuneCommand.ResultFileName} of 'tcd finetune' beside it to name the task it was fine-tuned on.");
+                $"--task is required: '{modelFolder}' has no readable {FinetuneCommand.ResultFileName} of 'tcd finetune' beside it naming the task it was fine-tuned on.");
         }
 
         if (!GlueTask.TryFromName(taskName, out var glueTask))

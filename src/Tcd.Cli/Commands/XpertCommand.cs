@@ -190,7 +190,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
             // Before the config's own check, which names both numbers by their properties, and both map to --target-hidden.
             throw new CliUsageException(
                 $"--target-hidden {target.HiddenSize} must be divisible by the dense model's {target.NumHeads} attention heads, " +
-                $"e.g. {target.HiddenSize / target.NumHeads * target.NumHeads} or {(target.HiddenSize / target.NumHeads + 1) * target.NumHeads}.");
+                $"e.g. {string.Join(" or ", new[] { target.HiddenSize / target.NumHeads, target.HiddenSize / target.NumHeads + 1 }.Where(multiple => multiple > 0).Select(multiple => multiple * target.NumHeads))}.");
         }
 
         OptionValidation.Run(() => target.Validate(), OptionNames);

@@ -1,3 +1,5 @@
+using Tcd.Models.Runtime;
+
 namespace Tcd.Models.Data.Glue;
 
 /// <summary>
@@ -29,7 +31,7 @@ public sealed class GlueReadReport
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"{FilePath}: {ExamplesRead} examples, {SkippedCount} malformed rows skipped{(IsComplete ? "" : " (incomplete)")}";
+        $"{FilePath}: {UserMessages.Count(ExamplesRead, "example")}, {UserMessages.Count(SkippedCount, "malformed row")} skipped{(IsComplete ? "" : " (incomplete)")}";
 
     /// <summary>
     /// One line on the skipped rows with the first one's line and reason ("…: 2 malformed rows skipped; first: line
