@@ -18,8 +18,8 @@ namespace Tcd.Models.Data;
 /// separated by blank lines, each paragraph is a document.</description></item>
 /// </list>
 /// <para>Errors: a missing file throws <see cref="FileNotFoundException"/> when the corpus is created; a file that
-/// cannot be read throws <see cref="IOException"/> and a file with no text at all throws
-/// <see cref="InvalidDataException"/> when it is reached during enumeration. Every message names the file.</para>
+/// cannot be read throws <see cref="IOException"/>, and a file with no text at all or one that is not text (it holds
+/// NUL bytes: a binary or compressed file) throws <see cref="InvalidDataException"/> when it is reached during enumeration. Every message names the file.</para>
 /// </remarks>
 public sealed class TextCorpus
 {
@@ -114,9 +114,18 @@ public sealed class TextCorpus
         bool? wikiExtractor = null;
         var paragraphs = new List<string>();
         var anyText = false;
+        var lineNumber = 0;
         while (ReadLine(reader, path) is { } rawLine)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            lineNumber++;
+            if (rawLine.Contains('\0'))
+            {
+                // Text has no NUL characters; binary files and compressed archives are full of them.
+                throw new InvalidDataException(
+                    $"The corpus file '{path}' is not text: line {lineNumber} holds NUL bytes. Give UTF-8 text (decompress a .gz or .bz2 first).");
+            }
+
             var line = rawLine.Trim();
             if (line.Length > 0)
             {

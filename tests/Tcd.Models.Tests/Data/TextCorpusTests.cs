@@ -69,6 +69,17 @@ public sealed class TextCorpusTests
     }
 
     [Fact]
+    public void ABinaryFileIsRefusedAsNotText_NamingTheFileAndLine()
+    {
+        using var files = new TempFiles();
+        var binary = files.Write("model.bin", "first line\nsecond \0\u0001 line\n");
+        var corpus = TextCorpus.FromFiles(binary);
+
+        FluentActions.Invoking(() => corpus.ReadDocuments().ToList())
+            .Should().Throw<InvalidDataException>().WithMessage($"The corpus file '{binary}' is not text: line 2 holds NUL bytes*");
+    }
+
+    [Fact]
     public void EnwikiSampleStreamsItsTenArticles()
     {
         var corpus = TextCorpus.FromFiles(RepositoryFiles.Path("data/corpus/enwiki-sample.txt"));
