@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using Tcd.Models.Data;
 using Tcd.Models.Evaluation;
@@ -277,7 +278,7 @@ public sealed class Pretrainer
         {
             if (step != savedStep)
             {
-                lastCheckpoint = SaveCheckpoint(checkpoints, new TrainerState(step, position, lastLosses, validation, options.Seed), optimizer, lastCheckpoint) ?? lastCheckpoint;
+                lastCheckpoint = SaveCheckpoint(checkpoints, new TrainerState(step, position, lastLosses, validation, options.Seed, RunSettings()), optimizer, lastCheckpoint) ?? lastCheckpoint;
                 savedStep = step;
             }
         }
@@ -496,12 +497,60 @@ public sealed class Pretrainer
                 nameof(options));
         }
 
+        if (state.Settings is { } started)
+        {
+            var now = RunSettings();
+            var differences = started.Where(setting => now.TryGetValue(setting.Key, out var value) && value != setting.Value)
+                .Select(setting => $"{setting.Key} {setting.Value} (now {now[setting.Key]})")
+                .ToList();
+            if (differences.Count > 0)
+            {
+                throw new CheckpointMismatchException(checkpoint, differences, nameof(options));
+            }
+        }
+
         reading(BertModelStore.WeightsFileName);
         BertModelStore.LoadWeights(student, checkpoint);
         reading(OptimizerFileName);
         optimizer.load_state_dict(Path.Combine(checkpoint, OptimizerFileName));
         return state;
     });
+
+    /// <summary>
+    /// The settings that decide what each step of the run does, besides the seed (checked on its own), by name: batch
+    /// and sequence shape, optimizer, schedule, data order, masking, relation sampling and the objective's weights.
+    /// A resume must repeat them; <see cref="PretrainingOptions.TotalSteps"/>, where the run reports and checkpoints, and
+    /// the device may change. The corpus is not compared: it is streamed and may be moved.
+    /// </summary>
+    private Dictionary<string, string> RunSettings()
+    {
+        static string Text(object? value) => value switch
+        {
+            null => "none",
+            IFormattable number => number.ToString(null, CultureInfo.InvariantCulture),
+            _ => JsonSerializer.Serialize(value, value.GetType(), TcdJson.Compact),
+        };
+
+        return new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [nameof(PretrainingOptions.BatchSize)] = Text(options.BatchSize),
+            [nameof(PretrainingOptions.GradientAccumulationSteps)] = Text(options.GradientAccumulationSteps),
+            [nameof(PretrainingOptions.MaxSequenceLength)] = Text(options.MaxSequenceLength),
+            [nameof(PretrainingOptions.LearningRate)] = Text(options.LearningRate),
+            [nameof(PretrainingOptions.Beta1)] = Text(options.Beta1),
+            [nameof(PretrainingOptions.Beta2)] = Text(options.Beta2),
+            [nameof(PretrainingOptions.WeightDecay)] = Text(options.WeightDecay),
+            [nameof(PretrainingOptions.WarmupSteps)] = Text(options.WarmupSteps),
+            [nameof(PretrainingOptions.MaxGradientNorm)] = Text(options.MaxGradientNorm),
+            [nameof(PretrainingOptions.ShuffleBufferSize)] = Text(options.ShuffleBufferSize),
+            [nameof(PretrainingOptions.Masking)] = Text(options.Masking),
+            [nameof(PretrainingOptions.RelationSampling)] = Text(options.RelationSampling),
+            [nameof(PretrainingObjective.LoadBalanceWeight)] = Text(objective.LoadBalanceWeight),
+            [nameof(PretrainingObjective.TrunkWeight)] = Text(objective.TrunkWeight),
+            [nameof(PretrainingObjective.InnerWeight)] = Text(objective.InnerWeight),
+            [nameof(PretrainingObjective.AttentionWeight)] = Text(objective.AttentionWeight),
+        };
+    }
 
     private static Dictionary<string, double> ToMetricsRow(PretrainingProgress progress, bool expertShares)
     {
@@ -551,8 +600,12 @@ public sealed class Pretrainer
     /// <param name="Losses">The loss terms of its last step (absent in checkpoints of older versions).</param>
     /// <param name="Validation">The held-out log-likelihood scored at its step, if any.</param>
     /// <param name="Seed">The run's seed, from which every random stream derives (absent in checkpoints of older versions).</param>
+    /// <param name="Settings">
+    /// <see cref="RunSettings"/> of the run that wrote the checkpoint; null in checkpoints of versions that recorded only the seed.
+    /// </param>
     private sealed record TrainerState(
-        long Step, PretrainingDataPosition Position, IReadOnlyDictionary<string, double>? Losses = null, double? Validation = null, long? Seed = null);
+        long Step, PretrainingDataPosition Position, IReadOnlyDictionary<string, double>? Losses = null, double? Validation = null, long? Seed = null,
+        IReadOnlyDictionary<string, string>? Settings = null);
 
     private sealed record StepOutcome(
         IReadOnlyDictionary<string, double> Losses, long Tokens, int Epoch, PretrainingDataPosition NextPosition, IReadOnlyList<MoeLayerStatistics> MoeLoad, double? GradientNorm);

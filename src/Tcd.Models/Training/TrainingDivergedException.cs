@@ -7,13 +7,14 @@ namespace Tcd.Models.Training;
 /// </summary>
 public sealed class TrainingDivergedException : Exception
 {
-    /// <summary>Creates the exception for a pre-training run, whose checkpoints a user can resume from.</summary>
+    /// <summary>Creates the exception for a pre-training run, whose last good checkpoint a new run can start from.</summary>
     public TrainingDivergedException(long step, string lossName, double value, string? lastGoodCheckpoint)
         : this(
             $"Training diverged at step {step}: {lossName} is {value}. " +
             (lastGoodCheckpoint is null
                 ? "No checkpoint was written yet; lower the learning rate or λ weights and start again."
-                : $"The last good checkpoint is '{lastGoodCheckpoint}'; lower the learning rate or λ weights and resume from it."),
+                : $"The last good checkpoint is '{lastGoodCheckpoint}'; a resume repeats its settings, so go on from its weights as a new run " +
+                  "with a lower learning rate or λ weights (BertPretrainingOptions.InitialModel, or tcd pretrain --init <that folder>)."),
             step, epoch: null, lossName, value, lastGoodCheckpoint)
     {
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Tcd.Models.Data;
 using Tcd.Models.Modeling;
@@ -298,6 +299,24 @@ public sealed class PretrainerTests : IDisposable
             .Should().BeNull("the old run's checkpoints went when the new one started, not at its first checkpoint");
     }
 
+    [Fact]
+    public void ACheckpoint_IsNotResumedUnderOtherSettings_ButMayRunLonger()
+    {
+        var options = FastOptions(2) with { CheckpointDirectory = Path.Combine(folder, "ckpt") };
+        var result = new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options, Encoder).Run(RepeatedText());
+        var other = options with { TotalSteps = 3, BatchSize = options.BatchSize * 2, LearningRate = options.LearningRate * 5 };
+
+        var otherBatch = () => new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, other, Encoder).Run(RepeatedText());
+        var otherObjective = () => new Pretrainer(NewModel(Vanilla), PretrainingObjective.MixtureOfExperts(), options with { TotalSteps = 3 }, Encoder).Run(RepeatedText());
+
+        otherBatch.Should().Throw<CheckpointMismatchException>().Which.Differences.Should().Equal(
+            $"BatchSize {options.BatchSize} (now {other.BatchSize})",
+            string.Create(CultureInfo.InvariantCulture, $"LearningRate {options.LearningRate} (now {other.LearningRate})"));
+        otherObjective.Should().Throw<CheckpointMismatchException>().Which.Differences.Should().Equal("LoadBalanceWeight 0 (now 1000)");
+        new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options with { TotalSteps = 3 }, Encoder).Run(RepeatedText())
+            .ResumedFromStep.Should().Be(result.Steps, "TotalSteps may change on resume");
+    }
+
     [Theory]
     [InlineData("optimizer.bin")]
     [InlineData("model.safetensors")]
@@ -323,7 +342,7 @@ public sealed class PretrainerTests : IDisposable
         var options = FastOptions(2) with { CheckpointDirectory = Path.Combine(folder, "ckpt") };
         new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options, Encoder).Run(RepeatedText());
 
-        var resume = () => new Pretrainer(NewModel(Moe), PretrainingObjective.MixtureOfExperts(), options with { TotalSteps = 4 }, Encoder).Run(RepeatedText());
+        var resume = () => new Pretrainer(NewModel(Moe), PretrainingObjective.MaskedLanguageModel, options with { TotalSteps = 4 }, Encoder).Run(RepeatedText());
 
         var error = resume.Should().Throw<CheckpointLoadException>().Which;
         error.InnerException.Should().BeOfType<StateDictMismatchException>();
