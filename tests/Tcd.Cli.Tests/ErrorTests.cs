@@ -26,6 +26,24 @@ public sealed class ErrorTests : IDisposable
     }
 
     [Fact]
+    public void A_hugging_face_folder_where_a_model_folder_is_expected_points_to_import_hf()
+    {
+        var model = temp.File("model");
+        using (var tiny = new BertForMaskedLm(BertConfig.Tiny))
+        {
+            BertModelStore.Save(tiny, tiny.Config, model);
+        }
+
+        Cli.Run("export-hf", "--model", model, "--out", temp.File("hf"), "--no-tokenizer").ExitCode.Should().Be(0);
+        var corpus = temp.Write("corpus.txt", "The mill by the river was old.");
+
+        var (exitCode, _, error) = Cli.Run("eval", "--model", temp.File("hf"), "--corpus", corpus, "--seq-length", "32", "--device", "cpu", "--threads", "1");
+
+        exitCode.Should().Be(1);
+        error.Should().Contain($"'{temp.File("hf")}' holds a Hugging Face checkpoint").And.Contain($"tcd import-hf --from {temp.File("hf")} --out <folder>");
+    }
+
+    [Fact]
     public void A_folder_given_as_the_corpus_is_called_a_folder()
     {
         var (exitCode, _, error) = Cli.Run("pretrain", "--corpus", temp.Path, "--out", temp.File("run"), "--preset", "tiny", "--steps", "1", "--device", "cpu");

@@ -214,6 +214,13 @@ public sealed class GlueSuite
     private GlueCellResult TrainCell(
         BertForMaskedLm pretrained, GlueCellKey key, GlueCellSettings settings, GlueTaskData data, CellProgress progress, CancellationToken cancellationToken)
     {
+        // Test predictions of an earlier training of the cell (other settings, another version of the model) would be
+        // taken for this one's by a later run that writes them.
+        if (Directory.Exists(CellTestFolder(key)))
+        {
+            Directory.Delete(CellTestFolder(key), recursive: true);
+        }
+
         try
         {
             return TrainCellFromCheckpoint(pretrained, key, settings, data, progress, cancellationToken);

@@ -14,7 +14,7 @@ internal static class FineTunedModelLoader
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         ArgumentException.ThrowIfNullOrWhiteSpace(textColumnName);
-        var model = SavedModelFolder.IsHuggingFace(folder) ? HuggingFaceCheckpoint.LoadSequenceClassification(folder) : BertModelStore.LoadSequenceClassification(folder);
+        var model = HuggingFaceCheckpoint.IsCheckpointFolder(folder) ? HuggingFaceCheckpoint.LoadSequenceClassification(folder) : BertModelStore.LoadSequenceClassification(folder);
         try
         {
             if (classNames is not null && classNames.Count != model.NumLabels)

@@ -27,7 +27,7 @@ internal static class PretrainedModelLoader
                 $"'{path}' is neither a model file (mlContext.Tcd().SaveModel) nor a model folder (BertModelStore.Save or a Hugging Face checkpoint); check the path.", path);
         }
 
-        var model = SavedModelFolder.IsHuggingFace(path) ? HuggingFaceCheckpoint.LoadMaskedLm(path) : BertModelStore.LoadMaskedLm(path);
+        var model = HuggingFaceCheckpoint.IsCheckpointFolder(path) ? HuggingFaceCheckpoint.LoadMaskedLm(path) : BertModelStore.LoadMaskedLm(path);
         var encoder = BertTextEncoder.ForModelFolder(path);
         return new PretrainedBertTransformer(model, encoder, textColumnName, outputColumnName, maxSequenceLength: Math.Min(128, model.Config.MaxPositions)) { HostEnvironment = mlContext };
     }

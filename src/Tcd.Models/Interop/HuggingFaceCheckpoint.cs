@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Text.Json;
 using Tcd.Models.Modeling;
 using TorchSharp;
 using TorchSharp.PyBridge;
@@ -66,6 +67,31 @@ public static class HuggingFaceCheckpoint
     /// </summary>
     public static BertModel LoadBertModel(string folder, Device? device = null) =>
         (BertModel)Import(folder, HuggingFaceArchitecture.BertModel, device).Model;
+
+    /// <summary>
+    /// True when the folder's <c>config.json</c> names a <c>model_type</c>, as Hugging Face's do (<c>BertModelStore</c>
+    /// writes none). False also when there is no configuration, or it is not a JSON object, so that the loader of
+    /// <c>BertModelStore</c>'s layout names what is wrong.
+    /// </summary>
+    public static bool IsCheckpointFolder(string folder)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        var config = Path.Combine(folder, ConfigFileName);
+        if (!File.Exists(config))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(config));
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("model_type", out _);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Reads and checks the checkpoint's <c>config.json</c>.</summary>
     /// <exception cref="InvalidDataException">Not a BERT configuration (e.g. <c>model_type: roberta</c>), or invalid.</exception>

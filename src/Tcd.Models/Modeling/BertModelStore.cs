@@ -1,3 +1,4 @@
+using Tcd.Models.Interop;
 using Tcd.Models.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -35,12 +36,21 @@ public static class BertModelStore
     }
 
     /// <summary>Reads and validates <c>config.json</c> of a model folder.</summary>
+    /// <exception cref="InvalidDataException">The configuration is invalid, or the folder is a Hugging Face checkpoint (import it with <c>HuggingFaceCheckpoint</c>).</exception>
     public static BertConfig LoadConfig(string folder)
     {
         var path = Path.Combine(RequireFolder(folder), ConfigFileName);
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"The model folder '{folder}' has no {ConfigFileName}; save the model with BertModelStore.Save.", path);
+        }
+
+        if (HuggingFaceCheckpoint.IsCheckpointFolder(folder))
+        {
+            // Its config.json parses as ours but means other things (model_type, hidden_act, a MoE export's layout).
+            throw new InvalidDataException(
+                $"'{folder}' holds a Hugging Face checkpoint (its {ConfigFileName} names a model_type), not a model folder of this library. " +
+                $"Import it first: tcd import-hf --from {folder} --out <folder>, or HuggingFaceCheckpoint.Load (mlContext.Tcd().LoadPretrained reads it directly).");
         }
 
         try

@@ -219,6 +219,21 @@ public sealed class GlueSuiteTests : IDisposable
     }
 
     [Fact]
+    public void ACellTrainedAgainWithoutTestPredictions_DropsTheOldOnes_SoALaterRunWritesFreshOnes()
+    {
+        var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 5);
+        var options = fixture.OneCellOptions([model], "RTE");
+        new GlueSuite(options with { WriteTestPredictions = true }).Run();
+        var predictions = Path.Combine(fixture.Output, "cells", "tiny__RTE__full__lr1e-03__a0__s1.test", "RTE.tsv");
+        File.Exists(predictions).Should().BeTrue();
+
+        new GlueSuite(options with { Epochs = 2 }).Run().CellsTrained.Should().Be(1);
+        File.Exists(predictions).Should().BeFalse("they were made by the cell's one-epoch training");
+        new GlueSuite(options with { Epochs = 2, WriteTestPredictions = true }).Run().CellsTrained.Should().Be(1, "the stored cell has no predictions of its own");
+        File.Exists(predictions).Should().BeTrue();
+    }
+
+    [Fact]
     public void WriteTestPredictions_WritesOfficialSubmissionFiles()
     {
         var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 4);
