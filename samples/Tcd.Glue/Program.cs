@@ -74,7 +74,8 @@ int RunSuite(ParseResult parsed, CancellationToken cancellationToken)
             LogLikelihoodCorpus = parsed.GetValue(corpus) ?? [],
             WriteTestPredictions = parsed.GetValue(testPredictions),
         };
-        var suite = new GlueSuite(options, log: note => Console.WriteLine("note: " + note));
+        // The suite's notes name its options' properties; this program's user typed the option.
+        var suite = new GlueSuite(options, log: note => Console.WriteLine("note: " + note.Replace(nameof(GlueSuiteOptions.LogLikelihoodCorpus), "--ll-corpus", StringComparison.Ordinal)));
         var result = suite.Run(new SynchronousProgress<GlueSuiteProgress>(Console.WriteLine), cancellationToken);
         Console.WriteLine();
         Console.Write(result.Table.ToMarkdown());

@@ -96,6 +96,11 @@ public sealed class PredictTests(PredictTests.FineTunedRun run) : IClassFixture<
         exitCode.Should().Be(0);
         output.Should().Contain("note: ").And.Contain("1 malformed row skipped").And.Contain("cut to 16 tokens");
         File.ReadAllLines(predictions).Skip(1).Select(line => line.Split('\t')[0]).Should().Equal("0", "2", "3");
+
+        var test = temp.Write("skipped/SST-2/test.tsv", "index\tsentence\n0\tgood film\n1\tbad\tfilm\n2\tawful film\n");
+        var submission = Cli.Run("predict", "--model", FineTuned, "--data", test, "--out", predictions, "--device", "cpu", "--threads", "1");
+        submission.ExitCode.Should().Be(0);
+        submission.Output.Should().Contain("warning: ").And.Contain("The predictions lack those rows, which a GLUE submission needs");
     }
 
     [Fact]

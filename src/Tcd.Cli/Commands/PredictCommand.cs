@@ -54,7 +54,9 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
         var rows = GlueReader.ReadFile(settings.DataFile, settings.Task, settings.Split.Name, new GlueReaderOptions { OnMalformedRow = GlueMalformedRowHandling.Skip }, report).ToList();
         if (report.DescribeSkipped() is { } skipped)
         {
-            console.Line("note: " + skipped);
+            console.Line(settings.Split.IsLabeled
+                ? "note: " + skipped
+                : $"warning: {skipped}. The predictions lack those rows, which a GLUE submission needs: mend them (a tab inside a text?) first.");
         }
 
         if (rows.Count == 0)

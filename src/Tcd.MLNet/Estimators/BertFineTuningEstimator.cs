@@ -39,11 +39,15 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.TransformBatchSize);
         var fineTuning = options.FineTuning;
         var requested = options.Training;
-        if (requested.Mode != FineTuningMode.Full && (requested.Mode != fineTuning.Mode || requested.AdapterSize != fineTuning.AdapterSize))
+        var defaultSize = new FineTuningOptions().AdapterSize;
+        var conflicts = requested.Mode != FineTuningMode.Full
+            ? requested.Mode != fineTuning.Mode || requested.AdapterSize != fineTuning.AdapterSize
+            : fineTuning.Mode == FineTuningMode.Adapters && requested.AdapterSize != defaultSize && requested.AdapterSize != fineTuning.AdapterSize;
+        if (conflicts)
         {
             throw new ArgumentException(
                 $"Training.Mode is {requested.Mode} (size {requested.AdapterSize}) but FineTuning is {fineTuning.Mode}{(fineTuning.Mode == FineTuningMode.Adapters ? $" (size {fineTuning.AdapterSize})" : string.Empty)}; " +
-                "choose the mode with BertFineTuningOptions.FineTuning (e.g. FineTuning.Adapters(16)) and leave Training.Mode at Full.",
+                "choose the mode with BertFineTuningOptions.FineTuning (e.g. FineTuning.Adapters(16)) and leave Training.Mode and Training.AdapterSize at their defaults.",
                 nameof(options));
         }
 

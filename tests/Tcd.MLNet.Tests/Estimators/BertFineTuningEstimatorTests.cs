@@ -186,6 +186,8 @@ public class BertFineTuningEstimatorTests
         var teacher = TcdTestData.Teacher;
         var conflict = () => mlContext.Tcd().TextClassifier(teacher, new BertFineTuningOptions { Training = new() { Mode = Tcd.Models.Training.FineTuningMode.Adapters, AdapterSize = 16 } });
         conflict.Should().Throw<ArgumentException>().WithMessage("Training.Mode is Adapters (size 16) but FineTuning is Full*FineTuning.Adapters(16)*");
+        var otherSize = () => mlContext.Tcd().TextClassifier(teacher, new BertFineTuningOptions { FineTuning = FineTuning.Adapters(16), Training = new() { AdapterSize = 32 } });
+        otherSize.Should().Throw<ArgumentException>().WithMessage("Training.Mode is Full (size 32) but FineTuning is Adapters (size 16)*");
         var tooLong = () => mlContext.Tcd().TextClassifier(teacher, new BertFineTuningOptions { Training = TcdTestData.FastFineTuning() with { MaxSequenceLength = 65 } });
         tooLong.Should().Throw<ArgumentOutOfRangeException>().WithMessage("Training.MaxSequenceLength is 65 but the pre-trained model has only 64 positions*");
         var gpu = () => mlContext.Tcd().TextClassifier(teacher, new BertFineTuningOptions { Training = TcdTestData.FastFineTuning() with { Device = "gpu" } });
