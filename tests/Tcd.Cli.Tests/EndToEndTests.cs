@@ -89,8 +89,21 @@ public sealed class EndToEndTests : IDisposable
 
         exported.Output.Should().Contain("class names of the fine-tuning task RTE: entailment, not_entailment")
             .And.Contain("transformers.BertForSequenceClassification.from_pretrained");
-        using var config = JsonDocument.Parse(File.ReadAllText(temp.File("hf", "config.json")));
-        config.RootElement.GetProperty("id2label").GetProperty("1").GetString().Should().Be("not_entailment");
+        using (var config = JsonDocument.Parse(File.ReadAllText(temp.File("hf", "config.json"))))
+        {
+            config.RootElement.GetProperty("id2label").GetProperty("1").GetString().Should().Be("not_entailment");
+        }
+
+        var imported = Cli.Run("import-hf", "--from", temp.File("hf"), "--out", temp.File("back"));
+        var exportedAgain = Cli.Run("export-hf", "--model", temp.File("back"), "--out", temp.File("hf-again"));
+
+        imported.Output.Should().Contain("classes (id2label): entailment, not_entailment");
+        File.ReadAllText(temp.File("back", "labels.json")).Should().Contain("not_entailment");
+        exportedAgain.Output.Should().Contain("class names of labels.json: entailment, not_entailment");
+        using (var config = JsonDocument.Parse(File.ReadAllText(temp.File("hf-again", "config.json"))))
+        {
+            config.RootElement.GetProperty("id2label").GetProperty("1").GetString().Should().Be("not_entailment", "the names survive a round trip through a model folder");
+        }
     }
 
     [Fact]

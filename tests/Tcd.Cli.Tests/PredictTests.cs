@@ -104,6 +104,33 @@ public sealed class PredictTests(PredictTests.FineTunedRun run) : IClassFixture<
     }
 
     [Fact]
+    public void Class_names_kept_from_an_imported_id2label_put_the_outputs_in_the_tasks_order()
+    {
+        var relabelled = temp.File("relabelled");
+        Directory.CreateDirectory(relabelled);
+        foreach (var file in Directory.GetFiles(Path.Combine(FineTuned, "model")))
+        {
+            File.Copy(file, Path.Combine(relabelled, Path.GetFileName(file)));
+        }
+
+        string[] Predict(string model, string output) =>
+            ["predict", "--model", model, "--task", "SST-2", "--data", temp.File("SST-2", "test.tsv"), "--out", output, "--probabilities", "--seq-length", "24", "--device", "cpu", "--threads", "1"];
+        File.WriteAllText(Path.Combine(relabelled, "labels.json"), "[\"1\", \"0\"]");
+        var swapped = Cli.Run(Predict(relabelled, temp.File("swapped.tsv")));
+        Cli.Run(Predict(Path.Combine(FineTuned, "model"), temp.File("original.tsv"))).ExitCode.Should().Be(0);
+        File.WriteAllText(Path.Combine(relabelled, "labels.json"), "[\"negative\", \"positive\"]");
+        var otherNames = Cli.Run(Predict(relabelled, temp.File("never.tsv")));
+
+        swapped.ExitCode.Should().Be(0, swapped.Error);
+        swapped.Output.Should().Contain("note: the classifier's outputs are 1, 0 (labels.json), reordered to SST-2's 0, 1");
+        var original = File.ReadAllLines(temp.File("original.tsv")).Skip(1).Select(line => line.Split('\t')).ToList();
+        var reordered = File.ReadAllLines(temp.File("swapped.tsv")).Skip(1).Select(line => line.Split('\t')).ToList();
+        reordered.Select(fields => (fields[2], fields[3])).Should().Equal(original.Select(fields => (fields[3], fields[2])), "output 0 of the relabelled model is class 1");
+        otherNames.ExitCode.Should().Be(1);
+        otherNames.Error.Should().Contain("names its classes negative, positive (labels.json), not SST-2's 0, 1");
+    }
+
+    [Fact]
     public void A_pretrained_model_another_task_or_a_file_of_unknown_layout_is_refused_before_any_work()
     {
         var output = temp.File("own-predictions.tsv");

@@ -32,7 +32,12 @@ internal sealed class ExportHfCommand : TcdCommand<ExportHfSettings>
         {
             using var classifier = BertModelStore.LoadSequenceClassification(settings.Model);
             var task = FineTuningRunRecord.Find(settings.Model)?.Task;
-            if (task is { IsRegression: false } && task.LabelNames.Count == classifier.NumLabels)
+            if (ClassNamesFile.Read(settings.Model) is { } imported && imported.Count == classifier.NumLabels)
+            {
+                options = options with { LabelNames = imported };
+                console.Line($"tcd export-hf: class names of {ClassNamesFile.FileName}: {string.Join(", ", imported)}");
+            }
+            else if (task is { IsRegression: false } && task.LabelNames.Count == classifier.NumLabels)
             {
                 options = options with { LabelNames = task.LabelNames };
                 console.Line($"tcd export-hf: class names of the fine-tuning task {task.Name}: {string.Join(", ", task.LabelNames)}");

@@ -28,6 +28,12 @@ internal sealed class ImportHfCommand : TcdCommand<ImportHfSettings>
         BertModelStore.Save(model, imported.Config, settings.Output);
         // A model imported over an earlier one in this folder has no held-out score of its own.
         GlueSuiteModel.ReplacePretrainingLogLikelihood(settings.Output, null);
+        File.Delete(Path.Combine(settings.Output, ClassNamesFile.FileName));
+        if (imported.LabelNames is { } classNames)
+        {
+            ClassNamesFile.Write(settings.Output, classNames);
+            console.Line($"tcd import-hf: classes (id2label): {string.Join(", ", classNames)}");
+        }
         // The checkpoint's own vocabulary travels with it; every tcd command reads <model>/vocab.txt when present.
         var vocabulary = Path.Combine(settings.Source, BertTextEncoder.VocabularyFileName);
         if (File.Exists(vocabulary))
