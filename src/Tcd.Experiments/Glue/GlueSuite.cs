@@ -425,6 +425,7 @@ public sealed class GlueSuite
         private long stepsRunBefore;
         private long cellStepsRunBefore;
         private TimeSpan? trainingStarted;
+        private (TimeSpan At, long Done)? firstReport;
 
         public void Start(TimeSpan now) => trainingStarted = now;
 
@@ -443,13 +444,27 @@ public sealed class GlueSuite
         public TimeSpan? Remaining(TimeSpan now)
         {
             var done = finishedSteps + currentSteps;
-            if (trainingStarted is not { } start || done <= 0)
+            if (trainingStarted is null)
             {
                 return null;
             }
 
+            if (firstReport is not { } first)
+            {
+                // The pace is measured from the first report on: before it lie loading the model, hashing a resumed
+                // cell's examples and reading its checkpoint, which, spread over a resumed run's few steps, made the
+                // first estimates many times too long.
+                firstReport = (now, done);
+                return null;
+            }
+
+            // Until a step has run since the first report, the pace since training started stands in.
+            var measured = done - first.Done;
+            var secondsPerStep = measured > 0 ? (now - first.At).TotalSeconds / measured
+                : done > 0 ? (now - trainingStarted.Value).TotalSeconds / done
+                : (double?)null;
             var left = totalSteps - stepsRunBefore - cellStepsRunBefore - done;
-            return TimeSpan.FromSeconds((now - start).TotalSeconds / done * Math.Max(0, left));
+            return secondsPerStep is { } pace ? TimeSpan.FromSeconds(pace * Math.Max(0, left)) : null;
         }
     }
 
