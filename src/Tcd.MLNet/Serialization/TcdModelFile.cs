@@ -32,6 +32,10 @@ internal static class TcdModelFile
     private const string VocabularyEntry = "vocab.txt";
     private const string LabelSchemaEntry = "label-schema.zip";
 
+    // Entries of ML.NET's own model files: every save begins with the version and a finished one holds the schema.
+    private const string MlNetVersionEntry = "TrainingInfo/Version.txt";
+    private const string MlNetSchemaEntry = "Schema";
+
     private static readonly JsonSerializerOptions Json = new()
     {
         TypeInfoResolver = TcdJson.Resolver,
@@ -200,10 +204,17 @@ internal static class TcdModelFile
         var entry = zip.GetEntry(ManifestEntry);
         if (entry is null)
         {
-            var isMlNet = zip.Entries.Any(e => e.FullName.StartsWith("TransformerChain/", StringComparison.Ordinal) || e.FullName.StartsWith("Model/", StringComparison.Ordinal));
-            throw new InvalidDataException(isMlNet
-                ? $"'{path}' is an ML.NET model file, not a Tcd model file; load it with mlContext.Model.Load."
-                : $"'{path}' is not a Tcd model file (it has no {ManifestEntry}); save models with mlContext.Tcd().SaveModel.");
+            // mlContext.Model.Save creates the file before it meets a Tcd transformer, which refuses to be saved; what
+            // it leaves lacks the input schema (or data loader) that a finished save writes last.
+            var isMlNet = zip.Entries.Any(e => e.FullName.StartsWith("TransformerChain/", StringComparison.Ordinal) || e.FullName.StartsWith("Model/", StringComparison.Ordinal)
+                                               || e.FullName == MlNetVersionEntry);
+            var isComplete = zip.Entries.Any(e => e.FullName == MlNetSchemaEntry || e.FullName.StartsWith("DataLoaderModel/", StringComparison.Ordinal));
+            throw new InvalidDataException((isMlNet, isComplete) switch
+            {
+                (true, true) => $"'{path}' is an ML.NET model file, not a Tcd model file; load it with mlContext.Model.Load.",
+                (true, false) => $"'{path}' is what a failed mlContext.Model.Save left behind (ML.NET cannot store Tcd transformers); save models with mlContext.Tcd().SaveModel.",
+                _ => $"'{path}' is not a Tcd model file (it has no {ManifestEntry}); save models with mlContext.Tcd().SaveModel.",
+            });
         }
 
         TcdModelManifest? manifest;

@@ -98,6 +98,12 @@ public sealed class TcdModelFileTests : IDisposable
         mlContext.Model.Save(mlContext.Transforms.CopyColumns("Copy", "Text").Fit(data), data.Schema, mlnet);
         var loadMlNet = () => mlContext.Tcd().LoadModel(mlnet, out _);
         loadMlNet.Should().Throw<InvalidDataException>().WithMessage("*is an ML.NET model file*mlContext.Model.Load*");
+
+        var leftover = Path.Combine(folder.FullName, "leftover.zip");
+        var failedSave = () => mlContext.Model.Save(mlContext.Transforms.CopyColumns("Copy", "Text").Fit(data).Append(TcdTestData.Teacher), data.Schema, leftover);
+        failedSave.Should().Throw<NotSupportedException>();
+        var loadLeftover = () => mlContext.Tcd().LoadModel(leftover, out _);
+        loadLeftover.Should().Throw<InvalidDataException>().WithMessage("*is what a failed mlContext.Model.Save left behind*mlContext.Tcd().SaveModel*");
     }
 
     private static List<float[]> Features(MLContext mlContext, IDataView data) =>
