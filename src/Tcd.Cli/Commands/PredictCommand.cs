@@ -98,11 +98,11 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
             return 130;
         }
 
-        if (settings.ClassOrder is { } order)
+        if (settings.ClassNames is { } names)
         {
-            console.Line($"note: the classifier's outputs are {string.Join(", ", order.Select((_, output) => settings.Task.LabelNames[order.ToList().IndexOf(output)]))} " +
-                         $"({ClassNamesFile.FileName}), reordered to {settings.Task.Name}'s {string.Join(", ", settings.Task.LabelNames)}");
-            outputs = outputs.Select(row => order.Select(output => row[output]).ToArray()).ToArray();
+            console.Line($"note: the classifier's outputs are {string.Join(", ", names)} ({ClassNamesFile.FileName}), reordered to {settings.Task.Name}'s {string.Join(", ", settings.Task.LabelNames)}");
+            var outputOfClass = settings.Task.LabelNames.Select(label => names.ToList().IndexOf(label)).ToList();
+            outputs = outputs.Select(row => outputOfClass.Select(output => row[output]).ToArray()).ToArray();
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(settings.Output))!);
@@ -202,7 +202,7 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
         var length = options.Get(sequenceLength) ?? run?.MaxSequenceLength ?? new FineTuningOptions().MaxSequenceLength;
         var settings = new PredictSettings(
             modelFolder, glueTask, dataFile, layout, outputFile, length, options.Get(batchSize), options.Get(probabilities),
-            options.Get(device), CliOptions.ReadThreads(options, threads), run?.Cancelled ?? false, ClassOrder(modelFolder, glueTask));
+            options.Get(device), CliOptions.ReadThreads(options, threads), run?.Cancelled ?? false, ReorderedClassNames(modelFolder, glueTask));
         if (settings.SequenceLength < 2 || settings.BatchSize < 1)
         {
             throw new CliUsageException("--seq-length must be at least 2 and --batch-size at least 1.");
@@ -233,25 +233,25 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
     }
 
     /// <summary>
-    /// Where each of the task's classes is among the classifier's outputs, by the class names the model folder keeps
-    /// (<see cref="ClassNamesFile"/>); null when it keeps none or they are in the task's order.
+    /// The class names the model folder keeps for the classifier's outputs (<see cref="ClassNamesFile"/>) when they are
+    /// the task's classes in another order; null when it keeps none or they are in the task's order.
     /// </summary>
-    private static IReadOnlyList<int>? ClassOrder(string modelFolder, GlueTask task)
+    /// <exception cref="CliUsageException">The names are not the task's classes.</exception>
+    private static IReadOnlyList<string>? ReorderedClassNames(string modelFolder, GlueTask task)
     {
-        if (task.IsRegression || ClassNamesFile.Read(modelFolder) is not { } names)
+        if (task.IsRegression || ClassNamesFile.Read(modelFolder) is not { } names || names.SequenceEqual(task.LabelNames))
         {
             return null;
         }
 
-        var order = task.LabelNames.Select(label => names.ToList().IndexOf(label)).ToList();
-        if (names.Count != task.LabelNames.Count || order.Contains(-1))
+        if (names.Count != task.LabelNames.Count || !names.Order(StringComparer.Ordinal).SequenceEqual(task.LabelNames.Order(StringComparer.Ordinal)))
         {
             throw new CliUsageException(
                 $"--task {task.Name}: the classifier in '{modelFolder}' names its classes {string.Join(", ", names)} ({ClassNamesFile.FileName}), " +
                 $"not {task.Name}'s {string.Join(", ", task.LabelNames)}; give the task it was fine-tuned on.");
         }
 
-        return order.SequenceEqual(Enumerable.Range(0, order.Count)) ? null : order;
+        return names;
     }
 
     private static string SplitNames(GlueTask task) => string.Join(", ", task.Splits.Select(s => s.Name));

@@ -14,10 +14,10 @@ namespace Tcd.Cli.Commands;
 /// <param name="Device">cpu, cuda, cuda:N or auto.</param>
 /// <param name="Threads">libtorch CPU threads, or null for libtorch's choice.</param>
 /// <param name="FineTuningStopped">True when the fine-tuning that made the classifier was stopped before its last epoch.</param>
-/// <param name="ClassOrder">
-/// For each of the task's classes, the classifier output that holds it, when the classifier names its classes in
-/// another order (an imported checkpoint's <c>id2label</c>); null when its outputs are in the task's order.
+/// <param name="ClassNames">
+/// The classifier's own names of its outputs, in output order, when they are the task's classes in another order (an
+/// imported checkpoint's <c>id2label</c>); null when its outputs are in the task's order.
 /// </param>
 internal sealed record PredictSettings(
     string Model, GlueTask Task, string DataFile, GlueSplit Split, string Output, int SequenceLength, int BatchSize, bool Probabilities, string Device, int? Threads,
-    bool FineTuningStopped, IReadOnlyList<int>? ClassOrder);
+    bool FineTuningStopped, IReadOnlyList<string>? ClassNames);
