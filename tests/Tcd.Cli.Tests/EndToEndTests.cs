@@ -237,6 +237,21 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public void Distill_can_start_a_new_run_from_a_checkpoints_weights_with_another_learning_rate()
+    {
+        var corpus = PretrainOneTinyStep();
+        string[] common = ["--teacher", temp.File("run"), "--corpus", corpus, "--steps", "1", "--batch-size", "4", .. TinyOnCpu];
+        Cli.Run(["distill", .. common, "--experts", "2", "--out", temp.File("student")]).ExitCode.Should().Be(0);
+        var checkpoint = temp.File("student", "checkpoints", "step-00000001");
+
+        var restarted = Cli.Run(["distill", .. common, "--init", checkpoint, "--lr", "5e-5", "--out", temp.File("restarted")]);
+
+        restarted.Error.Should().BeEmpty();
+        restarted.ExitCode.Should().Be(0);
+        restarted.Output.Should().Contain($"experts=2), initialised from {checkpoint}").And.Contain("lr=5e-05");
+    }
+
+    [Fact]
     public void A_stopped_pretrain_exits_130_with_a_checkpoint_and_the_same_command_resumes_it()
     {
         var corpus = temp.Write("corpus.txt", string.Join("\n\n", Enumerable.Range(0, 40).Select(i => $"The river number {i} flows past the old mill and the bridge {i % 5}.")));

@@ -145,9 +145,12 @@ public sealed class RunFolderTests : IDisposable
         var heldOut = temp.Write("held-out.txt", "The mill by the river was old.");
 
         var (exitCode, _, error) = Pretrain(temp.File("run"), steps: 1, "--validation", heldOut, "--validation-segments", "0");
+        var withoutText = Pretrain(temp.File("run"), steps: 1, "--validation-every", "1");
 
         exitCode.Should().Be(1);
         error.Should().Contain("--validation-segments must be 1 or more, not 0.");
+        withoutText.ExitCode.Should().Be(1);
+        withoutText.Error.Should().Contain("--validation-every needs --validation, the held-out text to score.");
         Directory.Exists(temp.File("run")).Should().BeFalse();
     }
 

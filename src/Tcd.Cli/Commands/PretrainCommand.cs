@@ -34,7 +34,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
     private readonly Option<string[]> corpus;
     private readonly Option<string?> output;
     private readonly Option<string?>? teacher;
-    private readonly Option<string?>? init;
+    private readonly Option<string?> init;
     private readonly Option<string?> preset;
     private readonly Option<int> experts;
     private readonly Option<long> steps;
@@ -74,11 +74,10 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         {
             teacher = Add(CliOptions.Optional<string?>("--teacher", "The frozen teacher (required): a model folder or the --out folder of 'tcd pretrain'."));
         }
-        else
-        {
-            init = Add(CliOptions.Optional<string?>("--init", "Start from this saved model's weights instead of a fresh initialisation: a model folder or the --out folder of " +
-                                                              "'tcd pretrain' / 'tcd xpert'. Its config.json sets the shape, so --preset and --experts may only repeat it [default: fresh initialisation]."));
-        }
+
+        init = Add(CliOptions.Optional<string?>("--init", $"Start the {(distill ? "student" : "model")} from this saved model's weights instead of a fresh initialisation: a model folder, " +
+                                                          "a checkpoint folder (<out>/checkpoints/step-…) or the --out folder of 'tcd pretrain' / 'tcd distill' / 'tcd xpert'. " +
+                                                          "Its config.json sets the shape, so --preset and --experts may only repeat it [default: fresh initialisation]."));
 
         preset = Add(distill
             ? CliOptions.Optional<string?>("--preset", ModelPresets.Help + " [default: the teacher's shape]")
@@ -255,7 +254,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         var files = options.RequirePaths(corpus);
         var folder = options.RequireOutputFolder(output);
         var teacherFolder = teacher is null ? null : ModelFolders.Resolve(options.RequirePath(teacher), "--teacher");
-        var initFolder = init is null ? null : options.GetPath(init) is { } initPath ? ModelFolders.Resolve(initPath, "--init") : null;
+        var initFolder = options.GetPath(init) is { } initPath ? ModelFolders.Resolve(initPath, "--init") : null;
         var length = options.Get(sequenceLength);
         if (teacherFolder is not null)
         {
@@ -316,6 +315,11 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         };
         OptionValidation.Run(training.Validate, OptionNames);
         OptionValidation.Run(objective.Validate, OptionNames);
+        if (options.Get(validationEvery) != Defaults.ValidationEvery && options.GetPaths(validation).Length == 0)
+        {
+            throw new CliUsageException("--validation-every needs --validation, the held-out text to score.");
+        }
+
         if (options.Get(validationSegments) < 1)
         {
             throw new CliUsageException($"--validation-segments must be 1 or more, not {options.Get(validationSegments)}.");

@@ -14,7 +14,7 @@ public sealed class TrainingDivergedException : Exception
             (lastGoodCheckpoint is null
                 ? "No checkpoint was written yet; lower the learning rate or λ weights and start again."
                 : $"The last good checkpoint is '{lastGoodCheckpoint}'; a resume repeats its settings, so go on from its weights as a new run " +
-                  "with a lower learning rate or λ weights (BertPretrainingOptions.InitialModel, or tcd pretrain --init <that folder>)."),
+                  "with a lower learning rate or λ weights (BertPretrainingOptions.InitialModel, or tcd pretrain / distill --init <that folder>)."),
             step, epoch: null, lossName, value, lastGoodCheckpoint)
     {
     }
