@@ -117,9 +117,11 @@ public static class LossCurveChart
             for (var i = 0; i < series.Count; i++)
             {
                 var panel = multiplot.GetPlot(i);
-                AddCurve(panel, series[i].Name, series[i], palette.GetColor(i), options);
+                // A panel of a metric with nothing above zero (a log-likelihood) keeps a linear axis; the others are logarithmic.
+                var panelOptions = options.LogScale && !series[i].Values.Any(value => value > 0) ? options.WithLinearScale() : options;
+                AddCurve(panel, series[i].Name, series[i], palette.GetColor(i), panelOptions);
                 var title = string.IsNullOrEmpty(options.Title) ? series[i].Name : $"{options.Title}: {series[i].Name}";
-                Decorate(panel, title, options.XLabel, series[i].Name, options.LogScale, [series[i]]);
+                Decorate(panel, title, options.XLabel, series[i].Name, panelOptions.LogScale, [series[i]]);
 
                 // The panel title names the metric, so a legend is needed only to tell the raw curve from the smoothed one.
                 if (DrawsRawCurve(options))

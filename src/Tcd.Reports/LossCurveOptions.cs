@@ -27,9 +27,20 @@ public sealed class LossCurveOptions
     /// </summary>
     public bool ShowRaw { get; set; } = true;
 
-    /// <summary>Logarithmic y axis; points with values ≤ 0 cannot be drawn there and are left out. Default false.</summary>
+    /// <summary>
+    /// Logarithmic y axis; points with values ≤ 0 cannot be drawn there and are left out, and a panel of
+    /// <see cref="LossCurveChart.WritePanels"/> whose metric has none above zero keeps a linear axis. Default false.
+    /// </summary>
     public bool LogScale { get; set; }
 
     /// <summary>Panels per row in <see cref="LossCurveChart.WritePanels"/>. Default 2.</summary>
     public int PanelColumns { get; set; } = 2;
+
+    /// <summary>A copy of these options with a linear y axis.</summary>
+    internal LossCurveOptions WithLinearScale()
+    {
+        var copy = (LossCurveOptions)MemberwiseClone();
+        copy.LogScale = false;
+        return copy;
+    }
 }

@@ -45,7 +45,7 @@ public sealed class MetricsRun
         seriesByName.TryGetValue(metric, out series);
 
     /// <summary>Names the run (by its legend label too, when a chart gave it one) and lists the metrics it does have.</summary>
-    internal string MissingMetricMessage(string metric, string? label = null) =>
+    public string MissingMetricMessage(string metric, string? label = null) =>
         $"Run '{label ?? Source}'{(label is null ? string.Empty : $" ({Source})")} has no metric '{metric}'. " +
         $"It has: {(MetricNames.Count == 0 ? "(none)" : string.Join(", ", MetricNames))}.";
 }

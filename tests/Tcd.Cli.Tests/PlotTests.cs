@@ -39,6 +39,23 @@ public sealed class PlotTests : IDisposable
     }
 
     [Fact]
+    public void A_run_without_the_compared_metric_is_left_out_with_a_note_and_a_negative_panel_keeps_a_linear_axis()
+    {
+        var withTrunk = temp.Write("tcd/metrics.jsonl", "{\"step\":1,\"loss\":3,\"trunk\":0.5,\"val_log_likelihood\":-9.5}\n{\"step\":2,\"loss\":2,\"trunk\":0.4,\"val_log_likelihood\":-9.1}\n");
+        var withoutTrunk = RunFolder("ablation", mlmStart: 10);
+
+        var compared = Cli.Run("plot", "--runs", withTrunk, withoutTrunk, "--metric", "trunk", "--out", temp.File("trunk.png"));
+        var panels = Cli.Run("plot", "--runs", withTrunk, "--metric", "loss", "val_log_likelihood", "--log", "--out", temp.File("panels.png"));
+        var single = Cli.Run("plot", "--runs", withTrunk, "--metric", "val_log_likelihood", "--log", "--out", temp.File("ll.png"));
+
+        compared.ExitCode.Should().Be(0, compared.Error);
+        compared.Output.Should().Contain("note: Run 'ablation'").And.Contain("has no metric 'trunk'").And.Contain("It is left out.").And.Contain("trunk of metrics");
+        panels.ExitCode.Should().Be(0, panels.Error);
+        single.ExitCode.Should().Be(1);
+        single.Error.Should().Contain("cannot be drawn on a log scale; turn --log off.");
+    }
+
+    [Fact]
     public void The_defaults_draw_the_total_loss()
     {
         var settings = Cli.Parse(c => c.Plot, "plot", "--runs", RunFolder("teacher", mlmStart: 10), "--out", temp.File("loss.png"));

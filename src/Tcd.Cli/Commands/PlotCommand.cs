@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Tcd.Models.Runtime;
 using Tcd.Reports;
 
 namespace Tcd.Cli.Commands;
@@ -43,8 +44,31 @@ internal sealed class PlotCommand : TcdCommand<PlotSettings>
         }
         else
         {
-            var options = new LossCurveOptions { Title = settings.Title ?? settings.Metrics[0], SmoothingWindow = settings.Smoothing, LogScale = settings.LogScale };
-            LossCurveChart.Write(settings.Output, loaded, settings.Metrics[0], options);
+            // Comparing ablations, a run without the metric (a λ set to 0, a run that has just begun) is left out, not fatal.
+            var metric = settings.Metrics[0];
+            var drawn = loaded.Where(run => run.Value.TryGetSeries(metric, out _)).ToList();
+            if (drawn.Count == 0)
+            {
+                // None has it: the chart's own error names what each run does have.
+                drawn = loaded;
+            }
+
+            foreach (var run in loaded.Except(drawn))
+            {
+                console.Line($"note: {run.Value.MissingMetricMessage(metric, run.Key)} It is left out.");
+            }
+
+            var options = new LossCurveOptions { Title = settings.Title ?? metric, SmoothingWindow = settings.Smoothing, LogScale = settings.LogScale };
+            try
+            {
+                LossCurveChart.Write(settings.Output, drawn, metric, options);
+            }
+            catch (ArgumentException ex) when (settings.LogScale)
+            {
+                throw new CliUsageException(OptionValidation.InOptionTerms(UserMessages.Readable(ex), new Dictionary<string, string> { [nameof(LossCurveOptions.LogScale)] = "--log" }));
+            }
+
+            loaded = drawn;
         }
 
         console.Line($"tcd plot: {string.Join(", ", settings.Metrics)} of {string.Join(", ", loaded.Select(run => run.Key))} → {settings.Output}");
