@@ -87,7 +87,8 @@ try
     BertForMaskedLm source;
     if (options.SourceModel is { } sourceFolder)
     {
-        source = BertModelStore.LoadMaskedLm(sourceFolder);
+        // A run folder (tcd distill --out) stands for the model in its model/ folder, as it does for tcd.
+        source = BertModelStore.LoadMaskedLm(BertModelStore.FindModelFolder(sourceFolder) ?? sourceFolder);
         Console.WriteLine($"Loaded the MoE source from {sourceFolder}.");
     }
     else

@@ -262,7 +262,8 @@ public sealed class TcdCatalog
 
     /// <summary>
     /// Loads a pre-trained model to featurize, fine-tune or distil from: a file of <see cref="SaveModel"/> holding a
-    /// <see cref="PretrainedBertTransformer"/> (alone or in a chain), a folder of <see cref="BertModelStore.Save"/>, or a
+    /// <see cref="PretrainedBertTransformer"/> (alone or in a chain), a folder of <see cref="BertModelStore.Save"/> (or the
+    /// run folder of <c>tcd pretrain</c> / <c>tcd distill</c>, whose model is in <c>model/</c>), or a
     /// Hugging Face BERT folder (<c>config.json</c> with <c>model_type</c>, <c>model.safetensors</c> or
     /// <c>pytorch_model.bin</c>). A folder's <c>vocab.txt</c> is used when present, else the embedded BERT uncased
     /// vocabulary. Weights are loaded on the CPU.
@@ -294,7 +295,7 @@ public sealed class TcdCatalog
     /// </param>
     /// <param name="maxSequenceLength">Tokens per example, pair included; use the length the model was fine-tuned with. Default: 128, or the model's positions if fewer.</param>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
-    /// <exception cref="FileNotFoundException">Its config.json or weights do not exist (or it is a run folder: the message names its model/ folder).</exception>
+    /// <exception cref="FileNotFoundException">Its config.json or weights do not exist (a run folder of <c>tcd finetune</c> stands for its <c>model/</c> folder).</exception>
     /// <exception cref="InvalidDataException">The folder holds another kind of model (e.g. a pre-trained masked LM: fine-tune it first).</exception>
     public FineTunedBertTransformer LoadClassifier(
         string path, string textColumnName = "Text", string? pairColumnName = null, IReadOnlyList<string>? classNames = null, int? maxSequenceLength = null) =>

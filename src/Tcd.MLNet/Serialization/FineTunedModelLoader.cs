@@ -14,6 +14,8 @@ internal static class FineTunedModelLoader
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         ArgumentException.ThrowIfNullOrWhiteSpace(textColumnName);
+        // A run folder (tcd finetune --out) stands for the classifier in its model/ folder, as it does for tcd.
+        folder = BertModelStore.FindModelFolder(folder) ?? folder;
         var model = HuggingFaceCheckpoint.IsCheckpointFolder(folder) ? HuggingFaceCheckpoint.LoadSequenceClassification(folder) : BertModelStore.LoadSequenceClassification(folder);
         try
         {

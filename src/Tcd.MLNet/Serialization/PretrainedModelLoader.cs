@@ -27,8 +27,10 @@ internal static class PretrainedModelLoader
                 $"'{path}' is neither a model file (mlContext.Tcd().SaveModel) nor a model folder (BertModelStore.Save or a Hugging Face checkpoint); check the path.", path);
         }
 
-        var model = HuggingFaceCheckpoint.IsCheckpointFolder(path) ? HuggingFaceCheckpoint.LoadMaskedLm(path) : BertModelStore.LoadMaskedLm(path);
-        var encoder = BertTextEncoder.ForModelFolder(path);
+        // A run folder (tcd pretrain --out) stands for the model in its model/ folder, as it does for tcd.
+        var folder = BertModelStore.FindModelFolder(path) ?? path;
+        var model = HuggingFaceCheckpoint.IsCheckpointFolder(folder) ? HuggingFaceCheckpoint.LoadMaskedLm(folder) : BertModelStore.LoadMaskedLm(folder);
+        var encoder = BertTextEncoder.ForModelFolder(folder);
         return new PretrainedBertTransformer(model, encoder, textColumnName, outputColumnName, maxSequenceLength: Math.Min(128, model.Config.MaxPositions)) { HostEnvironment = mlContext };
     }
 

@@ -13,7 +13,7 @@ public sealed class PretrainedModelLoaderTests : IDisposable
     public void Dispose() => folder.Delete(recursive: true);
 
     [Fact]
-    public void A_model_file_a_store_folder_and_a_Hugging_Face_folder_load_with_the_same_features()
+    public void A_model_file_a_store_folder_a_run_folder_and_a_Hugging_Face_folder_load_with_the_same_features()
     {
         var mlContext = new MLContext(seed: 1);
         var data = TcdTestData.Corpus(mlContext);
@@ -21,11 +21,13 @@ public sealed class PretrainedModelLoaderTests : IDisposable
         var file = Path.Combine(folder.FullName, "teacher.zip");
         var store = Path.Combine(folder.FullName, "store");
         var huggingFace = Path.Combine(folder.FullName, "hf");
+        var run = Path.Combine(folder.FullName, "run");
         mlContext.Tcd().SaveModel(TcdTestData.Teacher, data.Schema, file);
         BertModelStore.Save(TcdTestData.Teacher.Model, TcdTestData.Teacher.Config, store);
         HuggingFaceExporter.Save(TcdTestData.Teacher.Model, huggingFace);
+        BertModelStore.Save(TcdTestData.Teacher.Model, TcdTestData.Teacher.Config, Path.Combine(run, "model"));
 
-        foreach (var path in new[] { file, store, huggingFace })
+        foreach (var path in new[] { file, store, huggingFace, run })
         {
             var loaded = mlContext.Tcd().LoadPretrained(path, outputColumnName: "Embedding");
             loaded.Config.Should().Be(TcdTestData.Teacher.Config, path);
