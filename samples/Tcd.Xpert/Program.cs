@@ -83,6 +83,15 @@ try
         ExpertCount = 0, IntermediateSize = options.TargetIntermediate, HiddenSize = options.TargetHidden,
     };
 
+    // Checked before the source is pre-trained: the Tucker ranks are the target's sizes, at most the source's.
+    if (targetConfig.HiddenSize > sourceConfig.HiddenSize || targetConfig.IntermediateSize > sourceConfig.IntermediateSize
+        || targetConfig.HiddenSize % targetConfig.NumHeads != 0)
+    {
+        throw new ArgumentException(
+            $"--target-hidden {targetConfig.HiddenSize} and --target-ff {targetConfig.IntermediateSize} must be at most the source's {sourceConfig.HiddenSize} and " +
+            $"{sourceConfig.IntermediateSize}, and --target-hidden divisible by the {targetConfig.NumHeads} attention heads.");
+    }
+
     // 1. The MoE source.
     BertForMaskedLm source;
     if (options.SourceModel is { } sourceFolder)
