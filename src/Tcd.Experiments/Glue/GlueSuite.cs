@@ -367,6 +367,14 @@ public sealed class GlueSuite
 
         if (options.WriteTestPredictions)
         {
+            // The folder holds this run's submission and nothing else: files of tasks or models an earlier run on this
+            // output had would be taken for part of it.
+            var submissions = Path.Combine(options.OutputDirectory, "submissions");
+            if (Directory.Exists(submissions))
+            {
+                Directory.Delete(submissions, recursive: true);
+            }
+
             foreach (var selection in selections)
             {
                 var best = new GlueCellKey(selection.Model, selection.Task, selection.Chosen.Configuration, selection.Chosen.BestSeed);
@@ -375,7 +383,7 @@ public sealed class GlueSuite
                     var source = Path.Combine(CellTestFolder(best), column.SubmissionFileName);
                     if (File.Exists(source))
                     {
-                        var target = Path.Combine(options.OutputDirectory, "submissions", GlueCellKey.SafeName(selection.Model), column.SubmissionFileName);
+                        var target = Path.Combine(submissions, GlueCellKey.SafeName(selection.Model), column.SubmissionFileName);
                         AtomicFile.WriteAllText(target, File.ReadAllText(source));
                         files[$"submission:{selection.Model}:{column.Column}"] = target;
                     }

@@ -262,5 +262,11 @@ public sealed class GlueSuiteTests : IDisposable
         sts.Chosen.BestSeed.Should().Be(bestCell.Key.Seed);
         result.Table.Rows[0]["RTE"]!.Value.Std.Should().NotBeNull("two seeds give a spread");
         result.Cells.Should().OnlyContain(cell => cell.Key.Configuration.Mode == FineTuningMode.Full);
+
+        var fewer = new GlueSuite(options with { Tasks = ["RTE"] }).Run();
+
+        fewer.CellsTrained.Should().Be(0);
+        File.Exists(result.Files["submission:tiny:RTE"]).Should().BeTrue();
+        File.Exists(result.Files["submission:tiny:CoLA"]).Should().BeFalse("the submission folder holds the tasks of the run that wrote it, no others");
     }
 }
