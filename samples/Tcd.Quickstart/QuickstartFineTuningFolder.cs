@@ -77,11 +77,5 @@ internal sealed class QuickstartFineTuningFolder(QuickstartRunFolder run, GlueTa
         CheckpointStore.ReplaceAtomically(ResultFile, JsonSerializer.Serialize(result, TcdJson.Indented));
 
     /// <summary>Deletes the checkpoints, e.g. those of another version of the model that fine-tuning cannot resume from.</summary>
-    public void DeleteCheckpoints()
-    {
-        if (Directory.Exists(CheckpointFolder))
-        {
-            Directory.Delete(CheckpointFolder, recursive: true);
-        }
-    }
+    public void DeleteCheckpoints() => OutputFolders.Delete(CheckpointFolder);
 }

@@ -77,14 +77,14 @@ internal sealed class QuickstartRunFolder(string outputDirectory, string name)
     public void SaveModel(PretrainedBertTransformer model, double? logLikelihood)
     {
         var staging = ModelFolder + ".partial";
-        DeleteFolder(staging);
+        OutputFolders.Delete(staging);
         BertModelStore.Save(model.Model, model.Config, staging);
         if (logLikelihood is { } value)
         {
             GlueSuiteModel.WritePretrainingLogLikelihood(staging, value);
         }
 
-        DeleteFolder(ModelFolder);
+        OutputFolders.Delete(ModelFolder);
         Directory.Move(staging, ModelFolder);
     }
 
@@ -106,13 +106,5 @@ internal sealed class QuickstartRunFolder(string outputDirectory, string name)
                && double.TryParse(File.ReadAllText(LegacyLogLikelihoodFile), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
             ? value
             : null;
-    }
-
-    private static void DeleteFolder(string folder)
-    {
-        if (Directory.Exists(folder))
-        {
-            Directory.Delete(folder, recursive: true);
-        }
     }
 }

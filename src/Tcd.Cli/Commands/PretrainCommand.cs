@@ -160,10 +160,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         {
             // A run that failed before its first checkpoint (an empty corpus, a device that cannot be used) leaves no
             // folder behind to mistake for a run.
-            if (Directory.Exists(created))
-            {
-                Directory.Delete(created, recursive: true);
-            }
+            OutputFolders.Delete(created);
 
             throw;
         }

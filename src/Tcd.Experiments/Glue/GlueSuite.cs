@@ -131,14 +131,6 @@ public sealed class GlueSuite
 
     private string CellCheckpointFolder(GlueCellKey key) => Path.Combine(CellsDirectory, Path.GetFileNameWithoutExtension(key.FileName) + ".checkpoints");
 
-    private void DeleteCheckpoints(GlueCellKey key)
-    {
-        if (Directory.Exists(CellCheckpointFolder(key)))
-        {
-            Directory.Delete(CellCheckpointFolder(key), recursive: true);
-        }
-    }
-
     private string TestFolderOf(string cellFileName) => Path.Combine(CellsDirectory, Path.GetFileNameWithoutExtension(cellFileName) + ".test");
 
     /// <summary>
@@ -216,10 +208,7 @@ public sealed class GlueSuite
     {
         // Test predictions of an earlier training of the cell (other settings, another version of the model) would be
         // taken for this one's by a later run that writes them.
-        if (Directory.Exists(CellTestFolder(key)))
-        {
-            Directory.Delete(CellTestFolder(key), recursive: true);
-        }
+        OutputFolders.Delete(CellTestFolder(key));
 
         try
         {
@@ -231,7 +220,7 @@ public sealed class GlueSuite
                 ? $"{mismatch.Checkpoint} belongs to another run ({string.Join("; ", mismatch.Differences)})"
                 : $"{((CheckpointLoadException)ex).Checkpoint} cannot be read";
             log($"{reason}; the cell {key} is trained from its first step.");
-            DeleteCheckpoints(key);
+            OutputFolders.Delete(CellCheckpointFolder(key));
             return TrainCellFromCheckpoint(pretrained, key, settings, data, progress, cancellationToken);
         }
     }
@@ -370,10 +359,7 @@ public sealed class GlueSuite
             // The folder holds this run's submission and nothing else: files of tasks or models an earlier run on this
             // output had would be taken for part of it.
             var submissions = Path.Combine(options.OutputDirectory, "submissions");
-            if (Directory.Exists(submissions))
-            {
-                Directory.Delete(submissions, recursive: true);
-            }
+            OutputFolders.Delete(submissions);
 
             foreach (var selection in selections)
             {

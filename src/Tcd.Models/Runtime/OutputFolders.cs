@@ -2,7 +2,7 @@ namespace Tcd.Models.Runtime;
 
 /// <summary>
 /// Creates the folders a run writes to, with errors that say which path is in the way instead of .NET's
-/// "Could not find a part of the path" or "The file ... already exists".
+/// "Could not find a part of the path" or "The file ... already exists", and deletes those it no longer needs.
 /// </summary>
 public static class OutputFolders
 {
@@ -20,6 +20,16 @@ public static class OutputFolders
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new IOException($"Cannot create the {purpose} '{fullPath}': {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Deletes <paramref name="folder"/> and everything in it; a folder that does not exist is fine.</summary>
+    public static void Delete(string folder)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
         }
     }
 
