@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Tcd.Experiments;
 using Tcd.Models.Runtime;
 using Tcd.Models.Training;
 
@@ -41,16 +42,6 @@ internal static class OptionsRecord
             throw new InvalidDataException($"'{path}' is damaged ({ex.Message}); {remedy}.", ex);
         }
 
-        return now
-            .Where(option => started.TryGetPropertyValue(option.Key, out var before) ? !JsonNode.DeepEquals(before, option.Value) : lackingDiffers)
-            .Select(option => (option.Key, $"--{option.Key} {Show(started[option.Key])} (now {Show(option.Value)})"))
-            .ToList();
+        return OptionRecords.Differences(started, now, lackingDiffers);
     }
-
-    private static string Show(JsonNode? value) => value switch
-    {
-        null => "unset",
-        JsonValue single when single.TryGetValue<string>(out var text) => text,
-        _ => value.ToJsonString(),
-    };
 }

@@ -62,10 +62,8 @@ internal sealed class PretrainRunFolder(string folder)
             return;
         }
 
-        var conflicts = now
-            .Where(option => !ChangeableOnResume.Contains(option.Key))
-            .Where(option => started.TryGetPropertyValue(option.Key, out var before) && !JsonNode.DeepEquals(before, option.Value))
-            .Select(option => $"--{option.Key} {Show(started[option.Key])} (now {Show(option.Value)})")
+        var conflicts = OptionRecords.Differences(started, now.Where(option => !ChangeableOnResume.Contains(option.Key)))
+            .Select(difference => difference.Description)
             .ToList();
         if (conflicts.Count > 0)
         {
@@ -74,11 +72,4 @@ internal sealed class PretrainRunFolder(string folder)
                 "give them as before, choose another --out for a new run, or start this one over with --no-resume.");
         }
     }
-
-    private static string Show(JsonNode? value) => value switch
-    {
-        null => "unset",
-        JsonValue single when single.TryGetValue<string>(out var text) => text,
-        _ => value.ToJsonString(),
-    };
 }
