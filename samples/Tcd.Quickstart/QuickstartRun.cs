@@ -231,7 +231,8 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
             .Take(limit)
             .Select(e => new GlueRow { Text = e.Text, Pair = e.TextPair ?? string.Empty, Label = e.Label == 1 })
             .ToList());
-        var data = new TaskData(task, Read("train", settings.MaxTrainExamples ?? int.MaxValue), Read("dev", int.MaxValue));
+        var data = new TaskData(
+            task, Read(QuickstartSettings.TrainSplit, settings.MaxTrainExamples ?? int.MaxValue), Read(QuickstartSettings.DevSplit, int.MaxValue), settings.GlueFilesIdentity(task));
         var unit = task.IsSentencePair ? "pairs" : "sentences";
         Say($"{task}: {data.Train.GetRowCount()} training {unit}, {data.Dev.GetRowCount()} dev {unit}.");
         return data;
@@ -245,7 +246,7 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
     {
         var label = $"[{name}] {data.Task}";
         var folder = new QuickstartFineTuningFolder(pretrained.Folder, data.Task);
-        var differences = folder.Prepare(settings.FineTuningRecord(pretrained.Fingerprint, data.Task));
+        var differences = folder.Prepare(settings.FineTuningRecord(pretrained.Fingerprint, data.FilesIdentity));
         if (differences.Count > 0)
         {
             var described = differences.Select(difference => difference.Option switch
@@ -408,7 +409,8 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
         public string Fingerprint { get; } = BertModelStore.Fingerprint(Folder.ModelFolder);
     }
 
-    private sealed record TaskData(GlueTask Task, IDataView Train, IDataView Dev);
+    /// <summary>A task's rows, and its files as their content (<see cref="QuickstartSettings.GlueFilesIdentity"/>).</summary>
+    private sealed record TaskData(GlueTask Task, IDataView Train, IDataView Dev, string FilesIdentity);
 
     /// <summary>One model's row of the table: its fine-tuning results in the order of <see cref="FineTuningTasks"/>.</summary>
     private sealed record ModelResults(string Name, PretrainedModel Model, IReadOnlyList<GlueTaskResult> Results);

@@ -18,6 +18,9 @@ internal sealed record QuickstartSettings
     /// <summary>The key of the fine-tuning data's content in <see cref="FineTuningRecord"/>.</summary>
     public const string GlueOption = "glue";
 
+    /// <summary>The GLUE split each task is fine-tuned on, and the one it is scored on.</summary>
+    public const string TrainSplit = "train", DevSplit = "dev";
+
     /// <summary>The model sizes <see cref="Preset"/> may name (case-insensitive).</summary>
     public static readonly IReadOnlyDictionary<string, BertConfig> Presets = new Dictionary<string, BertConfig>(StringComparer.OrdinalIgnoreCase)
     {
@@ -110,13 +113,13 @@ internal sealed record QuickstartSettings
 
     /// <summary>
     /// The options that shape a fine-tuning's result, as its folder records them, with the fingerprint of the pre-trained
-    /// model it starts from (<see cref="ModelOption"/>) and the task's training and dev files as their content: a stored
-    /// result is reused only when all of them agree. The files are hashed, so build this once per task and model.
+    /// model it starts from (<see cref="ModelOption"/>) and the task's files (<see cref="GlueFilesIdentity"/>): a stored
+    /// result is reused only when all of them agree.
     /// </summary>
-    public JsonObject FineTuningRecord(string modelFingerprint, GlueTask task) => new()
+    public JsonObject FineTuningRecord(string modelFingerprint, string glueFiles) => new()
     {
         [ModelOption] = modelFingerprint,
-        [GlueOption] = string.Join(", ", new[] { "train", task.EvaluationSplits[0] }.Select(split => ContentIdentity(Path.Combine(GlueDirectory, task.DirectoryName, task.GetSplit(split).FileName)))),
+        [GlueOption] = glueFiles,
         ["finetune-epochs"] = FineTuneEpochs,
         ["finetune-lr"] = FineTuneLearningRate,
         ["max-train"] = MaxTrainExamples,
@@ -132,6 +135,10 @@ internal sealed record QuickstartSettings
     /// build (or a moved checkout) name the same text differently, and a run must not be refused for that.
     /// </summary>
     private string CorpusIdentity() => ContentIdentity(Corpus);
+
+    /// <summary>The task's <see cref="TrainSplit"/> and <see cref="DevSplit"/> files as their content (hashed: build it once per task).</summary>
+    public string GlueFilesIdentity(GlueTask task) =>
+        string.Join(", ", new[] { TrainSplit, DevSplit }.Select(split => ContentIdentity(Path.Combine(GlueDirectory, task.DirectoryName, task.GetSplit(split).FileName))));
 
     /// <summary>A file as its name and content, e.g. <c>train.tsv (1234 bytes, SHA-256 0123456789abcdef)</c>.</summary>
     private static string ContentIdentity(string path)
