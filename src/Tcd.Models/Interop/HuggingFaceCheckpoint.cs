@@ -82,9 +82,15 @@ public static class HuggingFaceCheckpoint
             return false;
         }
 
+        return IsCheckpointConfig(File.ReadAllText(config));
+    }
+
+    /// <summary>True when the text of a <c>config.json</c> is a JSON object naming a <c>model_type</c> (see <see cref="IsCheckpointFolder"/>).</summary>
+    internal static bool IsCheckpointConfig(string configJson)
+    {
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllText(config));
+            using var document = JsonDocument.Parse(configJson);
             return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("model_type", out _);
         }
         catch (JsonException)

@@ -45,7 +45,8 @@ public static class BertModelStore
             throw new FileNotFoundException($"The model folder '{folder}' has no {ConfigFileName}; save the model with BertModelStore.Save.", path);
         }
 
-        if (HuggingFaceCheckpoint.IsCheckpointFolder(folder))
+        var json = File.ReadAllText(path);
+        if (HuggingFaceCheckpoint.IsCheckpointConfig(json))
         {
             // Its config.json parses as ours but means other things (model_type, hidden_act, a MoE export's layout).
             throw new InvalidDataException(
@@ -55,7 +56,7 @@ public static class BertModelStore
 
         try
         {
-            return BertConfig.FromJson(File.ReadAllText(path));
+            return BertConfig.FromJson(json);
         }
         catch (System.Text.Json.JsonException ex)
         {
