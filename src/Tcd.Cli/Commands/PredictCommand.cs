@@ -101,7 +101,8 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
         if (settings.ClassNames is { } names)
         {
             console.Line($"note: the classifier's outputs are {string.Join(", ", names)} ({ClassNamesFile.FileName}), reordered to {settings.Task.Name}'s {string.Join(", ", settings.Task.LabelNames)}");
-            var outputOfClass = settings.Task.LabelNames.Select(label => names.ToList().IndexOf(label)).ToList();
+            var classifierClasses = names.ToList();
+            var outputOfClass = settings.Task.LabelNames.Select(label => classifierClasses.IndexOf(label)).ToList();
             outputs = outputs.Select(row => outputOfClass.Select(output => row[output]).ToArray()).ToArray();
         }
 
