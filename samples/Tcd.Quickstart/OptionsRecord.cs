@@ -12,12 +12,8 @@ namespace Tcd.Quickstart;
 /// </summary>
 internal static class OptionsRecord
 {
-    /// <summary>Writes <paramref name="options"/> to <paramref name="path"/> atomically, creating its folder.</summary>
-    public static void Write(string path, JsonObject options)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        CheckpointStore.ReplaceAtomically(path, options.ToJsonString(TcdJson.Indented));
-    }
+    /// <summary>Writes <paramref name="options"/> to <paramref name="path"/> atomically (its folder is created when missing).</summary>
+    public static void Write(string path, JsonObject options) => CheckpointStore.ReplaceAtomically(path, options.ToJsonString(TcdJson.Indented));
 
     /// <summary>
     /// Each option of <paramref name="now"/> that the record at <paramref name="path"/> holds with another value: its key

@@ -106,7 +106,6 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
             outputs = outputs.Select(row => outputOfClass.Select(output => row[output]).ToArray()).ToArray();
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(settings.Output))!);
         CheckpointStore.ReplaceAtomically(settings.Output, PredictionsTsv(settings, rows, outputs));
         console.Line(string.Create(CultureInfo.InvariantCulture,
             $"tcd predict: wrote {settings.Output} ({rows.Count / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):F0} rows/s)"));

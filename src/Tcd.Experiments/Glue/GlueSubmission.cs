@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Tcd.Models.Data.Glue;
 using Tcd.Models.Evaluation;
+using Tcd.Models.Training;
 
 namespace Tcd.Experiments.Glue;
 
@@ -41,7 +42,7 @@ public static class GlueSubmission
         }
 
         var path = Path.Combine(folder, column.SubmissionFileName);
-        AtomicFile.WriteAllText(path, text.ToString());
+        CheckpointStore.ReplaceAtomically(path, text.ToString());
         return path;
     }
 

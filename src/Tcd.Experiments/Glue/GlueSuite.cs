@@ -104,7 +104,7 @@ public sealed class GlueSuite
                 var cellProgress = new CellProgress(progress, key, cells.Count, plan.Count, clock, eta);
                 var result = TrainCell(pretrained, key, settings, taskData, cellProgress, cancellationToken) with { ModelFingerprint = fingerprints[key.Model] };
                 eta.CellFinished(StepsOf(taskData));
-                AtomicFile.WriteAllText(CellPath(key), GlueJson.Serialize(result));
+                CheckpointStore.ReplaceAtomically(CellPath(key), GlueJson.Serialize(result));
                 cells.Add(result);
                 progress?.Report(new GlueSuiteProgress(cells.Count, plan.Count, key, Reused: false, 0, 0, 0, null, result.Score, clock.Elapsed, eta.Remaining(clock.Elapsed)));
             }
@@ -187,7 +187,7 @@ public sealed class GlueSuite
             // Stored before cells had fingerprints: taken as fine-tuned from the model as it is now, and marked so, so
             // that the next change of the model is noticed.
             stored = stored with { ModelFingerprint = modelFingerprint };
-            AtomicFile.WriteAllText(path, GlueJson.Serialize(stored));
+            CheckpointStore.ReplaceAtomically(path, GlueJson.Serialize(stored));
         }
         else if (stored.ModelFingerprint != modelFingerprint)
         {
@@ -337,10 +337,10 @@ public sealed class GlueSuite
             ["json"] = Path.Combine(options.OutputDirectory, "results.json"),
             ["selection"] = Path.Combine(options.OutputDirectory, "selection.json"),
         };
-        AtomicFile.WriteAllText(files["markdown"], table.ToMarkdown());
-        AtomicFile.WriteAllText(files["csv"], table.ToCsv());
-        AtomicFile.WriteAllText(files["json"], table.ToJson());
-        AtomicFile.WriteAllText(files["selection"], GlueJson.Serialize(selections));
+        CheckpointStore.ReplaceAtomically(files["markdown"], table.ToMarkdown());
+        CheckpointStore.ReplaceAtomically(files["csv"], table.ToCsv());
+        CheckpointStore.ReplaceAtomically(files["json"], table.ToJson());
+        CheckpointStore.ReplaceAtomically(files["selection"], GlueJson.Serialize(selections));
         foreach (var task in tasks)
         {
             var path = Path.Combine(options.OutputDirectory, "charts", task.Name + ".png");
@@ -370,7 +370,7 @@ public sealed class GlueSuite
                     if (File.Exists(source))
                     {
                         var target = Path.Combine(submissions, GlueCellKey.SafeName(selection.Model), column.SubmissionFileName);
-                        AtomicFile.WriteAllText(target, File.ReadAllText(source));
+                        CheckpointStore.ReplaceAtomically(target, File.ReadAllText(source));
                         files[$"submission:{selection.Model}:{column.Column}"] = target;
                     }
                 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
+using Tcd.Models.Training;
 
 namespace Tcd.Experiments.Glue;
 
@@ -32,7 +33,7 @@ public sealed record GlueSuiteModel(string Name, string Folder)
                 $"The pre-training log-likelihood of '{modelFolder}' must be a finite number; write no {PretrainingFileName} when there is no score.");
         }
 
-        AtomicFile.WriteAllText(
+        CheckpointStore.ReplaceAtomically(
             Path.Combine(modelFolder, PretrainingFileName),
             JsonSerializer.Serialize(new Dictionary<string, object> { ["validation_log_likelihood"] = validationLogLikelihood, [MasksProperty] = PerSegmentMasks }, TcdJson.Indented));
     }

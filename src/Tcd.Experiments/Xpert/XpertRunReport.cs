@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Tcd.Models.Runtime;
 using Tcd.Models.Xpert;
+using Tcd.Models.Training;
 
 namespace Tcd.Experiments.Xpert;
 
@@ -41,6 +42,6 @@ public static class XpertRunReport
             model = modelFolder,
         };
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(report, TcdJson.Indented));
+        CheckpointStore.ReplaceAtomically(path, JsonSerializer.Serialize(report, TcdJson.Indented));
     }
 }

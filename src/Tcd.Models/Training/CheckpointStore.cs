@@ -139,12 +139,24 @@ public sealed class CheckpointStore
             : throw new ArgumentException($"'{checkpoint}' is not a checkpoint folder ({StepPrefix}NNNNNNNN).", nameof(checkpoint));
     }
 
-    /// <summary>Writes <paramref name="contents"/> to <paramref name="path"/> via a temporary file and an atomic rename.</summary>
+    /// <summary>
+    /// Writes <paramref name="contents"/> (UTF-8, no byte-order mark) to <paramref name="path"/> via a temporary file
+    /// and an atomic rename, so a reader (or a rerun after an interruption) sees the old file or the whole new one; a
+    /// write that fails leaves no temporary file behind. The file's folder is created when missing.
+    /// </summary>
     public static void ReplaceAtomically(string path, string contents)
     {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var temporary = path + TemporaryPrefix + Guid.NewGuid().ToString("N");
-        File.WriteAllText(temporary, contents);
-        File.Move(temporary, path, overwrite: true);
+        try
+        {
+            File.WriteAllText(temporary, contents);
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
     }
 
     private LatestPointer? ReadPointer()
