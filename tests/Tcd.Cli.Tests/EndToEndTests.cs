@@ -154,6 +154,7 @@ public sealed class EndToEndTests : IDisposable
         otherRate.ExitCode.Should().Be(1);
         otherRate.Error.Should().Contain($"--out '{temp.File("rte")}' holds a checkpoint of another fine-tuning run (--lr 2e-5 (now 5e-5)): ")
             .And.Contain("--no-resume");
+        otherRate.Output.Should().NotContain("resuming", "the checkpoint is checked before a resume is announced");
 
         var resumed = Cli.Run(command);
 

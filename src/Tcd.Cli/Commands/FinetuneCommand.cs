@@ -113,17 +113,18 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         using var pretrained = BertModelStore.LoadMaskedLm(settings.Model);
         var classifier = BertForSequenceClassification.FromPretrained(pretrained, settings.Task.OutputCount);
         var tuner = new FineTuner(classifier, settings.Training, encoder.SpecialTokenIds);
-        if (tuner.FindCheckpointToResume() is { } checkpoint)
-        {
-            console.Line($"tcd finetune: resuming from step {CheckpointStore.StepOf(checkpoint)} ({checkpoint})");
-        }
-
+        Func<float[][], IReadOnlyList<float>, double>? score = validation is null ? null : (logits, targets) => GlueMetrics.EvaluateOutputs(settings.Task, logits, targets).Score;
         FineTuningResult result;
         try
         {
+            if (tuner.FindCheckpointToResume(train, validation, score) is { } checkpoint)
+            {
+                console.Line($"tcd finetune: resuming from step {CheckpointStore.StepOf(checkpoint)} ({checkpoint})");
+            }
+
             result = console.Track<FineTuningProgress, FineTuningResult>(
                 "finetune",
-                progress => tuner.Train(train, validation, validation is null ? null : (logits, targets) => GlueMetrics.EvaluateOutputs(settings.Task, logits, targets).Score, progress, cancellationToken),
+                progress => tuner.Train(train, validation, score, progress, cancellationToken),
                 report => (double)report.Step / report.TotalSteps);
         }
         catch (CheckpointLoadException ex)

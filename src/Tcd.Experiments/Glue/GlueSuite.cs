@@ -249,7 +249,9 @@ public sealed class GlueSuite
             CheckpointEvery = options.CheckpointEvery ?? new FineTuningOptions().CheckpointEvery,
         };
         var tuner = new FineTuner(classifier, fineTuningOptions, encoder.SpecialTokenIds);
-        var checkpoint = tuner.FindCheckpointToResume();
+        var selectionColumn = data.Columns[0];
+        Func<float[][], IReadOnlyList<float>, double> score = (outputs, targets) => GlueMetrics.EvaluateOutputs(task, outputs, targets, selectionColumn.Column.Column).Score;
+        var checkpoint = tuner.FindCheckpointToResume(data.Train, selectionColumn.Dev, score);
         var resumedStep = checkpoint is null ? 0 : CheckpointStore.StepOf(checkpoint);
         progress.ResumedAt(resumedStep);
         if (checkpoint is not null)
@@ -257,13 +259,7 @@ public sealed class GlueSuite
             log($"Resuming {key} from {checkpoint} (step {resumedStep}).");
         }
 
-        var selectionColumn = data.Columns[0];
-        var fineTuning = tuner.Train(
-            data.Train,
-            selectionColumn.Dev,
-            (outputs, targets) => GlueMetrics.EvaluateOutputs(task, outputs, targets, selectionColumn.Column.Column).Score,
-            progress,
-            cancellationToken);
+        var fineTuning = tuner.Train(data.Train, selectionColumn.Dev, score, progress, cancellationToken);
         if (fineTuning.Cancelled)
         {
             throw new OperationCanceledException(

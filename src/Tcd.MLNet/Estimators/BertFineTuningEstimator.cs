@@ -102,13 +102,13 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
         torch.manual_seed(Training.Seed);
         var model = BertForSequenceClassification.FromPretrained(pretrained.Model, kind == BertPredictionKind.Regression ? 1 : classCount);
         var tuner = new FineTuner(model, Training, pretrained.Encoder.SpecialTokenIds);
-        if (tuner.FindCheckpointToResume() is { } resumeFrom)
+        var score = validation is null ? null : options.ValidationScore ?? Scorer(kind);
+        if (tuner.FindCheckpointToResume(train, validation, score) is { } resumeFrom)
         {
             channel.Info(MessageSensitivity.None, $"Resuming fine-tuning from checkpoint {resumeFrom} (step {CheckpointStore.StepOf(resumeFrom)}).");
         }
 
-        var result = tuner.Train(
-            train, validation, validation is null ? null : options.ValidationScore ?? Scorer(kind), new ChannelProgress<FineTuningProgress>(channel, options.Progress), options.CancellationToken);
+        var result = tuner.Train(train, validation, score, new ChannelProgress<FineTuningProgress>(channel, options.Progress), options.CancellationToken);
         if (result.Cancelled)
         {
             channel.Info(MessageSensitivity.None, $"Fine-tuning cancelled: {result}.");

@@ -78,7 +78,7 @@ public sealed class FineTuner
     /// Trains on <paramref name="train"/>; see the class remarks for validation and best-epoch selection. An epoch whose
     /// validation score is NaN is never the best one. With <see cref="FineTuningOptions.CheckpointDirectory"/> set, the
     /// run writes checkpoints (every <see cref="FineTuningOptions.CheckpointEvery"/> steps and on cancellation, deleted
-    /// when it finishes) and continues from the newest one it finds (<see cref="FindCheckpointToResume"/>): losses,
+    /// when it finishes) and continues from the newest one it finds (<see cref="FindCheckpointToResume()"/>): losses,
     /// validation scores, the best epoch and the final weights are those of a run that was never stopped.
     /// </summary>
     /// <param name="train">Training examples; targets are class indices or scores.</param>
@@ -128,7 +128,7 @@ public sealed class FineTuner
         var schedule = LinearWarmupDecaySchedule.WithWarmupRatio(options.LearningRate, options.WarmupRatio, totalSteps);
         using var optimizer = AdamWFactory.Create(Model, options.LearningRate, options.WeightDecay);
         var checkpoints = options.CheckpointDirectory is null ? null : new CheckpointStore(options.CheckpointDirectory, options.KeepCheckpoints);
-        var validated = validation is { Count: > 0 } && score is not null;
+        var validated = IsValidated(validation, score);
         var run = checkpoints is null ? null : RunKey.Of(options, Model, train, validation, validated);
         var resumedFrom = FindCheckpointToResume();
         if (!options.Resume && checkpoints is not null)
@@ -279,6 +279,30 @@ public sealed class FineTuner
         options.Resume && options.CheckpointDirectory is { } folder ? new CheckpointStore(folder, options.KeepCheckpoints).FindLatest() : null;
 
     /// <summary>
+    /// The checkpoint <see cref="Train"/> would continue from with these arguments (see <see cref="FindCheckpointToResume()"/>),
+    /// checked before any training to belong to a run with the same examples, starting weights and settings, so a caller
+    /// can say that it resumes only when it will.
+    /// </summary>
+    /// <returns>The checkpoint's folder, or null when <see cref="Train"/> would start afresh.</returns>
+    /// <exception cref="CheckpointMismatchException">The checkpoint belongs to a run with other examples or settings.</exception>
+    /// <exception cref="CheckpointLoadException">The checkpoint's state file is missing or damaged.</exception>
+    public string? FindCheckpointToResume(
+        IReadOnlyList<FineTuningExample> train,
+        IReadOnlyList<FineTuningExample>? validation = null,
+        Func<float[][], IReadOnlyList<float>, double>? score = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        if (FindCheckpointToResume() is not { } checkpoint)
+        {
+            return null;
+        }
+
+        var run = RunKey.Of(options, Model, train, validation, IsValidated(validation, score));
+        new CheckpointStore(options.CheckpointDirectory!, options.KeepCheckpoints).Read(checkpoint, reading => ReadStateOfRun(checkpoint, run, reading));
+        return checkpoint;
+    }
+
+    /// <summary>
     /// Runs the model in eval mode without gradients in batches and returns one row of outputs per input (logits of
     /// each class, or the single regression output).
     /// </summary>
@@ -400,6 +424,29 @@ public sealed class FineTuner
         }
     }
 
+    /// <summary>Reads a checkpoint's state, refusing one written by a run with other examples or settings.</summary>
+    /// <exception cref="CheckpointMismatchException">The checkpoint belongs to another run.</exception>
+    private RunState ReadStateOfRun(string checkpoint, RunKey run, Action<string> reading)
+    {
+        reading(StateFileName);
+        if (!File.Exists(Path.Combine(checkpoint, StateFileName)))
+        {
+            throw new InvalidDataException("missing, so the folder was not written by the FineTuner");
+        }
+
+        var state = ReadState(checkpoint) ?? throw new InvalidDataException("empty");
+        var differences = state.Run?.DifferencesTo(run) ?? throw new InvalidDataException("it does not say which run it belongs to");
+        if (differences.Count > 0)
+        {
+            throw new CheckpointMismatchException(checkpoint, differences, nameof(options));
+        }
+
+        return state;
+    }
+
+    private static bool IsValidated(IReadOnlyList<FineTuningExample>? validation, Func<float[][], IReadOnlyList<float>, double>? score) =>
+        validation is { Count: > 0 } && score is not null;
+
     private static string BestWeightsFolderName(int epoch) => BestWeightsPrefix + epoch.ToString("D3", CultureInfo.InvariantCulture);
 
     /// <summary>
@@ -416,18 +463,7 @@ public sealed class FineTuner
         {
             var (state, best) = store.Read(checkpoint, reading =>
             {
-                reading(StateFileName);
-                if (!File.Exists(Path.Combine(checkpoint, StateFileName)))
-                {
-                    throw new InvalidDataException("missing, so the folder was not written by the FineTuner");
-                }
-
-                var state = ReadState(checkpoint) ?? throw new InvalidDataException("empty");
-                var differences = state.Run?.DifferencesTo(run) ?? throw new InvalidDataException("it does not say which run it belongs to");
-                if (differences.Count > 0)
-                {
-                    throw new CheckpointMismatchException(checkpoint, differences, nameof(options));
-                }
+                var state = ReadStateOfRun(checkpoint, run, reading);
 
                 Dictionary<string, Tensor>? best = null;
                 Dictionary<string, Tensor>? weights = null;

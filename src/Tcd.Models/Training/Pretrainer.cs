@@ -152,10 +152,28 @@ public sealed class Pretrainer
     /// <summary>
     /// The checkpoint <see cref="Run"/> would continue from (the newest in <see cref="PretrainingOptions.CheckpointDirectory"/>
     /// when <see cref="PretrainingOptions.Resume"/> is on), or null for a fresh start; callers announce a resume with it.
-    /// Its step is <see cref="CheckpointStore.StepOf"/>.
+    /// It is checked to belong to a run with this seed and these settings first, so a resume is announced only when it
+    /// will happen. Its step is <see cref="CheckpointStore.StepOf"/>.
     /// </summary>
-    public string? FindCheckpointToResume() =>
-        options.Resume && options.CheckpointDirectory is { } folder ? new CheckpointStore(folder, options.KeepCheckpoints).FindLatest() : null;
+    /// <exception cref="ArgumentException">The checkpoint belongs to a run with another seed.</exception>
+    /// <exception cref="CheckpointMismatchException">The checkpoint belongs to a run with other settings.</exception>
+    /// <exception cref="CheckpointLoadException">The checkpoint's state file is missing or damaged.</exception>
+    public string? FindCheckpointToResume()
+    {
+        if (!options.Resume || options.CheckpointDirectory is not { } folder)
+        {
+            return null;
+        }
+
+        var store = new CheckpointStore(folder, options.KeepCheckpoints);
+        if (store.FindLatest() is not { } latest)
+        {
+            return null;
+        }
+
+        store.Read(latest, reading => ReadStateOfRun(latest, reading));
+        return latest;
+    }
 
     private PretrainingResult Train(
         TextCorpus corpus, IReadOnlyList<EncodedText>? validationSegments, Device device, IProgress<PretrainingProgress>? progress, CancellationToken cancellationToken)
@@ -480,6 +498,17 @@ public sealed class Pretrainer
     /// <exception cref="CheckpointLoadException">A file of the checkpoint is missing, damaged or holds another model.</exception>
     private TrainerState Restore(CheckpointStore store, string checkpoint, AdamW optimizer) => store.Read(checkpoint, reading =>
     {
+        var state = ReadStateOfRun(checkpoint, reading);
+        reading(BertModelStore.WeightsFileName);
+        BertModelStore.LoadWeights(student, checkpoint);
+        reading(OptimizerFileName);
+        optimizer.load_state_dict(Path.Combine(checkpoint, OptimizerFileName));
+        return state;
+    });
+
+    /// <summary>Reads a checkpoint's state, refusing one written by a run with another seed or other <see cref="RunSettings"/>.</summary>
+    private TrainerState ReadStateOfRun(string checkpoint, Action<string> reading)
+    {
         reading(StateFileName);
         var statePath = Path.Combine(checkpoint, StateFileName);
         if (!File.Exists(statePath))
@@ -509,12 +538,8 @@ public sealed class Pretrainer
             }
         }
 
-        reading(BertModelStore.WeightsFileName);
-        BertModelStore.LoadWeights(student, checkpoint);
-        reading(OptimizerFileName);
-        optimizer.load_state_dict(Path.Combine(checkpoint, OptimizerFileName));
         return state;
-    });
+    }
 
     /// <summary>
     /// The settings that decide what each step of the run does, besides the seed (checked on its own), by name: batch

@@ -234,6 +234,18 @@ public sealed class FineTunerCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void The_checkpoint_to_resume_is_checked_against_the_examples_before_any_training()
+    {
+        var stopped = Train(NewClassifier(), Options(), stopAfterStep: 2);
+        var tuner = new FineTuner(NewClassifier(), Options(), Encoder.SpecialTokenIds);
+
+        var forOtherExamples = () => tuner.FindCheckpointToResume(SentimentExamples().Take(8).ToList(), SentimentExamples(), RisingWithTraining);
+
+        forOtherExamples.Should().Throw<CheckpointMismatchException>().Which.Differences.Should().ContainMatch("the training or validation examples differ*");
+        tuner.FindCheckpointToResume(SentimentExamples(), SentimentExamples(), RisingWithTraining).Should().Be(stopped.Result.LastCheckpoint);
+    }
+
+    [Fact]
     public void A_divergence_names_the_last_good_checkpoint()
     {
         // The learning rate warms up from 0, so the first steps are written before it grows large enough to diverge.

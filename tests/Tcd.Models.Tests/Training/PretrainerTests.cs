@@ -313,6 +313,8 @@ public sealed class PretrainerTests : IDisposable
             $"BatchSize {options.BatchSize} (now {other.BatchSize})",
             string.Create(CultureInfo.InvariantCulture, $"LearningRate {options.LearningRate} (now {other.LearningRate})"));
         otherObjective.Should().Throw<CheckpointMismatchException>().Which.Differences.Should().Equal("LoadBalanceWeight 0 (now 1000)");
+        var findForOtherSettings = () => new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, other, Encoder).FindCheckpointToResume();
+        findForOtherSettings.Should().Throw<CheckpointMismatchException>("a resume is announced only when it will happen");
         new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options with { TotalSteps = 3 }, Encoder).Run(RepeatedText())
             .ResumedFromStep.Should().Be(result.Steps, "TotalSteps may change on resume");
     }
