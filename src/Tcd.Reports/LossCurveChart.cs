@@ -79,7 +79,7 @@ public static class LossCurveChart
         Decorate(plot, options.Title, options.XLabel, options.YLabel ?? curveList[0].Value.Name, options.LogScale, curveList.Select(curve => curve.Value));
         if (curveList.Count > 1 || curveList[0].Key.Length > 0 || DrawsRawCurve(options))
         {
-            plot.ShowLegend(Alignment.UpperRight);
+            LegendPlacement.ShowInEmptiestCorner(plot);
         }
 
         PngRenderer.Save(plot, path, options.Width, options.Height);
@@ -126,7 +126,7 @@ public static class LossCurveChart
                 // The panel title names the metric, so a legend is needed only to tell the raw curve from the smoothed one.
                 if (DrawsRawCurve(options))
                 {
-                    panel.ShowLegend(Alignment.UpperRight);
+                    LegendPlacement.ShowInEmptiestCorner(panel);
                 }
                 else
                 {
