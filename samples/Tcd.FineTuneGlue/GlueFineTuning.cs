@@ -4,6 +4,7 @@ using Microsoft.ML.Data;
 using Tcd.MLNet;
 using Tcd.MLNet.Estimators;
 using Tcd.MLNet.Transformers;
+using Tcd.Models.Data;
 using Tcd.Models.Data.Glue;
 using Tcd.Models.Evaluation;
 using Tcd.Models.Training;
@@ -32,7 +33,7 @@ internal sealed class GlueFineTuning(FineTuneSettings settings, TextWriter conso
 
         var reader = new GlueReader(settings.GlueDirectory, new GlueReaderOptions { OnMalformedRow = GlueMalformedRowHandling.Skip });
         var train = Load(mlContext, reader, task, "train", settings.MaxTrainExamples);
-        var dev = Load(mlContext, reader, task, task.EvaluationSplits[0], int.MaxValue);
+        var dev = Load(mlContext, reader, task, task.EvaluationSplits[0], maxRows: null);
         Say($"{task.Name}: {Count(train)} training rows, {Count(dev)} {task.EvaluationSplits[0]} rows; {(settings.Adapters > 0 ? $"adapters of size {settings.Adapters}" : "full fine-tuning")}, {UserMessages.Count(settings.Epochs, "epoch")}, lr {LearningRate:G3}.");
 
         if (new CheckpointStore(CheckpointFolder(task)).FindLatestWithStep() is { } checkpoint)
@@ -118,14 +119,24 @@ internal sealed class GlueFineTuning(FineTuneSettings settings, TextWriter conso
     private static GlueTaskResult GlueRegression(GlueTask task, IDataView scored) =>
         GlueMetrics.Evaluate(task, scored.GetColumn<float>("Score").ToArray(), scored.GetColumn<float>(nameof(GlueRow.Target)).ToArray());
 
-    private static IDataView Load(MLContext mlContext, GlueReader reader, GlueTask task, string split, int limit) =>
-        mlContext.Data.LoadFromEnumerable(reader.Read(task, split).Take(limit).Select(example => new GlueRow
+    /// <summary>Reads a split, at most <paramref name="maxRows"/> of it as a fixed random sample, and notes the malformed rows it skips.</summary>
+    private IDataView Load(MLContext mlContext, GlueReader reader, GlueTask task, string split, int? maxRows)
+    {
+        var report = new GlueReadReport();
+        var rows = TrainingSample.Draw(reader.Read(task, split, report).ToList(), maxRows);
+        if (report.DescribeSkipped() is { } skipped)
+        {
+            Say("note: " + skipped);
+        }
+
+        return mlContext.Data.LoadFromEnumerable(rows.Select(example => new GlueRow
         {
             Text = example.Text,
             Pair = example.TextPair ?? string.Empty,
             LabelName = example.Label is { } label ? task.LabelNames[label] : string.Empty,
             Target = example.Score ?? float.NaN,
         }).ToList());
+    }
 
     private static long Count(IDataView data) => data.GetRowCount() ?? 0;
 

@@ -13,7 +13,7 @@ var epochs = new Option<int>("--epochs") { Description = "Fine-tuning epochs; th
 var learningRate = new Option<double?>("--lr") { Description = "Peak learning rate. Default: 1e-4 full, 1e-3 adapters (for tiny models; paper grid 1e-5..5e-5 full, 1e-4..3e-4 adapters)." };
 var batch = new Option<int>("--batch-size", "--batch") { Description = "Examples per step (paper: 32).", DefaultValueFactory = _ => 32 };
 var sequence = new Option<int>("--seq-length", "--max-seq") { Description = "Tokens per example, both texts of a pair together (paper: 128).", DefaultValueFactory = _ => 128 };
-var maxTrain = new Option<int>("--max-train") { Description = "Cap on training rows (MRPC has 3,668).", DefaultValueFactory = _ => 1_000 };
+var maxTrain = new Option<int>("--max-train") { Description = "Cap on training rows, a fixed random sample (MRPC has 3,668).", DefaultValueFactory = _ => 1_000 };
 var corpus = new Option<string>("--corpus") { Description = "Pre-training text for the tiny teacher when no --model is given.", DefaultValueFactory = _ => Path.Combine(dataFolder, "corpus", "enwiki-sample.txt") };
 var pretrainSteps = new Option<long>("--pretrain-steps") { Description = "Pre-training steps of the tiny teacher when no --model is given.", DefaultValueFactory = _ => 60 };
 var output = new Option<string>("--out") { Description = "Folder of the saved fitted chain (<Task>.tcd.zip) and of the fine-tuning's checkpoints while it runs (<Task>.checkpoints).", DefaultValueFactory = _ => Path.Combine("runs", "finetune-glue") };

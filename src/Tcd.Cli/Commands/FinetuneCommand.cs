@@ -59,7 +59,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
             $"[default: {Rate(DefaultLearningRate(FineTuningMode.Full))} for full fine-tuning, {Rate(DefaultLearningRate(FineTuningMode.Adapters))} with --adapters]."));
         sequenceLength = Add(CliOptions.WithDefault("--seq-length", "Tokens per example (longer inputs are truncated).", Defaults.MaxSequenceLength));
         warmupRatio = Add(CliOptions.WithDefault("--warmup-ratio", "Fraction of steps with linear warm-up.", Defaults.WarmupRatio));
-        maxTrain = Add(CliOptions.Optional<int?>("--max-train", "Use at most this many training examples [default: all]."));
+        maxTrain = Add(CliOptions.Optional<int?>("--max-train", "Use at most this many training examples, a fixed random sample (GLUE's files are ordered by source or label) [default: all]."));
         logEvery = Add(CliOptions.WithDefault("--log-every", "Progress report every this many steps.", Defaults.LogEvery));
         checkpointEvery = Add(CliOptions.CheckpointEvery(Defaults.CheckpointEvery));
         keepCheckpoints = Add(CliOptions.KeepCheckpoints(Defaults.KeepCheckpoints));
@@ -75,11 +75,10 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         var encoder = BertTextEncoder.ForModelFolder(settings.Model);
         var options = new GlueReaderOptions { OnMalformedRow = GlueMalformedRowHandling.Skip };
         var maxLength = settings.Training.MaxSequenceLength;
-        List<FineTuningExample> Read(string path, string split, int limit, string option)
+        List<FineTuningExample> Read(string path, string split, int? maxCount, string option)
         {
             var report = new GlueReadReport();
-            var examples = GlueReader.ReadFile(path, settings.Task, split, options, report)
-                .Take(limit)
+            var examples = TrainingSample.Draw(GlueReader.ReadFile(path, settings.Task, split, options, report).ToList(), maxCount)
                 .Select(e => new FineTuningExample(encoder.Encode(e.Text, e.TextPair, maxLength), settings.Task.IsRegression ? e.Score!.Value : e.Label!.Value))
                 .ToList();
             var skipped = report.DescribeSkipped();
@@ -96,8 +95,8 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
             return examples;
         }
 
-        var train = Read(settings.TrainFile, TrainSplit, settings.MaxTrain ?? int.MaxValue, "--data");
-        var validation = settings.DevFile is null ? null : Read(settings.DevFile, settings.Task.EvaluationSplits[0], int.MaxValue, "--dev");
+        var train = Read(settings.TrainFile, TrainSplit, settings.MaxTrain, "--data");
+        var validation = settings.DevFile is null ? null : Read(settings.DevFile, settings.Task.EvaluationSplits[0], null, "--dev");
         console.Line($"tcd finetune: {settings.Task.Name}, {UserMessages.Count(train.Count, "training example")} ({settings.TrainFile}), " +
                      $"{UserMessages.Count(validation?.Count ?? 0, "validation example")}{(settings.DevFile is null ? string.Empty : $" ({settings.DevFile})")}, {DescribeMode(settings.Training)}, " +
                      $"on {TorchRuntime.DescribeDevice(settings.Training.Device, settings.Training.Threads, "--device")}");

@@ -43,9 +43,9 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
         batchSize = Add(CliOptions.WithDefault("--batch-size", "Examples per step.", Defaults.BatchSize));
         sequenceLength = Add(CliOptions.WithDefault("--seq-length", "Maximum tokens per example (pair included).", Defaults.MaxSequenceLength));
         maxTrain = Add(CliOptions.Optional<int?>("--max-train", "Cap on training examples per task (a fixed random sample) [default: all]."));
-        maxDev = Add(CliOptions.Optional<int?>("--max-dev", "Cap on dev examples per task column [default: all]."));
+        maxDev = Add(CliOptions.Optional<int?>("--max-dev", "Cap on dev examples per task column: its first rows (CoLA's out-of-domain part comes last) [default: all]."));
         logLikelihoodCorpus = Add(CliOptions.List("--ll-corpus", "Text file(s) for a model's pre-training log-likelihood column when its folder has no pretraining.json [default: none]."));
-        testPredictions = Add(CliOptions.WithDefault("--test-predictions", "Also write GLUE server submission files from the selected configuration.", false));
+        testPredictions = Add(CliOptions.WithDefault("--test-predictions", "Also write GLUE server submission files from the selected configuration (one per task run; not WNLI.tsv or AX.tsv). A malformed test row stops the run before any training.", false));
         checkpointEvery = Add(CliOptions.CheckpointEvery(Defaults.CheckpointEvery!.Value));
         device = Add(CliOptions.Device());
         threads = Add(CliOptions.Threads());

@@ -16,6 +16,10 @@ namespace Tcd.Experiments.Glue;
 /// <c>BertModelStore.Fingerprint</c> of the pre-trained model the cell started from; a model trained again under the
 /// same name has another, so its stored cells are trained again. Null in cells stored before fingerprints existed.
 /// </param>
+/// <param name="DataFingerprint">
+/// The fingerprint of the task's training and dev examples the cell was trained and scored on; other GLUE files give
+/// another, so the cell is trained again. Null in cells stored before data fingerprints existed.
+/// </param>
 public sealed record GlueCellResult(
     GlueCellKey Key,
     GlueCellSettings Settings,
@@ -26,7 +30,8 @@ public sealed record GlueCellResult(
     IReadOnlyList<double> EpochLosses,
     int TrainExamples,
     double Seconds,
-    string? ModelFingerprint = null)
+    string? ModelFingerprint = null,
+    string? DataFingerprint = null)
 {
     /// <summary>The cell's single score: the mean of <see cref="Scores"/> (MNLI: of MNLI-m and MNLI-mm), used for selection.</summary>
     [JsonIgnore]

@@ -13,9 +13,6 @@ namespace Tcd.Experiments.Glue;
 /// </summary>
 public static class GlueSubmission
 {
-    /// <summary>Lowest and highest STS-B similarity score.</summary>
-    private const float MinimumScore = 0f, MaximumScore = 5f;
-
     /// <summary>Writes <c>&lt;folder&gt;/&lt;column&gt;.tsv</c> atomically and returns its path.</summary>
     /// <param name="folder">Output folder (created if missing).</param>
     /// <param name="task">The task, which decides how outputs become predictions.</param>
@@ -46,7 +43,7 @@ public static class GlueSubmission
         return path;
     }
 
-    /// <summary>The prediction string of one output row: the class name of the arg-max, or the clipped score.</summary>
+    /// <summary>The prediction string of one output row: the class name of the arg-max, or the clipped score (<see cref="GlueMetrics.PredictedScore"/>).</summary>
     public static string Prediction(GlueTask task, float[] output)
     {
         ArgumentNullException.ThrowIfNull(task);
@@ -57,7 +54,7 @@ public static class GlueSubmission
         }
 
         return task.IsRegression
-            ? Math.Clamp(output[0], MinimumScore, MaximumScore).ToString("0.###", CultureInfo.InvariantCulture)
+            ? GlueMetrics.PredictedScore(output).ToString("0.###", CultureInfo.InvariantCulture)
             : task.LabelNames[GlueMetrics.PredictedClass(output)];
     }
 }

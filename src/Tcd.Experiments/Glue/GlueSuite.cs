@@ -102,7 +102,11 @@ public sealed class GlueSuite
                 cancellationToken.ThrowIfCancellationRequested();
                 var taskData = data[GlueTask.FromName(key.Task)];
                 var cellProgress = new CellProgress(progress, key, cells.Count, plan.Count, clock, eta);
-                var result = TrainCell(pretrained, key, settings, taskData, cellProgress, cancellationToken) with { ModelFingerprint = fingerprints[key.Model] };
+                var result = TrainCell(pretrained, key, settings, taskData, cellProgress, cancellationToken) with
+                {
+                    ModelFingerprint = fingerprints[key.Model],
+                    DataFingerprint = taskData.Fingerprint,
+                };
                 eta.CellFinished(StepsOf(taskData));
                 CheckpointStore.ReplaceAtomically(CellPath(key), GlueJson.Serialize(result));
                 cells.Add(result);
@@ -182,21 +186,49 @@ public sealed class GlueSuite
             return null;
         }
 
-        if (stored.ModelFingerprint is null)
-        {
-            // Stored before cells had fingerprints: taken as fine-tuned from the model as it is now, and marked so, so
-            // that the next change of the model is noticed.
-            stored = stored with { ModelFingerprint = modelFingerprint };
-            CheckpointStore.ReplaceAtomically(path, GlueJson.Serialize(stored));
-        }
-        else if (stored.ModelFingerprint != modelFingerprint)
+        if (stored.ModelFingerprint is not null && stored.ModelFingerprint != modelFingerprint)
         {
             log($"{path} was fine-tuned from another version of the model '{key.Model}' (its folder's weights have changed since); the cell is trained again.");
             return null;
         }
 
-        var testFiles = data.Columns.Where(column => column.HasTest).Select(column => Path.Combine(CellTestFolder(key), column.Column.SubmissionFileName));
-        return options.WriteTestPredictions && !testFiles.All(File.Exists) ? null : stored;
+        if (stored.DataFingerprint is not null && stored.DataFingerprint != data.Fingerprint)
+        {
+            log($"{path} was fine-tuned on other {data.Task.Name} training or dev examples (the files under '{options.GlueDirectory}' or --max-dev differ); the cell is trained again.");
+            return null;
+        }
+
+        if (stored.ModelFingerprint is null || stored.DataFingerprint is null)
+        {
+            // Stored before cells had fingerprints: taken as made from the model and data as they are now, and marked
+            // so, so that the next change of either is noticed.
+            stored = stored with { ModelFingerprint = modelFingerprint, DataFingerprint = data.Fingerprint };
+            CheckpointStore.ReplaceAtomically(path, GlueJson.Serialize(stored));
+        }
+
+        return !options.WriteTestPredictions || data.Columns.Where(column => column.HasTest).All(column => HasTestPredictionsFor(key, column)) ? stored : null;
+    }
+
+    /// <summary>
+    /// Whether the cell's stored test predictions of a column are there and are for the test file as it is now: one row
+    /// per test row, with its index. A submission made from another test file (a slice, say) would be short or wrong.
+    /// </summary>
+    private bool HasTestPredictionsFor(GlueCellKey key, GlueTaskData.ColumnData column)
+    {
+        var path = Path.Combine(CellTestFolder(key), column.Column.SubmissionFileName);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        var ids = File.ReadLines(path).Skip(1).Select(line => line.Split('\t')[0]);
+        if (ids.SequenceEqual(column.TestIds))
+        {
+            return true;
+        }
+
+        log($"{path} holds predictions for another {column.Column.TestSplit}.tsv than the one under '{options.GlueDirectory}'; the cell is trained again.");
+        return false;
     }
 
     /// <summary>

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using Tcd.Models.Data;
 using Tcd.Models.Data.Glue;
 using Tcd.Models.Training;
@@ -7,11 +10,12 @@ namespace Tcd.Experiments.Glue;
 /// <summary>One task's encoded examples: the (capped) training set and, per result column, dev examples and test inputs.</summary>
 internal sealed class GlueTaskData
 {
-    private GlueTaskData(GlueTask task, IReadOnlyList<FineTuningExample> train, IReadOnlyList<ColumnData> columns)
+    private GlueTaskData(GlueTask task, IReadOnlyList<FineTuningExample> train, IReadOnlyList<ColumnData> columns, string fingerprint)
     {
         Task = task;
         Train = train;
         Columns = columns;
+        Fingerprint = fingerprint;
     }
 
     public GlueTask Task { get; }
@@ -20,7 +24,20 @@ internal sealed class GlueTaskData
 
     public IReadOnlyList<ColumnData> Columns { get; }
 
-    /// <summary>Reads and encodes a task; malformed rows are skipped and reported through <paramref name="log"/>.</summary>
+    /// <summary>
+    /// SHA-256 (hex) of the training and dev examples as read (texts and targets, after the caps): what a cell's
+    /// training and scores depend on, so a cell stored from other GLUE files is noticed. Line endings, a byte-order
+    /// mark or skipped malformed rows do not change it.
+    /// </summary>
+    public string Fingerprint { get; }
+
+    /// <summary>
+    /// Reads and encodes a task; malformed training and dev rows are skipped and reported through <paramref name="log"/>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">
+    /// No training or dev example could be read, or (with <paramref name="withTest"/>) a test row is malformed: the GLUE
+    /// server needs a prediction for every test row.
+    /// </exception>
     public static GlueTaskData Load(GlueTask task, GlueSuiteOptions options, BertTextEncoder encoder, int maxLength, bool withTest, Action<string> log)
     {
         var reader = new GlueReader(options.GlueDirectory, new GlueReaderOptions { OnMalformedRow = GlueMalformedRowHandling.Skip });
@@ -30,6 +47,13 @@ internal sealed class GlueTaskData
             var rows = reader.Read(task, split, report).ToList();
             if (report.DescribeSkipped() is { } skipped)
             {
+                if (split.StartsWith("test", StringComparison.Ordinal))
+                {
+                    throw new InvalidDataException(
+                        $"{skipped}. The GLUE server needs a prediction for every test row, so no submission file could be complete: " +
+                        "repair those rows, or run without test predictions.");
+                }
+
                 log(skipped);
             }
 
@@ -39,19 +63,16 @@ internal sealed class GlueTaskData
         FineTuningExample Labelled(GlueExample example) =>
             new(encoder.Encode(example.Text, example.TextPair, maxLength), task.IsRegression ? example.Score!.Value : example.Label!.Value);
 
-        var train = Read("train");
-        if (options.MaxTrainExamples is { } cap && train.Count > cap)
-        {
-            // A fixed random sample rather than the first rows: some GLUE files are ordered by source or label.
-            var shuffled = train.ToArray();
-            new Random(0).Shuffle(shuffled);
-            train = shuffled.Take(cap).ToList();
-        }
+        var train = TrainingSample.Draw(Read("train"), options.MaxTrainExamples);
 
+        using var fingerprint = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        AddToFingerprint(fingerprint, train);
         var columns = new List<ColumnData>();
         foreach (var column in GlueResultColumn.For(task))
         {
-            var dev = Read(column.DevSplit).Take(options.MaxEvaluationExamples ?? int.MaxValue).Select(Labelled).ToList();
+            var devRows = Read(column.DevSplit).Take(options.MaxEvaluationExamples ?? int.MaxValue).ToList();
+            AddToFingerprint(fingerprint, devRows);
+            var dev = devRows.Select(Labelled).ToList();
             var hasTest = withTest && File.Exists(reader.GetPath(task, column.TestSplit));
             if (withTest && !hasTest)
             {
@@ -72,7 +93,23 @@ internal sealed class GlueTaskData
             throw new InvalidDataException($"{task.Name} under '{options.GlueDirectory}' has no readable training or dev examples; check the files.");
         }
 
-        return new GlueTaskData(task, train.Select(Labelled).ToList(), columns);
+        return new GlueTaskData(task, train.Select(Labelled).ToList(), columns, Convert.ToHexStringLower(fingerprint.GetHashAndReset()));
+    }
+
+    private static void AddToFingerprint(IncrementalHash hash, IEnumerable<GlueExample> examples)
+    {
+        var text = new StringBuilder();
+        foreach (var example in examples)
+        {
+            // Separators that cannot occur inside a field, so two different splits of the same characters hash differently.
+            text.Append(example.Text).Append('\u001f').Append(example.TextPair).Append('\u001f')
+                .Append(example.Label?.ToString(CultureInfo.InvariantCulture)).Append('\u001f')
+                .Append(example.Score?.ToString("R", CultureInfo.InvariantCulture)).Append('\u001e');
+        }
+
+        hash.AppendData(Encoding.UTF8.GetBytes(text.ToString()));
+        // Marks the end of a split, so examples cannot move between splits unnoticed.
+        hash.AppendData([0]);
     }
 
     /// <summary>One result column's dev examples and test inputs.</summary>

@@ -10,6 +10,9 @@ namespace Tcd.Models.Evaluation;
 /// </summary>
 public static class GlueMetrics
 {
+    /// <summary>Lowest and highest STS-B similarity score.</summary>
+    private const float MinimumSimilarity = 0f, MaximumSimilarity = 5f;
+
     /// <summary>Fraction of <paramref name="predictions"/> equal to <paramref name="labels"/>, in [0, 1].</summary>
     public static double Accuracy(ReadOnlySpan<int> predictions, ReadOnlySpan<int> labels)
     {
@@ -230,7 +233,8 @@ public static class GlueMetrics
 
     /// <summary>
     /// Evaluates a fine-tuned network's outputs with the task's official metrics, in percent: for a classification task
-    /// the highest-scoring class of each row (ties go to the first), for STS-B the single regression output. This is the
+    /// the highest-scoring class of each row (ties go to the first), for STS-B the regression output clipped to the
+    /// score range (<see cref="PredictedScore"/>), the value a submission file holds. This is the
     /// score <c>tcd finetune</c> and the GLUE suite select epochs on (<see cref="GlueTaskResult.Score"/>), and it has the
     /// shape of a <c>FineTuner.Train</c> scorer.
     /// </summary>
@@ -244,8 +248,19 @@ public static class GlueMetrics
         ArgumentNullException.ThrowIfNull(outputs);
         ArgumentNullException.ThrowIfNull(targets);
         return task.IsRegression
-            ? Evaluate(task, outputs.Select(row => row[0]).ToArray(), targets.ToArray(), column)
+            ? Evaluate(task, outputs.Select(PredictedScore).ToArray(), targets.ToArray(), column)
             : Evaluate(task, outputs.Select(PredictedClass).ToArray(), targets.Select(target => (int)target).ToArray(), column);
+    }
+
+    /// <summary>
+    /// The STS-B similarity a regression output predicts: the output clipped to the scores' range [0, 5]. Submission
+    /// files hold it and the metrics are computed on it, so a reported score describes the predictions written.
+    /// </summary>
+    /// <param name="output">One network output row holding the single regression output.</param>
+    public static float PredictedScore(float[] output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        return Math.Clamp(output[0], MinimumSimilarity, MaximumSimilarity);
     }
 
     /// <summary>The class a row of logits predicts: the index of the largest value (the first on a tie).</summary>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Tcd.Experiments.Glue;
 using Tcd.Models.Training;
 using Tcd.Models.Runtime;
+using Tcd.Models.Tests.Data.Glue;
 
 namespace Tcd.Experiments.Tests.Glue;
 
@@ -180,14 +181,72 @@ public sealed class GlueSuiteTests : IDisposable
         new GlueSuite(options).Run();
         var cell = Directory.GetFiles(Path.Combine(fixture.Output, "cells"), "*.json").Single();
         var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(cell))!.AsObject();
-        var fingerprintProperty = json.Select(property => property.Key).Single(name => name.Contains("fingerprint", StringComparison.OrdinalIgnoreCase));
-        json.Remove(fingerprintProperty);
+        var fingerprintProperties = json.Select(property => property.Key).Where(name => name.Contains("fingerprint", StringComparison.OrdinalIgnoreCase)).ToList();
+        fingerprintProperties.Should().HaveCount(2, "the model's and the data's");
+        fingerprintProperties.ForEach(property => json.Remove(property));
         File.WriteAllText(cell, json.ToJsonString());
 
         new GlueSuite(options).Run().CellsTrained.Should().Be(0, "an earlier version's cell is taken as fine-tuned from the model as it is");
-        File.ReadAllText(cell).Should().Contain(fingerprintProperty, "the reused cell now remembers the model");
+        File.ReadAllText(cell).Should().ContainAll(fingerprintProperties, "the reused cell now remembers the model and the data");
         fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 9);
         new GlueSuite(options).Run().CellsTrained.Should().Be(1, "so a later change of the model is noticed");
+    }
+
+    [Fact]
+    public void Cells_stored_from_other_GLUE_files_are_fine_tuned_again()
+    {
+        var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 11);
+        var glue = CopyOfTheShippedTask("RTE");
+        var notes = new List<string>();
+        var options = fixture.OneCellOptions([model], "RTE") with { GlueDirectory = glue, WriteTestPredictions = true };
+        new GlueSuite(options).Run().CellsTrained.Should().Be(1);
+        var dev = Path.Combine(glue, "RTE", "dev.tsv");
+        File.WriteAllText(dev, File.ReadAllText(dev).Replace("\n", "\r\n", StringComparison.Ordinal));
+        new GlueSuite(options).Run().CellsTrained.Should().Be(0, "the same examples with other line endings are the same data");
+
+        var devLines = File.ReadAllLines(dev).ToList();
+        devLines.RemoveAt(1);
+        File.WriteAllLines(dev, devLines);
+        new GlueSuite(options, log: notes.Add).Run().CellsTrained.Should().Be(1, "the cell was scored on another dev set");
+        var test = Path.Combine(glue, "RTE", "test.tsv");
+        File.WriteAllLines(test, File.ReadAllLines(test).Concat(["20\tA new test premise.\tA new hypothesis."]));
+        var withLongerTest = new GlueSuite(options, log: notes.Add).Run();
+
+        notes.Should().Contain(note => note.Contains("fine-tuned on other RTE training or dev examples"));
+        withLongerTest.CellsTrained.Should().Be(1, "its test predictions were made for the shorter test file");
+        notes.Should().Contain(note => note.Contains("holds predictions for another test.tsv"));
+        File.ReadAllLines(withLongerTest.Files["submission:tiny:RTE"]).Should().HaveCount(22, "a header and one row per test row");
+    }
+
+    [Fact]
+    public void A_malformed_test_row_stops_a_suite_that_writes_test_predictions_before_any_training()
+    {
+        var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 12);
+        var glue = CopyOfTheShippedTask("RTE");
+        var test = Path.Combine(glue, "RTE", "test.tsv");
+        var lines = File.ReadAllLines(test);
+        lines[3] += "\tan extra column";
+        File.WriteAllLines(test, lines);
+        var options = fixture.OneCellOptions([model], "RTE") with { GlueDirectory = glue };
+
+        var act = () => new GlueSuite(options with { WriteTestPredictions = true }).Run();
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*test.tsv*1 malformed row skipped*line 4*needs a prediction for every test row*");
+        Directory.Exists(Path.Combine(fixture.Output, "cells")).Should().BeFalse("nothing was trained");
+        new GlueSuite(options).Run().CellsTrained.Should().Be(1, "without test predictions the test file is not read");
+    }
+
+    /// <summary>A copy of one task's shipped GLUE slice in a folder of its own, to change.</summary>
+    private string CopyOfTheShippedTask(string task)
+    {
+        var glue = Path.Combine(fixture.Root, "glue");
+        Directory.CreateDirectory(Path.Combine(glue, task));
+        foreach (var file in Directory.GetFiles(Path.Combine(ShippedGlueData.Root, task)))
+        {
+            File.Copy(file, Path.Combine(glue, task, Path.GetFileName(file)));
+        }
+
+        return glue;
     }
 
     [Fact]

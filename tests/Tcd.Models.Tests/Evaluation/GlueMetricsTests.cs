@@ -202,4 +202,19 @@ public class GlueMetricsTests
         mrpc.Metrics.Keys.Select(GlueMetrics.DisplayName).Should().BeEquivalentTo("F1", "accuracy");
         GlueMetrics.DisplayName(GlueMetric.PearsonCorrelation).Should().Be("Pearson");
     }
+
+    [Fact]
+    public void STS_B_outputs_are_scored_as_the_clipped_scores_a_submission_holds()
+    {
+        float[][] outputs = [[-3f], [5.5f], [2.5f], [4f]];
+        float[] gold = [0f, 5f, 2.5f, 4f];
+
+        var result = GlueMetrics.EvaluateOutputs(GlueTask.StsB, outputs, gold);
+
+        outputs.Select(GlueMetrics.PredictedScore).Should().Equal(gold);
+        result.Metrics[GlueMetric.PearsonCorrelation].Should().BeApproximately(100, 1e-9, "the clipped scores are the gold ones");
+        (100 * GlueMetrics.PearsonCorrelation(outputs.Select(row => row[0]).ToArray(), gold)).Should().BeLessThan(99, "the raw outputs are not");
+        GlueMetrics.EvaluateOutputs(GlueTask.StsB, [[-1f], [-2f], [-0.5f]], [1f, 2f, 3f]).Metrics[GlueMetric.PearsonCorrelation]
+            .Should().Be(0, "outputs all below the range predict 0 for every pair, which correlates with nothing");
+    }
 }

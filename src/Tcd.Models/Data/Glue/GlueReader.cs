@@ -119,6 +119,7 @@ public sealed class GlueReader
             columns = ColumnIndices.FromHeader(header, task, split, path);
         }
 
+        var hasRows = false;
         while (reader.ReadLine() is { } line)
         {
             lineNumber++;
@@ -127,6 +128,7 @@ public sealed class GlueReader
                 continue;
             }
 
+            hasRows = true;
             var reason = TryParseRow(line.Split('\t'), columns, task, options.TrimWhitespace, lineNumber, out var example);
             if (reason is null)
             {
@@ -142,6 +144,12 @@ public sealed class GlueReader
                 throw new GlueFormatException(
                     path, lineNumber, reason + " Set GlueReaderOptions.OnMalformedRow = Skip to skip such rows.");
             }
+        }
+
+        if (!split.HasHeader && !hasRows)
+        {
+            // A headed file says so at its header; without one, an empty file would read as a split with no examples.
+            throw new GlueFormatException(path, Math.Max(lineNumber, 1), $"the file is empty; a {task.Name} {split.Name} file has one example per line.");
         }
 
         report.Complete();

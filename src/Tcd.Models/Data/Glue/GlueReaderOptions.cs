@@ -4,8 +4,9 @@ namespace Tcd.Models.Data.Glue;
 public sealed class GlueReaderOptions
 {
     /// <summary>
-    /// What to do with a malformed row. Default <see cref="GlueMalformedRowHandling.Fail"/>: the official files
-    /// have none, so one usually means a wrong file or a broken re-export.
+    /// What to do with a malformed row. Default <see cref="GlueMalformedRowHandling.Fail"/>: one usually means a wrong
+    /// file or a broken re-export. Some releases of QQP hold a few short rows, which Hugging Face's reader skips too;
+    /// read those with <see cref="GlueMalformedRowHandling.Skip"/> and a <see cref="GlueReadReport"/> to count them.
     /// </summary>
     public GlueMalformedRowHandling OnMalformedRow { get; init; } = GlueMalformedRowHandling.Fail;
 

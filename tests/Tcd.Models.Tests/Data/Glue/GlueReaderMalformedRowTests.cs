@@ -60,6 +60,16 @@ public sealed class GlueReaderMalformedRowTests : IDisposable
         error.Reason.Should().Contain("expected 4").And.Contain("found 3");
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("\n\r\n")]
+    public void An_empty_headerless_CoLA_file_is_called_empty(string content)
+    {
+        glue.Write("CoLA", "dev", content);
+
+        ReadingFails(GlueTask.CoLA, "dev").Reason.Should().StartWith("the file is empty; a CoLA dev file has one example per line");
+    }
+
     [Fact]
     public void SkipMode_SkipsAndCountsMalformedRows()
     {
