@@ -41,7 +41,7 @@ root.SetAction(parse =>
         var train = Load("train");
         var dev = Load("dev");
 
-        // The featurizer is already fitted, so appending it to an estimator chain keeps it as it is.
+        // The featurizer is already fitted: it runs before the estimators, and a TransformerChain joins it to what they fit.
         var pipeline = mlContext.Transforms.NormalizeMinMax("Features")
             .Append(mlContext.BinaryClassification.Trainers.SdcaLogisticRegression(labelColumnName: "Label", featureColumnName: "Features"));
         Console.WriteLine($"Featurizing {train.GetRowCount()} SST-2 training sentences into {featurizer.Config.HiddenSize} features and training SDCA logistic regression.");

@@ -296,7 +296,10 @@ public sealed class TcdCatalog
     /// <param name="maxSequenceLength">Tokens per example, pair included; use the length the model was fine-tuned with. Default: 128, or the model's positions if fewer.</param>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="FileNotFoundException">Its config.json or weights do not exist (a run folder of <c>tcd finetune</c> stands for its <c>model/</c> folder).</exception>
-    /// <exception cref="InvalidDataException">The folder holds another kind of model (e.g. a pre-trained masked LM: fine-tune it first).</exception>
+    /// <exception cref="InvalidDataException">
+    /// The folder holds another kind of model (e.g. a pre-trained masked LM: fine-tune it first), or the path is a file
+    /// (one of <see cref="SaveModel"/> loads with <see cref="LoadModel"/>).
+    /// </exception>
     public FineTunedBertTransformer LoadClassifier(
         string path, string textColumnName = "Text", string? pairColumnName = null, IReadOnlyList<string>? classNames = null, int? maxSequenceLength = null) =>
         FineTunedModelLoader.Load(mlContext, path, textColumnName, pairColumnName, classNames, maxSequenceLength);

@@ -168,7 +168,11 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
     private (BertPredictionKind Kind, int ClassCount, DataViewSchema.Annotations? Annotations) Inspect(DataViewSchema schema, DataViewType? trainingLabel)
     {
         var of = trainingLabel is null ? string.Empty : " of the validation data";
-        var expected = trainingLabel is null ? ExpectedLabel : $"{trainingLabel} (the training data's label type)";
+        // In a pipeline the estimator gets the training data through the transforms before it, but ValidationData as given.
+        var expected = trainingLabel is null
+            ? ExpectedLabel
+            : $"{trainingLabel} (the training data's label type; ValidationData does not pass through the transforms before this " +
+              "estimator in a pipeline, so apply them to it first, e.g. fit MapValueToKey on the training data and Transform the validation data with it)";
         SchemaChecks.RequireText(schema, options.TextColumnName, (options.PairColumnName is null ? "text" : "first text of the pair") + of);
         if (options.PairColumnName is not null)
         {

@@ -35,7 +35,7 @@ public sealed record BertFineTuningOptions
 
     /// <summary>
     /// The run: epochs (default 3), batch size (32, paper: 32), learning rate (2e-5, paper grid 1e-5/2e-5/5e-5), warm-up
-    /// ratio (0.06, paper), max sequence length (128, at most the model's positions), seed (42), device... See
+    /// ratio (0.06, paper), max sequence length (128; the simple overloads lower it to a model with fewer positions, these options must fit it), seed (42), device... See
     /// <see cref="FineTuningOptions"/>. The seed is <see cref="FineTuningOptions.Seed"/>, not the <c>MLContext</c>'s:
     /// two fits with the same options give the same model. For long runs set <see cref="FineTuningOptions.CheckpointDirectory"/>:
     /// a <c>Fit</c> that crashed or was cancelled is then resumed by the next <c>Fit</c> with the same data and options.
@@ -43,9 +43,10 @@ public sealed record BertFineTuningOptions
     public FineTuningOptions Training { get; set; } = new();
 
     /// <summary>
-    /// Optional validation data (same columns). After each epoch it is scored — accuracy for classification, Pearson
-    /// correlation for regression — the score is logged, and the weights of the best epoch are kept (the paper's
-    /// selection on dev). Default null.
+    /// Optional validation data, with the columns this estimator reads as it reads them: in a pipeline it does not pass
+    /// through the transforms before the estimator (e.g. <c>MapValueToKey</c> of a string label), so apply those to it
+    /// first. After each epoch it is scored — accuracy for classification, Pearson correlation for regression — the
+    /// score is logged, and the weights of the best epoch are kept (the paper's selection on dev). Default null.
     /// </summary>
     public IDataView? ValidationData { get; set; }
 

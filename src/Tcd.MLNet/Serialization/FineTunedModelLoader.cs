@@ -14,6 +14,12 @@ internal static class FineTunedModelLoader
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         ArgumentException.ThrowIfNullOrWhiteSpace(textColumnName);
+        if (File.Exists(folder))
+        {
+            throw new InvalidDataException(
+                $"'{folder}' is a file, not a model folder; a model saved with mlContext.Tcd().SaveModel loads with mlContext.Tcd().LoadModel(path, out var inputSchema).");
+        }
+
         // A run folder (tcd finetune --out) stands for the classifier in its model/ folder, as it does for tcd.
         folder = BertModelStore.FindModelFolder(folder) ?? folder;
         var model = HuggingFaceCheckpoint.IsCheckpointFolder(folder) ? HuggingFaceCheckpoint.LoadSequenceClassification(folder) : BertModelStore.LoadSequenceClassification(folder);

@@ -100,13 +100,38 @@ public sealed class BertTextEncoder
 
     /// <summary>
     /// Tokenises text into WordPiece ids without any special tokens, e.g. for packing a corpus into segments.
-    /// Empty or whitespace-only text gives an empty list.
+    /// Empty or whitespace-only text gives an empty list. A lone UTF-16 surrogate (a string cut inside an emoji) is read
+    /// as U+FFFD, which BERT's text cleaning drops as it drops invalid characters.
     /// </summary>
     /// <param name="text">The text; must not be null.</param>
     public IReadOnlyList<int> Tokenize(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return _tokenizer.EncodeToIds(text, addSpecialTokens: false);
+        return _tokenizer.EncodeToIds(WithValidUtf16(text), addSpecialTokens: false);
+    }
+
+    /// <summary>
+    /// The text with each lone surrogate replaced by U+FFFD: the tokenizer's normalisation throws on one, and one cut
+    /// string would otherwise fail a whole fit or transform. Python's strings hold code points, so Hugging Face never meets one.
+    /// </summary>
+    private static string WithValidUtf16(string text)
+    {
+        if (text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') < 0)
+        {
+            return text;
+        }
+
+        var valid = new StringBuilder(text.Length);
+        Span<char> encoded = stackalloc char[2];
+        for (var rest = text.AsSpan(); !rest.IsEmpty;)
+        {
+            // An invalid sequence decodes as the replacement character, one char at a time.
+            Rune.DecodeFromUtf16(rest, out var rune, out var consumed);
+            valid.Append(encoded[..rune.EncodeToUtf16(encoded)]);
+            rest = rest[consumed..];
+        }
+
+        return valid.ToString();
     }
 
     /// <summary>

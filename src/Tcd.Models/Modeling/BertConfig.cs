@@ -77,8 +77,9 @@ public sealed record BertConfig
     public int ExpertCount { get; init; }
 
     /// <summary>
-    /// Switch capacity factor: each expert takes at most <c>ceil(CapacityFactor * tokens / ExpertCount)</c> tokens
-    /// and the overflow passes through the residual only. Null (the default) is dropless routing.
+    /// Switch capacity factor: while training, each expert takes at most <c>ceil(CapacityFactor * tokens / ExpertCount)</c>
+    /// tokens of a batch and the overflow passes through the residual only. Inference (eval mode) routes every token, so a
+    /// row's output never depends on the other rows of its batch. Null (the default) is dropless routing.
     /// </summary>
     [JsonPropertyName("capacity_factor")]
     public double? CapacityFactor { get; init; }

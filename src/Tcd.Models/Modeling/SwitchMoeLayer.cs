@@ -10,8 +10,10 @@ namespace Tcd.Models.Modeling;
 /// expert <c>i = argmax p</c>, output <c>p_i(x) E_i(x)</c> (keys <c>router</c>, <c>experts.*</c>).
 /// Tokens are gathered once in expert order, every expert with tokens runs once on its contiguous block, and one
 /// scatter restores the token order. Padding tokens are not routed
-/// (their output is 0) and do not count in the routing figures. With a capacity factor each expert keeps its first
-/// <c>ceil(CF * real tokens / E)</c> tokens in batch order; the overflow gets output 0 and so passes through the residual.
+/// (their output is 0) and do not count in the routing figures. With a capacity factor each expert keeps, while
+/// training, its first <c>ceil(CF * real tokens / E)</c> tokens in batch order; the overflow gets output 0 and so passes
+/// through the residual. In eval mode every token is routed, so a row's output does not depend on the other rows of
+/// its batch (scoring a data set in batches and serving one row give the same answer).
 /// </summary>
 public sealed class SwitchMoeLayer : nn.Module<Tensor, Tensor, (Tensor Output, MoeRouting Routing)>
 {
@@ -69,7 +71,7 @@ public sealed class SwitchMoeLayer : nn.Module<Tensor, Tensor, (Tensor Output, M
 
         var hostCounts = counts.cpu().data<long>().ToArray();
         var realTokens = hostCounts.Take(expertCount).Sum();
-        var capacity = capacityFactor is { } factor ? (long)Math.Ceiling(factor * realTokens / expertCount) : long.MaxValue;
+        var capacity = capacityFactor is { } factor && training ? (long)Math.Ceiling(factor * realTokens / expertCount) : long.MaxValue;
 
         // One gather puts the kept tokens in expert order, the experts run on contiguous blocks, one scatter puts
         // the results back: no per-expert gather, scatter or weight-gradient tensor.

@@ -89,7 +89,7 @@ public class BertFineTuningEstimatorTests
 
         var fit = () => mlContext.Tcd().TextClassifier(TcdTestData.Teacher, options).Fit(train);
 
-        fit.Should().Throw<ArgumentOutOfRangeException>().WithMessage("Column 'Label' (label of the validation data) has type Single, but Boolean (the training data's label type) is expected.*");
+        fit.Should().Throw<ArgumentOutOfRangeException>().WithMessage("Column 'Label' (label of the validation data) has type Single, but Boolean (the training data's label type; ValidationData does not pass through the transforms before this estimator*MapValueToKey*) is expected.*");
     }
 
     [Fact]

@@ -57,5 +57,9 @@ public sealed class FineTunedModelLoaderTests : IDisposable
         BertModelStore.Save(TcdTestData.Teacher.Model, TcdTestData.Teacher.Config, pretrainedFolder);
         var pretrained = () => mlContext.Tcd().LoadClassifier(pretrainedFolder);
         pretrained.Should().Throw<InvalidDataException>().WithMessage("*pre-trained masked-language model*Fine-tune it first*");
+        var savedFile = Path.Combine(folder.FullName, "topics.tcd.zip");
+        File.WriteAllText(savedFile, "a file of SaveModel");
+        var file = () => mlContext.Tcd().LoadClassifier(savedFile);
+        file.Should().Throw<InvalidDataException>().WithMessage("*topics.tcd.zip' is a file, not a model folder*LoadModel(path, out var inputSchema)*");
     }
 }

@@ -17,6 +17,17 @@ public sealed class BertTextEncoderTests
     }
 
     [Fact]
+    public void A_string_cut_inside_an_emoji_drops_its_lone_surrogate_as_BERT_drops_invalid_characters()
+    {
+        var cut = "great movie \uD83D\uDE00"[..^1];
+
+        Encoder.Tokenize(cut).Should().Equal(Encoder.Tokenize("great movie \uFFFD"));
+        Encoder.Tokenize(cut).Should().Equal(Encoder.Tokenize("great movie"), "BERT's text cleaning drops U+FFFD");
+        Encoder.Tokenize("\uDE00 great \uD83D").Should().Equal(Encoder.Tokenize("\uFFFD great \uFFFD"));
+        Encoder.Tokenize("great movie \uD83D\uDE00").Should().Equal(Encoder.Tokenize("great movie \uD83D\uDE00"), "a whole emoji is left alone");
+    }
+
+    [Fact]
     public void SpecialIdsAndSizeComeFromTheEmbeddedVocabulary()
     {
         Encoder.SpecialTokenIds.Should().Be(new SpecialTokenIds(Pad: 0, Unk: 100, Cls: 101, Sep: 102, Mask: 103));

@@ -9,9 +9,20 @@ internal static class FixtureLogits
     public const float Tolerance = 1e-4f;
 
     /// <summary>Puts <paramref name="model"/> in eval mode and asserts its logits match the fixture's within <see cref="Tolerance"/>.</summary>
-    public static void AssertMatch(nn.Module model, string folder)
+    /// <param name="model">The model, run in eval mode (no dropout).</param>
+    /// <param name="folder">The fixture.</param>
+    /// <param name="routeAsInTraining">Runs the MoE layers in training mode, where a capacity factor drops tokens.</param>
+    public static void AssertMatch(nn.Module model, string folder, bool routeAsInTraining = false)
     {
         model.eval();
+        if (routeAsInTraining)
+        {
+            foreach (var moe in model.modules().OfType<SwitchMoeLayer>())
+            {
+                moe.train();
+            }
+        }
+
         var inputs = SafeTensorsFile.Read(Path.Combine(folder, "inputs.safetensors"));
         var expected = SafeTensorsFile.Read(Path.Combine(folder, "expected.safetensors"))["logits"];
         using var scope = NewDisposeScope();

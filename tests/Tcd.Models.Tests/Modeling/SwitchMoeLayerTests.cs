@@ -109,6 +109,11 @@ public class SwitchMoeLayerTests
         statistics.DroppedFraction.Should().BeApproximately(0.75, 1e-12);
         statistics.MaxOverMean.Should().BeApproximately(4, 1e-12);
         statistics.TokenShare.Should().Equal(1.0, 0.0, 0.0, 0.0);
+
+        layer.eval();
+        var (inference, inferenceRouting) = layer.forward(hidden, mask);
+        inference.reshape(10, -1).abs().sum(dim: 1).data<float>().Take(8).Should().OnlyContain(value => value > 0, "inference routes every token, whatever else is in the batch");
+        inferenceRouting.DroppedTokens.item<long>().Should().Be(0);
     }
 
     [Fact]
