@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Tcd.Models.Data;
 using Tcd.Models.Data.Glue;
 using Tcd.Models.Interop;
 using Tcd.Models.Modeling;
@@ -25,7 +26,7 @@ internal sealed class ExportHfCommand : TcdCommand<ExportHfSettings>
     public override int Execute(ExportHfSettings settings, CliConsole console, CancellationToken cancellationToken)
     {
         TorchRuntime.EnsureAvailable();
-        var options = new HuggingFaceExportOptions { IncludeTokenizer = settings.IncludeTokenizer };
+        var options = new HuggingFaceExportOptions { IncludeTokenizer = settings.IncludeTokenizer, Tokenizer = Tokenizer(settings) };
         var saved = BertModelStore.KindOf(settings.Model);
         string kind;
         if (saved == SavedModelKind.SequenceClassifier)
@@ -67,6 +68,31 @@ internal sealed class ExportHfCommand : TcdCommand<ExportHfSettings>
             // Forward slashes keep a Windows path valid inside a Python string literal.
             : $"tcd export-hf: in Python: transformers.{architecture}.from_pretrained(\"{settings.Output.Replace('\\', '/')}\")");
         return 0;
+    }
+
+    /// <summary>
+    /// The model's own tokenizer (an imported one's), else the built-in uncased one that tcd trains with; null with
+    /// --no-tokenizer. Refused when its size is not the model's, which would make transformers' ids wrong.
+    /// </summary>
+    private static BertTextEncoder? Tokenizer(ExportHfSettings settings)
+    {
+        if (!settings.IncludeTokenizer)
+        {
+            return null;
+        }
+
+        var tokenizer = BertTextEncoder.ForModelFolder(settings.Model);
+        var vocabSize = BertModelStore.LoadConfig(settings.Model).VocabSize;
+        if (tokenizer.VocabularySize != vocabSize)
+        {
+            var vocabulary = Path.Combine(settings.Model, BertTextEncoder.VocabularyFileName);
+            var source = File.Exists(vocabulary) ? $"its {vocabulary}" : $"it has no {BertTextEncoder.VocabularyFileName}, and the built-in BERT uncased vocabulary";
+            throw new CliUsageException(
+                $"--model: the model in '{settings.Model}' has {vocabSize} token embeddings but {source} has {tokenizer.VocabularySize} tokens. " +
+                $"Put the {BertTextEncoder.VocabularyFileName} it was trained with (and its {BertTokenizerSettings.FileName}) into '{settings.Model}', or pass --no-tokenizer.");
+        }
+
+        return tokenizer;
     }
 
     protected override ExportHfSettings Read(OptionReader options)

@@ -19,10 +19,10 @@ namespace Tcd.Models.Interop;
 public static class HuggingFaceExporter
 {
     /// <summary>The vocabulary file written next to the weights.</summary>
-    public const string VocabularyFileName = "vocab.txt";
+    public const string VocabularyFileName = BertTextEncoder.VocabularyFileName;
 
     /// <summary>The tokenizer configuration file written next to the weights.</summary>
-    public const string TokenizerConfigFileName = "tokenizer_config.json";
+    public const string TokenizerConfigFileName = BertTokenizerSettings.FileName;
 
     /// <summary>The special-token map written next to the weights.</summary>
     public const string SpecialTokensFileName = "special_tokens_map.json";
@@ -74,22 +74,32 @@ public static class HuggingFaceExporter
                 "save it with BertModelStore.Save instead.");
         }
 
-        var vocabulary = options.IncludeTokenizer ? Vocabulary(options.VocabularyFile, config.VocabSize) : null;
+        var tokenizer = options.IncludeTokenizer ? options.Tokenizer ?? BertTextEncoder.CreateUncased() : null;
+        if (tokenizer is not null && tokenizer.VocabularySize != config.VocabSize)
+        {
+            throw new ArgumentException(
+                $"HuggingFaceExportOptions.Tokenizer has {tokenizer.VocabularySize} tokens{(options.Tokenizer is null ? " (the embedded BERT uncased vocabulary)" : string.Empty)} " +
+                $"but the model's VocabSize is {config.VocabSize}; set it to the tokenizer the model was trained with " +
+                "(BertTextEncoder.ForModelFolder(modelFolder)), or IncludeTokenizer = false.",
+                nameof(options));
+        }
+
         var stateDict = module.state_dict();
         var dtype = stateDict.Values.First().dtype;
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, HuggingFaceCheckpoint.ConfigFileName), HuggingFaceConfigJson.Write(config, architecture, dtype, labelNames));
         // transformers refuses safetensors files without this metadata ("does not contain the valid metadata").
         SafeTensorsFile.Write(Path.Combine(folder, HuggingFaceCheckpoint.SafeTensorsFileName), stateDict, new Dictionary<string, string> { ["format"] = "pt" });
-        if (vocabulary is not null)
+        if (tokenizer is not null)
         {
-            WriteTokenizer(folder, vocabulary, config.MaxPositions, options.DoLowerCase);
+            WriteTokenizer(folder, tokenizer, config.MaxPositions);
         }
     }
 
-    private static void WriteTokenizer(string folder, byte[] vocabulary, int maxLength, bool doLowerCase)
+    private static void WriteTokenizer(string folder, BertTextEncoder tokenizer, int maxLength)
     {
-        File.WriteAllBytes(Path.Combine(folder, VocabularyFileName), vocabulary);
+        // '\n' on every platform, as Hugging Face writes vocab.txt.
+        File.WriteAllText(Path.Combine(folder, VocabularyFileName), string.Join('\n', tokenizer.Vocabulary) + "\n");
         var special = new JsonObject
         {
             ["unk_token"] = "[UNK]",
@@ -98,44 +108,15 @@ public static class HuggingFaceExporter
             ["cls_token"] = "[CLS]",
             ["mask_token"] = "[MASK]",
         };
-        var tokenizer = (JsonObject)special.DeepClone();
-        tokenizer["tokenizer_class"] = "BertTokenizer";
-        tokenizer["do_lower_case"] = doLowerCase;
-        tokenizer["strip_accents"] = null;
-        tokenizer["tokenize_chinese_chars"] = true;
-        tokenizer["model_max_length"] = maxLength;
-        File.WriteAllText(Path.Combine(folder, TokenizerConfigFileName), tokenizer.ToJsonString(TcdJson.Indented));
+        var configuration = (JsonObject)special.DeepClone();
+        configuration["tokenizer_class"] = "BertTokenizer";
+        foreach (var (key, value) in tokenizer.Settings.ToJsonObject())
+        {
+            configuration[key] = value?.DeepClone();
+        }
+
+        configuration["model_max_length"] = maxLength;
+        File.WriteAllText(Path.Combine(folder, TokenizerConfigFileName), configuration.ToJsonString(TcdJson.Indented));
         File.WriteAllText(Path.Combine(folder, SpecialTokensFileName), special.ToJsonString(TcdJson.Indented));
-    }
-
-    private static byte[] Vocabulary(string? path, int vocabSize)
-    {
-        byte[] bytes;
-        if (path is null)
-        {
-            using var stream = typeof(BertTextEncoder).Assembly.GetManifestResourceStream(BertTextEncoder.UncasedVocabularyResource)
-                               ?? throw new InvalidOperationException($"The embedded vocabulary '{BertTextEncoder.UncasedVocabularyResource}' is missing; rebuild Tcd.Models.");
-            using var copy = new MemoryStream();
-            stream.CopyTo(copy);
-            bytes = copy.ToArray();
-        }
-        else if (File.Exists(path))
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        else
-        {
-            throw new FileNotFoundException($"HuggingFaceExportOptions.VocabularyFile '{path}' does not exist; pass a WordPiece vocab.txt or null for the embedded BERT uncased vocabulary.", path);
-        }
-
-        var lines = bytes.Count(value => value == (byte)'\n') + (bytes.Length > 0 && bytes[^1] != (byte)'\n' ? 1 : 0);
-        if (lines != vocabSize)
-        {
-            throw new ArgumentException(
-                $"The vocabulary {(path is null ? "(embedded BERT uncased)" : $"'{path}'")} has {lines} tokens but the model's VocabSize is {vocabSize}; " +
-                "set HuggingFaceExportOptions.VocabularyFile to the vocabulary the model was trained with, or IncludeTokenizer = false.");
-        }
-
-        return bytes;
     }
 }
