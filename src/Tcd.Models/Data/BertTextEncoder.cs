@@ -89,25 +89,26 @@ public sealed class BertTextEncoder
     /// after saving, so that the new model keeps its source's vocabulary and settings instead of falling back to the
     /// embedded uncased ones, and a folder written over an earlier model keeps none of that model's files.
     /// </summary>
-    /// <param name="sourceFolder">The model folder (or Hugging Face checkpoint folder) the new model comes from.</param>
+    /// <param name="sourceFolder">
+    /// The model folder (or Hugging Face checkpoint folder) the new model comes from; null for a model trained from
+    /// scratch with the embedded uncased tokenizer, which deletes the target's files.
+    /// </param>
     /// <param name="targetFolder">The model folder written; must exist.</param>
-    public static void CopyTokenizerFiles(string sourceFolder, string targetFolder)
+    public static void CopyTokenizerFiles(string? sourceFolder, string targetFolder)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(sourceFolder);
         ArgumentException.ThrowIfNullOrWhiteSpace(targetFolder);
-        if (Path.GetFullPath(sourceFolder) == Path.GetFullPath(targetFolder))
+        if (sourceFolder is not null && Path.GetFullPath(sourceFolder) == Path.GetFullPath(targetFolder))
         {
             return;
         }
 
-        var hasVocabulary = File.Exists(Path.Combine(sourceFolder, VocabularyFileName));
+        var hasVocabulary = sourceFolder is not null && File.Exists(Path.Combine(sourceFolder, VocabularyFileName));
         foreach (var name in TokenizerFileNames)
         {
-            var source = Path.Combine(sourceFolder, name);
             var target = Path.Combine(targetFolder, name);
-            if (hasVocabulary && File.Exists(source))
+            if (hasVocabulary && File.Exists(Path.Combine(sourceFolder!, name)))
             {
-                File.Copy(source, target, overwrite: true);
+                File.Copy(Path.Combine(sourceFolder!, name), target, overwrite: true);
             }
             else
             {
