@@ -51,6 +51,41 @@ public sealed class ImportHfTests : IDisposable
         File.Exists(temp.File("model", "tokenizer_config.json")).Should().BeFalse();
     }
 
+    [Theory]
+    [InlineData("hf")]
+    [InlineData("hf/model")]
+    [InlineData(".")]
+    public void Importing_into_the_checkpoint_folder_or_one_nested_with_it_is_refused_before_writing(string output)
+    {
+        var checkpoint = WriteCasedCheckpoint("hf");
+        var before = Directory.GetFiles(checkpoint).ToDictionary(file => file, File.ReadAllBytes);
+
+        var (exitCode, _, error) = Cli.Run("import-hf", "--from", checkpoint, "--out", temp.File(output));
+
+        exitCode.Should().Be(1);
+        error.Should().StartWith($"tcd import-hf: error: --out: '{temp.File(output)}' ")
+            .And.Contain("the import would overwrite the checkpoint it reads. Give --out a folder of its own, outside the checkpoint.")
+            .And.NotContain("   at ");
+        Directory.GetFiles(checkpoint).ToDictionary(file => file, File.ReadAllBytes).Should().BeEquivalentTo(before, "nothing was written");
+        Directory.Exists(temp.File("hf", "model")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Eval_of_an_older_checkpoint_without_model_type_says_to_import_it_first()
+    {
+        var checkpoint = WriteCasedCheckpoint("google");
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(checkpoint, "config.json")))!.AsObject();
+        config.Remove("model_type");
+        config.Remove("architectures");
+        File.WriteAllText(Path.Combine(checkpoint, "config.json"), config.ToJsonString());
+        var corpus = temp.Write("corpus.txt", "Paris and London.");
+
+        var (exitCode, _, error) = Cli.Run("eval", "--model", checkpoint, "--corpus", corpus, "--seq-length", "32", "--device", "cpu", "--threads", "1");
+
+        exitCode.Should().Be(1);
+        error.Should().Contain($"'{checkpoint}' holds a Hugging Face checkpoint").And.Contain($"tcd import-hf --from {checkpoint} --out <folder>");
+    }
+
     /// <summary>A tiny Hugging Face masked LM whose tokenizer is <see cref="CasedVocabulary"/> with <c>do_lower_case: false</c>.</summary>
     private string WriteCasedCheckpoint(string name)
     {
