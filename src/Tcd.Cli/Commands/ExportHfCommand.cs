@@ -19,7 +19,7 @@ internal sealed class ExportHfCommand : TcdCommand<ExportHfSettings>
         : base("export-hf", "Export a saved model (masked LM, sequence classifier or bare encoder; vanilla or MoE) as a Hugging Face checkpoint folder: config.json, model.safetensors and the tokenizer files.")
     {
         model = Add(CliOptions.Optional<string?>("--model", "The model (required): a model folder or the --out folder of 'tcd pretrain' / 'tcd distill' / 'tcd finetune'."));
-        output = Add(CliOptions.Optional<string?>("--out", "The Hugging Face checkpoint folder to write (required)."));
+        output = Add(CliOptions.Optional<string?>("--out", "The Hugging Face checkpoint folder to write (required): a new or empty folder, or that of an earlier export, whose checkpoint and tokenizer files are replaced."));
         noTokenizer = Add(CliOptions.WithDefault("--no-tokenizer", "Leave out vocab.txt and the tokenizer configuration.", false));
     }
 
@@ -105,6 +105,14 @@ internal sealed class ExportHfCommand : TcdCommand<ExportHfSettings>
                 "Export the pre-trained model, or one fine-tuned fully (tcd finetune without --adapters).");
         }
 
-        return new ExportHfSettings(modelFolder, options.RequireOutputFolder(output), !options.Get(noTokenizer));
+        var folder = options.RequireOutputFolder(output);
+        if (!HuggingFaceExporter.CanExportInto(folder))
+        {
+            throw new CliUsageException(
+                $"--out: '{folder}' is not empty and is no earlier export (it has no Hugging Face config.json); transformers could read its files " +
+                "as part of the checkpoint. Give a new or empty folder, or the folder of an earlier export (whose checkpoint files are replaced).");
+        }
+
+        return new ExportHfSettings(modelFolder, folder, !options.Get(noTokenizer));
     }
 }

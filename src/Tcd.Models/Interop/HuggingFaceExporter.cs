@@ -27,8 +27,33 @@ public static class HuggingFaceExporter
     /// <summary>The special-token map written next to the weights.</summary>
     public const string SpecialTokensFileName = "special_tokens_map.json";
 
+    /// <summary>
+    /// The files of a checkpoint folder that an export writes or that <c>transformers</c> would read beside them
+    /// (weights in every format and their shard indexes, the generation and tokenizer files). An export into the folder
+    /// of an earlier one deletes them first, so that none is left behind for <c>from_pretrained</c> to pick up.
+    /// </summary>
+    public static IReadOnlyList<string> CheckpointFileNames { get; } =
+    [
+        HuggingFaceCheckpoint.ConfigFileName, HuggingFaceCheckpoint.SafeTensorsFileName, HuggingFaceCheckpoint.SafeTensorsFileName + ".index.json",
+        HuggingFaceCheckpoint.PyTorchFileName, HuggingFaceCheckpoint.PyTorchFileName + ".index.json", "tf_model.h5", "flax_model.msgpack",
+        "generation_config.json", VocabularyFileName, "tokenizer.json", TokenizerConfigFileName, SpecialTokensFileName, "added_tokens.json",
+    ];
+
+    /// <summary>
+    /// True when an export may write into <paramref name="folder"/>: it does not exist, is empty, or holds an earlier
+    /// export (a Hugging Face <c>config.json</c>, see <see cref="HuggingFaceCheckpoint.IsCheckpointFolder"/>), whose
+    /// <see cref="CheckpointFileNames"/> the export replaces. Any other folder is refused: its files could be read by
+    /// <c>transformers</c> as part of the export.
+    /// </summary>
+    public static bool CanExportInto(string folder)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        return !Directory.Exists(folder) || !Directory.EnumerateFileSystemEntries(folder).Any() || HuggingFaceCheckpoint.IsCheckpointFolder(folder);
+    }
+
     /// <summary>Exports a masked-LM model as <c>BertForMaskedLM</c> (or <c>TcdMoeBertForMaskedLM</c>) into <paramref name="folder"/>.</summary>
     /// <exception cref="NotSupportedException">The model has adapters, which Hugging Face BERT does not have.</exception>
+    /// <exception cref="IOException">The folder holds other files than an earlier export (see <see cref="CanExportInto"/>).</exception>
     public static void Save(BertForMaskedLm model, string folder, HuggingFaceExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -55,7 +80,12 @@ public static class HuggingFaceExporter
         Write(model, model.Config, HuggingFaceArchitecture.BertForSequenceClassification, folder, labels, options);
     }
 
-    /// <summary>Exports a bare encoder as <c>BertModel</c> (or <c>TcdMoeBertModel</c>).</summary>
+    /// <summary>
+    /// Exports a bare encoder as <c>BertModel</c> (or <c>TcdMoeBertModel</c>). An encoder without a pooler, such as
+    /// <c>BertForMaskedLm.Bert</c> (pre-training here trains none), is written without <c>pooler.*</c> weights, so
+    /// <c>transformers</c>' <c>BertModel</c> initialises its pooler randomly (with a warning): its <c>pooler_output</c>
+    /// then means nothing; use <c>last_hidden_state</c>.
+    /// </summary>
     /// <exception cref="NotSupportedException">The model has adapters, which Hugging Face BERT does not have.</exception>
     public static void Save(BertModel model, string folder, HuggingFaceExportOptions? options = null)
     {
@@ -84,9 +114,21 @@ public static class HuggingFaceExporter
                 nameof(options));
         }
 
+        if (!CanExportInto(folder))
+        {
+            throw new IOException(
+                $"The folder '{folder}' is not empty and holds no earlier export (no Hugging Face config.json); transformers could read its files " +
+                "as part of the checkpoint. Export into a new or empty folder.");
+        }
+
         var stateDict = module.state_dict();
         var dtype = stateDict.Values.First().dtype;
         Directory.CreateDirectory(folder);
+        foreach (var name in CheckpointFileNames)
+        {
+            File.Delete(Path.Combine(folder, name));
+        }
+
         File.WriteAllText(Path.Combine(folder, HuggingFaceCheckpoint.ConfigFileName), HuggingFaceConfigJson.Write(config, architecture, dtype, labelNames));
         // transformers refuses safetensors files without this metadata ("does not contain the valid metadata").
         SafeTensorsFile.Write(Path.Combine(folder, HuggingFaceCheckpoint.SafeTensorsFileName), stateDict, new Dictionary<string, string> { ["format"] = "pt" });

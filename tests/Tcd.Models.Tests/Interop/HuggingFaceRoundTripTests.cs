@@ -196,6 +196,18 @@ public sealed class HuggingFaceRoundTripTests : IDisposable
     }
 
     [Fact]
+    public void Export_refuses_a_folder_holding_other_files_than_an_earlier_export()
+    {
+        using var model = new BertForMaskedLm(HfCheckpoints.Config);
+        var store = Path.Combine(root, "store");
+        BertModelStore.Save(model, model.Config, store);
+
+        FluentActions.Invoking(() => HuggingFaceExporter.Save(model, store, new HuggingFaceExportOptions { IncludeTokenizer = false }))
+            .Should().Throw<IOException>().WithMessage($"The folder '{store}' is not empty and holds no earlier export*new or empty folder.");
+        HuggingFaceCheckpoint.IsCheckpointFolder(store).Should().BeFalse("the model folder's config.json was not overwritten");
+    }
+
+    [Fact]
     public void Export_rejects_a_vocabulary_of_the_wrong_size_and_adapters()
     {
         using var model = new BertForMaskedLm(HfCheckpoints.Config);
