@@ -127,7 +127,9 @@ public sealed class PredictTests(PredictTests.FineTunedRun run) : IClassFixture<
         var reordered = File.ReadAllLines(temp.File("swapped.tsv")).Skip(1).Select(line => line.Split('\t')).ToList();
         reordered.Select(fields => (fields[2], fields[3])).Should().Equal(original.Select(fields => (fields[3], fields[2])), "output 0 of the relabelled model is class 1");
         otherNames.ExitCode.Should().Be(1);
-        otherNames.Error.Should().Contain("names its classes negative, positive (labels.json), not SST-2's 0, 1");
+        otherNames.Error.Should().Contain("names its classes negative, positive (labels.json), not SST-2's 0, 1. If it was fine-tuned on SST-2, replace " +
+                                          $"'{Path.Combine(relabelled, "labels.json")}' with SST-2's class names in the order of the classifier's outputs, " +
+                                          "e.g. [\"0\", \"1\"] when output 0 is SST-2's class 0; otherwise give the task it was fine-tuned on.");
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Tcd.Models.Data;
 using Tcd.Models.Data.Glue;
 using Tcd.Models.Interop;
 using Tcd.Models.Modeling;
@@ -18,14 +19,14 @@ internal sealed class ExportHfCommand : TcdCommand<ExportHfSettings>
         : base("export-hf", "Export a saved model (masked LM, sequence classifier or bare encoder; vanilla or MoE) as a Hugging Face checkpoint folder: config.json, model.safetensors and the tokenizer files.")
     {
         model = Add(CliOptions.Optional<string?>("--model", "The model (required): a model folder or the --out folder of 'tcd pretrain' / 'tcd distill' / 'tcd finetune'."));
-        output = Add(CliOptions.Optional<string?>("--out", "The Hugging Face checkpoint folder to write (required)."));
+        output = Add(CliOptions.Optional<string?>("--out", "The Hugging Face checkpoint folder to write (required): a new or empty folder, or that of an earlier export, whose checkpoint and tokenizer files are replaced."));
         noTokenizer = Add(CliOptions.WithDefault("--no-tokenizer", "Leave out vocab.txt and the tokenizer configuration.", false));
     }
 
     public override int Execute(ExportHfSettings settings, CliConsole console, CancellationToken cancellationToken)
     {
         TorchRuntime.EnsureAvailable();
-        var options = new HuggingFaceExportOptions { IncludeTokenizer = settings.IncludeTokenizer };
+        var options = new HuggingFaceExportOptions { IncludeTokenizer = settings.IncludeTokenizer, Tokenizer = Tokenizer(settings) };
         var saved = BertModelStore.KindOf(settings.Model);
         string kind;
         if (saved == SavedModelKind.SequenceClassifier)
@@ -69,6 +70,31 @@ internal sealed class ExportHfCommand : TcdCommand<ExportHfSettings>
         return 0;
     }
 
+    /// <summary>
+    /// The model's own tokenizer (an imported one's), else the built-in uncased one that tcd trains with; null with
+    /// --no-tokenizer. Refused when its size is not the model's, which would make transformers' ids wrong.
+    /// </summary>
+    private static BertTextEncoder? Tokenizer(ExportHfSettings settings)
+    {
+        if (!settings.IncludeTokenizer)
+        {
+            return null;
+        }
+
+        var tokenizer = BertTextEncoder.ForModelFolder(settings.Model);
+        var vocabSize = BertModelStore.LoadConfig(settings.Model).VocabSize;
+        if (tokenizer.VocabularySize != vocabSize)
+        {
+            var vocabulary = Path.Combine(settings.Model, BertTextEncoder.VocabularyFileName);
+            var source = File.Exists(vocabulary) ? $"its {vocabulary}" : $"it has no {BertTextEncoder.VocabularyFileName}, and the built-in BERT uncased vocabulary";
+            throw new CliUsageException(
+                $"--model: the model in '{settings.Model}' has {vocabSize} token embeddings but {source} has {tokenizer.VocabularySize} tokens. " +
+                $"Put the {BertTextEncoder.VocabularyFileName} it was trained with (and its {BertTokenizerSettings.FileName}) into '{settings.Model}', or pass --no-tokenizer.");
+        }
+
+        return tokenizer;
+    }
+
     protected override ExportHfSettings Read(OptionReader options)
     {
         var modelFolder = ModelFolders.Resolve(options.RequirePath(model), "--model");
@@ -79,6 +105,14 @@ internal sealed class ExportHfCommand : TcdCommand<ExportHfSettings>
                 "Export the pre-trained model, or one fine-tuned fully (tcd finetune without --adapters).");
         }
 
-        return new ExportHfSettings(modelFolder, options.RequireOutputFolder(output), !options.Get(noTokenizer));
+        var folder = options.RequireOutputFolder(output);
+        if (!HuggingFaceExporter.CanExportInto(folder))
+        {
+            throw new CliUsageException(
+                $"--out: '{folder}' is not empty and is no earlier export (it has no Hugging Face config.json); transformers could read its files " +
+                "as part of the checkpoint. Give a new or empty folder, or the folder of an earlier export (whose checkpoint files are replaced).");
+        }
+
+        return new ExportHfSettings(modelFolder, folder, !options.Get(noTokenizer));
     }
 }

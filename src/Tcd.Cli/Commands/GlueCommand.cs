@@ -55,7 +55,17 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
     {
         TorchRuntime.EnsureAvailable();
         TorchRuntime.SetThreads(settings.Threads);
-        var suite = new GlueSuite(settings.Suite, log: note => console.Line("note: " + OptionValidation.InOptionTerms(note, OptionNames)));
+        GlueSuite suite;
+        try
+        {
+            suite = new GlueSuite(settings.Suite, log: note => console.Line("note: " + OptionValidation.InOptionTerms(note, OptionNames)));
+        }
+        catch (ArgumentException ex)
+        {
+            // The models' tokenizers are compared here, not while reading the options, so that they are read once.
+            throw OptionValidation.InOptionTerms(ex, OptionNames);
+        }
+
         GlueSuiteResult result;
         try
         {

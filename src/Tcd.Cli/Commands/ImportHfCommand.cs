@@ -17,7 +17,7 @@ internal sealed class ImportHfCommand : TcdCommand<ImportHfSettings>
         : base("import-hf", "Import a Hugging Face BERT checkpoint (config.json + model.safetensors or pytorch_model.bin; BertModel, BertForMaskedLM, BertForPreTraining, BertForSequenceClassification or a tcd MoE export) into a model folder.")
     {
         source = Add(CliOptions.Optional<string?>("--from", "The Hugging Face checkpoint folder (required)."));
-        output = Add(CliOptions.Optional<string?>("--out", "The model folder to write (required): config.json + model.safetensors."));
+        output = Add(CliOptions.Optional<string?>("--out", "The model folder to write (required): config.json + model.safetensors, and the checkpoint's vocab.txt and tokenizer_config.json."));
     }
 
     public override int Execute(ImportHfSettings settings, CliConsole console, CancellationToken cancellationToken)
@@ -34,12 +34,14 @@ internal sealed class ImportHfCommand : TcdCommand<ImportHfSettings>
             ClassNamesFile.Write(settings.Output, classNames);
             console.Line($"tcd import-hf: classes (id2label): {string.Join(", ", classNames)}");
         }
-        // The checkpoint's own vocabulary travels with it; every tcd command reads <model>/vocab.txt when present.
-        var vocabulary = Path.Combine(settings.Source, BertTextEncoder.VocabularyFileName);
-        if (File.Exists(vocabulary))
-        {
-            File.Copy(vocabulary, Path.Combine(settings.Output, BertTextEncoder.VocabularyFileName), overwrite: true);
-        }
+        // The checkpoint's own tokenizer travels with it (every tcd command reads <model>/vocab.txt and its
+        // tokenizer_config.json), and an earlier import's goes.
+        BertTextEncoder.CopyTokenizerFiles(settings.Source, settings.Output);
+        var tokenizer = BertTextEncoder.ForModelFolder(settings.Output);
+        console.Line(File.Exists(Path.Combine(settings.Source, BertTextEncoder.VocabularyFileName))
+            ? $"tcd import-hf: tokenizer: {BertTextEncoder.VocabularyFileName} ({tokenizer.VocabularySize} tokens), {tokenizer.Settings}"
+            : $"tcd import-hf: note: {settings.Source} has no {BertTextEncoder.VocabularyFileName}, so the model gets the built-in BERT uncased vocabulary; " +
+              $"if it was trained with another one, copy that {BertTextEncoder.VocabularyFileName} (and its {BertTokenizerSettings.FileName}) into {settings.Output}");
         foreach (var note in imported.Notes)
         {
             console.Line($"tcd import-hf: note: {note}");
@@ -59,6 +61,24 @@ internal sealed class ImportHfCommand : TcdCommand<ImportHfSettings>
                 "from then on. Give the imported model a folder of its own.");
         }
 
-        return new ImportHfSettings(options.RequirePath(source), folder);
+        var checkpoint = options.RequirePath(source);
+        if (Nests(checkpoint, folder))
+        {
+            // The model folder's config.json and model.safetensors would replace the checkpoint's before it is read whole.
+            throw new CliUsageException(
+                $"--out: '{folder}' {(Path.GetFullPath(checkpoint) == Path.GetFullPath(folder) ? "is the --from folder" : "and the --from folder lie one inside the other")}; " +
+                "the import would overwrite the checkpoint it reads. Give --out a folder of its own, outside the checkpoint.");
+        }
+
+        return new ImportHfSettings(checkpoint, folder);
+    }
+
+    /// <summary>True when the two folders are the same or one lies inside the other.</summary>
+    private static bool Nests(string first, string second)
+    {
+        var comparison = OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        var a = Path.TrimEndingDirectorySeparator(Path.GetFullPath(first)) + Path.DirectorySeparatorChar;
+        var b = Path.TrimEndingDirectorySeparator(Path.GetFullPath(second)) + Path.DirectorySeparatorChar;
+        return a.StartsWith(b, comparison) || b.StartsWith(a, comparison);
     }
 }

@@ -246,9 +246,14 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
 
         if (names.Count != task.LabelNames.Count || !names.Order(StringComparer.Ordinal).SequenceEqual(task.LabelNames.Order(StringComparer.Ordinal)))
         {
+            // An imported checkpoint often names real classes (negative, positive) where GLUE's files use 0 and 1: only the
+            // user knows which output is which task class.
+            var example = $"[{string.Join(", ", task.LabelNames.Select(name => $"\"{name}\""))}]";
             throw new CliUsageException(
                 $"--task {task.Name}: the classifier in '{modelFolder}' names its classes {string.Join(", ", names)} ({ClassNamesFile.FileName}), " +
-                $"not {task.Name}'s {string.Join(", ", task.LabelNames)}; give the task it was fine-tuned on.");
+                $"not {task.Name}'s {string.Join(", ", task.LabelNames)}. If it was fine-tuned on {task.Name}, replace " +
+                $"'{Path.Combine(modelFolder, ClassNamesFile.FileName)}' with {task.Name}'s class names in the order of the classifier's outputs, " +
+                $"e.g. {example} when output 0 is {task.Name}'s class {task.LabelNames[0]}; otherwise give the task it was fine-tuned on.");
         }
 
         return names;

@@ -35,14 +35,19 @@ public sealed class GlueSuite
 
     /// <summary>Creates a suite; nothing runs until <see cref="Run"/>.</summary>
     /// <param name="options">Models, tasks, grid and output folder; validated here.</param>
-    /// <param name="encoder">The tokeniser of the models; default the embedded BERT uncased vocabulary.</param>
+    /// <param name="encoder">
+    /// The tokeniser of the models; default their own (<see cref="BertTextEncoder.ForModelFolder"/>: an imported model's
+    /// vocabulary and settings, else the embedded BERT uncased ones), which must be the same for all of them because
+    /// each task is encoded once.
+    /// </param>
+    /// <exception cref="ArgumentException">The options are invalid, or no encoder is given and the models' tokenizers differ.</exception>
     /// <param name="log">Receives notes (skipped malformed rows, where a log-likelihood came from); default: none.</param>
     public GlueSuite(GlueSuiteOptions options, BertTextEncoder? encoder = null, Action<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         this.options = options;
-        this.encoder = encoder ?? BertTextEncoder.CreateUncased();
+        this.encoder = encoder ?? SharedTokenizer(options.Models);
         this.log = log ?? (_ => { });
     }
 
@@ -117,6 +122,27 @@ public sealed class GlueSuite
         var ordered = plan.Select(key => cells.First(cell => cell.Key == key)).ToList();
         return WriteOutputs(ordered, pending.Count, tasks, cancellationToken);
     }
+
+    /// <summary>The tokenizer all <paramref name="models"/> share; throws naming two that differ.</summary>
+    private static BertTextEncoder SharedTokenizer(IReadOnlyList<GlueSuiteModel> models)
+    {
+        var tokenizers = models.Select(model => (Model: model, Tokenizer: BertTextEncoder.ForModelFolder(model.Folder))).ToList();
+        var (first, shared) = tokenizers[0];
+        if (tokenizers.FirstOrDefault(other => !other.Tokenizer.EncodesLike(shared)) is ({ } model, { } tokenizer))
+        {
+            throw new ArgumentException(
+                $"{nameof(GlueSuiteOptions)}.{nameof(GlueSuiteOptions.Models)}: {first.Name} and {model.Name} have different tokenizers " +
+                $"({Describe(first, shared)}; {Describe(model, tokenizer)}), but the suite encodes each task once for all its models. " +
+                $"Run them in separate suites (another {nameof(GlueSuiteOptions)}.{nameof(GlueSuiteOptions.OutputDirectory)}).");
+        }
+
+        return shared;
+    }
+
+    private static string Describe(GlueSuiteModel model, BertTextEncoder tokenizer) =>
+        File.Exists(Path.Combine(model.Folder, BertTextEncoder.VocabularyFileName))
+            ? $"{model.Name}: its {BertTextEncoder.VocabularyFileName}, {tokenizer.VocabularySize} tokens, {tokenizer.Settings}"
+            : $"{model.Name}: the built-in BERT uncased vocabulary";
 
     private BertConfig RequireVocabulary(GlueSuiteModel model, BertConfig config)
     {

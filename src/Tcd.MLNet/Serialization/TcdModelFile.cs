@@ -14,7 +14,8 @@ namespace Tcd.MLNet.Serialization;
 /// <summary>
 /// Writes and reads a model as one zip file: <c>manifest.json</c>, <c>input-schema.zip</c> (the input schema, kept by
 /// an empty ML.NET model), and per part a folder <c>parts/N/</c> holding either a Tcd transformer
-/// (<c>config.json</c>, <c>model.safetensors</c>, <c>vocab.txt</c>, and for multiclass models
+/// (<c>config.json</c>, <c>model.safetensors</c>, <c>vocab.txt</c>, <c>tokenizer_config.json</c> (absent from files of
+/// earlier versions, whose tokenizers were all uncased), and for multiclass models
 /// <c>label-schema.zip</c> with the label's key values) or a run of ordinary ML.NET transformers
 /// (<c>mlnet-model.zip</c>, saved by <c>mlContext.Model.Save</c>). The part settings are in the manifest.
 /// </summary>
@@ -181,6 +182,7 @@ internal static class TcdModelFile
         }
 
         WriteBytes(zip, folder + VocabularyEntry, System.Text.Encoding.UTF8.GetBytes(string.Join('\n', bert.Encoder.Vocabulary) + "\n"));
+        WriteBytes(zip, folder + BertTokenizerSettings.FileName, System.Text.Encoding.UTF8.GetBytes(bert.Encoder.Settings.ToJson()));
         switch (bert)
         {
             case PretrainedBertTransformer pretrained:
@@ -258,14 +260,19 @@ internal static class TcdModelFile
         var temporary = Directory.CreateTempSubdirectory("tcd-load-");
         try
         {
-            foreach (var name in new[] { BertModelStore.ConfigFileName, BertModelStore.WeightsFileName, VocabularyEntry })
+            foreach (var name in new[] { BertModelStore.ConfigFileName, BertModelStore.WeightsFileName, VocabularyEntry, BertTokenizerSettings.FileName })
             {
+                if (name == BertTokenizerSettings.FileName && zip.GetEntry(part.Folder + name) is null)
+                {
+                    continue;
+                }
+
                 using var source = Open(zip, part.Folder + name, path);
                 using var target = File.Create(Path.Combine(temporary.FullName, name));
                 source.CopyTo(target);
             }
 
-            var encoder = BertTextEncoder.FromVocabularyFile(Path.Combine(temporary.FullName, VocabularyEntry));
+            var encoder = BertTextEncoder.ForModelFolder(temporary.FullName);
             var text = part.TextColumnName ?? throw new InvalidDataException($"'{path}': part {part.Folder} has no text column.");
             if (part.Kind == PretrainedKind)
             {

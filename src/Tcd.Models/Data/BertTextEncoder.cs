@@ -9,9 +9,10 @@ namespace Tcd.Models.Data;
 /// sequence layout (<c>[CLS] a [SEP] b [SEP]</c>), token type ids and longest-first truncation.
 /// </summary>
 /// <remarks>
-/// <para>Text is normalised as BERT uncased does: control characters removed, lower-casing, accent stripping
-/// (NFD, non-spacing marks removed), one word per CJK ideograph, then splitting on whitespace and punctuation as
-/// Google BERT's <c>BasicTokenizer</c> does (symbols such as <c>$</c> or emoji are kept, not dropped).</para>
+/// <para>Text is normalised as <see cref="Settings"/> say (BERT uncased by default): control characters removed,
+/// lower-casing, accent stripping (NFD, non-spacing marks removed), one word per CJK ideograph, then split on
+/// whitespace and punctuation as Google BERT's <c>BasicTokenizer</c> does (symbols such as <c>$</c> or emoji are kept,
+/// not dropped).</para>
 /// <para>Input handling: <c>null</c> text throws <see cref="ArgumentNullException"/>; empty or whitespace-only text
 /// encodes to the special tokens only; text longer than the limit is truncated, never rejected; characters the
 /// vocabulary lacks (many CJK characters, emoji) become word pieces or <c>[UNK]</c>, never an exception.
@@ -30,9 +31,10 @@ public sealed class BertTextEncoder
 
     private static readonly string[] RequiredSpecialTokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"];
 
-    private BertTextEncoder(BertTokenizer tokenizer, IReadOnlyList<string> vocabulary, SpecialTokenIds specialTokenIds)
+    private BertTextEncoder(BertTokenizer tokenizer, IReadOnlyList<string> vocabulary, SpecialTokenIds specialTokenIds, BertTokenizerSettings settings)
     {
         _tokenizer = tokenizer;
+        Settings = settings;
         _vocabulary = vocabulary.ToArray();
         VocabularySize = vocabulary.Count;
         SpecialTokenIds = specialTokenIds;
@@ -54,18 +56,65 @@ public sealed class BertTextEncoder
     /// <summary>The vocabulary, token text by id, e.g. to write a <c>vocab.txt</c> beside a saved model.</summary>
     public IReadOnlyList<string> Vocabulary => _vocabulary;
 
+    /// <summary>How text is normalised before WordPiece (lower-casing, accent stripping, CJK splitting).</summary>
+    public BertTokenizerSettings Settings { get; }
+
     /// <summary>The file name of a model folder's own WordPiece vocabulary (as in Hugging Face checkpoints).</summary>
     public const string VocabularyFileName = "vocab.txt";
 
     /// <summary>
-    /// The tokeniser of a saved model: the folder's <c>vocab.txt</c> when it has one (an imported Hugging Face model with
-    /// its own vocabulary), else the embedded BERT uncased vocabulary that Tcd models are trained with.
+    /// The files of a model folder that make up its own tokenizer: <see cref="VocabularyFileName"/> and
+    /// <see cref="BertTokenizerSettings.FileName"/>.
     /// </summary>
+    public static IReadOnlyList<string> TokenizerFileNames { get; } = [VocabularyFileName, BertTokenizerSettings.FileName];
+
+    /// <summary>
+    /// The tokeniser of a saved model (or of a Hugging Face checkpoint folder): the folder's <c>vocab.txt</c> with the
+    /// settings of its <c>tokenizer_config.json</c> (uncased when it has none) when it has a vocabulary, as an imported
+    /// model does; else the embedded BERT uncased vocabulary that Tcd models are trained with.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The vocabulary or the settings file is malformed.</exception>
     public static BertTextEncoder ForModelFolder(string folder)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         var vocabulary = Path.Combine(folder, VocabularyFileName);
-        return File.Exists(vocabulary) ? FromVocabularyFile(vocabulary) : CreateUncased();
+        return File.Exists(vocabulary) ? FromVocabularyFile(vocabulary, BertTokenizerSettings.ForFolder(folder)) : CreateUncased();
+    }
+
+    /// <summary>
+    /// Makes <paramref name="targetFolder"/>'s tokenizer that of <paramref name="sourceFolder"/>: copies its
+    /// <see cref="TokenizerFileNames"/> when the source has a <c>vocab.txt</c>, and otherwise deletes them from the target
+    /// (a <c>tokenizer_config.json</c> without a vocabulary describes a tokenizer this library does not read). Every step
+    /// that writes a model derived from a saved one (fine-tuning, continued pre-training, distillation, import) calls it
+    /// after saving, so that the new model keeps its source's vocabulary and settings instead of falling back to the
+    /// embedded uncased ones, and a folder written over an earlier model keeps none of that model's files.
+    /// </summary>
+    /// <param name="sourceFolder">
+    /// The model folder (or Hugging Face checkpoint folder) the new model comes from; null for a model trained from
+    /// scratch with the embedded uncased tokenizer, which deletes the target's files.
+    /// </param>
+    /// <param name="targetFolder">The model folder written; must exist.</param>
+    public static void CopyTokenizerFiles(string? sourceFolder, string targetFolder)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(targetFolder);
+        if (sourceFolder is not null && Path.GetFullPath(sourceFolder) == Path.GetFullPath(targetFolder))
+        {
+            return;
+        }
+
+        var hasVocabulary = sourceFolder is not null && File.Exists(Path.Combine(sourceFolder, VocabularyFileName));
+        foreach (var name in TokenizerFileNames)
+        {
+            var target = Path.Combine(targetFolder, name);
+            if (hasVocabulary && File.Exists(Path.Combine(sourceFolder!, name)))
+            {
+                File.Copy(Path.Combine(sourceFolder!, name), target, overwrite: true);
+            }
+            else
+            {
+                File.Delete(target);
+            }
+        }
     }
 
     /// <summary>Creates an encoder for the BERT-base uncased vocabulary embedded in this assembly (no download).</summary>
@@ -75,16 +124,17 @@ public sealed class BertTextEncoder
             ?? throw new InvalidOperationException(
                 $"The embedded resource '{UncasedVocabularyResource}' is missing from {typeof(BertTextEncoder).Assembly.GetName().Name}. " +
                 "Rebuild Tcd.Models; the vocabulary is src/Tcd.Models/Resources/bert-base-uncased-vocab.txt.");
-        return FromStream(stream, $"embedded resource '{UncasedVocabularyResource}'");
+        return FromStream(stream, $"embedded resource '{UncasedVocabularyResource}'", BertTokenizerSettings.Uncased);
     }
 
     /// <summary>
-    /// Creates an uncased encoder from a WordPiece vocabulary file (UTF-8, one token per line, id = line number).
+    /// Creates an encoder from a WordPiece vocabulary file (UTF-8, one token per line, id = line number).
     /// </summary>
     /// <param name="path">Path of the vocabulary file, e.g. a Hugging Face <c>vocab.txt</c>.</param>
+    /// <param name="settings">How text is normalised; default <see cref="BertTokenizerSettings.Uncased"/>. A cased vocabulary needs <see cref="BertTokenizerSettings.Cased"/>.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is empty or lacks one of the special tokens.</exception>
-    public static BertTextEncoder FromVocabularyFile(string path)
+    public static BertTextEncoder FromVocabularyFile(string path, BertTokenizerSettings? settings = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!File.Exists(path))
@@ -95,7 +145,7 @@ public sealed class BertTextEncoder
         }
 
         using var stream = File.OpenRead(path);
-        return FromStream(stream, $"vocabulary file '{path}'");
+        return FromStream(stream, $"vocabulary file '{path}'", settings ?? BertTokenizerSettings.Uncased);
     }
 
     /// <summary>
@@ -198,7 +248,17 @@ public sealed class BertTextEncoder
         return ((budget + 1) / 2, budget / 2);
     }
 
-    private static BertTextEncoder FromStream(Stream stream, string source)
+    /// <summary>
+    /// True when this encoder and <paramref name="other"/> turn every text into the same ids: the same vocabulary and
+    /// the same <see cref="Settings"/>.
+    /// </summary>
+    public bool EncodesLike(BertTextEncoder other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return ReferenceEquals(this, other) || (Settings == other.Settings && _vocabulary.AsSpan().SequenceEqual(other._vocabulary));
+    }
+
+    private static BertTextEncoder FromStream(Stream stream, string source, BertTokenizerSettings settings)
     {
         var vocabulary = ReadVocabulary(stream, source);
         // BertTokenizer.Create looks the special tokens up itself and fails with a bare KeyNotFoundException, so
@@ -207,14 +267,14 @@ public sealed class BertTextEncoder
         using var vocabularyStream = new MemoryStream(Encoding.UTF8.GetBytes(string.Join('\n', vocabulary) + "\n"));
         var tokenizer = BertTokenizer.Create(vocabularyStream, new BertOptions
         {
-            LowerCaseBeforeTokenization = true,
+            LowerCaseBeforeTokenization = settings.LowerCase,
             ApplyBasicTokenization = true,
-            RemoveNonSpacingMarks = true,
-            IndividuallyTokenizeCjk = true,
+            RemoveNonSpacingMarks = settings.StripAccents,
+            IndividuallyTokenizeCjk = settings.TokenizeChineseCharacters,
             SplitOnSpecialTokens = false,
             PreTokenizer = BertBasicPreTokenizer.Instance,
         });
-        return new BertTextEncoder(tokenizer, vocabulary, specialTokenIds);
+        return new BertTextEncoder(tokenizer, vocabulary, specialTokenIds, settings);
     }
 
     private static List<string> ReadVocabulary(Stream stream, string source)

@@ -29,6 +29,12 @@ public static class HuggingFaceCheckpoint
     /// <summary>Prefix of the <c>architectures</c> names of MoE exports, e.g. <c>TcdMoeBertForMaskedLM</c>.</summary>
     public const string MoeArchitecturePrefix = "TcdMoe";
 
+    /// <summary>Keys of a Hugging Face BERT <c>config.json</c> that a <c>BertModelStore</c> configuration never has.</summary>
+    private static readonly string[] HuggingFaceOnlyKeys = ["architectures", "hidden_act"];
+
+    /// <summary>Keys that every <c>BertModelStore</c> configuration has and a Hugging Face one never does.</summary>
+    private static readonly string[] StoreOnlyKeys = ["expert_count", "adapter_size"];
+
     /// <summary>The configuration file of a checkpoint folder.</summary>
     public const string ConfigFileName = "config.json";
 
@@ -69,9 +75,9 @@ public static class HuggingFaceCheckpoint
         (BertModel)Import(folder, HuggingFaceArchitecture.BertModel, device).Model;
 
     /// <summary>
-    /// True when the folder's <c>config.json</c> names a <c>model_type</c>, as Hugging Face's do (<c>BertModelStore</c>
-    /// writes none). False also when there is no configuration, or it is not a JSON object, so that the loader of
-    /// <c>BertModelStore</c>'s layout names what is wrong.
+    /// True when the folder's <c>config.json</c> is a Hugging Face one (see <see cref="IsCheckpointConfig"/>). False also
+    /// when there is no configuration, or it is not a JSON object, so that the loader of <c>BertModelStore</c>'s layout
+    /// names what is wrong.
     /// </summary>
     public static bool IsCheckpointFolder(string folder)
     {
@@ -85,13 +91,25 @@ public static class HuggingFaceCheckpoint
         return IsCheckpointConfig(File.ReadAllText(config));
     }
 
-    /// <summary>True when the text of a <c>config.json</c> is a JSON object naming a <c>model_type</c> (see <see cref="IsCheckpointFolder"/>).</summary>
+    /// <summary>
+    /// True when the text of a <c>config.json</c> is a JSON object in Hugging Face's format: it names a <c>model_type</c>,
+    /// or (older configurations, e.g. those converted from Google's TensorFlow checkpoints, lack one) it has one of the
+    /// keys only Hugging Face writes (<c>architectures</c>, <c>hidden_act</c>) and none of those that
+    /// <c>BertModelStore</c> always writes and Hugging Face never does (<c>expert_count</c>, <c>adapter_size</c>).
+    /// </summary>
     internal static bool IsCheckpointConfig(string configJson)
     {
         try
         {
             using var document = JsonDocument.Parse(configJson);
-            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("model_type", out _);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return false;
+            }
+
+            bool Has(string key) => root.TryGetProperty(key, out _);
+            return Has("model_type") || (HuggingFaceOnlyKeys.Any(Has) && !StoreOnlyKeys.Any(Has));
         }
         catch (JsonException)
         {
@@ -146,6 +164,14 @@ public static class HuggingFaceCheckpoint
                 HuggingFaceStateDict.FitMaskedLm(tensors, weightsPath, notes);
                 return (Loaded(new BertForMaskedLm(config), tensors, weightsPath), null);
             case HuggingFaceArchitecture.BertForSequenceClassification:
+                if (configFile.ProblemType == HuggingFaceConfigJson.MultiLabelProblemType)
+                {
+                    throw new InvalidDataException(
+                        $"The config.json next to '{weightsPath}' sets \"problem_type\": \"{HuggingFaceConfigJson.MultiLabelProblemType}\": transformers scores each label " +
+                        "on its own with a sigmoid, while this library's classifiers choose one label with a softmax (or regress one value), so its predictions " +
+                        "would differ. Import just its encoder with HuggingFaceCheckpoint.LoadBertModel.");
+                }
+
                 HuggingFaceStateDict.RequireClassifier(tensors, weightsPath);
                 var numLabels = (int)tensors[HuggingFaceStateDict.ClassifierWeight].shape[0];
                 if (configFile.LabelNames is { } names && names.Count != numLabels)

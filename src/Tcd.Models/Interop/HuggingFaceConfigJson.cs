@@ -11,7 +11,8 @@ namespace Tcd.Models.Interop;
 /// <param name="Config">The model shape.</param>
 /// <param name="ArchitectureName">The first entry of <c>architectures</c>, or null when absent.</param>
 /// <param name="LabelNames">Class names by id from <c>id2label</c>, or null when absent.</param>
-internal sealed record HuggingFaceConfigFile(BertConfig Config, string? ArchitectureName, IReadOnlyList<string>? LabelNames);
+/// <param name="ProblemType">The <c>problem_type</c> of a classifier (e.g. <c>single_label_classification</c>), or null when absent.</param>
+internal sealed record HuggingFaceConfigFile(BertConfig Config, string? ArchitectureName, IReadOnlyList<string>? LabelNames, string? ProblemType);
 
 /// <summary>
 /// Translates between <see cref="BertConfig"/> and Hugging Face <c>config.json</c>: checks that a file describes a
@@ -20,6 +21,9 @@ internal sealed record HuggingFaceConfigFile(BertConfig Config, string? Architec
 /// </summary>
 internal static class HuggingFaceConfigJson
 {
+    /// <summary>The <c>problem_type</c> of a multi-label classifier, whose labels transformers scores each with a sigmoid.</summary>
+    public const string MultiLabelProblemType = "multi_label_classification";
+
     private const string NumExperts = "num_experts";
     private const string ExpertCount = "expert_count";
 
@@ -54,8 +58,16 @@ internal static class HuggingFaceConfigJson
                 "DistilBERT or ALBERT name and compute their layers differently; convert the weights to a BERT checkpoint first.");
         }
 
-        RequireValue(json, "hidden_act", "gelu", path, "this library's BERT uses the exact (erf) GELU");
-        RequireValue(json, "position_embedding_type", "absolute", path, "this library's BERT uses learned absolute position embeddings");
+        // gelu_python is transformers' own implementation of the same exact GELU.
+        RequireValue(json, "hidden_act", ["gelu", "gelu_python"], path, "this library's BERT uses the exact (erf) GELU");
+        RequireValue(json, "position_embedding_type", ["absolute"], path, "this library's BERT uses learned absolute position embeddings");
+        if (json["is_decoder"] is JsonValue decoder && decoder.TryGetValue<bool>(out var isDecoder) && isDecoder)
+        {
+            throw new InvalidDataException(
+                $"'{path}' sets \"is_decoder\": true, so transformers lets each token attend only to the tokens before it (a causal mask), " +
+                "while this library's BERT attends in both directions; such a checkpoint cannot be imported.");
+        }
+
         if (json[NumExperts] is { } experts)
         {
             json[ExpertCount] = experts.DeepClone();
@@ -78,7 +90,7 @@ internal static class HuggingFaceConfigJson
 
         var architectures = json["architectures"] as JsonArray;
         var architecture = architectures is { Count: > 0 } ? architectures[0]?.GetValue<string>() : null;
-        return new HuggingFaceConfigFile(config, architecture, LabelNames(json, path));
+        return new HuggingFaceConfigFile(config, architecture, LabelNames(json, path), Text(json, "problem_type", path));
     }
 
     /// <summary>Writes the Hugging Face <c>config.json</c> text for a model of class <paramref name="architecture"/>.</summary>
@@ -150,12 +162,13 @@ internal static class HuggingFaceConfigJson
             : throw new InvalidDataException($"'{path}' has a non-string \"{name}\"; expected text such as \"bert\".");
     }
 
-    private static void RequireValue(JsonObject json, string name, string expected, string path, string reason)
+    private static void RequireValue(JsonObject json, string name, IReadOnlyList<string> accepted, string path, string reason)
     {
         var actual = Text(json, name, path);
-        if (actual is not null && actual != expected)
+        if (actual is not null && !accepted.Contains(actual))
         {
-            throw new InvalidDataException($"'{path}' sets \"{name}\": \"{actual}\", but {reason} (\"{name}\": \"{expected}\"); such a checkpoint cannot be imported.");
+            var expected = string.Join(" or ", accepted.Select(value => $"\"{value}\""));
+            throw new InvalidDataException($"'{path}' sets \"{name}\": \"{actual}\", but {reason} (\"{name}\": {expected}); such a checkpoint cannot be imported.");
         }
     }
 

@@ -1,3 +1,5 @@
+using Tcd.Models.Data;
+
 namespace Tcd.Models.Interop;
 
 /// <summary>Options of <see cref="HuggingFaceExporter"/>.</summary>
@@ -10,13 +12,12 @@ public sealed record HuggingFaceExportOptions
     public bool IncludeTokenizer { get; init; } = true;
 
     /// <summary>
-    /// WordPiece vocabulary to write as <c>vocab.txt</c> (one token per line); its size must equal the model's
-    /// <c>VocabSize</c>. Null (the default) writes the BERT uncased vocabulary embedded in this library.
+    /// The tokenizer to write: its vocabulary as <c>vocab.txt</c> (its size must equal the model's <c>VocabSize</c>)
+    /// and its <see cref="BertTextEncoder.Settings"/> as <c>do_lower_case</c>, <c>strip_accents</c> and
+    /// <c>tokenize_chinese_chars</c>, e.g. <c>BertTextEncoder.ForModelFolder(modelFolder)</c>. Null (the default)
+    /// writes the BERT uncased vocabulary embedded in this library (<see cref="BertTextEncoder.CreateUncased"/>).
     /// </summary>
-    public string? VocabularyFile { get; init; }
-
-    /// <summary>The tokenizer's <c>do_lower_case</c>. Default true (uncased BERT, as the embedded vocabulary).</summary>
-    public bool DoLowerCase { get; init; } = true;
+    public BertTextEncoder? Tokenizer { get; init; }
 
     /// <summary>
     /// Class names by label id for a sequence classifier (<c>id2label</c>); null (the default) writes

@@ -19,16 +19,41 @@ namespace Tcd.Models.Interop;
 public static class HuggingFaceExporter
 {
     /// <summary>The vocabulary file written next to the weights.</summary>
-    public const string VocabularyFileName = "vocab.txt";
+    public const string VocabularyFileName = BertTextEncoder.VocabularyFileName;
 
     /// <summary>The tokenizer configuration file written next to the weights.</summary>
-    public const string TokenizerConfigFileName = "tokenizer_config.json";
+    public const string TokenizerConfigFileName = BertTokenizerSettings.FileName;
 
     /// <summary>The special-token map written next to the weights.</summary>
     public const string SpecialTokensFileName = "special_tokens_map.json";
 
+    /// <summary>
+    /// The files of a checkpoint folder that an export writes or that <c>transformers</c> would read beside them
+    /// (weights in every format and their shard indexes, the generation and tokenizer files). An export into the folder
+    /// of an earlier one deletes them first, so that none is left behind for <c>from_pretrained</c> to pick up.
+    /// </summary>
+    public static IReadOnlyList<string> CheckpointFileNames { get; } =
+    [
+        HuggingFaceCheckpoint.ConfigFileName, HuggingFaceCheckpoint.SafeTensorsFileName, HuggingFaceCheckpoint.SafeTensorsFileName + ".index.json",
+        HuggingFaceCheckpoint.PyTorchFileName, HuggingFaceCheckpoint.PyTorchFileName + ".index.json", "tf_model.h5", "flax_model.msgpack",
+        "generation_config.json", VocabularyFileName, "tokenizer.json", TokenizerConfigFileName, SpecialTokensFileName, "added_tokens.json",
+    ];
+
+    /// <summary>
+    /// True when an export may write into <paramref name="folder"/>: it does not exist, is empty, or holds an earlier
+    /// export (a Hugging Face <c>config.json</c>, see <see cref="HuggingFaceCheckpoint.IsCheckpointFolder"/>), whose
+    /// <see cref="CheckpointFileNames"/> the export replaces. Any other folder is refused: its files could be read by
+    /// <c>transformers</c> as part of the export.
+    /// </summary>
+    public static bool CanExportInto(string folder)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        return !Directory.Exists(folder) || !Directory.EnumerateFileSystemEntries(folder).Any() || HuggingFaceCheckpoint.IsCheckpointFolder(folder);
+    }
+
     /// <summary>Exports a masked-LM model as <c>BertForMaskedLM</c> (or <c>TcdMoeBertForMaskedLM</c>) into <paramref name="folder"/>.</summary>
     /// <exception cref="NotSupportedException">The model has adapters, which Hugging Face BERT does not have.</exception>
+    /// <exception cref="IOException">The folder holds other files than an earlier export (see <see cref="CanExportInto"/>).</exception>
     public static void Save(BertForMaskedLm model, string folder, HuggingFaceExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -55,7 +80,12 @@ public static class HuggingFaceExporter
         Write(model, model.Config, HuggingFaceArchitecture.BertForSequenceClassification, folder, labels, options);
     }
 
-    /// <summary>Exports a bare encoder as <c>BertModel</c> (or <c>TcdMoeBertModel</c>).</summary>
+    /// <summary>
+    /// Exports a bare encoder as <c>BertModel</c> (or <c>TcdMoeBertModel</c>). An encoder without a pooler, such as
+    /// <c>BertForMaskedLm.Bert</c> (pre-training here trains none), is written without <c>pooler.*</c> weights, so
+    /// <c>transformers</c>' <c>BertModel</c> initialises its pooler randomly (with a warning): its <c>pooler_output</c>
+    /// then means nothing; use <c>last_hidden_state</c>.
+    /// </summary>
     /// <exception cref="NotSupportedException">The model has adapters, which Hugging Face BERT does not have.</exception>
     public static void Save(BertModel model, string folder, HuggingFaceExportOptions? options = null)
     {
@@ -74,22 +104,44 @@ public static class HuggingFaceExporter
                 "save it with BertModelStore.Save instead.");
         }
 
-        var vocabulary = options.IncludeTokenizer ? Vocabulary(options.VocabularyFile, config.VocabSize) : null;
+        var tokenizer = options.IncludeTokenizer ? options.Tokenizer ?? BertTextEncoder.CreateUncased() : null;
+        if (tokenizer is not null && tokenizer.VocabularySize != config.VocabSize)
+        {
+            throw new ArgumentException(
+                $"HuggingFaceExportOptions.Tokenizer has {tokenizer.VocabularySize} tokens{(options.Tokenizer is null ? " (the embedded BERT uncased vocabulary)" : string.Empty)} " +
+                $"but the model's VocabSize is {config.VocabSize}; set it to the tokenizer the model was trained with " +
+                "(BertTextEncoder.ForModelFolder(modelFolder)), or IncludeTokenizer = false.",
+                nameof(options));
+        }
+
+        if (!CanExportInto(folder))
+        {
+            throw new IOException(
+                $"The folder '{folder}' is not empty and holds no earlier export (no Hugging Face config.json); transformers could read its files " +
+                "as part of the checkpoint. Export into a new or empty folder.");
+        }
+
         var stateDict = module.state_dict();
         var dtype = stateDict.Values.First().dtype;
         Directory.CreateDirectory(folder);
+        foreach (var name in CheckpointFileNames)
+        {
+            File.Delete(Path.Combine(folder, name));
+        }
+
         File.WriteAllText(Path.Combine(folder, HuggingFaceCheckpoint.ConfigFileName), HuggingFaceConfigJson.Write(config, architecture, dtype, labelNames));
         // transformers refuses safetensors files without this metadata ("does not contain the valid metadata").
         SafeTensorsFile.Write(Path.Combine(folder, HuggingFaceCheckpoint.SafeTensorsFileName), stateDict, new Dictionary<string, string> { ["format"] = "pt" });
-        if (vocabulary is not null)
+        if (tokenizer is not null)
         {
-            WriteTokenizer(folder, vocabulary, config.MaxPositions, options.DoLowerCase);
+            WriteTokenizer(folder, tokenizer, config.MaxPositions);
         }
     }
 
-    private static void WriteTokenizer(string folder, byte[] vocabulary, int maxLength, bool doLowerCase)
+    private static void WriteTokenizer(string folder, BertTextEncoder tokenizer, int maxLength)
     {
-        File.WriteAllBytes(Path.Combine(folder, VocabularyFileName), vocabulary);
+        // '\n' on every platform, as Hugging Face writes vocab.txt.
+        File.WriteAllText(Path.Combine(folder, VocabularyFileName), string.Join('\n', tokenizer.Vocabulary) + "\n");
         var special = new JsonObject
         {
             ["unk_token"] = "[UNK]",
@@ -98,44 +150,15 @@ public static class HuggingFaceExporter
             ["cls_token"] = "[CLS]",
             ["mask_token"] = "[MASK]",
         };
-        var tokenizer = (JsonObject)special.DeepClone();
-        tokenizer["tokenizer_class"] = "BertTokenizer";
-        tokenizer["do_lower_case"] = doLowerCase;
-        tokenizer["strip_accents"] = null;
-        tokenizer["tokenize_chinese_chars"] = true;
-        tokenizer["model_max_length"] = maxLength;
-        File.WriteAllText(Path.Combine(folder, TokenizerConfigFileName), tokenizer.ToJsonString(TcdJson.Indented));
+        var configuration = (JsonObject)special.DeepClone();
+        configuration["tokenizer_class"] = "BertTokenizer";
+        foreach (var (key, value) in tokenizer.Settings.ToJsonObject())
+        {
+            configuration[key] = value?.DeepClone();
+        }
+
+        configuration["model_max_length"] = maxLength;
+        File.WriteAllText(Path.Combine(folder, TokenizerConfigFileName), configuration.ToJsonString(TcdJson.Indented));
         File.WriteAllText(Path.Combine(folder, SpecialTokensFileName), special.ToJsonString(TcdJson.Indented));
-    }
-
-    private static byte[] Vocabulary(string? path, int vocabSize)
-    {
-        byte[] bytes;
-        if (path is null)
-        {
-            using var stream = typeof(BertTextEncoder).Assembly.GetManifestResourceStream(BertTextEncoder.UncasedVocabularyResource)
-                               ?? throw new InvalidOperationException($"The embedded vocabulary '{BertTextEncoder.UncasedVocabularyResource}' is missing; rebuild Tcd.Models.");
-            using var copy = new MemoryStream();
-            stream.CopyTo(copy);
-            bytes = copy.ToArray();
-        }
-        else if (File.Exists(path))
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        else
-        {
-            throw new FileNotFoundException($"HuggingFaceExportOptions.VocabularyFile '{path}' does not exist; pass a WordPiece vocab.txt or null for the embedded BERT uncased vocabulary.", path);
-        }
-
-        var lines = bytes.Count(value => value == (byte)'\n') + (bytes.Length > 0 && bytes[^1] != (byte)'\n' ? 1 : 0);
-        if (lines != vocabSize)
-        {
-            throw new ArgumentException(
-                $"The vocabulary {(path is null ? "(embedded BERT uncased)" : $"'{path}'")} has {lines} tokens but the model's VocabSize is {vocabSize}; " +
-                "set HuggingFaceExportOptions.VocabularyFile to the vocabulary the model was trained with, or IncludeTokenizer = false.");
-        }
-
-        return bytes;
     }
 }

@@ -27,9 +27,10 @@ public sealed record HuggingFaceImport(
     IReadOnlyList<string> Notes)
 {
     /// <summary>
-    /// The class name as an export of this model writes it to <c>architectures</c> in <c>config.json</c>:
-    /// <see cref="Architecture"/>, prefixed with <c>TcdMoe</c> for a MoE model, e.g. <c>BertForMaskedLM</c> or
-    /// <c>TcdMoeBertForMaskedLM</c>.
+    /// The class name of the imported checkpoint: <see cref="Architecture"/>, prefixed with <c>TcdMoe</c> for a MoE
+    /// model, e.g. <c>BertForMaskedLM</c> or <c>TcdMoeBertForMaskedLM</c>. An export of <see cref="Model"/> writes the
+    /// class of the model it holds, which can differ: a <c>BertForPreTraining</c> import is a <see cref="BertForMaskedLm"/>
+    /// and exports as <c>BertForMaskedLM</c>.
     /// </summary>
     public string ArchitectureName => HuggingFaceConfigJson.ArchitectureName(Architecture, Config.IsMoe);
 

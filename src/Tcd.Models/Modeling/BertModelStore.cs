@@ -48,9 +48,9 @@ public static class BertModelStore
         var json = File.ReadAllText(path);
         if (HuggingFaceCheckpoint.IsCheckpointConfig(json))
         {
-            // Its config.json parses as ours but means other things (model_type, hidden_act, a MoE export's layout).
+            // Its config.json parses as ours but means other things (hidden_act, a MoE export's layout), and its weights need renaming.
             throw new InvalidDataException(
-                $"'{folder}' holds a Hugging Face checkpoint (its {ConfigFileName} names a model_type), not a model folder of this library. " +
+                $"'{folder}' holds a Hugging Face checkpoint (its {ConfigFileName} has Hugging Face's keys, such as model_type, architectures or hidden_act), not a model folder of this library. " +
                 $"Import it first: tcd import-hf --from {folder} --out <folder>, or HuggingFaceCheckpoint.Load (mlContext.Tcd().LoadPretrained reads it directly).");
         }
 

@@ -1,6 +1,8 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Tcd.MLNet.Estimators;
+using Tcd.MLNet.Transformers;
+using Tcd.Models.Data;
 using Tcd.Models.Interop;
 using Tcd.Models.Modeling;
 
@@ -34,6 +36,26 @@ public sealed class PretrainedModelLoaderTests : IDisposable
             var features = loaded.Transform(data).GetColumn<float[]>("Embedding").ToList();
             features.Zip(expected).Should().OnlyContain(pair => pair.First.Zip(pair.Second).All(v => Math.Abs(v.First - v.Second) < 1e-5), path);
         }
+    }
+
+    [Fact]
+    public void A_folder_with_a_cased_tokenizer_loads_cased_and_keeps_it_in_a_model_file()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var store = Path.Combine(folder.FullName, "cased");
+        BertModelStore.Save(TcdTestData.Teacher.Model, TcdTestData.Teacher.Config, store);
+        File.WriteAllLines(Path.Combine(store, BertTextEncoder.VocabularyFileName), BertTextEncoder.CreateUncased().Vocabulary);
+        File.WriteAllText(Path.Combine(store, BertTokenizerSettings.FileName), """{"do_lower_case": false}""");
+        var file = Path.Combine(folder.FullName, "cased.zip");
+
+        var loaded = mlContext.Tcd().LoadPretrained(store);
+        mlContext.Tcd().SaveModel(loaded, TcdTestData.Corpus(mlContext).Schema, file);
+        var reloaded = (PretrainedBertTransformer)mlContext.Tcd().LoadModel(file, out _);
+
+        var unknown = loaded.Encoder.SpecialTokenIds.Unk;
+        loaded.Encoder.Tokenize("Paris").Should().Equal([unknown], "the uncased vocabulary has no 'Paris', and a cased tokenizer does not lower-case it");
+        reloaded.Encoder.Settings.Should().Be(BertTokenizerSettings.Cased);
+        reloaded.Encoder.Tokenize("Paris").Should().Equal([unknown]);
     }
 
     [Fact]

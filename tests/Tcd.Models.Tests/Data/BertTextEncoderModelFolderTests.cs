@@ -24,4 +24,73 @@ public class BertTextEncoderModelFolderTests
 
         BertTextEncoder.ForModelFolder(folder).Encode("hello world").InputIds.Should().Equal(101, 7592, 2088, 102);
     }
+
+    private const string CasedVocabulary = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nParis\nand\nLondon\nparis\nlondon\nCafé\ncafe\n";
+
+    [Fact]
+    public void ModelFolderWithACasedTokenizerConfig_KeepsCaseAndAccents()
+    {
+        using var files = new TempFiles();
+        var folder = Path.GetDirectoryName(files.Write(BertTextEncoder.VocabularyFileName, CasedVocabulary))!;
+        files.Write(BertTokenizerSettings.FileName, """{"do_lower_case": false, "model_max_length": 512}""");
+
+        var encoder = BertTextEncoder.ForModelFolder(folder);
+
+        encoder.Settings.Should().Be(BertTokenizerSettings.Cased, "strip_accents, absent, follows do_lower_case as in transformers");
+        encoder.Encode("Paris and London").InputIds.Should().Equal(2, 5, 6, 7, 3);
+        encoder.Tokenize("Café").Should().Equal(10);
+    }
+
+    [Fact]
+    public void ModelFolderWithAVocabularyButNoTokenizerConfig_IsUncasedAsInTransformers()
+    {
+        using var files = new TempFiles();
+        var folder = Path.GetDirectoryName(files.Write(BertTextEncoder.VocabularyFileName, CasedVocabulary))!;
+
+        var encoder = BertTextEncoder.ForModelFolder(folder);
+
+        encoder.Encode("Paris and London").InputIds.Should().Equal(2, 8, 6, 9, 3);
+        encoder.Tokenize("Café").Should().Equal(11);
+    }
+
+    [Fact]
+    public void StripAccentsCanDifferFromLowerCasing()
+    {
+        using var files = new TempFiles();
+        var folder = Path.GetDirectoryName(files.Write(BertTextEncoder.VocabularyFileName, CasedVocabulary))!;
+        files.Write(BertTokenizerSettings.FileName, """{"do_lower_case": true, "strip_accents": false}""");
+
+        BertTextEncoder.ForModelFolder(folder).Tokenize("CAFÉ").Should().ContainSingle().Which.Should().Be(1, "lower-cased but with its accent, 'café' is no word of the vocabulary");
+    }
+
+    [Fact]
+    public void AMalformedTokenizerConfig_NamesTheFileAndKey()
+    {
+        using var files = new TempFiles();
+        var folder = Path.GetDirectoryName(files.Write(BertTextEncoder.VocabularyFileName, CasedVocabulary))!;
+        var config = files.Write(BertTokenizerSettings.FileName, """{"do_lower_case": "no"}""");
+
+        FluentActions.Invoking(() => BertTextEncoder.ForModelFolder(folder))
+            .Should().Throw<InvalidDataException>().WithMessage($"'{config}' sets \"do_lower_case\" to \"no\"; it must be true or false.");
+    }
+
+    [Fact]
+    public void CopyTokenizerFiles_CopiesWhatTheSourceHasAndDeletesWhatItLacks()
+    {
+        using var files = new TempFiles();
+        var source = Path.GetDirectoryName(files.Write(Path.Combine("source", BertTextEncoder.VocabularyFileName), CasedVocabulary))!;
+        files.Write(Path.Combine("source", BertTokenizerSettings.FileName), """{"do_lower_case": false}""");
+        var bare = Path.GetDirectoryName(files.Write(Path.Combine("bare", "config.json"), "{}"))!;
+        var target = Path.GetDirectoryName(files.Write(Path.Combine("target", "config.json"), "{}"))!;
+
+        BertTextEncoder.CopyTokenizerFiles(source, target);
+        var copied = BertTextEncoder.ForModelFolder(target);
+        BertTextEncoder.CopyTokenizerFiles(bare, target);
+
+        copied.EncodesLike(BertTextEncoder.ForModelFolder(source)).Should().BeTrue();
+        copied.Encode("Paris").InputIds.Should().Equal(2, 5, 3);
+        BertTextEncoder.TokenizerFileNames.Should().OnlyContain(name => !File.Exists(Path.Combine(target, name)), "a source without a tokenizer leaves none behind");
+        BertTextEncoder.ForModelFolder(target).EncodesLike(BertTextEncoder.CreateUncased()).Should().BeTrue();
+        copied.EncodesLike(BertTextEncoder.FromVocabularyFile(Path.Combine(source, BertTextEncoder.VocabularyFileName))).Should().BeFalse("same vocabulary, other settings");
+    }
 }

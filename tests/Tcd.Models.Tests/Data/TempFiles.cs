@@ -8,6 +8,7 @@ internal sealed class TempFiles : IDisposable
     public string Write(string name, string content)
     {
         var path = Path.Combine(_root, name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, content);
         return path;
     }

@@ -148,15 +148,69 @@ public sealed class HuggingFaceKeyMappingTests : IDisposable
     [InlineData("model_type", "roberta", "*model_type \"roberta\"*only BERT*")]
     [InlineData("hidden_act", "relu", "*\"hidden_act\": \"relu\"*exact (erf) GELU*")]
     [InlineData("position_embedding_type", "relative_key", "*relative_key*absolute*")]
-    public void Configurations_this_library_cannot_compute_are_rejected(string field, string value, string message)
+    [InlineData("is_decoder", true, "*\"is_decoder\": true*causal mask*cannot be imported*")]
+    public void Configurations_this_library_cannot_compute_are_rejected(string field, object value, string message)
     {
         var config = HfCheckpoints.ConfigJson("BertForMaskedLM");
-        config[field] = value;
+        config[field] = value is bool flag ? JsonValue.Create(flag) : JsonValue.Create((string)value);
         var folder = HfCheckpoints.Write(Path.Combine(root, field), config, HfCheckpoints.PreTrainingStateDict(seed: 8));
 
         var act = () => HuggingFaceCheckpoint.Load(folder);
 
         act.Should().Throw<InvalidDataException>().WithMessage(message).WithMessage("*config.json*");
+    }
+
+    [Fact]
+    public void An_older_config_without_model_type_is_recognised_as_a_checkpoint_and_imports()
+    {
+        var config = HfCheckpoints.ConfigJson("BertForMaskedLM");
+        config.Remove("model_type");
+        config.Remove("architectures");
+        var folder = HfCheckpoints.Write(Path.Combine(root, "google-converted"), config, HfCheckpoints.PreTrainingStateDict(seed: 12));
+        var store = Path.Combine(root, "store");
+        using (var stored = new BertForMaskedLm(HfCheckpoints.Config))
+        {
+            BertModelStore.Save(stored, stored.Config, store);
+        }
+
+        HuggingFaceCheckpoint.IsCheckpointFolder(folder).Should().BeTrue("hidden_act is a key only Hugging Face writes");
+        HuggingFaceCheckpoint.IsCheckpointFolder(store).Should().BeFalse();
+        FluentActions.Invoking(() => BertModelStore.LoadConfig(folder))
+            .Should().Throw<InvalidDataException>().WithMessage($"'{folder}' holds a Hugging Face checkpoint*Import it first: tcd import-hf --from {folder}*");
+        var imported = HuggingFaceCheckpoint.Load(folder);
+        using var model = imported.Model;
+        imported.Architecture.Should().Be(HuggingFaceArchitecture.BertForPreTraining, "the class is inferred from the tensor names");
+    }
+
+    [Fact]
+    public void Gelu_python_is_the_exact_gelu_and_loads_as_gelu_does()
+    {
+        var file = HfCheckpoints.PreTrainingStateDict(seed: 8);
+        var config = HfCheckpoints.ConfigJson("BertForMaskedLM");
+        config["hidden_act"] = "gelu_python";
+        var folder = HfCheckpoints.Write(Path.Combine(root, "gelu-python"), config, file);
+
+        using var model = HuggingFaceCheckpoint.LoadMaskedLm(folder);
+
+        HfCheckpoints.Same(model.Head.Predictions.Bias, file["cls.predictions.bias"]).Should().BeTrue();
+    }
+
+    [Fact]
+    public void A_multi_label_classifier_is_rejected_but_its_encoder_still_loads()
+    {
+        var file = HfCheckpoints.PreTrainingStateDict(seed: 11)
+            .Where(pair => pair.Key.StartsWith("bert.", StringComparison.Ordinal))
+            .ToDictionary(pair => pair.Key, pair => pair.Value);
+        file["classifier.weight"] = randn(3, HfCheckpoints.Hidden);
+        file["classifier.bias"] = randn(3);
+        var config = HfCheckpoints.ConfigJson("BertForSequenceClassification");
+        config["problem_type"] = "multi_label_classification";
+        var folder = HfCheckpoints.Write(Path.Combine(root, "multi-label"), config, file);
+
+        FluentActions.Invoking(() => HuggingFaceCheckpoint.Load(folder))
+            .Should().Throw<InvalidDataException>().WithMessage("*\"problem_type\": \"multi_label_classification\"*sigmoid*softmax*LoadBertModel*");
+        using var encoder = HuggingFaceCheckpoint.LoadBertModel(folder);
+        encoder.Pooler.Should().NotBeNull();
     }
 
     [Fact]

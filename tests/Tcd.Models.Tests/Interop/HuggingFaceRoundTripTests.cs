@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Tcd.Models.Data;
 using Tcd.Models.Interop;
 using Tcd.Models.Modeling;
 using Tcd.Models.Tests.Modeling;
@@ -173,6 +174,37 @@ public sealed class HuggingFaceRoundTripTests : IDisposable
         tokenizer["do_lower_case"]!.GetValue<bool>().Should().BeTrue();
         tokenizer["tokenizer_class"]!.GetValue<string>().Should().Be("BertTokenizer");
         File.Exists(Path.Combine(folder, "special_tokens_map.json")).Should().BeTrue();
+    }
+
+    [Fact]
+    public void A_cased_tokenizer_is_exported_with_its_vocabulary_and_settings_and_read_back_alike()
+    {
+        var vocabularyFile = Path.Combine(Directory.CreateDirectory(root).FullName, "cased-vocab.txt");
+        File.WriteAllLines(vocabularyFile, ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "Paris", "and", "London", "paris", "london"]);
+        var cased = BertTextEncoder.FromVocabularyFile(vocabularyFile, BertTokenizerSettings.Cased);
+        using var model = new BertForMaskedLm(HfCheckpoints.Config with { VocabSize = cased.VocabularySize });
+        var folder = Path.Combine(root, "cased");
+
+        HuggingFaceExporter.Save(model, folder, new HuggingFaceExportOptions { Tokenizer = cased });
+
+        var tokenizer = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "tokenizer_config.json")))!;
+        tokenizer["do_lower_case"]!.GetValue<bool>().Should().BeFalse();
+        tokenizer["strip_accents"]!.GetValue<bool>().Should().BeFalse();
+        tokenizer["tokenize_chinese_chars"]!.GetValue<bool>().Should().BeTrue();
+        File.ReadAllText(Path.Combine(folder, "vocab.txt")).Should().Be(string.Join('\n', cased.Vocabulary) + "\n");
+        BertTextEncoder.ForModelFolder(folder).Encode("Paris and London").InputIds.Should().Equal(2, 5, 6, 7, 3);
+    }
+
+    [Fact]
+    public void Export_refuses_a_folder_holding_other_files_than_an_earlier_export()
+    {
+        using var model = new BertForMaskedLm(HfCheckpoints.Config);
+        var store = Path.Combine(root, "store");
+        BertModelStore.Save(model, model.Config, store);
+
+        FluentActions.Invoking(() => HuggingFaceExporter.Save(model, store, new HuggingFaceExportOptions { IncludeTokenizer = false }))
+            .Should().Throw<IOException>().WithMessage($"The folder '{store}' is not empty and holds no earlier export*new or empty folder.");
+        HuggingFaceCheckpoint.IsCheckpointFolder(store).Should().BeFalse("the model folder's config.json was not overwritten");
     }
 
     [Fact]

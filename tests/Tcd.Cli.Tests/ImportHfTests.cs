@@ -1,0 +1,98 @@
+using System.Text.Json.Nodes;
+using Tcd.Models.Data;
+using Tcd.Models.Interop;
+using Tcd.Models.Modeling;
+
+namespace Tcd.Cli.Tests;
+
+public sealed class ImportHfTests : IDisposable
+{
+    /// <summary>A cased WordPiece vocabulary: "Paris and London" is 5 6 7 cased, 8 6 9 lower-cased.</summary>
+    private static readonly string[] CasedVocabulary = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "Paris", "and", "London", "paris", "london", "the", "."];
+
+    private readonly TempFolder temp = new();
+
+    public void Dispose() => temp.Dispose();
+
+    [Fact]
+    public void A_cased_checkpoint_keeps_its_vocabulary_and_casing_through_import_and_export()
+    {
+        var checkpoint = WriteCasedCheckpoint("hf");
+
+        var imported = Cli.Run("import-hf", "--from", checkpoint, "--out", temp.File("model"));
+        var exported = Cli.Run("export-hf", "--model", temp.File("model"), "--out", temp.File("hf-again"));
+
+        imported.Error.Should().BeEmpty();
+        imported.Output.Should().Contain($"tokenizer: vocab.txt ({CasedVocabulary.Length} tokens), cased");
+        BertTextEncoder.ForModelFolder(temp.File("model")).Encode("Paris and London").InputIds.Should().Equal(2, 5, 6, 7, 3);
+        exported.Error.Should().BeEmpty();
+        File.ReadAllLines(temp.File("hf-again", "vocab.txt")).Should().Equal(CasedVocabulary);
+        var tokenizer = JsonNode.Parse(File.ReadAllText(temp.File("hf-again", "tokenizer_config.json")))!;
+        tokenizer["do_lower_case"]!.GetValue<bool>().Should().BeFalse();
+        tokenizer["strip_accents"]!.GetValue<bool>().Should().BeFalse();
+        BertTextEncoder.ForModelFolder(temp.File("hf-again")).Encode("Paris and London").InputIds.Should().Equal(2, 5, 6, 7, 3);
+    }
+
+    [Fact]
+    public void A_checkpoint_without_a_vocabulary_imported_over_an_earlier_import_leaves_none_of_its_tokenizer_behind()
+    {
+        Cli.Run("import-hf", "--from", WriteCasedCheckpoint("cased"), "--out", temp.File("model")).ExitCode.Should().Be(0);
+        using (var uncased = new BertForMaskedLm(BertConfig.Tiny))
+        {
+            HuggingFaceExporter.Save(uncased, temp.File("bare"), new HuggingFaceExportOptions { IncludeTokenizer = false });
+        }
+
+        var (exitCode, output, error) = Cli.Run("import-hf", "--from", temp.File("bare"), "--out", temp.File("model"));
+
+        error.Should().BeEmpty();
+        exitCode.Should().Be(0);
+        output.Should().Contain($"note: {temp.File("bare")} has no vocab.txt, so the model gets the built-in BERT uncased vocabulary");
+        File.Exists(temp.File("model", "vocab.txt")).Should().BeFalse();
+        File.Exists(temp.File("model", "tokenizer_config.json")).Should().BeFalse();
+    }
+
+    [Theory]
+    [InlineData("hf")]
+    [InlineData("hf/model")]
+    [InlineData(".")]
+    public void Importing_into_the_checkpoint_folder_or_one_nested_with_it_is_refused_before_writing(string output)
+    {
+        var checkpoint = WriteCasedCheckpoint("hf");
+        var before = Directory.GetFiles(checkpoint).ToDictionary(file => file, File.ReadAllBytes);
+
+        var (exitCode, _, error) = Cli.Run("import-hf", "--from", checkpoint, "--out", temp.File(output));
+
+        exitCode.Should().Be(1);
+        error.Should().StartWith($"tcd import-hf: error: --out: '{temp.File(output)}' ")
+            .And.Contain("the import would overwrite the checkpoint it reads. Give --out a folder of its own, outside the checkpoint.")
+            .And.NotContain("   at ");
+        Directory.GetFiles(checkpoint).ToDictionary(file => file, File.ReadAllBytes).Should().BeEquivalentTo(before, "nothing was written");
+        Directory.Exists(temp.File("hf", "model")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Eval_of_an_older_checkpoint_without_model_type_says_to_import_it_first()
+    {
+        var checkpoint = WriteCasedCheckpoint("google");
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(checkpoint, "config.json")))!.AsObject();
+        config.Remove("model_type");
+        config.Remove("architectures");
+        File.WriteAllText(Path.Combine(checkpoint, "config.json"), config.ToJsonString());
+        var corpus = temp.Write("corpus.txt", "Paris and London.");
+
+        var (exitCode, _, error) = Cli.Run("eval", "--model", checkpoint, "--corpus", corpus, "--seq-length", "32", "--device", "cpu", "--threads", "1");
+
+        exitCode.Should().Be(1);
+        error.Should().Contain($"'{checkpoint}' holds a Hugging Face checkpoint").And.Contain($"tcd import-hf --from {checkpoint} --out <folder>");
+    }
+
+    /// <summary>A tiny Hugging Face masked LM whose tokenizer is <see cref="CasedVocabulary"/> with <c>do_lower_case: false</c>.</summary>
+    private string WriteCasedCheckpoint(string name)
+    {
+        var vocabulary = temp.Write(name + "-vocab.txt", string.Join('\n', CasedVocabulary) + "\n");
+        var tokenizer = BertTextEncoder.FromVocabularyFile(vocabulary, BertTokenizerSettings.Cased);
+        using var model = new BertForMaskedLm(BertConfig.Tiny with { VocabSize = CasedVocabulary.Length });
+        HuggingFaceExporter.Save(model, temp.File(name), new HuggingFaceExportOptions { Tokenizer = tokenizer });
+        return temp.File(name);
+    }
+}
