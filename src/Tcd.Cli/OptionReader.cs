@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tcd.Models.Runtime;
@@ -65,6 +66,7 @@ internal sealed class OptionReader
     }
 
     /// <summary>The option's value: from the command line, else the config file, else its default.</summary>
+    /// <exception cref="CliUsageException">A number option is NaN or infinite.</exception>
     public T Get<T>(Option<T> option)
     {
         var (value, _) = Lookup(option);
@@ -227,7 +229,16 @@ internal sealed class OptionReader
             : (parse.GetValue(option)!, false);
     }
 
-    private void Record<T>(Option option, T value) => resolved[Key(option)] = JsonSerializer.SerializeToNode(value, Json);
+    private void Record<T>(Option option, T value)
+    {
+        // Checked here, where every value passes, because no option means NaN or infinity and JSON cannot record them.
+        if (value is double number && !double.IsFinite(number))
+        {
+            throw new CliUsageException($"{option.Name} is {number.ToString(CultureInfo.InvariantCulture)}; give a finite number.");
+        }
+
+        resolved[Key(option)] = JsonSerializer.SerializeToNode(value, Json);
+    }
 
     /// <summary>A path as the command uses it: one from the config file is relative to the file's folder.</summary>
     private string Locate(string path, bool fromConfig) =>

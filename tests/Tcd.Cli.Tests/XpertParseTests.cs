@@ -85,6 +85,24 @@ public sealed class XpertParseTests : IDisposable
         Cli.Run("xpert", "--source", temp.File("moe"), "--domains", temp.File("none.txt"), "--out", "x").Error.Should().Contain("--domains").And.Contain("none.txt");
     }
 
+    [Theory]
+    [InlineData("xpert", "--threshold", "NaN")]
+    [InlineData("xpert", "--threshold", "Infinity")]
+    [InlineData("pretrain", "--lr", "NaN")]
+    [InlineData("pretrain", "--lr", "-Infinity")]
+    public void A_number_option_that_is_nan_or_infinite_is_named_with_its_value(string command, string option, string value)
+    {
+        string[] required = command == "xpert"
+            ? ["--source", temp.File("moe"), "--domains", temp.File("wiki.txt")]
+            : ["--corpus", temp.File("wiki.txt"), "--preset", "tiny"];
+
+        var (exitCode, _, error) = Cli.Run([command, .. required, "--out", temp.File("x"), option, value]);
+
+        exitCode.Should().Be(1);
+        error.Should().Be($"tcd {command}: error: {option} is {value}; give a finite number.{Environment.NewLine}");
+        Directory.Exists(temp.File("x")).Should().BeFalse();
+    }
+
     [Fact]
     public void Xpert_help_documents_the_defaults()
     {
