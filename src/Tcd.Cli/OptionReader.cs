@@ -74,8 +74,22 @@ internal sealed class OptionReader
         return value;
     }
 
+    /// <summary>
+    /// Like <see cref="Get{T}"/>, for one of two options that exclude each other: its default when only the config file
+    /// gives it and <paramref name="rival"/> is on the command line, since the command line overrides the file.
+    /// </summary>
+    public T GetUnlessOverriddenBy<T>(Option<T> option, Option rival)
+    {
+        var value = IsOnCommandLine(rival) && !IsOnCommandLine(option) ? parse.GetValue(option)! : Lookup(option).Value;
+        Record(option, value);
+        return value;
+    }
+
     /// <summary>True when the option is on the command line or in the config file (not left to its default).</summary>
-    public bool IsGiven(Option option) => parse.GetResult(option) is { Implicit: false } || config.ContainsKey(Key(option));
+    public bool IsGiven(Option option) => IsOnCommandLine(option) || config.ContainsKey(Key(option));
+
+    /// <summary>True when the option is on the command line (not only in the config file, nor left to its default).</summary>
+    public bool IsOnCommandLine(Option option) => parse.GetResult(option) is { Implicit: false };
 
     /// <summary>
     /// Like <see cref="Get{T}"/>, for a file or folder path: a relative path from the config file is relative to the
@@ -219,7 +233,7 @@ internal sealed class OptionReader
     /// <summary>The value and whether it came from the config file.</summary>
     private (T Value, bool FromConfig) Lookup<T>(Option<T> option)
     {
-        if (parse.GetResult(option) is { Implicit: false })
+        if (IsOnCommandLine(option))
         {
             return (parse.GetValue(option)!, false);
         }

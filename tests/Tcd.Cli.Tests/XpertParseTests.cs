@@ -104,6 +104,31 @@ public sealed class XpertParseTests : IDisposable
     }
 
     [Fact]
+    public void A_threshold_runs_record_replays_and_the_command_line_overrides_the_file_between_k_and_threshold()
+    {
+        string[] required = ["--source", temp.File("moe"), "--domains", temp.File("wiki.txt"), "--out", temp.File("x")];
+        var thresholdRun = Cli.Parse(c => c.Xpert, ["xpert", .. required, "--threshold", "0.2"]);
+        thresholdRun.EffectiveOptions.Should().NotContainKey("k");
+        var record = temp.Write("threshold.json", new System.Text.Json.Nodes.JsonObject(
+            thresholdRun.EffectiveOptions.Select(option => KeyValuePair.Create(option.Key, option.Value?.DeepClone()))).ToJsonString());
+
+        var replayed = Cli.Parse(c => c.Xpert, "xpert", "--config", record);
+        (replayed.Pipeline.Selection.Mode, replayed.Pipeline.Selection.Threshold).Should().Be((CommonExpertSelectionMode.Threshold, 0.2));
+
+        var topKOverFile = Cli.Parse(c => c.Xpert, "xpert", "--config", record, "--k", "3");
+        (topKOverFile.Pipeline.Selection.Mode, topKOverFile.Pipeline.Selection.TopK).Should().Be((CommonExpertSelectionMode.TopK, 3));
+        topKOverFile.EffectiveOptions["threshold"].Should().BeNull();
+
+        var withK = temp.Write("k.json", """{ "k": 3, "source": "moe", "domains": ["wiki.txt"], "out": "x" }""");
+        var thresholdOverFile = Cli.Parse(c => c.Xpert, "xpert", "--config", withK, "--threshold", "0.3");
+        (thresholdOverFile.Pipeline.Selection.Mode, thresholdOverFile.Pipeline.Selection.Threshold).Should().Be((CommonExpertSelectionMode.Threshold, 0.3));
+        thresholdOverFile.EffectiveOptions.Should().NotContainKey("k");
+
+        var both = temp.Write("both.json", """{ "k": 3, "threshold": 0.3, "source": "moe", "domains": ["wiki.txt"], "out": "x" }""");
+        Cli.Run("xpert", "--config", both).Error.Should().Contain("--k and --threshold both choose");
+    }
+
+    [Fact]
     public void Xpert_help_documents_the_defaults()
     {
         var (exitCode, output, _) = Cli.Run("xpert", "--help");

@@ -140,12 +140,15 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         }
 
         var target = Target(options, sourceConfig, length);
-        var keep = options.Get(topK);
-        var minimumFrequency = options.Get(threshold);
-        if (minimumFrequency is not null && options.IsGiven(topK))
+        var minimumFrequency = options.GetUnlessOverriddenBy(threshold, topK);
+        // One on the command line overrides the other in the --config file; given alike, they conflict.
+        if (minimumFrequency is not null && options.IsGiven(topK) && options.IsOnCommandLine(topK) == options.IsOnCommandLine(threshold))
         {
-            throw new CliUsageException("--k and --threshold both choose how many experts to keep; give one of them.");
+            throw new CliUsageException("--k and --threshold both choose how many experts to keep; give one of them (on the command line or in the --config file).");
         }
+
+        // Read (and so recorded in tcd-config.json) only when it counts, so that a threshold run's record replays.
+        var keep = minimumFrequency is null ? options.Get(topK) : SelectionDefaults.TopK;
 
         var activation = new ExpertActivationOptions
         {
