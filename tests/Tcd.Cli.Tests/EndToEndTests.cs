@@ -194,16 +194,16 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
-    public void Xpert_asked_for_more_experts_than_a_layer_has_warns_in_terms_of_k()
+    public void Xpert_notes_an_expert_rank_above_twice_the_experts_kept_and_what_each_layer_uses()
     {
         var corpus = PretrainOneTinyStep(experts: 4);
         var code = temp.Write("code.txt", string.Join("\n\n", Enumerable.Range(0, 20).Select(i => $"for item in range({i}): total = total + item")));
 
-        var xpert = Cli.Run(["xpert", "--source", temp.File("run"), "--domains", corpus, code, "--out", temp.File("xpert"), "--k", "5", "--max-segments", "4", .. TinyOnCpu]);
+        var xpert = Cli.Run(["xpert", "--source", temp.File("run"), "--domains", corpus, code, "--out", temp.File("xpert"), "--k", "1", "--expert-rank", "100", "--max-segments", "4", .. TinyOnCpu]);
 
         xpert.Error.Should().BeEmpty();
         xpert.ExitCode.Should().Be(0);
-        xpert.Output.Should().Contain("(warning: --k is 5 but").And.NotContain("TopK");
+        xpert.Output.Should().Contain("note: --expert-rank 100 is capped at 2 × the experts kept in a layer (their up- and down-projections are stacked): layer 0 uses 2, layer 1 uses 2.");
     }
 
     [Fact]

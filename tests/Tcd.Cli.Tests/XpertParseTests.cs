@@ -129,6 +129,27 @@ public sealed class XpertParseTests : IDisposable
     }
 
     [Fact]
+    public void Xpert_refuses_more_common_experts_than_the_source_has_and_says_what_a_user_can_give()
+    {
+        string[] required = ["xpert", "--source", temp.File("moe"), "--domains", temp.File("wiki.txt"), "--out", temp.File("x")];
+
+        Cli.Run([.. required, "--k", "5"]).Error.Should().Contain("--k 5 exceeds the 4 experts per layer of the source").And.Contain("give --k 4 or less");
+        Cli.Run([.. required, "--max-segments", "0"]).Error.Should().Be($"tcd xpert: error: --max-segments must be at least 1, not 0.{Environment.NewLine}");
+        Directory.Exists(temp.File("x")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void A_domain_that_is_a_folder_or_has_no_text_is_refused_before_any_work()
+    {
+        Directory.CreateDirectory(temp.File("folder"));
+        var blank = temp.Write("blank.txt", "\n   \n");
+        string[] start = ["xpert", "--source", temp.File("moe"), "--out", temp.File("x"), "--domains", temp.File("wiki.txt")];
+
+        Cli.Run([.. start, $"d={temp.File("folder")}"]).Error.Should().Contain($"--domains: '{temp.File("folder")}' of domain 'd' is a folder; give a text file.");
+        Cli.Run([.. start, blank]).Error.Should().Contain($"--domains: domain 'blank': The corpus file '{blank}' contains no text");
+    }
+
+    [Fact]
     public void Xpert_help_documents_the_defaults()
     {
         var (exitCode, output, _) = Cli.Run("xpert", "--help");

@@ -56,7 +56,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         scoring = Add(CliOptions.WithDefault("--scoring", "Expert score over the domains' activation frequencies: 'minimum' (every domain must use it) or 'geomean'.", MinimumScoring));
         scoring.AcceptOnlyFromAmong(MinimumScoring, GeometricMeanScoring);
         threshold = Add(CliOptions.Optional<double?>("--threshold", "Keep every expert whose frequency reaches this value in every domain, in (0, 1], instead of the top --k [default: top --k]."));
-        expertRank = Add(CliOptions.Optional<int?>("--expert-rank", "Tucker rank of the expert mode [default: 2 × the experts kept, exact along that mode]."));
+        expertRank = Add(CliOptions.Optional<int?>("--expert-rank", "Tucker rank of the expert mode, capped at 2 × the experts kept in a layer (their up- and down-projections are stacked) [default: that cap, exact along that mode]."));
         maxSegments = Add(CliOptions.WithDefault("--max-segments", "Segments read from each domain for the activation analysis.", ActivationDefaults.MaxSegmentsPerDomain ?? 256));
         sequenceLength = Add(CliOptions.WithDefault("--seq-length", "Tokens per analysed segment, at most the source's positions.", ActivationDefaults.MaxSequenceLength));
         batchSize = Add(CliOptions.WithDefault("--batch-size", "Segments per forward pass of the analysis.", ActivationDefaults.BatchSize));
@@ -108,8 +108,13 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
             ExpertActivationReport.Write(result.Activations, settings.Output);
             foreach (var layer in result.Decompositions)
             {
-                // The selection's warnings name the library's TopK; the user typed --k.
-                console.Line("  " + OptionValidation.InOptionTerms(layer.ToString(), OptionNames));
+                console.Line("  " + layer);
+            }
+
+            if (settings.Pipeline.ExpertRank is { } expertRank && result.Decompositions.Any(layer => layer.ExpertRank < expertRank))
+            {
+                console.Line($"note: --expert-rank {expertRank} is capped at 2 × the experts kept in a layer (their up- and down-projections are stacked): " +
+                             string.Join(", ", result.Decompositions.Select(layer => $"layer {layer.SourceLayer} uses {layer.ExpertRank}")) + ".");
             }
 
             var modelFolder = Path.Combine(settings.Output, RunFolders.ModelFolderName);
@@ -150,11 +155,18 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         // Read (and so recorded in tcd-config.json) only when it counts, so that a threshold run's record replays.
         var keep = minimumFrequency is null ? options.Get(topK) : SelectionDefaults.TopK;
 
+        var segments = options.Get(maxSegments);
+        if (segments < 1)
+        {
+            // Before the library's check, which offers null (no limit), a value the command line cannot give.
+            throw new CliUsageException($"--max-segments must be at least 1, not {segments}.");
+        }
+
         var activation = new ExpertActivationOptions
         {
             BatchSize = options.Get(batchSize),
             MaxSequenceLength = length,
-            MaxSegmentsPerDomain = options.Get(maxSegments),
+            MaxSegmentsPerDomain = segments,
             Device = options.Get(device),
         };
         var selection = new CommonExpertSelectionOptions
@@ -166,6 +178,11 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         };
         OptionValidation.Run(activation.Validate, OptionNames);
         OptionValidation.Run(selection.Validate, OptionNames);
+        if (minimumFrequency is null && keep > sourceConfig.ExpertCount)
+        {
+            throw new CliUsageException($"--k {keep} exceeds the {sourceConfig.ExpertCount} experts per layer of the source '{sourceFolder}'; give --k {sourceConfig.ExpertCount} or less.");
+        }
+
         var rank = options.Get(expertRank);
         if (rank is < 1)
         {
@@ -215,15 +232,30 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         return target;
     }
 
-    /// <summary>Parses <c>name=file</c> / <c>file</c> entries; names must be unique and files must exist.</summary>
+    /// <summary>Parses <c>name=file</c> / <c>file</c> entries; names must be unique and files must exist and hold text.</summary>
     private static List<KeyValuePair<string, string>> Domains(IEnumerable<string> entries)
     {
         var domains = NamedPaths.Parse(entries, "--domains", "wiki.txt");
         foreach (var (name, file) in domains)
         {
+            if (Directory.Exists(file))
+            {
+                throw new CliUsageException($"--domains: '{file}' of domain '{name}' is a folder; give a text file.");
+            }
+
             if (!File.Exists(file))
             {
                 throw new CliUsageException($"--domains: the file '{file}' of domain '{name}' does not exist.");
+            }
+
+            try
+            {
+                // Reads up to the end of the first document only: a blank file fails now, not after the domains before it were analysed.
+                _ = TextCorpus.FromFiles(file).ReadDocuments().Any();
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new CliUsageException($"--domains: domain '{name}': {ex.Message}");
             }
         }
 

@@ -9,7 +9,10 @@ public sealed class XpertPipelineOptions
     /// <summary>Common-expert selection settings. Default: top 2 per layer by minimum frequency.</summary>
     public CommonExpertSelectionOptions Selection { get; init; } = new();
 
-    /// <summary>Expert-mode Tucker rank; null (the default) uses 2k per layer (exact along the expert mode).</summary>
+    /// <summary>
+    /// Expert-mode Tucker rank, at least 1. A layer with k chosen experts stacks 2k matrices (up- and down-projections),
+    /// so a larger rank is capped at 2k there. Null (the default) uses 2k per layer (exact along the expert mode).
+    /// </summary>
     public int? ExpertRank { get; init; }
 
     /// <summary>d_ff-mode Tucker rank; null (the default) uses the target's IntermediateSize (the ranks are the target sizes).</summary>
