@@ -199,10 +199,12 @@ public sealed class EndToEndTests : IDisposable
         var corpus = PretrainOneTinyStep(experts: 4);
         var code = temp.Write("code.txt", string.Join("\n\n", Enumerable.Range(0, 20).Select(i => $"for item in range({i}): total = total + item")));
 
-        var xpert = Cli.Run(["xpert", "--source", temp.File("run"), "--domains", corpus, code, "--out", temp.File("xpert"), "--k", "1", "--expert-rank", "100", "--max-segments", "4", .. TinyOnCpu]);
+        var xpert = Cli.Run(["xpert", "--source", temp.File("run"), "--domains", corpus, code, "--out", temp.File("xpert"), "--k", "1", "--expert-rank", "100", "--max-segments", "4",
+                             "--target-ff", "32", "--tucker-iterations", "2", "--tucker-tolerance", "0", .. TinyOnCpu]);
 
         xpert.Error.Should().BeEmpty();
         xpert.ExitCode.Should().Be(0);
+        xpert.Output.Should().Contain("[xpert] Tucker layer 1/2: HOSVD").And.Contain("[xpert] Tucker layer 2/2: HOOI sweep 2/2: relative error ");
         xpert.Output.Should().Contain("note: --expert-rank 100 is capped at 2 × the experts kept in a layer (their up- and down-projections are stacked): layer 0 uses 2, layer 1 uses 2.");
     }
 
@@ -351,7 +353,7 @@ public sealed class EndToEndTests : IDisposable
 
         xpert.Error.Should().BeEmpty();
         xpert.ExitCode.Should().Be(0);
-        xpert.Output.Should().Contain("[xpert] domain code (2/2)").And.Contain("layer 0: E").And.Contain("layer 1: E").And.Contain("relative error up");
+        xpert.Output.Should().Contain("[xpert] domain code (2/2)").And.Contain("[xpert] Tucker layer 2/2: HOSVD").And.NotContain("HOOI sweep").And.Contain("layer 0: E").And.Contain("layer 1: E").And.Contain("relative error up");
         File.ReadAllLines(Path.Combine(xpertOut, "expert-frequencies.csv")).Should().HaveCountGreaterThan(1);
         File.Exists(Path.Combine(xpertOut, "expert-frequencies.json")).Should().BeTrue();
         new FileInfo(Path.Combine(xpertOut, "expert-activation-layer0.png")).Length.Should().BePositive();

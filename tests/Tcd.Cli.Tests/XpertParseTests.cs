@@ -39,12 +39,14 @@ public sealed class XpertParseTests : IDisposable
             c => c.Xpert,
             "xpert", "--source", temp.File("moe"), "--domains", $"w={temp.File("wiki.txt")}", "--out", "x", "--target-preset", "tiny",
             "--target-ff", "64", "--target-hidden", "32", "--scoring", "geomean", "--threshold", "0.2", "--expert-rank", "3",
-            "--max-segments", "8", "--seq-length", "32", "--batch-size", "4", "--device", "cpu", "--threads", "1", "--seed", "7");
+            "--max-segments", "8", "--seq-length", "32", "--batch-size", "4", "--device", "cpu", "--threads", "1", "--seed", "7",
+            "--tucker-iterations", "5", "--tucker-tolerance", "0.001");
 
         settings.Target.Should().Be(BertConfig.Tiny with { IntermediateSize = 64, HiddenSize = 32 });
         var p = settings.Pipeline;
         (p.Selection.Mode, p.Selection.Scoring, p.Selection.Threshold, p.ExpertRank, p.Seed).Should().Be((CommonExpertSelectionMode.Threshold, CommonExpertScoring.GeometricMean, 0.2, (int?)3, 7L));
         (p.Activation.MaxSegmentsPerDomain, p.Activation.MaxSequenceLength, p.Activation.BatchSize, p.Activation.Device).Should().Be(((int?)8, 32, 4, "cpu"));
+        (p.Tucker!.MaxIterations, p.Tucker.Tolerance).Should().Be((5, 0.001));
         settings.Threads.Should().Be(1);
     }
 
@@ -64,6 +66,8 @@ public sealed class XpertParseTests : IDisposable
     [InlineData("--k", "0", "--k")]
     [InlineData("--max-segments", "0", "--max-segments")]
     [InlineData("--seq-length", "512", "--seq-length")]
+    [InlineData("--tucker-iterations", "-1", "--tucker-iterations is -1; use 0 (HOSVD only)")]
+    [InlineData("--tucker-tolerance", "-0.5", "--tucker-tolerance is -0.5; use a finite non-negative number")]
     public void Xpert_out_of_range_values_name_the_option(string option, string value, string named)
     {
         var (exitCode, _, error) = Cli.Run("xpert", "--source", temp.File("moe"), "--domains", temp.File("wiki.txt"), "--out", temp.File("x"), option, value);
@@ -156,7 +160,8 @@ public sealed class XpertParseTests : IDisposable
 
         exitCode.Should().Be(0);
         output.Should().Contain("--domains").And.Contain("--target-preset").And.Contain("--target-ff").And.Contain("[default: 2]")
-            .And.Contain("[default: minimum]").And.Contain("[default: 256]").And.Contain("--expert-rank").And.Contain("--config");
+            .And.Contain("[default: minimum]").And.Contain("[default: 256]").And.Contain("--expert-rank").And.Contain("--config")
+            .And.Contain("--tucker-iterations").And.Contain("[default: 100]").And.Contain("--tucker-tolerance").And.Contain("[default: 1E-08]");
     }
 
     [Fact]

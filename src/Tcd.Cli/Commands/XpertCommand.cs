@@ -23,6 +23,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
     private static readonly ExpertActivationOptions ActivationDefaults = new();
     private static readonly CommonExpertSelectionOptions SelectionDefaults = new();
     private static readonly XpertPipelineOptions PipelineDefaults = new();
+    private static readonly TuckerOptions TuckerDefaults = new();
     private readonly Option<string?> source;
     private readonly Option<string[]> domains;
     private readonly Option<string?> output;
@@ -33,6 +34,8 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
     private readonly Option<string> scoring;
     private readonly Option<double?> threshold;
     private readonly Option<int?> expertRank;
+    private readonly Option<int> tuckerIterations;
+    private readonly Option<double> tuckerTolerance;
     private readonly Option<int> maxSegments;
     private readonly Option<int> sequenceLength;
     private readonly Option<int> batchSize;
@@ -57,6 +60,14 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         scoring.AcceptOnlyFromAmong(MinimumScoring, GeometricMeanScoring);
         threshold = Add(CliOptions.Optional<double?>("--threshold", "Keep every expert whose frequency reaches this value in every domain, in (0, 1], instead of the top --k [default: top --k]."));
         expertRank = Add(CliOptions.Optional<int?>("--expert-rank", "Tucker rank of the expert mode, capped at 2 × the experts kept in a layer (their up- and down-projections are stacked) [default: that cap, exact along that mode]."));
+        tuckerIterations = Add(CliOptions.WithDefault(
+            "--tucker-iterations",
+            "Most HOOI sweeps refining each layer's Tucker decomposition after its HOSVD; 0 keeps the HOSVD. None runs when the ranks are the source's sizes, where the HOSVD is exact.",
+            TuckerDefaults.MaxIterations));
+        tuckerTolerance = Add(CliOptions.WithDefault(
+            "--tucker-tolerance",
+            "HOOI stops once the relative reconstruction error changes by less than this between two sweeps; 0 always runs --tucker-iterations sweeps.",
+            TuckerDefaults.Tolerance));
         maxSegments = Add(CliOptions.WithDefault("--max-segments", "Segments read from each domain for the activation analysis.", ActivationDefaults.MaxSegmentsPerDomain ?? 256));
         sequenceLength = Add(CliOptions.WithDefault("--seq-length", "Tokens per analysed segment, at most the source's positions.", ActivationDefaults.MaxSequenceLength));
         batchSize = Add(CliOptions.WithDefault("--batch-size", "Segments per forward pass of the analysis.", ActivationDefaults.BatchSize));
@@ -83,11 +94,16 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         XpertPipelineResult result;
         try
         {
-            result = console.Track<ExpertActivationProgress, XpertPipelineResult>(
+            // How long the analysis and the decomposition take depends on the text and the ranks, so each fills half the bar.
+            result = console.Track<object, XpertPipelineResult>(
                 "xpert",
-                progress => pipeline.Run(sourceModel, corpora, target, progress, cancellationToken),
-                report => (report.DomainIndex + Math.Min(1, report.Segments / perDomain)) / report.DomainCount,
-                report => report.ToString());
+                progress => pipeline.Run(sourceModel, corpora, target, progress, progress, cancellationToken),
+                report => report switch
+                {
+                    ExpertActivationProgress analysis => (analysis.DomainIndex + Math.Min(1, analysis.Segments / perDomain)) / analysis.DomainCount / 2,
+                    XpertDecompositionProgress decomposition => 0.5 + decomposition.Fraction / 2,
+                    _ => 0,
+                });
         }
         catch (OperationCanceledException)
         {
@@ -189,7 +205,9 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
             throw new CliUsageException($"--expert-rank must be at least 1, not {rank}.");
         }
 
-        var pipeline = new XpertPipelineOptions { Activation = activation, Selection = selection, ExpertRank = rank, Seed = options.Get(seed) };
+        var tucker = new TuckerOptions { MaxIterations = options.Get(tuckerIterations), Tolerance = options.Get(tuckerTolerance) };
+        OptionValidation.Run(tucker.Validate, OptionNames);
+        var pipeline = new XpertPipelineOptions { Activation = activation, Selection = selection, ExpertRank = rank, Tucker = tucker, Seed = options.Get(seed) };
         return new XpertSettings(sourceFolder, domainFiles, folder, target, pipeline, CliOptions.ReadThreads(options, threads), options.Resolved);
     }
 
@@ -269,6 +287,8 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         [nameof(ExpertActivationOptions.MaxSegmentsPerDomain)] = "--max-segments",
         [nameof(CommonExpertSelectionOptions.TopK)] = "--k",
         [nameof(CommonExpertSelectionOptions.Threshold)] = "--threshold",
+        [nameof(TuckerOptions.MaxIterations)] = "--tucker-iterations",
+        [nameof(TuckerOptions.Tolerance)] = "--tucker-tolerance",
         [nameof(BertConfig.HiddenSize)] = "--target-hidden",
         [nameof(BertConfig.IntermediateSize)] = "--target-ff",
         [nameof(BertConfig.NumHeads)] = "--target-hidden",

@@ -19,7 +19,8 @@ namespace Tcd.MLNet.Estimators;
 /// <see cref="Fit"/>: like a pre-trained-model loader, <see cref="Fit"/> reads no row of its input and only checks that
 /// it has the text column the returned transformer reads, so the estimator can stand first in a chain. Each call of
 /// <see cref="Fit"/> runs the analysis and the decompositions again and returns a new model; the MoE model is not
-/// changed. Progress of the analysis goes to <c>mlContext.Log</c> and <see cref="ExpertAnalysisOptions.Progress"/>.
+/// changed. Progress of the analysis goes to <c>mlContext.Log</c> and <see cref="ExpertAnalysisOptions.Progress"/>, that
+/// of the Tucker decomposition (per layer and HOOI sweep) to <c>mlContext.Log</c>.
 /// </remarks>
 public sealed class XpertInitializationEstimator : IEstimator<PretrainedBertTransformer>
 {
@@ -109,7 +110,7 @@ public sealed class XpertInitializationEstimator : IEstimator<PretrainedBertTran
         };
         using var result = new XpertPipeline(moe.Encoder, pipelineOptions).Run(
             moe.Model, DomainCorpora.Read(domains, options.TextColumnName), Target,
-            new ChannelProgress<ExpertActivationProgress>(channel, options.Progress), options.CancellationToken);
+            new ChannelProgress<ExpertActivationProgress>(channel, options.Progress), new ChannelProgress<XpertDecompositionProgress>(channel, user: null), options.CancellationToken);
         var summary = new XpertInitializationResult(
             result.Activations,
             result.Selections,

@@ -21,6 +21,7 @@ public static class XpertDecomposer
     /// <param name="selections">One selection per layer of the source, in layer order (from <see cref="CommonExpertSelector"/>).</param>
     /// <param name="ranks">Tucker ranks, the same for every layer (the expert rank is capped at 2k per layer).</param>
     /// <param name="options">Tucker iteration settings; null uses the defaults.</param>
+    /// <param name="progress">Receives a report when a layer starts and after each of its HOOI sweeps.</param>
     /// <param name="cancellationToken">Checked inside the decomposition.</param>
     /// <exception cref="ArgumentException">The source is vanilla, the selections do not match its layers, a layer has no common expert or a rank is out of range.</exception>
     public static IReadOnlyList<XpertLayerDecomposition> Decompose(
@@ -28,6 +29,7 @@ public static class XpertDecomposer
         IReadOnlyList<LayerExpertSelection> selections,
         XpertRanks ranks,
         TuckerOptions? options = null,
+        IProgress<XpertDecompositionProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -59,7 +61,9 @@ public static class XpertDecomposer
         {
             foreach (var selection in selections)
             {
-                result.Add(DecomposeLayer(layers[selection.Layer].Moe!.Experts, selection, ranks, options, cancellationToken));
+                progress?.Report(new XpertDecompositionProgress(selection.Layer, layers.Count, Sweep: null));
+                var sweeps = progress is null ? null : new LayerSweepProgress(progress, selection.Layer, layers.Count);
+                result.Add(DecomposeLayer(layers[selection.Layer].Moe!.Experts, selection, ranks, options, sweeps, cancellationToken));
             }
         }
         catch
@@ -76,12 +80,14 @@ public static class XpertDecomposer
     /// <param name="selection">The layer's common experts (at least one).</param>
     /// <param name="ranks">Tucker ranks (the expert rank is capped at 2k).</param>
     /// <param name="options">Tucker iteration settings; null uses the defaults.</param>
+    /// <param name="progress">Receives a report after each HOOI sweep.</param>
     /// <param name="cancellationToken">Checked inside the decomposition.</param>
     public static XpertLayerDecomposition DecomposeLayer(
         MoeExperts experts,
         LayerExpertSelection selection,
         XpertRanks ranks,
         TuckerOptions? options = null,
+        IProgress<TuckerProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(experts);
@@ -118,7 +124,7 @@ public static class XpertDecomposer
         {
             // Decomposed outside any local dispose scope: the factors belong to the returned decomposition.
             var factors = TuckerDecomposition.DecomposeExpertPair(
-                up, down, [expertRank, ranks.IntermediateRank, ranks.HiddenRank], options, progress: null, cancellationToken);
+                up, down, [expertRank, ranks.IntermediateRank, ranks.HiddenRank], options, progress, cancellationToken);
             return new XpertLayerDecomposition(selection, weights, factors, intermediateBias, outputBias);
         }
     }
@@ -137,6 +143,12 @@ public static class XpertDecomposer
             experts.OutputWeight.detach().index_select(0, indices).MoveToOuterDisposeScope(),
             weightVector.matmul(experts.IntermediateBias.detach().index_select(0, indices)).MoveToOuterDisposeScope(),
             weightVector.matmul(experts.OutputBias.detach().index_select(0, indices)).MoveToOuterDisposeScope());
+    }
+
+    /// <summary>A layer's sweeps as reports of the whole decomposition.</summary>
+    private sealed class LayerSweepProgress(IProgress<XpertDecompositionProgress> progress, int layer, int layerCount) : IProgress<TuckerProgress>
+    {
+        public void Report(TuckerProgress value) => progress.Report(new XpertDecompositionProgress(layer, layerCount, value));
     }
 
     private static ArgumentException NoCommonExpert(int layer) => new(

@@ -31,12 +31,14 @@ public sealed class XpertPipeline
     /// <param name="domains">Domain name → corpus, in table order.</param>
     /// <param name="target">The dense model's configuration (vanilla; FFN width and hidden size within the ranks).</param>
     /// <param name="progress">Receives the activation analysis reports.</param>
+    /// <param name="decompositionProgress">Receives the Tucker decomposition reports (a layer starts, a HOOI sweep ends).</param>
     /// <param name="cancellationToken">Checked between batches and inside the decompositions.</param>
     public XpertPipelineResult Run(
         BertForMaskedLm source,
         IEnumerable<KeyValuePair<string, TextCorpus>> domains,
         BertConfig target,
         IProgress<ExpertActivationProgress>? progress = null,
+        IProgress<XpertDecompositionProgress>? decompositionProgress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -51,7 +53,7 @@ public sealed class XpertPipeline
             options.IntermediateRank ?? target.IntermediateSize,
             options.HiddenRank ?? target.HiddenSize,
             options.ExpertRank);
-        var decompositions = XpertDecomposer.Decompose(source, selections, ranks, options.Tucker, cancellationToken);
+        var decompositions = XpertDecomposer.Decompose(source, selections, ranks, options.Tucker, decompositionProgress, cancellationToken);
         try
         {
             torch.manual_seed(options.Seed);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Tcd.Models.Data;
 using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
 using Tcd.Models.Xpert;
 using TorchSharp;
 
@@ -21,8 +22,10 @@ public sealed class XpertPipelineTests
             Tucker = new TuckerOptions { MaxIterations = 3 },
         };
 
+        var decompositionReports = new List<XpertDecompositionProgress>();
+
         using var result = new XpertPipeline(BertTextEncoder.CreateUncased(), options)
-            .Run(source, ExpertActivationAnalyzerTests.Domains(), target);
+            .Run(source, ExpertActivationAnalyzerTests.Domains(), target, decompositionProgress: new SynchronousProgress<XpertDecompositionProgress>(decompositionReports.Add));
         using var model = result.Model;
 
         result.Activations.LayerCount.Should().Be(2);
@@ -47,5 +50,8 @@ public sealed class XpertPipelineTests
         using var ffn = XpertInitializer.DenseFfn(result.Decompositions[1], 24, 16);
         var weight = model.named_parameters().Single(pair => pair.name == "bert.encoder.layer.2.intermediate.dense.weight").parameter;
         weight.eq(ffn.IntermediateWeight).all().item<bool>().Should().BeTrue();
+        decompositionReports.Select(report => report.ToString()).Should().StartWith("Tucker layer 1/2: HOSVD")
+            .And.Contain(line => line.StartsWith("Tucker layer 2/2: HOOI sweep 1/3: relative error ", StringComparison.Ordinal));
+        decompositionReports.Select(report => report.Fraction).Should().BeInAscendingOrder().And.OnlyContain(fraction => fraction >= 0 && fraction <= 1);
     }
 }
