@@ -66,6 +66,7 @@ public sealed class XpertParseTests : IDisposable
     [InlineData("--k", "0", "--k")]
     [InlineData("--max-segments", "0", "--max-segments")]
     [InlineData("--seq-length", "512", "--seq-length")]
+    [InlineData("--expert-rank", "0", "--expert-rank is 0; use a rank of at least 1 (a rank above 2k is capped at 2k).")]
     [InlineData("--tucker-iterations", "-1", "--tucker-iterations is -1; use 0 (HOSVD only)")]
     [InlineData("--tucker-tolerance", "-0.5", "--tucker-tolerance is -0.5; use a finite non-negative number")]
     public void Xpert_out_of_range_values_name_the_option(string option, string value, string named)

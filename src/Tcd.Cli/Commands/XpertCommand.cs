@@ -192,22 +192,14 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
             TopK = keep,
             Threshold = minimumFrequency ?? SelectionDefaults.Threshold,
         };
-        OptionValidation.Run(activation.Validate, OptionNames);
-        OptionValidation.Run(selection.Validate, OptionNames);
+        var tucker = new TuckerOptions { MaxIterations = options.Get(tuckerIterations), Tolerance = options.Get(tuckerTolerance) };
+        var pipeline = new XpertPipelineOptions { Activation = activation, Selection = selection, ExpertRank = options.Get(expertRank), Tucker = tucker, Seed = options.Get(seed) };
+        OptionValidation.Run(pipeline.Validate, OptionNames);
         if (minimumFrequency is null && keep > sourceConfig.ExpertCount)
         {
             throw new CliUsageException($"--k {keep} exceeds the {sourceConfig.ExpertCount} experts per layer of the source '{sourceFolder}'; give --k {sourceConfig.ExpertCount} or less.");
         }
 
-        var rank = options.Get(expertRank);
-        if (rank is < 1)
-        {
-            throw new CliUsageException($"--expert-rank must be at least 1, not {rank}.");
-        }
-
-        var tucker = new TuckerOptions { MaxIterations = options.Get(tuckerIterations), Tolerance = options.Get(tuckerTolerance) };
-        OptionValidation.Run(tucker.Validate, OptionNames);
-        var pipeline = new XpertPipelineOptions { Activation = activation, Selection = selection, ExpertRank = rank, Tucker = tucker, Seed = options.Get(seed) };
         return new XpertSettings(sourceFolder, domainFiles, folder, target, pipeline, CliOptions.ReadThreads(options, threads), options.Resolved);
     }
 
@@ -287,6 +279,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         [nameof(ExpertActivationOptions.MaxSegmentsPerDomain)] = "--max-segments",
         [nameof(CommonExpertSelectionOptions.TopK)] = "--k",
         [nameof(CommonExpertSelectionOptions.Threshold)] = "--threshold",
+        [nameof(XpertPipelineOptions.ExpertRank)] = "--expert-rank",
         [nameof(TuckerOptions.MaxIterations)] = "--tucker-iterations",
         [nameof(TuckerOptions.Tolerance)] = "--tucker-tolerance",
         [nameof(BertConfig.HiddenSize)] = "--target-hidden",

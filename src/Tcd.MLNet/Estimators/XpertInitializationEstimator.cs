@@ -28,7 +28,7 @@ public sealed class XpertInitializationEstimator : IEstimator<PretrainedBertTran
     private readonly PretrainedBertTransformer moe;
     private readonly IDictionary<string, IDataView> domains;
     private readonly XpertInitializationOptions options;
-    private readonly ExpertActivationOptions activation;
+    private readonly XpertPipelineOptions pipelineOptions;
 
     internal XpertInitializationEstimator(
         IHostEnvironment environment, PretrainedBertTransformer moe, IDictionary<string, IDataView> domains, BertConfig target, XpertInitializationOptions options)
@@ -39,8 +39,18 @@ public sealed class XpertInitializationEstimator : IEstimator<PretrainedBertTran
         ArgumentException.ThrowIfNullOrWhiteSpace(options.OutputColumnName);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.TransformBatchSize);
         ArgumentNullException.ThrowIfNull(options.Selection);
-        options.Selection.Validate();
-        activation = DomainCorpora.ActivationOptions(moe, options);
+        // Built and checked here, so that an invalid rank or Tucker option fails now rather than after every domain is routed in Fit.
+        pipelineOptions = new XpertPipelineOptions
+        {
+            Activation = DomainCorpora.ActivationOptions(moe, options),
+            Selection = options.Selection,
+            ExpertRank = options.ExpertRank,
+            IntermediateRank = options.IntermediateRank,
+            HiddenRank = options.HiddenRank,
+            Tucker = options.Tucker,
+            Seed = options.Seed,
+        };
+        pipelineOptions.Validate();
         DomainCorpora.Read(domains, options.TextColumnName);
         target.Validate();
         if (target.IsMoe)
@@ -98,16 +108,6 @@ public sealed class XpertInitializationEstimator : IEstimator<PretrainedBertTran
         using var channel = host.Start("XPERT");
         channel.Info(MessageSensitivity.None, FormattableString.Invariant(
             $"XPERT: analysing {moe.Config.ExpertCount} experts × {moe.Config.NumLayers} layers on {domains.Count} domains ({string.Join(", ", domains.Keys)}), initialising a dense model of {Target.NumLayers} layers, hidden {Target.HiddenSize}, FFN {Target.IntermediateSize}."));
-        var pipelineOptions = new XpertPipelineOptions
-        {
-            Activation = activation,
-            Selection = options.Selection,
-            ExpertRank = options.ExpertRank,
-            IntermediateRank = options.IntermediateRank,
-            HiddenRank = options.HiddenRank,
-            Tucker = options.Tucker,
-            Seed = options.Seed,
-        };
         using var result = new XpertPipeline(moe.Encoder, pipelineOptions).Run(
             moe.Model, DomainCorpora.Read(domains, options.TextColumnName), Target,
             new ChannelProgress<ExpertActivationProgress>(channel, options.Progress), new ChannelProgress<XpertDecompositionProgress>(channel, user: null), options.CancellationToken);
@@ -128,7 +128,7 @@ public sealed class XpertInitializationEstimator : IEstimator<PretrainedBertTran
 
         return new PretrainedBertTransformer(
             result.Model, moe.Encoder, options.TextColumnName, options.OutputColumnName, options.Pooling,
-            Math.Min(activation.MaxSequenceLength, Target.MaxPositions), options.TransformBatchSize)
+            Math.Min(pipelineOptions.Activation.MaxSequenceLength, Target.MaxPositions), options.TransformBatchSize)
         {
             XpertInitialization = summary,
             HostEnvironment = host,

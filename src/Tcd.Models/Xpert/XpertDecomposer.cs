@@ -107,13 +107,7 @@ public static class XpertDecomposer
                 nameof(selection));
         }
 
-        CheckRank(ranks.IntermediateRank, dff, nameof(XpertRanks.IntermediateRank), "d_ff (IntermediateSize)");
-        CheckRank(ranks.HiddenRank, dmodel, nameof(XpertRanks.HiddenRank), "d_model (HiddenSize)");
-        if (ranks.ExpertRank is < 1)
-        {
-            throw new ArgumentException($"XpertRanks.ExpertRank must be at least 1 or null (2k), but is {ranks.ExpertRank}.", nameof(ranks));
-        }
-
+        CheckRanks(ranks, dff, dmodel);
         var k = selection.Experts.Count;
         var expertRank = Math.Min(ranks.ExpertRank ?? 2 * k, 2 * k);
         var weights = selection.Weights;
@@ -156,6 +150,18 @@ public static class XpertDecomposer
         "lower the selection threshold (CommonExpertSelectionOptions.Threshold), select the top k experts instead " +
         "(CommonExpertSelectionMode.TopK) or analyse more text per domain.",
         "selection");
+
+    /// <summary>Throws unless <paramref name="ranks"/> fit experts of width <paramref name="dff"/> and hidden size <paramref name="dmodel"/>.</summary>
+    internal static void CheckRanks(XpertRanks ranks, long dff, long dmodel)
+    {
+        ArgumentNullException.ThrowIfNull(ranks);
+        CheckRank(ranks.IntermediateRank, dff, nameof(XpertRanks.IntermediateRank), "d_ff (IntermediateSize)");
+        CheckRank(ranks.HiddenRank, dmodel, nameof(XpertRanks.HiddenRank), "d_model (HiddenSize)");
+        if (ranks.ExpertRank is < 1)
+        {
+            throw new ArgumentException($"XpertRanks.ExpertRank must be at least 1 or null (2k), but is {ranks.ExpertRank}.", nameof(ranks));
+        }
+    }
 
     private static void CheckRank(int rank, long size, string option, string mode)
     {

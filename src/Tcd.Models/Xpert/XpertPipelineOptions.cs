@@ -26,4 +26,28 @@ public sealed class XpertPipelineOptions
 
     /// <summary>Seed of the dense model's normal initialisation (everything but the FFNs). Default 42.</summary>
     public long Seed { get; init; } = 42;
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> naming the first invalid option, of these settings or the nested ones:
+    /// everything that can be checked without the model, the target and the text.
+    /// </summary>
+    public void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Activation);
+        ArgumentNullException.ThrowIfNull(Selection);
+        Activation.Validate();
+        Selection.Validate();
+        Tucker?.Validate();
+        RequirePositive(ExpertRank, nameof(ExpertRank), " (a rank above 2k is capped at 2k)");
+        RequirePositive(IntermediateRank, nameof(IntermediateRank), string.Empty);
+        RequirePositive(HiddenRank, nameof(HiddenRank), string.Empty);
+    }
+
+    private static void RequirePositive(int? rank, string property, string note)
+    {
+        if (rank is < 1)
+        {
+            throw new ArgumentException($"{property} is {rank}; use a rank of at least 1{note}.", property);
+        }
+    }
 }

@@ -122,6 +122,17 @@ public class XpertInitializationEstimatorTests
         tooManyExperts.Should().Throw<ArgumentOutOfRangeException>().WithMessage("5 common experts per layer were asked for*only 4 experts per layer*");
     }
 
+    [Fact]
+    public void Invalid_ranks_and_tucker_options_are_rejected_when_the_estimator_is_made()
+    {
+        var mlContext = new MLContext(seed: 1);
+
+        var zeroRank = () => mlContext.Tcd().InitializeFromExperts(TcdTestData.Moe, Domains(mlContext), Target, new XpertInitializationOptions { ExpertRank = 0 });
+        zeroRank.Should().Throw<ArgumentException>().WithMessage("ExpertRank is 0; use a rank of at least 1 (a rank above 2k is capped at 2k).*");
+        var negativeSweeps = () => mlContext.Tcd().InitializeFromExperts(TcdTestData.Moe, Domains(mlContext), Target, new XpertInitializationOptions { Tucker = new TuckerOptions { MaxIterations = -1 } });
+        negativeSweeps.Should().Throw<ArgumentException>().WithMessage("TuckerOptions.MaxIterations is -1*");
+    }
+
     private static XpertInitializationOptions Options() => new()
     {
         BatchSize = 4,
