@@ -108,6 +108,11 @@ public sealed class XpertInitializationEstimator : IEstimator<PretrainedBertTran
         using var channel = host.Start("XPERT");
         channel.Info(MessageSensitivity.None, FormattableString.Invariant(
             $"XPERT: analysing {moe.Config.ExpertCount} experts × {moe.Config.NumLayers} layers on {domains.Count} domains ({string.Join(", ", domains.Keys)}), initialising a dense model of {Target.NumLayers} layers, hidden {Target.HiddenSize}, FFN {Target.IntermediateSize}."));
+        if (domains.Count == 1)
+        {
+            channel.Warning(MessageSensitivity.None, "XPERT: " + CommonExpertSelector.SingleDomainWarning);
+        }
+
         using var result = new XpertPipeline(moe.Encoder, pipelineOptions).Run(
             moe.Model, DomainCorpora.Read(domains, options.TextColumnName), Target,
             new ChannelProgress<ExpertActivationProgress>(channel, options.Progress), new ChannelProgress<XpertDecompositionProgress>(channel, user: null), options.CancellationToken);

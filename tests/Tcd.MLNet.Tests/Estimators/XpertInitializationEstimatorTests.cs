@@ -123,6 +123,20 @@ public class XpertInitializationEstimatorTests
     }
 
     [Fact]
+    public void A_single_domain_is_fitted_with_a_warning_that_every_frequent_expert_counts_as_common()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var warnings = new List<string>();
+        mlContext.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) { lock (warnings) { warnings.Add(e.Message); } } };
+        var corpus = TcdTestData.Corpus(mlContext);
+
+        var dense = mlContext.Tcd().InitializeFromExperts(TcdTestData.Moe, new Dictionary<string, IDataView> { ["wiki"] = corpus }, Target, Options()).Fit(corpus);
+
+        dense.XpertInitialization!.Activations.Domains.Should().Equal("wiki");
+        warnings.Should().ContainSingle(warning => warning.Contains("only one domain was given, so every frequently used expert counts as common") && warning.Contains("shared across several domains"));
+    }
+
+    [Fact]
     public void Invalid_ranks_and_tucker_options_are_rejected_when_the_estimator_is_made()
     {
         var mlContext = new MLContext(seed: 1);
