@@ -1,4 +1,5 @@
 using Tcd.Experiments;
+using Tcd.Models.Data;
 using Tcd.Models.Modeling;
 
 namespace Tcd.Cli;
@@ -14,6 +15,20 @@ internal static class ModelFolders
         {
             throw new CliUsageException(
                 $"--seq-length {sequenceLength} is longer than the {positions} positions of the model in '{modelFolder}'; use --seq-length {positions} or less.");
+        }
+    }
+
+    /// <summary>
+    /// Copies the WordPiece vocabulary of <paramref name="sourceFolder"/> (an imported Hugging Face model's own) to
+    /// <paramref name="modelFolder"/>, when it has one: a model made from another speaks its vocabulary, and every
+    /// command reads <c>&lt;model&gt;/vocab.txt</c> when present.
+    /// </summary>
+    public static void CopyVocabulary(string sourceFolder, string modelFolder)
+    {
+        var vocabulary = Path.Combine(sourceFolder, BertTextEncoder.VocabularyFileName);
+        if (File.Exists(vocabulary))
+        {
+            File.Copy(vocabulary, Path.Combine(modelFolder, BertTextEncoder.VocabularyFileName), overwrite: true);
         }
     }
 

@@ -154,6 +154,74 @@ public sealed class XpertParseTests : IDisposable
         Cli.Run([.. start, blank]).Error.Should().Contain($"--domains: domain 'blank': The corpus file '{blank}' contains no text");
     }
 
+    [Theory]
+    [InlineData("moe", "is")]
+    [InlineData("moe/model", "lies inside")]
+    [InlineData("moe/xpert", "lies inside")]
+    [InlineData(".", "contains")]
+    public void An_out_folder_that_overlaps_the_source_folder_is_refused_before_any_work(string outFolder, string relation)
+    {
+        var before = File.ReadAllText(temp.File("moe", "model", "config.json"));
+        var outPath = Path.GetFullPath(Path.Combine(temp.Path, outFolder));
+
+        var (exitCode, _, error) = Cli.Run("xpert", "--source", temp.File("moe"), "--domains", temp.File("wiki.txt"), "--out", outPath);
+
+        exitCode.Should().Be(1);
+        error.Should().Contain($"--out: '{outPath}' {relation} the --source folder '{temp.File("moe")}', whose trained model the XPERT run would overwrite");
+        File.ReadAllText(temp.File("moe", "model", "config.json")).Should().Be(before);
+        Directory.Exists(temp.File("moe", "xpert")).Should().BeFalse();
+        Cli.Run("xpert", "--source", temp.File("moe", "model"), "--domains", temp.File("wiki.txt"), "--out", temp.File("moe"))
+            .Error.Should().Contain($"'{temp.File("moe")}' contains the --source folder");
+    }
+
+    [Fact]
+    public void An_out_folder_holding_a_finished_run_is_left_untouched_with_the_same_options_and_names_each_difference_otherwise()
+    {
+        string[] command = ["xpert", "--source", temp.File("moe"), "--domains", temp.File("wiki.txt"), temp.File("code.txt"), "--out", temp.File("x")];
+        var finished = Cli.Parse(c => c.Xpert, command).EffectiveOptions;
+        var record = temp.Write("x/tcd-config.json", new System.Text.Json.Nodes.JsonObject(finished.Select(option => KeyValuePair.Create(option.Key, option.Value?.DeepClone()))).ToJsonString());
+        temp.Write("x/result.json", "{}");
+        temp.Write("x/model/config.json", BertConfig.Tiny.ToJson());
+        var written = File.GetLastWriteTimeUtc(record);
+
+        var again = Cli.Run([.. command, "--threads", "1"]);
+
+        again.ExitCode.Should().Be(0);
+        again.Output.Should().Contain($"tcd xpert: '{temp.File("x")}' already holds this run, finished; its dense model is in {temp.File("x", "model")}.");
+        File.GetLastWriteTimeUtc(record).Should().Be(written);
+        File.ReadAllText(temp.File("x", "result.json")).Should().Be("{}");
+
+        var other = Cli.Run([.. command, "--k", "1", "--seed", "7"]);
+        other.ExitCode.Should().Be(1);
+        other.Error.Should().Contain($"--out: '{temp.File("x")}' holds a finished tcd xpert run made with --k 2 (now 1), --seed 42 (now 7); choose another --out");
+        File.ReadAllText(temp.File("x", "result.json")).Should().Be("{}");
+    }
+
+    [Fact]
+    public void An_out_folder_holding_anything_else_is_refused()
+    {
+        string[] command = ["xpert", "--source", temp.File("moe"), "--domains", temp.File("wiki.txt")];
+        temp.Write("notes/todo.txt", "keep me");
+        temp.Write("pretrained/tcd-config.json", """{ "corpus": ["a.txt"], "steps": 10 }""");
+        temp.Write("unfinished/tcd-config.json", """{ "source": "moe", "domains": ["wiki.txt"] }""");
+
+        Cli.Run([.. command, "--out", temp.File("notes")]).Error.Should().Contain($"--out: '{temp.File("notes")}' is not empty and holds no tcd xpert run");
+        Cli.Run([.. command, "--out", temp.File("pretrained")]).Error.Should().Contain("holds no tcd xpert run (another command's run, or other files)");
+        Cli.Run([.. command, "--out", temp.File("unfinished")]).Error.Should().Contain("holds a tcd xpert run that did not finish");
+        File.ReadAllText(temp.File("notes", "todo.txt")).Should().Be("keep me");
+    }
+
+    [Fact]
+    public void A_target_preset_with_another_vocabulary_than_the_sources_is_refused()
+    {
+        temp.Write("cased/model/config.json", (BertConfig.Tiny.WithExperts(4) with { VocabSize = 28996 }).ToJson());
+
+        var (exitCode, _, error) = Cli.Run("xpert", "--source", temp.File("cased"), "--domains", temp.File("wiki.txt"), "--out", temp.File("x"), "--target-preset", "tiny");
+
+        exitCode.Should().Be(1);
+        error.Should().Contain("--target-preset tiny: its vocabulary has 30522 tokens but the source's has 28996");
+    }
+
     [Fact]
     public void Xpert_help_documents_the_defaults()
     {

@@ -34,12 +34,7 @@ internal sealed class ImportHfCommand : TcdCommand<ImportHfSettings>
             ClassNamesFile.Write(settings.Output, classNames);
             console.Line($"tcd import-hf: classes (id2label): {string.Join(", ", classNames)}");
         }
-        // The checkpoint's own vocabulary travels with it; every tcd command reads <model>/vocab.txt when present.
-        var vocabulary = Path.Combine(settings.Source, BertTextEncoder.VocabularyFileName);
-        if (File.Exists(vocabulary))
-        {
-            File.Copy(vocabulary, Path.Combine(settings.Output, BertTextEncoder.VocabularyFileName), overwrite: true);
-        }
+        ModelFolders.CopyVocabulary(settings.Source, settings.Output);
         foreach (var note in imported.Notes)
         {
             console.Line($"tcd import-hf: note: {note}");

@@ -49,7 +49,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
     {
         source = Add(CliOptions.Optional<string?>("--source", "The trained MoE model (required): a model folder or the --out folder of 'tcd pretrain --experts N' / 'tcd distill'."));
         domains = Add(CliOptions.List("--domains", "Domain corpora (required), each 'name=file' or 'file' (named after the file): UTF-8 text as for --corpus of 'tcd pretrain'."));
-        output = Add(CliOptions.Optional<string?>("--out", $"Output folder (required): {ExpertActivationReport.FrequencyFileName}.csv/.json, {ExpertActivationReport.HeatmapFilePrefix}<N>.png, {ResultFileName} (chosen experts, Tucker errors), " +
+        output = Add(CliOptions.Optional<string?>("--out", $"Output folder (required; new or empty, apart from --source; one holding a finished run of the same options is left as it is): {ExpertActivationReport.FrequencyFileName}.csv/.json, {ExpertActivationReport.HeatmapFilePrefix}<N>.png, {ResultFileName} (chosen experts, Tucker errors), " +
                                                            $"{PretrainCommand.EffectiveConfigFileName} and model/ (the dense model)."));
         targetPreset = Add(CliOptions.Optional<string?>("--target-preset", ModelPresets.Help + " [default: the source's shape without experts]"));
         targetPreset.AcceptOnlyFromAmong(ModelPresets.Names);
@@ -78,6 +78,14 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
 
     public override int Execute(XpertSettings settings, CliConsole console, CancellationToken cancellationToken)
     {
+        var run = new XpertRunFolder(settings.Output);
+        if (run.HoldsFinishedRunOf(settings.EffectiveOptions))
+        {
+            console.Line($"tcd xpert: '{settings.Output}' already holds this run, finished; its dense model is in {run.ModelFolder}. " +
+                         "Choose another --out for a new run, or delete the folder to make this one again.");
+            return 0;
+        }
+
         TorchRuntime.EnsureAvailable();
         TorchRuntime.SetThreads(settings.Threads);
 
@@ -87,6 +95,11 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         console.Line(string.Create(CultureInfo.InvariantCulture,
             $"tcd xpert: source {settings.Source} (L={sourceConfig.NumLayers}, H={sourceConfig.HiddenSize}, d_ff={sourceConfig.IntermediateSize}, experts={sourceConfig.ExpertCount}) " +
             $"→ dense L={target.NumLayers}, H={target.HiddenSize}, d_ff={target.IntermediateSize}; domains {string.Join(", ", settings.Domains.Select(d => $"{d.Key}={d.Value}"))}"));
+
+        if (settings.Domains.Count == 1)
+        {
+            console.Line("warning: " + CommonExpertSelector.SingleDomainWarning);
+        }
 
         var corpora = settings.Domains.Select(domain => KeyValuePair.Create(domain.Key, TextCorpus.FromFiles(domain.Value))).ToList();
         var pipeline = new XpertPipeline(BertTextEncoder.ForModelFolder(settings.Source), settings.Pipeline);
@@ -133,8 +146,10 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
                              string.Join(", ", result.Decompositions.Select(layer => $"layer {layer.SourceLayer} uses {layer.ExpertRank}")) + ".");
             }
 
-            var modelFolder = Path.Combine(settings.Output, RunFolders.ModelFolderName);
+            var modelFolder = run.ModelFolder;
             BertModelStore.Save(dense, dense.Config, modelFolder);
+            ModelFolders.CopyVocabulary(settings.Source, modelFolder);
+            // Written last: its presence tells a later invocation that this run finished.
             XpertRunReport.Write(Path.Combine(settings.Output, ResultFileName), result, settings.Source, modelFolder);
             console.Line($"tcd xpert: wrote {ExpertActivationReport.FrequencyFileName}.csv/.json and {UserMessages.Count(result.Activations.LayerCount, "heatmap")} to {settings.Output}; " +
                          $"dense model saved to {modelFolder} (continue with: tcd pretrain --init {settings.Output} ...)");
@@ -145,7 +160,8 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
 
     protected override XpertSettings Read(OptionReader options)
     {
-        var sourceFolder = ModelFolders.Resolve(options.RequirePath(source), "--source");
+        var sourcePath = options.RequirePath(source);
+        var sourceFolder = ModelFolders.Resolve(sourcePath, "--source");
         var sourceConfig = BertModelStore.LoadConfig(sourceFolder);
         if (!sourceConfig.IsMoe)
         {
@@ -154,6 +170,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
 
         var domainFiles = Domains(options.RequirePaths(domains, named: true));
         var folder = options.RequireOutputFolder(output);
+        CheckApart(folder, sourcePath);
         var length = options.Get(sequenceLength);
         if (length > sourceConfig.MaxPositions)
         {
@@ -203,6 +220,26 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         return new XpertSettings(sourceFolder, domainFiles, folder, target, pipeline, CliOptions.ReadThreads(options, threads), options.Resolved);
     }
 
+    /// <summary>Throws when the output folder is, contains or lies inside the source folder, whose trained model it would overwrite.</summary>
+    private static void CheckApart(string outputFolder, string sourcePath)
+    {
+        var output = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outputFolder));
+        var source = Path.TrimEndingDirectorySeparator(Path.GetFullPath(sourcePath));
+        var relation = output == source ? "is"
+            : IsInside(source, output) ? "contains"
+            : IsInside(output, source) ? "lies inside"
+            : null;
+        if (relation is not null)
+        {
+            throw new CliUsageException(
+                $"--out: '{outputFolder}' {relation} the --source folder '{sourcePath}', whose trained model the XPERT run would overwrite; give --out a folder apart from it.");
+        }
+    }
+
+    /// <summary>Whether full path <paramref name="path"/> lies inside full path <paramref name="folder"/> (which ends in a separator only when it is a root).</summary>
+    private static bool IsInside(string path, string folder) =>
+        path.StartsWith(Path.EndsInDirectorySeparator(folder) ? folder : folder + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+
     /// <summary>The dense target: a preset or the source's shape, with the FFN width and hidden size overridden when given.</summary>
     private BertConfig Target(OptionReader options, BertConfig sourceConfig, int length)
     {
@@ -224,6 +261,14 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         }
 
         OptionValidation.Run(() => target.Validate(), OptionNames);
+
+        if (target.VocabSize != sourceConfig.VocabSize)
+        {
+            // Only a preset can differ: the source's shape keeps its vocabulary.
+            throw new CliUsageException(
+                $"--target-preset {presetName}: its vocabulary has {target.VocabSize} tokens but the source's has {sourceConfig.VocabSize}, and the dense model " +
+                "speaks the source's vocabulary; leave out --target-preset (the source's shape) and set the size with --target-ff and --target-hidden.");
+        }
 
         // The Tucker ranks are the target sizes, and a rank cannot exceed the dimension it compresses.
         var setBy = presetName is null ? string.Empty : $" (--target-preset {presetName})";
