@@ -55,8 +55,11 @@ try
         return 2;
     }
 
+    // A run folder (tcd distill --out) stands for the model in its model/ folder, as it does for tcd.
+    var sourceFolder = options.SourceModel is { } given ? BertModelStore.FindModelFolder(given) ?? given : null;
     var output = Directory.CreateDirectory(options.OutputDirectory).FullName;
-    var encoder = BertTextEncoder.CreateUncased();
+    // A loaded source speaks its own vocabulary (an imported model's vocab.txt), which every model here then shares.
+    var encoder = sourceFolder is null ? BertTextEncoder.CreateUncased() : BertTextEncoder.ForModelFolder(sourceFolder);
 
     // The math domain is generated; it is written out so that it can be read like the other domains (and inspected).
     var mathFile = Path.Combine(output, "math.txt");
@@ -74,16 +77,15 @@ try
     // Validation: WikiText segments far beyond what the short runs read.
     var validation = new SegmentPacker(encoder, SequenceLength).Pack(domains[1].Value).Skip(3000).Take(48).ToList();
 
-    var sourceConfig = new BertConfig
-    {
-        NumLayers = 2, HiddenSize = 64, NumHeads = 2, IntermediateSize = 128, MaxPositions = 128, ExpertCount = options.Experts,
-    };
+    var sourceConfig = sourceFolder is null
+        ? new BertConfig { NumLayers = 2, HiddenSize = 64, NumHeads = 2, IntermediateSize = 128, MaxPositions = 128, ExpertCount = options.Experts }
+        : BertModelStore.LoadConfig(sourceFolder);
     var targetConfig = sourceConfig with
     {
         ExpertCount = 0, IntermediateSize = options.TargetIntermediate, HiddenSize = options.TargetHidden,
     };
 
-    // Checked before the source is pre-trained: the Tucker ranks are the target's sizes, at most the source's.
+    // Checked before the source is pre-trained or loaded: the Tucker ranks are the target's sizes, at most the source's.
     if (targetConfig.HiddenSize > sourceConfig.HiddenSize || targetConfig.IntermediateSize > sourceConfig.IntermediateSize
         || targetConfig.HiddenSize % targetConfig.NumHeads != 0)
     {
@@ -94,10 +96,9 @@ try
 
     // 1. The MoE source.
     BertForMaskedLm source;
-    if (options.SourceModel is { } sourceFolder)
+    if (sourceFolder is not null)
     {
-        // A run folder (tcd distill --out) stands for the model in its model/ folder, as it does for tcd.
-        source = BertModelStore.LoadMaskedLm(BertModelStore.FindModelFolder(sourceFolder) ?? sourceFolder);
+        source = BertModelStore.LoadMaskedLm(sourceFolder);
         Console.WriteLine($"Loaded the MoE source from {sourceFolder}.");
     }
     else

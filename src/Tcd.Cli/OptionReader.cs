@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tcd.Models.Runtime;
@@ -65,6 +66,7 @@ internal sealed class OptionReader
     }
 
     /// <summary>The option's value: from the command line, else the config file, else its default.</summary>
+    /// <exception cref="CliUsageException">A number option is NaN or infinite.</exception>
     public T Get<T>(Option<T> option)
     {
         var (value, _) = Lookup(option);
@@ -72,8 +74,22 @@ internal sealed class OptionReader
         return value;
     }
 
+    /// <summary>
+    /// Like <see cref="Get{T}"/>, for one of two options that exclude each other: its default when only the config file
+    /// gives it and <paramref name="rival"/> is on the command line, since the command line overrides the file.
+    /// </summary>
+    public T GetUnlessOverriddenBy<T>(Option<T> option, Option rival)
+    {
+        var value = IsOnCommandLine(rival) && !IsOnCommandLine(option) ? parse.GetValue(option)! : Lookup(option).Value;
+        Record(option, value);
+        return value;
+    }
+
     /// <summary>True when the option is on the command line or in the config file (not left to its default).</summary>
-    public bool IsGiven(Option option) => parse.GetResult(option) is { Implicit: false } || config.ContainsKey(Key(option));
+    public bool IsGiven(Option option) => IsOnCommandLine(option) || config.ContainsKey(Key(option));
+
+    /// <summary>True when the option is on the command line (not only in the config file, nor left to its default).</summary>
+    public bool IsOnCommandLine(Option option) => parse.GetResult(option) is { Implicit: false };
 
     /// <summary>
     /// Like <see cref="Get{T}"/>, for a file or folder path: a relative path from the config file is relative to the
@@ -217,7 +233,7 @@ internal sealed class OptionReader
     /// <summary>The value and whether it came from the config file.</summary>
     private (T Value, bool FromConfig) Lookup<T>(Option<T> option)
     {
-        if (parse.GetResult(option) is { Implicit: false })
+        if (IsOnCommandLine(option))
         {
             return (parse.GetValue(option)!, false);
         }
@@ -227,7 +243,16 @@ internal sealed class OptionReader
             : (parse.GetValue(option)!, false);
     }
 
-    private void Record<T>(Option option, T value) => resolved[Key(option)] = JsonSerializer.SerializeToNode(value, Json);
+    private void Record<T>(Option option, T value)
+    {
+        // Checked here, where every value passes, because no option means NaN or infinity and JSON cannot record them.
+        if (value is double number && !double.IsFinite(number))
+        {
+            throw new CliUsageException($"{option.Name} is {number.ToString(CultureInfo.InvariantCulture)}; give a finite number.");
+        }
+
+        resolved[Key(option)] = JsonSerializer.SerializeToNode(value, Json);
+    }
 
     /// <summary>A path as the command uses it: one from the config file is relative to the file's folder.</summary>
     private string Locate(string path, bool fromConfig) =>

@@ -194,16 +194,29 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
-    public void Xpert_asked_for_more_experts_than_a_layer_has_warns_in_terms_of_k()
+    public void Xpert_on_one_domain_warns_notes_a_capped_expert_rank_reports_the_decomposition_and_carries_the_vocabulary()
     {
         var corpus = PretrainOneTinyStep(experts: 4);
-        var code = temp.Write("code.txt", string.Join("\n\n", Enumerable.Range(0, 20).Select(i => $"for item in range({i}): total = total + item")));
+        var vocabulary = temp.Write("run/model/vocab.txt", string.Join("\n", Tcd.Models.Data.BertTextEncoder.CreateUncased().Vocabulary) + "\n");
+        string[] command = ["xpert", "--source", temp.File("run"), "--domains", corpus, "--out", temp.File("xpert"), "--k", "1", "--expert-rank", "100", "--max-segments", "4",
+                            "--target-ff", "32", "--tucker-iterations", "2", "--tucker-tolerance", "0", .. TinyOnCpu];
 
-        var xpert = Cli.Run(["xpert", "--source", temp.File("run"), "--domains", corpus, code, "--out", temp.File("xpert"), "--k", "5", "--max-segments", "4", .. TinyOnCpu]);
+        var xpert = Cli.Run(command);
 
         xpert.Error.Should().BeEmpty();
         xpert.ExitCode.Should().Be(0);
-        xpert.Output.Should().Contain("(warning: --k is 5 but").And.NotContain("TopK");
+        xpert.Output.Should().Contain("warning: only one domain was given, so every frequently used expert counts as common; XPERT mines the experts shared across several domains");
+        xpert.Output.Should().Contain("[xpert] Tucker layer 1/2: HOSVD").And.Contain("[xpert] Tucker layer 2/2: HOOI sweep 2/2: relative error ");
+        xpert.Output.Should().Contain("note: --expert-rank 100 is capped at 2 × the experts kept in a layer (their up- and down-projections are stacked): layer 0 uses 2, layer 1 uses 2.");
+        File.ReadAllText(temp.File("xpert", "model", "vocab.txt")).Should().Be(File.ReadAllText(vocabulary));
+        var weights = temp.File("xpert", "model", BertModelStore.WeightsFileName);
+        var written = File.GetLastWriteTimeUtc(weights);
+
+        var again = Cli.Run(command);
+
+        again.ExitCode.Should().Be(0);
+        again.Output.Should().Contain("already holds this run, finished").And.NotContain("[xpert]");
+        File.GetLastWriteTimeUtc(weights).Should().Be(written);
     }
 
     [Fact]
@@ -351,7 +364,7 @@ public sealed class EndToEndTests : IDisposable
 
         xpert.Error.Should().BeEmpty();
         xpert.ExitCode.Should().Be(0);
-        xpert.Output.Should().Contain("[xpert] domain code (2/2)").And.Contain("layer 0: E").And.Contain("layer 1: E").And.Contain("relative error up");
+        xpert.Output.Should().Contain("[xpert] domain code (2/2)").And.Contain("[xpert] Tucker layer 2/2: HOSVD").And.NotContain("HOOI sweep").And.Contain("layer 0: E").And.Contain("layer 1: E").And.Contain("relative error up");
         File.ReadAllLines(Path.Combine(xpertOut, "expert-frequencies.csv")).Should().HaveCountGreaterThan(1);
         File.Exists(Path.Combine(xpertOut, "expert-frequencies.json")).Should().BeTrue();
         new FileInfo(Path.Combine(xpertOut, "expert-activation-layer0.png")).Length.Should().BePositive();

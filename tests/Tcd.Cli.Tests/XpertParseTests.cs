@@ -39,12 +39,14 @@ public sealed class XpertParseTests : IDisposable
             c => c.Xpert,
             "xpert", "--source", temp.File("moe"), "--domains", $"w={temp.File("wiki.txt")}", "--out", "x", "--target-preset", "tiny",
             "--target-ff", "64", "--target-hidden", "32", "--scoring", "geomean", "--threshold", "0.2", "--expert-rank", "3",
-            "--max-segments", "8", "--seq-length", "32", "--batch-size", "4", "--device", "cpu", "--threads", "1", "--seed", "7");
+            "--max-segments", "8", "--seq-length", "32", "--batch-size", "4", "--device", "cpu", "--threads", "1", "--seed", "7",
+            "--tucker-iterations", "5", "--tucker-tolerance", "0.001");
 
         settings.Target.Should().Be(BertConfig.Tiny with { IntermediateSize = 64, HiddenSize = 32 });
         var p = settings.Pipeline;
         (p.Selection.Mode, p.Selection.Scoring, p.Selection.Threshold, p.ExpertRank, p.Seed).Should().Be((CommonExpertSelectionMode.Threshold, CommonExpertScoring.GeometricMean, 0.2, (int?)3, 7L));
         (p.Activation.MaxSegmentsPerDomain, p.Activation.MaxSequenceLength, p.Activation.BatchSize, p.Activation.Device).Should().Be(((int?)8, 32, 4, "cpu"));
+        (p.Tucker!.MaxIterations, p.Tucker.Tolerance).Should().Be((5, 0.001));
         settings.Threads.Should().Be(1);
     }
 
@@ -64,6 +66,9 @@ public sealed class XpertParseTests : IDisposable
     [InlineData("--k", "0", "--k")]
     [InlineData("--max-segments", "0", "--max-segments")]
     [InlineData("--seq-length", "512", "--seq-length")]
+    [InlineData("--expert-rank", "0", "--expert-rank is 0; use a rank of at least 1 (a rank above 2k is capped at 2k).")]
+    [InlineData("--tucker-iterations", "-1", "--tucker-iterations is -1; use 0 (HOSVD only)")]
+    [InlineData("--tucker-tolerance", "-0.5", "--tucker-tolerance is -0.5; use a finite non-negative number")]
     public void Xpert_out_of_range_values_name_the_option(string option, string value, string named)
     {
         var (exitCode, _, error) = Cli.Run("xpert", "--source", temp.File("moe"), "--domains", temp.File("wiki.txt"), "--out", temp.File("x"), option, value);
@@ -85,6 +90,138 @@ public sealed class XpertParseTests : IDisposable
         Cli.Run("xpert", "--source", temp.File("moe"), "--domains", temp.File("none.txt"), "--out", "x").Error.Should().Contain("--domains").And.Contain("none.txt");
     }
 
+    [Theory]
+    [InlineData("xpert", "--threshold", "NaN")]
+    [InlineData("xpert", "--threshold", "Infinity")]
+    [InlineData("pretrain", "--lr", "NaN")]
+    [InlineData("pretrain", "--lr", "-Infinity")]
+    public void A_number_option_that_is_nan_or_infinite_is_named_with_its_value(string command, string option, string value)
+    {
+        string[] required = command == "xpert"
+            ? ["--source", temp.File("moe"), "--domains", temp.File("wiki.txt")]
+            : ["--corpus", temp.File("wiki.txt"), "--preset", "tiny"];
+
+        var (exitCode, _, error) = Cli.Run([command, .. required, "--out", temp.File("x"), option, value]);
+
+        exitCode.Should().Be(1);
+        error.Should().Be($"tcd {command}: error: {option} is {value}; give a finite number.{Environment.NewLine}");
+        Directory.Exists(temp.File("x")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void A_threshold_runs_record_replays_and_the_command_line_overrides_the_file_between_k_and_threshold()
+    {
+        string[] required = ["--source", temp.File("moe"), "--domains", temp.File("wiki.txt"), "--out", temp.File("x")];
+        var thresholdRun = Cli.Parse(c => c.Xpert, ["xpert", .. required, "--threshold", "0.2"]);
+        thresholdRun.EffectiveOptions.Should().NotContainKey("k");
+        var record = temp.Write("threshold.json", new System.Text.Json.Nodes.JsonObject(
+            thresholdRun.EffectiveOptions.Select(option => KeyValuePair.Create(option.Key, option.Value?.DeepClone()))).ToJsonString());
+
+        var replayed = Cli.Parse(c => c.Xpert, "xpert", "--config", record);
+        (replayed.Pipeline.Selection.Mode, replayed.Pipeline.Selection.Threshold).Should().Be((CommonExpertSelectionMode.Threshold, 0.2));
+
+        var topKOverFile = Cli.Parse(c => c.Xpert, "xpert", "--config", record, "--k", "3");
+        (topKOverFile.Pipeline.Selection.Mode, topKOverFile.Pipeline.Selection.TopK).Should().Be((CommonExpertSelectionMode.TopK, 3));
+        topKOverFile.EffectiveOptions["threshold"].Should().BeNull();
+
+        var withK = temp.Write("k.json", """{ "k": 3, "source": "moe", "domains": ["wiki.txt"], "out": "x" }""");
+        var thresholdOverFile = Cli.Parse(c => c.Xpert, "xpert", "--config", withK, "--threshold", "0.3");
+        (thresholdOverFile.Pipeline.Selection.Mode, thresholdOverFile.Pipeline.Selection.Threshold).Should().Be((CommonExpertSelectionMode.Threshold, 0.3));
+        thresholdOverFile.EffectiveOptions.Should().NotContainKey("k");
+
+        var both = temp.Write("both.json", """{ "k": 3, "threshold": 0.3, "source": "moe", "domains": ["wiki.txt"], "out": "x" }""");
+        Cli.Run("xpert", "--config", both).Error.Should().Contain("--k and --threshold both choose");
+    }
+
+    [Fact]
+    public void Xpert_refuses_more_common_experts_than_the_source_has_and_says_what_a_user_can_give()
+    {
+        string[] required = ["xpert", "--source", temp.File("moe"), "--domains", temp.File("wiki.txt"), "--out", temp.File("x")];
+
+        Cli.Run([.. required, "--k", "5"]).Error.Should().Contain("--k 5 exceeds the 4 experts per layer of the source").And.Contain("give --k 4 or less");
+        Cli.Run([.. required, "--max-segments", "0"]).Error.Should().Be($"tcd xpert: error: --max-segments must be at least 1, not 0.{Environment.NewLine}");
+        Directory.Exists(temp.File("x")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void A_domain_that_is_a_folder_or_has_no_text_is_refused_before_any_work()
+    {
+        Directory.CreateDirectory(temp.File("folder"));
+        var blank = temp.Write("blank.txt", "\n   \n");
+        string[] start = ["xpert", "--source", temp.File("moe"), "--out", temp.File("x"), "--domains", temp.File("wiki.txt")];
+
+        Cli.Run([.. start, $"d={temp.File("folder")}"]).Error.Should().Contain($"--domains: '{temp.File("folder")}' of domain 'd' is a folder; give a text file.");
+        Cli.Run([.. start, blank]).Error.Should().Contain($"--domains: domain 'blank': The corpus file '{blank}' contains no text");
+    }
+
+    [Theory]
+    [InlineData("moe", "is")]
+    [InlineData("moe/model", "lies inside")]
+    [InlineData("moe/xpert", "lies inside")]
+    [InlineData(".", "contains")]
+    public void An_out_folder_that_overlaps_the_source_folder_is_refused_before_any_work(string outFolder, string relation)
+    {
+        var before = File.ReadAllText(temp.File("moe", "model", "config.json"));
+        var outPath = Path.GetFullPath(Path.Combine(temp.Path, outFolder));
+
+        var (exitCode, _, error) = Cli.Run("xpert", "--source", temp.File("moe"), "--domains", temp.File("wiki.txt"), "--out", outPath);
+
+        exitCode.Should().Be(1);
+        error.Should().Contain($"--out: '{outPath}' {relation} the --source folder '{temp.File("moe")}', whose trained model the XPERT run would overwrite");
+        File.ReadAllText(temp.File("moe", "model", "config.json")).Should().Be(before);
+        Directory.Exists(temp.File("moe", "xpert")).Should().BeFalse();
+        Cli.Run("xpert", "--source", temp.File("moe", "model"), "--domains", temp.File("wiki.txt"), "--out", temp.File("moe"))
+            .Error.Should().Contain($"'{temp.File("moe")}' contains the --source folder");
+    }
+
+    [Fact]
+    public void An_out_folder_holding_a_finished_run_is_left_untouched_with_the_same_options_and_names_each_difference_otherwise()
+    {
+        string[] command = ["xpert", "--source", temp.File("moe"), "--domains", temp.File("wiki.txt"), temp.File("code.txt"), "--out", temp.File("x")];
+        var finished = Cli.Parse(c => c.Xpert, command).EffectiveOptions;
+        var record = temp.Write("x/tcd-config.json", new System.Text.Json.Nodes.JsonObject(finished.Select(option => KeyValuePair.Create(option.Key, option.Value?.DeepClone()))).ToJsonString());
+        temp.Write("x/result.json", "{}");
+        temp.Write("x/model/config.json", BertConfig.Tiny.ToJson());
+        var written = File.GetLastWriteTimeUtc(record);
+
+        var again = Cli.Run([.. command, "--threads", "1"]);
+
+        again.ExitCode.Should().Be(0);
+        again.Output.Should().Contain($"tcd xpert: '{temp.File("x")}' already holds this run, finished; its dense model is in {temp.File("x", "model")}.");
+        File.GetLastWriteTimeUtc(record).Should().Be(written);
+        File.ReadAllText(temp.File("x", "result.json")).Should().Be("{}");
+
+        var other = Cli.Run([.. command, "--k", "1", "--seed", "7"]);
+        other.ExitCode.Should().Be(1);
+        other.Error.Should().Contain($"--out: '{temp.File("x")}' holds a finished tcd xpert run made with --k 2 (now 1), --seed 42 (now 7); choose another --out");
+        File.ReadAllText(temp.File("x", "result.json")).Should().Be("{}");
+    }
+
+    [Fact]
+    public void An_out_folder_holding_anything_else_is_refused()
+    {
+        string[] command = ["xpert", "--source", temp.File("moe"), "--domains", temp.File("wiki.txt")];
+        temp.Write("notes/todo.txt", "keep me");
+        temp.Write("pretrained/tcd-config.json", """{ "corpus": ["a.txt"], "steps": 10 }""");
+        temp.Write("unfinished/tcd-config.json", """{ "source": "moe", "domains": ["wiki.txt"] }""");
+
+        Cli.Run([.. command, "--out", temp.File("notes")]).Error.Should().Contain($"--out: '{temp.File("notes")}' is not empty and holds no tcd xpert run");
+        Cli.Run([.. command, "--out", temp.File("pretrained")]).Error.Should().Contain("holds no tcd xpert run (another command's run, or other files)");
+        Cli.Run([.. command, "--out", temp.File("unfinished")]).Error.Should().Contain("holds a tcd xpert run that did not finish");
+        File.ReadAllText(temp.File("notes", "todo.txt")).Should().Be("keep me");
+    }
+
+    [Fact]
+    public void A_target_preset_with_another_vocabulary_than_the_sources_is_refused()
+    {
+        temp.Write("cased/model/config.json", (BertConfig.Tiny.WithExperts(4) with { VocabSize = 28996 }).ToJson());
+
+        var (exitCode, _, error) = Cli.Run("xpert", "--source", temp.File("cased"), "--domains", temp.File("wiki.txt"), "--out", temp.File("x"), "--target-preset", "tiny");
+
+        exitCode.Should().Be(1);
+        error.Should().Contain("--target-preset tiny: its vocabulary has 30522 tokens but the source's has 28996");
+    }
+
     [Fact]
     public void Xpert_help_documents_the_defaults()
     {
@@ -92,7 +229,8 @@ public sealed class XpertParseTests : IDisposable
 
         exitCode.Should().Be(0);
         output.Should().Contain("--domains").And.Contain("--target-preset").And.Contain("--target-ff").And.Contain("[default: 2]")
-            .And.Contain("[default: minimum]").And.Contain("[default: 256]").And.Contain("--expert-rank").And.Contain("--config");
+            .And.Contain("[default: minimum]").And.Contain("[default: 256]").And.Contain("--expert-rank").And.Contain("--config")
+            .And.Contain("--tucker-iterations").And.Contain("[default: 100]").And.Contain("--tucker-tolerance").And.Contain("[default: 1E-08]");
     }
 
     [Fact]

@@ -107,6 +107,30 @@ public sealed class SampleTests : IDisposable
     }
 
     [Fact]
+    public void Xpert_takes_the_shape_and_the_vocabulary_of_a_loaded_source()
+    {
+        var source = Out("xpert-source");
+        string[] vocabulary = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", .. "the of and a to in is was for on with as by at".Split(' ')];
+        var config = new BertConfig { NumLayers = 2, HiddenSize = 32, NumHeads = 2, IntermediateSize = 48, MaxPositions = 128, ExpertCount = 4, VocabSize = vocabulary.Length };
+        torch.manual_seed(1);
+        using (var moe = new BertForMaskedLm(config))
+        {
+            BertModelStore.Save(moe, config, source);
+        }
+
+        File.WriteAllLines(Path.Combine(source, "vocab.txt"), vocabulary);
+
+        var tooWide = SampleProgram.Run("Tcd.Xpert", "--source", source, "--target-hidden", "64", "--tasks", "none", "--out", Out("xpert-too-wide"));
+        var run = SampleProgram.Run("Tcd.Xpert", "--source", source, "--target-hidden", "32", "--target-ff", "48", "--steps", "2", "--tasks", "none", "--threads", "1", "--out", Out("xpert-loaded"));
+
+        tooWide.ExitCode.Should().Be(1, tooWide.ToString());
+        tooWide.Error.Should().Contain("--target-hidden 64 and --target-ff 64 must be at most the source's 32 and 48");
+        run.ExitCode.Should().Be(0, run.ToString());
+        run.Output.Should().Contain($"Loaded the MoE source from {source}.");
+        BertModelStore.LoadConfig(Path.Combine(Out("xpert-loaded"), "xpert", "model")).Should().Be(config with { ExpertCount = 0 });
+    }
+
+    [Fact]
     public void Xpert_refuses_an_unknown_task_or_missing_GLUE_files_before_any_work()
     {
         var unknown = SampleProgram.Run("Tcd.Xpert", "--tasks", "SST-2,Foo", "--out", Out("xpert-bad"));

@@ -23,6 +23,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
     private static readonly ExpertActivationOptions ActivationDefaults = new();
     private static readonly CommonExpertSelectionOptions SelectionDefaults = new();
     private static readonly XpertPipelineOptions PipelineDefaults = new();
+    private static readonly TuckerOptions TuckerDefaults = new();
     private readonly Option<string?> source;
     private readonly Option<string[]> domains;
     private readonly Option<string?> output;
@@ -33,6 +34,8 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
     private readonly Option<string> scoring;
     private readonly Option<double?> threshold;
     private readonly Option<int?> expertRank;
+    private readonly Option<int> tuckerIterations;
+    private readonly Option<double> tuckerTolerance;
     private readonly Option<int> maxSegments;
     private readonly Option<int> sequenceLength;
     private readonly Option<int> batchSize;
@@ -46,7 +49,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
     {
         source = Add(CliOptions.Optional<string?>("--source", "The trained MoE model (required): a model folder or the --out folder of 'tcd pretrain --experts N' / 'tcd distill'."));
         domains = Add(CliOptions.List("--domains", "Domain corpora (required), each 'name=file' or 'file' (named after the file): UTF-8 text as for --corpus of 'tcd pretrain'."));
-        output = Add(CliOptions.Optional<string?>("--out", $"Output folder (required): {ExpertActivationReport.FrequencyFileName}.csv/.json, {ExpertActivationReport.HeatmapFilePrefix}<N>.png, {ResultFileName} (chosen experts, Tucker errors), " +
+        output = Add(CliOptions.Optional<string?>("--out", $"Output folder (required; new or empty, apart from --source; one holding a finished run of the same options is left as it is): {ExpertActivationReport.FrequencyFileName}.csv/.json, {ExpertActivationReport.HeatmapFilePrefix}<N>.png, {ResultFileName} (chosen experts, Tucker errors), " +
                                                            $"{PretrainCommand.EffectiveConfigFileName} and model/ (the dense model)."));
         targetPreset = Add(CliOptions.Optional<string?>("--target-preset", ModelPresets.Help + " [default: the source's shape without experts]"));
         targetPreset.AcceptOnlyFromAmong(ModelPresets.Names);
@@ -56,7 +59,15 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         scoring = Add(CliOptions.WithDefault("--scoring", "Expert score over the domains' activation frequencies: 'minimum' (every domain must use it) or 'geomean'.", MinimumScoring));
         scoring.AcceptOnlyFromAmong(MinimumScoring, GeometricMeanScoring);
         threshold = Add(CliOptions.Optional<double?>("--threshold", "Keep every expert whose frequency reaches this value in every domain, in (0, 1], instead of the top --k [default: top --k]."));
-        expertRank = Add(CliOptions.Optional<int?>("--expert-rank", "Tucker rank of the expert mode [default: 2 × the experts kept, exact along that mode]."));
+        expertRank = Add(CliOptions.Optional<int?>("--expert-rank", "Tucker rank of the expert mode, capped at 2 × the experts kept in a layer (their up- and down-projections are stacked) [default: that cap, exact along that mode]."));
+        tuckerIterations = Add(CliOptions.WithDefault(
+            "--tucker-iterations",
+            "Most HOOI sweeps refining each layer's Tucker decomposition after its HOSVD; 0 keeps the HOSVD. None runs when the ranks are the source's sizes, where the HOSVD is exact.",
+            TuckerDefaults.MaxIterations));
+        tuckerTolerance = Add(CliOptions.WithDefault(
+            "--tucker-tolerance",
+            "HOOI stops once the relative reconstruction error changes by less than this between two sweeps; 0 always runs --tucker-iterations sweeps.",
+            TuckerDefaults.Tolerance));
         maxSegments = Add(CliOptions.WithDefault("--max-segments", "Segments read from each domain for the activation analysis.", ActivationDefaults.MaxSegmentsPerDomain ?? 256));
         sequenceLength = Add(CliOptions.WithDefault("--seq-length", "Tokens per analysed segment, at most the source's positions.", ActivationDefaults.MaxSequenceLength));
         batchSize = Add(CliOptions.WithDefault("--batch-size", "Segments per forward pass of the analysis.", ActivationDefaults.BatchSize));
@@ -67,6 +78,14 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
 
     public override int Execute(XpertSettings settings, CliConsole console, CancellationToken cancellationToken)
     {
+        var run = new XpertRunFolder(settings.Output);
+        if (run.HoldsFinishedRunOf(settings.EffectiveOptions))
+        {
+            console.Line($"tcd xpert: '{settings.Output}' already holds this run, finished; its dense model is in {run.ModelFolder}. " +
+                         "Choose another --out for a new run, or delete the folder to make this one again.");
+            return 0;
+        }
+
         TorchRuntime.EnsureAvailable();
         TorchRuntime.SetThreads(settings.Threads);
 
@@ -77,17 +96,27 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
             $"tcd xpert: source {settings.Source} (L={sourceConfig.NumLayers}, H={sourceConfig.HiddenSize}, d_ff={sourceConfig.IntermediateSize}, experts={sourceConfig.ExpertCount}) " +
             $"→ dense L={target.NumLayers}, H={target.HiddenSize}, d_ff={target.IntermediateSize}; domains {string.Join(", ", settings.Domains.Select(d => $"{d.Key}={d.Value}"))}"));
 
+        if (settings.Domains.Count == 1)
+        {
+            console.Line("warning: " + CommonExpertSelector.SingleDomainWarning);
+        }
+
         var corpora = settings.Domains.Select(domain => KeyValuePair.Create(domain.Key, TextCorpus.FromFiles(domain.Value))).ToList();
         var pipeline = new XpertPipeline(BertTextEncoder.ForModelFolder(settings.Source), settings.Pipeline);
         var perDomain = (double)(settings.Pipeline.Activation.MaxSegmentsPerDomain ?? 1);
         XpertPipelineResult result;
         try
         {
-            result = console.Track<ExpertActivationProgress, XpertPipelineResult>(
+            // How long the analysis and the decomposition take depends on the text and the ranks, so each fills half the bar.
+            result = console.Track<object, XpertPipelineResult>(
                 "xpert",
-                progress => pipeline.Run(sourceModel, corpora, target, progress, cancellationToken),
-                report => (report.DomainIndex + Math.Min(1, report.Segments / perDomain)) / report.DomainCount,
-                report => report.ToString());
+                progress => pipeline.Run(sourceModel, corpora, target, progress, progress, cancellationToken),
+                report => report switch
+                {
+                    ExpertActivationProgress analysis => (analysis.DomainIndex + Math.Min(1, analysis.Segments / perDomain)) / analysis.DomainCount / 2,
+                    XpertDecompositionProgress decomposition => 0.5 + decomposition.Fraction / 2,
+                    _ => 0,
+                });
         }
         catch (OperationCanceledException)
         {
@@ -108,12 +137,19 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
             ExpertActivationReport.Write(result.Activations, settings.Output);
             foreach (var layer in result.Decompositions)
             {
-                // The selection's warnings name the library's TopK; the user typed --k.
-                console.Line("  " + OptionValidation.InOptionTerms(layer.ToString(), OptionNames));
+                console.Line("  " + layer);
             }
 
-            var modelFolder = Path.Combine(settings.Output, RunFolders.ModelFolderName);
+            if (settings.Pipeline.ExpertRank is { } expertRank && result.Decompositions.Any(layer => layer.ExpertRank < expertRank))
+            {
+                console.Line($"note: --expert-rank {expertRank} is capped at 2 × the experts kept in a layer (their up- and down-projections are stacked): " +
+                             string.Join(", ", result.Decompositions.Select(layer => $"layer {layer.SourceLayer} uses {layer.ExpertRank}")) + ".");
+            }
+
+            var modelFolder = run.ModelFolder;
             BertModelStore.Save(dense, dense.Config, modelFolder);
+            BertTextEncoder.CopyTokenizerFiles(settings.Source, modelFolder);
+            // Written last: its presence tells a later invocation that this run finished.
             XpertRunReport.Write(Path.Combine(settings.Output, ResultFileName), result, settings.Source, modelFolder);
             console.Line($"tcd xpert: wrote {ExpertActivationReport.FrequencyFileName}.csv/.json and {UserMessages.Count(result.Activations.LayerCount, "heatmap")} to {settings.Output}; " +
                          $"dense model saved to {modelFolder} (continue with: tcd pretrain --init {settings.Output} ...)");
@@ -124,7 +160,8 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
 
     protected override XpertSettings Read(OptionReader options)
     {
-        var sourceFolder = ModelFolders.Resolve(options.RequirePath(source), "--source");
+        var sourcePath = options.RequirePath(source);
+        var sourceFolder = ModelFolders.Resolve(sourcePath, "--source");
         var sourceConfig = BertModelStore.LoadConfig(sourceFolder);
         if (!sourceConfig.IsMoe)
         {
@@ -133,6 +170,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
 
         var domainFiles = Domains(options.RequirePaths(domains, named: true));
         var folder = options.RequireOutputFolder(output);
+        CheckApart(folder, sourcePath);
         var length = options.Get(sequenceLength);
         if (length > sourceConfig.MaxPositions)
         {
@@ -140,18 +178,28 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         }
 
         var target = Target(options, sourceConfig, length);
-        var keep = options.Get(topK);
-        var minimumFrequency = options.Get(threshold);
-        if (minimumFrequency is not null && options.IsGiven(topK))
+        var minimumFrequency = options.GetUnlessOverriddenBy(threshold, topK);
+        // One on the command line overrides the other in the --config file; given alike, they conflict.
+        if (minimumFrequency is not null && options.IsGiven(topK) && options.IsOnCommandLine(topK) == options.IsOnCommandLine(threshold))
         {
-            throw new CliUsageException("--k and --threshold both choose how many experts to keep; give one of them.");
+            throw new CliUsageException("--k and --threshold both choose how many experts to keep; give one of them (on the command line or in the --config file).");
+        }
+
+        // Read (and so recorded in tcd-config.json) only when it counts, so that a threshold run's record replays.
+        var keep = minimumFrequency is null ? options.Get(topK) : SelectionDefaults.TopK;
+
+        var segments = options.Get(maxSegments);
+        if (segments < 1)
+        {
+            // Before the library's check, which offers null (no limit), a value the command line cannot give.
+            throw new CliUsageException($"--max-segments must be at least 1, not {segments}.");
         }
 
         var activation = new ExpertActivationOptions
         {
             BatchSize = options.Get(batchSize),
             MaxSequenceLength = length,
-            MaxSegmentsPerDomain = options.Get(maxSegments),
+            MaxSegmentsPerDomain = segments,
             Device = options.Get(device),
         };
         var selection = new CommonExpertSelectionOptions
@@ -161,17 +209,36 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
             TopK = keep,
             Threshold = minimumFrequency ?? SelectionDefaults.Threshold,
         };
-        OptionValidation.Run(activation.Validate, OptionNames);
-        OptionValidation.Run(selection.Validate, OptionNames);
-        var rank = options.Get(expertRank);
-        if (rank is < 1)
+        var tucker = new TuckerOptions { MaxIterations = options.Get(tuckerIterations), Tolerance = options.Get(tuckerTolerance) };
+        var pipeline = new XpertPipelineOptions { Activation = activation, Selection = selection, ExpertRank = options.Get(expertRank), Tucker = tucker, Seed = options.Get(seed) };
+        OptionValidation.Run(pipeline.Validate, OptionNames);
+        if (minimumFrequency is null && keep > sourceConfig.ExpertCount)
         {
-            throw new CliUsageException($"--expert-rank must be at least 1, not {rank}.");
+            throw new CliUsageException($"--k {keep} exceeds the {sourceConfig.ExpertCount} experts per layer of the source '{sourceFolder}'; give --k {sourceConfig.ExpertCount} or less.");
         }
 
-        var pipeline = new XpertPipelineOptions { Activation = activation, Selection = selection, ExpertRank = rank, Seed = options.Get(seed) };
         return new XpertSettings(sourceFolder, domainFiles, folder, target, pipeline, CliOptions.ReadThreads(options, threads), options.Resolved);
     }
+
+    /// <summary>Throws when the output folder is, contains or lies inside the source folder, whose trained model it would overwrite.</summary>
+    private static void CheckApart(string outputFolder, string sourcePath)
+    {
+        var output = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outputFolder));
+        var source = Path.TrimEndingDirectorySeparator(Path.GetFullPath(sourcePath));
+        var relation = output == source ? "is"
+            : IsInside(source, output) ? "contains"
+            : IsInside(output, source) ? "lies inside"
+            : null;
+        if (relation is not null)
+        {
+            throw new CliUsageException(
+                $"--out: '{outputFolder}' {relation} the --source folder '{sourcePath}', whose trained model the XPERT run would overwrite; give --out a folder apart from it.");
+        }
+    }
+
+    /// <summary>Whether full path <paramref name="path"/> lies inside full path <paramref name="folder"/> (which ends in a separator only when it is a root).</summary>
+    private static bool IsInside(string path, string folder) =>
+        path.StartsWith(Path.EndsInDirectorySeparator(folder) ? folder : folder + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     /// <summary>The dense target: a preset or the source's shape, with the FFN width and hidden size overridden when given.</summary>
     private BertConfig Target(OptionReader options, BertConfig sourceConfig, int length)
@@ -195,6 +262,14 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
 
         OptionValidation.Run(() => target.Validate(), OptionNames);
 
+        if (target.VocabSize != sourceConfig.VocabSize)
+        {
+            // Only a preset can differ: the source's shape keeps its vocabulary.
+            throw new CliUsageException(
+                $"--target-preset {presetName}: its vocabulary has {target.VocabSize} tokens but the source's has {sourceConfig.VocabSize}, and the dense model " +
+                "speaks the source's vocabulary; leave out --target-preset (the source's shape) and set the size with --target-ff and --target-hidden.");
+        }
+
         // The Tucker ranks are the target sizes, and a rank cannot exceed the dimension it compresses.
         var setBy = presetName is null ? string.Empty : $" (--target-preset {presetName})";
         if (target.IntermediateSize > sourceConfig.IntermediateSize)
@@ -212,15 +287,30 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         return target;
     }
 
-    /// <summary>Parses <c>name=file</c> / <c>file</c> entries; names must be unique and files must exist.</summary>
+    /// <summary>Parses <c>name=file</c> / <c>file</c> entries; names must be unique and files must exist and hold text.</summary>
     private static List<KeyValuePair<string, string>> Domains(IEnumerable<string> entries)
     {
         var domains = NamedPaths.Parse(entries, "--domains", "wiki.txt");
         foreach (var (name, file) in domains)
         {
+            if (Directory.Exists(file))
+            {
+                throw new CliUsageException($"--domains: '{file}' of domain '{name}' is a folder; give a text file.");
+            }
+
             if (!File.Exists(file))
             {
                 throw new CliUsageException($"--domains: the file '{file}' of domain '{name}' does not exist.");
+            }
+
+            try
+            {
+                // Reads up to the end of the first document only: a blank file fails now, not after the domains before it were analysed.
+                _ = TextCorpus.FromFiles(file).ReadDocuments().Any();
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new CliUsageException($"--domains: domain '{name}': {ex.Message}");
             }
         }
 
@@ -234,6 +324,9 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         [nameof(ExpertActivationOptions.MaxSegmentsPerDomain)] = "--max-segments",
         [nameof(CommonExpertSelectionOptions.TopK)] = "--k",
         [nameof(CommonExpertSelectionOptions.Threshold)] = "--threshold",
+        [nameof(XpertPipelineOptions.ExpertRank)] = "--expert-rank",
+        [nameof(TuckerOptions.MaxIterations)] = "--tucker-iterations",
+        [nameof(TuckerOptions.Tolerance)] = "--tucker-tolerance",
         [nameof(BertConfig.HiddenSize)] = "--target-hidden",
         [nameof(BertConfig.IntermediateSize)] = "--target-ff",
         [nameof(BertConfig.NumHeads)] = "--target-hidden",

@@ -19,7 +19,8 @@ namespace Tcd.MLNet.Estimators;
 /// <see cref="Fit"/>: like a pre-trained-model loader, <see cref="Fit"/> reads no row of its input and only checks that
 /// it has the text column the returned transformer reads, so the estimator can stand first in a chain. Each call of
 /// <see cref="Fit"/> runs the analysis and the decompositions again and returns a new model; the MoE model is not
-/// changed. Progress of the analysis goes to <c>mlContext.Log</c> and <see cref="ExpertAnalysisOptions.Progress"/>.
+/// changed. Progress of the analysis goes to <c>mlContext.Log</c> and <see cref="ExpertAnalysisOptions.Progress"/>, that
+/// of the Tucker decomposition (per layer and HOOI sweep) to <c>mlContext.Log</c>.
 /// </remarks>
 public sealed class XpertInitializationEstimator : IEstimator<PretrainedBertTransformer>
 {
@@ -27,7 +28,7 @@ public sealed class XpertInitializationEstimator : IEstimator<PretrainedBertTran
     private readonly PretrainedBertTransformer moe;
     private readonly IDictionary<string, IDataView> domains;
     private readonly XpertInitializationOptions options;
-    private readonly ExpertActivationOptions activation;
+    private readonly XpertPipelineOptions pipelineOptions;
 
     internal XpertInitializationEstimator(
         IHostEnvironment environment, PretrainedBertTransformer moe, IDictionary<string, IDataView> domains, BertConfig target, XpertInitializationOptions options)
@@ -38,8 +39,18 @@ public sealed class XpertInitializationEstimator : IEstimator<PretrainedBertTran
         ArgumentException.ThrowIfNullOrWhiteSpace(options.OutputColumnName);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.TransformBatchSize);
         ArgumentNullException.ThrowIfNull(options.Selection);
-        options.Selection.Validate();
-        activation = DomainCorpora.ActivationOptions(moe, options);
+        // Built and checked here, so that an invalid rank or Tucker option fails now rather than after every domain is routed in Fit.
+        pipelineOptions = new XpertPipelineOptions
+        {
+            Activation = DomainCorpora.ActivationOptions(moe, options),
+            Selection = options.Selection,
+            ExpertRank = options.ExpertRank,
+            IntermediateRank = options.IntermediateRank,
+            HiddenRank = options.HiddenRank,
+            Tucker = options.Tucker,
+            Seed = options.Seed,
+        };
+        pipelineOptions.Validate();
         DomainCorpora.Read(domains, options.TextColumnName);
         target.Validate();
         if (target.IsMoe)
@@ -97,19 +108,14 @@ public sealed class XpertInitializationEstimator : IEstimator<PretrainedBertTran
         using var channel = host.Start("XPERT");
         channel.Info(MessageSensitivity.None, FormattableString.Invariant(
             $"XPERT: analysing {moe.Config.ExpertCount} experts × {moe.Config.NumLayers} layers on {domains.Count} domains ({string.Join(", ", domains.Keys)}), initialising a dense model of {Target.NumLayers} layers, hidden {Target.HiddenSize}, FFN {Target.IntermediateSize}."));
-        var pipelineOptions = new XpertPipelineOptions
+        if (domains.Count == 1)
         {
-            Activation = activation,
-            Selection = options.Selection,
-            ExpertRank = options.ExpertRank,
-            IntermediateRank = options.IntermediateRank,
-            HiddenRank = options.HiddenRank,
-            Tucker = options.Tucker,
-            Seed = options.Seed,
-        };
+            channel.Warning(MessageSensitivity.None, "XPERT: " + CommonExpertSelector.SingleDomainWarning);
+        }
+
         using var result = new XpertPipeline(moe.Encoder, pipelineOptions).Run(
             moe.Model, DomainCorpora.Read(domains, options.TextColumnName), Target,
-            new ChannelProgress<ExpertActivationProgress>(channel, options.Progress), options.CancellationToken);
+            new ChannelProgress<ExpertActivationProgress>(channel, options.Progress), new ChannelProgress<XpertDecompositionProgress>(channel, user: null), options.CancellationToken);
         var summary = new XpertInitializationResult(
             result.Activations,
             result.Selections,
@@ -127,7 +133,7 @@ public sealed class XpertInitializationEstimator : IEstimator<PretrainedBertTran
 
         return new PretrainedBertTransformer(
             result.Model, moe.Encoder, options.TextColumnName, options.OutputColumnName, options.Pooling,
-            Math.Min(activation.MaxSequenceLength, Target.MaxPositions), options.TransformBatchSize)
+            Math.Min(pipelineOptions.Activation.MaxSequenceLength, Target.MaxPositions), options.TransformBatchSize)
         {
             XpertInitialization = summary,
             HostEnvironment = host,

@@ -16,7 +16,10 @@ public sealed class XpertInitializationOptions : ExpertAnalysisOptions
     /// <summary>Which experts count as common to all domains. Default: the top 2 per layer by their minimum frequency over the domains.</summary>
     public CommonExpertSelectionOptions Selection { get; set; } = new();
 
-    /// <summary>Expert-mode Tucker rank. Default null: 2k per layer for k selected experts (exact along the expert mode).</summary>
+    /// <summary>
+    /// Expert-mode Tucker rank, at least 1. A layer with k selected experts stacks 2k matrices (up- and down-projections),
+    /// so a larger rank is capped at 2k there. Default null: 2k per layer (exact along the expert mode).
+    /// </summary>
     public int? ExpertRank { get; set; }
 
     /// <summary>d_ff-mode Tucker rank, at least the target's IntermediateSize. Default null: the target's IntermediateSize.</summary>

@@ -6,6 +6,13 @@ namespace Tcd.Models.Xpert;
 /// </summary>
 public sealed class CommonExpertSelector
 {
+    /// <summary>
+    /// What to tell a user who gives a single domain: the selection works, but "common to all domains" then holds for
+    /// every frequently used expert.
+    /// </summary>
+    public const string SingleDomainWarning =
+        "only one domain was given, so every frequently used expert counts as common; XPERT mines the experts shared across several domains, so give two or more for its selection to mean that.";
+
     private readonly CommonExpertSelectionOptions options;
 
     /// <summary>Creates a selector; null options use the defaults (top 2 by minimum frequency).</summary>

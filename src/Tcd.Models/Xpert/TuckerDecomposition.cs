@@ -30,6 +30,7 @@ public static class TuckerDecomposition
     /// <param name="options">Iteration settings; null uses the defaults of <see cref="TuckerOptions"/>.</param>
     /// <param name="progress">Receives a report after each HOOI sweep.</param>
     /// <param name="cancellationToken">Checked before each factor update.</param>
+    /// <remarks>When every rank equals its mode's size the HOSVD is exact and no HOOI sweep runs.</remarks>
     public static TuckerResult Decompose(
         Tensor tensor,
         long[] ranks,
@@ -60,7 +61,9 @@ public static class TuckerDecomposition
         var core = ProjectAllModes(x, factors, skipMode: -1);
         var error = RelativeError(x, squaredNorm, core, factors);
         var history = new List<double>();
-        var converged = false;
+        // With every rank the size of its mode the factors are square orthogonal matrices, so the HOSVD is exact and a
+        // sweep could only rotate the bases (minutes at BERT-base size for nothing).
+        var converged = ranks.SequenceEqual(tensor.shape);
         for (var iteration = 1; iteration <= options.MaxIterations && !converged; iteration++)
         {
             using var sweep = NewDisposeScope();

@@ -7,7 +7,8 @@ public sealed class TuckerOptions
 {
     /// <summary>
     /// Most HOOI sweeps after the HOSVD initialisation. Default 100 (tensorly's <c>n_iter_max</c>).
-    /// 0 returns the plain truncated HOSVD.
+    /// 0 returns the plain truncated HOSVD, as does any value when every rank equals its mode's size (the HOSVD is then
+    /// exact).
     /// </summary>
     public int MaxIterations { get; init; } = 100;
 
@@ -29,24 +30,27 @@ public sealed class TuckerOptions
     public double GramSwitchRatio { get; init; } = 4.0;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option and its valid range.</summary>
-    internal void Validate()
+    public void Validate()
     {
         if (MaxIterations < 0)
         {
             throw new ArgumentException(
-                $"TuckerOptions.MaxIterations is {MaxIterations}; use 0 (HOSVD only) or a positive number of HOOI sweeps.");
+                $"TuckerOptions.MaxIterations is {MaxIterations}; use 0 (HOSVD only) or a positive number of HOOI sweeps.",
+                nameof(MaxIterations));
         }
 
         if (!(Tolerance >= 0) || double.IsInfinity(Tolerance))
         {
             throw new ArgumentException(
-                $"TuckerOptions.Tolerance is {Tolerance}; use a finite non-negative number such as 1e-8.");
+                $"TuckerOptions.Tolerance is {Tolerance}; use a finite non-negative number such as 1e-8.",
+                nameof(Tolerance));
         }
 
         if (!(GramSwitchRatio >= 0))
         {
             throw new ArgumentException(
-                $"TuckerOptions.GramSwitchRatio is {GramSwitchRatio}; use a non-negative number (0 = always Gram, +∞ = always SVD).");
+                $"TuckerOptions.GramSwitchRatio is {GramSwitchRatio}; use a non-negative number (0 = always Gram, +∞ = always SVD).",
+                nameof(GramSwitchRatio));
         }
     }
 }

@@ -37,7 +37,10 @@ public sealed class TuckerResult : IDisposable
     /// <summary>Number of HOOI sweeps run.</summary>
     public int Iterations => ErrorHistory.Count;
 
-    /// <summary>True when HOOI stopped because the error changed by less than <see cref="TuckerOptions.Tolerance"/>.</summary>
+    /// <summary>
+    /// True when HOOI stopped because the error changed by less than <see cref="TuckerOptions.Tolerance"/>, or did not
+    /// start because every rank equals its mode's size (the HOSVD is then exact).
+    /// </summary>
     public bool Converged { get; }
 
     /// <summary>Rebuilds X̂ = G ×_1 U_1 … ×_N U_N (a new tensor the caller owns).</summary>

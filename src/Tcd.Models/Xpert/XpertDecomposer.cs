@@ -21,6 +21,7 @@ public static class XpertDecomposer
     /// <param name="selections">One selection per layer of the source, in layer order (from <see cref="CommonExpertSelector"/>).</param>
     /// <param name="ranks">Tucker ranks, the same for every layer (the expert rank is capped at 2k per layer).</param>
     /// <param name="options">Tucker iteration settings; null uses the defaults.</param>
+    /// <param name="progress">Receives a report when a layer starts and after each of its HOOI sweeps.</param>
     /// <param name="cancellationToken">Checked inside the decomposition.</param>
     /// <exception cref="ArgumentException">The source is vanilla, the selections do not match its layers, a layer has no common expert or a rank is out of range.</exception>
     public static IReadOnlyList<XpertLayerDecomposition> Decompose(
@@ -28,6 +29,7 @@ public static class XpertDecomposer
         IReadOnlyList<LayerExpertSelection> selections,
         XpertRanks ranks,
         TuckerOptions? options = null,
+        IProgress<XpertDecompositionProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -59,7 +61,9 @@ public static class XpertDecomposer
         {
             foreach (var selection in selections)
             {
-                result.Add(DecomposeLayer(layers[selection.Layer].Moe!.Experts, selection, ranks, options, cancellationToken));
+                progress?.Report(new XpertDecompositionProgress(selection.Layer, layers.Count, Sweep: null));
+                var sweeps = progress is null ? null : new LayerSweepProgress(progress, selection.Layer, layers.Count);
+                result.Add(DecomposeLayer(layers[selection.Layer].Moe!.Experts, selection, ranks, options, sweeps, cancellationToken));
             }
         }
         catch
@@ -76,12 +80,14 @@ public static class XpertDecomposer
     /// <param name="selection">The layer's common experts (at least one).</param>
     /// <param name="ranks">Tucker ranks (the expert rank is capped at 2k).</param>
     /// <param name="options">Tucker iteration settings; null uses the defaults.</param>
+    /// <param name="progress">Receives a report after each HOOI sweep.</param>
     /// <param name="cancellationToken">Checked inside the decomposition.</param>
     public static XpertLayerDecomposition DecomposeLayer(
         MoeExperts experts,
         LayerExpertSelection selection,
         XpertRanks ranks,
         TuckerOptions? options = null,
+        IProgress<TuckerProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(experts);
@@ -101,13 +107,7 @@ public static class XpertDecomposer
                 nameof(selection));
         }
 
-        CheckRank(ranks.IntermediateRank, dff, nameof(XpertRanks.IntermediateRank), "d_ff (IntermediateSize)");
-        CheckRank(ranks.HiddenRank, dmodel, nameof(XpertRanks.HiddenRank), "d_model (HiddenSize)");
-        if (ranks.ExpertRank is < 1)
-        {
-            throw new ArgumentException($"XpertRanks.ExpertRank must be at least 1 or null (2k), but is {ranks.ExpertRank}.", nameof(ranks));
-        }
-
+        CheckRanks(ranks, dff, dmodel);
         var k = selection.Experts.Count;
         var expertRank = Math.Min(ranks.ExpertRank ?? 2 * k, 2 * k);
         var weights = selection.Weights;
@@ -118,7 +118,7 @@ public static class XpertDecomposer
         {
             // Decomposed outside any local dispose scope: the factors belong to the returned decomposition.
             var factors = TuckerDecomposition.DecomposeExpertPair(
-                up, down, [expertRank, ranks.IntermediateRank, ranks.HiddenRank], options, progress: null, cancellationToken);
+                up, down, [expertRank, ranks.IntermediateRank, ranks.HiddenRank], options, progress, cancellationToken);
             return new XpertLayerDecomposition(selection, weights, factors, intermediateBias, outputBias);
         }
     }
@@ -139,11 +139,29 @@ public static class XpertDecomposer
             weightVector.matmul(experts.OutputBias.detach().index_select(0, indices)).MoveToOuterDisposeScope());
     }
 
+    /// <summary>A layer's sweeps as reports of the whole decomposition.</summary>
+    private sealed class LayerSweepProgress(IProgress<XpertDecompositionProgress> progress, int layer, int layerCount) : IProgress<TuckerProgress>
+    {
+        public void Report(TuckerProgress value) => progress.Report(new XpertDecompositionProgress(layer, layerCount, value));
+    }
+
     private static ArgumentException NoCommonExpert(int layer) => new(
         $"Layer {layer} has no common expert (none is active in every domain, or none reaches the threshold); " +
         "lower the selection threshold (CommonExpertSelectionOptions.Threshold), select the top k experts instead " +
         "(CommonExpertSelectionMode.TopK) or analyse more text per domain.",
         "selection");
+
+    /// <summary>Throws unless <paramref name="ranks"/> fit experts of width <paramref name="dff"/> and hidden size <paramref name="dmodel"/>.</summary>
+    internal static void CheckRanks(XpertRanks ranks, long dff, long dmodel)
+    {
+        ArgumentNullException.ThrowIfNull(ranks);
+        CheckRank(ranks.IntermediateRank, dff, nameof(XpertRanks.IntermediateRank), "d_ff (IntermediateSize)");
+        CheckRank(ranks.HiddenRank, dmodel, nameof(XpertRanks.HiddenRank), "d_model (HiddenSize)");
+        if (ranks.ExpertRank is < 1)
+        {
+            throw new ArgumentException($"XpertRanks.ExpertRank must be at least 1 or null (2k), but is {ranks.ExpertRank}.", nameof(ranks));
+        }
+    }
 
     private static void CheckRank(int rank, long size, string option, string mode)
     {

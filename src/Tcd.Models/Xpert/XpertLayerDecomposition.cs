@@ -37,6 +37,9 @@ public sealed class XpertLayerDecomposition : IDisposable
     /// <summary>Σ_e w_e b2_e: the chosen experts' second-layer biases combined by <see cref="Weights"/>, [d_model].</summary>
     public Tensor OutputBias { get; }
 
+    /// <summary>Rank of the expert mode: at most 2k for the k chosen experts, whose up- and down-projections are stacked.</summary>
+    public long ExpertRank => Factors.Joint.Core.shape[0];
+
     /// <summary>Rank of the d_ff mode: the largest dense FFN width these factors can initialise.</summary>
     public long IntermediateRank => Factors.HiddenFactor.shape[1];
 

@@ -9,7 +9,10 @@ public sealed class XpertPipelineOptions
     /// <summary>Common-expert selection settings. Default: top 2 per layer by minimum frequency.</summary>
     public CommonExpertSelectionOptions Selection { get; init; } = new();
 
-    /// <summary>Expert-mode Tucker rank; null (the default) uses 2k per layer (exact along the expert mode).</summary>
+    /// <summary>
+    /// Expert-mode Tucker rank, at least 1. A layer with k chosen experts stacks 2k matrices (up- and down-projections),
+    /// so a larger rank is capped at 2k there. Null (the default) uses 2k per layer (exact along the expert mode).
+    /// </summary>
     public int? ExpertRank { get; init; }
 
     /// <summary>d_ff-mode Tucker rank; null (the default) uses the target's IntermediateSize (the ranks are the target sizes).</summary>
@@ -23,4 +26,28 @@ public sealed class XpertPipelineOptions
 
     /// <summary>Seed of the dense model's normal initialisation (everything but the FFNs). Default 42.</summary>
     public long Seed { get; init; } = 42;
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> naming the first invalid option, of these settings or the nested ones:
+    /// everything that can be checked without the model, the target and the text.
+    /// </summary>
+    public void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Activation);
+        ArgumentNullException.ThrowIfNull(Selection);
+        Activation.Validate();
+        Selection.Validate();
+        Tucker?.Validate();
+        RequirePositive(ExpertRank, nameof(ExpertRank), " (a rank above 2k is capped at 2k)");
+        RequirePositive(IntermediateRank, nameof(IntermediateRank), string.Empty);
+        RequirePositive(HiddenRank, nameof(HiddenRank), string.Empty);
+    }
+
+    private static void RequirePositive(int? rank, string property, string note)
+    {
+        if (rank is < 1)
+        {
+            throw new ArgumentException($"{property} is {rank}; use a rank of at least 1{note}.", property);
+        }
+    }
 }

@@ -122,6 +122,31 @@ public class XpertInitializationEstimatorTests
         tooManyExperts.Should().Throw<ArgumentOutOfRangeException>().WithMessage("5 common experts per layer were asked for*only 4 experts per layer*");
     }
 
+    [Fact]
+    public void A_single_domain_is_fitted_with_a_warning_that_every_frequent_expert_counts_as_common()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var warnings = new List<string>();
+        mlContext.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) { lock (warnings) { warnings.Add(e.Message); } } };
+        var corpus = TcdTestData.Corpus(mlContext);
+
+        var dense = mlContext.Tcd().InitializeFromExperts(TcdTestData.Moe, new Dictionary<string, IDataView> { ["wiki"] = corpus }, Target, Options()).Fit(corpus);
+
+        dense.XpertInitialization!.Activations.Domains.Should().Equal("wiki");
+        warnings.Should().ContainSingle(warning => warning.Contains("only one domain was given, so every frequently used expert counts as common") && warning.Contains("shared across several domains"));
+    }
+
+    [Fact]
+    public void Invalid_ranks_and_tucker_options_are_rejected_when_the_estimator_is_made()
+    {
+        var mlContext = new MLContext(seed: 1);
+
+        var zeroRank = () => mlContext.Tcd().InitializeFromExperts(TcdTestData.Moe, Domains(mlContext), Target, new XpertInitializationOptions { ExpertRank = 0 });
+        zeroRank.Should().Throw<ArgumentException>().WithMessage("ExpertRank is 0; use a rank of at least 1 (a rank above 2k is capped at 2k).*");
+        var negativeSweeps = () => mlContext.Tcd().InitializeFromExperts(TcdTestData.Moe, Domains(mlContext), Target, new XpertInitializationOptions { Tucker = new TuckerOptions { MaxIterations = -1 } });
+        negativeSweeps.Should().Throw<ArgumentException>().WithMessage("TuckerOptions.MaxIterations is -1*");
+    }
+
     private static XpertInitializationOptions Options() => new()
     {
         BatchSize = 4,

@@ -79,6 +79,34 @@ public sealed class TuckerDecompositionTests
     }
 
     [Fact]
+    public void FullRanks_RunNoSweep_AndReturnTheExactHosvdUnchanged()
+    {
+        using var scope = NewDisposeScope();
+        var x = TuckerTestData.Gaussian(Shape, seed: 19);
+        var reports = new List<TuckerProgress>();
+
+        using var swept = TuckerDecomposition.Decompose(x, Shape, new TuckerOptions { MaxIterations = 5, Tolerance = 0 }, new SynchronousProgress(reports.Add));
+        using var hosvd = TuckerDecomposition.Decompose(x, Shape, new TuckerOptions { MaxIterations = 0 });
+
+        reports.Should().BeEmpty();
+        (swept.Iterations, swept.Converged).Should().Be((0, true));
+        swept.RelativeError.Should().Be(hosvd.RelativeError).And.BeLessThan(1e-12);
+        swept.Core.allclose(hosvd.Core, rtol: 0, atol: 0).Should().BeTrue();
+        swept.Factors.Zip(hosvd.Factors).Should().AllSatisfy(pair => pair.First.allclose(pair.Second, rtol: 0, atol: 0).Should().BeTrue());
+        TuckerTestData.RelativeDistance(x, swept.Reconstruct()).Should().BeLessThan(1e-12);
+    }
+
+    [Fact]
+    public void Progress_ReadsAsOneLine()
+    {
+        new TuckerProgress(3, 100, 0.1234567, 1.234e-5).ToString().Should().Be("HOOI sweep 3/100: relative error 0.123457, change 1.2E-05");
+        new XpertDecompositionProgress(0, 12, Sweep: null).ToString().Should().Be("Tucker layer 1/12: HOSVD");
+        var sweep = new XpertDecompositionProgress(1, 4, new TuckerProgress(5, 10, 0.5, 0.01));
+        sweep.ToString().Should().Be("Tucker layer 2/4: HOOI sweep 5/10: relative error 0.5, change 0.01");
+        sweep.Fraction.Should().Be(0.375);
+    }
+
+    [Fact]
     public void GramAndSvdPaths_GiveTheSameDecomposition()
     {
         using var scope = NewDisposeScope();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Tcd.Models.Data;
 using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
 using Tcd.Models.Xpert;
 using TorchSharp;
 
@@ -21,8 +22,10 @@ public sealed class XpertPipelineTests
             Tucker = new TuckerOptions { MaxIterations = 3 },
         };
 
+        var decompositionReports = new List<XpertDecompositionProgress>();
+
         using var result = new XpertPipeline(BertTextEncoder.CreateUncased(), options)
-            .Run(source, ExpertActivationAnalyzerTests.Domains(), target);
+            .Run(source, ExpertActivationAnalyzerTests.Domains(), target, decompositionProgress: new SynchronousProgress<XpertDecompositionProgress>(decompositionReports.Add));
         using var model = result.Model;
 
         result.Activations.LayerCount.Should().Be(2);
@@ -47,5 +50,30 @@ public sealed class XpertPipelineTests
         using var ffn = XpertInitializer.DenseFfn(result.Decompositions[1], 24, 16);
         var weight = model.named_parameters().Single(pair => pair.name == "bert.encoder.layer.2.intermediate.dense.weight").parameter;
         weight.eq(ffn.IntermediateWeight).all().item<bool>().Should().BeTrue();
+        decompositionReports.Select(report => report.ToString()).Should().StartWith("Tucker layer 1/2: HOSVD")
+            .And.Contain(line => line.StartsWith("Tucker layer 2/2: HOOI sweep 1/3: relative error ", StringComparison.Ordinal));
+        decompositionReports.Select(report => report.Fraction).Should().BeInAscendingOrder().And.OnlyContain(fraction => fraction >= 0 && fraction <= 1);
     }
+
+    [Fact]
+    public void Invalid_options_fail_when_the_pipeline_is_made_and_ranks_that_do_not_fit_before_any_text_is_read()
+    {
+        var encoder = BertTextEncoder.CreateUncased();
+        var zeroRank = () => new XpertPipeline(encoder, new XpertPipelineOptions { ExpertRank = 0 });
+        zeroRank.Should().Throw<ArgumentException>().WithMessage("ExpertRank is 0*");
+        var negativeSweeps = () => new XpertPipeline(encoder, new XpertPipelineOptions { Tucker = new TuckerOptions { MaxIterations = -1 } });
+        negativeSweeps.Should().Throw<ArgumentException>().WithMessage("TuckerOptions.MaxIterations is -1*");
+
+        using var source = new BertForMaskedLm(ExpertActivationAnalyzerTests.MoeConfig);
+        var target = new BertConfig { NumLayers = 2, HiddenSize = 16, NumHeads = 2, IntermediateSize = 24, MaxPositions = 64 };
+        var pipeline = new XpertPipeline(encoder, new XpertPipelineOptions { IntermediateRank = 65 });
+        var tooWide = () => pipeline.Run(source, UnreadDomains(), target);
+        tooWide.Should().Throw<ArgumentException>().WithMessage("XpertRanks.IntermediateRank is 65 but the source's d_ff (IntermediateSize) is 64*");
+        var belowTarget = () => new XpertPipeline(encoder, new XpertPipelineOptions { HiddenRank = 8 }).Run(source, UnreadDomains(), target);
+        belowTarget.Should().Throw<ArgumentException>().WithMessage("The target (IntermediateSize 24, HiddenSize 16) is wider than the Tucker ranks (IntermediateRank 24, HiddenRank 8)*");
+    }
+
+    /// <summary>Domains that fail the test when anything reads them.</summary>
+    private static IEnumerable<KeyValuePair<string, TextCorpus>> UnreadDomains() =>
+        Enumerable.Range(0, 1).Select<int, KeyValuePair<string, TextCorpus>>(_ => throw new InvalidOperationException("The domains were read before the ranks were checked."));
 }

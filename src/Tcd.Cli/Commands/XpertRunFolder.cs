@@ -1,0 +1,77 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Tcd.Experiments;
+using Tcd.Models.Modeling;
+
+namespace Tcd.Cli.Commands;
+
+/// <summary>
+/// The <c>--out</c> folder of <c>tcd xpert</c> as an invocation finds it: new or empty, a finished run of the same
+/// options (left untouched), or anything else, which the command must not write over.
+/// </summary>
+internal sealed class XpertRunFolder(string folder)
+{
+    /// <summary>
+    /// Options that change nothing a finished run wrote: where it ran, and where its folder is (one moved, or named by
+    /// another path, is the same run).
+    /// </summary>
+    private static readonly HashSet<string> IrrelevantToTheResult = new(StringComparer.Ordinal) { "device", "threads", "out" };
+
+    /// <summary>Keys only an xpert run records, which tell its <c>tcd-config.json</c> from another command's.</summary>
+    private static readonly string[] XpertKeys = ["source", "domains"];
+
+    public string ModelFolder => Path.Combine(folder, RunFolders.ModelFolderName);
+
+    /// <summary>
+    /// Throws unless the folder is refused, missing, empty, or holds a finished run of <paramref name="now"/>'s
+    /// options; returns true in the last case (the run need not be made again).
+    /// </summary>
+    /// <param name="now">The effective options of this invocation.</param>
+    public bool HoldsFinishedRunOf(IReadOnlyDictionary<string, JsonNode?> now)
+    {
+        if (!Directory.Exists(folder) || !Directory.EnumerateFileSystemEntries(folder).Any())
+        {
+            return false;
+        }
+
+        if (StartedWith() is not { } started || !XpertKeys.All(started.ContainsKey))
+        {
+            throw new CliUsageException(
+                $"--out: '{folder}' is not empty and holds no tcd xpert run (another command's run, or other files); " +
+                "choose a new or empty folder for --out.");
+        }
+
+        if (!File.Exists(Path.Combine(folder, XpertCommand.ResultFileName)) || !File.Exists(Path.Combine(ModelFolder, BertModelStore.ConfigFileName)))
+        {
+            throw new CliUsageException(
+                $"--out: '{folder}' holds a tcd xpert run that did not finish (it has no {XpertCommand.ResultFileName} or model); " +
+                "delete the folder to run it again, or choose another --out.");
+        }
+
+        var differences = OptionRecords.Differences(started, now.Where(option => !IrrelevantToTheResult.Contains(option.Key)))
+            .Select(difference => difference.Description)
+            .ToList();
+        if (differences.Count > 0)
+        {
+            throw new CliUsageException(
+                $"--out: '{folder}' holds a finished tcd xpert run made with {string.Join(", ", differences)}; " +
+                "choose another --out for a run with these options, or delete the folder to replace that run.");
+        }
+
+        return true;
+    }
+
+    /// <summary>The options the folder's run was made with (its <c>tcd-config.json</c>), or null when it has none or another file.</summary>
+    private JsonObject? StartedWith()
+    {
+        var file = Path.Combine(folder, PretrainCommand.EffectiveConfigFileName);
+        try
+        {
+            return File.Exists(file) ? JsonNode.Parse(File.ReadAllText(file)) as JsonObject : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
