@@ -146,7 +146,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
 
         var modelFolder = Path.Combine(settings.Output, RunFolders.ModelFolderName);
         BertModelStore.Save(classifier, classifier.Config, modelFolder);
-        BertTextEncoder.CopyTokenizerFiles(settings.Model, modelFolder);
+        encoder.SaveTokenizerFiles(modelFolder);
         var metrics = validation is null ? null : GlueMetrics.EvaluateOutputs(settings.Task, tuner.Predict(validation.Select(e => e.Input).ToList()), validation.Select(e => e.Target).ToList());
         WriteJson(Path.Combine(settings.Output, ResultFileName), new
         {

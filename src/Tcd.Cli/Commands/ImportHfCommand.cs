@@ -36,8 +36,8 @@ internal sealed class ImportHfCommand : TcdCommand<ImportHfSettings>
         }
         // The checkpoint's own tokenizer travels with it (every tcd command reads <model>/vocab.txt and its
         // tokenizer_config.json), and an earlier import's goes.
-        BertTextEncoder.CopyTokenizerFiles(settings.Source, settings.Output);
-        var tokenizer = BertTextEncoder.ForModelFolder(settings.Output);
+        var tokenizer = BertTextEncoder.ForModelFolder(settings.Source);
+        tokenizer.SaveTokenizerFiles(settings.Output);
         console.Line(File.Exists(Path.Combine(settings.Source, BertTextEncoder.VocabularyFileName))
             ? $"tcd import-hf: tokenizer: {BertTextEncoder.VocabularyFileName} ({tokenizer.VocabularySize} tokens), {tokenizer.Settings}"
             : $"tcd import-hf: note: {settings.Source} has no {BertTextEncoder.VocabularyFileName}, so the model gets the built-in BERT uncased vocabulary; " +

@@ -223,7 +223,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
 
         var modelFolder = run.ModelFolder;
         BertModelStore.Save(model, model.Config, modelFolder);
-        BertTextEncoder.CopyTokenizerFiles(sourceModel, modelFolder);
+        encoder.SaveTokenizerFiles(modelFolder);
         // 'tcd glue' shows this beside the GLUE scores (the paper's "pre-training LL" column).
         GlueSuiteModel.ReplacePretrainingLogLikelihood(modelFolder, result.ValidationLogLikelihood);
 

@@ -102,7 +102,8 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         }
 
         var corpora = settings.Domains.Select(domain => KeyValuePair.Create(domain.Key, TextCorpus.FromFiles(domain.Value))).ToList();
-        var pipeline = new XpertPipeline(BertTextEncoder.ForModelFolder(settings.Source), settings.Pipeline);
+        var encoder = BertTextEncoder.ForModelFolder(settings.Source);
+        var pipeline = new XpertPipeline(encoder, settings.Pipeline);
         var perDomain = (double)(settings.Pipeline.Activation.MaxSegmentsPerDomain ?? 1);
         XpertPipelineResult result;
         try
@@ -148,7 +149,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
 
             var modelFolder = run.ModelFolder;
             BertModelStore.Save(dense, dense.Config, modelFolder);
-            BertTextEncoder.CopyTokenizerFiles(settings.Source, modelFolder);
+            encoder.SaveTokenizerFiles(modelFolder);
             // Written last: its presence tells a later invocation that this run finished.
             XpertRunReport.Write(Path.Combine(settings.Output, ResultFileName), result, settings.Source, modelFolder);
             console.Line($"tcd xpert: wrote {ExpertActivationReport.FrequencyFileName}.csv/.json and {UserMessages.Count(result.Activations.LayerCount, "heatmap")} to {settings.Output}; " +

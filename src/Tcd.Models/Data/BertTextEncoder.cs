@@ -29,11 +29,15 @@ public sealed class BertTextEncoder
     private readonly int[] _ordinaryTokenIds;
     private readonly string[] _vocabulary;
 
+    /// <summary>Whether this is the embedded uncased tokenizer, which a model folder without tokenizer files stands for.</summary>
+    private readonly bool isEmbeddedUncased;
+
     private static readonly string[] RequiredSpecialTokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"];
 
-    private BertTextEncoder(BertTokenizer tokenizer, IReadOnlyList<string> vocabulary, SpecialTokenIds specialTokenIds, BertTokenizerSettings settings)
+    private BertTextEncoder(BertTokenizer tokenizer, IReadOnlyList<string> vocabulary, SpecialTokenIds specialTokenIds, BertTokenizerSettings settings, bool isEmbeddedUncased)
     {
         _tokenizer = tokenizer;
+        this.isEmbeddedUncased = isEmbeddedUncased;
         Settings = settings;
         _vocabulary = vocabulary.ToArray();
         VocabularySize = vocabulary.Count;
@@ -82,39 +86,29 @@ public sealed class BertTextEncoder
     }
 
     /// <summary>
-    /// Makes <paramref name="targetFolder"/>'s tokenizer that of <paramref name="sourceFolder"/>: copies its
-    /// <see cref="TokenizerFileNames"/> when the source has a <c>vocab.txt</c>, and otherwise deletes them from the target
-    /// (a <c>tokenizer_config.json</c> without a vocabulary describes a tokenizer this library does not read). Every step
-    /// that writes a model derived from a saved one (fine-tuning, continued pre-training, distillation, import) calls it
-    /// after saving, so that the new model keeps its source's vocabulary and settings instead of falling back to the
-    /// embedded uncased ones, and a folder written over an earlier model keeps none of that model's files.
+    /// Writes this tokenizer into a model folder, so that <see cref="ForModelFolder"/> reads it back: its
+    /// <see cref="VocabularyFileName"/> and <see cref="BertTokenizerSettings.FileName"/>, or, for the embedded uncased
+    /// tokenizer every folder without them means, neither (deleting any there). Whatever saves a model trained or
+    /// derived with this encoder (a checkpoint, a fine-tuned, distilled, imported or XPERT model) calls it after
+    /// saving, so the model keeps the vocabulary and settings it was trained with, and a folder written over an
+    /// earlier model keeps none of that model's files.
     /// </summary>
-    /// <param name="sourceFolder">
-    /// The model folder (or Hugging Face checkpoint folder) the new model comes from; null for a model trained from
-    /// scratch with the embedded uncased tokenizer, which deletes the target's files.
-    /// </param>
-    /// <param name="targetFolder">The model folder written; must exist.</param>
-    public static void CopyTokenizerFiles(string? sourceFolder, string targetFolder)
+    /// <param name="folder">The model folder; must exist.</param>
+    public void SaveTokenizerFiles(string folder)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(targetFolder);
-        if (sourceFolder is not null && Path.GetFullPath(sourceFolder) == Path.GetFullPath(targetFolder))
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        if (isEmbeddedUncased)
         {
+            foreach (var name in TokenizerFileNames)
+            {
+                File.Delete(Path.Combine(folder, name));
+            }
+
             return;
         }
 
-        var hasVocabulary = sourceFolder is not null && File.Exists(Path.Combine(sourceFolder, VocabularyFileName));
-        foreach (var name in TokenizerFileNames)
-        {
-            var target = Path.Combine(targetFolder, name);
-            if (hasVocabulary && File.Exists(Path.Combine(sourceFolder!, name)))
-            {
-                File.Copy(Path.Combine(sourceFolder!, name), target, overwrite: true);
-            }
-            else
-            {
-                File.Delete(target);
-            }
-        }
+        File.WriteAllText(Path.Combine(folder, VocabularyFileName), string.Join('\n', _vocabulary) + "\n", new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        File.WriteAllText(Path.Combine(folder, BertTokenizerSettings.FileName), Settings.ToJson());
     }
 
     /// <summary>Creates an encoder for the BERT-base uncased vocabulary embedded in this assembly (no download).</summary>
@@ -124,7 +118,7 @@ public sealed class BertTextEncoder
             ?? throw new InvalidOperationException(
                 $"The embedded resource '{UncasedVocabularyResource}' is missing from {typeof(BertTextEncoder).Assembly.GetName().Name}. " +
                 "Rebuild Tcd.Models; the vocabulary is src/Tcd.Models/Resources/bert-base-uncased-vocab.txt.");
-        return FromStream(stream, $"embedded resource '{UncasedVocabularyResource}'", BertTokenizerSettings.Uncased);
+        return FromStream(stream, $"embedded resource '{UncasedVocabularyResource}'", BertTokenizerSettings.Uncased, isEmbeddedUncased: true);
     }
 
     /// <summary>
@@ -258,7 +252,7 @@ public sealed class BertTextEncoder
         return ReferenceEquals(this, other) || (Settings == other.Settings && _vocabulary.AsSpan().SequenceEqual(other._vocabulary));
     }
 
-    private static BertTextEncoder FromStream(Stream stream, string source, BertTokenizerSettings settings)
+    private static BertTextEncoder FromStream(Stream stream, string source, BertTokenizerSettings settings, bool isEmbeddedUncased = false)
     {
         var vocabulary = ReadVocabulary(stream, source);
         // BertTokenizer.Create looks the special tokens up itself and fails with a bare KeyNotFoundException, so
@@ -274,7 +268,7 @@ public sealed class BertTextEncoder
             SplitOnSpecialTokens = false,
             PreTokenizer = BertBasicPreTokenizer.Instance,
         });
-        return new BertTextEncoder(tokenizer, vocabulary, specialTokenIds, settings);
+        return new BertTextEncoder(tokenizer, vocabulary, specialTokenIds, settings, isEmbeddedUncased);
     }
 
     private static List<string> ReadVocabulary(Stream stream, string source)

@@ -490,6 +490,8 @@ public sealed class Pretrainer
         return store.Save(state.Step, folder =>
         {
             BertModelStore.Save(student, student.Config, folder);
+            // A checkpoint is a model folder too (--init, LoadPretrained): it keeps the tokenizer it was trained with.
+            encoder.SaveTokenizerFiles(folder);
             optimizer.save_state_dict(Path.Combine(folder, OptimizerFileName));
             File.WriteAllText(Path.Combine(folder, StateFileName), JsonSerializer.Serialize(state, TcdJson.Compact));
         });

@@ -75,7 +75,7 @@ public class BertTextEncoderModelFolderTests
     }
 
     [Fact]
-    public void CopyTokenizerFiles_CopiesWhatTheSourceHasAndDeletesWhatItLacks()
+    public void SaveTokenizerFiles_WritesAnOwnTokenizerAndLeavesNoneForTheEmbeddedOne()
     {
         using var files = new TempFiles();
         var source = Path.GetDirectoryName(files.Write(Path.Combine("source", BertTextEncoder.VocabularyFileName), CasedVocabulary))!;
@@ -83,9 +83,9 @@ public class BertTextEncoderModelFolderTests
         var bare = Path.GetDirectoryName(files.Write(Path.Combine("bare", "config.json"), "{}"))!;
         var target = Path.GetDirectoryName(files.Write(Path.Combine("target", "config.json"), "{}"))!;
 
-        BertTextEncoder.CopyTokenizerFiles(source, target);
+        BertTextEncoder.ForModelFolder(source).SaveTokenizerFiles(target);
         var copied = BertTextEncoder.ForModelFolder(target);
-        BertTextEncoder.CopyTokenizerFiles(bare, target);
+        BertTextEncoder.ForModelFolder(bare).SaveTokenizerFiles(target);
 
         copied.EncodesLike(BertTextEncoder.ForModelFolder(source)).Should().BeTrue();
         copied.Encode("Paris").InputIds.Should().Equal(2, 5, 3);

@@ -300,6 +300,25 @@ public sealed class PretrainerTests : IDisposable
     }
 
     [Fact]
+    public void ACheckpoint_KeepsTheTokenizerItWasTrainedWith()
+    {
+        Directory.CreateDirectory(folder);
+        var vocabulary = Path.Combine(folder, "cased-vocab.txt");
+        File.WriteAllLines(vocabulary, Encoder.Vocabulary);
+        var cased = BertTextEncoder.FromVocabularyFile(vocabulary, BertTokenizerSettings.Cased);
+        var options = FastOptions(1);
+
+        var casedRun = new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options with { CheckpointDirectory = Path.Combine(folder, "cased") }, cased)
+            .Run(RepeatedText());
+        var uncasedRun = new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options with { CheckpointDirectory = Path.Combine(folder, "uncased") }, Encoder)
+            .Run(RepeatedText());
+
+        BertTextEncoder.ForModelFolder(casedRun.LastCheckpoint!).EncodesLike(cased).Should().BeTrue("a checkpoint is a model folder that --init and LoadPretrained read");
+        BertTextEncoder.ForModelFolder(casedRun.LastCheckpoint!).Tokenize("Paris").Should().NotEqual(Encoder.Tokenize("Paris"));
+        File.Exists(Path.Combine(uncasedRun.LastCheckpoint!, BertTextEncoder.VocabularyFileName)).Should().BeFalse("no file stands for the embedded tokenizer");
+    }
+
+    [Fact]
     public void ACheckpoint_IsNotResumedUnderOtherSettings_ButMayRunLonger()
     {
         var options = FastOptions(2) with { CheckpointDirectory = Path.Combine(folder, "ckpt") };
