@@ -95,7 +95,9 @@ public sealed class GlueTask
 
     /// <summary>
     /// MNLI: premise/hypothesis pairs, contradiction / entailment / neutral; accuracy, reported on dev_matched
-    /// (MNLI-m) and dev_mismatched (MNLI-mm).
+    /// (MNLI-m) and dev_mismatched (MNLI-mm). Its <c>diagnostic</c> split is GLUE's diagnostic set (AX), which an MNLI
+    /// classifier labels for the GLUE server's <c>AX.tsv</c>; <c>download_glue_data.py</c> puts that file in
+    /// <c>diagnostic/diagnostic.tsv</c>, not in <c>MNLI/</c>.
     /// </summary>
     public static GlueTask Mnli { get; } = new(
         "MNLI",
@@ -108,6 +110,7 @@ public sealed class GlueTask
             Headed("dev_mismatched", 16, text: new("sentence1", 8), pair: new("sentence2", 9), label: new("gold_label", 15), id: new(Index, 0)),
             Headed("test_matched", 10, text: new("sentence1", 8), pair: new("sentence2", 9), id: new(Index, 0)),
             Headed("test_mismatched", 10, text: new("sentence1", 8), pair: new("sentence2", 9), id: new(Index, 0)),
+            Headed("diagnostic", 3, text: new("sentence1", 1), pair: new("sentence2", 2), id: new(Index, 0)),
         ],
         ["dev_matched", "dev_mismatched"]);
 

@@ -12,6 +12,22 @@ public sealed class GlueReaderInlineFixtureTests : IDisposable
     private List<GlueExample> Read(GlueTask task, string split) => new GlueReader(glue.Root).Read(task, split).ToList();
 
     [Fact]
+    public void The_diagnostic_set_reads_as_MNLI_pairs_for_AX_tsv()
+    {
+        var path = glue.Write("diagnostic", "diagnostic",
+            "index\tsentence1\tsentence2\n" +
+            "0\tThe cat sat on the mat.\tThe cat did not sit on the mat.\n" +
+            "1\tThe cat did not sit on the mat.\tThe cat sat on the mat.\n");
+
+        var rows = GlueReader.ReadFile(path, GlueTask.Mnli, "diagnostic").ToList();
+
+        rows.Select(row => row.Id).Should().Equal("0", "1");
+        rows[0].Text.Should().Be("The cat sat on the mat.");
+        rows[0].TextPair.Should().Be("The cat did not sit on the mat.");
+        rows.Should().OnlyContain(row => row.Label == null, "the diagnostic set's labels are the server's");
+    }
+
+    [Fact]
     public void Qqp_TrainAndTest()
     {
         glue.Write("QQP", "train",

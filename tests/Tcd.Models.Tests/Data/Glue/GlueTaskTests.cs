@@ -54,7 +54,7 @@ public class GlueTaskTests
     public void Mnli_HasMatchedAndMismatchedDevAndTestSplits()
     {
         GlueTask.Mnli.Splits.Select(s => s.FileName).Should()
-            .Equal("train.tsv", "dev_matched.tsv", "dev_mismatched.tsv", "test_matched.tsv", "test_mismatched.tsv");
+            .Equal("train.tsv", "dev_matched.tsv", "dev_mismatched.tsv", "test_matched.tsv", "test_mismatched.tsv", "diagnostic.tsv");
         GlueTask.Mnli.EvaluationSplits.Should().Equal("dev_matched", "dev_mismatched");
         GlueTask.Mnli.GetSplit("dev_matched").ColumnCount.Should().Be(16);
         GlueTask.Mnli.GetSplit("train").Text.Should().Be(new GlueColumn("sentence1", 8));
