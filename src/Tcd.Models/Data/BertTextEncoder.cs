@@ -1,5 +1,7 @@
 using System.Reflection;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.ML.Tokenizers;
 
 namespace Tcd.Models.Data;
@@ -75,14 +77,52 @@ public sealed class BertTextEncoder
     /// <summary>
     /// The tokeniser of a saved model (or of a Hugging Face checkpoint folder): the folder's <c>vocab.txt</c> with the
     /// settings of its <c>tokenizer_config.json</c> (uncased when it has none) when it has a vocabulary, as an imported
-    /// model does; else the embedded BERT uncased vocabulary that Tcd models are trained with.
+    /// model does; else the embedded BERT uncased vocabulary that Tcd models are trained with. The tokeniser must have
+    /// one token per row of the model's embeddings (<c>vocab_size</c> of the folder's <c>config.json</c>, ours or
+    /// Hugging Face's): a vocabulary of another model would give wrong ids without any error.
     /// </summary>
-    /// <exception cref="InvalidDataException">The vocabulary or the settings file is malformed.</exception>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The vocabulary or the settings file is malformed, or the tokeniser's size differs from the model's <c>vocab_size</c>.
+    /// </exception>
     public static BertTextEncoder ForModelFolder(string folder)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        if (!Directory.Exists(folder))
+        {
+            throw new DirectoryNotFoundException($"The model folder '{folder}' does not exist.");
+        }
+
         var vocabulary = Path.Combine(folder, VocabularyFileName);
-        return File.Exists(vocabulary) ? FromVocabularyFile(vocabulary, BertTokenizerSettings.ForFolder(folder)) : CreateUncased();
+        var encoder = File.Exists(vocabulary) ? FromVocabularyFile(vocabulary, BertTokenizerSettings.ForFolder(folder)) : CreateUncased();
+        if (ModelVocabularySize(folder) is { } size && size != encoder.VocabularySize)
+        {
+            throw new InvalidDataException(File.Exists(vocabulary)
+                ? $"'{vocabulary}' has {encoder.VocabularySize} tokens but the model in '{folder}' has {size} (vocab_size): the vocabulary belongs to another model. Put the model's own {VocabularyFileName} beside it."
+                : $"The model in '{folder}' has {size} tokens (vocab_size) but no {VocabularyFileName}, so the built-in {encoder.VocabularySize}-token BERT uncased vocabulary does not fit it. Put the model's own {VocabularyFileName} beside it.");
+        }
+
+        return encoder;
+    }
+
+    /// <summary>The <c>vocab_size</c> of a folder's <c>config.json</c> (the key is the same in ours and Hugging Face's), or null without one.</summary>
+    private static int? ModelVocabularySize(string folder)
+    {
+        var config = Path.Combine(folder, "config.json");
+        if (!File.Exists(config))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(config))?["vocab_size"] is JsonValue value && value.TryGetValue<int>(out var size) ? size : null;
+        }
+        catch (JsonException)
+        {
+            // A damaged config.json is reported by whatever loads the model, with its own message.
+            return null;
+        }
     }
 
     /// <summary>

@@ -93,4 +93,21 @@ public class BertTextEncoderModelFolderTests
         BertTextEncoder.ForModelFolder(target).EncodesLike(BertTextEncoder.CreateUncased()).Should().BeTrue();
         copied.EncodesLike(BertTextEncoder.FromVocabularyFile(Path.Combine(source, BertTextEncoder.VocabularyFileName))).Should().BeFalse("same vocabulary, other settings");
     }
+
+    [Fact]
+    public void A_vocabulary_that_does_not_fit_the_models_embeddings_is_refused()
+    {
+        using var files = new TempFiles();
+        var folder = Path.GetDirectoryName(files.Write(Path.Combine("model", BertTextEncoder.VocabularyFileName), CasedVocabulary))!;
+        files.Write(Path.Combine("model", "config.json"), """{"vocab_size": 30522}""");
+        var bare = Path.GetDirectoryName(files.Write(Path.Combine("bare", "config.json"), """{"vocab_size": 1000}"""))!;
+
+        var otherModels = () => BertTextEncoder.ForModelFolder(folder);
+        var builtInTooLarge = () => BertTextEncoder.ForModelFolder(bare);
+        var missing = () => BertTextEncoder.ForModelFolder(Path.Combine(folder, "typo"));
+
+        otherModels.Should().Throw<InvalidDataException>().WithMessage("*vocab.txt' has * tokens but the model in * has 30522 (vocab_size)*another model*");
+        builtInTooLarge.Should().Throw<InvalidDataException>().WithMessage("*has 1000 tokens (vocab_size) but no vocab.txt*built-in 30522-token*");
+        missing.Should().Throw<DirectoryNotFoundException>();
+    }
 }
