@@ -196,6 +196,8 @@ try
     {
         var modelFolder = Path.Combine(output, folder, "model");
         BertModelStore.Save(model, model.Config, modelFolder);
+        // The source's vocabulary goes with the model, so tcd and LoadPretrained read it as it was trained.
+        encoder.SaveTokenizerFiles(modelFolder);
         if (result.ValidationLogLikelihood is { } logLikelihood)
         {
             GlueSuiteModel.WritePretrainingLogLikelihood(modelFolder, logLikelihood);

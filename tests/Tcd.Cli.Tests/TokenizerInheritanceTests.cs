@@ -43,6 +43,21 @@ public sealed class TokenizerInheritanceTests : IDisposable
     }
 
     [Fact]
+    public void Distill_refuses_an_init_model_that_tokenises_unlike_its_teacher()
+    {
+        var teacher = SaveCasedModel("cased");
+        var init = SaveCasedModel("uncased-init");
+        File.WriteAllText(Path.Combine(init, BertTokenizerSettings.FileName), """{"do_lower_case": true}""");
+        var corpus = temp.Write("corpus.txt", "Paris and London .");
+
+        var run = Cli.Run(["distill", "--corpus", corpus, "--teacher", teacher, "--init", init, "--out", temp.File("run"), "--steps", "1", "--batch-size", "2", .. TinyOnCpu]);
+
+        run.ExitCode.Should().Be(1);
+        run.Error.Should().Contain("--teacher and --init tokenise differently (12 tokens, cased against 12 tokens, uncased)");
+        Directory.Exists(temp.File("run")).Should().BeFalse("nothing was trained");
+    }
+
+    [Fact]
     public void Glue_refuses_models_whose_tokenizers_differ_naming_both()
     {
         var cased = SaveCasedModel("cased");

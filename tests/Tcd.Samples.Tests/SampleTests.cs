@@ -128,6 +128,7 @@ public sealed class SampleTests : IDisposable
         run.ExitCode.Should().Be(0, run.ToString());
         run.Output.Should().Contain($"Loaded the MoE source from {source}.");
         BertModelStore.LoadConfig(Path.Combine(Out("xpert-loaded"), "xpert", "model")).Should().Be(config with { ExpertCount = 0 });
+        File.ReadAllLines(Path.Combine(Out("xpert-loaded"), "xpert", "model", "vocab.txt")).Should().Equal(vocabulary, "the dense model keeps the source's vocabulary");
     }
 
     [Fact]

@@ -183,6 +183,14 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         // A distilled or continued model speaks the vocabulary of the model it comes from.
         var sourceModel = settings.Teacher ?? settings.Init;
         var encoder = sourceModel is null ? BertTextEncoder.CreateUncased() : BertTextEncoder.ForModelFolder(sourceModel);
+        if (settings.Teacher is not null && settings.Init is { } init && BertTextEncoder.ForModelFolder(init) is var initEncoder && !initEncoder.EncodesLike(encoder))
+        {
+            // The student would learn from the teacher's ids starting from weights that mean other ones.
+            throw new CliUsageException(
+                $"--teacher and --init tokenise differently ({encoder.VocabularySize} tokens, {encoder.Settings} against {initEncoder.VocabularySize} tokens, {initEncoder.Settings}); " +
+                "give an --init model of the teacher's vocabulary.");
+        }
+
         var teacherModel = settings.Teacher is null ? null : BertModelStore.LoadMaskedLm(settings.Teacher).Bert;
         var corpus = CorpusFiles.Open(settings.Corpus, "--corpus");
         var validationSegments = settings.Validation.Count == 0

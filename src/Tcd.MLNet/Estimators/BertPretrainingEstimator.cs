@@ -29,6 +29,7 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
     private readonly IHost host;
     private readonly BertPretrainingOptions options;
     private readonly PretrainedBertTransformer? teacher;
+    private readonly BertTextEncoder encoder;
 
     internal BertPretrainingEstimator(IHostEnvironment environment, BertPretrainingOptions options, PretrainedBertTransformer? teacher)
     {
@@ -61,7 +62,52 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
                 "leave Model null (and, for MoE, set ExpertCount to the initial model's) so that the initial model's architecture is used.",
                 nameof(options));
         }
+
+        encoder = ChooseEncoder(this.options, teacher);
     }
+
+    /// <summary>
+    /// The one tokeniser of the run: the teacher's, the initial model's or that of <see cref="BertPretrainingOptions.VocabularyFile"/>
+    /// (with the settings of a <c>tokenizer_config.json</c> beside it), else the embedded uncased one. Two of them that
+    /// encode differently would train the student on ids its teacher or initial weights do not mean, so they are refused.
+    /// </summary>
+    private static BertTextEncoder ChooseEncoder(BertPretrainingOptions options, PretrainedBertTransformer? teacher)
+    {
+        var given = new List<(string Source, BertTextEncoder Encoder)>();
+        if (teacher is not null)
+        {
+            given.Add(("the teacher", teacher.Encoder));
+        }
+
+        if (options.InitialModel is { } initial)
+        {
+            given.Add(("BertPretrainingOptions.InitialModel", initial.Encoder));
+        }
+
+        if (options.VocabularyFile is { } file)
+        {
+            var folder = Path.GetDirectoryName(Path.GetFullPath(file))!;
+            given.Add(($"BertPretrainingOptions.VocabularyFile '{file}'", BertTextEncoder.FromVocabularyFile(file, BertTokenizerSettings.ForFolder(folder))));
+        }
+
+        if (given.Count == 0)
+        {
+            return BertTextEncoder.CreateUncased();
+        }
+
+        if (given.Skip(1).FirstOrDefault(other => !other.Encoder.EncodesLike(given[0].Encoder)) is { Encoder: not null } mismatch)
+        {
+            throw new ArgumentException(
+                $"{given[0].Source} and {mismatch.Source} tokenise differently ({Describe(given[0].Encoder)} against {Describe(mismatch.Encoder)}); " +
+                "a run has one tokeniser, so give models and a vocabulary that share it.",
+                nameof(options));
+        }
+
+        return given[0].Encoder;
+    }
+
+    private static string Describe(BertTextEncoder encoder) =>
+        FormattableString.Invariant($"{encoder.VocabularySize} tokens, {encoder.Settings}");
 
     /// <summary>The loss terms and weights of this run (teacher, MoE or TCD).</summary>
     public PretrainingObjective Objective { get; }
@@ -89,7 +135,6 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
             throw new InvalidOperationException($"Column '{options.TextColumnName}' has no text in any row; pre-training needs at least one non-blank document.");
         }
 
-        var encoder = teacher?.Encoder ?? options.InitialModel?.Encoder ?? (options.VocabularyFile is null ? BertTextEncoder.CreateUncased() : BertTextEncoder.FromVocabularyFile(options.VocabularyFile));
         var training = options.Training;
         using var channel = host.Start("Pre-training");
         var device = TorchRuntime.DescribeDevice(training.Device, training.Threads, "Training.Device");

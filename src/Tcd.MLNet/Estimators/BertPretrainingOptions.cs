@@ -50,7 +50,11 @@ public class BertPretrainingOptions
     /// <summary>Rows per forward pass when the fitted transformer transforms data. Default 32.</summary>
     public int TransformBatchSize { get; set; } = 32;
 
-    /// <summary>A WordPiece <c>vocab.txt</c>; null uses the embedded BERT uncased vocabulary (30,522 tokens). Ignored for distillation (the teacher's is used). Default null.</summary>
+    /// <summary>
+    /// A WordPiece <c>vocab.txt</c>, normalised as the <c>tokenizer_config.json</c> beside it says (uncased without one);
+    /// null uses the embedded BERT uncased vocabulary (30,522 tokens), or the tokeniser of the teacher or
+    /// <see cref="InitialModel"/>, which it must then match. Default null.
+    /// </summary>
     public string? VocabularyFile { get; set; }
 
     /// <summary>Receives a report every <see cref="PretrainingOptions.LogEvery"/> steps (the same lines go to <c>mlContext.Log</c>). Default null.</summary>

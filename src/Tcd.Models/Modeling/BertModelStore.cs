@@ -1,3 +1,4 @@
+using Tcd.Models.Data;
 using Tcd.Models.Interop;
 using Tcd.Models.Runtime;
 using TorchSharp;
@@ -66,7 +67,8 @@ public static class BertModelStore
 
     /// <summary>
     /// A fingerprint of the model saved in <paramref name="folder"/>: the SHA-256 (hex) of its configuration (as parsed,
-    /// so a reformatted config.json keeps it) and its weights file. Equal for the same model wherever it is copied;
+    /// so a reformatted config.json keeps it), its weights file and its own tokenizer files, if it has any (the same
+    /// weights read through another vocabulary are another model). Equal for the same model wherever it is copied;
     /// different once it is trained further or replaced, which is how stored results computed from a model (e.g. GLUE
     /// cells) notice that they are stale.
     /// </summary>
@@ -74,12 +76,16 @@ public static class BertModelStore
     {
         using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
         hash.AppendData(System.Text.Encoding.UTF8.GetBytes(LoadConfig(folder).ToJson()));
-        using var weights = File.OpenRead(WeightsPath(folder));
         var buffer = new byte[1 << 20];
-        int read;
-        while ((read = weights.Read(buffer)) > 0)
+        // Absent tokenizer files add nothing, so the fingerprint of a model of the embedded vocabulary is what it always was.
+        foreach (var path in BertTextEncoder.TokenizerFileNames.Select(name => Path.Combine(folder, name)).Where(File.Exists).Prepend(WeightsPath(folder)))
         {
-            hash.AppendData(buffer, 0, read);
+            using var file = File.OpenRead(path);
+            int read;
+            while ((read = file.Read(buffer)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+            }
         }
 
         return Convert.ToHexStringLower(hash.GetHashAndReset());

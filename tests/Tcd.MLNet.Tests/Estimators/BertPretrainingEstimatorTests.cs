@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Tcd.MLNet.Estimators;
 using Tcd.MLNet.Transformers;
+using Tcd.Models.Data;
 using Tcd.Models.Modeling;
 using Tcd.Models.Training;
 
@@ -216,5 +217,32 @@ public class BertPretrainingEstimatorTests
     private sealed class SynchronousProgress(List<PretrainingProgress> reports) : IProgress<PretrainingProgress>
     {
         public void Report(PretrainingProgress value) => reports.Add(value);
+    }
+
+    [Fact]
+    public void A_run_refuses_an_initial_model_and_a_vocabulary_that_tokenise_differently()
+    {
+        var folder = Directory.CreateTempSubdirectory("tcd-tokenisers-");
+        try
+        {
+            var mlContext = new MLContext(seed: 1);
+            var casedModel = Path.Combine(folder.FullName, "cased");
+            BertModelStore.Save(TcdTestData.Teacher.Model, TcdTestData.Teacher.Config, casedModel);
+            File.WriteAllLines(Path.Combine(casedModel, BertTextEncoder.VocabularyFileName), TcdTestData.Teacher.Encoder.Vocabulary);
+            File.WriteAllText(Path.Combine(casedModel, BertTokenizerSettings.FileName), """{"do_lower_case": false}""");
+            var uncasedVocabulary = Path.Combine(folder.FullName, "uncased-vocab.txt");
+            File.WriteAllLines(uncasedVocabulary, TcdTestData.Teacher.Encoder.Vocabulary);
+            var cased = mlContext.Tcd().LoadPretrained(casedModel);
+
+            var mixed = () => mlContext.Tcd().PretrainTeacher(new BertPretrainingOptions { InitialModel = cased, VocabularyFile = uncasedVocabulary, Training = TcdTestData.FastPretraining(1) });
+            var sameTokeniser = () => mlContext.Tcd().PretrainTeacher(new BertPretrainingOptions { InitialModel = cased, VocabularyFile = Path.Combine(casedModel, BertTextEncoder.VocabularyFileName), Training = TcdTestData.FastPretraining(1) });
+
+            mixed.Should().Throw<ArgumentException>().WithMessage("BertPretrainingOptions.InitialModel and BertPretrainingOptions.VocabularyFile*tokenise differently (30522 tokens, cased against 30522 tokens, uncased)*");
+            sameTokeniser.Should().NotThrow("the vocabulary's tokenizer_config.json makes it cased too");
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 }

@@ -50,6 +50,9 @@ public sealed class BertModelStoreTests : IDisposable
 
         fingerprint.Should().MatchRegex("^[0-9a-f]{64}$");
         BertModelStore.Fingerprint(Path.Combine(root, "b")).Should().Be(fingerprint, "the same model saved elsewhere");
+        File.WriteAllText(Path.Combine(root, "b", Tcd.Models.Data.BertTokenizerSettings.FileName), """{"do_lower_case": false}""");
+        BertModelStore.Fingerprint(Path.Combine(root, "b")).Should().NotBe(fingerprint, "the same weights read through another tokenizer");
+        File.Delete(Path.Combine(root, "b", Tcd.Models.Data.BertTokenizerSettings.FileName));
         using (no_grad())
         using (var cell = model.Bert.Embeddings.WordEmbeddingWeight[3, 3])
         {
