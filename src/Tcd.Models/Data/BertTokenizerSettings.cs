@@ -14,6 +14,9 @@ public sealed record BertTokenizerSettings
     /// <summary>The file beside <c>vocab.txt</c> that holds the settings, as in Hugging Face checkpoints.</summary>
     public const string FileName = "tokenizer_config.json";
 
+    /// <summary>Hugging Face's fast-tokenizer file, whose <c>normalizer</c> may state the settings instead.</summary>
+    public const string FastTokenizerFileName = "tokenizer.json";
+
     private const string LowerCaseKey = "do_lower_case";
     private const string StripAccentsKey = "strip_accents";
     private const string ChineseCharactersKey = "tokenize_chinese_chars";
@@ -47,36 +50,56 @@ public sealed record BertTokenizerSettings
     public static BertTokenizerSettings FromJson(string json, string source)
     {
         ArgumentNullException.ThrowIfNull(json);
-        JsonObject settings;
+        return Resolve(ParseObject(json, source, $"a {FileName} holds e.g. {{\"do_lower_case\": false}}"), source, null, string.Empty);
+    }
+
+    /// <summary>
+    /// The settings with Hugging Face's precedence: a key of <c>tokenizer_config.json</c>, else the matching one of
+    /// <c>tokenizer.json</c>'s <c>BertNormalizer</c> (which the fast tokenizer follows when the config says nothing),
+    /// else Hugging Face's default.
+    /// </summary>
+    private static BertTokenizerSettings Resolve(JsonObject config, string configSource, JsonObject? normalizer, string normalizerSource)
+    {
+        bool? FromNormalizer(string key) => normalizer is null ? null : Flag(normalizer, key, normalizerSource);
+        var lowerCase = Flag(config, LowerCaseKey, configSource) ?? FromNormalizer("lowercase") ?? true;
+        return new BertTokenizerSettings
+        {
+            LowerCase = lowerCase,
+            StripAccents = Flag(config, StripAccentsKey, configSource) ?? FromNormalizer("strip_accents") ?? lowerCase,
+            TokenizeChineseCharacters = Flag(config, ChineseCharactersKey, configSource) ?? FromNormalizer("handle_chinese_chars") ?? true,
+        };
+    }
+
+    private static JsonObject ParseObject(string json, string source, string example)
+    {
         try
         {
-            settings = JsonNode.Parse(json) as JsonObject
-                       ?? throw new InvalidDataException($"{source} is not a JSON object; a tokenizer_config.json holds e.g. {{\"do_lower_case\": false}}.");
+            return JsonNode.Parse(json) as JsonObject ?? throw new InvalidDataException($"{source} is not a JSON object; {example}.");
         }
         catch (JsonException ex)
         {
             throw new InvalidDataException($"{source} is not valid JSON: {ex.Message}", ex);
         }
-
-        var lowerCase = Flag(settings, LowerCaseKey, source) ?? true;
-        return new BertTokenizerSettings
-        {
-            LowerCase = lowerCase,
-            StripAccents = Flag(settings, StripAccentsKey, source) ?? lowerCase,
-            TokenizeChineseCharacters = Flag(settings, ChineseCharactersKey, source) ?? true,
-        };
     }
 
     /// <summary>
-    /// The settings of a model folder or Hugging Face checkpoint folder: its <see cref="FileName"/>, or
-    /// <see cref="Uncased"/> when it has none (as Hugging Face's <c>BertTokenizer</c> defaults).
+    /// The settings of a model folder or Hugging Face checkpoint folder: those of its <see cref="FileName"/>, where it
+    /// lacks a key (or is absent) those of the <c>BertNormalizer</c> in its <see cref="FastTokenizerFileName"/> (a
+    /// checkpoint whose casing only that file states), else <see cref="Uncased"/>'s, as Hugging Face resolves them.
     /// </summary>
-    /// <exception cref="InvalidDataException">The file is malformed (see <see cref="FromJson"/>).</exception>
+    /// <exception cref="InvalidDataException">A file is malformed (see <see cref="FromJson"/>).</exception>
     public static BertTokenizerSettings ForFolder(string folder)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
-        var path = Path.Combine(folder, FileName);
-        return File.Exists(path) ? FromJson(File.ReadAllText(path), $"'{path}'") : Uncased;
+        var configPath = Path.Combine(folder, FileName);
+        var config = File.Exists(configPath) ? ParseObject(File.ReadAllText(configPath), $"'{configPath}'", $"a {FileName} holds e.g. {{\"do_lower_case\": false}}") : [];
+        var fastPath = Path.Combine(folder, FastTokenizerFileName);
+        var normalizer = File.Exists(fastPath)
+            ? ParseObject(File.ReadAllText(fastPath), $"'{fastPath}'", "it is Hugging Face's fast tokenizer file")["normalizer"] as JsonObject
+            : null;
+        // Another normalizer (a sequence, say) does not speak BERT's keys; its settings are not guessed.
+        var bertNormalizer = normalizer?["type"] is JsonValue type && type.TryGetValue<string>(out var name) && name == "BertNormalizer" ? normalizer : null;
+        return Resolve(config, $"'{configPath}'", bertNormalizer, $"the normalizer of '{fastPath}'");
     }
 
     /// <summary>

@@ -110,4 +110,25 @@ public class BertTextEncoderModelFolderTests
         builtInTooLarge.Should().Throw<InvalidDataException>().WithMessage("*has 1000 tokens (vocab_size) but no vocab.txt*built-in 30522-token*");
         missing.Should().Throw<DirectoryNotFoundException>();
     }
+
+    [Theory]
+    [InlineData(null, "BertNormalizer", false, "a checkpoint whose casing only tokenizer.json states")]
+    [InlineData("""{"do_lower_case": true}""", "BertNormalizer", true, "tokenizer_config.json's key comes first, as in Hugging Face")]
+    [InlineData(null, "Sequence", true, "another normalizer's keys are not guessed")]
+    public void The_fast_tokenizer_files_normalizer_gives_the_settings_tokenizer_config_json_lacks(string? tokenizerConfig, string normalizerType, bool lowerCase, string because)
+    {
+        using var files = new TempFiles();
+        var folder = Path.GetDirectoryName(files.Write(Path.Combine("hf", BertTextEncoder.VocabularyFileName), CasedVocabulary))!;
+        files.Write(Path.Combine("hf", BertTokenizerSettings.FastTokenizerFileName),
+            $$$"""{"version": "1.0", "normalizer": {"type": "{{{normalizerType}}}", "lowercase": false, "strip_accents": null, "handle_chinese_chars": true}}""");
+        if (tokenizerConfig is not null)
+        {
+            files.Write(Path.Combine("hf", BertTokenizerSettings.FileName), tokenizerConfig);
+        }
+
+        var settings = BertTokenizerSettings.ForFolder(folder);
+
+        settings.LowerCase.Should().Be(lowerCase, because);
+        settings.StripAccents.Should().Be(lowerCase, "strip_accents null follows the casing");
+    }
 }
