@@ -10,7 +10,7 @@ var experts = new Option<int>("--experts") { Description = "Experts per MoE laye
 var learningRate = new Option<double>("--lr") { Description = "Peak pre-training learning rate (paper: 1e-4 at batch 512).", DefaultValueFactory = _ => 1e-3 };
 var epochs = new Option<int>("--finetune-epochs") { Description = "Fine-tuning epochs per task; the best epoch on dev counts (paper: up to 10).", DefaultValueFactory = _ => 3 };
 var fineTuneRate = new Option<double>("--finetune-lr") { Description = "Fine-tuning learning rate. The default suits the tiny preset, which learns nothing at the paper's grid (1e-5, 2e-5, 5e-5; use it for paper-small).", DefaultValueFactory = _ => 1e-3 };
-var maxTrain = new Option<int?>("--max-train") { Description = "Cap on the training examples of each task [default: all; MRPC has 3,668, the shipped SST-2 slice 8,000]." };
+var maxTrain = new Option<int?>("--max-train") { Description = "Cap on the training examples of each task, a fixed random sample [default: all; MRPC has 3,668, the shipped SST-2 slice 8,000]." };
 var corpus = new Option<string>("--corpus") { Description = "Pre-training text (WikiExtractor or plain UTF-8); the last document is held out for validation.", DefaultValueFactory = _ => Path.Combine(dataFolder, "corpus", "enwiki-sample.txt") };
 var glue = new Option<string>("--glue") { Description = "GLUE folder holding train.tsv and dev.tsv of MRPC/ and SST-2/ (the original GLUE layout).", DefaultValueFactory = _ => Path.Combine(dataFolder, "glue") };
 var output = new Option<string>("--out") { Description = "Output folder: models, checkpoints, metrics, results table and charts.", DefaultValueFactory = _ => Path.Combine("runs", "quickstart") };

@@ -227,12 +227,11 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
     private TaskData LoadTask(GlueTask task)
     {
         var reader = new GlueReader(settings.GlueDirectory, new GlueReaderOptions { OnMalformedRow = GlueMalformedRowHandling.Skip });
-        IDataView Read(string split, int limit) => mlContext.Data.LoadFromEnumerable(reader.Read(task, split)
-            .Take(limit)
+        IDataView Read(string split, int? maxRows) => mlContext.Data.LoadFromEnumerable(TrainingSample.Draw(reader.Read(task, split).ToList(), maxRows)
             .Select(e => new GlueRow { Text = e.Text, Pair = e.TextPair ?? string.Empty, Label = e.Label == 1 })
             .ToList());
         var data = new TaskData(
-            task, Read(QuickstartSettings.TrainSplit, settings.MaxTrainExamples ?? int.MaxValue), Read(QuickstartSettings.DevSplit, int.MaxValue), settings.GlueFilesIdentity(task));
+            task, Read(QuickstartSettings.TrainSplit, settings.MaxTrainExamples), Read(QuickstartSettings.DevSplit, maxRows: null), settings.GlueFilesIdentity(task));
         var unit = task.IsSentencePair ? "pairs" : "sentences";
         Say($"{task}: {data.Train.GetRowCount()} training {unit}, {data.Dev.GetRowCount()} dev {unit}.");
         return data;
