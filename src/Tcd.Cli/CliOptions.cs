@@ -39,6 +39,14 @@ internal static class CliOptions
 
     public static Option<bool> NoResume() => WithDefault("--no-resume", "Start over from step 0, deleting the checkpoints in --out.", false);
 
+    /// <summary>
+    /// How to resume a cancelled run: the same command again, except that <c>--no-resume</c> would start it over once more.
+    /// </summary>
+    /// <param name="startedOver">True when this invocation had <c>--no-resume</c>.</param>
+    public static string HowToResume(bool startedOver) => startedOver
+        ? "Run the same command again without --no-resume to resume."
+        : "Run the same command again to resume.";
+
     public static Option<long> Seed() => WithDefault("--seed", "Seed of initialisation, data order, masking and dropout.", 42L);
 
     public static Option<string> Preset(string defaultValue) =>

@@ -53,13 +53,26 @@ internal sealed class OptionReader
             throw new CliUsageException($"--config: '{path}' is not valid JSON: {ex.Message}");
         }
 
-        var known = parse.CommandResult.Command.Options.Select(Key).Where(key => key != Key(configOption)).ToHashSet(StringComparer.Ordinal);
+        var commandName = parse.CommandResult.Command.Name;
+        if (config.TryGetPropertyValue(RunFolderGuard.CommandKey, out var recorded))
+        {
+            // A run's tcd-config.json names the command that made it, which is the one that can run it again.
+            if (recorded is not JsonValue value || !value.TryGetValue<string>(out var madeBy) || madeBy != commandName)
+            {
+                throw new CliUsageException(
+                    $"--config: '{path}' is the record of a 'tcd {recorded?.ToJsonString().Trim('"') ?? "null"}' run (its \"{RunFolderGuard.CommandKey}\"); " +
+                    $"run it with that command, or remove the key to use its options with 'tcd {commandName}'.");
+            }
+        }
+
+        var known = parse.CommandResult.Command.Options.Select(Key).Where(key => key != Key(configOption))
+            .Append(RunFolderGuard.CommandKey).ToHashSet(StringComparer.Ordinal);
         var unknown = config.Select(kv => kv.Key).Where(key => !known.Contains(key)).ToList();
         if (unknown.Count > 0)
         {
             throw new CliUsageException(
-                $"--config: '{path}' has unknown key(s) {string.Join(", ", unknown.Select(k => $"'{k}'"))} for '{parse.CommandResult.Command.Name}'. " +
-                $"Keys are the command's option names without the leading dashes: {string.Join(", ", known.Order(StringComparer.Ordinal))}.");
+                $"--config: '{path}' has unknown key(s) {string.Join(", ", unknown.Select(k => $"'{k}'"))} for '{commandName}'. " +
+                $"Keys are the command's option names without the leading dashes: {string.Join(", ", known.Where(key => key != RunFolderGuard.CommandKey).Order(StringComparer.Ordinal))}.");
         }
 
         return new OptionReader(parse, config, path);
@@ -73,6 +86,12 @@ internal sealed class OptionReader
         Record(option, value);
         return value;
     }
+
+    /// <summary>
+    /// Like <see cref="Get{T}"/>, for an option that acts on this invocation only (<c>--no-resume</c>): it is left out of
+    /// <see cref="Resolved"/>, so that running the recorded settings again does not repeat what was meant once.
+    /// </summary>
+    public T GetForThisRunOnly<T>(Option<T> option) => Lookup(option).Value;
 
     /// <summary>
     /// Like <see cref="Get{T}"/>, for one of two options that exclude each other: its default when only the config file

@@ -54,11 +54,16 @@ internal abstract class TcdCommand<TSettings> : ITcdCommand
         File.WriteAllText(path, JsonSerializer.Serialize(values, TcdJson.Indented));
     }
 
-    /// <summary>Writes the effective option values as a config file that reproduces the run with <c>--config</c>.</summary>
+    /// <summary>
+    /// Writes the effective option values as a config file that reproduces the run with <c>--config</c>, led by the name
+    /// of this command (<see cref="RunFolderGuard.CommandKey"/>), which tells later commands whose run the folder holds.
+    /// </summary>
     /// <param name="path">The file, e.g. <c>&lt;out&gt;/tcd-config.json</c>.</param>
     /// <param name="values">The values by key, as <see cref="OptionReader.Resolved"/> holds them.</param>
-    protected static void WriteEffectiveConfig(string path, IReadOnlyDictionary<string, JsonNode?> values) =>
-        WriteJson(path, new JsonObject(values.Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone()))));
+    protected void WriteEffectiveConfig(string path, IReadOnlyDictionary<string, JsonNode?> values) =>
+        WriteJson(path, new JsonObject(
+            values.Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone()))
+                .Prepend(KeyValuePair.Create(RunFolderGuard.CommandKey, (JsonNode?)JsonValue.Create(Command.Name)))));
 
     private int Invoke(ParseResult parse, CliConsole console, CancellationToken cancellationToken)
     {

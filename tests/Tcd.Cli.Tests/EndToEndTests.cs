@@ -188,7 +188,7 @@ public sealed class EndToEndTests : IDisposable
         var diverged = Cli.Run([.. command, "--out", temp.File("rte"), "--lr", "1e9", "--warmup-ratio", "0"]);
 
         intoTheRun.ExitCode.Should().Be(1);
-        intoTheRun.Error.Should().Contain($"--out: '{temp.File("run")}' holds the pre-trained model given as --model");
+        intoTheRun.Error.Should().Contain($"--out: '{temp.File("run")}' holds a 'tcd pretrain' run, which 'tcd finetune' would overwrite");
         diverged.ExitCode.Should().Be(1);
         diverged.Error.Should().Contain("fine-tuning diverged at step").And.Contain("Run again with a lower --lr").And.NotContain("FineTuningOptions");
     }

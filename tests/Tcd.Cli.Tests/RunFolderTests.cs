@@ -181,11 +181,29 @@ public sealed class RunFolderTests : IDisposable
         Directory.Exists(run).Should().BeTrue();
     }
 
+    [Fact]
+    public void No_resume_acts_once_it_is_not_recorded_and_a_cancelled_start_over_says_to_drop_it()
+    {
+        var run = temp.File("run");
+
+        var stopped = Cli.RunUntil("step 1/3", PretrainArguments(run, steps: 3, batchSize: 4, "--no-resume"));
+
+        stopped.ExitCode.Should().Be(130, stopped.Error);
+        stopped.Output.Should().Contain("Run the same command again without --no-resume to resume.");
+        File.ReadAllText(Path.Combine(run, "tcd-config.json")).Should().NotContain("no-resume");
+        var resumed = Cli.Run(["pretrain", "--config", Path.Combine(run, "tcd-config.json"), "--threads", "1"]);
+        resumed.ExitCode.Should().Be(0, resumed.Error);
+        resumed.Output.Should().Contain("resuming from step 1");
+    }
+
     private (int ExitCode, string Output, string Error) Pretrain(string run, long steps, params string[] more) => Pretrain(run, steps, batchSize: 4, more);
 
-    private (int ExitCode, string Output, string Error) Pretrain(string run, long steps, int batchSize, params string[] more) => Cli.Run(
+    private (int ExitCode, string Output, string Error) Pretrain(string run, long steps, int batchSize, params string[] more) =>
+        Cli.Run(PretrainArguments(run, steps, batchSize, more));
+
+    private string[] PretrainArguments(string run, long steps, int batchSize, params string[] more) =>
     [
         "pretrain", "--corpus", Corpus, "--out", run, "--preset", "tiny", "--steps", $"{steps}", "--batch-size", $"{batchSize}",
         "--seq-length", "32", "--log-every", "1", "--device", "cpu", "--threads", "1", .. more,
-    ]);
+    ];
 }

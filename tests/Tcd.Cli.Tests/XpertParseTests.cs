@@ -167,7 +167,7 @@ public sealed class XpertParseTests : IDisposable
         var (exitCode, _, error) = Cli.Run("xpert", "--source", temp.File("moe"), "--domains", temp.File("wiki.txt"), "--out", outPath);
 
         exitCode.Should().Be(1);
-        error.Should().Contain($"--out: '{outPath}' {relation} the --source folder '{temp.File("moe")}', whose trained model the XPERT run would overwrite");
+        error.Should().Contain($"--out: '{outPath}' {relation} the --source folder '{temp.File("moe")}', whose model this run would overwrite");
         File.ReadAllText(temp.File("moe", "model", "config.json")).Should().Be(before);
         Directory.Exists(temp.File("moe", "xpert")).Should().BeFalse();
         Cli.Run("xpert", "--source", temp.File("moe", "model"), "--domains", temp.File("wiki.txt"), "--out", temp.File("moe"))

@@ -121,6 +121,9 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
                 console.Line($"tcd finetune: resuming from step {CheckpointStore.StepOf(checkpoint)} ({checkpoint})");
             }
 
+            // Written once the checkpoint (if any) is accepted, so that a refused resume changes nothing in the folder.
+            WriteEffectiveConfig(Path.Combine(settings.Output, PretrainCommand.EffectiveConfigFileName), settings.EffectiveOptions);
+
             result = console.Track<FineTuningProgress, FineTuningResult>(
                 "finetune",
                 progress => tuner.Train(train, validation, score, progress, cancellationToken),
@@ -180,7 +183,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         console.Line($"tcd finetune: {(result.Cancelled ? "cancelled" : "done")}, {kept}; model saved to {modelFolder}{(chart is null ? string.Empty : $", loss chart {chart}")}");
         if (result.Cancelled && result.LastCheckpoint is { } last)
         {
-            console.Line($"tcd finetune: checkpoint {last}. Run the same command again to resume.");
+            console.Line($"tcd finetune: checkpoint {last}. {CliOptions.HowToResume(!settings.Training.Resume)}");
         }
         if (!result.Cancelled)
         {
@@ -211,7 +214,8 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
 
     protected override FinetuneSettings Read(OptionReader options)
     {
-        var modelFolder = ModelFolders.Resolve(options.RequirePath(model), "--model");
+        var modelPath = options.RequirePath(model);
+        var modelFolder = ModelFolders.Resolve(modelPath, "--model");
         var taskName = options.Require(task);
         if (!GlueTask.TryFromName(taskName, out var glueTask))
         {
@@ -226,20 +230,15 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         }
 
         var outputFolder = options.RequireOutputFolder(output);
-        var fullModel = Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelFolder));
-        var fullOutput = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outputFolder));
-        if (fullOutput == fullModel || (Path.GetFileName(fullModel) == RunFolders.ModelFolderName && fullOutput == Path.GetDirectoryName(fullModel)))
-        {
-            // Its model/, metrics, chart and checkpoints would overwrite the pre-training run's.
-            throw new CliUsageException($"--out: '{outputFolder}' holds the pre-trained model given as --model; give the fine-tuned model a folder of its own.");
-        }
+        RunFolderGuard.CheckOwnRun(outputFolder, Command.Name);
+        RunFolderGuard.CheckApart(outputFolder, modelPath, "--model");
 
         if (options.Get(maxTrain) is < 1 and var cap)
         {
             throw new CliUsageException($"--max-train must be 1 or more, not {cap}.");
         }
 
-        if (!options.Get(noResume)
+        if (!options.GetForThisRunOnly(noResume)
             && FineTuningRunRecord.Find(Path.Combine(outputFolder, RunFolders.ModelFolderName)) is { Cancelled: false }
             && new CheckpointStore(Path.Combine(outputFolder, PretrainCommand.CheckpointFolderName)).FindLatest() is null)
         {
@@ -267,13 +266,13 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
             MetricsFile = Path.Combine(outputFolder, PretrainCommand.MetricsFileName),
             CheckpointEvery = options.Get(checkpointEvery),
             KeepCheckpoints = options.Get(keepCheckpoints),
-            Resume = !options.Get(noResume),
+            Resume = !options.GetForThisRunOnly(noResume),
         };
         OptionValidation.Run(training.Validate, OptionNames);
         ModelFolders.CheckSequenceLength(modelFolder, training.MaxSequenceLength);
 
         return new FinetuneSettings(
-            modelFolder, glueTask, trainFile, devFile, outputFolder, training, options.Get(maxTrain));
+            modelFolder, glueTask, trainFile, devFile, outputFolder, training, options.Get(maxTrain), options.Resolved);
     }
 
     /// <summary>

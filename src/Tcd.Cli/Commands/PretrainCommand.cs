@@ -216,7 +216,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         if (result.Cancelled)
         {
             console.Line(result.LastCheckpoint is { } checkpoint
-                ? $"tcd {Command.Name}: cancelled at step {result.Steps}; checkpoint {checkpoint}. Run the same command again to resume."
+                ? $"tcd {Command.Name}: cancelled at step {result.Steps}; checkpoint {checkpoint}. {CliOptions.HowToResume(!settings.Training.Resume)}"
                 : $"tcd {Command.Name}: cancelled before the first step; nothing was saved.");
             return 130;
         }
@@ -251,8 +251,9 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
     {
         var files = options.RequirePaths(corpus);
         var folder = options.RequireOutputFolder(output);
-        var teacherFolder = teacher is null ? null : ModelFolders.Resolve(options.RequirePath(teacher), "--teacher");
-        var initFolder = options.GetPath(init) is { } initPath ? ModelFolders.Resolve(initPath, "--init") : null;
+        RunFolderGuard.CheckOwnRun(folder, Command.Name);
+        var teacherFolder = teacher is null ? null : InputModel(options.RequirePath(teacher), "--teacher", folder);
+        var initFolder = options.GetPath(init) is { } initPath ? InputModel(initPath, "--init", folder) : null;
         var length = options.Get(sequenceLength);
         if (teacherFolder is not null)
         {
@@ -303,7 +304,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             CheckpointDirectory = Path.Combine(folder, CheckpointFolderName),
             CheckpointEvery = options.Get(checkpointEvery),
             KeepCheckpoints = options.Get(keepCheckpoints),
-            Resume = !options.Get(noResume),
+            Resume = !options.GetForThisRunOnly(noResume),
             MetricsFile = Path.Combine(folder, MetricsFileName),
             LogEvery = options.Get(logEvery),
             MetricsExpertShares = options.Get(expertShares),
@@ -325,6 +326,14 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
 
         return new PretrainSettings(
             files, folder, config, objective, training, teacherFolder, initFolder, options.GetPaths(validation), options.Get(validationSegments), options.Resolved);
+    }
+
+    /// <summary>The model folder of <paramref name="path"/>, given as <paramref name="option"/>, checked to lie apart from the run folder, which would overwrite it.</summary>
+    private static string InputModel(string path, string option, string runFolder)
+    {
+        var modelFolder = ModelFolders.Resolve(path, option);
+        RunFolderGuard.CheckApart(runFolder, path, option);
+        return modelFolder;
     }
 
     /// <summary>

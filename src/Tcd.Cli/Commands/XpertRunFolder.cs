@@ -17,9 +17,6 @@ internal sealed class XpertRunFolder(string folder)
     /// </summary>
     private static readonly HashSet<string> IrrelevantToTheResult = new(StringComparer.Ordinal) { "device", "threads", "out" };
 
-    /// <summary>Keys only an xpert run records, which tell its <c>tcd-config.json</c> from another command's.</summary>
-    private static readonly string[] XpertKeys = ["source", "domains"];
-
     public string ModelFolder => Path.Combine(folder, RunFolders.ModelFolderName);
 
     /// <summary>
@@ -34,7 +31,7 @@ internal sealed class XpertRunFolder(string folder)
             return false;
         }
 
-        if (StartedWith() is not { } started || !XpertKeys.All(started.ContainsKey))
+        if (StartedWith() is not { } started || RunFolderGuard.MadeBy(folder) != "xpert")
         {
             throw new CliUsageException(
                 $"--out: '{folder}' is not empty and holds no tcd xpert run (another command's run, or other files); " +
