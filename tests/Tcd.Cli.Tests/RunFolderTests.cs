@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Tcd.Cli.Tests;
 
 /// <summary>What <c>tcd pretrain</c> does with an <c>--out</c> folder that already holds a run, or with one it fails to start.</summary>
@@ -179,6 +181,25 @@ public sealed class RunFolderTests : IDisposable
         Cli.Run("pretrain", "--corpus", blank, "--out", run, "--preset", "tiny", "--steps", "2", "--device", "cpu").ExitCode.Should().Be(1);
 
         Directory.Exists(run).Should().BeTrue();
+    }
+
+    [Fact]
+    public void A_checkpoint_of_other_objective_settings_is_refused_in_option_terms_and_changes_nothing()
+    {
+        var run = temp.File("run");
+        Pretrain(run, steps: 1, "--experts", "2", "--load-balance-weight", "0").ExitCode.Should().Be(0);
+        var configFile = Path.Combine(run, "tcd-config.json");
+        var config = JsonNode.Parse(File.ReadAllText(configFile))!.AsObject();
+        config.Remove("load-balance-weight");
+        File.WriteAllText(configFile, config.ToJsonString());
+        var recorded = File.ReadAllText(configFile);
+
+        var resumed = Pretrain(run, steps: 2, "--experts", "2");
+
+        resumed.ExitCode.Should().Be(1);
+        resumed.Error.Should().Contain($"--out '{run}' holds a checkpoint of another run (--load-balance-weight 0 (now 1000))")
+            .And.Contain("--no-resume").And.NotContain("LoadBalanceWeight").And.NotContain("Resume to false");
+        File.ReadAllText(configFile).Should().Be(recorded, "a refused resume changes nothing");
     }
 
     [Fact]

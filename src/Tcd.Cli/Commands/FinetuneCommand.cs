@@ -141,10 +141,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         }
         catch (CheckpointMismatchException ex)
         {
-            throw new CliUsageException(
-                $"--out '{settings.Output}' holds a checkpoint of another fine-tuning run ({string.Join("; ", ex.Differences.Select(difference => OptionValidation.InOptionTerms(difference, OptionNames)))}): " +
-                "run with the data and options " +
-                "that started it, choose another --out, or start over with --no-resume.");
+            throw OptionValidation.CheckpointOfAnotherRun(settings.Output, InModeTerms(ex.Differences), OptionNames);
         }
 
         var modelFolder = Path.Combine(settings.Output, RunFolders.ModelFolderName);
@@ -336,6 +333,29 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
     private static string DescribeMode(FineTuningOptions training) => string.Create(
         CultureInfo.InvariantCulture,
         $"mode {GlueConfiguration.ModeName(training.Mode)}{(training.Mode == FineTuningMode.Adapters ? $" (size {training.AdapterSize})" : string.Empty)}, lr {Rate(training.LearningRate)}");
+
+    /// <summary>
+    /// The differences of a refused checkpoint with the mode as the options choose it: full fine-tuning is the absence of
+    /// <c>--adapters</c>, so "Mode Full (now Adapters)" reads "full fine-tuning (now --adapters)", and the adapter size
+    /// full fine-tuning records (0, never typed) is left out beside it.
+    /// </summary>
+    private static IEnumerable<string> InModeTerms(IReadOnlyList<string> differences)
+    {
+        string Name(string mode) => mode == nameof(FineTuningMode.Full) ? "full fine-tuning" : "--adapters";
+        var modeChanged = differences.Any(difference => difference.StartsWith(nameof(FineTuningOptions.Mode) + " ", StringComparison.Ordinal));
+        foreach (var difference in differences)
+        {
+            var words = difference.Split(' ');
+            if (words[0] == nameof(FineTuningOptions.Mode) && words.Length == 4)
+            {
+                yield return $"{Name(words[1])} (now {Name(words[3].TrimEnd(')'))})";
+            }
+            else if (!(modeChanged && words[0] == nameof(FineTuningOptions.AdapterSize)))
+            {
+                yield return difference;
+            }
+        }
+    }
 
     private static readonly Dictionary<string, string> OptionNames = new(StringComparer.Ordinal)
     {

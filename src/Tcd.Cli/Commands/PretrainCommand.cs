@@ -189,8 +189,6 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             ? null
             : new SegmentPacker(encoder, settings.Training.MaxSequenceLength).Pack(CorpusFiles.Open(settings.Validation, "--validation")).Take(settings.ValidationSegments).ToList();
 
-        Directory.CreateDirectory(settings.Output);
-        WriteEffectiveConfig(run.ConfigFile, settings.EffectiveOptions);
         torch.manual_seed(settings.Training.Seed);
         var model = settings.Init is null ? new BertForMaskedLm(settings.Model) : BertModelStore.LoadMaskedLm(settings.Init);
         var start = settings.Init is null ? string.Empty : $", initialised from {settings.Init}";
@@ -203,6 +201,10 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         PretrainingResult result;
         try
         {
+            // Written once the checkpoint (if any) is accepted, so that a refused resume changes nothing in the folder.
+            trainer.FindCheckpointToResume();
+            Directory.CreateDirectory(settings.Output);
+            WriteEffectiveConfig(run.ConfigFile, settings.EffectiveOptions);
             result = console.Track<PretrainingProgress, PretrainingResult>(
                 Command.Name,
                 progress => trainer.Run(corpus, validationSegments, progress, cancellationToken),
@@ -211,6 +213,10 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         catch (CheckpointLoadException ex)
         {
             throw new CliUsageException($"{ex.Message} (Starting over: --no-resume.)");
+        }
+        catch (CheckpointMismatchException ex)
+        {
+            throw OptionValidation.CheckpointOfAnotherRun(settings.Output, ex.Differences, OptionNames);
         }
 
         if (result.Cancelled)
