@@ -203,6 +203,20 @@ public sealed class RunFolderTests : IDisposable
     }
 
     [Fact]
+    public void A_finished_run_trained_further_and_stopped_saves_its_newer_checkpoint_as_the_model()
+    {
+        var run = temp.File("run");
+        Pretrain(run, steps: 2).ExitCode.Should().Be(0);
+        Cli.RunUntil("step 3/5", PretrainArguments(run, steps: 5, batchSize: 4)).ExitCode.Should().Be(130);
+
+        var again = Pretrain(run, steps: 2);
+
+        again.ExitCode.Should().Be(0, again.Error);
+        again.Output.Should().Contain("is at step 3, already past --steps 2: it is saved as the model").And.NotContain("already run to step");
+        JsonNode.Parse(File.ReadAllText(Path.Combine(run, "result.json")))!["steps"]!.GetValue<long>().Should().Be(3);
+    }
+
+    [Fact]
     public void No_resume_acts_once_it_is_not_recorded_and_a_cancelled_start_over_says_to_drop_it()
     {
         var run = temp.File("run");
