@@ -12,6 +12,7 @@ namespace Tcd.Cli;
 /// </summary>
 internal sealed class OptionReader
 {
+    private const string CurrentFolder = ".";
     private static readonly JsonSerializerOptions Json = new() { TypeInfoResolver = TcdJson.Resolver, PropertyNameCaseInsensitive = true };
     private readonly ParseResult parse;
     private readonly JsonObject config;
@@ -140,6 +141,17 @@ internal sealed class OptionReader
         }
 
         CheckCreatable(folder, folder, option);
+        return folder;
+    }
+
+    /// <summary>
+    /// Like <see cref="RequireOutputFolder"/>, for the run folder that holds the run's <c>tcd-config.json</c>: recorded as
+    /// <c>"."</c>, relative to that file, so that the folder's config runs where the folder lies, moved or not.
+    /// </summary>
+    public string RequireRunFolder(Option<string?> option)
+    {
+        var folder = RequireOutputFolder(option);
+        resolved[Key(option)] = JsonValue.Create(CurrentFolder);
         return folder;
     }
 
@@ -274,8 +286,17 @@ internal sealed class OptionReader
     }
 
     /// <summary>A path as the command uses it: one from the config file is relative to the file's folder.</summary>
-    private string Locate(string path, bool fromConfig) =>
-        fromConfig && path.Length > 0 ? Path.Combine(Path.GetDirectoryName(configPath) ?? string.Empty, path) : path;
+    private string Locate(string path, bool fromConfig)
+    {
+        if (!fromConfig || path.Length == 0)
+        {
+            return path;
+        }
+
+        // "." (a run folder's own record) names the file's folder itself, which messages then show without a trailing "/.".
+        var folder = Path.GetDirectoryName(configPath) is { Length: > 0 } configFolder ? configFolder : CurrentFolder;
+        return path == CurrentFolder ? folder : Path.Combine(folder, path);
+    }
 
     private T FromJson<T>(string key, JsonNode? node)
     {

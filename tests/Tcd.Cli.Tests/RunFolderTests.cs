@@ -217,6 +217,23 @@ public sealed class RunFolderTests : IDisposable
     }
 
     [Fact]
+    public void A_moved_run_folders_config_trains_where_the_folder_now_lies()
+    {
+        var run = temp.File("run");
+        Pretrain(run, steps: 1).ExitCode.Should().Be(0);
+        var moved = temp.File("moved");
+        Directory.Move(run, moved);
+        var config = Path.Combine(moved, "tcd-config.json");
+        JsonNode.Parse(File.ReadAllText(config))!["out"]!.GetValue<string>().Should().Be(".");
+
+        var resumed = Cli.Run("pretrain", "--config", config, "--steps", "2", "--threads", "1");
+
+        resumed.ExitCode.Should().Be(0, resumed.Error);
+        resumed.Output.Should().Contain($"resuming from step 1 ({Path.Combine(moved, "checkpoints", "step-00000001")})");
+        Directory.Exists(run).Should().BeFalse();
+    }
+
+    [Fact]
     public void No_resume_acts_once_it_is_not_recorded_and_a_cancelled_start_over_says_to_drop_it()
     {
         var run = temp.File("run");

@@ -226,7 +226,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
             throw new CliUsageException($"--dev: the file '{devFile}' does not exist.");
         }
 
-        var outputFolder = options.RequireOutputFolder(output);
+        var outputFolder = options.RequireRunFolder(output);
         RunFolderGuard.CheckOwnRun(outputFolder, Command.Name);
         RunFolderGuard.CheckApart(outputFolder, modelPath, "--model");
 

@@ -256,7 +256,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
     protected override PretrainSettings Read(OptionReader options)
     {
         var files = options.RequirePaths(corpus);
-        var folder = options.RequireOutputFolder(output);
+        var folder = options.RequireRunFolder(output);
         RunFolderGuard.CheckOwnRun(folder, Command.Name);
         var teacherFolder = teacher is null ? null : InputModel(options.RequirePath(teacher), "--teacher", folder);
         var initFolder = options.GetPath(init) is { } initPath ? InputModel(initPath, "--init", folder) : null;

@@ -170,7 +170,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         }
 
         var domainFiles = Domains(options.RequirePaths(domains, named: true));
-        var folder = options.RequireOutputFolder(output);
+        var folder = options.RequireRunFolder(output);
         RunFolderGuard.CheckApart(folder, sourcePath, "--source");
         var length = options.Get(sequenceLength);
         if (length > sourceConfig.MaxPositions)
