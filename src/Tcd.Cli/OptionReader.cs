@@ -128,6 +128,27 @@ internal sealed class OptionReader
     public string RequirePath(Option<string?> option) => GetPath(option) ?? throw Missing(option);
 
     /// <summary>
+    /// Like <see cref="GetPath"/>, for a saved model the command reads: the path as given (to tell the folders apart that
+    /// the command writes) and the model folder it names (<see cref="ModelFolders.Resolve"/>). The effective settings
+    /// record the model folder's <see cref="ModelFolders.Identity"/>, so that every spelling of one model records alike.
+    /// </summary>
+    /// <exception cref="CliUsageException">The path holds no saved model.</exception>
+    public (string Given, string Folder)? GetModel(Option<string?> option)
+    {
+        if (GetPath(option) is not { } given)
+        {
+            return null;
+        }
+
+        var folder = ModelFolders.Resolve(given, option.Name);
+        resolved[Key(option)] = JsonValue.Create(ModelFolders.Identity(folder));
+        return (given, folder);
+    }
+
+    /// <summary>Like <see cref="GetModel"/>, for a model the command needs.</summary>
+    public (string Given, string Folder) RequireModel(Option<string?> option) => GetModel(option) ?? throw Missing(option);
+
+    /// <summary>
     /// Like <see cref="RequirePath"/>, for a folder the command writes into: checked before any work, so that a typo costs
     /// no training run. It may exist or not (then it is created later, with its parents), but must not be a file and
     /// must be creatable.

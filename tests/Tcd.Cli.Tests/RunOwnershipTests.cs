@@ -87,6 +87,39 @@ public sealed class RunOwnershipTests : IDisposable
         resumed.Output.Should().Contain("resuming from step 1");
     }
 
+    [Fact]
+    public void A_distillation_resumes_with_its_teacher_however_spelt_and_records_the_model_folder()
+    {
+        var teacher = temp.File("p1");
+        Pretrain(teacher).ExitCode.Should().Be(0);
+        var student = temp.File("student");
+        Distill(student, teacher, steps: 1).ExitCode.Should().Be(0);
+        var configFile = Path.Combine(student, "tcd-config.json");
+        var config = JsonNode.Parse(File.ReadAllText(configFile))!.AsObject();
+        config["teacher"]!.GetValue<string>().Should().Be(Path.Combine(teacher, "model"));
+        // As older versions recorded it: the path as given.
+        config["teacher"] = teacher + Path.DirectorySeparatorChar;
+        File.WriteAllText(configFile, config.ToJsonString());
+
+        var resumed = Distill(student, Path.Combine(teacher, "model"), steps: 2);
+
+        resumed.ExitCode.Should().Be(0, resumed.Error);
+        resumed.Output.Should().Contain("resuming from step 1");
+    }
+
+    [Fact]
+    public void A_path_without_a_model_names_every_kind_of_folder_that_holds_one()
+    {
+        var (exitCode, _, error) = Pretrain(temp.File("run"), "--init", temp.Path);
+
+        exitCode.Should().Be(1);
+        error.Should().Contain("Give a model folder, a checkpoint folder (<out>/checkpoints/step-…) or the --out folder of 'tcd pretrain' / 'tcd distill' / 'tcd xpert'.");
+    }
+
+    private (int ExitCode, string Output, string Error) Distill(string run, string teacher, long steps) => Cli.Run(
+        "distill", "--corpus", Corpus, "--teacher", teacher, "--out", run, "--experts", "2", "--steps", $"{steps}", "--batch-size", "4",
+        "--seq-length", "32", "--device", "cpu", "--threads", "1");
+
     private (int ExitCode, string Output, string Error) Pretrain(string run, params string[] more) => Pretrain(run, steps: 1, more);
 
     private (int ExitCode, string Output, string Error) Pretrain(string run, long steps, params string[] more) => Cli.Run(

@@ -211,8 +211,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
 
     protected override FinetuneSettings Read(OptionReader options)
     {
-        var modelPath = options.RequirePath(model);
-        var modelFolder = ModelFolders.Resolve(modelPath, "--model");
+        var (modelPath, modelFolder) = options.RequireModel(model);
         var taskName = options.Require(task);
         if (!GlueTask.TryFromName(taskName, out var glueTask))
         {

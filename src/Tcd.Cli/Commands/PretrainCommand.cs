@@ -258,8 +258,8 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         var files = options.RequirePaths(corpus);
         var folder = options.RequireRunFolder(output);
         RunFolderGuard.CheckOwnRun(folder, Command.Name);
-        var teacherFolder = teacher is null ? null : InputModel(options.RequirePath(teacher), "--teacher", folder);
-        var initFolder = options.GetPath(init) is { } initPath ? InputModel(initPath, "--init", folder) : null;
+        var teacherFolder = teacher is null ? null : ApartFrom(folder, options.RequireModel(teacher), teacher);
+        var initFolder = options.GetModel(init) is { } initModel ? ApartFrom(folder, initModel, init) : null;
         var length = options.Get(sequenceLength);
         if (teacherFolder is not null)
         {
@@ -334,12 +334,11 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             files, folder, config, objective, training, teacherFolder, initFolder, options.GetPaths(validation), options.Get(validationSegments), options.Resolved);
     }
 
-    /// <summary>The model folder of <paramref name="path"/>, given as <paramref name="option"/>, checked to lie apart from the run folder, which would overwrite it.</summary>
-    private static string InputModel(string path, string option, string runFolder)
+    /// <summary>The model folder of <paramref name="model"/>, given as <paramref name="option"/>, checked to lie apart from the run folder, which would overwrite it.</summary>
+    private static string ApartFrom(string runFolder, (string Given, string Folder) model, Option option)
     {
-        var modelFolder = ModelFolders.Resolve(path, option);
-        RunFolderGuard.CheckApart(runFolder, path, option);
-        return modelFolder;
+        RunFolderGuard.CheckApart(runFolder, model.Given, option.Name);
+        return model.Folder;
     }
 
     /// <summary>

@@ -80,7 +80,7 @@ internal sealed class PretrainRunFolder(string folder)
             return;
         }
 
-        var conflicts = OptionRecords.Differences(started, now.Where(option => !ChangeableOnResume.Contains(option.Key)))
+        var conflicts = OptionRecords.Differences(ModelFolders.WithModelIdentities(started), now.Where(option => !ChangeableOnResume.Contains(option.Key)))
             .Select(difference => difference.Description)
             .ToList();
         if (conflicts.Count > 0)

@@ -161,8 +161,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
 
     protected override XpertSettings Read(OptionReader options)
     {
-        var sourcePath = options.RequirePath(source);
-        var sourceFolder = ModelFolders.Resolve(sourcePath, "--source");
+        var (sourcePath, sourceFolder) = options.RequireModel(source);
         var sourceConfig = BertModelStore.LoadConfig(sourceFolder);
         if (!sourceConfig.IsMoe)
         {

@@ -45,7 +45,7 @@ internal sealed class XpertRunFolder(string folder)
                 "delete the folder to run it again, or choose another --out.");
         }
 
-        var differences = OptionRecords.Differences(started, now.Where(option => !IrrelevantToTheResult.Contains(option.Key)))
+        var differences = OptionRecords.Differences(ModelFolders.WithModelIdentities(started), now.Where(option => !IrrelevantToTheResult.Contains(option.Key)))
             .Select(difference => difference.Description)
             .ToList();
         if (differences.Count > 0)
