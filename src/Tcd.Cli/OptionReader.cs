@@ -46,7 +46,10 @@ internal sealed class OptionReader
         JsonObject config;
         try
         {
-            config = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) as JsonObject
+            var text = File.ReadAllText(path);
+            var documentOptions = new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+            CheckKeysAreUnique(path, text, documentOptions);
+            config = JsonNode.Parse(text, documentOptions: documentOptions) as JsonObject
                      ?? throw new CliUsageException($"--config: '{path}' must hold one JSON object whose keys are option names, e.g. {{ \"steps\": 1000 }}.");
         }
         catch (JsonException ex)
@@ -77,6 +80,20 @@ internal sealed class OptionReader
         }
 
         return new OptionReader(parse, config, path);
+    }
+
+    /// <summary>
+    /// Throws when the config file's object gives a key twice, which JSON allows and <see cref="JsonObject"/> refuses
+    /// without naming it; neither value can be meant over the other.
+    /// </summary>
+    private static void CheckKeysAreUnique(string path, string text, JsonDocumentOptions documentOptions)
+    {
+        using var document = JsonDocument.Parse(text, documentOptions);
+        if (document.RootElement.ValueKind == JsonValueKind.Object
+            && document.RootElement.EnumerateObject().GroupBy(property => property.Name, StringComparer.Ordinal).FirstOrDefault(key => key.Count() > 1) is { } twice)
+        {
+            throw new CliUsageException($"--config: '{path}' gives the key \"{twice.Key}\" more than once; keep one.");
+        }
     }
 
     /// <summary>The option's value: from the command line, else the config file, else its default.</summary>
@@ -119,7 +136,7 @@ internal sealed class OptionReader
     public string? GetPath(Option<string?> option)
     {
         var (value, fromConfig) = Lookup(option);
-        var path = value is null ? null : Locate(value, fromConfig);
+        var path = value is null ? null : Locate(CheckNotEmpty(option, value, fromConfig), fromConfig);
         Record(option, path is null ? null : Path.GetFullPath(path));
         return path;
     }
@@ -210,7 +227,7 @@ internal sealed class OptionReader
             throw new CliUsageException($"{option.Name}: '{stray}' is not a path; if it is meant as an option, '{parse.CommandResult.Command.Name}' has none of that name (see --help).");
         }
 
-        var paths = values.Select(value => MapPath(value, named, path => Locate(path, fromConfig))).ToArray();
+        var paths = values.Select(value => MapPath(value, named, path => Locate(CheckNotEmpty(option, path, fromConfig), fromConfig))).ToArray();
         Record(option, paths.Select(value => MapPath(value, named, Path.GetFullPath)).ToArray());
         return paths;
     }
@@ -290,10 +307,26 @@ internal sealed class OptionReader
             return (parse.GetValue(option)!, false);
         }
 
-        return config.TryGetPropertyValue(Key(option), out var node)
-            ? (FromJson<T>(Key(option), node), true)
-            : (parse.GetValue(option)!, false);
+        if (!config.TryGetPropertyValue(Key(option), out var node))
+        {
+            return (parse.GetValue(option)!, false);
+        }
+
+        if (node is null && option.HasDefaultValue)
+        {
+            // Null would stand for the option's default, which leaving the key out already gives; the command cannot use it as a value.
+            throw new CliUsageException($"--config: '{configPath}' key \"{Key(option)}\" is null; give {option.Name} a value, or leave the key out for its default.");
+        }
+
+        return (FromJson<T>(Key(option), node), true);
     }
+
+    /// <summary><paramref name="path"/>, unless it is empty, which names no file or folder.</summary>
+    private string CheckNotEmpty(Option option, string path, bool fromConfig) =>
+        string.IsNullOrWhiteSpace(path)
+            ? throw new CliUsageException(
+                $"{option.Name} is an empty path{(fromConfig ? $" (key \"{Key(option)}\" of --config '{configPath}')" : string.Empty)}; give a file or folder name.")
+            : path;
 
     private void Record<T>(Option option, T value)
     {
@@ -329,7 +362,14 @@ internal sealed class OptionReader
                 return (T)(object)new[] { text };
             }
 
-            return node.Deserialize<T>(Json)!;
+            var value = node.Deserialize<T>(Json)!;
+            if (value is string?[] list && list.Contains(null))
+            {
+                // A list's items are paths or names; null is neither.
+                throw new FormatException("a list item is null");
+            }
+
+            return value;
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {
