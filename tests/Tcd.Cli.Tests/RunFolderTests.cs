@@ -234,6 +234,23 @@ public sealed class RunFolderTests : IDisposable
     }
 
     [Fact]
+    public void A_run_cancelled_before_its_first_step_leaves_nothing_it_wrote()
+    {
+        var nested = temp.File("new", "deeper", "run");
+        var existing = temp.File("mine");
+        Directory.CreateDirectory(existing);
+
+        var inNew = Cli.RunUntil("M parameters", PretrainArguments(nested, steps: 2, batchSize: 4));
+        var inExisting = Cli.RunUntil("M parameters", PretrainArguments(existing, steps: 2, batchSize: 4));
+
+        inNew.ExitCode.Should().Be(130, inNew.Error);
+        inNew.Output.Should().Contain("cancelled before the first step; nothing was saved");
+        Directory.Exists(temp.File("new")).Should().BeFalse();
+        inExisting.ExitCode.Should().Be(130, inExisting.Error);
+        Directory.EnumerateFileSystemEntries(existing).Should().BeEmpty();
+    }
+
+    [Fact]
     public void No_resume_acts_once_it_is_not_recorded_and_a_cancelled_start_over_says_to_drop_it()
     {
         var run = temp.File("run");

@@ -152,17 +152,45 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         }
 
         var created = OutermostMissingFolder(settings.Output);
+        var previousConfig = File.Exists(run.ConfigFile) ? File.ReadAllText(run.ConfigFile) : null;
         try
         {
-            return Train(settings, run, console, cancellationToken);
+            var exitCode = Train(settings, run, console, cancellationToken);
+            if (run.LatestCheckpoint() is null && !run.ResultStep().HasValue)
+            {
+                // Cancelled before its first step: "nothing was saved" holds only when nothing it wrote is left.
+                UndoStart(run, created, previousConfig);
+            }
+
+            return exitCode;
         }
-        catch when (created is not null && run.LatestCheckpoint() is null)
+        catch when (run.LatestCheckpoint() is null)
         {
             // A run that failed before its first checkpoint (an empty corpus, a device that cannot be used) leaves no
             // folder behind to mistake for a run.
-            OutputFolders.Delete(created);
+            UndoStart(run, created, previousConfig);
 
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Removes what a run that saved nothing wrote: the folders it created (<paramref name="created"/>, the outermost), or
+    /// in a folder that existed, its <c>tcd-config.json</c>, restored to <paramref name="previousConfig"/> when it had one.
+    /// </summary>
+    private static void UndoStart(PretrainRunFolder run, string? created, string? previousConfig)
+    {
+        if (created is not null)
+        {
+            OutputFolders.Delete(created);
+        }
+        else if (previousConfig is not null)
+        {
+            File.WriteAllText(run.ConfigFile, previousConfig);
+        }
+        else
+        {
+            File.Delete(run.ConfigFile);
         }
     }
 
