@@ -35,8 +35,12 @@ internal abstract class TcdCommand<TSettings> : ITcdCommand
     /// Makes the command run with <paramref name="console"/> when invoked, on the invoking thread, until
     /// <paramref name="cancellationToken"/> asks it to stop.
     /// </summary>
-    public void Bind(Func<CliConsole> console, CancellationToken cancellationToken) =>
+    public void Bind(Func<CliConsole> console, CancellationToken cancellationToken)
+    {
+        // Here, not in the constructor: only now has the command all its options, which the example takes its keys from.
+        CliOptions.DescribeConfig(ConfigOption, Command);
         Command.SetAction(parse => Invoke(parse, console(), cancellationToken));
+    }
 
     protected abstract TSettings Read(OptionReader options);
 
