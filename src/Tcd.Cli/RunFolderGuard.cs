@@ -54,17 +54,25 @@ internal static class RunFolderGuard
     /// </summary>
     public static void CheckApart(string outputFolder, string inputPath, string inputOption)
     {
-        var output = FullFolder(outputFolder);
-        var input = FullFolder(inputPath);
-        var relation = output == input ? "is"
-            : IsInside(input, output) ? "contains"
-            : IsInside(output, input) ? "lies inside"
-            : null;
-        if (relation is not null)
+        if (Relation(outputFolder, inputPath) is { } relation)
         {
             throw new CliUsageException(
                 $"--out: '{outputFolder}' {relation} the {inputOption} folder '{inputPath}', whose model this run would overwrite; give --out a folder apart from it.");
         }
+    }
+
+    /// <summary>
+    /// How folder <paramref name="first"/> stands to folder <paramref name="second"/>: "is", "contains", "lies inside",
+    /// or null when they lie apart.
+    /// </summary>
+    public static string? Relation(string first, string second)
+    {
+        var a = FullFolder(first);
+        var b = FullFolder(second);
+        return string.Equals(a, b, PathComparison) ? "is"
+            : IsInside(b, a) ? "contains"
+            : IsInside(a, b) ? "lies inside"
+            : null;
     }
 
     /// <summary>The full path of a folder without a trailing separator, so that two names of one folder compare equal.</summary>
@@ -72,9 +80,13 @@ internal static class RunFolderGuard
 
     /// <summary>Whether full path <paramref name="path"/> lies inside full path <paramref name="folder"/> (which ends in a separator only when it is a root).</summary>
     private static bool IsInside(string path, string folder) =>
-        path.StartsWith(Path.EndsInDirectorySeparator(folder) ? folder : folder + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+        path.StartsWith(Path.EndsInDirectorySeparator(folder) ? folder : folder + Path.DirectorySeparatorChar, PathComparison);
 
-    private static JsonObject? ReadConfig(string file)
+    /// <summary>How paths compare: Windows file names ignore case.</summary>
+    private static StringComparison PathComparison => OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+
+    /// <summary>The JSON object in <paramref name="file"/> (a run's <c>tcd-config.json</c>), or null when it is missing or holds something else.</summary>
+    public static JsonObject? ReadConfig(string file)
     {
         try
         {

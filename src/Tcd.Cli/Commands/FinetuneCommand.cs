@@ -47,7 +47,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         data = Add(CliOptions.Optional<string?>("--data", "The training data (required): a GLUE folder (<dir>/<TASK>/train.tsv), a task folder (<dir>/train.tsv, with dev.tsv used for validation) or one train TSV file."));
         dev = Add(CliOptions.Optional<string?>("--dev", "Validation TSV, on which the best epoch is chosen [default: the task's dev split next to the training file, when present; without one the last epoch is kept]."));
         output = Add(CliOptions.Optional<string?>("--out", $"Output folder (required): model/ (the fine-tuned classifier), result.json (dev metrics), {PretrainCommand.MetricsFileName} (a row per " +
-            $"report and epoch), {PretrainCommand.LossChartFileName} and {PretrainCommand.CheckpointFolderName}/ (written every " +
+            $"report and epoch), {PretrainCommand.LossChartFileName}, {PretrainCommand.EffectiveConfigFileName} (the effective options) and {PretrainCommand.CheckpointFolderName}/ (written every " +
             "--checkpoint-every steps and on Ctrl+C, and removed when the run is done). Running a stopped run again with the same --out resumes from its last checkpoint; " +
             "a finished one is refused unless --no-resume."));
         adapters = Add(CliOptions.Optional<int?>("--adapters", "Train only Houlsby adapters of this bottleneck size (plus LayerNorms and the head) [default: full fine-tuning]."));

@@ -64,11 +64,11 @@ internal sealed class ImportHfCommand : TcdCommand<ImportHfSettings>
         }
 
         var checkpoint = options.RequirePath(source);
-        if (Nests(checkpoint, folder))
+        if (RunFolderGuard.Relation(folder, checkpoint) is { } relation)
         {
             // The model folder's config.json and model.safetensors would replace the checkpoint's before it is read whole.
             throw new CliUsageException(
-                $"--out: '{folder}' {(Path.GetFullPath(checkpoint) == Path.GetFullPath(folder) ? "is the --from folder" : "and the --from folder lie one inside the other")}; " +
+                $"--out: '{folder}' {(relation == "is" ? "is the --from folder" : "and the --from folder lie one inside the other")}; " +
                 "the import would overwrite the checkpoint it reads. Give --out a folder of its own, outside the checkpoint.");
         }
 
@@ -81,14 +81,5 @@ internal sealed class ImportHfCommand : TcdCommand<ImportHfSettings>
         }
 
         return new ImportHfSettings(checkpoint, folder, options.Resolved);
-    }
-
-    /// <summary>True when the two folders are the same or one lies inside the other.</summary>
-    private static bool Nests(string first, string second)
-    {
-        var comparison = OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-        var a = Path.TrimEndingDirectorySeparator(Path.GetFullPath(first)) + Path.DirectorySeparatorChar;
-        var b = Path.TrimEndingDirectorySeparator(Path.GetFullPath(second)) + Path.DirectorySeparatorChar;
-        return a.StartsWith(b, comparison) || b.StartsWith(a, comparison);
     }
 }

@@ -59,16 +59,5 @@ internal sealed class XpertRunFolder(string folder)
     }
 
     /// <summary>The options the folder's run was made with (its <c>tcd-config.json</c>), or null when it has none or another file.</summary>
-    private JsonObject? StartedWith()
-    {
-        var file = Path.Combine(folder, PretrainCommand.EffectiveConfigFileName);
-        try
-        {
-            return File.Exists(file) ? JsonNode.Parse(File.ReadAllText(file)) as JsonObject : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    private JsonObject? StartedWith() => RunFolderGuard.ReadConfig(Path.Combine(folder, PretrainCommand.EffectiveConfigFileName));
 }
