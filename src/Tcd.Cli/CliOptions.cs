@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 
 namespace Tcd.Cli;
 
@@ -16,10 +17,38 @@ internal static class CliOptions
     public static Option<string[]> List(string name, string description) =>
         new(name) { Description = description, AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [] };
 
-    public static Option<string?> Config() => Optional<string?>(
-        "--config", "A JSON file of option values; its keys are this command's option names without the leading dashes " +
-                    "(e.g. { \"steps\": 1000, \"batch-size\": 32, \"corpus\": [\"a.txt\"] }). Options given on the command line override the file. " +
-                    "Relative paths in the file are relative to the file's folder.");
+    /// <summary>The <c>--config</c> option; its help gets its example from the command's own options (<see cref="DescribeConfig"/>).</summary>
+    public static Option<string?> Config() => Optional<string?>("--config", ConfigHelp("{ \"option-name\": value }"));
+
+    /// <summary>
+    /// Completes <paramref name="config"/>'s help with an example of <paramref name="command"/>'s own keys, once the
+    /// command has all its options: an example of another command's keys would be refused as unknown.
+    /// </summary>
+    public static void DescribeConfig(Option config, Command command)
+    {
+        var keys = command.Options.Where(option => option != config && option.Name.StartsWith("--", StringComparison.Ordinal) && option is not HelpOption and not VersionOption)
+            .Take(3)
+            .Select(option => $"\"{OptionReader.Key(option)}\": {ExampleValue(option)}");
+        config.Description = ConfigHelp($"{{ {string.Join(", ", keys)} }}");
+    }
+
+    private static string ConfigHelp(string example) =>
+        $"A JSON file of option values; its keys are this command's option names without the leading dashes (e.g. {example}). " +
+        "Options given on the command line override the file. Relative paths in the file are relative to the file's folder.";
+
+    /// <summary>A value of the option's type for the example: its default when it has a plain one, else a placeholder.</summary>
+    private static string ExampleValue(Option option)
+    {
+        var type = Nullable.GetUnderlyingType(option.ValueType) ?? option.ValueType;
+        var fallback = type == typeof(string[]) ? "[\"…\"]" : type == typeof(bool) ? "true" : type == typeof(string) ? "\"…\"" : "1";
+        return option.HasDefaultValue ? option.GetDefaultValue() switch
+        {
+            bool flag => flag ? "true" : "false",
+            string text when text.Length > 0 => $"\"{text}\"",
+            IFormattable number and not Enum => number.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+            _ => fallback,
+        } : fallback;
+    }
 
     public static Option<string> Device() => WithDefault("--device", "Where to run: cpu, cuda, cuda:N or auto (CUDA when present).", "auto");
 
@@ -38,6 +67,14 @@ internal static class CliOptions
     public static Option<int> KeepCheckpoints(int defaultValue) => WithDefault("--keep-checkpoints", "Newest checkpoints kept.", defaultValue);
 
     public static Option<bool> NoResume() => WithDefault("--no-resume", "Start over from step 0, deleting the checkpoints in --out.", false);
+
+    /// <summary>
+    /// How to resume a cancelled run: the same command again, except that <c>--no-resume</c> would start it over once more.
+    /// </summary>
+    /// <param name="startedOver">True when this invocation had <c>--no-resume</c>.</param>
+    public static string HowToResume(bool startedOver) => startedOver
+        ? "Run the same command again without --no-resume to resume."
+        : "Run the same command again to resume.";
 
     public static Option<long> Seed() => WithDefault("--seed", "Seed of initialisation, data order, masking and dropout.", 42L);
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Tcd.Experiments;
 using Tcd.Models.Modeling;
 
@@ -17,10 +18,39 @@ internal static class ModelFolders
         }
     }
 
+    /// <summary>The keys of recorded options (<c>tcd-config.json</c>) that name a saved model.</summary>
+    private static readonly string[] RecordedModelKeys = ["teacher", "init", "source", "model"];
+
+    /// <summary>
+    /// The one name of the saved model <paramref name="path"/> names, however it is spelt: the full path of its model
+    /// folder (a run folder's <c>model/</c>) without a trailing separator; the path itself, so spelt, when it holds no
+    /// model (a record of one since moved).
+    /// </summary>
+    public static string Identity(string path) =>
+        RunFolderGuard.FullFolder(string.IsNullOrWhiteSpace(path) ? path : BertModelStore.FindModelFolder(path) ?? path);
+
+    /// <summary>
+    /// A copy of a run's recorded options with every saved model named by its <see cref="Identity"/>, so that a later
+    /// invocation is compared with it by model, not by spelling (records of older versions hold the path as given).
+    /// </summary>
+    public static JsonObject WithModelIdentities(JsonObject record)
+    {
+        var copy = record.DeepClone().AsObject();
+        foreach (var key in RecordedModelKeys)
+        {
+            if (copy[key] is JsonValue value && value.TryGetValue<string>(out var path) && path.Length > 0)
+            {
+                copy[key] = Identity(path);
+            }
+        }
+
+        return copy;
+    }
+
     /// <summary>The folder holding the saved model of <paramref name="path"/>: the path itself or its <c>model/</c> folder.</summary>
     /// <exception cref="CliUsageException">Neither holds a saved model.</exception>
     public static string Resolve(string path, string option) =>
         BertModelStore.FindModelFolder(path) ?? throw new CliUsageException(
             $"{option}: '{path}' holds no saved model ({BertModelStore.ConfigFileName} + {BertModelStore.WeightsFileName}), " +
-            $"neither directly nor in '{RunFolders.ModelFolderName}/'. Give a model folder or the --out folder of 'tcd pretrain' / 'tcd distill'.");
+            $"neither directly nor in '{RunFolders.ModelFolderName}/'. Give a model folder, a checkpoint folder (<out>/checkpoints/step-…) or the --out folder of 'tcd pretrain' / 'tcd distill' / 'tcd xpert'.");
 }

@@ -12,6 +12,7 @@ namespace Tcd.Cli;
 /// </summary>
 internal sealed class OptionReader
 {
+    private const string CurrentFolder = ".";
     private static readonly JsonSerializerOptions Json = new() { TypeInfoResolver = TcdJson.Resolver, PropertyNameCaseInsensitive = true };
     private readonly ParseResult parse;
     private readonly JsonObject config;
@@ -45,7 +46,10 @@ internal sealed class OptionReader
         JsonObject config;
         try
         {
-            config = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) as JsonObject
+            var text = File.ReadAllText(path);
+            var documentOptions = new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+            CheckKeysAreUnique(path, text, documentOptions);
+            config = JsonNode.Parse(text, documentOptions: documentOptions) as JsonObject
                      ?? throw new CliUsageException($"--config: '{path}' must hold one JSON object whose keys are option names, e.g. {{ \"steps\": 1000 }}.");
         }
         catch (JsonException ex)
@@ -53,16 +57,43 @@ internal sealed class OptionReader
             throw new CliUsageException($"--config: '{path}' is not valid JSON: {ex.Message}");
         }
 
-        var known = parse.CommandResult.Command.Options.Select(Key).Where(key => key != Key(configOption)).ToHashSet(StringComparer.Ordinal);
+        var commandName = parse.CommandResult.Command.Name;
+        if (config.TryGetPropertyValue(RunFolderGuard.CommandKey, out var recorded))
+        {
+            // A run's tcd-config.json names the command that made it, which is the one that can run it again.
+            if (recorded is not JsonValue value || !value.TryGetValue<string>(out var madeBy) || madeBy != commandName)
+            {
+                throw new CliUsageException(
+                    $"--config: '{path}' is the record of a 'tcd {recorded?.ToJsonString().Trim('"') ?? "null"}' run (its \"{RunFolderGuard.CommandKey}\"); " +
+                    $"run it with that command, or remove the key to use its options with 'tcd {commandName}'.");
+            }
+        }
+
+        var known = parse.CommandResult.Command.Options.Select(Key).Where(key => key != Key(configOption))
+            .Append(RunFolderGuard.CommandKey).ToHashSet(StringComparer.Ordinal);
         var unknown = config.Select(kv => kv.Key).Where(key => !known.Contains(key)).ToList();
         if (unknown.Count > 0)
         {
             throw new CliUsageException(
-                $"--config: '{path}' has unknown key(s) {string.Join(", ", unknown.Select(k => $"'{k}'"))} for '{parse.CommandResult.Command.Name}'. " +
-                $"Keys are the command's option names without the leading dashes: {string.Join(", ", known.Order(StringComparer.Ordinal))}.");
+                $"--config: '{path}' has unknown key(s) {string.Join(", ", unknown.Select(k => $"'{k}'"))} for '{commandName}'. " +
+                $"Keys are the command's option names without the leading dashes: {string.Join(", ", known.Where(key => key != RunFolderGuard.CommandKey).Order(StringComparer.Ordinal))}.");
         }
 
         return new OptionReader(parse, config, path);
+    }
+
+    /// <summary>
+    /// Throws when the config file's object gives a key twice, which JSON allows and <see cref="JsonObject"/> refuses
+    /// without naming it; neither value can be meant over the other.
+    /// </summary>
+    private static void CheckKeysAreUnique(string path, string text, JsonDocumentOptions documentOptions)
+    {
+        using var document = JsonDocument.Parse(text, documentOptions);
+        if (document.RootElement.ValueKind == JsonValueKind.Object
+            && document.RootElement.EnumerateObject().GroupBy(property => property.Name, StringComparer.Ordinal).FirstOrDefault(key => key.Count() > 1) is { } twice)
+        {
+            throw new CliUsageException($"--config: '{path}' gives the key \"{twice.Key}\" more than once; keep one.");
+        }
     }
 
     /// <summary>The option's value: from the command line, else the config file, else its default.</summary>
@@ -73,6 +104,12 @@ internal sealed class OptionReader
         Record(option, value);
         return value;
     }
+
+    /// <summary>
+    /// Like <see cref="Get{T}"/>, for an option that acts on this invocation only (<c>--no-resume</c>): it is left out of
+    /// <see cref="Resolved"/>, so that running the recorded settings again does not repeat what was meant once.
+    /// </summary>
+    public T GetForThisRunOnly<T>(Option<T> option) => Lookup(option).Value;
 
     /// <summary>
     /// Like <see cref="Get{T}"/>, for one of two options that exclude each other: its default when only the config file
@@ -99,13 +136,34 @@ internal sealed class OptionReader
     public string? GetPath(Option<string?> option)
     {
         var (value, fromConfig) = Lookup(option);
-        var path = value is null ? null : Locate(value, fromConfig);
+        var path = value is null ? null : Locate(CheckNotEmpty(option, value, fromConfig), fromConfig);
         Record(option, path is null ? null : Path.GetFullPath(path));
         return path;
     }
 
     /// <summary>Like <see cref="GetPath"/>, for a path the command needs.</summary>
     public string RequirePath(Option<string?> option) => GetPath(option) ?? throw Missing(option);
+
+    /// <summary>
+    /// Like <see cref="GetPath"/>, for a saved model the command reads: the path as given (to tell the folders apart that
+    /// the command writes) and the model folder it names (<see cref="ModelFolders.Resolve"/>). The effective settings
+    /// record the model folder's <see cref="ModelFolders.Identity"/>, so that every spelling of one model records alike.
+    /// </summary>
+    /// <exception cref="CliUsageException">The path holds no saved model.</exception>
+    public (string Given, string Folder)? GetModel(Option<string?> option)
+    {
+        if (GetPath(option) is not { } given)
+        {
+            return null;
+        }
+
+        var folder = ModelFolders.Resolve(given, option.Name);
+        resolved[Key(option)] = JsonValue.Create(ModelFolders.Identity(folder));
+        return (given, folder);
+    }
+
+    /// <summary>Like <see cref="GetModel"/>, for a model the command needs.</summary>
+    public (string Given, string Folder) RequireModel(Option<string?> option) => GetModel(option) ?? throw Missing(option);
 
     /// <summary>
     /// Like <see cref="RequirePath"/>, for a folder the command writes into: checked before any work, so that a typo costs
@@ -121,6 +179,17 @@ internal sealed class OptionReader
         }
 
         CheckCreatable(folder, folder, option);
+        return folder;
+    }
+
+    /// <summary>
+    /// Like <see cref="RequireOutputFolder"/>, for the run folder that holds the run's <c>tcd-config.json</c>: recorded as
+    /// <c>"."</c>, relative to that file, so that the folder's config runs where the folder lies, moved or not.
+    /// </summary>
+    public string RequireRunFolder(Option<string?> option)
+    {
+        var folder = RequireOutputFolder(option);
+        resolved[Key(option)] = JsonValue.Create(CurrentFolder);
         return folder;
     }
 
@@ -158,7 +227,7 @@ internal sealed class OptionReader
             throw new CliUsageException($"{option.Name}: '{stray}' is not a path; if it is meant as an option, '{parse.CommandResult.Command.Name}' has none of that name (see --help).");
         }
 
-        var paths = values.Select(value => MapPath(value, named, path => Locate(path, fromConfig))).ToArray();
+        var paths = values.Select(value => MapPath(value, named, path => Locate(CheckNotEmpty(option, path, fromConfig), fromConfig))).ToArray();
         Record(option, paths.Select(value => MapPath(value, named, Path.GetFullPath)).ToArray());
         return paths;
     }
@@ -238,10 +307,26 @@ internal sealed class OptionReader
             return (parse.GetValue(option)!, false);
         }
 
-        return config.TryGetPropertyValue(Key(option), out var node)
-            ? (FromJson<T>(Key(option), node), true)
-            : (parse.GetValue(option)!, false);
+        if (!config.TryGetPropertyValue(Key(option), out var node))
+        {
+            return (parse.GetValue(option)!, false);
+        }
+
+        if (node is null && option.HasDefaultValue)
+        {
+            // Null would stand for the option's default, which leaving the key out already gives; the command cannot use it as a value.
+            throw new CliUsageException($"--config: '{configPath}' key \"{Key(option)}\" is null; give {option.Name} a value, or leave the key out for its default.");
+        }
+
+        return (FromJson<T>(Key(option), node), true);
     }
+
+    /// <summary><paramref name="path"/>, unless it is empty, which names no file or folder.</summary>
+    private string CheckNotEmpty(Option option, string path, bool fromConfig) =>
+        string.IsNullOrWhiteSpace(path)
+            ? throw new CliUsageException(
+                $"{option.Name} is an empty path{(fromConfig ? $" (key \"{Key(option)}\" of --config '{configPath}')" : string.Empty)}; give a file or folder name.")
+            : path;
 
     private void Record<T>(Option option, T value)
     {
@@ -255,8 +340,17 @@ internal sealed class OptionReader
     }
 
     /// <summary>A path as the command uses it: one from the config file is relative to the file's folder.</summary>
-    private string Locate(string path, bool fromConfig) =>
-        fromConfig && path.Length > 0 ? Path.Combine(Path.GetDirectoryName(configPath) ?? string.Empty, path) : path;
+    private string Locate(string path, bool fromConfig)
+    {
+        if (!fromConfig || path.Length == 0)
+        {
+            return path;
+        }
+
+        // "." (a run folder's own record) names the file's folder itself, which messages then show without a trailing "/.".
+        var folder = Path.GetDirectoryName(configPath) is { Length: > 0 } configFolder ? configFolder : CurrentFolder;
+        return path == CurrentFolder ? folder : Path.Combine(folder, path);
+    }
 
     private T FromJson<T>(string key, JsonNode? node)
     {
@@ -268,7 +362,14 @@ internal sealed class OptionReader
                 return (T)(object)new[] { text };
             }
 
-            return node.Deserialize<T>(Json)!;
+            var value = node.Deserialize<T>(Json)!;
+            if (value is string?[] list && list.Contains(null))
+            {
+                // A list's items are paths or names; null is neither.
+                throw new FormatException("a list item is null");
+            }
+
+            return value;
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {

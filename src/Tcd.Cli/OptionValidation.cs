@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Tcd.Models.Runtime;
+using Tcd.Models.Training;
 
 namespace Tcd.Cli;
 
@@ -38,6 +39,17 @@ internal static class OptionValidation
         var option = error is ArgumentException { ParamName: { } property } && optionNames.TryGetValue(property, out var name) ? name : null;
         return new CliUsageException(option is null || message.StartsWith(option, StringComparison.Ordinal) ? message : $"{option}: {message}");
     }
+
+    /// <summary>
+    /// The refusal to resume from a checkpoint of another run (<see cref="CheckpointMismatchException.Differences"/>), with
+    /// each difference in option terms and the options that lead out of it.
+    /// </summary>
+    /// <param name="outputFolder">The <c>--out</c> folder that holds the checkpoint.</param>
+    /// <param name="differences">Each difference as the library words it, e.g. "BatchSize 32 (now 16)".</param>
+    /// <param name="optionNames">Property name → the option that sets it.</param>
+    public static CliUsageException CheckpointOfAnotherRun(string outputFolder, IEnumerable<string> differences, IReadOnlyDictionary<string, string> optionNames) => new(
+        $"--out '{outputFolder}' holds a checkpoint of another run ({string.Join("; ", differences.Select(difference => InOptionTerms(difference, optionNames)))}): " +
+        "run with the options that started it, choose another --out, or start over with --no-resume.");
 
     /// <summary><paramref name="text"/> with every property <paramref name="optionNames"/> maps (also as <c>Type.Property</c>) replaced by its option.</summary>
     public static string InOptionTerms(string text, IReadOnlyDictionary<string, string> optionNames) =>

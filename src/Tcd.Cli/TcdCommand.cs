@@ -35,8 +35,12 @@ internal abstract class TcdCommand<TSettings> : ITcdCommand
     /// Makes the command run with <paramref name="console"/> when invoked, on the invoking thread, until
     /// <paramref name="cancellationToken"/> asks it to stop.
     /// </summary>
-    public void Bind(Func<CliConsole> console, CancellationToken cancellationToken) =>
+    public void Bind(Func<CliConsole> console, CancellationToken cancellationToken)
+    {
+        // Here, not in the constructor: only now has the command all its options, which the example takes its keys from.
+        CliOptions.DescribeConfig(ConfigOption, Command);
         Command.SetAction(parse => Invoke(parse, console(), cancellationToken));
+    }
 
     protected abstract TSettings Read(OptionReader options);
 
@@ -54,11 +58,16 @@ internal abstract class TcdCommand<TSettings> : ITcdCommand
         File.WriteAllText(path, JsonSerializer.Serialize(values, TcdJson.Indented));
     }
 
-    /// <summary>Writes the effective option values as a config file that reproduces the run with <c>--config</c>.</summary>
+    /// <summary>
+    /// Writes the effective option values as a config file that reproduces the run with <c>--config</c>, led by the name
+    /// of this command (<see cref="RunFolderGuard.CommandKey"/>), which tells later commands whose run the folder holds.
+    /// </summary>
     /// <param name="path">The file, e.g. <c>&lt;out&gt;/tcd-config.json</c>.</param>
     /// <param name="values">The values by key, as <see cref="OptionReader.Resolved"/> holds them.</param>
-    protected static void WriteEffectiveConfig(string path, IReadOnlyDictionary<string, JsonNode?> values) =>
-        WriteJson(path, new JsonObject(values.Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone()))));
+    protected void WriteEffectiveConfig(string path, IReadOnlyDictionary<string, JsonNode?> values) =>
+        WriteJson(path, new JsonObject(
+            values.Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone()))
+                .Prepend(KeyValuePair.Create(RunFolderGuard.CommandKey, (JsonNode?)JsonValue.Create(Command.Name)))));
 
     private int Invoke(ParseResult parse, CliConsole console, CancellationToken cancellationToken)
     {

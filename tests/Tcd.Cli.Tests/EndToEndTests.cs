@@ -152,9 +152,15 @@ public sealed class EndToEndTests : IDisposable
         var otherRate = Cli.Run([.. command, "--lr", "5e-5"]);
 
         otherRate.ExitCode.Should().Be(1);
-        otherRate.Error.Should().Contain($"--out '{temp.File("rte")}' holds a checkpoint of another fine-tuning run (--lr 2e-5 (now 5e-5)): ")
+        otherRate.Error.Should().Contain($"--out '{temp.File("rte")}' holds a checkpoint of another run (--lr 2e-5 (now 5e-5)): ")
             .And.Contain("--no-resume");
         otherRate.Output.Should().NotContain("resuming", "the checkpoint is checked before a resume is announced");
+        var config = File.ReadAllText(temp.File("rte", "tcd-config.json"));
+
+        var withAdapters = Cli.Run([.. command, "--adapters", "8"]);
+
+        withAdapters.Error.Should().Contain("full fine-tuning (now --adapters)").And.NotContain("Mode").And.NotContain("--adapters 0");
+        File.ReadAllText(temp.File("rte", "tcd-config.json")).Should().Be(config, "a refused resume changes nothing");
 
         var resumed = Cli.Run(command);
 
@@ -188,7 +194,7 @@ public sealed class EndToEndTests : IDisposable
         var diverged = Cli.Run([.. command, "--out", temp.File("rte"), "--lr", "1e9", "--warmup-ratio", "0"]);
 
         intoTheRun.ExitCode.Should().Be(1);
-        intoTheRun.Error.Should().Contain($"--out: '{temp.File("run")}' holds the pre-trained model given as --model");
+        intoTheRun.Error.Should().Contain($"--out: '{temp.File("run")}' holds a 'tcd pretrain' run, which 'tcd finetune' would overwrite");
         diverged.ExitCode.Should().Be(1);
         diverged.Error.Should().Contain("fine-tuning diverged at step").And.Contain("Run again with a lower --lr").And.NotContain("FineTuningOptions");
     }

@@ -71,6 +71,24 @@ public sealed class ImportHfTests : IDisposable
     }
 
     [Fact]
+    public void Importing_over_a_saved_model_that_is_no_earlier_import_is_refused_before_writing()
+    {
+        var trained = temp.File("run", "model");
+        using (var model = new BertForMaskedLm(BertConfig.Tiny))
+        {
+            BertModelStore.Save(model, model.Config, trained);
+        }
+
+        var before = File.ReadAllBytes(Path.Combine(trained, BertModelStore.WeightsFileName));
+
+        var (exitCode, _, error) = Cli.Run("import-hf", "--from", WriteCasedCheckpoint("hf"), "--out", trained);
+
+        exitCode.Should().Be(1);
+        error.Should().Contain($"--out: '{trained}' holds a saved model that no 'tcd import-hf' wrote").And.Contain("choose a new or empty folder for --out");
+        File.ReadAllBytes(Path.Combine(trained, BertModelStore.WeightsFileName)).Should().Equal(before);
+    }
+
+    [Fact]
     public void Eval_of_an_older_checkpoint_without_model_type_says_to_import_it_first()
     {
         var checkpoint = WriteCasedCheckpoint("google");

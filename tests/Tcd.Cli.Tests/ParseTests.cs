@@ -160,7 +160,8 @@ public sealed class ParseTests : IDisposable
     {
         temp.Write("model/config.json", BertConfig.Tiny.ToJson());
 
-        Cli.Parse(c => c.ImportHf, "import-hf", "--from", "hf", "--out", "m").Should().Be(new ImportHfSettings("hf", "m"));
+        var import = Cli.Parse(c => c.ImportHf, "import-hf", "--from", "hf", "--out", "m");
+        (import.Source, import.Output).Should().Be(("hf", "m"));
         Cli.Parse(c => c.ExportHf, "export-hf", "--model", temp.File("model"), "--out", "hf")
             .Should().Be(new ExportHfSettings(temp.File("model"), "hf", IncludeTokenizer: true));
         Cli.Parse(c => c.ExportHf, "export-hf", "--model", temp.File("model"), "--out", "hf", "--no-tokenizer").IncludeTokenizer.Should().BeFalse();

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Tcd.Cli.Tests;
 
 /// <summary>What <c>tcd pretrain</c> does with an <c>--out</c> folder that already holds a run, or with one it fails to start.</summary>
@@ -181,11 +183,96 @@ public sealed class RunFolderTests : IDisposable
         Directory.Exists(run).Should().BeTrue();
     }
 
+    [Fact]
+    public void A_checkpoint_of_other_objective_settings_is_refused_in_option_terms_and_changes_nothing()
+    {
+        var run = temp.File("run");
+        Pretrain(run, steps: 1, "--experts", "2", "--load-balance-weight", "0").ExitCode.Should().Be(0);
+        var configFile = Path.Combine(run, "tcd-config.json");
+        var config = JsonNode.Parse(File.ReadAllText(configFile))!.AsObject();
+        config.Remove("load-balance-weight");
+        File.WriteAllText(configFile, config.ToJsonString());
+        var recorded = File.ReadAllText(configFile);
+
+        var resumed = Pretrain(run, steps: 2, "--experts", "2");
+
+        resumed.ExitCode.Should().Be(1);
+        resumed.Error.Should().Contain($"--out '{run}' holds a checkpoint of another run (--load-balance-weight 0 (now 1000))")
+            .And.Contain("--no-resume").And.NotContain("LoadBalanceWeight").And.NotContain("Resume to false");
+        File.ReadAllText(configFile).Should().Be(recorded, "a refused resume changes nothing");
+    }
+
+    [Fact]
+    public void A_finished_run_trained_further_and_stopped_saves_its_newer_checkpoint_as_the_model()
+    {
+        var run = temp.File("run");
+        Pretrain(run, steps: 2).ExitCode.Should().Be(0);
+        Cli.RunUntil("step 3/5", PretrainArguments(run, steps: 5, batchSize: 4)).ExitCode.Should().Be(130);
+
+        var again = Pretrain(run, steps: 2);
+
+        again.ExitCode.Should().Be(0, again.Error);
+        again.Output.Should().Contain("is at step 3, already past --steps 2: it is saved as the model").And.NotContain("already run to step");
+        JsonNode.Parse(File.ReadAllText(Path.Combine(run, "result.json")))!["steps"]!.GetValue<long>().Should().Be(3);
+    }
+
+    [Fact]
+    public void A_moved_run_folders_config_trains_where_the_folder_now_lies()
+    {
+        var run = temp.File("run");
+        Pretrain(run, steps: 1).ExitCode.Should().Be(0);
+        var moved = temp.File("moved");
+        Directory.Move(run, moved);
+        var config = Path.Combine(moved, "tcd-config.json");
+        JsonNode.Parse(File.ReadAllText(config))!["out"]!.GetValue<string>().Should().Be(".");
+
+        var resumed = Cli.Run("pretrain", "--config", config, "--steps", "2", "--threads", "1");
+
+        resumed.ExitCode.Should().Be(0, resumed.Error);
+        resumed.Output.Should().Contain($"resuming from step 1 ({Path.Combine(moved, "checkpoints", "step-00000001")})");
+        Directory.Exists(run).Should().BeFalse();
+    }
+
+    [Fact]
+    public void A_run_cancelled_before_its_first_step_leaves_nothing_it_wrote()
+    {
+        var nested = temp.File("new", "deeper", "run");
+        var existing = temp.File("mine");
+        Directory.CreateDirectory(existing);
+
+        var inNew = Cli.RunUntil("M parameters", PretrainArguments(nested, steps: 2, batchSize: 4));
+        var inExisting = Cli.RunUntil("M parameters", PretrainArguments(existing, steps: 2, batchSize: 4));
+
+        inNew.ExitCode.Should().Be(130, inNew.Error);
+        inNew.Output.Should().Contain("cancelled before the first step; nothing was saved");
+        Directory.Exists(temp.File("new")).Should().BeFalse();
+        inExisting.ExitCode.Should().Be(130, inExisting.Error);
+        Directory.EnumerateFileSystemEntries(existing).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void No_resume_acts_once_it_is_not_recorded_and_a_cancelled_start_over_says_to_drop_it()
+    {
+        var run = temp.File("run");
+
+        var stopped = Cli.RunUntil("step 1/3", PretrainArguments(run, steps: 3, batchSize: 4, "--no-resume"));
+
+        stopped.ExitCode.Should().Be(130, stopped.Error);
+        stopped.Output.Should().Contain("Run the same command again without --no-resume to resume.");
+        File.ReadAllText(Path.Combine(run, "tcd-config.json")).Should().NotContain("no-resume");
+        var resumed = Cli.Run(["pretrain", "--config", Path.Combine(run, "tcd-config.json"), "--threads", "1"]);
+        resumed.ExitCode.Should().Be(0, resumed.Error);
+        resumed.Output.Should().Contain("resuming from step 1");
+    }
+
     private (int ExitCode, string Output, string Error) Pretrain(string run, long steps, params string[] more) => Pretrain(run, steps, batchSize: 4, more);
 
-    private (int ExitCode, string Output, string Error) Pretrain(string run, long steps, int batchSize, params string[] more) => Cli.Run(
+    private (int ExitCode, string Output, string Error) Pretrain(string run, long steps, int batchSize, params string[] more) =>
+        Cli.Run(PretrainArguments(run, steps, batchSize, more));
+
+    private string[] PretrainArguments(string run, long steps, int batchSize, params string[] more) =>
     [
         "pretrain", "--corpus", Corpus, "--out", run, "--preset", "tiny", "--steps", $"{steps}", "--batch-size", $"{batchSize}",
         "--seq-length", "32", "--log-every", "1", "--device", "cpu", "--threads", "1", .. more,
-    ]);
+    ];
 }

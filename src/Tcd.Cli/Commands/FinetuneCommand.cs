@@ -47,7 +47,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         data = Add(CliOptions.Optional<string?>("--data", "The training data (required): a GLUE folder (<dir>/<TASK>/train.tsv), a task folder (<dir>/train.tsv, with dev.tsv used for validation) or one train TSV file."));
         dev = Add(CliOptions.Optional<string?>("--dev", "Validation TSV, on which the best epoch is chosen [default: the task's dev split next to the training file, when present; without one the last epoch is kept]."));
         output = Add(CliOptions.Optional<string?>("--out", $"Output folder (required): model/ (the fine-tuned classifier), result.json (dev metrics), {PretrainCommand.MetricsFileName} (a row per " +
-            $"report and epoch), {PretrainCommand.LossChartFileName} and {PretrainCommand.CheckpointFolderName}/ (written every " +
+            $"report and epoch), {PretrainCommand.LossChartFileName}, {PretrainCommand.EffectiveConfigFileName} (the effective options) and {PretrainCommand.CheckpointFolderName}/ (written every " +
             "--checkpoint-every steps and on Ctrl+C, and removed when the run is done). Running a stopped run again with the same --out resumes from its last checkpoint; " +
             "a finished one is refused unless --no-resume."));
         adapters = Add(CliOptions.Optional<int?>("--adapters", "Train only Houlsby adapters of this bottleneck size (plus LayerNorms and the head) [default: full fine-tuning]."));
@@ -121,6 +121,9 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
                 console.Line($"tcd finetune: resuming from step {CheckpointStore.StepOf(checkpoint)} ({checkpoint})");
             }
 
+            // Written once the checkpoint (if any) is accepted, so that a refused resume changes nothing in the folder.
+            WriteEffectiveConfig(Path.Combine(settings.Output, PretrainCommand.EffectiveConfigFileName), settings.EffectiveOptions);
+
             result = console.Track<FineTuningProgress, FineTuningResult>(
                 "finetune",
                 progress => tuner.Train(train, validation, score, progress, cancellationToken),
@@ -138,10 +141,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         }
         catch (CheckpointMismatchException ex)
         {
-            throw new CliUsageException(
-                $"--out '{settings.Output}' holds a checkpoint of another fine-tuning run ({string.Join("; ", ex.Differences.Select(difference => OptionValidation.InOptionTerms(difference, OptionNames)))}): " +
-                "run with the data and options " +
-                "that started it, choose another --out, or start over with --no-resume.");
+            throw OptionValidation.CheckpointOfAnotherRun(settings.Output, InModeTerms(ex.Differences), OptionNames);
         }
 
         var modelFolder = Path.Combine(settings.Output, RunFolders.ModelFolderName);
@@ -180,7 +180,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         console.Line($"tcd finetune: {(result.Cancelled ? "cancelled" : "done")}, {kept}; model saved to {modelFolder}{(chart is null ? string.Empty : $", loss chart {chart}")}");
         if (result.Cancelled && result.LastCheckpoint is { } last)
         {
-            console.Line($"tcd finetune: checkpoint {last}. Run the same command again to resume.");
+            console.Line($"tcd finetune: checkpoint {last}. {CliOptions.HowToResume(!settings.Training.Resume)}");
         }
         if (!result.Cancelled)
         {
@@ -211,7 +211,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
 
     protected override FinetuneSettings Read(OptionReader options)
     {
-        var modelFolder = ModelFolders.Resolve(options.RequirePath(model), "--model");
+        var (modelPath, modelFolder) = options.RequireModel(model);
         var taskName = options.Require(task);
         if (!GlueTask.TryFromName(taskName, out var glueTask))
         {
@@ -225,21 +225,16 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
             throw new CliUsageException($"--dev: the file '{devFile}' does not exist.");
         }
 
-        var outputFolder = options.RequireOutputFolder(output);
-        var fullModel = Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelFolder));
-        var fullOutput = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outputFolder));
-        if (fullOutput == fullModel || (Path.GetFileName(fullModel) == RunFolders.ModelFolderName && fullOutput == Path.GetDirectoryName(fullModel)))
-        {
-            // Its model/, metrics, chart and checkpoints would overwrite the pre-training run's.
-            throw new CliUsageException($"--out: '{outputFolder}' holds the pre-trained model given as --model; give the fine-tuned model a folder of its own.");
-        }
+        var outputFolder = options.RequireRunFolder(output);
+        RunFolderGuard.CheckOwnRun(outputFolder, Command.Name);
+        RunFolderGuard.CheckApart(outputFolder, modelPath, "--model");
 
         if (options.Get(maxTrain) is < 1 and var cap)
         {
             throw new CliUsageException($"--max-train must be 1 or more, not {cap}.");
         }
 
-        if (!options.Get(noResume)
+        if (!options.GetForThisRunOnly(noResume)
             && FineTuningRunRecord.Find(Path.Combine(outputFolder, RunFolders.ModelFolderName)) is { Cancelled: false }
             && new CheckpointStore(Path.Combine(outputFolder, PretrainCommand.CheckpointFolderName)).FindLatest() is null)
         {
@@ -267,13 +262,13 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
             MetricsFile = Path.Combine(outputFolder, PretrainCommand.MetricsFileName),
             CheckpointEvery = options.Get(checkpointEvery),
             KeepCheckpoints = options.Get(keepCheckpoints),
-            Resume = !options.Get(noResume),
+            Resume = !options.GetForThisRunOnly(noResume),
         };
         OptionValidation.Run(training.Validate, OptionNames);
         ModelFolders.CheckSequenceLength(modelFolder, training.MaxSequenceLength);
 
         return new FinetuneSettings(
-            modelFolder, glueTask, trainFile, devFile, outputFolder, training, options.Get(maxTrain));
+            modelFolder, glueTask, trainFile, devFile, outputFolder, training, options.Get(maxTrain), options.Resolved);
     }
 
     /// <summary>
@@ -337,6 +332,29 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
     private static string DescribeMode(FineTuningOptions training) => string.Create(
         CultureInfo.InvariantCulture,
         $"mode {GlueConfiguration.ModeName(training.Mode)}{(training.Mode == FineTuningMode.Adapters ? $" (size {training.AdapterSize})" : string.Empty)}, lr {Rate(training.LearningRate)}");
+
+    /// <summary>
+    /// The differences of a refused checkpoint with the mode as the options choose it: full fine-tuning is the absence of
+    /// <c>--adapters</c>, so "Mode Full (now Adapters)" reads "full fine-tuning (now --adapters)", and the adapter size
+    /// full fine-tuning records (0, never typed) is left out beside it.
+    /// </summary>
+    private static IEnumerable<string> InModeTerms(IReadOnlyList<string> differences)
+    {
+        string Name(string mode) => mode == nameof(FineTuningMode.Full) ? "full fine-tuning" : "--adapters";
+        var modeChanged = differences.Any(difference => difference.StartsWith(nameof(FineTuningOptions.Mode) + " ", StringComparison.Ordinal));
+        foreach (var difference in differences)
+        {
+            var words = difference.Split(' ');
+            if (words[0] == nameof(FineTuningOptions.Mode) && words.Length == 4)
+            {
+                yield return $"{Name(words[1])} (now {Name(words[3].TrimEnd(')'))})";
+            }
+            else if (!(modeChanged && words[0] == nameof(FineTuningOptions.AdapterSize)))
+            {
+                yield return difference;
+            }
+        }
+    }
 
     private static readonly Dictionary<string, string> OptionNames = new(StringComparer.Ordinal)
     {

@@ -47,13 +47,15 @@ internal sealed class ImportHfCommand : TcdCommand<ImportHfSettings>
             console.Line($"tcd import-hf: note: {note}");
         }
 
+        // Marks the folder as an import, which a later import may replace (no trained model is lost with it).
+        WriteEffectiveConfig(Path.Combine(settings.Output, PretrainCommand.EffectiveConfigFileName), settings.EffectiveOptions);
         console.Line($"tcd import-hf: {imported.ArchitectureName} from {settings.Source} saved to {settings.Output}");
         return 0;
     }
 
     protected override ImportHfSettings Read(OptionReader options)
     {
-        var folder = options.RequireOutputFolder(output);
+        var folder = options.RequireRunFolder(output);
         if (BertModelStore.FindModelFolder(folder) is { } runModel && Path.GetFullPath(runModel) != Path.GetFullPath(folder))
         {
             throw new CliUsageException(
@@ -62,23 +64,22 @@ internal sealed class ImportHfCommand : TcdCommand<ImportHfSettings>
         }
 
         var checkpoint = options.RequirePath(source);
-        if (Nests(checkpoint, folder))
+        if (RunFolderGuard.Relation(folder, checkpoint) is { } relation)
         {
             // The model folder's config.json and model.safetensors would replace the checkpoint's before it is read whole.
             throw new CliUsageException(
-                $"--out: '{folder}' {(Path.GetFullPath(checkpoint) == Path.GetFullPath(folder) ? "is the --from folder" : "and the --from folder lie one inside the other")}; " +
+                $"--out: '{folder}' {(relation == "is" ? "is the --from folder" : "and the --from folder lie one inside the other")}; " +
                 "the import would overwrite the checkpoint it reads. Give --out a folder of its own, outside the checkpoint.");
         }
 
-        return new ImportHfSettings(checkpoint, folder);
-    }
+        if (File.Exists(Path.Combine(folder, BertModelStore.ConfigFileName)) && RunFolderGuard.MadeBy(folder) != Command.Name)
+        {
+            // Only an earlier import can be made again from its checkpoint; any other saved model may be the only copy of a training run.
+            throw new CliUsageException(
+                $"--out: '{folder}' holds a saved model that no 'tcd import-hf' wrote (a run's model, a checkpoint, or an import of an older version), " +
+                "which the import would overwrite; choose a new or empty folder for --out, or delete that model first.");
+        }
 
-    /// <summary>True when the two folders are the same or one lies inside the other.</summary>
-    private static bool Nests(string first, string second)
-    {
-        var comparison = OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-        var a = Path.TrimEndingDirectorySeparator(Path.GetFullPath(first)) + Path.DirectorySeparatorChar;
-        var b = Path.TrimEndingDirectorySeparator(Path.GetFullPath(second)) + Path.DirectorySeparatorChar;
-        return a.StartsWith(b, comparison) || b.StartsWith(a, comparison);
+        return new ImportHfSettings(checkpoint, folder, options.Resolved);
     }
 }

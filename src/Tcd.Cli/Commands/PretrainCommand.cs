@@ -138,7 +138,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         {
             var startedWith = run.StartedWith();
             run.CheckResumable(startedWith, settings.EffectiveOptions);
-            if (checkpoint.Step >= settings.Training.TotalSteps && run.HasResult)
+            if (checkpoint.Step >= settings.Training.TotalSteps && run.ResultStep() >= checkpoint.Step)
             {
                 console.Line($"tcd {Command.Name}: '{settings.Output}' has already run to step {checkpoint.Step}, its last; its model is in {run.ModelFolder}. " +
                              "Raise --steps to train further, or start over with --no-resume.");
@@ -152,17 +152,45 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         }
 
         var created = OutermostMissingFolder(settings.Output);
+        var previousConfig = File.Exists(run.ConfigFile) ? File.ReadAllText(run.ConfigFile) : null;
         try
         {
-            return Train(settings, run, console, cancellationToken);
+            var exitCode = Train(settings, run, console, cancellationToken);
+            if (run.LatestCheckpoint() is null && !run.ResultStep().HasValue)
+            {
+                // Cancelled before its first step: "nothing was saved" holds only when nothing it wrote is left.
+                UndoStart(run, created, previousConfig);
+            }
+
+            return exitCode;
         }
-        catch when (created is not null && run.LatestCheckpoint() is null)
+        catch when (run.LatestCheckpoint() is null)
         {
             // A run that failed before its first checkpoint (an empty corpus, a device that cannot be used) leaves no
             // folder behind to mistake for a run.
-            OutputFolders.Delete(created);
+            UndoStart(run, created, previousConfig);
 
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Removes what a run that saved nothing wrote: the folders it created (<paramref name="created"/>, the outermost), or
+    /// in a folder that existed, its <c>tcd-config.json</c>, restored to <paramref name="previousConfig"/> when it had one.
+    /// </summary>
+    private static void UndoStart(PretrainRunFolder run, string? created, string? previousConfig)
+    {
+        if (created is not null)
+        {
+            OutputFolders.Delete(created);
+        }
+        else if (previousConfig is not null)
+        {
+            File.WriteAllText(run.ConfigFile, previousConfig);
+        }
+        else
+        {
+            File.Delete(run.ConfigFile);
         }
     }
 
@@ -197,8 +225,6 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             ? null
             : new SegmentPacker(encoder, settings.Training.MaxSequenceLength).Pack(CorpusFiles.Open(settings.Validation, "--validation")).Take(settings.ValidationSegments).ToList();
 
-        Directory.CreateDirectory(settings.Output);
-        WriteEffectiveConfig(run.ConfigFile, settings.EffectiveOptions);
         torch.manual_seed(settings.Training.Seed);
         var model = settings.Init is null ? new BertForMaskedLm(settings.Model) : BertModelStore.LoadMaskedLm(settings.Init);
         var start = settings.Init is null ? string.Empty : $", initialised from {settings.Init}";
@@ -211,6 +237,10 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         PretrainingResult result;
         try
         {
+            // Written once the checkpoint (if any) is accepted, so that a refused resume changes nothing in the folder.
+            trainer.FindCheckpointToResume();
+            Directory.CreateDirectory(settings.Output);
+            WriteEffectiveConfig(run.ConfigFile, settings.EffectiveOptions);
             result = console.Track<PretrainingProgress, PretrainingResult>(
                 Command.Name,
                 progress => trainer.Run(corpus, validationSegments, progress, cancellationToken),
@@ -220,11 +250,15 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         {
             throw new CliUsageException($"{ex.Message} (Starting over: --no-resume.)");
         }
+        catch (CheckpointMismatchException ex)
+        {
+            throw OptionValidation.CheckpointOfAnotherRun(settings.Output, ex.Differences, OptionNames);
+        }
 
         if (result.Cancelled)
         {
             console.Line(result.LastCheckpoint is { } checkpoint
-                ? $"tcd {Command.Name}: cancelled at step {result.Steps}; checkpoint {checkpoint}. Run the same command again to resume."
+                ? $"tcd {Command.Name}: cancelled at step {result.Steps}; checkpoint {checkpoint}. {CliOptions.HowToResume(!settings.Training.Resume)}"
                 : $"tcd {Command.Name}: cancelled before the first step; nothing was saved.");
             return 130;
         }
@@ -258,9 +292,10 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
     protected override PretrainSettings Read(OptionReader options)
     {
         var files = options.RequirePaths(corpus);
-        var folder = options.RequireOutputFolder(output);
-        var teacherFolder = teacher is null ? null : ModelFolders.Resolve(options.RequirePath(teacher), "--teacher");
-        var initFolder = options.GetPath(init) is { } initPath ? ModelFolders.Resolve(initPath, "--init") : null;
+        var folder = options.RequireRunFolder(output);
+        RunFolderGuard.CheckOwnRun(folder, Command.Name);
+        var teacherFolder = teacher is null ? null : ApartFrom(folder, options.RequireModel(teacher), teacher);
+        var initFolder = options.GetModel(init) is { } initModel ? ApartFrom(folder, initModel, init) : null;
         var length = options.Get(sequenceLength);
         if (teacherFolder is not null)
         {
@@ -311,7 +346,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             CheckpointDirectory = Path.Combine(folder, CheckpointFolderName),
             CheckpointEvery = options.Get(checkpointEvery),
             KeepCheckpoints = options.Get(keepCheckpoints),
-            Resume = !options.Get(noResume),
+            Resume = !options.GetForThisRunOnly(noResume),
             MetricsFile = Path.Combine(folder, MetricsFileName),
             LogEvery = options.Get(logEvery),
             MetricsExpertShares = options.Get(expertShares),
@@ -333,6 +368,13 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
 
         return new PretrainSettings(
             files, folder, config, objective, training, teacherFolder, initFolder, options.GetPaths(validation), options.Get(validationSegments), options.Resolved);
+    }
+
+    /// <summary>The model folder of <paramref name="model"/>, given as <paramref name="option"/>, checked to lie apart from the run folder, which would overwrite it.</summary>
+    private static string ApartFrom(string runFolder, (string Given, string Folder) model, Option option)
+    {
+        RunFolderGuard.CheckApart(runFolder, model.Given, option.Name);
+        return model.Folder;
     }
 
     /// <summary>

@@ -32,10 +32,28 @@ internal sealed class PretrainRunFolder(string folder)
     /// <summary>The newest complete checkpoint and its step, or null when the run has none.</summary>
     public (string Path, long Step)? LatestCheckpoint() => new CheckpointStore(CheckpointFolder).FindLatestWithStep();
 
-    /// <summary>True when a run in the folder ended and wrote its model and result (a later resume may have changed <c>--steps</c>).</summary>
-    public bool HasResult =>
-        File.Exists(Path.Combine(folder, PretrainCommand.ResultFileName))
-        && File.Exists(Path.Combine(ModelFolder, BertModelStore.ConfigFileName));
+    /// <summary>
+    /// The step at which a run in the folder ended and wrote its model and result, or null when none did. A later resume
+    /// may have trained past it and been stopped, leaving a newer checkpoint than the model.
+    /// </summary>
+    public long? ResultStep()
+    {
+        var resultFile = Path.Combine(folder, PretrainCommand.ResultFileName);
+        if (!File.Exists(resultFile) || !File.Exists(Path.Combine(ModelFolder, BertModelStore.ConfigFileName)))
+        {
+            return null;
+        }
+
+        try
+        {
+            return (JsonNode.Parse(File.ReadAllText(resultFile)) as JsonObject)?["steps"]?.GetValue<long>();
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        {
+            // A damaged result is no record of the model; the checkpoint is saved as the model again.
+            return null;
+        }
+    }
 
     /// <summary>The options the run was started with (its <c>tcd-config.json</c>), or null when it has none.</summary>
     public JsonObject? StartedWith()
@@ -62,7 +80,7 @@ internal sealed class PretrainRunFolder(string folder)
             return;
         }
 
-        var conflicts = OptionRecords.Differences(started, now.Where(option => !ChangeableOnResume.Contains(option.Key)))
+        var conflicts = OptionRecords.Differences(ModelFolders.WithModelIdentities(started), now.Where(option => !ChangeableOnResume.Contains(option.Key)))
             .Select(difference => difference.Description)
             .ToList();
         if (conflicts.Count > 0)

@@ -161,8 +161,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
 
     protected override XpertSettings Read(OptionReader options)
     {
-        var sourcePath = options.RequirePath(source);
-        var sourceFolder = ModelFolders.Resolve(sourcePath, "--source");
+        var (sourcePath, sourceFolder) = options.RequireModel(source);
         var sourceConfig = BertModelStore.LoadConfig(sourceFolder);
         if (!sourceConfig.IsMoe)
         {
@@ -170,8 +169,8 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         }
 
         var domainFiles = Domains(options.RequirePaths(domains, named: true));
-        var folder = options.RequireOutputFolder(output);
-        CheckApart(folder, sourcePath);
+        var folder = options.RequireRunFolder(output);
+        RunFolderGuard.CheckApart(folder, sourcePath, "--source");
         var length = options.Get(sequenceLength);
         if (length > sourceConfig.MaxPositions)
         {
@@ -220,26 +219,6 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
 
         return new XpertSettings(sourceFolder, domainFiles, folder, target, pipeline, CliOptions.ReadThreads(options, threads), options.Resolved);
     }
-
-    /// <summary>Throws when the output folder is, contains or lies inside the source folder, whose trained model it would overwrite.</summary>
-    private static void CheckApart(string outputFolder, string sourcePath)
-    {
-        var output = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outputFolder));
-        var source = Path.TrimEndingDirectorySeparator(Path.GetFullPath(sourcePath));
-        var relation = output == source ? "is"
-            : IsInside(source, output) ? "contains"
-            : IsInside(output, source) ? "lies inside"
-            : null;
-        if (relation is not null)
-        {
-            throw new CliUsageException(
-                $"--out: '{outputFolder}' {relation} the --source folder '{sourcePath}', whose trained model the XPERT run would overwrite; give --out a folder apart from it.");
-        }
-    }
-
-    /// <summary>Whether full path <paramref name="path"/> lies inside full path <paramref name="folder"/> (which ends in a separator only when it is a root).</summary>
-    private static bool IsInside(string path, string folder) =>
-        path.StartsWith(Path.EndsInDirectorySeparator(folder) ? folder : folder + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     /// <summary>The dense target: a preset or the source's shape, with the FFN width and hidden size overridden when given.</summary>
     private BertConfig Target(OptionReader options, BertConfig sourceConfig, int length)

@@ -17,9 +17,6 @@ internal sealed class XpertRunFolder(string folder)
     /// </summary>
     private static readonly HashSet<string> IrrelevantToTheResult = new(StringComparer.Ordinal) { "device", "threads", "out" };
 
-    /// <summary>Keys only an xpert run records, which tell its <c>tcd-config.json</c> from another command's.</summary>
-    private static readonly string[] XpertKeys = ["source", "domains"];
-
     public string ModelFolder => Path.Combine(folder, RunFolders.ModelFolderName);
 
     /// <summary>
@@ -34,7 +31,7 @@ internal sealed class XpertRunFolder(string folder)
             return false;
         }
 
-        if (StartedWith() is not { } started || !XpertKeys.All(started.ContainsKey))
+        if (StartedWith() is not { } started || RunFolderGuard.MadeBy(folder) != "xpert")
         {
             throw new CliUsageException(
                 $"--out: '{folder}' is not empty and holds no tcd xpert run (another command's run, or other files); " +
@@ -48,7 +45,7 @@ internal sealed class XpertRunFolder(string folder)
                 "delete the folder to run it again, or choose another --out.");
         }
 
-        var differences = OptionRecords.Differences(started, now.Where(option => !IrrelevantToTheResult.Contains(option.Key)))
+        var differences = OptionRecords.Differences(ModelFolders.WithModelIdentities(started), now.Where(option => !IrrelevantToTheResult.Contains(option.Key)))
             .Select(difference => difference.Description)
             .ToList();
         if (differences.Count > 0)
@@ -62,16 +59,5 @@ internal sealed class XpertRunFolder(string folder)
     }
 
     /// <summary>The options the folder's run was made with (its <c>tcd-config.json</c>), or null when it has none or another file.</summary>
-    private JsonObject? StartedWith()
-    {
-        var file = Path.Combine(folder, PretrainCommand.EffectiveConfigFileName);
-        try
-        {
-            return File.Exists(file) ? JsonNode.Parse(File.ReadAllText(file)) as JsonObject : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    private JsonObject? StartedWith() => RunFolderGuard.ReadConfig(Path.Combine(folder, PretrainCommand.EffectiveConfigFileName));
 }
