@@ -223,6 +223,10 @@ public sealed class EndToEndTests : IDisposable
         again.ExitCode.Should().Be(0);
         again.Output.Should().Contain("already holds this run, finished").And.NotContain("[xpert]");
         File.GetLastWriteTimeUtc(weights).Should().Be(written);
+        temp.Write("run/model/tokenizer_config.json", """{"do_lower_case": false}""");
+        var fromAChangedSource = Cli.Run(command);
+        fromAChangedSource.ExitCode.Should().Be(1);
+        fromAChangedSource.Error.Should().Contain("made from another version of --source").And.Contain("(its weights or tokenizer have changed since)");
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tcd.Experiments;
+using Tcd.Experiments.Xpert;
 using Tcd.Models.Modeling;
 
 namespace Tcd.Cli.Commands;
@@ -24,7 +25,8 @@ internal sealed class XpertRunFolder(string folder)
     /// options; returns true in the last case (the run need not be made again).
     /// </summary>
     /// <param name="now">The effective options of this invocation.</param>
-    public bool HoldsFinishedRunOf(IReadOnlyDictionary<string, JsonNode?> now)
+    /// <param name="source">The source model folder, whose fingerprint the finished run recorded (runs of older versions did not).</param>
+    public bool HoldsFinishedRunOf(IReadOnlyDictionary<string, JsonNode?> now, string source)
     {
         if (!Directory.Exists(folder) || !Directory.EnumerateFileSystemEntries(folder).Any())
         {
@@ -55,7 +57,27 @@ internal sealed class XpertRunFolder(string folder)
                 "choose another --out for a run with these options, or delete the folder to replace that run.");
         }
 
+        if (RecordedSourceFingerprint() is { } recorded && recorded != BertModelStore.Fingerprint(source))
+        {
+            throw new CliUsageException(
+                $"--out: '{folder}' holds a finished tcd xpert run of the same options, made from another version of --source '{source}' " +
+                "(its weights or tokenizer have changed since); delete the folder to make it again from the model as it is, or choose another --out.");
+        }
+
         return true;
+    }
+
+    private string? RecordedSourceFingerprint()
+    {
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(Path.Combine(folder, XpertCommand.ResultFileName)))?[XpertRunReport.SourceFingerprintKey]?.GetValue<string>();
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            // A damaged result.json says nothing about the source; the options, which did match, decide.
+            return null;
+        }
     }
 
     /// <summary>The options the folder's run was made with (its <c>tcd-config.json</c>), or null when it has none or another file.</summary>

@@ -12,12 +12,19 @@ namespace Tcd.Experiments.Xpert;
 /// </summary>
 public static class XpertRunReport
 {
+    /// <summary>The report's key holding the source model's fingerprint.</summary>
+    public const string SourceFingerprintKey = "source_fingerprint";
+
     /// <summary>Writes the report of <paramref name="result"/> to <paramref name="path"/> (read its factors before disposing it).</summary>
     /// <param name="path">The JSON file; its folder is created if missing.</param>
     /// <param name="result">The pipeline's result, not yet disposed.</param>
     /// <param name="source">Where the MoE source came from (recorded as given), or null.</param>
     /// <param name="modelFolder">Where the dense model was saved, or null.</param>
-    public static void Write(string path, XpertPipelineResult result, string? source = null, string? modelFolder = null)
+    /// <param name="sourceFingerprint">
+    /// <c>BertModelStore.Fingerprint</c> of the source model folder, recorded as <see cref="SourceFingerprintKey"/> so a
+    /// later run can tell whether the source has changed since; null records none.
+    /// </param>
+    public static void Write(string path, XpertPipelineResult result, string? source = null, string? modelFolder = null, string? sourceFingerprint = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(result);
@@ -40,6 +47,7 @@ public static class XpertRunReport
                 down_relative_error = layer.DownRelativeError,
             }),
             model = modelFolder,
+            source_fingerprint = sourceFingerprint,
         };
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         CheckpointStore.ReplaceAtomically(path, JsonSerializer.Serialize(report, TcdJson.Indented));
