@@ -198,9 +198,7 @@ public sealed class HuggingFaceKeyMappingTests : IDisposable
     [Fact]
     public void A_multi_label_classifier_is_rejected_but_its_encoder_still_loads()
     {
-        var file = HfCheckpoints.PreTrainingStateDict(seed: 11)
-            .Where(pair => pair.Key.StartsWith("bert.", StringComparison.Ordinal))
-            .ToDictionary(pair => pair.Key, pair => pair.Value);
+        var file = EncoderStateDict(seed: 11);
         file["classifier.weight"] = randn(3, HfCheckpoints.Hidden);
         file["classifier.bias"] = randn(3);
         var config = HfCheckpoints.ConfigJson("BertForSequenceClassification");
@@ -216,9 +214,7 @@ public sealed class HuggingFaceKeyMappingTests : IDisposable
     [Fact]
     public void An_unsupported_head_is_rejected_by_Load_but_its_encoder_still_loads()
     {
-        var file = HfCheckpoints.PreTrainingStateDict(seed: 9)
-            .Where(pair => pair.Key.StartsWith("bert.", StringComparison.Ordinal))
-            .ToDictionary(pair => pair.Key, pair => pair.Value);
+        var file = EncoderStateDict(seed: 9);
         file["qa_outputs.weight"] = zeros(2, HfCheckpoints.Hidden);
         file["qa_outputs.bias"] = zeros(2);
         var folder = HfCheckpoints.Write(Path.Combine(root, "qa"), HfCheckpoints.ConfigJson("BertForQuestionAnswering"), file);
@@ -232,9 +228,7 @@ public sealed class HuggingFaceKeyMappingTests : IDisposable
     [Fact]
     public void Classifier_label_count_comes_from_the_weights_and_names_from_id2label()
     {
-        var file = HfCheckpoints.PreTrainingStateDict(seed: 10)
-            .Where(pair => pair.Key.StartsWith("bert.", StringComparison.Ordinal))
-            .ToDictionary(pair => pair.Key, pair => pair.Value);
+        var file = EncoderStateDict(seed: 10);
         file["classifier.weight"] = randn(3, HfCheckpoints.Hidden);
         file["classifier.bias"] = randn(3);
         var config = HfCheckpoints.ConfigJson("BertForSequenceClassification");
@@ -265,4 +259,8 @@ public sealed class HuggingFaceKeyMappingTests : IDisposable
 
         act.Should().Throw<FileNotFoundException>().WithMessage("*model.safetensors*pytorch_model.bin*");
     }
+
+    /// <summary>The encoder's tensors of a random BertForPreTraining checkpoint, to put a head of one's choice on.</summary>
+    private static Dictionary<string, Tensor> EncoderStateDict(long seed) =>
+        HfCheckpoints.PreTrainingStateDict(seed).Where(pair => pair.Key.StartsWith("bert.", StringComparison.Ordinal)).ToDictionary(pair => pair.Key, pair => pair.Value);
 }
