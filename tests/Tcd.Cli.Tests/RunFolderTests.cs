@@ -203,6 +203,22 @@ public sealed class RunFolderTests : IDisposable
     }
 
     [Fact]
+    public void A_checkpoint_of_another_seed_is_refused_in_option_terms()
+    {
+        var run = temp.File("run");
+        Pretrain(run, steps: 1, "--seed", "5").ExitCode.Should().Be(0);
+        var configFile = Path.Combine(run, "tcd-config.json");
+        var config = JsonNode.Parse(File.ReadAllText(configFile))!.AsObject();
+        config.Remove("seed");
+        File.WriteAllText(configFile, config.ToJsonString());
+
+        var resumed = Pretrain(run, steps: 2, "--seed", "6");
+
+        resumed.ExitCode.Should().Be(1);
+        resumed.Error.Should().Contain("holds a checkpoint of another run (--seed 5 (now 6))").And.NotContain("Resume to false");
+    }
+
+    [Fact]
     public void A_finished_run_trained_further_and_stopped_saves_its_newer_checkpoint_as_the_model()
     {
         var run = temp.File("run");

@@ -422,5 +422,6 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         [nameof(PretrainingObjective.TrunkWeight)] = "--trunk-weight",
         [nameof(PretrainingObjective.InnerWeight)] = "--inner-weight",
         [nameof(PretrainingObjective.AttentionWeight)] = "--attention-weight",
+        [nameof(PretrainingOptions.Seed)] = "--seed",
     };
 }

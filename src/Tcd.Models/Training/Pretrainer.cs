@@ -520,24 +520,20 @@ public sealed class Pretrainer
 
         var state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(statePath), TcdJson.Compact)
                     ?? throw new InvalidDataException("empty");
-        if (state.Seed is { } seed && seed != options.Seed)
-        {
-            throw new ArgumentException(
-                $"The checkpoint {checkpoint} belongs to a run with Seed {seed}, but this run has Seed {options.Seed}; data order, masks and dropout " +
-                $"all derive from the seed, so the run would not continue as it began. Resume with Seed {seed}, or set Resume to false to start over.",
-                nameof(options));
-        }
-
+        // Data order, masks and dropout all derive from the seed: under another one the run would not continue as it began.
+        var differences = state.Seed is { } seed && seed != options.Seed
+            ? [string.Create(CultureInfo.InvariantCulture, $"{nameof(PretrainingOptions.Seed)} {seed} (now {options.Seed})")]
+            : new List<string>();
         if (state.Settings is { } started)
         {
             var now = RunSettings();
-            var differences = started.Where(setting => now.TryGetValue(setting.Key, out var value) && value != setting.Value)
-                .Select(setting => $"{setting.Key} {setting.Value} (now {now[setting.Key]})")
-                .ToList();
-            if (differences.Count > 0)
-            {
-                throw new CheckpointMismatchException(checkpoint, differences, nameof(options));
-            }
+            differences.AddRange(started.Where(setting => now.TryGetValue(setting.Key, out var value) && value != setting.Value)
+                .Select(setting => $"{setting.Key} {setting.Value} (now {now[setting.Key]})"));
+        }
+
+        if (differences.Count > 0)
+        {
+            throw new CheckpointMismatchException(checkpoint, differences, nameof(options));
         }
 
         return state;

@@ -269,7 +269,8 @@ public sealed class PretrainerTests : IDisposable
 
         var otherSeed = () => new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options with { TotalSteps = 3, Seed = 12 }, Encoder).Run(RepeatedText());
 
-        otherSeed.Should().Throw<ArgumentException>().WithMessage($"The checkpoint {result.LastCheckpoint} belongs to a run with Seed 11, but this run has Seed 12;*Resume with Seed 11*");
+        otherSeed.Should().Throw<CheckpointMismatchException>().WithMessage($"The checkpoint '{result.LastCheckpoint}' belongs to another run: Seed 11 (now 12)*")
+            .Which.Differences.Should().Equal("Seed 11 (now 12)");
         new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options with { TotalSteps = 3 }, Encoder).Run(RepeatedText())
             .ResumedFromStep.Should().Be(2);
     }
