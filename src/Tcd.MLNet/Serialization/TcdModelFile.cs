@@ -30,7 +30,6 @@ internal static class TcdModelFile
     private const string ManifestEntry = "manifest.json";
     private const string InputSchemaEntry = "input-schema.zip";
     private const string MlNetEntry = "mlnet-model.zip";
-    private const string VocabularyEntry = "vocab.txt";
     private const string LabelSchemaEntry = "label-schema.zip";
 
     // Entries of ML.NET's own model files: every save begins with the version and a finished one holds the schema.
@@ -181,7 +180,7 @@ internal static class TcdModelFile
             temporary.Delete(recursive: true);
         }
 
-        WriteBytes(zip, folder + VocabularyEntry, System.Text.Encoding.UTF8.GetBytes(string.Join('\n', bert.Encoder.Vocabulary) + "\n"));
+        WriteBytes(zip, folder + BertTextEncoder.VocabularyFileName, System.Text.Encoding.UTF8.GetBytes(bert.Encoder.VocabularyFileText));
         WriteBytes(zip, folder + BertTokenizerSettings.FileName, System.Text.Encoding.UTF8.GetBytes(bert.Encoder.Settings.ToJson()));
         switch (bert)
         {
@@ -260,7 +259,7 @@ internal static class TcdModelFile
         var temporary = Directory.CreateTempSubdirectory("tcd-load-");
         try
         {
-            foreach (var name in new[] { BertModelStore.ConfigFileName, BertModelStore.WeightsFileName, VocabularyEntry, BertTokenizerSettings.FileName })
+            foreach (var name in new[] { BertModelStore.ConfigFileName, BertModelStore.WeightsFileName, BertTextEncoder.VocabularyFileName, BertTokenizerSettings.FileName })
             {
                 if (name == BertTokenizerSettings.FileName && zip.GetEntry(part.Folder + name) is null)
                 {

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.ML.Tokenizers;
+using Tcd.Models.Modeling;
 
 namespace Tcd.Models.Data;
 
@@ -62,6 +63,9 @@ public sealed class BertTextEncoder
     /// <summary>The vocabulary, token text by id, e.g. to write a <c>vocab.txt</c> beside a saved model.</summary>
     public IReadOnlyList<string> Vocabulary => _vocabulary;
 
+    /// <summary>The text of this vocabulary's <c>vocab.txt</c>: a token per line, ended by <c>'\n'</c> on every platform, as Hugging Face writes it.</summary>
+    public string VocabularyFileText => ToVocabularyFileText(_vocabulary);
+
     /// <summary>How text is normalised before WordPiece (lower-casing, accent stripping, CJK splitting).</summary>
     public BertTokenizerSettings Settings { get; }
 
@@ -108,7 +112,7 @@ public sealed class BertTextEncoder
     /// <summary>The <c>vocab_size</c> of a folder's <c>config.json</c> (the key is the same in ours and Hugging Face's), or null without one.</summary>
     private static int? ModelVocabularySize(string folder)
     {
-        var config = Path.Combine(folder, "config.json");
+        var config = Path.Combine(folder, BertModelStore.ConfigFileName);
         if (!File.Exists(config))
         {
             return null;
@@ -147,7 +151,7 @@ public sealed class BertTextEncoder
             return;
         }
 
-        File.WriteAllText(Path.Combine(folder, VocabularyFileName), string.Join('\n', _vocabulary) + "\n", new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        File.WriteAllText(Path.Combine(folder, VocabularyFileName), VocabularyFileText);
         File.WriteAllText(Path.Combine(folder, BertTokenizerSettings.FileName), Settings.ToJson());
     }
 
@@ -292,13 +296,15 @@ public sealed class BertTextEncoder
         return ReferenceEquals(this, other) || (Settings == other.Settings && _vocabulary.AsSpan().SequenceEqual(other._vocabulary));
     }
 
+    private static string ToVocabularyFileText(IEnumerable<string> tokens) => string.Join('\n', tokens) + "\n";
+
     private static BertTextEncoder FromStream(Stream stream, string source, BertTokenizerSettings settings, bool isEmbeddedUncased = false)
     {
         var vocabulary = ReadVocabulary(stream, source);
         // BertTokenizer.Create looks the special tokens up itself and fails with a bare KeyNotFoundException, so
         // they are checked first.
         var specialTokenIds = FindSpecialTokens(vocabulary, source);
-        using var vocabularyStream = new MemoryStream(Encoding.UTF8.GetBytes(string.Join('\n', vocabulary) + "\n"));
+        using var vocabularyStream = new MemoryStream(Encoding.UTF8.GetBytes(ToVocabularyFileText(vocabulary)));
         var tokenizer = BertTokenizer.Create(vocabularyStream, new BertOptions
         {
             LowerCaseBeforeTokenization = settings.LowerCase,

@@ -36,7 +36,7 @@ public static class HuggingFaceExporter
     [
         HuggingFaceCheckpoint.ConfigFileName, HuggingFaceCheckpoint.SafeTensorsFileName, HuggingFaceCheckpoint.SafeTensorsFileName + ".index.json",
         HuggingFaceCheckpoint.PyTorchFileName, HuggingFaceCheckpoint.PyTorchFileName + ".index.json", "tf_model.h5", "flax_model.msgpack",
-        "generation_config.json", VocabularyFileName, "tokenizer.json", TokenizerConfigFileName, SpecialTokensFileName, "added_tokens.json",
+        "generation_config.json", VocabularyFileName, BertTokenizerSettings.FastTokenizerFileName, TokenizerConfigFileName, SpecialTokensFileName, "added_tokens.json",
     ];
 
     /// <summary>
@@ -140,8 +140,7 @@ public static class HuggingFaceExporter
 
     private static void WriteTokenizer(string folder, BertTextEncoder tokenizer, int maxLength)
     {
-        // '\n' on every platform, as Hugging Face writes vocab.txt.
-        File.WriteAllText(Path.Combine(folder, VocabularyFileName), string.Join('\n', tokenizer.Vocabulary) + "\n");
+        File.WriteAllText(Path.Combine(folder, VocabularyFileName), tokenizer.VocabularyFileText);
         var special = new JsonObject
         {
             ["unk_token"] = "[UNK]",
