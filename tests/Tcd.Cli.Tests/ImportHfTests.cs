@@ -104,6 +104,56 @@ public sealed class ImportHfTests : IDisposable
         error.Should().Contain($"'{checkpoint}' holds a Hugging Face checkpoint").And.Contain($"tcd import-hf --from {checkpoint} --out <folder>");
     }
 
+    [Fact]
+    public void A_token_classifier_is_refused_whole_but_its_encoder_imports_under_a_new_head_that_finetune_takes()
+    {
+        using var tagger = new BertForSequenceClassification(BertConfig.Tiny, numLabels: 5);
+        var checkpoint = temp.File("ner");
+        HuggingFaceExporter.Save(tagger, checkpoint);
+        // A token classifier's tensors are a sequence classifier's without the pooler; its class name is what tells them apart.
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(checkpoint, "config.json")))!.AsObject();
+        config["architectures"] = new JsonArray("BertForTokenClassification");
+        File.WriteAllText(Path.Combine(checkpoint, "config.json"), config.ToJsonString());
+
+        var whole = Cli.Run("import-hf", "--from", checkpoint, "--out", temp.File("whole"));
+        var encoder = Cli.Run("import-hf", "--from", checkpoint, "--out", temp.File("encoder"), "--encoder-only");
+
+        whole.ExitCode.Should().Be(1);
+        whole.Error.Should().Contain("\"BertForTokenClassification\"").And.Contain("tcd import-hf --encoder-only");
+        encoder.Error.Should().BeEmpty();
+        encoder.Output.Should().Contain($"the encoder of BertForSequenceClassification from {checkpoint}, under a new masked-LM head, saved to {temp.File("encoder")}")
+            .And.Contain("note: Ignored classifier.bias, classifier.weight: the checkpoint's heads, replaced by a new masked-LM head.");
+        using (var imported = BertModelStore.LoadMaskedLm(temp.File("encoder")))
+        {
+            var expected = tagger.Bert.state_dict();
+            foreach (var (name, value) in imported.Bert.state_dict())
+            {
+                value.eq(expected[name]).all().item<bool>().Should().BeTrue(name);
+            }
+        }
+
+        var rows = Enumerable.Range(0, 8).Select(i => $"a {(i % 2 == 0 ? "good" : "bad")} film {i}\t{i % 2}");
+        var train = temp.Write("SST-2/train.tsv", string.Join("\n", ["sentence\tlabel", .. rows]) + "\n");
+        var tuned = Cli.Run("finetune", "--model", temp.File("encoder"), "--task", "SST-2", "--data", train, "--out", temp.File("ft"), "--epochs", "1",
+            "--seq-length", "16", "--device", "cpu", "--threads", "1");
+        tuned.Error.Should().BeEmpty();
+        tuned.ExitCode.Should().Be(0);
+    }
+
+    [Fact]
+    public void A_headless_encoder_imports_as_it_is_with_a_note_on_what_reads_it()
+    {
+        using var model = new BertForMaskedLm(BertConfig.Tiny);
+        HuggingFaceExporter.Save(model.Bert, temp.File("encoder-hf"));
+
+        var (exitCode, output, error) = Cli.Run("import-hf", "--from", temp.File("encoder-hf"), "--out", temp.File("encoder"));
+
+        error.Should().BeEmpty();
+        exitCode.Should().Be(0);
+        output.Should().Contain($"note: the model has no head, so only export-hf reads {temp.File("encoder")}").And.Contain("import it again with --encoder-only");
+        BertModelStore.KindOf(temp.File("encoder")).Should().Be(SavedModelKind.Encoder);
+    }
+
     /// <summary>A tiny Hugging Face masked LM whose tokenizer is <see cref="CasedVocabulary"/> with <c>do_lower_case: false</c>.</summary>
     private string WriteCasedCheckpoint(string name)
     {

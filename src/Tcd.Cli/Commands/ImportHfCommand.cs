@@ -4,6 +4,7 @@ using Tcd.Experiments.Glue;
 using Tcd.Models.Interop;
 using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
+using TorchSharp;
 
 namespace Tcd.Cli.Commands;
 
@@ -12,18 +13,25 @@ internal sealed class ImportHfCommand : TcdCommand<ImportHfSettings>
 {
     private readonly Option<string?> source;
     private readonly Option<string?> output;
+    private readonly Option<bool> encoderOnly;
+    private readonly Option<long> seed;
 
     public ImportHfCommand()
         : base("import-hf", "Import a Hugging Face BERT checkpoint (config.json + model.safetensors or pytorch_model.bin; BertModel, BertForMaskedLM, BertForPreTraining, BertForSequenceClassification or a tcd MoE export) into a model folder.")
     {
         source = Add(CliOptions.Optional<string?>("--from", "The Hugging Face checkpoint folder (required)."));
         output = Add(CliOptions.Optional<string?>("--out", "The model folder to write (required): config.json + model.safetensors, and the checkpoint's vocab.txt and tokenizer_config.json."));
+        encoderOnly = Add(CliOptions.WithDefault("--encoder-only",
+            "Keep only the checkpoint's encoder, under a new masked-LM head (as transformers' BertForMaskedLM.from_pretrained does), so that finetune, glue, " +
+            "pretrain --init and distill --init take any BERT checkpoint: BertModel, BertForTokenClassification, BertForQuestionAnswering, ....", false));
+        seed = Add(CliOptions.WithDefault("--seed", "Seed of the new masked-LM head (with --encoder-only).", 42L));
     }
 
     public override int Execute(ImportHfSettings settings, CliConsole console, CancellationToken cancellationToken)
     {
         TorchRuntime.EnsureAvailable();
-        var imported = HuggingFaceCheckpoint.Load(settings.Source);
+        torch.manual_seed(settings.Seed);
+        var imported = settings.EncoderOnly ? HuggingFaceCheckpoint.LoadEncoderUnderNewMaskedLmHead(settings.Source) : HuggingFaceCheckpoint.Load(settings.Source);
         using var model = imported.Model;
         BertModelStore.Save(model, imported.Config, settings.Output);
         // A model imported over an earlier one in this folder has no held-out score of its own.
@@ -49,7 +57,14 @@ internal sealed class ImportHfCommand : TcdCommand<ImportHfSettings>
 
         // Marks the folder as an import, which a later import may replace (no trained model is lost with it).
         WriteEffectiveConfig(Path.Combine(settings.Output, PretrainCommand.EffectiveConfigFileName), settings.EffectiveOptions);
-        console.Line($"tcd import-hf: {imported.ArchitectureName} from {settings.Source} saved to {settings.Output}");
+        console.Line(settings.EncoderOnly
+            ? $"tcd import-hf: the encoder of {imported.ArchitectureName} from {settings.Source}, under a new masked-LM head, saved to {settings.Output}"
+            : $"tcd import-hf: {imported.ArchitectureName} from {settings.Source} saved to {settings.Output}");
+        if (imported.Model is BertModel)
+        {
+            console.Line($"tcd import-hf: note: the model has no head, so only export-hf reads {settings.Output}; to fine-tune it or train it further, " +
+                         "import it again with --encoder-only, which gives it a new masked-LM head.");
+        }
         return 0;
     }
 
@@ -80,6 +95,6 @@ internal sealed class ImportHfCommand : TcdCommand<ImportHfSettings>
                 "which the import would overwrite; choose a new or empty folder for --out, or delete that model first.");
         }
 
-        return new ImportHfSettings(checkpoint, folder, options.Resolved);
+        return new ImportHfSettings(checkpoint, folder, options.Get(encoderOnly), options.Get(seed), options.Resolved);
     }
 }

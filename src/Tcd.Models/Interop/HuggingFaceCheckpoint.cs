@@ -54,6 +54,22 @@ public static class HuggingFaceCheckpoint
     public static HuggingFaceImport Load(string folder, Device? device = null) => Import(folder, target: null, device);
 
     /// <summary>
+    /// Loads the encoder of any BERT checkpoint, whatever its head (or none: <c>BertModel</c>,
+    /// <c>BertForTokenClassification</c>, <c>BertForQuestionAnswering</c>, ...), as a <see cref="BertForMaskedLm"/> whose
+    /// masked-LM head is new, as transformers' <c>BertForMaskedLM.from_pretrained</c> builds one for a checkpoint
+    /// without it. Fine-tuning, feature extraction and further pre-training then take it like any pre-trained model;
+    /// its masked-LM predictions mean nothing until it is pre-trained further. The head's transform is drawn from
+    /// torch's global generator (call <c>torch.manual_seed</c> first for a reproducible one); its decoder is tied to the
+    /// word embeddings. The checkpoint's heads and pooler are left out, each listed in <see cref="HuggingFaceImport.Notes"/>;
+    /// <see cref="HuggingFaceImport.Architecture"/> is the class the checkpoint was saved from, or the nearest one for
+    /// a class outside <see cref="HuggingFaceArchitecture"/>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The configuration is not a BERT one.</exception>
+    /// <exception cref="StateDictMismatchException">Encoder tensors are missing, unknown or misshaped (all are listed).</exception>
+    public static HuggingFaceImport LoadEncoderUnderNewMaskedLmHead(string folder, Device? device = null) =>
+        Import(folder, target: null, device, newMaskedLmHead: true);
+
+    /// <summary>
     /// Loads a <see cref="BertForMaskedLm"/> from a <c>BertForMaskedLM</c> or <c>BertForPreTraining</c> checkpoint
     /// (the pooler and next-sentence head are ignored).
     /// </summary>
@@ -127,7 +143,7 @@ public static class HuggingFaceCheckpoint
     /// </summary>
     public static Dictionary<string, Tensor> ReadStateDict(string folder) => ReadWeights(folder, out _);
 
-    private static HuggingFaceImport Import(string folder, HuggingFaceArchitecture? target, Device? device)
+    private static HuggingFaceImport Import(string folder, HuggingFaceArchitecture? target, Device? device, bool newMaskedLmHead = false)
     {
         var configPath = Path.Combine(RequireFolder(folder), ConfigFileName);
         var configFile = HuggingFaceConfigJson.Read(configPath);
@@ -136,8 +152,10 @@ public static class HuggingFaceCheckpoint
         {
             var notes = new List<string>();
             var tensors = HuggingFaceStateDict.Canonical(file, notes);
-            var architecture = SourceArchitecture(configFile, tensors.Keys, configPath, required: target is null);
-            var (model, labels) = Build(target ?? architecture, configFile, tensors, weightsPath, notes);
+            var architecture = SourceArchitecture(configFile, tensors.Keys, configPath, required: target is null && !newMaskedLmHead);
+            var (model, labels) = newMaskedLmHead
+                ? (EncoderUnderNewMaskedLmHead(configFile.Config, tensors, weightsPath, notes), null)
+                : Build(target ?? architecture, configFile, tensors, weightsPath, notes);
             if (device is not null)
             {
                 model.to(device);
@@ -169,7 +187,7 @@ public static class HuggingFaceCheckpoint
                     throw new InvalidDataException(
                         $"The config.json next to '{weightsPath}' sets \"problem_type\": \"{HuggingFaceConfigJson.MultiLabelProblemType}\": transformers scores each label " +
                         "on its own with a sigmoid, while this library's classifiers choose one label with a softmax (or regress one value), so its predictions " +
-                        "would differ. Import just its encoder with HuggingFaceCheckpoint.LoadBertModel.");
+                        "would differ. " + HuggingFaceStateDict.EncoderOnlyAdvice);
                 }
 
                 HuggingFaceStateDict.RequireClassifier(tensors, weightsPath);
@@ -188,6 +206,24 @@ public static class HuggingFaceCheckpoint
                 var hasPooler = encoder.ContainsKey("pooler.dense.weight");
                 return (Loaded(new BertModel(config, hasPooler), encoder, weightsPath), null);
         }
+    }
+
+    private static BertForMaskedLm EncoderUnderNewMaskedLmHead(BertConfig config, Dictionary<string, Tensor> tensors, string weightsPath, List<string> notes)
+    {
+        var encoder = HuggingFaceStateDict.ForMaskedLmEncoder(tensors, notes);
+        var model = new BertForMaskedLm(config);
+        try
+        {
+            BertModelStore.LoadStateDict(model.Bert, encoder, weightsPath);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+
+        notes.Add("The masked-LM head (cls.predictions.*) is new: its predictions mean nothing until the model is pre-trained further; fine-tuning replaces it anyway.");
+        return model;
     }
 
     private static T Loaded<T>(T model, IReadOnlyDictionary<string, Tensor> tensors, string source) where T : nn.Module
@@ -218,7 +254,7 @@ public static class HuggingFaceCheckpoint
                 throw new InvalidDataException(
                     $"'{configPath}' names the architecture \"{name}\", which cannot be imported as a whole; supported: " +
                     string.Join(", ", Enum.GetValues<HuggingFaceArchitecture>()) +
-                    " (and their TcdMoe* exports). Use HuggingFaceCheckpoint.LoadBertModel to import just its encoder.");
+                    " (and their TcdMoe* exports). " + HuggingFaceStateDict.EncoderOnlyAdvice);
             }
         }
 

@@ -15,7 +15,8 @@ namespace Tcd.Models.Interop;
 /// <param name="Model">
 /// The loaded model: a <see cref="BertForMaskedLm"/> for <see cref="HuggingFaceArchitecture.BertForMaskedLM"/> and
 /// <see cref="HuggingFaceArchitecture.BertForPreTraining"/>, a <see cref="BertForSequenceClassification"/> for
-/// <see cref="HuggingFaceArchitecture.BertForSequenceClassification"/> and a <see cref="BertModel"/> otherwise.
+/// <see cref="HuggingFaceArchitecture.BertForSequenceClassification"/> and a <see cref="BertModel"/> otherwise; always a
+/// <see cref="BertForMaskedLm"/> from <see cref="HuggingFaceCheckpoint.LoadEncoderUnderNewMaskedLmHead"/>.
 /// </param>
 /// <param name="LabelNames">Class names by label id (from <c>id2label</c>) for a sequence classifier; otherwise null.</param>
 /// <param name="Notes">One line per tensor group of the file that was deliberately not loaded, and why.</param>

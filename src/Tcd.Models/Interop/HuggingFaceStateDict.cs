@@ -12,9 +12,16 @@ internal static class HuggingFaceStateDict
     /// <summary>Prefix of the encoder's tensors in every Hugging Face BERT class except <c>BertModel</c>.</summary>
     public const string EncoderPrefix = "bert.";
 
+    /// <summary>What to do with a checkpoint whose head cannot be loaded: keep its encoder.</summary>
+    public const string EncoderOnlyAdvice =
+        "Import just its encoder: with HuggingFaceCheckpoint.LoadBertModel, or under a new masked-LM head to fine-tune it " +
+        "(HuggingFaceCheckpoint.LoadEncoderUnderNewMaskedLmHead, tcd import-hf --encoder-only).";
+
     /// <summary>The first tensor of a sequence-classification head.</summary>
     public const string ClassifierWeight = "classifier.weight";
 
+    private const string PoolerPrefix = "pooler.";
+    private const string PoolerIsNoPartOfMaskedLm = "the pooler is not part of a masked-LM model (as in Hugging Face BertForMaskedLM)";
     private const string PredictionsPrefix = "cls.predictions.";
     private const string NextSentencePrefix = "cls.seq_relationship.";
     private const string WordEmbeddings = "bert.embeddings.word_embeddings.weight";
@@ -97,12 +104,11 @@ internal static class HuggingFaceStateDict
         if (!tensors.Keys.Any(name => name.StartsWith(PredictionsPrefix, StringComparison.Ordinal)))
         {
             throw new InvalidDataException(
-                $"'{source}' has no masked-LM head (cls.predictions.*), so it cannot be loaded as a masked-LM model; " +
-                "load the encoder with HuggingFaceCheckpoint.LoadBertModel instead.");
+                $"'{source}' has no masked-LM head (cls.predictions.*), so it cannot be loaded as a masked-LM model. " + EncoderOnlyAdvice);
         }
 
-        Drop(tensors, name => name.StartsWith(EncoderPrefix + "pooler.", StringComparison.Ordinal),
-            "the pooler is not part of a masked-LM model (as in Hugging Face BertForMaskedLM); LoadBertModel keeps it", notes);
+        Drop(tensors, name => name.StartsWith(EncoderPrefix + PoolerPrefix, StringComparison.Ordinal),
+            PoolerIsNoPartOfMaskedLm + "; LoadBertModel keeps it", notes);
         Drop(tensors, name => name.StartsWith(NextSentencePrefix, StringComparison.Ordinal),
             "the next-sentence-prediction head of BertForPreTraining, which masked-LM pre-training here does not use", notes);
         FoldTiedCopy(tensors, DecoderWeight, WordEmbeddings, source, "the decoder weight must be tied to the word embeddings");
@@ -124,14 +130,29 @@ internal static class HuggingFaceStateDict
     /// Fits <paramref name="tensors"/> to a bare <c>BertModel</c>: keeps the <c>bert.*</c> tensors without their
     /// prefix and drops every head. A checkpoint without the prefix is already in <c>BertModel</c> layout.
     /// </summary>
-    public static Dictionary<string, Tensor> ForBertModel(Dictionary<string, Tensor> tensors, List<string> notes)
+    public static Dictionary<string, Tensor> ForBertModel(Dictionary<string, Tensor> tensors, List<string> notes) =>
+        WithoutHeads(tensors, "task heads, which a bare BertModel does not have", notes);
+
+    /// <summary>
+    /// Fits <paramref name="tensors"/> to the encoder of a <c>BertForMaskedLm</c> whose head is new: keeps the
+    /// <c>bert.*</c> tensors without their prefix, and drops every head and the pooler, which a masked-LM model lacks.
+    /// </summary>
+    public static Dictionary<string, Tensor> ForMaskedLmEncoder(Dictionary<string, Tensor> tensors, List<string> notes)
+    {
+        var encoder = WithoutHeads(tensors, "the checkpoint's heads, replaced by a new masked-LM head", notes);
+        Drop(encoder, name => name.StartsWith(PoolerPrefix, StringComparison.Ordinal),
+            PoolerIsNoPartOfMaskedLm, notes);
+        return encoder;
+    }
+
+    private static Dictionary<string, Tensor> WithoutHeads(Dictionary<string, Tensor> tensors, string reason, List<string> notes)
     {
         if (!tensors.Keys.Any(name => name.StartsWith(EncoderPrefix, StringComparison.Ordinal)))
         {
             return tensors;
         }
 
-        Drop(tensors, name => !name.StartsWith(EncoderPrefix, StringComparison.Ordinal), "task heads, which a bare BertModel does not have", notes);
+        Drop(tensors, name => !name.StartsWith(EncoderPrefix, StringComparison.Ordinal), reason, notes);
         return tensors.ToDictionary(pair => pair.Key[EncoderPrefix.Length..], pair => pair.Value, StringComparer.Ordinal);
     }
 

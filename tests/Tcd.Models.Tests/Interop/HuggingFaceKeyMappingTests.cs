@@ -226,6 +226,38 @@ public sealed class HuggingFaceKeyMappingTests : IDisposable
     }
 
     [Fact]
+    public void The_encoder_of_an_unsupported_head_loads_under_a_new_masked_lm_head_drawn_from_the_seed()
+    {
+        var file = EncoderStateDict(seed: 12);
+        file["qa_outputs.weight"] = zeros(2, HfCheckpoints.Hidden);
+        file["qa_outputs.bias"] = zeros(2);
+        var folder = HfCheckpoints.Write(Path.Combine(root, "qa-encoder"), HfCheckpoints.ConfigJson("BertForQuestionAnswering"), file);
+
+        HuggingFaceImport ImportSeeded(long seed)
+        {
+            manual_seed(seed);
+            return HuggingFaceCheckpoint.LoadEncoderUnderNewMaskedLmHead(folder);
+        }
+
+        var imported = ImportSeeded(1);
+        using var model = imported.Model.Should().BeOfType<BertForMaskedLm>().Subject;
+        using var same = (BertForMaskedLm)ImportSeeded(1).Model;
+        using var other = (BertForMaskedLm)ImportSeeded(2).Model;
+
+        foreach (var (name, parameter) in model.Bert.named_parameters())
+        {
+            HfCheckpoints.Same(parameter, file["bert." + name]).Should().BeTrue(name);
+        }
+
+        static Tensor HeadWeight(BertForMaskedLm model) => model.state_dict()["cls.predictions.transform.dense.weight"];
+        HfCheckpoints.Same(HeadWeight(model), HeadWeight(same)).Should().BeTrue("the same seed draws the same head");
+        HfCheckpoints.Same(HeadWeight(model), HeadWeight(other)).Should().BeFalse("another seed draws another head");
+        imported.Notes.Should().Contain(note => note.Contains("qa_outputs.bias, qa_outputs.weight") && note.Contains("replaced by a new masked-LM head"))
+            .And.Contain(note => note.StartsWith("Ignored pooler.dense.bias, pooler.dense.weight: the pooler is not part of a masked-LM model"))
+            .And.Contain(note => note.Contains("The masked-LM head (cls.predictions.*) is new"));
+    }
+
+    [Fact]
     public void Classifier_label_count_comes_from_the_weights_and_names_from_id2label()
     {
         var file = EncoderStateDict(seed: 10);
