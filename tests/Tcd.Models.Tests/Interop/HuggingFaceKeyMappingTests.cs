@@ -214,10 +214,7 @@ public sealed class HuggingFaceKeyMappingTests : IDisposable
     [Fact]
     public void An_unsupported_head_is_rejected_by_Load_but_its_encoder_still_loads()
     {
-        var file = EncoderStateDict(seed: 9);
-        file["qa_outputs.weight"] = zeros(2, HfCheckpoints.Hidden);
-        file["qa_outputs.bias"] = zeros(2);
-        var folder = HfCheckpoints.Write(Path.Combine(root, "qa"), HfCheckpoints.ConfigJson("BertForQuestionAnswering"), file);
+        var (folder, _) = WriteQuestionAnsweringCheckpoint("qa", seed: 9);
 
         FluentActions.Invoking(() => HuggingFaceCheckpoint.Load(folder))
             .Should().Throw<InvalidDataException>().WithMessage("*\"BertForQuestionAnswering\"*LoadBertModel*");
@@ -228,10 +225,7 @@ public sealed class HuggingFaceKeyMappingTests : IDisposable
     [Fact]
     public void The_encoder_of_an_unsupported_head_loads_under_a_new_masked_lm_head_drawn_from_the_seed()
     {
-        var file = EncoderStateDict(seed: 12);
-        file["qa_outputs.weight"] = zeros(2, HfCheckpoints.Hidden);
-        file["qa_outputs.bias"] = zeros(2);
-        var folder = HfCheckpoints.Write(Path.Combine(root, "qa-encoder"), HfCheckpoints.ConfigJson("BertForQuestionAnswering"), file);
+        var (folder, file) = WriteQuestionAnsweringCheckpoint("qa-encoder", seed: 12);
 
         HuggingFaceImport ImportSeeded(long seed)
         {
@@ -290,6 +284,15 @@ public sealed class HuggingFaceKeyMappingTests : IDisposable
         var act = () => HuggingFaceCheckpoint.Load(folder);
 
         act.Should().Throw<FileNotFoundException>().WithMessage("*model.safetensors*pytorch_model.bin*");
+    }
+
+    /// <summary>A random <c>BertForQuestionAnswering</c> checkpoint, a head this library does not compute, and its tensors.</summary>
+    private (string Folder, Dictionary<string, Tensor> File) WriteQuestionAnsweringCheckpoint(string name, long seed)
+    {
+        var file = EncoderStateDict(seed);
+        file["qa_outputs.weight"] = zeros(2, HfCheckpoints.Hidden);
+        file["qa_outputs.bias"] = zeros(2);
+        return (HfCheckpoints.Write(Path.Combine(root, name), HfCheckpoints.ConfigJson("BertForQuestionAnswering"), file), file);
     }
 
     /// <summary>The encoder's tensors of a random BertForPreTraining checkpoint, to put a head of one's choice on.</summary>
