@@ -265,8 +265,10 @@ public sealed class TcdCatalog
     /// <see cref="PretrainedBertTransformer"/> (alone or in a chain), a folder of <see cref="BertModelStore.Save"/> (or the
     /// run folder of <c>tcd pretrain</c> / <c>tcd distill</c>, whose model is in <c>model/</c>), or a
     /// Hugging Face BERT folder (<c>config.json</c> with <c>model_type</c>, <c>model.safetensors</c> or
-    /// <c>pytorch_model.bin</c>). A folder's <c>vocab.txt</c> is used when present, else the embedded BERT uncased
-    /// vocabulary. Weights are loaded on the CPU.
+    /// <c>pytorch_model.bin</c>). A Hugging Face checkpoint without a masked-LM head (a <c>BertModel</c> sentence
+    /// encoder, a token classifier, ...) has its encoder loaded under a new head, with a warning in <c>mlContext.Log</c>,
+    /// as transformers' <c>BertForMaskedLM.from_pretrained</c> does: features and fine-tuning use the encoder alone. A
+    /// folder's <c>vocab.txt</c> is used when present, else the embedded BERT uncased vocabulary. Weights are loaded on the CPU.
     /// </summary>
     /// <param name="path">The model file or folder.</param>
     /// <param name="textColumnName">The input text column of the returned transformer. Default "Text".</param>

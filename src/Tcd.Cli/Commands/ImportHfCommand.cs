@@ -4,7 +4,6 @@ using Tcd.Experiments.Glue;
 using Tcd.Models.Interop;
 using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
-using TorchSharp;
 
 namespace Tcd.Cli.Commands;
 
@@ -24,14 +23,13 @@ internal sealed class ImportHfCommand : TcdCommand<ImportHfSettings>
         encoderOnly = Add(CliOptions.WithDefault("--encoder-only",
             "Keep only the checkpoint's encoder, under a new masked-LM head (as transformers' BertForMaskedLM.from_pretrained does), so that finetune, glue, " +
             "pretrain --init and distill --init take any BERT checkpoint: BertModel, BertForTokenClassification, BertForQuestionAnswering, ....", false));
-        seed = Add(CliOptions.WithDefault("--seed", "Seed of the new masked-LM head (with --encoder-only).", 42L));
+        seed = Add(CliOptions.WithDefault("--seed", "Seed of the new masked-LM head (with --encoder-only).", HuggingFaceCheckpoint.DefaultHeadSeed));
     }
 
     public override int Execute(ImportHfSettings settings, CliConsole console, CancellationToken cancellationToken)
     {
         TorchRuntime.EnsureAvailable();
-        torch.manual_seed(settings.Seed);
-        var imported = settings.EncoderOnly ? HuggingFaceCheckpoint.LoadEncoderUnderNewMaskedLmHead(settings.Source) : HuggingFaceCheckpoint.Load(settings.Source);
+        var imported = settings.EncoderOnly ? HuggingFaceCheckpoint.LoadEncoderUnderNewMaskedLmHead(settings.Source, settings.Seed) : HuggingFaceCheckpoint.Load(settings.Source);
         using var model = imported.Model;
         BertModelStore.Save(model, imported.Config, settings.Output);
         // A model imported over an earlier one in this folder has no held-out score of its own.

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using Tcd.MLNet.Transformers;
 using Tcd.Models.Data;
 using Tcd.Models.Interop;
@@ -29,9 +30,30 @@ internal static class PretrainedModelLoader
 
         // A run folder (tcd pretrain --out) stands for the model in its model/ folder, as it does for tcd.
         var folder = BertModelStore.FindModelFolder(path) ?? path;
-        var model = HuggingFaceCheckpoint.IsCheckpointFolder(folder) ? HuggingFaceCheckpoint.LoadMaskedLm(folder) : BertModelStore.LoadMaskedLm(folder);
+        var model = HuggingFaceCheckpoint.IsCheckpointFolder(folder) ? LoadHuggingFace(mlContext, folder) : BertModelStore.LoadMaskedLm(folder);
         var encoder = BertTextEncoder.ForModelFolder(folder);
         return new PretrainedBertTransformer(model, encoder, textColumnName, outputColumnName, maxSequenceLength: Math.Min(128, model.Config.MaxPositions)) { HostEnvironment = mlContext };
+    }
+
+    /// <summary>
+    /// A Hugging Face checkpoint as a masked LM: its own head when it has one, else its encoder under a new head, as
+    /// transformers' <c>BertForMaskedLM.from_pretrained</c> does, with a warning. Sentence encoders (<c>BertModel</c>)
+    /// and other task models are thus featurized and fine-tuned, which use the encoder alone.
+    /// </summary>
+    private static BertForMaskedLm LoadHuggingFace(MLContext mlContext, string folder)
+    {
+        if (HuggingFaceCheckpoint.HasMaskedLmHead(folder))
+        {
+            return HuggingFaceCheckpoint.LoadMaskedLm(folder);
+        }
+
+        var imported = HuggingFaceCheckpoint.LoadEncoderUnderNewMaskedLmHead(folder);
+        using var channel = ((IHostEnvironment)mlContext).Register("Tcd.LoadPretrained").Start("LoadPretrained");
+        channel.Warning(MessageSensitivity.None,
+            $"'{folder}' holds a {imported.ArchitectureName} checkpoint without a masked-LM head, so its encoder is loaded under a new one " +
+            $"(seed {HuggingFaceCheckpoint.DefaultHeadSeed}), as transformers' BertForMaskedLM.from_pretrained does. Features and fine-tuning use the encoder alone; " +
+            "masked-LM outputs mean nothing until the model is pre-trained further. To predict with a classifier checkpoint's own head, use LoadClassifier.");
+        return (BertForMaskedLm)imported.Model;
     }
 
     /// <summary>The last pre-trained transformer of a lone transformer or a chain, or null.</summary>

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Text.Json;
 using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -38,6 +39,9 @@ public static class HuggingFaceCheckpoint
     /// <summary>The configuration file of a checkpoint folder.</summary>
     public const string ConfigFileName = "config.json";
 
+    /// <summary>The seed of <see cref="LoadEncoderUnderNewMaskedLmHead"/>'s new head unless one is given.</summary>
+    public const long DefaultHeadSeed = 42;
+
     /// <summary>The safetensors weights file of a checkpoint folder (preferred when both weight files exist).</summary>
     public const string SafeTensorsFileName = "model.safetensors";
 
@@ -58,16 +62,47 @@ public static class HuggingFaceCheckpoint
     /// <c>BertForTokenClassification</c>, <c>BertForQuestionAnswering</c>, ...), as a <see cref="BertForMaskedLm"/> whose
     /// masked-LM head is new, as transformers' <c>BertForMaskedLM.from_pretrained</c> builds one for a checkpoint
     /// without it. Fine-tuning, feature extraction and further pre-training then take it like any pre-trained model;
-    /// its masked-LM predictions mean nothing until it is pre-trained further. The head's transform is drawn from
-    /// torch's global generator (call <c>torch.manual_seed</c> first for a reproducible one); its decoder is tied to the
-    /// word embeddings. The checkpoint's heads and pooler are left out, each listed in <see cref="HuggingFaceImport.Notes"/>;
+    /// its masked-LM predictions mean nothing until it is pre-trained further. The head is drawn from
+    /// <paramref name="seed"/> alone (torch's global generator is left as it was); its decoder is tied to the word
+    /// embeddings. The checkpoint's heads and pooler are left out, each listed in <see cref="HuggingFaceImport.Notes"/>;
     /// <see cref="HuggingFaceImport.Architecture"/> is the class the checkpoint was saved from, or the nearest one for
     /// a class outside <see cref="HuggingFaceArchitecture"/>.
     /// </summary>
+    /// <param name="folder">The checkpoint folder.</param>
+    /// <param name="seed">Seed of the new head's weights. Default 42.</param>
+    /// <param name="device">Where to put the model. Default: the CPU.</param>
     /// <exception cref="InvalidDataException">The configuration is not a BERT one.</exception>
     /// <exception cref="StateDictMismatchException">Encoder tensors are missing, unknown or misshaped (all are listed).</exception>
-    public static HuggingFaceImport LoadEncoderUnderNewMaskedLmHead(string folder, Device? device = null) =>
-        Import(folder, target: null, device, newMaskedLmHead: true);
+    public static HuggingFaceImport LoadEncoderUnderNewMaskedLmHead(string folder, long seed = DefaultHeadSeed, Device? device = null) =>
+        Import(folder, target: null, device, newMaskedLmHeadSeed: seed);
+
+    /// <summary>
+    /// True when the checkpoint's weights hold a masked-LM head (<c>cls.predictions.*</c>), as those of
+    /// <c>BertForMaskedLM</c> and <c>BertForPreTraining</c> do; <see cref="LoadMaskedLm"/> needs one, and
+    /// <see cref="LoadEncoderUnderNewMaskedLmHead"/> serves the others.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The folder has no weights file.</exception>
+    public static bool HasMaskedLmHead(string folder)
+    {
+        var safeTensors = Path.Combine(RequireFolder(folder), SafeTensorsFileName);
+        if (File.Exists(safeTensors))
+        {
+            return HuggingFaceStateDict.HasMaskedLmHead(SafeTensorsFile.ReadHeader(safeTensors).Select(entry => entry.Name));
+        }
+
+        var tensors = ReadWeights(folder, out _);
+        try
+        {
+            return HuggingFaceStateDict.HasMaskedLmHead(tensors.Keys);
+        }
+        finally
+        {
+            foreach (var tensor in tensors.Values)
+            {
+                tensor.Dispose();
+            }
+        }
+    }
 
     /// <summary>
     /// Loads a <see cref="BertForMaskedLm"/> from a <c>BertForMaskedLM</c> or <c>BertForPreTraining</c> checkpoint
@@ -143,7 +178,7 @@ public static class HuggingFaceCheckpoint
     /// </summary>
     public static Dictionary<string, Tensor> ReadStateDict(string folder) => ReadWeights(folder, out _);
 
-    private static HuggingFaceImport Import(string folder, HuggingFaceArchitecture? target, Device? device, bool newMaskedLmHead = false)
+    private static HuggingFaceImport Import(string folder, HuggingFaceArchitecture? target, Device? device, long? newMaskedLmHeadSeed = null)
     {
         var configPath = Path.Combine(RequireFolder(folder), ConfigFileName);
         var configFile = HuggingFaceConfigJson.Read(configPath);
@@ -152,9 +187,9 @@ public static class HuggingFaceCheckpoint
         {
             var notes = new List<string>();
             var tensors = HuggingFaceStateDict.Canonical(file, notes);
-            var architecture = SourceArchitecture(configFile, tensors.Keys, configPath, required: target is null && !newMaskedLmHead);
-            var (model, labels) = newMaskedLmHead
-                ? (EncoderUnderNewMaskedLmHead(configFile.Config, tensors, weightsPath, notes), null)
+            var architecture = SourceArchitecture(configFile, tensors.Keys, configPath, required: target is null && newMaskedLmHeadSeed is null);
+            var (model, labels) = newMaskedLmHeadSeed is { } seed
+                ? (EncoderUnderNewMaskedLmHead(configFile.Config, seed, tensors, weightsPath, notes), null)
                 : Build(target ?? architecture, configFile, tensors, weightsPath, notes);
             if (device is not null)
             {
@@ -208,10 +243,10 @@ public static class HuggingFaceCheckpoint
         }
     }
 
-    private static BertForMaskedLm EncoderUnderNewMaskedLmHead(BertConfig config, Dictionary<string, Tensor> tensors, string weightsPath, List<string> notes)
+    private static BertForMaskedLm EncoderUnderNewMaskedLmHead(BertConfig config, long seed, Dictionary<string, Tensor> tensors, string weightsPath, List<string> notes)
     {
         var encoder = HuggingFaceStateDict.ForMaskedLmEncoder(tensors, notes);
-        var model = new BertForMaskedLm(config);
+        var model = Seeds.WithTorchSeed(seed, () => new BertForMaskedLm(config));
         try
         {
             BertModelStore.LoadStateDict(model.Bert, encoder, weightsPath);

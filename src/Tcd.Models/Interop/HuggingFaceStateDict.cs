@@ -72,6 +72,9 @@ internal static class HuggingFaceStateDict
         return result;
     }
 
+    /// <summary>True when the tensor names include a masked-LM head.</summary>
+    public static bool HasMaskedLmHead(IEnumerable<string> names) => names.Any(name => name.StartsWith(PredictionsPrefix, StringComparison.Ordinal));
+
     /// <summary>The class a checkpoint was most likely saved from, judged by its tensor names.</summary>
     public static HuggingFaceArchitecture Infer(IReadOnlyCollection<string> names)
     {
@@ -85,7 +88,7 @@ internal static class HuggingFaceStateDict
             return HuggingFaceArchitecture.BertForSequenceClassification;
         }
 
-        if (names.Any(name => name.StartsWith(PredictionsPrefix, StringComparison.Ordinal)))
+        if (HasMaskedLmHead(names))
         {
             return names.Any(name => name.StartsWith(NextSentencePrefix, StringComparison.Ordinal))
                 ? HuggingFaceArchitecture.BertForPreTraining
@@ -101,7 +104,7 @@ internal static class HuggingFaceStateDict
     /// </summary>
     public static void FitMaskedLm(Dictionary<string, Tensor> tensors, string source, List<string> notes)
     {
-        if (!tensors.Keys.Any(name => name.StartsWith(PredictionsPrefix, StringComparison.Ordinal)))
+        if (!HasMaskedLmHead(tensors.Keys))
         {
             throw new InvalidDataException(
                 $"'{source}' has no masked-LM head (cls.predictions.*), so it cannot be loaded as a masked-LM model. " + EncoderOnlyAdvice);

@@ -18,6 +18,26 @@ public static class Seeds
         return (long)x;
     }
 
+    /// <summary>
+    /// Runs <paramref name="create"/> with torch's global CPU generator seeded by <paramref name="seed"/>, then gives
+    /// the caller back its generator state: what <paramref name="create"/> draws (e.g. a module's initial weights)
+    /// depends on the seed alone, and the caller's own random stream goes on as if nothing had been drawn.
+    /// </summary>
+    public static T WithTorchSeed<T>(long seed, Func<T> create)
+    {
+        ArgumentNullException.ThrowIfNull(create);
+        using var callerState = TorchSharp.torch.random.get_rng_state();
+        TorchSharp.torch.random.manual_seed(seed);
+        try
+        {
+            return create();
+        }
+        finally
+        {
+            TorchSharp.torch.random.set_rng_state(callerState);
+        }
+    }
+
     private static ulong Mix(ulong x)
     {
         x += 0x9E3779B97F4A7C15UL;

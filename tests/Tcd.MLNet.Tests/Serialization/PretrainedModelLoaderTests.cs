@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using Tcd.MLNet.Estimators;
 using Tcd.MLNet.Transformers;
 using Tcd.Models.Data;
@@ -36,6 +37,23 @@ public sealed class PretrainedModelLoaderTests : IDisposable
             var features = loaded.Transform(data).GetColumn<float[]>("Embedding").ToList();
             features.Zip(expected).Should().OnlyContain(pair => pair.First.Zip(pair.Second).All(v => Math.Abs(v.First - v.Second) < 1e-5), path);
         }
+    }
+
+    [Fact]
+    public void A_Hugging_Face_encoder_without_a_masked_lm_head_loads_under_a_new_one_with_a_warning_and_the_same_features()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var warnings = new List<string>();
+        mlContext.Log += (_, e) => { if (e.Kind == ChannelMessageKind.Warning) { lock (warnings) { warnings.Add(e.Message); } } };
+        var data = TcdTestData.Corpus(mlContext);
+        var encoder = Path.Combine(folder.FullName, "sentence-encoder");
+        HuggingFaceExporter.Save(TcdTestData.Teacher.Model.Bert, encoder);
+
+        var loaded = mlContext.Tcd().LoadPretrained(encoder);
+
+        warnings.Should().ContainSingle().Which.Should().Contain($"'{encoder}' holds a BertModel checkpoint without a masked-LM head, so its encoder is loaded under a new one");
+        var features = Features(loaded.Transform(data));
+        features.Zip(Features(TcdTestData.Teacher.Transform(data))).Should().OnlyContain(pair => pair.First.Zip(pair.Second).All(v => Math.Abs(v.First - v.Second) < 1e-5));
     }
 
     [Fact]

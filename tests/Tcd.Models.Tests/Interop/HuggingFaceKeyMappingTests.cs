@@ -57,6 +57,7 @@ public sealed class HuggingFaceKeyMappingTests : IDisposable
 
         using var model = HuggingFaceCheckpoint.LoadBertModel(folder);
 
+        HuggingFaceCheckpoint.HasMaskedLmHead(folder).Should().BeTrue();
         model.Pooler.Should().NotBeNull();
         var loaded = model.state_dict();
         loaded.Should().HaveCount(5 + 2 * 16 + 2);
@@ -227,16 +228,15 @@ public sealed class HuggingFaceKeyMappingTests : IDisposable
     {
         var (folder, file) = WriteQuestionAnsweringCheckpoint("qa-encoder", seed: 12);
 
-        HuggingFaceImport ImportSeeded(long seed)
-        {
-            manual_seed(seed);
-            return HuggingFaceCheckpoint.LoadEncoderUnderNewMaskedLmHead(folder);
-        }
-
-        var imported = ImportSeeded(1);
+        manual_seed(5);
+        var imported = HuggingFaceCheckpoint.LoadEncoderUnderNewMaskedLmHead(folder, seed: 1);
+        var drawnAfter = rand(3);
+        manual_seed(5);
+        HfCheckpoints.Same(rand(3), drawnAfter).Should().BeTrue("the caller's random stream goes on as if the import had drawn nothing");
         using var model = imported.Model.Should().BeOfType<BertForMaskedLm>().Subject;
-        using var same = (BertForMaskedLm)ImportSeeded(1).Model;
-        using var other = (BertForMaskedLm)ImportSeeded(2).Model;
+        using var same = (BertForMaskedLm)HuggingFaceCheckpoint.LoadEncoderUnderNewMaskedLmHead(folder, seed: 1).Model;
+        using var other = (BertForMaskedLm)HuggingFaceCheckpoint.LoadEncoderUnderNewMaskedLmHead(folder, seed: 2).Model;
+        HuggingFaceCheckpoint.HasMaskedLmHead(folder).Should().BeFalse();
 
         foreach (var (name, parameter) in model.Bert.named_parameters())
         {
