@@ -48,5 +48,5 @@ internal sealed record WnliMajorityBaseline(string Label, int LabelCount, int Tr
     /// <summary>Says what the file holds, so that nobody takes it for a fine-tuned model's predictions.</summary>
     public string Describe() =>
         $"{FileName} is the majority-class baseline, not a fine-tuned model: class {Label} ({LabelCount} of {TrainCount} WNLI train rows) " +
-        $"for all {TestIds.Count} test rows, as the BERT paper submits it (add WNLI to the tasks to fine-tune on it instead).";
+        $"for all {TestIds.Count} test rows, as the BERT paper submits it (name WNLI in {nameof(GlueSuiteOptions)}.{nameof(GlueSuiteOptions.Tasks)} to fine-tune on it instead).";
 }

@@ -31,7 +31,7 @@ public sealed class GlueSuiteSubmissionFolderTests : IDisposable
         File.ReadAllText(wnli).Should().Be("index\tprediction\n0\t1\n1\t1\n2\t1\n", "the server's layout, the test ids in order, the majority class everywhere");
         notes.Should().Contain(
             "WNLI.tsv is the majority-class baseline, not a fine-tuned model: class 1 (3 of 5 WNLI train rows) for all 3 test rows, " +
-            "as the BERT paper submits it (add WNLI to the tasks to fine-tune on it instead).");
+            "as the BERT paper submits it (name WNLI in GlueSuiteOptions.Tasks to fine-tune on it instead).");
         result.Cells.Should().OnlyContain(cell => cell.Key.Task == "RTE", "WNLI is not fine-tuned unless asked for");
     }
 
