@@ -15,7 +15,7 @@ var models = new Option<string[]>("--models")
     AllowMultipleArgumentsPerToken = true,
 };
 var glue = new Option<string>("--glue") { Description = "GLUE root folder holding <Task>/<split>.tsv (download_glue_data.py layout).", Required = true };
-var tasks = new Option<string>("--tasks") { Description = "Comma-separated tasks, e.g. MRPC,RTE (CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE).", Required = true };
+var tasks = new Option<string>("--tasks") { Description = "Comma-separated tasks, e.g. MRPC,RTE (the paper's CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE; also WNLI, which the paper does not fine-tune).", Required = true };
 var output = new Option<string>("--out") { Description = "Output folder: cells/, charts/, results.md/.csv/.json, selection.json, submissions/.", Required = true };
 var grid = new Option<string>("--grid")
 {
@@ -42,7 +42,7 @@ var corpus = new Option<string[]>("--ll-corpus")
     Description = "Text file(s) to compute a model's pre-training log-likelihood on when its folder has no pretraining.json; default: none.",
     AllowMultipleArgumentsPerToken = true,
 };
-var testPredictions = new Option<bool>("--test-predictions") { Description = "Also write GLUE server submission files (submissions/<model>/<Task>.tsv) from the selected configuration." };
+var testPredictions = new Option<bool>("--test-predictions") { Description = "Also write GLUE server submission files (submissions/<model>/<Task>.tsv) from the selected configuration, AX.tsv from the MNLI model when MNLI runs, and WNLI.tsv as WNLI's train majority class unless WNLI runs." };
 
 var root = new RootCommand("Fine-tunes pre-trained (MoE) BERT models on GLUE with the TCD paper's protocol and writes the results table, charts and selection.")
 {

@@ -123,7 +123,7 @@ internal sealed class SampleOptions
             : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is { Length: > 0 } tasks
                 ? tasks.Select(task => GlueTask.TryFromName(task, out var known)
                     ? known.Name
-                    : throw new ArgumentException($"Option --tasks: unknown GLUE task '{task}'; known: {string.Join(", ", GlueTask.All.Select(t => t.Name))}.")).ToList()
+                    : throw new ArgumentException($"Option --tasks: unknown GLUE task '{task}'; known: {string.Join(", ", GlueTask.Known.Select(t => t.Name))}.")).ToList()
                 : throw new ArgumentException($"Option --tasks needs GLUE task names such as 'SST-2,MRPC', or 'none', but got '{value}'.");
 
     private static double PositiveNumber(string name, string value) =>

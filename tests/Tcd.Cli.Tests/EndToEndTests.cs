@@ -356,6 +356,39 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public void Glue_test_predictions_make_the_WNLI_baseline_and_say_so_and_note_a_missing_diagnostic_file()
+    {
+        var corpus = temp.Write("corpus.txt", string.Join("\n\n", Enumerable.Range(0, 40).Select(i => $"The man in house {i} owns a dog that sleeps {i % 5} hours.")));
+        var run = temp.File("run");
+        Cli.Run("pretrain", "--corpus", corpus, "--out", run, "--preset", "tiny", "--steps", "1", "--batch-size", "4", "--seq-length", "32", "--device", "cpu", "--threads", "1")
+            .ExitCode.Should().Be(0);
+        var pairs = Enumerable.Range(0, 9).Select(i => $"{i}\tThe man in house {i} owns a dog.\tThe dog lives in house {i}.").ToList();
+        string[] classes = ["contradiction", "entailment", "neutral"];
+        var labelled = string.Join("\n", ["index\tsentence1\tsentence2\tgold_label", .. pairs.Select((pair, i) => $"{pair}\t{classes[i % 3]}")]) + "\n";
+        var unlabelled = string.Join("\n", ["index\tsentence1\tsentence2", .. pairs.Take(2)]) + "\n";
+        foreach (var split in new[] { "train", "dev_matched", "dev_mismatched" })
+        {
+            temp.Write($"MNLI/{split}.tsv", labelled);
+        }
+
+        temp.Write("MNLI/test_matched.tsv", unlabelled);
+        temp.Write("MNLI/test_mismatched.tsv", unlabelled);
+        temp.Write("WNLI/train.tsv", string.Join("\n", ["index\tsentence1\tsentence2\tlabel", .. pairs.Take(3).Select((pair, i) => $"{pair}\t{(i == 1 ? 1 : 0)}")]) + "\n");
+        temp.Write("WNLI/test.tsv", unlabelled);
+
+        var glue = Cli.Run("glue", "--models", run, "--glue", temp.Path, "--tasks", "MNLI", "--out", temp.File("glue-out"), "--grid", "quick", "--seeds", "1",
+            "--epochs", "1", "--seq-length", "32", "--test-predictions", "--device", "cpu", "--threads", "1");
+
+        glue.Error.Should().BeEmpty();
+        glue.ExitCode.Should().Be(0);
+        glue.Output.Should().Contain($"note: MNLI: no {Path.Combine("diagnostic", "diagnostic.tsv")} under '{temp.Path}', so no AX.tsv is written")
+            .And.Contain("note: WNLI.tsv is the majority-class baseline, not a fine-tuned model: class 0 (2 of 3 WNLI train rows) for all 2 test rows")
+            .And.Contain("(name WNLI in --tasks to fine-tune on it instead)", "notes name the tool's options")
+            .And.Contain($"submission:run:WNLI: {temp.File("glue-out", "submissions", "run", "WNLI.tsv")}")
+            .And.NotContain("submission:run:AX");
+    }
+
+    [Fact]
     public void Pretrain_a_moe_then_xpert_then_pretrain_the_dense_model_from_it()
     {
         var corpus = temp.Write("corpus.txt", string.Join("\n\n", Enumerable.Range(0, 40).Select(i => $"The river number {i} flows past the old mill and the bridge {i % 5}.")));

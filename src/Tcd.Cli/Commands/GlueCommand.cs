@@ -34,7 +34,7 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
         models = Add(CliOptions.List("--models", "Pre-trained models (required), each a model folder or the --out folder of 'tcd pretrain' / 'tcd distill', " +
                                                  "as 'folder' (named after it) or 'name=folder'; one table row each."));
         glue = Add(CliOptions.Optional<string?>("--glue", "GLUE root folder holding <Task>/<split>.tsv (required)."));
-        tasks = Add(CliOptions.Optional<string?>("--tasks", "Comma-separated tasks (required), e.g. MRPC,RTE (CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE)."));
+        tasks = Add(CliOptions.Optional<string?>("--tasks", "Comma-separated tasks (required), e.g. MRPC,RTE (the paper's CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE; also WNLI, which the paper does not fine-tune)."));
         output = Add(CliOptions.Optional<string?>("--out", "Output folder (required): cells/, charts/, results.md/.csv/.json, selection.json, submissions/."));
         grid = Add(CliOptions.WithDefault("--grid", "Hyper-parameter grid: 'paper' (full lr 1e-5/2e-5/5e-5; adapters lr 1e-4/2e-4/3e-4 × size 16/64/128[/256]) or 'quick'.", "paper"));
         grid.AcceptOnlyFromAmong("paper", "quick");
@@ -45,7 +45,7 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
         maxTrain = Add(CliOptions.Optional<int?>("--max-train", "Cap on training examples per task (a fixed random sample) [default: all]."));
         maxDev = Add(CliOptions.Optional<int?>("--max-dev", "Cap on dev examples per task column: its first rows (CoLA's out-of-domain part comes last) [default: all]."));
         logLikelihoodCorpus = Add(CliOptions.List("--ll-corpus", "Text file(s) for a model's pre-training log-likelihood column when its folder has no pretraining.json [default: none]."));
-        testPredictions = Add(CliOptions.WithDefault("--test-predictions", "Also write GLUE server submission files from the selected configuration (one per task run; not WNLI.tsv or AX.tsv). A malformed test row stops the run before any training.", false));
+        testPredictions = Add(CliOptions.WithDefault("--test-predictions", "Also write GLUE server submission files from the selected configuration: one per task run, AX.tsv (diagnostic/diagnostic.tsv labelled by the MNLI model) when MNLI runs, and WNLI.tsv as WNLI's train majority class (the paper's baseline) unless WNLI runs. A missing test, diagnostic or WNLI file is noted and its submission file left out; a malformed test row stops the run before any training.", false));
         checkpointEvery = Add(CliOptions.CheckpointEvery(Defaults.CheckpointEvery!.Value));
         device = Add(CliOptions.Device());
         threads = Add(CliOptions.Threads());

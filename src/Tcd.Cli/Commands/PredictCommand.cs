@@ -224,7 +224,7 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
 
         if (!GlueTask.TryFromName(taskName, out var glueTask))
         {
-            throw new CliUsageException($"--task: unknown GLUE task '{taskName}'; use one of {string.Join(", ", GlueTask.All.Select(t => t.Name))}.");
+            throw new CliUsageException($"--task: unknown GLUE task '{taskName}'; use one of {string.Join(", ", GlueTask.Known.Select(t => t.Name))}.");
         }
 
         return recorded is null || recorded == glueTask

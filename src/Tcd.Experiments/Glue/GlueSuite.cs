@@ -16,7 +16,9 @@ namespace Tcd.Experiments.Glue;
 /// with the best epoch on dev and stored as its own JSON file (a rerun skips finished cells); per model × task the
 /// better of full and adapter tuning by mean dev score is reported in a Markdown/CSV/JSON table with the models'
 /// pre-training log-likelihood, a bar chart per task and <c>selection.json</c>; optionally the GLUE server
-/// submission files of the selected configurations.
+/// submission files of the selected configurations: each task's test predictions, <c>AX.tsv</c> (GLUE's diagnostic
+/// set labelled by the MNLI model) when MNLI runs, and <c>WNLI.tsv</c> as WNLI's train majority class unless WNLI is
+/// fine-tuned too.
 /// </summary>
 public sealed class GlueSuite
 {
@@ -72,6 +74,7 @@ public sealed class GlueSuite
         }
 
         var data = tasks.ToDictionary(task => task, task => GlueTaskData.Load(task, options, encoder, maxLength, options.WriteTestPredictions, log));
+        var wnliBaseline = options.WriteTestPredictions && !tasks.Contains(GlueTask.Wnli) ? WnliMajorityBaseline.Load(options.GlueDirectory, log) : null;
         var plan = (from model in options.Models
                     from task in tasks
                     from configuration in options.Grid.ConfigurationsFor(configs[model.Name])
@@ -120,7 +123,7 @@ public sealed class GlueSuite
         }
 
         var ordered = plan.Select(key => cells.First(cell => cell.Key == key)).ToList();
-        return WriteOutputs(ordered, pending.Count, tasks, cancellationToken);
+        return WriteOutputs(ordered, pending.Count, tasks, data, wnliBaseline, cancellationToken);
     }
 
     /// <summary>The tokenizer all <paramref name="models"/> share; throws naming two that differ.</summary>
@@ -232,28 +235,28 @@ public sealed class GlueSuite
             CheckpointStore.ReplaceAtomically(path, GlueJson.Serialize(stored));
         }
 
-        return !options.WriteTestPredictions || data.Columns.Where(column => column.HasTest).All(column => HasTestPredictionsFor(key, column)) ? stored : null;
+        return data.Submissions.All(submission => HasPredictionsFor(key, submission)) ? stored : null;
     }
 
     /// <summary>
-    /// Whether the cell's stored test predictions of a column are there and are for the test file as it is now: one row
-    /// per test row, with its index. A submission made from another test file (a slice, say) would be short or wrong.
+    /// Whether the cell's stored predictions of a submission file are there and are for the unlabelled file as it is
+    /// now: one row per row, with its index. A submission made from another file (a slice, say) would be short or wrong.
     /// </summary>
-    private bool HasTestPredictionsFor(GlueCellKey key, GlueTaskData.ColumnData column)
+    private bool HasPredictionsFor(GlueCellKey key, GlueTaskData.SubmissionInputs submission)
     {
-        var path = Path.Combine(CellTestFolder(key), column.Column.SubmissionFileName);
+        var path = Path.Combine(CellTestFolder(key), submission.FileName);
         if (!File.Exists(path))
         {
             return false;
         }
 
         var ids = File.ReadLines(path).Skip(1).Select(line => line.Split('\t')[0]);
-        if (ids.SequenceEqual(column.TestIds))
+        if (ids.SequenceEqual(submission.Ids))
         {
             return true;
         }
 
-        log($"{path} holds predictions for another {column.Column.TestSplit}.tsv than the one under '{options.GlueDirectory}'; the cell is trained again.");
+        log($"{path} holds predictions for another {submission.Split}.tsv than the one under '{options.GlueDirectory}'; the cell is trained again.");
         return false;
     }
 
@@ -329,12 +332,9 @@ public sealed class GlueSuite
         var results = data.Columns
             .Select(column => GlueMetrics.EvaluateOutputs(task, tuner.Predict(column.Dev.Select(e => e.Input).ToList(), cancellationToken: cancellationToken), column.Dev.Select(e => e.Target).ToList(), column.Column.Column))
             .ToList();
-        if (options.WriteTestPredictions)
+        foreach (var submission in data.Submissions)
         {
-            foreach (var column in data.Columns.Where(column => column.HasTest))
-            {
-                GlueSubmission.Write(CellTestFolder(key), task, column.Column, column.TestIds, tuner.Predict(column.TestInputs, cancellationToken: cancellationToken));
-            }
+            GlueSubmission.Write(CellTestFolder(key), task, submission.FileName, submission.Ids, tuner.Predict(submission.Inputs, cancellationToken: cancellationToken));
         }
 
         return new GlueCellResult(
@@ -351,7 +351,13 @@ public sealed class GlueSuite
             clock.Elapsed.TotalSeconds);
     }
 
-    private GlueSuiteResult WriteOutputs(IReadOnlyList<GlueCellResult> cells, int trained, IReadOnlyList<GlueTask> tasks, CancellationToken cancellationToken)
+    private GlueSuiteResult WriteOutputs(
+        IReadOnlyList<GlueCellResult> cells,
+        int trained,
+        IReadOnlyList<GlueTask> tasks,
+        IReadOnlyDictionary<GlueTask, GlueTaskData> data,
+        WnliMajorityBaseline? wnliBaseline,
+        CancellationToken cancellationToken)
     {
         var selections = GlueSelector.Select(cells);
         var logLikelihoods = new Dictionary<string, double>(StringComparer.Ordinal);
@@ -418,21 +424,30 @@ public sealed class GlueSuite
             foreach (var selection in selections)
             {
                 var best = new GlueCellKey(selection.Model, selection.Task, selection.Chosen.Configuration, selection.Chosen.BestSeed);
-                foreach (var column in GlueResultColumn.For(GlueTask.FromName(selection.Task)))
+                foreach (var submission in data[GlueTask.FromName(selection.Task)].Submissions)
                 {
-                    var source = Path.Combine(CellTestFolder(best), column.SubmissionFileName);
-                    if (File.Exists(source))
-                    {
-                        var target = Path.Combine(submissions, GlueCellKey.SafeName(selection.Model), column.SubmissionFileName);
-                        CheckpointStore.ReplaceAtomically(target, File.ReadAllText(source));
-                        files[$"submission:{selection.Model}:{column.Column}"] = target;
-                    }
+                    var target = Path.Combine(submissions, GlueCellKey.SafeName(selection.Model), submission.FileName);
+                    CheckpointStore.ReplaceAtomically(target, File.ReadAllText(Path.Combine(CellTestFolder(best), submission.FileName)));
+                    files[SubmissionRole(selection.Model, submission.FileName)] = target;
                 }
+            }
+
+            if (wnliBaseline is not null)
+            {
+                foreach (var model in options.Models)
+                {
+                    files[SubmissionRole(model.Name, WnliMajorityBaseline.FileName)] = wnliBaseline.Write(Path.Combine(submissions, GlueCellKey.SafeName(model.Name)));
+                }
+
+                log(wnliBaseline.Describe());
             }
         }
 
         return new GlueSuiteResult(cells, trained, selections, table, logLikelihoods, files);
     }
+
+    /// <summary>The role of a submission file in <see cref="GlueSuiteResult.Files"/>: <c>submission:&lt;model&gt;:&lt;file without .tsv&gt;</c>.</summary>
+    private static string SubmissionRole(string model, string fileName) => $"submission:{model}:{Path.GetFileNameWithoutExtension(fileName)}";
 
     private double? PretrainingLogLikelihood(GlueSuiteModel model, CancellationToken cancellationToken)
     {

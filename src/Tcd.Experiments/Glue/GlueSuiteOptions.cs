@@ -67,7 +67,10 @@ public sealed record GlueSuiteOptions
 
     /// <summary>
     /// Whether to write GLUE server submission files (<c>submissions/&lt;model&gt;/&lt;Task&gt;.tsv</c>) from the
-    /// selected configuration's best seed. Each cell then also predicts its task's test set. Default false.
+    /// selected configuration's best seed. Each cell then also predicts its task's test set, and an MNLI cell GLUE's
+    /// diagnostic set (<c>diagnostic/diagnostic.tsv</c>) for <c>AX.tsv</c>; <c>WNLI.tsv</c> is WNLI's train majority
+    /// class unless WNLI is one of the <see cref="Tasks"/>. A missing unlabelled file is noted and its submission file
+    /// left out. Default false.
     /// </summary>
     public bool WriteTestPredictions { get; init; }
 

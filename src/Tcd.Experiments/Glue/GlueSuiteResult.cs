@@ -8,7 +8,7 @@ namespace Tcd.Experiments.Glue;
 /// <param name="Selections">The reported configuration per model × task.</param>
 /// <param name="Table">The results table (rows: models with pre-training LL; columns: tasks and Avg.).</param>
 /// <param name="PretrainingLogLikelihoods">Pre-training log-likelihood per model name, where known.</param>
-/// <param name="Files">Every file written, by role: "markdown", "csv", "json", "selection", "chart:&lt;Task&gt;", "submission:&lt;model&gt;:&lt;Column&gt;".</param>
+/// <param name="Files">Every file written, by role: "markdown", "csv", "json", "selection", "chart:&lt;Task&gt;", "submission:&lt;model&gt;:&lt;Column&gt;" (also <c>AX</c>, and <c>WNLI</c>, which unless WNLI was fine-tuned is its train majority class).</param>
 public sealed record GlueSuiteResult(
     IReadOnlyList<GlueCellResult> Cells,
     int CellsTrained,

@@ -15,7 +15,7 @@ public sealed class GlueSubmissionTests : IDisposable
         var columns = GlueResultColumn.For(GlueTask.Mnli);
         float[][] outputs = [[3, 1, 0], [0, 2, 1], [0, 1, 5]];
 
-        var paths = columns.Select(column => GlueSubmission.Write(folder, GlueTask.Mnli, column, ["0", "1", "2"], outputs)).ToList();
+        var paths = columns.Select(column => GlueSubmission.Write(folder, GlueTask.Mnli, column.SubmissionFileName, ["0", "1", "2"], outputs)).ToList();
 
         paths.Select(Path.GetFileName).Should().Equal("MNLI-m.tsv", "MNLI-mm.tsv");
         File.ReadAllText(paths[1]).Should().Be("index\tprediction\n0\tcontradiction\n1\tentailment\n2\tneutral\n");
@@ -29,12 +29,13 @@ public sealed class GlueSubmissionTests : IDisposable
     [InlineData("QQP", "QQP.tsv", "1")]
     [InlineData("QNLI", "QNLI.tsv", "not_entailment")]
     [InlineData("RTE", "RTE.tsv", "not_entailment")]
+    [InlineData("WNLI", "WNLI.tsv", "1")]
     public void Classification_WritesTheServerFileNameAndLabel(string taskName, string fileName, string secondClass)
     {
         var task = GlueTask.FromName(taskName);
         var column = GlueResultColumn.For(task).Single();
 
-        var path = GlueSubmission.Write(folder, task, column, ["7", "8"], [[0.1f, 0.9f], [2f, -1f]]);
+        var path = GlueSubmission.Write(folder, task, column.SubmissionFileName, ["7", "8"], [[0.1f, 0.9f], [2f, -1f]]);
 
         Path.GetFileName(path).Should().Be(fileName);
         File.ReadAllLines(path).Should().Equal("index\tprediction", $"7\t{secondClass}", $"8\t{task.LabelNames[0]}");
@@ -45,7 +46,7 @@ public sealed class GlueSubmissionTests : IDisposable
     {
         var column = GlueResultColumn.For(GlueTask.StsB).Single();
 
-        var path = GlueSubmission.Write(folder, GlueTask.StsB, column, ["0", "1", "2"], [[-0.4f], [2.25f], [7f]]);
+        var path = GlueSubmission.Write(folder, GlueTask.StsB, column.SubmissionFileName, ["0", "1", "2"], [[-0.4f], [2.25f], [7f]]);
 
         File.ReadAllLines(path).Should().Equal("index\tprediction", "0\t0", "1\t2.25", "2\t5");
     }
@@ -55,8 +56,8 @@ public sealed class GlueSubmissionTests : IDisposable
     {
         var column = GlueResultColumn.For(GlueTask.Rte).Single();
 
-        var act = () => GlueSubmission.Write(folder, GlueTask.Rte, column, ["0", "1"], [[1f, 0f]]);
+        var act = () => GlueSubmission.Write(folder, GlueTask.Rte, column.SubmissionFileName, ["0", "1"], [[1f, 0f]]);
 
-        act.Should().Throw<ArgumentException>().WithMessage("*2 test ids but 1 output rows*");
+        act.Should().Throw<ArgumentException>().WithMessage("*2 test ids but 1 predictions*");
     }
 }

@@ -52,5 +52,27 @@ internal sealed class GlueSuiteFixture : IDisposable
         Device = "cpu",
     };
 
+    /// <summary>A copy of one task's shipped GLUE slice in a GLUE folder of its own (<c>Root/glue</c>), to change or add to.</summary>
+    public string CopyOfTheShippedTask(string task)
+    {
+        var glue = Path.Combine(Root, "glue");
+        Directory.CreateDirectory(Path.Combine(glue, task));
+        foreach (var file in Directory.GetFiles(Path.Combine(ShippedGlueData.Root, task)))
+        {
+            File.Copy(file, Path.Combine(glue, task, Path.GetFileName(file)));
+        }
+
+        return glue;
+    }
+
+    /// <summary>Writes an inline GLUE file, <c>Root/glue/&lt;folder&gt;/&lt;split&gt;.tsv</c>: a header and one row per line.</summary>
+    public string WriteGlueFile(string folder, string split, params string[] lines)
+    {
+        var path = Path.Combine(Root, "glue", folder, split + ".tsv");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, string.Join("\n", lines) + "\n");
+        return path;
+    }
+
     public void Dispose() => Directory.Delete(Root, recursive: true);
 }

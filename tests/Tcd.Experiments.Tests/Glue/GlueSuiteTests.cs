@@ -196,7 +196,7 @@ public sealed class GlueSuiteTests : IDisposable
     public void Cells_stored_from_other_GLUE_files_are_fine_tuned_again()
     {
         var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 11);
-        var glue = CopyOfTheShippedTask("RTE");
+        var glue = fixture.CopyOfTheShippedTask("RTE");
         var notes = new List<string>();
         var options = fixture.OneCellOptions([model], "RTE") with { GlueDirectory = glue, WriteTestPredictions = true };
         new GlueSuite(options).Run().CellsTrained.Should().Be(1);
@@ -222,7 +222,7 @@ public sealed class GlueSuiteTests : IDisposable
     public void A_malformed_test_row_stops_a_suite_that_writes_test_predictions_before_any_training()
     {
         var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 12);
-        var glue = CopyOfTheShippedTask("RTE");
+        var glue = fixture.CopyOfTheShippedTask("RTE");
         var test = Path.Combine(glue, "RTE", "test.tsv");
         var lines = File.ReadAllLines(test);
         lines[3] += "\tan extra column";
@@ -234,19 +234,6 @@ public sealed class GlueSuiteTests : IDisposable
         act.Should().Throw<InvalidDataException>().WithMessage("*test.tsv*1 malformed row skipped*line 4*needs a prediction for every test row*");
         Directory.Exists(Path.Combine(fixture.Output, "cells")).Should().BeFalse("nothing was trained");
         new GlueSuite(options).Run().CellsTrained.Should().Be(1, "without test predictions the test file is not read");
-    }
-
-    /// <summary>A copy of one task's shipped GLUE slice in a folder of its own, to change.</summary>
-    private string CopyOfTheShippedTask(string task)
-    {
-        var glue = Path.Combine(fixture.Root, "glue");
-        Directory.CreateDirectory(Path.Combine(glue, task));
-        foreach (var file in Directory.GetFiles(Path.Combine(ShippedGlueData.Root, task)))
-        {
-            File.Copy(file, Path.Combine(glue, task, Path.GetFileName(file)));
-        }
-
-        return glue;
     }
 
     [Fact]

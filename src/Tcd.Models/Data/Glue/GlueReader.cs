@@ -29,12 +29,16 @@ public sealed class GlueReader
     /// <summary>The reader's options.</summary>
     public GlueReaderOptions Options { get; }
 
-    /// <summary>Path of a split file: <c>&lt;glueDir&gt;/&lt;TaskDir&gt;/&lt;split&gt;.tsv</c>.</summary>
+    /// <summary>
+    /// Path of a split file: <c>&lt;glueDir&gt;/&lt;TaskDir&gt;/&lt;split&gt;.tsv</c>, or the folder the split names
+    /// (<see cref="GlueSplit.DirectoryName"/>: MNLI's diagnostic set is <c>diagnostic/diagnostic.tsv</c>).
+    /// </summary>
     /// <exception cref="ArgumentException">The task has no such split.</exception>
     public string GetPath(GlueTask task, string split)
     {
         ArgumentNullException.ThrowIfNull(task);
-        return Path.Combine(GlueDirectory, task.DirectoryName, task.GetSplit(split).FileName);
+        var layout = task.GetSplit(split);
+        return Path.Combine(GlueDirectory, layout.DirectoryName ?? task.DirectoryName, layout.FileName);
     }
 
     /// <summary>
@@ -68,7 +72,7 @@ public sealed class GlueReader
         {
             throw new FileNotFoundException(
                 $"GLUE file not found: '{path}'. Expected the original GLUE layout written by download_glue_data.py, " +
-                $"<glueDir>/<TaskDir>/<split>.tsv, here '{task.DirectoryName}/{task.GetSplit(split).FileName}' under '{GlueDirectory}'" +
+                $"<glueDir>/<TaskDir>/<split>.tsv, here '{Path.GetRelativePath(GlueDirectory, path).Replace('\\', '/')}' under '{GlueDirectory}'" +
                 (Directory.Exists(GlueDirectory) ? "" : " (that directory does not exist)") + ". " + LayoutHint(task),
                 path);
         }
@@ -98,7 +102,7 @@ public sealed class GlueReader
     }
 
     private static string LayoutHint(GlueTask task) =>
-        $"Task directories: {string.Join(", ", GlueTask.All.Select(t => t.DirectoryName))}; " +
+        $"Task directories: {string.Join(", ", GlueTask.Known.Select(t => t.DirectoryName))}; " +
         $"{task.Name} files: {string.Join(", ", task.Splits.Select(s => s.FileName))}.";
 
     private static IEnumerable<GlueExample> ReadRows(string path, GlueTask task, GlueSplit split, GlueReaderOptions options, GlueReadReport report)

@@ -6,9 +6,11 @@ namespace Tcd.Models.Data.Glue;
 /// </summary>
 public sealed class GlueSplit
 {
-    internal GlueSplit(string name, bool hasHeader, int columnCount, GlueColumn text, GlueColumn? textPair, GlueColumn? label, GlueColumn? id)
+    internal GlueSplit(
+        string name, bool hasHeader, int columnCount, GlueColumn text, GlueColumn? textPair, GlueColumn? label, GlueColumn? id, string? directoryName = null)
     {
         Name = name;
+        DirectoryName = directoryName;
         HasHeader = hasHeader;
         ColumnCount = columnCount;
         Text = text;
@@ -22,6 +24,12 @@ public sealed class GlueSplit
 
     /// <summary>File name inside the task directory: <c>&lt;split&gt;.tsv</c>.</summary>
     public string FileName => Name + ".tsv";
+
+    /// <summary>
+    /// Folder of the file under the GLUE root when it is not the task's own: <c>diagnostic</c> for MNLI's
+    /// <c>diagnostic</c> split, which <c>download_glue_data.py</c> writes to <c>diagnostic/diagnostic.tsv</c>; null otherwise.
+    /// </summary>
+    public string? DirectoryName { get; }
 
     /// <summary>Whether the first line is a header (false only for CoLA train and dev).</summary>
     public bool HasHeader { get; }

@@ -28,6 +28,39 @@ public sealed class GlueReaderInlineFixtureTests : IDisposable
     }
 
     [Fact]
+    public void The_diagnostic_set_is_read_from_its_own_folder_under_the_GLUE_root()
+    {
+        glue.Write("diagnostic", "diagnostic", "index\tsentence1\tsentence2\n0\tA dog barks.\tAn animal makes a sound.\n");
+
+        new GlueReader(glue.Root).GetPath(GlueTask.Mnli, "diagnostic").Should().Be(Path.Combine(glue.Root, "diagnostic", "diagnostic.tsv"));
+        Read(GlueTask.Mnli, "diagnostic").Select(row => row.TextPair).Should().Equal("An animal makes a sound.");
+        new GlueReader(glue.Root).GetPath(GlueTask.Mnli, "test_matched").Should().Be(Path.Combine(glue.Root, "MNLI", "test_matched.tsv"));
+    }
+
+    [Fact]
+    public void Wnli_TrainAndTest()
+    {
+        // GLUE's WNLI layout: a premise with a pronoun, a hypothesis resolving it, 0/1; quotes are text, as in every GLUE file.
+        glue.Write("WNLI", "train",
+            "index\tsentence1\tsentence2\tlabel\n" +
+            "0\tI stuck a pin through a carrot. When I pulled the pin out, it had a hole.\tThe carrot had a hole.\t1\n" +
+            "3\tSteve follows Fred's example in everything. He influences him hugely.\tSteve influences him hugely.\t0\n" +
+            "32\tTom said \"Check\" to Ralph as he took his bishop.\tTom said \"Check to Ralph as he took Ralph's bishop.\t1\n");
+        glue.Write("WNLI", "test",
+            "index\tsentence1\tsentence2\n" +
+            "0\tMaude and Dora had seen the trains rushing across the prairie.\tHorses ran away when Maude and Dora came in sight.\n");
+
+        var train = Read(GlueTask.Wnli, "train");
+        var test = Read(GlueTask.Wnli, "test");
+
+        train.Select(row => row.Label).Should().Equal(1, 0, 1);
+        train.Select(row => row.Id).Should().Equal("0", "3", "32");
+        train[2].TextPair.Should().Be("Tom said \"Check to Ralph as he took Ralph's bishop.");
+        test.Single().Id.Should().Be("0");
+        test.Single().Label.Should().BeNull();
+    }
+
+    [Fact]
     public void Qqp_TrainAndTest()
     {
         glue.Write("QQP", "train",

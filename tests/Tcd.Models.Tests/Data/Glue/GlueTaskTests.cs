@@ -17,6 +17,7 @@ public class GlueTaskTests
     [InlineData("qnli", "QNLI")]
     [InlineData("RTE", "RTE")]
     [InlineData("mrpc", "MRPC")]
+    [InlineData("wnli", "WNLI")]
     public void FromName_IgnoresCaseAndPunctuation(string name, string expected)
     {
         GlueTask.FromName(name).Name.Should().Be(expected);
@@ -25,10 +26,10 @@ public class GlueTaskTests
     [Fact]
     public void FromName_UnknownName_ListsTheKnownTasks()
     {
-        var act = () => GlueTask.FromName("wnli");
+        var act = () => GlueTask.FromName("ax");
 
         act.Should().Throw<ArgumentException>()
-            .WithMessage("*'wnli'*CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE*");
+            .WithMessage("*'ax'*CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE, WNLI*");
         GlueTask.TryFromName("squad", out var task).Should().BeFalse();
         task.Should().BeNull();
     }
@@ -37,6 +38,9 @@ public class GlueTaskTests
     public void Registry_HasTheEightTasksWithTheirOfficialMetricsAndLabels()
     {
         GlueTask.All.Select(t => t.DirectoryName).Should().Equal("CoLA", "SST-2", "MRPC", "STS-B", "QQP", "MNLI", "QNLI", "RTE");
+        GlueTask.Known.Should().Equal([.. GlueTask.All, GlueTask.Wnli], "WNLI is readable but not one of the papers' tasks");
+        GlueTask.Wnli.LabelNames.Should().Equal("0", "1");
+        GlueTask.Wnli.Metrics.Should().Equal(GlueMetric.Accuracy);
         GlueTask.CoLA.Metrics.Should().Equal(GlueMetric.MatthewsCorrelation);
         GlueTask.Mrpc.Metrics.Should().Equal(GlueMetric.F1, GlueMetric.Accuracy);
         GlueTask.Qqp.Metrics.Should().Equal(GlueMetric.F1, GlueMetric.Accuracy);
