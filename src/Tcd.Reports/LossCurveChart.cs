@@ -31,9 +31,6 @@ public static class LossCurveChart
     /// </summary>
     private const int LegendLabelLength = 40;
 
-    /// <summary>Share of a flat curve's value shown above and below it, so a constant 1e-4 is not drawn on a −1…1 axis.</summary>
-    private const double FlatCurvePadding = 0.1;
-
     /// <summary>Plots one metric of several runs, each run read from its metrics file.</summary>
     /// <param name="path">PNG file to write; its folder is created if missing.</param>
     /// <param name="runFiles">Legend label → metrics file (<c>.jsonl</c> or <c>.csv</c>), in legend order.</param>
@@ -268,10 +265,9 @@ public static class LossCurveChart
 
         var ys = plot.GetPlottables<ScottPlot.Plottables.Scatter>().SelectMany(line => line.Data.GetScatterPoints()).Select(point => point.Y).ToArray();
         var (low, high) = (ys.Min(), ys.Max());
-        if (high - low <= 1e-9 * Math.Abs(high))
+        if (FlatRange.IsFlat(low, high))
         {
-            var padding = high == 0 ? 1 : FlatCurvePadding * Math.Abs(high);
-            (low, high) = (low - padding, high + padding);
+            (low, high) = FlatRange.Around(high);
             plot.Axes.AutoScale();
             plot.Axes.SetLimitsY(low, high);
         }

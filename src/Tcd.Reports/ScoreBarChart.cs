@@ -12,9 +12,6 @@ public static class ScoreBarChart
     /// <summary>Fraction of a category's width filled by its group of bars.</summary>
     private const double GroupWidth = 0.8;
 
-    /// <summary>Width of one character of a tick or value label, in pixels (ScottPlot's default 12 px font).</summary>
-    private const double CharacterWidth = 7;
-
     /// <summary>Angle category labels are turned by when they do not fit side by side.</summary>
     private const float TurnedLabelAngle = -45;
 
@@ -89,20 +86,18 @@ public static class ScoreBarChart
     /// </summary>
     private static void FitLabels(Plot plot, IReadOnlyList<string> categories, ScoreBarChartOptions options)
     {
-        // Laying the chart out once gives the width of its data area, which the legend and axes leave.
-        plot.GetImageBytes(options.Width, options.Height, ImageFormat.Png);
-        var categoryWidth = plot.LastRender.DataRect.Width / categories.Count;
-        var longestCategory = categories.Max(category => category.Length) * CharacterWidth;
+        var categoryWidth = PngRenderer.DataArea(plot, options.Width, options.Height).Width / categories.Count;
+        var longestCategory = categories.Max(category => category.Length) * PngRenderer.LabelCharacterWidth;
         if (longestCategory > 0.9 * categoryWidth)
         {
             plot.Axes.Bottom.TickLabelStyle.Rotation = TurnedLabelAngle;
             plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
-            plot.Axes.Bottom.MinimumSize = (float)(longestCategory * Math.Sin(-TurnedLabelAngle * Math.PI / 180)) + (2 * (float)CharacterWidth);
+            plot.Axes.Bottom.MinimumSize = (float)(longestCategory * Math.Sin(-TurnedLabelAngle * Math.PI / 180)) + (2 * (float)PngRenderer.LabelCharacterWidth);
         }
 
         var bars = plot.GetPlottables<ScottPlot.Plottables.BarPlot>().SelectMany(barPlot => barPlot.Bars).ToList();
         var barWidth = categoryWidth * bars.Select(bar => bar.Size).DefaultIfEmpty(0).Max();
-        if (bars.Any(bar => bar.Label.Length * CharacterWidth > barWidth))
+        if (bars.Any(bar => bar.Label.Length * PngRenderer.LabelCharacterWidth > barWidth))
         {
             bars.ForEach(bar => bar.Label = string.Empty);
         }
