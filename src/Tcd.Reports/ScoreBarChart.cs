@@ -149,6 +149,9 @@ public static class ScoreBarChart
 
         // Headroom above the tallest bar leaves space for its value label.
         var headroom = (top - bottom) * 0.1;
-        plot.Axes.SetLimits(-0.5, categoryCount - 0.5, bottom, top + headroom);
+
+        // Below a negative score (CoLA's MCC) or error bar, the same margin keeps its end off the axis line.
+        var footroom = options.YMinimum is null && bottom < 0 ? headroom : 0;
+        plot.Axes.SetLimits(-0.5, categoryCount - 0.5, bottom - footroom, top + headroom);
     }
 }
