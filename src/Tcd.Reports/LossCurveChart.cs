@@ -101,9 +101,7 @@ public static class LossCurveChart
         var yLabel = options.YLabel ?? curves[0].Value.Name;
         if (!rawCurvesInLegend && curves.Any(curve => Smooths(curve.Value, options)))
         {
-            yLabel += DrawsRaw(options)
-                ? string.Create(CultureInfo.InvariantCulture, $", moving average of {options.SmoothingWindow} points (faint: raw)")
-                : string.Create(CultureInfo.InvariantCulture, $", moving average of {options.SmoothingWindow} points");
+            yLabel += string.Create(CultureInfo.InvariantCulture, $", moving average of {options.SmoothingWindow} points{(options.ShowRaw ? " (faint: raw)" : string.Empty)}");
         }
 
         Decorate(plot, options.Title, options.XLabel, yLabel, options.LogScale, curves.Select(curve => curve.Value));
@@ -195,8 +193,6 @@ public static class LossCurveChart
     }
 
     private static bool Smooths(MetricsSeries series, LossCurveOptions options) => options.SmoothingWindow > 1 && series.Count > SparseCurveLimit;
-
-    private static bool DrawsRaw(LossCurveOptions options) => options.SmoothingWindow > 1 && options.ShowRaw;
 
     private static bool DrawsRawCurve(MetricsSeries series, LossCurveOptions options) => Smooths(series, options) && options.ShowRaw;
 
