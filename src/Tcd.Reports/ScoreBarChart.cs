@@ -82,11 +82,13 @@ public static class ScoreBarChart
 
     /// <summary>
     /// Turns category labels that would run into each other (all eight GLUE tasks' columns) and leaves out value labels
-    /// wider than their bars, where they overlapped their neighbours' into an unreadable row.
+    /// wider than their bars, where they overlapped their neighbours' into an unreadable row; the others sit above their
+    /// error bars, which ran through them.
     /// </summary>
     private static void FitLabels(Plot plot, IReadOnlyList<string> categories, ScoreBarChartOptions options)
     {
-        var categoryWidth = PngRenderer.DataArea(plot, options.Width, options.Height).Width / categories.Count;
+        var dataArea = PngRenderer.DataArea(plot, options.Width, options.Height);
+        var categoryWidth = dataArea.Width / categories.Count;
         var longestCategory = categories.Max(category => category.Length) * PngRenderer.LabelCharacterWidth;
         if (longestCategory > 0.9 * categoryWidth)
         {
@@ -101,6 +103,9 @@ public static class ScoreBarChart
         {
             bars.ForEach(bar => bar.Label = string.Empty);
         }
+
+        var pixelsPerPoint = dataArea.Height / plot.Axes.GetLimits().VerticalSpan;
+        bars.ForEach(bar => bar.LabelOffset += (float)(bar.Error * pixelsPerPoint));
     }
 
     private static void Validate(IReadOnlyList<string> categories, IReadOnlyList<ScoreSeries> series, ScoreBarChartOptions options)

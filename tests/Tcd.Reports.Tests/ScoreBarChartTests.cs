@@ -73,4 +73,14 @@ public sealed class ScoreBarChartTests
         plot.Axes.Bottom.TickLabelStyle.Rotation.Should().Be(0);
         plot.GetPlottables<ScottPlot.Plottables.BarPlot>().SelectMany(bars => bars.Bars).Select(bar => bar.Label).Should().Contain(["86.1", "76.8"]);
     }
+
+    [Fact]
+    public void AValueLabelSitsAboveItsErrorBar()
+    {
+        using var plot = ScoreBarChart.Draw(["STS-B"], [new ScoreSeries("Teacher", [27.8], [18.3]), new ScoreSeries("TCD", [30.0])], new ScoreBarChartOptions());
+
+        var bars = plot.GetPlottables<ScottPlot.Plottables.BarPlot>().SelectMany(barPlot => barPlot.Bars).ToList();
+        var pixelsPerPoint = plot.LastRender.DataRect.Height / plot.Axes.GetLimits().VerticalSpan;
+        (bars[0].LabelOffset - bars[1].LabelOffset).Should().BeApproximately((float)(18.3 * pixelsPerPoint), 0.01f, "the label clears the whisker instead of sitting on it");
+    }
 }
