@@ -24,39 +24,75 @@ public static class Heatmap
         ArgumentNullException.ThrowIfNull(columnLabels);
         options ??= new HeatmapOptions();
         Validate(values, rowLabels, columnLabels, options);
+        using var plot = Draw(values, rowLabels, columnLabels, options);
+        PngRenderer.Save(plot, path, options.Width, options.Height);
+    }
+
+    /// <summary>The chart <see cref="Write"/> saves, laid out for the options' size, for the caller to render and dispose.</summary>
+    internal static Plot Draw(double[,] values, IReadOnlyList<string> rowLabels, IReadOnlyList<string> columnLabels, HeatmapOptions options)
+    {
         var rows = values.GetLength(0);
         var columns = values.GetLength(1);
-
-        using var plot = new Plot();
+        var plot = new Plot();
         var heatmap = plot.Add.Heatmap((double[,])values.Clone());
         heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
         heatmap.NaNCellColor = Colors.LightGray;
 
         // Cell (r, c) is centred on x = c and y = rows − 1 − r, so integer ticks label cells and row 0 sits on top.
         heatmap.Rectangle = new CoordinateRect(-0.5, columns - 0.5, -0.5, rows - 0.5);
-        if (options.ColorRange is { } range)
-        {
-            heatmap.ManualRange = new ScottPlot.Range(range.Minimum, range.Maximum);
-        }
-
+        var colorRange = ColorRange(values, options);
+        heatmap.ManualRange = new ScottPlot.Range(colorRange.Minimum, colorRange.Maximum);
         var colorBar = plot.Add.ColorBar(heatmap);
         colorBar.Label = options.ColorBarLabel;
 
         if (options.ShowValues)
         {
-            AddCellValues(plot, values, options.ValueDecimals, options.ColorRange);
+            AddCellValues(plot, values, options.ValueDecimals, colorRange);
         }
 
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            columnLabels.Select((label, column) => new Tick(column, label)).ToArray());
-        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            rowLabels.Select((label, row) => new Tick(rows - 1 - row, label)).ToArray());
         plot.HideGrid();
         plot.Axes.SetLimits(-0.5, columns - 0.5, -0.5, rows - 0.5);
         plot.Title(options.Title);
         plot.XLabel(options.XLabel);
         plot.YLabel(options.YLabel);
-        PngRenderer.Save(plot, path, options.Width, options.Height);
+
+        // Labels that would overlap (64 experts' "E0" … "E63") are thinned to every second, fourth, ... one.
+        var dataArea = PngRenderer.DataArea(plot, options.Width, options.Height);
+        var columnStride = LabelStride(columns, (columnLabels.Max(label => label.Length) + 1) * PngRenderer.LabelCharacterWidth, dataArea.Width);
+        var rowStride = LabelStride(rows, PngRenderer.LabelLineHeight, dataArea.Height);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            columnLabels.Select((label, column) => new Tick(column, label)).Where((_, column) => column % columnStride == 0).ToArray());
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            rowLabels.Select((label, row) => new Tick(rows - 1 - row, label)).Where((_, row) => row % rowStride == 0).ToArray());
+        return plot;
+    }
+
+    /// <summary>
+    /// The colour scale: the options' fixed range, or the finite values' own; values all alike get a range around them,
+    /// where a zero-width one drew every cell in the lowest colour, dark text on dark cells.
+    /// </summary>
+    internal static (double Minimum, double Maximum) ColorRange(double[,] values, HeatmapOptions options)
+    {
+        if (options.ColorRange is { } range)
+        {
+            return range;
+        }
+
+        var finite = values.Cast<double>().Where(double.IsFinite).DefaultIfEmpty(0).ToArray();
+        var (low, high) = (finite.Min(), finite.Max());
+        return FlatRange.IsFlat(low, high) ? FlatRange.Around(high) : (low, high);
+    }
+
+    /// <summary>Label every how many-th of <paramref name="count"/> cells (a power of two) so labels of the given extent fit.</summary>
+    private static int LabelStride(int count, double labelExtent, double room)
+    {
+        var stride = 1;
+        while ((count + stride - 1) / stride * labelExtent > room && stride < count)
+        {
+            stride *= 2;
+        }
+
+        return stride;
     }
 
     private static void Validate(double[,] values, IReadOnlyList<string> rowLabels, IReadOnlyList<string> columnLabels, HeatmapOptions options)
@@ -95,13 +131,11 @@ public static class Heatmap
         }
     }
 
-    private static void AddCellValues(Plot plot, double[,] values, int decimals, (double Minimum, double Maximum)? colorRange)
+    private static void AddCellValues(Plot plot, double[,] values, int decimals, (double Minimum, double Maximum) colorRange)
     {
         var rows = values.GetLength(0);
         var format = "F" + decimals.ToString(CultureInfo.InvariantCulture);
-        var finite = values.Cast<double>().Where(double.IsFinite).DefaultIfEmpty(0).ToArray();
-        var (low, high) = colorRange ?? (finite.Min(), finite.Max());
-        var middle = (low + high) / 2;
+        var middle = (colorRange.Minimum + colorRange.Maximum) / 2;
         for (var row = 0; row < rows; row++)
         {
             for (var column = 0; column < values.GetLength(1); column++)

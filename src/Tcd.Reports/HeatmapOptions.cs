@@ -27,6 +27,6 @@ public sealed class HeatmapOptions
     /// <summary>Decimals of cell values when <see cref="ShowValues"/> is on (0–6). Default 2.</summary>
     public int ValueDecimals { get; set; } = 2;
 
-    /// <summary>Fixed colour range (minimum, maximum) so heatmaps of several layers share one scale; null uses each map's own range. Default null.</summary>
+    /// <summary>Fixed colour range (minimum, maximum) so heatmaps of several layers share one scale; null uses each map's own range (±10 % around the value when every cell is equal). Default null.</summary>
     public (double Minimum, double Maximum)? ColorRange { get; set; }
 }

@@ -13,13 +13,23 @@ public static class LossCurveChart
     private const double RawCurveAlpha = 0.25;
 
     /// <summary>
-    /// Curves with at most this many points also get a marker on every point: a line needs two points to show at all
-    /// (validation metrics often have one point per run), and a few dots read better than a few line segments.
+    /// Curves with at most this many points (validation metrics often have one point per evaluation) get a marker on
+    /// every point, since a line needs two points to show at all and a few dots read better than a few segments, and
+    /// are never smoothed: a moving average of a handful of dev scores draws scores the model never had.
     /// </summary>
-    private const int MarkedPointLimit = 20;
+    private const int SparseCurveLimit = 20;
 
     /// <summary>Diameter of those markers, in pixels.</summary>
     private const float MarkerSize = 7;
+
+    /// <summary>Legends with more entries than this go beside the chart: inside it they would cover the curves.</summary>
+    private const int InsideLegendLimit = 6;
+
+    /// <summary>
+    /// Longest legend label kept whole; longer run names lose their middle, since ablation runs named by their settings
+    /// differ at the end and one long name squeezes the chart beside the legend.
+    /// </summary>
+    private const int LegendLabelLength = 40;
 
     /// <summary>Plots one metric of several runs, each run read from its metrics file.</summary>
     /// <param name="path">PNG file to write; its folder is created if missing.</param>
@@ -69,20 +79,43 @@ public static class LossCurveChart
         }
 
         Validate(options);
-        using var plot = new Plot();
+        using var plot = Draw(curveList, options);
+        PngRenderer.Save(plot, path, options.Width, options.Height);
+    }
+
+    /// <summary>The chart <see cref="Write(string, IEnumerable{KeyValuePair{string, MetricsSeries}}, LossCurveOptions?)"/> saves, for the caller to render and dispose.</summary>
+    internal static Plot Draw(IReadOnlyList<KeyValuePair<string, MetricsSeries>> curves, LossCurveOptions options)
+    {
+        var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
-        for (var i = 0; i < curveList.Count; i++)
+
+        // Beside several curves a raw line's legend entry only doubles the legend: it shares its smoothed line's colour.
+        var rawCurvesInLegend = curves.Count == 1;
+        for (var i = 0; i < curves.Count; i++)
         {
-            AddCurve(plot, curveList[i].Key, curveList[i].Value, palette.GetColor(i), options);
+            // The palette's colours come round again after ten curves; dashes tell the second round from the first.
+            var pattern = i / palette.Colors.Length % 2 == 0 ? LinePattern.Solid : LinePattern.Dashed;
+            AddCurve(plot, Shorten(curves[i].Key), curves[i].Value, new CurveStyle(palette.GetColor(i), pattern), options, rawCurvesInLegend);
         }
 
-        Decorate(plot, options.Title, options.XLabel, options.YLabel ?? curveList[0].Value.Name, options.LogScale, curveList.Select(curve => curve.Value));
-        if (curveList.Count > 1 || curveList[0].Key.Length > 0 || DrawsRawCurve(options))
+        var yLabel = options.YLabel ?? curves[0].Value.Name;
+        if (!rawCurvesInLegend && curves.Any(curve => Smooths(curve.Value, options)))
+        {
+            yLabel += string.Create(CultureInfo.InvariantCulture, $", moving average of {options.SmoothingWindow} points{(options.ShowRaw ? " (faint: raw)" : string.Empty)}");
+        }
+
+        Decorate(plot, options.Title, options.XLabel, yLabel, options.LogScale, curves.Select(curve => curve.Value));
+        var legendEntries = plot.GetPlottables<ScottPlot.Plottables.Scatter>().Count(line => !string.IsNullOrEmpty(line.LegendText));
+        if (legendEntries > InsideLegendLimit)
+        {
+            plot.ShowLegend(Edge.Right);
+        }
+        else if (curves.Count > 1 || curves[0].Key.Length > 0 || DrawsRawCurve(curves[0].Value, options))
         {
             LegendPlacement.ShowInEmptiestCorner(plot);
         }
 
-        PngRenderer.Save(plot, path, options.Width, options.Height);
+        return plot;
     }
 
     /// <summary>Plots several metrics of one run as a grid of panels, one panel per metric.</summary>
@@ -119,12 +152,12 @@ public static class LossCurveChart
                 var panel = multiplot.GetPlot(i);
                 // A panel of a metric with nothing above zero (a log-likelihood) keeps a linear axis; the others are logarithmic.
                 var panelOptions = options.LogScale && !series[i].Values.Any(value => value > 0) ? options.WithLinearScale() : options;
-                AddCurve(panel, series[i].Name, series[i], palette.GetColor(i), panelOptions);
+                AddCurve(panel, series[i].Name, series[i], new CurveStyle(palette.GetColor(i), LinePattern.Solid), panelOptions, rawCurveInLegend: true);
                 var title = string.IsNullOrEmpty(options.Title) ? series[i].Name : $"{options.Title}: {series[i].Name}";
                 Decorate(panel, title, options.XLabel, series[i].Name, panelOptions.LogScale, [series[i]]);
 
                 // The panel title names the metric, so a legend is needed only to tell the raw curve from the smoothed one.
-                if (DrawsRawCurve(options))
+                if (DrawsRawCurve(series[i], options))
                 {
                     LegendPlacement.ShowInEmptiestCorner(panel);
                 }
@@ -159,9 +192,14 @@ public static class LossCurveChart
         }
     }
 
-    private static bool DrawsRawCurve(LossCurveOptions options) => options.SmoothingWindow > 1 && options.ShowRaw;
+    private static bool Smooths(MetricsSeries series, LossCurveOptions options) => options.SmoothingWindow > 1 && series.Count > SparseCurveLimit;
 
-    private static void AddCurve(Plot plot, string label, MetricsSeries series, Color color, LossCurveOptions options)
+    private static bool DrawsRawCurve(MetricsSeries series, LossCurveOptions options) => Smooths(series, options) && options.ShowRaw;
+
+    private static string Shorten(string label) =>
+        label.Length <= LegendLabelLength ? label : $"{label[..(LegendLabelLength / 2)]}…{label[^(LegendLabelLength / 2 - 1)..]}";
+
+    private static void AddCurve(Plot plot, string label, MetricsSeries series, CurveStyle style, LossCurveOptions options, bool rawCurveInLegend)
     {
         ArgumentNullException.ThrowIfNull(series);
         if (series.Count == 0)
@@ -170,21 +208,21 @@ public static class LossCurveChart
         }
 
         // When smoothing, the legend names both lines, so a reader knows which one is the moving average.
-        var smoothing = options.SmoothingWindow > 1;
+        var smoothing = Smooths(series, options);
         var name = label.Length > 0 ? label : series.Name;
-        if (DrawsRawCurve(options))
+        if (DrawsRawCurve(series, options))
         {
-            AddLine(plot, series, color.WithAlpha(RawCurveAlpha), options.LogScale, label).LegendText = $"{name} (raw)";
+            AddLine(plot, series, style with { Color = style.Color.WithAlpha(RawCurveAlpha) }, options.LogScale, label).LegendText = rawCurveInLegend ? $"{name} (raw)" : string.Empty;
         }
 
-        var main = AddLine(plot, smoothing ? series.MovingAverage(options.SmoothingWindow) : series, color, options.LogScale, label);
-        main.LegendText = smoothing
+        var main = AddLine(plot, smoothing ? series.MovingAverage(options.SmoothingWindow) : series, style, options.LogScale, label);
+        main.LegendText = smoothing && rawCurveInLegend
             ? string.Create(CultureInfo.InvariantCulture, $"{name} (moving average of {options.SmoothingWindow} points)")
             : label;
         main.LineWidth = 2;
     }
 
-    private static ScottPlot.Plottables.Scatter AddLine(Plot plot, MetricsSeries series, Color color, bool logScale, string label)
+    private static ScottPlot.Plottables.Scatter AddLine(Plot plot, MetricsSeries series, CurveStyle style, bool logScale, string label)
     {
         var xs = series.StepArray();
         var ys = series.ValueArray();
@@ -200,8 +238,9 @@ public static class LossCurveChart
             ys = positive.Select(i => Math.Log10(ys[i])).ToArray();
         }
 
-        var line = plot.Add.ScatterLine(xs, ys, color);
-        line.MarkerSize = xs.Length <= MarkedPointLimit ? MarkerSize : 0;
+        var line = plot.Add.ScatterLine(xs, ys, style.Color);
+        line.LinePattern = style.Pattern;
+        line.MarkerSize = xs.Length <= SparseCurveLimit ? MarkerSize : 0;
         return line;
     }
 
@@ -209,14 +248,39 @@ public static class LossCurveChart
     {
         plot.Title(title);
         plot.XLabel(xLabel);
-        plot.YLabel(logScale ? $"{yLabel} (log scale)" : yLabel);
 
         // Steps are whole numbers; a short run (or a single validation point) would otherwise get ticks like 19.2, 19.4.
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         if (logScale)
         {
+            plot.YLabel($"{yLabel} (log scale)");
             var positive = plotted.SelectMany(series => series.Values).Where(value => value > 0).ToArray();
             plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(LogTicks.For(positive.Min(), positive.Max()));
+            return;
+        }
+
+        var ys = plot.GetPlottables<ScottPlot.Plottables.Scatter>().SelectMany(line => line.Data.GetScatterPoints()).Select(point => point.Y).ToArray();
+        var (low, high) = (ys.Min(), ys.Max());
+        if (FlatRange.IsFlat(low, high))
+        {
+            (low, high) = FlatRange.Around(high);
+            plot.Axes.AutoScale();
+            plot.Axes.SetLimitsY(low, high);
+        }
+
+        if (TickLabels.ScaleExponent(Math.Max(Math.Abs(low), Math.Abs(high))) is { } exponent)
+        {
+            var unit = Math.Pow(10, exponent);
+            plot.YLabel(TickLabels.ScaledTitle(yLabel, exponent));
+            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = value => TickLabels.Format(value / unit) };
+        }
+        else
+        {
+            plot.YLabel(yLabel);
+            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = TickLabels.Format };
         }
     }
+
+    /// <summary>How one curve's lines are drawn.</summary>
+    private readonly record struct CurveStyle(Color Color, LinePattern Pattern);
 }

@@ -18,12 +18,17 @@ public sealed class LossCurveOptions
     /// <summary>Image height in pixels. Default 540.</summary>
     public int Height { get; set; } = 540;
 
-    /// <summary>Points in the trailing moving average drawn as the main curve; 1 draws the raw values. Default 1.</summary>
+    /// <summary>
+    /// Points in the trailing moving average drawn as the main curve; 1 draws the raw values. Curves of at most 20
+    /// points (validation metrics, one per evaluation) are drawn unsmoothed: their average would show values that never
+    /// occurred. Default 1.
+    /// </summary>
     public int SmoothingWindow { get; set; } = 1;
 
     /// <summary>
-    /// When smoothing, also draw the raw values as a faint line behind the smoothed one; the legend then labels the two
-    /// lines "(raw)" and "(moving average of N points)". Default true.
+    /// When smoothing, also draw the raw values as a faint line behind the smoothed one. With one curve the legend labels
+    /// the two lines "(raw)" and "(moving average of N points)"; with several it names each run once and the y-axis title
+    /// says "moving average of N points (faint: raw)". Default true.
     /// </summary>
     public bool ShowRaw { get; set; } = true;
 

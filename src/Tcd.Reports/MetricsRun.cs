@@ -47,5 +47,7 @@ public sealed class MetricsRun
     /// <summary>Names the run (by its legend label too, when a chart gave it one) and lists the metrics it does have.</summary>
     public string MissingMetricMessage(string metric, string? label = null) =>
         $"Run '{label ?? Source}'{(label is null ? string.Empty : $" ({Source})")} has no metric '{metric}'. " +
-        $"It has: {(MetricNames.Count == 0 ? "(none)" : string.Join(", ", MetricNames))}.";
+        (MetricNames.Count == 0
+            ? "It has no values yet: the file is empty, or the trainer has not logged a step to it."
+            : $"It has: {string.Join(", ", MetricNames)}.");
 }

@@ -10,6 +10,12 @@ internal static class PngRenderer
     private const int MinimumSide = 64;
     private const int MaximumSide = 16384;
 
+    /// <summary>Width of one character of a tick or value label, in pixels (ScottPlot's default 12 px font).</summary>
+    public const double LabelCharacterWidth = 7;
+
+    /// <summary>Height of a line of tick labels, in pixels, spacing included.</summary>
+    public const double LabelLineHeight = 16;
+
     public static void ValidateSize(int width, int height)
     {
         if (width is < MinimumSide or > MaximumSide)
@@ -21,6 +27,16 @@ internal static class PngRenderer
         {
             throw new ArgumentOutOfRangeException(nameof(height), height, $"Chart height must be between {MinimumSide} and {MaximumSide} pixels.");
         }
+    }
+
+    /// <summary>
+    /// Lays the plot out once at the size it will be saved at and returns its data area, so labels can be fitted to
+    /// the room the axes, title and legend leave.
+    /// </summary>
+    public static PixelRect DataArea(Plot plot, int width, int height)
+    {
+        InInvariantCulture(() => plot.GetImageBytes(width, height, ImageFormat.Png));
+        return plot.LastRender.DataRect;
     }
 
     public static void Save(Plot plot, string path, int width, int height) =>

@@ -12,6 +12,9 @@ public static class ScoreBarChart
     /// <summary>Fraction of a category's width filled by its group of bars.</summary>
     private const double GroupWidth = 0.8;
 
+    /// <summary>Angle category labels are turned by when they do not fit side by side.</summary>
+    private const float TurnedLabelAngle = -45;
+
     /// <summary>Writes the chart.</summary>
     /// <param name="path">PNG file to write; its folder is created if missing.</param>
     /// <param name="categories">Group labels along the x axis.</param>
@@ -25,8 +28,14 @@ public static class ScoreBarChart
         ArgumentNullException.ThrowIfNull(series);
         options ??= new ScoreBarChartOptions();
         Validate(categories, series, options);
+        using var plot = Draw(categories, series, options);
+        PngRenderer.Save(plot, path, options.Width, options.Height);
+    }
 
-        using var plot = new Plot();
+    /// <summary>The chart <see cref="Write"/> saves, laid out for the options' size, for the caller to render and dispose.</summary>
+    internal static Plot Draw(IReadOnlyList<string> categories, IReadOnlyList<ScoreSeries> series, ScoreBarChartOptions options)
+    {
+        var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
         var barWidth = GroupWidth / series.Count;
         var format = "F" + options.ValueDecimals.ToString(CultureInfo.InvariantCulture);
@@ -41,13 +50,12 @@ public static class ScoreBarChart
                     continue;
                 }
 
-                var error = series[s].Errors?[c] ?? double.NaN;
                 bars.Add(new Bar
                 {
                     Position = c - (GroupWidth / 2) + (barWidth * (s + 0.5)),
                     Value = value,
                     Size = barWidth * 0.95,
-                    Error = double.IsNaN(error) ? 0 : error,
+                    Error = ErrorAt(series[s], c),
                     FillColor = palette.GetColor(s),
                     Label = options.ShowValueLabels ? value.ToString(format, CultureInfo.InvariantCulture) : string.Empty,
                 });
@@ -68,7 +76,36 @@ public static class ScoreBarChart
         // Outside the data area, so the legend never covers a tall bar's value label.
         plot.ShowLegend(Edge.Right);
         SetLimits(plot, categories.Count, series, options);
-        PngRenderer.Save(plot, path, options.Width, options.Height);
+        FitLabels(plot, categories, options);
+        return plot;
+    }
+
+    /// <summary>
+    /// Turns category labels that would run into each other (all eight GLUE tasks' columns) and leaves out value labels
+    /// wider than their bars, where they overlapped their neighbours' into an unreadable row; the others sit above their
+    /// error bars, which ran through them.
+    /// </summary>
+    private static void FitLabels(Plot plot, IReadOnlyList<string> categories, ScoreBarChartOptions options)
+    {
+        var dataArea = PngRenderer.DataArea(plot, options.Width, options.Height);
+        var categoryWidth = dataArea.Width / categories.Count;
+        var longestCategory = categories.Max(category => category.Length) * PngRenderer.LabelCharacterWidth;
+        if (longestCategory > 0.9 * categoryWidth)
+        {
+            plot.Axes.Bottom.TickLabelStyle.Rotation = TurnedLabelAngle;
+            plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
+            plot.Axes.Bottom.MinimumSize = (float)(longestCategory * Math.Sin(-TurnedLabelAngle * Math.PI / 180)) + (2 * (float)PngRenderer.LabelCharacterWidth);
+        }
+
+        var bars = plot.GetPlottables<ScottPlot.Plottables.BarPlot>().SelectMany(barPlot => barPlot.Bars).ToList();
+        var barWidth = categoryWidth * bars.Select(bar => bar.Size).DefaultIfEmpty(0).Max();
+        if (bars.Any(bar => bar.Label.Length * PngRenderer.LabelCharacterWidth > barWidth))
+        {
+            bars.ForEach(bar => bar.Label = string.Empty);
+        }
+
+        var pixelsPerPoint = dataArea.Height / plot.Axes.GetLimits().VerticalSpan;
+        bars.ForEach(bar => bar.LabelOffset += (float)(bar.Error * pixelsPerPoint));
     }
 
     private static void Validate(IReadOnlyList<string> categories, IReadOnlyList<ScoreSeries> series, ScoreBarChartOptions options)
@@ -101,16 +138,25 @@ public static class ScoreBarChart
         }
     }
 
+    /// <summary>The error-bar half-height of one score; 0 where it has none.</summary>
+    private static double ErrorAt(ScoreSeries series, int category) =>
+        series.Errors is { } errors && !double.IsNaN(errors[category]) ? errors[category] : 0;
+
     private static void SetLimits(Plot plot, int categoryCount, IReadOnlyList<ScoreSeries> series, ScoreBarChartOptions options)
     {
-        var tops = series.SelectMany(item => item.Values.Select((value, index) => value + (item.Errors is { } errors && !double.IsNaN(errors[index]) ? errors[index] : 0)))
+        var tops = series.SelectMany(item => item.Values.Select((value, index) => value + ErrorAt(item, index)))
             .Where(double.IsFinite).DefaultIfEmpty(1).ToArray();
-        var lows = series.SelectMany(item => item.Values).Where(double.IsFinite).DefaultIfEmpty(0).ToArray();
+        // An error bar reaching below zero (a noisy STS-B or CoLA score over seeds) is shown whole, not cut at the axis.
+        var lows = series.SelectMany(item => item.Values.Select((value, index) => value - ErrorAt(item, index)))
+            .Where(double.IsFinite).DefaultIfEmpty(0).ToArray();
         var bottom = options.YMinimum ?? Math.Min(0, lows.Min());
         var top = Math.Max(tops.Max(), bottom + 1);
 
         // Headroom above the tallest bar leaves space for its value label.
         var headroom = (top - bottom) * 0.1;
-        plot.Axes.SetLimits(-0.5, categoryCount - 0.5, bottom, top + headroom);
+
+        // Below a negative score (CoLA's MCC) or error bar, the same margin keeps its end off the axis line.
+        var footroom = options.YMinimum is null && bottom < 0 ? headroom : 0;
+        plot.Axes.SetLimits(-0.5, categoryCount - 0.5, bottom - footroom, top + headroom);
     }
 }

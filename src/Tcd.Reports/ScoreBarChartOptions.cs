@@ -18,7 +18,7 @@ public sealed class ScoreBarChartOptions
     /// <summary>Image height in pixels. Default 500.</summary>
     public int Height { get; set; } = 500;
 
-    /// <summary>Write each bar's value above it. Default true.</summary>
+    /// <summary>Write each bar's value above it; left out when bars are too narrow for their labels (many tasks or models). Default true.</summary>
     public bool ShowValueLabels { get; set; } = true;
 
     /// <summary>Decimals in value labels (0–6). Default 1.</summary>

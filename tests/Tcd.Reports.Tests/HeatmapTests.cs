@@ -43,4 +43,39 @@ public sealed class HeatmapTests
 
         File.Exists(path).Should().BeFalse();
     }
+
+    [Fact]
+    public void ManyExpertsAreLabelledAtEveryFewthColumnSoLabelsDoNotOverlap()
+    {
+        var values = new double[3, 64];
+        var experts = Enumerable.Range(0, 64).Select(expert => $"E{expert}").ToList();
+
+        using var plot = Heatmap.Draw(values, ["wiki", "code", "news"], experts, new HeatmapOptions());
+        plot.GetImageBytes(900, 500, ScottPlot.ImageFormat.Png);
+
+        var labels = plot.Axes.Bottom.TickGenerator.Ticks.Select(tick => tick.Label).ToList();
+        labels.Should().HaveCountLessThan(64).And.StartWith(["E0"]);
+        var stride = int.Parse(labels[1][1..], System.Globalization.CultureInfo.InvariantCulture);
+        labels.Should().Equal(experts.Where((_, expert) => expert % stride == 0), "every stride-th expert is labelled, evenly");
+        plot.Axes.Left.TickGenerator.Ticks.Select(tick => tick.Label).Should().Equal(["wiki", "code", "news"], "three domains fit");
+    }
+
+    [Fact]
+    public void AFewExpertsAreAllLabelled()
+    {
+        using var plot = Heatmap.Draw(Activations(), Domains, Experts, new HeatmapOptions());
+        plot.GetImageBytes(900, 500, ScottPlot.ImageFormat.Png);
+
+        plot.Axes.Bottom.TickGenerator.Ticks.Select(tick => tick.Label).Should().Equal(Experts);
+    }
+
+    [Fact]
+    public void EqualValuesGetAColourRangeAroundThem()
+    {
+        // A zero-width range drew every cell in Viridis's darkest colour, under black value labels.
+        var values = new double[,] { { 0.5, 0.5 }, { 0.5, double.NaN } };
+
+        Heatmap.ColorRange(values, new HeatmapOptions()).Should().Be((0.45, 0.55));
+        Heatmap.ColorRange(values, new HeatmapOptions { ColorRange = (0, 1) }).Should().Be((0.0, 1.0));
+    }
 }

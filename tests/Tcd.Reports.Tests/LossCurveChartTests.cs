@@ -102,4 +102,63 @@ public sealed class LossCurveChartTests
 
         File.Exists(path).Should().BeFalse("nothing is written when the input is rejected");
     }
+
+    [Fact]
+    public void AConstantSmallValueIsDrawnOnAnAxisAroundItNotAroundZero()
+    {
+        // A constant learning rate of 1e-4 used to sit on the "0" tick of a −1…1 axis.
+        using var plot = LossCurveChart.Draw([KeyValuePair.Create("", Constant("lr", 1e-4, 50))], new LossCurveOptions());
+
+        var limits = plot.Axes.GetLimits();
+        limits.Bottom.Should().BeApproximately(0.9e-4, 1e-12);
+        limits.Top.Should().BeApproximately(1.1e-4, 1e-12);
+        plot.Axes.Left.Label.Text.Should().Be("lr (×1e-4)", "the ticks count in units of 1e-4 instead of reading 9E-05, 0.0001");
+    }
+
+    [Fact]
+    public void TickLabelsOfALinearAxisAreScaledAndHaveNoExponentNotation()
+    {
+        var steps = Enumerable.Range(1, 100).Select(step => (double)step).ToArray();
+        var lr = new MetricsSeries("lr", steps, steps.Select(step => 1e-4 * Math.Min(1, step / 10)).ToArray());
+        using var plot = LossCurveChart.Draw([KeyValuePair.Create("", lr)], new LossCurveOptions());
+
+        plot.GetImageBytes(600, 400, ScottPlot.ImageFormat.Png);
+
+        var labels = plot.Axes.Left.TickGenerator.Ticks.Where(tick => tick.IsMajor).Select(tick => tick.Label).ToList();
+        labels.Should().Contain(["0.5", "1"]).And.NotContain(label => label.Contains('E') || label.Contains('e'));
+    }
+
+    [Fact]
+    public void ASparseCurveIsNotSmoothed()
+    {
+        // A run chart smoothed for its loss also smoothed the dev score of 4 epochs into values it never had.
+        var devScore = new MetricsSeries("val_score", [50, 100, 150, 200], [49.1, 50.9, 50.9, 50.9]);
+        using var plot = LossCurveChart.Draw([KeyValuePair.Create("", devScore)], new LossCurveOptions { SmoothingWindow = 5 });
+
+        var lines = plot.GetPlottables<ScottPlot.Plottables.Scatter>().ToList();
+        lines.Should().ContainSingle("no faint raw line is needed beside an unsmoothed curve");
+        lines[0].Data.GetScatterPoints().Select(point => point.Y).Should().Equal(devScore.Values);
+    }
+
+    [Fact]
+    public void ManyRunsGetOneShortLegendEntryEachAndDashesOnceColoursRepeat()
+    {
+        var curves = Enumerable.Range(0, 12)
+            .Select(index => KeyValuePair.Create($"runs/ablation-lambda-balance-{index}-trunk-1.0-inner-0.5-seed-{index}", Constant("mlm", 3 + index, 50)))
+            .ToList();
+
+        using var plot = LossCurveChart.Draw(curves, new LossCurveOptions { SmoothingWindow = 5 });
+
+        var lines = plot.GetPlottables<ScottPlot.Plottables.Scatter>().ToList();
+        var labelled = lines.Where(line => !string.IsNullOrEmpty(line.LegendText)).ToList();
+        labelled.Should().HaveCount(12, "the faint raw lines share their run's colour and need no entry of their own");
+        labelled.Should().OnlyContain(line => line.LegendText.Length <= 40);
+        labelled[10].LegendText.Should().Be("runs/ablation-lambda…0-inner-0.5-seed-10", "the end, where such names differ, is kept");
+        labelled[10].Color.Should().Be(labelled[0].Color);
+        labelled[10].LinePattern.Should().NotBe(labelled[0].LinePattern);
+        plot.Axes.Left.Label.Text.Should().Be("mlm, moving average of 5 points (faint: raw)");
+    }
+
+    private static MetricsSeries Constant(string name, double value, int count) =>
+        new(name, Enumerable.Range(1, count).Select(step => (double)step).ToArray(), Enumerable.Repeat(value, count).ToArray());
 }

@@ -126,6 +126,16 @@ public sealed class MetricsReaderTests
     }
 
     [Fact]
+    public void AnEmptyFileSaysItHasNoValuesYet()
+    {
+        // A run that has just started has an empty metrics file; "It has: (none)" read like a broken file.
+        var run = MetricsReader.ReadJsonLines(new StringReader(string.Empty), "runs/new/metrics.jsonl");
+
+        run.MissingMetricMessage("loss").Should().Be(
+            "Run 'runs/new/metrics.jsonl' has no metric 'loss'. It has no values yet: the file is empty, or the trainer has not logged a step to it.");
+    }
+
+    [Fact]
     public void MovingAverageIsTrailingAndShrinksAtTheStart()
     {
         var series = new MetricsSeries("loss", [1, 2, 3, 4], [4, 2, 6, 8]);

@@ -43,4 +43,44 @@ public sealed class ScoreBarChartTests
 
         File.Exists(path).Should().BeFalse();
     }
+
+    [Fact]
+    public void AnErrorBarReachingBelowZeroIsShownWhole()
+    {
+        // STS-B's 5.7 ± 23.0 over seeds had its lower whisker cut off at 0.
+        using var plot = ScoreBarChart.Draw(["STS-B"], [new ScoreSeries("TCD", [5.7], [23.0])], new ScoreBarChartOptions());
+
+        plot.Axes.GetLimits().Bottom.Should().BeLessThan(5.7 - 23.0, "the whisker's end is drawn with a margin below it");
+    }
+
+    [Fact]
+    public void ManyCategoriesTurnTheirLabelsAndDropValueLabelsWiderThanTheirBars()
+    {
+        string[] columns = ["CoLA MCC", "SST-2 Acc.", "MRPC F1", "MRPC Acc.", "STS-B Pearson", "STS-B Spearman", "QQP F1", "QQP Acc.", "MNLI-m Acc.", "MNLI-mm Acc.", "QNLI Acc.", "RTE Acc.", "Avg."];
+        ScoreSeries Model(string name) => new(name, columns.Select((_, index) => 60.0 + index).ToList());
+
+        using var plot = ScoreBarChart.Draw(columns, [Model("Teacher"), Model("MoE"), Model("TCD")], new ScoreBarChartOptions());
+
+        plot.Axes.Bottom.TickLabelStyle.Rotation.Should().NotBe(0, "thirteen labels side by side ran into each other");
+        plot.GetPlottables<ScottPlot.Plottables.BarPlot>().SelectMany(bars => bars.Bars).Should().OnlyContain(bar => bar.Label.Length == 0);
+    }
+
+    [Fact]
+    public void AFewCategoriesKeepLevelLabelsAndValueLabels()
+    {
+        using var plot = ScoreBarChart.Draw(Tasks, [new ScoreSeries("Teacher", [86.1, 68.2, 77.2]), new ScoreSeries("TCD", [85.7, 67.9, 76.8])], new ScoreBarChartOptions());
+
+        plot.Axes.Bottom.TickLabelStyle.Rotation.Should().Be(0);
+        plot.GetPlottables<ScottPlot.Plottables.BarPlot>().SelectMany(bars => bars.Bars).Select(bar => bar.Label).Should().Contain(["86.1", "76.8"]);
+    }
+
+    [Fact]
+    public void AValueLabelSitsAboveItsErrorBar()
+    {
+        using var plot = ScoreBarChart.Draw(["STS-B"], [new ScoreSeries("Teacher", [27.8], [18.3]), new ScoreSeries("TCD", [30.0])], new ScoreBarChartOptions());
+
+        var bars = plot.GetPlottables<ScottPlot.Plottables.BarPlot>().SelectMany(barPlot => barPlot.Bars).ToList();
+        var pixelsPerPoint = plot.LastRender.DataRect.Height / plot.Axes.GetLimits().VerticalSpan;
+        (bars[0].LabelOffset - bars[1].LabelOffset).Should().BeApproximately((float)(18.3 * pixelsPerPoint), 0.01f, "the label clears the whisker instead of sitting on it");
+    }
 }

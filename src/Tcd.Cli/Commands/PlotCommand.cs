@@ -29,7 +29,7 @@ internal sealed class PlotCommand : TcdCommand<PlotSettings>
             $"Runs to draw (required), each 'name=path' or 'path' (named after it): the --out folder of 'tcd pretrain', 'tcd distill' or 'tcd finetune' (its {PretrainCommand.MetricsFileName}) or a metrics file (.jsonl or .csv)."));
         metrics = Add(CliOptions.List("--metric",
             "Metrics to draw, as the metrics file names them (loss, mlm, load_balance, trunk, inner, attention, lr, grad_norm, tokens_per_s, val_log_likelihood, ...) [default: loss]. Several metrics need a single run."));
-        smoothing = Add(CliOptions.WithDefault("--smooth", "Points in a trailing moving average drawn over the faint raw values (1: raw values only).", 1));
+        smoothing = Add(CliOptions.WithDefault("--smooth", "Points in a trailing moving average drawn over the faint raw values (1: raw values only); curves of at most 20 points, such as a dev score per epoch, are drawn as they are.", 1));
         logScale = Add(CliOptions.WithDefault("--log", "Logarithmic y axis.", false));
         title = Add(CliOptions.Optional<string?>("--title", "Chart title [default: names the metric]."));
         output = Add(CliOptions.Optional<string?>("--out", "The PNG file to write (required)."));

@@ -28,6 +28,7 @@ public static class ExpertActivationReport
         table.WriteCsv(files[0]);
         table.WriteJson(files[1]);
         var experts = Enumerable.Range(0, table.ExpertCount).Select(expert => $"E{expert}").ToList();
+        var colorRange = SharedColorRange(table);
         for (var layer = 0; layer < table.LayerCount; layer++)
         {
             var heatmap = Path.Combine(folder, $"{HeatmapFilePrefix}{layer}.png");
@@ -36,10 +37,23 @@ public static class ExpertActivationReport
                 table.LayerFrequencies(layer),
                 table.Domains,
                 experts,
-                new HeatmapOptions { Title = $"Expert activation, layer {layer}", ShowValues = table.ExpertCount <= MaxExpertsWithValues });
+                new HeatmapOptions { Title = $"Expert activation, layer {layer}", ShowValues = table.ExpertCount <= MaxExpertsWithValues, ColorRange = colorRange });
             files.Add(heatmap);
         }
 
         return files;
+    }
+
+    /// <summary>
+    /// One colour scale over every layer's frequencies, so the same colour means the same share in each layer's heatmap
+    /// (with each map's own range, a layer's palest expert looked as busy as another layer's busiest); null when all
+    /// frequencies are equal, which each map then shows around their value.
+    /// </summary>
+    internal static (double Minimum, double Maximum)? SharedColorRange(ExpertActivationTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var frequencies = Enumerable.Range(0, table.LayerCount).SelectMany(layer => table.LayerFrequencies(layer).Cast<double>()).ToArray();
+        var (minimum, maximum) = (frequencies.Min(), frequencies.Max());
+        return minimum < maximum ? (minimum, maximum) : null;
     }
 }
