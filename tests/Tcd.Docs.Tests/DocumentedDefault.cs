@@ -7,8 +7,8 @@ using System.Xml.Linq;
 namespace Tcd.Docs.Tests;
 
 /// <summary>
-/// The "Default ..." sentence of a member's XML documentation (its <c>summary</c>, <c>value</c> and <c>remarks</c>)
-/// and, when the sentence opens with a literal, the value that literal names: a number (<c>2e-5</c>, <c>1,000</c>), a
+/// The "Default ..." sentence of a member's XML documentation (a property's <c>summary</c>, <c>value</c> and
+/// <c>remarks</c>, or a <c>param</c>) and, when the sentence opens with a literal, the value that literal names: a number (<c>2e-5</c>, <c>1,000</c>), a
 /// list of numbers (<c>1, 2, 3</c>), <c>true</c>, <c>false</c>, <c>null</c>, <c>empty</c> (string or collection), a
 /// quoted string, or a <c>&lt;see cref&gt;</c> to an enum member or a static field or property. Anything else
 /// ("Default: the teacher's architecture") is prose, which no code can check.
@@ -24,11 +24,10 @@ internal sealed partial record DocumentedDefault(string Sentence, bool IsLiteral
     /// <summary>The value <c>Default empty</c> names: an empty string or an empty collection.</summary>
     private static readonly object Empty = new EmptyLiteral();
 
-    /// <summary>The documented default of a <c>&lt;member&gt;</c> element of an XML documentation file; null when it states none.</summary>
-    public static DocumentedDefault? Parse(XElement member)
+    /// <summary>The default stated by these parts of a member's XML documentation, read as one text; null when they state none.</summary>
+    public static DocumentedDefault? Parse(params IEnumerable<XElement> parts)
     {
-        var text = Whitespace().Replace(
-            string.Join(' ', member.Elements().Where(part => part.Name.LocalName is "summary" or "value" or "remarks").Select(Flatten)), " ").Trim();
+        var text = Whitespace().Replace(string.Join(' ', parts.Select(Flatten)), " ").Trim();
         var start = DefaultSentenceStart().Match(text);
         if (!start.Success)
         {

@@ -68,19 +68,19 @@ public class DocumentedDefaultTests
     [InlineData("Uses the Default settings of the teacher.")]
     public void A_default_not_stated_in_a_sentence_of_its_own_is_missing(string documentation)
     {
-        DocumentedDefault.Parse(Member(documentation)).Should().BeNull();
+        DocumentedDefault.Parse(Summary(documentation)).Should().BeNull();
     }
 
     [Fact]
-    public void The_remarks_are_read_with_the_summary()
+    public void The_remarks_are_read_after_the_summary()
     {
-        var member = XElement.Parse("<member><summary>Checkpoints kept.</summary><remarks>Default 2.</remarks></member>");
+        var documented = DocumentedDefault.Parse(Summary("Checkpoints kept."), XElement.Parse("<remarks>Default 2.</remarks>"));
 
-        DocumentedDefault.Parse(member)!.Matches(2).Should().BeTrue();
+        documented!.Matches(2).Should().BeTrue();
     }
 
     private static DocumentedDefault Parse(string summary) =>
-        DocumentedDefault.Parse(Member(summary)) ?? throw new InvalidOperationException($"No default found in '{summary}'.");
+        DocumentedDefault.Parse(Summary(summary)) ?? throw new InvalidOperationException($"No default found in '{summary}'.");
 
-    private static XElement Member(string summary) => XElement.Parse($"<member><summary>{summary}</summary></member>");
+    private static XElement Summary(string text) => XElement.Parse($"<summary>{text}</summary>");
 }

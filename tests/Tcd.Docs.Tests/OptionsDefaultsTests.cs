@@ -9,7 +9,8 @@ namespace Tcd.Docs.Tests;
 
 /// <summary>
 /// Every public options class documents each setting's default ("Default 2e-5 (paper grid ...)."), and where that
-/// default is a literal it is the value a new instance has, so the documentation cannot drift from the code.
+/// default is a literal it is the value a new instance has, so the documentation cannot drift from the code; the same
+/// holds for a literal default documented for an optional parameter (the simple <c>mlContext.Tcd()</c> overloads).
 /// </summary>
 public class OptionsDefaultsTests(ITestOutputHelper output)
 {
@@ -28,8 +29,7 @@ public class OptionsDefaultsTests(ITestOutputHelper output)
         var problems = new List<string>();
         foreach (var property in Libraries.SelectMany(OptionsProperty.In))
         {
-            var documentation = XmlDocumentation.Of(property.Property);
-            var documented = documentation is null ? null : DocumentedDefault.Parse(documentation);
+            var documented = DocumentedDefault.Parse(XmlDocumentation.Of(property.Property));
             if (documented is null)
             {
                 problems.Add($"{property.Name}: no sentence starting with \"Default\" in its summary, value or remarks");
@@ -40,7 +40,7 @@ public class OptionsDefaultsTests(ITestOutputHelper output)
             }
             else if (property.DefaultValue() is var actual && !documented.Matches(actual))
             {
-                problems.Add($"{property.Name}: documented {DocumentedDefault.Show(documented.Value)} ({documented.Sentence}), actual {DocumentedDefault.Show(actual)}");
+                problems.Add(Drift(property.Name, documented, actual));
             }
         }
 
@@ -48,7 +48,20 @@ public class OptionsDefaultsTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Reflection_finds_the_options_of_every_library_inherited_settings_included()
+    public void Every_literal_default_documented_for_an_optional_parameter_is_its_default_value()
+    {
+        var problems =
+            from parameter in Libraries.SelectMany(OptionalParameter.In)
+            let documentation = XmlDocumentation.Of(parameter.Parameter)
+            let documented = documentation is null ? null : DocumentedDefault.Parse(documentation)
+            where documented is { IsLiteral: true } && !documented.Matches(parameter.Parameter.DefaultValue)
+            select Drift(parameter.Name, documented, parameter.Parameter.DefaultValue);
+
+        string.Join('\n', problems).Should().BeEmpty("a parameter's documented default should be the value it takes when left out");
+    }
+
+    [Fact]
+    public void Reflection_finds_the_options_of_every_library_inherited_settings_included_and_documented_optional_parameters()
     {
         var properties = Libraries.SelectMany(OptionsProperty.In).Select(property => property.Name).ToList();
 
@@ -61,5 +74,10 @@ public class OptionsDefaultsTests(ITestOutputHelper output)
             "DistillationOptions.TextColumnName",
         ]);
         properties.Should().NotContain(["PretrainingOptions.EffectiveWarmupSteps", "RelationTokenSamplerOptions.TokenCount"], "read-only properties are not settings");
+        Libraries.SelectMany(OptionalParameter.In).Where(parameter => XmlDocumentation.Of(parameter.Parameter) is not null).Select(parameter => parameter.Name)
+            .Should().Contain(["TcdCatalog.PretrainTeacher(learningRate)", "TcdCatalog.TextClassifier(epochs)"]);
     }
+
+    private static string Drift(string setting, DocumentedDefault documented, object? actual) =>
+        $"{setting}: documented {DocumentedDefault.Show(documented.Value)} ({documented.Sentence}), actual {DocumentedDefault.Show(actual)}";
 }
