@@ -295,7 +295,7 @@ public sealed class TcdCatalog
     /// <c>PredictedLabel</c>; checked against the output count but otherwise unused for binary models (their label is a
     /// bool). Default null.
     /// </param>
-    /// <param name="maxSequenceLength">Tokens per example, pair included; use the length the model was fine-tuned with. Default: 128, or the model's positions if fewer.</param>
+    /// <param name="maxSequenceLength">Tokens per example, pair included; use the length the model was fine-tuned with. Default null: 128, or the model's positions if fewer.</param>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="FileNotFoundException">Its config.json or weights do not exist (a run folder of <c>tcd finetune</c> stands for its <c>model/</c> folder).</exception>
     /// <exception cref="InvalidDataException">

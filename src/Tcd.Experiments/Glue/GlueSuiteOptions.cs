@@ -7,16 +7,16 @@ namespace Tcd.Experiments.Glue;
 /// </summary>
 public sealed record GlueSuiteOptions
 {
-    /// <summary>The pre-trained models, one table row each. Required.</summary>
+    /// <summary>The pre-trained models, one table row each. Required. Default empty, which <see cref="Validate"/> rejects.</summary>
     public IReadOnlyList<GlueSuiteModel> Models { get; init; } = [];
 
-    /// <summary>The GLUE root folder (<c>&lt;dir&gt;/&lt;Task&gt;/&lt;split&gt;.tsv</c>). Required.</summary>
+    /// <summary>The GLUE root folder (<c>&lt;dir&gt;/&lt;Task&gt;/&lt;split&gt;.tsv</c>). Required. Default empty, which <see cref="Validate"/> rejects.</summary>
     public string GlueDirectory { get; init; } = string.Empty;
 
-    /// <summary>Task names as accepted by <c>GlueTask.FromName</c> (e.g. "MRPC", "sst2"). Required.</summary>
+    /// <summary>Task names as accepted by <c>GlueTask.FromName</c> (e.g. "MRPC", "sst2"). Required. Default empty, which <see cref="Validate"/> rejects.</summary>
     public IReadOnlyList<string> Tasks { get; init; } = [];
 
-    /// <summary>Output folder: cells/, charts/, submissions/, results.md/.csv/.json, selection.json. Required.</summary>
+    /// <summary>Output folder: cells/, charts/, submissions/, results.md/.csv/.json, selection.json. Required. Default empty, which <see cref="Validate"/> rejects.</summary>
     public string OutputDirectory { get; init; } = string.Empty;
 
     /// <summary>The hyper-parameter grid. Default <see cref="GlueSuiteGrid.Paper"/>.</summary>
@@ -58,7 +58,7 @@ public sealed record GlueSuiteOptions
 
     /// <summary>
     /// Text file(s) on which to compute a model's pre-training log-likelihood (masked-token mean, the table's
-    /// "Pre-training LL" column) when its folder has no <c>pretraining.json</c>. Default: none (the cell stays empty).
+    /// "Pre-training LL" column) when its folder has no <c>pretraining.json</c>. Default empty: no corpus, and the cell stays empty.
     /// </summary>
     public IReadOnlyList<string> LogLikelihoodCorpus { get; init; } = [];
 

@@ -34,10 +34,12 @@ public sealed record BertFineTuningOptions
     public FineTuning FineTuning { get; set; } = FineTuning.Full;
 
     /// <summary>
-    /// The run: epochs (default 3), batch size (32, paper: 32), learning rate (2e-5, paper grid 1e-5/2e-5/5e-5), warm-up
-    /// ratio (0.06, paper), max sequence length (128; the simple overloads lower it to a model with fewer positions, these options must fit it), seed (42), device... See
-    /// <see cref="FineTuningOptions"/>. The seed is <see cref="FineTuningOptions.Seed"/>, not the <c>MLContext</c>'s:
-    /// two fits with the same options give the same model. For long runs set <see cref="FineTuningOptions.CheckpointDirectory"/>:
+    /// The run: epochs, batch size, learning rate, warm-up, sequence length, seed, device... Default
+    /// <c>new FineTuningOptions()</c>: 3 epochs, batch size 32 (paper: 32), learning rate 2e-5 (paper grid
+    /// 1e-5/2e-5/5e-5), warm-up ratio 0.06 (paper), max sequence length 128 (the simple overloads lower it to a model
+    /// with fewer positions, these options must fit it), seed 42; see <see cref="FineTuningOptions"/>. The seed is
+    /// <see cref="FineTuningOptions.Seed"/>, not the <c>MLContext</c>'s: two fits with the same options give the same
+    /// model. For long runs set <see cref="FineTuningOptions.CheckpointDirectory"/>:
     /// a <c>Fit</c> that crashed or was cancelled is then resumed by the next <c>Fit</c> with the same data and options.
     /// </summary>
     public FineTuningOptions Training { get; set; } = new();
@@ -67,7 +69,7 @@ public sealed record BertFineTuningOptions
     /// <summary>
     /// Stops the run after the current step; <c>Fit</c> then throws <see cref="OperationCanceledException"/> (so a
     /// pipeline does not go on with a half-trained model), after writing a checkpoint when
-    /// <see cref="FineTuningOptions.CheckpointDirectory"/> is set. Default none.
+    /// <see cref="FineTuningOptions.CheckpointDirectory"/> is set. Default <see cref="CancellationToken.None"/>.
     /// </summary>
     public CancellationToken CancellationToken { get; set; }
 }

@@ -63,7 +63,7 @@ public class BertPretrainingOptions
     /// <summary>
     /// Stops the run after the current step: a checkpoint is saved when <see cref="PretrainingOptions.CheckpointDirectory"/>
     /// is set, and <c>Fit</c> throws <see cref="OperationCanceledException"/> (a new <c>Fit</c> with the same options
-    /// resumes from the checkpoint). Default none.
+    /// resumes from the checkpoint). Default <see cref="CancellationToken.None"/>.
     /// </summary>
     public CancellationToken CancellationToken { get; set; }
 

@@ -33,6 +33,6 @@ public class ExpertAnalysisOptions
     /// <summary>Receives a report after each batch (domain, segments and tokens so far). Default null.</summary>
     public IProgress<ExpertActivationProgress>? Progress { get; set; }
 
-    /// <summary>Checked between batches; cancellation throws <see cref="OperationCanceledException"/>. Default none.</summary>
+    /// <summary>Checked between batches; cancellation throws <see cref="OperationCanceledException"/>. Default <see cref="CancellationToken.None"/>.</summary>
     public CancellationToken CancellationToken { get; set; }
 }

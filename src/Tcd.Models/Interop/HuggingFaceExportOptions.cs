@@ -14,14 +14,14 @@ public sealed record HuggingFaceExportOptions
     /// <summary>
     /// The tokenizer to write: its vocabulary as <c>vocab.txt</c> (its size must equal the model's <c>VocabSize</c>)
     /// and its <see cref="BertTextEncoder.Settings"/> as <c>do_lower_case</c>, <c>strip_accents</c> and
-    /// <c>tokenize_chinese_chars</c>, e.g. <c>BertTextEncoder.ForModelFolder(modelFolder)</c>. Null (the default)
-    /// writes the BERT uncased vocabulary embedded in this library (<see cref="BertTextEncoder.CreateUncased"/>).
+    /// <c>tokenize_chinese_chars</c>, e.g. <c>BertTextEncoder.ForModelFolder(modelFolder)</c>. Default null: the BERT
+    /// uncased vocabulary embedded in this library (<see cref="BertTextEncoder.CreateUncased"/>).
     /// </summary>
     public BertTextEncoder? Tokenizer { get; init; }
 
     /// <summary>
-    /// Class names by label id for a sequence classifier (<c>id2label</c>); null (the default) writes
-    /// <c>LABEL_0</c>, <c>LABEL_1</c>, ... as <c>transformers</c> does.
+    /// Class names by label id for a sequence classifier (<c>id2label</c>). Default null: <c>LABEL_0</c>,
+    /// <c>LABEL_1</c>, ... as <c>transformers</c> writes.
     /// </summary>
     public IReadOnlyList<string>? LabelNames { get; init; }
 }

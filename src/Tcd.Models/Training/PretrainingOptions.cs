@@ -48,12 +48,12 @@ public sealed record PretrainingOptions
     /// <summary>Seed of data order, masking, dropout and token sampling. Default 42.</summary>
     public long Seed { get; init; } = 42;
 
-    /// <summary>MLM masking (15% of tokens; 80% [MASK], 10% random, 10% unchanged).</summary>
+    /// <summary>MLM masking. Default: BERT's, as in the paper (15% of tokens; 80% [MASK], 10% random, 10% unchanged).</summary>
     public MlmMaskingOptions Masking { get; init; } = new();
 
     /// <summary>
-    /// Token sampling of the relation losses per optimizer step (32 groups × 128 tokens = 4,096, the paper's K). With
-    /// <see cref="GradientAccumulationSteps"/> above 1 the groups are spread over the micro-batches
+    /// Token sampling of the relation losses per optimizer step. Default: the paper's, 32 groups × 128 tokens = 4,096
+    /// (K). With <see cref="GradientAccumulationSteps"/> above 1 the groups are spread over the micro-batches
     /// (<see cref="RelationTokenSamplerOptions.ForMicroBatches"/>), so accumulation samples as one large batch would.
     /// </summary>
     public RelationTokenSamplerOptions RelationSampling { get; init; } = new();

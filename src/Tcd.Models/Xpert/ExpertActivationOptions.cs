@@ -19,7 +19,7 @@ public sealed class ExpertActivationOptions
     public long? MaxTokensPerDomain { get; init; }
 
     /// <summary>
-    /// Device to run on ("cpu", "cuda", "auto"); the model is moved there. Null (the default) keeps the model where it is.
+    /// Device to run on ("cpu", "cuda", "auto"); the model is moved there. Default null: the model stays where it is.
     /// </summary>
     public string? Device { get; init; }
 

@@ -11,17 +11,17 @@ public sealed class XpertPipelineOptions
 
     /// <summary>
     /// Expert-mode Tucker rank, at least 1. A layer with k chosen experts stacks 2k matrices (up- and down-projections),
-    /// so a larger rank is capped at 2k there. Null (the default) uses 2k per layer (exact along the expert mode).
+    /// so a larger rank is capped at 2k there. Default null: 2k per layer (exact along the expert mode).
     /// </summary>
     public int? ExpertRank { get; init; }
 
-    /// <summary>d_ff-mode Tucker rank; null (the default) uses the target's IntermediateSize (the ranks are the target sizes).</summary>
+    /// <summary>d_ff-mode Tucker rank. Default null: the target's IntermediateSize (the ranks are the target sizes).</summary>
     public int? IntermediateRank { get; init; }
 
-    /// <summary>d_model-mode Tucker rank; null (the default) uses the target's HiddenSize.</summary>
+    /// <summary>d_model-mode Tucker rank. Default null: the target's HiddenSize.</summary>
     public int? HiddenRank { get; init; }
 
-    /// <summary>HOOI settings; null uses the defaults of <see cref="TuckerOptions"/>.</summary>
+    /// <summary>HOOI settings. Default null: the defaults of <see cref="TuckerOptions"/> (100 iterations, tolerance 1e-8).</summary>
     public TuckerOptions? Tucker { get; init; }
 
     /// <summary>Seed of the dense model's normal initialisation (everything but the FFNs). Default 42.</summary>
