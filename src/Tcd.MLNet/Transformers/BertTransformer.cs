@@ -22,6 +22,10 @@ namespace Tcd.MLNet.Transformers;
 /// <para>One transformer may serve many threads at once: <see cref="Transform"/> cursors and <c>PredictionEngine</c>s
 /// (one per thread, as <c>PredictionEnginePool</c> gives them) on several threads get the scores of a single thread, because
 /// the network runs one forward pass at a time. A <c>PredictionEngine</c> itself is not thread-safe (ML.NET's rule).</para>
+/// <para>The network is put in eval mode when the transformer is made. A forward pass sets eval mode and then restores the
+/// mode it found, and so do <c>Distill</c> and <c>AnalyzeExperts</c>, which borrow a transformer's network while it may be
+/// serving on other threads; were the network in training mode, a prediction that began before such a borrower read the
+/// mode would end by switching the borrowed network back to training, and dropout would change the run's result.</para>
 /// <para>The garbage collector does not free the network's native weights, so a model that is dropped, e.g. replaced by a
 /// newly loaded one, keeps its memory until <c>mlContext.Tcd().DisposeModel</c> releases it. The transformer is
 /// deliberately not <see cref="IDisposable"/>: ML.NET's <c>PredictionEngine</c> disposes a disposable transformer it was

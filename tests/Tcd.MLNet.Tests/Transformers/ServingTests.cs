@@ -1,6 +1,8 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Tcd.MLNet.Transformers;
+using Tcd.Models.Data;
+using Tcd.Models.Modeling;
 
 namespace Tcd.MLNet.Tests.Transformers;
 
@@ -22,6 +24,27 @@ public class ServingTests
             results[thread] = thread % 2 == 0 ? Scores(mlContext, model) : TransformScores(mlContext, model));
 
         results.Should().AllSatisfy(scores => scores.Should().Equal(singleThreaded, (a, b) => Math.Abs(a - b) < 1e-5f));
+    }
+
+    [Fact]
+    public void Served_networks_are_in_eval_mode_so_a_prediction_cannot_switch_a_borrowed_teacher_to_training()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var wrapped = new PretrainedBertTransformer(new BertForMaskedLm(TcdTestData.Tiny), BertTextEncoder.CreateUncased(), maxSequenceLength: 32);
+        try
+        {
+            // A prediction restores the mode it found, so it would restore training over a Distill that set eval meanwhile.
+            Scores(mlContext, TcdTestData.SentimentClassifier);
+            wrapped.Transform(TcdTestData.Corpus(mlContext)).GetColumn<float[]>(wrapped.OutputColumnName).Should().HaveCount(12);
+
+            TcdTestData.Teacher.Model.training.Should().BeFalse("a fitted model is served in eval mode");
+            TcdTestData.SentimentClassifier.Model.training.Should().BeFalse("a fine-tuned model is served in eval mode");
+            wrapped.Model.training.Should().BeFalse("wrapping a network makes it a served one");
+        }
+        finally
+        {
+            mlContext.Tcd().DisposeModel(wrapped);
+        }
     }
 
     [Fact]
