@@ -261,6 +261,30 @@ public sealed class TcdCatalog
     public ITransformer LoadModel(string path, out DataViewSchema inputSchema) => TcdModelFile.Load(mlContext, path, out inputSchema);
 
     /// <summary>
+    /// Frees the native (TorchSharp) weights of every Tcd transformer in <paramref name="model"/> and disposes its disposable
+    /// ML.NET transformers. Call it when a model is no longer needed, e.g. after a server loads its replacement: the garbage
+    /// collector does not free TorchSharp weights, so each dropped model would otherwise keep its memory for the life of
+    /// the process. Disposing a <c>PredictionEngine</c> does not free them either. Predictions in progress on other threads
+    /// finish first; later ones throw <see cref="ObjectDisposedException"/>. Calling it again does nothing.
+    /// </summary>
+    /// <param name="model">A fitted or loaded model: a Tcd transformer or a chain holding some.</param>
+    public void DisposeModel(ITransformer model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        foreach (var transformer in TransformerChains.Flatten(model))
+        {
+            if (transformer is BertTransformer bert)
+            {
+                bert.ReleaseWeights();
+            }
+            else
+            {
+                (transformer as IDisposable)?.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
     /// Loads a pre-trained model to featurize, fine-tune or distil from: a file of <see cref="SaveModel"/> holding a
     /// <see cref="PretrainedBertTransformer"/> (alone or in a chain), a folder of <see cref="BertModelStore.Save"/> (or the
     /// run folder of <c>tcd pretrain</c> / <c>tcd distill</c>, whose model is in <c>model/</c>), or a

@@ -16,6 +16,13 @@ internal static class TcdTestData
     private static readonly Lazy<PretrainedBertTransformer> SharedMoe = new(() =>
         new MLContext(seed: 1).Tcd().PretrainMoe(PretrainingOptions<MoePretrainingOptions>()).Fit(Corpus(new MLContext(seed: 1))));
 
+    private static readonly Lazy<FineTunedBertTransformer> SharedSentimentClassifier = new(() =>
+    {
+        var mlContext = new MLContext(seed: 1);
+        return mlContext.Tcd().TextClassifier(Teacher, new BertFineTuningOptions { Training = FastFineTuning(1), TransformBatchSize = 4 })
+            .Fit(mlContext.Data.LoadFromEnumerable(Sentiment()));
+    });
+
     public static BertConfig Tiny { get; } = new() { NumLayers = 2, HiddenSize = 32, NumHeads = 2, IntermediateSize = 64, MaxPositions = 64 };
 
     /// <summary>A teacher pre-trained for a few steps, shared (read-only) by the fine-tuning and serialization tests.</summary>
@@ -23,6 +30,9 @@ internal static class TcdTestData
 
     /// <summary>A 4-expert MoE pre-trained for a few steps, shared (read-only) by the XPERT tests.</summary>
     public static PretrainedBertTransformer Moe => SharedMoe.Value;
+
+    /// <summary>A binary classifier of <see cref="Sentiment"/> fine-tuned for one epoch (Transform batches of 4), shared (read-only).</summary>
+    public static FineTunedBertTransformer SentimentClassifier => SharedSentimentClassifier.Value;
 
     public static PretrainingOptions FastPretraining(long steps = 3) => new()
     {

@@ -80,7 +80,7 @@ internal static class TcdModelFile
             var schema = inputSchema;
             var pending = new List<ITransformer>();
             var pendingSchema = schema;
-            foreach (var transformer in Flatten(model))
+            foreach (var transformer in TransformerChains.Flatten(model))
             {
                 if (transformer is BertTransformer bert)
                 {
@@ -141,9 +141,6 @@ internal static class TcdModelFile
     }
 
     private static string LibraryVersion => typeof(TcdModelFile).Assembly.GetName().Version?.ToString() ?? "unknown";
-
-    private static IEnumerable<ITransformer> Flatten(ITransformer model) =>
-        model is IEnumerable<ITransformer> chain ? chain.SelectMany(Flatten) : [model];
 
     private static void FlushMlNet(MLContext mlContext, ZipArchive zip, List<TcdModelPart> parts, List<ITransformer> pending, DataViewSchema schema)
     {
@@ -248,7 +245,7 @@ internal static class TcdModelFile
         if (part.Kind == MlNetKind)
         {
             using var stream = Open(zip, part.Folder + MlNetEntry, path);
-            return Flatten(mlContext.Model.Load(stream, out _));
+            return TransformerChains.Flatten(mlContext.Model.Load(stream, out _));
         }
 
         if (part.Kind is not (PretrainedKind or FineTunedKind))

@@ -19,6 +19,17 @@ namespace Tcd.MLNet.Transformers;
 /// (<c>[CLS] [SEP]</c>), so every input row has an output row. Text beyond <see cref="MaxSequenceLength"/> tokens is
 /// truncated. Save with <c>mlContext.Tcd().SaveModel</c>; ML.NET's own <c>mlContext.Model.Save</c> cannot store
 /// TorchSharp weights and says so.
+/// <para>One transformer may serve many threads at once: <see cref="Transform"/> cursors and <c>PredictionEngine</c>s
+/// (one per thread, as <c>PredictionEnginePool</c> gives them) on several threads get the scores of a single thread, because
+/// the network runs one forward pass at a time. A <c>PredictionEngine</c> itself is not thread-safe (ML.NET's rule).</para>
+/// <para>The network is put in eval mode when the transformer is made. A forward pass sets eval mode and then restores the
+/// mode it found, and so do <c>Distill</c> and <c>AnalyzeExperts</c>, which borrow a transformer's network while it may be
+/// serving on other threads; were the network in training mode, a prediction that began before such a borrower read the
+/// mode would end by switching the borrowed network back to training, and dropout would change the run's result.</para>
+/// <para>The garbage collector does not free the network's native weights, so a model that is dropped, e.g. replaced by a
+/// newly loaded one, keeps its memory until <c>mlContext.Tcd().DisposeModel</c> releases it. The transformer is
+/// deliberately not <see cref="IDisposable"/>: ML.NET's <c>PredictionEngine</c> disposes a disposable transformer it was
+/// made from when the engine is disposed, which would break every other user of the model.</para>
 /// </remarks>
 public abstract class BertTransformer : ITransformer
 {
@@ -31,6 +42,7 @@ public abstract class BertTransformer : ITransformer
     private readonly object gate = new();
     private readonly BatchCollator collator;
     private int forwardCount;
+    private bool weightsReleased;
 
     private protected BertTransformer(BertConfig config, BertTextEncoder encoder, string textColumnName, string? pairColumnName, int maxSequenceLength, int batchSize)
     {
@@ -155,6 +167,12 @@ public abstract class BertTransformer : ITransformer
         var encoded = rows.Select(row => Encoder.Encode(row.Text, PairColumnName is null ? null : row.Pair ?? string.Empty, MaxSequenceLength)).ToList();
         lock (gate)
         {
+            if (weightsReleased)
+            {
+                throw new ObjectDisposedException(GetType().Name,
+                    "The model's weights were released by mlContext.Tcd().DisposeModel; load the model again to predict with it.");
+            }
+
             forwardCount++;
             using var noGrad = torch.no_grad();
             using var scope = torch.NewDisposeScope();
@@ -173,6 +191,22 @@ public abstract class BertTransformer : ITransformer
             finally
             {
                 Network.train(wasTraining);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Frees the network's native weights now; predictions afterwards throw <see cref="ObjectDisposedException"/>. Waits for a
+    /// forward pass in progress on another thread, so no prediction ever reads freed memory.
+    /// </summary>
+    internal void ReleaseWeights()
+    {
+        lock (gate)
+        {
+            if (!weightsReleased)
+            {
+                weightsReleased = true;
+                Network.Dispose();
             }
         }
     }

@@ -41,6 +41,7 @@ public sealed class FineTunedBertTransformer : BertTransformer
         : base(model.Config, encoder, textColumnName, pairColumnName, maxSequenceLength, batchSize)
     {
         Model = model;
+        model.eval();
         Kind = kind;
         LabelColumnName = labelColumnName;
         LabelAnnotations = labelAnnotations;

@@ -23,7 +23,7 @@ public sealed class PretrainedBertTransformer : BertTransformer
     private readonly OutputColumn[] columns;
 
     /// <summary>Wraps a masked-LM model, e.g. one loaded with <see cref="BertModelStore.LoadMaskedLm"/>.</summary>
-    /// <param name="model">The network; the transformer runs it in eval mode on its current device.</param>
+    /// <param name="model">The network; it is put in eval mode (see <see cref="BertTransformer"/>) and runs on its current device.</param>
     /// <param name="encoder">The tokeniser of the model's vocabulary.</param>
     /// <param name="textColumnName">The input text column (String). Default "Text".</param>
     /// <param name="outputColumnName">The output feature column (vector of float). Default "Features".</param>
@@ -42,6 +42,7 @@ public sealed class PretrainedBertTransformer : BertTransformer
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(outputColumnName);
         Model = model;
+        model.eval();
         OutputColumnName = outputColumnName;
         Pooling = pooling;
         columns = [OutputColumn.Vector(outputColumnName, model.Config.HiddenSize, features => features)];

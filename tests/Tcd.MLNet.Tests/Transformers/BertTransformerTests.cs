@@ -7,18 +7,11 @@ namespace Tcd.MLNet.Tests.Transformers;
 
 public class BertTransformerTests
 {
-    private static readonly Lazy<FineTunedBertTransformer> Classifier = new(() =>
-    {
-        var mlContext = new MLContext(seed: 1);
-        return mlContext.Tcd().TextClassifier(TcdTestData.Teacher, new BertFineTuningOptions { Training = TcdTestData.FastFineTuning(1), TransformBatchSize = 4 })
-            .Fit(mlContext.Data.LoadFromEnumerable(TcdTestData.Sentiment()));
-    });
-
     [Fact]
     public void Transform_is_lazy_and_runs_one_forward_pass_per_batch()
     {
         var mlContext = new MLContext(seed: 1);
-        var model = Classifier.Value;
+        var model = TcdTestData.SentimentClassifier;
         var data = mlContext.Data.LoadFromEnumerable(TcdTestData.Sentiment(repeat: 5)); // 40 rows, batches of 4
         var before = model.ForwardCount;
 
@@ -37,7 +30,7 @@ public class BertTransformerTests
     public void PredictionEngine_gives_the_scores_of_Transform()
     {
         var mlContext = new MLContext(seed: 1);
-        var model = Classifier.Value;
+        var model = TcdTestData.SentimentClassifier;
         var inputs = TcdTestData.Sentiment(1).ToList();
         var batched = mlContext.Data.CreateEnumerable<BinaryPrediction>(model.Transform(mlContext.Data.LoadFromEnumerable(inputs)), reuseRowObject: false).ToList();
 

@@ -1,0 +1,101 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Tcd.MLNet.Transformers;
+using Tcd.Models.Data;
+using Tcd.Models.Modeling;
+
+namespace Tcd.MLNet.Tests.Transformers;
+
+/// <summary>A fitted model served as ML.NET applications serve one: from several threads, replaced by a reloaded copy.</summary>
+public class ServingTests
+{
+    private static readonly string[] Texts = [.. TcdTestData.Positive, .. TcdTestData.Negative, "", "the cat sat on the mat", "a film"];
+
+    [Fact]
+    public void One_transformer_serves_many_threads_with_the_scores_of_one_thread()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var model = TcdTestData.SentimentClassifier;
+        var singleThreaded = Scores(mlContext, model);
+
+        // PredictionEnginePool's pattern (an engine per thread) and Transform cursors, all at once on one transformer.
+        var results = new float[8][];
+        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = results.Length }, thread =>
+            results[thread] = thread % 2 == 0 ? Scores(mlContext, model) : TransformScores(mlContext, model));
+
+        results.Should().AllSatisfy(scores => scores.Should().Equal(singleThreaded, (a, b) => Math.Abs(a - b) < 1e-5f));
+    }
+
+    [Fact]
+    public void Served_networks_are_in_eval_mode_so_a_prediction_cannot_switch_a_borrowed_teacher_to_training()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var wrapped = new PretrainedBertTransformer(new BertForMaskedLm(TcdTestData.Tiny), BertTextEncoder.CreateUncased(), maxSequenceLength: 32);
+        try
+        {
+            // A prediction restores the mode it found, so it would restore training over a Distill that set eval meanwhile.
+            Scores(mlContext, TcdTestData.SentimentClassifier);
+            wrapped.Transform(TcdTestData.Corpus(mlContext)).GetColumn<float[]>(wrapped.OutputColumnName).Should().HaveCount(12);
+
+            TcdTestData.Teacher.Model.training.Should().BeFalse("a fitted model is served in eval mode");
+            TcdTestData.SentimentClassifier.Model.training.Should().BeFalse("a fine-tuned model is served in eval mode");
+            wrapped.Model.training.Should().BeFalse("wrapping a network makes it a served one");
+        }
+        finally
+        {
+            mlContext.Tcd().DisposeModel(wrapped);
+        }
+    }
+
+    [Fact]
+    public void Disposing_a_PredictionEngine_leaves_its_model_usable()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var model = TcdTestData.SentimentClassifier;
+        var first = Scores(mlContext, model);
+
+        Scores(mlContext, model).Should().Equal(first, "ML.NET's PredictionEngine disposes an IDisposable transformer with itself");
+    }
+
+    [Fact]
+    public void DisposeModel_frees_the_weights_of_a_loaded_model_and_later_predictions_say_so()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var path = Path.Combine(Path.GetTempPath(), $"tcd-serving-{Guid.NewGuid():N}.tcd.zip");
+        try
+        {
+            var data = mlContext.Data.LoadFromEnumerable(TcdTestData.Sentiment(1));
+            var chain = new TransformerChain<ITransformer>(mlContext.Transforms.CopyColumns("Copy", "Text").Fit(data), TcdTestData.SentimentClassifier);
+            mlContext.Tcd().SaveModel(chain, data.Schema, path);
+            var loaded = mlContext.Tcd().LoadModel(path, out _);
+            var classifier = ((IEnumerable<ITransformer>)loaded).OfType<FineTunedBertTransformer>().Single();
+            var weights = classifier.Model.parameters().ToList();
+            using var engine = mlContext.Model.CreatePredictionEngine<SentimentRow, BinaryPrediction>(loaded);
+            engine.Predict(new SentimentRow { Text = Texts[0] });
+
+            mlContext.Tcd().DisposeModel(loaded);
+            mlContext.Tcd().DisposeModel(loaded);
+
+            weights.Should().OnlyContain(weight => weight.IsInvalid, "the native weights are freed, not left to a garbage collector that never frees them");
+            var predict = () => engine.Predict(new SentimentRow { Text = Texts[1] });
+            predict.Should().Throw<ObjectDisposedException>().WithMessage("*DisposeModel*load the model again*");
+            Scores(mlContext, TcdTestData.SentimentClassifier).Should().HaveCount(Texts.Length, "the model that was saved is another copy");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static float[] Scores(MLContext mlContext, ITransformer model)
+    {
+        using var engine = mlContext.Model.CreatePredictionEngine<SentimentRow, BinaryPrediction>(model);
+        return Texts.Select(text => engine.Predict(new SentimentRow { Text = text }).Score).ToArray();
+    }
+
+    private static float[] TransformScores(MLContext mlContext, ITransformer model)
+    {
+        var scored = model.Transform(mlContext.Data.LoadFromEnumerable(Texts.Select(text => new SentimentRow { Text = text })));
+        return mlContext.Data.CreateEnumerable<BinaryPrediction>(scored, reuseRowObject: false).Select(prediction => prediction.Score).ToArray();
+    }
+}
