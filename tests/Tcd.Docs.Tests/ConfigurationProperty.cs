@@ -3,27 +3,34 @@ using System.Reflection;
 namespace Tcd.Docs.Tests;
 
 /// <summary>
-/// A public settable (or init) property of a public <c>*Options</c> class that users create with <c>new</c>: the
-/// settings whose documented defaults must be the code's.
+/// A public settable (or init) property of a configuration type: the settings whose documented defaults must be the code's.
 /// </summary>
-/// <param name="Options">The options class; for an inherited property the derived class, whose own default is checked.</param>
-/// <param name="Property">The property, declared by <paramref name="Options"/> or a base class.</param>
-internal sealed record OptionsProperty(Type Options, PropertyInfo Property)
+/// <remarks>
+/// A configuration type is a public, concrete, non-generic class or record with a public parameterless constructor and
+/// at least one public settable or init property: what a user writes as <c>new T { ... }</c>, whether it is named
+/// <c>*Options</c> (<c>FineTuningOptions</c>) or not (<c>BertConfig</c>, <c>GlueSuiteGrid</c>, <c>PretrainingObjective</c>).
+/// The parameterless constructor is what keeps results and progress reports out: the libraries build those through
+/// their positional constructors (<c>FineTuningResult</c>, <c>LayerExpertSelection</c>), and the init properties they
+/// add (<c>LastCheckpoint</c>, <c>Warning</c>) are what the library reports, not what a user sets. A type with only a
+/// constructor taking arguments (<c>ResultsTable</c>) has no value that a bare <c>new T()</c> could give to compare.
+/// </remarks>
+/// <param name="Configuration">The configuration type; for an inherited property the derived type, whose own default is checked.</param>
+/// <param name="Property">The property, declared by <paramref name="Configuration"/> or a base class.</param>
+internal sealed record ConfigurationProperty(Type Configuration, PropertyInfo Property)
 {
     /// <summary>The property as the failure message names it, e.g. <c>DistillationOptions.ExpertCount</c>.</summary>
-    public string Name => $"{Options.Name}.{Property.Name}";
+    public string Name => $"{Configuration.Name}.{Property.Name}";
 
-    /// <summary>The options properties of one library, ordered by class and property name.</summary>
-    public static IEnumerable<OptionsProperty> In(Assembly library) =>
-        from options in library.GetExportedTypes()
-        where options.Name.EndsWith("Options", StringComparison.Ordinal)
-            && options is { IsClass: true, IsAbstract: false, IsGenericTypeDefinition: false }
-            && options.GetConstructor(Type.EmptyTypes) is not null
-        from property in options.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+    /// <summary>The settings of one library's configuration types, ordered by type and property name.</summary>
+    public static IEnumerable<ConfigurationProperty> In(Assembly library) =>
+        from configuration in library.GetExportedTypes()
+        where configuration is { IsClass: true, IsAbstract: false, IsGenericTypeDefinition: false }
+            && configuration.GetConstructor(Type.EmptyTypes) is not null
+        from property in configuration.GetProperties(BindingFlags.Public | BindingFlags.Instance)
         where property.GetSetMethod() is not null && property.GetIndexParameters().Length == 0
-        orderby options.Name, property.Name
-        select new OptionsProperty(options, property);
+        orderby configuration.Name, property.Name
+        select new ConfigurationProperty(configuration, property);
 
-    /// <summary>The value of the property on a new instance of <see cref="Options"/>.</summary>
-    public object? DefaultValue() => Property.GetValue(Activator.CreateInstance(Options));
+    /// <summary>The value of the property on a new instance of <see cref="Configuration"/>.</summary>
+    public object? DefaultValue() => Property.GetValue(Activator.CreateInstance(Configuration));
 }
