@@ -3,7 +3,7 @@ using Tcd.Models.Training;
 
 namespace Tcd.Docs.Tests;
 
-/// <summary>The reading of "Default ..." sentences that <see cref="OptionsDefaultsTests"/> relies on.</summary>
+/// <summary>The reading of "Default ..." sentences that <see cref="ConfigurationDefaultsTests"/> relies on.</summary>
 public class DocumentedDefaultTests
 {
     [Fact]

@@ -6,17 +6,17 @@ namespace Tcd.Experiments.Glue;
 /// <summary>The hyper-parameter grid searched per model × task (paper section 4.3); an empty list switches a mode off.</summary>
 public sealed record GlueSuiteGrid
 {
-    /// <summary>Learning rates of full fine-tuning. Default (paper): 1e-5, 2e-5, 5e-5.</summary>
+    /// <summary>Learning rates of full fine-tuning. Default 1e-5, 2e-5, 5e-5 (paper).</summary>
     public IReadOnlyList<double> FullLearningRates { get; init; } = [1e-5, 2e-5, 5e-5];
 
-    /// <summary>Learning rates of adapter tuning. Default (paper): 1e-4, 2e-4, 3e-4.</summary>
+    /// <summary>Learning rates of adapter tuning. Default 1e-4, 2e-4, 3e-4 (paper).</summary>
     public IReadOnlyList<double> AdapterLearningRates { get; init; } = [1e-4, 2e-4, 3e-4];
 
-    /// <summary>Adapter sizes for models smaller than BERT-base. Default (paper): 16, 64, 128.</summary>
+    /// <summary>Adapter sizes for models smaller than BERT-base. Default 16, 64, 128 (paper).</summary>
     public IReadOnlyList<int> AdapterSizes { get; init; } = [16, 64, 128];
 
     /// <summary>
-    /// Adapter sizes for models as wide as <see cref="BertConfig.PaperLarge"/> (hidden size ≥ 768). Default (paper): 16, 64, 128, 256.
+    /// Adapter sizes for models as wide as <see cref="BertConfig.PaperLarge"/> (hidden size ≥ 768). Default 16, 64, 128, 256 (paper).
     /// </summary>
     public IReadOnlyList<int> LargeModelAdapterSizes { get; init; } = [16, 64, 128, 256];
 

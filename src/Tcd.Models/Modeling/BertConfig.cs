@@ -79,12 +79,12 @@ public sealed record BertConfig
     /// <summary>
     /// Switch capacity factor: while training, each expert takes at most <c>ceil(CapacityFactor * tokens / ExpertCount)</c>
     /// tokens of a batch and the overflow passes through the residual only. Inference (eval mode) routes every token, so a
-    /// row's output never depends on the other rows of its batch. Null (the default) is dropless routing.
+    /// row's output never depends on the other rows of its batch. Default null: dropless routing.
     /// </summary>
     [JsonPropertyName("capacity_factor")]
     public double? CapacityFactor { get; init; }
 
-    /// <summary>Houlsby adapter bottleneck width; 0 (the default) means no adapters.</summary>
+    /// <summary>Houlsby adapter bottleneck width; 0 means no adapters. Default 0.</summary>
     [JsonPropertyName("adapter_size")]
     public int AdapterSize { get; init; }
 

@@ -9,16 +9,25 @@ namespace Tcd.Models.Training;
 /// </summary>
 public sealed record PretrainingObjective
 {
-    /// <summary>λ_B, the weight of the load-balance loss of MoE models. Paper: 1000. Ignored for vanilla models.</summary>
+    /// <summary>
+    /// λ_B, the weight of the load-balance loss of MoE models. Paper: 1000. Ignored for vanilla models. Default 0, as in
+    /// <see cref="MaskedLanguageModel"/>; <see cref="MixtureOfExperts"/> and <see cref="TransferCapabilityDistillation"/> default to the paper's.
+    /// </summary>
     public double LoadBalanceWeight { get; init; }
 
-    /// <summary>λ_T, the weight of the trunk relation alignment (LayerNorm outputs). Paper: 1.</summary>
+    /// <summary>λ_T, the weight of the trunk relation alignment (LayerNorm outputs). Paper: 1. Default 0, as in <see cref="MaskedLanguageModel"/>.</summary>
     public double TrunkWeight { get; init; }
 
-    /// <summary>λ_I, the weight of the inner relation alignment (sublayer outputs before the residual add). Paper: 1.</summary>
+    /// <summary>
+    /// λ_I, the weight of the inner relation alignment (sublayer outputs before the residual add). Paper: 1. Default 0, as
+    /// in <see cref="MaskedLanguageModel"/>.
+    /// </summary>
     public double InnerWeight { get; init; }
 
-    /// <summary>λ_A, the weight of the attention (query–key) relation alignment. Paper: 1 for the large model, 0 for the small one.</summary>
+    /// <summary>
+    /// λ_A, the weight of the attention (query–key) relation alignment. Paper: 1 for the large model, 0 for the small one
+    /// (<see cref="PaperAttentionWeight"/>). Default 0, as in <see cref="MaskedLanguageModel"/>.
+    /// </summary>
     public double AttentionWeight { get; init; }
 
     /// <summary>True when any relation term needs a teacher.</summary>
