@@ -114,6 +114,8 @@ public sealed class GlueSuite
                 };
                 eta.CellFinished(StepsOf(taskData));
                 CheckpointStore.ReplaceAtomically(CellPath(key), GlueJson.Serialize(result));
+                // Kept until now, so that a suite stopped while it scored the trained cell resumes at its last step.
+                OutputFolders.Delete(CellCheckpointFolder(key));
                 cells.Add(result);
                 progress?.Report(new GlueSuiteProgress(cells.Count, plan.Count, key, Reused: false, 0, 0, 0, null, result.Score, clock.Elapsed, eta.Remaining(clock.Elapsed)));
             }
@@ -305,6 +307,7 @@ public sealed class GlueSuite
             CheckpointDirectory = options.CheckpointEvery is null ? null : CellCheckpointFolder(key),
             MetricsFile = CellMetricsFile(key),
             CheckpointEvery = options.CheckpointEvery ?? new FineTuningOptions().CheckpointEvery,
+            KeepCheckpointsWhenDone = true,
         };
         var tuner = new FineTuner(classifier, fineTuningOptions, encoder.SpecialTokenIds);
         var selectionColumn = data.Columns[0];

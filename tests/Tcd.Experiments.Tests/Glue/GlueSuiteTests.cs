@@ -137,6 +137,27 @@ public sealed class GlueSuiteTests : IDisposable
     }
 
     [Fact]
+    public void A_cell_stopped_after_its_last_step_while_it_is_scored_is_not_trained_again()
+    {
+        var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 4);
+        // 48 examples in batches of 4: 12 steps an epoch, 24 in all; the last report is the second epoch's dev score.
+        var options = fixture.OneCellOptions([model], "RTE") with { Epochs = 2, BatchSize = 4, CheckpointEvery = 5 };
+        using var cancellation = new CancellationTokenSource();
+        var interrupted = () => new GlueSuite(options).Run(
+            new SynchronousProgress<GlueSuiteProgress>(report => { if (report is { Step: 24, DevScore: not null }) { cancellation.Cancel(); } }), cancellation.Token);
+        interrupted.Should().Throw<OperationCanceledException>();
+        var notes = new List<string>();
+        var steps = new List<long>();
+
+        var resumed = new GlueSuite(options, log: notes.Add).Run(new SynchronousProgress<GlueSuiteProgress>(report => steps.Add(report.Step)));
+
+        notes.Should().Contain(note => note.StartsWith("Resuming ", StringComparison.Ordinal) && note.EndsWith("step-00000024 (step 24).", StringComparison.Ordinal));
+        steps.Where(step => step > 0).Should().NotContain(step => step < 24, "every step was trained before the stop");
+        resumed.CellsTrained.Should().Be(1);
+        Directory.EnumerateDirectories(Path.Combine(fixture.Output, "cells"), "*.checkpoints").Should().BeEmpty("a stored cell needs its checkpoints no more");
+    }
+
+    [Fact]
     public void A_cell_checkpoint_of_an_older_version_of_the_model_is_dropped_and_the_cell_trained_from_its_first_step()
     {
         var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 4);
