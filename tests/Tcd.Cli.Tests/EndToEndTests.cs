@@ -184,6 +184,30 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public void A_finetune_stopped_after_its_last_step_before_its_result_is_saved_is_not_trained_again()
+    {
+        PretrainOneTinyStep();
+        WriteRte("train");
+        WriteRte("dev");
+        string[] command = ["finetune", "--model", temp.File("run"), "--task", "RTE", "--data", temp.File("RTE"), "--out", temp.File("rte"),
+            "--epochs", "2", "--batch-size", "4", "--log-every", "1", .. TinyOnCpu];
+        // A folder where result.json goes makes the run fail there, as a process killed while saving its result would.
+        Directory.CreateDirectory(temp.File("rte", "result.json"));
+
+        var failed = Cli.Run(command);
+
+        failed.ExitCode.Should().NotBe(0);
+        failed.Output.Should().Contain("step 4/4");
+        Directory.Delete(temp.File("rte", "result.json"));
+        var again = Cli.Run(command);
+
+        again.ExitCode.Should().Be(0, again.Error);
+        again.Output.Should().Contain($"resuming from step 4 ({temp.File("rte", "checkpoints", "step-00000004")})").And.NotContain("step 1/4");
+        File.Exists(temp.File("rte", "result.json")).Should().BeTrue();
+        Directory.Exists(temp.File("rte", "checkpoints")).Should().BeFalse("the finished run's model and result are saved");
+    }
+
+    [Fact]
     public void Finetune_refuses_the_pretraining_run_as_its_out_and_words_a_divergence_in_option_names()
     {
         PretrainOneTinyStep();

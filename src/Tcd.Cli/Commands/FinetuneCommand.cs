@@ -184,6 +184,9 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         }
         if (!result.Cancelled)
         {
+            // Kept by the tuner until now, so that a process stopped while it saved the model and result resumes at the
+            // last step instead of training again; a finished run is refused later, not resumed.
+            OutputFolders.Delete(settings.Training.CheckpointDirectory!);
             console.Line($"tcd finetune: serve it from ML.NET with {MlNetLoadCall(modelFolder, settings.Task, settings.Training.MaxSequenceLength)}, " +
                          $"or predict a file with: tcd predict --model {settings.Output} --data <file.tsv> --out predictions.tsv");
         }
@@ -262,6 +265,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
             MetricsFile = Path.Combine(outputFolder, PretrainCommand.MetricsFileName),
             CheckpointEvery = options.Get(checkpointEvery),
             KeepCheckpoints = options.Get(keepCheckpoints),
+            KeepCheckpointsWhenDone = true,
             Resume = !options.GetForThisRunOnly(noResume),
         };
         OptionValidation.Run(training.Validate, OptionNames);
