@@ -184,6 +184,26 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public void A_finetune_cancelled_before_its_first_step_leaves_nothing_it_wrote()
+    {
+        PretrainOneTinyStep();
+        WriteRte("train");
+        WriteRte("dev");
+        var existing = temp.File("mine");
+        Directory.CreateDirectory(existing);
+        string[] Command(string output) => ["finetune", "--model", temp.File("run"), "--task", "RTE", "--data", temp.File("RTE"), "--out", output, .. TinyOnCpu];
+
+        var inNew = Cli.Run(new CancellationToken(canceled: true), Command(temp.File("new", "rte")));
+        var inExisting = Cli.Run(new CancellationToken(canceled: true), Command(existing));
+
+        inNew.ExitCode.Should().Be(130, inNew.Error);
+        inNew.Output.Should().Contain("tcd finetune: cancelled before the first step; nothing was saved.").And.NotContain("model saved");
+        Directory.Exists(temp.File("new")).Should().BeFalse();
+        inExisting.ExitCode.Should().Be(130, inExisting.Error);
+        Directory.EnumerateFileSystemEntries(existing).Should().BeEmpty();
+    }
+
+    [Fact]
     public void A_finetune_stopped_after_its_last_step_before_its_result_is_saved_is_not_trained_again()
     {
         PretrainOneTinyStep();
