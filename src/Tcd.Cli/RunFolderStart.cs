@@ -1,5 +1,6 @@
 using Tcd.Cli.Commands;
 using Tcd.Models.Runtime;
+using Tcd.Models.Training;
 
 namespace Tcd.Cli;
 
@@ -36,7 +37,7 @@ internal sealed class RunFolderStart
         }
         else if (previousConfig is not null)
         {
-            File.WriteAllText(configFile, previousConfig);
+            CheckpointStore.ReplaceAtomically(configFile, previousConfig);
         }
         else
         {

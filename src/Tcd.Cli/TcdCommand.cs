@@ -51,12 +51,12 @@ internal abstract class TcdCommand<TSettings> : ITcdCommand
         return option;
     }
 
-    /// <summary>Writes <paramref name="values"/> as indented JSON (results, effective settings).</summary>
-    protected static void WriteJson(string path, object values)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        File.WriteAllText(path, JsonSerializer.Serialize(values, TcdJson.Indented));
-    }
+    /// <summary>
+    /// Writes <paramref name="values"/> as indented JSON (results, effective settings), replacing the file whole: a process
+    /// killed meanwhile leaves the old file, which a resume reads, not a truncated one.
+    /// </summary>
+    protected static void WriteJson(string path, object values) =>
+        CheckpointStore.ReplaceAtomically(path, JsonSerializer.Serialize(values, TcdJson.Indented));
 
     /// <summary>
     /// Writes the effective option values as a config file that reproduces the run with <c>--config</c>, led by the name
