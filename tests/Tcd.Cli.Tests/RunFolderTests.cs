@@ -57,6 +57,22 @@ public sealed class RunFolderTests : IDisposable
     }
 
     [Fact]
+    public void A_run_stopped_while_it_draws_its_loss_chart_draws_it_when_started_again()
+    {
+        var run = temp.File("run");
+        // A folder where losses.png goes makes the chart fail, as a process killed while it draws it would leave it unfinished.
+        Directory.CreateDirectory(Path.Combine(run, "losses.png"));
+        Pretrain(run, steps: 1).ExitCode.Should().NotBe(0);
+        Directory.Delete(Path.Combine(run, "losses.png"));
+
+        var again = Pretrain(run, steps: 1);
+
+        again.ExitCode.Should().Be(0, again.Error);
+        again.Output.Should().Contain("it is saved as the model without further training").And.Contain($"loss chart {Path.Combine(run, "losses.png")}");
+        File.Exists(Path.Combine(run, "losses.png")).Should().BeTrue();
+    }
+
+    [Fact]
     public void Resuming_with_other_training_options_names_them_and_changes_nothing()
     {
         var run = temp.File("run");

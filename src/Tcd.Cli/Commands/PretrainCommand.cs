@@ -235,6 +235,9 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         // 'tcd glue' shows this beside the GLUE scores (the paper's "pre-training LL" column).
         GlueSuiteModel.ReplacePretrainingLogLikelihood(modelFolder, result.ValidationLogLikelihood);
 
+        var chart = PlotCommand.DrawRunChart(settings.Output, result.LastLosses.Keys);
+        // Written last: it tells a later invocation that the run is done, so one stopped before this saves the model and
+        // draws the chart again.
         WriteJson(Path.Combine(settings.Output, ResultFileName), new
         {
             steps = result.Steps,
@@ -242,7 +245,6 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             validation_log_likelihood = result.ValidationLogLikelihood,
             model = modelFolder,
         });
-        var chart = PlotCommand.DrawRunChart(settings.Output, result.LastLosses.Keys);
         var validationText = result.ValidationLogLikelihood is { } ll ? string.Create(CultureInfo.InvariantCulture, $", held-out masked-token log-likelihood {ll:F4}") : string.Empty;
         var chartText = chart is null ? string.Empty : $", loss chart {chart}";
         console.Line($"tcd {Command.Name}: done at step {result.Steps}{validationText}; model saved to {modelFolder}{chartText}");
