@@ -260,8 +260,9 @@ public sealed class GlueSuite
     }
 
     /// <summary>
-    /// Fine-tunes a cell, resuming from its checkpoint when an earlier run left one; a checkpoint that cannot be used
-    /// (damaged, or of another version of the model) is deleted and the cell trained from its first step.
+    /// Fine-tunes a cell, resuming from its checkpoint when an earlier run left one. A damaged newest checkpoint is
+    /// deleted and the cell resumed from the one before it; when there is none, or the checkpoint is of another version
+    /// of the model, the cell's checkpoints are deleted and it is trained from its first step.
     /// </summary>
     private GlueCellResult TrainCell(
         BertForMaskedLm pretrained, GlueCellKey key, GlueCellSettings settings, GlueTaskData data, CellProgress progress, CancellationToken cancellationToken)
@@ -274,16 +275,26 @@ public sealed class GlueSuite
         {
             return TrainCellFromCheckpoint(pretrained, key, settings, data, progress, cancellationToken);
         }
+        catch (CheckpointLoadException ex) when (ex.PreviousCheckpoint is { } previous)
+        {
+            // Only the steps since the previous checkpoint are lost with a damaged newest one.
+            log($"{CannotBeRead(ex)}; the cell {key} resumes from {previous}.");
+            OutputFolders.Delete(ex.Checkpoint);
+            return TrainCell(pretrained, key, settings, data, progress, cancellationToken);
+        }
         catch (Exception ex) when (ex is CheckpointMismatchException or CheckpointLoadException)
         {
             var reason = ex is CheckpointMismatchException mismatch
                 ? $"{mismatch.Checkpoint} belongs to another run ({string.Join("; ", mismatch.Differences)})"
-                : $"{((CheckpointLoadException)ex).Checkpoint} cannot be read";
+                : CannotBeRead((CheckpointLoadException)ex);
             log($"{reason}; the cell {key} is trained from its first step.");
             OutputFolders.Delete(CellCheckpointFolder(key));
             return TrainCellFromCheckpoint(pretrained, key, settings, data, progress, cancellationToken);
         }
     }
+
+    /// <summary>Which checkpoint cannot be read, and why: the reason names the file when the file's reader does.</summary>
+    private static string CannotBeRead(CheckpointLoadException ex) => $"{ex.Checkpoint} cannot be read ({ex.InnerException?.Message.Split('\n')[0].TrimEnd()})";
 
     private GlueCellResult TrainCellFromCheckpoint(
         BertForMaskedLm pretrained, GlueCellKey key, GlueCellSettings settings, GlueTaskData data, CellProgress progress, CancellationToken cancellationToken)

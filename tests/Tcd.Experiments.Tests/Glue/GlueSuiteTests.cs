@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Tcd.Experiments.Glue;
+using Tcd.Models.Modeling;
 using Tcd.Models.Training;
 using Tcd.Models.Runtime;
 using Tcd.Models.Tests.Data.Glue;
@@ -134,6 +135,28 @@ public sealed class GlueSuiteTests : IDisposable
         Directory.Exists(checkpoints).Should().BeFalse("a stored cell needs its checkpoints no more");
         reports[0].EstimatedRemaining.Should().BeNull("the pace is measured from the first report on, not over the resume's set-up");
         reports[^1].EstimatedRemaining.Should().Be(TimeSpan.Zero);
+    }
+
+    [Fact]
+    public void A_cell_whose_newest_checkpoint_is_damaged_resumes_from_the_one_before_and_says_why()
+    {
+        var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 4);
+        var options = fixture.OneCellOptions([model], "RTE") with { Epochs = 2, BatchSize = 4, CheckpointEvery = 5 };
+        using var cancellation = new CancellationTokenSource();
+        var interrupted = () => new GlueSuite(options).Run(
+            new SynchronousProgress<GlueSuiteProgress>(report => { if (report.Step == 10) { cancellation.Cancel(); } }), cancellation.Token);
+        interrupted.Should().Throw<OperationCanceledException>();
+        var checkpoints = Directory.EnumerateDirectories(Path.Combine(fixture.Output, "cells"), "*.checkpoints").Single();
+        var damaged = Path.Combine(checkpoints, "step-00000010", BertModelStore.WeightsFileName);
+        File.WriteAllBytes(damaged, File.ReadAllBytes(damaged)[..100]);
+        var notes = new List<string>();
+
+        new GlueSuite(options, log: notes.Add).Run().CellsTrained.Should().Be(1);
+
+        notes.Should().ContainSingle(note => note.Contains($"{Path.Combine(checkpoints, "step-00000010")} cannot be read (", StringComparison.Ordinal)
+                                             && note.Contains(damaged, StringComparison.Ordinal)
+                                             && note.EndsWith($"resumes from {Path.Combine(checkpoints, "step-00000005")}.", StringComparison.Ordinal));
+        notes.Should().Contain(note => note.StartsWith("Resuming ", StringComparison.Ordinal) && note.EndsWith("step-00000005 (step 5).", StringComparison.Ordinal));
     }
 
     [Fact]
