@@ -400,6 +400,26 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public void An_xpert_stopped_before_its_result_is_written_is_made_again_by_the_same_command_only()
+    {
+        var corpus = temp.Write("corpus.txt", string.Join("\n\n", Enumerable.Range(0, 40).Select(i => $"The river number {i} flows past the old mill and the bridge {i % 5}.")));
+        string[] fast = ["--batch-size", "4", "--seq-length", "32", "--device", "cpu", "--threads", "1"];
+        Cli.Run(["pretrain", "--corpus", corpus, "--out", temp.File("moe"), "--preset", "tiny", "--experts", "4", "--steps", "1", .. fast]).ExitCode.Should().Be(0);
+        string[] command = ["xpert", "--source", temp.File("moe"), "--domains", corpus, "--out", temp.File("xpert"), "--k", "1", "--max-segments", "4", .. fast];
+        Cli.Run(command).ExitCode.Should().Be(0);
+        // result.json is written last: without it the folder is as a kill while the run wrote its files leaves it.
+        File.Delete(temp.File("xpert", "result.json"));
+
+        var other = Cli.Run([.. command, "--seed", "7"]);
+        var again = Cli.Run(command);
+
+        other.Error.Should().Contain("holds a tcd xpert run that did not finish").And.Contain("--seed 42 (now 7)");
+        again.ExitCode.Should().Be(0, again.Error);
+        again.Output.Should().Contain($"tcd xpert: '{temp.File("xpert")}' holds this run, stopped before it had written all its files; making it again.");
+        File.Exists(temp.File("xpert", "result.json")).Should().BeTrue();
+    }
+
+    [Fact]
     public void Pretrain_a_moe_then_xpert_then_pretrain_the_dense_model_from_it()
     {
         var corpus = temp.Write("corpus.txt", string.Join("\n\n", Enumerable.Range(0, 40).Select(i => $"The river number {i} flows past the old mill and the bridge {i % 5}.")));

@@ -86,6 +86,11 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
             return 0;
         }
 
+        if (run.IsUnfinished)
+        {
+            console.Line($"tcd xpert: '{settings.Output}' holds this run, stopped before it had written all its files; making it again.");
+        }
+
         TorchRuntime.EnsureAvailable();
         TorchRuntime.SetThreads(settings.Threads);
 
