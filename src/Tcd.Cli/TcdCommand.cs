@@ -75,6 +75,13 @@ internal abstract class TcdCommand<TSettings> : ITcdCommand
         {
             return Execute(Read(parse), console, cancellationToken);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Thrown by the commands that compute first and write at the end (eval, predict, xpert); the training
+            // commands return what they saved instead, and glue says which cells it kept.
+            console.Line($"tcd {Command.Name}: cancelled; nothing was written.");
+            return 130;
+        }
         catch (Exception ex) when (IsUserError(ex))
         {
             console.Error.WriteLine($"tcd {Command.Name}: error: {UserMessages.Readable(ex)}");

@@ -400,6 +400,18 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public void An_eval_stopped_by_ctrl_c_says_so_and_exits_130_without_writing()
+    {
+        var corpus = PretrainOneTinyStep();
+
+        var (exitCode, output, error) = Cli.Run(new CancellationToken(canceled: true), ["eval", "--model", temp.File("run"), "--corpus", corpus, "--out", temp.File("eval.json"), .. TinyOnCpu]);
+
+        exitCode.Should().Be(130, error);
+        output.Should().Contain("tcd eval: cancelled; nothing was written.");
+        File.Exists(temp.File("eval.json")).Should().BeFalse();
+    }
+
+    [Fact]
     public void An_xpert_stopped_before_its_result_is_written_is_made_again_by_the_same_command_only()
     {
         var corpus = temp.Write("corpus.txt", string.Join("\n\n", Enumerable.Range(0, 40).Select(i => $"The river number {i} flows past the old mill and the bridge {i % 5}.")));

@@ -124,11 +124,6 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
                     _ => 0,
                 });
         }
-        catch (OperationCanceledException)
-        {
-            console.Line("tcd xpert: cancelled; nothing was written.");
-            return 130;
-        }
         catch (ArgumentException ex)
         {
             // The selection or decomposition found the options unworkable for this model and text (no common expert, a rank too large).
