@@ -87,6 +87,8 @@ public sealed class GlueSuite
         {
             if (TryReadCell(key, settings, fingerprints[key.Model], data[GlueTask.FromName(key.Task)]) is { } stored)
             {
+                // Left by a run stopped between storing the cell and deleting them; they serve no resume now.
+                OutputFolders.Delete(CellCheckpointFolder(key));
                 cells.Add(stored);
                 progress?.Report(new GlueSuiteProgress(cells.Count, plan.Count, key, Reused: true, 0, 0, 0, null, stored.Score, clock.Elapsed, null));
             }

@@ -181,6 +181,21 @@ public sealed class GlueSuiteTests : IDisposable
     }
 
     [Fact]
+    public void Checkpoints_left_beside_a_stored_cell_are_deleted_when_the_cell_is_reused()
+    {
+        var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 4);
+        var options = fixture.OneCellOptions([model], "RTE");
+        var cell = new GlueSuite(options).Run().Cells.Single();
+        // As a suite killed after storing the cell, before deleting its checkpoints, leaves them.
+        var leftover = Path.Combine(fixture.Output, "cells", Path.GetFileNameWithoutExtension(cell.Key.FileName) + ".checkpoints");
+        Directory.CreateDirectory(Path.Combine(leftover, "step-00000001"));
+
+        new GlueSuite(options).Run().CellsTrained.Should().Be(0);
+
+        Directory.Exists(leftover).Should().BeFalse();
+    }
+
+    [Fact]
     public void A_cell_checkpoint_of_an_older_version_of_the_model_is_dropped_and_the_cell_trained_from_its_first_step()
     {
         var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 4);
