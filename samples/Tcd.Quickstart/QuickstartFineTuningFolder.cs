@@ -76,6 +76,9 @@ internal sealed class QuickstartFineTuningFolder(QuickstartRunFolder run, GlueTa
     public void SaveResult(GlueTaskResult result) =>
         CheckpointStore.ReplaceAtomically(ResultFile, JsonSerializer.Serialize(result, TcdJson.Indented));
 
-    /// <summary>Deletes the checkpoints, e.g. those of another version of the model that fine-tuning cannot resume from.</summary>
+    /// <summary>
+    /// Deletes the checkpoints: those of a finished fine-tuning once its result is saved, or those of another version of
+    /// the model that fine-tuning cannot resume from.
+    /// </summary>
     public void DeleteCheckpoints() => OutputFolders.Delete(CheckpointFolder);
 }

@@ -278,6 +278,7 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
                 Device = settings.Device,
                 LogEvery = 50,
                 CheckpointDirectory = folder.CheckpointFolder,
+                KeepCheckpointsWhenDone = true,
                 MetricsFile = folder.MetricsFile,
             },
             ValidationData = data.Dev,
@@ -306,6 +307,8 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
         var metrics = mlContext.BinaryClassification.Evaluate(scored);
         var result = Evaluate(data.Task, scored.GetColumn<bool>("PredictedLabel").Select(p => p ? 1 : 0), scored.GetColumn<bool>("Label").Select(l => l ? 1 : 0));
         folder.SaveResult(result);
+        // Kept until now, so that a run stopped while it scored the model resumes at its last step instead of fine-tuning again.
+        folder.DeleteCheckpoints();
         Say($"{label} dev: {Describe(result)} (ML.NET: accuracy {metrics.Accuracy:P1}, F1 {metrics.F1Score:F3}, AUC {metrics.AreaUnderRocCurve:F3})");
         return result;
     }

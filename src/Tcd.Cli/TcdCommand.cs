@@ -51,12 +51,12 @@ internal abstract class TcdCommand<TSettings> : ITcdCommand
         return option;
     }
 
-    /// <summary>Writes <paramref name="values"/> as indented JSON (results, effective settings).</summary>
-    protected static void WriteJson(string path, object values)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        File.WriteAllText(path, JsonSerializer.Serialize(values, TcdJson.Indented));
-    }
+    /// <summary>
+    /// Writes <paramref name="values"/> as indented JSON (results, effective settings), replacing the file whole: a process
+    /// killed meanwhile leaves the old file, which a resume reads, not a truncated one.
+    /// </summary>
+    protected static void WriteJson(string path, object values) =>
+        CheckpointStore.ReplaceAtomically(path, JsonSerializer.Serialize(values, TcdJson.Indented));
 
     /// <summary>
     /// Writes the effective option values as a config file that reproduces the run with <c>--config</c>, led by the name
@@ -74,6 +74,13 @@ internal abstract class TcdCommand<TSettings> : ITcdCommand
         try
         {
             return Execute(Read(parse), console, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Thrown by the commands that compute first and write at the end (eval, predict, xpert); the training
+            // commands return what they saved instead, and glue says which cells it kept.
+            console.Line($"tcd {Command.Name}: cancelled; nothing was written.");
+            return 130;
         }
         catch (Exception ex) when (IsUserError(ex))
         {

@@ -184,6 +184,50 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public void A_finetune_cancelled_before_its_first_step_leaves_nothing_it_wrote()
+    {
+        PretrainOneTinyStep();
+        WriteRte("train");
+        WriteRte("dev");
+        var existing = temp.File("mine");
+        Directory.CreateDirectory(existing);
+        string[] Command(string output) => ["finetune", "--model", temp.File("run"), "--task", "RTE", "--data", temp.File("RTE"), "--out", output, .. TinyOnCpu];
+
+        var inNew = Cli.Run(new CancellationToken(canceled: true), Command(temp.File("new", "rte")));
+        var inExisting = Cli.Run(new CancellationToken(canceled: true), Command(existing));
+
+        inNew.ExitCode.Should().Be(130, inNew.Error);
+        inNew.Output.Should().Contain("tcd finetune: cancelled before the first step; nothing was saved.").And.NotContain("model saved");
+        Directory.Exists(temp.File("new")).Should().BeFalse();
+        inExisting.ExitCode.Should().Be(130, inExisting.Error);
+        Directory.EnumerateFileSystemEntries(existing).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void A_finetune_stopped_after_its_last_step_before_its_result_is_saved_is_not_trained_again()
+    {
+        PretrainOneTinyStep();
+        WriteRte("train");
+        WriteRte("dev");
+        string[] command = ["finetune", "--model", temp.File("run"), "--task", "RTE", "--data", temp.File("RTE"), "--out", temp.File("rte"),
+            "--epochs", "2", "--batch-size", "4", "--log-every", "1", .. TinyOnCpu];
+        // A folder where result.json goes makes the run fail there, as a process killed while saving its result would.
+        Directory.CreateDirectory(temp.File("rte", "result.json"));
+
+        var failed = Cli.Run(command);
+
+        failed.ExitCode.Should().NotBe(0);
+        failed.Output.Should().Contain("step 4/4");
+        Directory.Delete(temp.File("rte", "result.json"));
+        var again = Cli.Run(command);
+
+        again.ExitCode.Should().Be(0, again.Error);
+        again.Output.Should().Contain($"resuming from step 4 ({temp.File("rte", "checkpoints", "step-00000004")})").And.NotContain("step 1/4");
+        File.Exists(temp.File("rte", "result.json")).Should().BeTrue();
+        Directory.Exists(temp.File("rte", "checkpoints")).Should().BeFalse("the finished run's model and result are saved");
+    }
+
+    [Fact]
     public void Finetune_refuses_the_pretraining_run_as_its_out_and_words_a_divergence_in_option_names()
     {
         PretrainOneTinyStep();
@@ -386,6 +430,38 @@ public sealed class EndToEndTests : IDisposable
             .And.Contain("(name WNLI in --tasks to fine-tune on it instead)", "notes name the tool's options")
             .And.Contain($"submission:run:WNLI: {temp.File("glue-out", "submissions", "run", "WNLI.tsv")}")
             .And.NotContain("submission:run:AX");
+    }
+
+    [Fact]
+    public void An_eval_stopped_by_ctrl_c_says_so_and_exits_130_without_writing()
+    {
+        var corpus = PretrainOneTinyStep();
+
+        var (exitCode, output, error) = Cli.Run(new CancellationToken(canceled: true), ["eval", "--model", temp.File("run"), "--corpus", corpus, "--out", temp.File("eval.json"), .. TinyOnCpu]);
+
+        exitCode.Should().Be(130, error);
+        output.Should().Contain("tcd eval: cancelled; nothing was written.");
+        File.Exists(temp.File("eval.json")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void An_xpert_stopped_before_its_result_is_written_is_made_again_by_the_same_command_only()
+    {
+        var corpus = temp.Write("corpus.txt", string.Join("\n\n", Enumerable.Range(0, 40).Select(i => $"The river number {i} flows past the old mill and the bridge {i % 5}.")));
+        string[] fast = ["--batch-size", "4", "--seq-length", "32", "--device", "cpu", "--threads", "1"];
+        Cli.Run(["pretrain", "--corpus", corpus, "--out", temp.File("moe"), "--preset", "tiny", "--experts", "4", "--steps", "1", .. fast]).ExitCode.Should().Be(0);
+        string[] command = ["xpert", "--source", temp.File("moe"), "--domains", corpus, "--out", temp.File("xpert"), "--k", "1", "--max-segments", "4", .. fast];
+        Cli.Run(command).ExitCode.Should().Be(0);
+        // result.json is written last: without it the folder is as a kill while the run wrote its files leaves it.
+        File.Delete(temp.File("xpert", "result.json"));
+
+        var other = Cli.Run([.. command, "--seed", "7"]);
+        var again = Cli.Run(command);
+
+        other.Error.Should().Contain("holds a tcd xpert run that did not finish").And.Contain("--seed 42 (now 7)");
+        again.ExitCode.Should().Be(0, again.Error);
+        again.Output.Should().Contain($"tcd xpert: '{temp.File("xpert")}' holds this run, stopped before it had written all its files; making it again.");
+        File.Exists(temp.File("xpert", "result.json")).Should().BeTrue();
     }
 
     [Fact]

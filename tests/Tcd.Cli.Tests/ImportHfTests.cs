@@ -89,6 +89,24 @@ public sealed class ImportHfTests : IDisposable
     }
 
     [Fact]
+    public void An_import_stopped_after_writing_the_weights_can_be_made_again()
+    {
+        var checkpoint = WriteCasedCheckpoint("hf");
+        // A folder where labels.json goes stops the import after the weights, as a process killed then would.
+        Directory.CreateDirectory(temp.File("model", ClassNamesFile.FileName));
+
+        var stopped = Cli.Run("import-hf", "--from", checkpoint, "--out", temp.File("model"));
+
+        stopped.ExitCode.Should().NotBe(0);
+        File.Exists(temp.File("model", BertModelStore.WeightsFileName)).Should().BeTrue();
+        Directory.Delete(temp.File("model", ClassNamesFile.FileName));
+        var again = Cli.Run("import-hf", "--from", checkpoint, "--out", temp.File("model"));
+
+        again.ExitCode.Should().Be(0, again.Error);
+        again.Output.Should().Contain($"saved to {temp.File("model")}");
+    }
+
+    [Fact]
     public void Eval_of_an_older_checkpoint_without_model_type_says_to_import_it_first()
     {
         var checkpoint = WriteCasedCheckpoint("google");

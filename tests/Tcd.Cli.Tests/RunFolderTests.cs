@@ -32,6 +32,47 @@ public sealed class RunFolderTests : IDisposable
     }
 
     [Fact]
+    public void Tcd_config_and_result_are_replaced_whole_so_a_kill_while_they_are_written_leaves_the_old_files()
+    {
+        var run = temp.File("run");
+        Pretrain(run, steps: 1).ExitCode.Should().Be(0);
+        var files = new[] { "tcd-config.json", "result.json" }.Select(name => Path.Combine(run, name)).ToList();
+        var before = files.Select(File.ReadAllText).ToList();
+        // A handle keeps the file it opened: the old one when the new one is renamed over it, the new text when rewritten in place.
+        var handles = files.Select(file => new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete)).ToList();
+
+        var resumed = Pretrain(run, steps: 2);
+
+        resumed.ExitCode.Should().Be(0, resumed.Error);
+        foreach (var (handle, text) in handles.Zip(before))
+        {
+            using (handle)
+            using (var reader = new StreamReader(handle))
+            {
+                reader.ReadToEnd().Should().Be(text, $"{handle.Name} was replaced by a new file");
+            }
+        }
+
+        files.Select(File.ReadAllText).Should().NotEqual(before, "the resumed run recorded --steps 2 and its result");
+    }
+
+    [Fact]
+    public void A_run_stopped_while_it_draws_its_loss_chart_draws_it_when_started_again()
+    {
+        var run = temp.File("run");
+        // A folder where losses.png goes makes the chart fail, as a process killed while it draws it would leave it unfinished.
+        Directory.CreateDirectory(Path.Combine(run, "losses.png"));
+        Pretrain(run, steps: 1).ExitCode.Should().NotBe(0);
+        Directory.Delete(Path.Combine(run, "losses.png"));
+
+        var again = Pretrain(run, steps: 1);
+
+        again.ExitCode.Should().Be(0, again.Error);
+        again.Output.Should().Contain("it is saved as the model without further training").And.Contain($"loss chart {Path.Combine(run, "losses.png")}");
+        File.Exists(Path.Combine(run, "losses.png")).Should().BeTrue();
+    }
+
+    [Fact]
     public void Resuming_with_other_training_options_names_them_and_changes_nothing()
     {
         var run = temp.File("run");

@@ -113,35 +113,25 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         var classifier = BertForSequenceClassification.FromPretrained(pretrained, settings.Task.OutputCount);
         var tuner = new FineTuner(classifier, settings.Training, encoder.SpecialTokenIds);
         Func<float[][], IReadOnlyList<float>, double>? score = validation is null ? null : (logits, targets) => GlueMetrics.EvaluateOutputs(settings.Task, logits, targets).Score;
+        var start = RunFolderStart.Record(settings.Output);
         FineTuningResult result;
         try
         {
-            if (tuner.FindCheckpointToResume(train, validation, score) is { } checkpoint)
-            {
-                console.Line($"tcd finetune: resuming from step {CheckpointStore.StepOf(checkpoint)} ({checkpoint})");
-            }
+            result = Train(tuner, train, validation, score, settings, console, cancellationToken);
+        }
+        catch when (new CheckpointStore(settings.Training.CheckpointDirectory!).FindLatest() is null)
+        {
+            // A run that failed before its first checkpoint leaves no folder behind to mistake for a run.
+            start.Undo();
+            throw;
+        }
 
-            // Written once the checkpoint (if any) is accepted, so that a refused resume changes nothing in the folder.
-            WriteEffectiveConfig(Path.Combine(settings.Output, PretrainCommand.EffectiveConfigFileName), settings.EffectiveOptions);
-
-            result = console.Track<FineTuningProgress, FineTuningResult>(
-                "finetune",
-                progress => tuner.Train(train, validation, score, progress, cancellationToken),
-                report => (double)report.Step / report.TotalSteps);
-        }
-        catch (CheckpointLoadException ex)
+        if (result is { Cancelled: true, LastCheckpoint: null })
         {
-            throw new CliUsageException($"{ex.Message} (Starting over: --no-resume.)");
-        }
-        catch (TrainingDivergedException ex)
-        {
-            throw new CliUsageException(
-                $"fine-tuning diverged at step {ex.Step} (epoch {ex.Epoch}): {ex.NonFiniteQuantity} is {ex.NonFiniteValue.ToString(CultureInfo.InvariantCulture)}. " +
-                $"Run again with a lower --lr{(ex.LastGoodCheckpoint is null ? string.Empty : " and --no-resume (the checkpoints hold this run's settings)")}.");
-        }
-        catch (CheckpointMismatchException ex)
-        {
-            throw OptionValidation.CheckpointOfAnotherRun(settings.Output, InModeTerms(ex.Differences), OptionNames);
+            // Nothing was trained: the pre-trained model with an untrained head is no result to save or score.
+            start.Undo();
+            console.Line("tcd finetune: cancelled before the first step; nothing was saved.");
+            return 130;
         }
 
         var modelFolder = Path.Combine(settings.Output, RunFolders.ModelFolderName);
@@ -184,11 +174,53 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         }
         if (!result.Cancelled)
         {
+            // Kept by the tuner until now, so that a process stopped while it saved the model and result resumes at the
+            // last step instead of training again; a finished run is refused later, not resumed.
+            OutputFolders.Delete(settings.Training.CheckpointDirectory!);
             console.Line($"tcd finetune: serve it from ML.NET with {MlNetLoadCall(modelFolder, settings.Task, settings.Training.MaxSequenceLength)}, " +
                          $"or predict a file with: tcd predict --model {settings.Output} --data <file.tsv> --out predictions.tsv");
         }
 
         return result.Cancelled ? 130 : 0;
+    }
+
+    /// <summary>
+    /// Trains, resuming from the run's checkpoint when it has one, with the library's exceptions worded as the options
+    /// that cause them.
+    /// </summary>
+    private FineTuningResult Train(
+        FineTuner tuner, List<FineTuningExample> train, List<FineTuningExample>? validation, Func<float[][], IReadOnlyList<float>, double>? score,
+        FinetuneSettings settings, CliConsole console, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (tuner.FindCheckpointToResume(train, validation, score) is { } checkpoint)
+            {
+                console.Line($"tcd finetune: resuming from step {CheckpointStore.StepOf(checkpoint)} ({checkpoint})");
+            }
+
+            // Written once the checkpoint (if any) is accepted, so that a refused resume changes nothing in the folder.
+            WriteEffectiveConfig(Path.Combine(settings.Output, PretrainCommand.EffectiveConfigFileName), settings.EffectiveOptions);
+
+            return console.Track<FineTuningProgress, FineTuningResult>(
+                "finetune",
+                progress => tuner.Train(train, validation, score, progress, cancellationToken),
+                report => (double)report.Step / report.TotalSteps);
+        }
+        catch (CheckpointLoadException ex)
+        {
+            throw new CliUsageException($"{ex.Message} (Starting over: --no-resume.)");
+        }
+        catch (TrainingDivergedException ex)
+        {
+            throw new CliUsageException(
+                $"fine-tuning diverged at step {ex.Step} (epoch {ex.Epoch}): {ex.NonFiniteQuantity} is {ex.NonFiniteValue.ToString(CultureInfo.InvariantCulture)}. " +
+                $"Run again with a lower --lr{(ex.LastGoodCheckpoint is null ? string.Empty : " and --no-resume (the checkpoints hold this run's settings)")}.");
+        }
+        catch (CheckpointMismatchException ex)
+        {
+            throw OptionValidation.CheckpointOfAnotherRun(settings.Output, InModeTerms(ex.Differences), OptionNames);
+        }
     }
 
     /// <summary>The C# call that loads the fine-tuned model as an ML.NET transformer, with the task's columns and class names.</summary>
@@ -262,6 +294,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
             MetricsFile = Path.Combine(outputFolder, PretrainCommand.MetricsFileName),
             CheckpointEvery = options.Get(checkpointEvery),
             KeepCheckpoints = options.Get(keepCheckpoints),
+            KeepCheckpointsWhenDone = true,
             Resume = !options.GetForThisRunOnly(noResume),
         };
         OptionValidation.Run(training.Validate, OptionNames);

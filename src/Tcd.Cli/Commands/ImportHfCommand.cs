@@ -31,6 +31,12 @@ internal sealed class ImportHfCommand : TcdCommand<ImportHfSettings>
         TorchRuntime.EnsureAvailable();
         var imported = settings.EncoderOnly ? HuggingFaceCheckpoint.LoadEncoderUnderNewMaskedLmHead(settings.Source, settings.Seed) : HuggingFaceCheckpoint.Load(settings.Source);
         using var model = imported.Model;
+        // The checkpoint's own tokenizer travels with it (every tcd command reads <model>/vocab.txt and its
+        // tokenizer_config.json), and an earlier import's goes.
+        var tokenizer = BertTextEncoder.ForModelFolder(settings.Source);
+        // Written before the model: it marks the folder as an import, which a later import may replace (no trained model
+        // is lost with it), so that an import stopped while it writes the weights can be made again.
+        WriteEffectiveConfig(Path.Combine(settings.Output, PretrainCommand.EffectiveConfigFileName), settings.EffectiveOptions);
         BertModelStore.Save(model, imported.Config, settings.Output);
         // A model imported over an earlier one in this folder has no held-out score of its own.
         GlueSuiteModel.ReplacePretrainingLogLikelihood(settings.Output, null);
@@ -40,9 +46,7 @@ internal sealed class ImportHfCommand : TcdCommand<ImportHfSettings>
             ClassNamesFile.Write(settings.Output, classNames);
             console.Line($"tcd import-hf: classes (id2label): {string.Join(", ", classNames)}");
         }
-        // The checkpoint's own tokenizer travels with it (every tcd command reads <model>/vocab.txt and its
-        // tokenizer_config.json), and an earlier import's goes.
-        var tokenizer = BertTextEncoder.ForModelFolder(settings.Source);
+
         tokenizer.SaveTokenizerFiles(settings.Output);
         console.Line(File.Exists(Path.Combine(settings.Source, BertTextEncoder.VocabularyFileName))
             ? $"tcd import-hf: tokenizer: {BertTextEncoder.VocabularyFileName} ({tokenizer.VocabularySize} tokens), {tokenizer.Settings}"
@@ -53,8 +57,6 @@ internal sealed class ImportHfCommand : TcdCommand<ImportHfSettings>
             console.Line($"tcd import-hf: note: {note}");
         }
 
-        // Marks the folder as an import, which a later import may replace (no trained model is lost with it).
-        WriteEffectiveConfig(Path.Combine(settings.Output, PretrainCommand.EffectiveConfigFileName), settings.EffectiveOptions);
         console.Line(settings.EncoderOnly
             ? $"tcd import-hf: the encoder of {imported.ArchitectureName} from {settings.Source}, under a new masked-LM head, saved to {settings.Output}"
             : $"tcd import-hf: {imported.ArchitectureName} from {settings.Source} saved to {settings.Output}");

@@ -83,20 +83,11 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
         var inputs = rows.Select(row => encoder.Encode(row.Text, row.TextPair, settings.SequenceLength)).ToList();
         var predictor = new SequenceClassifierPredictor(classifier, encoder.SpecialTokenIds);
         var clock = Stopwatch.StartNew();
-        float[][] outputs;
-        try
-        {
-            outputs = console.Track<int, float[][]>(
-                "predict",
-                progress => predictor.Predict(inputs, settings.BatchSize, console.Live ? progress : new EveryTenth(progress, rows.Count), cancellationToken),
-                done => (double)done / rows.Count,
-                done => $"{done}/{rows.Count} rows");
-        }
-        catch (OperationCanceledException)
-        {
-            console.Line("tcd predict: cancelled; nothing was written.");
-            return 130;
-        }
+        var outputs = console.Track<int, float[][]>(
+            "predict",
+            progress => predictor.Predict(inputs, settings.BatchSize, console.Live ? progress : new EveryTenth(progress, rows.Count), cancellationToken),
+            done => (double)done / rows.Count,
+            done => $"{done}/{rows.Count} rows");
 
         if (settings.ClassNames is { } names)
         {

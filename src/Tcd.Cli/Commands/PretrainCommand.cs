@@ -151,15 +151,14 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
                 : $"tcd {Command.Name}: resuming from step {checkpoint.Step} ({checkpoint.Path}){StepsChange(startedWith, settings.Training.TotalSteps)}");
         }
 
-        var created = OutermostMissingFolder(settings.Output);
-        var previousConfig = File.Exists(run.ConfigFile) ? File.ReadAllText(run.ConfigFile) : null;
+        var start = RunFolderStart.Record(settings.Output);
         try
         {
             var exitCode = Train(settings, run, console, cancellationToken);
             if (run.LatestCheckpoint() is null && !run.ResultStep().HasValue)
             {
                 // Cancelled before its first step: "nothing was saved" holds only when nothing it wrote is left.
-                UndoStart(run, created, previousConfig);
+                start.Undo();
             }
 
             return exitCode;
@@ -168,42 +167,9 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         {
             // A run that failed before its first checkpoint (an empty corpus, a device that cannot be used) leaves no
             // folder behind to mistake for a run.
-            UndoStart(run, created, previousConfig);
-
+            start.Undo();
             throw;
         }
-    }
-
-    /// <summary>
-    /// Removes what a run that saved nothing wrote: the folders it created (<paramref name="created"/>, the outermost), or
-    /// in a folder that existed, its <c>tcd-config.json</c>, restored to <paramref name="previousConfig"/> when it had one.
-    /// </summary>
-    private static void UndoStart(PretrainRunFolder run, string? created, string? previousConfig)
-    {
-        if (created is not null)
-        {
-            OutputFolders.Delete(created);
-        }
-        else if (previousConfig is not null)
-        {
-            File.WriteAllText(run.ConfigFile, previousConfig);
-        }
-        else
-        {
-            File.Delete(run.ConfigFile);
-        }
-    }
-
-    /// <summary>The outermost folder of <paramref name="folder"/>'s path that does not exist yet (null when it exists).</summary>
-    private static string? OutermostMissingFolder(string folder)
-    {
-        string? missing = null;
-        for (var current = Path.GetFullPath(folder); current is not null && !Directory.Exists(current); current = Path.GetDirectoryName(current))
-        {
-            missing = current;
-        }
-
-        return missing;
     }
 
     private int Train(PretrainSettings settings, PretrainRunFolder run, CliConsole console, CancellationToken cancellationToken)
@@ -269,6 +235,9 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         // 'tcd glue' shows this beside the GLUE scores (the paper's "pre-training LL" column).
         GlueSuiteModel.ReplacePretrainingLogLikelihood(modelFolder, result.ValidationLogLikelihood);
 
+        var chart = PlotCommand.DrawRunChart(settings.Output, result.LastLosses.Keys);
+        // Written last: it tells a later invocation that the run is done, so one stopped before this saves the model and
+        // draws the chart again.
         WriteJson(Path.Combine(settings.Output, ResultFileName), new
         {
             steps = result.Steps,
@@ -276,7 +245,6 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             validation_log_likelihood = result.ValidationLogLikelihood,
             model = modelFolder,
         });
-        var chart = PlotCommand.DrawRunChart(settings.Output, result.LastLosses.Keys);
         var validationText = result.ValidationLogLikelihood is { } ll ? string.Create(CultureInfo.InvariantCulture, $", held-out masked-token log-likelihood {ll:F4}") : string.Empty;
         var chartText = chart is null ? string.Empty : $", loss chart {chart}";
         console.Line($"tcd {Command.Name}: done at step {result.Steps}{validationText}; model saved to {modelFolder}{chartText}");

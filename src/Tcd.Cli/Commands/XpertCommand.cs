@@ -86,6 +86,11 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
             return 0;
         }
 
+        if (run.IsUnfinished)
+        {
+            console.Line($"tcd xpert: '{settings.Output}' holds this run, stopped before it had written all its files; making it again.");
+        }
+
         TorchRuntime.EnsureAvailable();
         TorchRuntime.SetThreads(settings.Threads);
 
@@ -118,11 +123,6 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
                     XpertDecompositionProgress decomposition => 0.5 + decomposition.Fraction / 2,
                     _ => 0,
                 });
-        }
-        catch (OperationCanceledException)
-        {
-            console.Line("tcd xpert: cancelled; nothing was written.");
-            return 130;
         }
         catch (ArgumentException ex)
         {

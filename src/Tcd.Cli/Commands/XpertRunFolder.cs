@@ -21,8 +21,8 @@ internal sealed class XpertRunFolder(string folder)
     public string ModelFolder => Path.Combine(folder, RunFolders.ModelFolderName);
 
     /// <summary>
-    /// Throws unless the folder is refused, missing, empty, or holds a finished run of <paramref name="now"/>'s
-    /// options; returns true in the last case (the run need not be made again).
+    /// Throws unless the folder is missing, empty, or holds a run of <paramref name="now"/>'s options, finished or
+    /// stopped while it wrote its files; returns true for a finished one (the run need not be made again).
     /// </summary>
     /// <param name="now">The effective options of this invocation.</param>
     /// <param name="source">The source model folder, whose fingerprint the finished run recorded (runs of older versions did not).</param>
@@ -40,16 +40,22 @@ internal sealed class XpertRunFolder(string folder)
                 "choose a new or empty folder for --out.");
         }
 
-        if (!File.Exists(Path.Combine(folder, XpertCommand.ResultFileName)) || !File.Exists(Path.Combine(ModelFolder, BertModelStore.ConfigFileName)))
-        {
-            throw new CliUsageException(
-                $"--out: '{folder}' holds a tcd xpert run that did not finish (it has no {XpertCommand.ResultFileName} or model); " +
-                "delete the folder to run it again, or choose another --out.");
-        }
-
         var differences = OptionRecords.Differences(ModelFolders.WithModelIdentities(started), now.Where(option => !IrrelevantToTheResult.Contains(option.Key)))
             .Select(difference => difference.Description)
             .ToList();
+        if (IsUnfinished)
+        {
+            if (differences.Count > 0)
+            {
+                throw new CliUsageException(
+                    $"--out: '{folder}' holds a tcd xpert run that did not finish (it has no {XpertCommand.ResultFileName} or model), made with {string.Join(", ", differences)}; " +
+                    "delete the folder to run it again, or choose another --out.");
+            }
+
+            // This run, stopped while it wrote its files: it holds nothing that making it again does not write anew.
+            return false;
+        }
+
         if (differences.Count > 0)
         {
             throw new CliUsageException(
@@ -66,6 +72,14 @@ internal sealed class XpertRunFolder(string folder)
 
         return true;
     }
+
+    /// <summary>
+    /// Whether the folder holds a run that started writing its files and was stopped (a kill, a crash) before the last,
+    /// its <c>result.json</c>: <see cref="HoldsFinishedRunOf"/> lets a run of the same options make it again.
+    /// </summary>
+    public bool IsUnfinished =>
+        File.Exists(Path.Combine(folder, PretrainCommand.EffectiveConfigFileName))
+        && (!File.Exists(Path.Combine(folder, XpertCommand.ResultFileName)) || !File.Exists(Path.Combine(ModelFolder, BertModelStore.ConfigFileName)));
 
     private string? RecordedSourceFingerprint()
     {

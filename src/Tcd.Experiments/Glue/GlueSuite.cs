@@ -90,6 +90,8 @@ public sealed class GlueSuite
         {
             if (TryReadCell(key, settings, fingerprints[key.Model], data[GlueTask.FromName(key.Task)]) is { } stored)
             {
+                // Left by a run stopped between storing the cell and deleting them; they serve no resume now.
+                OutputFolders.Delete(CellCheckpointFolder(key));
                 cells.Add(stored);
                 progress?.Report(new GlueSuiteProgress(cells.Count, plan.Count, key, Reused: true, 0, 0, 0, null, stored.Score, clock.Elapsed, null));
             }
@@ -117,6 +119,8 @@ public sealed class GlueSuite
                 };
                 eta.CellFinished(StepsOf(taskData));
                 CheckpointStore.ReplaceAtomically(CellPath(key), GlueJson.Serialize(result));
+                // Kept until now, so that a suite stopped while it scored the trained cell resumes at its last step.
+                OutputFolders.Delete(CellCheckpointFolder(key));
                 cells.Add(result);
                 progress?.Report(new GlueSuiteProgress(cells.Count, plan.Count, key, Reused: false, 0, 0, 0, null, result.Score, clock.Elapsed, eta.Remaining(clock.Elapsed)));
             }
@@ -261,8 +265,9 @@ public sealed class GlueSuite
     }
 
     /// <summary>
-    /// Fine-tunes a cell, resuming from its checkpoint when an earlier run left one; a checkpoint that cannot be used
-    /// (damaged, or of another version of the model) is deleted and the cell trained from its first step.
+    /// Fine-tunes a cell, resuming from its checkpoint when an earlier run left one. A damaged newest checkpoint is
+    /// deleted and the cell resumed from the one before it; when there is none, or the checkpoint is of another version
+    /// of the model, the cell's checkpoints are deleted and it is trained from its first step.
     /// </summary>
     private GlueCellResult TrainCell(
         BertForMaskedLm pretrained, GlueCellKey key, GlueCellSettings settings, GlueTaskData data, CellProgress progress, CancellationToken cancellationToken)
@@ -275,16 +280,26 @@ public sealed class GlueSuite
         {
             return TrainCellFromCheckpoint(pretrained, key, settings, data, progress, cancellationToken);
         }
+        catch (CheckpointLoadException ex) when (ex.PreviousCheckpoint is { } previous)
+        {
+            // Only the steps since the previous checkpoint are lost with a damaged newest one.
+            log($"{CannotBeRead(ex)}; the cell {key} resumes from {previous}.");
+            OutputFolders.Delete(ex.Checkpoint);
+            return TrainCell(pretrained, key, settings, data, progress, cancellationToken);
+        }
         catch (Exception ex) when (ex is CheckpointMismatchException or CheckpointLoadException)
         {
             var reason = ex is CheckpointMismatchException mismatch
                 ? $"{mismatch.Checkpoint} belongs to another run ({string.Join("; ", mismatch.Differences)})"
-                : $"{((CheckpointLoadException)ex).Checkpoint} cannot be read";
+                : CannotBeRead((CheckpointLoadException)ex);
             log($"{reason}; the cell {key} is trained from its first step.");
             OutputFolders.Delete(CellCheckpointFolder(key));
             return TrainCellFromCheckpoint(pretrained, key, settings, data, progress, cancellationToken);
         }
     }
+
+    /// <summary>Which checkpoint cannot be read, and why: the reason names the file when the file's reader does.</summary>
+    private static string CannotBeRead(CheckpointLoadException ex) => $"{ex.Checkpoint} cannot be read ({ex.InnerException?.Message.Split('\n')[0].TrimEnd()})";
 
     private GlueCellResult TrainCellFromCheckpoint(
         BertForMaskedLm pretrained, GlueCellKey key, GlueCellSettings settings, GlueTaskData data, CellProgress progress, CancellationToken cancellationToken)
@@ -308,6 +323,7 @@ public sealed class GlueSuite
             CheckpointDirectory = options.CheckpointEvery is null ? null : CellCheckpointFolder(key),
             MetricsFile = CellMetricsFile(key),
             CheckpointEvery = options.CheckpointEvery ?? new FineTuningOptions().CheckpointEvery,
+            KeepCheckpointsWhenDone = true,
         };
         var tuner = new FineTuner(classifier, fineTuningOptions, encoder.SpecialTokenIds);
         var selectionColumn = data.Columns[0];

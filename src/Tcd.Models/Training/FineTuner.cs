@@ -78,7 +78,7 @@ public sealed class FineTuner
     /// Trains on <paramref name="train"/>; see the class remarks for validation and best-epoch selection. An epoch whose
     /// validation score is NaN is never the best one. With <see cref="FineTuningOptions.CheckpointDirectory"/> set, the
     /// run writes checkpoints (every <see cref="FineTuningOptions.CheckpointEvery"/> steps and on cancellation, deleted
-    /// when it finishes) and continues from the newest one it finds (<see cref="FindCheckpointToResume()"/>): losses,
+    /// when it finishes unless <see cref="FineTuningOptions.KeepCheckpointsWhenDone"/>) and continues from the newest one it finds (<see cref="FindCheckpointToResume()"/>): losses,
     /// validation scores, the best epoch and the final weights are those of a run that was never stopped.
     /// </summary>
     /// <param name="train">Training examples; targets are class indices or scores.</param>
@@ -239,7 +239,10 @@ public sealed class FineTuner
                 }
             }
 
-            if (cancelled && checkpoints is not null && state.Step > 0 && (lastCheckpoint is null || CheckpointStore.StepOf(lastCheckpoint) != state.Step))
+            // A stopped run is saved to resume from; a finished one whose caller keeps its checkpoints is saved as
+            // finished, so that a process stopped before the caller has saved the result trains no step again.
+            var keepCheckpoints = cancelled || options.KeepCheckpointsWhenDone;
+            if (keepCheckpoints && checkpoints is not null && state.Step > 0 && (lastCheckpoint is null || CheckpointStore.StepOf(lastCheckpoint) != state.Step))
             {
                 lastCheckpoint = SaveCheckpoint(checkpoints, state, optimizer, bestWeights, lastCheckpoint);
             }
@@ -249,7 +252,7 @@ public sealed class FineTuner
                 RestoreWeights(bestWeights);
             }
 
-            if (!cancelled && checkpoints is not null)
+            if (!keepCheckpoints && checkpoints is not null)
             {
                 // They serve only a resume; kept, they would stop the next run in this folder (another fold, other data) as another run's.
                 DeleteCheckpoints(checkpoints);

@@ -67,7 +67,8 @@ public sealed record FineTuningOptions
     /// <summary>
     /// Folder for checkpoints, so that a long run (a large GLUE task, a MoE on a CPU) survives a crash or a stop; null
     /// writes none. A checkpoint holds the weights, the optimizer state and the position in the run; the best epoch's
-    /// weights are kept beside them. They serve only a resume: a run that finishes deletes them. Default null.
+    /// weights are kept beside them. They serve only a resume: a run that finishes deletes them (unless
+    /// <see cref="KeepCheckpointsWhenDone"/>). Default null.
     /// </summary>
     public string? CheckpointDirectory { get; init; }
 
@@ -80,6 +81,14 @@ public sealed record FineTuningOptions
 
     /// <summary>Checkpoints kept on disk. Default 2.</summary>
     public int KeepCheckpoints { get; init; } = 2;
+
+    /// <summary>
+    /// Keeps the checkpoints of a finished run, with one of its last step, instead of deleting them. For a caller that
+    /// saves the result itself (a model folder, a results file): a process stopped before that is done resumes from the
+    /// last step, trains nothing again and returns the same result; the caller deletes <see cref="CheckpointDirectory"/>
+    /// once the result is saved. Default false.
+    /// </summary>
+    public bool KeepCheckpointsWhenDone { get; init; }
 
     /// <summary>
     /// Continue from the newest checkpoint in <see cref="CheckpointDirectory"/> when one exists. The run must start from

@@ -15,7 +15,8 @@ public sealed record FineTuningResult(
 {
     /// <summary>
     /// The checkpoint a cancelled run wrote (or resumed from, when it wrote none after), from which the next run
-    /// continues; null when the run finished (its checkpoints are deleted then) or had none.
+    /// continues; for a finished run with <see cref="FineTuningOptions.KeepCheckpointsWhenDone"/>, the one of its last
+    /// step; null when the run finished (its checkpoints are deleted then) or had none.
     /// </summary>
     public string? LastCheckpoint { get; init; }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Tcd.Experiments.Glue;
+using Tcd.Models.Modeling;
 using Tcd.Models.Training;
 using Tcd.Models.Runtime;
 using Tcd.Models.Tests.Data.Glue;
@@ -134,6 +135,64 @@ public sealed class GlueSuiteTests : IDisposable
         Directory.Exists(checkpoints).Should().BeFalse("a stored cell needs its checkpoints no more");
         reports[0].EstimatedRemaining.Should().BeNull("the pace is measured from the first report on, not over the resume's set-up");
         reports[^1].EstimatedRemaining.Should().Be(TimeSpan.Zero);
+    }
+
+    [Fact]
+    public void A_cell_whose_newest_checkpoint_is_damaged_resumes_from_the_one_before_and_says_why()
+    {
+        var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 4);
+        var options = fixture.OneCellOptions([model], "RTE") with { Epochs = 2, BatchSize = 4, CheckpointEvery = 5 };
+        using var cancellation = new CancellationTokenSource();
+        var interrupted = () => new GlueSuite(options).Run(
+            new SynchronousProgress<GlueSuiteProgress>(report => { if (report.Step == 10) { cancellation.Cancel(); } }), cancellation.Token);
+        interrupted.Should().Throw<OperationCanceledException>();
+        var checkpoints = Directory.EnumerateDirectories(Path.Combine(fixture.Output, "cells"), "*.checkpoints").Single();
+        var damaged = Path.Combine(checkpoints, "step-00000010", BertModelStore.WeightsFileName);
+        File.WriteAllBytes(damaged, File.ReadAllBytes(damaged)[..100]);
+        var notes = new List<string>();
+
+        new GlueSuite(options, log: notes.Add).Run().CellsTrained.Should().Be(1);
+
+        notes.Should().ContainSingle(note => note.Contains($"{Path.Combine(checkpoints, "step-00000010")} cannot be read (", StringComparison.Ordinal)
+                                             && note.Contains(damaged, StringComparison.Ordinal)
+                                             && note.EndsWith($"resumes from {Path.Combine(checkpoints, "step-00000005")}.", StringComparison.Ordinal));
+        notes.Should().Contain(note => note.StartsWith("Resuming ", StringComparison.Ordinal) && note.EndsWith("step-00000005 (step 5).", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_cell_stopped_after_its_last_step_while_it_is_scored_is_not_trained_again()
+    {
+        var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 4);
+        // 48 examples in batches of 4: 12 steps an epoch, 24 in all; the last report is the second epoch's dev score.
+        var options = fixture.OneCellOptions([model], "RTE") with { Epochs = 2, BatchSize = 4, CheckpointEvery = 5 };
+        using var cancellation = new CancellationTokenSource();
+        var interrupted = () => new GlueSuite(options).Run(
+            new SynchronousProgress<GlueSuiteProgress>(report => { if (report is { Step: 24, DevScore: not null }) { cancellation.Cancel(); } }), cancellation.Token);
+        interrupted.Should().Throw<OperationCanceledException>();
+        var notes = new List<string>();
+        var steps = new List<long>();
+
+        var resumed = new GlueSuite(options, log: notes.Add).Run(new SynchronousProgress<GlueSuiteProgress>(report => steps.Add(report.Step)));
+
+        notes.Should().Contain(note => note.StartsWith("Resuming ", StringComparison.Ordinal) && note.EndsWith("step-00000024 (step 24).", StringComparison.Ordinal));
+        steps.Where(step => step > 0).Should().NotContain(step => step < 24, "every step was trained before the stop");
+        resumed.CellsTrained.Should().Be(1);
+        Directory.EnumerateDirectories(Path.Combine(fixture.Output, "cells"), "*.checkpoints").Should().BeEmpty("a stored cell needs its checkpoints no more");
+    }
+
+    [Fact]
+    public void Checkpoints_left_beside_a_stored_cell_are_deleted_when_the_cell_is_reused()
+    {
+        var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 4);
+        var options = fixture.OneCellOptions([model], "RTE");
+        var cell = new GlueSuite(options).Run().Cells.Single();
+        // As a suite killed after storing the cell, before deleting its checkpoints, leaves them.
+        var leftover = Path.Combine(fixture.Output, "cells", Path.GetFileNameWithoutExtension(cell.Key.FileName) + ".checkpoints");
+        Directory.CreateDirectory(Path.Combine(leftover, "step-00000001"));
+
+        new GlueSuite(options).Run().CellsTrained.Should().Be(0);
+
+        Directory.Exists(leftover).Should().BeFalse();
     }
 
     [Fact]

@@ -134,6 +134,26 @@ public sealed class FineTunerCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void A_finished_run_that_keeps_its_checkpoints_is_run_again_without_training_to_the_same_result()
+    {
+        var keep = Options() with { KeepCheckpointsWhenDone = true };
+        var finished = Train(NewClassifier(), keep);
+
+        finished.Result.LastCheckpoint.Should().EndWith("step-00000009", "the caller may be stopped before it has saved the result");
+        var again = Train(NewClassifier(), keep);
+
+        again.Result.ResumedFromStep.Should().Be(9);
+        again.Reports.Should().BeEmpty("the run had trained every step");
+        again.Result.EpochLosses.Should().Equal(finished.Result.EpochLosses);
+        again.Result.EpochScores.Should().Equal(finished.Result.EpochScores);
+        again.Result.BestEpoch.Should().Be(finished.Result.BestEpoch);
+        foreach (var (name, values) in finished.Weights)
+        {
+            again.Weights[name].Should().Equal(values, name);
+        }
+    }
+
+    [Fact]
     public void Only_the_best_epoch_folder_a_checkpoint_refers_to_is_kept()
     {
         var rising = 0.0;
