@@ -175,17 +175,20 @@ public sealed class CheckpointStore
     private static string StepFolderName(long step) => StepPrefix + step.ToString("D8", CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// Deletes every checkpoint, the pointer to the newest and abandoned temporary folders, then the folder itself when
-    /// nothing else is left in it. What cannot be deleted now (a file held open) is left.
+    /// Deletes every checkpoint, the pointer to the newest and abandoned temporary folders, then the folders of
+    /// <see cref="SaveFolder"/> whose names start with <paramref name="savedFolderPrefix"/> (after the checkpoints that
+    /// refer to them, so that a process stopped midway leaves no checkpoint missing its folder), then the folder itself
+    /// when nothing else is left in it. What cannot be deleted now (a file held open) is left.
     /// </summary>
-    internal void DeleteAll()
+    internal void DeleteAll(string? savedFolderPrefix = null)
     {
         if (!Directory.Exists(Root))
         {
             return;
         }
 
-        foreach (var folder in CompleteCheckpoints().Concat(Directory.EnumerateDirectories(Root, TemporaryPrefix + "*")).ToList())
+        var saved = savedFolderPrefix is null ? [] : Directory.EnumerateDirectories(Root, savedFolderPrefix + "*");
+        foreach (var folder in CompleteCheckpoints().Concat(Directory.EnumerateDirectories(Root, TemporaryPrefix + "*")).ToList().Concat(saved.ToList()))
         {
             TryDelete(folder);
         }
@@ -227,12 +230,18 @@ public sealed class CheckpointStore
         }
     }
 
-    /// <summary>Deletes a folder; one that cannot be removed now is left for the next save to remove.</summary>
+    /// <summary>
+    /// Deletes a folder of the checkpoint root. It is first renamed to a temporary name, so that a process stopped while
+    /// the files are deleted leaves no checkpoint with files missing, only an abandoned temporary folder, which the next
+    /// save removes; one that cannot be removed now is left for the next save as well.
+    /// </summary>
     internal static void TryDelete(string folder)
     {
         try
         {
-            Directory.Delete(folder, recursive: true);
+            var doomed = Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(folder))!, TemporaryPrefix + "deleted-" + Guid.NewGuid().ToString("N"));
+            Directory.Move(folder, doomed);
+            Directory.Delete(doomed, recursive: true);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -392,11 +392,7 @@ public sealed class FineTuner
     }
 
     /// <summary>Deletes every checkpoint and best-epoch folder of <paramref name="store"/>.</summary>
-    private static void DeleteCheckpoints(CheckpointStore store)
-    {
-        DeleteBestWeightsExcept(store, new HashSet<string>());
-        store.DeleteAll();
-    }
+    private static void DeleteCheckpoints(CheckpointStore store) => store.DeleteAll(savedFolderPrefix: BestWeightsPrefix);
 
     /// <summary>Deletes the best-epoch folders of the checkpoint root but those named in <paramref name="kept"/>.</summary>
     private static void DeleteBestWeightsExcept(CheckpointStore store, IReadOnlySet<string> kept)
