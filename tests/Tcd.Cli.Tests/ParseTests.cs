@@ -93,7 +93,12 @@ public sealed class ParseTests : IDisposable
         settings.TrainFile.Should().Be(train);
         settings.DevFile.Should().Be(dev);
         settings.MaxTrain.Should().BeNull();
-        settings.Training.Should().BeEquivalentTo(new FineTuningOptions { CheckpointDirectory = Path.Combine("ft", "checkpoints"), MetricsFile = Path.Combine("ft", "metrics.jsonl") });
+        settings.Training.Should().BeEquivalentTo(new FineTuningOptions
+        {
+            CheckpointDirectory = Path.Combine("ft", "checkpoints"),
+            MetricsFile = Path.Combine("ft", "metrics.jsonl"),
+            KeepCheckpointsWhenDone = true, // until the model and result.json are saved, so a stop in between trains nothing again
+        });
     }
 
     [Fact]
