@@ -473,7 +473,7 @@ public sealed class Pretrainer
     }
 
     private double Validate(IReadOnlyList<EncodedText> segments, MlmMasker masker, CancellationToken cancellationToken) =>
-        MaskedLmEvaluator.Evaluate(student, segments, masker, options.BatchSize, options.ValidationMaskSeed, cancellationToken).Mean;
+        MaskedLmEvaluator.Evaluate(student, segments, masker, options.BatchSize, options.ValidationMaskSeed, cancellationToken: cancellationToken).Mean;
 
     private string? SaveCheckpoint(CheckpointStore? store, TrainerState state, AdamW optimizer, string? lastGood)
     {
