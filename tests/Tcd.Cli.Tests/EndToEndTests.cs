@@ -44,7 +44,7 @@ public sealed class EndToEndTests : IDisposable
 
         evaluation.Error.Should().BeEmpty();
         evaluation.ExitCode.Should().Be(0);
-        evaluation.Output.Should().Contain("mean masked-token log-likelihood");
+        evaluation.Output.Should().Contain("mean masked-token log-likelihood").And.Contain("[eval] 8/8 segments (100%), ETA 00:00:00");
         using var scored = JsonDocument.Parse(File.ReadAllText(evalFile));
         var logLikelihood = scored.RootElement.GetProperty("mean_log_likelihood").GetDouble();
         logLikelihood.Should().BeNegative().And.BeGreaterThan(-Math.Log(30522) - 5);
@@ -297,6 +297,20 @@ public sealed class EndToEndTests : IDisposable
         resumed.ExitCode.Should().Be(0);
         resumed.Output.Should().Contain($"resuming from step 1 ({Path.Combine(run, "checkpoints", "step-00000001")})").And.Contain("step 2/2");
         File.Exists(Path.Combine(run, "model", BertModelStore.WeightsFileName)).Should().BeTrue();
+    }
+
+    [Fact]
+    public void An_eval_stopped_says_so_and_exits_as_cancelled()
+    {
+        var corpus = PretrainOneTinyStep();
+        var result = temp.File("eval.json");
+
+        var stopped = Cli.Run(new CancellationToken(canceled: true), ["eval", "--model", temp.File("run"), "--corpus", corpus, "--out", result, .. TinyOnCpu]);
+
+        stopped.Error.Should().BeEmpty();
+        stopped.ExitCode.Should().Be(130);
+        stopped.Output.Should().Contain("tcd eval: cancelled; nothing was written.");
+        File.Exists(result).Should().BeFalse();
     }
 
     [Fact]
