@@ -140,7 +140,8 @@ public sealed class EndToEndTests : IDisposable
 
         stopped.ExitCode.Should().Be(130);
         var checkpoint = temp.File("rte", "checkpoints", "step-00000003");
-        stopped.Output.Should().Contain("cancelled, best epoch 1: ").And.Contain($"checkpoint {checkpoint}. Run the same command again to resume.");
+        stopped.Output.Should().Contain("cancelled, best epoch 1: dev score ").And.Contain("(not scored again after the stop)")
+            .And.Contain($"checkpoint {checkpoint}. Run the same command again to resume.");
         using (var result = JsonDocument.Parse(File.ReadAllText(temp.File("rte", "result.json"))))
         {
             result.RootElement.GetProperty("cancelled").GetBoolean().Should().BeTrue("its model/ holds the weights of a run that did not finish");

@@ -306,9 +306,14 @@ public sealed class FineTuner
     /// Runs the model in eval mode without gradients in batches and returns one row of outputs per input (logits of
     /// each class, or the single regression output).
     /// </summary>
+    /// <param name="inputs">Encoded texts.</param>
+    /// <param name="batchSize">Inputs per forward pass [default: the training batch size, at least 32].</param>
+    /// <param name="progress">Receives the number of inputs done after each batch.</param>
+    /// <param name="cancellationToken">Checked before each batch.</param>
     /// <exception cref="ArgumentException">An input is longer than the model's MaxPositions or has a token id its vocabulary lacks.</exception>
-    public float[][] Predict(IReadOnlyList<EncodedText> inputs, int? batchSize = null, CancellationToken cancellationToken = default) =>
-        predictor.Predict(inputs, batchSize ?? Math.Max(options.BatchSize, 32), cancellationToken: cancellationToken);
+    /// <exception cref="OperationCanceledException">The token was cancelled; nothing is returned.</exception>
+    public float[][] Predict(IReadOnlyList<EncodedText> inputs, int? batchSize = null, IProgress<int>? progress = null, CancellationToken cancellationToken = default) =>
+        predictor.Predict(inputs, batchSize ?? Math.Max(options.BatchSize, 32), progress, cancellationToken);
 
     private double TrainStep(IReadOnlyList<FineTuningExample> examples, Device device, TorchSharp.Modules.AdamW optimizer, double learningRate, int epoch, long step, string? lastCheckpoint)
     {
