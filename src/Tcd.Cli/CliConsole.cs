@@ -81,7 +81,7 @@ internal sealed class CliConsole(IAnsiConsole? liveConsole, TextWriter output, T
         var clock = Stopwatch.StartNew();
         return Track<int, T>(
             title,
-            progress => work(liveConsole is null ? new ThinnedCount(progress, total, clock) : progress),
+            progress => work(liveConsole is null ? new TenthsProgress(progress, total, QuietestInterval) : progress),
             done => (double)done / total,
             done => DescribeCount(done, total, unit, clock.Elapsed));
     }
@@ -94,24 +94,6 @@ internal sealed class CliConsole(IAnsiConsole? liveConsole, TextWriter output, T
         var eta = done > 0 ? TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (total - done)) : (TimeSpan?)null;
         return string.Create(CultureInfo.InvariantCulture,
             $"{done}/{UserMessages.Count(total, unit)} ({100.0 * done / total:F0}%){(eta is { } remaining ? $", ETA {remaining:hh\\:mm\\:ss}" : string.Empty)}");
-    }
-
-    /// <summary>Passes on the counts that complete another tenth, the last, and any after <see cref="QuietestInterval"/> without one.</summary>
-    private sealed class ThinnedCount(IProgress<int> inner, int total, Stopwatch clock) : IProgress<int>
-    {
-        private int tenthsReported;
-        private TimeSpan lastReported;
-
-        public void Report(int value)
-        {
-            var tenths = (int)(10L * value / total);
-            if (tenths > tenthsReported || clock.Elapsed - lastReported >= QuietestInterval)
-            {
-                tenthsReported = tenths;
-                lastReported = clock.Elapsed;
-                inner.Report(value);
-            }
-        }
     }
 
     /// <summary>Reports on the calling (training) thread, so lines keep their order.</summary>
