@@ -141,6 +141,7 @@ public sealed class EndToEndTests : IDisposable
         stopped.ExitCode.Should().Be(130);
         var checkpoint = temp.File("rte", "checkpoints", "step-00000003");
         stopped.Output.Should().Contain("cancelled, best epoch 1: dev score ").And.Contain("(not scored again after the stop)")
+            .And.Contain("[finetune] epoch 1 validating: ")
             .And.Contain($"checkpoint {checkpoint}. Run the same command again to resume.");
         using (var result = JsonDocument.Parse(File.ReadAllText(temp.File("rte", "result.json"))))
         {
