@@ -81,7 +81,7 @@ internal sealed class CliConsole(IAnsiConsole? liveConsole, TextWriter output, T
         var clock = Stopwatch.StartNew();
         return Track<int, T>(
             title,
-            progress => work(liveConsole is null ? new TenthsProgress(progress, total, QuietestInterval) : progress),
+            progress => work(liveConsole is null ? new TenthsProgress<int>(progress, done => (double)done / total, QuietestInterval) : progress),
             done => (double)done / total,
             done => DescribeCount(done, total, unit, clock.Elapsed));
     }

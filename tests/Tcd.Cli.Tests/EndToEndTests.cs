@@ -405,6 +405,19 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public void Xpert_logs_each_domain_in_about_ten_lines_however_many_batches_it_routes()
+    {
+        PretrainOneTinyStep(experts: 4);
+        var wiki = temp.Write("wiki.txt", string.Join("\n\n", Enumerable.Range(0, 200).Select(i => $"The city {i} lies on a hill above the valley, where farmers grow wheat.")));
+
+        var xpert = Cli.Run(["xpert", "--source", temp.File("run"), "--domains", $"wiki={wiki}", "--out", temp.File("xpert"), "--max-segments", "40", "--batch-size", "1", .. TinyOnCpu]);
+
+        xpert.ExitCode.Should().Be(0);
+        xpert.Output.Split('\n').Where(line => line.StartsWith("[xpert] domain wiki", StringComparison.Ordinal)).Should()
+            .HaveCount(11, "the first of its 40 batches, then one per tenth of its segments").And.Contain(line => line.Contains(": 40 segments", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Pretrain_a_moe_then_xpert_then_pretrain_the_dense_model_from_it()
     {
         var corpus = temp.Write("corpus.txt", string.Join("\n\n", Enumerable.Range(0, 40).Select(i => $"The river number {i} flows past the old mill and the bridge {i % 5}.")));

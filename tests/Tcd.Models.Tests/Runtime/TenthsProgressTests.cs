@@ -8,7 +8,7 @@ public sealed class TenthsProgressTests
     public void Passes_on_the_counts_that_complete_another_tenth()
     {
         var passed = new List<int>();
-        var progress = new TenthsProgress(new SynchronousProgress<int>(passed.Add), total: 100);
+        var progress = new TenthsProgress<int>(new SynchronousProgress<int>(passed.Add), done => done / 100.0);
 
         foreach (var done in Enumerable.Range(1, 40).Select(batch => Math.Min(100, batch * 3)))
         {
@@ -22,7 +22,7 @@ public sealed class TenthsProgressTests
     public void Passes_on_every_count_once_the_quietest_interval_has_passed()
     {
         var passed = new List<int>();
-        var progress = new TenthsProgress(new SynchronousProgress<int>(passed.Add), total: 1000, quietest: TimeSpan.Zero);
+        var progress = new TenthsProgress<int>(new SynchronousProgress<int>(passed.Add), done => done / 1000.0, quietest: TimeSpan.Zero);
 
         progress.Report(1);
         progress.Report(2);
