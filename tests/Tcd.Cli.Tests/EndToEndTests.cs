@@ -128,6 +128,20 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public void A_finetune_stopped_in_its_last_dev_pass_keeps_its_finished_run_and_says_the_dev_set_was_not_scored_again()
+    {
+        PretrainOneTinyStep();
+        WriteRte("train");
+        WriteRte("dev", count: 40);
+
+        var stopped = Cli.RunUntil("[dev] 32/40 examples", ["finetune", "--model", temp.File("run"), "--task", "RTE", "--data", temp.File("RTE"), "--out", temp.File("rte"), "--epochs", "1", .. TinyOnCpu]);
+
+        stopped.Error.Should().BeEmpty();
+        stopped.ExitCode.Should().Be(0, "the fine-tuning itself finished and was saved");
+        stopped.Output.Should().Contain("done, best epoch 1: dev score ").And.Contain("(not scored again after the stop)").And.NotContain("[dev] 40/40");
+    }
+
+    [Fact]
     public void A_stopped_finetune_refuses_other_settings_and_resumes_with_its_own_then_removes_its_checkpoints()
     {
         PretrainOneTinyStep();
@@ -245,9 +259,9 @@ public sealed class EndToEndTests : IDisposable
     }
 
     /// <summary>Eight RTE pairs, alternately entailed and not, as <c>RTE/&lt;split&gt;.tsv</c>.</summary>
-    private void WriteRte(string split)
+    private void WriteRte(string split, int count = 8)
     {
-        var rows = Enumerable.Range(0, 8).Select(i => $"{i}\tThe town {i} has a market.\tThe town {i} has {(i % 2 == 0 ? "a market" : "no school")}.\t{(i % 2 == 0 ? "entailment" : "not_entailment")}");
+        var rows = Enumerable.Range(0, count).Select(i => $"{i}\tThe town {i} has a market.\tThe town {i} has {(i % 2 == 0 ? "a market" : "no school")}.\t{(i % 2 == 0 ? "entailment" : "not_entailment")}");
         temp.Write($"RTE/{split}.tsv", string.Join("\n", ["index\tsentence1\tsentence2\tlabel", .. rows]) + "\n");
     }
 

@@ -149,12 +149,22 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         encoder.SaveTokenizerFiles(modelFolder);
         // The kept weights are scored again for every metric of the task (training kept only the score), but not after
         // Ctrl+C: on a big dev set that is a whole pass more, which the user asked not to wait for.
-        var metrics = validation is null || result.Cancelled
-            ? null
-            : GlueMetrics.EvaluateOutputs(
-                settings.Task,
-                console.TrackCount("dev", validation.Count, "example", progress => tuner.Predict(validation.Select(e => e.Input).ToList(), progress: progress)),
-                validation.Select(e => e.Target).ToList());
+        GlueTaskResult? metrics = null;
+        if (validation is not null && !result.Cancelled)
+        {
+            try
+            {
+                metrics = GlueMetrics.EvaluateOutputs(
+                    settings.Task,
+                    console.TrackCount("dev", validation.Count, "example",
+                        progress => tuner.Predict(validation.Select(e => e.Input).ToList(), progress: progress, cancellationToken: cancellationToken)),
+                    validation.Select(e => e.Target).ToList());
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped in this pass, the run itself is finished and saved: only the metrics besides the score are missing.
+            }
+        }
         WriteJson(Path.Combine(settings.Output, ResultFileName), new
         {
             task = settings.Task.Name,
