@@ -1,4 +1,7 @@
+using System.Diagnostics;
+using System.Globalization;
 using Spectre.Console;
+using Tcd.Models.Runtime;
 
 namespace Tcd.Cli;
 
@@ -61,6 +64,36 @@ internal sealed class CliConsole(IAnsiConsole? liveConsole, TextWriter output, T
                 task.StopTask();
                 return result;
             });
+    }
+
+    /// <summary>
+    /// <see cref="Track{TProgress, T}"/> for a pass over <paramref name="total"/> items (rows predicted, segments scored) whose
+    /// <paramref name="work"/> reports the count done after each batch. Each report reads "done/total unit (percent), ETA";
+    /// as lines, one is printed when another tenth is done or <see cref="QuietestInterval"/> has passed since the last, so a
+    /// log is neither a line per batch nor silent for minutes on a big input.
+    /// </summary>
+    /// <param name="title">Prefix of every line, e.g. <c>predict</c>.</param>
+    /// <param name="total">How many items the pass covers.</param>
+    /// <param name="unit">The items' name in the singular, e.g. <c>row</c>.</param>
+    /// <param name="work">The pass, given the sink of its done counts.</param>
+    public T TrackCount<T>(string title, int total, string unit, Func<IProgress<int>, T> work)
+    {
+        var clock = Stopwatch.StartNew();
+        return Track<int, T>(
+            title,
+            progress => work(liveConsole is null ? new TenthsProgress<int>(progress, done => (double)done / total, QuietestInterval) : progress),
+            done => (double)done / total,
+            done => DescribeCount(done, total, unit, clock.Elapsed));
+    }
+
+    /// <summary>The longest a log waits for the next line of a <see cref="TrackCount{T}"/> pass.</summary>
+    public static readonly TimeSpan QuietestInterval = TimeSpan.FromSeconds(5);
+
+    private static string DescribeCount(int done, int total, string unit, TimeSpan elapsed)
+    {
+        var eta = done > 0 ? TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (total - done)) : (TimeSpan?)null;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{done}/{UserMessages.Count(total, unit)} ({100.0 * done / total:F0}%){(eta is { } remaining ? $", ETA {remaining:hh\\:mm\\:ss}" : string.Empty)}");
     }
 
     /// <summary>Reports on the calling (training) thread, so lines keep their order.</summary>

@@ -44,7 +44,7 @@ public sealed class EndToEndTests : IDisposable
 
         evaluation.Error.Should().BeEmpty();
         evaluation.ExitCode.Should().Be(0);
-        evaluation.Output.Should().Contain("mean masked-token log-likelihood");
+        evaluation.Output.Should().Contain("mean masked-token log-likelihood").And.Contain("[eval] 8/8 segments (100%), ETA 00:00:00");
         using var scored = JsonDocument.Parse(File.ReadAllText(evalFile));
         var logLikelihood = scored.RootElement.GetProperty("mean_log_likelihood").GetDouble();
         logLikelihood.Should().BeNegative().And.BeGreaterThan(-Math.Log(30522) - 5);
@@ -128,6 +128,20 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public void A_finetune_stopped_in_its_last_dev_pass_keeps_its_finished_run_and_says_the_dev_set_was_not_scored_again()
+    {
+        PretrainOneTinyStep();
+        WriteRte("train");
+        WriteRte("dev", count: 40);
+
+        var stopped = Cli.RunUntil("[dev] 32/40 examples", ["finetune", "--model", temp.File("run"), "--task", "RTE", "--data", temp.File("RTE"), "--out", temp.File("rte"), "--epochs", "1", .. TinyOnCpu]);
+
+        stopped.Error.Should().BeEmpty();
+        stopped.ExitCode.Should().Be(0, "the fine-tuning itself finished and was saved");
+        stopped.Output.Should().Contain("done, best epoch 1: dev score ").And.Contain("(not scored again after the stop)").And.NotContain("[dev] 40/40");
+    }
+
+    [Fact]
     public void A_stopped_finetune_refuses_other_settings_and_resumes_with_its_own_then_removes_its_checkpoints()
     {
         PretrainOneTinyStep();
@@ -140,7 +154,9 @@ public sealed class EndToEndTests : IDisposable
 
         stopped.ExitCode.Should().Be(130);
         var checkpoint = temp.File("rte", "checkpoints", "step-00000003");
-        stopped.Output.Should().Contain("cancelled, best epoch 1: ").And.Contain($"checkpoint {checkpoint}. Run the same command again to resume.");
+        stopped.Output.Should().Contain("cancelled, best epoch 1: dev score ").And.Contain("(not scored again after the stop)")
+            .And.Contain("[finetune] epoch 1 validating: ")
+            .And.Contain($"checkpoint {checkpoint}. Run the same command again to resume.");
         using (var result = JsonDocument.Parse(File.ReadAllText(temp.File("rte", "result.json"))))
         {
             result.RootElement.GetProperty("cancelled").GetBoolean().Should().BeTrue("its model/ holds the weights of a run that did not finish");
@@ -287,9 +303,9 @@ public sealed class EndToEndTests : IDisposable
     }
 
     /// <summary>Eight RTE pairs, alternately entailed and not, as <c>RTE/&lt;split&gt;.tsv</c>.</summary>
-    private void WriteRte(string split)
+    private void WriteRte(string split, int count = 8)
     {
-        var rows = Enumerable.Range(0, 8).Select(i => $"{i}\tThe town {i} has a market.\tThe town {i} has {(i % 2 == 0 ? "a market" : "no school")}.\t{(i % 2 == 0 ? "entailment" : "not_entailment")}");
+        var rows = Enumerable.Range(0, count).Select(i => $"{i}\tThe town {i} has a market.\tThe town {i} has {(i % 2 == 0 ? "a market" : "no school")}.\t{(i % 2 == 0 ? "entailment" : "not_entailment")}");
         temp.Write($"RTE/{split}.tsv", string.Join("\n", ["index\tsentence1\tsentence2\tlabel", .. rows]) + "\n");
     }
 
@@ -341,6 +357,20 @@ public sealed class EndToEndTests : IDisposable
         resumed.ExitCode.Should().Be(0);
         resumed.Output.Should().Contain($"resuming from step 1 ({Path.Combine(run, "checkpoints", "step-00000001")})").And.Contain("step 2/2");
         File.Exists(Path.Combine(run, "model", BertModelStore.WeightsFileName)).Should().BeTrue();
+    }
+
+    [Fact]
+    public void An_eval_stopped_says_so_and_exits_as_cancelled()
+    {
+        var corpus = PretrainOneTinyStep();
+        var result = temp.File("eval.json");
+
+        var stopped = Cli.Run(new CancellationToken(canceled: true), ["eval", "--model", temp.File("run"), "--corpus", corpus, "--out", result, .. TinyOnCpu]);
+
+        stopped.Error.Should().BeEmpty();
+        stopped.ExitCode.Should().Be(130);
+        stopped.Output.Should().Contain("tcd eval: cancelled; nothing was written.");
+        File.Exists(result).Should().BeFalse();
     }
 
     [Fact]
@@ -433,18 +463,6 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
-    public void An_eval_stopped_by_ctrl_c_says_so_and_exits_130_without_writing()
-    {
-        var corpus = PretrainOneTinyStep();
-
-        var (exitCode, output, error) = Cli.Run(new CancellationToken(canceled: true), ["eval", "--model", temp.File("run"), "--corpus", corpus, "--out", temp.File("eval.json"), .. TinyOnCpu]);
-
-        exitCode.Should().Be(130, error);
-        output.Should().Contain("tcd eval: cancelled; nothing was written.");
-        File.Exists(temp.File("eval.json")).Should().BeFalse();
-    }
-
-    [Fact]
     public void An_xpert_stopped_before_its_result_is_written_is_made_again_by_the_same_command_only()
     {
         var corpus = temp.Write("corpus.txt", string.Join("\n\n", Enumerable.Range(0, 40).Select(i => $"The river number {i} flows past the old mill and the bridge {i % 5}.")));
@@ -462,6 +480,19 @@ public sealed class EndToEndTests : IDisposable
         again.ExitCode.Should().Be(0, again.Error);
         again.Output.Should().Contain($"tcd xpert: '{temp.File("xpert")}' holds this run, stopped before it had written all its files; making it again.");
         File.Exists(temp.File("xpert", "result.json")).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Xpert_logs_each_domain_in_about_ten_lines_however_many_batches_it_routes()
+    {
+        PretrainOneTinyStep(experts: 4);
+        var wiki = temp.Write("wiki.txt", string.Join("\n\n", Enumerable.Range(0, 200).Select(i => $"The city {i} lies on a hill above the valley, where farmers grow wheat.")));
+
+        var xpert = Cli.Run(["xpert", "--source", temp.File("run"), "--domains", $"wiki={wiki}", "--out", temp.File("xpert"), "--max-segments", "40", "--batch-size", "1", .. TinyOnCpu]);
+
+        xpert.ExitCode.Should().Be(0);
+        xpert.Output.Split('\n').Where(line => line.StartsWith("[xpert] domain wiki", StringComparison.Ordinal)).Should()
+            .HaveCount(11, "the first of its 40 batches, then one per tenth of its segments").And.Contain(line => line.Contains(": 40 segments", StringComparison.Ordinal));
     }
 
     [Fact]

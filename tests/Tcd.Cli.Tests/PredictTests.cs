@@ -54,6 +54,7 @@ public sealed class PredictTests(PredictTests.FineTunedRun run) : IClassFixture<
         }
 
         output.Should().Contain("10 rows of").And.Contain("(SST-2 dev layout), cut to 24 tokens,", "the run's result.json gives the length it was fine-tuned with")
+            .And.Contain("[predict] 10/10 rows (100%), ETA 00:00:00")
             .And.Contain(string.Create(CultureInfo.InvariantCulture, $"accuracy {devAccuracy:F2}"), "the same model at the length it was fine-tuned with (result.json) scores the same rows alike");
         var lines = File.ReadAllLines(predictions);
         lines[0].Should().Be("index\tprediction");

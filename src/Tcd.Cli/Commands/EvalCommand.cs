@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Tcd.Models.Data;
 using Tcd.Models.Evaluation;
+using Tcd.Models.Losses;
 using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
 
@@ -40,14 +41,19 @@ internal sealed class EvalCommand : TcdCommand<EvalSettings>
         TorchRuntime.SetThreads(settings.Threads);
 
         var encoder = BertTextEncoder.ForModelFolder(settings.Model);
-        var segments = new SegmentPacker(encoder, settings.SequenceLength).Pack(CorpusFiles.Open(settings.Corpus, "--corpus")).Take(settings.MaxSegments).ToList();
+        var segments = new SegmentPacker(encoder, settings.SequenceLength).Pack(CorpusFiles.Open(settings.Corpus, "--corpus"), cancellationToken).Take(settings.MaxSegments).ToList();
         if (segments.Count == 0)
         {
             throw new CliUsageException($"--corpus: {string.Join(", ", settings.Corpus)} holds no text to score.");
         }
 
-        using var loaded = BertModelStore.LoadMaskedLm(settings.Model, TorchRuntime.ResolveDevice(settings.Device, "--device"));
-        var score = MaskedLmEvaluator.Evaluate(loaded, segments, new MlmMasker(encoder), settings.BatchSize, settings.MaskSeed, cancellationToken);
+        MaskedTokenLogLikelihood score;
+        using (var loaded = BertModelStore.LoadMaskedLm(settings.Model, TorchRuntime.ResolveDevice(settings.Device, "--device")))
+        {
+            score = console.TrackCount("eval", segments.Count, "segment",
+                progress => MaskedLmEvaluator.Evaluate(loaded, segments, new MlmMasker(encoder), settings.BatchSize, settings.MaskSeed, progress, cancellationToken));
+        }
+
         console.Line(string.Create(CultureInfo.InvariantCulture,
             $"tcd eval: {settings.Model}: mean masked-token log-likelihood {score.Mean:F4} over {UserMessages.Count(score.Count, "masked token")} in {UserMessages.Count(segments.Count, "segment")}"));
         if (settings.Output is not null)

@@ -137,7 +137,24 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         var modelFolder = Path.Combine(settings.Output, RunFolders.ModelFolderName);
         BertModelStore.Save(classifier, classifier.Config, modelFolder);
         encoder.SaveTokenizerFiles(modelFolder);
-        var metrics = validation is null ? null : GlueMetrics.EvaluateOutputs(settings.Task, tuner.Predict(validation.Select(e => e.Input).ToList()), validation.Select(e => e.Target).ToList());
+        // The kept weights are scored again for every metric of the task (training kept only the score), but not after
+        // Ctrl+C: on a big dev set that is a whole pass more, which the user asked not to wait for.
+        GlueTaskResult? metrics = null;
+        if (validation is not null && !result.Cancelled)
+        {
+            try
+            {
+                metrics = GlueMetrics.EvaluateOutputs(
+                    settings.Task,
+                    console.TrackCount("dev", validation.Count, "example",
+                        progress => tuner.Predict(validation.Select(e => e.Input).ToList(), progress: progress, cancellationToken: cancellationToken)),
+                    validation.Select(e => e.Target).ToList());
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped in this pass, the run itself is finished and saved: only the metrics besides the score are missing.
+            }
+        }
         WriteJson(Path.Combine(settings.Output, ResultFileName), new
         {
             task = settings.Task.Name,
@@ -151,7 +168,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
             epoch_scores = result.EpochScores,
             train_file = settings.TrainFile,
             dev_file = settings.DevFile,
-            dev_score = metrics?.Score,
+            dev_score = metrics?.Score ?? result.BestScore,
             dev_metrics = metrics?.Metrics.ToDictionary(kv => kv.Key.ToString(), kv => kv.Value),
             model = modelFolder,
         });
@@ -159,11 +176,14 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         var scores = metrics is null
             ? null
             : string.Join(", ", metrics.Metrics.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{GlueMetrics.DisplayName(kv.Key)} {kv.Value:F2}")));
-        var kept = (scores, result.Cancelled, result.BestEpoch) switch
+        var kept = (scores, validation is null, result.Cancelled, result.BestEpoch) switch
         {
-            (null, true, _) => $"weights of the last step kept (in epoch {result.EpochLosses.Count}; no validation set)",
-            (null, false, _) => $"last epoch {result.BestEpoch} kept (no validation set)",
-            (_, _, 0) => $"no epoch was validated yet, so the weights of the last step are kept: {scores}",
+            (null, true, true, _) => $"weights of the last step kept (in epoch {result.EpochLosses.Count}; no validation set)",
+            (null, true, false, _) => $"last epoch {result.BestEpoch} kept (no validation set)",
+            (null, false, _, 0) => $"no epoch was validated yet, so the weights of the last step are kept (in epoch {result.EpochLosses.Count})",
+            (null, false, _, _) => string.Create(CultureInfo.InvariantCulture,
+                $"best epoch {result.BestEpoch}: dev score {result.BestScore:F2} (not scored again after the stop)"),
+            (_, _, _, 0) => $"no epoch was validated yet, so the weights of the last step are kept: {scores}",
             _ => $"best epoch {result.BestEpoch}: {scores}",
         };
         var chart = PlotCommand.DrawRunChart(settings.Output, ["loss", "val_score"]);

@@ -80,14 +80,15 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
                          "its weights are those it had then. Run that tcd finetune command again to finish it.");
         }
 
-        var inputs = rows.Select(row => encoder.Encode(row.Text, row.TextPair, settings.SequenceLength)).ToList();
         var predictor = new SequenceClassifierPredictor(classifier, encoder.SpecialTokenIds);
         var clock = Stopwatch.StartNew();
-        var outputs = console.Track<int, float[][]>(
-            "predict",
-            progress => predictor.Predict(inputs, settings.BatchSize, console.Live ? progress : new EveryTenth(progress, rows.Count), cancellationToken),
-            done => (double)done / rows.Count,
-            done => $"{done}/{rows.Count} rows");
+        // Tokenising a file of a million rows takes many seconds: Ctrl+C is heeded there too.
+        var inputs = rows.Select(row =>
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return encoder.Encode(row.Text, row.TextPair, settings.SequenceLength);
+        }).ToList();
+        var outputs = console.TrackCount("predict", rows.Count, "row", progress => predictor.Predict(inputs, settings.BatchSize, progress, cancellationToken));
 
         if (settings.ClassNames is { } names)
         {
@@ -142,22 +143,6 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
         }
 
         return text.ToString();
-    }
-
-    /// <summary>Passes on the reports that complete another tenth of the rows: a log gets ten lines, not one per batch.</summary>
-    private sealed class EveryTenth(IProgress<int> inner, int total) : IProgress<int>
-    {
-        private int tenthsReported;
-
-        public void Report(int done)
-        {
-            var tenths = (int)(10L * done / total);
-            if (tenths > tenthsReported)
-            {
-                tenthsReported = tenths;
-                inner.Report(done);
-            }
-        }
     }
 
     protected override PredictSettings Read(OptionReader options)

@@ -114,15 +114,17 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         try
         {
             // How long the analysis and the decomposition take depends on the text and the ranks, so each fills half the bar.
+            double Fraction(object report) => report switch
+            {
+                ExpertActivationProgress analysis => (analysis.DomainIndex + Math.Min(1, analysis.Segments / perDomain)) / analysis.DomainCount / 2,
+                XpertDecompositionProgress decomposition => 0.5 + decomposition.Fraction / 2,
+                _ => 0,
+            };
+
             result = console.Track<object, XpertPipelineResult>(
                 "xpert",
-                progress => pipeline.Run(sourceModel, corpora, target, progress, progress, cancellationToken),
-                report => report switch
-                {
-                    ExpertActivationProgress analysis => (analysis.DomainIndex + Math.Min(1, analysis.Segments / perDomain)) / analysis.DomainCount / 2,
-                    XpertDecompositionProgress decomposition => 0.5 + decomposition.Fraction / 2,
-                    _ => 0,
-                });
+                progress => pipeline.Run(sourceModel, corpora, target, console.Live ? progress : LinesOfAnalysis(progress, perDomain), progress, cancellationToken),
+                Fraction);
         }
         catch (ArgumentException ex)
         {
@@ -157,6 +159,28 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// The activation analysis reports every batch; a log gets each domain's first report, then one per tenth of its
+    /// <paramref name="perDomain"/> segments (and at least every <see cref="CliConsole.QuietestInterval"/>).
+    /// </summary>
+    private static IProgress<ExpertActivationProgress> LinesOfAnalysis(IProgress<object> lines, double perDomain)
+    {
+        var domain = -1;
+        IProgress<ExpertActivationProgress>? ofDomain = null;
+        return new SynchronousProgress<ExpertActivationProgress>(report =>
+        {
+            if (report.DomainIndex != domain)
+            {
+                domain = report.DomainIndex;
+                ofDomain = new TenthsProgress<ExpertActivationProgress>(lines, analysis => analysis.Segments / perDomain, CliConsole.QuietestInterval);
+                lines.Report(report);
+                return;
+            }
+
+            ofDomain!.Report(report);
+        });
     }
 
     protected override XpertSettings Read(OptionReader options)

@@ -557,7 +557,12 @@ public sealed class GlueSuite
         {
             eta.Step(value.Step);
             target?.Report(new GlueSuiteProgress(
-                cellsDone, cellsTotal, key, Reused: false, value.Epoch, value.Step, value.TotalSteps, value.Loss, value.ValidationScore, clock.Elapsed, eta.Remaining(clock.Elapsed)));
+                cellsDone, cellsTotal, key, Reused: false, value.Epoch, value.Step, value.TotalSteps, value.ValidationExamplesScored is null ? value.Loss : null, value.ValidationScore,
+                clock.Elapsed, eta.Remaining(clock.Elapsed))
+            {
+                DevExamplesScored = value.ValidationExamplesScored,
+                DevExamples = value.ValidationExamples,
+            });
         }
     }
 }

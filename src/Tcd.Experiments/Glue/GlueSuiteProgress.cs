@@ -27,6 +27,12 @@ public sealed record GlueSuiteProgress(
     TimeSpan Elapsed,
     TimeSpan? EstimatedRemaining)
 {
+    /// <summary>Dev examples of the current cell scored so far, while it validates an epoch; null otherwise. Default null.</summary>
+    public int? DevExamplesScored { get; init; }
+
+    /// <summary>Size of the current cell's dev set, in a report that has <see cref="DevExamplesScored"/>; 0 otherwise. Default 0.</summary>
+    public int DevExamples { get; init; }
+
     /// <summary>A one-line summary, e.g. <c>[3/24] tcd MRPC full lr=2e-05 seed=1 epoch 2 step 40/115 loss=0.612 ETA 00:41:10</c>.</summary>
     public override string ToString()
     {
@@ -39,6 +45,11 @@ public sealed record GlueSuiteProgress(
         if (Epoch > 0)
         {
             text += string.Create(CultureInfo.InvariantCulture, $" epoch {Epoch} step {Step}/{TotalSteps}");
+        }
+
+        if (DevExamplesScored is { } scored)
+        {
+            text += string.Create(CultureInfo.InvariantCulture, $" scoring dev {scored}/{DevExamples}");
         }
 
         if (Loss is { } loss)

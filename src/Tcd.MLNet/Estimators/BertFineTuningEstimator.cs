@@ -239,6 +239,8 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
         long skipped = 0;
         while (cursor.MoveNext())
         {
+            // Tokenising a big IDataView takes long before the first step, where the trainer looks at the token.
+            options.CancellationToken.ThrowIfCancellationRequested();
             var row = texts.Read();
             var target = readLabel();
             if (string.IsNullOrWhiteSpace(row.Text) || (options.PairColumnName is not null && string.IsNullOrWhiteSpace(row.Pair)) || target is null)

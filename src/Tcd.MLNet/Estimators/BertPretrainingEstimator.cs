@@ -118,7 +118,9 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
     /// <summary>Pre-trains a new model on the text column of <paramref name="input"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The text column is missing or not String; the message names it.</exception>
     /// <exception cref="InvalidOperationException">The text column has no text in any row.</exception>
-    /// <exception cref="OperationCanceledException"><see cref="BertPretrainingOptions.CancellationToken"/> was cancelled (after the checkpoint was saved).</exception>
+    /// <exception cref="OperationCanceledException">
+    /// <see cref="BertPretrainingOptions.CancellationToken"/> was cancelled (after the checkpoint was saved, or while the validation data was read).
+    /// </exception>
     public PretrainedBertTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -150,7 +152,7 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
         }
         var validation = options.ValidationData is null
             ? null
-            : new SegmentPacker(encoder, training.MaxSequenceLength).Pack(TextCorpus.FromTexts(new TextColumnSource(options.ValidationData, options.TextColumnName))).ToList();
+            : new SegmentPacker(encoder, training.MaxSequenceLength).Pack(TextCorpus.FromTexts(new TextColumnSource(options.ValidationData, options.TextColumnName)), options.CancellationToken).ToList();
         if (validation is { Count: 0 })
         {
             throw new ArgumentException(

@@ -20,9 +20,17 @@ public static class MaskedLmEvaluator
     /// <param name="masker">The masker (15% / 80-10-10 by default).</param>
     /// <param name="batchSize">Segments per forward pass; it changes speed and memory, not which tokens are scored.</param>
     /// <param name="maskSeed">Seed of the masks; keep it fixed to compare models.</param>
+    /// <param name="progress">Receives the number of segments scored after each batch.</param>
     /// <param name="cancellationToken">Stops between batches.</param>
+    /// <exception cref="OperationCanceledException">The token was cancelled; nothing is returned.</exception>
     public static MaskedTokenLogLikelihood Evaluate(
-        BertForMaskedLm model, IEnumerable<EncodedText> segments, MlmMasker masker, int batchSize = 32, long maskSeed = 1234, CancellationToken cancellationToken = default)
+        BertForMaskedLm model,
+        IEnumerable<EncodedText> segments,
+        MlmMasker masker,
+        int batchSize = 32,
+        long maskSeed = 1234,
+        IProgress<int>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(segments);
@@ -46,6 +54,7 @@ public static class MaskedLmEvaluator
                 var (positions, labels) = MaskedPositions.Select(batch.Labels!);
                 var output = model.forward(batch.InputIds, batch.TokenTypeIds, batch.AttentionMask, EncoderTaps.None, positions);
                 total += MaskedLmLoss.LogLikelihood(output.Logits, labels);
+                progress?.Report((int)segmentIndex);
             }
 
             return total;

@@ -204,7 +204,16 @@ public sealed class FineTuner
                 {
                     try
                     {
-                        epochScore = score!(Predict(validation!.Select(e => e.Input).ToList(), cancellationToken: cancellationToken), validation!.Select(e => e.Target).ToList());
+                        // Reported, not logged: a pass over a big validation set is minutes without a step to report.
+                        var validationClock = Stopwatch.StartNew();
+                        var validationProgress = progress is null ? null : new TenthsProgress<int>(new SynchronousProgress<int>(scored =>
+                        {
+                            var report = Report(epoch, state.Step, totalSteps, epochLoss, schedule.LearningRateAt(Math.Max(0, state.Step - 1)), null, clock.Elapsed, state.Step - startStep);
+                            // The steps' pace leaves out the rest of this pass, all that is left after the last epoch's steps.
+                            var restOfPass = validationClock.Elapsed / scored * (validation!.Count - scored);
+                            progress.Report(report with { ValidationExamplesScored = scored, ValidationExamples = validation.Count, EstimatedRemaining = report.EstimatedRemaining + restOfPass });
+                        }), scored => (double)scored / validation!.Count);
+                        epochScore = score!(Predict(validation!.Select(e => e.Input).ToList(), progress: validationProgress, cancellationToken: cancellationToken), validation!.Select(e => e.Target).ToList());
                     }
                     catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                     {
@@ -309,9 +318,14 @@ public sealed class FineTuner
     /// Runs the model in eval mode without gradients in batches and returns one row of outputs per input (logits of
     /// each class, or the single regression output).
     /// </summary>
+    /// <param name="inputs">Encoded texts.</param>
+    /// <param name="batchSize">Inputs per forward pass [default: the training batch size, at least 32].</param>
+    /// <param name="progress">Receives the number of inputs done after each batch.</param>
+    /// <param name="cancellationToken">Checked before each batch.</param>
     /// <exception cref="ArgumentException">An input is longer than the model's MaxPositions or has a token id its vocabulary lacks.</exception>
-    public float[][] Predict(IReadOnlyList<EncodedText> inputs, int? batchSize = null, CancellationToken cancellationToken = default) =>
-        predictor.Predict(inputs, batchSize ?? Math.Max(options.BatchSize, 32), cancellationToken: cancellationToken);
+    /// <exception cref="OperationCanceledException">The token was cancelled; nothing is returned.</exception>
+    public float[][] Predict(IReadOnlyList<EncodedText> inputs, int? batchSize = null, IProgress<int>? progress = null, CancellationToken cancellationToken = default) =>
+        predictor.Predict(inputs, batchSize ?? Math.Max(options.BatchSize, 32), progress, cancellationToken);
 
     private double TrainStep(IReadOnlyList<FineTuningExample> examples, Device device, TorchSharp.Modules.AdamW optimizer, double learningRate, int epoch, long step, string? lastCheckpoint)
     {

@@ -21,12 +21,26 @@ public sealed record FineTuningProgress(
     /// </summary>
     public bool IsEpochSummary { get; init; }
 
+    /// <summary>
+    /// Validation examples scored so far, in a report sent while an epoch is validated (about one per tenth of the
+    /// validation set; such reports are not metrics rows, and their <see cref="Loss"/> is the epoch's mean loss);
+    /// null in the others. Default null.
+    /// </summary>
+    public int? ValidationExamplesScored { get; init; }
+
+    /// <summary>Size of the validation set, in a report that has <see cref="ValidationExamplesScored"/>; 0 in the others. Default 0.</summary>
+    public int ValidationExamples { get; init; }
+
     /// <summary>A one-line summary for logs and consoles.</summary>
-    public override string ToString() => IsEpochSummary
-        ? FormattableString.Invariant(
-            $"epoch {Epoch} done at step {Step}/{TotalSteps}: mean loss={Loss:F4}{(ValidationScore is { } s ? $" val={s:F2}" : string.Empty)}{Eta}")
-        : FormattableString.Invariant(
-            $"epoch {Epoch} step {Step}/{TotalSteps} loss={Loss:F4} lr={LearningRate:g3}{Eta}");
+    public override string ToString() => (IsEpochSummary, ValidationExamplesScored) switch
+    {
+        (true, _) => FormattableString.Invariant(
+            $"epoch {Epoch} done at step {Step}/{TotalSteps}: mean loss={Loss:F4}{(ValidationScore is { } s ? $" val={s:F2}" : string.Empty)}{Eta}"),
+        (false, { } scored) => FormattableString.Invariant(
+            $"epoch {Epoch} validating: {scored}/{ValidationExamples} examples{Eta}"),
+        _ => FormattableString.Invariant(
+            $"epoch {Epoch} step {Step}/{TotalSteps} loss={Loss:F4} lr={LearningRate:g3}{Eta}"),
+    };
 
     private string Eta => EstimatedRemaining is { } remaining ? FormattableString.Invariant($" ETA {remaining:hh\\:mm\\:ss}") : string.Empty;
 }

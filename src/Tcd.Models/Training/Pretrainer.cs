@@ -252,7 +252,7 @@ public sealed class Pretrainer
                 {
                     try
                     {
-                        validation = Validate(validationSegments, masker, cancellationToken);
+                        validation = Validate(validationSegments, masker, ValidationProgress(outcome, learningRate), cancellationToken);
                     }
                     catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                     {
@@ -263,8 +263,8 @@ public sealed class Pretrainer
                 if (report || validation is not null)
                 {
                     var tokensPerSecond = tokensSinceReport / Math.Max(1e-9, sinceReport.Elapsed.TotalSeconds);
-                    var eta = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / (step - startStep) * (options.TotalSteps - step));
-                    var row = new PretrainingProgress(step, options.TotalSteps, outcome.Epoch, lastLosses, learningRate, tokensPerSecond, clock.Elapsed, eta, outcome.MoeLoad, validation, outcome.GradientNorm);
+                    var row = new PretrainingProgress(
+                        step, options.TotalSteps, outcome.Epoch, lastLosses, learningRate, tokensPerSecond, clock.Elapsed, StepsLeft(), outcome.MoeLoad, validation, outcome.GradientNorm);
                     if (options.MetricsFile is not null)
                     {
                         metrics ??= startStep > 0 ? MetricsLog.Resume(options.MetricsFile, startStep) : MetricsLog.Create(options.MetricsFile);
@@ -299,6 +299,28 @@ public sealed class Pretrainer
                 lastCheckpoint = SaveCheckpoint(checkpoints, new TrainerState(step, position, lastLosses, validation, options.Seed, RunSettings()), optimizer, lastCheckpoint) ?? lastCheckpoint;
                 savedStep = step;
             }
+        }
+
+        // From the pace of the steps this process ran (the validations among them included).
+        TimeSpan StepsLeft() => TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / (step - startStep) * (options.TotalSteps - step));
+
+        // Reported, not logged: scoring many held-out segments takes minutes without a step to report.
+        IProgress<int>? ValidationProgress(StepOutcome outcome, double learningRate)
+        {
+            if (progress is null)
+            {
+                return null;
+            }
+
+            var segmentCount = validationSegments!.Count;
+            var pass = Stopwatch.StartNew();
+            return new TenthsProgress<int>(
+                new SynchronousProgress<int>(scored => progress.Report(
+                    new PretrainingProgress(
+                        step, options.TotalSteps, outcome.Epoch, lastLosses, learningRate, 0, clock.Elapsed, StepsLeft() + pass.Elapsed / scored * (segmentCount - scored),
+                        outcome.MoeLoad, null, outcome.GradientNorm)
+                    { ValidationSegmentsScored = scored, ValidationSegments = segmentCount })),
+                scored => (double)scored / segmentCount);
         }
 
         PretrainingResult Stopped()
@@ -472,8 +494,8 @@ public sealed class Pretrainer
         return taps;
     }
 
-    private double Validate(IReadOnlyList<EncodedText> segments, MlmMasker masker, CancellationToken cancellationToken) =>
-        MaskedLmEvaluator.Evaluate(student, segments, masker, options.BatchSize, options.ValidationMaskSeed, cancellationToken).Mean;
+    private double Validate(IReadOnlyList<EncodedText> segments, MlmMasker masker, IProgress<int>? progress, CancellationToken cancellationToken) =>
+        MaskedLmEvaluator.Evaluate(student, segments, masker, options.BatchSize, options.ValidationMaskSeed, progress, cancellationToken).Mean;
 
     private string? SaveCheckpoint(CheckpointStore? store, TrainerState state, AdamW optimizer, string? lastGood)
     {

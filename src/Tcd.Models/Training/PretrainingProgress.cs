@@ -33,9 +33,23 @@ public sealed record PretrainingProgress(
     double? ValidationLogLikelihood,
     double? GradientNorm = null)
 {
+    /// <summary>
+    /// Held-out segments scored so far, in a report sent while the validation of <see cref="Step"/> runs (about one per
+    /// tenth of the segments; such reports are not metrics rows); null in the others. Default null.
+    /// </summary>
+    public int? ValidationSegmentsScored { get; init; }
+
+    /// <summary>The held-out segments, in a report that has <see cref="ValidationSegmentsScored"/>; 0 in the others. Default 0.</summary>
+    public int ValidationSegments { get; init; }
+
     /// <summary>A one-line summary for logs and consoles.</summary>
     public override string ToString()
     {
+        if (ValidationSegmentsScored is { } scored)
+        {
+            return FormattableString.Invariant($"step {Step}/{TotalSteps} validating: {scored}/{ValidationSegments} segments ETA {EstimatedRemaining:hh\\:mm\\:ss}");
+        }
+
         var losses = string.Join(' ', Losses.Select(kv => FormattableString.Invariant($"{kv.Key}={kv.Value:g4}")));
         var moe = MoeLoad.Count == 0 ? string.Empty : FormattableString.Invariant($" moe-max/mean={MoeLoad.Average(l => l.MaxOverMean):F2}");
         var validation = ValidationLogLikelihood is { } ll ? FormattableString.Invariant($" val-ll={ll:F4}") : string.Empty;

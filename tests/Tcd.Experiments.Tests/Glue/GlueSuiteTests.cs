@@ -31,6 +31,8 @@ public sealed class GlueSuiteTests : IDisposable
         result.CellsTrained.Should().Be(4);
         result.Cells.Should().HaveCount(4);
         first.Should().Contain(report => report.Epoch == 1 && report.Step > 0 && !report.Reused);
+        first.Should().Contain(report => report.DevExamplesScored > 0 && report.Loss == null && report.ToString().Contains($" scoring dev {report.DevExamplesScored}/{report.DevExamples}"),
+            "a cell's dev pass is reported while it runs");
         first[^1].CellsDone.Should().Be(4);
         first[^1].CellsTotal.Should().Be(4);
         first[^1].EstimatedRemaining.Should().Be(TimeSpan.Zero);

@@ -110,6 +110,24 @@ public class BertFineTuningEstimatorTests
     }
 
     [Fact]
+    public void A_cancelled_token_stops_fit_before_it_tokenises_all_the_training_data()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var rowsRead = 0;
+        var rows = TcdTestData.Sentiment(100).Select(row =>
+        {
+            rowsRead++;
+            return row;
+        });
+        var options = new BertFineTuningOptions { Training = TcdTestData.FastFineTuning(1), CancellationToken = new CancellationToken(canceled: true) };
+
+        var fit = () => mlContext.Tcd().TextClassifier(TcdTestData.Teacher, options).Fit(mlContext.Data.LoadFromEnumerable(rows));
+
+        fit.Should().Throw<OperationCanceledException>();
+        rowsRead.Should().BeLessThan(10, "the rows are read with the token, not to their end before the first step");
+    }
+
+    [Fact]
     public void A_cancelled_fit_with_checkpoints_is_resumed_by_the_next_fit_to_the_model_of_an_uninterrupted_one()
     {
         var mlContext = new MLContext(seed: 1);

@@ -83,6 +83,25 @@ public class BertPretrainingEstimatorTests
     }
 
     [Fact]
+    public void A_cancelled_token_stops_fit_before_it_packs_all_the_validation_data()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var rowsRead = 0;
+        var options = TcdTestData.PretrainingOptions<BertPretrainingOptions>();
+        options.ValidationData = mlContext.Data.LoadFromEnumerable(Enumerable.Range(0, 1000).Select(i =>
+        {
+            rowsRead++;
+            return new ScoreRow { Text = $"held-out sentence number {i} about a river and a mill", Label = 1 };
+        }));
+        options.CancellationToken = new CancellationToken(canceled: true);
+
+        var fit = () => mlContext.Tcd().PretrainTeacher(options).Fit(TcdTestData.Corpus(mlContext));
+
+        fit.Should().Throw<OperationCanceledException>();
+        rowsRead.Should().BeLessThan(10, "the validation data is packed with the token, not read to its end first");
+    }
+
+    [Fact]
     public void Validation_data_without_text_is_refused_before_training()
     {
         var mlContext = new MLContext(seed: 1);

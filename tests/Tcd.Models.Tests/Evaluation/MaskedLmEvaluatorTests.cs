@@ -1,6 +1,7 @@
 using Tcd.Models.Data;
 using Tcd.Models.Evaluation;
 using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
 using Tcd.Models.Tests.Data;
 using Tcd.Models.Tests.Modeling;
 using TorchSharp;
@@ -30,5 +31,39 @@ public sealed class MaskedLmEvaluatorTests
         byBatch[0].Count.Should().BeGreaterThan(50);
         byBatch.Select(score => score.Mean).Should().AllSatisfy(mean => mean.Should().BeApproximately(byBatch[0].Mean, 1e-5));
         MaskedLmEvaluator.Evaluate(model, segments, masker, 8, maskSeed: 99).Should().NotBe(byBatch[0], "another mask seed scores other tokens");
+    }
+
+    [Fact]
+    public void Progress_receives_the_segments_scored_after_each_batch()
+    {
+        var encoder = BertTextEncoder.CreateUncased();
+        var segments = Enumerable.Range(0, 10).Select(i => encoder.Encode($"the lake number {i} lies below the hills", maxLength: 16)).ToList();
+        torch.manual_seed(5);
+        using var model = new BertForMaskedLm(TinyConfigs.Vanilla with { VocabSize = encoder.VocabularySize, MaxPositions = 16 });
+        var reports = new List<int>();
+
+        MaskedLmEvaluator.Evaluate(model, segments, new MlmMasker(encoder), batchSize: 4, progress: new SynchronousProgress<int>(reports.Add));
+
+        reports.Should().Equal(4, 8, 10);
+    }
+
+    [Fact]
+    public void A_token_cancelled_while_scoring_stops_before_the_next_batch()
+    {
+        var encoder = BertTextEncoder.CreateUncased();
+        var segments = Enumerable.Range(0, 10).Select(i => encoder.Encode($"the lake number {i} lies below the hills", maxLength: 16)).ToList();
+        torch.manual_seed(5);
+        using var model = new BertForMaskedLm(TinyConfigs.Vanilla with { VocabSize = encoder.VocabularySize, MaxPositions = 16 });
+        using var stop = new CancellationTokenSource();
+        var reports = new List<int>();
+
+        var scoring = () => MaskedLmEvaluator.Evaluate(model, segments, new MlmMasker(encoder), batchSize: 4, progress: new SynchronousProgress<int>(done =>
+        {
+            reports.Add(done);
+            stop.Cancel();
+        }), cancellationToken: stop.Token);
+
+        scoring.Should().Throw<OperationCanceledException>();
+        reports.Should().Equal([4], "the batch after the cancellation is not scored");
     }
 }

@@ -170,6 +170,25 @@ public sealed class FineTunerTests
     }
 
     [Fact]
+    public void Validation_ReportsItsProgressInTenthsOfTheValidationSet()
+    {
+        var tuner = new FineTuner(NewClassifier(), Fast(epochs: 1), Encoder.SpecialTokenIds);
+        var train = SentimentExamples();
+        var validation = Enumerable.Repeat(train, 100 / train.Count + 1).SelectMany(examples => examples).Take(100).ToList();
+        var reports = new List<FineTuningProgress>();
+
+        tuner.Train(train, validation, (_, _) => 1, new SynchronousProgress<FineTuningProgress>(reports.Add));
+
+        var scoring = reports.Where(report => report.ValidationExamplesScored is not null).ToList();
+        scoring.Select(report => report.ValidationExamplesScored).Should().Equal([32, 64, 96, 100], "the examples are scored 32 at a time, each batch past another tenth");
+        scoring.Should().OnlyContain(report => report.ValidationExamples == 100 && report.Epoch == 1 && !report.IsEpochSummary);
+        scoring[0].ToString().Should().StartWith("epoch 1 validating: 32/100 examples");
+        scoring[0].EstimatedRemaining.Should().BeGreaterThan(TimeSpan.Zero, "the rest of the pass is still to come after the last step");
+        scoring[^1].EstimatedRemaining.Should().Be(TimeSpan.Zero);
+        reports.IndexOf(scoring[^1]).Should().BeLessThan(reports.FindIndex(report => report.IsEpochSummary), "the pass is reported while it runs, before the epoch's summary");
+    }
+
+    [Fact]
     public void Cancellation_StopsAndReportsCancelled()
     {
         var tuner = new FineTuner(NewClassifier(), Fast(), Encoder.SpecialTokenIds);

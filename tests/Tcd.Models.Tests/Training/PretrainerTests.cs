@@ -276,6 +276,25 @@ public sealed class PretrainerTests : IDisposable
     }
 
     [Fact]
+    public void Validation_ReportsItsProgressWhileItScores_WithoutMetricsRows()
+    {
+        var segments = Enumerable.Range(0, 40).Select(i => Encoder.Encode($"the cat number {i} sat on the mat", maxLength: 32)).ToList();
+        var metricsFile = Path.Combine(folder, "metrics.jsonl");
+        var trainer = new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, FastOptions(1) with { MetricsFile = metricsFile }, Encoder);
+        var reports = new List<PretrainingProgress>();
+
+        trainer.Run(RepeatedText(), segments, new SynchronousProgress<PretrainingProgress>(reports.Add));
+
+        var scoring = reports.Where(report => report.ValidationSegmentsScored is not null).ToList();
+        scoring.Select(report => report.ValidationSegmentsScored).Should().Equal([8, 16, 24, 32, 40], "the segments are scored 8 at a time, each batch past another tenth");
+        scoring.Should().OnlyContain(report => report.ValidationSegments == 40 && report.Step == 1 && report.ValidationLogLikelihood == null);
+        scoring[0].ToString().Should().StartWith("step 1/1 validating: 8/40 segments ETA ");
+        scoring[0].EstimatedRemaining.Should().BeGreaterThan(TimeSpan.Zero, "the rest of the pass is still to come after the last step");
+        reports[^1].ValidationLogLikelihood.Should().NotBeNull("the step's report follows its validation");
+        File.ReadAllLines(metricsFile).Should().ContainSingle("the reports of the pass are not metrics rows");
+    }
+
+    [Fact]
     public void EmptyValidationSegments_AreRefusedBeforeTraining()
     {
         var trainer = new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, FastOptions(1), Encoder);
