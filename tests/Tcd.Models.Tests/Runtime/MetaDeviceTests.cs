@@ -1,0 +1,109 @@
+using Tcd.Models.Data;
+using Tcd.Models.Evaluation;
+using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
+using Tcd.Models.Training;
+using Tcd.Models.Xpert;
+using Tcd.Models.Tests.Training;
+using Tcd.Models.Tests.Xpert;
+using TorchSharp;
+using static Tcd.Models.Tests.Training.PretrainerFixture;
+using static TorchSharp.torch;
+
+namespace Tcd.Models.Tests.Runtime;
+
+/// <summary>
+/// Device readiness without a GPU: every step of pre-training, distillation, fine-tuning, evaluation and XPERT runs on
+/// the CPU inside a <see cref="DevicelessTensorTrap"/>, so a tensor the library creates without the device of its
+/// model or input fails the test, as it would fail on CUDA.
+/// </summary>
+public sealed class MetaDeviceTests
+{
+    private static readonly Device Meta = device("meta");
+
+    [Fact]
+    public void Distilling_a_moe_student_from_a_teacher_creates_no_tensor_off_the_device()
+    {
+        using var teacher = NewModel(Vanilla, seed: 3);
+        using var student = NewModel(Moe, seed: 5);
+        var objective = PretrainingObjective.TransferCapabilityDistillation(attentionWeight: 1);
+        var trainer = new Pretrainer(student, objective, FastOptions(2), Encoder, teacher.Bert);
+
+        using (new DevicelessTensorTrap())
+        {
+            Run(trainer, RepeatedText()).Should().HaveCount(2);
+        }
+    }
+
+    [Fact]
+    public void Adapter_fine_tuning_and_prediction_create_no_tensor_off_the_device()
+    {
+        using var model = FineTuningFixture.NewClassifier();
+        // Adapters are new modules, and new modules are made on the default device (as in PyTorch), then moved to the
+        // model's: they are added before the trap is set.
+        var tuner = new FineTuner(model, FineTuningFixture.Fast(FineTuningMode.Adapters, epochs: 1), Encoder.SpecialTokenIds);
+
+        using (new DevicelessTensorTrap())
+        {
+            var examples = FineTuningFixture.SentimentExamples();
+            tuner.Train(examples, examples);
+        }
+    }
+
+    [Fact]
+    public void Masked_lm_evaluation_creates_no_tensor_off_the_device()
+    {
+        using var model = NewModel(Moe);
+        var segments = RepeatedTexts().Take(6).Select(text => Encoder.Encode(text, maxLength: 32)).ToList();
+
+        using (new DevicelessTensorTrap())
+        {
+            MaskedLmEvaluator.Evaluate(model, segments, new MlmMasker(Encoder), batchSize: 4, maskSeed: 1).Count.Should().BePositive();
+        }
+    }
+
+    [Fact]
+    public void Optimizer_steps_outside_the_fused_cpu_path_create_no_tensor_off_the_device()
+    {
+        // Float64 weights take the tensor path that CUDA weights take.
+        using var model = NewModel(Vanilla).to(ScalarType.Float64);
+        using var optimizer = AdamWFactory.Create(model, learningRate: 1e-3, weightDecay: 0.01);
+        model.parameters().ToList().ForEach(parameter => parameter.grad = ones_like(parameter));
+
+        using (new DevicelessTensorTrap())
+        {
+            AdamWFactory.Step(optimizer, learningRate: 1e-3, maxGradientNorm: 1).Should().BePositive();
+        }
+    }
+
+    [Fact]
+    public void Xpert_pipeline_creates_no_tensor_off_the_device()
+    {
+        manual_seed(7);
+        using var source = new BertForMaskedLm(ExpertActivationAnalyzerTests.MoeConfig);
+        var target = new BertConfig { NumLayers = 3, HiddenSize = 16, NumHeads = 2, IntermediateSize = 24, MaxPositions = 64 };
+        var options = new XpertPipelineOptions
+        {
+            Activation = new ExpertActivationOptions { BatchSize = 4, MaxSequenceLength = 24, MaxSegmentsPerDomain = 4 },
+            Selection = new CommonExpertSelectionOptions { TopK = 2 },
+            Tucker = new TuckerOptions { MaxIterations = 2 },
+        };
+
+        using (new DevicelessTensorTrap())
+        {
+            using var result = new XpertPipeline(BertTextEncoder.CreateUncased(), options).Run(source, ExpertActivationAnalyzerTests.Domains(), target);
+            using var model = result.Model;
+        }
+    }
+
+    [Fact]
+    public void Collated_batches_are_made_on_the_requested_device()
+    {
+        var collator = new BatchCollator(Encoder.SpecialTokenIds);
+        var rows = new[] { Encoder.Encode("a short one", null, 16), Encoder.Encode("and a somewhat longer sentence", null, 16) };
+
+        using var batch = collator.Collate(rows, Meta);
+
+        new[] { batch.InputIds, batch.TokenTypeIds, batch.AttentionMask }.Should().OnlyContain(part => part.device_type == DeviceType.META);
+    }
+}
