@@ -97,6 +97,37 @@ public sealed class MetaDeviceTests
     }
 
     [Fact]
+    public void Optimizer_state_resumed_from_a_checkpoint_follows_the_weights_to_their_device()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"tcd-meta-optimizer-{Guid.NewGuid():N}.bin");
+        try
+        {
+            using (var saved = NewModel(Vanilla))
+            using (var optimizer = AdamWFactory.Create(saved, learningRate: 1e-3, weightDecay: 0.01))
+            {
+                saved.parameters().ToList().ForEach(parameter => parameter.grad = ones_like(parameter));
+                AdamWFactory.Step(optimizer, learningRate: 1e-3, maxGradientNorm: 0);
+                optimizer.save_state_dict(path);
+            }
+
+            using var resumed = new BertForMaskedLm(Vanilla, Meta);
+            using var resumedOptimizer = AdamWFactory.Create(resumed, learningRate: 1e-3, weightDecay: 0.01);
+            resumedOptimizer.load_state_dict(path);
+            resumed.parameters().ToList().ForEach(parameter => parameter.grad = ones_like(parameter));
+
+            // Clipping off: the global norm is read on the host, which meta tensors cannot be.
+            AdamWFactory.Step(resumedOptimizer, learningRate: 1e-3, maxGradientNorm: 0);
+
+            resumedOptimizer.state_dict().State.Cast<TorchSharp.Modules.AdamW.State>()
+                .Should().OnlyContain(state => state.exp_avg.device_type == DeviceType.META && state.exp_avg_sq.device_type == DeviceType.META);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Collated_batches_are_made_on_the_requested_device()
     {
         var collator = new BatchCollator(Encoder.SpecialTokenIds);
