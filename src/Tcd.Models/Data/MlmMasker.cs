@@ -163,9 +163,11 @@ public sealed class MlmMasker
         var toMask = selected.logical_and(actionDraw.lt(maskFraction));
         var toRandom = selected.logical_and(actionDraw.ge(maskFraction)).logical_and(actionDraw.lt(maskOrRandomFraction));
 
-        var corrupted = where(toMask, tensor(_specialTokenIds.Mask, ScalarType.Int64, device), ids);
-        corrupted = where(toRandom, randomIds, corrupted);
-        var labels = where(selected, ids, tensor(BertBatch.IgnoreIndex, ScalarType.Int64, device));
+        // Scalars, not tensors made from host values: on CUDA each of those would make the host wait for the stream.
+        using var maskId = _specialTokenIds.Mask.ToScalar();
+        using var ignoreIndex = BertBatch.IgnoreIndex.ToScalar();
+        var corrupted = where(toRandom, randomIds, ids.masked_fill(toMask, maskId));
+        var labels = ids.masked_fill(selected.logical_not(), ignoreIndex);
         return (corrupted, labels);
     }
 
