@@ -15,7 +15,9 @@ namespace Tcd.Models.Tests.Runtime;
 /// <summary>
 /// Device readiness without a GPU: every step of pre-training, distillation, fine-tuning, evaluation and XPERT runs on
 /// the CPU inside a <see cref="DevicelessTensorTrap"/>, so a tensor the library creates without the device of its
-/// model or input fails the test, as it would fail on CUDA.
+/// model or input fails the test, as it would fail on CUDA. Checks that need weights off the CPU put them on the meta
+/// device itself; whole forward passes cannot run there, as libtorch has no meta kernel for embedding lookups, <c>where</c>
+/// (inside <c>scaled_dot_product_attention</c>), <c>nonzero</c> or copies to the host.
 /// </summary>
 public sealed class MetaDeviceTests
 {
