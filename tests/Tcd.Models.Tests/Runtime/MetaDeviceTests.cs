@@ -38,6 +38,32 @@ public sealed class MetaDeviceTests
     }
 
     [Fact]
+    public void Checkpointing_and_resuming_create_no_tensor_off_the_device()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"tcd-meta-resume-{Guid.NewGuid():N}");
+        var options = FastOptions(3) with { CheckpointDirectory = folder, CheckpointEvery = 1 };
+        try
+        {
+            using var stopped = NewModel(Moe);
+            using var resumed = NewModel(Moe, seed: 77);
+            using (new DevicelessTensorTrap())
+            using (var cancel = new CancellationTokenSource())
+            {
+                var progress = new SynchronousProgress<PretrainingProgress>(row => cancel.Cancel());
+                new Pretrainer(stopped, PretrainingObjective.MaskedLanguageModel, options, Encoder)
+                    .Run(RepeatedText(), progress: progress, cancellationToken: cancel.Token);
+
+                Run(new Pretrainer(resumed, PretrainingObjective.MaskedLanguageModel, options, Encoder), RepeatedText())
+                    .Select(row => row.Step).Should().Equal(2L, 3L);
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Adapter_fine_tuning_and_prediction_create_no_tensor_off_the_device()
     {
         using var model = FineTuningFixture.NewClassifier();
