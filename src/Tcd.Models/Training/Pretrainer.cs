@@ -314,7 +314,7 @@ public sealed class Pretrainer
     {
         using var scope = torch.NewDisposeScope();
         student.train();
-        torch.manual_seed(Seeds.Combine(options.Seed, DropoutStream, step));
+        Seeds.SeedGlobalGenerators(Seeds.Combine(options.Seed, DropoutStream, step), device);
         // Unset gradients are stored by the first backward pass; zero-filled ones would be read, added to and written
         // again, a full pass over the ≈100 M expert weights of a paper-small MoE model.
         student.zero_grad(set_to_none: true);
