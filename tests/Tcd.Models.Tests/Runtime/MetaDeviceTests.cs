@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Tcd.Models.Data;
 using Tcd.Models.Evaluation;
 using Tcd.Models.Modeling;
@@ -61,6 +62,22 @@ public sealed class MetaDeviceTests
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public void A_teacher_on_another_device_than_the_student_teaches_from_a_copy_and_is_never_moved()
+    {
+        using var teacher = NewModel(Vanilla, seed: 3);
+        using var student = NewModel(Vanilla, seed: 5);
+        var objective = PretrainingObjective.TransferCapabilityDistillation(attentionWeight: 1);
+        var trainer = new Pretrainer(student, objective, FastOptions(1) with { Device = "meta" }, Encoder, teacher.Bert);
+
+        // Training cannot run on the meta device, but it fails only at its first forward pass, after the teacher was placed.
+        var run = () => trainer.Run(RepeatedText());
+
+        run.Should().Throw<ExternalException>().WithMessage("*Meta*");
+        teacher.parameters().Should().OnlyContain(parameter => parameter.device_type == DeviceType.CPU);
+        teacher.training.Should().BeTrue("the teacher is handed back in the mode it came in");
     }
 
     [Fact]
