@@ -253,12 +253,32 @@ public sealed class TcdCatalog
 
     /// <summary>
     /// Loads a file written by <see cref="SaveModel"/>: a lone transformer comes back as itself, a chain as a
-    /// <see cref="TransformerChain{TLastTransformer}"/>. Tcd weights are loaded on the CPU.
+    /// <see cref="TransformerChain{TLastTransformer}"/>. Tcd weights are loaded on the CPU (<see cref="MoveModel"/> moves them).
     /// </summary>
     /// <param name="path">The model file.</param>
     /// <param name="inputSchema">The input schema saved with the model.</param>
     /// <exception cref="InvalidDataException">The file is truncated, not a Tcd model (e.g. an ML.NET model) or written by a newer format version.</exception>
     public ITransformer LoadModel(string path, out DataViewSchema inputSchema) => TcdModelFile.Load(mlContext, path, out inputSchema);
+
+    /// <summary>
+    /// Moves the TorchSharp weights of every Tcd transformer in <paramref name="model"/> to <paramref name="device"/>, where
+    /// its predictions then run. The loaders put weights on the CPU, so a server with a GPU moves a loaded model with
+    /// <c>MoveModel(model, "cuda")</c>; a model fitted on a GPU can be moved to the CPU the same way. Predictions in
+    /// progress on other threads finish first.
+    /// </summary>
+    /// <param name="model">A fitted or loaded model: a Tcd transformer or a chain holding some.</param>
+    /// <param name="device"><c>"cpu"</c>, <c>"cuda"</c>, <c>"cuda:N"</c> or <c>"auto"</c> (CUDA when available, else CPU).</param>
+    /// <exception cref="ArgumentException">The name is not a device, or CUDA is asked for but not available.</exception>
+    /// <exception cref="ObjectDisposedException">The weights were released by <see cref="DisposeModel"/>.</exception>
+    public void MoveModel(ITransformer model, string device)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var target = TorchRuntime.ResolveDevice(device, nameof(device));
+        foreach (var bert in TransformerChains.Flatten(model).OfType<BertTransformer>())
+        {
+            bert.MoveWeights(target);
+        }
+    }
 
     /// <summary>
     /// Frees the native (TorchSharp) weights of every Tcd transformer in <paramref name="model"/> and disposes its disposable
@@ -292,7 +312,7 @@ public sealed class TcdCatalog
     /// <c>pytorch_model.bin</c>). A Hugging Face checkpoint without a masked-LM head (a <c>BertModel</c> sentence
     /// encoder, a token classifier, ...) has its encoder loaded under a new head, with a warning in <c>mlContext.Log</c>,
     /// as transformers' <c>BertForMaskedLM.from_pretrained</c> does: features and fine-tuning use the encoder alone. A
-    /// folder's <c>vocab.txt</c> is used when present, else the embedded BERT uncased vocabulary. Weights are loaded on the CPU.
+    /// folder's <c>vocab.txt</c> is used when present, else the embedded BERT uncased vocabulary. Weights are loaded on the CPU (<see cref="MoveModel"/> moves them).
     /// </summary>
     /// <param name="path">The model file or folder.</param>
     /// <param name="textColumnName">The input text column of the returned transformer. Default "Text".</param>
@@ -308,7 +328,7 @@ public sealed class TcdCatalog
     /// <c>BertForSequenceClassification</c> folder — as a transformer with ML.NET's prediction columns: one output is a
     /// regressor (<c>Score</c>), two a binary classifier (<c>Score</c>, <c>Probability</c>, <c>PredictedLabel</c> true
     /// for class 1), more a multiclass one (<c>PredictedLabel</c> a key named by <paramref name="classNames"/> when given).
-    /// A folder's <c>vocab.txt</c> is used when present, else the embedded BERT uncased vocabulary; weights load on the CPU.
+    /// A folder's <c>vocab.txt</c> is used when present, else the embedded BERT uncased vocabulary; weights load on the CPU (<see cref="MoveModel"/> moves them).
     /// Files written by <see cref="SaveModel"/> load with <see cref="LoadModel"/> instead.
     /// </summary>
     /// <param name="path">The model folder.</param>

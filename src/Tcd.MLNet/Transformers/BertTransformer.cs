@@ -167,12 +167,7 @@ public abstract class BertTransformer : ITransformer
         var encoded = rows.Select(row => Encoder.Encode(row.Text, PairColumnName is null ? null : row.Pair ?? string.Empty, MaxSequenceLength)).ToList();
         lock (gate)
         {
-            if (weightsReleased)
-            {
-                throw new ObjectDisposedException(GetType().Name,
-                    "The model's weights were released by mlContext.Tcd().DisposeModel; load the model again to predict with it.");
-            }
-
+            ThrowIfWeightsReleased("predict with it");
             forwardCount++;
             using var noGrad = torch.no_grad();
             using var scope = torch.NewDisposeScope();
@@ -196,6 +191,19 @@ public abstract class BertTransformer : ITransformer
     }
 
     /// <summary>
+    /// Moves the network's weights to <paramref name="device"/>, where its forward passes then run. Waits for a forward
+    /// pass in progress on another thread, so none reads weights half moved.
+    /// </summary>
+    internal void MoveWeights(Device device)
+    {
+        lock (gate)
+        {
+            ThrowIfWeightsReleased("move it");
+            Network.to(device);
+        }
+    }
+
+    /// <summary>
     /// Frees the network's native weights now; predictions afterwards throw <see cref="ObjectDisposedException"/>. Waits for a
     /// forward pass in progress on another thread, so no prediction ever reads freed memory.
     /// </summary>
@@ -208,6 +216,15 @@ public abstract class BertTransformer : ITransformer
                 weightsReleased = true;
                 Network.Dispose();
             }
+        }
+    }
+
+    private void ThrowIfWeightsReleased(string action)
+    {
+        if (weightsReleased)
+        {
+            throw new ObjectDisposedException(GetType().Name,
+                $"The model's weights were released by mlContext.Tcd().DisposeModel; load the model again to {action}.");
         }
     }
 

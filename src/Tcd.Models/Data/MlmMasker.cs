@@ -74,10 +74,14 @@ public sealed class MlmMasker
         }
 
         using var scope = NewDisposeScope();
-        // All draws happen on the CPU so that a seed gives the same masks on every device.
-        using var generator = new Generator((ulong)seed);
+        // All draws happen on the CPU so that a seed gives the same masks on every device. The device is named, not left
+        // to TorchSharp's default device: a CPU generator cannot draw a CUDA tensor.
+        using var generator = new Generator((ulong)seed, CPU);
         var shape = inputIds.shape;
-        var draws = new Draws(rand(shape, generator: generator), rand(shape, generator: generator), randint(_replacementIds.Length, shape, generator: generator));
+        var draws = new Draws(
+            rand(shape, device: CPU, generator: generator),
+            rand(shape, device: CPU, generator: generator),
+            randint(_replacementIds.Length, shape, device: CPU, generator: generator));
         var (corrupted, labels) = Corrupt(inputIds, attentionMask, draws);
         return (corrupted.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope());
     }
@@ -113,11 +117,11 @@ public sealed class MlmMasker
         var replacement = new List<Tensor>(lengths.Length);
         for (var row = 0; row < lengths.Length; row++)
         {
-            using var generator = new Generator((ulong)rowSeeds[row]);
+            using var generator = new Generator((ulong)rowSeeds[row], CPU);
             long[] rowShape = [lengths[row]];
-            selection.Add(rand(rowShape, generator: generator));
-            action.Add(rand(rowShape, generator: generator));
-            replacement.Add(randint(_replacementIds.Length, rowShape, generator: generator));
+            selection.Add(rand(rowShape, device: CPU, generator: generator));
+            action.Add(rand(rowShape, device: CPU, generator: generator));
+            replacement.Add(randint(_replacementIds.Length, rowShape, device: CPU, generator: generator));
         }
 
         // Each row's draws fill its real positions in order; padding gets values that never select or replace anything.
@@ -125,9 +129,9 @@ public sealed class MlmMasker
         Tensor Spread(List<Tensor> rowDraws, Tensor padding) =>
             padding.expand(cpuRealTokens.shape).contiguous().masked_scatter(cpuRealTokens, cat(rowDraws));
         var draws = new Draws(
-            Spread(selection, tensor(2f)),
-            Spread(action, tensor(1f)),
-            Spread(replacement, tensor(0L)));
+            Spread(selection, tensor(2f, device: CPU)),
+            Spread(action, tensor(1f, device: CPU)),
+            Spread(replacement, tensor(0L, device: CPU)));
         var (corrupted, labels) = Corrupt(inputIds, attentionMask, draws);
         return (corrupted.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope());
     }
@@ -148,7 +152,7 @@ public sealed class MlmMasker
 
         var selectionDraw = draws.Selection.to(device);
         var actionDraw = draws.Action.to(device);
-        var randomIds = tensor(_replacementIds).index_select(0, draws.ReplacementIndex.flatten()).view(shape).to(device);
+        var randomIds = tensor(_replacementIds, device: CPU).index_select(0, draws.ReplacementIndex.flatten()).view(shape).to(device);
 
         using var probability = _options.Probability.ToScalar();
         using var maskFraction = _options.MaskTokenFraction.ToScalar();
@@ -159,9 +163,11 @@ public sealed class MlmMasker
         var toMask = selected.logical_and(actionDraw.lt(maskFraction));
         var toRandom = selected.logical_and(actionDraw.ge(maskFraction)).logical_and(actionDraw.lt(maskOrRandomFraction));
 
-        var corrupted = where(toMask, tensor(_specialTokenIds.Mask, ScalarType.Int64, device), ids);
-        corrupted = where(toRandom, randomIds, corrupted);
-        var labels = where(selected, ids, tensor(BertBatch.IgnoreIndex, ScalarType.Int64, device));
+        // Scalars, not tensors made from host values: on CUDA each of those would make the host wait for the stream.
+        using var maskId = _specialTokenIds.Mask.ToScalar();
+        using var ignoreIndex = BertBatch.IgnoreIndex.ToScalar();
+        var corrupted = where(toRandom, randomIds, ids.masked_fill(toMask, maskId));
+        var labels = ids.masked_fill(selected.logical_not(), ignoreIndex);
         return (corrupted, labels);
     }
 

@@ -197,19 +197,20 @@ public static class SafeTensorsFile
     private static Tensor FromBytes(byte[] bytes, SafeTensorInfo entry)
     {
         var shape = entry.Shape;
+        // On the CPU by name, as Read promises: TorchSharp's default device may be CUDA in the caller's process.
         return entry.DType switch
         {
-            "F32" => tensor(MemoryMarshal.Cast<byte, float>(bytes).ToArray(), shape),
-            "F64" => tensor(MemoryMarshal.Cast<byte, double>(bytes).ToArray(), shape),
-            "I64" => tensor(MemoryMarshal.Cast<byte, long>(bytes).ToArray(), shape),
-            "I32" => tensor(MemoryMarshal.Cast<byte, int>(bytes).ToArray(), shape),
-            "I16" => tensor(MemoryMarshal.Cast<byte, short>(bytes).ToArray(), shape),
-            "I8" => tensor(MemoryMarshal.Cast<byte, sbyte>(bytes).ToArray(), shape),
-            "U8" => tensor(bytes, shape),
-            "BOOL" => tensor(bytes.Select(value => value != 0).ToArray(), shape),
+            "F32" => tensor(MemoryMarshal.Cast<byte, float>(bytes).ToArray(), shape, device: CPU),
+            "F64" => tensor(MemoryMarshal.Cast<byte, double>(bytes).ToArray(), shape, device: CPU),
+            "I64" => tensor(MemoryMarshal.Cast<byte, long>(bytes).ToArray(), shape, device: CPU),
+            "I32" => tensor(MemoryMarshal.Cast<byte, int>(bytes).ToArray(), shape, device: CPU),
+            "I16" => tensor(MemoryMarshal.Cast<byte, short>(bytes).ToArray(), shape, device: CPU),
+            "I8" => tensor(MemoryMarshal.Cast<byte, sbyte>(bytes).ToArray(), shape, device: CPU),
+            "U8" => tensor(bytes, shape, device: CPU),
+            "BOOL" => tensor(bytes.Select(value => value != 0).ToArray(), shape, device: CPU),
             // Half and bfloat16 widen to float32 exactly, then narrow back exactly.
-            "F16" => tensor(MemoryMarshal.Cast<byte, Half>(bytes).ToArray().Select(value => (float)value).ToArray(), shape).to(ScalarType.Float16),
-            "BF16" => tensor(MemoryMarshal.Cast<byte, ushort>(bytes).ToArray().Select(BFloat16ToSingle).ToArray(), shape).to(ScalarType.BFloat16),
+            "F16" => tensor(MemoryMarshal.Cast<byte, Half>(bytes).ToArray().Select(value => (float)value).ToArray(), shape, device: CPU).to(ScalarType.Float16),
+            "BF16" => tensor(MemoryMarshal.Cast<byte, ushort>(bytes).ToArray().Select(BFloat16ToSingle).ToArray(), shape, device: CPU).to(ScalarType.BFloat16),
             _ => throw new InvalidDataException($"Unsupported safetensors dtype '{entry.DType}' for tensor '{entry.Name}'."),
         };
     }

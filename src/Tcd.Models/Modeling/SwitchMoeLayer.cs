@@ -104,10 +104,13 @@ public sealed class SwitchMoeLayer : nn.Module<Tensor, Tensor, (Tensor Output, M
         var probabilityMean = (probabilities * realWeight.unsqueeze(-1)).sum(dim: 0) / realCount;
         var entropy = -(probabilities * logits.log_softmax(dim: -1)).sum(dim: -1);
         var meanEntropy = ((entropy * realWeight).sum() / realCount).detach();
+        // Filled on the device, not made with tensor(): on CUDA a tensor made from a host value waits for the stream to
+        // drain, here after the experts' kernels were queued, once per MoE layer per forward.
+        using var droppedScalar = dropped.ToScalar();
         var routing = new MoeRouting(
             probabilityMean,
             counts.narrow(0, 0, expertCount).detach(),
-            tensor(dropped, dtype: ScalarType.Int64, device: tokens.device),
+            full([], droppedScalar, ScalarType.Int64, tokens.device),
             meanEntropy);
         return (output.reshape(hidden.shape).MoveToOuterDisposeScope(), routing.MoveToOuterDisposeScope());
     }

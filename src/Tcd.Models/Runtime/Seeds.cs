@@ -38,6 +38,22 @@ public static class Seeds
         }
     }
 
+    /// <summary>
+    /// Seeds libtorch's global generators for the random draws (dropout) of work on <paramref name="device"/>: the CPU's,
+    /// and on CUDA every GPU's as well.
+    /// </summary>
+    internal static void SeedGlobalGenerators(long seed, TorchSharp.torch.Device device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        TorchSharp.torch.manual_seed(seed);
+        if (device.type == TorchSharp.DeviceType.CUDA)
+        {
+            // Whether manual_seed reaches the GPUs' generators depends on TorchSharp's native build; dropout on CUDA draws
+            // from them, so they are seeded by name for a run (and a resumed one) to follow its seed.
+            TorchSharp.torch.cuda.manual_seed_all(seed);
+        }
+    }
+
     private static ulong Mix(ulong x)
     {
         x += 0x9E3779B97F4A7C15UL;

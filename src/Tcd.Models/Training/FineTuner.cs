@@ -331,7 +331,7 @@ public sealed class FineTuner
     {
         using var scope = torch.NewDisposeScope();
         Model.train();
-        torch.manual_seed(Seeds.Combine(options.Seed, DropoutStream, step));
+        Seeds.SeedGlobalGenerators(Seeds.Combine(options.Seed, DropoutStream, step), device);
         // Unset gradients are stored by the backward pass, zero-filled ones would be read, added to and written again.
         Model.zero_grad(set_to_none: true);
         using var batch = collator.Collate(examples.Select(e => e.Input).ToList(), device);

@@ -110,7 +110,8 @@ internal static unsafe class FusedCpuAdamW
     {
         try
         {
-            using var probe = tensor(new float[] { 1f, 2f, 3f, 4f });
+            // On the CPU by name: on TorchSharp's default device, if that were CUDA, the host would read a device pointer.
+            using var probe = tensor(new float[] { 1f, 2f, 3f, 4f }, device: CPU);
             using var view = probe.narrow(0, 1, 3);
             var address = (float*)Address(view);
             return address[0] == 2f && address[2] == 4f;

@@ -88,7 +88,10 @@ internal sealed class LeanAdamW : AdamW
                 parameter.mul_(decayFactor);
             }
 
-            using (var weight = torch.tensor(1 - beta1, grad.dtype, grad.device))
+            // Filled on the device, not made with torch.tensor: on CUDA a tensor made from a host value is copied over
+            // and the host waits for the stream to drain, once per parameter per step.
+            using (var oneMinusBeta1 = (1 - beta1).ToScalar())
+            using (var weight = torch.full([], oneMinusBeta1, grad.dtype, grad.device))
             {
                 state.exp_avg.lerp_(grad, weight);
             }

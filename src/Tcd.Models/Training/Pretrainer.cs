@@ -40,6 +40,9 @@ public sealed class Pretrainer
     private readonly BertTextEncoder encoder;
     private readonly LayerMapping? layerMapping;
 
+    /// <summary>The teacher as it teaches during <see cref="Run"/>: the borrowed one on the student's device, else a copy there.</summary>
+    private BertModel? teacherOnDevice;
+
     /// <summary>Creates a pre-training run.</summary>
     /// <param name="student">The model trained (vanilla or MoE).</param>
     /// <param name="objective">Which loss terms and weights.</param>
@@ -133,20 +136,33 @@ public sealed class Pretrainer
             return Train(corpus, validationSegments, device, progress, cancellationToken);
         }
 
-        // The teacher is borrowed: it trains on the student's device in eval mode and is handed back as it came.
+        // The teacher is borrowed and may be serving predictions on other threads (a fitted ML.NET transformer), so it is
+        // never moved: on another device than the student's, a copy there teaches. It teaches in eval mode and is handed
+        // back in the mode it came in.
+        var studentDevice = student.Bert.Embeddings.WordEmbeddingWeight.device;
         var teacherDevice = teacher.Embeddings.WordEmbeddingWeight.device;
         var teacherWasTraining = teacher.training;
-        teacher.to(device);
-        teacher.eval();
+        using var copy = teacherDevice.type == studentDevice.type && teacherDevice.index == studentDevice.index ? null : CopyOn(teacher, studentDevice);
+        teacherOnDevice = copy ?? teacher;
+        teacherOnDevice.eval();
         try
         {
             return Train(corpus, validationSegments, device, progress, cancellationToken);
         }
         finally
         {
-            teacher.to(teacherDevice);
+            teacherOnDevice = null;
             teacher.train(teacherWasTraining);
         }
+    }
+
+    /// <summary>A copy of <paramref name="model"/>'s weights on <paramref name="device"/>.</summary>
+    private static BertModel CopyOn(BertModel model, Device device)
+    {
+        // The copy's initial weights are overwritten at once: they are drawn without advancing the caller's random stream.
+        var copy = Seeds.WithTorchSeed(0, () => new BertModel(model.Config, addPoolingLayer: model.Pooler is not null, device));
+        BertModelStore.LoadStateDict(copy, model.state_dict(), "the teacher");
+        return copy;
     }
 
     /// <summary>
@@ -336,7 +352,7 @@ public sealed class Pretrainer
     {
         using var scope = torch.NewDisposeScope();
         student.train();
-        torch.manual_seed(Seeds.Combine(options.Seed, DropoutStream, step));
+        Seeds.SeedGlobalGenerators(Seeds.Combine(options.Seed, DropoutStream, step), device);
         // Unset gradients are stored by the first backward pass; zero-filled ones would be read, added to and written
         // again, a full pass over the ≈100 M expert weights of a paper-small MoE model.
         student.zero_grad(set_to_none: true);
@@ -395,12 +411,12 @@ public sealed class Pretrainer
             total = AddWeighted(total, loadBalance, objective.LoadBalanceWeight);
         }
 
-        if (teacher is not null)
+        if (teacherOnDevice is not null)
         {
             BertModelOutput teacherOutput;
             using (torch.no_grad())
             {
-                teacherOutput = teacher.forward(batch.InputIds, batch.TokenTypeIds, batch.AttentionMask, StudentTaps());
+                teacherOutput = teacherOnDevice.forward(batch.InputIds, batch.TokenTypeIds, batch.AttentionMask, StudentTaps());
             }
 
             using var sampler = new RelationTokenSampler(MicroBatchRelationSampling, samplingSeed);

@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using Tcd.MLNet.Transformers;
 using Tcd.Models.Data;
 using Tcd.Models.Modeling;
+using TorchSharp;
 
 namespace Tcd.MLNet.Tests.Transformers;
 
@@ -85,6 +86,31 @@ public class ServingTests
         {
             File.Delete(path);
         }
+    }
+
+    [Fact]
+    public void MoveModel_moves_the_network_of_every_tcd_transformer_in_a_chain_until_its_weights_are_released()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = TcdTestData.Corpus(mlContext);
+        var wrapped = new PretrainedBertTransformer(new BertForMaskedLm(TcdTestData.Tiny), BertTextEncoder.CreateUncased(), maxSequenceLength: 32);
+        var chain = new TransformerChain<ITransformer>(mlContext.Transforms.CopyColumns("Copy", "Text").Fit(data), wrapped);
+        try
+        {
+            // The meta device (shapes, no data) stands in for a GPU: a move there is a move off the CPU.
+            mlContext.Tcd().MoveModel(chain, "meta");
+
+            wrapped.Model.parameters().Should().OnlyContain(weight => weight.device_type == DeviceType.META);
+            var misnamed = () => mlContext.Tcd().MoveModel(chain, "gpu");
+            misnamed.Should().Throw<ArgumentException>().WithMessage("device 'gpu' is not a device name*");
+        }
+        finally
+        {
+            mlContext.Tcd().DisposeModel(chain);
+        }
+
+        var released = () => mlContext.Tcd().MoveModel(chain, "cpu");
+        released.Should().Throw<ObjectDisposedException>().WithMessage("*DisposeModel*load the model again to move it*");
     }
 
     private static float[] Scores(MLContext mlContext, ITransformer model)
