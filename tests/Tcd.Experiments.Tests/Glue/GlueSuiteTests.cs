@@ -144,10 +144,7 @@ public sealed class GlueSuiteTests : IDisposable
     {
         var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 4);
         var options = fixture.OneCellOptions([model], "RTE") with { Epochs = 2, BatchSize = 4, CheckpointEvery = 5 };
-        using var cancellation = new CancellationTokenSource();
-        var interrupted = () => new GlueSuite(options).Run(
-            new SynchronousProgress<GlueSuiteProgress>(report => { if (report.Step == 10) { cancellation.Cancel(); } }), cancellation.Token);
-        interrupted.Should().Throw<OperationCanceledException>();
+        StopAt(options, report => report.Step == 10);
         var checkpoints = Directory.EnumerateDirectories(Path.Combine(fixture.Output, "cells"), "*.checkpoints").Single();
         var damaged = Path.Combine(checkpoints, "step-00000010", BertModelStore.WeightsFileName);
         File.WriteAllBytes(damaged, File.ReadAllBytes(damaged)[..100]);
@@ -167,10 +164,7 @@ public sealed class GlueSuiteTests : IDisposable
         var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 4);
         // 48 examples in batches of 4: 12 steps an epoch, 24 in all; the last report is the second epoch's dev score.
         var options = fixture.OneCellOptions([model], "RTE") with { Epochs = 2, BatchSize = 4, CheckpointEvery = 5 };
-        using var cancellation = new CancellationTokenSource();
-        var interrupted = () => new GlueSuite(options).Run(
-            new SynchronousProgress<GlueSuiteProgress>(report => { if (report is { Step: 24, DevScore: not null }) { cancellation.Cancel(); } }), cancellation.Token);
-        interrupted.Should().Throw<OperationCanceledException>();
+        StopAt(options, report => report is { Step: 24, DevScore: not null });
         var notes = new List<string>();
         var steps = new List<long>();
 
@@ -202,10 +196,7 @@ public sealed class GlueSuiteTests : IDisposable
     {
         var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 4);
         var options = fixture.OneCellOptions([model], "RTE") with { Epochs = 2, BatchSize = 4, CheckpointEvery = 5 };
-        using var cancellation = new CancellationTokenSource();
-        var interrupted = () => new GlueSuite(options).Run(
-            new SynchronousProgress<GlueSuiteProgress>(report => { if (report.Step == 10) { cancellation.Cancel(); } }), cancellation.Token);
-        interrupted.Should().Throw<OperationCanceledException>();
+        StopAt(options, report => report.Step == 10);
         fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 5);
         var notes = new List<string>();
         var steps = new List<long>();
@@ -375,5 +366,14 @@ public sealed class GlueSuiteTests : IDisposable
         fewer.CellsTrained.Should().Be(0);
         File.Exists(result.Files["submission:tiny:RTE"]).Should().BeTrue();
         File.Exists(result.Files["submission:tiny:CoLA"]).Should().BeFalse("the submission folder holds the tasks of the run that wrote it, no others");
+    }
+
+    /// <summary>Runs the suite and stops it, as Ctrl+C would, at the first report <paramref name="stop"/> picks.</summary>
+    private static void StopAt(GlueSuiteOptions options, Func<GlueSuiteProgress, bool> stop)
+    {
+        using var cancellation = new CancellationTokenSource();
+        var interrupted = () => new GlueSuite(options).Run(
+            new SynchronousProgress<GlueSuiteProgress>(report => { if (stop(report)) { cancellation.Cancel(); } }), cancellation.Token);
+        interrupted.Should().Throw<OperationCanceledException>();
     }
 }
