@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Tcd.Models.Data;
 using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
+using Tcd.Models.Training;
 using static TorchSharp.torch;
 
 namespace Tcd.Models.Interop;
@@ -123,13 +124,14 @@ public static class HuggingFaceExporter
 
         var stateDict = module.state_dict();
         var dtype = stateDict.Values.First().dtype;
-        Directory.CreateDirectory(folder);
-        foreach (var name in CheckpointFileNames)
+        // config.json marks the folder as an export (CanExportInto): it is replaced whole before the other files are
+        // deleted, so an export stopped midway leaves a folder the next export may write into.
+        CheckpointStore.ReplaceAtomically(Path.Combine(folder, HuggingFaceCheckpoint.ConfigFileName), HuggingFaceConfigJson.Write(config, architecture, dtype, labelNames));
+        foreach (var name in CheckpointFileNames.Where(name => name != HuggingFaceCheckpoint.ConfigFileName))
         {
             File.Delete(Path.Combine(folder, name));
         }
 
-        File.WriteAllText(Path.Combine(folder, HuggingFaceCheckpoint.ConfigFileName), HuggingFaceConfigJson.Write(config, architecture, dtype, labelNames));
         // transformers refuses safetensors files without this metadata ("does not contain the valid metadata").
         SafeTensorsFile.Write(Path.Combine(folder, HuggingFaceCheckpoint.SafeTensorsFileName), stateDict, new Dictionary<string, string> { ["format"] = "pt" });
         if (tokenizer is not null)

@@ -208,6 +208,26 @@ public sealed class HuggingFaceRoundTripTests : IDisposable
     }
 
     [Fact]
+    public void An_export_stopped_while_it_clears_an_earlier_one_leaves_a_folder_the_next_export_writes_into()
+    {
+        using var model = new BertForMaskedLm(HfCheckpoints.Config);
+        var folder = Path.Combine(root, "stopped");
+        var options = new HuggingFaceExportOptions { IncludeTokenizer = false };
+        HuggingFaceExporter.Save(model, folder, options);
+        File.WriteAllText(Path.Combine(folder, "generation_config.json"), "{}");
+        // A file of the earlier export that cannot be deleted stops the next one where a kill could stop it, among files it clears.
+        var obstacle = Path.Combine(folder, "tf_model.h5");
+        Directory.CreateDirectory(Path.Combine(obstacle, "held"));
+
+        FluentActions.Invoking(() => HuggingFaceExporter.Save(model, folder, options)).Should().Throw<UnauthorizedAccessException>();
+        Directory.Delete(obstacle, recursive: true);
+
+        HuggingFaceExporter.CanExportInto(folder).Should().BeTrue("the folder still holds the export's config.json");
+        HuggingFaceExporter.Save(model, folder, options);
+        HuggingFaceCheckpoint.LoadMaskedLm(folder).Dispose();
+    }
+
+    [Fact]
     public void Export_rejects_a_vocabulary_of_the_wrong_size_and_adapters()
     {
         using var model = new BertForMaskedLm(HfCheckpoints.Config);
