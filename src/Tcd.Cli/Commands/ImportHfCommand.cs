@@ -16,7 +16,7 @@ internal sealed class ImportHfCommand : TcdCommand<ImportHfSettings>
     private readonly Option<long> seed;
 
     public ImportHfCommand()
-        : base("import-hf", "Import a Hugging Face BERT checkpoint (config.json + model.safetensors or pytorch_model.bin; BertModel, BertForMaskedLM, BertForPreTraining, BertForSequenceClassification or a tcd MoE export) into a model folder.")
+        : base("import-hf", "Import a Hugging Face BERT checkpoint (config.json + model.safetensors or pytorch_model.bin; BertModel, BertForMaskedLM, BertForPreTraining, BertForSequenceClassification or a tcd MoE export) into a model folder; with --encoder-only, the encoder of any BERT checkpoint under a new masked-LM head.")
     {
         source = Add(CliOptions.Optional<string?>("--from", "The Hugging Face checkpoint folder (required)."));
         output = Add(CliOptions.Optional<string?>("--out", "The model folder to write (required): config.json + model.safetensors, and the checkpoint's vocab.txt and tokenizer_config.json."));

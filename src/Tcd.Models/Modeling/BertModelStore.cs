@@ -217,10 +217,13 @@ public static class BertModelStore
 
         if (found != needed)
         {
-            var remedy = needed switch
+            var remedy = (needed, found) switch
             {
-                SavedModelKind.SequenceClassifier => "Fine-tune it first (tcd finetune, or mlContext.Tcd().TextClassifier / SentencePairClassifier).",
-                SavedModelKind.MaskedLanguageModel => "Pass the folder of a pre-trained model instead, e.g. the model/ folder of a pre-training run (such as the one a classifier was fine-tuned from).",
+                (SavedModelKind.SequenceClassifier, _) => "Fine-tune it first (tcd finetune, or mlContext.Tcd().TextClassifier / SentencePairClassifier).",
+                // Usually a plain 'tcd import-hf' of a Hugging Face BertModel: the way on is a second import, not another folder.
+                (SavedModelKind.MaskedLanguageModel, SavedModelKind.Encoder) =>
+                    "To go on from an encoder, import its Hugging Face checkpoint again with 'tcd import-hf --encoder-only' (in code HuggingFaceCheckpoint.LoadEncoderUnderNewMaskedLmHead), which gives it a new masked-LM head.",
+                (SavedModelKind.MaskedLanguageModel, _) => "Pass the folder of a pre-trained model instead, e.g. the model/ folder of a pre-training run (such as the one a classifier was fine-tuned from).",
                 _ => "Load it with the loader of its kind (LoadMaskedLm or LoadSequenceClassification); its Bert property is the encoder.",
             };
             throw new InvalidDataException($"The model folder '{folder}' holds {Describe(found)}, but {Describe(needed)} is needed here. {remedy}");

@@ -149,6 +149,22 @@ public sealed class BertModelStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_bare_encoder_where_a_masked_lm_is_needed_points_to_an_encoder_only_import()
+    {
+        // What a plain 'tcd import-hf' of a Hugging Face BertModel writes.
+        var encoderFolder = Path.Combine(root, "encoder");
+        using (var encoder = new BertModel(TinyConfigs.Vanilla))
+        {
+            BertModelStore.Save(encoder, encoder.Config, encoderFolder);
+        }
+
+        var encoderAsPretrained = () => BertModelStore.LoadMaskedLm(encoderFolder);
+
+        encoderAsPretrained.Should().Throw<InvalidDataException>()
+            .WithMessage("*holds a bare BERT encoder (no task head), but a pre-trained masked-language model is needed here*import-hf --encoder-only*");
+    }
+
+    [Fact]
     public void Truncated_weights_file_is_reported_as_truncated()
     {
         var folder = SavedTinyModel("truncated");
