@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Tcd.Models.Modeling;
 
 namespace Tcd.Cli.Tests;
 
@@ -144,12 +145,21 @@ public sealed class PredictTests(PredictTests.FineTunedRun run) : IClassFixture<
         var pretrained = Cli.Run(["predict", "--model", Pretrained, "--data", dev, .. common]);
         var otherTask = Cli.Run(["predict", "--model", FineTuned, "--task", "RTE", "--data", dev, .. common]);
         var unknownLayout = Cli.Run(["predict", "--model", FineTuned, "--data", ownFile, .. common]);
+        var encoder = temp.File("encoder");
+        using (var model = new BertForMaskedLm(BertConfig.Tiny))
+        {
+            BertModelStore.Save(model.Bert, model.Config, encoder);
+        }
+
+        var bareEncoder = Cli.Run(["predict", "--model", encoder, "--data", dev, .. common]);
         var nothingWritten = !File.Exists(output);
         var overItsInput = Cli.Run(["predict", "--model", FineTuned, "--data", ownFile, "--split", "dev", "--out", ownFile, "--device", "cpu"]);
         var ownFileAsDev = Cli.Run(["predict", "--model", FineTuned, "--data", ownFile, "--split", "dev", .. common]);
 
         pretrained.ExitCode.Should().Be(1);
         pretrained.Error.Should().Contain("holds a pre-trained model, not a fine-tuned classifier");
+        bareEncoder.ExitCode.Should().Be(1);
+        bareEncoder.Error.Should().Contain("holds a bare BERT encoder (no task head), not a fine-tuned classifier").And.Contain("'tcd import-hf --encoder-only'");
         otherTask.ExitCode.Should().Be(1);
         otherTask.Error.Should().Contain("--task RTE, but the classifier in").And.Contain("was fine-tuned on SST-2");
         unknownLayout.ExitCode.Should().Be(1);

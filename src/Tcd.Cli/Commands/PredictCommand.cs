@@ -149,10 +149,14 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
     {
         var given = options.RequirePath(model);
         var modelFolder = ModelFolders.Resolve(given, "--model");
-        if (BertModelStore.KindOf(modelFolder) != SavedModelKind.SequenceClassifier)
+        var kind = BertModelStore.KindOf(modelFolder);
+        if (kind != SavedModelKind.SequenceClassifier)
         {
-            throw new CliUsageException(
-                $"--model: '{modelFolder}' holds a pre-trained model, not a fine-tuned classifier; fine-tune it with 'tcd finetune' and give that run's --out folder.");
+            // tcd finetune refuses a bare encoder too, so its way goes through a new masked-LM head first.
+            throw new CliUsageException(kind == SavedModelKind.Encoder
+                ? $"--model: '{modelFolder}' holds a bare BERT encoder (no task head), not a fine-tuned classifier; import its Hugging Face checkpoint again " +
+                  "with 'tcd import-hf --encoder-only', fine-tune that with 'tcd finetune' and give that run's --out folder."
+                : $"--model: '{modelFolder}' holds a pre-trained model, not a fine-tuned classifier; fine-tune it with 'tcd finetune' and give that run's --out folder.");
         }
 
         var run = FineTuningRunRecord.Find(modelFolder);
