@@ -81,7 +81,7 @@ internal sealed class TcdCommandLine
     {
         var command = parse.CommandResult.Command;
         var commands = string.Join(", ", command.Subcommands.Select(c => c.Name));
-        List<string> messages = command is not RootCommand ? parse.Errors.Select(e => Describe(e, command)).ToList()
+        List<string> messages = command is not RootCommand ? DescribeErrors(parse, command)
             : parse.UnmatchedTokens.Count > 0 ? [$"unknown command '{parse.UnmatchedTokens[0]}'; the commands are {commands}."]
             : parse.Errors.Count > 0 && parse.Tokens.Count == 0 ? [$"give a command: {commands}."]
             : parse.Errors.Select(e => Describe(e, command)).ToList();
@@ -99,6 +99,26 @@ internal sealed class TcdCommandLine
 
         error.WriteLine($"Run '{name} --help' for the options.");
         return true;
+    }
+
+    /// <summary>
+    /// The errors of a command's parse. System.CommandLine reports each token it cannot place on a line of its own, so
+    /// <c>--bogus 3</c> would read as two errors (both on the command); they become one line naming the unknown options
+    /// (or the stray values).
+    /// </summary>
+    private static List<string> DescribeErrors(ParseResult parse, Command command)
+    {
+        var unmatched = parse.UnmatchedTokens;
+        var messages = parse.Errors.Where(e => e.SymbolResult is not CommandResult || unmatched.Count == 0).Select(e => Describe(e, command)).ToList();
+        if (unmatched.Count > 0)
+        {
+            var options = unmatched.Where(token => token.StartsWith('-')).ToList();
+            var named = options.Count > 0 ? options : unmatched;
+            var what = options.Count > 0 ? (options.Count == 1 ? "unknown option" : "unknown options") : (unmatched.Count == 1 ? "unexpected value" : "unexpected values");
+            messages.Add($"{what} {string.Join(", ", named.Select(token => $"'{token}'"))}; every value follows the option it is for.");
+        }
+
+        return messages;
     }
 
     private static string Describe(ParseError error, Command command)

@@ -104,6 +104,18 @@ public sealed class ErrorTests : IDisposable
     }
 
     [Fact]
+    public void An_unknown_option_with_its_value_is_one_error_line()
+    {
+        var (exitCode, output, error) = Cli.Run("pretrain", "--corpus", "a.txt", "--out", temp.File("run"), "--bogus", "3");
+        var stray = Cli.Run("pretrain", "--corpus", "a.txt", "--out", temp.File("run"), "3");
+
+        exitCode.Should().Be(1);
+        output.Should().BeEmpty();
+        error.Should().Be($"tcd pretrain: error: unknown option '--bogus'; every value follows the option it is for.{Environment.NewLine}Run 'tcd pretrain --help' for the options.{Environment.NewLine}");
+        stray.Error.Should().StartWith("tcd pretrain: error: unexpected value '3'; every value follows the option it is for.");
+    }
+
+    [Fact]
     public void A_mistyped_option_after_a_list_option_is_not_taken_for_a_path()
     {
         var (exitCode, _, error) = Cli.Run("glue", "--models", temp.Path, "--bogus", "x", "--glue", temp.Path, "--tasks", "RTE", "--out", temp.File("o"));
