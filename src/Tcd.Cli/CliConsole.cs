@@ -91,9 +91,8 @@ internal sealed class CliConsole(IAnsiConsole? liveConsole, TextWriter output, T
 
     private static string DescribeCount(int done, int total, string unit, TimeSpan elapsed)
     {
-        var eta = done > 0 ? TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (total - done)) : (TimeSpan?)null;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{done}/{UserMessages.Count(total, unit)} ({100.0 * done / total:F0}%){(eta is { } remaining ? $", ETA {remaining:hh\\:mm\\:ss}" : string.Empty)}");
+            $"{done}/{UserMessages.Count(total, unit)} ({100.0 * done / total:F0}%){(PassProgress.Remaining(elapsed, done, total) is { } remaining ? $", ETA {remaining:hh\\:mm\\:ss}" : string.Empty)}");
     }
 
     /// <summary>Reports on the calling (training) thread, so lines keep their order.</summary>

@@ -205,14 +205,12 @@ public sealed class FineTuner
                     try
                     {
                         // Reported, not logged: a pass over a big validation set is minutes without a step to report.
-                        var validationClock = Stopwatch.StartNew();
-                        var validationProgress = progress is null ? null : new TenthsProgress<int>(new SynchronousProgress<int>(scored =>
+                        var validationProgress = progress is null ? null : PassProgress.InTenths(validation!.Count, (scored, restOfPass) =>
                         {
                             var report = Report(epoch, state.Step, totalSteps, epochLoss, schedule.LearningRateAt(Math.Max(0, state.Step - 1)), null, clock.Elapsed, state.Step - startStep);
                             // The steps' pace leaves out the rest of this pass, all that is left after the last epoch's steps.
-                            var restOfPass = validationClock.Elapsed / scored * (validation!.Count - scored);
                             progress.Report(report with { ValidationExamplesScored = scored, ValidationExamples = validation.Count, EstimatedRemaining = report.EstimatedRemaining + restOfPass });
-                        }), scored => (double)scored / validation!.Count);
+                        });
                         epochScore = score!(Predict(validation!.Select(e => e.Input).ToList(), progress: validationProgress, cancellationToken: cancellationToken), validation!.Select(e => e.Target).ToList());
                     }
                     catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

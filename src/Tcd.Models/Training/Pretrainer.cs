@@ -329,14 +329,10 @@ public sealed class Pretrainer
             }
 
             var segmentCount = validationSegments!.Count;
-            var pass = Stopwatch.StartNew();
-            return new TenthsProgress<int>(
-                new SynchronousProgress<int>(scored => progress.Report(
-                    new PretrainingProgress(
-                        step, options.TotalSteps, outcome.Epoch, lastLosses, learningRate, 0, clock.Elapsed, StepsLeft() + pass.Elapsed / scored * (segmentCount - scored),
-                        outcome.MoeLoad, null, outcome.GradientNorm)
-                    { ValidationSegmentsScored = scored, ValidationSegments = segmentCount })),
-                scored => (double)scored / segmentCount);
+            return PassProgress.InTenths(segmentCount, (scored, restOfPass) => progress.Report(
+                new PretrainingProgress(
+                    step, options.TotalSteps, outcome.Epoch, lastLosses, learningRate, 0, clock.Elapsed, StepsLeft() + restOfPass, outcome.MoeLoad, null, outcome.GradientNorm)
+                { ValidationSegmentsScored = scored, ValidationSegments = segmentCount }));
         }
 
         PretrainingResult Stopped()
