@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
@@ -12,9 +13,9 @@ namespace Tcd.Models.Data;
 /// sequence layout (<c>[CLS] a [SEP] b [SEP]</c>), token type ids and longest-first truncation.
 /// </summary>
 /// <remarks>
-/// <para>Text is normalised as <see cref="Settings"/> say (BERT uncased by default): control characters removed,
-/// lower-casing, accent stripping (NFD, non-spacing marks removed), one word per CJK ideograph, then split on
-/// whitespace and punctuation as Google BERT's <c>BasicTokenizer</c> does (symbols such as <c>$</c> or emoji are kept,
+/// <para>Text is normalised as <see cref="Settings"/> say (BERT uncased by default): BERT's text cleaning (see
+/// <see cref="Tokenize"/>), lower-casing, accent stripping (NFD, non-spacing marks removed), one word per CJK
+/// ideograph, then split on whitespace and punctuation as Google BERT's <c>BasicTokenizer</c> does (symbols such as <c>$</c> or emoji are kept,
 /// not dropped).</para>
 /// <para>Input handling: <c>null</c> text throws <see cref="ArgumentNullException"/>; empty or whitespace-only text
 /// encodes to the special tokens only; text longer than the limit is truncated, never rejected; characters the
@@ -188,39 +189,57 @@ public sealed class BertTextEncoder
 
     /// <summary>
     /// Tokenises text into WordPiece ids without any special tokens, e.g. for packing a corpus into segments.
-    /// Empty or whitespace-only text gives an empty list. A lone UTF-16 surrogate (a string cut inside an emoji) is read
-    /// as U+FFFD, which BERT's text cleaning drops as it drops invalid characters.
+    /// Empty or whitespace-only text gives an empty list. Text is cleaned as BERT cleans it first: tab, newline and
+    /// carriage return separate words like a space; other control and format characters (such as U+200B zero-width
+    /// space or U+00AD soft hyphen), private-use and unassigned code points, U+0000 and U+FFFD are dropped, and so is a
+    /// lone UTF-16 surrogate (a string cut inside an emoji).
     /// </summary>
     /// <param name="text">The text; must not be null.</param>
     public IReadOnlyList<int> Tokenize(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return _tokenizer.EncodeToIds(WithValidUtf16(text), addSpecialTokens: false);
+        return _tokenizer.EncodeToIds(CleanedLikeBert(text), addSpecialTokens: false);
     }
 
     /// <summary>
-    /// The text with each lone surrogate replaced by U+FFFD: the tokenizer's normalisation throws on one, and one cut
-    /// string would otherwise fail a whole fit or transform. Python's strings hold code points, so Hugging Face never meets one.
+    /// BERT's text cleaning (Google's <c>_clean_text</c>, Hugging Face's <c>BertNormalizer(clean_text=True)</c>), done
+    /// here because Microsoft.ML.Tokenizers' differs twice: it deletes tab, newline and carriage return as control
+    /// characters, gluing the words around them into one, and it keeps format characters (category Cf), which turn
+    /// their word into <c>[UNK]</c>. Lone surrogates must go before the tokenizer sees them as well: its normalisation
+    /// throws on one, and one cut string would otherwise fail a whole fit or transform (Python's strings hold code
+    /// points, so Hugging Face never meets one).
     /// </summary>
-    private static string WithValidUtf16(string text)
+    internal static string CleanedLikeBert(string text)
     {
-        if (text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') < 0)
+        if (text.AsSpan().IndexOfAnyExceptInRange(' ', '~') < 0)
         {
             return text;
         }
 
-        var valid = new StringBuilder(text.Length);
+        var cleaned = new StringBuilder(text.Length);
         Span<char> encoded = stackalloc char[2];
         for (var rest = text.AsSpan(); !rest.IsEmpty;)
         {
-            // An invalid sequence decodes as the replacement character, one char at a time.
+            // An invalid sequence decodes as the replacement character, one char at a time, and is dropped with it.
             Rune.DecodeFromUtf16(rest, out var rune, out var consumed);
-            valid.Append(encoded[..rune.EncodeToUtf16(encoded)]);
             rest = rest[consumed..];
+            if (rune.Value is '\t' or '\n' or '\r')
+            {
+                cleaned.Append(' ');
+            }
+            else if (rune != Rune.ReplacementChar && !IsOtherCategory(Rune.GetUnicodeCategory(rune)))
+            {
+                cleaned.Append(encoded[..rune.EncodeToUtf16(encoded)]);
+            }
         }
 
-        return valid.ToString();
+        return cleaned.ToString();
     }
+
+    /// <summary>Unicode's "C" categories, which BERT treats as control characters (U+0000 among them).</summary>
+    private static bool IsOtherCategory(UnicodeCategory category) =>
+        category is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.Surrogate
+            or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned;
 
     /// <summary>
     /// Encodes one text, or a text pair, as a BERT input: <c>[CLS] a [SEP]</c> or <c>[CLS] a [SEP] b [SEP]</c>.

@@ -27,6 +27,35 @@ public sealed class BertTextEncoderTests
         Encoder.Tokenize("great movie \uD83D\uDE00").Should().Equal(Encoder.Tokenize("great movie \uD83D\uDE00"), "a whole emoji is left alone");
     }
 
+    [Theory]
+    [InlineData("x\ty")]
+    [InlineData("x\ny")]
+    [InlineData("x\r\ny")]
+    [InlineData("x\u00A0y")]
+    public void Tabs_and_line_breaks_separate_words_as_BERTs_text_cleaning_makes_them_spaces(string text) =>
+        Encoder.Tokenize(text).Should().Equal([1060, 1061], "x and y are two words, not the pieces x ##y");
+
+    [Theory]
+    [InlineData("a\u200Bb", "zero-width space (format)")]
+    [InlineData("a\u00ADb", "soft hyphen (format)")]
+    [InlineData("a\u200Eb", "left-to-right mark (format)")]
+    [InlineData("\uFEFFab", "byte-order mark (format)")]
+    [InlineData("a\uE000b", "private use")]
+    [InlineData("a\u0000b", "U+0000")]
+    [InlineData("a\u0007b", "bell (control)")]
+    public void Control_format_and_private_use_characters_are_dropped_as_BERT_drops_them(string text, string what) =>
+        Encoder.Tokenize(text).Should().Equal([11113], $"the {what} is dropped and 'ab' is one word, not [UNK]");
+
+    [Fact]
+    public void Text_without_characters_to_clean_is_passed_on_as_it_is()
+    {
+        const string plain = "Hello, world!";
+        const string accented = "Caf\u00E9 \uD83D\uDE00";
+
+        BertTextEncoder.CleanedLikeBert(plain).Should().BeSameAs(plain);
+        BertTextEncoder.CleanedLikeBert(accented).Should().Be(accented, "letters, accents and whole emoji are not BERT's control characters");
+    }
+
     [Fact]
     public void SpecialIdsAndSizeComeFromTheEmbeddedVocabulary()
     {
