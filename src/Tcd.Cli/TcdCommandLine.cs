@@ -13,7 +13,7 @@ internal sealed class TcdCommandLine
     public TcdCommandLine(Func<CliConsole> console, CancellationToken cancellationToken = default)
     {
         Root = new RootCommand(
-            "tcd: pre-train BERT teachers and MoE-BERTs, distil TCD students, fine-tune on GLUE, predict with the fine-tuned classifiers, run the paper's GLUE suite, initialise dense models from MoE experts (XPERT), evaluate, chart training runs and convert Hugging Face checkpoints. " +
+            "tcd: pre-train BERT teachers and MoE-BERTs, distil TCD students, fine-tune on GLUE, predict with the fine-tuned classifiers, run the paper's GLUE suite, initialise dense models from MoE experts (XPERT), evaluate, fill in masked words, chart training runs and convert Hugging Face checkpoints. " +
             "Every command takes --config <file.json> (keys = option names without the leading dashes, e.g. \"batch-size\"); options on the command line override the file.");
         Pretrain = Register(PretrainCommand.Pretrain(), console, cancellationToken);
         Distill = Register(PretrainCommand.Distill(), console, cancellationToken);
@@ -22,6 +22,7 @@ internal sealed class TcdCommandLine
         Xpert = Register(new XpertCommand(), console, cancellationToken);
         Predict = Register(new PredictCommand(), console, cancellationToken);
         Eval = Register(new EvalCommand(), console, cancellationToken);
+        FillMask = Register(new FillMaskCommand(), console, cancellationToken);
         ImportHf = Register(new ImportHfCommand(), console, cancellationToken);
         ExportHf = Register(new ExportHfCommand(), console, cancellationToken);
         Plot = Register(new PlotCommand(), console, cancellationToken);
@@ -42,6 +43,8 @@ internal sealed class TcdCommandLine
     public PredictCommand Predict { get; }
 
     public EvalCommand Eval { get; }
+
+    public FillMaskCommand FillMask { get; }
 
     public ImportHfCommand ImportHf { get; }
 

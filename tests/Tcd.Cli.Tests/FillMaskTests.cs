@@ -1,0 +1,49 @@
+namespace Tcd.Cli.Tests;
+
+/// <summary><c>tcd fill-mask</c> on a pre-trained run's model.</summary>
+public sealed class FillMaskTests : IDisposable
+{
+    private readonly TempFolder temp = new();
+
+    public FillMaskTests()
+    {
+        var corpus = temp.Write("corpus.txt", string.Join("\n\n", Enumerable.Range(0, 30).Select(i => $"The lake number {i} lies below the hills and the forest {i % 4}.")));
+        Cli.Run("pretrain", "--corpus", corpus, "--out", temp.File("run"), "--preset", "tiny", "--steps", "1", "--batch-size", "4", "--seq-length", "32", "--device", "cpu", "--threads", "1")
+            .ExitCode.Should().Be(0);
+    }
+
+    public void Dispose() => temp.Dispose();
+
+    [Fact]
+    public void Each_text_is_printed_with_a_line_of_guesses_per_mask()
+    {
+        var (exitCode, output, error) = Cli.Run("fill-mask", "--model", temp.File("run"), "--top", "3", "--device", "cpu",
+            "--text", "the lake lies below the [MASK].", "--text", "[MASK] forest and the [MASK]");
+
+        error.Should().BeEmpty();
+        exitCode.Should().Be(0);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.Should().HaveCount(5);
+        lines[0].Should().Be("the lake lies below the [MASK].");
+        lines[1].Should().StartWith("  [MASK] 1: ").And.MatchRegex(@"^  \[MASK\] 1: \S+ \d+\.\d %( \| \S+ \d+\.\d %){2}$", "three guesses, each its piece and probability");
+        lines[2].Should().Be("[MASK] forest and the [MASK]");
+        lines[3].Should().StartWith("  [MASK] 1: ");
+        lines[4].Should().StartWith("  [MASK] 2: ");
+    }
+
+    [Fact]
+    public void A_text_without_a_mask_is_named_by_its_place_among_the_texts()
+    {
+        var (exitCode, _, error) = Cli.Run("fill-mask", "--model", temp.File("run"), "--device", "cpu", "--text", "the [MASK] lake", "--text", "the lake");
+
+        exitCode.Should().Be(1);
+        error.Should().Contain("--text 2: The text has no [MASK] to fill: write [MASK] where the model is to guess a word").And.NotContain("Parameter");
+    }
+
+    [Fact]
+    public void No_text_or_no_guesses_is_refused_before_loading_the_model()
+    {
+        Cli.Run("fill-mask", "--model", temp.File("run")).Error.Should().Contain("--text");
+        Cli.Run("fill-mask", "--model", temp.File("run"), "--text", "[MASK]", "--top", "0").Error.Should().Contain("--top must be 1 or more, not 0.");
+    }
+}
