@@ -76,6 +76,18 @@ public sealed class PlotTests : IDisposable
     }
 
     [Fact]
+    public void A_run_that_has_reported_no_step_yet_is_told_from_a_folder_that_is_no_run()
+    {
+        temp.Write("rte/tcd-config.json", """{"command": "finetune", "log-every": 10}""");
+
+        var (exitCode, _, error) = Cli.Run("plot", "--runs", temp.File("rte"), "--out", temp.File("loss.png"));
+
+        exitCode.Should().Be(1);
+        error.Should().Contain($"--runs: the 'tcd finetune' run 'rte' in '{temp.File("rte")}' has reported no step yet, so it has no metrics.jsonl; ")
+            .And.Contain("after --log-every steps");
+    }
+
+    [Fact]
     public void Several_runs_with_several_metrics_is_a_usage_error()
     {
         var (exitCode, _, error) = Cli.Run(

@@ -149,9 +149,16 @@ internal sealed class PlotCommand : TcdCommand<PlotSettings>
         if (Directory.Exists(path))
         {
             var inFolder = Path.Combine(path, PretrainCommand.MetricsFileName);
-            return File.Exists(inFolder)
-                ? inFolder
-                : throw new CliUsageException($"--runs: the folder '{path}' of run '{name}' has no {PretrainCommand.MetricsFileName}; is it the --out folder of 'tcd pretrain', 'tcd distill' or 'tcd finetune'?");
+            if (File.Exists(inFolder))
+            {
+                return inFolder;
+            }
+
+            // The file is opened with a run's first report, so a run stopped before that has none yet.
+            throw new CliUsageException(RunFolderGuard.MadeBy(path) is { } command and ("pretrain" or "distill" or "finetune")
+                ? $"--runs: the 'tcd {command}' run '{name}' in '{path}' has reported no step yet, so it has no {PretrainCommand.MetricsFileName}; " +
+                  "its first row comes after --log-every steps (or its last step, if sooner)."
+                : $"--runs: the folder '{path}' of run '{name}' has no {PretrainCommand.MetricsFileName}; is it the --out folder of 'tcd pretrain', 'tcd distill' or 'tcd finetune'?");
         }
 
         return File.Exists(path) ? path : throw new CliUsageException($"--runs: '{path}' of run '{name}' is neither a run folder nor a metrics file.");
