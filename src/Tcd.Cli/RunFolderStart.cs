@@ -46,7 +46,7 @@ internal sealed class RunFolderStart
     }
 
     /// <summary>The outermost folder of <paramref name="folder"/>'s path that does not exist yet (null when it exists).</summary>
-    private static string? OutermostMissingFolder(string folder)
+    public static string? OutermostMissingFolder(string folder)
     {
         string? missing = null;
         for (var current = Path.GetFullPath(folder); current is not null && !Directory.Exists(current); current = Path.GetDirectoryName(current))

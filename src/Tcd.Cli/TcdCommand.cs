@@ -77,8 +77,8 @@ internal abstract class TcdCommand<TSettings> : ITcdCommand
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Thrown by the commands that compute first and write at the end (eval, predict, xpert); the training
-            // commands return what they saved instead, and glue says which cells it kept.
+            // Thrown by the commands that compute first and write at the end (eval, predict, xpert, plot, import-hf,
+            // export-hf); the training commands return what they saved instead, and glue says which cells it kept.
             console.Line($"tcd {Command.Name}: cancelled; nothing was written.");
             return 130;
         }

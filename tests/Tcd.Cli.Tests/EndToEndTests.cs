@@ -107,6 +107,30 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public void Plot_draws_the_loss_of_a_finetune_shorter_than_its_log_interval_and_names_the_metrics_it_has_for_one_it_lacks()
+    {
+        PretrainOneTinyStep();
+        WriteRte("train");
+        // 8 examples in batches of 4: 2 steps, fewer than --log-every's 10.
+        var tuned = Cli.Run(["finetune", "--model", temp.File("run"), "--task", "RTE", "--data", temp.File("RTE"), "--out", temp.File("rte"), "--epochs", "1", "--batch-size", "4", .. TinyOnCpu]);
+        tuned.ExitCode.Should().Be(0, tuned.Error);
+
+        var loss = Cli.Run("plot", "--runs", temp.File("rte"), "--out", temp.File("loss.png"));
+        var missing = Cli.Run("plot", "--runs", temp.File("rte"), "--metric", "mlm", "--out", temp.File("mlm.png"));
+
+        tuned.Output.Should().Contain("[finetune] epoch 1 step 2/2 loss=").And.NotContain("step 1/2", "the last step reports, the first is no multiple of 10");
+        var metrics = File.ReadAllLines(temp.File("rte", "metrics.jsonl")).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        metrics.Select(row => row.GetProperty("step").GetDouble()).Should().Equal(2, 2);
+        metrics[0].GetProperty("loss").GetDouble().Should().BePositive();
+        loss.ExitCode.Should().Be(0, loss.Error);
+        loss.Output.Should().Contain($"loss of rte → {temp.File("loss.png")}");
+        new FileInfo(temp.File("loss.png")).Length.Should().BeGreaterThan(1000);
+        missing.ExitCode.Should().Be(1);
+        missing.Error.Should().Contain($"Run 'rte' ({temp.File("rte", "metrics.jsonl")}) has no metric 'mlm'. It has: epoch, loss, lr, epoch_loss.");
+        File.Exists(temp.File("mlm.png")).Should().BeFalse();
+    }
+
+    [Fact]
     public void Finetune_with_adapters_and_no_dev_file_names_its_settings_and_warns_that_it_keeps_the_last_epoch()
     {
         PretrainOneTinyStep();

@@ -38,6 +38,33 @@ public sealed class ExportHfTests : IDisposable
         File.ReadAllText(readme).Should().Be("model card");
     }
 
+    [Fact]
+    public void An_export_cancelled_before_it_reads_the_model_leaves_no_folder()
+    {
+        var (exitCode, output, error) = Cli.Run(new CancellationToken(canceled: true), "export-hf", "--model", SaveTinyModel(), "--out", temp.File("new", "hf"));
+
+        error.Should().BeEmpty();
+        exitCode.Should().Be(130);
+        output.Should().Be($"tcd export-hf: cancelled; nothing was written.{Environment.NewLine}");
+        Directory.Exists(temp.File("new")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void An_export_stopped_while_it_writes_over_an_earlier_export_leaves_that_one_whole()
+    {
+        var model = SaveTinyModel();
+        Cli.Run("export-hf", "--model", model, "--out", temp.File("hf"), "--no-tokenizer").ExitCode.Should().Be(0);
+        var before = Directory.GetFiles(temp.File("hf")).ToDictionary(file => file, File.ReadAllBytes);
+
+        var stopped = Cli.RunUntil("exporting masked LM", "export-hf", "--model", model, "--out", temp.File("hf"));
+
+        stopped.Error.Should().BeEmpty();
+        stopped.ExitCode.Should().Be(130);
+        stopped.Output.Should().EndWith($"tcd export-hf: cancelled; nothing was written.{Environment.NewLine}").And.NotContain("exported to");
+        Directory.GetFiles(temp.File("hf")).ToDictionary(file => file, File.ReadAllBytes).Should().BeEquivalentTo(before, "the stopped export would have added the tokenizer files");
+        Directory.EnumerateFileSystemEntries(temp.Path).Select(Path.GetFileName).Should().BeEquivalentTo(["model", "hf"], "the files written meanwhile are removed");
+    }
+
     private string SaveTinyModel()
     {
         var folder = temp.File("model");

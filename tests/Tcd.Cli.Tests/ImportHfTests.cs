@@ -107,6 +107,36 @@ public sealed class ImportHfTests : IDisposable
     }
 
     [Fact]
+    public void An_import_cancelled_before_it_reads_the_checkpoint_leaves_no_folder()
+    {
+        var (exitCode, output, error) = Cli.Run(new CancellationToken(canceled: true), "import-hf", "--from", WriteCasedCheckpoint("hf"), "--out", temp.File("new", "model"));
+
+        error.Should().BeEmpty();
+        exitCode.Should().Be(130);
+        output.Should().Be($"tcd import-hf: cancelled; nothing was written.{Environment.NewLine}");
+        Directory.Exists(temp.File("new")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void An_import_stopped_while_it_writes_over_an_earlier_import_leaves_that_one_whole()
+    {
+        Cli.Run("import-hf", "--from", WriteCasedCheckpoint("cased"), "--out", temp.File("model")).ExitCode.Should().Be(0);
+        var before = Directory.GetFiles(temp.File("model")).ToDictionary(file => file, File.ReadAllBytes);
+        using (var classifier = new BertForSequenceClassification(BertConfig.Tiny, numLabels: 3))
+        {
+            HuggingFaceExporter.Save(classifier, temp.File("classifier"), new HuggingFaceExportOptions { IncludeTokenizer = false, LabelNames = ["a", "b", "c"] });
+        }
+
+        var stopped = Cli.RunUntil("; writing ", "import-hf", "--from", temp.File("classifier"), "--out", temp.File("model"));
+
+        stopped.Error.Should().BeEmpty();
+        stopped.ExitCode.Should().Be(130);
+        stopped.Output.Should().EndWith($"tcd import-hf: cancelled; nothing was written.{Environment.NewLine}").And.NotContain("saved to");
+        Directory.GetFiles(temp.File("model")).ToDictionary(file => file, File.ReadAllBytes).Should().BeEquivalentTo(before);
+        Directory.EnumerateFileSystemEntries(temp.Path).Should().NotContain(entry => Path.GetFileName(entry).StartsWith(".tmp-"), "the files written meanwhile are removed");
+    }
+
+    [Fact]
     public void Eval_of_an_older_checkpoint_without_model_type_says_to_import_it_first()
     {
         var checkpoint = WriteCasedCheckpoint("google");

@@ -76,6 +76,18 @@ public sealed class PlotTests : IDisposable
     }
 
     [Fact]
+    public void A_run_that_has_reported_no_step_yet_is_told_from_a_folder_that_is_no_run()
+    {
+        temp.Write("rte/tcd-config.json", """{"command": "finetune", "log-every": 10}""");
+
+        var (exitCode, _, error) = Cli.Run("plot", "--runs", temp.File("rte"), "--out", temp.File("loss.png"));
+
+        exitCode.Should().Be(1);
+        error.Should().Contain($"--runs: the 'tcd finetune' run 'rte' in '{temp.File("rte")}' has reported no step yet, so it has no metrics.jsonl; ")
+            .And.Contain("after --log-every steps");
+    }
+
+    [Fact]
     public void Several_runs_with_several_metrics_is_a_usage_error()
     {
         var (exitCode, _, error) = Cli.Run(
@@ -116,6 +128,37 @@ public sealed class PlotTests : IDisposable
 
         Cli.Run("plot", "--runs", run, "--out", temp.File("chart.jpg")).Error.Should().Contain("PNG");
         Cli.Run("plot", "--runs", $"a={run}", $"a={run}", "--out", temp.File("chart.png")).Error.Should().Contain("'a' is used twice");
+    }
+
+    [Fact]
+    public void A_plot_cancelled_before_it_reads_the_runs_writes_nothing()
+    {
+        var run = RunFolder("teacher", mlmStart: 10);
+        var earlier = temp.Write("loss.png", "an earlier chart");
+
+        var over = Cli.Run(new CancellationToken(canceled: true), "plot", "--runs", run, "--out", earlier);
+        var intoNew = Cli.Run(new CancellationToken(canceled: true), "plot", "--runs", run, "--out", temp.File("charts", "loss.png"));
+
+        over.ExitCode.Should().Be(130, over.Error);
+        over.Output.Should().Be($"tcd plot: cancelled; nothing was written.{Environment.NewLine}");
+        File.ReadAllText(earlier).Should().Be("an earlier chart");
+        intoNew.ExitCode.Should().Be(130, intoNew.Error);
+        Directory.Exists(temp.File("charts")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void A_plot_stopped_after_reading_the_runs_leaves_the_chart_it_would_replace_as_it_was()
+    {
+        var withTrunk = temp.Write("tcd/metrics.jsonl", "{\"step\":1,\"trunk\":0.5}\n{\"step\":2,\"trunk\":0.4}\n");
+        var earlier = temp.Write("trunk.png", "an earlier chart");
+
+        // The note on the run left out comes between reading the runs and drawing the chart.
+        var stopped = Cli.RunUntil("It is left out.", "plot", "--runs", withTrunk, RunFolder("ablation", mlmStart: 10), "--metric", "trunk", "--out", earlier);
+
+        stopped.ExitCode.Should().Be(130, stopped.Error);
+        stopped.Output.Should().EndWith($"tcd plot: cancelled; nothing was written.{Environment.NewLine}").And.NotContain("→");
+        File.ReadAllText(earlier).Should().Be("an earlier chart");
+        Directory.EnumerateFileSystemEntries(temp.Path).Select(Path.GetFileName).Should().BeEquivalentTo(["tcd", "ablation", "trunk.png"], "no temporary file is left");
     }
 
     /// <summary>A run folder with a metrics file as <c>tcd pretrain</c> writes it: 20 rows, the MLM loss falling from <paramref name="mlmStart"/>.</summary>

@@ -26,38 +26,46 @@ internal sealed class ExportHfCommand : TcdCommand<ExportHfSettings>
     public override int Execute(ExportHfSettings settings, CliConsole console, CancellationToken cancellationToken)
     {
         TorchRuntime.EnsureAvailable();
+        cancellationToken.ThrowIfCancellationRequested();
         var options = new HuggingFaceExportOptions { IncludeTokenizer = settings.IncludeTokenizer, Tokenizer = Tokenizer(settings) };
         var saved = BertModelStore.KindOf(settings.Model);
         string kind;
-        if (saved == SavedModelKind.SequenceClassifier)
+        using (var output = StagedOutput.ForFolder(settings.Output, HuggingFaceExporter.CheckpointFileNames))
         {
-            using var classifier = BertModelStore.LoadSequenceClassification(settings.Model);
-            var task = FineTuningRunRecord.Find(settings.Model)?.Task;
-            if (ClassNamesFile.Read(settings.Model) is { } imported && imported.Count == classifier.NumLabels)
+            if (saved == SavedModelKind.SequenceClassifier)
             {
-                options = options with { LabelNames = imported };
-                console.Line($"tcd export-hf: class names of {ClassNamesFile.FileName}: {string.Join(", ", imported)}");
+                using var classifier = BertModelStore.LoadSequenceClassification(settings.Model);
+                var task = FineTuningRunRecord.Find(settings.Model)?.Task;
+                if (ClassNamesFile.Read(settings.Model) is { } imported && imported.Count == classifier.NumLabels)
+                {
+                    options = options with { LabelNames = imported };
+                    console.Line($"tcd export-hf: class names of {ClassNamesFile.FileName}: {string.Join(", ", imported)}");
+                }
+                else if (task is { IsRegression: false } && task.LabelNames.Count == classifier.NumLabels)
+                {
+                    options = options with { LabelNames = task.LabelNames };
+                    console.Line($"tcd export-hf: class names of the fine-tuning task {task.Name}: {string.Join(", ", task.LabelNames)}");
+                }
+
+                kind = Writing("sequence classifier");
+                HuggingFaceExporter.Save(classifier, output.Path, options);
             }
-            else if (task is { IsRegression: false } && task.LabelNames.Count == classifier.NumLabels)
+            else if (saved == SavedModelKind.MaskedLanguageModel)
             {
-                options = options with { LabelNames = task.LabelNames };
-                console.Line($"tcd export-hf: class names of the fine-tuning task {task.Name}: {string.Join(", ", task.LabelNames)}");
+                using var maskedLm = BertModelStore.LoadMaskedLm(settings.Model);
+                kind = Writing("masked LM");
+                HuggingFaceExporter.Save(maskedLm, output.Path, options);
+            }
+            else
+            {
+                using var encoder = BertModelStore.LoadBertModel(settings.Model);
+                kind = Writing("encoder");
+                HuggingFaceExporter.Save(encoder, output.Path, options);
             }
 
-            HuggingFaceExporter.Save(classifier, settings.Output, options);
-            kind = "sequence classifier";
-        }
-        else if (saved == SavedModelKind.MaskedLanguageModel)
-        {
-            using var maskedLm = BertModelStore.LoadMaskedLm(settings.Model);
-            HuggingFaceExporter.Save(maskedLm, settings.Output, options);
-            kind = "masked LM";
-        }
-        else
-        {
-            using var encoder = BertModelStore.LoadBertModel(settings.Model);
-            HuggingFaceExporter.Save(encoder, settings.Output, options);
-            kind = "encoder";
+            // HuggingFaceExporter.CheckpointFileNames leads with config.json, which marks the folder as an export that a
+            // later one may replace, so that an export killed while its files are moved in can be made again.
+            output.Commit(cancellationToken);
         }
 
         console.Line($"tcd export-hf: {kind} {settings.Model} exported to {settings.Output}");
@@ -68,6 +76,14 @@ internal sealed class ExportHfCommand : TcdCommand<ExportHfSettings>
             // Forward slashes keep a Windows path valid inside a Python string literal.
             : $"tcd export-hf: in Python: transformers.{architecture}.from_pretrained(\"{settings.Output.Replace('\\', '/')}\")");
         return 0;
+
+        // Called once the model is read, before the costly write: a stop that comes later is seen by the commit.
+        string Writing(string what)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            console.Line($"tcd export-hf: exporting {what} {settings.Model} to {settings.Output}");
+            return what;
+        }
     }
 
     /// <summary>

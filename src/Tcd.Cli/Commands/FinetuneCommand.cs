@@ -60,7 +60,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         sequenceLength = Add(CliOptions.WithDefault("--seq-length", "Tokens per example (longer inputs are truncated).", Defaults.MaxSequenceLength));
         warmupRatio = Add(CliOptions.WithDefault("--warmup-ratio", "Fraction of steps with linear warm-up.", Defaults.WarmupRatio));
         maxTrain = Add(CliOptions.Optional<int?>("--max-train", "Use at most this many training examples, a fixed random sample (GLUE's files are ordered by source or label) [default: all]."));
-        logEvery = Add(CliOptions.WithDefault("--log-every", "Progress report every this many steps.", Defaults.LogEvery));
+        logEvery = Add(CliOptions.WithDefault("--log-every", "Progress report (and metrics.jsonl row) every this many steps, and at the last step.", Defaults.LogEvery));
         checkpointEvery = Add(CliOptions.CheckpointEvery(Defaults.CheckpointEvery));
         keepCheckpoints = Add(CliOptions.KeepCheckpoints(Defaults.KeepCheckpoints));
         noResume = Add(CliOptions.NoResume());

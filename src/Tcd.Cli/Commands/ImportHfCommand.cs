@@ -15,6 +15,17 @@ internal sealed class ImportHfCommand : TcdCommand<ImportHfSettings>
     private readonly Option<bool> encoderOnly;
     private readonly Option<long> seed;
 
+    /// <summary>
+    /// The files an import writes into its model folder, and replaces or removes in that of an earlier import, in the
+    /// order they are moved in: <c>tcd-config.json</c> first, which marks the folder as an import, so that one killed
+    /// while its files are moved in is an import too, which the same command makes again.
+    /// </summary>
+    private static readonly IReadOnlyList<string> OutputFileNames =
+    [
+        PretrainCommand.EffectiveConfigFileName, BertModelStore.ConfigFileName, BertModelStore.WeightsFileName, ClassNamesFile.FileName,
+        GlueSuiteModel.PretrainingFileName, .. BertTextEncoder.TokenizerFileNames,
+    ];
+
     public ImportHfCommand()
         : base("import-hf", "Import a Hugging Face BERT checkpoint (config.json + model.safetensors or pytorch_model.bin; BertModel, BertForMaskedLM, BertForPreTraining, BertForSequenceClassification or a tcd MoE export) into a model folder; with --encoder-only, the encoder of any BERT checkpoint under a new masked-LM head.")
     {
@@ -29,25 +40,34 @@ internal sealed class ImportHfCommand : TcdCommand<ImportHfSettings>
     public override int Execute(ImportHfSettings settings, CliConsole console, CancellationToken cancellationToken)
     {
         TorchRuntime.EnsureAvailable();
+        cancellationToken.ThrowIfCancellationRequested();
         var imported = settings.EncoderOnly ? HuggingFaceCheckpoint.LoadEncoderUnderNewMaskedLmHead(settings.Source, settings.Seed) : HuggingFaceCheckpoint.Load(settings.Source);
         using var model = imported.Model;
         // The checkpoint's own tokenizer travels with it (every tcd command reads <model>/vocab.txt and its
         // tokenizer_config.json), and an earlier import's goes.
         var tokenizer = BertTextEncoder.ForModelFolder(settings.Source);
-        // Written before the model: it marks the folder as an import, which a later import may replace (no trained model
-        // is lost with it), so that an import stopped while it writes the weights can be made again.
-        WriteEffectiveConfig(Path.Combine(settings.Output, PretrainCommand.EffectiveConfigFileName), settings.EffectiveOptions);
-        BertModelStore.Save(model, imported.Config, settings.Output);
-        // A model imported over an earlier one in this folder has no held-out score of its own.
-        GlueSuiteModel.ReplacePretrainingLogLikelihood(settings.Output, null);
-        File.Delete(Path.Combine(settings.Output, ClassNamesFile.FileName));
-        if (imported.LabelNames is { } classNames)
+        cancellationToken.ThrowIfCancellationRequested();
+        console.Line($"tcd import-hf: read {imported.ArchitectureName} from {settings.Source}; writing {settings.Output}");
+        using (var output = StagedOutput.ForFolder(settings.Output, OutputFileNames))
         {
-            ClassNamesFile.Write(settings.Output, classNames);
-            console.Line($"tcd import-hf: classes (id2label): {string.Join(", ", classNames)}");
+            WriteEffectiveConfig(Path.Combine(output.Path, PretrainCommand.EffectiveConfigFileName), settings.EffectiveOptions);
+            BertModelStore.Save(model, imported.Config, output.Path);
+            if (imported.LabelNames is { } classNames)
+            {
+                ClassNamesFile.Write(output.Path, classNames);
+            }
+
+            tokenizer.SaveTokenizerFiles(output.Path);
+            // An earlier import's files that this one has not (its class names, a held-out score, which a model
+            // imported over it has not earned) go with the rest of it.
+            output.Commit(cancellationToken);
         }
 
-        tokenizer.SaveTokenizerFiles(settings.Output);
+        if (imported.LabelNames is { } names)
+        {
+            console.Line($"tcd import-hf: classes (id2label): {string.Join(", ", names)}");
+        }
+
         console.Line(File.Exists(Path.Combine(settings.Source, BertTextEncoder.VocabularyFileName))
             ? $"tcd import-hf: tokenizer: {BertTextEncoder.VocabularyFileName} ({tokenizer.VocabularySize} tokens), {tokenizer.Settings}"
             : $"tcd import-hf: note: {settings.Source} has no {BertTextEncoder.VocabularyFileName}, so the model gets the built-in BERT uncased vocabulary; " +

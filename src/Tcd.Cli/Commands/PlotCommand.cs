@@ -37,10 +37,17 @@ internal sealed class PlotCommand : TcdCommand<PlotSettings>
 
     public override int Execute(PlotSettings settings, CliConsole console, CancellationToken cancellationToken)
     {
-        var loaded = settings.Runs.Select(run => KeyValuePair.Create(run.Key, MetricsReader.Read(run.Value))).ToList();
+        var loaded = settings.Runs.Select(run =>
+        {
+            // A metrics file of a long run is tens of megabytes: a stop is heeded between them.
+            cancellationToken.ThrowIfCancellationRequested();
+            return KeyValuePair.Create(run.Key, MetricsReader.Read(run.Value));
+        }).ToList();
+        using var chart = StagedOutput.ForFile(settings.Output);
         if (settings.Metrics.Count > 1)
         {
-            DrawPanels(settings.Output, loaded[0].Value, settings.Metrics, settings.Title ?? loaded[0].Key, settings.Smoothing, settings.LogScale);
+            cancellationToken.ThrowIfCancellationRequested();
+            DrawPanels(chart.Path, loaded[0].Value, settings.Metrics, settings.Title ?? loaded[0].Key, settings.Smoothing, settings.LogScale);
         }
         else
         {
@@ -58,10 +65,11 @@ internal sealed class PlotCommand : TcdCommand<PlotSettings>
                 console.Line($"note: {run.Value.MissingMetricMessage(metric, run.Key)} It is left out.");
             }
 
+            cancellationToken.ThrowIfCancellationRequested();
             var options = new LossCurveOptions { Title = settings.Title ?? metric, SmoothingWindow = settings.Smoothing, LogScale = settings.LogScale };
             try
             {
-                LossCurveChart.Write(settings.Output, drawn, metric, options);
+                LossCurveChart.Write(chart.Path, drawn, metric, options);
             }
             catch (ArgumentException ex) when (settings.LogScale)
             {
@@ -71,6 +79,7 @@ internal sealed class PlotCommand : TcdCommand<PlotSettings>
             loaded = drawn;
         }
 
+        chart.Commit(cancellationToken);
         console.Line($"tcd plot: {string.Join(", ", settings.Metrics)} of {string.Join(", ", loaded.Select(run => run.Key))} → {settings.Output}");
         return 0;
     }
@@ -140,9 +149,16 @@ internal sealed class PlotCommand : TcdCommand<PlotSettings>
         if (Directory.Exists(path))
         {
             var inFolder = Path.Combine(path, PretrainCommand.MetricsFileName);
-            return File.Exists(inFolder)
-                ? inFolder
-                : throw new CliUsageException($"--runs: the folder '{path}' of run '{name}' has no {PretrainCommand.MetricsFileName}; is it the --out folder of 'tcd pretrain', 'tcd distill' or 'tcd finetune'?");
+            if (File.Exists(inFolder))
+            {
+                return inFolder;
+            }
+
+            // The file is opened with a run's first report, so a run stopped before that has none yet.
+            throw new CliUsageException(RunFolderGuard.MadeBy(path) is { } command and ("pretrain" or "distill" or "finetune")
+                ? $"--runs: the 'tcd {command}' run '{name}' in '{path}' has reported no step yet, so it has no {PretrainCommand.MetricsFileName}; " +
+                  "its first row comes after --log-every steps (or its last step, if sooner)."
+                : $"--runs: the folder '{path}' of run '{name}' has no {PretrainCommand.MetricsFileName}; is it the --out folder of 'tcd pretrain', 'tcd distill' or 'tcd finetune'?");
         }
 
         return File.Exists(path) ? path : throw new CliUsageException($"--runs: '{path}' of run '{name}' is neither a run folder nor a metrics file.");

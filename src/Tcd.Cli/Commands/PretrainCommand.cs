@@ -104,7 +104,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         checkpointEvery = Add(CliOptions.CheckpointEvery(Defaults.CheckpointEvery));
         keepCheckpoints = Add(CliOptions.KeepCheckpoints(Defaults.KeepCheckpoints));
         noResume = Add(CliOptions.NoResume());
-        logEvery = Add(CliOptions.WithDefault("--log-every", "Progress report (and metrics.jsonl row) every this many steps.", Defaults.LogEvery));
+        logEvery = Add(CliOptions.WithDefault("--log-every", "Progress report (and metrics.jsonl row) every this many steps, and at the last step.", Defaults.LogEvery));
         expertShares = Add(CliOptions.WithDefault(
             "--metrics-expert-shares",
             "Also write every expert's share of its layer's tokens to each metrics.jsonl row (layers × experts columns; the per-layer load is always written).",

@@ -84,7 +84,7 @@ public sealed class FineTuner
     /// <param name="train">Training examples; targets are class indices or scores.</param>
     /// <param name="validation">Optional validation examples.</param>
     /// <param name="score">Scores validation outputs (one row of logits per example, and the targets); higher is better.</param>
-    /// <param name="progress">Progress every <see cref="FineTuningOptions.LogEvery"/> steps and after each epoch.</param>
+    /// <param name="progress">Progress every <see cref="FineTuningOptions.LogEvery"/> steps, at the last step and after each epoch.</param>
     /// <param name="cancellationToken">
     /// Stops after the current step, writing a checkpoint first when the run writes any. With validation the best
     /// validated epoch's weights are restored; see <see cref="FineTuningResult.BestEpoch"/>.
@@ -179,7 +179,7 @@ public sealed class FineTuner
 
                     var loss = TrainStep(batchIndices.Select(i => train[i]).ToList(), device, optimizer, schedule.LearningRateAt(state.Step), epoch, state.Step, lastCheckpoint);
                     state.Add(loss);
-                    if (state.Step % options.LogEvery == 0)
+                    if (StepSchedule.IsDue(state.Step, options.LogEvery, totalSteps))
                     {
                         Log(Report(epoch, state.Step, totalSteps, state.ReportLoss / state.ReportSteps, schedule.LearningRateAt(state.Step - 1), null, clock.Elapsed, state.Step - startStep));
                         state.ReportLoss = 0;

@@ -53,7 +53,10 @@ public sealed record FineTuningOptions
     /// </summary>
     public int? Threads { get; init; }
 
-    /// <summary>Steps between progress reports. Default 10.</summary>
+    /// <summary>
+    /// Steps between progress reports (and metrics rows); the last step reports too, so a run shorter than this still
+    /// reports its loss. Default 10.
+    /// </summary>
     public int LogEvery { get; init; } = 10;
 
     /// <summary>

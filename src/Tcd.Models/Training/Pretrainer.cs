@@ -103,7 +103,7 @@ public sealed class Pretrainer
     /// </summary>
     /// <param name="corpus">The training text, streamed.</param>
     /// <param name="validationSegments">Held-out segments scored by masked-token log-likelihood; null for none.</param>
-    /// <param name="progress">Receives a report every <see cref="PretrainingOptions.LogEvery"/> steps.</param>
+    /// <param name="progress">Receives a report every <see cref="PretrainingOptions.LogEvery"/> steps and at the last step.</param>
     /// <param name="cancellationToken">
     /// Stops the run after the current step, or within it while it reads the corpus (that step is dropped; the weights
     /// only change at a step's end) or scores the validation segments.
@@ -239,7 +239,7 @@ public sealed class Pretrainer
                     return Stopped();
                 }
 
-                var report = (step + 1) % options.LogEvery == 0 || step + 1 == options.TotalSteps;
+                var report = StepSchedule.IsDue(step + 1, options.LogEvery, options.TotalSteps);
                 var learningRate = schedule.LearningRateAt(step);
                 StepOutcome outcome;
                 try
@@ -293,7 +293,7 @@ public sealed class Pretrainer
                     sinceReport.Restart();
                 }
 
-                if (step % options.CheckpointEvery == 0 || step == options.TotalSteps)
+                if (StepSchedule.IsDue(step, options.CheckpointEvery, options.TotalSteps))
                 {
                     SaveUnsaved();
                 }

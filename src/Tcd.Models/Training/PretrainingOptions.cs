@@ -91,8 +91,9 @@ public sealed record PretrainingOptions
     public bool MetricsExpertShares { get; init; }
 
     /// <summary>
-    /// Steps between progress reports and metrics rows. Default 1: every step reports each loss term, the learning
-    /// rate, throughput and the MoE load (the cost is a few host copies of scalars); raise it to thin a long run's log.
+    /// Steps between progress reports and metrics rows; the last step reports too. Default 1: every step reports each
+    /// loss term, the learning rate, throughput and the MoE load (the cost is a few host copies of scalars); raise it to
+    /// thin a long run's log.
     /// </summary>
     public int LogEvery { get; init; } = 1;
 

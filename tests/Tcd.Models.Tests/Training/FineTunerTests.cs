@@ -170,6 +170,32 @@ public sealed class FineTunerTests
     }
 
     [Fact]
+    public void MetricsFile_OfARunShorterThanLogEvery_HasItsLastStepWithTheLossOfAllItsSteps()
+    {
+        var folder = Directory.CreateTempSubdirectory("tcd-finetune-metrics-");
+        try
+        {
+            var path = Path.Combine(folder.FullName, "metrics.csv");
+            var tuner = new FineTuner(NewClassifier(), Fast(epochs: 2) with { LogEvery = 10, MetricsFile = path }, Encoder.SpecialTokenIds);
+            var reports = new List<FineTuningProgress>();
+
+            var result = tuner.Train(SentimentExamples(), progress: new SynchronousProgress<FineTuningProgress>(reports.Add));
+
+            var rows = File.ReadAllLines(path).Skip(1).Select(line => line.Split(',')).ToList();
+            // 3 steps an epoch: no multiple of 10 is reached, but the last step, 6, reports the loss since the epoch began.
+            rows.Select(row => row[0]).Should().Equal("3", "6", "6");
+            var lastStep = rows.Single(row => row[2].Length > 0);
+            lastStep[0].Should().Be("6");
+            double.Parse(lastStep[2], System.Globalization.CultureInfo.InvariantCulture).Should().BeApproximately(result.EpochLosses[^1], 1e-9);
+            reports.Where(report => !report.IsEpochSummary).Should().ContainSingle().Which.Step.Should().Be(6);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void Validation_ReportsItsProgressInTenthsOfTheValidationSet()
     {
         var tuner = new FineTuner(NewClassifier(), Fast(epochs: 1), Encoder.SpecialTokenIds);
