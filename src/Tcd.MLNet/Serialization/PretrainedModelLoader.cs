@@ -42,12 +42,12 @@ internal static class PretrainedModelLoader
     /// </summary>
     private static BertForMaskedLm LoadHuggingFace(MLContext mlContext, string folder)
     {
-        if (HuggingFaceCheckpoint.HasMaskedLmHead(folder))
+        var imported = HuggingFaceCheckpoint.LoadAsMaskedLm(folder);
+        if (!imported.HasNewMaskedLmHead)
         {
-            return HuggingFaceCheckpoint.LoadMaskedLm(folder);
+            return (BertForMaskedLm)imported.Model;
         }
 
-        var imported = HuggingFaceCheckpoint.LoadEncoderUnderNewMaskedLmHead(folder);
         using var channel = ((IHostEnvironment)mlContext).Register("Tcd.LoadPretrained").Start("LoadPretrained");
         channel.Warning(MessageSensitivity.None,
             $"'{folder}' holds a {imported.ArchitectureName} checkpoint without a masked-LM head, so its encoder is loaded under a new one " +

@@ -74,12 +74,29 @@ public static class HuggingFaceCheckpoint
     /// <exception cref="InvalidDataException">The configuration is not a BERT one.</exception>
     /// <exception cref="StateDictMismatchException">Encoder tensors are missing, unknown or misshaped (all are listed).</exception>
     public static HuggingFaceImport LoadEncoderUnderNewMaskedLmHead(string folder, long seed = DefaultHeadSeed, Device? device = null) =>
-        Import(folder, target: null, device, newMaskedLmHeadSeed: seed);
+        Import(folder, target: null, device, new NewMaskedLmHead(seed, OnlyWithoutOwn: false));
+
+    /// <summary>
+    /// Loads any BERT checkpoint as a <see cref="BertForMaskedLm"/>, as transformers' <c>BertForMaskedLM.from_pretrained</c>
+    /// does: with the checkpoint's own masked-LM head when its weights hold one (as <see cref="LoadMaskedLm"/>), else its
+    /// encoder under a new head drawn from <paramref name="seed"/> (as <see cref="LoadEncoderUnderNewMaskedLmHead"/>);
+    /// <see cref="HuggingFaceImport.HasNewMaskedLmHead"/> says which. The weights file is read once, where calling
+    /// <see cref="HasMaskedLmHead"/> first reads a <c>pytorch_model.bin</c> whole only for its tensor names.
+    /// </summary>
+    /// <param name="folder">The checkpoint folder.</param>
+    /// <param name="seed">Seed of a new head's weights. Default 42.</param>
+    /// <param name="device">Where to put the model. Default: the CPU.</param>
+    /// <exception cref="InvalidDataException">The configuration is not a BERT one.</exception>
+    /// <exception cref="StateDictMismatchException">Tensors are missing, unknown or misshaped (all are listed).</exception>
+    public static HuggingFaceImport LoadAsMaskedLm(string folder, long seed = DefaultHeadSeed, Device? device = null) =>
+        Import(folder, HuggingFaceArchitecture.BertForMaskedLM, device, new NewMaskedLmHead(seed, OnlyWithoutOwn: true));
 
     /// <summary>
     /// True when the checkpoint's weights hold a masked-LM head (<c>cls.predictions.*</c>), as those of
     /// <c>BertForMaskedLM</c> and <c>BertForPreTraining</c> do; <see cref="LoadMaskedLm"/> needs one, and
-    /// <see cref="LoadEncoderUnderNewMaskedLmHead"/> serves the others.
+    /// <see cref="LoadEncoderUnderNewMaskedLmHead"/> serves the others. A <c>model.safetensors</c> answers from its
+    /// header, a <c>pytorch_model.bin</c> only once read whole: to load the model either way, call
+    /// <see cref="LoadAsMaskedLm"/>, which reads it once.
     /// </summary>
     /// <exception cref="FileNotFoundException">The folder has no weights file.</exception>
     public static bool HasMaskedLmHead(string folder)
@@ -178,7 +195,12 @@ public static class HuggingFaceCheckpoint
     /// </summary>
     public static Dictionary<string, Tensor> ReadStateDict(string folder) => ReadWeights(folder, out _);
 
-    private static HuggingFaceImport Import(string folder, HuggingFaceArchitecture? target, Device? device, long? newMaskedLmHeadSeed = null)
+    /// <summary>A new masked-LM head over the checkpoint's encoder, drawn from <paramref name="Seed"/>.</summary>
+    /// <param name="Seed">Seed of the head's weights.</param>
+    /// <param name="OnlyWithoutOwn">New only when the checkpoint has no masked-LM head of its own; false: always new.</param>
+    private sealed record NewMaskedLmHead(long Seed, bool OnlyWithoutOwn);
+
+    private static HuggingFaceImport Import(string folder, HuggingFaceArchitecture? target, Device? device, NewMaskedLmHead? newHead = null)
     {
         var configPath = Path.Combine(RequireFolder(folder), ConfigFileName);
         var configFile = HuggingFaceConfigJson.Read(configPath);
@@ -187,16 +209,17 @@ public static class HuggingFaceCheckpoint
         {
             var notes = new List<string>();
             var tensors = HuggingFaceStateDict.Canonical(file, notes);
-            var architecture = SourceArchitecture(configFile, tensors.Keys, configPath, required: target is null && newMaskedLmHeadSeed is null);
-            var (model, labels) = newMaskedLmHeadSeed is { } seed
-                ? (EncoderUnderNewMaskedLmHead(configFile.Config, seed, tensors, weightsPath, notes), null)
+            var architecture = SourceArchitecture(configFile, tensors.Keys, configPath, required: target is null && newHead is null);
+            var underNewHead = newHead is not null && !(newHead.OnlyWithoutOwn && HuggingFaceStateDict.HasMaskedLmHead(tensors.Keys));
+            var (model, labels) = underNewHead
+                ? (EncoderUnderNewMaskedLmHead(configFile.Config, newHead!.Seed, tensors, weightsPath, notes), null)
                 : Build(target ?? architecture, configFile, tensors, weightsPath, notes);
             if (device is not null)
             {
                 model.to(device);
             }
 
-            return new HuggingFaceImport(configFile.Config, architecture, model, labels, notes);
+            return new HuggingFaceImport(configFile.Config, architecture, model, labels, notes) { HasNewMaskedLmHead = underNewHead };
         }
         finally
         {

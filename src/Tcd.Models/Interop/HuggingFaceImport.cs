@@ -16,7 +16,8 @@ namespace Tcd.Models.Interop;
 /// The loaded model: a <see cref="BertForMaskedLm"/> for <see cref="HuggingFaceArchitecture.BertForMaskedLM"/> and
 /// <see cref="HuggingFaceArchitecture.BertForPreTraining"/>, a <see cref="BertForSequenceClassification"/> for
 /// <see cref="HuggingFaceArchitecture.BertForSequenceClassification"/> and a <see cref="BertModel"/> otherwise; always a
-/// <see cref="BertForMaskedLm"/> from <see cref="HuggingFaceCheckpoint.LoadEncoderUnderNewMaskedLmHead"/>.
+/// <see cref="BertForMaskedLm"/> from <see cref="HuggingFaceCheckpoint.LoadEncoderUnderNewMaskedLmHead"/> and
+/// <see cref="HuggingFaceCheckpoint.LoadAsMaskedLm"/>.
 /// </param>
 /// <param name="LabelNames">Class names by label id (from <c>id2label</c>) for a sequence classifier; otherwise null.</param>
 /// <param name="Notes">One line per tensor group of the file that was deliberately not loaded, and why.</param>
@@ -27,6 +28,13 @@ public sealed record HuggingFaceImport(
     IReadOnlyList<string>? LabelNames,
     IReadOnlyList<string> Notes)
 {
+    /// <summary>
+    /// True when <see cref="Model"/> is a <see cref="BertForMaskedLm"/> whose masked-LM head is new (drawn from a seed, not
+    /// the checkpoint's), as <see cref="HuggingFaceCheckpoint.LoadEncoderUnderNewMaskedLmHead"/> always and
+    /// <see cref="HuggingFaceCheckpoint.LoadAsMaskedLm"/> for a checkpoint without a head load it. Default false.
+    /// </summary>
+    public bool HasNewMaskedLmHead { get; init; }
+
     /// <summary>
     /// The class name of the imported checkpoint: <see cref="Architecture"/>, prefixed with <c>TcdMoe</c> for a MoE
     /// model, e.g. <c>BertForMaskedLM</c> or <c>TcdMoeBertForMaskedLM</c>. An export of <see cref="Model"/> writes the

@@ -35,6 +35,13 @@ public sealed class FineTuner
     private readonly SequenceClassifierPredictor predictor;
 
     /// <summary>
+    /// The run key <see cref="FindCheckpointToResume(IReadOnlyList{FineTuningExample}, IReadOnlyList{FineTuningExample}?, Func{float[][], IReadOnlyList{float}, double}?)"/>
+    /// checked, kept for the <see cref="Train"/> call with the same examples that follows it: hashing a large model's
+    /// weights takes seconds. <see cref="Train"/> takes it, so a second run computes its own from the weights then.
+    /// </summary>
+    private CheckedRun? checkedRun;
+
+    /// <summary>
     /// Prepares <paramref name="model"/> for fine-tuning. In adapter mode, adapters of
     /// <see cref="FineTuningOptions.AdapterSize"/> are inserted (unless the model already has adapters) and everything
     /// but adapters, LayerNorms and the task head is frozen.
@@ -129,7 +136,9 @@ public sealed class FineTuner
         using var optimizer = AdamWFactory.Create(Model, options.LearningRate, options.WeightDecay);
         var checkpoints = options.CheckpointDirectory is null ? null : new CheckpointStore(options.CheckpointDirectory, options.KeepCheckpoints);
         var validated = IsValidated(validation, score);
-        var run = checkpoints is null ? null : RunKey.Of(options, Model, train, validation, validated);
+        var checkedBefore = checkedRun;
+        checkedRun = null;
+        var run = checkpoints is null ? null : checkedBefore?.KeyFor(train, validation, validated) ?? ComputeRunKey(train, validation, validated);
         var resumedFrom = FindCheckpointToResume();
         if (!options.Resume && checkpoints is not null)
         {
@@ -291,7 +300,9 @@ public sealed class FineTuner
     /// <summary>
     /// The checkpoint <see cref="Train"/> would continue from with these arguments (see <see cref="FindCheckpointToResume()"/>),
     /// checked before any training to belong to a run with the same examples, starting weights and settings, so a caller
-    /// can say that it resumes only when it will.
+    /// can say that it resumes only when it will. The next <see cref="Train"/> call given the same list instances reuses
+    /// the fingerprint of the weights and examples this computes (SHA-256 over every weight, seconds for a large model)
+    /// instead of computing it again, so change neither the model's weights nor those lists in between.
     /// </summary>
     /// <returns>The checkpoint's folder, or null when <see cref="Train"/> would start afresh.</returns>
     /// <exception cref="CheckpointMismatchException">The checkpoint belongs to a run with other examples or settings.</exception>
@@ -307,9 +318,20 @@ public sealed class FineTuner
             return null;
         }
 
-        var run = RunKey.Of(options, Model, train, validation, IsValidated(validation, score));
+        var validated = IsValidated(validation, score);
+        var run = ComputeRunKey(train, validation, validated);
         new CheckpointStore(options.CheckpointDirectory!, options.KeepCheckpoints).Read(checkpoint, reading => ReadStateOfRun(checkpoint, run, reading));
+        checkedRun = new CheckedRun(train, validation, validated, run);
         return checkpoint;
+    }
+
+    /// <summary>How many times this tuner has fingerprinted the model's weights (with the examples) for its checkpoints.</summary>
+    internal int RunKeysComputed { get; private set; }
+
+    private RunKey ComputeRunKey(IReadOnlyList<FineTuningExample> train, IReadOnlyList<FineTuningExample>? validation, bool validated)
+    {
+        RunKeysComputed++;
+        return RunKey.Of(options, Model, train, validation, validated);
     }
 
     /// <summary>
@@ -657,6 +679,14 @@ public sealed class FineTuner
                 hash.AppendData(MemoryMarshal.AsBytes(example.Input.TokenTypeIds.AsSpan()));
             }
         }
+    }
+
+    /// <summary>A run key with the examples it was computed for.</summary>
+    private sealed record CheckedRun(IReadOnlyList<FineTuningExample> Train, IReadOnlyList<FineTuningExample>? Validation, bool Validated, RunKey Key)
+    {
+        /// <summary>The key, when it was computed for these very lists; null for others.</summary>
+        public RunKey? KeyFor(IReadOnlyList<FineTuningExample> train, IReadOnlyList<FineTuningExample>? validation, bool validated) =>
+            ReferenceEquals(train, Train) && ReferenceEquals(validation, Validation) && validated == Validated ? Key : null;
     }
 
     /// <summary>Where a run stands: what a checkpoint holds besides weights and optimizer state.</summary>

@@ -222,8 +222,14 @@ public sealed class Pretrainer
         var startStep = step;
         var savedStep = step;
         var clock = Stopwatch.StartNew();
+        // Stopped while the held-out segments are scored: the steps' pace leaves the passes out, which the ETA adds on their own.
+        var training = Stopwatch.StartNew();
+        var validationTime = TimeSpan.Zero;
+        var validationPasses = 0;
+        var heldOutTokens = validationSegments?.Sum(segment => (long)segment.Length) ?? 0;
         var sinceReport = Stopwatch.StartNew();
         long tokensSinceReport = 0;
+        long tokensTrained = 0;
         string? lastCheckpoint = latest;
         // A run resumed at its last step still reports how it ended.
         IReadOnlyDictionary<string, double> lastLosses = state.Losses ?? new Dictionary<string, double>();
@@ -261,11 +267,14 @@ public sealed class Pretrainer
                 position = outcome.NextPosition;
                 lastLosses = outcome.Losses;
                 tokensSinceReport += outcome.Tokens;
+                tokensTrained += outcome.Tokens;
                 validation = null;
 
                 if (validationSegments is not null
                     && (step == options.TotalSteps || (options.ValidationEvery > 0 && step % options.ValidationEvery == 0)))
                 {
+                    training.Stop();
+                    var pass = Stopwatch.StartNew();
                     try
                     {
                         validation = Validate(validationSegments, masker, ValidationProgress(outcome, learningRate), cancellationToken);
@@ -274,13 +283,17 @@ public sealed class Pretrainer
                     {
                         return Stopped();
                     }
+
+                    validationTime += pass.Elapsed;
+                    validationPasses++;
+                    training.Start();
                 }
 
                 if (report || validation is not null)
                 {
                     var tokensPerSecond = tokensSinceReport / Math.Max(1e-9, sinceReport.Elapsed.TotalSeconds);
                     var row = new PretrainingProgress(
-                        step, options.TotalSteps, outcome.Epoch, lastLosses, learningRate, tokensPerSecond, clock.Elapsed, StepsLeft(), outcome.MoeLoad, validation, outcome.GradientNorm);
+                        step, options.TotalSteps, outcome.Epoch, lastLosses, learningRate, tokensPerSecond, clock.Elapsed, Remaining(), outcome.MoeLoad, validation, outcome.GradientNorm);
                     if (options.MetricsFile is not null)
                     {
                         metrics ??= startStep > 0 ? MetricsLog.Resume(options.MetricsFile, startStep) : MetricsLog.Create(options.MetricsFile);
@@ -317,8 +330,15 @@ public sealed class Pretrainer
             }
         }
 
-        // From the pace of the steps this process ran (the validations among them included).
-        TimeSpan StepsLeft() => TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / (step - startStep) * (options.TotalSteps - step));
+        // From the pace of the steps and validation passes this process ran; the passes after this step, not one under way at it.
+        TimeSpan Remaining() => PretrainingEta.Remaining(
+            training.Elapsed,
+            step - startStep,
+            tokensTrained,
+            options.TotalSteps - step,
+            validationSegments is null ? 0 : PretrainingEta.ValidationPassesAfter(step, options.TotalSteps, options.ValidationEvery),
+            validationPasses > 0 ? validationTime / validationPasses : null,
+            heldOutTokens);
 
         // Reported, not logged: scoring many held-out segments takes minutes without a step to report.
         IProgress<int>? ValidationProgress(StepOutcome outcome, double learningRate)
@@ -331,7 +351,7 @@ public sealed class Pretrainer
             var segmentCount = validationSegments!.Count;
             return PassProgress.InTenths(segmentCount, (scored, restOfPass) => progress.Report(
                 new PretrainingProgress(
-                    step, options.TotalSteps, outcome.Epoch, lastLosses, learningRate, 0, clock.Elapsed, StepsLeft() + restOfPass, outcome.MoeLoad, null, outcome.GradientNorm)
+                    step, options.TotalSteps, outcome.Epoch, lastLosses, learningRate, 0, clock.Elapsed, Remaining() + restOfPass, outcome.MoeLoad, null, outcome.GradientNorm)
                 { ValidationSegmentsScored = scored, ValidationSegments = segmentCount }));
         }
 

@@ -13,7 +13,12 @@ namespace Tcd.Models.Training;
 /// <param name="LearningRate">The learning rate of the last step.</param>
 /// <param name="TokensPerSecond">Real (non-padding) tokens per second since the previous report.</param>
 /// <param name="Elapsed">Wall time since the run (or its resumption) started.</param>
-/// <param name="EstimatedRemaining">Estimated time to the last step.</param>
+/// <param name="EstimatedRemaining">
+/// Estimated time to the end of the run: the steps left at the pace of those this process ran, plus the validation
+/// passes still to come (<see cref="PretrainingOptions.ValidationEvery"/> and the last step), each as long as the passes
+/// timed so far or, before the first, a forward pass over the held-out tokens at a third of a training step's time per
+/// token; in a report sent during a pass, plus the rest of that pass.
+/// </param>
 /// <param name="MoeLoad">Per MoE layer, the routing of the last batch (empty for vanilla models).</param>
 /// <param name="ValidationLogLikelihood">Mean masked-token log-likelihood on the held-out segments when a validation ran at this step.</param>
 /// <param name="GradientNorm">

@@ -6,6 +6,7 @@ using Tcd.MLNet.Transformers;
 using Tcd.Models.Data;
 using Tcd.Models.Interop;
 using Tcd.Models.Modeling;
+using TorchSharp.PyBridge;
 
 namespace Tcd.MLNet.Tests.Serialization;
 
@@ -16,7 +17,7 @@ public sealed class PretrainedModelLoaderTests : IDisposable
     public void Dispose() => folder.Delete(recursive: true);
 
     [Fact]
-    public void A_model_file_a_store_folder_a_run_folder_and_a_Hugging_Face_folder_load_with_the_same_features()
+    public void A_model_file_a_store_folder_a_run_folder_and_a_Hugging_Face_folder_of_either_weights_format_load_with_the_same_features()
     {
         var mlContext = new MLContext(seed: 1);
         var data = TcdTestData.Corpus(mlContext);
@@ -25,12 +26,16 @@ public sealed class PretrainedModelLoaderTests : IDisposable
         var store = Path.Combine(folder.FullName, "store");
         var huggingFace = Path.Combine(folder.FullName, "hf");
         var run = Path.Combine(folder.FullName, "run");
+        var pyTorch = Path.Combine(folder.FullName, "hf-bin");
         mlContext.Tcd().SaveModel(TcdTestData.Teacher, data.Schema, file);
         BertModelStore.Save(TcdTestData.Teacher.Model, TcdTestData.Teacher.Config, store);
         HuggingFaceExporter.Save(TcdTestData.Teacher.Model, huggingFace);
         BertModelStore.Save(TcdTestData.Teacher.Model, TcdTestData.Teacher.Config, Path.Combine(run, "model"));
+        HuggingFaceExporter.Save(TcdTestData.Teacher.Model, pyTorch);
+        PyTorchPickler.PickleStateDict(Path.Combine(pyTorch, HuggingFaceCheckpoint.PyTorchFileName), HuggingFaceCheckpoint.ReadStateDict(pyTorch));
+        File.Delete(Path.Combine(pyTorch, HuggingFaceCheckpoint.SafeTensorsFileName));
 
-        foreach (var path in new[] { file, store, huggingFace, run })
+        foreach (var path in new[] { file, store, huggingFace, run, pyTorch })
         {
             var loaded = mlContext.Tcd().LoadPretrained(path, outputColumnName: "Embedding");
             loaded.Config.Should().Be(TcdTestData.Teacher.Config, path);

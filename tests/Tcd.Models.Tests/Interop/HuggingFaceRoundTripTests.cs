@@ -134,10 +134,7 @@ public sealed class HuggingFaceRoundTripTests : IDisposable
     public void Pytorch_bin_written_by_PyBridge_imports_exactly()
     {
         var file = HfCheckpoints.PreTrainingStateDict(seed: 65);
-        var folder = Path.Combine(root, "bin");
-        Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, "config.json"), HfCheckpoints.ConfigJson("BertForPreTraining").ToJsonString());
-        PyTorchPickler.PickleStateDict(Path.Combine(folder, "pytorch_model.bin"), file);
+        var folder = WritePytorchBin("bin", "BertForPreTraining", file);
 
         using var model = HuggingFaceCheckpoint.LoadMaskedLm(folder);
 
@@ -146,6 +143,39 @@ public sealed class HuggingFaceRoundTripTests : IDisposable
         {
             HfCheckpoints.Same(loaded[name], file[name]).Should().BeTrue(name);
         }
+    }
+
+    [Fact]
+    public void LoadAsMaskedLm_keeps_the_head_of_a_pytorch_bin_that_has_one_and_puts_the_encoder_of_one_without_under_a_new_head()
+    {
+        var file = HfCheckpoints.PreTrainingStateDict(seed: 66);
+        var withHead = WritePytorchBin("bin-pretraining", "BertForPreTraining", file);
+        var encoderOnly = WritePytorchBin(
+            "bin-encoder", "BertModel", file.Where(pair => pair.Key.StartsWith("bert.", StringComparison.Ordinal)).ToDictionary(pair => pair.Key["bert.".Length..], pair => pair.Value));
+
+        var own = HuggingFaceCheckpoint.LoadAsMaskedLm(withHead);
+        var fresh = HuggingFaceCheckpoint.LoadAsMaskedLm(encoderOnly, seed: 3);
+
+        own.HasNewMaskedLmHead.Should().BeFalse();
+        own.Architecture.Should().Be(HuggingFaceArchitecture.BertForPreTraining);
+        using var ownModel = own.Model.Should().BeOfType<BertForMaskedLm>().Subject;
+        foreach (var (name, _) in HfCheckpoints.MaskedLm())
+        {
+            HfCheckpoints.Same(ownModel.state_dict()[name], file[name]).Should().BeTrue(name);
+        }
+
+        fresh.HasNewMaskedLmHead.Should().BeTrue();
+        fresh.Architecture.Should().Be(HuggingFaceArchitecture.BertModel);
+        fresh.Notes.Should().Contain(note => note.Contains("The masked-LM head (cls.predictions.*) is new"));
+        using var freshModel = fresh.Model.Should().BeOfType<BertForMaskedLm>().Subject;
+        foreach (var (name, parameter) in freshModel.Bert.named_parameters())
+        {
+            HfCheckpoints.Same(parameter, file["bert." + name]).Should().BeTrue(name);
+        }
+
+        using var sameSeed = (BertForMaskedLm)HuggingFaceCheckpoint.LoadEncoderUnderNewMaskedLmHead(encoderOnly, seed: 3).Model;
+        const string headWeight = "cls.predictions.transform.dense.weight";
+        HfCheckpoints.Same(freshModel.state_dict()[headWeight], sameSeed.state_dict()[headWeight]).Should().BeTrue("the new head is drawn from the seed given");
     }
 
     [Fact]
@@ -250,5 +280,15 @@ public sealed class HuggingFaceRoundTripTests : IDisposable
         var reference = expected.forward(ids, null, mask, EncoderTaps.None, null).Logits;
         actual.forward(ids, null, mask, EncoderTaps.None, null).Logits.eq(reference).all().item<bool>()
             .Should().BeTrue("an exported then imported model must reproduce the original bit for bit");
+    }
+
+    /// <summary>Writes a checkpoint folder of <paramref name="architecture"/> with its weights in <c>pytorch_model.bin</c>.</summary>
+    private string WritePytorchBin(string name, string architecture, Dictionary<string, Tensor> tensors)
+    {
+        var folder = Path.Combine(root, name);
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "config.json"), HfCheckpoints.ConfigJson(architecture).ToJsonString());
+        PyTorchPickler.PickleStateDict(Path.Combine(folder, "pytorch_model.bin"), tensors);
+        return folder;
     }
 }

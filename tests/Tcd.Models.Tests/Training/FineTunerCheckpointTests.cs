@@ -271,6 +271,22 @@ public sealed class FineTunerCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void A_run_resumed_after_its_checkpoint_was_checked_fingerprints_the_weights_once()
+    {
+        var stopped = Train(NewClassifier(), Options(), stopAfterStep: 2);
+        var tuner = new FineTuner(NewClassifier(), Options(), Encoder.SpecialTokenIds);
+        var (train, validation) = (SentimentExamples(), SentimentExamples());
+
+        tuner.FindCheckpointToResume(train, validation, RisingWithTraining).Should().Be(stopped.Result.LastCheckpoint);
+        var resumed = tuner.Train(train, validation, RisingWithTraining);
+
+        resumed.ResumedFromStep.Should().Be(2);
+        tuner.RunKeysComputed.Should().Be(1, "the run takes the fingerprint its checkpoint was checked with");
+        tuner.Train(train, validation, RisingWithTraining);
+        tuner.RunKeysComputed.Should().Be(2, "another run starts from the trained weights, so it fingerprints them again");
+    }
+
+    [Fact]
     public void A_divergence_names_the_last_good_checkpoint()
     {
         // The learning rate warms up from 0, so the first steps are written before it grows large enough to diverge.

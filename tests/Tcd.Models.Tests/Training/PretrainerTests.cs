@@ -446,7 +446,7 @@ public sealed class PretrainerTests : IDisposable
         var segments = new SegmentPacker(Encoder, options.MaxSequenceLength).Pack(RepeatedText()).Take(4).ToList();
 
         var result = new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options, Encoder)
-            .Run(RepeatedText(), new CancellingWhenRead<EncodedText>(segments, cancel), cancellationToken: cancel.Token);
+            .Run(RepeatedText(), new CancellingWhenValidated(segments, cancel), cancellationToken: cancel.Token);
 
         result.Cancelled.Should().BeTrue();
         result.Steps.Should().Be(2);
@@ -552,15 +552,25 @@ public sealed class PretrainerTests : IDisposable
     }
 
     /// <summary>A list that cancels a token when it is enumerated, as a user's cancellation during validation would.</summary>
-    private sealed class CancellingWhenRead<T>(IReadOnlyList<T> items, CancellationTokenSource cancel) : IReadOnlyList<T>
+    /// <summary>
+    /// Held-out segments that cancel the run when a validation reads them: the run reads them once before training, to
+    /// count their tokens for its ETA, and then once a validation.
+    /// </summary>
+    private sealed class CancellingWhenValidated(IReadOnlyList<EncodedText> items, CancellationTokenSource cancel) : IReadOnlyList<EncodedText>
     {
+        private int reads;
+
         public int Count => items.Count;
 
-        public T this[int index] => items[index];
+        public EncodedText this[int index] => items[index];
 
-        public IEnumerator<T> GetEnumerator()
+        public IEnumerator<EncodedText> GetEnumerator()
         {
-            cancel.Cancel();
+            if (++reads > 1)
+            {
+                cancel.Cancel();
+            }
+
             return items.GetEnumerator();
         }
 
