@@ -23,6 +23,7 @@ internal sealed class StagedOutput : IDisposable
         this.targetFolder = targetFolder;
         this.fileNames = fileNames;
         createdFolder = RunFolderStart.OutermostMissingFolder(stagingParent);
+        RemoveAbandoned(stagingParent, outputName);
         // Beside the output, on its volume, so that moving a file into place replaces it at once.
         stagingFolder = System.IO.Path.Combine(stagingParent, TemporaryPrefix + outputName + "-" + Guid.NewGuid().ToString("N"));
         OutputFolders.Create(stagingFolder, "temporary output folder");
@@ -86,6 +87,24 @@ internal sealed class StagedOutput : IDisposable
         }
 
         committed = true;
+    }
+
+    /// <summary>
+    /// Removes the temporary folders of this output that a killed process left (one stopped by Ctrl+C removes its own),
+    /// which would otherwise lie beside it for good.
+    /// </summary>
+    private static void RemoveAbandoned(string stagingParent, string outputName)
+    {
+        if (!Directory.Exists(stagingParent))
+        {
+            return;
+        }
+
+        var pattern = TemporaryPrefix + outputName + "-" + new string('?', 32);
+        foreach (var abandoned in Directory.EnumerateDirectories(stagingParent, pattern))
+        {
+            OutputFolders.Delete(abandoned);
+        }
     }
 
     /// <summary>Removes the temporary folder, and when nothing was committed the folders made for it.</summary>

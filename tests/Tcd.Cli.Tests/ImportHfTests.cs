@@ -137,6 +137,22 @@ public sealed class ImportHfTests : IDisposable
     }
 
     [Fact]
+    public void The_temporary_folder_of_an_import_killed_before_it_moved_its_files_in_goes_with_the_next_import()
+    {
+        var abandoned = temp.File($".tmp-model-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(abandoned);
+        File.WriteAllText(Path.Combine(abandoned, BertModelStore.WeightsFileName), "half written");
+        var otherOutputs = temp.File($".tmp-models-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(otherOutputs);
+
+        var imported = Cli.Run("import-hf", "--from", WriteCasedCheckpoint("cased"), "--out", temp.File("model"));
+
+        imported.ExitCode.Should().Be(0, imported.Error);
+        Directory.Exists(abandoned).Should().BeFalse();
+        Directory.Exists(otherOutputs).Should().BeTrue("it is another output's");
+    }
+
+    [Fact]
     public void Eval_of_an_older_checkpoint_without_model_type_says_to_import_it_first()
     {
         var checkpoint = WriteCasedCheckpoint("google");
