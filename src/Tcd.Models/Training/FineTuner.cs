@@ -413,7 +413,7 @@ public sealed class FineTuner
         {
             if (!kept.Contains(Path.GetFileName(folder)))
             {
-                CheckpointStore.TryDelete(folder);
+                store.TryDelete(folder);
             }
         }
     }
