@@ -271,11 +271,28 @@ public sealed class CheckpointStore
     {
         try
         {
-            TryDeleteRetired(Retire(folder));
+            Discard(folder);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // A folder that cannot be renamed now is removed after the next save.
+        }
+    }
+
+    /// <summary>
+    /// Deletes a folder of the checkpoint root as <see cref="TryDelete"/> does, but fails when it cannot take the folder
+    /// out of the checkpoints (rename it): for a caller that must not find it again.
+    /// </summary>
+    /// <exception cref="IOException">The folder cannot be renamed (the message says why).</exception>
+    internal void Discard(string folder)
+    {
+        try
+        {
+            TryDeleteRetired(Retire(folder));
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new IOException($"Cannot delete the checkpoint folder '{folder}': {ex.Message}", ex);
         }
     }
 
