@@ -78,6 +78,27 @@ public sealed class CheckpointStoreCrashTests : IDisposable
     }
 
     [Fact]
+    public void A_step_published_before_a_kill_kept_latest_json_from_naming_it_is_passed_over_and_replaced_by_the_resumed_run()
+    {
+        var store = new CheckpointStore(root);
+        Save(store, 10);
+        var named = Save(store, 20);
+        // As a process killed between renaming step 30 into place and replacing latest.json leaves it: complete, but
+        // indistinguishable from a later step of an abandoned run, which latest.json is there to pass over.
+        var unnamed = Path.Combine(root, "step-00000030");
+        Directory.CreateDirectory(unnamed);
+        File.WriteAllText(Path.Combine(unnamed, Files[0]), "a run started over");
+
+        var reopened = new CheckpointStore(root);
+        reopened.FindLatest().Should().Be(named);
+
+        Save(reopened, 30).Should().Be(unnamed);
+        IsComplete(unnamed).Should().BeTrue("the resumed run's step 30 replaced the folder");
+        reopened.FindLatest().Should().Be(unnamed);
+        HiddenLeftovers().Should().BeEmpty();
+    }
+
+    [Fact]
     public void Pointer_files_abandoned_before_their_rename_are_removed_by_the_next_save_and_keep_no_folder_from_being_deleted()
     {
         var store = new CheckpointStore(root);
