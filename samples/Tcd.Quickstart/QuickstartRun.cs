@@ -295,7 +295,7 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
         FineTunedBertTransformer classifier;
         try
         {
-            classifier = FitFromCheckpoint(estimator, data.Train, folder, label);
+            classifier = CheckpointFallback.TrainDroppingUnusableCheckpoints(folder.CheckpointFolder, () => estimator.Fit(data.Train), note => Say($"{label}: {note}"));
         }
         catch (OperationCanceledException)
         {
@@ -311,24 +311,6 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
         folder.DeleteCheckpoints();
         Say($"{label} dev: {Describe(result)} (ML.NET: accuracy {metrics.Accuracy:P1}, F1 {metrics.F1Score:F3}, AUC {metrics.AreaUnderRocCurve:F3})");
         return result;
-    }
-
-    /// <summary>
-    /// Fits, resuming from the folder's checkpoint when it has one; a checkpoint the fit cannot use (damaged, or made from
-    /// other data) is deleted and the fine-tuning run from its first step.
-    /// </summary>
-    private FineTunedBertTransformer FitFromCheckpoint(BertFineTuningEstimator estimator, IDataView train, QuickstartFineTuningFolder folder, string label)
-    {
-        try
-        {
-            return estimator.Fit(train);
-        }
-        catch (Exception ex) when (ex is CheckpointMismatchException or CheckpointLoadException)
-        {
-            Say($"{label}: cannot resume ({ex.Message}); fine-tuning from the first step");
-            folder.DeleteCheckpoints();
-            return estimator.Fit(train);
-        }
     }
 
     /// <summary>The result's metrics in one line, e.g. <c>F1 81.2, accuracy 68.4</c>.</summary>

@@ -45,6 +45,16 @@ public sealed class SampleTests : IDisposable
         Directory.Exists(Out("quickstart-invalid")).Should().BeFalse();
     }
 
+    private static void CopyFolder(string source, string destination)
+    {
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var copy = Path.Combine(destination, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
+    }
+
     /// <summary>A copy of the shipped MRPC and SST-2 files whose dev files keep their first 20 rows.</summary>
     private string GlueWithShorterDevFiles()
     {
@@ -61,13 +71,18 @@ public sealed class SampleTests : IDisposable
     }
 
     [UnixFact]
-    public void A_quickstart_stopped_while_fine_tuning_resumes_there_and_gives_the_table_of_a_run_never_stopped()
+    public void A_quickstart_stopped_while_fine_tuning_resumes_there_or_past_a_damaged_checkpoint_and_gives_the_table_of_a_run_never_stopped()
     {
         string[] Args(string output) => ["--steps", "2", "--max-train", "320", "--finetune-epochs", "2", "--threads", "1", "--out", Out(output)];
 
         var straight = SampleProgram.Run("Tcd.Quickstart", Args("straight"));
         var stopped = SampleProgram.RunUntil("[MoE] SST-2 epoch 1 done", "Tcd.Quickstart", Args("stopped"));
+        CopyFolder(Out("stopped"), Out("damaged"));
+        var damagedCheckpoint = Directory.EnumerateDirectories(Path.Combine(Out("damaged"), "moe", "finetune-sst-2", "checkpoints"), "step-*").Single();
+        var damagedWeights = Path.Combine(damagedCheckpoint, BertModelStore.WeightsFileName);
+        File.WriteAllBytes(damagedWeights, File.ReadAllBytes(damagedWeights)[..100]);
         var resumed = SampleProgram.Run("Tcd.Quickstart", Args("stopped"));
+        var fineTunedAgain = SampleProgram.Run("Tcd.Quickstart", Args("damaged"));
         var resumedTable = File.ReadAllLines(Path.Combine(Out("stopped"), "results.md"));
         var changed = SampleProgram.Run("Tcd.Quickstart", [.. Args("stopped"), "--finetune-lr", "0.002"]);
 
@@ -80,6 +95,10 @@ public sealed class SampleTests : IDisposable
             .And.Contain("[TCD student (MoE)] fine-tuning on SST-2");
         resumedTable.Should().Equal(File.ReadAllLines(Path.Combine(Out("straight"), "results.md")));
         Directory.Exists(Path.Combine(Out("stopped"), "moe", "finetune-sst-2", "checkpoints")).Should().BeFalse("a finished fine-tuning deletes its checkpoints");
+        fineTunedAgain.ExitCode.Should().Be(0, fineTunedAgain.ToString());
+        fineTunedAgain.Output.Should().Contain($"[MoE] SST-2: '{damagedCheckpoint}' cannot be read (")
+            .And.Contain("; training from the first step", "the stop's checkpoint is the only one");
+        File.ReadAllLines(Path.Combine(Out("damaged"), "results.md")).Should().Equal(resumedTable);
         changed.ExitCode.Should().Be(0, changed.ToString());
         changed.Output.Should().Contain("[MoE] SST-2: fine-tuned before with --finetune-lr 0.001 (now 0.002); fine-tuning again")
             .And.Contain("[moe] already trained", "fine-tuning options do not shape the pre-trained models");

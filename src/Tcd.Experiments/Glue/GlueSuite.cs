@@ -265,9 +265,8 @@ public sealed class GlueSuite
     }
 
     /// <summary>
-    /// Fine-tunes a cell, resuming from its checkpoint when an earlier run left one. A damaged newest checkpoint is
-    /// deleted and the cell resumed from the one before it; when there is none, or the checkpoint is of another version
-    /// of the model, the cell's checkpoints are deleted and it is trained from its first step.
+    /// Fine-tunes a cell, resuming from its checkpoint when an earlier run left one; a checkpoint it cannot use is dropped
+    /// as <see cref="CheckpointFallback.TrainDroppingUnusableCheckpoints"/> says, and the log says why.
     /// </summary>
     private GlueCellResult TrainCell(
         BertForMaskedLm pretrained, GlueCellKey key, GlueCellSettings settings, GlueTaskData data, CellProgress progress, CancellationToken cancellationToken)
@@ -275,31 +274,11 @@ public sealed class GlueSuite
         // Test predictions of an earlier training of the cell (other settings, another version of the model) would be
         // taken for this one's by a later run that writes them.
         OutputFolders.Delete(CellTestFolder(key));
-
-        try
-        {
-            return TrainCellFromCheckpoint(pretrained, key, settings, data, progress, cancellationToken);
-        }
-        catch (CheckpointLoadException ex) when (ex.PreviousCheckpoint is { } previous)
-        {
-            // Only the steps since the previous checkpoint are lost with a damaged newest one.
-            log($"{CannotBeRead(ex)}; the cell {key} resumes from {previous}.");
-            OutputFolders.Delete(ex.Checkpoint);
-            return TrainCell(pretrained, key, settings, data, progress, cancellationToken);
-        }
-        catch (Exception ex) when (ex is CheckpointMismatchException or CheckpointLoadException)
-        {
-            var reason = ex is CheckpointMismatchException mismatch
-                ? $"{mismatch.Checkpoint} belongs to another run ({string.Join("; ", mismatch.Differences)})"
-                : CannotBeRead((CheckpointLoadException)ex);
-            log($"{reason}; the cell {key} is trained from its first step.");
-            OutputFolders.Delete(CellCheckpointFolder(key));
-            return TrainCellFromCheckpoint(pretrained, key, settings, data, progress, cancellationToken);
-        }
+        return CheckpointFallback.TrainDroppingUnusableCheckpoints(
+            CellCheckpointFolder(key),
+            () => TrainCellFromCheckpoint(pretrained, key, settings, data, progress, cancellationToken),
+            note => log($"The cell {key}: {note}."));
     }
-
-    /// <summary>Which checkpoint cannot be read, and why: the reason names the file when the file's reader does.</summary>
-    private static string CannotBeRead(CheckpointLoadException ex) => $"{ex.Checkpoint} cannot be read ({ex.InnerException?.Message.Split('\n')[0].TrimEnd()})";
 
     private GlueCellResult TrainCellFromCheckpoint(
         BertForMaskedLm pretrained, GlueCellKey key, GlueCellSettings settings, GlueTaskData data, CellProgress progress, CancellationToken cancellationToken)

@@ -8,8 +8,10 @@ namespace Tcd.Models.Training;
 /// <summary>
 /// A folder of step checkpoints (<c>step-00000100/</c>, ...) written atomically: each checkpoint is written into a
 /// hidden temporary folder and renamed into place only when complete, and <c>latest.json</c> is replaced by an
-/// atomic file rename. A process killed during a save therefore leaves the previous checkpoint intact, and
-/// <see cref="FindLatest"/> never returns a half-written one.
+/// atomic file rename. A folder is deleted (or replaced) by renaming it to a hidden temporary name first, so that its
+/// files are removed only once it no longer looks like a checkpoint. A process killed during a save or a deletion
+/// therefore leaves the previous checkpoint intact and at worst a hidden temporary folder, which the next save removes,
+/// and <see cref="FindLatest"/> never returns a half-written or half-deleted one.
 /// </summary>
 public sealed class CheckpointStore
 {
@@ -36,6 +38,12 @@ public sealed class CheckpointStore
 
     /// <summary>How many complete checkpoints are kept.</summary>
     public int KeepLast { get; }
+
+    /// <summary>
+    /// Deletes a folder that has already been renamed to a temporary name, and everything in it. Tests replace it to stop a
+    /// deletion midway, as a process killed while it deletes the files would.
+    /// </summary>
+    internal Action<string> DeleteRetiredFolder { get; init; } = folder => Directory.Delete(folder, recursive: true);
 
     /// <summary>
     /// Writes a checkpoint for <paramref name="step"/>: <paramref name="writeFiles"/> fills a temporary folder,
@@ -69,12 +77,14 @@ public sealed class CheckpointStore
         try
         {
             writeFiles(temporary);
-            if (Directory.Exists(final))
-            {
-                Directory.Delete(final, recursive: true);
-            }
-
+            // Renamed away rather than deleted in place: a process killed while it deleted the files would leave a
+            // half-deleted folder under the name of a complete one (the name latest.json may point to).
+            var replaced = Directory.Exists(final) ? Retire(final) : null;
             Directory.Move(temporary, final);
+            if (replaced is not null)
+            {
+                TryDeleteRetired(replaced);
+            }
         }
         catch
         {
@@ -195,6 +205,7 @@ public sealed class CheckpointStore
 
         try
         {
+            DeleteAbandonedPointerFiles();
             File.Delete(Path.Combine(Root, LatestFileName));
             if (!Directory.EnumerateFileSystemEntries(Root).Any())
             {
@@ -228,6 +239,27 @@ public sealed class CheckpointStore
         {
             TryDelete(abandoned);
         }
+
+        try
+        {
+            DeleteAbandonedPointerFiles();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Left for the next save.
+        }
+    }
+
+    /// <summary>
+    /// Deletes the temporary files of <see cref="ReplaceAtomically"/> that a process killed before renaming them into
+    /// <c>latest.json</c> left; kept, they would keep <see cref="DeleteAll"/> from removing the folder.
+    /// </summary>
+    private void DeleteAbandonedPointerFiles()
+    {
+        foreach (var abandoned in Directory.EnumerateFiles(Root, LatestFileName + TemporaryPrefix + "*").ToList())
+        {
+            File.Delete(abandoned);
+        }
     }
 
     /// <summary>
@@ -235,17 +267,52 @@ public sealed class CheckpointStore
     /// the files are deleted leaves no checkpoint with files missing, only an abandoned temporary folder, which the next
     /// save removes; one that cannot be removed now is left for the next save as well.
     /// </summary>
-    internal static void TryDelete(string folder)
+    internal void TryDelete(string folder)
     {
         try
         {
-            var doomed = Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(folder))!, TemporaryPrefix + "deleted-" + Guid.NewGuid().ToString("N"));
-            Directory.Move(folder, doomed);
-            Directory.Delete(doomed, recursive: true);
+            Discard(folder);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // A folder that cannot be removed now is removed after the next save.
+            // A folder that cannot be renamed now is removed after the next save.
+        }
+    }
+
+    /// <summary>
+    /// Deletes a folder of the checkpoint root as <see cref="TryDelete"/> does, but fails when it cannot take the folder
+    /// out of the checkpoints (rename it): for a caller that must not find it again.
+    /// </summary>
+    /// <exception cref="IOException">The folder cannot be renamed (the message says why).</exception>
+    internal void Discard(string folder)
+    {
+        try
+        {
+            TryDeleteRetired(Retire(folder));
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new IOException($"Cannot delete the checkpoint folder '{folder}': {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Renames a folder of the checkpoint root to a temporary name, which no reader takes for a checkpoint; returns that name.</summary>
+    private static string Retire(string folder)
+    {
+        var retired = Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(folder))!, TemporaryPrefix + "deleted-" + Guid.NewGuid().ToString("N"));
+        Directory.Move(folder, retired);
+        return retired;
+    }
+
+    private void TryDeleteRetired(string retired)
+    {
+        try
+        {
+            DeleteRetiredFolder(retired);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Under its temporary name it is no checkpoint; the next save removes it.
         }
     }
 

@@ -435,7 +435,7 @@ public sealed class FineTuner
         {
             if (!kept.Contains(Path.GetFileName(folder)))
             {
-                CheckpointStore.TryDelete(folder);
+                store.TryDelete(folder);
             }
         }
     }

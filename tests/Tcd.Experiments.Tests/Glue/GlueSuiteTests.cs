@@ -152,9 +152,9 @@ public sealed class GlueSuiteTests : IDisposable
 
         new GlueSuite(options, log: notes.Add).Run().CellsTrained.Should().Be(1);
 
-        notes.Should().ContainSingle(note => note.Contains($"{Path.Combine(checkpoints, "step-00000010")} cannot be read (", StringComparison.Ordinal)
+        notes.Should().ContainSingle(note => note.Contains($"'{Path.Combine(checkpoints, "step-00000010")}' cannot be read (", StringComparison.Ordinal)
                                              && note.Contains(damaged, StringComparison.Ordinal)
-                                             && note.EndsWith($"resumes from {Path.Combine(checkpoints, "step-00000005")}.", StringComparison.Ordinal));
+                                             && note.EndsWith($"resuming from '{Path.Combine(checkpoints, "step-00000005")}'.", StringComparison.Ordinal));
         notes.Should().Contain(note => note.StartsWith("Resuming ", StringComparison.Ordinal) && note.EndsWith("step-00000005 (step 5).", StringComparison.Ordinal));
     }
 
@@ -204,7 +204,7 @@ public sealed class GlueSuiteTests : IDisposable
         new GlueSuite(options, log: notes.Add).Run(new SynchronousProgress<GlueSuiteProgress>(report => steps.Add(report.Step))).CellsTrained.Should().Be(1);
 
         notes.Should().ContainSingle(note => note.Contains("belongs to another run (the model's weights before training differ", StringComparison.Ordinal)
-                                             && note.EndsWith("is trained from its first step.", StringComparison.Ordinal));
+                                             && note.EndsWith("training from the first step.", StringComparison.Ordinal));
         steps.Should().Contain(10, "the cell ran from step 1");
     }
 
