@@ -152,6 +152,12 @@ public sealed class FineTuner
         var startStep = state.Step;
         var lastCheckpoint = resumedFrom;
         var clock = Stopwatch.StartNew();
+        // Stopped while the dev set is scored: the steps' pace leaves the passes out, which the ETA adds on their own.
+        var training = Stopwatch.StartNew();
+        var validationTime = TimeSpan.Zero;
+        var validationPasses = 0;
+        long tokensTrained = 0;
+        var validationTokens = validated ? validation!.Sum(example => (long)example.Input.Length) : 0;
         var cancelled = false;
         if (options.MetricsFile is not null)
         {
@@ -171,6 +177,20 @@ public sealed class FineTuner
             progress?.Report(report);
         }
 
+        // The dev passes from the one after the steps of epoch `first` on: one after each epoch's steps.
+        long PassesFrom(int first) => validated ? Math.Max(0, options.Epochs - first + 1) : 0;
+
+        FineTuningProgress Report(int epoch, double loss, double learningRate, double? score, long passesLeft)
+        {
+            var stepsRunHere = state.Step - startStep;
+            var remaining = stepsRunHere > 0
+                ? TrainingEta.Remaining(
+                    training.Elapsed, stepsRunHere, tokensTrained, totalSteps - state.Step, passesLeft,
+                    validationPasses > 0 ? validationTime / validationPasses : null, validationTokens)
+                : (TimeSpan?)null;
+            return new FineTuningProgress(epoch, state.Step, totalSteps, loss, learningRate, score, clock.Elapsed, remaining);
+        }
+
         try
         {
             while (state.Epoch <= options.Epochs && !cancelled)
@@ -186,11 +206,13 @@ public sealed class FineTuner
                         break;
                     }
 
-                    var loss = TrainStep(batchIndices.Select(i => train[i]).ToList(), device, optimizer, schedule.LearningRateAt(state.Step), epoch, state.Step, lastCheckpoint);
+                    var batch = batchIndices.Select(i => train[i]).ToList();
+                    var loss = TrainStep(batch, device, optimizer, schedule.LearningRateAt(state.Step), epoch, state.Step, lastCheckpoint);
                     state.Add(loss);
+                    tokensTrained += batch.Sum(example => (long)example.Input.Length);
                     if (StepSchedule.IsDue(state.Step, options.LogEvery, totalSteps))
                     {
-                        Log(Report(epoch, state.Step, totalSteps, state.ReportLoss / state.ReportSteps, schedule.LearningRateAt(state.Step - 1), null, clock.Elapsed, state.Step - startStep));
+                        Log(Report(epoch, state.ReportLoss / state.ReportSteps, schedule.LearningRateAt(state.Step - 1), null, passesLeft: PassesFrom(epoch)));
                         state.ReportLoss = 0;
                         state.ReportSteps = 0;
                     }
@@ -211,16 +233,20 @@ public sealed class FineTuner
                 double? epochScore = null;
                 if (validated)
                 {
+                    training.Stop();
+                    var pass = Stopwatch.StartNew();
                     try
                     {
                         // Reported, not logged: a pass over a big validation set is minutes without a step to report.
                         var validationProgress = progress is null ? null : PassProgress.InTenths(validation!.Count, (scored, restOfPass) =>
                         {
-                            var report = Report(epoch, state.Step, totalSteps, epochLoss, schedule.LearningRateAt(Math.Max(0, state.Step - 1)), null, clock.Elapsed, state.Step - startStep);
-                            // The steps' pace leaves out the rest of this pass, all that is left after the last epoch's steps.
+                            var report = Report(epoch, epochLoss, schedule.LearningRateAt(Math.Max(0, state.Step - 1)), null, passesLeft: PassesFrom(epoch + 1));
                             progress.Report(report with { ValidationExamplesScored = scored, ValidationExamples = validation.Count, EstimatedRemaining = report.EstimatedRemaining + restOfPass });
                         });
                         epochScore = score!(Predict(validation!.Select(e => e.Input).ToList(), progress: validationProgress, cancellationToken: cancellationToken), validation!.Select(e => e.Target).ToList());
+                        validationTime += pass.Elapsed;
+                        validationPasses++;
+                        training.Start();
                     }
                     catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                     {
@@ -248,7 +274,7 @@ public sealed class FineTuner
                 }
 
                 state.StartNextEpoch();
-                Log(Report(epoch, state.Step, totalSteps, epochLoss, schedule.LearningRateAt(Math.Max(0, state.Step - 1)), epochScore, clock.Elapsed, state.Step - startStep) with { IsEpochSummary = true });
+                Log(Report(epoch, epochLoss, schedule.LearningRateAt(Math.Max(0, state.Step - 1)), epochScore, passesLeft: PassesFrom(epoch + 1)) with { IsEpochSummary = true });
                 if (checkpoints is not null && state.Step % options.CheckpointEvery == 0 && state.Epoch <= options.Epochs)
                 {
                     lastCheckpoint = SaveCheckpoint(checkpoints, state, optimizer, bestWeights, lastCheckpoint);
@@ -582,10 +608,6 @@ public sealed class FineTuner
         ["epoch_loss"] = report.IsEpochSummary ? report.Loss : double.NaN,
         ["val_score"] = report.ValidationScore ?? double.NaN,
     };
-
-    private static FineTuningProgress Report(int epoch, long step, long totalSteps, double loss, double learningRate, double? score, TimeSpan elapsed, long stepsRunHere) =>
-        new(epoch, step, totalSteps, loss, learningRate, score, elapsed,
-            stepsRunHere > 0 ? TimeSpan.FromSeconds(elapsed.TotalSeconds / stepsRunHere * (totalSteps - step)) : null);
 
     /// <summary>
     /// What a checkpoint must share with the run that resumes it: the model's weights before training and the examples

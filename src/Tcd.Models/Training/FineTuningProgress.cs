@@ -9,8 +9,9 @@ namespace Tcd.Models.Training;
 /// <param name="ValidationScore">The validation score after an epoch, when a validation set and scorer were given.</param>
 /// <param name="Elapsed">Wall time so far.</param>
 /// <param name="EstimatedRemaining">
-/// Estimated time to the end, from the speed of the steps this process ran; null before it ran one (a resumed run
-/// validating the epoch its checkpoint ended).
+/// Estimated time to the end: the steps left at the pace of the steps this process ran, plus the dev passes still to
+/// come (as long as those timed, or before any, a forward pass over the dev set's tokens at the steps' pace); null
+/// before it ran a step (a resumed run validating the epoch its checkpoint ended).
 /// </param>
 public sealed record FineTuningProgress(
     int Epoch, long Step, long TotalSteps, double Loss, double LearningRate, double? ValidationScore, TimeSpan Elapsed, TimeSpan? EstimatedRemaining)

@@ -331,12 +331,12 @@ public sealed class Pretrainer
         }
 
         // From the pace of the steps and validation passes this process ran; the passes after this step, not one under way at it.
-        TimeSpan Remaining() => PretrainingEta.Remaining(
+        TimeSpan Remaining() => TrainingEta.Remaining(
             training.Elapsed,
             step - startStep,
             tokensTrained,
             options.TotalSteps - step,
-            validationSegments is null ? 0 : PretrainingEta.ValidationPassesAfter(step, options.TotalSteps, options.ValidationEvery),
+            validationSegments is null ? 0 : TrainingEta.ValidationPassesAfter(step, options.TotalSteps, options.ValidationEvery),
             validationPasses > 0 ? validationTime / validationPasses : null,
             heldOutTokens);
 

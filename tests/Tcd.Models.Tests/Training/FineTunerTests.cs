@@ -215,6 +215,24 @@ public sealed class FineTunerTests
     }
 
     [Fact]
+    public void The_first_steps_ETA_counts_the_dev_passes_to_come_before_any_has_run()
+    {
+        var tuner = new FineTuner(NewClassifier(), Fast(epochs: 2) with { BatchSize = 12 }, Encoder.SpecialTokenIds);
+        var train = SentimentExamples();
+        // Each dev pass reads 50 times the tokens of a step, at about a third of a step's cost per token.
+        var validation = Enumerable.Repeat(train, 50).SelectMany(examples => examples).ToList();
+        var reports = new List<FineTuningProgress>();
+
+        tuner.Train(train, validation, (_, _) => 1, new SynchronousProgress<FineTuningProgress>(reports.Add));
+
+        var first = reports.First();
+        first.Step.Should().Be(1);
+        first.EstimatedRemaining.Should().BeGreaterThan(10 * first.Elapsed,
+            "one step and two dev passes of ≈17 steps' time each are left, where the steps' pace alone would say one step");
+        reports.Last().EstimatedRemaining.Should().Be(TimeSpan.Zero);
+    }
+
+    [Fact]
     public void Cancellation_StopsAndReportsCancelled()
     {
         var tuner = new FineTuner(NewClassifier(), Fast(), Encoder.SpecialTokenIds);

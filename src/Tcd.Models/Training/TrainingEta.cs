@@ -1,10 +1,10 @@
 namespace Tcd.Models.Training;
 
 /// <summary>
-/// The time a pre-training run has left: its training steps at the pace of those it ran, plus the validation passes
-/// still to come, so that the estimate does not jump when the first pass starts.
+/// The time a training run (pre-training or fine-tuning) has left: its training steps at the pace of those it ran, plus
+/// the validation passes still to come, so that the estimate does not jump when the first pass starts.
 /// </summary>
-internal static class PretrainingEta
+internal static class TrainingEta
 {
     /// <summary>
     /// How much of a training step's time per token a forward-only pass takes. A step is a forward pass and a backward
@@ -15,7 +15,7 @@ internal static class PretrainingEta
     public const double ForwardShareOfTrainingStep = 1.0 / 3;
 
     /// <summary>
-    /// The validation passes the run makes after <paramref name="step"/>: one at every multiple of
+    /// The validation passes a pre-training run makes after <paramref name="step"/>: one at every multiple of
     /// <paramref name="validationEvery"/> up to <paramref name="totalSteps"/> (none when it is 0), and one at the last step.
     /// </summary>
     public static long ValidationPassesAfter(long step, long totalSteps, long validationEvery)
