@@ -41,9 +41,11 @@ public sealed class FillMaskTests : IDisposable
     }
 
     [Fact]
-    public void No_text_or_no_guesses_is_refused_before_loading_the_model()
+    public void No_text_or_a_number_of_guesses_out_of_range_is_refused()
     {
         Cli.Run("fill-mask", "--model", temp.File("run")).Error.Should().Contain("--text");
         Cli.Run("fill-mask", "--model", temp.File("run"), "--text", "[MASK]", "--top", "0").Error.Should().Contain("--top must be 1 or more, not 0.");
+        Cli.Run("fill-mask", "--model", temp.File("run"), "--text", "[MASK]", "--top", "40000").Error
+            .Should().Contain("--top 40000 is more than the 30522 tokens of the model's vocabulary.").And.NotContain("--text");
     }
 }

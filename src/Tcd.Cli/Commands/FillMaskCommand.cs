@@ -34,6 +34,11 @@ internal sealed class FillMaskCommand : TcdCommand<FillMaskSettings>
         TorchRuntime.EnsureAvailable();
         TorchRuntime.SetThreads(settings.Threads);
         var encoder = BertTextEncoder.ForModelFolder(settings.Model);
+        if (settings.Top > encoder.VocabularySize)
+        {
+            throw new CliUsageException($"--top {settings.Top} is more than the {encoder.VocabularySize} tokens of the model's vocabulary.");
+        }
+
         using var loaded = BertModelStore.LoadMaskedLm(settings.Model, TorchRuntime.ResolveDevice(settings.Device, "--device"));
         var filler = new MaskFiller(loaded, encoder);
         foreach (var (text, index) in settings.Texts.Select((text, index) => (text, index)))
