@@ -19,8 +19,8 @@ namespace Tcd.MLNet.Estimators;
 /// <remarks>
 /// The label column decides the output: Boolean → binary classification (<c>Score</c>, <c>Probability</c>,
 /// <c>PredictedLabel</c> bool), key → multiclass (<c>Score</c> vector of probabilities, <c>PredictedLabel</c> key
-/// with the label's key values), Single with <see cref="BertTask.Regression"/> → regression (<c>Score</c>).
-/// See <see cref="BertFineTuningOptions"/> for how bad rows are handled.
+/// with the label's key values), Single with <see cref="BertTask.Regression"/> → regression (<c>Score</c>). A classifier's
+/// usable training rows must hold at least two classes. See <see cref="BertFineTuningOptions"/> for how bad rows are handled.
 /// </remarks>
 public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransformer>
 {
@@ -72,7 +72,7 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
     /// <summary>Fine-tunes a copy of the pre-trained model on <paramref name="input"/> (the pre-trained transformer is not changed).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or mistyped; the message names it, the data (training or validation) and the expected type.</exception>
     /// <exception cref="ArgumentException">The validation labels differ from the training labels in kind, class count or key values.</exception>
-    /// <exception cref="InvalidOperationException">No usable training row, or a key label outside its key range.</exception>
+    /// <exception cref="InvalidOperationException">No usable training row, usable rows of one class only (classification), or a key label outside its key range.</exception>
     /// <exception cref="OperationCanceledException">
     /// <see cref="BertFineTuningOptions.CancellationToken"/> was cancelled; nothing is returned (with
     /// <see cref="FineTuningOptions.CheckpointDirectory"/> set, the next <c>Fit</c> resumes from the checkpoint written on cancellation).
@@ -89,6 +89,11 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
 
         using var channel = host.Start("Fine-tuning");
         var train = ReadExamples(input, kind, classCount, "training", channel);
+        if (kind != BertPredictionKind.Regression)
+        {
+            RequireTwoClasses(train, kind, annotations);
+        }
+
         var validation = options.ValidationData is null ? null : ReadExamples(options.ValidationData, kind, classCount, "validation", channel);
         var device = TorchRuntime.DescribeDevice(Training.Device, Training.Threads, "Training.Device");
         channel.Info(MessageSensitivity.None, FormattableString.Invariant(
@@ -161,7 +166,7 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
     }
 
     private string ExpectedLabel => options.Task == BertTask.Regression
-        ? "Single (float) for regression"
+        ? $"Single (float, for regression: convert other numbers first with mlContext.Transforms.Conversion.ConvertType(\"{options.LabelColumnName}\", outputKind: DataKind.Single))"
         : "Boolean (binary) or a key type (multiclass: use mlContext.Transforms.Conversion.MapValueToKey first)";
 
     /// <summary>Checks the columns of training data (<paramref name="trainingLabel"/> null) or of validation data, whose label must have the training label's type.</summary>
@@ -188,14 +193,22 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
             case (BertTask.Classification, BooleanDataViewType):
                 return (BertPredictionKind.BinaryClassification, 2, null);
             case (BertTask.Classification, KeyDataViewType key) when key.RawType == typeof(uint) && key.Count is >= 2 and <= int.MaxValue:
-                var annotations = new DataViewSchema.Annotations.Builder();
-                annotations.Add(label.Annotations, name => name == PredictionAnnotations.KeyValuesKind);
-                return (BertPredictionKind.MulticlassClassification, (int)key.Count, annotations.ToAnnotations());
+                return (BertPredictionKind.MulticlassClassification, (int)key.Count, KeyValues(label));
+            case (BertTask.Classification, KeyDataViewType { Count: 1 }):
+                var only = PredictionAnnotations.ClassNames(KeyValues(label)) is [var name] ? $"'{name}'" : "key 1";
+                throw new ArgumentOutOfRangeException("inputSchema", $"Column '{options.LabelColumnName}' ({labelRole}) has a single class ({only}): {TwoClassesNeeded}.");
             case (BertTask.Classification, KeyDataViewType key):
                 throw SchemaChecks.Mistyped(options.LabelColumnName, labelRole, label.Type.ToString() ?? string.Empty, $"a UInt32 key type with at least 2 values (this key has {key.Count})");
             default:
                 throw SchemaChecks.Mistyped(options.LabelColumnName, labelRole, label.Type.ToString() ?? string.Empty, expected);
         }
+    }
+
+    private static DataViewSchema.Annotations KeyValues(DataViewSchema.Column label)
+    {
+        var annotations = new DataViewSchema.Annotations.Builder();
+        annotations.Add(label.Annotations, name => name == PredictionAnnotations.KeyValuesKind);
+        return annotations.ToAnnotations();
     }
 
     /// <summary>
@@ -259,10 +272,37 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
 
         if (examples.Count == 0)
         {
-            throw new InvalidOperationException($"The {role} data has no usable row: every row has blank text or a missing label ({skipped} skipped).");
+            throw new InvalidOperationException(skipped == 0
+                ? $"The {role} data has no rows."
+                : $"The {role} data has no usable row: all {skipped} have blank text or a missing label (columns '{options.TextColumnName}'{(options.PairColumnName is null ? string.Empty : $", '{options.PairColumnName}'")}, '{options.LabelColumnName}'). " +
+                  "Check the column names and, for LoadFromTextFile, the separatorChar and LoadColumn indices.");
         }
 
         return examples;
+    }
+
+    private const string TwoClassesNeeded = "a classifier needs rows of at least two classes";
+
+    /// <summary>
+    /// A classifier trained on one class learns nothing but that class; more often than not the label column was read
+    /// wrongly (LoadFromTextFile fills a Boolean column it cannot find with false) or the data was filtered to one class.
+    /// </summary>
+    private void RequireTwoClasses(List<FineTuningExample> train, BertPredictionKind kind, DataViewSchema.Annotations? annotations)
+    {
+        var classes = train.Select(example => (int)example.Target).Distinct().ToList();
+        if (classes.Count > 1)
+        {
+            return;
+        }
+
+        var only = kind == BertPredictionKind.BinaryClassification
+            ? classes[0] == 1 ? "true" : "false"
+            : PredictionAnnotations.ClassNames(annotations) is { } names ? $"'{names[classes[0]]}'" : $"key {classes[0] + 1}";
+        throw new InvalidOperationException(
+            $"Every usable training row ({train.Count}) has the label {only} in column '{options.LabelColumnName}': {TwoClassesNeeded}." +
+            (kind == BertPredictionKind.BinaryClassification
+                ? " Check how the label is read: LoadFromTextFile reads a Boolean column it cannot find (a wrong separatorChar or LoadColumn index) as false in every row."
+                : string.Empty));
     }
 
     /// <summary>Reads the label of the current row as a training target: a class index, a score, or null for a missing label.</summary>

@@ -320,6 +320,64 @@ public class BertFineTuningEstimatorTests
         fit.Should().Throw<InvalidOperationException>().WithMessage("The training data has no usable row*");
     }
 
+    [Fact]
+    public void A_classifier_refuses_training_rows_of_one_class_and_names_the_usual_cause()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var allPositive = mlContext.Data.LoadFromEnumerable(TcdTestData.Positive.Select(text => new SentimentRow { Text = text, Label = true }));
+        var fitPositive = () => mlContext.Tcd().TextClassifier(TcdTestData.Teacher, epochs: 1).Fit(allPositive);
+        fitPositive.Should().Throw<InvalidOperationException>().WithMessage("Every usable training row (4) has the label true in column 'Label': a classifier needs rows of at least two classes*");
+
+        // A tab-separated file read with a comma separator: each whole line lands in Text, and the Boolean label, found
+        // in no column, reads as false in every row.
+        var path = Path.Combine(Path.GetTempPath(), $"tcd-sst-{Guid.NewGuid():N}.tsv");
+        File.WriteAllLines(path, ["sentence\tlabel", "great acting\t1", "i loved it\t1", "a dull mess\t0", "i hated it\t0"]);
+        try
+        {
+            var wrongSeparator = mlContext.Data.LoadFromTextFile<SentimentFileRow>(path, hasHeader: true, separatorChar: ',');
+            var fitFile = () => mlContext.Tcd().TextClassifier(TcdTestData.Teacher, epochs: 1).Fit(wrongSeparator);
+            fitFile.Should().Throw<InvalidOperationException>().WithMessage("Every usable training row (4) has the label false in column 'Label'*wrong separatorChar*");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+
+        var oneTopic = mlContext.Data.LoadFromEnumerable(TcdTestData.Topics().Where(row => row.Topic == "sport"));
+        var fitTopic = () => mlContext.Transforms.Conversion.MapValueToKey("Label", "Topic").Append(mlContext.Tcd().TextClassifier(TcdTestData.Teacher, epochs: 1)).Fit(oneTopic);
+        fitTopic.Should().Throw<ArgumentOutOfRangeException>().WithMessage("Column 'Label' (label) has a single class ('sport'): a classifier needs rows of at least two classes*");
+    }
+
+    [Fact]
+    public void Empty_training_data_and_data_without_a_usable_row_fail_with_their_own_messages()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var empty = mlContext.Data.LoadFromEnumerable(Array.Empty<SentimentRow>());
+        var fitEmpty = () => mlContext.Tcd().TextClassifier(TcdTestData.Teacher, epochs: 1).Fit(empty);
+        fitEmpty.Should().Throw<InvalidOperationException>().WithMessage("The training data has no rows.");
+
+        var blank = mlContext.Data.LoadFromEnumerable(TcdTestData.Sentiment(1).Select(row => new SentimentRow { Text = " ", Label = row.Label }));
+        var fitBlank = () => mlContext.Tcd().TextClassifier(TcdTestData.Teacher, epochs: 1).Fit(blank);
+        fitBlank.Should().Throw<InvalidOperationException>()
+            .WithMessage("The training data has no usable row: all 8 have blank text or a missing label (columns 'Text', 'Label'). Check the column names*separatorChar*");
+    }
+
+    [Fact]
+    public void A_regressor_given_another_number_type_says_how_to_convert_it_and_the_conversion_trains()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var doubles = mlContext.Data.LoadFromEnumerable(TcdTestData.Sentiment(1).Select((row, i) => new DoubleScoreRow { Text = row.Text, Label = i * 0.5 }));
+        var regress = () => mlContext.Tcd().Regressor(TcdTestData.Teacher, epochs: 1).Fit(doubles);
+        regress.Should().Throw<ArgumentOutOfRangeException>()
+            .WithMessage("Column 'Label' (label) has type Double, but Single*mlContext.Transforms.Conversion.ConvertType(\"Label\", outputKind: DataKind.Single)*");
+
+        var model = mlContext.Transforms.Conversion.ConvertType("Label", outputKind: DataKind.Single)
+            .Append(mlContext.Tcd().Regressor(TcdTestData.Teacher, epochs: 1))
+            .Fit(doubles);
+        var metrics = mlContext.Regression.Evaluate(model.Transform(doubles));
+        double.IsFinite(metrics.RootMeanSquaredError).Should().BeTrue();
+    }
+
     private sealed class TopicPrediction
     {
         public string PredictedTopic { get; set; } = string.Empty;
@@ -334,6 +392,22 @@ public class BertFineTuningEstimatorTests
         public string Sentence2 { get; set; } = string.Empty;
 
         public bool Label { get; set; }
+    }
+
+    private sealed class SentimentFileRow
+    {
+        [LoadColumn(0)]
+        public string Text { get; set; } = string.Empty;
+
+        [LoadColumn(1)]
+        public bool Label { get; set; }
+    }
+
+    private sealed class DoubleScoreRow
+    {
+        public string Text { get; set; } = string.Empty;
+
+        public double Label { get; set; }
     }
 
     private sealed class KeyRow
