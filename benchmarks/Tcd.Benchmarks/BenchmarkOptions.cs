@@ -1,5 +1,6 @@
 using System.Globalization;
 using Tcd.Models.Modeling;
+using Tcd.Models.Training;
 
 namespace Tcd.Benchmarks;
 
@@ -19,6 +20,8 @@ internal sealed record BenchmarkOptions
           --accumulation N  micro-batches per optimizer step (default 1); 16 is the paper's effective batch of 512, where
                          the relation losses' 4,096 tokens per step are spread over the micro-batches
                          (--profile times one micro-batch with its share of the relation sample)
+          --teacher-precision fp32|bf16  number format of the TCD teacher's forward pass (default fp32; bf16 is
+                         PretrainingOptions.TeacherPrecision's opt-in, fast on CPUs with AVX-512 BF16 or AMX)
           --threads N    libtorch intra-op threads (default: libtorch's choice; 1 is steadier on a shared machine)
           --device D     cpu, cuda, cuda:1 or auto (default cpu)
           --corpus PATH  training text (default: data/corpus/enwiki-sample.txt found above the working folder)
@@ -45,6 +48,8 @@ internal sealed record BenchmarkOptions
     public int? Threads { get; init; }
 
     public int AccumulationSteps { get; init; } = 1;
+
+    public TeacherPrecision TeacherPrecision { get; init; } = TeacherPrecision.Float32;
 
     public string Device { get; init; } = "cpu";
 
@@ -114,6 +119,15 @@ internal sealed record BenchmarkOptions
                 "--experts" => options with { Experts = PositiveInt(name, Value(args, ref i)) },
                 "--threads" => options with { Threads = PositiveInt(name, Value(args, ref i)) },
                 "--accumulation" => options with { AccumulationSteps = PositiveInt(name, Value(args, ref i)) },
+                "--teacher-precision" => options with
+                {
+                    TeacherPrecision = Value(args, ref i) switch
+                    {
+                        "fp32" => TeacherPrecision.Float32,
+                        "bf16" => TeacherPrecision.BFloat16,
+                        var other => throw new ArgumentException($"Option '{name}' takes fp32 or bf16 (got '{other}')."),
+                    },
+                },
                 "--device" => options with { Device = Value(args, ref i) },
                 "--corpus" => options with { CorpusPath = Value(args, ref i) },
                 _ => throw new ArgumentException($"Unknown option '{name}'. Run with --help for the list."),

@@ -97,6 +97,7 @@ internal sealed class PretrainingThroughput
         BatchSize = options.BatchSize,
         GradientAccumulationSteps = options.AccumulationSteps,
         MaxSequenceLength = options.SequenceLength,
+        TeacherPrecision = options.TeacherPrecision,
         LogEvery = 1,
         Seed = options.Seed,
         Device = options.Device,

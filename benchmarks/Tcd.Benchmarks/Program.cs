@@ -40,7 +40,7 @@ Console.WriteLine($"  machine: {Environment.ProcessorCount} logical cores, {Runt
                   $"device {device}; libtorch threads {torch.get_num_threads()}; .NET {Environment.Version}; " +
                   $"native allocator {(allocatorTuned ? "tuned (freed memory kept for reuse)" : "as the system set it")}");
 Console.WriteLine($"  model: L={model.NumLayers} H={model.HiddenSize} A={model.NumHeads} FFN={model.IntermediateSize}, {options.ExpertCount} experts, " +
-                  $"seq {options.SequenceLength}, batch {options.BatchSize} x {options.AccumulationSteps} micro-batch(es) per step; seed {options.Seed}");
+                  $"seq {options.SequenceLength}, batch {options.BatchSize} x {options.AccumulationSteps} micro-batch(es) per step; TCD teacher in {options.TeacherPrecision}; seed {options.Seed}");
 
 if (options.Classifier)
 {

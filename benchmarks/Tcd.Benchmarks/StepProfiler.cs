@@ -48,6 +48,11 @@ internal sealed class StepProfiler
         var rows = new SegmentPacker(encoder, options.SequenceLength).Pack(corpus).Take(options.BatchSize * (options.WarmupSteps + options.Steps)).ToList();
         torch.manual_seed(options.Seed);
         var teacher = new BertForMaskedLm(vanillaConfig).to(device);
+        if (options.TeacherPrecision == TeacherPrecision.BFloat16)
+        {
+            teacher.to(ScalarType.BFloat16);
+        }
+
         teacher.eval();
         var runs = new (string Name, BertConfig Config, PretrainingObjective Objective)[]
         {

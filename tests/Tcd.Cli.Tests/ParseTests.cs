@@ -62,6 +62,21 @@ public sealed class ParseTests : IDisposable
         settings.Teacher.Should().Be(Path.GetDirectoryName(teacher));
         settings.Model.Should().Be(BertConfig.Tiny.WithExperts(64));
         settings.Objective.Should().Be(PretrainingObjective.TransferCapabilityDistillation(1000, 1, 1, 0));
+        settings.Training.TeacherPrecision.Should().Be(TeacherPrecision.Float32);
+    }
+
+    [Fact]
+    public void Distill_runs_its_teacher_in_bfloat16_on_request_and_names_the_two_precisions_otherwise()
+    {
+        temp.Write("teacher/model/config.json", BertConfig.Tiny.ToJson());
+        string[] distill = ["distill", "--corpus", "a.txt", "--out", "run", "--teacher", temp.File("teacher")];
+
+        Cli.Parse(c => c.Distill, [.. distill, "--teacher-precision", "bf16"]).Training.TeacherPrecision.Should().Be(TeacherPrecision.BFloat16);
+        var wrong = Cli.Run([.. distill, "--teacher-precision", "fp16"]);
+
+        wrong.ExitCode.Should().Be(1);
+        wrong.Error.Should().Contain("fp16").And.Contain("fp32").And.Contain("bf16");
+        Cli.Run("pretrain", "--corpus", "a.txt", "--out", "run", "--teacher-precision", "bf16").ExitCode.Should().Be(1, "a teacher's precision means nothing without a teacher");
     }
 
     [Fact]

@@ -13,13 +13,13 @@ namespace Tcd.Cli.Commands;
 internal sealed class PretrainRunFolder(string folder)
 {
     /// <summary>
-    /// Options a resumed run may change: how long it runs, where and how it reports and checkpoints, where the corpus
-    /// lies, and where the run folder itself is (one moved, or named by another path, is the same run). Every other option (model shape, batch, optimizer, λ weights, seed) decides what the checkpoint's
+    /// Options a resumed run may change: how long it runs, where (and, for the teacher, in what precision) it computes, how
+    /// it reports and checkpoints, where the corpus lies, and where the run folder itself is (one moved, or named by another path, is the same run). Every other option (model shape, batch, optimizer, λ weights, seed) decides what the checkpoint's
     /// weights and optimizer state mean, so a resume must repeat it.
     /// </summary>
     private static readonly HashSet<string> ChangeableOnResume = new(StringComparer.Ordinal)
     {
-        "steps", "corpus", "device", "threads", "log-every", "metrics-expert-shares", "checkpoint-every", "keep-checkpoints",
+        "steps", "corpus", "device", "threads", "teacher-precision", "log-every", "metrics-expert-shares", "checkpoint-every", "keep-checkpoints",
         "validation", "validation-segments", "validation-every", "no-resume", "config", "out",
     };
 

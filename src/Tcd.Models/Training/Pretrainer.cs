@@ -137,12 +137,14 @@ public sealed class Pretrainer
         }
 
         // The teacher is borrowed and may be serving predictions on other threads (a fitted ML.NET transformer), so it is
-        // never moved: on another device than the student's, a copy there teaches. It teaches in eval mode and is handed
-        // back in the mode it came in.
+        // never moved or converted: on another device than the student's, or in another precision, a copy teaches. It
+        // teaches in eval mode and is handed back in the mode it came in.
         var studentDevice = student.Bert.Embeddings.WordEmbeddingWeight.device;
-        var teacherDevice = teacher.Embeddings.WordEmbeddingWeight.device;
+        var teacherWeights = teacher.Embeddings.WordEmbeddingWeight;
+        var teacherType = options.TeacherPrecision == TeacherPrecision.BFloat16 ? ScalarType.BFloat16 : teacherWeights.dtype;
         var teacherWasTraining = teacher.training;
-        using var copy = teacherDevice.type == studentDevice.type && teacherDevice.index == studentDevice.index ? null : CopyOn(teacher, studentDevice);
+        var teacherFits = teacherWeights.device.type == studentDevice.type && teacherWeights.device.index == studentDevice.index && teacherWeights.dtype == teacherType;
+        using var copy = teacherFits ? null : CopyOn(teacher, studentDevice, teacherType);
         teacherOnDevice = copy ?? teacher;
         teacherOnDevice.eval();
         try
@@ -156,12 +158,13 @@ public sealed class Pretrainer
         }
     }
 
-    /// <summary>A copy of <paramref name="model"/>'s weights on <paramref name="device"/>.</summary>
-    private static BertModel CopyOn(BertModel model, Device device)
+    /// <summary>A copy of <paramref name="model"/>'s weights on <paramref name="device"/>, in <paramref name="type"/>.</summary>
+    private static BertModel CopyOn(BertModel model, Device device, ScalarType type)
     {
         // The copy's initial weights are overwritten at once: they are drawn without advancing the caller's random stream.
         var copy = Seeds.WithTorchSeed(0, () => new BertModel(model.Config, addPoolingLayer: model.Pooler is not null, device));
         BertModelStore.LoadStateDict(copy, model.state_dict(), "the teacher");
+        copy.to(type);
         return copy;
     }
 

@@ -163,6 +163,31 @@ public sealed class PretrainerTests : IDisposable
         Snapshot(teacher).Should().BeEquivalentTo(teacherBefore, o => o.WithStrictOrdering());
     }
 
+    [Fact]
+    public void Tcd_WithABFloat16Teacher_RelationLossesStayCloseToTheFloat32Teachers_AndTheTeacherIsUnchanged()
+    {
+        var teacher = NewModel(Vanilla, seed: 3);
+        var teacherBefore = Snapshot(teacher);
+        var objective = PretrainingObjective.TransferCapabilityDistillation(attentionWeight: 1);
+
+        var exact = Run(new Pretrainer(NewModel(Moe, seed: 5), objective, FastOptions(2), Encoder, teacher.Bert), RepeatedText());
+        var bfloat16 = Run(new Pretrainer(NewModel(Moe, seed: 5), objective, FastOptions(2) with { TeacherPrecision = TeacherPrecision.BFloat16 }, Encoder, teacher.Bert), RepeatedText());
+
+        foreach (var term in new[] { "trunk", "inner", "attention" })
+        {
+            for (var step = 0; step < 2; step++)
+            {
+                var (reference, approximate) = (exact[step].Losses[term], bfloat16[step].Losses[term]);
+                approximate.Should().NotBe(reference, $"{term} at step {step + 1}: the copy runs in bfloat16");
+                approximate.Should().BeApproximately(reference, 0.01 * reference, $"{term} at step {step + 1}");
+            }
+        }
+
+        bfloat16[0].Losses["mlm"].Should().Be(exact[0].Losses["mlm"], "the student runs in fp32 either way, and its first MLM loss comes before the targets act");
+        teacher.Bert.Embeddings.WordEmbeddingWeight.dtype.Should().Be(TorchSharp.torch.ScalarType.Float32);
+        Snapshot(teacher).Should().BeEquivalentTo(teacherBefore, o => o.WithStrictOrdering());
+    }
+
     [Theory]
     [InlineData(0, 1, 1, 1)]
     [InlineData(1000, 0, 1, 1)]
