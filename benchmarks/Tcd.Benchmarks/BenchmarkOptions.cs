@@ -21,7 +21,7 @@ internal sealed record BenchmarkOptions
                          the relation losses' 4,096 tokens per step are spread over the micro-batches
                          (--profile times one micro-batch with its share of the relation sample)
           --teacher-precision fp32|bf16  number format of the TCD teacher's forward pass (default fp32; bf16 is
-                         PretrainingOptions.TeacherPrecision's opt-in, fast on CPUs with AVX-512 BF16 or AMX)
+                         PretrainingOptions.TeacherPrecision's opt-in, fast on CPUs with AVX-512 BF16 and on GPUs)
           --threads N    libtorch intra-op threads (default: libtorch's choice; 1 is steadier on a shared machine)
           --device D     cpu, cuda, cuda:1 or auto (default cpu)
           --corpus PATH  training text (default: data/corpus/enwiki-sample.txt found above the working folder)

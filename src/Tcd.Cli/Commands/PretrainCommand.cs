@@ -110,7 +110,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             attentionWeight = Add(CliOptions.Optional<double?>("--attention-weight", "λ_A, weight of the attention (query–key) relation alignment [default: 1 for BERT-base-sized students (paper-large), 0 otherwise, as in the paper]."));
             teacherPrecision = Add(CliOptions.WithDefault(
                 "--teacher-precision",
-                "Number format of the frozen teacher's forward pass: fp32 (exact) or bf16 (its products ≈2.5× faster on CPUs with AVX-512 BF16 or AMX and on GPUs, relation targets within ≈1e-3; emulated and slower on other CPUs). May change on resume.",
+                "Number format of the frozen teacher's forward pass: fp32 (exact) or bf16 (the teacher's forward in ≈60% of its fp32 time on a CPU with AVX-512 BF16, faster still on GPUs; relation targets within ≈1e-3; emulated and slower on CPUs without bfloat16 instructions). May change on resume.",
                 TeacherPrecisionNames[Defaults.TeacherPrecision]));
             teacherPrecision.AcceptOnlyFromAmong([.. TeacherPrecisionNames.Values]);
         }
