@@ -17,7 +17,11 @@ public sealed class SequenceClassifierPredictor(BertForSequenceClassification mo
     /// <summary>The classifier the predictions come from.</summary>
     public BertForSequenceClassification Model { get; } = model ?? throw new ArgumentNullException(nameof(model));
 
-    /// <summary>Returns one row of outputs per input, in input order; the outputs do not depend on <paramref name="batchSize"/>.</summary>
+    /// <summary>
+    /// Returns one row of outputs per input, in input order; the outputs do not depend on <paramref name="batchSize"/>
+    /// or on the other inputs (beyond float rounding, ≈1e-6). The inputs are batched shortest first, so that each batch
+    /// is padded to a length near its rows' own rather than to the longest row of a random mix.
+    /// </summary>
     /// <param name="inputs">Encoded texts (at most the model's MaxPositions tokens each).</param>
     /// <param name="batchSize">Inputs per forward pass.</param>
     /// <param name="progress">Receives the number of inputs done after each batch.</param>
@@ -35,23 +39,26 @@ public sealed class SequenceClassifierPredictor(BertForSequenceClassification mo
         try
         {
             using var noGrad = torch.no_grad();
-            var rows = new List<float[]>(inputs.Count);
-            foreach (var chunk in inputs.Chunk(batchSize))
+            var rows = new float[inputs.Count][];
+            var done = 0;
+            // A stable order: inputs of one length keep theirs, so a run batches them alike every time.
+            foreach (var chunk in Enumerable.Range(0, inputs.Count).OrderBy(index => inputs[index].Length).Chunk(batchSize))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = torch.NewDisposeScope();
-                using var batch = collator.Collate(chunk, device);
+                using var batch = collator.Collate(chunk.Select(index => inputs[index]).ToList(), device);
                 var logits = Model.forward(batch.InputIds, batch.TokenTypeIds, batch.AttentionMask, EncoderTaps.None).Logits;
                 var flat = logits.to(torch.ScalarType.Float32).cpu().data<float>().ToArray();
                 for (var i = 0; i < chunk.Length; i++)
                 {
-                    rows.Add(flat.AsSpan(i * Model.NumLabels, Model.NumLabels).ToArray());
+                    rows[chunk[i]] = flat.AsSpan(i * Model.NumLabels, Model.NumLabels).ToArray();
                 }
 
-                progress?.Report(rows.Count);
+                done += chunk.Length;
+                progress?.Report(done);
             }
 
-            return rows.ToArray();
+            return rows;
         }
         finally
         {
