@@ -12,6 +12,12 @@ internal sealed class BatchedCursor : DataViewRowCursor
     private readonly TextRowReader? texts;
     private readonly HashSet<int> active;
     private readonly int inputCount;
+
+    /// <summary>
+    /// Rows read ahead and run together, in batches: one batch at first, so the first rows come soon, then twice as many
+    /// each time up to <see cref="MaxWindowBatches"/> batches, among which the rows are batched by length.
+    /// </summary>
+    private int windowRows;
     private float[][] outputs = [];
     private int offset;
     private long position = -1;
@@ -25,7 +31,11 @@ internal sealed class BatchedCursor : DataViewRowCursor
         this.active = active;
         inputCount = main.Schema.Count;
         texts = reader is null ? null : new TextRowReader(reader, transformer.TextColumnName, transformer.PairColumnName);
+        windowRows = transformer.BatchSize;
     }
+
+    /// <summary>The most batches read ahead: enough for rows of like length to meet, few enough to hold little.</summary>
+    internal const int MaxWindowBatches = 8;
 
     public override DataViewSchema Schema { get; }
 
@@ -43,7 +53,7 @@ internal sealed class BatchedCursor : DataViewRowCursor
         position++;
         if (reader is not null && ++offset >= outputs.Length)
         {
-            ReadNextBatch(reader);
+            ReadNextWindow(reader);
         }
 
         return true;
@@ -76,13 +86,15 @@ internal sealed class BatchedCursor : DataViewRowCursor
         base.Dispose(disposing);
     }
 
-    private void ReadNextBatch(DataViewRowCursor source)
+    private void ReadNextWindow(DataViewRowCursor source)
     {
-        var rows = new List<TextRow>(transformer.BatchSize);
-        while (rows.Count < transformer.BatchSize && source.MoveNext())
+        var rows = new List<TextRow>(windowRows);
+        while (rows.Count < windowRows && source.MoveNext())
         {
             rows.Add(texts!.Read());
         }
+
+        windowRows = Math.Min(windowRows * 2, transformer.BatchSize * MaxWindowBatches);
 
         if (rows.Count == 0)
         {

@@ -8,8 +8,10 @@ namespace Tcd.MLNet.Transformers;
 /// </summary>
 /// <remarks>
 /// A cursor reads the input with two synchronised input cursors: one serves the pass-through columns row by row, the
-/// other reads the text of the next <see cref="BertTransformer.BatchSize"/> rows ahead so that the model runs once per
-/// batch. So no input value of any type needs to be buffered; rows come in the input's order (no shuffling).
+/// other reads the text of the rows ahead so that the model runs once per batch: one batch at first, then twice as many
+/// each time up to <see cref="BatchedCursor.MaxWindowBatches"/> batches (256 rows at the default batch size of 32),
+/// which are batched shortest first so that little of each batch is padding. Only the texts of those rows are held; rows
+/// come in the input's order (no shuffling).
 /// </remarks>
 internal sealed class BatchedDataView : IDataView
 {

@@ -42,6 +42,7 @@ public abstract class BertTransformer : ITransformer
     private readonly object gate = new();
     private readonly BatchCollator collator;
     private int forwardCount;
+    private long tokensRun;
     private bool weightsReleased;
 
     private protected BertTransformer(BertConfig config, BertTextEncoder encoder, string textColumnName, string? pairColumnName, int maxSequenceLength, int batchSize)
@@ -108,6 +109,9 @@ public abstract class BertTransformer : ITransformer
     /// <summary>Forward passes run so far (a test hook showing that <see cref="Transform"/> batches).</summary>
     internal int ForwardCount => Volatile.Read(ref forwardCount);
 
+    /// <summary>Token positions the forward passes have run so far, padding included (a test hook showing that batches are formed by length).</summary>
+    internal long TokensRun => Interlocked.Read(ref tokensRun);
+
     /// <summary>The columns this transformer adds, in order.</summary>
     internal abstract IReadOnlyList<OutputColumn> OutputColumns { get; }
 
@@ -161,10 +165,30 @@ public abstract class BertTransformer : ITransformer
             "Before a trainer that passes over the data many times, cache it: mlContext.Data.Cache(transformer.Transform(data)) or .AppendCacheCheckpoint(mlContext).");
     }
 
-    /// <summary>Runs the network once on <paramref name="rows"/> and returns one output row per input row.</summary>
+    /// <summary>
+    /// Runs the network on <paramref name="rows"/> in batches of <see cref="BatchSize"/>, shortest rows first so that each
+    /// batch is padded to a length near its rows' own, and returns one output row per input row, in input order.
+    /// </summary>
     internal float[][] Predict(IReadOnlyList<TextRow> rows)
     {
         var encoded = rows.Select(row => Encoder.Encode(row.Text, PairColumnName is null ? null : row.Pair ?? string.Empty, MaxSequenceLength)).ToList();
+        var outputs = new float[rows.Count][];
+        // A stable order: rows of one length keep theirs.
+        foreach (var chunk in Enumerable.Range(0, rows.Count).OrderBy(index => encoded[index].Length).Chunk(BatchSize))
+        {
+            var batchOutputs = RunBatch(chunk.Select(index => encoded[index]).ToList());
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                outputs[chunk[i]] = batchOutputs[i];
+            }
+        }
+
+        return outputs;
+    }
+
+    /// <summary>Runs the network once on <paramref name="encoded"/>; one output row per input.</summary>
+    private float[][] RunBatch(IReadOnlyList<EncodedText> encoded)
+    {
         lock (gate)
         {
             ThrowIfWeightsReleased("predict with it");
@@ -178,10 +202,11 @@ public abstract class BertTransformer : ITransformer
             {
                 var device = Network.parameters().First().device;
                 using var batch = collator.Collate(encoded, device);
+                tokensRun += batch.InputIds.numel();
                 var output = Forward(batch).to(ScalarType.Float32).cpu();
                 var width = (int)output.shape[1];
                 var flat = output.data<float>().ToArray();
-                return Enumerable.Range(0, rows.Count).Select(i => flat.AsSpan(i * width, width).ToArray()).ToArray();
+                return Enumerable.Range(0, encoded.Count).Select(i => flat.AsSpan(i * width, width).ToArray()).ToArray();
             }
             finally
             {

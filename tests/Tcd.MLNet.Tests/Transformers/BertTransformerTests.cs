@@ -27,6 +27,37 @@ public class BertTransformerTests
     }
 
     [Fact]
+    public void Transform_batches_rows_of_like_length_together_and_gives_each_row_its_own_scores_in_input_order()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var model = TcdTestData.SentimentClassifier; // batches of 4
+        // Short and long texts alternate, so batches of like length mix the input order.
+        var inputs = Enumerable.Range(0, 40).Select(i => new SentimentRow
+        {
+            Text = i % 2 == 0 ? TcdTestData.Positive[i / 2 % 4] : string.Join(' ', Enumerable.Repeat(TcdTestData.Negative[i / 2 % 4], 1 + i % 5)),
+        }).ToList();
+        using var engine = mlContext.Model.CreatePredictionEngine<SentimentRow, BinaryPrediction>(model);
+        var alone = inputs.Select(engine.Predict).Select(prediction => prediction.Score).ToList();
+        var before = model.ForwardCount;
+
+        var view = model.Transform(mlContext.Data.LoadFromEnumerable(inputs));
+        using (var cursor = view.GetRowCursor(view.Schema))
+        {
+            cursor.MoveNext().Should().BeTrue();
+            model.ForwardCount.Should().Be(before + 1, "the first rows come after one batch; later windows read up to 8 batches ahead");
+        }
+
+        var tokensBefore = model.TokensRun;
+        var scored = mlContext.Data.CreateEnumerable<BinaryPrediction>(model.Transform(mlContext.Data.LoadFromEnumerable(inputs)), reuseRowObject: false)
+            .Select(prediction => prediction.Score).ToList();
+
+        scored.Should().Equal(alone, (a, b) => Math.Abs(a - b) < 1e-4);
+        var lengths = inputs.Select(input => model.Encoder.Encode(input.Text, maxLength: model.MaxSequenceLength).Length).ToList();
+        var inInputOrder = lengths.Chunk(4).Sum(batch => 4L * batch.Max());
+        (model.TokensRun - tokensBefore).Should().BeLessThan(inInputOrder * 3 / 4, "batched by length, little of each batch is padding");
+    }
+
+    [Fact]
     public void PredictionEngine_gives_the_scores_of_Transform()
     {
         var mlContext = new MLContext(seed: 1);
