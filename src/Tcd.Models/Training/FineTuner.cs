@@ -196,9 +196,7 @@ public sealed class FineTuner
             while (state.Epoch <= options.Epochs && !cancelled)
             {
                 var epoch = state.Epoch;
-                var order = Enumerable.Range(0, train.Count).ToArray();
-                new Random(unchecked((int)Seeds.Combine(options.Seed, ShuffleStream, epoch))).Shuffle(order);
-                foreach (var batchIndices in order.Chunk(options.BatchSize).Skip(state.EpochSteps))
+                foreach (var batchIndices in EpochBatches(train, epoch).Skip(state.EpochSteps))
                 {
                     if (cancellationToken.IsCancellationRequested)
                     {
@@ -349,6 +347,34 @@ public sealed class FineTuner
         new CheckpointStore(options.CheckpointDirectory!, options.KeepCheckpoints).Read(checkpoint, reading => ReadStateOfRun(checkpoint, run, reading));
         checkedRun = new CheckedRun(train, validation, validated, run);
         return checkpoint;
+    }
+
+    /// <summary>The groups of batches that <see cref="FineTuningOptions.GroupByLength"/> sorts by length. 50, as Hugging Face's <c>LengthGroupedSampler</c>.</summary>
+    public const int BatchesPerLengthGroup = 50;
+
+    /// <summary>The example indices of each batch of <paramref name="epoch"/>, in the order they train; the same every time for one seed.</summary>
+    private int[][] EpochBatches(IReadOnlyList<FineTuningExample> train, int epoch)
+    {
+        var random = new Random(unchecked((int)Seeds.Combine(options.Seed, ShuffleStream, epoch)));
+        var order = Enumerable.Range(0, train.Count).ToArray();
+        random.Shuffle(order);
+        return options.GroupByLength
+            ? LengthGroupedBatches(order, index => train[index].Input.Length, options.BatchSize, random)
+            : order.Chunk(options.BatchSize).ToArray();
+    }
+
+    /// <summary>
+    /// <paramref name="shuffled"/> cut into groups of <see cref="BatchesPerLengthGroup"/> batches, each group sorted by
+    /// <paramref name="length"/> (stably) and cut into batches, and the batches shuffled: as many batches as plain
+    /// batching gives, of examples of like length.
+    /// </summary>
+    internal static int[][] LengthGroupedBatches(int[] shuffled, Func<int, int> length, int batchSize, Random random)
+    {
+        var batches = shuffled.Chunk(batchSize * BatchesPerLengthGroup)
+            .SelectMany(group => group.OrderBy(length).Chunk(batchSize))
+            .ToArray();
+        random.Shuffle(batches);
+        return batches;
     }
 
     /// <summary>How many times this tuner has fingerprinted the model's weights (with the examples) for its checkpoints.</summary>
@@ -617,7 +643,7 @@ public sealed class FineTuner
     /// </summary>
     private sealed record RunKey(
         string Weights, string Examples, bool Validated, int Epochs, int BatchSize, long Seed, FineTuningMode Mode, int AdapterSize,
-        double LearningRate, double WarmupRatio, double WeightDecay, double MaxGradientNorm)
+        double LearningRate, double WarmupRatio, double WeightDecay, double MaxGradientNorm, bool GroupByLength = false)
     {
         public static RunKey Of(
             FineTuningOptions options, BertForSequenceClassification model, IReadOnlyList<FineTuningExample> train, IReadOnlyList<FineTuningExample>? validation, bool validated)
@@ -637,7 +663,7 @@ public sealed class FineTuner
             var adapterSize = options.Mode == FineTuningMode.Adapters ? options.AdapterSize : 0;
             return new RunKey(
                 weights, Convert.ToHexStringLower(hash.GetHashAndReset()), validated, options.Epochs, options.BatchSize, options.Seed, options.Mode, adapterSize,
-                options.LearningRate, options.WarmupRatio, options.WeightDecay, options.MaxGradientNorm);
+                options.LearningRate, options.WarmupRatio, options.WeightDecay, options.MaxGradientNorm, options.GroupByLength);
         }
 
         /// <summary>Each difference from <paramref name="now"/> in words, e.g. "BatchSize 32 (now 16)".</summary>
@@ -669,6 +695,7 @@ public sealed class FineTuner
             Compare(nameof(FineTuningOptions.WarmupRatio), WarmupRatio, now.WarmupRatio);
             Compare(nameof(FineTuningOptions.WeightDecay), WeightDecay, now.WeightDecay);
             Compare(nameof(FineTuningOptions.MaxGradientNorm), MaxGradientNorm, now.MaxGradientNorm);
+            Compare(nameof(FineTuningOptions.GroupByLength), GroupByLength, now.GroupByLength);
             if (Weights != now.Weights)
             {
                 differences.Add("the model's weights before training differ (another pre-trained model, or another head or adapter initialisation)");

@@ -220,6 +220,21 @@ public sealed class FineTunerCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void A_run_grouped_by_length_resumes_exactly_and_a_run_grouped_otherwise_is_refused()
+    {
+        var grouped = Options() with { GroupByLength = true, BatchSize = 2 };
+        var straight = Train(NewClassifier(), grouped with { CheckpointDirectory = Path.Combine(root, "straight") });
+        var stopped = Train(NewClassifier(), grouped, stopAfterStep: 7);
+        var resumed = Train(NewClassifier(), grouped);
+
+        StepLosses(stopped.Reports).Concat(StepLosses(resumed.Reports))
+            .Should().Equal(StepLosses(straight.Reports), (a, b) => Math.Abs(a - b) <= 1e-6);
+        Train(NewClassifier(), grouped, stopAfterStep: 2);
+        var ungrouped = () => Train(NewClassifier(), grouped with { GroupByLength = false });
+        ungrouped.Should().Throw<CheckpointMismatchException>().Which.Differences.Should().Equal("GroupByLength True (now False)");
+    }
+
+    [Fact]
     public void A_run_resumed_without_the_validation_it_started_with_is_refused()
     {
         Train(NewClassifier(), Options(), stopAfterStep: 2);

@@ -215,6 +215,24 @@ public sealed class FineTunerTests
     }
 
     [Fact]
+    public void Batches_grouped_by_length_hold_every_example_once_and_far_less_padding()
+    {
+        var random = new Random(3);
+        var lengths = Enumerable.Range(0, 1_000).Select(_ => random.Next(5, 120)).ToArray();
+        var shuffled = Enumerable.Range(0, lengths.Length).ToArray();
+        random.Shuffle(shuffled);
+
+        var batches = FineTuner.LengthGroupedBatches(shuffled, index => lengths[index], batchSize: 8, new Random(4));
+
+        batches.Should().HaveCount(125, "as many batches as plain batching gives");
+        batches.SelectMany(batch => batch).Should().BeEquivalentTo(Enumerable.Range(0, lengths.Length));
+        static long Padded(IEnumerable<int[]> batches, int[] lengths) => batches.Sum(batch => (long)batch.Length * batch.Max(index => lengths[index]));
+        Padded(batches, lengths).Should().BeLessThan(lengths.Sum() * 11L / 10, "a batch of like lengths is hardly padded");
+        Padded(shuffled.Chunk(8), lengths).Should().BeGreaterThan(lengths.Sum() * 3L / 2, "random batches are padded to their longest");
+        batches.Select(batch => batch.Max(index => lengths[index])).Should().NotBeInAscendingOrder("the batches are shuffled, not served shortest first");
+    }
+
+    [Fact]
     public void The_first_steps_ETA_counts_the_dev_passes_to_come_before_any_has_run()
     {
         var tuner = new FineTuner(NewClassifier(), Fast(epochs: 2) with { BatchSize = 12 }, Encoder.SpecialTokenIds);
