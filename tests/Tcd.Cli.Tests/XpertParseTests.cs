@@ -60,6 +60,18 @@ public sealed class XpertParseTests : IDisposable
     }
 
     [Theory]
+    [InlineData("--target-ff", "0")]
+    [InlineData("--target-hidden", "0")]
+    [InlineData("--target-hidden", "-5")]
+    public void A_target_size_below_1_is_refused_once_in_option_terms(string option, string value)
+    {
+        var (exitCode, _, error) = Cli.Run("xpert", "--source", temp.File("moe"), "--domains", temp.File("wiki.txt"), "--out", temp.File("x"), option, value);
+
+        exitCode.Should().Be(1);
+        error.Should().Contain($"{option} must be at least 1, not {value}.").And.NotContain("Invalid").And.NotContain("e.g.");
+    }
+
+    [Theory]
     [InlineData("--target-ff", "256", "--target-ff")]
     [InlineData("--target-hidden", "128", "--target-hidden")]
     [InlineData("--target-hidden", "63", "--target-hidden")]

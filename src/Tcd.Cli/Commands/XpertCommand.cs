@@ -253,8 +253,8 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         {
             ExpertCount = 0,
             AdapterSize = 0,
-            IntermediateSize = options.Get(targetIntermediate) ?? shape.IntermediateSize,
-            HiddenSize = options.Get(targetHidden) ?? shape.HiddenSize,
+            IntermediateSize = PositiveSize(options, targetIntermediate) ?? shape.IntermediateSize,
+            HiddenSize = PositiveSize(options, targetHidden) ?? shape.HiddenSize,
         };
         if (target.NumHeads > 0 && target.HiddenSize % target.NumHeads != 0)
         {
@@ -289,6 +289,21 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         }
 
         return target;
+    }
+
+    /// <summary>
+    /// A given size, refused below 1 here: the config's own check would name it twice over, and the head-divisibility
+    /// check would suggest no width at all for a negative one.
+    /// </summary>
+    private static int? PositiveSize(OptionReader options, Option<int?> size)
+    {
+        var value = options.Get(size);
+        if (value < 1)
+        {
+            throw new CliUsageException($"{size.Name} must be at least 1, not {value}.");
+        }
+
+        return value;
     }
 
     /// <summary>Parses <c>name=file</c> / <c>file</c> entries; names must be unique and files must exist and hold text.</summary>
