@@ -106,10 +106,24 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
             console.Line("warning: " + CommonExpertSelector.SingleDomainWarning);
         }
 
+        foreach (var sameFile in settings.Domains.GroupBy(domain => Path.GetFullPath(domain.Value), StringComparer.Ordinal).Where(names => names.Count() > 1))
+        {
+            console.Line($"warning: domains {string.Join(" and ", sameFile.Select(domain => $"'{domain.Key}'"))} read the same file '{sameFile.First().Value}', " +
+                         "so its text counts twice when choosing the experts every domain uses; give each domain its own text.");
+        }
+
         var corpora = settings.Domains.Select(domain => KeyValuePair.Create(domain.Key, TextCorpus.FromFiles(domain.Value))).ToList();
         var encoder = BertTextEncoder.ForModelFolder(settings.Source);
         var pipeline = new XpertPipeline(encoder, settings.Pipeline);
         var perDomain = (double)(settings.Pipeline.Activation.MaxSegmentsPerDomain ?? 1);
+        // Each domain's last report: how much text it really gave, which the log's tenths may not have shown.
+        var analysed = new ExpertActivationProgress?[corpora.Count];
+        IProgress<ExpertActivationProgress> Recorded(IProgress<ExpertActivationProgress> shown) => new SynchronousProgress<ExpertActivationProgress>(report =>
+        {
+            analysed[report.DomainIndex] = report;
+            shown.Report(report);
+        });
+
         XpertPipelineResult result;
         try
         {
@@ -123,7 +137,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
 
             result = console.Track<object, XpertPipelineResult>(
                 "xpert",
-                progress => pipeline.Run(sourceModel, corpora, target, console.Live ? progress : LinesOfAnalysis(progress, perDomain), progress, cancellationToken),
+                progress => pipeline.Run(sourceModel, corpora, target, Recorded(console.Live ? progress : LinesOfAnalysis(progress, perDomain)), progress, cancellationToken),
                 Fraction);
         }
         catch (ArgumentException ex)
@@ -138,6 +152,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
             Directory.CreateDirectory(settings.Output);
             WriteEffectiveConfig(Path.Combine(settings.Output, PretrainCommand.EffectiveConfigFileName), settings.EffectiveOptions);
             ExpertActivationReport.Write(result.Activations, settings.Output);
+            ReportDomains(console, analysed, settings.Pipeline.Activation);
             foreach (var layer in result.Decompositions)
             {
                 console.Line("  " + layer);
@@ -159,6 +174,24 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// One line of the text each domain gave, and a warning for a domain whose text ended before one batch was full: its
+    /// frequencies rest on a handful of tokens, yet under 'minimum' scoring they can decide which experts are common.
+    /// </summary>
+    private static void ReportDomains(CliConsole console, IReadOnlyList<ExpertActivationProgress?> analysed, ExpertActivationOptions options)
+    {
+        var domains = analysed.OfType<ExpertActivationProgress>().ToList();
+        var cap = options.MaxSegmentsPerDomain ?? long.MaxValue;
+        console.Line("tcd xpert: analysed " + string.Join(", ", domains.Select(domain =>
+            $"{domain.Domain} {UserMessages.Count(domain.Segments, "segment")} ({UserMessages.Count(domain.Tokens, "token")}{(domain.Segments < cap ? ", all its text" : string.Empty)})")));
+        foreach (var shortDomain in domains.Where(domain => domain.Segments < Math.Min(options.BatchSize, cap)))
+        {
+            console.Line(FormattableString.Invariant(
+                $"warning: domain '{shortDomain.Domain}' gave only {UserMessages.Count(shortDomain.Tokens, "token")}, less than one batch (--batch-size {options.BatchSize} × --seq-length {options.MaxSequenceLength}); ") +
+                "its expert frequencies rest on too little text to say which experts it uses, yet they weigh as much as any other domain's in the selection: give it more text.");
+        }
     }
 
     /// <summary>
