@@ -155,7 +155,8 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
             ReportDomains(console, analysed, settings.Pipeline.Activation);
             foreach (var layer in result.Decompositions)
             {
-                console.Line("  " + layer);
+                // A layer's selection warning names the library's TopK; the user gave --k.
+                console.Line("  " + OptionValidation.InOptionTerms(layer.ToString(), OptionNames));
             }
 
             if (settings.Pipeline.ExpertRank is { } expertRank && result.Decompositions.Any(layer => layer.ExpertRank < expertRank))
