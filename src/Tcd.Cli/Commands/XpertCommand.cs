@@ -178,8 +178,8 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
     }
 
     /// <summary>
-    /// One line of the text each domain gave, and a warning for a domain whose text ended before one batch was full: its
-    /// frequencies rest on a handful of tokens, yet under 'minimum' scoring they can decide which experts are common.
+    /// One line of the text each domain gave, and a warning for a domain whose text ended before one batch was full
+    /// (<see cref="ExpertActivationOptions.EndedBeforeOneBatch"/>).
     /// </summary>
     private static void ReportDomains(CliConsole console, IReadOnlyList<ExpertActivationProgress?> analysed, ExpertActivationOptions options)
     {
@@ -187,11 +187,11 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         var cap = options.MaxSegmentsPerDomain ?? long.MaxValue;
         console.Line("tcd xpert: analysed " + string.Join(", ", domains.Select(domain =>
             $"{domain.Domain} {UserMessages.Count(domain.Segments, "segment")} ({UserMessages.Count(domain.Tokens, "token")}{(domain.Segments < cap ? ", all its text" : string.Empty)})")));
-        foreach (var shortDomain in domains.Where(domain => domain.Segments < Math.Min(options.BatchSize, cap)))
+        foreach (var shortDomain in domains.Where(options.EndedBeforeOneBatch))
         {
             console.Line(FormattableString.Invariant(
                 $"warning: domain '{shortDomain.Domain}' gave only {UserMessages.Count(shortDomain.Tokens, "token")}, less than one batch (--batch-size {options.BatchSize} × --seq-length {options.MaxSequenceLength}); ") +
-                "its expert frequencies rest on too little text to say which experts it uses, yet they weigh as much as any other domain's in the selection: give it more text.");
+                CommonExpertSelector.ShortDomainWarning);
         }
     }
 
