@@ -333,6 +333,22 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public void Xpert_that_finds_no_common_expert_still_says_which_domain_gave_too_little_text()
+    {
+        var corpus = PretrainOneTinyStep(experts: 4);
+        var scrap = temp.Write("scrap.txt", "hello world\n");
+
+        var xpert = Cli.Run(["xpert", "--source", temp.File("run"), "--domains", $"wiki={corpus}", $"scrap={scrap}", "--out", temp.File("xpert"),
+                             "--threshold", "1", "--max-segments", "3", "--batch-size", "2", .. TinyOnCpu]);
+
+        xpert.ExitCode.Should().Be(1);
+        xpert.Error.Should().Contain("has no common expert");
+        xpert.Output.Should().Contain("tcd xpert: analysed wiki 3 segments (96 tokens), scrap 1 segment (4 tokens, all its text)")
+            .And.Contain("warning: domain 'scrap' gave only 4 tokens, less than one batch");
+        Directory.Exists(temp.File("xpert")).Should().BeFalse();
+    }
+
+    [Fact]
     public void Distill_one_step_from_a_saved_teacher_says_1_step()
     {
         var corpus = PretrainOneTinyStep();

@@ -142,7 +142,9 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         }
         catch (ArgumentException ex)
         {
-            // The selection or decomposition found the options unworkable for this model and text (no common expert, a rank too large).
+            // The selection or decomposition found the options unworkable for this model and text (no common expert, a rank too large);
+            // how much text each domain gave may be why.
+            ReportDomains(console, analysed, settings.Pipeline.Activation);
             throw OptionValidation.InOptionTerms(ex, OptionNames);
         }
 
@@ -178,12 +180,17 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
     }
 
     /// <summary>
-    /// One line of the text each domain gave, and a warning for a domain whose text ended before one batch was full
-    /// (<see cref="ExpertActivationOptions.EndedBeforeOneBatch"/>).
+    /// One line of the text each domain analysed so far gave, and a warning for a domain whose text ended before one batch
+    /// was full (<see cref="ExpertActivationOptions.EndedBeforeOneBatch"/>); nothing before the analysis has begun.
     /// </summary>
     private static void ReportDomains(CliConsole console, IReadOnlyList<ExpertActivationProgress?> analysed, ExpertActivationOptions options)
     {
         var domains = analysed.OfType<ExpertActivationProgress>().ToList();
+        if (domains.Count == 0)
+        {
+            return;
+        }
+
         var cap = options.MaxSegmentsPerDomain ?? long.MaxValue;
         console.Line("tcd xpert: analysed " + string.Join(", ", domains.Select(domain =>
             $"{domain.Domain} {UserMessages.Count(domain.Segments, "segment")} ({UserMessages.Count(domain.Tokens, "token")}{(domain.Segments < cap ? ", all its text" : string.Empty)})")));
