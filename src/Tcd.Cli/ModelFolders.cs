@@ -48,9 +48,18 @@ internal static class ModelFolders
     }
 
     /// <summary>The folder holding the saved model of <paramref name="path"/>: the path itself or its <c>model/</c> folder.</summary>
-    /// <exception cref="CliUsageException">Neither holds a saved model.</exception>
-    public static string Resolve(string path, string option) =>
-        BertModelStore.FindModelFolder(path) ?? throw new CliUsageException(
+    /// <exception cref="CliUsageException">The path does not exist, or neither it nor its <c>model/</c> holds a saved model.</exception>
+    public static string Resolve(string path, string option)
+    {
+        const string whatToGive = "Give a model folder, a checkpoint folder (<out>/checkpoints/step-…) or the --out folder of 'tcd pretrain' / 'tcd distill' / 'tcd xpert'.";
+        if (!Directory.Exists(path) && !File.Exists(path))
+        {
+            // A typo in the path reads as one, not as a folder that lacks the model files.
+            throw new CliUsageException($"{option}: '{path}' does not exist. {whatToGive}");
+        }
+
+        return BertModelStore.FindModelFolder(path) ?? throw new CliUsageException(
             $"{option}: '{path}' holds no saved model ({BertModelStore.ConfigFileName} + {BertModelStore.WeightsFileName}), " +
-            $"neither directly nor in '{RunFolders.ModelFolderName}/'. Give a model folder, a checkpoint folder (<out>/checkpoints/step-…) or the --out folder of 'tcd pretrain' / 'tcd distill' / 'tcd xpert'.");
+            $"neither directly nor in '{RunFolders.ModelFolderName}/'. {whatToGive}");
+    }
 }

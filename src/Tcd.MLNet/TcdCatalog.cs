@@ -177,7 +177,8 @@ public sealed class TcdCatalog
 
     /// <summary>
     /// XPERT step 1: routes each domain's text through a MoE model (pre-trained with <c>PretrainMoe</c> or <c>Distill</c>)
-    /// and counts how often each expert of each layer is chosen. Frequencies sum to 1 per layer and domain.
+    /// and counts how often each expert of each layer is chosen. Frequencies sum to 1 per layer and domain. A domain whose
+    /// text ends before one batch is full is warned of on <c>mlContext.Log</c>: its frequencies rest on a handful of tokens.
     /// </summary>
     /// <param name="moe">The fitted MoE model; it is not changed.</param>
     /// <param name="domains">Domain name → data view with a text column, in table order (the dictionary's enumeration order).</param>
@@ -200,8 +201,10 @@ public sealed class TcdCatalog
         TorchRuntime.EnsureAvailable();
         var host = Environment.Register("Tcd.Xpert");
         using var channel = host.Start("Expert analysis");
-        return new ExpertActivationAnalyzer(moe.Encoder, activation).Analyze(
-            moe.Model, corpora, new ChannelProgress<ExpertActivationProgress>(channel, options.Progress), options.CancellationToken);
+        var progress = new DomainAnalysisProgress(channel, options.Progress);
+        var table = new ExpertActivationAnalyzer(moe.Encoder, activation).Analyze(moe.Model, corpora, progress, options.CancellationToken);
+        progress.WarnOfShortDomains(activation);
+        return table;
     }
 
     /// <summary>

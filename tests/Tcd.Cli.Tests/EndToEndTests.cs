@@ -314,6 +314,41 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public void Xpert_says_how_much_text_each_domain_gave_and_warns_of_a_short_domain_one_file_named_twice_and_a_short_k_in_option_terms()
+    {
+        var corpus = PretrainOneTinyStep(experts: 4);
+        var scrap = temp.Write("scrap.txt", "hello world\n");
+
+        var xpert = Cli.Run(["xpert", "--source", temp.File("run"), "--domains", $"a={corpus}", $"b={corpus}", $"scrap={scrap}", "--out", temp.File("xpert"),
+                             "--k", "4", "--max-segments", "3", "--batch-size", "2", "--tucker-iterations", "0", .. TinyOnCpu]);
+
+        xpert.Error.Should().BeEmpty();
+        xpert.ExitCode.Should().Be(0);
+        xpert.Output.Should().Contain($"warning: domains 'a' and 'b' read the same file '{corpus}'");
+        xpert.Output.Should().Contain("tcd xpert: analysed a 3 segments (96 tokens), b 3 segments (96 tokens), scrap 1 segment (4 tokens, all its text)");
+        xpert.Output.Should().Contain("warning: domain 'scrap' gave only 4 tokens, less than one batch (--batch-size 2 × --seq-length 32)")
+            .And.NotContain("domain 'a' gave");
+        // Four tokens cannot reach all four experts of a layer, so a layer keeps fewer than --k; said in option terms.
+        xpert.Output.Should().MatchRegex(@"\(warning: --k is 4 but only \d of the layer's 4 experts are active in every domain\)").And.NotContain("TopK");
+    }
+
+    [Fact]
+    public void Xpert_that_finds_no_common_expert_still_says_which_domain_gave_too_little_text()
+    {
+        var corpus = PretrainOneTinyStep(experts: 4);
+        var scrap = temp.Write("scrap.txt", "hello world\n");
+
+        var xpert = Cli.Run(["xpert", "--source", temp.File("run"), "--domains", $"wiki={corpus}", $"scrap={scrap}", "--out", temp.File("xpert"),
+                             "--threshold", "1", "--max-segments", "3", "--batch-size", "2", .. TinyOnCpu]);
+
+        xpert.ExitCode.Should().Be(1);
+        xpert.Error.Should().Contain("has no common expert");
+        xpert.Output.Should().Contain("tcd xpert: analysed wiki 3 segments (96 tokens), scrap 1 segment (4 tokens, all its text)")
+            .And.Contain("warning: domain 'scrap' gave only 4 tokens, less than one batch");
+        Directory.Exists(temp.File("xpert")).Should().BeFalse();
+    }
+
+    [Fact]
     public void Distill_one_step_from_a_saved_teacher_says_1_step()
     {
         var corpus = PretrainOneTinyStep();

@@ -59,6 +59,32 @@ public sealed class XpertParseTests : IDisposable
         error.Should().Contain("--target-hidden 63 must be divisible by the dense model's 2 attention heads, e.g. 62 or 64.");
     }
 
+    [Fact]
+    public void A_source_that_does_not_exist_is_called_missing_and_a_folder_without_a_model_is_told_apart()
+    {
+        temp.Write("empty/readme.txt", "no model here");
+
+        var missing = Cli.Run("xpert", "--source", temp.File("mo"), "--domains", temp.File("wiki.txt"), "--out", temp.File("x"));
+        var noModel = Cli.Run("xpert", "--source", temp.File("empty"), "--domains", temp.File("wiki.txt"), "--out", temp.File("x"));
+
+        missing.ExitCode.Should().Be(1);
+        missing.Error.Should().Contain($"--source: '{temp.File("mo")}' does not exist. Give a model folder").And.NotContain("holds no saved model");
+        noModel.ExitCode.Should().Be(1);
+        noModel.Error.Should().Contain($"--source: '{temp.File("empty")}' holds no saved model (config.json + model.safetensors)");
+    }
+
+    [Theory]
+    [InlineData("--target-ff", "0")]
+    [InlineData("--target-hidden", "0")]
+    [InlineData("--target-hidden", "-5")]
+    public void A_target_size_below_1_is_refused_once_in_option_terms(string option, string value)
+    {
+        var (exitCode, _, error) = Cli.Run("xpert", "--source", temp.File("moe"), "--domains", temp.File("wiki.txt"), "--out", temp.File("x"), option, value);
+
+        exitCode.Should().Be(1);
+        error.Should().Contain($"{option} must be at least 1, not {value}.").And.NotContain("Invalid").And.NotContain("e.g.");
+    }
+
     [Theory]
     [InlineData("--target-ff", "256", "--target-ff")]
     [InlineData("--target-hidden", "128", "--target-hidden")]

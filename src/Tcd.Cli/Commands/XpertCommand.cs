@@ -106,10 +106,24 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
             console.Line("warning: " + CommonExpertSelector.SingleDomainWarning);
         }
 
+        foreach (var sameFile in settings.Domains.GroupBy(domain => Path.GetFullPath(domain.Value), StringComparer.Ordinal).Where(names => names.Count() > 1))
+        {
+            console.Line($"warning: domains {string.Join(" and ", sameFile.Select(domain => $"'{domain.Key}'"))} read the same file '{sameFile.First().Value}', " +
+                         "so its text counts twice when choosing the experts every domain uses; give each domain its own text.");
+        }
+
         var corpora = settings.Domains.Select(domain => KeyValuePair.Create(domain.Key, TextCorpus.FromFiles(domain.Value))).ToList();
         var encoder = BertTextEncoder.ForModelFolder(settings.Source);
         var pipeline = new XpertPipeline(encoder, settings.Pipeline);
         var perDomain = (double)(settings.Pipeline.Activation.MaxSegmentsPerDomain ?? 1);
+        // Each domain's last report: how much text it really gave, which the log's tenths may not have shown.
+        var analysed = new ExpertActivationProgress?[corpora.Count];
+        IProgress<ExpertActivationProgress> Recorded(IProgress<ExpertActivationProgress> shown) => new SynchronousProgress<ExpertActivationProgress>(report =>
+        {
+            analysed[report.DomainIndex] = report;
+            shown.Report(report);
+        });
+
         XpertPipelineResult result;
         try
         {
@@ -123,12 +137,14 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
 
             result = console.Track<object, XpertPipelineResult>(
                 "xpert",
-                progress => pipeline.Run(sourceModel, corpora, target, console.Live ? progress : LinesOfAnalysis(progress, perDomain), progress, cancellationToken),
+                progress => pipeline.Run(sourceModel, corpora, target, Recorded(console.Live ? progress : LinesOfAnalysis(progress, perDomain)), progress, cancellationToken),
                 Fraction);
         }
         catch (ArgumentException ex)
         {
-            // The selection or decomposition found the options unworkable for this model and text (no common expert, a rank too large).
+            // The selection or decomposition found the options unworkable for this model and text (no common expert, a rank too large);
+            // how much text each domain gave may be why.
+            ReportDomains(console, analysed, settings.Pipeline.Activation);
             throw OptionValidation.InOptionTerms(ex, OptionNames);
         }
 
@@ -138,9 +154,11 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
             Directory.CreateDirectory(settings.Output);
             WriteEffectiveConfig(Path.Combine(settings.Output, PretrainCommand.EffectiveConfigFileName), settings.EffectiveOptions);
             ExpertActivationReport.Write(result.Activations, settings.Output);
+            ReportDomains(console, analysed, settings.Pipeline.Activation);
             foreach (var layer in result.Decompositions)
             {
-                console.Line("  " + layer);
+                // A layer's selection warning names the library's TopK; the user gave --k.
+                console.Line("  " + OptionValidation.InOptionTerms(layer.ToString(), OptionNames));
             }
 
             if (settings.Pipeline.ExpertRank is { } expertRank && result.Decompositions.Any(layer => layer.ExpertRank < expertRank))
@@ -159,6 +177,29 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// One line of the text each domain analysed so far gave, and a warning for a domain whose text ended before one batch
+    /// was full (<see cref="ExpertActivationOptions.EndedBeforeOneBatch"/>); nothing before the analysis has begun.
+    /// </summary>
+    private static void ReportDomains(CliConsole console, IReadOnlyList<ExpertActivationProgress?> analysed, ExpertActivationOptions options)
+    {
+        var domains = analysed.OfType<ExpertActivationProgress>().ToList();
+        if (domains.Count == 0)
+        {
+            return;
+        }
+
+        var cap = options.MaxSegmentsPerDomain ?? long.MaxValue;
+        console.Line("tcd xpert: analysed " + string.Join(", ", domains.Select(domain =>
+            $"{domain.Domain} {UserMessages.Count(domain.Segments, "segment")} ({UserMessages.Count(domain.Tokens, "token")}{(domain.Segments < cap ? ", all its text" : string.Empty)})")));
+        foreach (var shortDomain in domains.Where(options.EndedBeforeOneBatch))
+        {
+            console.Line(FormattableString.Invariant(
+                $"warning: domain '{shortDomain.Domain}' gave only {UserMessages.Count(shortDomain.Tokens, "token")}, less than one batch (--batch-size {options.BatchSize} × --seq-length {options.MaxSequenceLength}); ") +
+                CommonExpertSelector.ShortDomainWarning);
+        }
     }
 
     /// <summary>
@@ -253,8 +294,8 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         {
             ExpertCount = 0,
             AdapterSize = 0,
-            IntermediateSize = options.Get(targetIntermediate) ?? shape.IntermediateSize,
-            HiddenSize = options.Get(targetHidden) ?? shape.HiddenSize,
+            IntermediateSize = PositiveSize(options, targetIntermediate) ?? shape.IntermediateSize,
+            HiddenSize = PositiveSize(options, targetHidden) ?? shape.HiddenSize,
         };
         if (target.NumHeads > 0 && target.HiddenSize % target.NumHeads != 0)
         {
@@ -289,6 +330,21 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         }
 
         return target;
+    }
+
+    /// <summary>
+    /// A given size, refused below 1 here: the config's own check would name it twice over, and the head-divisibility
+    /// check would suggest no width at all for a negative one.
+    /// </summary>
+    private static int? PositiveSize(OptionReader options, Option<int?> size)
+    {
+        var value = options.Get(size);
+        if (value < 1)
+        {
+            throw new CliUsageException($"{size.Name} must be at least 1, not {value}.");
+        }
+
+        return value;
     }
 
     /// <summary>Parses <c>name=file</c> / <c>file</c> entries; names must be unique and files must exist and hold text.</summary>

@@ -20,7 +20,8 @@ namespace Tcd.MLNet.Estimators;
 /// it has the text column the returned transformer reads, so the estimator can stand first in a chain. Each call of
 /// <see cref="Fit"/> runs the analysis and the decompositions again and returns a new model; the MoE model is not
 /// changed. Progress of the analysis goes to <c>mlContext.Log</c> and <see cref="ExpertAnalysisOptions.Progress"/>, that
-/// of the Tucker decomposition (per layer and HOOI sweep) to <c>mlContext.Log</c>.
+/// of the Tucker decomposition (per layer and HOOI sweep) to <c>mlContext.Log</c>, as do warnings of a single domain and
+/// of a domain whose text ended before one batch was full.
 /// </remarks>
 public sealed class XpertInitializationEstimator : IEstimator<PretrainedBertTransformer>
 {
@@ -113,9 +114,11 @@ public sealed class XpertInitializationEstimator : IEstimator<PretrainedBertTran
             channel.Warning(MessageSensitivity.None, "XPERT: " + CommonExpertSelector.SingleDomainWarning);
         }
 
+        var analysis = new DomainAnalysisProgress(channel, options.Progress);
         using var result = new XpertPipeline(moe.Encoder, pipelineOptions).Run(
             moe.Model, DomainCorpora.Read(domains, options.TextColumnName), Target,
-            new ChannelProgress<ExpertActivationProgress>(channel, options.Progress), new ChannelProgress<XpertDecompositionProgress>(channel, user: null), options.CancellationToken);
+            analysis, new ChannelProgress<XpertDecompositionProgress>(channel, user: null), options.CancellationToken);
+        analysis.WarnOfShortDomains(pipelineOptions.Activation);
         var summary = new XpertInitializationResult(
             result.Activations,
             result.Selections,

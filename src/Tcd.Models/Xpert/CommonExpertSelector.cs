@@ -13,6 +13,13 @@ public sealed class CommonExpertSelector
     public const string SingleDomainWarning =
         "only one domain was given, so every frequently used expert counts as common; XPERT mines the experts shared across several domains, so give two or more for its selection to mean that.";
 
+    /// <summary>
+    /// What to tell a user about a domain whose text ended before one batch was full
+    /// (<see cref="ExpertActivationOptions.EndedBeforeOneBatch"/>), after naming the domain and its token count.
+    /// </summary>
+    public const string ShortDomainWarning =
+        "its expert frequencies rest on too little text to say which experts it uses, yet they weigh as much as any other domain's in the selection: give it more text.";
+
     private readonly CommonExpertSelectionOptions options;
 
     /// <summary>Creates a selector; null options use the defaults (top 2 by minimum frequency).</summary>

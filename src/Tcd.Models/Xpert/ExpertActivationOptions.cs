@@ -23,6 +23,19 @@ public sealed class ExpertActivationOptions
     /// </summary>
     public string? Device { get; init; }
 
+    /// <summary>
+    /// Whether a domain whose analysis ended with <paramref name="lastReport"/> ran out of text before one batch was full
+    /// (rather than being cut by <see cref="MaxSegmentsPerDomain"/> or <see cref="MaxTokensPerDomain"/>): its frequencies
+    /// then rest on a handful of tokens (<see cref="CommonExpertSelector.ShortDomainWarning"/>).
+    /// </summary>
+    /// <param name="lastReport">The domain's last progress report, which counts all of its segments and tokens.</param>
+    public bool EndedBeforeOneBatch(ExpertActivationProgress lastReport)
+    {
+        ArgumentNullException.ThrowIfNull(lastReport);
+        return lastReport.Segments < Math.Min(BatchSize, MaxSegmentsPerDomain ?? int.MaxValue)
+            && (MaxTokensPerDomain is not { } tokenLimit || lastReport.Tokens + MaxSequenceLength <= tokenLimit);
+    }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public void Validate()
     {

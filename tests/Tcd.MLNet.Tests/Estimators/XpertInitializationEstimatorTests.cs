@@ -137,6 +137,27 @@ public class XpertInitializationEstimatorTests
     }
 
     [Fact]
+    public void A_domain_whose_text_ends_before_one_batch_is_warned_of_by_the_analysis_and_the_estimator()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var warnings = new List<string>();
+        mlContext.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) { lock (warnings) { warnings.Add(e.Message); } } };
+        var corpus = TcdTestData.Corpus(mlContext);
+        var domains = new Dictionary<string, IDataView>
+        {
+            ["wiki"] = corpus,
+            ["note"] = mlContext.Data.LoadFromEnumerable(new[] { new TextInput { Text = "hello world" } }),
+        };
+
+        mlContext.Tcd().AnalyzeExperts(TcdTestData.Moe, domains, new ExpertAnalysisOptions { BatchSize = 4, MaxSequenceLength = 32, MaxSegmentsPerDomain = 8 });
+        mlContext.Tcd().InitializeFromExperts(TcdTestData.Moe, domains, Target, Options()).Fit(corpus);
+
+        warnings.Where(warning => warning.Contains("domain 'note' gave only 4 tokens, less than one batch (BatchSize 4 × MaxSequenceLength 32)")
+                                  && warning.Contains(CommonExpertSelector.ShortDomainWarning)).Should().HaveCount(2);
+        warnings.Should().NotContain(warning => warning.Contains("domain 'wiki'"));
+    }
+
+    [Fact]
     public void Invalid_ranks_and_tucker_options_are_rejected_when_the_estimator_is_made()
     {
         var mlContext = new MLContext(seed: 1);

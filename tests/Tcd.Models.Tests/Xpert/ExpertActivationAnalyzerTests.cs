@@ -59,6 +59,20 @@ public sealed class ExpertActivationAnalyzerTests
         new ExpertActivationProgress("wiki", 0, 4, 64, 8123).ToString().Should().Be("domain wiki (1/4): 64 segments, 8123 tokens routed");
     }
 
+    [Theory]
+    [InlineData(3, 90, null, null, true)]      // the text ran out after 3 of a batch of 4
+    [InlineData(4, 128, null, null, false)]    // one full batch
+    [InlineData(2, 64, 2, null, false)]        // cut by MaxSegmentsPerDomain, not short of text
+    [InlineData(1, 1, 2, null, true)]          // ran out below that cut
+    [InlineData(2, 64, null, 80L, false)]      // cut by MaxTokensPerDomain: a third segment would pass it
+    [InlineData(2, 40, null, 200L, true)]      // ran out well within the token limit
+    public void EndedBeforeOneBatch_MeansTheTextRanOut_NotThatALimitCutIt(long segments, long tokens, int? maxSegments, long? maxTokens, bool expected)
+    {
+        var options = new ExpertActivationOptions { BatchSize = 4, MaxSequenceLength = 32, MaxSegmentsPerDomain = maxSegments, MaxTokensPerDomain = maxTokens };
+
+        options.EndedBeforeOneBatch(new ExpertActivationProgress("d", 0, 1, segments, tokens)).Should().Be(expected);
+    }
+
     [Fact]
     public void RouterForcedToOneExpert_GivesThatExpertFrequencyOne()
     {
