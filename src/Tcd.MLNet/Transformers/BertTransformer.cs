@@ -166,24 +166,13 @@ public abstract class BertTransformer : ITransformer
     }
 
     /// <summary>
-    /// Runs the network on <paramref name="rows"/> in batches of <see cref="BatchSize"/>, shortest rows first so that each
-    /// batch is padded to a length near its rows' own, and returns one output row per input row, in input order.
+    /// Runs the network on <paramref name="rows"/> in batches of <see cref="BatchSize"/> formed by length
+    /// (<see cref="LengthOrderedBatches"/>) and returns one output row per input row, in input order.
     /// </summary>
     internal float[][] Predict(IReadOnlyList<TextRow> rows)
     {
         var encoded = rows.Select(row => Encoder.Encode(row.Text, PairColumnName is null ? null : row.Pair ?? string.Empty, MaxSequenceLength)).ToList();
-        var outputs = new float[rows.Count][];
-        // A stable order: rows of one length keep theirs.
-        foreach (var chunk in Enumerable.Range(0, rows.Count).OrderBy(index => encoded[index].Length).Chunk(BatchSize))
-        {
-            var batchOutputs = RunBatch(chunk.Select(index => encoded[index]).ToList());
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                outputs[chunk[i]] = batchOutputs[i];
-            }
-        }
-
-        return outputs;
+        return LengthOrderedBatches.Run(encoded, BatchSize, RunBatch);
     }
 
     /// <summary>Runs the network once on <paramref name="encoded"/>; one output row per input.</summary>

@@ -19,8 +19,8 @@ public sealed class SequenceClassifierPredictor(BertForSequenceClassification mo
 
     /// <summary>
     /// Returns one row of outputs per input, in input order; the outputs do not depend on <paramref name="batchSize"/>
-    /// or on the other inputs (beyond float rounding, ≈1e-6). The inputs are batched shortest first, so that each batch
-    /// is padded to a length near its rows' own rather than to the longest row of a random mix.
+    /// or on the other inputs (beyond float rounding, ≈1e-6). The inputs are batched by length
+    /// (<see cref="LengthOrderedBatches"/>), so that each batch is padded to a length near its rows' own.
     /// </summary>
     /// <param name="inputs">Encoded texts (at most the model's MaxPositions tokens each).</param>
     /// <param name="batchSize">Inputs per forward pass.</param>
@@ -39,26 +39,14 @@ public sealed class SequenceClassifierPredictor(BertForSequenceClassification mo
         try
         {
             using var noGrad = torch.no_grad();
-            var rows = new float[inputs.Count][];
-            var done = 0;
-            // A stable order: inputs of one length keep theirs, so a run batches them alike every time.
-            foreach (var chunk in Enumerable.Range(0, inputs.Count).OrderBy(index => inputs[index].Length).Chunk(batchSize))
+            return LengthOrderedBatches.Run(inputs, batchSize, chunk =>
             {
-                cancellationToken.ThrowIfCancellationRequested();
                 using var scope = torch.NewDisposeScope();
-                using var batch = collator.Collate(chunk.Select(index => inputs[index]).ToList(), device);
+                using var batch = collator.Collate(chunk, device);
                 var logits = Model.forward(batch.InputIds, batch.TokenTypeIds, batch.AttentionMask, EncoderTaps.None).Logits;
                 var flat = logits.to(torch.ScalarType.Float32).cpu().data<float>().ToArray();
-                for (var i = 0; i < chunk.Length; i++)
-                {
-                    rows[chunk[i]] = flat.AsSpan(i * Model.NumLabels, Model.NumLabels).ToArray();
-                }
-
-                done += chunk.Length;
-                progress?.Report(done);
-            }
-
-            return rows;
+                return Enumerable.Range(0, chunk.Count).Select(i => flat.AsSpan(i * Model.NumLabels, Model.NumLabels).ToArray()).ToList();
+            }, progress, cancellationToken);
         }
         finally
         {
