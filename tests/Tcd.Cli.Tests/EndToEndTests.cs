@@ -168,11 +168,7 @@ public sealed class EndToEndTests : IDisposable
     [Fact]
     public void A_stopped_finetune_refuses_other_settings_and_resumes_with_its_own_then_removes_its_checkpoints()
     {
-        PretrainOneTinyStep();
-        WriteRte("train");
-        WriteRte("dev");
-        string[] command = ["finetune", "--model", temp.File("run"), "--task", "RTE", "--data", temp.File("RTE"), "--out", temp.File("rte"),
-            "--epochs", "2", "--batch-size", "4", "--log-every", "1", .. TinyOnCpu];
+        var command = TwoEpochRteFinetune();
 
         var stopped = Cli.RunUntil("step 3/4", command);
 
@@ -246,11 +242,7 @@ public sealed class EndToEndTests : IDisposable
     [Fact]
     public void A_finetune_stopped_after_its_last_step_before_its_result_is_saved_is_not_trained_again()
     {
-        PretrainOneTinyStep();
-        WriteRte("train");
-        WriteRte("dev");
-        string[] command = ["finetune", "--model", temp.File("run"), "--task", "RTE", "--data", temp.File("RTE"), "--out", temp.File("rte"),
-            "--epochs", "2", "--batch-size", "4", "--log-every", "1", .. TinyOnCpu];
+        var command = TwoEpochRteFinetune();
         // A folder where result.json goes makes the run fail there, as a process killed while saving its result would.
         Directory.CreateDirectory(temp.File("rte", "result.json"));
 
@@ -369,6 +361,19 @@ public sealed class EndToEndTests : IDisposable
     }
 
     private static readonly string[] TinyOnCpu = ["--seq-length", "32", "--device", "cpu", "--threads", "1"];
+
+    /// <summary>
+    /// Pre-trains a tiny model into <c>run/</c>, writes RTE's train and dev files and returns the command that fine-tunes
+    /// it on them into <c>rte/</c>: two epochs of two steps, each reported.
+    /// </summary>
+    private string[] TwoEpochRteFinetune()
+    {
+        PretrainOneTinyStep();
+        WriteRte("train");
+        WriteRte("dev");
+        return ["finetune", "--model", temp.File("run"), "--task", "RTE", "--data", temp.File("RTE"), "--out", temp.File("rte"),
+            "--epochs", "2", "--batch-size", "4", "--log-every", "1", .. TinyOnCpu];
+    }
 
     /// <summary>Pre-trains a tiny model (vanilla, or with <paramref name="experts"/>) for one step into <c>run/</c>; returns its corpus.</summary>
     private string PretrainOneTinyStep(int experts = 0)

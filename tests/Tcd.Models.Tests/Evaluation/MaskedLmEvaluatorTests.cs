@@ -36,10 +36,8 @@ public sealed class MaskedLmEvaluatorTests
     [Fact]
     public void Progress_receives_the_segments_scored_after_each_batch()
     {
-        var encoder = BertTextEncoder.CreateUncased();
-        var segments = Enumerable.Range(0, 10).Select(i => encoder.Encode($"the lake number {i} lies below the hills", maxLength: 16)).ToList();
-        torch.manual_seed(5);
-        using var model = new BertForMaskedLm(TinyConfigs.Vanilla with { VocabSize = encoder.VocabularySize, MaxPositions = 16 });
+        var (encoder, segments) = TenShortSegments();
+        using var model = TinyModel(encoder);
         var reports = new List<int>();
 
         MaskedLmEvaluator.Evaluate(model, segments, new MlmMasker(encoder), batchSize: 4, progress: new SynchronousProgress<int>(reports.Add));
@@ -50,10 +48,8 @@ public sealed class MaskedLmEvaluatorTests
     [Fact]
     public void A_token_cancelled_while_scoring_stops_before_the_next_batch()
     {
-        var encoder = BertTextEncoder.CreateUncased();
-        var segments = Enumerable.Range(0, 10).Select(i => encoder.Encode($"the lake number {i} lies below the hills", maxLength: 16)).ToList();
-        torch.manual_seed(5);
-        using var model = new BertForMaskedLm(TinyConfigs.Vanilla with { VocabSize = encoder.VocabularySize, MaxPositions = 16 });
+        var (encoder, segments) = TenShortSegments();
+        using var model = TinyModel(encoder);
         using var stop = new CancellationTokenSource();
         var reports = new List<int>();
 
@@ -65,5 +61,17 @@ public sealed class MaskedLmEvaluatorTests
 
         scoring.Should().Throw<OperationCanceledException>();
         reports.Should().Equal([4], "the batch after the cancellation is not scored");
+    }
+
+    private static (BertTextEncoder Encoder, List<EncodedText> Segments) TenShortSegments()
+    {
+        var encoder = BertTextEncoder.CreateUncased();
+        return (encoder, Enumerable.Range(0, 10).Select(i => encoder.Encode($"the lake number {i} lies below the hills", maxLength: 16)).ToList());
+    }
+
+    private static BertForMaskedLm TinyModel(BertTextEncoder encoder)
+    {
+        torch.manual_seed(5);
+        return new BertForMaskedLm(TinyConfigs.Vanilla with { VocabSize = encoder.VocabularySize, MaxPositions = 16 });
     }
 }

@@ -126,13 +126,8 @@ public sealed class MetaDeviceTests
     {
         manual_seed(7);
         using var source = new BertForMaskedLm(ExpertActivationAnalyzerTests.MoeConfig);
-        var target = new BertConfig { NumLayers = 3, HiddenSize = 16, NumHeads = 2, IntermediateSize = 24, MaxPositions = 64 };
-        var options = new XpertPipelineOptions
-        {
-            Activation = new ExpertActivationOptions { BatchSize = 4, MaxSequenceLength = 24, MaxSegmentsPerDomain = 4 },
-            Selection = new CommonExpertSelectionOptions { TopK = 2 },
-            Tucker = new TuckerOptions { MaxIterations = 2 },
-        };
+        var target = XpertPipelineTests.TinyTarget;
+        var options = XpertPipelineTests.TinyOptions(maxIterations: 2);
 
         using (new DevicelessTensorTrap())
         {

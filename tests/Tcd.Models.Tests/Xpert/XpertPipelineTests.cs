@@ -9,18 +9,24 @@ namespace Tcd.Models.Tests.Xpert;
 
 public sealed class XpertPipelineTests
 {
+    /// <summary>A dense target deeper and narrower than <see cref="ExpertActivationAnalyzerTests.MoeConfig"/>.</summary>
+    internal static BertConfig TinyTarget { get; } = new() { NumLayers = 3, HiddenSize = 16, NumHeads = 2, IntermediateSize = 24, MaxPositions = 64 };
+
+    /// <summary>Short domains, the top two experts per layer and <paramref name="maxIterations"/> HOOI iterations.</summary>
+    internal static XpertPipelineOptions TinyOptions(int maxIterations) => new()
+    {
+        Activation = new ExpertActivationOptions { BatchSize = 4, MaxSequenceLength = 24, MaxSegmentsPerDomain = 4 },
+        Selection = new CommonExpertSelectionOptions { TopK = 2 },
+        Tucker = new TuckerOptions { MaxIterations = maxIterations },
+    };
+
     [Fact]
     public void Run_AnalysesSelectsDecomposesAndInitialisesADenseModel()
     {
         torch.manual_seed(7);
         using var source = new BertForMaskedLm(ExpertActivationAnalyzerTests.MoeConfig);
-        var target = new BertConfig { NumLayers = 3, HiddenSize = 16, NumHeads = 2, IntermediateSize = 24, MaxPositions = 64 };
-        var options = new XpertPipelineOptions
-        {
-            Activation = new ExpertActivationOptions { BatchSize = 4, MaxSequenceLength = 24, MaxSegmentsPerDomain = 4 },
-            Selection = new CommonExpertSelectionOptions { TopK = 2 },
-            Tucker = new TuckerOptions { MaxIterations = 3 },
-        };
+        var target = TinyTarget;
+        var options = TinyOptions(maxIterations: 3);
 
         var decompositionReports = new List<XpertDecompositionProgress>();
 
