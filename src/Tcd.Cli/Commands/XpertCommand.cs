@@ -109,7 +109,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         foreach (var sameFile in settings.Domains.GroupBy(domain => Path.GetFullPath(domain.Value), StringComparer.Ordinal).Where(names => names.Count() > 1))
         {
             console.Line($"warning: domains {string.Join(" and ", sameFile.Select(domain => $"'{domain.Key}'"))} read the same file '{sameFile.First().Value}', " +
-                         "so its text counts twice when choosing the experts every domain uses; give each domain its own text.");
+                         CommonExpertSelector.RepeatedTextWarning);
         }
 
         var corpora = settings.Domains.Select(domain => KeyValuePair.Create(domain.Key, TextCorpus.FromFiles(domain.Value))).ToList();

@@ -72,7 +72,7 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
     /// <summary>Fine-tunes a copy of the pre-trained model on <paramref name="input"/> (the pre-trained transformer is not changed).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or mistyped; the message names it, the data (training or validation) and the expected type.</exception>
     /// <exception cref="ArgumentException">The validation labels differ from the training labels in kind, class count or key values.</exception>
-    /// <exception cref="InvalidOperationException">No usable training row, usable rows of one class only (classification), or a key label outside its key range.</exception>
+    /// <exception cref="InvalidOperationException">No usable training row, usable rows of one class only (classification) or of one score only (regression), or a key label outside its key range.</exception>
     /// <exception cref="OperationCanceledException">
     /// <see cref="BertFineTuningOptions.CancellationToken"/> was cancelled; nothing is returned (with
     /// <see cref="FineTuningOptions.CheckpointDirectory"/> set, the next <c>Fit</c> resumes from the checkpoint written on cancellation).
@@ -89,7 +89,11 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
 
         using var channel = host.Start("Fine-tuning");
         var train = ReadExamples(input, kind, classCount, "training", channel);
-        if (kind != BertPredictionKind.Regression)
+        if (kind == BertPredictionKind.Regression)
+        {
+            RequireTwoScores(train);
+        }
+        else
         {
             RequireTwoClasses(train, kind, annotations);
         }
@@ -303,6 +307,23 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
             (kind == BertPredictionKind.BinaryClassification
                 ? " Check how the label is read: LoadFromTextFile reads a Boolean column it cannot find (a wrong separatorChar or LoadColumn index) as false in every row."
                 : string.Empty));
+    }
+
+    /// <summary>
+    /// A regressor trained on one score learns nothing but that score, and its validation correlation is undefined;
+    /// more often than not the label column holds something else (another LoadColumn index) or the data was filtered.
+    /// </summary>
+    private void RequireTwoScores(List<FineTuningExample> train)
+    {
+        var first = train[0].Target;
+        if (train.Exists(example => example.Target != first))
+        {
+            return;
+        }
+
+        throw new InvalidOperationException(FormattableString.Invariant(
+            $"Every usable training row ({train.Count}) has the score {first:g} in column '{options.LabelColumnName}': a regressor needs rows of at least two different scores. ") +
+            "Check that the column holds the scores (for LoadFromTextFile, its LoadColumn index).");
     }
 
     /// <summary>Reads the label of the current row as a training target: a class index, a score, or null for a missing label.</summary>

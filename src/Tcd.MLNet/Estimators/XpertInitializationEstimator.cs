@@ -114,6 +114,12 @@ public sealed class XpertInitializationEstimator : IEstimator<PretrainedBertTran
             channel.Warning(MessageSensitivity.None, "XPERT: " + CommonExpertSelector.SingleDomainWarning);
         }
 
+        foreach (var sameView in domains.GroupBy(domain => domain.Value, ReferenceEqualityComparer.Instance).Where(names => names.Count() > 1))
+        {
+            channel.Warning(MessageSensitivity.None,
+                $"XPERT: domains {string.Join(" and ", sameView.Select(domain => $"'{domain.Key}'"))} are the same data view, " + CommonExpertSelector.RepeatedTextWarning);
+        }
+
         var analysis = new DomainAnalysisProgress(channel, options.Progress);
         using var result = new XpertPipeline(moe.Encoder, pipelineOptions).Run(
             moe.Model, DomainCorpora.Read(domains, options.TextColumnName), Target,

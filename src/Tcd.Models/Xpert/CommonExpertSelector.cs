@@ -20,6 +20,13 @@ public sealed class CommonExpertSelector
     public const string ShortDomainWarning =
         "its expert frequencies rest on too little text to say which experts it uses, yet they weigh as much as any other domain's in the selection: give it more text.";
 
+    /// <summary>
+    /// What to tell a user who gives one text under two or more domain names, after naming them and the text: each
+    /// name is analysed as a domain of its own.
+    /// </summary>
+    public const string RepeatedTextWarning =
+        "so its text counts twice when choosing the experts every domain uses; give each domain its own text.";
+
     private readonly CommonExpertSelectionOptions options;
 
     /// <summary>Creates a selector; null options use the defaults (top 2 by minimum frequency).</summary>

@@ -300,7 +300,7 @@ public class BertFineTuningEstimatorTests
         var mlContext = new MLContext(seed: 1);
         var warnings = new List<string>();
         mlContext.Log += (_, e) => { if (e.Message.Contains("Skipped", StringComparison.Ordinal)) { lock (warnings) { warnings.Add(e.Message); } } };
-        var rows = TcdTestData.Sentiment(1).Select(r => new ScoreRow { Text = r.Text, Label = 1 })
+        var rows = TcdTestData.Sentiment(1).Select(r => new ScoreRow { Text = r.Text, Label = r.Label ? 1 : 0 })
             .Append(new ScoreRow { Text = "", Label = 1 })
             .Append(new ScoreRow { Text = "fine", Label = float.NaN });
         var model = mlContext.Tcd().Regressor(TcdTestData.Teacher, epochs: 1).Fit(mlContext.Data.LoadFromEnumerable(rows));
@@ -346,6 +346,16 @@ public class BertFineTuningEstimatorTests
         var oneTopic = mlContext.Data.LoadFromEnumerable(TcdTestData.Topics().Where(row => row.Topic == "sport"));
         var fitTopic = () => mlContext.Transforms.Conversion.MapValueToKey("Label", "Topic").Append(mlContext.Tcd().TextClassifier(TcdTestData.Teacher, epochs: 1)).Fit(oneTopic);
         fitTopic.Should().Throw<ArgumentOutOfRangeException>().WithMessage("Column 'Label' (label) has a single class ('sport'): a classifier needs rows of at least two classes*");
+    }
+
+    [Fact]
+    public void A_regressor_refuses_training_rows_of_one_score()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var oneScore = mlContext.Data.LoadFromEnumerable(TcdTestData.Sentiment(1).Select(row => new ScoreRow { Text = row.Text, Label = 2.5f }));
+        var fit = () => mlContext.Tcd().Regressor(TcdTestData.Teacher, epochs: 1).Fit(oneScore);
+        fit.Should().Throw<InvalidOperationException>()
+            .WithMessage("Every usable training row (8) has the score 2.5 in column 'Label': a regressor needs rows of at least two different scores. Check that the column holds the scores*");
     }
 
     [Fact]

@@ -137,6 +137,20 @@ public class XpertInitializationEstimatorTests
     }
 
     [Fact]
+    public void Two_domain_names_given_one_data_view_are_warned_of_as_text_that_counts_twice()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var warnings = new List<string>();
+        mlContext.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) { lock (warnings) { warnings.Add(e.Message); } } };
+        var corpus = TcdTestData.Corpus(mlContext);
+        var domains = new Dictionary<string, IDataView> { ["wiki"] = corpus, ["news"] = corpus, ["reviews"] = mlContext.Data.LoadFromEnumerable(TcdTestData.Sentiment()) };
+
+        mlContext.Tcd().InitializeFromExperts(TcdTestData.Moe, domains, Target, Options()).Fit(corpus);
+
+        warnings.Should().ContainSingle(warning => warning.Contains("XPERT: domains 'wiki' and 'news' are the same data view, " + CommonExpertSelector.RepeatedTextWarning));
+    }
+
+    [Fact]
     public void A_domain_whose_text_ends_before_one_batch_is_warned_of_by_the_analysis_and_the_estimator()
     {
         var mlContext = new MLContext(seed: 1);
