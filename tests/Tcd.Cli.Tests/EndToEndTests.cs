@@ -57,6 +57,7 @@ public sealed class EndToEndTests : IDisposable
     public void Export_hf_then_import_hf_gives_a_model_that_scores_exactly_as_the_original(int experts, string hint)
     {
         var corpus = PretrainOneTinyStep(experts);
+        File.Exists(temp.File("run", "expert-load.png")).Should().Be(experts > 0, "a MoE run charts its expert load, a vanilla one has none");
 
         var exported = Cli.Run("export-hf", "--model", temp.File("run"), "--out", temp.File("hf"));
         var imported = Cli.Run("import-hf", "--from", temp.File("hf"), "--out", temp.File("back"));

@@ -76,7 +76,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         output = Add(CliOptions.Optional<string?>(
             "--out",
             $"Run folder (required): {RunFolders.ModelFolderName}/ (the final model), {RunFolders.ModelFolderName}/{GlueSuiteModel.PretrainingFileName} (its held-out log-likelihood for " +
-            $"'tcd glue', written with --validation), {CheckpointFolderName}/, {MetricsFileName}, {LossChartFileName}, {ResultFileName} and {EffectiveConfigFileName} (the effective options). " +
+            $"'tcd glue', written with --validation), {CheckpointFolderName}/, {MetricsFileName}, {LossChartFileName}, {ExpertLoadChart.FileName} (a MoE's share of tokens per layer and expert), {ResultFileName} and {EffectiveConfigFileName} (the effective options). " +
             "Running again with the same --out resumes from the last checkpoint."));
         if (distill)
         {
@@ -213,6 +213,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             $"on {TorchRuntime.DescribeDevice(settings.Training.Device, settings.Training.Threads, "--device")}"));
 
         var trainer = new Pretrainer(model, settings.Objective, settings.Training, encoder, teacherModel);
+        var expertLoad = new ExpertLoadChart();
         PretrainingResult result;
         try
         {
@@ -222,7 +223,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             WriteEffectiveConfig(run.ConfigFile, settings.EffectiveOptions);
             result = console.Track<PretrainingProgress, PretrainingResult>(
                 Command.Name,
-                progress => trainer.Run(corpus, validationSegments, progress, cancellationToken),
+                progress => trainer.Run(corpus, validationSegments, expertLoad.Recording(progress), cancellationToken),
                 report => (double)report.Step / report.TotalSteps);
         }
         catch (CheckpointLoadException ex)
@@ -249,6 +250,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         GlueSuiteModel.ReplacePretrainingLogLikelihood(modelFolder, result.ValidationLogLikelihood);
 
         var chart = PlotCommand.DrawRunChart(settings.Output, result.LastLosses.Keys);
+        var loadChart = DrawExpertLoadChart(expertLoad, settings.Output);
         // Written last: it tells a later invocation that the run is done, so one stopped before this saves the model and
         // draws the chart again.
         WriteJson(Path.Combine(settings.Output, ResultFileName), new
@@ -259,9 +261,27 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             model = modelFolder,
         });
         var validationText = result.ValidationLogLikelihood is { } ll ? string.Create(CultureInfo.InvariantCulture, $", held-out masked-token log-likelihood {ll:F4}") : string.Empty;
-        var chartText = chart is null ? string.Empty : $", loss chart {chart}";
+        var chartText = (chart is null ? string.Empty : $", loss chart {chart}") + (loadChart is null ? string.Empty : $", expert load chart {loadChart}");
         console.Line($"tcd {Command.Name}: done at step {result.Steps}{validationText}; model saved to {modelFolder}{chartText}");
         return 0;
+    }
+
+    /// <summary>
+    /// Draws a MoE run's expert load beside its loss chart, replacing the chart of an earlier run only when complete;
+    /// returns its path, or null for a vanilla run or one that trained no step in this process.
+    /// </summary>
+    private static string? DrawExpertLoadChart(ExpertLoadChart expertLoad, string runFolder)
+    {
+        var path = Path.Combine(runFolder, ExpertLoadChart.FileName);
+        using var staged = StagedOutput.ForFile(path);
+        if (!expertLoad.TryWrite(staged.Path))
+        {
+            return null;
+        }
+
+        // The run has finished; a Ctrl+C now should not cost the chart.
+        staged.Commit(CancellationToken.None);
+        return path;
     }
 
     /// <summary>A note when a resumed run is given another <c>--steps</c> than it started with: its schedule changes.</summary>
