@@ -289,7 +289,7 @@ public sealed class EndToEndTests : IDisposable
         xpert.Error.Should().BeEmpty();
         xpert.ExitCode.Should().Be(0);
         xpert.Output.Should().Contain("warning: only one domain was given, so every frequently used expert counts as common; XPERT mines the experts shared across several domains");
-        xpert.Output.Should().Contain("[xpert] Tucker layer 1/2: HOSVD").And.Contain("[xpert] Tucker layer 2/2: HOOI sweep 2/2: relative error ");
+        xpert.Output.Should().Contain("[xpert] Tucker layer 0 (1/2): HOSVD").And.Contain("[xpert] Tucker layer 1 (2/2): HOOI sweep 2/2: relative error ");
         xpert.Output.Should().Contain("note: --expert-rank 100 is capped at 2 × the experts kept in a layer (their up- and down-projections are stacked): layer 0 uses 2, layer 1 uses 2.");
         File.ReadAllText(temp.File("xpert", "model", "vocab.txt")).Should().Be(File.ReadAllText(vocabulary));
         var weights = temp.File("xpert", "model", BertModelStore.WeightsFileName);
@@ -579,7 +579,7 @@ public sealed class EndToEndTests : IDisposable
 
         xpert.Error.Should().BeEmpty();
         xpert.ExitCode.Should().Be(0);
-        xpert.Output.Should().Contain("[xpert] domain code (2/2)").And.Contain("[xpert] Tucker layer 2/2: HOSVD").And.NotContain("HOOI sweep").And.Contain("layer 0: E").And.Contain("layer 1: E").And.Contain("relative error up");
+        xpert.Output.Should().Contain("[xpert] domain code (2/2)").And.Contain("[xpert] Tucker layer 1 (2/2): HOSVD").And.NotContain("HOOI sweep").And.Contain("layer 0: E").And.Contain("layer 1: E").And.Contain("relative error up");
         File.ReadAllLines(Path.Combine(xpertOut, "expert-frequencies.csv")).Should().HaveCountGreaterThan(1);
         File.Exists(Path.Combine(xpertOut, "expert-frequencies.json")).Should().BeTrue();
         new FileInfo(Path.Combine(xpertOut, "expert-activation-layer0.png")).Length.Should().BePositive();

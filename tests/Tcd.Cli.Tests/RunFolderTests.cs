@@ -32,28 +32,34 @@ public sealed class RunFolderTests : IDisposable
     }
 
     [Fact]
-    public void Tcd_config_and_result_are_replaced_whole_so_a_kill_while_they_are_written_leaves_the_old_files()
+    public void Tcd_config_result_and_loss_chart_are_replaced_whole_so_a_kill_while_they_are_written_leaves_the_old_files()
     {
         var run = temp.File("run");
         Pretrain(run, steps: 1).ExitCode.Should().Be(0);
-        var files = new[] { "tcd-config.json", "result.json" }.Select(name => Path.Combine(run, name)).ToList();
-        var before = files.Select(File.ReadAllText).ToList();
-        // A handle keeps the file it opened: the old one when the new one is renamed over it, the new text when rewritten in place.
+        var files = new[] { "tcd-config.json", "result.json", "losses.png" }.Select(name => Path.Combine(run, name)).ToList();
+        var before = files.Select(File.ReadAllBytes).ToList();
+        // A handle keeps the file it opened: the old one when the new one is renamed over it, the new bytes when rewritten in place.
         var handles = files.Select(file => new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete)).ToList();
 
         var resumed = Pretrain(run, steps: 2);
 
         resumed.ExitCode.Should().Be(0, resumed.Error);
-        foreach (var (handle, text) in handles.Zip(before))
+        foreach (var (handle, bytes) in handles.Zip(before))
         {
             using (handle)
-            using (var reader = new StreamReader(handle))
+            using (var read = new MemoryStream())
             {
-                reader.ReadToEnd().Should().Be(text, $"{handle.Name} was replaced by a new file");
+                handle.CopyTo(read);
+                read.ToArray().Should().Equal(bytes, $"{handle.Name} was replaced by a new file");
             }
         }
 
-        files.Select(File.ReadAllText).Should().NotEqual(before, "the resumed run recorded --steps 2 and its result");
+        foreach (var (file, bytes) in files.Zip(before))
+        {
+            File.ReadAllBytes(file).Should().NotEqual(bytes, $"the resumed run recorded --steps 2 and its result, and drew its second step in {file}");
+        }
+
+        TemporaryEntries(run).Should().BeEmpty();
     }
 
     [Fact]
@@ -63,6 +69,7 @@ public sealed class RunFolderTests : IDisposable
         // A folder where losses.png goes makes the chart fail, as a process killed while it draws it would leave it unfinished.
         Directory.CreateDirectory(Path.Combine(run, "losses.png"));
         Pretrain(run, steps: 1).ExitCode.Should().NotBe(0);
+        TemporaryEntries(run).Should().BeEmpty("the chart drawn for the folder in its way is removed");
         Directory.Delete(Path.Combine(run, "losses.png"));
 
         var again = Pretrain(run, steps: 1);
@@ -329,6 +336,10 @@ public sealed class RunFolderTests : IDisposable
 
     private (int ExitCode, string Output, string Error) Pretrain(string run, long steps, int batchSize, params string[] more) =>
         Cli.Run(PretrainArguments(run, steps, batchSize, more));
+
+    /// <summary>The hidden temporary files and folders in <paramref name="run"/>, which a finished or failed command removes.</summary>
+    private static List<string> TemporaryEntries(string run) =>
+        Directory.EnumerateFileSystemEntries(run).Where(entry => Path.GetFileName(entry).Contains(".tmp-", StringComparison.Ordinal)).ToList();
 
     private string[] PretrainArguments(string run, long steps, int batchSize, params string[] more) =>
     [

@@ -87,7 +87,8 @@ internal sealed class PlotCommand : TcdCommand<PlotSettings>
     /// <summary>
     /// Draws the <paramref name="metrics"/> that a run folder's metrics file holds into its loss chart, one panel each,
     /// smoothed so that a long run stays readable; returns the chart's path, or null when there is nothing to draw (a
-    /// log interval longer than the run).
+    /// log interval longer than the run). The chart is drawn into a temporary file and moved into place when complete,
+    /// so a process stopped or failing while it draws leaves the previous chart (or none), never a truncated one.
     /// </summary>
     internal static string? DrawRunChart(string runFolder, IEnumerable<string> metrics)
     {
@@ -105,7 +106,10 @@ internal sealed class PlotCommand : TcdCommand<PlotSettings>
         }
 
         var path = Path.Combine(runFolder, PretrainCommand.LossChartFileName);
-        DrawPanels(path, run, drawn, title: string.Empty, Math.Max(1, run[drawn[0]].Count / RunChartSmoothingPoints), logScale: false);
+        using var chart = StagedOutput.ForFile(path);
+        DrawPanels(chart.Path, run, drawn, title: string.Empty, Math.Max(1, run[drawn[0]].Count / RunChartSmoothingPoints), logScale: false);
+        // Not cancelled by a stop: a fine-tuning run stopped by Ctrl+C still draws the chart of what it trained.
+        chart.Commit(CancellationToken.None);
         return path;
     }
 

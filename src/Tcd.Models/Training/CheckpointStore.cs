@@ -11,7 +11,8 @@ namespace Tcd.Models.Training;
 /// atomic file rename. A folder is deleted (or replaced) by renaming it to a hidden temporary name first, so that its
 /// files are removed only once it no longer looks like a checkpoint. A process killed during a save or a deletion
 /// therefore leaves the previous checkpoint intact and at worst a hidden temporary folder, which the next save removes,
-/// and <see cref="FindLatest"/> never returns a half-written or half-deleted one.
+/// and <see cref="FindLatest"/> never returns a half-written or half-deleted one. A save that fails (throws) puts a
+/// folder it was replacing back under its name.
 /// </summary>
 public sealed class CheckpointStore
 {
@@ -46,6 +47,12 @@ public sealed class CheckpointStore
     internal Action<string> DeleteRetiredFolder { get; init; } = folder => Directory.Delete(folder, recursive: true);
 
     /// <summary>
+    /// Renames a complete temporary folder to its checkpoint name (source, destination). Tests replace it to make the
+    /// rename fail after the folder it replaces has been renamed away.
+    /// </summary>
+    internal Action<string, string> PublishFolder { get; init; } = Directory.Move;
+
+    /// <summary>
     /// Writes a checkpoint for <paramref name="step"/>: <paramref name="writeFiles"/> fills a temporary folder,
     /// which is then published atomically. Checkpoints of later steps are then deleted: they belong to a run that was
     /// started over in this folder, and kept they would be taken for the newest. Returns the checkpoint's folder.
@@ -63,7 +70,8 @@ public sealed class CheckpointStore
     /// <summary>
     /// Writes a folder of the checkpoint root other than a step checkpoint (e.g. the weights of a fine-tuning run's best
     /// epoch, which its later checkpoints refer to) with the same guarantee: <paramref name="writeFiles"/> fills a
-    /// temporary folder, which replaces <c>Root/name</c> only when complete. Returns the folder.
+    /// temporary folder, which replaces <c>Root/name</c> only when complete; when the replacement fails, the folder it
+    /// was replacing is renamed back. Returns the folder.
     /// </summary>
     /// <exception cref="IOException">The checkpoint folder cannot be created (the message says why).</exception>
     internal string SaveFolder(string name, Action<string> writeFiles)
@@ -80,7 +88,17 @@ public sealed class CheckpointStore
             // Renamed away rather than deleted in place: a process killed while it deleted the files would leave a
             // half-deleted folder under the name of a complete one (the name latest.json may point to).
             var replaced = Directory.Exists(final) ? Retire(final) : null;
-            Directory.Move(temporary, final);
+            try
+            {
+                PublishFolder(temporary, final);
+            }
+            catch when (replaced is not null)
+            {
+                // Left under its temporary name, the folder being replaced would be removed by the next save.
+                TryRestore(replaced, final);
+                throw;
+            }
+
             if (replaced is not null)
             {
                 TryDeleteRetired(replaced);
@@ -302,6 +320,22 @@ public sealed class CheckpointStore
         var retired = Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(folder))!, TemporaryPrefix + "deleted-" + Guid.NewGuid().ToString("N"));
         Directory.Move(folder, retired);
         return retired;
+    }
+
+    /// <summary>
+    /// Renames a folder retired by <see cref="Retire"/> back to <paramref name="folder"/> when its replacement could not
+    /// be put there. One that cannot be renamed back now stays retired, so that the caller's failure is the one reported.
+    /// </summary>
+    private static void TryRestore(string retired, string folder)
+    {
+        try
+        {
+            Directory.Move(retired, folder);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The failure that made the save fail says more than this one.
+        }
     }
 
     private void TryDeleteRetired(string retired)

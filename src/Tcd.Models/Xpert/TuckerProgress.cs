@@ -28,7 +28,7 @@ public readonly struct TuckerProgress
     /// <summary>Previous error minus this one (positive when the fit improved).</summary>
     public double Change { get; }
 
-    /// <summary>A one-line summary for logs and consoles, e.g. <c>HOOI sweep 3/100: relative error 0.123457, change 1.2e-05</c>.</summary>
+    /// <summary>A one-line summary for logs and consoles, e.g. <c>HOOI sweep 3/100: relative error 0.123457, change 1.2E-05</c>.</summary>
     public override string ToString() =>
         FormattableString.Invariant($"HOOI sweep {Iteration}/{MaxIterations}: relative error {RelativeError:G6}, change {Change:G2}");
 }

@@ -16,8 +16,9 @@ public sealed record XpertDecompositionProgress(int Layer, int LayerCount, Tucke
     public double Fraction => (Layer + (Sweep is { } sweep ? (double)sweep.Iteration / sweep.MaxIterations : 0)) / LayerCount;
 
     /// <summary>
-    /// A one-line summary for logs and consoles, e.g. <c>Tucker layer 1/12: HOSVD</c> or
-    /// <c>Tucker layer 1/12: HOOI sweep 3/100: relative error 0.123457, change 1.2e-05</c>.
+    /// A one-line summary for logs and consoles, e.g. <c>Tucker layer 0 (1/12): HOSVD</c> or
+    /// <c>Tucker layer 0 (1/12): HOOI sweep 3/100: relative error 0.123457, change 1.2E-05</c>: the layer by the
+    /// 0-based index its heat map file, metrics and result lines carry, then its place among the layers to decompose.
     /// </summary>
-    public override string ToString() => FormattableString.Invariant($"Tucker layer {Layer + 1}/{LayerCount}: {Sweep?.ToString() ?? "HOSVD"}");
+    public override string ToString() => FormattableString.Invariant($"Tucker layer {Layer} ({Layer + 1}/{LayerCount}): {Sweep?.ToString() ?? "HOSVD"}");
 }

@@ -115,6 +115,27 @@ public sealed class CheckpointStoreCrashTests : IDisposable
         Directory.Exists(root).Should().BeFalse("nothing of the store is left in it");
     }
 
+    [Fact]
+    public void A_save_whose_folder_fails_to_move_into_place_puts_back_the_checkpoint_it_was_replacing()
+    {
+        var store = new CheckpointStore(root);
+        Save(store, 10);
+        var newest = Save(store, 20);
+        var failing = new CheckpointStore(root) { PublishFolder = (_, _) => throw new IOException("Simulated failed rename.") };
+
+        // Saving step 20 again, as a run resumed from it and stopped before step 21 does.
+        var save = () => failing.Save(20, folder => File.WriteAllText(Path.Combine(folder, Files[0]), "the replacement"));
+
+        save.Should().Throw<IOException>().WithMessage("Simulated failed rename.");
+        IsComplete(newest).Should().BeTrue("the checkpoint being replaced is renamed back");
+        HiddenLeftovers().Should().BeEmpty();
+        var reopened = new CheckpointStore(root);
+        reopened.FindLatest().Should().Be(newest);
+        Save(reopened, 30);
+        StepFolders().Select(Path.GetFileName).Should().Equal("step-00000020", "step-00000030");
+        IsComplete(newest).Should().BeTrue("the next save keeps it");
+    }
+
     [Theory]
     [MemberData(nameof(Operations))]
     public void A_process_killed_midway_through_any_deletion_leaves_only_complete_checkpoints_and_the_next_run_cleans_up(string operation)

@@ -100,9 +100,9 @@ public sealed class TuckerDecompositionTests
     public void Progress_ReadsAsOneLine()
     {
         new TuckerProgress(3, 100, 0.1234567, 1.234e-5).ToString().Should().Be("HOOI sweep 3/100: relative error 0.123457, change 1.2E-05");
-        new XpertDecompositionProgress(0, 12, Sweep: null).ToString().Should().Be("Tucker layer 1/12: HOSVD");
+        new XpertDecompositionProgress(0, 12, Sweep: null).ToString().Should().Be("Tucker layer 0 (1/12): HOSVD");
         var sweep = new XpertDecompositionProgress(1, 4, new TuckerProgress(5, 10, 0.5, 0.01));
-        sweep.ToString().Should().Be("Tucker layer 2/4: HOOI sweep 5/10: relative error 0.5, change 0.01");
+        sweep.ToString().Should().Be("Tucker layer 1 (2/4): HOOI sweep 5/10: relative error 0.5, change 0.01");
         sweep.Fraction.Should().Be(0.375);
     }
 

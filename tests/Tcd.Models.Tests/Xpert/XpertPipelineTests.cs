@@ -56,8 +56,8 @@ public sealed class XpertPipelineTests
         using var ffn = XpertInitializer.DenseFfn(result.Decompositions[1], 24, 16);
         var weight = model.named_parameters().Single(pair => pair.name == "bert.encoder.layer.2.intermediate.dense.weight").parameter;
         weight.eq(ffn.IntermediateWeight).all().item<bool>().Should().BeTrue();
-        decompositionReports.Select(report => report.ToString()).Should().StartWith("Tucker layer 1/2: HOSVD")
-            .And.Contain(line => line.StartsWith("Tucker layer 2/2: HOOI sweep 1/3: relative error ", StringComparison.Ordinal));
+        decompositionReports.Select(report => report.ToString()).Should().StartWith("Tucker layer 0 (1/2): HOSVD")
+            .And.Contain(line => line.StartsWith("Tucker layer 1 (2/2): HOOI sweep 1/3: relative error ", StringComparison.Ordinal));
         decompositionReports.Select(report => report.Fraction).Should().BeInAscendingOrder().And.OnlyContain(fraction => fraction >= 0 && fraction <= 1);
     }
 
