@@ -46,6 +46,25 @@ internal sealed class StagedOutput : IDisposable
     }
 
     /// <summary>
+    /// Writes the file <paramref name="file"/> of work that is finished (a run's chart): <paramref name="draw"/> writes
+    /// the path it is given, which is moved into place when complete, so a process stopped or failing while it draws
+    /// leaves the previous file (or none), never a truncated one. A stop does not cancel it: the work it shows is done.
+    /// Returns false, writing nothing, when <paramref name="draw"/> returns false (nothing to draw).
+    /// </summary>
+    public static bool WriteFinished(string file, Func<string, bool> draw)
+    {
+        ArgumentNullException.ThrowIfNull(draw);
+        using var staged = ForFile(file);
+        if (!draw(staged.Path))
+        {
+            return false;
+        }
+
+        staged.Commit(CancellationToken.None);
+        return true;
+    }
+
+    /// <summary>
     /// Stages the files <paramref name="fileNames"/> of the folder <paramref name="folder"/>: <see cref="Commit"/> moves
     /// each one written into the folder, in this order (the first can mark the folder as this command's, so that an
     /// output killed while it is moved in can be written again), and deletes from it each one not written, so that none

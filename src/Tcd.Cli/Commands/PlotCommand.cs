@@ -106,10 +106,12 @@ internal sealed class PlotCommand : TcdCommand<PlotSettings>
         }
 
         var path = Path.Combine(runFolder, PretrainCommand.LossChartFileName);
-        using var chart = StagedOutput.ForFile(path);
-        DrawPanels(chart.Path, run, drawn, title: string.Empty, Math.Max(1, run[drawn[0]].Count / RunChartSmoothingPoints), logScale: false);
-        // Not cancelled by a stop: a fine-tuning run stopped by Ctrl+C still draws the chart of what it trained.
-        chart.Commit(CancellationToken.None);
+        // A fine-tuning run stopped by Ctrl+C still draws the chart of what it trained.
+        StagedOutput.WriteFinished(path, chart =>
+        {
+            DrawPanels(chart, run, drawn, title: string.Empty, Math.Max(1, run[drawn[0]].Count / RunChartSmoothingPoints), logScale: false);
+            return true;
+        });
         return path;
     }
 

@@ -250,7 +250,8 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         GlueSuiteModel.ReplacePretrainingLogLikelihood(modelFolder, result.ValidationLogLikelihood);
 
         var chart = PlotCommand.DrawRunChart(settings.Output, result.LastLosses.Keys);
-        var loadChart = DrawExpertLoadChart(expertLoad, settings.Output);
+        var loadChart = Path.Combine(settings.Output, ExpertLoadChart.FileName);
+        var loadChartDrawn = StagedOutput.WriteFinished(loadChart, expertLoad.TryWrite);
         // Written last: it tells a later invocation that the run is done, so one stopped before this saves the model and
         // draws the chart again.
         WriteJson(Path.Combine(settings.Output, ResultFileName), new
@@ -261,27 +262,9 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             model = modelFolder,
         });
         var validationText = result.ValidationLogLikelihood is { } ll ? string.Create(CultureInfo.InvariantCulture, $", held-out masked-token log-likelihood {ll:F4}") : string.Empty;
-        var chartText = (chart is null ? string.Empty : $", loss chart {chart}") + (loadChart is null ? string.Empty : $", expert load chart {loadChart}");
+        var chartText = (chart is null ? string.Empty : $", loss chart {chart}") + (loadChartDrawn ? $", expert load chart {loadChart}" : string.Empty);
         console.Line($"tcd {Command.Name}: done at step {result.Steps}{validationText}; model saved to {modelFolder}{chartText}");
         return 0;
-    }
-
-    /// <summary>
-    /// Draws a MoE run's expert load beside its loss chart, replacing the chart of an earlier run only when complete;
-    /// returns its path, or null for a vanilla run or one that trained no step in this process.
-    /// </summary>
-    private static string? DrawExpertLoadChart(ExpertLoadChart expertLoad, string runFolder)
-    {
-        var path = Path.Combine(runFolder, ExpertLoadChart.FileName);
-        using var staged = StagedOutput.ForFile(path);
-        if (!expertLoad.TryWrite(staged.Path))
-        {
-            return null;
-        }
-
-        // The run has finished; a Ctrl+C now should not cost the chart.
-        staged.Commit(CancellationToken.None);
-        return path;
     }
 
     /// <summary>A note when a resumed run is given another <c>--steps</c> than it started with: its schedule changes.</summary>
