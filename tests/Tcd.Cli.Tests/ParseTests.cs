@@ -215,9 +215,23 @@ public sealed class ParseTests : IDisposable
         settings.Tasks.Should().Equal("MRPC", "RTE");
         settings.Grid.Should().Be(Experiments.Glue.GlueSuiteGrid.Paper);
         settings.Seeds.Should().Equal(1L, 2L, 3L);
-        (settings.Epochs, settings.BatchSize, settings.MaxSequenceLength, settings.Device, settings.WriteTestPredictions).Should().Be((10, 32, 128, "auto", false));
+        (settings.Epochs, settings.BatchSize, settings.MaxSequenceLength, settings.Device, settings.WriteTestPredictions, settings.GroupByLength)
+            .Should().Be((10, 32, 128, "auto", false, false));
         Cli.Parse(c => c.Glue, "glue", "--models", a, "--glue", glue, "--tasks", "RTE", "--out", "o", "--grid", "quick", "--seeds", "1", "--threads", "2")
             .Should().Match<GlueSettings>(quick => quick.Suite.Grid == Experiments.Glue.GlueSuiteGrid.Quick && quick.Threads == 2);
+    }
+
+    [Fact]
+    public void Glue_groups_batches_by_length_when_the_command_line_or_the_config_file_asks()
+    {
+        var model = Path.GetDirectoryName(temp.Write("a/config.json", BertConfig.Tiny.ToJson()))!;
+        var glue = Directory.CreateDirectory(temp.File("glue")).FullName;
+        string[] required = ["glue", "--models", model, "--glue", glue, "--tasks", "RTE", "--out", "o"];
+        var config = temp.Write("run.json", """{ "group-by-length": true }""");
+
+        Cli.Parse(c => c.Glue, [.. required, "--group-by-length"]).Suite.GroupByLength.Should().BeTrue();
+        Cli.Parse(c => c.Glue, [.. required, "--config", config]).Suite.GroupByLength.Should().BeTrue();
+        Cli.Parse(c => c.Glue, [.. required, "--config", config, "--group-by-length", "false"]).Suite.GroupByLength.Should().BeFalse("the command line overrides the file");
     }
 
     [Fact]

@@ -204,7 +204,7 @@ public sealed class SampleTests : IDisposable
     }
 
     [Fact]
-    public void Glue_writes_the_table_and_a_rerun_reuses_every_cell()
+    public void Glue_writes_the_table_and_a_rerun_reuses_every_cell_unless_its_batches_are_grouped_by_length()
     {
         var model = Out("tiny-model");
         torch.manual_seed(1);
@@ -220,11 +220,14 @@ public sealed class SampleTests : IDisposable
         ];
         var first = SampleProgram.Run("Tcd.Glue", args);
         var second = SampleProgram.Run("Tcd.Glue", args);
+        var grouped = SampleProgram.Run("Tcd.Glue", [.. args, "--group-by-length"]);
 
         first.ExitCode.Should().Be(0, first.ToString());
         first.Output.Should().Contain("4 cells trained, 0 reused", "the quick grid has one full and one adapter configuration per task");
         File.ReadAllLines(Path.Combine(Out("glue"), "results.md"))[0].Should().Be("| Model | Pre-training LL | RTE | STS-B | Avg. |");
         second.ExitCode.Should().Be(0, second.ToString());
         second.Output.Should().Contain("0 cells trained, 4 reused");
+        grouped.ExitCode.Should().Be(0, grouped.ToString());
+        grouped.Output.Should().Contain("4 cells trained, 0 reused", "the stored cells' batches were random");
     }
 }

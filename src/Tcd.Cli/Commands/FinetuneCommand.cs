@@ -60,10 +60,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
             $"[default: {Rate(DefaultLearningRate(FineTuningMode.Full))} for full fine-tuning, {Rate(DefaultLearningRate(FineTuningMode.Adapters))} with --adapters]."));
         sequenceLength = Add(CliOptions.WithDefault("--seq-length", "Tokens per example (longer inputs are truncated).", Defaults.MaxSequenceLength));
         warmupRatio = Add(CliOptions.WithDefault("--warmup-ratio", "Fraction of steps with linear warm-up.", Defaults.WarmupRatio));
-        groupByLength = Add(CliOptions.WithDefault(
-            "--group-by-length",
-            $"Form each epoch's batches of examples of like length (sorted within groups of {FineTuner.BatchesPerLengthGroup} batches, then shuffled), so little of a batch is padding: faster on GLUE, with batches less random than the paper's.",
-            Defaults.GroupByLength));
+        groupByLength = Add(CliOptions.GroupByLength(Defaults.GroupByLength));
         maxTrain = Add(CliOptions.Optional<int?>("--max-train", "Use at most this many training examples, a fixed random sample (GLUE's files are ordered by source or label) [default: all]."));
         logEvery = Add(CliOptions.WithDefault("--log-every", "Progress report (and metrics.jsonl row) every this many steps, and at the last step.", Defaults.LogEvery));
         checkpointEvery = Add(CliOptions.CheckpointEvery(Defaults.CheckpointEvery));

@@ -21,6 +21,7 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
     private readonly Option<int> sequenceLength;
     private readonly Option<int?> maxTrain;
     private readonly Option<int?> maxDev;
+    private readonly Option<bool> groupByLength;
     private readonly Option<string[]> logLikelihoodCorpus;
     private readonly Option<bool> testPredictions;
     private readonly Option<long> checkpointEvery;
@@ -44,6 +45,7 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
         sequenceLength = Add(CliOptions.WithDefault("--seq-length", "Maximum tokens per example (pair included).", Defaults.MaxSequenceLength));
         maxTrain = Add(CliOptions.Optional<int?>("--max-train", "Cap on training examples per task (a fixed random sample) [default: all]."));
         maxDev = Add(CliOptions.Optional<int?>("--max-dev", "Cap on dev examples per task column: its first rows (CoLA's out-of-domain part comes last) [default: all]."));
+        groupByLength = Add(CliOptions.GroupByLength(Defaults.GroupByLength));
         logLikelihoodCorpus = Add(CliOptions.List("--ll-corpus", "Text file(s) for a model's pre-training log-likelihood column when its folder has no pretraining.json [default: none]."));
         testPredictions = Add(CliOptions.WithDefault("--test-predictions", "Also write GLUE server submission files from the selected configuration: one per task run, AX.tsv (diagnostic/diagnostic.tsv labelled by the MNLI model) when MNLI runs, and WNLI.tsv as WNLI's train majority class (the paper's baseline) unless WNLI runs. A missing test, diagnostic or WNLI file is noted and its submission file left out; a malformed test row stops the run before any training.", false));
         checkpointEvery = Add(CliOptions.CheckpointEvery(Defaults.CheckpointEvery!.Value));
@@ -111,6 +113,7 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
             MaxSequenceLength = options.Get(sequenceLength),
             MaxTrainExamples = options.Get(maxTrain),
             MaxEvaluationExamples = options.Get(maxDev),
+            GroupByLength = options.Get(groupByLength),
             Device = options.Get(device),
             LogLikelihoodCorpus = options.GetPaths(logLikelihoodCorpus),
             WriteTestPredictions = options.Get(testPredictions),
@@ -137,6 +140,7 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
         [nameof(GlueSuiteOptions.MaxSequenceLength)] = "--seq-length",
         [nameof(GlueSuiteOptions.MaxTrainExamples)] = "--max-train",
         [nameof(GlueSuiteOptions.MaxEvaluationExamples)] = "--max-dev",
+        [nameof(GlueSuiteOptions.GroupByLength)] = "--group-by-length",
         [nameof(GlueSuiteOptions.LogLikelihoodCorpus)] = "--ll-corpus",
         [nameof(GlueSuiteOptions.CheckpointEvery)] = "--checkpoint-every",
     };

@@ -297,6 +297,7 @@ public sealed class GlueSuite
             WarmupRatio = options.WarmupRatio,
             WeightDecay = options.WeightDecay,
             MaxSequenceLength = options.MaxSequenceLength,
+            GroupByLength = options.GroupByLength,
             Seed = key.Seed,
             Device = options.Device,
             CheckpointDirectory = options.CheckpointEvery is null ? null : CellCheckpointFolder(key),

@@ -46,6 +46,14 @@ public sealed record GlueSuiteOptions
     /// <summary>Cap on dev examples per result column (the first rows); null uses all. Default null.</summary>
     public int? MaxEvaluationExamples { get; init; }
 
+    /// <summary>
+    /// Whether each cell's batches hold examples of like length
+    /// (<see cref="Tcd.Models.Training.FineTuningOptions.GroupByLength"/>, as Hugging Face's <c>group_by_length</c>):
+    /// little of a batch is then padding, which makes GLUE's mixed lengths faster to fine-tune on. A cell stored with
+    /// the other value is trained again. Default false: the paper's batches are random.
+    /// </summary>
+    public bool GroupByLength { get; init; }
+
     /// <summary>Device: "cpu", "cuda", "cuda:N" or "auto". Default "auto".</summary>
     public string Device { get; init; } = "auto";
 
@@ -131,5 +139,5 @@ public sealed record GlueSuiteOptions
 
     /// <summary>The settings stored with each cell; a cell stored under other settings is trained again.</summary>
     public GlueCellSettings CellSettings() =>
-        new(Epochs, BatchSize, WarmupRatio, WeightDecay, MaxSequenceLength, MaxTrainExamples, MaxEvaluationExamples);
+        new(Epochs, BatchSize, WarmupRatio, WeightDecay, MaxSequenceLength, MaxTrainExamples, MaxEvaluationExamples, GroupByLength);
 }

@@ -245,6 +245,56 @@ public sealed class GlueSuiteTests : IDisposable
     }
 
     [Fact]
+    public void Grouping_by_length_reaches_the_cells_training_and_a_cell_stored_with_the_other_grouping_is_trained_again()
+    {
+        var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 13);
+        var options = fixture.OneCellOptions([model], "RTE");
+        var notes = new List<string>();
+
+        var grouped = new GlueSuite(options with { GroupByLength = true }).Run();
+        var groupedAgain = new GlueSuite(options with { GroupByLength = true }).Run();
+        var random = new GlueSuite(options, log: notes.Add).Run();
+
+        grouped.CellsTrained.Should().Be(1);
+        grouped.Cells.Single().Settings.GroupByLength.Should().BeTrue();
+        groupedAgain.CellsTrained.Should().Be(0, "nothing changed");
+        random.CellsTrained.Should().Be(1, "the stored cell's batches were grouped by length");
+        notes.Should().ContainSingle(note => note.Contains("was stored for other settings; the cell is trained again."));
+        random.Cells.Single().EpochLosses.Should().NotEqual(grouped.Cells.Single().EpochLosses, "the same seed with other batches gives other losses");
+    }
+
+    [Fact]
+    public void A_cell_checkpoint_of_the_other_grouping_by_length_is_dropped_and_the_cell_trained_from_its_first_step()
+    {
+        var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 4);
+        var options = fixture.OneCellOptions([model], "RTE") with { Epochs = 2, BatchSize = 4, CheckpointEvery = 5 };
+        StopAt(options with { GroupByLength = true }, report => report.Step == 10);
+        var notes = new List<string>();
+        var steps = new List<long>();
+
+        new GlueSuite(options, log: notes.Add).Run(new SynchronousProgress<GlueSuiteProgress>(report => steps.Add(report.Step))).CellsTrained.Should().Be(1);
+
+        notes.Should().ContainSingle(note => note.Contains("belongs to another run (GroupByLength True (now False))", StringComparison.Ordinal)
+                                             && note.EndsWith("training from the first step.", StringComparison.Ordinal));
+        steps.Should().Contain(10, "the cell ran from step 1");
+    }
+
+    [Fact]
+    public void A_cell_stored_before_grouping_by_length_existed_is_reused_as_trained_on_random_batches()
+    {
+        var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 14);
+        var options = fixture.OneCellOptions([model], "RTE");
+        new GlueSuite(options).Run();
+        var cell = Directory.GetFiles(Path.Combine(fixture.Output, "cells"), "*.json").Single();
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(cell))!.AsObject();
+        json["settings"]!.AsObject().Remove("group_by_length").Should().BeTrue("the current build stores the grouping");
+        File.WriteAllText(cell, json.ToJsonString());
+
+        new GlueSuite(options).Run().CellsTrained.Should().Be(0, "an earlier build's cells were trained on random batches, as the default is");
+        new GlueSuite(options with { GroupByLength = true }).Run().CellsTrained.Should().Be(1, "they were not grouped by length");
+    }
+
+    [Fact]
     public void Cells_stored_from_other_GLUE_files_are_fine_tuned_again()
     {
         var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 11);
