@@ -96,6 +96,7 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
         else
         {
             RequireTwoClasses(train, kind, annotations);
+            WarnOfHeaderClasses(train, input.Schema, annotations, channel);
         }
 
         var validation = options.ValidationData is null ? null : ReadExamples(options.ValidationData, kind, classCount, "validation", channel);
@@ -307,6 +308,28 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
             (kind == BertPredictionKind.BinaryClassification
                 ? " Check how the label is read: LoadFromTextFile reads a Boolean column it cannot find (a wrong separatorChar or LoadColumn index) as false in every row."
                 : string.Empty));
+    }
+
+    /// <summary>
+    /// Warns of a class that one training row has and that bears a column's name: the sign of a data file's header row
+    /// read as data (LoadFromTextFile without <c>hasHeader: true</c>), which MapValueToKey then made a class of its own
+    /// that the classifier learns to predict.
+    /// </summary>
+    private void WarnOfHeaderClasses(List<FineTuningExample> train, DataViewSchema schema, DataViewSchema.Annotations? annotations, IChannel channel)
+    {
+        if (PredictionAnnotations.ClassNames(annotations) is not { } names)
+        {
+            return;
+        }
+
+        var rowsPerClass = train.CountBy(example => (int)example.Target).ToDictionary(count => count.Key, count => count.Value);
+        var columnNames = schema.Select(column => column.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in names.Where((name, index) => rowsPerClass.GetValueOrDefault(index) == 1 && columnNames.Contains(name.Trim())))
+        {
+            channel.Warning(MessageSensitivity.None,
+                $"Class '{name}' of column '{options.LabelColumnName}' has a single training row and a column's name: it looks like a data file's header row read as data, " +
+                "which the classifier now learns as a class. Load the file with hasHeader: true.");
+        }
     }
 
     /// <summary>

@@ -349,6 +349,22 @@ public class BertFineTuningEstimatorTests
     }
 
     [Fact]
+    public void A_class_of_one_row_named_like_a_column_is_warned_of_as_a_header_read_as_data()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var warnings = new List<string>();
+        mlContext.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) { lock (warnings) { warnings.Add(e.Message); } } };
+        var pipeline = mlContext.Transforms.Conversion.MapValueToKey("Label", "Topic").Append(mlContext.Tcd().TextClassifier(TcdTestData.Teacher, epochs: 1));
+
+        pipeline.Fit(mlContext.Data.LoadFromEnumerable(TcdTestData.Topics()));
+        warnings.Should().BeEmpty();
+
+        var withHeader = TcdTestData.Topics().Prepend(new TopicRow { Text = "text", Topic = "topic" });
+        pipeline.Fit(mlContext.Data.LoadFromEnumerable(withHeader));
+        warnings.Should().ContainSingle().Which.Should().Contain("] Class 'topic' of column 'Label' has a single training row and a column's name").And.EndWith("Load the file with hasHeader: true.");
+    }
+
+    [Fact]
     public void A_regressor_refuses_training_rows_of_one_score()
     {
         var mlContext = new MLContext(seed: 1);
