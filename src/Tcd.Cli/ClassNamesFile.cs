@@ -40,4 +40,22 @@ internal static class ClassNamesFile
             throw new InvalidDataException($"'{path}' must be a JSON array of class names in output order: {ex.Message}", ex);
         }
     }
+
+    /// <summary>
+    /// The names of the <paramref name="classCount"/> classes of the classifier in <paramref name="modelFolder"/> and
+    /// where they come from: its <see cref="FileName"/> (an imported checkpoint's), else the GLUE task of the
+    /// <c>tcd finetune</c> run it belongs to; null when neither names that many classes.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The folder's <see cref="FileName"/> is not a JSON array of names.</exception>
+    public static (IReadOnlyList<string> Names, string Source)? Find(string modelFolder, int classCount)
+    {
+        if (Read(modelFolder) is { } imported && imported.Count == classCount)
+        {
+            return (imported, FileName);
+        }
+
+        return FineTuningRunRecord.Find(modelFolder)?.Task is { IsRegression: false } task && task.LabelNames.Count == classCount
+            ? (task.LabelNames, $"the fine-tuning task {task.Name}")
+            : null;
+    }
 }

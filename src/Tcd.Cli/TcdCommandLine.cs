@@ -13,7 +13,7 @@ internal sealed class TcdCommandLine
     public TcdCommandLine(Func<CliConsole> console, CancellationToken cancellationToken = default)
     {
         Root = new RootCommand(
-            "tcd: pre-train BERT teachers and MoE-BERTs, distil TCD students, fine-tune on GLUE, predict with the fine-tuned classifiers, run the paper's GLUE suite, initialise dense models from MoE experts (XPERT), evaluate, fill in masked words, chart training runs and convert Hugging Face checkpoints. " +
+            "tcd: pre-train BERT teachers and MoE-BERTs, distil TCD students, fine-tune on GLUE, predict with the fine-tuned classifiers, run the paper's GLUE suite, initialise dense models from MoE experts (XPERT), evaluate, fill in masked words, chart training runs, describe saved models and convert Hugging Face checkpoints. " +
             "Every command takes --config <file.json> (keys = option names without the leading dashes, e.g. \"batch-size\"); options on the command line override the file.");
         Pretrain = Register(PretrainCommand.Pretrain(), console, cancellationToken);
         Distill = Register(PretrainCommand.Distill(), console, cancellationToken);
@@ -26,6 +26,7 @@ internal sealed class TcdCommandLine
         ImportHf = Register(new ImportHfCommand(), console, cancellationToken);
         ExportHf = Register(new ExportHfCommand(), console, cancellationToken);
         Plot = Register(new PlotCommand(), console, cancellationToken);
+        Info = Register(new InfoCommand(), console, cancellationToken);
     }
 
     public RootCommand Root { get; }
@@ -51,6 +52,8 @@ internal sealed class TcdCommandLine
     public ExportHfCommand ExportHf { get; }
 
     public PlotCommand Plot { get; }
+
+    public InfoCommand Info { get; }
 
     /// <summary>
     /// Parses and runs <paramref name="args"/> on the calling thread. With writers, output is plain text into them (no

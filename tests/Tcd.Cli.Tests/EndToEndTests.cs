@@ -99,12 +99,37 @@ public sealed class EndToEndTests : IDisposable
         var exportedAgain = Cli.Run("export-hf", "--model", temp.File("back"), "--out", temp.File("hf-again"));
 
         imported.Output.Should().Contain("classes (id2label): entailment, not_entailment");
+        Cli.Run("info", "--model", temp.File("rte")).Output.Should().Contain("sequence classifier, 2 classes: entailment, not_entailment (from the fine-tuning task RTE)");
+        Cli.Run("info", "--model", temp.File("back")).Output.Should().Contain("sequence classifier, 2 classes: entailment, not_entailment (from labels.json)");
         File.ReadAllText(temp.File("back", "labels.json")).Should().Contain("not_entailment");
         exportedAgain.Output.Should().Contain("class names of labels.json: entailment, not_entailment");
         using (var config = JsonDocument.Parse(File.ReadAllText(temp.File("hf-again", "config.json"))))
         {
             config.RootElement.GetProperty("id2label").GetProperty("1").GetString().Should().Be("not_entailment", "the names survive a round trip through a model folder");
         }
+    }
+
+    [Fact]
+    public void Info_describes_a_moe_run_from_its_files_and_counts_the_weights_a_token_uses()
+    {
+        PretrainOneTinyStep(experts: 4);
+
+        var text = Cli.Run("info", "--model", temp.File("run"));
+        var json = Cli.Run("info", "--model", temp.File("run"), "--json");
+
+        text.ExitCode.Should().Be(0, text.Error);
+        text.Output.Should().Contain("kind        masked-language model").And.Contain("4 experts per layer (top-1, no capacity limit)")
+            .And.Contain("active per token (one expert of 4 per layer)").And.Contain($"run         {temp.File("run")}: pre-trained 1 step" + Environment.NewLine);
+        json.ExitCode.Should().Be(0, json.Error);
+        using var summary = JsonDocument.Parse(json.Output);
+        using var model = BertModelStore.LoadMaskedLm(temp.File("run", "model"));
+        var weights = model.state_dict();
+        var all = weights.Values.Sum(tensor => tensor.numel());
+        var experts = weights.Where(pair => pair.Key.Contains(".experts.", StringComparison.Ordinal)).Sum(pair => pair.Value.numel());
+        summary.RootElement.GetProperty("parameters").GetInt64().Should().Be(all);
+        summary.RootElement.GetProperty("active_parameters").GetInt64().Should().Be(all - experts / 4 * 3);
+        summary.RootElement.GetProperty("experts").GetInt32().Should().Be(4);
+        summary.RootElement.GetProperty("kind").GetString().Should().Be("MaskedLanguageModel");
     }
 
     [Fact]

@@ -35,16 +35,10 @@ internal sealed class ExportHfCommand : TcdCommand<ExportHfSettings>
             if (saved == SavedModelKind.SequenceClassifier)
             {
                 using var classifier = BertModelStore.LoadSequenceClassification(settings.Model);
-                var task = FineTuningRunRecord.Find(settings.Model)?.Task;
-                if (ClassNamesFile.Read(settings.Model) is { } imported && imported.Count == classifier.NumLabels)
+                if (ClassNamesFile.Find(settings.Model, classifier.NumLabels) is var (names, source))
                 {
-                    options = options with { LabelNames = imported };
-                    console.Line($"tcd export-hf: class names of {ClassNamesFile.FileName}: {string.Join(", ", imported)}");
-                }
-                else if (task is { IsRegression: false } && task.LabelNames.Count == classifier.NumLabels)
-                {
-                    options = options with { LabelNames = task.LabelNames };
-                    console.Line($"tcd export-hf: class names of the fine-tuning task {task.Name}: {string.Join(", ", task.LabelNames)}");
+                    options = options with { LabelNames = names };
+                    console.Line($"tcd export-hf: class names of {source}: {string.Join(", ", names)}");
                 }
 
                 kind = Writing("sequence classifier");

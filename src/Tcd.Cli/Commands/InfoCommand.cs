@@ -1,0 +1,42 @@
+using System.CommandLine;
+using Tcd.Models.Runtime;
+
+namespace Tcd.Cli.Commands;
+
+/// <summary>
+/// <c>tcd info</c>: what a model folder holds — kind, architecture, parameters (and those a token uses in a MoE),
+/// tokenizer, recorded pre-training score and the run it came from — read from its files without loading the weights.
+/// </summary>
+internal sealed class InfoCommand : TcdCommand<InfoSettings>
+{
+    private readonly Option<string?> model;
+    private readonly Option<bool> json;
+
+    public InfoCommand()
+        : base("info", "Describe a saved model without loading it: kind (masked LM, classifier with its classes, encoder), architecture, experts, parameters in all and per token, tokenizer, recorded pre-training log-likelihood and the run it came from.")
+    {
+        model = Add(CliOptions.Optional<string?>("--model", "The model (required): a model folder or the --out folder of 'tcd pretrain', 'tcd distill', 'tcd finetune' or 'tcd import-hf'."));
+        json = Add(CliOptions.WithDefault("--json", "Print one JSON object instead of lines of text.", false));
+    }
+
+    public override int Execute(InfoSettings settings, CliConsole console, CancellationToken cancellationToken)
+    {
+        var summary = ModelSummary.Read(settings.Model);
+        if (settings.Json)
+        {
+            console.Line(summary.ToJson().ToJsonString(TcdJson.Indented));
+            return 0;
+        }
+
+        var lines = summary.Lines().ToList();
+        var width = lines.Max(line => line.Label.Length);
+        foreach (var (label, text) in lines)
+        {
+            console.Line($"{label.PadRight(width)}  {text}");
+        }
+
+        return 0;
+    }
+
+    protected override InfoSettings Read(OptionReader options) => new(options.RequireModel(model).Folder, options.Get(json));
+}
