@@ -284,8 +284,8 @@ public sealed class TcdCatalog
     /// column; the network's outputs are converted to fp32). Converting back with <see cref="ComputePrecision.Float32"/>
     /// does not restore the fp32 weights: they keep their bfloat16 rounding, as with PyTorch's <c>.to(dtype)</c>; load
     /// the model again for the exact ones. <see cref="SaveModel"/> writes fp32 weights, and loaders give fp32 models,
-    /// so a loaded model is converted again by the caller. Fine-tuning (<c>TextClassifier</c>...), continued pre-training
-    /// (<see cref="BertPretrainingOptions.InitialModel"/>) and XPERT copy a bfloat16 model's weights into a new fp32
+    /// so a loaded model is converted again by the caller. Fine-tuning (<c>TextClassifier</c>...) and continued
+    /// pre-training (<see cref="BertPretrainingOptions.InitialModel"/>) copy a bfloat16 model's weights into a new fp32
     /// model and train in fp32; a bfloat16 teacher given to <c>Distill</c> teaches in
     /// <see cref="PretrainingOptions.TeacherPrecision"/>. Predictions in progress on other threads finish first.
     /// </summary>
