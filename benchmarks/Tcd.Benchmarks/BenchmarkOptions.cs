@@ -1,5 +1,6 @@
 using System.Globalization;
 using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
 using Tcd.Models.Training;
 
 namespace Tcd.Benchmarks;
@@ -49,7 +50,7 @@ internal sealed record BenchmarkOptions
 
     public int AccumulationSteps { get; init; } = 1;
 
-    public TeacherPrecision TeacherPrecision { get; init; } = TeacherPrecision.Float32;
+    public ComputePrecision TeacherPrecision { get; init; } = ComputePrecision.Float32;
 
     public string Device { get; init; } = "cpu";
 
@@ -123,8 +124,8 @@ internal sealed record BenchmarkOptions
                 {
                     TeacherPrecision = Value(args, ref i) switch
                     {
-                        "fp32" => TeacherPrecision.Float32,
-                        "bf16" => TeacherPrecision.BFloat16,
+                        "fp32" => ComputePrecision.Float32,
+                        "bf16" => ComputePrecision.BFloat16,
                         var other => throw new ArgumentException($"Option '{name}' takes fp32 or bf16 (got '{other}')."),
                     },
                 },

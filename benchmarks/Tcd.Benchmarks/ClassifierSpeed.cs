@@ -13,7 +13,8 @@ namespace Tcd.Benchmarks;
 /// <summary>
 /// What an ML.NET user of a fine-tuned model waits for, through the front door (<c>mlContext.Tcd()</c>): examples per
 /// second of fine-tuning an SST-2 classifier, rows per second of a batch <c>Transform</c> over the SST-2 dev set, and
-/// the latency of one <c>PredictionEngine.Predict</c> call — for a vanilla model and a MoE model of the same shape.
+/// the latency of one <c>PredictionEngine.Predict</c> call — for a vanilla model and a MoE model of the same shape, in
+/// fp32 and after <c>MoveModel(..., ComputePrecision.BFloat16)</c>.
 /// </summary>
 internal sealed class ClassifierSpeed
 {
@@ -68,29 +69,48 @@ internal sealed class ClassifierSpeed
                 var classifier = estimator.Fit(train);
                 var fineTuning = (stepTimes.Count - 1) * training.BatchSize / (stepTimes[^1] - stepTimes[0]).TotalSeconds;
 
-                var transformSeconds = Enumerable.Range(0, 3).Select(_ => TimeTransform(classifier, dev)).ToList();
-                var rowsPerSecond = devRows.Count / Statistics.Median(transformSeconds);
-
-                var engine = ml.Model.CreatePredictionEngine<SentimentRow, SentimentPrediction>(classifier);
-                foreach (var row in devRows.Take(5))
-                {
-                    engine.Predict(row);
-                }
-
-                var latencies = devRows.Take(options.PredictionCalls).Select(row =>
-                {
-                    var clock = Stopwatch.StartNew();
-                    engine.Predict(row);
-                    return clock.Elapsed.TotalMilliseconds;
-                }).ToList();
-                log($"  {name,-18} fine-tuning {fineTuning,7:F1} examples/s | Transform {rowsPerSecond,7:F1} rows/s | " +
-                    $"Predict median {Statistics.Median(latencies),6:F1} ms, p90 {Statistics.Percentile(latencies, 0.9),6:F1} ms");
+                log($"  {name,-18} fine-tuning {fineTuning,7:F1} examples/s");
+                var exact = Serve(ml, classifier, dev, devRows, "fp32", reference: null, log);
+                ml.Tcd().MoveModel(classifier, options.Device, ComputePrecision.BFloat16);
+                Serve(ml, classifier, dev, devRows, "bf16", exact, log);
+                ml.Tcd().DisposeModel(classifier);
             }
             finally
             {
                 Directory.Delete(folder, recursive: true);
             }
         }
+    }
+
+    /// <summary>
+    /// Times the batch Transform (median of 3) and PredictionEngine calls of <paramref name="classifier"/> as it now is, and
+    /// logs them; next to a <paramref name="reference"/> (the fp32 probabilities) it also says how far its predictions moved.
+    /// </summary>
+    /// <returns>The probability of each dev row.</returns>
+    private float[] Serve(MLContext ml, ITransformer classifier, IDataView dev, IReadOnlyList<SentimentRow> devRows, string precision, float[]? reference, Action<string> log)
+    {
+        var transformSeconds = Enumerable.Range(0, 3).Select(_ => TimeTransform(classifier, dev)).ToList();
+        var rowsPerSecond = devRows.Count / Statistics.Median(transformSeconds);
+
+        var engine = ml.Model.CreatePredictionEngine<SentimentRow, SentimentPrediction>(classifier);
+        foreach (var row in devRows.Take(5))
+        {
+            engine.Predict(row);
+        }
+
+        var latencies = devRows.Take(options.PredictionCalls).Select(row =>
+        {
+            var clock = Stopwatch.StartNew();
+            engine.Predict(row);
+            return clock.Elapsed.TotalMilliseconds;
+        }).ToList();
+        var probabilities = ml.Data.CreateEnumerable<SentimentPrediction>(classifier.Transform(dev), reuseRowObject: false).Select(p => p.Probability).ToArray();
+        var agreement = reference is null
+            ? string.Empty
+            : FormattableString.Invariant($" | {probabilities.Zip(reference).Count(pair => pair.First > 0.5f == pair.Second > 0.5f)}/{probabilities.Length} labels as fp32, max |Δp| {probabilities.Zip(reference).Max(pair => Math.Abs(pair.First - pair.Second)):F4}");
+        log($"    {precision,-16} Transform {rowsPerSecond,7:F1} rows/s | " +
+            $"Predict median {Statistics.Median(latencies),6:F1} ms, p90 {Statistics.Percentile(latencies, 0.9),6:F1} ms{agreement}");
+        return probabilities;
     }
 
     /// <summary>Seconds to score every row (the lazy Transform runs while the cursor reads the predictions).</summary>

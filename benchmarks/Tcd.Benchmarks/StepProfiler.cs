@@ -1,6 +1,7 @@
 using Tcd.Models.Data;
 using Tcd.Models.Losses;
 using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
 using Tcd.Models.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -47,11 +48,7 @@ internal sealed class StepProfiler
         var training = new PretrainingOptions { BatchSize = options.BatchSize, MaxSequenceLength = options.SequenceLength, Seed = options.Seed };
         var rows = new SegmentPacker(encoder, options.SequenceLength).Pack(corpus).Take(options.BatchSize * (options.WarmupSteps + options.Steps)).ToList();
         torch.manual_seed(options.Seed);
-        var teacher = new BertForMaskedLm(vanillaConfig).to(device);
-        if (options.TeacherPrecision == TeacherPrecision.BFloat16)
-        {
-            teacher.to(ScalarType.BFloat16);
-        }
+        var teacher = new BertForMaskedLm(vanillaConfig).to(device).to(TorchRuntime.ScalarTypeOf(options.TeacherPrecision));
 
         teacher.eval();
         var runs = new (string Name, BertConfig Config, PretrainingObjective Objective)[]

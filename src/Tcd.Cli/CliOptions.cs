@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using Tcd.Models.Runtime;
 using Tcd.Models.Training;
 
 namespace Tcd.Cli;
@@ -7,6 +8,13 @@ namespace Tcd.Cli;
 /// <summary>Builds options; every command gets its own instances of the shared ones (device, seed, config, ...).</summary>
 internal static class CliOptions
 {
+    /// <summary>The command-line names of the <see cref="ComputePrecision"/> values.</summary>
+    private static readonly Dictionary<ComputePrecision, string> PrecisionNames = new()
+    {
+        [ComputePrecision.Float32] = "fp32",
+        [ComputePrecision.BFloat16] = "bf16",
+    };
+
     /// <summary>An option with a default, which <c>--help</c> shows as <c>[default: ...]</c>.</summary>
     public static Option<T> WithDefault<T>(string name, string description, T defaultValue) =>
         new(name) { Description = description, DefaultValueFactory = _ => defaultValue };
@@ -60,6 +68,28 @@ internal static class CliOptions
     {
         var count = options.Get(threads);
         return count < 1 ? throw new CliUsageException($"--threads must be 1 or more, not {count}.") : count;
+    }
+
+    /// <summary>An option naming a <see cref="ComputePrecision"/>: <c>fp32</c> or <c>bf16</c>. Read it with <see cref="ReadPrecision"/>.</summary>
+    public static Option<string> Precision(string name, string description, ComputePrecision defaultValue) =>
+        WithDefault(name, description, PrecisionNames[defaultValue]).AcceptingOnly([.. PrecisionNames.Values]);
+
+    /// <summary>
+    /// The value of a <see cref="Precision"/> option, checked: the parser checks the command line's, but a value from the
+    /// <c>--config</c> file reaches the command unchecked.
+    /// </summary>
+    public static ComputePrecision ReadPrecision(OptionReader options, Option<string> precision)
+    {
+        var name = options.Get(precision);
+        foreach (var (value, valueName) in PrecisionNames)
+        {
+            if (valueName == name)
+            {
+                return value;
+            }
+        }
+
+        throw new CliUsageException($"{precision.Name}: '{name}' is not a precision; use {string.Join(" or ", PrecisionNames.Values)}.");
     }
 
     public static Option<long> CheckpointEvery(long defaultValue) =>

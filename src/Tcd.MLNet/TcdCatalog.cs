@@ -256,7 +256,7 @@ public sealed class TcdCatalog
 
     /// <summary>
     /// Loads a file written by <see cref="SaveModel"/>: a lone transformer comes back as itself, a chain as a
-    /// <see cref="TransformerChain{TLastTransformer}"/>. Tcd weights are loaded on the CPU (<see cref="MoveModel"/> moves them).
+    /// <see cref="TransformerChain{TLastTransformer}"/>. Tcd weights are loaded on the CPU in fp32 (<see cref="MoveModel(ITransformer, string, ComputePrecision)"/> moves and converts them).
     /// </summary>
     /// <param name="path">The model file.</param>
     /// <param name="inputSchema">The input schema saved with the model.</param>
@@ -265,7 +265,8 @@ public sealed class TcdCatalog
 
     /// <summary>
     /// Moves the TorchSharp weights of every Tcd transformer in <paramref name="model"/> to <paramref name="device"/>, where
-    /// its predictions then run. The loaders put weights on the CPU, so a server with a GPU moves a loaded model with
+    /// its predictions then run; their number format is kept (see <see cref="MoveModel(ITransformer, string, ComputePrecision)"/>
+    /// to change it). The loaders put weights on the CPU, so a server with a GPU moves a loaded model with
     /// <c>MoveModel(model, "cuda")</c>; a model fitted on a GPU can be moved to the CPU the same way. Predictions in
     /// progress on other threads finish first.
     /// </summary>
@@ -273,15 +274,34 @@ public sealed class TcdCatalog
     /// <param name="device"><c>"cpu"</c>, <c>"cuda"</c>, <c>"cuda:N"</c> or <c>"auto"</c> (CUDA when available, else CPU).</param>
     /// <exception cref="ArgumentException">The name is not a device, or CUDA is asked for but not available.</exception>
     /// <exception cref="ObjectDisposedException">The weights were released by <see cref="DisposeModel"/>.</exception>
-    public void MoveModel(ITransformer model, string device)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        var target = TorchRuntime.ResolveDevice(device, nameof(device));
-        foreach (var bert in TransformerChains.Flatten(model).OfType<BertTransformer>())
-        {
-            bert.MoveWeights(target);
-        }
-    }
+    public void MoveModel(ITransformer model, string device) => Move(model, device, type: null);
+
+    /// <summary>
+    /// Moves the TorchSharp weights of every Tcd transformer in <paramref name="model"/> to <paramref name="device"/> and
+    /// converts them to <paramref name="precision"/>, the number format its predictions then compute in.
+    /// <see cref="ComputePrecision.BFloat16"/> serves faster where bfloat16 matrix products are fast (CPUs with
+    /// AVX-512 BF16 or AMX, GPUs; see that value), for outputs that move by ≈1e-2 (every output column stays a float
+    /// column; the network's outputs are converted to fp32). Converting back with <see cref="ComputePrecision.Float32"/>
+    /// does not restore the fp32 weights: they keep their bfloat16 rounding, as with PyTorch's <c>.to(dtype)</c>; load
+    /// the model again for the exact ones. <see cref="SaveModel"/> writes fp32 weights, and loaders give fp32 models,
+    /// so a loaded model is converted again by the caller. Fine-tuning (<c>TextClassifier</c>...) and continued
+    /// pre-training (<see cref="BertPretrainingOptions.InitialModel"/>) copy a bfloat16 model's weights into a new fp32
+    /// model and train in fp32; a bfloat16 teacher given to <c>Distill</c> teaches in
+    /// <see cref="PretrainingOptions.TeacherPrecision"/>. Predictions in progress on other threads finish first.
+    /// </summary>
+    /// <param name="model">A fitted or loaded model: a Tcd transformer or a chain holding some.</param>
+    /// <param name="device"><c>"cpu"</c>, <c>"cuda"</c>, <c>"cuda:N"</c> or <c>"auto"</c> (CUDA when available, else CPU).</param>
+    /// <param name="precision">The number format of the weights and of the computation.</param>
+    /// <example>
+    /// <code>
+    /// var model = mlContext.Tcd().LoadModel("model.tcd.zip", out var schema);
+    /// mlContext.Tcd().MoveModel(model, "cpu", ComputePrecision.BFloat16);
+    /// </code>
+    /// </example>
+    /// <exception cref="ArgumentException">The name is not a device, or CUDA is asked for but not available.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="precision"/> is not a defined <see cref="ComputePrecision"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The weights were released by <see cref="DisposeModel"/>.</exception>
+    public void MoveModel(ITransformer model, string device, ComputePrecision precision) => Move(model, device, TorchRuntime.ScalarTypeOf(precision));
 
     /// <summary>
     /// Frees the native (TorchSharp) weights of every Tcd transformer in <paramref name="model"/> and disposes its disposable
@@ -315,7 +335,7 @@ public sealed class TcdCatalog
     /// <c>pytorch_model.bin</c>). A Hugging Face checkpoint without a masked-LM head (a <c>BertModel</c> sentence
     /// encoder, a token classifier, ...) has its encoder loaded under a new head, with a warning in <c>mlContext.Log</c>,
     /// as transformers' <c>BertForMaskedLM.from_pretrained</c> does: features and fine-tuning use the encoder alone. A
-    /// folder's <c>vocab.txt</c> is used when present, else the embedded BERT uncased vocabulary. Weights are loaded on the CPU (<see cref="MoveModel"/> moves them).
+    /// folder's <c>vocab.txt</c> is used when present, else the embedded BERT uncased vocabulary. Weights are loaded on the CPU in fp32 (<see cref="MoveModel(ITransformer, string, ComputePrecision)"/> moves and converts them).
     /// </summary>
     /// <param name="path">The model file or folder.</param>
     /// <param name="textColumnName">The input text column of the returned transformer. Default "Text".</param>
@@ -331,7 +351,7 @@ public sealed class TcdCatalog
     /// <c>BertForSequenceClassification</c> folder — as a transformer with ML.NET's prediction columns: one output is a
     /// regressor (<c>Score</c>), two a binary classifier (<c>Score</c>, <c>Probability</c>, <c>PredictedLabel</c> true
     /// for class 1), more a multiclass one (<c>PredictedLabel</c> a key named by <paramref name="classNames"/> when given).
-    /// A folder's <c>vocab.txt</c> is used when present, else the embedded BERT uncased vocabulary; weights load on the CPU (<see cref="MoveModel"/> moves them).
+    /// A folder's <c>vocab.txt</c> is used when present, else the embedded BERT uncased vocabulary; weights load on the CPU in fp32 (<see cref="MoveModel(ITransformer, string, ComputePrecision)"/> moves and converts them).
     /// Files written by <see cref="SaveModel"/> load with <see cref="LoadModel"/> instead.
     /// </summary>
     /// <param name="path">The model folder.</param>
@@ -352,6 +372,16 @@ public sealed class TcdCatalog
     public FineTunedBertTransformer LoadClassifier(
         string path, string textColumnName = "Text", string? pairColumnName = null, IReadOnlyList<string>? classNames = null, int? maxSequenceLength = null) =>
         FineTunedModelLoader.Load(mlContext, path, textColumnName, pairColumnName, classNames, maxSequenceLength);
+
+    private static void Move(ITransformer model, string device, TorchSharp.torch.ScalarType? type)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var target = TorchRuntime.ResolveDevice(device, nameof(device));
+        foreach (var bert in TransformerChains.Flatten(model).OfType<BertTransformer>())
+        {
+            bert.MoveWeights(target, type);
+        }
+    }
 
     /// <summary>The options of a simple overload; segments are shortened to the positions of <paramref name="positionsOf"/> (null: the default model's).</summary>
     private static T With<T>(

@@ -26,6 +26,19 @@ public sealed class ConfigValueTests : IDisposable
         error.TrimEnd().Should().NotContain("\n");
     }
 
+    [Fact]
+    public void A_precision_from_the_config_file_is_checked_as_one_on_the_command_line_is()
+    {
+        temp.Write("teacher/model/config.json", Tcd.Models.Modeling.BertConfig.Tiny.ToJson());
+        temp.Write("a.txt", "Some text.");
+        var config = temp.Write("run.json", """{ "corpus": ["a.txt"], "out": "run", "teacher": "teacher", "teacher-precision": "fp16" }""");
+
+        var (exitCode, _, error) = Cli.Run("distill", "--config", config);
+
+        exitCode.Should().Be(1);
+        error.Should().Be($"tcd distill: error: --teacher-precision: 'fp16' is not a precision; use fp32 or bf16.{Environment.NewLine}");
+    }
+
     [Theory]
     [InlineData("--out", "")]
     [InlineData("--corpus", "")]

@@ -1,5 +1,6 @@
 using Tcd.Cli.Commands;
 using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
 using Tcd.Models.Training;
 
 namespace Tcd.Cli.Tests;
@@ -62,7 +63,7 @@ public sealed class ParseTests : IDisposable
         settings.Teacher.Should().Be(Path.GetDirectoryName(teacher));
         settings.Model.Should().Be(BertConfig.Tiny.WithExperts(64));
         settings.Objective.Should().Be(PretrainingObjective.TransferCapabilityDistillation(1000, 1, 1, 0));
-        settings.Training.TeacherPrecision.Should().Be(TeacherPrecision.Float32);
+        settings.Training.TeacherPrecision.Should().Be(ComputePrecision.Float32);
     }
 
     [Fact]
@@ -71,7 +72,7 @@ public sealed class ParseTests : IDisposable
         temp.Write("teacher/model/config.json", BertConfig.Tiny.ToJson());
         string[] distill = ["distill", "--corpus", "a.txt", "--out", "run", "--teacher", temp.File("teacher")];
 
-        Cli.Parse(c => c.Distill, [.. distill, "--teacher-precision", "bf16"]).Training.TeacherPrecision.Should().Be(TeacherPrecision.BFloat16);
+        Cli.Parse(c => c.Distill, [.. distill, "--teacher-precision", "bf16"]).Training.TeacherPrecision.Should().Be(ComputePrecision.BFloat16);
         var wrong = Cli.Run([.. distill, "--teacher-precision", "fp16"]);
 
         wrong.ExitCode.Should().Be(1);

@@ -87,6 +87,37 @@ public sealed class PredictTests(PredictTests.FineTunedRun run) : IClassFixture<
     }
 
     [Fact]
+    public void Precision_bf16_converts_the_classifier_and_writes_probabilities_close_to_fp32s_and_a_bad_precision_is_a_usage_error()
+    {
+        string[] predict = ["predict", "--model", FineTuned, "--data", temp.File("SST-2", "dev.tsv"), "--probabilities", "--device", "cpu", "--threads", "1"];
+        var exact = temp.File("fp32-predictions.tsv");
+        var approximate = temp.File("bf16-predictions.tsv");
+
+        Cli.Run([.. predict, "--out", exact]).ExitCode.Should().Be(0);
+        var (exitCode, output, error) = Cli.Run([.. predict, "--out", approximate, "--precision", "bf16"]);
+
+        error.Should().BeEmpty();
+        exitCode.Should().Be(0);
+        output.Should().Contain("cut to 24 tokens, on cpu, 1 thread in bfloat16");
+        var exactProbabilities = Probabilities(exact);
+        var approximateProbabilities = Probabilities(approximate);
+        approximateProbabilities.Should().HaveCount(10).And.NotEqual(exactProbabilities, "the classifier computes in bfloat16");
+        approximateProbabilities.Should().Equal(exactProbabilities, (a, b) => Math.Abs(a - b) < 0.02);
+
+        var wrong = Cli.Run([.. predict, "--out", approximate, "--precision", "fp16"]);
+        wrong.ExitCode.Should().Be(1);
+        wrong.Error.Should().Contain("fp16").And.Contain("fp32").And.Contain("bf16");
+        var config = temp.Write("bf17.json", """{ "precision": "bf17" }""");
+        var wrongInConfig = Cli.Run([.. predict, "--out", approximate, "--config", config]);
+        wrongInConfig.ExitCode.Should().Be(1);
+        wrongInConfig.Error.Should().Be($"tcd predict: error: --precision: 'bf17' is not a precision; use fp32 or bf16.{Environment.NewLine}");
+    }
+
+    /// <summary>The probability of class 1 on each line of a predictions file written with <c>--probabilities</c>.</summary>
+    private static double[] Probabilities(string predictions) =>
+        File.ReadAllLines(predictions).Skip(1).Select(line => double.Parse(line.Split('\t')[3], CultureInfo.InvariantCulture)).ToArray();
+
+    [Fact]
     public void Rows_keep_their_number_in_the_file_past_a_skipped_row_and_out_may_name_a_new_folder()
     {
         var dev = temp.Write("skipped/SST-2/dev.tsv", "sentence\tlabel\ngood film\t1\nbad\tfilm\t0\nawful film\t0\nfine film\t1\n");

@@ -28,6 +28,7 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
     private readonly Option<int> batchSize;
     private readonly Option<bool> probabilities;
     private readonly Option<string> device;
+    private readonly Option<string> precision;
     private readonly Option<int?> threads;
 
     public PredictCommand()
@@ -42,6 +43,10 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
         batchSize = Add(CliOptions.WithDefault("--batch-size", "Examples per forward pass.", 64));
         probabilities = Add(CliOptions.WithDefault("--probabilities", "Add a probability_<class> column per class (classification tasks).", false));
         device = Add(CliOptions.Device());
+        precision = Add(CliOptions.Precision(
+            "--precision",
+            "Number format the classifier computes in: fp32 (as trained) or bf16 (its weights rounded to bfloat16 after loading: ≈1.5× the rows/s of fp32 on a CPU with AVX-512 BF16, faster still on GPUs; probabilities within ≈1e-2; emulated and slower on CPUs without bfloat16 instructions).",
+            ComputePrecision.Float32));
         threads = Add(CliOptions.Threads());
     }
 
@@ -65,6 +70,7 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
         }
 
         using var classifier = BertModelStore.LoadSequenceClassification(settings.Model, TorchRuntime.ResolveDevice(settings.Device, "--device"));
+        classifier.to(TorchRuntime.ScalarTypeOf(settings.Precision));
         if (classifier.NumLabels != settings.Task.OutputCount)
         {
             throw new CliUsageException(
@@ -73,7 +79,8 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
         }
 
         console.Line($"tcd predict: {UserMessages.Count(rows.Count, "row")} of {settings.DataFile} ({settings.Task.Name} {settings.Split.Name} layout), " +
-                     $"cut to {settings.SequenceLength} tokens, on {TorchRuntime.DescribeDevice(settings.Device, settings.Threads, "--device")}");
+                     $"cut to {settings.SequenceLength} tokens, on {TorchRuntime.DescribeDevice(settings.Device, settings.Threads, "--device")}" +
+                     (settings.Precision == ComputePrecision.BFloat16 ? " in bfloat16" : string.Empty));
         if (settings.FineTuningStopped)
         {
             console.Line("note: the fine-tuning that made this classifier was stopped before its last epoch (result.json: cancelled); " +
@@ -182,7 +189,7 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
         var length = options.Get(sequenceLength) ?? run?.MaxSequenceLength ?? new FineTuningOptions().MaxSequenceLength;
         var settings = new PredictSettings(
             modelFolder, glueTask, dataFile, layout, outputFile, length, options.Get(batchSize), options.Get(probabilities),
-            options.Get(device), CliOptions.ReadThreads(options, threads), run?.Cancelled ?? false, ReorderedClassNames(modelFolder, glueTask));
+            options.Get(device), CliOptions.ReadPrecision(options, precision), CliOptions.ReadThreads(options, threads), run?.Cancelled ?? false, ReorderedClassNames(modelFolder, glueTask));
         if (settings.SequenceLength < 2 || settings.BatchSize < 1)
         {
             throw new CliUsageException("--seq-length must be at least 2 and --batch-size at least 1.");

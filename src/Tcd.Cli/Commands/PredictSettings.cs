@@ -1,4 +1,5 @@
 using Tcd.Models.Data.Glue;
+using Tcd.Models.Runtime;
 
 namespace Tcd.Cli.Commands;
 
@@ -12,6 +13,7 @@ namespace Tcd.Cli.Commands;
 /// <param name="BatchSize">Examples per forward pass.</param>
 /// <param name="Probabilities">Also write each class's probability.</param>
 /// <param name="Device">cpu, cuda, cuda:N or auto.</param>
+/// <param name="Precision">The number format the classifier's weights are converted to after loading.</param>
 /// <param name="Threads">libtorch CPU threads, or null for libtorch's choice.</param>
 /// <param name="FineTuningStopped">True when the fine-tuning that made the classifier was stopped before its last epoch.</param>
 /// <param name="ClassNames">
@@ -19,5 +21,5 @@ namespace Tcd.Cli.Commands;
 /// imported checkpoint's <c>id2label</c>); null when its outputs are in the task's order.
 /// </param>
 internal sealed record PredictSettings(
-    string Model, GlueTask Task, string DataFile, GlueSplit Split, string Output, int SequenceLength, int BatchSize, bool Probabilities, string Device, int? Threads,
+    string Model, GlueTask Task, string DataFile, GlueSplit Split, string Output, int SequenceLength, int BatchSize, bool Probabilities, string Device, ComputePrecision Precision, int? Threads,
     bool FineTuningStopped, IReadOnlyList<string>? ClassNames);

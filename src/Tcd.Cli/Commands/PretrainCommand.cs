@@ -27,16 +27,8 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
     /// <summary>The chart of every loss term over the run, written beside the metrics file at the end.</summary>
     public const string LossChartFileName = "losses.png";
 
-    /// <summary>About this many points of the moving average span a run in the loss chart, however long the run.</summary>
-
     private static readonly PretrainingOptions Defaults = new();
 
-    /// <summary>The values of <c>--teacher-precision</c>.</summary>
-    private static readonly Dictionary<TeacherPrecision, string> TeacherPrecisionNames = new()
-    {
-        [TeacherPrecision.Float32] = "fp32",
-        [TeacherPrecision.BFloat16] = "bf16",
-    };
     private readonly bool distill;
     private readonly Option<string[]> corpus;
     private readonly Option<string?> output;
@@ -108,11 +100,10 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             trunkWeight = Add(CliOptions.WithDefault("--trunk-weight", "λ_T, weight of the trunk (LayerNorm output) relation alignment (paper: 1).", 1.0));
             innerWeight = Add(CliOptions.WithDefault("--inner-weight", "λ_I, weight of the inner (sublayer output) relation alignment (paper: 1).", 1.0));
             attentionWeight = Add(CliOptions.Optional<double?>("--attention-weight", "λ_A, weight of the attention (query–key) relation alignment [default: 1 for BERT-base-sized students (paper-large), 0 otherwise, as in the paper]."));
-            teacherPrecision = Add(CliOptions.WithDefault(
+            teacherPrecision = Add(CliOptions.Precision(
                 "--teacher-precision",
                 "Number format of the frozen teacher's forward pass: fp32 (exact) or bf16 (the teacher's forward in ≈60% of its fp32 time on a CPU with AVX-512 BF16, faster still on GPUs; relation targets within ≈1e-3; emulated and slower on CPUs without bfloat16 instructions). May change on resume.",
-                TeacherPrecisionNames[Defaults.TeacherPrecision]));
-            teacherPrecision.AcceptOnlyFromAmong([.. TeacherPrecisionNames.Values]);
+                Defaults.TeacherPrecision));
         }
         checkpointEvery = Add(CliOptions.CheckpointEvery(Defaults.CheckpointEvery));
         keepCheckpoints = Add(CliOptions.KeepCheckpoints(Defaults.KeepCheckpoints));
@@ -337,7 +328,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             ValidationEvery = options.Get(validationEvery),
             Device = options.Get(device),
             Threads = CliOptions.ReadThreads(options, threads),
-            TeacherPrecision = teacherPrecision is null ? TeacherPrecision.Float32 : TeacherPrecisionNames.Single(name => name.Value == options.Get(teacherPrecision)).Key,
+            TeacherPrecision = teacherPrecision is null ? Defaults.TeacherPrecision : CliOptions.ReadPrecision(options, teacherPrecision),
         };
         OptionValidation.Run(training.Validate, OptionNames);
         OptionValidation.Run(objective.Validate, OptionNames);

@@ -7,7 +7,6 @@ using Tcd.MLNet.Transformers;
 using Tcd.Models.Data;
 using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
-using TorchSharp;
 
 namespace Tcd.MLNet.Serialization;
 
@@ -160,13 +159,7 @@ internal static class TcdModelFile
         var temporary = Directory.CreateTempSubdirectory("tcd-save-");
         try
         {
-            var (module, config) = bert switch
-            {
-                PretrainedBertTransformer pretrained => ((torch.nn.Module)pretrained.Model, pretrained.Model.Config),
-                FineTunedBertTransformer fineTuned => (fineTuned.Model, fineTuned.Model.Config),
-                _ => throw new NotSupportedException($"Cannot save a {bert.GetType().Name}."),
-            };
-            BertModelStore.Save(module, config, temporary.FullName);
+            bert.SaveWeights(temporary.FullName);
             foreach (var file in temporary.EnumerateFiles())
             {
                 zip.CreateEntryFromFile(file.FullName, folder + file.Name, CompressionLevel.Fastest);

@@ -205,15 +205,33 @@ public abstract class BertTransformer : ITransformer
     }
 
     /// <summary>
-    /// Moves the network's weights to <paramref name="device"/>, where its forward passes then run. Waits for a forward
-    /// pass in progress on another thread, so none reads weights half moved.
+    /// Moves the network's weights to <paramref name="device"/>, where its forward passes then run, and converts them to
+    /// <paramref name="type"/> unless it is null. Waits for a forward pass in progress on another thread, so none
+    /// reads weights half moved.
     /// </summary>
-    internal void MoveWeights(Device device)
+    internal void MoveWeights(Device device, ScalarType? type)
     {
         lock (gate)
         {
             ThrowIfWeightsReleased("move it");
             Network.to(device);
+            if (type is { } format)
+            {
+                Network.to(format);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes the network with <see cref="BertModelStore.Save"/> into <paramref name="folder"/>, in fp32 whatever it
+    /// computes in. Waits for a move in progress on another thread, so no weight is written half converted.
+    /// </summary>
+    internal void SaveWeights(string folder)
+    {
+        lock (gate)
+        {
+            ThrowIfWeightsReleased("save it");
+            BertModelStore.Save(Network, Config, folder);
         }
     }
 

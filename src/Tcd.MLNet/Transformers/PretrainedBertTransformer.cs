@@ -69,7 +69,8 @@ public sealed class PretrainedBertTransformer : BertTransformer
 
     private protected override Tensor Forward(BertBatch batch)
     {
-        var hidden = Model.Bert.forward(batch.InputIds, batch.TokenTypeIds, batch.AttentionMask, EncoderTaps.None).SequenceOutput;
+        // Pooled in fp32 whatever the network computes in: a bfloat16 sum over a long text would round at every token.
+        var hidden = Model.Bert.forward(batch.InputIds, batch.TokenTypeIds, batch.AttentionMask, EncoderTaps.None).SequenceOutput.to(ScalarType.Float32);
         if (Pooling == FeaturePooling.Cls)
         {
             return hidden.select(1, 0);

@@ -8,7 +8,7 @@ namespace Tcd.Models.Modeling;
 
 /// <summary>
 /// Saves and loads models as one folder holding <c>config.json</c> (<see cref="BertConfig"/>) and
-/// <c>model.safetensors</c> (the state dict under Hugging Face key names). Save then load is bit-identical.
+/// <c>model.safetensors</c> (the state dict under Hugging Face key names). Save then load is bit-identical (a model computing in bfloat16 loads as fp32 holding the same values).
 /// </summary>
 public static class BertModelStore
 {
@@ -25,7 +25,12 @@ public static class BertModelStore
     /// <summary>The subfolder in which a run folder (of <c>tcd</c>, the quickstart) keeps its final model.</summary>
     public const string RunModelFolderName = "model";
 
-    /// <summary>Writes <paramref name="config"/> and every tensor of <paramref name="module"/>'s state dict into <paramref name="folder"/> (created if needed).</summary>
+    /// <summary>
+    /// Writes <paramref name="config"/> and every tensor of <paramref name="module"/>'s state dict into <paramref name="folder"/>
+    /// (created if needed). Floating-point weights are written in fp32 whatever format the module computes in (a model
+    /// converted to bfloat16 for inference saves as fp32, its values those bfloat16 weights), so a model folder is always
+    /// fp32, the format models train in; the module itself is not changed.
+    /// </summary>
     public static void Save(nn.Module module, BertConfig config, string folder)
     {
         ArgumentNullException.ThrowIfNull(module);
@@ -33,7 +38,11 @@ public static class BertModelStore
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         OutputFolders.Create(folder, "model folder");
         File.WriteAllText(Path.Combine(folder, ConfigFileName), config.Validate().ToJson());
-        SafeTensorsFile.Write(Path.Combine(folder, WeightsFileName), module.state_dict());
+        using var scope = NewDisposeScope();
+        var fp32 = module.state_dict().ToDictionary(
+            entry => entry.Key,
+            entry => entry.Value.is_floating_point() && entry.Value.dtype != ScalarType.Float32 ? entry.Value.to(ScalarType.Float32) : entry.Value);
+        SafeTensorsFile.Write(Path.Combine(folder, WeightsFileName), fp32);
     }
 
     /// <summary>Reads and validates <c>config.json</c> of a model folder.</summary>

@@ -116,6 +116,15 @@ public static class TorchRuntime
     public static string DescribeDevice(string? name, int? threads, string optionName) =>
         DescribeDevice(ResolveDevice(name, optionName), threads);
 
+    /// <summary>The TorchSharp element type that weights of <paramref name="precision"/> are converted to (<c>module.to(type)</c>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="precision"/> is not a defined <see cref="ComputePrecision"/>.</exception>
+    public static torch.ScalarType ScalarTypeOf(ComputePrecision precision) => precision switch
+    {
+        ComputePrecision.Float32 => torch.ScalarType.Float32,
+        ComputePrecision.BFloat16 => torch.ScalarType.BFloat16,
+        _ => throw new ArgumentOutOfRangeException(nameof(precision), precision, "The precision must be ComputePrecision.Float32 or ComputePrecision.BFloat16."),
+    };
+
     /// <summary>Builds the message for a load failure; <paramref name="libStdCxxPath"/> is null off Linux.</summary>
     internal static string Diagnose(Exception failure, string? libStdCxxPath)
     {

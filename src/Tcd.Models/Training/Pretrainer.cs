@@ -141,7 +141,7 @@ public sealed class Pretrainer
         // teaches in eval mode and is handed back in the mode it came in.
         var studentDevice = student.Bert.Embeddings.WordEmbeddingWeight.device;
         var teacherWeights = teacher.Embeddings.WordEmbeddingWeight;
-        var teacherType = options.TeacherPrecision == TeacherPrecision.BFloat16 ? ScalarType.BFloat16 : teacherWeights.dtype;
+        var teacherType = TorchRuntime.ScalarTypeOf(options.TeacherPrecision);
         var teacherWasTraining = teacher.training;
         var teacherFits = teacherWeights.device.type == studentDevice.type && teacherWeights.device.index == studentDevice.index && teacherWeights.dtype == teacherType;
         using var copy = teacherFits ? null : CopyOn(teacher, studentDevice, teacherType);

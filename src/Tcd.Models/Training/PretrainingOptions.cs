@@ -1,5 +1,6 @@
 using Tcd.Models.Data;
 using Tcd.Models.Losses;
+using Tcd.Models.Runtime;
 
 namespace Tcd.Models.Training;
 
@@ -111,12 +112,13 @@ public sealed record PretrainingOptions
 
     /// <summary>
     /// The number format of the frozen teacher's forward pass in distillation (TCD only; the student, its losses and
-    /// gradients stay fp32). <see cref="Training.TeacherPrecision.BFloat16"/> runs the teacher's forward pass in ≈60 % of its
-    /// fp32 time on a CPU with AVX-512 BF16 (see that value for other machines), for relation targets within ≈1e-3 of fp32's; the teacher passed in is not
-    /// changed, a bfloat16 copy teaches. Like <see cref="Device"/>, it may change when a run resumes. Default
-    /// <see cref="Training.TeacherPrecision.Float32"/>.
+    /// gradients stay fp32). <see cref="ComputePrecision.BFloat16"/> runs the teacher's forward pass in ≈60 % of its
+    /// fp32 time on a CPU with AVX-512 BF16 (see that value for other machines), for relation targets within ≈1e-3 of fp32's. The teacher passed in is not
+    /// changed: when its weights are in another format (e.g. a bfloat16 model moved for serving, taught from under
+    /// <see cref="ComputePrecision.Float32"/>) or on another device, a copy teaches. Like <see cref="Device"/>, it may change when a run resumes. Default
+    /// <see cref="ComputePrecision.Float32"/>.
     /// </summary>
-    public TeacherPrecision TeacherPrecision { get; init; } = TeacherPrecision.Float32;
+    public ComputePrecision TeacherPrecision { get; init; } = ComputePrecision.Float32;
 
     /// <summary>
     /// Keeps freed native memory in the process for the next step instead of returning it to the kernel

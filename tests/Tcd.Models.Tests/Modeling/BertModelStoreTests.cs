@@ -40,6 +40,26 @@ public sealed class BertModelStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_model_converted_to_bfloat16_is_saved_in_fp32_with_its_bfloat16_values_and_stays_bfloat16()
+    {
+        manual_seed(53);
+        using var model = new BertForMaskedLm(TinyConfigs.Moe);
+        model.to(ScalarType.BFloat16);
+        var folder = Path.Combine(root, "bf16");
+
+        BertModelStore.Save(model, model.Config, folder);
+        using var loaded = BertModelStore.LoadMaskedLm(folder);
+
+        SafeTensorsFile.ReadHeader(Path.Combine(folder, BertModelStore.WeightsFileName)).Should().OnlyContain(entry => entry.DType == "F32");
+        model.parameters().Should().OnlyContain(weight => weight.dtype == ScalarType.BFloat16, "saving leaves the module as it is");
+        var saved = model.state_dict();
+        foreach (var (name, weight) in loaded.state_dict())
+        {
+            weight.eq(saved[name].to(ScalarType.Float32)).all().item<bool>().Should().BeTrue($"{name} holds the bfloat16 values");
+        }
+    }
+
+    [Fact]
     public void Fingerprint_follows_the_saved_model_not_its_folder()
     {
         manual_seed(52);

@@ -2,10 +2,10 @@ using System.Globalization;
 using System.Text.Json;
 using Tcd.Models.Data;
 using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
 using Tcd.Models.Training;
 using TorchSharp;
 using static Tcd.Models.Tests.Training.PretrainerFixture;
-using Tcd.Models.Runtime;
 
 namespace Tcd.Models.Tests.Training;
 
@@ -171,7 +171,7 @@ public sealed class PretrainerTests : IDisposable
         var objective = PretrainingObjective.TransferCapabilityDistillation(attentionWeight: 1);
 
         var exact = Run(new Pretrainer(NewModel(Moe, seed: 5), objective, FastOptions(2), Encoder, teacher.Bert), RepeatedText());
-        var bfloat16 = Run(new Pretrainer(NewModel(Moe, seed: 5), objective, FastOptions(2) with { TeacherPrecision = TeacherPrecision.BFloat16 }, Encoder, teacher.Bert), RepeatedText());
+        var bfloat16 = Run(new Pretrainer(NewModel(Moe, seed: 5), objective, FastOptions(2) with { TeacherPrecision = ComputePrecision.BFloat16 }, Encoder, teacher.Bert), RepeatedText());
 
         foreach (var term in new[] { "trunk", "inner", "attention" })
         {
@@ -186,6 +186,27 @@ public sealed class PretrainerTests : IDisposable
         bfloat16[0].Losses["mlm"].Should().Be(exact[0].Losses["mlm"], "the student runs in fp32 either way, and its first MLM loss comes before the targets act");
         teacher.Bert.Embeddings.WordEmbeddingWeight.dtype.Should().Be(TorchSharp.torch.ScalarType.Float32);
         Snapshot(teacher).Should().BeEquivalentTo(teacherBefore, o => o.WithStrictOrdering());
+    }
+
+    [Fact]
+    public void Tcd_WithATeacherConvertedToBFloat16_Float32TeachesFromAnFp32CopyOfItsWeights()
+    {
+        // A model moved to bfloat16 for serving and then given as the teacher: Float32 names the format it computes in.
+        var teacher = NewModel(Vanilla, seed: 3);
+        teacher.to(torch.ScalarType.BFloat16);
+        var roundedInFp32 = NewModel(Vanilla, seed: 3);
+        roundedInFp32.to(torch.ScalarType.BFloat16).to(torch.ScalarType.Float32);
+        var objective = PretrainingObjective.TransferCapabilityDistillation(attentionWeight: 1);
+
+        var taught = Run(new Pretrainer(NewModel(Moe, seed: 5), objective, FastOptions(2), Encoder, teacher.Bert), RepeatedText());
+        var reference = Run(new Pretrainer(NewModel(Moe, seed: 5), objective, FastOptions(2), Encoder, roundedInFp32.Bert), RepeatedText());
+
+        foreach (var term in new[] { "trunk", "inner", "attention" })
+        {
+            taught.Select(row => row.Losses[term]).Should().Equal(reference.Select(row => row.Losses[term]), term);
+        }
+
+        teacher.Bert.Embeddings.WordEmbeddingWeight.dtype.Should().Be(torch.ScalarType.BFloat16, "the teacher is borrowed, a copy teaches");
     }
 
     [Theory]
