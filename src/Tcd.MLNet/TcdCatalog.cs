@@ -286,7 +286,8 @@ public sealed class TcdCatalog
     /// the model again for the exact ones. <see cref="SaveModel"/> writes fp32 weights, and loaders give fp32 models,
     /// so a loaded model is converted again by the caller. Fine-tuning (<c>TextClassifier</c>...) and continued
     /// pre-training (<see cref="BertPretrainingOptions.InitialModel"/>) copy a bfloat16 model's weights into a new fp32
-    /// model and train in fp32; a bfloat16 teacher given to <c>Distill</c> teaches in
+    /// model and train in fp32, and <see cref="InitializeFromExperts(PretrainedBertTransformer, IDictionary{string, IDataView}, BertConfig, XpertInitializationOptions)"/>
+    /// from a bfloat16 MoE model gives an fp32 dense model; a bfloat16 teacher given to <c>Distill</c> teaches in
     /// <see cref="PretrainingOptions.TeacherPrecision"/>. Predictions in progress on other threads finish first.
     /// </summary>
     /// <param name="model">A fitted or loaded model: a Tcd transformer or a chain holding some.</param>

@@ -182,6 +182,31 @@ public class XpertInitializationEstimatorTests
         negativeSweeps.Should().Throw<ArgumentException>().WithMessage("TuckerOptions.MaxIterations is -1*");
     }
 
+    [Fact]
+    public void A_moe_model_serving_in_bfloat16_initialises_a_dense_model_in_fp32()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var corpus = TcdTestData.Corpus(mlContext);
+        var file = Path.Combine(Path.GetTempPath(), $"tcd-moe-{Guid.NewGuid():N}.zip");
+        try
+        {
+            // A copy: the shared MoE model serves the other tests in fp32.
+            mlContext.Tcd().SaveModel(TcdTestData.Moe, corpus.Schema, file);
+            var moe = (PretrainedBertTransformer)mlContext.Tcd().LoadModel(file, out _);
+            mlContext.Tcd().MoveModel(moe, "cpu", ComputePrecision.BFloat16);
+
+            var dense = mlContext.Tcd().InitializeFromExperts(moe, Domains(mlContext), Target, Options()).Fit(corpus);
+
+            moe.Model.parameters().Should().OnlyContain(weight => weight.dtype == torch.ScalarType.BFloat16, "the source keeps the format it serves in");
+            dense.Model.parameters().Should().OnlyContain(weight => weight.dtype == torch.ScalarType.Float32 && weight.isfinite().all().item<bool>());
+            dense.XpertInitialization!.UpRelativeErrors.Should().OnlyContain(error => double.IsFinite(error) && error < 1);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     private static XpertInitializationOptions Options() => new()
     {
         BatchSize = 4,
