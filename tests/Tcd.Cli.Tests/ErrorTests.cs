@@ -44,12 +44,20 @@ public sealed class ErrorTests : IDisposable
     }
 
     [Fact]
-    public void A_folder_given_as_the_corpus_is_called_a_folder()
+    public void A_corpus_folder_is_read_as_the_files_under_it_and_one_without_files_is_named()
     {
-        var (exitCode, _, error) = Cli.Run("pretrain", "--corpus", temp.Path, "--out", temp.File("run"), "--preset", "tiny", "--steps", "1", "--device", "cpu");
+        var folder = temp.File("text");
+        Directory.CreateDirectory(Path.Combine(folder, "AA"));
+        string[] pretrain = ["pretrain", "--corpus", folder, "--out", temp.File("run"), "--preset", "tiny", "--steps", "1", "--batch-size", "2", "--seq-length", "32", "--device", "cpu", "--threads", "1"];
 
-        exitCode.Should().Be(1);
-        error.Should().Contain($"The corpus file '{temp.Path}' is a folder; give the text files in it.");
+        var empty = Cli.Run(pretrain);
+        temp.Write(Path.Combine("text", "AA", "wiki_00"), "<doc id=\"1\" title=\"lake\">\nThe lake lies below the hills and the forest.\n</doc>\n");
+        var trained = Cli.Run(pretrain);
+
+        empty.ExitCode.Should().Be(1);
+        empty.Error.Should().Contain($"The corpus folder '{folder}' holds no file; give a folder of text files, or the files themselves.");
+        trained.ExitCode.Should().Be(0, trained.Error);
+        trained.Output.Should().Contain("done at step 1");
     }
 
     [Fact]

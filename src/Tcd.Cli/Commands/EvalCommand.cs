@@ -25,7 +25,7 @@ internal sealed class EvalCommand : TcdCommand<EvalSettings>
         : base("eval", "Score a saved model by mean masked-token log-likelihood (15% of tokens masked 80/10/10 with a fixed seed; higher is better) on any text corpus.")
     {
         model = Add(CliOptions.Optional<string?>("--model", "The model (required): a model folder or the --out folder of 'tcd pretrain' / 'tcd distill'."));
-        corpus = Add(CliOptions.List("--corpus", "Text to score (required): one or more UTF-8 files (WikiExtractor output or plain text)."));
+        corpus = Add(CliOptions.List("--corpus", "Text to score (required): one or more UTF-8 files (WikiExtractor output or plain text), or folders of them (every file under a folder, in path order)."));
         sequenceLength = Add(CliOptions.WithDefault("--seq-length", "Tokens per segment (paper: 128).", 128));
         batchSize = Add(CliOptions.WithDefault("--batch-size", "Segments per forward pass.", 32));
         maxSegments = Add(CliOptions.WithDefault("--max-segments", "Score at most this many segments (from the start of the corpus).", 1000));

@@ -46,7 +46,7 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
         maxTrain = Add(CliOptions.Optional<int?>("--max-train", "Cap on training examples per task (a fixed random sample) [default: all]."));
         maxDev = Add(CliOptions.Optional<int?>("--max-dev", "Cap on dev examples per task column: its first rows (CoLA's out-of-domain part comes last) [default: all]."));
         groupByLength = Add(CliOptions.GroupByLength(Defaults.GroupByLength));
-        logLikelihoodCorpus = Add(CliOptions.List("--ll-corpus", "Text file(s) for a model's pre-training log-likelihood column when its folder has no pretraining.json [default: none]."));
+        logLikelihoodCorpus = Add(CliOptions.List("--ll-corpus", "Text files or folders of them for a model's pre-training log-likelihood column when its folder has no pretraining.json [default: none]."));
         testPredictions = Add(CliOptions.WithDefault("--test-predictions", "Also write GLUE server submission files from the selected configuration: one per task run, AX.tsv (diagnostic/diagnostic.tsv labelled by the MNLI model) when MNLI runs, and WNLI.tsv as WNLI's train majority class (the paper's baseline) unless WNLI runs. A missing test, diagnostic or WNLI file is noted and its submission file left out; a malformed test row stops the run before any training.", false));
         checkpointEvery = Add(CliOptions.CheckpointEvery(Defaults.CheckpointEvery!.Value));
         device = Add(CliOptions.Device());

@@ -64,7 +64,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         : base(name, description)
     {
         this.distill = distill;
-        corpus = Add(CliOptions.List("--corpus", "Training text: one or more UTF-8 files, WikiExtractor output (<doc> tags) or plain text with blank lines between documents (required)."));
+        corpus = Add(CliOptions.List("--corpus", "Training text: one or more UTF-8 files, WikiExtractor output (<doc> tags) or plain text with blank lines between documents, or folders of them (every file under a folder, in path order, hidden ones left out: WikiExtractor's output folder) (required)."));
         output = Add(CliOptions.Optional<string?>(
             "--out",
             $"Run folder (required): {RunFolders.ModelFolderName}/ (the final model), {RunFolders.ModelFolderName}/{GlueSuiteModel.PretrainingFileName} (its held-out log-likelihood for " +
@@ -113,7 +113,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             "--metrics-expert-shares",
             "Also write every expert's share of its layer's tokens to each metrics.jsonl row (layers × experts columns; the per-layer load is always written).",
             false));
-        validation = Add(CliOptions.List("--validation", "Held-out text files scored by masked-token log-likelihood at the end (and every --validation-every steps) [default: none]."));
+        validation = Add(CliOptions.List("--validation", "Held-out text files (or folders of them) scored by masked-token log-likelihood at the end (and every --validation-every steps) [default: none]."));
         validationSegments = Add(CliOptions.WithDefault("--validation-segments", "Cap on held-out segments taken from --validation.", 256));
         validationEvery = Add(CliOptions.WithDefault("--validation-every", "Score the held-out segments every this many steps; 0 = only at the end.", Defaults.ValidationEvery));
         device = Add(CliOptions.Device());

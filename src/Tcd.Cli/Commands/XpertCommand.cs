@@ -48,7 +48,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
                         "Writes the activation table and heatmaps, and the dense model to <out>/model for 'tcd pretrain --init <out>'.")
     {
         source = Add(CliOptions.Optional<string?>("--source", "The trained MoE model (required): a model folder or the --out folder of 'tcd pretrain --experts N' / 'tcd distill'."));
-        domains = Add(CliOptions.List("--domains", "Domain corpora (required), each 'name=file' or 'file' (named after the file): UTF-8 text as for --corpus of 'tcd pretrain'."));
+        domains = Add(CliOptions.List("--domains", "Domain corpora (required), each 'name=path' or 'path' (named after the file or folder): UTF-8 text as for --corpus of 'tcd pretrain', a file or a folder of files."));
         output = Add(CliOptions.Optional<string?>("--out", $"Output folder (required; new or empty, apart from --source; one holding a finished run of the same options is left as it is): {ExpertActivationReport.FrequencyFileName}.csv/.json, {ExpertActivationReport.HeatmapFilePrefix}<N>.png, {ResultFileName} (chosen experts, Tucker errors), " +
                                                            $"{PretrainCommand.EffectiveConfigFileName} and model/ (the dense model)."));
         targetPreset = Add(CliOptions.Optional<string?>("--target-preset", ModelPresets.Help + " [default: the source's shape without experts]"));

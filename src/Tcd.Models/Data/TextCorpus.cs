@@ -34,12 +34,16 @@ public sealed class TextCorpus
     /// <summary>A short human-readable description of the source (file names or "N in-memory texts").</summary>
     public string Description { get; }
 
-    /// <summary>A corpus over one or more UTF-8 text files, read in the given order.</summary>
-    /// <exception cref="FileNotFoundException">A file does not exist or is a folder; the message names it.</exception>
+    /// <summary>
+    /// A corpus over one or more UTF-8 text files, read in the given order. A folder stands for every file under it, in
+    /// the ordinal order of their paths, sub-folders included and hidden files and folders (names starting with a dot)
+    /// left out, as they are when the corpus is made: WikiExtractor's output folder (<c>text/AA/wiki_00</c>, ...) is one
+    /// path.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">A path does not exist, or a folder holds no file; the message names it.</exception>
     public static TextCorpus FromFiles(params string[] paths) => FromFiles((IEnumerable<string>)paths);
 
-    /// <summary>A corpus over one or more UTF-8 text files, read in the given order.</summary>
-    /// <exception cref="FileNotFoundException">A file does not exist or is a folder; the message names it.</exception>
+    /// <inheritdoc cref="FromFiles(string[])"/>
     public static TextCorpus FromFiles(IEnumerable<string> paths)
     {
         ArgumentNullException.ThrowIfNull(paths);
@@ -56,12 +60,7 @@ public sealed class TextCorpus
                 throw new ArgumentException("A corpus file path is null or blank.", nameof(paths));
             }
 
-            if (Directory.Exists(path))
-            {
-                throw new FileNotFoundException($"The corpus file '{path}' is a folder; give the text files in it.", path);
-            }
-
-            if (!File.Exists(path))
+            if (!File.Exists(path) && !Directory.Exists(path))
             {
                 throw new FileNotFoundException(
                     $"The corpus file '{path}' does not exist. Check the path (relative paths resolve against " +
@@ -69,8 +68,25 @@ public sealed class TextCorpus
             }
         }
 
-        return new TextCorpus(string.Join(", ", files.Select(Path.GetFileName)),
-            cancellationToken => files.SelectMany(path => ReadFile(path, cancellationToken)));
+        var expanded = files.Select(path => (Path: path, Files: Directory.Exists(path) ? FilesUnder(path) : null)).ToList();
+        var description = string.Join(", ", expanded.Select(entry => entry.Files is null
+            ? Path.GetFileName(entry.Path)
+            : $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(entry.Path))}/ ({entry.Files.Count} files)"));
+        var textFiles = expanded.SelectMany(entry => entry.Files ?? [entry.Path]).ToArray();
+        return new TextCorpus(description, cancellationToken => textFiles.SelectMany(path => ReadFile(path, cancellationToken)));
+    }
+
+    /// <summary>The files under <paramref name="folder"/>, recursively, hidden ones left out, in ordinal order of their paths.</summary>
+    private static IReadOnlyList<string> FilesUnder(string folder)
+    {
+        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System, IgnoreInaccessible = false };
+        var files = Directory.EnumerateFiles(folder, "*", options)
+            .Where(file => !Path.GetRelativePath(folder, file).Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.')))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        return files.Count > 0
+            ? files
+            : throw new FileNotFoundException($"The corpus folder '{folder}' holds no file; give a folder of text files, or the files themselves.", folder);
     }
 
     /// <summary>

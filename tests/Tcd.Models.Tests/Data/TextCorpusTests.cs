@@ -44,6 +44,42 @@ public sealed class TextCorpusTests
     }
 
     [Fact]
+    public void AFolderIsReadAsEveryFileUnderIt_InPathOrder_WithoutHiddenOnes()
+    {
+        using var files = new TempFiles();
+        var folder = files.PathOf("text");
+        Write(Path.Combine(folder, "AB", "wiki_00"), "<doc id=\"3\" title=\"c\">\nthird\n</doc>\n");
+        Write(Path.Combine(folder, "AA", "wiki_01"), "<doc id=\"2\" title=\"b\">\nsecond\n</doc>\n");
+        Write(Path.Combine(folder, "AA", "wiki_00"), "<doc id=\"1\" title=\"a\">\nfirst\n</doc>\n");
+        Write(Path.Combine(folder, "AA", ".wiki_00.swp"), "an editor's swap file");
+        Write(Path.Combine(folder, ".cache", "notes"), "not corpus text");
+        var single = files.PathOf("single.txt");
+        File.WriteAllText(single, "fourth");
+
+        var corpus = TextCorpus.FromFiles(folder, single);
+
+        corpus.ReadDocuments().Select(document => document[^1]).Should().Equal("first", "second", "third", "fourth");
+        corpus.Description.Should().Be("text/ (3 files), single.txt");
+    }
+
+    [Fact]
+    public void AFolderWithoutFilesIsRefusedByName()
+    {
+        using var files = new TempFiles();
+        var empty = files.PathOf("empty");
+        Directory.CreateDirectory(Path.Combine(empty, "AA"));
+
+        FluentActions.Invoking(() => TextCorpus.FromFiles(empty))
+            .Should().Throw<FileNotFoundException>().WithMessage($"The corpus folder '{empty}' holds no file*");
+    }
+
+    private static void Write(string path, string text)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+    }
+
+    [Fact]
     public void MissingFileErrorNamesTheFile()
     {
         using var files = new TempFiles();
