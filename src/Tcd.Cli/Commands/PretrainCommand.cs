@@ -269,6 +269,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         var files = options.RequirePaths(corpus);
         var folder = options.RequireRunFolder(output);
         RunFolderGuard.CheckOwnRun(folder, Command.Name);
+        RunFolderGuard.CheckNotModelFolder(folder);
         var teacherFolder = teacher is null ? null : ApartFrom(folder, options.RequireModel(teacher), teacher);
         var initFolder = options.GetModel(init) is { } initModel ? ApartFrom(folder, initModel, init) : null;
         var length = options.Get(sequenceLength);
