@@ -26,6 +26,44 @@ public sealed class ErrorTests : IDisposable
     }
 
     [Fact]
+    public void A_classifier_or_an_encoder_where_a_pretrained_model_is_needed_is_named_by_its_option_before_any_work()
+    {
+        var pretrained = temp.File("pretrained");
+        var classifier = temp.File("classifier");
+        var encoder = temp.File("encoder");
+        using (var model = new BertForMaskedLm(BertConfig.Tiny))
+        {
+            BertModelStore.Save(model, model.Config, pretrained);
+            BertModelStore.Save(model.Bert, model.Config, encoder);
+        }
+
+        using (var model = new BertForSequenceClassification(BertConfig.Tiny, 2))
+        {
+            BertModelStore.Save(model, model.Config, classifier);
+        }
+
+        var corpus = temp.Write("corpus.txt", "The mill by the river was old.");
+        var train = temp.Write("train.tsv", "sentence\tlabel\na fine film\t1\na dull film\t0\n");
+        string[] distill = ["distill", "--corpus", corpus, "--out", temp.File("student"), "--steps", "1", "--device", "cpu", "--threads", "1"];
+
+        var teacher = Cli.Run([.. distill, "--teacher", classifier]);
+        var init = Cli.Run([.. distill, "--teacher", pretrained, "--init", classifier]);
+        var finetune = Cli.Run("finetune", "--model", encoder, "--task", "SST-2", "--data", train, "--out", temp.File("ft"), "--device", "cpu", "--threads", "1");
+        var glue = Cli.Run("glue", "--models", $"ok={pretrained}", classifier, "--glue", temp.Path, "--tasks", "RTE", "--out", temp.File("glue"));
+
+        teacher.Error.Should().StartWith($"tcd distill: error: --teacher: '{classifier}' holds a fine-tuned sequence classifier, not a pre-trained masked-language model");
+        init.Error.Should().StartWith($"tcd distill: error: --init: '{classifier}' holds a fine-tuned sequence classifier");
+        finetune.Error.Should().StartWith($"tcd finetune: error: --model: '{encoder}' holds a bare BERT encoder (no head)").And.Contain("'tcd import-hf --encoder-only'");
+        glue.Error.Should().StartWith($"tcd glue: error: --models: '{classifier}' holds a fine-tuned sequence classifier");
+        new[] { teacher, init, finetune, glue }.Should().AllSatisfy(run =>
+        {
+            run.ExitCode.Should().Be(1);
+            run.Output.Should().BeEmpty("the model is checked with the options, before any data is read");
+        });
+        Directory.GetFileSystemEntries(temp.Path).Should().HaveCount(5, "no run folder was made");
+    }
+
+    [Fact]
     public void A_hugging_face_folder_where_a_model_folder_is_expected_points_to_import_hf()
     {
         var model = temp.File("model");

@@ -78,6 +78,8 @@ internal sealed class FillMaskCommand : TcdCommand<FillMaskSettings>
             throw new CliUsageException($"--top must be 1 or more, not {settings.Top}.");
         }
 
+        ModelFolders.RequireMaskedLm(settings.Model, "--model");
+
         return settings;
     }
 }

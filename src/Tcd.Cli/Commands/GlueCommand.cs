@@ -101,7 +101,7 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
         var settings = new GlueSuiteOptions
         {
             Models = NamedPaths.Parse(options.RequirePaths(models, named: true), "--models", "runs/tcd", RunFolders.RunName)
-                .Select(model => new GlueSuiteModel(model.Key, ModelFolders.Resolve(model.Value, "--models")))
+                .Select(model => new GlueSuiteModel(model.Key, ModelFolders.ResolvePretrained(model.Value, "--models")))
                 .ToList(),
             GlueDirectory = options.RequirePath(glue),
             Tasks = options.Require(tasks).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
