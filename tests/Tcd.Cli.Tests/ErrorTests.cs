@@ -162,6 +162,22 @@ public sealed class ErrorTests : IDisposable
     }
 
     [Fact]
+    public void A_mistyped_option_or_config_key_is_answered_with_the_one_it_was_most_likely_meant_to_be()
+    {
+        var config = temp.Write("run.json", """{ "seq_length": 64, "stepz": 5, "bogus": 1 }""");
+
+        var underscore = Cli.Run("pretrain", "--corpus", "a.txt", "--out", temp.File("run"), "--batch_size", "8");
+        var shortened = Cli.Run("pretrain", "--corpus", "a.txt", "--out", temp.File("run"), "--seq-len", "64");
+        var keys = Cli.Run("pretrain", "--config", config);
+
+        underscore.ExitCode.Should().Be(1);
+        underscore.Error.Should().StartWith("tcd pretrain: error: unknown option '--batch_size' (did you mean '--batch-size'?); every value follows the option it is for.");
+        shortened.Error.Should().StartWith("tcd pretrain: error: unknown option '--seq-len' (did you mean '--seq-length'?);");
+        keys.ExitCode.Should().Be(1);
+        keys.Error.Should().Contain("unknown key(s) 'seq_length' (did you mean 'seq-length'?), 'stepz' (did you mean 'steps'?), 'bogus' for 'pretrain'.");
+    }
+
+    [Fact]
     public void A_mistyped_option_after_a_list_option_is_not_taken_for_a_path()
     {
         var (exitCode, _, error) = Cli.Run("glue", "--models", temp.Path, "--bogus", "x", "--glue", temp.Path, "--tasks", "RTE", "--out", temp.File("o"));
