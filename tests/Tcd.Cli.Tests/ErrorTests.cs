@@ -293,6 +293,9 @@ public sealed class ErrorTests : IDisposable
         exitCode.Should().Be(0);
         output.Should().Contain("--steps").And.Contain("[default: 1000]").And.Contain("--experts").And.Contain("[default: paper-small]")
             .And.Contain("--config").And.Contain("--device").And.Contain("[default: auto]")
-            .And.Contain("model/pretraining.json (its held-out log-likelihood for 'tcd glue', written with --validation)");
+            .And.Contain("model/pretraining.json (its held-out log-likelihood for 'tcd glue', written with --validation)")
+            .And.Contain("Seed of initialisation, data order, masking and dropout.");
+        Cli.Run("finetune", "--help").Output.Should().Contain("Seed of the new weights (task head, adapters), data order and dropout; the --max-train sample is fixed.")
+            .And.NotContain("masking", "fine-tuning masks no tokens");
     }
 }

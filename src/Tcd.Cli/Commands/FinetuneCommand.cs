@@ -68,7 +68,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         noResume = Add(CliOptions.NoResume());
         device = Add(CliOptions.Device());
         threads = Add(CliOptions.Threads());
-        seed = Add(CliOptions.Seed());
+        seed = Add(CliOptions.Seed("the new weights (task head, adapters), data order and dropout; the --max-train sample is fixed"));
     }
 
     public override int Execute(FinetuneSettings settings, CliConsole console, CancellationToken cancellationToken)

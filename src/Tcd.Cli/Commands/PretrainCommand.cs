@@ -118,7 +118,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         validationEvery = Add(CliOptions.WithDefault("--validation-every", "Score the held-out segments every this many steps; 0 = only at the end.", Defaults.ValidationEvery));
         device = Add(CliOptions.Device());
         threads = Add(CliOptions.Threads());
-        seed = Add(CliOptions.Seed());
+        seed = Add(CliOptions.Seed("initialisation, data order, masking and dropout"));
     }
 
     public static PretrainCommand Pretrain() => new(
