@@ -50,12 +50,13 @@ internal static class RunFolderGuard
     }
 
     /// <summary>
-    /// Throws when <paramref name="folder"/>, given as the <c>--out</c> of a training run, is itself a model's folder (a
-    /// run's <c>model/</c>, a checkpoint, an import, a Hugging Face checkpoint): the run would add its checkpoints,
-    /// metrics and <c>model/</c> to it, while the folder goes on loading as the model it held, so the run's own model
-    /// would be found by no command given that folder.
+    /// Throws when <paramref name="folder"/>, given as the <c>--out</c> of a <paramref name="command"/> run, is itself a
+    /// model's folder (a run's <c>model/</c>, a checkpoint, an import, a Hugging Face checkpoint): the run would add its
+    /// checkpoints, metrics and <c>model/</c> to it, while the folder goes on loading as the model it held, so the run's
+    /// own model would be found by no command given that folder. When it is the model of a run of the same command, the
+    /// message names that run's folder, which the command resumes.
     /// </summary>
-    public static void CheckNotModelFolder(string folder)
+    public static void CheckNotModelFolder(string folder, string command)
     {
         if (!File.Exists(Path.Combine(folder, BertModelStore.ConfigFileName)))
         {
@@ -63,7 +64,7 @@ internal static class RunFolderGuard
         }
 
         var parent = Path.GetDirectoryName(FullFolder(folder));
-        var runHint = parent is not null && MadeBy(parent) is { } command
+        var runHint = parent is not null && MadeBy(parent) == command
             ? $" To go on with the 'tcd {command}' run whose model it is, give that run's folder, '{Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(folder))}'."
             : string.Empty;
         throw new CliUsageException(

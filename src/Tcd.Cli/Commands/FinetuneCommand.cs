@@ -282,7 +282,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
 
         var outputFolder = options.RequireRunFolder(output);
         RunFolderGuard.CheckOwnRun(outputFolder, Command.Name);
-        RunFolderGuard.CheckNotModelFolder(outputFolder);
+        RunFolderGuard.CheckNotModelFolder(outputFolder, Command.Name);
         RunFolderGuard.CheckApart(outputFolder, modelPath, "--model");
 
         if (options.Get(maxTrain) is < 1 and var cap)

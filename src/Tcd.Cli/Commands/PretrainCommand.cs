@@ -269,7 +269,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         var files = options.RequirePaths(corpus);
         var folder = options.RequireRunFolder(output);
         RunFolderGuard.CheckOwnRun(folder, Command.Name);
-        RunFolderGuard.CheckNotModelFolder(folder);
+        RunFolderGuard.CheckNotModelFolder(folder, Command.Name);
         var teacherFolder = teacher is null ? null : PretrainedModelApartFrom(folder, options.RequireModel(teacher), teacher);
         var initFolder = options.GetModel(init) is { } initModel ? PretrainedModelApartFrom(folder, initModel, init) : null;
         var length = options.Get(sequenceLength);
