@@ -193,6 +193,17 @@ public sealed class RunFolderTests : IDisposable
     }
 
     [Fact]
+    public void The_start_line_counts_the_held_out_segments_the_score_rests_on()
+    {
+        var heldOut = temp.Write("held-out.txt", "The mill by the river was old.\n\nThe bridge over the river was new.");
+
+        var (exitCode, output, error) = Pretrain(temp.File("run"), steps: 1, "--validation", heldOut);
+
+        exitCode.Should().Be(0, error);
+        output.Should().Contain($", held-out 1 segment of {heldOut}, output ", "the two short documents fill one 32-token segment");
+    }
+
+    [Fact]
     public void No_validation_segments_is_refused_before_any_work()
     {
         var heldOut = temp.Write("held-out.txt", "The mill by the river was old.");

@@ -198,9 +198,13 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         torch.manual_seed(settings.Training.Seed);
         var model = settings.Init is null ? new BertForMaskedLm(settings.Model) : BertModelStore.LoadMaskedLm(settings.Init);
         var start = settings.Init is null ? string.Empty : $", initialised from {settings.Init}";
+        // The held-out score rests on these segments only: a short file gives a noisy one, which the count shows.
+        var heldOut = validationSegments is null
+            ? string.Empty
+            : $", held-out {UserMessages.Count(validationSegments.Count, "segment")} of {string.Join(", ", settings.Validation)}";
         console.Line(string.Create(CultureInfo.InvariantCulture,
             $"tcd {Command.Name}: {settings.Model.CountParameters() / 1e6:F2} M parameters (L={settings.Model.NumLayers}, H={settings.Model.HiddenSize}, experts={settings.Model.ExpertCount}){start}, " +
-            $"{UserMessages.Count(settings.Training.TotalSteps, "step")}, corpus {string.Join(", ", settings.Corpus)}, output {settings.Output}, " +
+            $"{UserMessages.Count(settings.Training.TotalSteps, "step")}, corpus {string.Join(", ", settings.Corpus)}{heldOut}, output {settings.Output}, " +
             $"on {TorchRuntime.DescribeDevice(settings.Training.Device, settings.Training.Threads, "--device")}"));
 
         var trainer = new Pretrainer(model, settings.Objective, settings.Training, encoder, teacherModel);
