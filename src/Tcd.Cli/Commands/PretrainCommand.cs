@@ -207,6 +207,16 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             $"{UserMessages.Count(settings.Training.TotalSteps, "step")}, corpus {string.Join(", ", settings.Corpus)}{heldOut}, output {settings.Output}, " +
             $"on {TorchRuntime.DescribeDevice(settings.Training.Device, settings.Training.Threads, "--device")}"));
 
+        var sharedText = settings.Validation
+            .SelectMany(validationPath => settings.Corpus.Select(corpusPath => (Validation: validationPath, Corpus: corpusPath)))
+            .Where(paths => RunFolderGuard.Relation(paths.Validation, paths.Corpus) is not null);
+        foreach (var (heldOutPath, corpusPath) in sharedText)
+        {
+            // A corpus folder holding the held-out file is the likely case: the model would be scored on text it trains on.
+            console.Line($"warning: --validation '{heldOutPath}' and --corpus '{corpusPath}' share text, so the model trains on what it is scored on " +
+                         "and its held-out log-likelihood is not held out; give --validation text the corpus leaves out.");
+        }
+
         var trainer = new Pretrainer(model, settings.Objective, settings.Training, encoder, teacherModel);
         var expertLoad = new ExpertLoadChart();
         PretrainingResult result;
