@@ -64,6 +64,24 @@ public sealed class ErrorTests : IDisposable
     }
 
     [Fact]
+    public void A_task_folder_given_as_the_glue_root_names_the_root()
+    {
+        var pretrained = temp.File("pretrained");
+        using (var model = new BertForMaskedLm(BertConfig.Tiny))
+        {
+            BertModelStore.Save(model, model.Config, pretrained);
+        }
+
+        temp.Write("glue/RTE/train.tsv", "index\tsentence1\tsentence2\tlabel\n0\tA cat sat.\tA cat sat down.\tentailment\n");
+
+        var (exitCode, output, error) = Cli.Run("glue", "--models", pretrained, "--glue", temp.File("glue", "RTE"), "--tasks", "rte", "--out", temp.File("out"));
+
+        exitCode.Should().Be(1);
+        output.Should().BeEmpty();
+        error.Should().StartWith($"tcd glue: error: --glue: '{temp.File("glue", "RTE")}' is the folder of the task RTE; give the GLUE root that holds the task folders, '{temp.File("glue")}'.");
+    }
+
+    [Fact]
     public void A_hugging_face_folder_where_a_model_folder_is_expected_points_to_import_hf()
     {
         var model = temp.File("model");
