@@ -113,7 +113,8 @@ internal static class CliOptions
         ? "Run the same command again without --no-resume to resume."
         : "Run the same command again to resume.";
 
-    public static Option<long> Seed() => WithDefault("--seed", "Seed of initialisation, data order, masking and dropout.", 42L);
+    /// <summary>The <c>--seed</c> option, its help saying what the command draws from it (<paramref name="seeded"/>).</summary>
+    public static Option<long> Seed(string seeded) => WithDefault("--seed", $"Seed of {seeded}.", 42L);
 
     public static Option<string> Preset(string defaultValue) =>
         WithDefault("--preset", ModelPresets.Help, defaultValue).AcceptingOnly(ModelPresets.Names);

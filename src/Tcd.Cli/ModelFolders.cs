@@ -18,6 +18,42 @@ internal static class ModelFolders
         }
     }
 
+    /// <summary><see cref="Resolve"/> for an option that needs a pre-trained masked-LM model (<see cref="RequireMaskedLm"/>).</summary>
+    public static string ResolvePretrained(string path, string option)
+    {
+        var folder = Resolve(path, option);
+        RequireMaskedLm(folder, option);
+        return folder;
+    }
+
+    /// <summary>
+    /// Throws, naming <paramref name="option"/>, when <paramref name="modelFolder"/> holds a fine-tuned classifier or a
+    /// bare encoder where a pre-trained masked-LM model is needed: checked while the options are read, so the message
+    /// says which of several model options (distill's --teacher and --init) was given the wrong folder, before any data
+    /// is read. A folder without a weights file is left to the loader, which names what it lacks.
+    /// </summary>
+    public static void RequireMaskedLm(string modelFolder, string option)
+    {
+        if (!File.Exists(Path.Combine(modelFolder, BertModelStore.WeightsFileName)))
+        {
+            return;
+        }
+
+        // A Hugging Face checkpoint is named as one, with the import that reads it, before its head is looked at.
+        _ = BertModelStore.LoadConfig(modelFolder);
+        switch (BertModelStore.KindOf(modelFolder))
+        {
+            case SavedModelKind.SequenceClassifier:
+                throw new CliUsageException(
+                    $"{option}: '{modelFolder}' holds a fine-tuned sequence classifier, not a pre-trained masked-language model; " +
+                    "give the folder of a pre-trained model, e.g. the pre-training run the classifier was fine-tuned from.");
+            case SavedModelKind.Encoder:
+                throw new CliUsageException(
+                    $"{option}: '{modelFolder}' holds a bare BERT encoder (no head), not a pre-trained masked-language model; " +
+                    "import its Hugging Face checkpoint again with 'tcd import-hf --encoder-only', which gives it a new masked-LM head.");
+        }
+    }
+
     /// <summary>The keys of recorded options (<c>tcd-config.json</c>) that name a saved model.</summary>
     private static readonly string[] RecordedModelKeys = ["teacher", "init", "source", "model"];
 

@@ -75,7 +75,7 @@ internal sealed class OptionReader
         if (unknown.Count > 0)
         {
             throw new CliUsageException(
-                $"--config: '{path}' has unknown key(s) {string.Join(", ", unknown.Select(k => $"'{k}'"))} for '{commandName}'. " +
+                $"--config: '{path}' has unknown key(s) {string.Join(", ", unknown.Select(k => $"'{k}'{NameSuggestion.DidYouMean(k, known)}"))} for '{commandName}'. " +
                 $"Keys are the command's option names without the leading dashes: {string.Join(", ", known.Where(key => key != RunFolderGuard.CommandKey).Order(StringComparer.Ordinal))}.");
         }
 

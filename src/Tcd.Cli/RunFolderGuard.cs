@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tcd.Cli.Commands;
 using Tcd.Experiments;
+using Tcd.Models.Modeling;
 
 namespace Tcd.Cli;
 
@@ -46,6 +47,29 @@ internal static class RunFolderGuard
             throw new CliUsageException(
                 $"--out: '{folder}' holds a 'tcd {other}' run, which 'tcd {command}' would overwrite; choose another --out.");
         }
+    }
+
+    /// <summary>
+    /// Throws when <paramref name="folder"/>, given as the <c>--out</c> of a <paramref name="command"/> run, is itself a
+    /// model's folder (a run's <c>model/</c>, a checkpoint, an import, a Hugging Face checkpoint): the run would add its
+    /// checkpoints, metrics and <c>model/</c> to it, while the folder goes on loading as the model it held, so the run's
+    /// own model would be found by no command given that folder. When it is the model of a run of the same command, the
+    /// message names that run's folder, which the command resumes.
+    /// </summary>
+    public static void CheckNotModelFolder(string folder, string command)
+    {
+        if (!File.Exists(Path.Combine(folder, BertModelStore.ConfigFileName)))
+        {
+            return;
+        }
+
+        var parent = Path.GetDirectoryName(FullFolder(folder));
+        var runHint = parent is not null && MadeBy(parent) == command
+            ? $" To go on with the 'tcd {command}' run whose model it is, give that run's folder, '{Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(folder))}'."
+            : string.Empty;
+        throw new CliUsageException(
+            $"--out: '{folder}' holds a model ({BertModelStore.ConfigFileName}), not a run: a run keeps its model in <out>/{RunFolders.ModelFolderName}/ " +
+            $"and would add its checkpoints and metrics to that model's folder. Give --out a run folder, or a new one.{runHint}");
     }
 
     /// <summary>

@@ -121,7 +121,8 @@ internal sealed class TcdCommandLine
             var options = unmatched.Where(token => token.StartsWith('-')).ToList();
             var named = options.Count > 0 ? options : unmatched;
             var what = options.Count > 0 ? (options.Count == 1 ? "unknown option" : "unknown options") : (unmatched.Count == 1 ? "unexpected value" : "unexpected values");
-            messages.Add($"{what} {string.Join(", ", named.Select(token => $"'{token}'"))}; every value follows the option it is for.");
+            var known = command.Options.Select(option => option.Name).ToList();
+            messages.Add($"{what} {string.Join(", ", named.Select(token => $"'{token}'{(options.Count > 0 ? NameSuggestion.DidYouMean(token, known) : string.Empty)}"))}; every value follows the option it is for.");
         }
 
         return messages;

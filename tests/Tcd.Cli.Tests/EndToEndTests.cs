@@ -426,6 +426,24 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public void Info_names_a_distilled_runs_teacher_and_the_model_a_run_started_from()
+    {
+        var corpus = PretrainOneTinyStep();
+        var teacher = temp.File("run", "model");
+        string[] common = ["--corpus", corpus, "--steps", "1", "--batch-size", "4", .. TinyOnCpu];
+        Cli.Run(["distill", .. common, "--teacher", temp.File("run"), "--experts", "2", "--out", temp.File("student")]).ExitCode.Should().Be(0);
+        Cli.Run(["pretrain", .. common, "--init", temp.File("student"), "--out", temp.File("continued")]).ExitCode.Should().Be(0);
+
+        var student = Cli.Run("info", "--model", temp.File("student"));
+        var continued = Cli.Run("info", "--model", temp.File("continued"));
+        var pretrained = Cli.Run("info", "--model", temp.File("run"));
+
+        student.Output.Should().Contain($"run         {temp.File("student")}: distilled 1 step from teacher {teacher}" + Environment.NewLine);
+        continued.Output.Should().Contain($"run         {temp.File("continued")}: pre-trained 1 step, starting from {temp.File("student", "model")}" + Environment.NewLine);
+        pretrained.Output.Should().Contain($"run         {temp.File("run")}: pre-trained 1 step" + Environment.NewLine);
+    }
+
+    [Fact]
     public void A_stopped_pretrain_exits_130_with_a_checkpoint_and_the_same_command_resumes_it()
     {
         var corpus = temp.Write("corpus.txt", string.Join("\n\n", Enumerable.Range(0, 40).Select(i => $"The river number {i} flows past the old mill and the bridge {i % 5}.")));

@@ -26,6 +26,62 @@ public sealed class ErrorTests : IDisposable
     }
 
     [Fact]
+    public void A_classifier_or_an_encoder_where_a_pretrained_model_is_needed_is_named_by_its_option_before_any_work()
+    {
+        var pretrained = temp.File("pretrained");
+        var classifier = temp.File("classifier");
+        var encoder = temp.File("encoder");
+        using (var model = new BertForMaskedLm(BertConfig.Tiny))
+        {
+            BertModelStore.Save(model, model.Config, pretrained);
+            BertModelStore.Save(model.Bert, model.Config, encoder);
+        }
+
+        using (var model = new BertForSequenceClassification(BertConfig.Tiny, 2))
+        {
+            BertModelStore.Save(model, model.Config, classifier);
+        }
+
+        var corpus = temp.Write("corpus.txt", "The mill by the river was old.");
+        var train = temp.Write("train.tsv", "sentence\tlabel\na fine film\t1\na dull film\t0\n");
+        string[] distill = ["distill", "--corpus", corpus, "--out", temp.File("student"), "--steps", "1", "--device", "cpu", "--threads", "1"];
+
+        var teacher = Cli.Run([.. distill, "--teacher", classifier]);
+        var init = Cli.Run([.. distill, "--teacher", pretrained, "--init", classifier]);
+        var finetune = Cli.Run("finetune", "--model", encoder, "--task", "SST-2", "--data", train, "--out", temp.File("ft"), "--device", "cpu", "--threads", "1");
+        var glue = Cli.Run("glue", "--models", $"ok={pretrained}", classifier, "--glue", temp.Path, "--tasks", "RTE", "--out", temp.File("glue"));
+
+        teacher.Error.Should().StartWith($"tcd distill: error: --teacher: '{classifier}' holds a fine-tuned sequence classifier, not a pre-trained masked-language model");
+        init.Error.Should().StartWith($"tcd distill: error: --init: '{classifier}' holds a fine-tuned sequence classifier");
+        finetune.Error.Should().StartWith($"tcd finetune: error: --model: '{encoder}' holds a bare BERT encoder (no head)").And.Contain("'tcd import-hf --encoder-only'");
+        glue.Error.Should().StartWith($"tcd glue: error: --models: '{classifier}' holds a fine-tuned sequence classifier");
+        new[] { teacher, init, finetune, glue }.Should().AllSatisfy(run =>
+        {
+            run.ExitCode.Should().Be(1);
+            run.Output.Should().BeEmpty("the model is checked with the options, before any data is read");
+        });
+        Directory.GetFileSystemEntries(temp.Path).Should().HaveCount(5, "no run folder was made");
+    }
+
+    [Fact]
+    public void A_task_folder_given_as_the_glue_root_names_the_root()
+    {
+        var pretrained = temp.File("pretrained");
+        using (var model = new BertForMaskedLm(BertConfig.Tiny))
+        {
+            BertModelStore.Save(model, model.Config, pretrained);
+        }
+
+        temp.Write("glue/RTE/train.tsv", "index\tsentence1\tsentence2\tlabel\n0\tA cat sat.\tA cat sat down.\tentailment\n");
+
+        var (exitCode, output, error) = Cli.Run("glue", "--models", pretrained, "--glue", temp.File("glue", "RTE"), "--tasks", "rte", "--out", temp.File("out"));
+
+        exitCode.Should().Be(1);
+        output.Should().BeEmpty();
+        error.Should().StartWith($"tcd glue: error: --glue: '{temp.File("glue", "RTE")}' is the folder of the task RTE; give the GLUE root that holds the task folders, '{temp.File("glue")}'.");
+    }
+
+    [Fact]
     public void A_hugging_face_folder_where_a_model_folder_is_expected_points_to_import_hf()
     {
         var model = temp.File("model");
@@ -121,6 +177,22 @@ public sealed class ErrorTests : IDisposable
         output.Should().BeEmpty();
         error.Should().Be($"tcd pretrain: error: unknown option '--bogus'; every value follows the option it is for.{Environment.NewLine}Run 'tcd pretrain --help' for the options.{Environment.NewLine}");
         stray.Error.Should().StartWith("tcd pretrain: error: unexpected value '3'; every value follows the option it is for.");
+    }
+
+    [Fact]
+    public void A_mistyped_option_or_config_key_is_answered_with_the_one_it_was_most_likely_meant_to_be()
+    {
+        var config = temp.Write("run.json", """{ "seq_length": 64, "stepz": 5, "bogus": 1 }""");
+
+        var underscore = Cli.Run("pretrain", "--corpus", "a.txt", "--out", temp.File("run"), "--batch_size", "8");
+        var shortened = Cli.Run("pretrain", "--corpus", "a.txt", "--out", temp.File("run"), "--seq-len", "64");
+        var keys = Cli.Run("pretrain", "--config", config);
+
+        underscore.ExitCode.Should().Be(1);
+        underscore.Error.Should().StartWith("tcd pretrain: error: unknown option '--batch_size' (did you mean '--batch-size'?); every value follows the option it is for.");
+        shortened.Error.Should().StartWith("tcd pretrain: error: unknown option '--seq-len' (did you mean '--seq-length'?);");
+        keys.ExitCode.Should().Be(1);
+        keys.Error.Should().Contain("unknown key(s) 'seq_length' (did you mean 'seq-length'?), 'stepz' (did you mean 'steps'?), 'bogus' for 'pretrain'.");
     }
 
     [Fact]
@@ -239,6 +311,9 @@ public sealed class ErrorTests : IDisposable
         exitCode.Should().Be(0);
         output.Should().Contain("--steps").And.Contain("[default: 1000]").And.Contain("--experts").And.Contain("[default: paper-small]")
             .And.Contain("--config").And.Contain("--device").And.Contain("[default: auto]")
-            .And.Contain("model/pretraining.json (its held-out log-likelihood for 'tcd glue', written with --validation)");
+            .And.Contain("model/pretraining.json (its held-out log-likelihood for 'tcd glue', written with --validation)")
+            .And.Contain("Seed of initialisation, data order, masking and dropout.");
+        Cli.Run("finetune", "--help").Output.Should().Contain("Seed of the new weights (task head, adapters), data order and dropout; the --max-train sample is fixed.")
+            .And.NotContain("masking", "fine-tuning masks no tokens");
     }
 }

@@ -25,11 +25,23 @@ public sealed class FillMaskTests : IDisposable
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         lines.Should().HaveCount(5);
         lines[0].Should().Be("the lake lies below the [MASK].");
-        lines[1].Should().StartWith("  [MASK] 1: ").And.MatchRegex(@"^  \[MASK\] 1: \S+ \d+\.\d %( \| \S+ \d+\.\d %){2}$", "three guesses, each its piece and probability");
+        lines[1].Should().StartWith("  [MASK] 1: ").And.MatchRegex(@"^  \[MASK\] 1: \S+ \d+\.\d+ %( \| \S+ \d+\.\d+ %){2}$", "three guesses, each its piece and probability")
+            .And.NotContain(" 0.0 %", "a model trained one step gives each piece about 1/30,522, shown to two significant digits");
         lines[2].Should().Be("[MASK] forest and the [MASK]");
         lines[3].Should().StartWith("  [MASK] 1: ");
         lines[4].Should().StartWith("  [MASK] 2: ");
     }
+
+    [Theory]
+    [InlineData(0.4567, "45.7 %")]
+    [InlineData(0.001, "0.1 %")]
+    [InlineData(0.000_327_6, "0.033 %")]
+    [InlineData(0.000_032_76, "0.0033 %")]
+    [InlineData(0.000_000_012_34, "0.0000012 %")]
+    [InlineData(1e-20, "0.000000000000 %")]
+    [InlineData(0.0, "0.0 %")]
+    public void A_probability_is_shown_with_one_decimal_or_two_significant_digits_below_a_tenth_of_a_percent(double probability, string shown) =>
+        Commands.FillMaskCommand.Percent(probability).Should().Be(shown);
 
     [Fact]
     public void A_text_without_a_mask_is_named_by_its_place_among_the_texts()

@@ -89,6 +89,22 @@ public sealed class ImportHfTests : IDisposable
     }
 
     [Fact]
+    public void A_tcd_run_folder_given_as_the_checkpoint_is_named_as_one_that_needs_no_import()
+    {
+        using (var model = new BertForMaskedLm(BertConfig.Tiny))
+        {
+            BertModelStore.Save(model, model.Config, temp.File("run", "model"));
+        }
+
+        var (exitCode, output, error) = Cli.Run("import-hf", "--from", temp.File("run"), "--out", temp.File("imported"));
+
+        exitCode.Should().Be(1);
+        output.Should().BeEmpty();
+        error.Should().StartWith($"tcd import-hf: error: --from: '{temp.File("run")}' is a tcd run folder, not a Hugging Face checkpoint; its model ('{temp.File("run", "model")}') needs no import");
+        Directory.Exists(temp.File("imported")).Should().BeFalse();
+    }
+
+    [Fact]
     public void An_import_stopped_after_writing_the_weights_can_be_made_again()
     {
         var checkpoint = WriteCasedCheckpoint("hf");

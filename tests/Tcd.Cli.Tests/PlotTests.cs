@@ -49,7 +49,7 @@ public sealed class PlotTests : IDisposable
         var single = Cli.Run("plot", "--runs", withTrunk, "--metric", "val_log_likelihood", "--log", "--out", temp.File("ll.png"));
 
         compared.ExitCode.Should().Be(0, compared.Error);
-        compared.Output.Should().Contain("note: Run 'ablation'").And.Contain("has no metric 'trunk'").And.Contain("It is left out.").And.Contain("trunk of metrics");
+        compared.Output.Should().Contain("note: Run 'ablation'").And.Contain("has no metric 'trunk'").And.Contain("It is left out.").And.Contain("trunk of tcd →");
         panels.ExitCode.Should().Be(0, panels.Error);
         single.ExitCode.Should().Be(1);
         single.Error.Should().Contain("cannot be drawn on a log scale; turn --log off.");
@@ -85,6 +85,26 @@ public sealed class PlotTests : IDisposable
         exitCode.Should().Be(1);
         error.Should().Contain($"--runs: the 'tcd finetune' run 'rte' in '{temp.File("rte")}' has reported no step yet, so it has no metrics.jsonl; ")
             .And.Contain("after --log-every steps");
+    }
+
+    [Fact]
+    public void A_run_s_model_folder_or_a_glue_suite_s_folder_is_answered_with_the_files_to_give()
+    {
+        var run = RunFolder("teacher", mlmStart: 10);
+        Directory.CreateDirectory(Path.Combine(run, "model"));
+        var cell = temp.Write("glue/cells/tcd__RTE__full__lr2e-05__a0__s1.metrics.jsonl", "{\"step\":1,\"loss\":0.7}\n{\"step\":2,\"loss\":0.6}\n");
+        temp.Write("glue/cells/tcd__RTE__full__lr2e-05__a0__s1.json", "{}");
+
+        var model = Cli.Run("plot", "--runs", Path.Combine(run, "model"), "--out", temp.File("x.png"));
+        var suite = Cli.Run("plot", "--runs", temp.File("glue"), "--out", temp.File("x.png"));
+        var cellAndFile = Cli.Run("plot", "--runs", cell, Path.Combine(run, PretrainCommand.MetricsFileName), "--out", temp.File("x.png"));
+
+        model.ExitCode.Should().Be(1);
+        model.Error.Should().Contain($"--runs: the folder '{Path.Combine(run, "model")}' of run 'teacher' has no metrics.jsonl; the run folder it lies in, '{run}', has one: give that.");
+        suite.ExitCode.Should().Be(1);
+        suite.Error.Should().Contain($"a 'tcd glue' suite keeps a curve per grid cell: give cell files, e.g. '{cell}'.");
+        cellAndFile.ExitCode.Should().Be(0, cellAndFile.Error);
+        cellAndFile.Output.Should().Contain("loss of tcd__RTE__full__lr2e-05__a0__s1, teacher →", "a cell is named after it, a run's metrics.jsonl after its run");
     }
 
     [Fact]

@@ -193,6 +193,34 @@ public sealed class RunFolderTests : IDisposable
     }
 
     [Fact]
+    public void The_start_line_counts_the_held_out_segments_the_score_rests_on()
+    {
+        var heldOut = temp.Write("held-out.txt", "The mill by the river was old.\n\nThe bridge over the river was new.");
+
+        var (exitCode, output, error) = Pretrain(temp.File("run"), steps: 1, "--validation", heldOut);
+
+        exitCode.Should().Be(0, error);
+        output.Should().Contain($", held-out 1 segment of {heldOut}, output ", "the two short documents fill one 32-token segment");
+    }
+
+    [Fact]
+    public void Held_out_text_inside_the_corpus_is_warned_of_and_separate_text_is_not()
+    {
+        var heldOut = temp.Write("texts/held-out.txt", "The mill by the river was old.\n\nThe bridge over the river was new.");
+        temp.Write("texts/train.txt", "The lake lies below the hills.\n\nThe forest grows on the hills.");
+
+        var inside = Cli.Run(
+            "pretrain", "--corpus", temp.File("texts"), "--validation", heldOut, "--out", temp.File("inside"), "--preset", "tiny", "--steps", "1",
+            "--batch-size", "4", "--seq-length", "32", "--device", "cpu", "--threads", "1");
+        var apart = Pretrain(temp.File("apart"), steps: 1, "--validation", heldOut);
+
+        inside.ExitCode.Should().Be(0, inside.Error);
+        inside.Output.Should().Contain($"warning: --validation '{heldOut}' and --corpus '{temp.File("texts")}' share text, so the model trains on what it is scored on");
+        apart.ExitCode.Should().Be(0, apart.Error);
+        apart.Output.Should().NotContain("warning:");
+    }
+
+    [Fact]
     public void No_validation_segments_is_refused_before_any_work()
     {
         var heldOut = temp.Write("held-out.txt", "The mill by the river was old.");

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Tcd.Models.Modeling;
 
 namespace Tcd.Cli.Tests;
 
@@ -69,6 +70,36 @@ public sealed class RunOwnershipTests : IDisposable
         exitCode.Should().Be(1);
         error.Should().Contain($"--out: '{temp.File("tuned")}' holds a 'tcd finetune' run, which 'tcd pretrain' would overwrite");
         File.Exists(tuned).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Training_commands_refuse_a_model_folder_as_their_out_and_name_its_run_to_the_command_that_resumes_it()
+    {
+        var teacher = temp.File("teacher");
+        Pretrain(teacher).ExitCode.Should().Be(0);
+        var runModel = Path.Combine(teacher, "model");
+        var imported = temp.File("imported");
+        using (var model = new BertForMaskedLm(BertConfig.Tiny))
+        {
+            BertModelStore.Save(model, model.Config, imported);
+        }
+
+        var filesBefore = Directory.GetFileSystemEntries(runModel).Order().ToList();
+        var train = temp.Write("train.tsv", "sentence\tlabel\na fine film\t1\na dull film\t0\n");
+
+        var pretrain = Pretrain(runModel);
+        var distill = Distill(runModel, imported, steps: 1);
+        var finetune = Cli.Run("finetune", "--model", teacher, "--task", "SST-2", "--data", train, "--out", imported, "--device", "cpu", "--threads", "1");
+
+        pretrain.ExitCode.Should().Be(1);
+        pretrain.Error.Should().Contain($"--out: '{runModel}' holds a model (config.json), not a run: a run keeps its model in <out>/model/")
+            .And.Contain($"To go on with the 'tcd pretrain' run whose model it is, give that run's folder, '{teacher}'.");
+        distill.ExitCode.Should().Be(1);
+        distill.Error.Should().Contain($"--out: '{runModel}' holds a model (config.json), not a run").And.NotContain("To go on with", "distill cannot go on with a pretrain run");
+        Directory.GetFileSystemEntries(runModel).Order().Should().Equal(filesBefore);
+        finetune.ExitCode.Should().Be(1);
+        finetune.Error.Should().Contain($"--out: '{imported}' holds a model (config.json), not a run").And.NotContain("To go on with");
+        Directory.GetFileSystemEntries(imported).Should().HaveCount(2, "config.json and model.safetensors, nothing of a run");
     }
 
     [Fact]

@@ -67,7 +67,7 @@ internal sealed class EvalCommand : TcdCommand<EvalSettings>
     protected override EvalSettings Read(OptionReader options)
     {
         var settings = new EvalSettings(
-            ModelFolders.Resolve(options.RequirePath(model), "--model"),
+            ModelFolders.ResolvePretrained(options.RequirePath(model), "--model"),
             options.RequirePaths(corpus),
             options.Get(sequenceLength),
             options.Get(batchSize),

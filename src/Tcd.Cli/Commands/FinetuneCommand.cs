@@ -68,7 +68,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         noResume = Add(CliOptions.NoResume());
         device = Add(CliOptions.Device());
         threads = Add(CliOptions.Threads());
-        seed = Add(CliOptions.Seed());
+        seed = Add(CliOptions.Seed("the new weights (task head, adapters), data order and dropout; the --max-train sample is fixed"));
     }
 
     public override int Execute(FinetuneSettings settings, CliConsole console, CancellationToken cancellationToken)
@@ -266,6 +266,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
     protected override FinetuneSettings Read(OptionReader options)
     {
         var (modelPath, modelFolder) = options.RequireModel(model);
+        ModelFolders.RequireMaskedLm(modelFolder, "--model");
         var taskName = options.Require(task);
         if (!GlueTask.TryFromName(taskName, out var glueTask))
         {
@@ -281,6 +282,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
 
         var outputFolder = options.RequireRunFolder(output);
         RunFolderGuard.CheckOwnRun(outputFolder, Command.Name);
+        RunFolderGuard.CheckNotModelFolder(outputFolder, Command.Name);
         RunFolderGuard.CheckApart(outputFolder, modelPath, "--model");
 
         if (options.Get(maxTrain) is < 1 and var cap)

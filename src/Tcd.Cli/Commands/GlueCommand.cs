@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Tcd.Experiments;
 using Tcd.Experiments.Glue;
+using Tcd.Models.Data.Glue;
 using Tcd.Models.Runtime;
 
 namespace Tcd.Cli.Commands;
@@ -101,7 +102,7 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
         var settings = new GlueSuiteOptions
         {
             Models = NamedPaths.Parse(options.RequirePaths(models, named: true), "--models", "runs/tcd", RunFolders.RunName)
-                .Select(model => new GlueSuiteModel(model.Key, ModelFolders.Resolve(model.Value, "--models")))
+                .Select(model => new GlueSuiteModel(model.Key, ModelFolders.ResolvePretrained(model.Value, "--models")))
                 .ToList(),
             GlueDirectory = options.RequirePath(glue),
             Tasks = options.Require(tasks).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
@@ -120,12 +121,28 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
             CheckpointEvery = options.Get(checkpointEvery),
         };
         OptionValidation.Run(settings.Validate, OptionNames);
+        CheckGlueRoot(settings.GlueDirectory, settings.Tasks);
         foreach (var model in settings.Models)
         {
             ModelFolders.CheckSequenceLength(model.Folder, settings.MaxSequenceLength);
         }
 
         return new GlueSettings(settings, CliOptions.ReadThreads(options, threads));
+    }
+
+    /// <summary>
+    /// Throws when <c>--glue</c> names one task's folder (<c>glue/MRPC</c>) rather than the GLUE root that holds the task
+    /// folders: the suite would look for <c>glue/MRPC/MRPC/train.tsv</c> and name only that missing file.
+    /// </summary>
+    private static void CheckGlueRoot(string glueDirectory, IEnumerable<string> taskNames)
+    {
+        var folder = RunFolderGuard.FullFolder(glueDirectory);
+        var hasTaskFolders = taskNames.Any(name => GlueTask.TryFromName(name, out var task) && Directory.Exists(Path.Combine(folder, task.DirectoryName)));
+        if (!hasTaskFolders && GlueTask.TryFromName(Path.GetFileName(folder), out var named))
+        {
+            throw new CliUsageException(
+                $"--glue: '{glueDirectory}' is the folder of the task {named.Name}; give the GLUE root that holds the task folders, '{Path.GetDirectoryName(folder)}'.");
+        }
     }
 
     private static readonly Dictionary<string, string> OptionNames = new(StringComparer.Ordinal)

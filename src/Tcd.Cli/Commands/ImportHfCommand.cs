@@ -99,6 +99,14 @@ internal sealed class ImportHfCommand : TcdCommand<ImportHfSettings>
         }
 
         var checkpoint = options.RequirePath(source);
+        if (!File.Exists(Path.Combine(checkpoint, BertModelStore.ConfigFileName)) && BertModelStore.FindModelFolder(checkpoint) is { } modelInRun)
+        {
+            // Said plainly: the checkpoint reader would only report a missing config.json.
+            throw new CliUsageException(
+                $"--from: '{checkpoint}' is a tcd run folder, not a Hugging Face checkpoint; its model ('{modelInRun}') needs no import: " +
+                "give the run folder to the other commands as it is ('tcd export-hf' writes a Hugging Face checkpoint of it).");
+        }
+
         if (RunFolderGuard.Relation(folder, checkpoint) is { } relation)
         {
             // The model folder's config.json and model.safetensors would replace the checkpoint's before it is read whole.

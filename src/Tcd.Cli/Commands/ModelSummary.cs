@@ -161,8 +161,7 @@ internal sealed record ModelSummary(
             {
                 { } finetune when finetune["task"] is not null =>
                     Invariant($"tcd finetune on {finetune["task"]}, best epoch {finetune["best_epoch"]}, dev score {(double?)finetune["dev_score"]:F2}"),
-                { } pretrain when pretrain["steps"] is not null =>
-                    "pre-trained " + UserMessages.Count((long?)pretrain["steps"] ?? 0, "step"),
+                { } pretrain when pretrain["steps"] is not null => DescribePretraining(runFolder!, (long?)pretrain["steps"] ?? 0),
                 _ => null,
             };
             return description is null ? null : (runFolder!, description);
@@ -171,6 +170,24 @@ internal sealed record ModelSummary(
         {
             return (runFolder!, $"{PretrainCommand.ResultFileName} cannot be read ({ex.Message})");
         }
+    }
+
+    /// <summary>
+    /// How a <c>pretrain</c> or <c>distill</c> run made its model, as its <c>tcd-config.json</c> records it: the steps, a
+    /// distillation's teacher, and the saved model it started from (<c>--init</c>), if any.
+    /// </summary>
+    private static string DescribePretraining(string runFolder, long steps)
+    {
+        var config = RunFolderGuard.ReadConfig(Path.Combine(runFolder, PretrainCommand.EffectiveConfigFileName));
+        string? Recorded(string key) => config?[key] is JsonValue value && value.TryGetValue<string>(out var path) && path.Length > 0 ? path : null;
+        var distilled = RunFolderGuard.MadeBy(runFolder) == "distill";
+        var description = (distilled ? "distilled " : "pre-trained ") + UserMessages.Count(steps, "step");
+        if (distilled && Recorded("teacher") is { } teacher)
+        {
+            description += $" from teacher {teacher}";
+        }
+
+        return Recorded("init") is { } init ? $"{description}, starting from {init}" : description;
     }
 
     private static string Millions(long count) => Invariant($"{count / 1e6:F2} M");

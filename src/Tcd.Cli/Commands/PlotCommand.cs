@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Tcd.Experiments;
+using Tcd.Experiments.Glue;
 using Tcd.Models.Runtime;
 using Tcd.Reports;
 
@@ -26,7 +28,7 @@ internal sealed class PlotCommand : TcdCommand<PlotSettings>
         : base("plot", "Chart the metrics of training runs as a PNG: one metric of several runs in one chart, or several metrics of one run in panels.")
     {
         runs = Add(CliOptions.List("--runs",
-            $"Runs to draw (required), each 'name=path' or 'path' (named after it): the --out folder of 'tcd pretrain', 'tcd distill' or 'tcd finetune' (its {PretrainCommand.MetricsFileName}) or a metrics file (.jsonl or .csv)."));
+            $"Runs to draw (required), each 'name=path' or 'path' (named after it): the --out folder of 'tcd pretrain', 'tcd distill' or 'tcd finetune' (its {PretrainCommand.MetricsFileName}) or a metrics file (.jsonl or .csv; a 'tcd glue' grid cell's curve is <out>/{GlueSuite.CellsFolderName}/<cell>{GlueSuite.CellMetricsFileEnding}, named after its cell)."));
         metrics = Add(CliOptions.List("--metric",
             "Metrics to draw, as the metrics file names them (loss, mlm, load_balance, trunk, inner, attention, lr, grad_norm, tokens_per_s, val_log_likelihood, ...) [default: loss]. Several metrics need a single run."));
         smoothing = Add(CliOptions.WithDefault("--smooth", "Points in a trailing moving average drawn over the faint raw values (1: raw values only); curves of at most 20 points, such as a dev score per epoch, are drawn as they are.", 1));
@@ -126,7 +128,7 @@ internal sealed class PlotCommand : TcdCommand<PlotSettings>
 
     protected override PlotSettings Read(OptionReader options)
     {
-        var named = NamedPaths.Parse(options.RequirePaths(runs, named: true), "--runs", "runs/teacher");
+        var named = NamedPaths.Parse(options.RequirePaths(runs, named: true), "--runs", "runs/teacher", RunName);
         var files = named.Select(run => KeyValuePair.Create(run.Key, MetricsFile(run.Key, run.Value))).ToList();
         var chosen = options.Get(metrics) is { Length: > 0 } given ? given : ["loss"];
         if (files.Count > 1 && chosen.Length > 1)
@@ -149,6 +151,43 @@ internal sealed class PlotCommand : TcdCommand<PlotSettings>
         return new PlotSettings(files, chosen, window, options.Get(logScale), options.Get(title), file);
     }
 
+    /// <summary>
+    /// The name of a run given without one: its folder's, a run's for its <c>model/</c> folder or its own metrics file,
+    /// and a metrics file's name without its extensions (a GLUE cell's <c>&lt;cell&gt;.metrics.jsonl</c> is its cell).
+    /// </summary>
+    private static string RunName(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            return RunFolders.RunName(path);
+        }
+
+        var file = Path.GetFileName(path);
+        return file == PretrainCommand.MetricsFileName ? RunFolders.RunName(Path.GetDirectoryName(Path.GetFullPath(path))!)
+            : file.EndsWith(GlueSuite.CellMetricsFileEnding, StringComparison.Ordinal) ? file[..^GlueSuite.CellMetricsFileEnding.Length]
+            : Path.GetFileNameWithoutExtension(file);
+    }
+
+    /// <summary>What to give in place of a folder without a metrics file: its run's folder, a GLUE suite's cell files, or a run folder.</summary>
+    private static string WhereMetricsAre(string folder)
+    {
+        var parent = Path.GetDirectoryName(RunFolderGuard.FullFolder(folder));
+        if (parent is not null && File.Exists(Path.Combine(parent, PretrainCommand.MetricsFileName)))
+        {
+            // A run's model/ or checkpoints/ folder, given for the run.
+            var given = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(folder)) is { Length: > 0 } asGiven ? asGiven : parent;
+            return $"the run folder it lies in, '{given}', has one: give that.";
+        }
+
+        var cells = Path.Combine(folder, GlueSuite.CellsFolderName);
+        if (Directory.Exists(cells) && Directory.EnumerateFiles(cells, $"*{GlueSuite.CellMetricsFileEnding}").Order(StringComparer.Ordinal).FirstOrDefault() is { } cell)
+        {
+            return $"a 'tcd glue' suite keeps a curve per grid cell: give cell files, e.g. '{cell}'.";
+        }
+
+        return "is it the --out folder of 'tcd pretrain', 'tcd distill' or 'tcd finetune'?";
+    }
+
     /// <summary>A run folder's metrics file, or the file itself.</summary>
     private static string MetricsFile(string name, string path)
     {
@@ -164,7 +203,7 @@ internal sealed class PlotCommand : TcdCommand<PlotSettings>
             throw new CliUsageException(RunFolderGuard.MadeBy(path) is { } command and ("pretrain" or "distill" or "finetune")
                 ? $"--runs: the 'tcd {command}' run '{name}' in '{path}' has reported no step yet, so it has no {PretrainCommand.MetricsFileName}; " +
                   "its first row comes after --log-every steps (or its last step, if sooner)."
-                : $"--runs: the folder '{path}' of run '{name}' has no {PretrainCommand.MetricsFileName}; is it the --out folder of 'tcd pretrain', 'tcd distill' or 'tcd finetune'?");
+                : $"--runs: the folder '{path}' of run '{name}' has no {PretrainCommand.MetricsFileName}; {WhereMetricsAre(path)}");
         }
 
         return File.Exists(path) ? path : throw new CliUsageException($"--runs: '{path}' of run '{name}' is neither a run folder nor a metrics file.");

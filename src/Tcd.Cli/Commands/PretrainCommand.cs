@@ -118,7 +118,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         validationEvery = Add(CliOptions.WithDefault("--validation-every", "Score the held-out segments every this many steps; 0 = only at the end.", Defaults.ValidationEvery));
         device = Add(CliOptions.Device());
         threads = Add(CliOptions.Threads());
-        seed = Add(CliOptions.Seed());
+        seed = Add(CliOptions.Seed("initialisation, data order, masking and dropout"));
     }
 
     public static PretrainCommand Pretrain() => new(
@@ -198,10 +198,24 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         torch.manual_seed(settings.Training.Seed);
         var model = settings.Init is null ? new BertForMaskedLm(settings.Model) : BertModelStore.LoadMaskedLm(settings.Init);
         var start = settings.Init is null ? string.Empty : $", initialised from {settings.Init}";
+        // The held-out score rests on these segments only: a short file gives a noisy one, which the count shows.
+        var heldOut = validationSegments is null
+            ? string.Empty
+            : $", held-out {UserMessages.Count(validationSegments.Count, "segment")} of {string.Join(", ", settings.Validation)}";
         console.Line(string.Create(CultureInfo.InvariantCulture,
             $"tcd {Command.Name}: {settings.Model.CountParameters() / 1e6:F2} M parameters (L={settings.Model.NumLayers}, H={settings.Model.HiddenSize}, experts={settings.Model.ExpertCount}){start}, " +
-            $"{UserMessages.Count(settings.Training.TotalSteps, "step")}, corpus {string.Join(", ", settings.Corpus)}, output {settings.Output}, " +
+            $"{UserMessages.Count(settings.Training.TotalSteps, "step")}, corpus {string.Join(", ", settings.Corpus)}{heldOut}, output {settings.Output}, " +
             $"on {TorchRuntime.DescribeDevice(settings.Training.Device, settings.Training.Threads, "--device")}"));
+
+        var sharedText = settings.Validation
+            .SelectMany(validationPath => settings.Corpus.Select(corpusPath => (Validation: validationPath, Corpus: corpusPath)))
+            .Where(paths => RunFolderGuard.Relation(paths.Validation, paths.Corpus) is not null);
+        foreach (var (heldOutPath, corpusPath) in sharedText)
+        {
+            // A corpus folder holding the held-out file is the likely case: the model would be scored on text it trains on.
+            console.Line($"warning: --validation '{heldOutPath}' and --corpus '{corpusPath}' share text, so the model trains on what it is scored on " +
+                         "and its held-out log-likelihood is not held out; give --validation text the corpus leaves out.");
+        }
 
         var trainer = new Pretrainer(model, settings.Objective, settings.Training, encoder, teacherModel);
         var expertLoad = new ExpertLoadChart();
@@ -269,8 +283,9 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         var files = options.RequirePaths(corpus);
         var folder = options.RequireRunFolder(output);
         RunFolderGuard.CheckOwnRun(folder, Command.Name);
-        var teacherFolder = teacher is null ? null : ApartFrom(folder, options.RequireModel(teacher), teacher);
-        var initFolder = options.GetModel(init) is { } initModel ? ApartFrom(folder, initModel, init) : null;
+        RunFolderGuard.CheckNotModelFolder(folder, Command.Name);
+        var teacherFolder = teacher is null ? null : PretrainedModelApartFrom(folder, options.RequireModel(teacher), teacher);
+        var initFolder = options.GetModel(init) is { } initModel ? PretrainedModelApartFrom(folder, initModel, init) : null;
         var length = options.Get(sequenceLength);
         if (teacherFolder is not null)
         {
@@ -346,9 +361,13 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             files, folder, config, objective, training, teacherFolder, initFolder, options.GetPaths(validation), options.Get(validationSegments), options.Resolved);
     }
 
-    /// <summary>The model folder of <paramref name="model"/>, given as <paramref name="option"/>, checked to lie apart from the run folder, which would overwrite it.</summary>
-    private static string ApartFrom(string runFolder, (string Given, string Folder) model, Option option)
+    /// <summary>
+    /// The model folder of <paramref name="model"/>, given as <paramref name="option"/>, checked to hold a pre-trained
+    /// masked-LM model and to lie apart from the run folder, which would overwrite it.
+    /// </summary>
+    private static string PretrainedModelApartFrom(string runFolder, (string Given, string Folder) model, Option option)
     {
+        ModelFolders.RequireMaskedLm(model.Folder, option.Name);
         RunFolderGuard.CheckApart(runFolder, model.Given, option.Name);
         return model.Folder;
     }

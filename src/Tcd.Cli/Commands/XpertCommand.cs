@@ -227,6 +227,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
     protected override XpertSettings Read(OptionReader options)
     {
         var (sourcePath, sourceFolder) = options.RequireModel(source);
+        ModelFolders.RequireMaskedLm(sourceFolder, "--source");
         var sourceConfig = BertModelStore.LoadConfig(sourceFolder);
         if (!sourceConfig.IsMoe)
         {

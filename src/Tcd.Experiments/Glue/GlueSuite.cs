@@ -53,8 +53,14 @@ public sealed class GlueSuite
         this.log = log ?? (_ => { });
     }
 
+    /// <summary>The name of the folder of the cell files in the suite's output folder.</summary>
+    public const string CellsFolderName = "cells";
+
+    /// <summary>How a cell's training curve is named in <see cref="CellsFolderName"/>: the cell's name with this ending.</summary>
+    public const string CellMetricsFileEnding = ".metrics.jsonl";
+
     /// <summary>Folder of the cell files: <c>&lt;out&gt;/cells</c>.</summary>
-    public string CellsDirectory => Path.Combine(options.OutputDirectory, "cells");
+    public string CellsDirectory => Path.Combine(options.OutputDirectory, CellsFolderName);
 
     /// <summary>
     /// Runs every unfinished cell, then writes the table, charts, selection and (optionally) submission files.
@@ -164,7 +170,7 @@ public sealed class GlueSuite
     private string CellTestFolder(GlueCellKey key) => TestFolderOf(key.FileName);
 
     /// <summary>The cell's training curve: a row per progress report and per epoch (its dev score), for <c>tcd plot</c>.</summary>
-    private string CellMetricsFile(GlueCellKey key) => Path.Combine(CellsDirectory, Path.GetFileNameWithoutExtension(key.FileName) + ".metrics.jsonl");
+    private string CellMetricsFile(GlueCellKey key) => Path.Combine(CellsDirectory, Path.GetFileNameWithoutExtension(key.FileName) + CellMetricsFileEnding);
 
     private string CellCheckpointFolder(GlueCellKey key) => Path.Combine(CellsDirectory, Path.GetFileNameWithoutExtension(key.FileName) + ".checkpoints");
 
