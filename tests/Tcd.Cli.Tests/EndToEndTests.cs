@@ -130,6 +130,24 @@ public sealed class EndToEndTests : IDisposable
         summary.RootElement.GetProperty("active_parameters").GetInt64().Should().Be(all - experts / 4 * 3);
         summary.RootElement.GetProperty("experts").GetInt32().Should().Be(4);
         summary.RootElement.GetProperty("kind").GetString().Should().Be("MaskedLanguageModel");
+        summary.RootElement.GetProperty("run_description").GetString().Should().Be("pre-trained 1 step");
+    }
+
+    [Fact]
+    public void Finetune_max_dev_caps_the_dev_examples_and_refuses_zero()
+    {
+        PretrainOneTinyStep();
+        WriteRte("train");
+        WriteRte("dev", count: 8);
+        string[] finetune = ["finetune", "--model", temp.File("run"), "--task", "RTE", "--data", temp.File("RTE"), "--out", temp.File("rte"), "--epochs", "1", .. TinyOnCpu];
+
+        var none = Cli.Run([.. finetune, "--max-dev", "0"]);
+        var capped = Cli.Run([.. finetune, "--max-dev", "3"]);
+
+        none.ExitCode.Should().Be(1);
+        none.Error.Should().Contain("--max-dev must be 1 or more, not 0.");
+        capped.ExitCode.Should().Be(0, capped.Error);
+        capped.Output.Should().Contain("8 training examples").And.Contain($"3 validation examples ({temp.File("RTE", "dev.tsv")})");
     }
 
     [Fact]

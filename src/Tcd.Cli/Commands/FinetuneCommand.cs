@@ -31,6 +31,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
     private readonly Option<int> sequenceLength;
     private readonly Option<double> warmupRatio;
     private readonly Option<int?> maxTrain;
+    private readonly Option<int?> maxDev;
     private readonly Option<int> logEvery;
     private readonly Option<long> checkpointEvery;
     private readonly Option<int> keepCheckpoints;
@@ -62,6 +63,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         warmupRatio = Add(CliOptions.WithDefault("--warmup-ratio", "Fraction of steps with linear warm-up.", Defaults.WarmupRatio));
         groupByLength = Add(CliOptions.GroupByLength(Defaults.GroupByLength));
         maxTrain = Add(CliOptions.Optional<int?>("--max-train", "Use at most this many training examples, a fixed random sample (GLUE's files are ordered by source or label) [default: all]."));
+        maxDev = Add(CliOptions.Optional<int?>("--max-dev", "Score at most this many dev examples after each epoch: the dev file's first rows, as 'tcd glue --max-dev' takes them (CoLA's out-of-domain part comes last) [default: all]."));
         logEvery = Add(CliOptions.WithDefault("--log-every", "Progress report (and metrics.jsonl row) every this many steps, and at the last step.", Defaults.LogEvery));
         checkpointEvery = Add(CliOptions.CheckpointEvery(Defaults.CheckpointEvery));
         keepCheckpoints = Add(CliOptions.KeepCheckpoints(Defaults.KeepCheckpoints));
@@ -77,10 +79,10 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         var encoder = BertTextEncoder.ForModelFolder(settings.Model);
         var options = new GlueReaderOptions { OnMalformedRow = GlueMalformedRowHandling.Skip };
         var maxLength = settings.Training.MaxSequenceLength;
-        List<FineTuningExample> Read(string path, string split, int? maxCount, string option)
+        List<FineTuningExample> Read(string path, string split, Func<IReadOnlyList<GlueExample>, IEnumerable<GlueExample>> choose, string option)
         {
             var report = new GlueReadReport();
-            var examples = TrainingSample.Draw(GlueReader.ReadFile(path, settings.Task, split, options, report).ToList(), maxCount)
+            var examples = choose(GlueReader.ReadFile(path, settings.Task, split, options, report).ToList())
                 .Select(e => new FineTuningExample(encoder.Encode(e.Text, e.TextPair, maxLength), settings.Task.IsRegression ? e.Score!.Value : e.Label!.Value))
                 .ToList();
             var skipped = report.DescribeSkipped();
@@ -97,8 +99,8 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
             return examples;
         }
 
-        var train = Read(settings.TrainFile, TrainSplit, settings.MaxTrain, "--data");
-        var validation = settings.DevFile is null ? null : Read(settings.DevFile, settings.Task.EvaluationSplits[0], null, "--dev");
+        var train = Read(settings.TrainFile, TrainSplit, all => TrainingSample.Draw(all, settings.MaxTrain), "--data");
+        var validation = settings.DevFile is null ? null : Read(settings.DevFile, settings.Task.EvaluationSplits[0], all => all.Take(settings.MaxDev ?? int.MaxValue), "--dev");
         console.Line($"tcd finetune: {settings.Task.Name}, {UserMessages.Count(train.Count, "training example")} ({settings.TrainFile}), " +
                      $"{UserMessages.Count(validation?.Count ?? 0, "validation example")}{(settings.DevFile is null ? string.Empty : $" ({settings.DevFile})")}, {DescribeMode(settings.Training)}, " +
                      $"on {TorchRuntime.DescribeDevice(settings.Training.Device, settings.Training.Threads, "--device")}");
@@ -290,6 +292,11 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
             throw new CliUsageException($"--max-train must be 1 or more, not {cap}.");
         }
 
+        if (options.Get(maxDev) is < 1 and var devCap)
+        {
+            throw new CliUsageException($"--max-dev must be 1 or more, not {devCap}.");
+        }
+
         if (!options.GetForThisRunOnly(noResume)
             && FineTuningRunRecord.Find(Path.Combine(outputFolder, RunFolders.ModelFolderName)) is { Cancelled: false }
             && new CheckpointStore(Path.Combine(outputFolder, PretrainCommand.CheckpointFolderName)).FindLatest() is null)
@@ -326,7 +333,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         ModelFolders.CheckSequenceLength(modelFolder, training.MaxSequenceLength);
 
         return new FinetuneSettings(
-            modelFolder, glueTask, trainFile, devFile, outputFolder, training, options.Get(maxTrain), options.Resolved);
+            modelFolder, glueTask, trainFile, devFile, outputFolder, training, options.Get(maxTrain), options.Get(maxDev), options.Resolved);
     }
 
     /// <summary>

@@ -12,7 +12,8 @@ namespace Tcd.Cli.Commands;
 /// <param name="Output">Folder for model/ (the fine-tuned classifier) and result.json.</param>
 /// <param name="Training">Fine-tuning options (mode, adapter size, epochs, threads, ...).</param>
 /// <param name="MaxTrain">Cap on training examples, or null for all.</param>
+/// <param name="MaxDev">Cap on dev examples (the dev file's first rows), or null for all.</param>
 /// <param name="EffectiveOptions">Every option's value, written to the run's tcd-config.json.</param>
 internal sealed record FinetuneSettings(
-    string Model, GlueTask Task, string TrainFile, string? DevFile, string Output, FineTuningOptions Training, int? MaxTrain,
+    string Model, GlueTask Task, string TrainFile, string? DevFile, string Output, FineTuningOptions Training, int? MaxTrain, int? MaxDev,
     IReadOnlyDictionary<string, JsonNode?> EffectiveOptions);

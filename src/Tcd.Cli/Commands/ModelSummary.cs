@@ -131,6 +131,7 @@ internal sealed record ModelSummary(
         ["own_vocabulary"] = OwnVocabulary,
         ["pretraining_log_likelihood"] = PretrainingLogLikelihood,
         ["run"] = Run?.Folder,
+        ["run_description"] = Run?.Description,
     };
 
     private string DescribeKind() => Kind switch
