@@ -84,8 +84,9 @@ public static class TorchRuntime
         if (device.type == DeviceType.CUDA && !torch.cuda.is_available())
         {
             throw new ArgumentException(
-                $"{optionName} '{name}' asks for CUDA, but CUDA is not available. Reference TorchSharp-cuda-linux or " +
-                "TorchSharp-cuda-windows instead of TorchSharp-cpu, or use device \"cpu\".");
+                $"{optionName} '{name}' asks for CUDA, but CUDA is not available: either the application carries the CPU build of libtorch " +
+                "(TorchSharp-cpu; reference TorchSharp-cuda-linux or TorchSharp-cuda-windows instead, and for the tcd tool build it from source " +
+                "with that package, as its PACKAGE.md says) or no NVIDIA GPU and driver were found. Or use device \"cpu\".");
         }
 
         return device;

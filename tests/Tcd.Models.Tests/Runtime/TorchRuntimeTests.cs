@@ -51,7 +51,7 @@ public class TorchRuntimeTests
 
         var act = () => TorchRuntime.ResolveDevice("cuda");
 
-        act.Should().Throw<ArgumentException>().WithMessage("Device 'cuda' asks for CUDA, but CUDA is not available*")
+        act.Should().Throw<ArgumentException>().WithMessage("Device 'cuda' asks for CUDA, but CUDA is not available*TorchSharp-cuda-linux*tcd tool build it from source*no NVIDIA GPU and driver*")
             .Which.Message.Should().NotContain("(Parameter");
         TorchRuntime.ResolveDevice("auto").type.Should().Be(DeviceType.CPU);
     }
