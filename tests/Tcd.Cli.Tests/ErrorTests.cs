@@ -100,6 +100,23 @@ public sealed class ErrorTests : IDisposable
     }
 
     [Fact]
+    public void A_corpus_that_fits_in_one_step_is_warned_of_after_the_run()
+    {
+        var corpus = temp.Write("one-sentence.txt", "The lake lies below the hills and the forest.");
+
+        var (exitCode, output, error) = Cli.Run(
+            "pretrain", "--corpus", corpus, "--out", temp.File("run"), "--preset", "tiny", "--steps", "3", "--batch-size", "4", "--seq-length", "32",
+            "--log-every", "1", "--device", "cpu", "--threads", "1");
+
+        exitCode.Should().Be(0, error);
+        var lines = output.Split(Environment.NewLine);
+        lines.Should().ContainSingle(line => line.StartsWith("warning: the corpus fits in one step's batch (step 2 began pass 2 over it)", StringComparison.Ordinal)
+                                             && line.EndsWith("give more text, or a smaller batch size.", StringComparison.Ordinal));
+        Array.FindIndex(lines, line => line.StartsWith("warning: the corpus fits", StringComparison.Ordinal))
+            .Should().BeGreaterThan(Array.FindLastIndex(lines, line => line.StartsWith("[pretrain] step", StringComparison.Ordinal)), "it follows the run's progress");
+    }
+
+    [Fact]
     public void A_corpus_folder_is_read_as_the_files_under_it_and_one_without_files_is_named()
     {
         var folder = temp.File("text");

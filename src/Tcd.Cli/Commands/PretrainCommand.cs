@@ -219,6 +219,12 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
 
         var trainer = new Pretrainer(model, settings.Objective, settings.Training, encoder, teacherModel);
         var expertLoad = new ExpertLoadChart();
+        string? smallCorpus = null;
+        IProgress<PretrainingProgress> Watched(IProgress<PretrainingProgress> shown) => new SynchronousProgress<PretrainingProgress>(report =>
+        {
+            smallCorpus ??= report.SmallCorpusWarning;
+            shown.Report(report);
+        });
         PretrainingResult result;
         try
         {
@@ -228,7 +234,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             WriteEffectiveConfig(run.ConfigFile, settings.EffectiveOptions);
             result = console.Track<PretrainingProgress, PretrainingResult>(
                 Command.Name,
-                progress => trainer.Run(corpus, validationSegments, expertLoad.Recording(progress), cancellationToken),
+                progress => trainer.Run(corpus, validationSegments, expertLoad.Recording(Watched(progress)), cancellationToken),
                 report => (double)report.Step / report.TotalSteps);
         }
         catch (CheckpointLoadException ex)
@@ -238,6 +244,12 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         catch (CheckpointMismatchException ex)
         {
             throw OptionValidation.CheckpointOfAnotherRun(settings.Output, ex.Differences, OptionNames);
+        }
+
+        if (smallCorpus is not null)
+        {
+            // After the run, not during it: a live progress display owns the terminal until then.
+            console.Line("warning: " + smallCorpus);
         }
 
         if (result.Cancelled)

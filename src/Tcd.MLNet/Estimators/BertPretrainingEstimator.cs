@@ -168,7 +168,18 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
                 : $"Resuming from checkpoint {resumeFrom} (step {step}).");
         }
 
-        var result = pretrainer.Run(TextCorpus.FromTexts(corpus), validation, new ChannelProgress<PretrainingProgress>(channel, options.Progress), options.CancellationToken);
+        var reports = new ChannelProgress<PretrainingProgress>(channel, options.Progress);
+        var warnedOfSmallCorpus = false;
+        var result = pretrainer.Run(TextCorpus.FromTexts(corpus), validation, new SynchronousProgress<PretrainingProgress>(report =>
+        {
+            if (!warnedOfSmallCorpus && report.SmallCorpusWarning is { } warning)
+            {
+                warnedOfSmallCorpus = true;
+                channel.Warning(MessageSensitivity.None, "Pre-training: " + warning);
+            }
+
+            reports.Report(report);
+        }), options.CancellationToken);
         if (corpus.SkippedRows > 0)
         {
             channel.Warning(MessageSensitivity.None, $"Skipped {corpus.SkippedRows} rows of column '{options.TextColumnName}' without text (blank, or a WikiExtractor <doc> tag) among the rows read.");

@@ -47,6 +47,20 @@ public sealed record PretrainingProgress(
     /// <summary>The held-out segments, in a report that has <see cref="ValidationSegmentsScored"/>; 0 in the others. Default 0.</summary>
     public int ValidationSegments { get; init; }
 
+    /// <summary>
+    /// Whether the corpus is no bigger than one optimizer step's batches: from the second step on, the run has begun a
+    /// pass over it (<see cref="Epoch"/> counts from 0) for every step, so every step trains on the whole corpus again,
+    /// usually a corpus much shorter than meant or a batch far too big for it (a pass never shares a batch with the
+    /// next). <see cref="SmallCorpusWarning"/> says so to a user.
+    /// </summary>
+    public bool CorpusFitsInOneStep => Step >= 2 && Epoch + 1 >= Step;
+
+    /// <summary>What to tell a user of a report that has <see cref="CorpusFitsInOneStep"/>; null for the others.</summary>
+    public string? SmallCorpusWarning => CorpusFitsInOneStep
+        ? FormattableString.Invariant(
+            $"the corpus fits in one step's batch (step {Step} began pass {Epoch + 1} over it), so every step trains on the whole corpus again and the model learns it by heart; give more text, or a smaller batch size.")
+        : null;
+
     /// <summary>A one-line summary for logs and consoles.</summary>
     public override string ToString()
     {

@@ -125,6 +125,20 @@ public class BertPretrainingEstimatorTests
     }
 
     [Fact]
+    public void A_corpus_that_fits_in_one_step_is_warned_of_once()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var warnings = new List<string>();
+        mlContext.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) { lock (warnings) { warnings.Add(e.Message); } } };
+        var options = TcdTestData.PretrainingOptions<BertPretrainingOptions>();
+        options.Training = TcdTestData.FastPretraining(3);
+
+        mlContext.Tcd().PretrainTeacher(options).Fit(mlContext.Data.LoadFromEnumerable(new[] { new TextInput { Text = "the lake lies below the hills." } }));
+
+        warnings.Should().ContainSingle().Which.Should().Contain("Pre-training: the corpus fits in one step's batch (step 2 began pass 2 over it)");
+    }
+
+    [Fact]
     public void Blank_and_WikiExtractor_tag_rows_are_skipped_and_counted_and_an_all_blank_column_is_an_error()
     {
         var mlContext = new MLContext(seed: 1);

@@ -17,4 +17,25 @@ public class PretrainingProgressTests
         line.Should().Be(
             "step 120/300 epoch 2 loss=7.085 mlm=6.929 load_balance=3.235e-05 grad-norm=16.7 lr=6.67e-05 9797 tok/s moe-max/mean=1.29 val-ll=-7.5123 ETA 00:00:36");
     }
+
+    [Theory]
+    [InlineData(1, 0, false)] // one step tells nothing yet
+    [InlineData(2, 0, false)]
+    [InlineData(3, 1, false)] // two batches a pass
+    [InlineData(2, 1, true)] // a pass a step
+    [InlineData(10, 19, true)] // two passes a step (gradient accumulation)
+    public void A_run_that_begins_a_pass_over_the_corpus_every_step_is_told_its_corpus_fits_in_one_step(long step, int epoch, bool fits)
+    {
+        var report = new PretrainingProgress(step, 100, epoch, new Dictionary<string, double>(), 1e-4, 1, TimeSpan.Zero, TimeSpan.Zero, [], null);
+
+        report.CorpusFitsInOneStep.Should().Be(fits);
+        if (fits)
+        {
+            report.SmallCorpusWarning.Should().StartWith($"the corpus fits in one step's batch (step {step} began pass {epoch + 1} over it)");
+        }
+        else
+        {
+            report.SmallCorpusWarning.Should().BeNull();
+        }
+    }
 }
