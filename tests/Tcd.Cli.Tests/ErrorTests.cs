@@ -79,6 +79,9 @@ public sealed class ErrorTests : IDisposable
         exitCode.Should().Be(1);
         output.Should().BeEmpty();
         error.Should().StartWith($"tcd glue: error: --glue: '{temp.File("glue", "RTE")}' is the folder of the task RTE; give the GLUE root that holds the task folders, '{temp.File("glue")}'.");
+        var unknownTask = Cli.Run("glue", "--models", pretrained, "--glue", temp.File("glue"), "--tasks", "rte,FOO", "--out", temp.File("out"));
+        unknownTask.ExitCode.Should().Be(1);
+        unknownTask.Error.Should().StartWith("tcd glue: error: --tasks: Unknown GLUE task 'FOO'. Known tasks: CoLA,");
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using Tcd.Models.Data.Glue;
+
 namespace Tcd.Experiments.Glue;
 
 /// <summary>
@@ -104,6 +106,19 @@ public sealed record GlueSuiteOptions
         if (Tasks.Count == 0)
         {
             throw new ArgumentException($"{nameof(Tasks)}: give at least one GLUE task, e.g. MRPC.");
+        }
+
+        foreach (var task in Tasks)
+        {
+            try
+            {
+                GlueTask.FromName(task);
+            }
+            catch (ArgumentException ex)
+            {
+                // Said as the option's problem: the task's own message names no option.
+                throw new ArgumentException($"{nameof(Tasks)}: {ex.Message}", nameof(Tasks), ex);
+            }
         }
 
         ArgumentException.ThrowIfNullOrWhiteSpace(OutputDirectory, nameof(OutputDirectory));
