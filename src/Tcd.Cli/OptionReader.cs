@@ -165,6 +165,22 @@ internal sealed class OptionReader
     /// <summary>Like <see cref="GetModel"/>, for a model the command needs.</summary>
     public (string Given, string Folder) RequireModel(Option<string?> option) => GetModel(option) ?? throw Missing(option);
 
+    /// <summary>Like <see cref="GetModel"/>, for a model that must be pre-trained (<see cref="ModelFolders.RequireMaskedLm"/>).</summary>
+    /// <exception cref="CliUsageException">The path holds no saved model, or a classifier or bare encoder.</exception>
+    public (string Given, string Folder)? GetPretrainedModel(Option<string?> option)
+    {
+        var model = GetModel(option);
+        if (model is { Folder: var folder })
+        {
+            ModelFolders.RequireMaskedLm(folder, option.Name);
+        }
+
+        return model;
+    }
+
+    /// <summary>Like <see cref="GetPretrainedModel"/>, for a model the command needs.</summary>
+    public (string Given, string Folder) RequirePretrainedModel(Option<string?> option) => GetPretrainedModel(option) ?? throw Missing(option);
+
     /// <summary>
     /// Like <see cref="RequirePath"/>, for a folder the command writes into: checked before any work, so that a typo costs
     /// no training run. It may exist or not (then it is created later, with its parents), but must not be a file and

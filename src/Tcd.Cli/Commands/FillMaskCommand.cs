@@ -82,7 +82,7 @@ internal sealed class FillMaskCommand : TcdCommand<FillMaskSettings>
     protected override FillMaskSettings Read(OptionReader options)
     {
         var settings = new FillMaskSettings(
-            options.RequireModel(model).Folder,
+            options.RequirePretrainedModel(model).Folder,
             options.RequireList(texts),
             options.Get(top),
             options.Get(device),
@@ -91,8 +91,6 @@ internal sealed class FillMaskCommand : TcdCommand<FillMaskSettings>
         {
             throw new CliUsageException($"--top must be 1 or more, not {settings.Top}.");
         }
-
-        ModelFolders.RequireMaskedLm(settings.Model, "--model");
 
         return settings;
     }

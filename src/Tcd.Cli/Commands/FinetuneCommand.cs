@@ -270,8 +270,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
 
     protected override FinetuneSettings Read(OptionReader options)
     {
-        var (modelPath, modelFolder) = options.RequireModel(model);
-        ModelFolders.RequireMaskedLm(modelFolder, "--model");
+        var (modelPath, modelFolder) = options.RequirePretrainedModel(model);
         var taskName = options.Require(task);
         if (!GlueTask.TryFromName(taskName, out var glueTask))
         {

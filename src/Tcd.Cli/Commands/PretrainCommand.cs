@@ -296,8 +296,8 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         var folder = options.RequireRunFolder(output);
         RunFolderGuard.CheckOwnRun(folder, Command.Name);
         RunFolderGuard.CheckNotModelFolder(folder, Command.Name);
-        var teacherFolder = teacher is null ? null : PretrainedModelApartFrom(folder, options.RequireModel(teacher), teacher);
-        var initFolder = options.GetModel(init) is { } initModel ? PretrainedModelApartFrom(folder, initModel, init) : null;
+        var teacherFolder = teacher is null ? null : ApartFrom(folder, options.RequirePretrainedModel(teacher), teacher);
+        var initFolder = options.GetPretrainedModel(init) is { } initModel ? ApartFrom(folder, initModel, init) : null;
         var length = options.Get(sequenceLength);
         if (teacherFolder is not null)
         {
@@ -373,13 +373,9 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             files, folder, config, objective, training, teacherFolder, initFolder, options.GetPaths(validation), options.Get(validationSegments), options.Resolved);
     }
 
-    /// <summary>
-    /// The model folder of <paramref name="model"/>, given as <paramref name="option"/>, checked to hold a pre-trained
-    /// masked-LM model and to lie apart from the run folder, which would overwrite it.
-    /// </summary>
-    private static string PretrainedModelApartFrom(string runFolder, (string Given, string Folder) model, Option option)
+    /// <summary>The model folder of <paramref name="model"/>, given as <paramref name="option"/>, checked to lie apart from the run folder, which would overwrite it.</summary>
+    private static string ApartFrom(string runFolder, (string Given, string Folder) model, Option option)
     {
-        ModelFolders.RequireMaskedLm(model.Folder, option.Name);
         RunFolderGuard.CheckApart(runFolder, model.Given, option.Name);
         return model.Folder;
     }

@@ -226,8 +226,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
 
     protected override XpertSettings Read(OptionReader options)
     {
-        var (sourcePath, sourceFolder) = options.RequireModel(source);
-        ModelFolders.RequireMaskedLm(sourceFolder, "--source");
+        var (sourcePath, sourceFolder) = options.RequirePretrainedModel(source);
         var sourceConfig = BertModelStore.LoadConfig(sourceFolder);
         if (!sourceConfig.IsMoe)
         {
