@@ -1,7 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Tcd.Cli.Commands;
-using Tcd.Experiments;
 using Tcd.Models.Data.Glue;
 
 namespace Tcd.Cli;
@@ -21,9 +19,7 @@ internal sealed record FineTuningRunRecord(GlueTask? Task, int? MaxSequenceLengt
     /// </summary>
     public static FineTuningRunRecord? Find(string modelFolder)
     {
-        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelFolder));
-        var resultFile = Path.Combine(Path.GetDirectoryName(full) ?? full, FinetuneCommand.ResultFileName);
-        if (Path.GetFileName(full) != RunFolders.ModelFolderName || !File.Exists(resultFile))
+        if (ModelFolders.RunResultFile(modelFolder) is not { } resultFile)
         {
             return null;
         }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Tcd.Cli.Commands;
 using Tcd.Experiments;
 using Tcd.Models.Modeling;
 
@@ -52,6 +53,17 @@ internal static class ModelFolders
                     $"{option}: '{modelFolder}' holds a bare BERT encoder (no head), not a pre-trained masked-language model; " +
                     "import its Hugging Face checkpoint again with 'tcd import-hf --encoder-only', which gives it a new masked-LM head.");
         }
+    }
+
+    /// <summary>
+    /// The result file (<c>result.json</c>) of the tcd run whose <c>model/</c> folder is <paramref name="modelFolder"/>,
+    /// when it has one; null for a model folder of anything else.
+    /// </summary>
+    public static string? RunResultFile(string modelFolder)
+    {
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelFolder));
+        var resultFile = Path.Combine(Path.GetDirectoryName(full) ?? full, PretrainCommand.ResultFileName);
+        return Path.GetFileName(full) == RunFolders.ModelFolderName && File.Exists(resultFile) ? resultFile : null;
     }
 
     /// <summary>The keys of recorded options (<c>tcd-config.json</c>) that name a saved model.</summary>

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Tcd.Experiments;
 using Tcd.Experiments.Glue;
 using Tcd.Models.Data;
 using Tcd.Models.Modeling;
@@ -147,13 +146,12 @@ internal sealed record ModelSummary(
     /// <summary>What the result file of the run folder holding <paramref name="folder"/> says, when tcd saved the model there.</summary>
     private static (string Folder, string Description)? DescribeRun(string folder)
     {
-        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
-        var runFolder = Path.GetDirectoryName(full);
-        var resultFile = runFolder is null ? null : Path.Combine(runFolder, PretrainCommand.ResultFileName);
-        if (Path.GetFileName(full) != RunFolders.ModelFolderName || resultFile is null || !File.Exists(resultFile))
+        if (ModelFolders.RunResultFile(folder) is not { } resultFile)
         {
             return null;
         }
+
+        var runFolder = Path.GetDirectoryName(resultFile)!;
 
         try
         {
@@ -162,14 +160,14 @@ internal sealed record ModelSummary(
             {
                 { } finetune when finetune["task"] is not null =>
                     Invariant($"tcd finetune on {finetune["task"]}, best epoch {finetune["best_epoch"]}, dev score {(double?)finetune["dev_score"]:F2}"),
-                { } pretrain when pretrain["steps"] is not null => DescribePretraining(runFolder!, (long?)pretrain["steps"] ?? 0),
+                { } pretrain when pretrain["steps"] is not null => DescribePretraining(runFolder, (long?)pretrain["steps"] ?? 0),
                 _ => null,
             };
-            return description is null ? null : (runFolder!, description);
+            return description is null ? null : (runFolder, description);
         }
         catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or FormatException)
         {
-            return (runFolder!, $"{PretrainCommand.ResultFileName} cannot be read ({ex.Message})");
+            return (runFolder, $"{PretrainCommand.ResultFileName} cannot be read ({ex.Message})");
         }
     }
 
