@@ -1,5 +1,4 @@
 using System.Globalization;
-using Tcd.Models.Runtime;
 using Tcd.Models.Training;
 using Tcd.Reports;
 
@@ -21,14 +20,6 @@ internal sealed class ExpertLoadChart
     private int reports;
     private long firstStep;
     private long lastStep;
-
-    /// <summary>A progress that records each training report's load, then passes the report on to <paramref name="shown"/>.</summary>
-    public IProgress<PretrainingProgress> Recording(IProgress<PretrainingProgress> shown) =>
-        new SynchronousProgress<PretrainingProgress>(report =>
-        {
-            Add(report);
-            shown.Report(report);
-        });
 
     /// <summary>
     /// Adds the load of <paramref name="report"/> when it comes from the last tenth of the run's steps; reports sent while

@@ -222,6 +222,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         string? smallCorpus = null;
         IProgress<PretrainingProgress> Watched(IProgress<PretrainingProgress> shown) => new SynchronousProgress<PretrainingProgress>(report =>
         {
+            expertLoad.Add(report);
             smallCorpus ??= report.SmallCorpusWarning;
             shown.Report(report);
         });
@@ -234,7 +235,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             WriteEffectiveConfig(run.ConfigFile, settings.EffectiveOptions);
             result = console.Track<PretrainingProgress, PretrainingResult>(
                 Command.Name,
-                progress => trainer.Run(corpus, validationSegments, expertLoad.Recording(Watched(progress)), cancellationToken),
+                progress => trainer.Run(corpus, validationSegments, Watched(progress), cancellationToken),
                 report => (double)report.Step / report.TotalSteps);
         }
         catch (CheckpointLoadException ex)
