@@ -276,6 +276,23 @@ public class BertFineTuningEstimatorTests
     }
 
     [Fact]
+    public void Two_texts_concatenated_into_one_column_are_refused_with_how_to_give_a_pair()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = mlContext.Data.LoadFromEnumerable(TcdTestData.Sentiment(1).Select(r => new PairRow { Sentence1 = r.Text, Sentence2 = r.Text, Label = r.Label }));
+        var estimator = mlContext.Tcd().TextClassifier(TcdTestData.Teacher, new BertFineTuningOptions { Training = TcdTestData.FastFineTuning(1) });
+        var concatenated = mlContext.Transforms.Concatenate("Text", "Sentence1", "Sentence2").Fit(data).Transform(data);
+        const string Expected = "Column 'Text' (text) has type *String*, but String (text) is expected. One text per row is read, not a vector of texts such as " +
+            "Concatenate makes: give a text pair as two String columns (SentencePairClassifier, or PairColumnName of the fine-tuning options).*";
+
+        var fit = () => estimator.Fit(concatenated);
+        var shape = () => estimator.GetOutputSchema(Shapes.Of(concatenated.Schema));
+
+        fit.Should().Throw<ArgumentOutOfRangeException>().WithMessage(Expected);
+        shape.Should().Throw<ArgumentOutOfRangeException>().WithMessage(Expected);
+    }
+
+    [Fact]
     public void Label_type_errors_name_the_column_and_say_what_to_do()
     {
         var mlContext = new MLContext(seed: 1);
