@@ -201,8 +201,9 @@ public sealed class TcdCatalog
         TorchRuntime.EnsureAvailable();
         var host = Environment.Register("Tcd.Xpert");
         using var channel = host.Start("Expert analysis");
+        using var cancellation = new ContextCancellation(host, options.CancellationToken);
         var progress = new DomainAnalysisProgress(channel, options.Progress);
-        var table = new ExpertActivationAnalyzer(moe.Encoder, activation).Analyze(moe.Model, corpora, progress, options.CancellationToken);
+        var table = new ExpertActivationAnalyzer(moe.Encoder, activation).Analyze(moe.Model, corpora, progress, cancellation.Token);
         progress.WarnOfShortDomains(activation);
         return table;
     }

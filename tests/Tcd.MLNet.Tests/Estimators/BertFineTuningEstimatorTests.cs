@@ -93,6 +93,24 @@ public class BertFineTuningEstimatorTests
     }
 
     [Fact]
+    public void Cancelling_the_MLContext_stops_fine_tuning_as_it_stops_MLNET_trainers()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = mlContext.Data.LoadFromEnumerable(TcdTestData.Sentiment(1));
+        var options = new BertFineTuningOptions
+        {
+            Training = TcdTestData.FastFineTuning(200) with { BatchSize = 2 },
+            Progress = new Tcd.Models.Runtime.SynchronousProgress<Tcd.Models.Training.FineTuningProgress>(report => { if (report.Step == 3) { ExecutionCancellation.Cancel(mlContext); } }),
+        };
+        var beforeFit = mlContext.Tcd().TextClassifier(TcdTestData.Teacher, options with { Progress = null });
+
+        var fit = () => mlContext.Tcd().TextClassifier(TcdTestData.Teacher, options).Fit(data);
+
+        fit.Should().Throw<OperationCanceledException>().WithMessage("Fine-tuning was cancelled (mlContext.CancelExecution()); no model is returned.*");
+        beforeFit.Invoking(estimator => estimator.Fit(data)).Should().Throw<OperationCanceledException>("an estimator made before the cancellation belongs to the cancelled context");
+    }
+
+    [Fact]
     public void A_cancelled_fit_throws_instead_of_returning_a_half_trained_model()
     {
         var mlContext = new MLContext(seed: 1);
