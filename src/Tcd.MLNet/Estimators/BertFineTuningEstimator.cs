@@ -89,7 +89,7 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
 
         using var channel = host.Start("Fine-tuning");
         using var cancellation = new ContextCancellation(host, options.CancellationToken);
-        var train = ReadExamples(input, kind, classCount, "training", channel, cancellation.Token);
+        var train = ReadExamples(input, kind, classCount, "training", channel, cancellation);
         if (kind == BertPredictionKind.Regression)
         {
             RequireTwoScores(train);
@@ -100,7 +100,7 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
             WarnOfHeaderClasses(train, input.Schema, annotations, channel);
         }
 
-        var validation = options.ValidationData is null ? null : ReadExamples(options.ValidationData, kind, classCount, "validation", channel, cancellation.Token);
+        var validation = options.ValidationData is null ? null : ReadExamples(options.ValidationData, kind, classCount, "validation", channel, cancellation);
         var device = TorchRuntime.DescribeDevice(Training.Device, Training.Threads, "Training.Device");
         channel.Info(MessageSensitivity.None, FormattableString.Invariant(
             $"Fine-tuning ({Training.Mode}) a {kind} model on {train.Count} rows{(validation is null ? string.Empty : $", validating on {validation.Count}")}: {Training.Epochs} epochs, lr {Training.LearningRate:g3}, seed {Training.Seed}, on {device}."));
@@ -124,7 +124,7 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
         {
             channel.Info(MessageSensitivity.None, $"Fine-tuning cancelled: {result}.");
             throw new OperationCanceledException(
-                $"Fine-tuning was cancelled ({cancellation.Cause("BertFineTuningOptions.CancellationToken")}); no model is returned. " +
+                $"Fine-tuning was cancelled ({cancellation.Cause(TokenOption)}); no model is returned. " +
                 CheckpointAdvice.AfterCancellation(result.LastCheckpoint, Training.CheckpointDirectory),
                 cancellation.Token);
         }
@@ -242,7 +242,7 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
         }
     }
 
-    private List<FineTuningExample> ReadExamples(IDataView data, BertPredictionKind kind, int classCount, string role, IChannel channel, CancellationToken cancellationToken)
+    private List<FineTuningExample> ReadExamples(IDataView data, BertPredictionKind kind, int classCount, string role, IChannel channel, ContextCancellation cancellation)
     {
         var schema = data.Schema;
         var columns = new List<DataViewSchema.Column> { schema[options.TextColumnName], schema[options.LabelColumnName] };
@@ -259,7 +259,12 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
         while (cursor.MoveNext())
         {
             // Tokenising a big IDataView takes long before the first step, where the trainer looks at the token.
-            cancellationToken.ThrowIfCancellationRequested();
+            if (cancellation.Token.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(
+                    $"Fine-tuning was cancelled ({cancellation.Cause(TokenOption)}) while it read the {role} data; no model is returned.", cancellation.Token);
+            }
+
             var row = texts.Read();
             var target = readLabel();
             if (string.IsNullOrWhiteSpace(row.Text) || (options.PairColumnName is not null && string.IsNullOrWhiteSpace(row.Pair)) || target is null)
@@ -286,6 +291,8 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
 
         return examples;
     }
+
+    private const string TokenOption = "BertFineTuningOptions.CancellationToken";
 
     private const string TwoClassesNeeded = "a classifier needs rows of at least two classes";
 

@@ -107,7 +107,8 @@ public class BertFineTuningEstimatorTests
         var fit = () => mlContext.Tcd().TextClassifier(TcdTestData.Teacher, options).Fit(data);
 
         fit.Should().Throw<OperationCanceledException>().WithMessage("Fine-tuning was cancelled (mlContext.CancelExecution()); no model is returned.*");
-        beforeFit.Invoking(estimator => estimator.Fit(data)).Should().Throw<OperationCanceledException>("an estimator made before the cancellation belongs to the cancelled context");
+        beforeFit.Invoking(estimator => estimator.Fit(data)).Should().Throw<OperationCanceledException>("an estimator made before the cancellation belongs to the cancelled context")
+            .WithMessage("Fine-tuning was cancelled (mlContext.CancelExecution()) while it read the training data; no model is returned.");
     }
 
     [Fact]
