@@ -14,7 +14,7 @@ internal static class SchemaChecks
         var column = Require(schema, columnName, role, "String (text)");
         if (column.Type is not TextDataViewType)
         {
-            throw Mistyped(columnName, role, column.Type.ToString() ?? string.Empty, "String (text)");
+            throw Mistyped(columnName, role, column.Type.ToString() ?? string.Empty, "String (text)", column.Type is VectorDataViewType { ItemType: TextDataViewType } ? TextVectorAdvice : null);
         }
     }
 
@@ -24,9 +24,17 @@ internal static class SchemaChecks
         var column = Require(schema, columnName, role, "String (text)");
         if (column.Kind != SchemaShape.Column.VectorKind.Scalar || column.ItemType is not TextDataViewType || column.IsKey)
         {
-            throw Mistyped(columnName, role, Describe(column), "String (text)");
+            throw Mistyped(columnName, role, Describe(column), "String (text)", column.Kind != SchemaShape.Column.VectorKind.Scalar && column.ItemType is TextDataViewType && !column.IsKey ? TextVectorAdvice : null);
         }
     }
+
+    /// <summary>
+    /// Said of a vector of texts given for a text column: what <c>Concatenate</c> makes of two text columns, the obvious
+    /// first try at a sentence pair.
+    /// </summary>
+    private const string TextVectorAdvice =
+        "One text per row is read, not a vector of texts such as Concatenate makes: give a text pair as two String columns " +
+        "(SentencePairClassifier, or PairColumnName of the fine-tuning options).";
 
     public static DataViewSchema.Column Require(DataViewSchema schema, string columnName, string role, string expected) =>
         schema.GetColumnOrNull(columnName) ?? throw Missing(columnName, role, expected, schema.Where(c => !c.IsHidden).Select(c => c.Name));
@@ -34,8 +42,8 @@ internal static class SchemaChecks
     public static SchemaShape.Column Require(SchemaShape schema, string columnName, string role, string expected) =>
         SchemaShapes.Find(schema, columnName) ?? throw Missing(columnName, role, expected, schema.Select(c => c.Name));
 
-    public static ArgumentOutOfRangeException Mistyped(string columnName, string role, string actual, string expected) =>
-        new(ParameterName, $"Column '{columnName}' ({role}) has type {actual}, but {expected} is expected.");
+    public static ArgumentOutOfRangeException Mistyped(string columnName, string role, string actual, string expected, string? advice = null) =>
+        new(ParameterName, $"Column '{columnName}' ({role}) has type {actual}, but {expected} is expected." + (advice is null ? string.Empty : " " + advice));
 
     public static string Describe(SchemaShape.Column column) =>
         (column.IsKey ? "Key<" + column.ItemType + ">" : column.ItemType.ToString()) + (column.Kind == SchemaShape.Column.VectorKind.Scalar ? string.Empty : " vector");

@@ -201,8 +201,9 @@ public sealed class TcdCatalog
         TorchRuntime.EnsureAvailable();
         var host = Environment.Register("Tcd.Xpert");
         using var channel = host.Start("Expert analysis");
+        using var cancellation = new ContextCancellation(host, options.CancellationToken);
         var progress = new DomainAnalysisProgress(channel, options.Progress);
-        var table = new ExpertActivationAnalyzer(moe.Encoder, activation).Analyze(moe.Model, corpora, progress, options.CancellationToken);
+        var table = new ExpertActivationAnalyzer(moe.Encoder, activation).Analyze(moe.Model, corpora, progress, cancellation.Token);
         progress.WarnOfShortDomains(activation);
         return table;
     }
@@ -247,7 +248,8 @@ public sealed class TcdCatalog
     /// <summary>
     /// Saves <paramref name="model"/> — a Tcd transformer, or a <see cref="TransformerChain{TLastTransformer}"/> mixing Tcd and
     /// ordinary ML.NET transformers (e.g. <c>MapValueToKey</c> → classifier → <c>MapKeyToValue</c>) — with its input schema
-    /// as one zip file. Use this instead of <c>mlContext.Model.Save</c>, which cannot store TorchSharp weights.
+    /// as one zip file. Use this instead of <c>mlContext.Model.Save</c>, which cannot store TorchSharp weights, and load the
+    /// file with <see cref="LoadModel"/>: <c>mlContext.Model.Load</c> cannot read it (ML.NET says only "Could not load legacy format model").
     /// </summary>
     /// <param name="model">The fitted model.</param>
     /// <param name="inputSchema">The schema of the data the model reads, e.g. <c>trainData.Schema</c>.</param>

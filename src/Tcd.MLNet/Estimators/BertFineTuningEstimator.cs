@@ -74,7 +74,7 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
     /// <exception cref="ArgumentException">The validation labels differ from the training labels in kind, class count or key values.</exception>
     /// <exception cref="InvalidOperationException">No usable training row, usable rows of one class only (classification) or of one score only (regression), or a key label outside its key range.</exception>
     /// <exception cref="OperationCanceledException">
-    /// <see cref="BertFineTuningOptions.CancellationToken"/> was cancelled; nothing is returned (with
+    /// <see cref="BertFineTuningOptions.CancellationToken"/> or the <c>MLContext</c> (<c>CancelExecution</c>, as AutoML does when a trial's time is up) was cancelled; nothing is returned (with
     /// <see cref="FineTuningOptions.CheckpointDirectory"/> set, the next <c>Fit</c> resumes from the checkpoint written on cancellation).
     /// </exception>
     /// <exception cref="CheckpointMismatchException">The checkpoint to resume from belongs to a run with other data or options.</exception>
@@ -88,7 +88,8 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
         }
 
         using var channel = host.Start("Fine-tuning");
-        var train = ReadExamples(input, kind, classCount, "training", channel);
+        using var cancellation = new ContextCancellation(host, options.CancellationToken);
+        var train = ReadExamples(input, kind, classCount, "training", channel, cancellation);
         if (kind == BertPredictionKind.Regression)
         {
             RequireTwoScores(train);
@@ -99,7 +100,7 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
             WarnOfHeaderClasses(train, input.Schema, annotations, channel);
         }
 
-        var validation = options.ValidationData is null ? null : ReadExamples(options.ValidationData, kind, classCount, "validation", channel);
+        var validation = options.ValidationData is null ? null : ReadExamples(options.ValidationData, kind, classCount, "validation", channel, cancellation);
         var device = TorchRuntime.DescribeDevice(Training.Device, Training.Threads, "Training.Device");
         channel.Info(MessageSensitivity.None, FormattableString.Invariant(
             $"Fine-tuning ({Training.Mode}) a {kind} model on {train.Count} rows{(validation is null ? string.Empty : $", validating on {validation.Count}")}: {Training.Epochs} epochs, lr {Training.LearningRate:g3}, seed {Training.Seed}, on {device}."));
@@ -118,14 +119,14 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
             channel.Info(MessageSensitivity.None, $"Resuming fine-tuning from checkpoint {resumeFrom} (step {CheckpointStore.StepOf(resumeFrom)}).");
         }
 
-        var result = tuner.Train(train, validation, score, new ChannelProgress<FineTuningProgress>(channel, options.Progress), options.CancellationToken);
+        var result = tuner.Train(train, validation, score, new ChannelProgress<FineTuningProgress>(channel, options.Progress), cancellation.Token);
         if (result.Cancelled)
         {
             channel.Info(MessageSensitivity.None, $"Fine-tuning cancelled: {result}.");
             throw new OperationCanceledException(
-                "Fine-tuning was cancelled (BertFineTuningOptions.CancellationToken); no model is returned. " +
+                $"Fine-tuning was cancelled ({cancellation.Cause(TokenOption)}); no model is returned. " +
                 CheckpointAdvice.AfterCancellation(result.LastCheckpoint, Training.CheckpointDirectory),
-                options.CancellationToken);
+                cancellation.Token);
         }
 
         channel.Info(MessageSensitivity.None, result.BestScore is { } best
@@ -241,7 +242,7 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
         }
     }
 
-    private List<FineTuningExample> ReadExamples(IDataView data, BertPredictionKind kind, int classCount, string role, IChannel channel)
+    private List<FineTuningExample> ReadExamples(IDataView data, BertPredictionKind kind, int classCount, string role, IChannel channel, ContextCancellation cancellation)
     {
         var schema = data.Schema;
         var columns = new List<DataViewSchema.Column> { schema[options.TextColumnName], schema[options.LabelColumnName] };
@@ -258,7 +259,12 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
         while (cursor.MoveNext())
         {
             // Tokenising a big IDataView takes long before the first step, where the trainer looks at the token.
-            options.CancellationToken.ThrowIfCancellationRequested();
+            if (cancellation.Token.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(
+                    $"Fine-tuning was cancelled ({cancellation.Cause(TokenOption)}) while it read the {role} data; no model is returned.", cancellation.Token);
+            }
+
             var row = texts.Read();
             var target = readLabel();
             if (string.IsNullOrWhiteSpace(row.Text) || (options.PairColumnName is not null && string.IsNullOrWhiteSpace(row.Pair)) || target is null)
@@ -285,6 +291,8 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
 
         return examples;
     }
+
+    private const string TokenOption = "BertFineTuningOptions.CancellationToken";
 
     private const string TwoClassesNeeded = "a classifier needs rows of at least two classes";
 

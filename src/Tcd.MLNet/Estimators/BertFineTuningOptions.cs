@@ -71,7 +71,7 @@ public sealed record BertFineTuningOptions
     /// <summary>
     /// Stops the run after the current step; <c>Fit</c> then throws <see cref="OperationCanceledException"/> (so a
     /// pipeline does not go on with a half-trained model), after writing a checkpoint when
-    /// <see cref="FineTuningOptions.CheckpointDirectory"/> is set. Default <see cref="CancellationToken.None"/>.
+    /// <see cref="FineTuningOptions.CheckpointDirectory"/> is set. ML.NET's cancellation of the <c>MLContext</c> (its internal <c>CancelExecution</c>, which AutoML calls when a trial's time is up) stops the run the same way. Default <see cref="CancellationToken.None"/>.
     /// </summary>
     public CancellationToken CancellationToken { get; set; }
 }

@@ -119,7 +119,7 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
     /// <exception cref="ArgumentOutOfRangeException">The text column is missing or not String; the message names it.</exception>
     /// <exception cref="InvalidOperationException">The text column has no text in any row.</exception>
     /// <exception cref="OperationCanceledException">
-    /// <see cref="BertPretrainingOptions.CancellationToken"/> was cancelled (after the checkpoint was saved, or while the validation data was read).
+    /// <see cref="BertPretrainingOptions.CancellationToken"/> or the <c>MLContext</c> (<c>CancelExecution</c>, as AutoML does when a trial's time is up) was cancelled (after the checkpoint was saved, or while the validation data was read).
     /// </exception>
     public PretrainedBertTransformer Fit(IDataView input)
     {
@@ -139,6 +139,7 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
 
         var training = options.Training;
         using var channel = host.Start("Pre-training");
+        using var cancellation = new ContextCancellation(host, options.CancellationToken);
         var device = TorchRuntime.DescribeDevice(training.Device, training.Threads, "Training.Device");
         channel.Info(MessageSensitivity.None, FormattableString.Invariant(
             $"Pre-training {Describe()}: {Model.NumLayers} layers, hidden {Model.HiddenSize}, {Model.ExpertCount} experts, {Model.CountParameters():N0} parameters, {training.TotalSteps} steps of {training.BatchSize} segments, seed {training.Seed}, on {device}."));
@@ -152,7 +153,7 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
         }
         var validation = options.ValidationData is null
             ? null
-            : new SegmentPacker(encoder, training.MaxSequenceLength).Pack(TextCorpus.FromTexts(new TextColumnSource(options.ValidationData, options.TextColumnName)), options.CancellationToken).ToList();
+            : new SegmentPacker(encoder, training.MaxSequenceLength).Pack(TextCorpus.FromTexts(new TextColumnSource(options.ValidationData, options.TextColumnName)), cancellation.Token).ToList();
         if (validation is { Count: 0 })
         {
             throw new ArgumentException(
@@ -179,7 +180,7 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
             }
 
             reports.Report(report);
-        }), options.CancellationToken);
+        }), cancellation.Token);
         if (corpus.SkippedRows > 0)
         {
             channel.Warning(MessageSensitivity.None, $"Skipped {corpus.SkippedRows} rows of column '{options.TextColumnName}' without text (blank, or a WikiExtractor <doc> tag) among the rows read.");
@@ -189,9 +190,9 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
         if (result.Cancelled)
         {
             throw new OperationCanceledException(
-                $"Pre-training was cancelled {(result.Steps == 0 ? "before its first step" : $"at step {result.Steps}")}. " +
+                $"Pre-training was cancelled{(cancellation.ByContext ? " (mlContext.CancelExecution())" : string.Empty)} {(result.Steps == 0 ? "before its first step" : $"at step {result.Steps}")}. " +
                 CheckpointAdvice.AfterCancellation(result.LastCheckpoint, training.CheckpointDirectory),
-                options.CancellationToken);
+                cancellation.Token);
         }
 
         return new PretrainedBertTransformer(

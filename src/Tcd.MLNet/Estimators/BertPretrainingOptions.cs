@@ -63,7 +63,7 @@ public class BertPretrainingOptions
     /// <summary>
     /// Stops the run after the current step: a checkpoint is saved when <see cref="PretrainingOptions.CheckpointDirectory"/>
     /// is set, and <c>Fit</c> throws <see cref="OperationCanceledException"/> (a new <c>Fit</c> with the same options
-    /// resumes from the checkpoint). Default <see cref="CancellationToken.None"/>.
+    /// resumes from the checkpoint). ML.NET's cancellation of the <c>MLContext</c> (its internal <c>CancelExecution</c>, which AutoML calls when a trial's time is up) stops the run the same way. Default <see cref="CancellationToken.None"/>.
     /// </summary>
     public CancellationToken CancellationToken { get; set; }
 

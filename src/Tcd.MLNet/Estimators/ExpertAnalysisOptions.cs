@@ -33,6 +33,6 @@ public class ExpertAnalysisOptions
     /// <summary>Receives a report after each batch (domain, segments and tokens so far). Default null.</summary>
     public IProgress<ExpertActivationProgress>? Progress { get; set; }
 
-    /// <summary>Checked between batches; cancellation throws <see cref="OperationCanceledException"/>. Default <see cref="CancellationToken.None"/>.</summary>
+    /// <summary>Checked between batches; cancellation throws <see cref="OperationCanceledException"/>. ML.NET's cancellation of the <c>MLContext</c> (its internal <c>CancelExecution</c>, which AutoML calls when a trial's time is up) stops the run the same way. Default <see cref="CancellationToken.None"/>.</summary>
     public CancellationToken CancellationToken { get; set; }
 }

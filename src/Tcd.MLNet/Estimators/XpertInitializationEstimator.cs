@@ -107,6 +107,7 @@ public sealed class XpertInitializationEstimator : IEstimator<PretrainedBertTran
         SchemaChecks.RequireText(input.Schema, options.TextColumnName, "text");
         TorchRuntime.EnsureAvailable();
         using var channel = host.Start("XPERT");
+        using var cancellation = new ContextCancellation(host, options.CancellationToken);
         channel.Info(MessageSensitivity.None, FormattableString.Invariant(
             $"XPERT: analysing {moe.Config.ExpertCount} experts × {moe.Config.NumLayers} layers on {domains.Count} domains ({string.Join(", ", domains.Keys)}), initialising a dense model of {Target.NumLayers} layers, hidden {Target.HiddenSize}, FFN {Target.IntermediateSize}."));
         if (domains.Count == 1)
@@ -123,7 +124,7 @@ public sealed class XpertInitializationEstimator : IEstimator<PretrainedBertTran
         var analysis = new DomainAnalysisProgress(channel, options.Progress);
         using var result = new XpertPipeline(moe.Encoder, pipelineOptions).Run(
             moe.Model, DomainCorpora.Read(domains, options.TextColumnName), Target,
-            analysis, new ChannelProgress<XpertDecompositionProgress>(channel, user: null), options.CancellationToken);
+            analysis, new ChannelProgress<XpertDecompositionProgress>(channel, user: null), cancellation.Token);
         analysis.WarnOfShortDomains(pipelineOptions.Activation);
         var summary = new XpertInitializationResult(
             result.Activations,

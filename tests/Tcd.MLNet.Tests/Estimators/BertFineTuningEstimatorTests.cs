@@ -93,6 +93,25 @@ public class BertFineTuningEstimatorTests
     }
 
     [Fact]
+    public void Cancelling_the_MLContext_stops_fine_tuning_as_it_stops_MLNET_trainers()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = mlContext.Data.LoadFromEnumerable(TcdTestData.Sentiment(1));
+        var options = new BertFineTuningOptions
+        {
+            Training = TcdTestData.FastFineTuning(200) with { BatchSize = 2 },
+            Progress = new Tcd.Models.Runtime.SynchronousProgress<Tcd.Models.Training.FineTuningProgress>(report => { if (report.Step == 3) { ExecutionCancellation.Cancel(mlContext); } }),
+        };
+        var beforeFit = mlContext.Tcd().TextClassifier(TcdTestData.Teacher, options with { Progress = null });
+
+        var fit = () => mlContext.Tcd().TextClassifier(TcdTestData.Teacher, options).Fit(data);
+
+        fit.Should().Throw<OperationCanceledException>().WithMessage("Fine-tuning was cancelled (mlContext.CancelExecution()); no model is returned.*");
+        beforeFit.Invoking(estimator => estimator.Fit(data)).Should().Throw<OperationCanceledException>("an estimator made before the cancellation belongs to the cancelled context")
+            .WithMessage("Fine-tuning was cancelled (mlContext.CancelExecution()) while it read the training data; no model is returned.");
+    }
+
+    [Fact]
     public void A_cancelled_fit_throws_instead_of_returning_a_half_trained_model()
     {
         var mlContext = new MLContext(seed: 1);
@@ -273,6 +292,23 @@ public class BertFineTuningEstimatorTests
         mlContext.BinaryClassification.Evaluate(model.Transform(data)).Accuracy.Should().BeInRange(0, 1);
         var missingPair = () => model.Transform(mlContext.Data.LoadFromEnumerable(TcdTestData.Sentiment()));
         missingPair.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*'Sentence1'*");
+    }
+
+    [Fact]
+    public void Two_texts_concatenated_into_one_column_are_refused_with_how_to_give_a_pair()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = mlContext.Data.LoadFromEnumerable(TcdTestData.Sentiment(1).Select(r => new PairRow { Sentence1 = r.Text, Sentence2 = r.Text, Label = r.Label }));
+        var estimator = mlContext.Tcd().TextClassifier(TcdTestData.Teacher, new BertFineTuningOptions { Training = TcdTestData.FastFineTuning(1) });
+        var concatenated = mlContext.Transforms.Concatenate("Text", "Sentence1", "Sentence2").Fit(data).Transform(data);
+        const string Expected = "Column 'Text' (text) has type *String*, but String (text) is expected. One text per row is read, not a vector of texts such as " +
+            "Concatenate makes: give a text pair as two String columns (SentencePairClassifier, or PairColumnName of the fine-tuning options).*";
+
+        var fit = () => estimator.Fit(concatenated);
+        var shape = () => estimator.GetOutputSchema(Shapes.Of(concatenated.Schema));
+
+        fit.Should().Throw<ArgumentOutOfRangeException>().WithMessage(Expected);
+        shape.Should().Throw<ArgumentOutOfRangeException>().WithMessage(Expected);
     }
 
     [Fact]

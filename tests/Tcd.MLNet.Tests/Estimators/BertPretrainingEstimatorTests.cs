@@ -158,6 +158,19 @@ public class BertPretrainingEstimatorTests
     }
 
     [Fact]
+    public void Cancelling_the_MLContext_stops_pre_training_as_it_stops_MLNET_trainers()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var options = TcdTestData.PretrainingOptions<BertPretrainingOptions>();
+        options.Training = TcdTestData.FastPretraining(500);
+        options.Progress = new Tcd.Models.Runtime.SynchronousProgress<PretrainingProgress>(report => { if (report.Step == 2) { ExecutionCancellation.Cancel(mlContext); } });
+
+        var fit = () => mlContext.Tcd().PretrainTeacher(options).Fit(TcdTestData.Corpus(mlContext));
+
+        fit.Should().Throw<OperationCanceledException>().WithMessage("Pre-training was cancelled (mlContext.CancelExecution()) at step *. Set Training.CheckpointDirectory*");
+    }
+
+    [Fact]
     public void A_cancelled_fit_throws_after_its_checkpoint_and_the_same_fit_resumes_from_it()
     {
         var mlContext = new MLContext(seed: 1);

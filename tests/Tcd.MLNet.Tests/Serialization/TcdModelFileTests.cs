@@ -104,6 +104,10 @@ public sealed class TcdModelFileTests : IDisposable
         failedSave.Should().Throw<NotSupportedException>();
         var loadLeftover = () => mlContext.Tcd().LoadModel(leftover, out _);
         loadLeftover.Should().Throw<InvalidDataException>().WithMessage("*is what a failed mlContext.Model.Save left behind*mlContext.Tcd().SaveModel*");
+
+        // ML.NET's message for a Tcd file, which the docs of SaveModel and the README quote.
+        var loadWithMlNet = () => mlContext.Model.Load(path, out _);
+        loadWithMlNet.Should().Throw<InvalidOperationException>().WithMessage("Could not load legacy format model*");
     }
 
     private static List<float[]> Features(MLContext mlContext, IDataView data) =>
