@@ -278,14 +278,14 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
 
         if (skipped > 0)
         {
-            channel.Warning(MessageSensitivity.None, $"Skipped {skipped} {role} rows with blank text or a missing label (columns '{options.TextColumnName}'{(options.PairColumnName is null ? string.Empty : $", '{options.PairColumnName}'")}, '{options.LabelColumnName}').");
+            channel.Warning(MessageSensitivity.None, $"Skipped {skipped} {role} rows with blank text or {MissingLabel(kind)} (columns '{options.TextColumnName}'{(options.PairColumnName is null ? string.Empty : $", '{options.PairColumnName}'")}, '{options.LabelColumnName}').");
         }
 
         if (examples.Count == 0)
         {
             throw new InvalidOperationException(skipped == 0
                 ? $"The {role} data has no rows."
-                : $"The {role} data has no usable row: all {skipped} have blank text or a missing label (columns '{options.TextColumnName}'{(options.PairColumnName is null ? string.Empty : $", '{options.PairColumnName}'")}, '{options.LabelColumnName}'). " +
+                : $"The {role} data has no usable row: all {skipped} have blank text or {MissingLabel(kind)} (columns '{options.TextColumnName}'{(options.PairColumnName is null ? string.Empty : $", '{options.PairColumnName}'")}, '{options.LabelColumnName}'). " +
                   "Check the column names and, for LoadFromTextFile, the separatorChar and LoadColumn indices.");
         }
 
@@ -293,6 +293,14 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
     }
 
     private const string TokenOption = "BertFineTuningOptions.CancellationToken";
+
+    /// <summary>
+    /// What a row without a usable label holds. A regressor's is a NaN score, which is what <c>LoadFromTextFile</c>
+    /// reads from a field that is not a number (a wrong <c>LoadColumn</c> index), so the message says so.
+    /// </summary>
+    private static string MissingLabel(BertPredictionKind kind) => kind == BertPredictionKind.Regression
+        ? "a missing score (NaN or infinite: LoadFromTextFile reads a field that is not a number as NaN)"
+        : "a missing label";
 
     private const string TwoClassesNeeded = "a classifier needs rows of at least two classes";
 

@@ -411,6 +411,16 @@ public class BertFineTuningEstimatorTests
     }
 
     [Fact]
+    public void A_regressor_whose_scores_did_not_parse_says_they_are_NaN()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var unparsed = mlContext.Data.LoadFromEnumerable(TcdTestData.Sentiment(1).Select(row => new ScoreRow { Text = row.Text, Label = float.NaN }));
+        var fit = () => mlContext.Tcd().Regressor(TcdTestData.Teacher, epochs: 1).Fit(unparsed);
+        fit.Should().Throw<InvalidOperationException>()
+            .WithMessage("The training data has no usable row: all 8 have blank text or a missing score (NaN or infinite: LoadFromTextFile reads a field that is not a number as NaN) (columns 'Text', 'Label')*LoadColumn indices.");
+    }
+
+    [Fact]
     public void Empty_training_data_and_data_without_a_usable_row_fail_with_their_own_messages()
     {
         var mlContext = new MLContext(seed: 1);
