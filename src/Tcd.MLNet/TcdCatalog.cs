@@ -106,10 +106,11 @@ public sealed class TcdCatalog
     /// <param name="learningRate">Peak learning rate. Default null: 2e-5 for full fine-tuning, 1e-4 for adapters (paper grids, full: 1e-5, 2e-5, 5e-5; adapters: 1e-4, 2e-4, 3e-4).</param>
     /// <param name="batchSize">Examples per step. Default 32 (paper: 32).</param>
     /// <param name="validationData">Optional validation data; the best epoch's weights are kept. Default null.</param>
+    /// <param name="device">"cpu", "cuda", "cuda:N" or "auto". Default "auto".</param>
     public BertFineTuningEstimator TextClassifier(
         PretrainedBertTransformer pretrained, string labelColumnName = "Label", string textColumnName = "Text", FineTuning? fineTuning = null,
-        int epochs = 3, double? learningRate = null, int batchSize = 32, IDataView? validationData = null) =>
-        TextClassifier(pretrained, FineTuningOptions(pretrained, labelColumnName, textColumnName, null, fineTuning, epochs, learningRate, batchSize, validationData));
+        int epochs = 3, double? learningRate = null, int batchSize = 32, IDataView? validationData = null, string device = "auto") =>
+        TextClassifier(pretrained, FineTuningOptions(pretrained, labelColumnName, textColumnName, null, fineTuning, epochs, learningRate, batchSize, validationData, device));
 
     /// <summary>Fine-tunes a text classifier with every option; <see cref="BertFineTuningOptions.PairColumnName"/> must be null.</summary>
     public BertFineTuningEstimator TextClassifier(PretrainedBertTransformer pretrained, BertFineTuningOptions options)
@@ -133,10 +134,11 @@ public sealed class TcdCatalog
     /// <param name="learningRate">Peak learning rate. Default null: 2e-5 for full fine-tuning, 1e-4 for adapters (paper grids, full: 1e-5, 2e-5, 5e-5; adapters: 1e-4, 2e-4, 3e-4).</param>
     /// <param name="batchSize">Examples per step. Default 32 (paper: 32).</param>
     /// <param name="validationData">Optional validation data; the best epoch's weights are kept. Default null.</param>
+    /// <param name="device">"cpu", "cuda", "cuda:N" or "auto". Default "auto".</param>
     public BertFineTuningEstimator SentencePairClassifier(
         PretrainedBertTransformer pretrained, string labelColumnName = "Label", string firstColumnName = "Sentence1", string secondColumnName = "Sentence2",
-        FineTuning? fineTuning = null, int epochs = 3, double? learningRate = null, int batchSize = 32, IDataView? validationData = null) =>
-        SentencePairClassifier(pretrained, FineTuningOptions(pretrained, labelColumnName, firstColumnName, secondColumnName, fineTuning, epochs, learningRate, batchSize, validationData));
+        FineTuning? fineTuning = null, int epochs = 3, double? learningRate = null, int batchSize = 32, IDataView? validationData = null, string device = "auto") =>
+        SentencePairClassifier(pretrained, FineTuningOptions(pretrained, labelColumnName, firstColumnName, secondColumnName, fineTuning, epochs, learningRate, batchSize, validationData, device));
 
     /// <summary>Fine-tunes a sentence-pair classifier with every option; <see cref="BertFineTuningOptions.PairColumnName"/> is required.</summary>
     public BertFineTuningEstimator SentencePairClassifier(PretrainedBertTransformer pretrained, BertFineTuningOptions options)
@@ -160,10 +162,11 @@ public sealed class TcdCatalog
     /// <param name="learningRate">Peak learning rate. Default null: 2e-5 for full fine-tuning, 1e-4 for adapters (paper grids, full: 1e-5, 2e-5, 5e-5; adapters: 1e-4, 2e-4, 3e-4).</param>
     /// <param name="batchSize">Examples per step. Default 32 (paper: 32).</param>
     /// <param name="validationData">Optional validation data; the best epoch's weights are kept. Default null.</param>
+    /// <param name="device">"cpu", "cuda", "cuda:N" or "auto". Default "auto".</param>
     public BertFineTuningEstimator Regressor(
         PretrainedBertTransformer pretrained, string labelColumnName = "Label", string textColumnName = "Text", string? pairColumnName = null,
-        FineTuning? fineTuning = null, int epochs = 3, double? learningRate = null, int batchSize = 32, IDataView? validationData = null) =>
-        Regressor(pretrained, FineTuningOptions(pretrained, labelColumnName, textColumnName, pairColumnName, fineTuning, epochs, learningRate, batchSize, validationData));
+        FineTuning? fineTuning = null, int epochs = 3, double? learningRate = null, int batchSize = 32, IDataView? validationData = null, string device = "auto") =>
+        Regressor(pretrained, FineTuningOptions(pretrained, labelColumnName, textColumnName, pairColumnName, fineTuning, epochs, learningRate, batchSize, validationData, device));
 
     /// <summary>Fine-tunes a regressor with every option.</summary>
     public BertFineTuningEstimator Regressor(PretrainedBertTransformer pretrained, BertFineTuningOptions options)
@@ -406,7 +409,7 @@ public sealed class TcdCatalog
     /// <summary>The options of a simple overload; examples are shortened to the positions of <paramref name="pretrained"/>.</summary>
     private static BertFineTuningOptions FineTuningOptions(
         PretrainedBertTransformer pretrained, string labelColumnName, string textColumnName, string? pairColumnName, FineTuning? fineTuning, int epochs,
-        double? learningRate, int batchSize, IDataView? validationData)
+        double? learningRate, int batchSize, IDataView? validationData, string device)
     {
         ArgumentNullException.ThrowIfNull(pretrained);
         var mode = fineTuning ?? FineTuning.Full;
@@ -422,6 +425,7 @@ public sealed class TcdCatalog
                 Epochs = epochs,
                 LearningRate = learningRate ?? (mode.Mode == FineTuningMode.Adapters ? Tcd.Models.Training.FineTuningOptions.DefaultAdapterLearningRate : defaults.LearningRate),
                 BatchSize = batchSize,
+                Device = device,
                 MaxSequenceLength = Math.Min(defaults.MaxSequenceLength, pretrained.Config.MaxPositions),
             },
             ValidationData = validationData,

@@ -233,6 +233,13 @@ public class BertFineTuningEstimatorTests
         mlContext.Tcd().TextClassifier(teacher).Training.Should().Match<Tcd.Models.Training.FineTuningOptions>(t => t.LearningRate == 2e-5 && t.MaxSequenceLength == 64);
         mlContext.Tcd().TextClassifier(teacher, fineTuning: FineTuning.Adapters(16)).Training.LearningRate.Should().Be(1e-4, "adapters default to the paper's adapter rates");
         mlContext.Tcd().TextClassifier(teacher, fineTuning: FineTuning.Adapters(16), learningRate: 3e-4).Training.LearningRate.Should().Be(3e-4);
+
+        mlContext.Tcd().TextClassifier(teacher).Training.Device.Should().Be("auto");
+        mlContext.Tcd().TextClassifier(teacher, device: "cpu").Training.Device.Should().Be("cpu");
+        mlContext.Tcd().SentencePairClassifier(teacher, device: "cpu").Training.Device.Should().Be("cpu");
+        mlContext.Tcd().Regressor(teacher, device: "cpu").Training.Device.Should().Be("cpu");
+        var simpleGpu = () => mlContext.Tcd().Regressor(teacher, device: "gpu");
+        simpleGpu.Should().Throw<ArgumentException>().WithMessage("Training.Device 'gpu' is not a device name*");
     }
 
     private static string Text(DataViewSchema.Column column, string kind)
