@@ -99,6 +99,30 @@ public sealed class InfoHuggingFaceTests : IDisposable
     }
 
     [Fact]
+    public void Info_on_a_pytorch_bin_says_only_loading_counts_its_parameters_and_gives_a_bare_encoder_the_encoder_only_import()
+    {
+        var hf = Export(SaveMaskedLm(BertConfig.Tiny));
+        var config = JsonNode.Parse(File.ReadAllText(temp.File("hf", "config.json")))!;
+        config["architectures"] = new JsonArray("BertModel");
+        File.WriteAllText(temp.File("hf", "config.json"), config.ToJsonString());
+        // tcd info reads no weight, so the file's content does not matter: only its name and size.
+        File.Move(temp.File("hf", "model.safetensors"), temp.File("hf", "pytorch_model.bin"));
+
+        var text = Cli.Run("info", "--model", hf);
+        var json = Cli.Run("info", "--model", hf, "--json");
+
+        text.ExitCode.Should().Be(0, text.Error);
+        text.Output.Should().Contain("format        Hugging Face checkpoint (config.json + pytorch_model.bin)")
+            .And.Contain("kind          encoder without a head")
+            .And.Contain("parameters    counted only by loading pytorch_model.bin")
+            .And.Contain($"import        tcd import-hf --encoder-only --from {hf} --out <dir> gives its encoder a new masked-LM head");
+        var summary = JsonNode.Parse(json.Output)!;
+        summary["parameters"].Should().BeNull();
+        ((string)summary["weights_file"]!).Should().Be("pytorch_model.bin");
+        ((string)summary["kind"]!).Should().Be("Encoder");
+    }
+
+    [Fact]
     public void Info_on_a_checkpoint_of_another_architecture_says_tcd_cannot_read_it()
     {
         temp.Write("gpt2/config.json", """{ "architectures": ["GPT2LMHeadModel"], "model_type": "gpt2", "n_layer": 12, "n_embd": 768 }""");

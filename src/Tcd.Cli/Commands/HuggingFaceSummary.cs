@@ -75,15 +75,17 @@ internal sealed record HuggingFaceSummary(
         ? (Contents.Tensors is { } tensors ? ClassifierOutputs(tensors) : null) ?? Contents.LabelNames?.Count
         : null;
 
-    /// <summary>The classes <c>id2label</c> names, unless they are transformers' placeholders.</summary>
-    private IReadOnlyList<string>? ClassNames => Outputs is not null && Contents.LabelNames is { } names && !ClassNamesFile.ArePlaceholders(names) ? names : null;
+    /// <summary>The classes <c>id2label</c> names, one per output, unless they are transformers' placeholders.</summary>
+    private IReadOnlyList<string>? ClassNames =>
+        Contents.LabelNames is { } names && names.Count == Outputs && !ClassNamesFile.ArePlaceholders(names) ? names : null;
 
     /// <summary>
     /// True when the import to give is the encoder-only one: a plain import refuses the checkpoint's head (an unknown
     /// class, a multi-label classifier) or makes a bare encoder of it, which only export-hf reads. A pytorch_model.bin
     /// of no named class is the plain import's to tell.
     /// </summary>
-    private bool NeedsEncoderOnly => Kind == SavedModelKind.Encoder || (Kind is null && (Contents.ArchitectureName ?? Contents.Architecture?.ToString()) is not null);
+    private bool NeedsEncoderOnly =>
+        Kind == SavedModelKind.Encoder || (Kind is null && (Contents.ArchitectureName is not null || Contents.Architecture is not null || Contents.IsMultiLabel));
 
     /// <summary>The import that makes a tcd model folder of the checkpoint.</summary>
     private string ImportCommand => NeedsEncoderOnly
@@ -144,6 +146,7 @@ internal sealed record HuggingFaceSummary(
     {
         ({ } name, _) => name,
         (null, { } inferred) => $"none named in {HuggingFaceCheckpoint.ConfigFileName}; {inferred} by its tensor names",
+        _ when Contents.WeightsPath is null => $"none named in {HuggingFaceCheckpoint.ConfigFileName}",
         _ => $"none named in {HuggingFaceCheckpoint.ConfigFileName}; import-hf tells it by the tensor names of {HuggingFaceCheckpoint.PyTorchFileName}",
     };
 
