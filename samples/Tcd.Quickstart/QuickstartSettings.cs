@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Tcd.Models.Data;
 using Tcd.Models.Data.Glue;
 using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
@@ -72,9 +73,18 @@ internal sealed record QuickstartSettings
 
         // libtorch ends the process on a thread count below 1.
         RequireAtLeast("--threads", Threads, 1);
-        if (!File.Exists(Corpus))
+        if (!File.Exists(Corpus) && !Directory.Exists(Corpus))
         {
-            throw new QuickstartUsageException($"--corpus '{Corpus}' is not a file{(Directory.Exists(Corpus) ? " (it is a folder)" : string.Empty)}; give a text file (WikiExtractor output or plain UTF-8).");
+            throw new QuickstartUsageException($"--corpus '{Corpus}' does not exist; give a text file (WikiExtractor output or plain UTF-8) or a folder of them.");
+        }
+
+        try
+        {
+            _ = TextCorpus.FilesOf(Corpus);
+        }
+        catch (FileNotFoundException ex)
+        {
+            throw new QuickstartUsageException($"--corpus: {ex.Message}");
         }
 
         RequireGlueFiles(glueTasks);
@@ -132,7 +142,8 @@ internal sealed record QuickstartSettings
 
     /// <summary>
     /// The corpus as its content, not its path: the default corpus lies beside the program, so a Debug and a Release
-    /// build (or a moved checkout) name the same text differently, and a run must not be refused for that.
+    /// build (or a moved checkout) name the same text differently, and a run must not be refused for that. A folder is
+    /// every file it is read as, by name and content (<see cref="TextCorpus.Fingerprint"/>).
     /// </summary>
     private string CorpusIdentity() => ContentIdentity(Corpus);
 
@@ -140,12 +151,17 @@ internal sealed record QuickstartSettings
     public string GlueFilesIdentity(GlueTask task) =>
         string.Join(", ", new[] { TrainSplit, DevSplit }.Select(split => ContentIdentity(Path.Combine(GlueDirectory, task.DirectoryName, task.GetSplit(split).FileName))));
 
-    /// <summary>A file as its name and content, e.g. <c>train.tsv (1234 bytes, SHA-256 0123456789abcdef)</c>.</summary>
+    /// <summary>
+    /// A file as its name and content, e.g. <c>train.tsv (1234 bytes, SHA-256 0123456789abcdef)</c>; a corpus folder as
+    /// its name, files and content, e.g. <c>wiki/ (3 files, 5678 bytes, SHA-256 0123456789abcdef)</c>.
+    /// </summary>
     private static string ContentIdentity(string path)
     {
-        using var stream = File.OpenRead(path);
-        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
-        return string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(path)} ({stream.Length} bytes, SHA-256 {hash[..16]})");
+        var files = TextCorpus.FilesOf(path);
+        var bytes = files.Sum(file => new FileInfo(file).Length);
+        var hash = TextCorpus.Fingerprint(path)[..16];
+        var name = Directory.Exists(path) ? $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(path))}/ ({files.Count} files, " : $"{Path.GetFileName(path)} (";
+        return string.Create(CultureInfo.InvariantCulture, $"{name}{bytes} bytes, SHA-256 {hash})");
     }
 
     private void RequireGlueFiles(IReadOnlyList<GlueTask> glueTasks)

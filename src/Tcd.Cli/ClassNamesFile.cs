@@ -15,11 +15,14 @@ internal static class ClassNamesFile
     /// <summary>Writes <paramref name="names"/>, unless they are transformers' placeholders (<c>LABEL_0</c>, ...), which name nothing.</summary>
     public static void Write(string modelFolder, IReadOnlyList<string> names)
     {
-        if (!names.Select((name, id) => name == $"LABEL_{id}").All(placeholder => placeholder))
+        if (!ArePlaceholders(names))
         {
             File.WriteAllText(Path.Combine(modelFolder, FileName), JsonSerializer.Serialize(names, TcdJson.Indented));
         }
     }
+
+    /// <summary>True when <paramref name="names"/> are transformers' placeholders (<c>LABEL_0</c>, <c>LABEL_1</c>, ...), which name no class.</summary>
+    public static bool ArePlaceholders(IReadOnlyList<string> names) => names.Select((name, id) => name == $"LABEL_{id}").All(placeholder => placeholder);
 
     /// <summary>The class names in output order, or null when the folder has none.</summary>
     /// <exception cref="InvalidDataException">The file is not a JSON array of strings; the message names it.</exception>

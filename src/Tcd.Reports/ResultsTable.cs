@@ -9,7 +9,9 @@ namespace Tcd.Reports;
 /// A results table: one row per model, one column per extra figure (e.g. "Pre-training LL") or task (e.g. "MRPC"),
 /// each cell a mean with an optional ± std. Renders as Markdown (GitHub table), CSV (RFC 4180), JSON and fixed-width
 /// text. Markdown and text round to <see cref="Decimals"/> (per column if set) and show a missing cell as "–"; CSV
-/// and JSON keep full precision and leave a missing cell empty / null. Output is byte-for-byte deterministic and
+/// and JSON keep full precision and leave a missing cell empty / null. A cell can carry a note
+/// (<see cref="AddNote"/>): Markdown and text mark it <c>[1]</c>, <c>[2]</c>, ... and list the notes under the table,
+/// JSON gives the cell a <c>"note"</c>; CSV, a grid of numbers, leaves notes out. Output is byte-for-byte deterministic and
 /// culture-independent; lines end in "\n" except in CSV, which uses RFC 4180's "\r\n".
 /// </summary>
 public sealed class ResultsTable
@@ -20,6 +22,8 @@ public sealed class ResultsTable
     private const int MaximumDecimals = 6;
     private readonly List<ResultsRow> rows = [];
     private readonly Dictionary<string, int> columnDecimals = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Model, string Column), string> cellNotes = [];
+    private readonly List<string> notes = [];
     private int decimals = 1;
 
     /// <summary>Creates an empty table.</summary>
@@ -82,7 +86,34 @@ public sealed class ResultsTable
         columnDecimals[column] = ValidDecimals(decimalPlaces);
     }
 
-    /// <summary>Renders a GitHub Markdown table: model column left-aligned, numbers right-aligned.</summary>
+    /// <summary>
+    /// Notes a cell, e.g. that its score is that of a constant answer: Markdown and text mark the cell with the note's
+    /// number (<c>[1]</c>; cells with the same note share it) and list the notes under the table.
+    /// </summary>
+    /// <param name="model">The row's model, as added with <see cref="AddRow"/>.</param>
+    /// <param name="column">A column of the table.</param>
+    /// <param name="note">What to say of the cell; one line. A second note on the same cell replaces the first.</param>
+    /// <exception cref="ArgumentException">No such row or column, or the note is blank.</exception>
+    public void AddNote(string model, string column, string note)
+    {
+        RequireColumn(column);
+        ArgumentException.ThrowIfNullOrWhiteSpace(note);
+        if (!rows.Any(row => row.Model == model))
+        {
+            throw new ArgumentException($"The table has no row '{model}'. Its rows are: {string.Join(", ", rows.Select(row => row.Model))}.", nameof(model));
+        }
+
+        cellNotes[(model, column)] = note;
+        if (!notes.Contains(note, StringComparer.Ordinal))
+        {
+            notes.Add(note);
+        }
+    }
+
+    /// <summary>The notes of <see cref="AddNote"/> in the order of their numbers (the first is <c>[1]</c>).</summary>
+    public IReadOnlyList<string> Notes => notes.Where(cellNotes.ContainsValue).ToList();
+
+    /// <summary>Renders a GitHub Markdown table: model column left-aligned, numbers right-aligned; the notes follow it.</summary>
     public string ToMarkdown()
     {
         var text = new StringBuilder();
@@ -93,7 +124,7 @@ public sealed class ResultsTable
             AppendMarkdownLine(text, [row.Model, .. Columns.Select(column => FormatCell(row, column))]);
         }
 
-        return text.ToString();
+        return AppendNotes(text).ToString();
     }
 
     /// <summary>
@@ -136,7 +167,7 @@ public sealed class ResultsTable
 
     /// <summary>
     /// Renders indented JSON: <c>{"columns": [...], "rows": [{"model": ..., "values": {column: {"mean": m, "std": s|null} | null}}]}</c>,
-    /// numbers in full precision.
+    /// numbers in full precision; a noted cell also has <c>"note": "..."</c>.
     /// </summary>
     public string ToJson()
     {
@@ -179,7 +210,7 @@ public sealed class ResultsTable
             AppendTextLine(text, line, widths);
         }
 
-        return text.ToString();
+        return AppendNotes(text).ToString();
     }
 
     /// <summary>Writes <see cref="ToMarkdown"/> to a file, creating its folder if missing.</summary>
@@ -228,14 +259,36 @@ public sealed class ResultsTable
 
     private string FormatCell(ResultsRow row, string column)
     {
+        var marker = NoteOf(row, column) is { } note ? $" {Marker(note)}" : string.Empty;
         if (row[column] is not { } cell)
         {
-            return MissingCell;
+            return MissingCell + marker;
         }
 
         var format = "F" + (columnDecimals.TryGetValue(column, out var own) ? own : decimals).ToString(CultureInfo.InvariantCulture);
         var mean = cell.Mean.ToString(format, CultureInfo.InvariantCulture);
-        return cell.Std is { } std ? $"{mean} ± {std.ToString(format, CultureInfo.InvariantCulture)}" : mean;
+        return (cell.Std is { } std ? $"{mean} ± {std.ToString(format, CultureInfo.InvariantCulture)}" : mean) + marker;
+    }
+
+    private string? NoteOf(ResultsRow row, string column) => cellNotes.GetValueOrDefault((row.Model, column));
+
+    /// <summary>The marker of a note: its number among the notes still on a cell, e.g. <c>[1]</c>.</summary>
+    private string Marker(string note) => string.Create(CultureInfo.InvariantCulture, $"[{Notes.ToList().IndexOf(note) + 1}]");
+
+    /// <summary>A blank line and one line per note, led by its marker, after the table; nothing without notes.</summary>
+    private StringBuilder AppendNotes(StringBuilder text)
+    {
+        var current = Notes;
+        if (current.Count > 0)
+        {
+            text.Append('\n');
+            foreach (var note in current)
+            {
+                text.Append(Marker(note)).Append(' ').Append(note).Append('\n');
+            }
+        }
+
+        return text;
     }
 
     private static void AppendMarkdownLine(StringBuilder text, IEnumerable<string> cells) =>
@@ -280,6 +333,11 @@ public sealed class ResultsTable
             else
             {
                 json.WriteNull("std");
+            }
+
+            if (NoteOf(row, column) is { } note)
+            {
+                json.WriteString("note", note);
             }
 
             json.WriteEndObject();

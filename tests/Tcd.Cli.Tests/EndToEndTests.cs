@@ -556,6 +556,28 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public void Glue_marks_a_score_whose_every_dev_prediction_is_one_class_in_the_table_it_prints_and_writes()
+    {
+        var model = temp.File("tiny");
+        using (var tiny = new BertForMaskedLm(BertConfig.Tiny))
+        {
+            BertModelStore.Save(tiny, BertConfig.Tiny, model);
+        }
+
+        temp.Write("SST-2/train.tsv", string.Join("\n", ["sentence\tlabel", .. Enumerable.Range(0, 16).Select(i => $"a {(i % 2 == 0 ? "good" : "bad")} film {i}\t{i % 2}")]) + "\n");
+        // One sentence six times: the model cannot answer the dev examples differently.
+        temp.Write("SST-2/dev.tsv", string.Join("\n", ["sentence\tlabel", .. Enumerable.Repeat("the same film\t1", 6)]) + "\n");
+
+        var glue = Cli.Run("glue", "--models", model, "--glue", temp.Path, "--tasks", "SST-2", "--out", temp.File("glue-out"), "--grid", "quick", "--seeds", "1",
+            "--epochs", "1", "--seq-length", "32", "--device", "cpu", "--threads", "1");
+
+        glue.ExitCode.Should().Be(0, glue.Error);
+        const string note = "[1] tiny SST-2: every dev prediction is the class '";
+        glue.Output.Should().MatchRegex(@"\| tiny \| – \| [0-9.]+ \[1\] \| [0-9.]+ \|").And.Contain(note);
+        File.ReadAllText(temp.File("glue-out", "results.md")).Should().Contain(note).And.Contain("so its scores are those of a constant answer");
+    }
+
+    [Fact]
     public void Glue_test_predictions_make_the_WNLI_baseline_and_say_so_and_note_a_missing_diagnostic_file()
     {
         var corpus = temp.Write("corpus.txt", string.Join("\n\n", Enumerable.Range(0, 40).Select(i => $"The man in house {i} owns a dog that sleeps {i % 5} hours.")));

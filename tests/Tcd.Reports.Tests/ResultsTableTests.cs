@@ -83,6 +83,33 @@ public sealed class ResultsTableTests
     }
 
     [Fact]
+    public void NotedCellsAreMarkedByNumberWithTheNotesUnderTheTable_AndTheJsonCellHoldsItsNote()
+    {
+        var table = SmallTable();
+        table.AddRow("MoE").Set("MRPC", 81.2).Set("RTE", 52.7);
+        table.AddNote("TCD", "MRPC", "every dev prediction is the class '1'");
+        table.AddNote("MoE", "RTE", "every dev prediction is the class 'entailment'");
+        table.AddNote("MoE", "MRPC", "every dev prediction is the class '1'");
+
+        table.ToMarkdown().Should().Be(
+            "| Model | MRPC | RTE |\n" +
+            "| :--- | ---: | ---: |\n" +
+            "| Teacher | 86.1 ± 0.5 | 68.2 |\n" +
+            "| TCD | 85.7 [1] | – |\n" +
+            "| MoE | 81.2 [1] | 52.7 [2] |\n" +
+            "\n" +
+            "[1] every dev prediction is the class '1'\n" +
+            "[2] every dev prediction is the class 'entailment'\n");
+        table.ToText().Should().Contain("TCD        85.7 [1]").And.EndWith("\n[2] every dev prediction is the class 'entailment'\n");
+        table.ToCsv().Should().NotContain("[1]").And.NotContain("every dev prediction");
+        using var json = System.Text.Json.JsonDocument.Parse(table.ToJson());
+        var values = json.RootElement.GetProperty("rows")[2].GetProperty("values");
+        values.GetProperty("RTE").GetProperty("note").GetString().Should().Be("every dev prediction is the class 'entailment'");
+        json.RootElement.GetProperty("rows")[0].GetProperty("values").GetProperty("MRPC").TryGetProperty("note", out _).Should().BeFalse();
+        FluentActions.Invoking(() => table.AddNote("BERT", "MRPC", "no such row")).Should().Throw<ArgumentException>().WithMessage("*no row 'BERT'*");
+    }
+
+    [Fact]
     public void CsvQuotesNamesWithCommasAndQuotesAndMarkdownEscapesPipes()
     {
         var table = new ResultsTable(["Pre-training LL", "MRPC"]);

@@ -45,6 +45,21 @@ public sealed class SampleTests : IDisposable
         Directory.Exists(Out("quickstart-invalid")).Should().BeFalse();
     }
 
+    [Fact]
+    public void Quickstart_reads_a_corpus_folder_as_every_file_under_it_without_hidden_ones()
+    {
+        var corpus = Out("corpus");
+        Directory.CreateDirectory(Path.Combine(corpus, "AA"));
+        File.WriteAllText(Path.Combine(corpus, "AA", "wiki_00"), "The only document of the corpus.\n");
+        File.WriteAllText(Path.Combine(corpus, "AA", ".wiki_00.swp"), "An editor's swap file.\n\nA second document, were it read.\n");
+
+        // One document is too few: the refusal, which comes once the folder is read, counts the documents it holds.
+        var run = SampleProgram.Run("Tcd.Quickstart", "--corpus", corpus, "--steps", "1", "--threads", "1", "--out", Out("quickstart-folder"));
+
+        run.ExitCode.Should().Be(2, run.ToString());
+        run.Error.Trim().Should().Be($"error: --corpus '{corpus}' holds 1 document(s); the quickstart needs at least two (one is held out).");
+    }
+
     private static void CopyFolder(string source, string destination)
     {
         foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))

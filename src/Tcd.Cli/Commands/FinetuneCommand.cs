@@ -151,10 +151,10 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
                 var outputs = console.TrackCount("dev", validation.Count, "example",
                     progress => tuner.Predict(validation.Select(e => e.Input).ToList(), progress: progress, cancellationToken: cancellationToken));
                 metrics = GlueMetrics.EvaluateOutputs(settings.Task, outputs, validation.Select(e => e.Target).ToList());
-                if (DescribeOneAnswer(settings.Task, outputs) is { } oneAnswer)
+                if (GlueOneAnswer.Describe(settings.Task, outputs) is { } oneAnswer)
                 {
-                    console.Line($"note: every dev prediction is {oneAnswer}: the model does not tell the examples apart yet, so its scores are those of " +
-                                 "a constant answer; more epochs or a higher --lr may help (the quickstart fine-tunes its tiny models at 1e-3).");
+                    console.Line($"note: every dev prediction is {oneAnswer}: {GlueOneAnswer.Meaning}; " +
+                                 "more epochs or a higher --lr may help (the quickstart fine-tunes its tiny models at 1e-3).");
                 }
             }
             catch (OperationCanceledException)
@@ -371,31 +371,6 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         throw new CliUsageException(
             $"--data: found no training file at '{path}': expected a TSV file, '{Path.Combine(path, fileName)}' or '{Path.Combine(path, task.DirectoryName, fileName)}'.");
     }
-
-    /// <summary>
-    /// The one answer every output gives — a class by name, or a regressor's score (as it is scored: clipped to the
-    /// task's range) — or null when the outputs differ. A model that learnt nothing yet answers alike for every example,
-    /// and its correlations (STS-B) then count as 0.
-    /// </summary>
-    internal static string? DescribeOneAnswer(GlueTask task, IReadOnlyList<float[]> outputs)
-    {
-        if (outputs.Count < 2)
-        {
-            return null;
-        }
-
-        if (task.IsRegression)
-        {
-            var scores = outputs.Select(GlueMetrics.PredictedScore).ToList();
-            return scores.Max() - scores.Min() < OneAnswerTolerance ? string.Create(CultureInfo.InvariantCulture, $"the score {scores[0]:F2}") : null;
-        }
-
-        var classes = outputs.Select(GlueMetrics.PredictedClass).Distinct().ToList();
-        return classes.Count == 1 ? $"the class '{task.LabelNames[classes[0]]}'" : null;
-    }
-
-    /// <summary>Regression scores closer than this count as one answer: a float round-off apart, not a judgement.</summary>
-    private const float OneAnswerTolerance = 1e-4f;
 
     /// <summary>The task's dev split next to <paramref name="trainFile"/>, when it exists and is another file.</summary>
     private static string? DefaultDevFile(string trainFile, GlueTask task)

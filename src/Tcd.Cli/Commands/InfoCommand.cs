@@ -1,11 +1,13 @@
 using System.CommandLine;
+using Tcd.Models.Interop;
 using Tcd.Models.Runtime;
 
 namespace Tcd.Cli.Commands;
 
 /// <summary>
 /// <c>tcd info</c>: what a model folder holds — kind, architecture, parameters (and those a token uses in a MoE),
-/// tokenizer, recorded pre-training score and the run it came from — read from its files without loading the weights.
+/// tokenizer, recorded pre-training score and the run it came from — read from its files without loading the weights;
+/// of a Hugging Face checkpoint folder, the same from its config.json and weights header, and the import that reads it.
 /// </summary>
 internal sealed class InfoCommand : TcdCommand<InfoSettings>
 {
@@ -13,15 +15,17 @@ internal sealed class InfoCommand : TcdCommand<InfoSettings>
     private readonly Option<bool> json;
 
     public InfoCommand()
-        : base("info", "Describe a saved model without loading it: kind (masked LM, classifier with its classes, encoder), architecture, experts, parameters in all and per token, tokenizer, recorded pre-training log-likelihood and the run it came from.")
+        : base("info", "Describe a saved model without loading it: kind (masked LM, classifier with its classes, encoder), architecture, experts, parameters in all and per token, tokenizer, recorded pre-training log-likelihood and the run it came from; of a Hugging Face checkpoint folder, its class, shape, parameters, tokenizer files and the 'tcd import-hf' that makes a model of it.")
     {
-        model = Add(CliOptions.Optional<string?>("--model", "The model (required): a model folder or the --out folder of 'tcd pretrain', 'tcd distill', 'tcd finetune' or 'tcd import-hf'."));
+        model = Add(CliOptions.Optional<string?>("--model", "The model (required): a model folder or the --out folder of 'tcd pretrain', 'tcd distill', 'tcd finetune' or 'tcd import-hf', or a Hugging Face checkpoint folder (config.json + model.safetensors or pytorch_model.bin)."));
         json = Add(CliOptions.WithDefault("--json", "Print one JSON object instead of lines of text.", false));
     }
 
     public override int Execute(InfoSettings settings, CliConsole console, CancellationToken cancellationToken)
     {
-        var summary = ModelSummary.Read(settings.Model);
+        IModelDescription summary = HuggingFaceCheckpoint.IsCheckpointFolder(settings.Model)
+            ? HuggingFaceSummary.Read(settings.Model)
+            : ModelSummary.Read(settings.Model);
         if (settings.Json)
         {
             console.Line(summary.ToJson().ToJsonString(TcdJson.Indented));

@@ -41,7 +41,7 @@ internal sealed record ModelSummary(
     int VocabularySize,
     bool OwnVocabulary,
     double? PretrainingLogLikelihood,
-    (string Folder, string Description)? Run)
+    (string Folder, string Description)? Run) : IModelDescription
 {
     private const string ClassifierWeightName = "classifier.weight";
 
@@ -52,13 +52,8 @@ internal sealed record ModelSummary(
         var config = BertModelStore.LoadConfig(folder);
         var header = SafeTensorsFile.ReadHeader(Path.Combine(folder, BertModelStore.WeightsFileName));
         var kind = BertModelStore.KindOf(folder);
-        long Count(SafeTensorInfo tensor) => tensor.Shape.Aggregate(1L, (product, size) => product * size);
-        var parameters = header.Sum(Count);
-        var expertWeights = header.Where(tensor => tensor.Name.Contains(".experts.", StringComparison.Ordinal)).Sum(Count);
-        var active = config.IsMoe ? parameters - expertWeights / config.ExpertCount * (config.ExpertCount - 1) : parameters;
-        var outputs = kind == SavedModelKind.SequenceClassifier && header.FirstOrDefault(tensor => tensor.Name == ClassifierWeightName) is { Shape.Length: 2 } head
-            ? (int)head.Shape[0]
-            : (int?)null;
+        var (parameters, active) = CountParameters(header, config);
+        var outputs = kind == SavedModelKind.SequenceClassifier ? ClassifierOutputs(header) : null;
         var encoder = BertTextEncoder.ForModelFolder(folder);
         return new ModelSummary(
             folder,
@@ -69,7 +64,7 @@ internal sealed record ModelSummary(
             parameters,
             active,
             header.Count,
-            header.Select(tensor => tensor.DType).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
+            WeightTypesOf(header),
             new FileInfo(Path.Combine(folder, BertModelStore.WeightsFileName)).Length,
             encoder.Settings.ToString(),
             encoder.VocabularySize,
@@ -78,20 +73,55 @@ internal sealed record ModelSummary(
             DescribeRun(folder));
     }
 
-    /// <summary>The summary as lines for a console: a label, then what it says.</summary>
+    /// <summary>
+    /// The weights in <paramref name="header"/>, and those a token passes through: a MoE layer routes each token to one
+    /// of its experts, so all but one expert's share of the expert weights is left out.
+    /// </summary>
+    public static (long All, long PerToken) CountParameters(IReadOnlyList<SafeTensorInfo> header, BertConfig config)
+    {
+        static long Count(SafeTensorInfo tensor) => tensor.Shape.Aggregate(1L, (product, size) => product * size);
+        var all = header.Sum(Count);
+        var expertWeights = header.Where(tensor => tensor.Name.Contains(".experts.", StringComparison.Ordinal)).Sum(Count);
+        return (all, config.IsMoe ? all - expertWeights / config.ExpertCount * (config.ExpertCount - 1) : all);
+    }
+
+    /// <summary>The outputs of the classification head in <paramref name="header"/> (the rows of <c>classifier.weight</c>); null without one.</summary>
+    public static int? ClassifierOutputs(IReadOnlyList<SafeTensorInfo> header) =>
+        header.FirstOrDefault(tensor => tensor.Name == ClassifierWeightName) is { Shape.Length: 2 } head ? (int)head.Shape[0] : null;
+
+    /// <summary>The <c>shape</c> line of a model of <paramref name="config"/>: layers, widths, experts, adapters, positions and vocabulary.</summary>
+    public static string DescribeShape(BertConfig config)
+    {
+        var experts = config.IsMoe
+            ? Invariant($", {config.ExpertCount} experts per layer (top-1, ") +
+              (config.CapacityFactor is { } factor ? Invariant($"capacity factor {factor:g3})") : "no capacity limit)")
+            : ", no experts";
+        var adapters = config.AdapterSize > 0 ? Invariant($", Houlsby adapters of size {config.AdapterSize}") : string.Empty;
+        return Invariant($"{config.NumLayers} layers, hidden {config.HiddenSize}, {config.NumHeads} heads, FFN {config.IntermediateSize}") +
+            experts + adapters + Invariant($", up to {config.MaxPositions} positions, vocabulary {config.VocabSize:N0}");
+    }
+
+    /// <summary>
+    /// The <c>parameters</c> line: <paramref name="all"/> weights in <paramref name="tensors"/> tensors of the given
+    /// types and file size, and for a MoE model those a token passes through.
+    /// </summary>
+    public static string DescribeParameters(BertConfig config, long all, long perToken, int tensors, IReadOnlyList<string> weightTypes, long weightBytes)
+    {
+        var active = config.IsMoe ? Invariant($", {Millions(perToken)} active per token (one expert of {config.ExpertCount} per layer)") : string.Empty;
+        return Invariant($"{Millions(all)} in {tensors} tensors ({string.Join(", ", weightTypes)}, {weightBytes / 1e6:F1} MB)") + active;
+    }
+
+    /// <summary>The distinct element types of the tensors in <paramref name="header"/>, in ordinal order.</summary>
+    public static IReadOnlyList<string> WeightTypesOf(IReadOnlyList<SafeTensorInfo> header) =>
+        header.Select(tensor => tensor.DType).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+
+    /// <inheritdoc/>
     public IEnumerable<(string Label, string Text)> Lines()
     {
         yield return ("model", Folder);
         yield return ("kind", DescribeKind());
-        var experts = Config.IsMoe
-            ? Invariant($", {Config.ExpertCount} experts per layer (top-1, ") +
-              (Config.CapacityFactor is { } factor ? Invariant($"capacity factor {factor:g3})") : "no capacity limit)")
-            : ", no experts";
-        var adapters = Config.AdapterSize > 0 ? Invariant($", Houlsby adapters of size {Config.AdapterSize}") : string.Empty;
-        yield return ("shape", Invariant($"{Config.NumLayers} layers, hidden {Config.HiddenSize}, {Config.NumHeads} heads, FFN {Config.IntermediateSize}") +
-            experts + adapters + Invariant($", up to {Config.MaxPositions} positions"));
-        var perToken = Config.IsMoe ? Invariant($", {Millions(ActiveParameters)} active per token (one expert of {Config.ExpertCount} per layer)") : string.Empty;
-        yield return ("parameters", Invariant($"{Millions(Parameters)} in {Tensors} tensors ({string.Join(", ", WeightTypes)}, {WeightBytes / 1e6:F1} MB)") + perToken);
+        yield return ("shape", DescribeShape(Config));
+        yield return ("parameters", DescribeParameters(Config, Parameters, ActiveParameters, Tensors, WeightTypes, WeightBytes));
         var vocabulary = OwnVocabulary ? $"the folder's {BertTextEncoder.VocabularyFileName}" : "the built-in BERT uncased vocabulary";
         yield return ("tokenizer", Invariant($"{Tokenizer} WordPiece, {VocabularySize:N0} tokens ({vocabulary})"));
         if (PretrainingLogLikelihood is { } logLikelihood)
@@ -105,9 +135,10 @@ internal sealed record ModelSummary(
         }
     }
 
-    /// <summary>The summary as a JSON object (snake_case keys; absent values are null).</summary>
+    /// <inheritdoc/>
     public JsonObject ToJson() => new()
     {
+        ["format"] = "tcd",
         ["model"] = Folder,
         ["kind"] = Kind?.ToString(),
         ["layers"] = Config.NumLayers,
@@ -118,6 +149,7 @@ internal sealed record ModelSummary(
         ["capacity_factor"] = Config.CapacityFactor,
         ["adapter_size"] = Config.AdapterSize,
         ["max_positions"] = Config.MaxPositions,
+        ["vocab_size"] = Config.VocabSize,
         ["outputs"] = Outputs,
         ["class_names"] = ClassNames is var (names, _) ? new JsonArray(names.Select(name => (JsonNode?)name).ToArray()) : null,
         ["parameters"] = Parameters,
@@ -189,7 +221,9 @@ internal sealed record ModelSummary(
         return Recorded("init") is { } init ? $"{description}, starting from {init}" : description;
     }
 
-    private static string Millions(long count) => Invariant($"{count / 1e6:F2} M");
+    /// <summary><paramref name="count"/> in millions with two decimals, e.g. <c>4.39 M</c>.</summary>
+    public static string Millions(long count) => Invariant($"{count / 1e6:F2} M");
 
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    /// <summary>The text formatted with the invariant culture.</summary>
+    public static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

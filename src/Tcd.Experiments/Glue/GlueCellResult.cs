@@ -20,6 +20,11 @@ namespace Tcd.Experiments.Glue;
 /// The fingerprint of the task's training and dev examples the cell was trained and scored on; other GLUE files give
 /// another, so the cell is trained again. Null in cells stored before data fingerprints existed.
 /// </param>
+/// <param name="OneAnswers">
+/// Per result column whose dev predictions were all one answer, that answer as <see cref="GlueOneAnswer.Describe"/>
+/// words it (e.g. <c>"RTE": "the class 'entailment'"</c>); kept with the cell, so a resumed suite still notes it in its
+/// table. Empty when every column's predictions differ; null in cells stored before it was recorded, which are not noted.
+/// </param>
 public sealed record GlueCellResult(
     GlueCellKey Key,
     GlueCellSettings Settings,
@@ -31,7 +36,8 @@ public sealed record GlueCellResult(
     int TrainExamples,
     double Seconds,
     string? ModelFingerprint = null,
-    string? DataFingerprint = null)
+    string? DataFingerprint = null,
+    IReadOnlyDictionary<string, string>? OneAnswers = null)
 {
     /// <summary>The cell's single score: the mean of <see cref="Scores"/> (MNLI: of MNLI-m and MNLI-mm), used for selection.</summary>
     [JsonIgnore]

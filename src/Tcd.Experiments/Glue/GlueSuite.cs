@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using Tcd.Models.Data;
 using Tcd.Models.Data.Glue;
@@ -331,9 +332,16 @@ public sealed class GlueSuite
                 cancellationToken);
         }
 
-        var results = data.Columns
-            .Select(column => GlueMetrics.EvaluateOutputs(task, tuner.Predict(column.Dev.Select(e => e.Input).ToList(), cancellationToken: cancellationToken), column.Dev.Select(e => e.Target).ToList(), column.Column.Column))
+        var predictions = data.Columns
+            .Select(column => (column.Column.Column, Outputs: tuner.Predict(column.Dev.Select(e => e.Input).ToList(), cancellationToken: cancellationToken)))
             .ToList();
+        var results = predictions
+            .Select((prediction, index) => GlueMetrics.EvaluateOutputs(task, prediction.Outputs, data.Columns[index].Dev.Select(e => e.Target).ToList(), prediction.Column))
+            .ToList();
+        var oneAnswers = predictions
+            .Select(prediction => (prediction.Column, Answer: GlueOneAnswer.Describe(task, prediction.Outputs)))
+            .Where(prediction => prediction.Answer is not null)
+            .ToDictionary(prediction => prediction.Column, prediction => prediction.Answer!);
         foreach (var submission in data.Submissions)
         {
             GlueSubmission.Write(CellTestFolder(key), task, submission.FileName, submission.Ids, tuner.Predict(submission.Inputs, cancellationToken: cancellationToken));
@@ -350,7 +358,8 @@ public sealed class GlueSuite
             fineTuning.EpochScores,
             fineTuning.EpochLosses,
             data.Train.Count,
-            clock.Elapsed.TotalSeconds);
+            clock.Elapsed.TotalSeconds,
+            OneAnswers: oneAnswers);
     }
 
     private GlueSuiteResult WriteOutputs(
@@ -390,6 +399,11 @@ public sealed class GlueSuite
             }
 
             row.Set(AverageColumn, GlueMetrics.GlueScore(columns.Select(column => new GlueTaskResult(column, new Dictionary<GlueMetric, double>(), chosen[column].Mean))));
+        }
+
+        foreach (var (model, column, note) in OneAnswerNotes(cells, selections, multipleSeeds))
+        {
+            table.AddNote(model, column, note);
         }
 
         var files = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -446,6 +460,40 @@ public sealed class GlueSuite
         }
 
         return new GlueSuiteResult(cells, trained, selections, table, logLikelihoods, files);
+    }
+
+    /// <summary>
+    /// A note per table cell whose chosen configuration gave one answer for every dev example (in any of its seeds),
+    /// e.g. <c>tcd RTE: every dev prediction is the class 'entailment': ...</c>: its score is that of a constant answer.
+    /// </summary>
+    private static IEnumerable<(string Model, string Column, string Note)> OneAnswerNotes(
+        IReadOnlyList<GlueCellResult> cells, IReadOnlyList<GlueSelection> selections, bool multipleSeeds)
+    {
+        foreach (var selection in selections)
+        {
+            var chosen = cells
+                .Where(cell => cell.Key.Model == selection.Model && cell.Key.Task == selection.Task && cell.Key.Configuration == selection.Chosen.Configuration)
+                .OrderBy(cell => cell.Key.Seed)
+                .ToList();
+            foreach (var column in selection.Chosen.Columns.Keys)
+            {
+                var answers = chosen
+                    .Where(cell => cell.OneAnswers?.ContainsKey(column) == true)
+                    .Select(cell => (cell.Key.Seed, Answer: cell.OneAnswers![column]))
+                    .ToList();
+                if (answers.Count == 0)
+                {
+                    continue;
+                }
+
+                var which = multipleSeeds
+                    ? string.Create(CultureInfo.InvariantCulture, $" of seed{(answers.Count > 1 ? "s" : string.Empty)} {string.Join(", ", answers.Select(answer => answer.Seed))} (of {chosen.Count})")
+                    : string.Empty;
+                var what = string.Join(" / ", answers.Select(answer => answer.Answer).Distinct(StringComparer.Ordinal));
+                yield return (selection.Model, column,
+                    $"{selection.Model} {column}: every dev prediction{which} is {what}: {GlueOneAnswer.Meaning}; more epochs or a higher learning rate may help.");
+            }
+        }
     }
 
     /// <summary>The role of a submission file in <see cref="GlueSuiteResult.Files"/>: <c>submission:&lt;model&gt;:&lt;file without .tsv&gt;</c>.</summary>

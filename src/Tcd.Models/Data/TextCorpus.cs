@@ -68,12 +68,62 @@ public sealed class TextCorpus
             }
         }
 
-        var expanded = files.Select(path => (Path: path, Files: Directory.Exists(path) ? FilesUnder(path) : null)).ToList();
-        var description = string.Join(", ", expanded.Select(entry => entry.Files is null
-            ? Path.GetFileName(entry.Path)
-            : $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(entry.Path))}/ ({entry.Files.Count} files)"));
-        var textFiles = expanded.SelectMany(entry => entry.Files ?? [entry.Path]).ToArray();
+        var expanded = files.Select(path => (Path: path, Files: FilesOf(path))).ToList();
+        var description = string.Join(", ", expanded.Select(entry => Directory.Exists(entry.Path)
+            ? $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(entry.Path))}/ ({entry.Files.Count} files)"
+            : Path.GetFileName(entry.Path)));
+        var textFiles = expanded.SelectMany(entry => entry.Files).ToArray();
         return new TextCorpus(description, cancellationToken => textFiles.SelectMany(path => ReadFile(path, cancellationToken)));
+    }
+
+    /// <summary>
+    /// The files a corpus path stands for, in the order <see cref="FromFiles(string[])"/> reads them: a file itself; a
+    /// folder every file under it, in the ordinal order of their paths, hidden files and folders left out.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">A folder holds no file; the message names it.</exception>
+    public static IReadOnlyList<string> FilesOf(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return Directory.Exists(path) ? FilesUnder(path) : [path];
+    }
+
+    /// <summary>
+    /// The SHA-256 (lowercase hex) of the corpus <paramref name="path"/> stands for, as <see cref="FilesOf"/> lists it: of
+    /// a file, its bytes; of a folder, each file's path relative to it (with <c>/</c> separators) and bytes, in reading
+    /// order. So it changes when a file's text changes or a file is added, removed or renamed, and not when the corpus
+    /// is moved or copied: a record of a run can name its corpus by content.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The path does not exist, or a folder holds no file.</exception>
+    public static string Fingerprint(string path)
+    {
+        if (!File.Exists(path) && !Directory.Exists(path))
+        {
+            throw new FileNotFoundException($"The corpus file '{path}' does not exist.", path);
+        }
+
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 20];
+        var folder = Directory.Exists(path);
+        foreach (var file in FilesOf(path))
+        {
+            if (folder)
+            {
+                // Name and length first, so that moving text from the end of one file to the start of the next changes it.
+                var name = Encoding.UTF8.GetBytes(Path.GetRelativePath(path, file).Replace(Path.DirectorySeparatorChar, '/'));
+                hash.AppendData(BitConverter.GetBytes((long)name.Length));
+                hash.AppendData(name);
+                hash.AppendData(BitConverter.GetBytes(new FileInfo(file).Length));
+            }
+
+            using var stream = File.OpenRead(file);
+            int read;
+            while ((read = stream.Read(buffer)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+            }
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     /// <summary>The files under <paramref name="folder"/>, recursively, hidden ones left out, in ordinal order of their paths.</summary>

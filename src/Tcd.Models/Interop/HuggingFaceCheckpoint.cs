@@ -190,6 +190,25 @@ public static class HuggingFaceCheckpoint
     public static BertConfig ReadConfig(string folder) => HuggingFaceConfigJson.Read(Path.Combine(RequireFolder(folder), ConfigFileName)).Config;
 
     /// <summary>
+    /// What the checkpoint holds, from its <c>config.json</c> and the header of its <c>model.safetensors</c> alone: no
+    /// weight is read and no native library is needed, so it answers at once for a checkpoint of any size.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The configuration is not a BERT one (e.g. <c>model_type: gpt2</c>), or invalid.</exception>
+    public static HuggingFaceCheckpointContents Describe(string folder)
+    {
+        var configFile = HuggingFaceConfigJson.Read(Path.Combine(RequireFolder(folder), ConfigFileName));
+        var safeTensors = Path.Combine(folder, SafeTensorsFileName);
+        var pyTorch = Path.Combine(folder, PyTorchFileName);
+        var tensors = File.Exists(safeTensors) ? SafeTensorsFile.ReadHeader(safeTensors) : null;
+        var weightsPath = tensors is not null ? safeTensors : File.Exists(pyTorch) ? pyTorch : null;
+        var architecture = configFile.ArchitectureName is { } name
+            ? HuggingFaceConfigJson.ParseArchitecture(name)
+            : tensors is not null ? HuggingFaceStateDict.Infer(tensors.Select(tensor => tensor.Name).ToList()) : null;
+        return new HuggingFaceCheckpointContents(
+            configFile.Config, configFile.ArchitectureName, architecture, configFile.LabelNames, configFile.ProblemType, weightsPath, tensors);
+    }
+
+    /// <summary>
     /// Reads every tensor of the folder's weights file onto the CPU under the file's own names and dtypes
     /// (<c>model.safetensors</c> if present, else <c>pytorch_model.bin</c>). The caller disposes the tensors.
     /// </summary>

@@ -245,6 +245,46 @@ public sealed class GlueSuiteTests : IDisposable
     }
 
     [Fact]
+    public void A_cell_whose_dev_predictions_are_all_one_class_is_noted_under_the_table_and_cells_without_the_record_are_not()
+    {
+        var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 21);
+        var glue = fixture.CopyOfTheShippedTask("RTE");
+        var devFile = Path.Combine(glue, "RTE", "dev.tsv");
+        var dev = File.ReadLines(devFile).ToList();
+        // Eight copies of one example: no model can answer them differently.
+        File.WriteAllLines(devFile, [dev[0], .. Enumerable.Range(0, 8).Select(index => $"{index}\t{dev[1][(dev[1].IndexOf('\t') + 1)..]}")]);
+        var options = fixture.OneCellOptions([model], "RTE") with { GlueDirectory = glue };
+
+        var result = new GlueSuite(options).Run();
+
+        var answer = result.Cells.Single().OneAnswers!["RTE"];
+        answer.Should().BeOneOf("the class 'entailment'", "the class 'not_entailment'");
+        var markdown = File.ReadAllText(result.Files["markdown"]);
+        markdown.Should().MatchRegex(@"\| tiny \| – \| [0-9.]+ \[1\] \|")
+            .And.EndWith($"\n\n[1] tiny RTE: every dev prediction is {answer}: {GlueOneAnswer.Meaning}; more epochs or a higher learning rate may help.\n");
+        result.Table.ToMarkdown().Should().Be(markdown, "tcd glue prints the table it writes");
+        using (var json = JsonDocument.Parse(File.ReadAllText(result.Files["json"])))
+        {
+            json.RootElement.GetProperty("rows")[0].GetProperty("values").GetProperty("RTE").GetProperty("note").GetString().Should().Contain(answer);
+        }
+
+        var cell = Directory.GetFiles(Path.Combine(fixture.Output, "cells"), "*.json").Single();
+        var stored = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(cell))!.AsObject();
+        stored["one_answers"] = new System.Text.Json.Nodes.JsonObject();
+        File.WriteAllText(cell, stored.ToJsonString());
+        var varied = new GlueSuite(options).Run();
+        stored.Remove("one_answers");
+        File.WriteAllText(cell, stored.ToJsonString());
+        var older = new GlueSuite(options).Run();
+
+        varied.CellsTrained.Should().Be(0);
+        File.ReadAllText(varied.Files["markdown"]).Should().NotContain("[1]").And.NotContain("every dev prediction", "a cell whose predictions differ gets no note");
+        older.CellsTrained.Should().Be(0, "a cell stored before the record existed still loads");
+        older.Cells.Single().OneAnswers.Should().BeNull();
+        File.ReadAllText(older.Files["markdown"]).Should().NotContain("every dev prediction");
+    }
+
+    [Fact]
     public void Grouping_by_length_reaches_the_cells_training_and_a_cell_stored_with_the_other_grouping_is_trained_again()
     {
         var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 13);

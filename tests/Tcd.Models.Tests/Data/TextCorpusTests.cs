@@ -73,6 +73,48 @@ public sealed class TextCorpusTests
             .Should().Throw<FileNotFoundException>().WithMessage($"The corpus folder '{empty}' holds no file*");
     }
 
+    [Fact]
+    public void AFolderFingerprintCoversEveryFileItIsReadAs_ByRelativeNameAndContent()
+    {
+        using var files = new TempFiles();
+        var folder = files.PathOf("text");
+        Write(Path.Combine(folder, "AA", "wiki_00"), "first\n");
+        Write(Path.Combine(folder, "AA", "wiki_01"), "second\n");
+        var before = TextCorpus.Fingerprint(folder);
+
+        Write(Path.Combine(folder, ".cache", "notes"), "not corpus text");
+        var withHiddenFile = TextCorpus.Fingerprint(folder);
+        Write(Path.Combine(folder, "AA", "wiki_01"), "Second\n");
+        var edited = TextCorpus.Fingerprint(folder);
+        Write(Path.Combine(folder, "AA", "wiki_01"), "second\n");
+        var restored = TextCorpus.Fingerprint(folder);
+        Write(Path.Combine(folder, "AB", "wiki_00"), "third\n");
+        var added = TextCorpus.Fingerprint(folder);
+        File.Move(Path.Combine(folder, "AB", "wiki_00"), Path.Combine(folder, "AB", "wiki_02"));
+        var renamed = TextCorpus.Fingerprint(folder);
+        Directory.Move(folder, files.PathOf("moved"));
+        var moved = TextCorpus.Fingerprint(files.PathOf("moved"));
+
+        TextCorpus.FilesOf(files.PathOf("moved")).Select(Path.GetFileName).Should().Equal("wiki_00", "wiki_01", "wiki_02");
+        before.Should().MatchRegex("^[0-9a-f]{64}$");
+        withHiddenFile.Should().Be(before, "a hidden file is no part of the corpus");
+        edited.Should().NotBe(before);
+        restored.Should().Be(before);
+        added.Should().NotBe(before);
+        renamed.Should().NotBe(added);
+        moved.Should().Be(renamed, "the fingerprint names the corpus by content, not by where it lies");
+    }
+
+    [Fact]
+    public void AFileFingerprintIsTheSha256OfItsBytes()
+    {
+        using var files = new TempFiles();
+        var path = files.Write("corpus.txt", "One.\n\nTwo.\n");
+
+        TextCorpus.Fingerprint(path).Should().Be(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))));
+        TextCorpus.FilesOf(path).Should().Equal(path);
+    }
+
     private static void Write(string path, string text)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);

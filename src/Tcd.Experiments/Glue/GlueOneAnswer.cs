@@ -1,0 +1,44 @@
+using System.Globalization;
+using Tcd.Models.Data.Glue;
+using Tcd.Models.Evaluation;
+
+namespace Tcd.Experiments.Glue;
+
+/// <summary>
+/// Whether a fine-tuned model gave every dev example the same answer — one class, or (STS-B) one score once clipped
+/// as it is scored: a model that tells nothing apart yet, whose scores are those of a constant answer (its
+/// correlations count as 0). <c>tcd finetune</c> notes it after scoring, and the GLUE suite records it per cell.
+/// </summary>
+public static class GlueOneAnswer
+{
+    /// <summary>What a one-answer model's scores mean, for a note after <see cref="Describe"/>'s answer.</summary>
+    public const string Meaning = "the model does not tell the examples apart yet, so its scores are those of a constant answer";
+
+    /// <summary>Regression scores closer than this count as one answer: a float round-off apart, not a judgement.</summary>
+    private const float Tolerance = 1e-4f;
+
+    /// <summary>
+    /// The one answer every output gives, e.g. <c>the class 'not_entailment'</c> or <c>the score 0.00</c>; null when
+    /// the outputs differ, or there are fewer than two (one example tells nothing).
+    /// </summary>
+    /// <param name="task">The task, which says how outputs are read (classes by name, or a clipped score).</param>
+    /// <param name="outputs">The model's output rows, one per dev example.</param>
+    public static string? Describe(GlueTask task, IReadOnlyList<float[]> outputs)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(outputs);
+        if (outputs.Count < 2)
+        {
+            return null;
+        }
+
+        if (task.IsRegression)
+        {
+            var scores = outputs.Select(GlueMetrics.PredictedScore).ToList();
+            return scores.Max() - scores.Min() < Tolerance ? string.Create(CultureInfo.InvariantCulture, $"the score {scores[0]:F2}") : null;
+        }
+
+        var classes = outputs.Select(GlueMetrics.PredictedClass).Distinct().ToList();
+        return classes.Count == 1 ? $"the class '{task.LabelNames[classes[0]]}'" : null;
+    }
+}

@@ -1,0 +1,23 @@
+using Tcd.Experiments.Glue;
+using Tcd.Models.Data.Glue;
+
+namespace Tcd.Experiments.Tests.Glue;
+
+public sealed class GlueOneAnswerTests
+{
+    [Fact]
+    public void A_classifier_whose_every_output_picks_one_class_is_named_by_that_class()
+    {
+        GlueOneAnswer.Describe(GlueTask.Rte, [[0.1f, 0.9f], [-2f, 0.3f], [0f, 0.01f]]).Should().Be("the class 'not_entailment'");
+        GlueOneAnswer.Describe(GlueTask.Rte, [[0.1f, 0.9f], [2f, 0.3f]]).Should().BeNull();
+        GlueOneAnswer.Describe(GlueTask.Rte, [[0.1f, 0.9f]]).Should().BeNull("one example tells nothing");
+    }
+
+    [Fact]
+    public void A_regressor_whose_every_score_is_the_same_once_clipped_is_named_by_that_score()
+    {
+        GlueOneAnswer.Describe(GlueTask.StsB, [[-1f], [-3f], [0f]]).Should().Be("the score 0.00", "scores are clipped to 0..5 as they are scored");
+        GlueOneAnswer.Describe(GlueTask.StsB, [[2.5f], [2.50001f]]).Should().Be("the score 2.50");
+        GlueOneAnswer.Describe(GlueTask.StsB, [[1f], [2f]]).Should().BeNull();
+    }
+}
