@@ -1,3 +1,6 @@
 using Tcd.Cli;
 
-return TcdCommandLine.Run(args);
+var signals = TerminationSignals.ListenUntilExit();
+var exitCode = TcdCommandLine.Run(args, cancellationToken: signals.Token);
+signals.CommandFinished();
+return exitCode;

@@ -57,9 +57,9 @@ internal sealed class TcdCommandLine
 
     /// <summary>
     /// Parses and runs <paramref name="args"/> on the calling thread. With writers, output is plain text into them (no
-    /// live display); without, it goes to the terminal. Ctrl+C or SIGTERM, like <paramref name="cancellationToken"/>,
-    /// stops a running command cleanly. Returns the exit code: 0 success, 1 a usage or data error (one line on the
-    /// error writer), 130 cancelled (a checkpoint was saved).
+    /// live display); without, it goes to the terminal. <paramref name="cancellationToken"/> (the tool's Ctrl+C or
+    /// SIGTERM, see <see cref="TerminationSignals"/>) stops a running command cleanly. Returns the exit code: 0 success,
+    /// 1 a usage or data error (one line on the error writer), 130 cancelled (a checkpoint was saved).
     /// </summary>
     /// <remarks>
     /// The tool calls this from its main thread and the work stays there: glibc serves the main thread from the heap
@@ -70,8 +70,7 @@ internal sealed class TcdCommandLine
     public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null, CancellationToken cancellationToken = default)
     {
         var console = output is null ? CliConsole.ForTerminal() : CliConsole.ForWriters(output, error ?? output);
-        using var termination = TerminationSignals.Listen(cancellationToken);
-        var commandLine = new TcdCommandLine(() => console, termination.Token);
+        var commandLine = new TcdCommandLine(() => console, cancellationToken);
         var invocation = new InvocationConfiguration { Output = output ?? Console.Out, Error = error ?? output ?? Console.Error };
         var parse = commandLine.Root.Parse(args);
         return ReportParseErrors(parse, invocation.Error) ? 1 : parse.Invoke(invocation);

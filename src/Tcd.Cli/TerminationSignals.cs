@@ -4,39 +4,48 @@ namespace Tcd.Cli;
 
 /// <summary>
 /// Turns Ctrl+C (SIGINT) and SIGTERM into a cancellation while a command runs, so training stops at the next step,
-/// saves a checkpoint and returns. A second Ctrl+C ends the process at once, as it would without this.
+/// saves a checkpoint and returns. A second Ctrl+C ends the process at once, as it would without this. Once the command
+/// has finished (<see cref="CommandFinished"/>), both are ignored: the process is only exiting, and a signal then would
+/// otherwise end it with 130 instead of the command's exit code, after its last line (not a "cancelled" one).
 /// </summary>
-internal sealed class TerminationSignals : IDisposable
+internal sealed class TerminationSignals
 {
-    private readonly CancellationTokenSource source;
-    private readonly PosixSignalRegistration[] registrations;
+    /// <summary>
+    /// The tool's registrations, held for the life of the process: unregistered (disposed, or finalized once
+    /// collected), a signal would get the default handling again, which ends the process.
+    /// </summary>
+    private static readonly List<PosixSignalRegistration> ProcessRegistrations = [];
 
-    private TerminationSignals(CancellationToken caller)
-    {
-        source = CancellationTokenSource.CreateLinkedTokenSource(caller);
-        registrations = [PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop), PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop)];
-    }
+    private readonly CancellationTokenSource source = new();
+    private volatile bool finished;
 
-    /// <summary>Cancelled by the first Ctrl+C or SIGTERM, or by the caller's token.</summary>
+    /// <summary>Cancelled by the first Ctrl+C or SIGTERM.</summary>
     public CancellationToken Token => source.Token;
 
-    /// <summary>Listens for the signals until disposed.</summary>
-    public static TerminationSignals Listen(CancellationToken caller) => new(caller);
-
-    public void Dispose()
+    /// <summary>
+    /// Listens for the signals until the process ends. Call it first thing: until it is called the runtime's default
+    /// handling applies, and a Ctrl+C ends the process with 130 and no output.
+    /// </summary>
+    public static TerminationSignals ListenUntilExit()
     {
-        foreach (var registration in registrations)
+        var signals = new TerminationSignals();
+        lock (ProcessRegistrations)
         {
-            registration.Dispose();
+            ProcessRegistrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, signals.Handle));
+            ProcessRegistrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, signals.Handle));
         }
 
-        source.Dispose();
+        return signals;
     }
 
-    private void Stop(PosixSignalContext context)
+    /// <summary>From now on Ctrl+C and SIGTERM are ignored: the command has returned its exit code and the process is exiting.</summary>
+    public void CommandFinished() => finished = true;
+
+    /// <summary>What a signal does: <see cref="PosixSignalContext.Cancel"/> set keeps the process running.</summary>
+    internal void Handle(PosixSignalContext context)
     {
-        // Only the first request is ours to handle; a repeated one gets the default: the process ends.
-        context.Cancel = !source.IsCancellationRequested;
+        // Only the first request during the command is ours to handle; a repeated one gets the default: the process ends.
+        context.Cancel = finished || !source.IsCancellationRequested;
         source.Cancel();
     }
 }

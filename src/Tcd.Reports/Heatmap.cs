@@ -54,7 +54,7 @@ public static class Heatmap
         plot.Axes.SetLimits(-0.5, columns - 0.5, -0.5, rows - 0.5);
         plot.Title(options.Title);
         plot.XLabel(options.XLabel);
-        plot.YLabel(options.YLabel);
+        YAxisTitle.Set(plot, options.YLabel);
 
         // Labels that would overlap (64 experts' "E0" … "E63") are thinned to every second, fourth, ... one.
         var dataArea = PngRenderer.DataArea(plot, options.Width, options.Height);

@@ -253,7 +253,7 @@ public static class LossCurveChart
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         if (logScale)
         {
-            plot.YLabel($"{yLabel} (log scale)");
+            YAxisTitle.Set(plot, $"{yLabel} (log scale)");
             var positive = plotted.SelectMany(series => series.Values).Where(value => value > 0).ToArray();
             plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(LogTicks.For(positive.Min(), positive.Max()));
             return;
@@ -271,12 +271,12 @@ public static class LossCurveChart
         if (TickLabels.ScaleExponent(Math.Max(Math.Abs(low), Math.Abs(high))) is { } exponent)
         {
             var unit = Math.Pow(10, exponent);
-            plot.YLabel(TickLabels.ScaledTitle(yLabel, exponent));
+            YAxisTitle.Set(plot, TickLabels.ScaledTitle(yLabel, exponent));
             plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = value => TickLabels.Format(value / unit) };
         }
         else
         {
-            plot.YLabel(yLabel);
+            YAxisTitle.Set(plot, yLabel);
             plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = TickLabels.Format };
         }
     }

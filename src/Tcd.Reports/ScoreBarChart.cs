@@ -72,7 +72,7 @@ public static class ScoreBarChart
         plot.HideGrid();
         plot.Title(options.Title);
         plot.XLabel(options.XLabel);
-        plot.YLabel(options.YLabel);
+        YAxisTitle.Set(plot, options.YLabel);
         // Outside the data area, so the legend never covers a tall bar's value label.
         plot.ShowLegend(Edge.Right);
         SetLimits(plot, categories.Count, series, options);

@@ -159,6 +159,40 @@ public sealed class LossCurveChartTests
         plot.Axes.Left.Label.Text.Should().Be("mlm, moving average of 5 points (faint: raw)");
     }
 
+    [Theory]
+    [InlineData("load_balance", 2.5e-5, 1.5e-5, 0.3e-5)] // "load_balance (×1e-5)" beside ticks 2.6 … 4.2
+    [InlineData("load_balance", 2.5e-5, 0.001e-5, 0.0002e-5)] // the same title beside ticks 2.5002 … 2.5012
+    [InlineData("tokens_per_s", 123_456, 30, 3)] // an unscaled title beside ticks 123,455 … 123,485
+    public void TheYAxisTitleKeepsClearOfTheWidestTickLabels(string metric, double floor, double decay, double noise)
+    {
+        var random = new Random(2);
+        var steps = Enumerable.Range(1, 300).Select(step => (double)step).ToArray();
+        var values = steps.Select(step => floor + (decay * Math.Exp(-step / 80)) + (noise * random.NextDouble())).ToArray();
+        using var plot = LossCurveChart.Draw([KeyValuePair.Create("", new MetricsSeries(metric, steps, values))], new LossCurveOptions());
+
+        // Its parentheses and underscore reached within 3 px of the tick labels, which read as touching.
+        WhiteColumnsBetweenYAxisTitleAndTickLabels(plot, 450, 300).Should().BeGreaterThanOrEqualTo(6);
+    }
+
+    /// <summary>
+    /// Renders <paramref name="plot"/> (a panel of the grid <see cref="LossCurveChart.WritePanels"/> draws is about
+    /// 450 × 300) with its y tick labels in red, and counts the columns free of ink between the y-axis title and them.
+    /// </summary>
+    private static int WhiteColumnsBetweenYAxisTitleAndTickLabels(ScottPlot.Plot plot, int width, int height)
+    {
+        plot.Axes.Left.TickLabelStyle.ForeColor = ScottPlot.Colors.Red;
+        using var image = SkiaSharp.SKBitmap.Decode(plot.GetImageBytes(width, height, ScottPlot.ImageFormat.Png));
+        var dataArea = plot.LastRender.DataRect;
+        var rows = Enumerable.Range((int)dataArea.Top, (int)dataArea.Height).ToList();
+        bool Inked(int column, Func<SkiaSharp.SKColor, bool> ink) => rows.Any(row => ink(image.GetPixel(column, row)));
+        static bool Red(SkiaSharp.SKColor pixel) => pixel.Red - pixel.Green > 60;
+        static bool Dark(SkiaSharp.SKColor pixel) => pixel.Red + pixel.Green + pixel.Blue < 600 && !Red(pixel);
+
+        var tickLabels = Enumerable.Range(0, (int)dataArea.Left).First(column => Inked(column, Red));
+        var title = Enumerable.Range(0, tickLabels).Last(column => Inked(column, Dark));
+        return tickLabels - title - 1;
+    }
+
     private static MetricsSeries Constant(string name, double value, int count) =>
         new(name, Enumerable.Range(1, count).Select(step => (double)step).ToArray(), Enumerable.Repeat(value, count).ToArray());
 }

@@ -12,13 +12,16 @@ namespace Tcd.Models.Training;
 /// files are removed only once it no longer looks like a checkpoint. A process killed during a save or a deletion
 /// therefore leaves the previous checkpoint intact and at worst a hidden temporary folder, which the next save removes,
 /// and <see cref="FindLatest"/> never returns a half-written or half-deleted one. A save that fails (throws) puts a
-/// folder it was replacing back under its name.
+/// folder it was replacing back under its name, and a process killed between renaming that folder aside and moving its
+/// replacement in leaves it under a hidden name that records its own, which the store's next read, listing or save
+/// renames back.
 /// </summary>
 public sealed class CheckpointStore
 {
     private const string LatestFileName = "latest.json";
     private const string StepPrefix = "step-";
     private const string TemporaryPrefix = ".tmp-";
+    private const string ReplacedPrefix = TemporaryPrefix + "replaced-";
     private const string Purpose = "checkpoint folder";
 
     /// <summary>Opens a checkpoint folder; it is created by the first <see cref="Save"/>, so a run that fails before saving leaves none.</summary>
@@ -79,6 +82,7 @@ public sealed class CheckpointStore
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(writeFiles);
         OutputFolders.Create(Root, Purpose);
+        RestoreInterruptedReplacements();
         var final = Path.Combine(Root, name);
         var temporary = Path.Combine(Root, TemporaryPrefix + name + "-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(temporary);
@@ -87,7 +91,7 @@ public sealed class CheckpointStore
             writeFiles(temporary);
             // Renamed away rather than deleted in place: a process killed while it deleted the files would leave a
             // half-deleted folder under the name of a complete one (the name latest.json may point to).
-            var replaced = Directory.Exists(final) ? Retire(final) : null;
+            var replaced = Directory.Exists(final) ? RetireForReplacement(final) : null;
             try
             {
                 PublishFolder(temporary, final);
@@ -101,7 +105,8 @@ public sealed class CheckpointStore
 
             if (replaced is not null)
             {
-                TryDeleteRetired(replaced);
+                // Renamed once more before its files go, so that a stop midway leaves nothing to rename back.
+                TryDelete(replaced);
             }
         }
         catch
@@ -120,6 +125,7 @@ public sealed class CheckpointStore
     /// </summary>
     internal T Read<T>(string checkpoint, Func<Action<string>, T> read)
     {
+        RestoreInterruptedReplacements();
         var file = "the checkpoint folder";
         try
         {
@@ -137,6 +143,7 @@ public sealed class CheckpointStore
     /// <summary>The newest complete checkpoint's folder, or null when there is none.</summary>
     public string? FindLatest()
     {
+        RestoreInterruptedReplacements();
         if (ReadPointer() is { } pointer && Directory.Exists(Path.Combine(Root, pointer.Folder)))
         {
             return Path.Combine(Root, pointer.Folder);
@@ -237,8 +244,11 @@ public sealed class CheckpointStore
     }
 
     /// <summary>The complete step checkpoints, oldest first.</summary>
-    internal IEnumerable<string> CompleteCheckpoints() =>
-        Directory.Exists(Root) ? Directory.EnumerateDirectories(Root, StepPrefix + "*").Order(StringComparer.Ordinal) : [];
+    internal IEnumerable<string> CompleteCheckpoints()
+    {
+        RestoreInterruptedReplacements();
+        return Directory.Exists(Root) ? Directory.EnumerateDirectories(Root, StepPrefix + "*").Order(StringComparer.Ordinal) : [];
+    }
 
     private void DeleteOldCheckpoints(string newest)
     {
@@ -315,16 +325,68 @@ public sealed class CheckpointStore
     }
 
     /// <summary>Renames a folder of the checkpoint root to a temporary name, which no reader takes for a checkpoint; returns that name.</summary>
-    private static string Retire(string folder)
+    private static string Retire(string folder) => MoveAside(folder, TemporaryPrefix + "deleted-" + Guid.NewGuid().ToString("N"));
+
+    /// <summary>
+    /// Renames a folder of the checkpoint root that a new one is about to replace to a temporary name that records its
+    /// own (<c>.tmp-replaced-GUID-name</c>), so that <see cref="RestoreInterruptedReplacements"/> can put it back when the
+    /// process is killed before the new one is in place; returns that name.
+    /// </summary>
+    private static string RetireForReplacement(string folder) =>
+        MoveAside(folder, ReplacedPrefix + Guid.NewGuid().ToString("N") + "-" + Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)));
+
+    private static string MoveAside(string folder, string temporaryName)
     {
-        var retired = Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(folder))!, TemporaryPrefix + "deleted-" + Guid.NewGuid().ToString("N"));
+        var retired = Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(folder))!, temporaryName);
         Directory.Move(folder, retired);
         return retired;
     }
 
     /// <summary>
-    /// Renames a folder retired by <see cref="Retire"/> back to <paramref name="folder"/> when its replacement could not
-    /// be put there. One that cannot be renamed back now stays retired, so that the caller's failure is the one reported.
+    /// Renames each folder of <see cref="RetireForReplacement"/> back to its name when nothing is there (a process was
+    /// killed between renaming it aside and moving its replacement in, so it is the newest complete copy), and deletes it
+    /// when its replacement is in place (a process was killed before it deleted it). Its files are never deleted
+    /// under that name (see <see cref="SaveFolder"/>), so one renamed back is complete. One that cannot be renamed now is
+    /// left for the next call.
+    /// </summary>
+    private void RestoreInterruptedReplacements()
+    {
+        if (!Directory.Exists(Root))
+        {
+            return;
+        }
+
+        foreach (var retired in Directory.EnumerateDirectories(Root, ReplacedPrefix + "*").ToList())
+        {
+            // A name that records none is some other abandoned temporary folder, which the next save removes.
+            if (ReplacedFolderName(Path.GetFileName(retired)) is not { } name)
+            {
+                continue;
+            }
+
+            var folder = Path.Combine(Root, name);
+            if (Directory.Exists(folder))
+            {
+                TryDelete(retired);
+            }
+            else
+            {
+                TryRestore(retired, folder);
+            }
+        }
+    }
+
+    /// <summary>The name a folder of <see cref="RetireForReplacement"/> had (<c>.tmp-replaced-GUID-name</c> → name), or null for another name.</summary>
+    private static string? ReplacedFolderName(string retiredName)
+    {
+        var nameStart = ReplacedPrefix.Length + Guid.Empty.ToString("N").Length + 1;
+        return retiredName.Length > nameStart && retiredName[nameStart - 1] == '-' ? retiredName[nameStart..] : null;
+    }
+
+    /// <summary>
+    /// Renames a folder retired by <see cref="RetireForReplacement"/> back to <paramref name="folder"/>, where its
+    /// replacement is not. One that cannot be renamed back now stays retired, so that the failure of a save that could
+    /// not put its replacement there is the one reported; <see cref="RestoreInterruptedReplacements"/> tries again.
     /// </summary>
     private static void TryRestore(string retired, string folder)
     {
@@ -334,7 +396,7 @@ public sealed class CheckpointStore
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // The failure that made the save fail says more than this one.
+            // The failure that made the save fail says more than this one, and the store's next read renames it back.
         }
     }
 

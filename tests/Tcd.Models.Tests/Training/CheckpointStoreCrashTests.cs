@@ -14,9 +14,9 @@ public sealed class CheckpointStoreCrashTests : IDisposable
 
     public void Dispose()
     {
-        if (Directory.Exists(root))
+        foreach (var folder in new[] { root, root + "-killed" }.Where(Directory.Exists))
         {
-            Directory.Delete(root, recursive: true);
+            Directory.Delete(folder, recursive: true);
         }
     }
 
@@ -136,6 +136,40 @@ public sealed class CheckpointStoreCrashTests : IDisposable
         IsComplete(newest).Should().BeTrue("the next save keeps it");
     }
 
+    [Fact]
+    public void A_checkpoint_whose_replacement_was_killed_before_it_moved_in_is_found_again_and_the_next_save_removes_the_leftovers()
+    {
+        var store = new CheckpointStore(root);
+        Save(store, 10);
+        var replaced = Save(store, 20);
+
+        // Saving step 20 again, as a run resumed from it and stopped before step 21 does.
+        KillBetweenTheRenames(killable => Save(killable, 20));
+
+        Directory.Exists(replaced).Should().BeFalse("the kill came after step 20 was renamed aside");
+        var reopened = new CheckpointStore(root);
+        reopened.FindLatest().Should().Be(replaced, "the step renamed aside is the newest complete one, and latest.json names it");
+        IsComplete(replaced).Should().BeTrue();
+        Save(reopened, 30);
+        HiddenLeftovers().Should().BeEmpty();
+        StepFolders().Select(Path.GetFileName).Should().Equal("step-00000020", "step-00000030");
+    }
+
+    [Fact]
+    public void A_saved_folder_whose_replacement_was_killed_before_it_moved_in_is_read_again()
+    {
+        var store = new CheckpointStore(root);
+        var best = store.SaveFolder("best-epoch-001", folder => File.WriteAllText(Path.Combine(folder, Files[0]), "the replaced weights"));
+        var checkpoint = Save(store, 10);
+
+        KillBetweenTheRenames(killable => killable.SaveFolder("best-epoch-001", folder => File.WriteAllText(Path.Combine(folder, Files[0]), "new weights")));
+
+        Directory.Exists(best).Should().BeFalse("the kill came after the folder was renamed aside");
+        new CheckpointStore(root).Read(checkpoint, reading => File.ReadAllText(Path.Combine(best, Files[0]))).Should().Be("the replaced weights");
+        HiddenLeftovers().Should().ContainSingle("the replacement's temporary folder is left for the next save")
+            .Which.Should().StartWith(Path.Combine(root, ".tmp-best-epoch-001-"));
+    }
+
     [Theory]
     [MemberData(nameof(Operations))]
     public void A_process_killed_midway_through_any_deletion_leaves_only_complete_checkpoints_and_the_next_run_cleans_up(string operation)
@@ -188,6 +222,44 @@ public sealed class CheckpointStoreCrashTests : IDisposable
         StepFolders().Where(folder => !IsComplete(folder)).Should().BeEmpty();
         HiddenLeftovers().Should().BeEmpty();
         new CheckpointStore(root).FindLatest().Should().Be(expected.Length == 0 ? null : Path.Combine(root, expected[^1]));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="replace"/>, which replaces a folder of the store, and leaves the store's folder as a process
+    /// killed between renaming the old folder aside and moving the new one in leaves it: a copy taken at that instant
+    /// takes the folder's place, as the save's own recovery of a failed rename must not tidy it up.
+    /// </summary>
+    private void KillBetweenTheRenames(Action<CheckpointStore> replace)
+    {
+        var atTheKill = root + "-killed";
+        var killable = new CheckpointStore(root)
+        {
+            PublishFolder = (_, _) =>
+            {
+                CopyFolder(root, atTheKill);
+                throw new SimulatedKillException();
+            },
+        };
+
+        var act = () => replace(killable);
+
+        act.Should().Throw<SimulatedKillException>();
+        Directory.Delete(root, recursive: true);
+        Directory.Move(atTheKill, root);
+    }
+
+    private static void CopyFolder(string source, string destination)
+    {
+        Directory.CreateDirectory(destination);
+        foreach (var file in Directory.EnumerateFiles(source))
+        {
+            File.Copy(file, Path.Combine(destination, Path.GetFileName(file)));
+        }
+
+        foreach (var folder in Directory.EnumerateDirectories(source))
+        {
+            CopyFolder(folder, Path.Combine(destination, Path.GetFileName(folder)));
+        }
     }
 
     /// <summary>

@@ -185,6 +185,20 @@ public sealed class FineTunerCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void A_best_epoch_folder_left_renamed_aside_by_a_save_killed_while_replacing_it_is_resumed_from()
+    {
+        Train(NewClassifier(), Options(), stopAfterStep: 5);
+        var best = Path.Combine(root, "checkpoints", "best-epoch-001");
+        // As a process killed between renaming the folder aside to replace it and moving its replacement in leaves it.
+        Directory.Move(best, Path.Combine(root, "checkpoints", ".tmp-replaced-" + Guid.NewGuid().ToString("N") + "-best-epoch-001"));
+
+        var resumed = Train(NewClassifier(), Options());
+
+        resumed.Result.ResumedFromStep.Should().Be(5, "step 5 refers to the weights of epoch 1, which are found again");
+        resumed.Result.BestEpoch.Should().Be(1);
+    }
+
+    [Fact]
     public void A_checkpoint_that_cannot_be_read_leaves_the_callers_model_as_it_was()
     {
         var stopped = Train(NewClassifier(), Options(), stopAfterStep: 5);
