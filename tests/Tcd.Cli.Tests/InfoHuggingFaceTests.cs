@@ -36,6 +36,7 @@ public sealed class InfoHuggingFaceTests : IDisposable
         ((int)summary["vocab_size"]!).Should().Be(BertConfig.Tiny.VocabSize);
         ((int)summary["vocabulary_size"]!).Should().Be(BertConfig.Tiny.VocabSize);
         ((string)summary["import_command"]!).Should().Be($"tcd import-hf --from {hf} --out <dir>");
+        json.Output.Should().Contain("--out <dir>\"", "the printed JSON shows characters as they are, not as \\u003C escapes");
     }
 
     [Fact]

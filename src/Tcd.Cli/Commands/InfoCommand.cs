@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using Tcd.Models.Interop;
 using Tcd.Models.Runtime;
 
@@ -11,6 +13,12 @@ namespace Tcd.Cli.Commands;
 /// </summary>
 internal sealed class InfoCommand : TcdCommand<InfoSettings>
 {
+    /// <summary>
+    /// Indented JSON that writes characters as they are: printed for a person or a script, not embedded in HTML, so
+    /// escaping <c>'</c> or <c>&lt;</c> as <c>\u0027</c>, <c>\u003C</c> (System.Text.Json's default) only hides them.
+    /// </summary>
+    private static readonly JsonSerializerOptions ReadableJson = new(TcdJson.Indented) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly Option<string?> model;
     private readonly Option<bool> json;
 
@@ -28,7 +36,7 @@ internal sealed class InfoCommand : TcdCommand<InfoSettings>
             : ModelSummary.Read(settings.Model);
         if (settings.Json)
         {
-            console.Line(summary.ToJson().ToJsonString(TcdJson.Indented));
+            console.Line(summary.ToJson().ToJsonString(ReadableJson));
             return 0;
         }
 
