@@ -273,7 +273,8 @@ public sealed class TcdCatalog
     /// its predictions then run; their number format is kept (see <see cref="MoveModel(ITransformer, string, ComputePrecision)"/>
     /// to change it). The loaders put weights on the CPU, so a server with a GPU moves a loaded model with
     /// <c>MoveModel(model, "cuda")</c>; a model fitted on a GPU can be moved to the CPU the same way. Predictions in
-    /// progress on other threads finish first.
+    /// progress on other threads finish first. A featurizer made by <see cref="Featurize"/> and the transformer it was made
+    /// from share one network: moving either moves both.
     /// </summary>
     /// <param name="model">A fitted or loaded model: a Tcd transformer or a chain holding some.</param>
     /// <param name="device"><c>"cpu"</c>, <c>"cuda"</c>, <c>"cuda:N"</c> or <c>"auto"</c> (CUDA when available, else CPU).</param>
@@ -314,7 +315,8 @@ public sealed class TcdCatalog
     /// ML.NET transformers. Call it when a model is no longer needed, e.g. after a server loads its replacement: the garbage
     /// collector does not free TorchSharp weights, so each dropped model would otherwise keep its memory for the life of
     /// the process. Disposing a <c>PredictionEngine</c> does not free them either. Predictions in progress on other threads
-    /// finish first; later ones throw <see cref="ObjectDisposedException"/>. Calling it again does nothing.
+    /// finish first; later ones throw <see cref="ObjectDisposedException"/>. Calling it again does nothing. A featurizer made
+    /// by <see cref="Featurize"/> and the transformer it was made from share one network: disposing either frees both.
     /// </summary>
     /// <param name="model">A fitted or loaded model: a Tcd transformer or a chain holding some.</param>
     public void DisposeModel(ITransformer model)
@@ -334,6 +336,42 @@ public sealed class TcdCatalog
     }
 
     /// <summary>
+    /// A featurizer over the columns you choose that runs the network of <paramref name="pretrained"/> — the same weights,
+    /// not a copy — e.g. to give a sentence pair (RTE, MRPC, STS-B) features for any ML.NET trainer. With
+    /// <paramref name="pairColumnName"/> each row is encoded as BERT encodes a pair, <c>[CLS] text [SEP] pair [SEP]</c>
+    /// with the pair in segment 1, cut longest first to the pre-trained transformer's
+    /// <see cref="BertTransformer.MaxSequenceLength"/>, as <c>SentencePairClassifier</c> reads it; a blank or missing
+    /// pair is an empty second segment, not the first text alone. <paramref name="pretrained"/> itself is not changed:
+    /// it keeps reading its own column (for a fitted pre-training estimator, the corpus column).
+    /// </summary>
+    /// <remarks>
+    /// The two transformers share one network, so what is done to the weights through one is done to both:
+    /// <see cref="MoveModel(ITransformer, string)"/> on either moves (and converts) both, and <see cref="DisposeModel"/>
+    /// on either frees the weights of both, after which predictions through either throw <see cref="ObjectDisposedException"/>.
+    /// Dispose only when neither is needed any more. <see cref="SaveModel"/> writes the weights with each transformer it
+    /// saves, so a loaded model has a network of its own, no longer shared.
+    /// </remarks>
+    /// <param name="pretrained">A fitted or loaded pre-trained model (<see cref="LoadPretrained"/>, <see cref="PretrainTeacher(BertPretrainingOptions)"/>...).</param>
+    /// <param name="textColumnName">The input text column (String), the first text of a pair. Default "Text".</param>
+    /// <param name="pairColumnName">The input column (String) of the second text of a pair, or null for single texts. Default null.</param>
+    /// <param name="outputColumnName">The output feature column (vector of <see cref="BertConfig.HiddenSize"/> floats). Default "Features".</param>
+    /// <param name="pooling">How token states become one vector (over both texts of a pair). Default null: the pooling of <paramref name="pretrained"/> (<see cref="FeaturePooling.Mean"/> unless chosen otherwise).</param>
+    /// <returns>A transformer with <paramref name="pretrained"/>'s network, encoder, <see cref="BertTransformer.MaxSequenceLength"/> and <see cref="BertTransformer.BatchSize"/>.</returns>
+    /// <example>
+    /// <code>
+    /// var pairs = mlContext.Tcd().Featurize(pretrained, textColumnName: "Sentence1", pairColumnName: "Sentence2");
+    /// var entailment = mlContext.BinaryClassification.Trainers.SdcaLogisticRegression("Label", "Features")
+    ///     .Fit(mlContext.Data.Cache(pairs.Transform(train)));
+    /// </code>
+    /// </example>
+    public PretrainedBertTransformer Featurize(
+        PretrainedBertTransformer pretrained, string textColumnName = "Text", string? pairColumnName = null, string outputColumnName = "Features", FeaturePooling? pooling = null)
+    {
+        ArgumentNullException.ThrowIfNull(pretrained);
+        return new PretrainedBertTransformer(pretrained, textColumnName, pairColumnName, outputColumnName, pooling ?? pretrained.Pooling) { HostEnvironment = Environment };
+    }
+
+    /// <summary>
     /// Loads a pre-trained model to featurize, fine-tune or distil from: a file of <see cref="SaveModel"/> holding a
     /// <see cref="PretrainedBertTransformer"/> (alone or in a chain), a folder of <see cref="BertModelStore.Save"/> (or the
     /// run folder of <c>tcd pretrain</c> / <c>tcd distill</c>, whose model is in <c>model/</c>), or a
@@ -344,7 +382,7 @@ public sealed class TcdCatalog
     /// folder's <c>vocab.txt</c> is used when present, else the embedded BERT uncased vocabulary. Weights are loaded on the CPU in fp32 (<see cref="MoveModel(ITransformer, string, ComputePrecision)"/> moves and converts them).
     /// </summary>
     /// <param name="path">The model file or folder.</param>
-    /// <param name="textColumnName">The input text column of the returned transformer. Default "Text".</param>
+    /// <param name="textColumnName">The input text column of the returned transformer, which reads single texts (also from a file saved with a pair column): <see cref="Featurize"/> gives a loaded model other columns, a sentence pair for instance. Default "Text".</param>
     /// <param name="outputColumnName">Its output feature column. Default "Features".</param>
     /// <exception cref="FileNotFoundException">The path, or a folder's config.json, does not exist.</exception>
     /// <exception cref="InvalidDataException">The file holds no pre-trained model (e.g. only a fine-tuned one) or is not a Tcd model file.</exception>

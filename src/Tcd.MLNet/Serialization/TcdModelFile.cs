@@ -21,7 +21,17 @@ namespace Tcd.MLNet.Serialization;
 internal static class TcdModelFile
 {
     public const string FormatName = "Tcd.MLNet.Model";
-    public const int FormatVersion = 1;
+
+    /// <summary>The newest file layout, which this library reads: version 2 added the pair column of pre-trained parts.</summary>
+    public const int FormatVersion = 2;
+
+    /// <summary>
+    /// The version written for a file whose pre-trained parts read single texts, so that readers of version 1 still load
+    /// it. A file with a pair featurizer is written as <see cref="FormatVersion"/>: a reader of version 1 would drop its
+    /// pair column and featurize the first text alone.
+    /// </summary>
+    public const int SingleTextFormatVersion = 1;
+
     public const string MlNetKind = "mlnet";
     public const string PretrainedKind = "pretrained-bert";
     public const string FineTunedKind = "fine-tuned-bert";
@@ -100,7 +110,8 @@ internal static class TcdModelFile
             }
 
             FlushMlNet(mlContext, zip, parts, pending, pendingSchema);
-            var manifest = new TcdModelManifest(FormatName, FormatVersion, LibraryVersion, model is IEnumerable<ITransformer>, parts);
+            var version = parts.Any(part => part.Kind == PretrainedKind && part.PairColumnName is not null) ? FormatVersion : SingleTextFormatVersion;
+            var manifest = new TcdModelManifest(FormatName, version, LibraryVersion, model is IEnumerable<ITransformer>, parts);
             WriteBytes(zip, ManifestEntry, JsonSerializer.SerializeToUtf8Bytes(manifest, Json));
         }
     }
@@ -175,7 +186,7 @@ internal static class TcdModelFile
         switch (bert)
         {
             case PretrainedBertTransformer pretrained:
-                return new TcdModelPart(PretrainedKind, folder, bert.TextColumnName, null, bert.MaxSequenceLength, bert.BatchSize, pretrained.OutputColumnName, pretrained.Pooling);
+                return new TcdModelPart(PretrainedKind, folder, bert.TextColumnName, bert.PairColumnName, bert.MaxSequenceLength, bert.BatchSize, pretrained.OutputColumnName, pretrained.Pooling);
             default:
                 var fineTuned = (FineTunedBertTransformer)bert;
                 if (fineTuned.LabelAnnotations is not null)
@@ -266,7 +277,8 @@ internal static class TcdModelFile
             if (part.Kind == PretrainedKind)
             {
                 var model = BertModelStore.LoadMaskedLm(temporary.FullName);
-                return [new PretrainedBertTransformer(model, encoder, text, part.OutputColumnName ?? "Features", part.Pooling ?? FeaturePooling.Mean, part.MaxSequenceLength, part.BatchSize) { HostEnvironment = mlContext }];
+                return [new PretrainedBertTransformer(model, encoder, text, part.OutputColumnName ?? "Features", part.Pooling ?? FeaturePooling.Mean, part.MaxSequenceLength, part.BatchSize, part.PairColumnName)
+                    { HostEnvironment = mlContext }];
             }
 
             var classifier = BertModelStore.LoadSequenceClassification(temporary.FullName);

@@ -6,7 +6,7 @@ namespace Tcd.MLNet.Serialization;
 /// <param name="Kind">One of <see cref="TcdModelFile.MlNetKind"/>, <see cref="TcdModelFile.PretrainedKind"/>, <see cref="TcdModelFile.FineTunedKind"/>.</param>
 /// <param name="Folder">The folder of the part inside the zip, ending with '/'.</param>
 /// <param name="TextColumnName">Tcd parts: the text column.</param>
-/// <param name="PairColumnName">Tcd parts: the pair column, if any.</param>
+/// <param name="PairColumnName">Tcd parts: the pair column, if any (pre-trained parts have one from format version 2).</param>
 /// <param name="MaxSequenceLength">Tcd parts: maximum tokens per input.</param>
 /// <param name="BatchSize">Tcd parts: rows per forward pass.</param>
 /// <param name="OutputColumnName">Pre-trained parts: the feature column.</param>

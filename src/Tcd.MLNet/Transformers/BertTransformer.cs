@@ -39,13 +39,20 @@ public abstract class BertTransformer : ITransformer
         "Call mlContext.Tcd().SaveModel(model, inputSchema, path) instead (it also saves the ordinary ML.NET transformers of a chain), " +
         "and load the file with mlContext.Tcd().LoadModel(path, out inputSchema).";
 
-    private readonly object gate = new();
+    private readonly NetworkGate gate;
     private readonly BatchCollator collator;
     private int forwardCount;
     private long tokensRun;
-    private bool weightsReleased;
 
-    private protected BertTransformer(BertConfig config, BertTextEncoder encoder, string textColumnName, string? pairColumnName, int maxSequenceLength, int batchSize)
+    /// <param name="config">The network's configuration.</param>
+    /// <param name="encoder">The tokeniser of the model's vocabulary.</param>
+    /// <param name="textColumnName">The input text column.</param>
+    /// <param name="pairColumnName">The column of the second text of a pair, or null.</param>
+    /// <param name="maxSequenceLength">Maximum tokens per input.</param>
+    /// <param name="batchSize">Rows per forward pass.</param>
+    /// <param name="sharedGate">The gate of a transformer whose network this one runs too; null for a network of its own.</param>
+    private protected BertTransformer(
+        BertConfig config, BertTextEncoder encoder, string textColumnName, string? pairColumnName, int maxSequenceLength, int batchSize, NetworkGate? sharedGate = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(encoder);
@@ -71,6 +78,7 @@ public abstract class BertTransformer : ITransformer
         MaxSequenceLength = maxSequenceLength;
         BatchSize = batchSize;
         collator = new BatchCollator(encoder.SpecialTokenIds);
+        gate = sharedGate ?? new NetworkGate();
     }
 
     /// <summary>The network's configuration.</summary>
@@ -111,6 +119,9 @@ public abstract class BertTransformer : ITransformer
 
     /// <summary>Token positions the forward passes have run so far, padding included (a test hook showing that batches are formed by length).</summary>
     internal long TokensRun => Interlocked.Read(ref tokensRun);
+
+    /// <summary>The lock and released flag of the network, shared with every transformer that runs the same network.</summary>
+    internal NetworkGate Gate => gate;
 
     /// <summary>The columns this transformer adds, in order.</summary>
     internal abstract IReadOnlyList<OutputColumn> OutputColumns { get; }
@@ -236,16 +247,17 @@ public abstract class BertTransformer : ITransformer
     }
 
     /// <summary>
-    /// Frees the network's native weights now; predictions afterwards throw <see cref="ObjectDisposedException"/>. Waits for a
-    /// forward pass in progress on another thread, so no prediction ever reads freed memory.
+    /// Frees the network's native weights now; predictions afterwards throw <see cref="ObjectDisposedException"/>, through this
+    /// transformer and every other that shares the network (<see cref="Gate"/>). Waits for a forward pass in progress on
+    /// another thread, so no prediction ever reads freed memory.
     /// </summary>
     internal void ReleaseWeights()
     {
         lock (gate)
         {
-            if (!weightsReleased)
+            if (!gate.WeightsReleased)
             {
-                weightsReleased = true;
+                gate.WeightsReleased = true;
                 Network.Dispose();
             }
         }
@@ -253,7 +265,7 @@ public abstract class BertTransformer : ITransformer
 
     private void ThrowIfWeightsReleased(string action)
     {
-        if (weightsReleased)
+        if (gate.WeightsReleased)
         {
             throw new ObjectDisposedException(GetType().Name,
                 $"The model's weights were released by mlContext.Tcd().DisposeModel; load the model again to {action}.");

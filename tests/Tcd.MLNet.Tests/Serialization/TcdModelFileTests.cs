@@ -86,7 +86,7 @@ public sealed class TcdModelFileTests : IDisposable
         }
 
         var loadNewer = () => mlContext.Tcd().LoadModel(newer, out _);
-        loadNewer.Should().Throw<InvalidDataException>().WithMessage("*newer Tcd.MLNet*format version 99*up to 1*");
+        loadNewer.Should().Throw<InvalidDataException>().WithMessage("*newer Tcd.MLNet*format version 99*up to 2*");
 
         var truncated = Path.Combine(folder.FullName, "truncated.zip");
         var bytes = File.ReadAllBytes(path);
