@@ -63,10 +63,10 @@ internal sealed class MemorySoak
     {
         log($"Memory soak: {Steps} steps per part at L={Shape.NumLayers} H={Shape.HiddenSize} A={Shape.NumHeads} FFN={Shape.IntermediateSize} " +
             $"({Experts} experts for MoE and TCD), seq {SequenceLength}, batch {BatchSize}; a sample every {SampleEvery} steps, after a full GC");
-        log($"  RSS: {MemorySample.ResidentSource}; managed: GC.GetTotalMemory; live tensors: TorchSharp's " +
-            "DisposeScopeManager.Statistics.ThreadTotalLiveCount (created minus disposed on this thread)");
+        log($"  RSS: {MemorySample.ResidentSource}; malloc: native memory in use (glibc's mallinfo2, without the freed memory the allocator keeps); " +
+            "managed: GC.GetTotalMemory; live tensors: TorchSharp's DisposeScopeManager.Statistics.ThreadTotalLiveCount (created minus disposed on this thread)");
         log(FormattableString.Invariant(
-            $"  growth: least-squares slope over the samples after step {SampleEvery}; flat: live tensors constant, RSS and managed heap under {ToleranceMegabytes} MB per 1000 steps"));
+            $"  growth: least-squares slope over the samples after step {SampleEvery}; flat: live tensors constant, malloc in use (RSS where it is not known) and managed heap under {ToleranceMegabytes} MB per 1000 steps"));
         var sst2 = new GlueReader(glueFolder);
         var train = sst2.Read(GlueTask.Sst2, "train").ToList();
         var dev = sst2.Read(GlueTask.Sst2, "dev").Take(DevRows).ToList();
@@ -84,12 +84,13 @@ internal sealed class MemorySoak
         {
             log("");
             log($"  {name}");
-            log("       step    RSS MB  managed MB  live tensors");
+            log("       step    RSS MB  malloc MB  managed MB  live tensors");
             var clock = Stopwatch.StartNew();
             var samples = run();
             foreach (var sample in samples)
             {
-                log(FormattableString.Invariant($"  {sample.Step,9} {sample.ResidentMegabytes,9:F1} {sample.ManagedMegabytes,11:F2} {sample.LiveTensors,13}"));
+                var malloc = sample.MallocMegabytes is { } inUse ? inUse.ToString("F1", CultureInfo.InvariantCulture) : "-";
+                log(FormattableString.Invariant($"  {sample.Step,9} {sample.ResidentMegabytes,9:F1} {malloc,10} {sample.ManagedMegabytes,11:F2} {sample.LiveTensors,13}"));
             }
 
             if (!LogGrowth(samples, clock.Elapsed, log))
@@ -110,14 +111,18 @@ internal sealed class MemorySoak
     {
         var afterWarmUp = samples.Where(sample => sample.Step > SampleEvery).ToList();
         var thousands = afterWarmUp.Select(sample => sample.Step / 1000.0).ToList();
-        var resident = Statistics.Slope(thousands, afterWarmUp.Select(sample => sample.ResidentMegabytes).ToList());
-        var managed = Statistics.Slope(thousands, afterWarmUp.Select(sample => sample.ManagedMegabytes).ToList());
-        var tensors = Statistics.Slope(thousands, afterWarmUp.Select(sample => (double)sample.LiveTensors).ToList());
+        double Growth(Func<MemorySample, double> value) => Statistics.Slope(thousands, afterWarmUp.Select(value).ToList());
+        var resident = Growth(sample => sample.ResidentMegabytes);
+        double? malloc = afterWarmUp.All(sample => sample.MallocMegabytes is not null) ? Growth(sample => sample.MallocMegabytes!.Value) : null;
+        var managed = Growth(sample => sample.ManagedMegabytes);
+        var tensors = Growth(sample => sample.LiveTensors);
         var tensorsConstant = afterWarmUp.Select(sample => sample.LiveTensors).Distinct().Count() == 1;
-        var flat = tensorsConstant && resident < ToleranceMegabytes && managed < ToleranceMegabytes;
+        // Resident memory judges only where the memory in use is unknown: it also holds what the allocator keeps for reuse.
+        var flat = tensorsConstant && (malloc ?? resident) < ToleranceMegabytes && managed < ToleranceMegabytes;
         var tensorsText = tensorsConstant ? "0 (constant)" : Signed(tensors, 1);
+        var mallocText = malloc is { } inUse ? $", malloc {Signed(inUse, 2)} MB" : "";
         log(FormattableString.Invariant(
-            $"    growth per 1000 steps: RSS {Signed(resident, 2)} MB, managed {Signed(managed, 3)} MB, live tensors {tensorsText} -> {(flat ? "flat" : "GROWS")} ({elapsed.TotalSeconds:F0} s)"));
+            $"    growth per 1000 steps: RSS {Signed(resident, 2)} MB{mallocText}, managed {Signed(managed, 3)} MB, live tensors {tensorsText} -> {(flat ? "flat" : "GROWS")} ({elapsed.TotalSeconds:F0} s)"));
         return flat;
     }
 
