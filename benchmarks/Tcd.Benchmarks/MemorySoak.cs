@@ -20,13 +20,14 @@ namespace Tcd.Benchmarks;
 /// classifier with a validated best epoch, and batch inference through the ML.NET <c>Transform</c>, each
 /// <see cref="BenchmarkOptions.SoakSteps"/> steps, sampling memory every tenth of them. Growth is the least-squares
 /// slope over the samples after the first tenth (the warm-up: optimizer state, the allocator's pools, the best
-/// epoch's weights); a part is flat when its live tensors do not move at all and its resident memory and managed heap
-/// grow by less than <see cref="ToleranceMegabytes"/> per 1,000 steps.
+/// epoch's weights); a part is flat when its live tensors do not move at all and its native memory in use (resident
+/// memory where that is unknown, see <see cref="MemorySample"/>) and managed heap grow by less than
+/// <see cref="ToleranceMegabytes"/> per 1,000 steps.
 /// </summary>
 internal sealed class MemorySoak
 {
     /// <summary>
-    /// Growth per 1,000 steps below which resident memory and the managed heap count as flat: 1 KB a step, far below a
+    /// Growth per 1,000 steps below which native memory in use and the managed heap count as flat: 1 KB a step, far below a
     /// leaked batch-sized activation (≈64 KB at this shape) and above the allocator's and the runtime's noise. A leak of a
     /// few bytes a step shows in the live tensors instead.
     /// </summary>
