@@ -25,14 +25,19 @@ internal sealed record BenchmarkOptions
                          PretrainingOptions.TeacherPrecision's opt-in, fast on CPUs with AVX-512 BF16 and on GPUs)
           --threads N    libtorch intra-op threads (default: libtorch's choice; 1 is steadier on a shared machine)
           --device D     cpu, cuda, cuda:1 or auto (default cpu)
-          --corpus PATH  training text (default: data/corpus/enwiki-sample.txt found above the working folder)
+          --corpus PATH  training text of the pre-training steps, --profile and --soak
+                         (default: data/corpus/enwiki-sample.txt found above the working folder)
           --skip-steps   only time the MoE layer
           --profile      per-phase breakdown of vanilla, MoE and TCD steps (forward, backward, relation losses,
                          gradient clipping + AdamW step, zero_grad, host read-back) instead of the timings above
           --skip-layer   only time the pre-training steps
           --classifier   instead: fine-tuning and prediction speed of an SST-2 classifier through mlContext.Tcd()
                          (examples/s of fine-tuning, rows/s of a batch Transform, PredictionEngine latency), vanilla and MoE
-          --glue PATH    GLUE folder for --classifier (default: data/glue found above the working folder)
+          --soak         instead: memory over a long run — a tiny model through vanilla, MoE and TCD pre-training,
+                         fine-tuning and batch inference, resident memory, managed heap and live tensors every tenth
+                         of the steps, their growth per 1000 steps and a verdict (exit code 1 when a part grows)
+          --soak-steps N steps of each --soak part (default 3000)
+          --glue PATH    GLUE folder for --classifier and --soak (default: data/glue found above the working folder)
           --system-allocator  leave glibc's allocator as it is (default: tuned as Pretrainer does, see NativeAllocator)
           --quick        small shape (L=2, H=64, 8 experts, seq 64, batch 8) for a smoke run under a minute
           --help         this text
@@ -67,6 +72,11 @@ internal sealed record BenchmarkOptions
     public bool Classifier { get; init; }
 
     public string? GluePath { get; init; }
+
+    public bool Soak { get; init; }
+
+    /// <summary>Steps of each --soak part. Default 3000.</summary>
+    public int SoakSteps { get; init; } = 3_000;
 
     public bool ShowHelp { get; init; }
 
@@ -112,6 +122,8 @@ internal sealed record BenchmarkOptions
                 "--profile" => options with { Profile = true },
                 "--classifier" => options with { Classifier = true },
                 "--glue" => options with { GluePath = Value(args, ref i) },
+                "--soak" => options with { Soak = true },
+                "--soak-steps" => options with { SoakSteps = PositiveInt(name, Value(args, ref i)) },
                 "--system-allocator" => options with { SystemAllocator = true },
                 "--steps" => options with { Steps = PositiveInt(name, Value(args, ref i)) },
                 "--warmup" => options with { WarmupSteps = NonNegativeInt(name, Value(args, ref i)) },

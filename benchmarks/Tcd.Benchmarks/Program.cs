@@ -35,18 +35,29 @@ if (options.Threads is { } threads)
 var allocatorTuned = !options.SystemAllocator && NativeAllocator.KeepFreedMemoryForReuse();
 var device = TorchRuntime.ResolveDevice(options.Device);
 var model = options.Model;
-Console.WriteLine($"Tcd.Benchmarks {(options.Quick ? "(quick shape)" : "(paper-small shape)")}");
+Console.WriteLine($"Tcd.Benchmarks {(options.Soak ? "(memory soak)" : options.Quick ? "(quick shape)" : "(paper-small shape)")}");
 Console.WriteLine($"  machine: {Environment.ProcessorCount} logical cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}; " +
                   $"device {device}; libtorch threads {torch.get_num_threads()}; .NET {Environment.Version}; " +
                   $"native allocator {(allocatorTuned ? "tuned (freed memory kept for reuse)" : "as the system set it")}");
-Console.WriteLine($"  model: L={model.NumLayers} H={model.HiddenSize} A={model.NumHeads} FFN={model.IntermediateSize}, {options.ExpertCount} experts, " +
-                  $"seq {options.SequenceLength}, batch {options.BatchSize} x {options.AccumulationSteps} micro-batch(es) per step; TCD teacher in {options.TeacherPrecision}; seed {options.Seed}");
+if (!options.Soak)
+{
+    Console.WriteLine($"  model: L={model.NumLayers} H={model.HiddenSize} A={model.NumHeads} FFN={model.IntermediateSize}, {options.ExpertCount} experts, " +
+                      $"seq {options.SequenceLength}, batch {options.BatchSize} x {options.AccumulationSteps} micro-batch(es) per step; TCD teacher in {options.TeacherPrecision}; seed {options.Seed}");
+}
 
 if (options.Classifier)
 {
     Console.WriteLine();
     new ClassifierSpeed(options, options.GluePath ?? FindData("data/glue", "--glue")).Run(Console.WriteLine);
     return 0;
+}
+
+if (options.Soak)
+{
+    Console.WriteLine();
+    var flat = new MemorySoak(options, BertTextEncoder.CreateUncased(), TextCorpus.FromFiles(options.CorpusPath ?? FindCorpus()), options.GluePath ?? FindData("data/glue", "--glue"))
+        .Run(Console.WriteLine);
+    return flat ? 0 : 1;
 }
 
 if (options.Profile)

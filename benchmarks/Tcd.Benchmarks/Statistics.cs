@@ -29,6 +29,20 @@ internal static class Statistics
         return sorted[(int)Math.Round(q * (sorted.Length - 1))];
     }
 
+    /// <summary>The least-squares slope of <paramref name="y"/> over <paramref name="x"/> (0 for fewer than two distinct x).</summary>
+    public static double Slope(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    {
+        if (x.Count != y.Count)
+        {
+            throw new ArgumentException($"{x.Count} x values against {y.Count} y values.", nameof(y));
+        }
+
+        var meanX = x.Average();
+        var meanY = y.Average();
+        var spread = x.Sum(value => (value - meanX) * (value - meanX));
+        return spread == 0 ? 0 : x.Zip(y).Sum(point => (point.First - meanX) * (point.Second - meanY)) / spread;
+    }
+
     /// <summary>The median of <paramref name="counts"/>, or null where any is missing (not Linux) or there are none.</summary>
     public static double? MedianPageFaults(IReadOnlyCollection<long?> counts) =>
         counts.Count > 0 && counts.All(count => count is not null) ? Median(counts.Select(count => (double)count!.Value).ToList()) : null;

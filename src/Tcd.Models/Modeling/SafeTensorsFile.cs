@@ -70,8 +70,10 @@ public static class SafeTensorsFile
 
         foreach (var name in names)
         {
-            using var host = tensors[name].detach().cpu().contiguous();
-            stream.Write(host.bytes);
+            // A scope per tensor: the detached view and the host copies are freed as soon as they are written, also
+            // for callers without a scope of their own (the fine-tuner's best weights, the Hugging Face exporter).
+            using var scope = NewDisposeScope();
+            stream.Write(tensors[name].detach().cpu().contiguous().bytes);
         }
     }
 

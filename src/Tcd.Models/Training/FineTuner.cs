@@ -600,8 +600,10 @@ public sealed class FineTuner
 
     private Dictionary<string, Tensor> CopyWeights()
     {
+        // Under no_grad a clone already stands apart from the autograd graph; a detach() first would make a view per
+        // weight that nothing disposes (no dispose scope is open here), one tensor per weight left for the finalizer.
         using var noGrad = torch.no_grad();
-        return Model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
+        return Model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone().DetachFromDisposeScope());
     }
 
     private void RestoreWeights(Dictionary<string, Tensor> weights)

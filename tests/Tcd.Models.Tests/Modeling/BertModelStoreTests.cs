@@ -132,6 +132,21 @@ public sealed class BertModelStoreTests : IDisposable
     }
 
     [Fact]
+    public void Safetensors_writing_leaves_no_tensor_behind()
+    {
+        // The fine-tuner writes its best epoch's weights and the Hugging Face exporter a state dict with no dispose
+        // scope open: the host copies of each tensor must still be freed at once, not left to the finalizer.
+        using var weight = arange(6, dtype: ScalarType.Float32).reshape(2, 3);
+        using var transposed = weight.t();
+        var tensors = new Dictionary<string, Tensor> { ["weight"] = weight, ["transposed"] = transposed };
+        var before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+        SafeTensorsFile.Write(Path.Combine(root, "weights.safetensors"), tensors);
+
+        DisposeScopeManager.Statistics.ThreadTotalLiveCount.Should().Be(before);
+    }
+
+    [Fact]
     public void Missing_folder_and_missing_file_are_named()
     {
         var missingFolder = Path.Combine(root, "nowhere");
