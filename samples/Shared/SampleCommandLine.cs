@@ -5,6 +5,9 @@ namespace Tcd.Samples;
 /// <summary>Command-line pieces the samples share, so that they take and print the same things alike.</summary>
 internal static class SampleCommandLine
 {
+    /// <summary>The exit code of a command line the sample cannot run: an unknown option, a value of the wrong type, ...</summary>
+    public const int UsageExitCode = 2;
+
     /// <summary>
     /// <c>--threads N</c>: libtorch's intra-op CPU threads for the whole run (<c>TorchRuntime.SetThreads</c>); absent keeps
     /// libtorch's choice. A count below 1 is refused here, because libtorch would end the process on it.
@@ -23,5 +26,23 @@ internal static class SampleCommandLine
             }
         });
         return threads;
+    }
+
+    /// <summary>
+    /// Parses <paramref name="args"/> and runs <paramref name="root"/>'s action. A command line that does not parse is
+    /// reported as one <c>error:</c> line on standard error with <see cref="UsageExitCode"/>, instead of System.CommandLine's
+    /// errors followed by the whole help text, which hides the error above a screenful of options.
+    /// </summary>
+    public static async Task<int> InvokeAsync(RootCommand root, string[] args)
+    {
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // The first error is the one to fix: an unknown option makes its value a second, unrecognised argument.
+            await Console.Error.WriteLineAsync($"error: {parse.Errors[0].Message} (--help lists the options.)");
+            return UsageExitCode;
+        }
+
+        return await parse.InvokeAsync();
     }
 }

@@ -71,4 +71,4 @@ root.SetAction(parse =>
     }
 });
 
-return await root.Parse(args).InvokeAsync();
+return await SampleCommandLine.InvokeAsync(root, args);

@@ -73,4 +73,4 @@ root.SetAction((parse, cancellationToken) =>
     }
 });
 
-return await root.Parse(args).InvokeAsync();
+return await SampleCommandLine.InvokeAsync(root, args);

@@ -54,7 +54,7 @@ var root = new RootCommand("Fine-tunes pre-trained (MoE) BERT models on GLUE wit
 };
 // The suite runs on the main thread: glibc serves it from the heap that NativeAllocator tunes for reuse.
 root.SetAction((parsed, cancellationToken) => Task.FromResult(RunSuite(parsed, cancellationToken)));
-return await root.Parse(args).InvokeAsync();
+return await SampleCommandLine.InvokeAsync(root, args);
 
 int RunSuite(ParseResult parsed, CancellationToken cancellationToken)
 {

@@ -208,6 +208,20 @@ public sealed class SampleTests : IDisposable
         Directory.Exists(checkpoints).Should().BeFalse("a finished fine-tuning deletes its checkpoints");
     }
 
+    [Theory]
+    [InlineData("Tcd.Quickstart")]
+    [InlineData("Tcd.FeatureExtraction")]
+    [InlineData("Tcd.FineTuneGlue")]
+    [InlineData("Tcd.Glue")]
+    public void A_mistyped_option_is_one_line_of_error_without_the_help_text(string sample)
+    {
+        var run = SampleProgram.Run(sample, "--bogus", "3", "--out", Out("mistyped"));
+
+        run.ExitCode.Should().Be(2, run.ToString());
+        run.Error.Trim().Should().Be("error: Unrecognized command or argument '--bogus'. (--help lists the options.)", run.ToString());
+        run.Output.Should().BeEmpty();
+    }
+
     [Fact]
     public void FeatureExtraction_puts_the_encoder_in_front_of_an_MLNET_trainer()
     {
