@@ -32,6 +32,13 @@ root.SetAction(parse =>
     {
         // For the whole run: pre-training, featurizing and prediction all run libtorch.
         TorchRuntime.SetThreads(parse.GetValue(threads));
+        // Checked before the tiny teacher's pre-training, which a wrong path or device would otherwise only follow.
+        SampleInputs.RequireGlueFiles(parse.GetValue(glue)!, GlueTask.Sst2);
+        if (parse.GetValue(model) is null)
+        {
+            TorchRuntime.ResolveDevice(parse.GetValue(device), "--device");
+        }
+
         var mlContext = new MLContext(seed: (int)parse.GetValue(seed));
         var featurizer = SampleModels.LoadOrPretrain(
             mlContext, parse.GetValue(model), parse.GetValue(corpus)!, parse.GetValue(pretrainSteps), parse.GetValue(device)!, parse.GetValue(seed), Console.Out, CancellationToken.None);

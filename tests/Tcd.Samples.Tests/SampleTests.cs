@@ -222,6 +222,29 @@ public sealed class SampleTests : IDisposable
         run.Output.Should().BeEmpty();
     }
 
+    [Theory]
+    [InlineData("Tcd.FeatureExtraction", "SST-2")]
+    [InlineData("Tcd.FineTuneGlue", "MRPC")]
+    public void A_wrong_GLUE_folder_or_device_is_refused_before_the_tiny_teacher_is_pre_trained(string sample, string task)
+    {
+        var notGlue = Path.Combine(SampleProgram.RepositoryRoot(), "data", "corpus");
+
+        var missing = SampleProgram.Run(sample, "--glue", Out("no-glue"), "--out", Out("wrong-input"));
+        var wrongFolder = SampleProgram.Run(sample, "--glue", notGlue, "--out", Out("wrong-input"));
+        var wrongDevice = SampleProgram.Run(sample, "--device", "gpu", "--out", Out("wrong-input"));
+
+        foreach (var run in new[] { missing, wrongFolder, wrongDevice })
+        {
+            run.ExitCode.Should().Be(1, run.ToString());
+            run.Output.Should().NotContain("pre-training", run.ToString());
+        }
+
+        missing.Error.Trim().Should().Be($"error: --glue '{Out("no-glue")}' does not exist; give a folder in the original GLUE layout: <Task>/train.tsv and its dev split.");
+        wrongFolder.Error.Trim().Should().Be(
+            $"error: --glue '{notGlue}' lacks {Path.Combine(task, "train.tsv")}, {Path.Combine(task, "dev.tsv")} (the original GLUE layout: <Task>/train.tsv and its dev split).");
+        wrongDevice.Error.Trim().Should().StartWith("error: --device 'gpu' is not a device name");
+    }
+
     [Fact]
     public void FeatureExtraction_puts_the_encoder_in_front_of_an_MLNET_trainer()
     {
