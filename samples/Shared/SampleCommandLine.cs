@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Numerics;
 
 namespace Tcd.Samples;
 
@@ -26,6 +28,32 @@ internal static class SampleCommandLine
             }
         });
         return threads;
+    }
+
+    /// <summary>
+    /// <c>--pretrain-steps N</c>: the steps of the tiny teacher pre-trained when no <c>--model</c> is given
+    /// (<c>SampleModels.LoadOrPretrain</c>); default 60, at least 1.
+    /// </summary>
+    public static Option<long> PretrainSteps() =>
+        new Option<long>("--pretrain-steps") { Description = "Pre-training steps of the tiny teacher when no --model is given.", DefaultValueFactory = _ => 60 }
+            .AtLeast(1);
+
+    /// <summary>
+    /// Refuses a value of <paramref name="option"/> below <paramref name="minimum"/> as a command-line error naming the
+    /// option, before any work, instead of the library's error about its own property after minutes of it.
+    /// </summary>
+    public static Option<T> AtLeast<T>(this Option<T> option, T minimum)
+        where T : struct, INumber<T>
+    {
+        option.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<T>();
+            if (value < minimum)
+            {
+                result.AddError(string.Create(CultureInfo.InvariantCulture, $"{option.Name} must be {minimum} or more, not {value}."));
+            }
+        });
+        return option;
     }
 
     /// <summary>

@@ -223,6 +223,19 @@ public sealed class SampleTests : IDisposable
     }
 
     [Theory]
+    [InlineData("Tcd.FineTuneGlue", "--adapters", "-1", "error: --adapters must be 0 or more, not -1.")]
+    [InlineData("Tcd.FineTuneGlue", "--epochs", "0", "error: --epochs must be 1 or more, not 0.")]
+    [InlineData("Tcd.FeatureExtraction", "--pretrain-steps", "0", "error: --pretrain-steps must be 1 or more, not 0.")]
+    public void An_option_out_of_range_is_refused_by_its_name_before_any_work(string sample, string option, string value, string error)
+    {
+        var run = SampleProgram.Run(sample, option, value, "--out", Out("out-of-range"));
+
+        run.ExitCode.Should().Be(2, run.ToString());
+        run.Error.Trim().Should().Be($"{error} (--help lists the options.)");
+        run.Output.Should().BeEmpty();
+    }
+
+    [Theory]
     [InlineData("Tcd.FeatureExtraction", "SST-2")]
     [InlineData("Tcd.FineTuneGlue", "MRPC")]
     public void A_wrong_GLUE_folder_or_device_is_refused_before_the_tiny_teacher_is_pre_trained(string sample, string task)
