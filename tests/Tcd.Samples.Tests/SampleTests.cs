@@ -269,6 +269,20 @@ public sealed class SampleTests : IDisposable
     }
 
     [Fact]
+    public void Glue_names_the_option_of_a_wrong_folder_or_task_as_the_user_typed_it()
+    {
+        var glue = Path.Combine(SampleProgram.RepositoryRoot(), "data", "glue");
+
+        var noFolder = SampleProgram.Run("Tcd.Glue", "--models", Out("no-model"), "--glue", Out("no-glue"), "--tasks", "RTE", "--out", Out("glue-bad"));
+        var unknownTask = SampleProgram.Run("Tcd.Glue", "--models", Out("no-model"), "--glue", glue, "--tasks", "RTE,Foo", "--out", Out("glue-bad"));
+
+        noFolder.ExitCode.Should().Be(1, noFolder.ToString());
+        noFolder.Error.Trim().Should().Be($"error: --glue: '{Out("no-glue")}' is not a folder; point it at the GLUE root holding MRPC/, RTE/, ...");
+        unknownTask.ExitCode.Should().Be(1, unknownTask.ToString());
+        unknownTask.Error.Trim().Should().StartWith("error: --tasks: Unknown GLUE task 'Foo'.");
+    }
+
+    [Fact]
     public void Glue_writes_the_table_and_a_rerun_reuses_every_cell_unless_its_batches_are_grouped_by_length()
     {
         var model = Out("tiny-model");
