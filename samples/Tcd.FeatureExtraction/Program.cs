@@ -26,7 +26,11 @@ var root = new RootCommand(
     model, glue, corpus, pretrainSteps, sentence, output, device, threads, seed,
 };
 
-root.SetAction(parse =>
+root.SetAction((parse, cancellationToken) => Task.FromResult(Run(parse, cancellationToken)));
+
+return await SampleCommandLine.InvokeAsync(root, args);
+
+int Run(ParseResult parse, CancellationToken cancellationToken)
 {
     try
     {
@@ -41,7 +45,7 @@ root.SetAction(parse =>
 
         var mlContext = new MLContext(seed: (int)parse.GetValue(seed));
         var featurizer = SampleModels.LoadOrPretrain(
-            mlContext, parse.GetValue(model), parse.GetValue(corpus)!, parse.GetValue(pretrainSteps), parse.GetValue(device)!, parse.GetValue(seed), Console.Out, CancellationToken.None);
+            mlContext, parse.GetValue(model), parse.GetValue(corpus)!, parse.GetValue(pretrainSteps), parse.GetValue(device)!, parse.GetValue(seed), Console.Out, cancellationToken);
         var reader = new GlueReader(parse.GetValue(glue)!);
         IDataView Load(string split) => mlContext.Data.LoadFromEnumerable(
             reader.Read(GlueTask.Sst2, split).Select(example => new SentimentRow { Text = example.Text, Label = example.Label == 1 }).ToList());
@@ -65,17 +69,23 @@ root.SetAction(parse =>
         var prediction = engine.Predict(new SentimentRow { Text = text });
         Console.WriteLine($"PredictionEngine: \"{text}\" → {(prediction.PredictedLabel ? "positive" : "negative")} (probability {prediction.Probability:F3})");
 
+        // Featurizing and SDCA take no token; a stop asked for meanwhile still keeps the pipeline from being saved.
+        cancellationToken.ThrowIfCancellationRequested();
         Directory.CreateDirectory(parse.GetValue(output)!);
         var path = Path.Combine(parse.GetValue(output)!, "sst2-features-sdca.tcd.zip");
         mlContext.Tcd().SaveModel(chain, train.Schema, path);
         Console.WriteLine($"Saved the pipeline to {path}.");
         return 0;
     }
+    catch (OperationCanceledException)
+    {
+        // Ctrl+C (or a SIGTERM) stops the tiny teacher's pre-training at its next step, or the run before it saves.
+        Console.Error.WriteLine("Cancelled; nothing was saved.");
+        return 130;
+    }
     catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException)
     {
         Console.Error.WriteLine($"error: {UserMessages.Readable(ex)}");
         return 1;
     }
-});
-
-return await SampleCommandLine.InvokeAsync(root, args);
+}

@@ -208,6 +208,17 @@ public sealed class SampleTests : IDisposable
         Directory.Exists(checkpoints).Should().BeFalse("a finished fine-tuning deletes its checkpoints");
     }
 
+    [UnixFact]
+    public void A_stopped_FeatureExtraction_ends_its_pre_training_with_exit_code_130_and_saves_nothing()
+    {
+        var stopped = SampleProgram.RunUntil("[pre-training] step", "Tcd.FeatureExtraction", "--pretrain-steps", "400", "--threads", "1", "--out", Out("features-stopped"));
+
+        stopped.ExitCode.Should().Be(130, stopped.ToString());
+        stopped.Error.Trim().Should().Be("Cancelled; nothing was saved.");
+        stopped.Output.Should().NotContain("Featurizing");
+        Directory.Exists(Out("features-stopped")).Should().BeFalse();
+    }
+
     [Theory]
     [InlineData("Tcd.Quickstart")]
     [InlineData("Tcd.FeatureExtraction")]
