@@ -172,9 +172,9 @@ public sealed class SampleTests : IDisposable
         var notShipped = SampleProgram.Run("Tcd.Xpert", "--tasks", "MNLI", "--out", Out("xpert-bad"));
 
         unknown.ExitCode.Should().Be(2);
-        unknown.Error.Trim().Should().Be("Option --tasks: unknown GLUE task 'Foo'; known: CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE, WNLI.");
+        unknown.Error.Trim().Should().Be("error: Option --tasks: unknown GLUE task 'Foo'; known: CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE, WNLI.");
         notShipped.ExitCode.Should().Be(2);
-        notShipped.Error.Should().Contain($"lacks {Path.Combine("MNLI", "train.tsv")}");
+        notShipped.Error.Should().StartWith("error: Option --glue: ").And.Contain($"lacks {Path.Combine("MNLI", "train.tsv")}");
         Directory.Exists(Out("xpert-bad")).Should().BeFalse();
     }
 
