@@ -31,6 +31,23 @@ internal static class SampleCommandLine
     }
 
     /// <summary>
+    /// <c>--model</c>: the pre-trained model to start from (<c>mlContext.Tcd().LoadPretrained</c>); absent, a tiny teacher is
+    /// pre-trained on <see cref="Corpus"/> for <see cref="PretrainSteps"/> (<c>SampleModels.LoadOrPretrain</c>).
+    /// </summary>
+    public static Option<string?> Model() => new("--model")
+    {
+        Description = "The pre-trained model: a mlContext.Tcd().SaveModel file, a BertModelStore folder or a Hugging Face BERT folder. " +
+            "Default: none, so a tiny teacher is pre-trained first on --corpus.",
+    };
+
+    /// <summary><c>--corpus</c>: the tiny teacher's pre-training text; default: the Wikipedia slice shipped beside the program.</summary>
+    public static Option<string> Corpus() => new("--corpus")
+    {
+        Description = "Pre-training text for the tiny teacher when no --model is given.",
+        DefaultValueFactory = _ => Path.Combine(AppContext.BaseDirectory, "data", "corpus", "enwiki-sample.txt"),
+    };
+
+    /// <summary>
     /// <c>--pretrain-steps N</c>: the steps of the tiny teacher pre-trained when no <c>--model</c> is given
     /// (<c>SampleModels.LoadOrPretrain</c>); default 60, at least 1.
     /// </summary>

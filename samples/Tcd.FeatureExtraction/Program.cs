@@ -8,9 +8,9 @@ using Tcd.Models.Runtime;
 using Tcd.Samples;
 
 var dataFolder = Path.Combine(AppContext.BaseDirectory, "data");
-var model = new Option<string?>("--model") { Description = "The pre-trained model: a mlContext.Tcd().SaveModel file, a BertModelStore folder or a Hugging Face BERT folder. Default: none, so a tiny teacher is pre-trained first on --corpus." };
+var model = SampleCommandLine.Model();
 var glue = new Option<string>("--glue") { Description = "GLUE folder with SST-2/train.tsv and SST-2/dev.tsv.", DefaultValueFactory = _ => Path.Combine(dataFolder, "glue") };
-var corpus = new Option<string>("--corpus") { Description = "Pre-training text for the tiny teacher when no --model is given.", DefaultValueFactory = _ => Path.Combine(dataFolder, "corpus", "enwiki-sample.txt") };
+var corpus = SampleCommandLine.Corpus();
 var pretrainSteps = SampleCommandLine.PretrainSteps();
 var sentence = new Option<string>("--sentence") { Description = "A sentence to classify with the PredictionEngine at the end.", DefaultValueFactory = _ => "a gripping, beautifully acted film" };
 var output = new Option<string>("--out") { Description = "Folder of the saved pipeline (sst2-features-sdca.tcd.zip).", DefaultValueFactory = _ => Path.Combine("runs", "feature-extraction") };
