@@ -256,8 +256,10 @@ public sealed class SampleTests : IDisposable
         var missing = SampleProgram.Run(sample, "--glue", Out("no-glue"), "--out", Out("wrong-input"));
         var wrongFolder = SampleProgram.Run(sample, "--glue", notGlue, "--out", Out("wrong-input"));
         var wrongDevice = SampleProgram.Run(sample, "--device", "gpu", "--out", Out("wrong-input"));
+        var glue = Path.Combine(SampleProgram.RepositoryRoot(), "data", "glue");
+        var taskFolder = SampleProgram.Run(sample, "--glue", Path.Combine(glue, task), "--out", Out("wrong-input"));
 
-        foreach (var run in new[] { missing, wrongFolder, wrongDevice })
+        foreach (var run in new[] { missing, wrongFolder, wrongDevice, taskFolder })
         {
             run.ExitCode.Should().Be(1, run.ToString());
             run.Output.Should().NotContain("pre-training", run.ToString());
@@ -267,6 +269,8 @@ public sealed class SampleTests : IDisposable
         wrongFolder.Error.Trim().Should().Be(
             $"error: --glue '{notGlue}' lacks {Path.Combine(task, "train.tsv")}, {Path.Combine(task, "dev.tsv")} (the original GLUE layout: <Task>/train.tsv and its dev split).");
         wrongDevice.Error.Trim().Should().StartWith("error: --device 'gpu' is not a device name");
+        taskFolder.Error.Trim().Should().Be(
+            $"error: --glue '{Path.Combine(glue, task)}' is the folder of the task {task}; give the GLUE root that holds the task folders, '{glue}'.");
     }
 
     [Fact]
