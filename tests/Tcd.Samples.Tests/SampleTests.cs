@@ -170,11 +170,16 @@ public sealed class SampleTests : IDisposable
     {
         var unknown = SampleProgram.Run("Tcd.Xpert", "--tasks", "SST-2,Foo", "--out", Out("xpert-bad"));
         var notShipped = SampleProgram.Run("Tcd.Xpert", "--tasks", "MNLI", "--out", Out("xpert-bad"));
+        var seedZero = SampleProgram.Run("Tcd.Xpert", "--seed", "0", "--tasks", "Foo", "--out", Out("xpert-bad"));
+        var negativeSeed = SampleProgram.Run("Tcd.Xpert", "--seed", "-1", "--out", Out("xpert-bad"));
 
         unknown.ExitCode.Should().Be(2);
         unknown.Error.Trim().Should().Be("error: Option --tasks: unknown GLUE task 'Foo'; known: CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE, WNLI.");
         notShipped.ExitCode.Should().Be(2);
         notShipped.Error.Should().StartWith("error: Option --glue: ").And.Contain($"lacks {Path.Combine("MNLI", "train.tsv")}");
+        seedZero.Error.Should().Contain("unknown GLUE task 'Foo'", "0 is a seed like any other");
+        negativeSeed.ExitCode.Should().Be(2);
+        negativeSeed.Error.Trim().Should().Be("error: Option --seed needs a whole number 0 or more, but got '-1'.");
         Directory.Exists(Out("xpert-bad")).Should().BeFalse();
     }
 
