@@ -278,6 +278,15 @@ public sealed class SampleTests : IDisposable
             $"error: --glue '{Path.Combine(glue, task)}' is the folder of the task {task}; give the GLUE root that holds the task folders, '{glue}'.");
     }
 
+    [UnixFact]
+    public void A_FineTuneGlue_stopped_while_it_pre_trains_the_tiny_teacher_says_the_next_run_starts_it_over()
+    {
+        var stopped = SampleProgram.RunUntil("[pre-training] step", "Tcd.FineTuneGlue", "--pretrain-steps", "400", "--threads", "1", "--out", Out("finetune-pretraining-stopped"));
+
+        stopped.ExitCode.Should().Be(130, stopped.ToString());
+        stopped.Error.Trim().Should().Be("Cancelled. The tiny teacher's pre-training was stopped; it keeps no checkpoint, so the same command pre-trains it again.");
+    }
+
     [Fact]
     public void FeatureExtraction_puts_the_encoder_in_front_of_an_MLNET_trainer()
     {
