@@ -16,7 +16,9 @@ internal static class SampleModels
     /// Loads <paramref name="path"/> (a SaveModel file, a BertModelStore folder or a Hugging Face folder), or, when it is
     /// null, pre-trains a tiny BERT teacher (L=2, H=64) for <paramref name="steps"/> steps on <paramref name="corpus"/>.
     /// </summary>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> stopped the pre-training.</exception>
+    /// <exception cref="OperationCanceledException">
+    /// <paramref name="cancellationToken"/> stopped the pre-training; the message says that the next run starts it over.
+    /// </exception>
     public static PretrainedBertTransformer LoadOrPretrain(
         MLContext mlContext, string? path, string corpus, long steps, string device, long seed, TextWriter console, CancellationToken cancellationToken)
     {
@@ -39,7 +41,16 @@ internal static class SampleModels
             Progress = new SynchronousProgress<PretrainingProgress>(row => console.WriteLine($"  [pre-training] {row}")),
             CancellationToken = cancellationToken,
         };
-        return mlContext.Tcd().PretrainTeacher(options).Fit(mlContext.Data.LoadFromEnumerable(documents));
+        try
+        {
+            return mlContext.Tcd().PretrainTeacher(options).Fit(mlContext.Data.LoadFromEnumerable(documents));
+        }
+        catch (OperationCanceledException ex)
+        {
+            // The library's message advises Training.CheckpointDirectory, which no sample option sets.
+            throw new OperationCanceledException(
+                "The tiny teacher's pre-training was stopped; it keeps no checkpoint, so the same command pre-trains it again.", ex, cancellationToken);
+        }
     }
 
     private sealed class Document

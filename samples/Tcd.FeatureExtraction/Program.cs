@@ -8,10 +8,10 @@ using Tcd.Models.Runtime;
 using Tcd.Samples;
 
 var dataFolder = Path.Combine(AppContext.BaseDirectory, "data");
-var model = new Option<string?>("--model") { Description = "The pre-trained model: a mlContext.Tcd().SaveModel file, a BertModelStore folder or a Hugging Face BERT folder. Default: none, so a tiny teacher is pre-trained first on --corpus." };
+var model = SampleCommandLine.Model();
 var glue = new Option<string>("--glue") { Description = "GLUE folder with SST-2/train.tsv and SST-2/dev.tsv.", DefaultValueFactory = _ => Path.Combine(dataFolder, "glue") };
-var corpus = new Option<string>("--corpus") { Description = "Pre-training text for the tiny teacher when no --model is given.", DefaultValueFactory = _ => Path.Combine(dataFolder, "corpus", "enwiki-sample.txt") };
-var pretrainSteps = new Option<long>("--pretrain-steps") { Description = "Pre-training steps of the tiny teacher when no --model is given.", DefaultValueFactory = _ => 60 };
+var corpus = SampleCommandLine.Corpus();
+var pretrainSteps = SampleCommandLine.PretrainSteps();
 var sentence = new Option<string>("--sentence") { Description = "A sentence to classify with the PredictionEngine at the end.", DefaultValueFactory = _ => "a gripping, beautifully acted film" };
 var output = new Option<string>("--out") { Description = "Folder of the saved pipeline (sst2-features-sdca.tcd.zip).", DefaultValueFactory = _ => Path.Combine("runs", "feature-extraction") };
 var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto (pre-training only; the featurizer runs where the model is).", DefaultValueFactory = _ => "auto" };
@@ -26,15 +26,26 @@ var root = new RootCommand(
     model, glue, corpus, pretrainSteps, sentence, output, device, threads, seed,
 };
 
-root.SetAction(parse =>
+root.SetAction((parse, cancellationToken) => Task.FromResult(Run(parse, cancellationToken)));
+
+return await SampleCommandLine.InvokeAsync(root, args);
+
+int Run(ParseResult parse, CancellationToken cancellationToken)
 {
     try
     {
         // For the whole run: pre-training, featurizing and prediction all run libtorch.
         TorchRuntime.SetThreads(parse.GetValue(threads));
+        // Checked before the tiny teacher's pre-training, which a wrong path or device would otherwise only follow.
+        SampleInputs.RequireGlueFiles(parse.GetValue(glue)!, GlueTask.Sst2);
+        if (parse.GetValue(model) is null)
+        {
+            TorchRuntime.ResolveDevice(parse.GetValue(device), "--device");
+        }
+
         var mlContext = new MLContext(seed: (int)parse.GetValue(seed));
         var featurizer = SampleModels.LoadOrPretrain(
-            mlContext, parse.GetValue(model), parse.GetValue(corpus)!, parse.GetValue(pretrainSteps), parse.GetValue(device)!, parse.GetValue(seed), Console.Out, CancellationToken.None);
+            mlContext, parse.GetValue(model), parse.GetValue(corpus)!, parse.GetValue(pretrainSteps), parse.GetValue(device)!, parse.GetValue(seed), Console.Out, cancellationToken);
         var reader = new GlueReader(parse.GetValue(glue)!);
         IDataView Load(string split) => mlContext.Data.LoadFromEnumerable(
             reader.Read(GlueTask.Sst2, split).Select(example => new SentimentRow { Text = example.Text, Label = example.Label == 1 }).ToList());
@@ -58,17 +69,23 @@ root.SetAction(parse =>
         var prediction = engine.Predict(new SentimentRow { Text = text });
         Console.WriteLine($"PredictionEngine: \"{text}\" → {(prediction.PredictedLabel ? "positive" : "negative")} (probability {prediction.Probability:F3})");
 
+        // Featurizing and SDCA take no token; a stop asked for meanwhile still keeps the pipeline from being saved.
+        cancellationToken.ThrowIfCancellationRequested();
         Directory.CreateDirectory(parse.GetValue(output)!);
         var path = Path.Combine(parse.GetValue(output)!, "sst2-features-sdca.tcd.zip");
         mlContext.Tcd().SaveModel(chain, train.Schema, path);
         Console.WriteLine($"Saved the pipeline to {path}.");
         return 0;
     }
+    catch (OperationCanceledException)
+    {
+        // Ctrl+C (or a SIGTERM) stops the tiny teacher's pre-training at its next step, or the run before it saves.
+        Console.Error.WriteLine("Cancelled; nothing was saved.");
+        return 130;
+    }
     catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException)
     {
         Console.Error.WriteLine($"error: {UserMessages.Readable(ex)}");
         return 1;
     }
-});
-
-return await root.Parse(args).InvokeAsync();
+}

@@ -5,17 +5,17 @@ using Tcd.Models.Runtime;
 using Tcd.Samples;
 
 var dataFolder = Path.Combine(AppContext.BaseDirectory, "data");
-var model = new Option<string?>("--model") { Description = "The pre-trained model: a mlContext.Tcd().SaveModel file, a BertModelStore folder or a Hugging Face BERT folder. Default: none, so a tiny teacher is pre-trained first on --corpus." };
+var model = SampleCommandLine.Model();
 var glue = new Option<string>("--glue") { Description = "GLUE folder with <Task>/train.tsv and dev.tsv.", DefaultValueFactory = _ => Path.Combine(dataFolder, "glue") };
 var task = new Option<string>("--task") { Description = "GLUE task: CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI or RTE.", DefaultValueFactory = _ => "MRPC" };
-var adapters = new Option<int>("--adapters") { Description = "Adapter size for adapter tuning (paper: 16, 64, 128); 0 fine-tunes every parameter.", DefaultValueFactory = _ => 0 };
-var epochs = new Option<int>("--epochs") { Description = "Fine-tuning epochs; the best epoch on dev is kept (paper: up to 10).", DefaultValueFactory = _ => 2 };
+var adapters = new Option<int>("--adapters") { Description = "Adapter size for adapter tuning (paper: 16, 64, 128); 0 fine-tunes every parameter.", DefaultValueFactory = _ => 0 }.AtLeast(0);
+var epochs = new Option<int>("--epochs") { Description = "Fine-tuning epochs; the best epoch on dev is kept (paper: up to 10).", DefaultValueFactory = _ => 2 }.AtLeast(1);
 var learningRate = new Option<double?>("--lr") { Description = "Peak learning rate. Default: 1e-4 full, 1e-3 adapters (for tiny models; paper grid 1e-5..5e-5 full, 1e-4..3e-4 adapters)." };
-var batch = new Option<int>("--batch-size", "--batch") { Description = "Examples per step (paper: 32).", DefaultValueFactory = _ => 32 };
+var batch = new Option<int>("--batch-size", "--batch") { Description = "Examples per step (paper: 32).", DefaultValueFactory = _ => 32 }.AtLeast(1);
 var sequence = new Option<int>("--seq-length", "--max-seq") { Description = "Tokens per example, both texts of a pair together (paper: 128).", DefaultValueFactory = _ => 128 };
-var maxTrain = new Option<int>("--max-train") { Description = "Cap on training rows, a fixed random sample (MRPC has 3,668).", DefaultValueFactory = _ => 1_000 };
-var corpus = new Option<string>("--corpus") { Description = "Pre-training text for the tiny teacher when no --model is given.", DefaultValueFactory = _ => Path.Combine(dataFolder, "corpus", "enwiki-sample.txt") };
-var pretrainSteps = new Option<long>("--pretrain-steps") { Description = "Pre-training steps of the tiny teacher when no --model is given.", DefaultValueFactory = _ => 60 };
+var maxTrain = new Option<int>("--max-train") { Description = "Cap on training rows, a fixed random sample (MRPC has 3,668).", DefaultValueFactory = _ => 1_000 }.AtLeast(1);
+var corpus = SampleCommandLine.Corpus();
+var pretrainSteps = SampleCommandLine.PretrainSteps();
 var output = new Option<string>("--out") { Description = "Folder of the saved fitted chain (<Task>.tcd.zip) and of the fine-tuning's checkpoints while it runs (<Task>.checkpoints).", DefaultValueFactory = _ => Path.Combine("runs", "finetune-glue") };
 var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "auto" };
 var threads = SampleCommandLine.Threads();
@@ -73,4 +73,4 @@ root.SetAction((parse, cancellationToken) =>
     }
 });
 
-return await root.Parse(args).InvokeAsync();
+return await SampleCommandLine.InvokeAsync(root, args);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Tcd.Experiments.Glue;
 using Tcd.Models.Data.Glue;
 using Tcd.Models.Runtime;
@@ -54,7 +55,7 @@ var root = new RootCommand("Fine-tunes pre-trained (MoE) BERT models on GLUE wit
 };
 // The suite runs on the main thread: glibc serves it from the heap that NativeAllocator tunes for reuse.
 root.SetAction((parsed, cancellationToken) => Task.FromResult(RunSuite(parsed, cancellationToken)));
-return await root.Parse(args).InvokeAsync();
+return await SampleCommandLine.InvokeAsync(root, args);
 
 int RunSuite(ParseResult parsed, CancellationToken cancellationToken)
 {
@@ -79,8 +80,7 @@ int RunSuite(ParseResult parsed, CancellationToken cancellationToken)
             LogLikelihoodCorpus = parsed.GetValue(corpus) ?? [],
             WriteTestPredictions = parsed.GetValue(testPredictions),
         };
-        // The suite's notes name its options' properties; this program's user typed the option.
-        var suite = new GlueSuite(options, log: note => Console.WriteLine("note: " + note.Replace(nameof(GlueSuiteOptions.LogLikelihoodCorpus), "--ll-corpus", StringComparison.Ordinal)));
+        var suite = new GlueSuite(options, log: note => Console.WriteLine("note: " + InOptionTerms(note)));
         var result = suite.Run(new SynchronousProgress<GlueSuiteProgress>(Console.WriteLine), cancellationToken);
         Console.WriteLine();
         Console.Write(result.Table.ToMarkdown());
@@ -100,7 +100,23 @@ int RunSuite(ParseResult parsed, CancellationToken cancellationToken)
     }
     catch (Exception ex) when (ex is ArgumentException or IOException or InvalidDataException or GlueFormatException or TorchNativeLibraryException)
     {
-        Console.Error.WriteLine("error: " + UserMessages.Readable(ex));
+        Console.Error.WriteLine("error: " + InOptionTerms(UserMessages.Readable(ex)));
         return 1;
     }
 }
+
+// The suite's notes and errors name its options' properties (GlueDirectory, Tasks, ...); this program's user typed the options.
+static string InOptionTerms(string text) => new Dictionary<string, string>
+{
+    [nameof(GlueSuiteOptions.Models)] = "--models",
+    [nameof(GlueSuiteOptions.GlueDirectory)] = "--glue",
+    [nameof(GlueSuiteOptions.Tasks)] = "--tasks",
+    [nameof(GlueSuiteOptions.OutputDirectory)] = "--out",
+    [nameof(GlueSuiteOptions.Epochs)] = "--epochs",
+    [nameof(GlueSuiteOptions.BatchSize)] = "--batch-size",
+    [nameof(GlueSuiteOptions.MaxSequenceLength)] = "--seq-length",
+    [nameof(GlueSuiteOptions.MaxTrainExamples)] = "--max-train",
+    [nameof(GlueSuiteOptions.MaxEvaluationExamples)] = "--max-dev",
+    [nameof(GlueSuiteOptions.Device)] = "--device",
+    [nameof(GlueSuiteOptions.LogLikelihoodCorpus)] = "--ll-corpus",
+}.Aggregate(text, (current, name) => Regex.Replace(current, $@"\b(?:\w+\.)*{name.Key}\b(?!\.)", name.Value)); // GlueSuiteOptions.Tasks too, not a namespace

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Tcd.Quickstart;
+using Tcd.Samples;
 
 var dataFolder = Path.Combine(AppContext.BaseDirectory, "data");
 var preset = new Option<string>("--preset") { Description = "Model size: 'tiny' (L=2, H=64) or 'paper-small' (L=12, H=128, the paper's small model).", DefaultValueFactory = _ => "tiny" };
@@ -50,13 +51,4 @@ root.SetAction((parse, cancellationToken) =>
     return Task.FromResult(new QuickstartRun(settings, Console.Out, Console.Error).Execute(cancellationToken));
 });
 
-var parse = root.Parse(args);
-if (parse.Errors.Count > 0)
-{
-    // One line, like the errors of the run itself, instead of System.CommandLine's errors and the whole help text; the
-    // first error is the one to fix (an unknown option makes its value a second, unrecognised argument).
-    Console.Error.WriteLine($"error: {parse.Errors[0].Message} (--help lists the options.)");
-    return 2;
-}
-
-return await parse.InvokeAsync();
+return await SampleCommandLine.InvokeAsync(root, args);

@@ -18,7 +18,7 @@ try
 }
 catch (ArgumentException ex)
 {
-    Console.Error.WriteLine(ex.Message);
+    Console.Error.WriteLine("error: " + ex.Message);
     return 2;
 }
 
@@ -51,7 +51,7 @@ try
     // The GLUE step comes last: a folder without the tasks' files must fail before minutes of pre-training, not after.
     if (new GlueReader(glueDirectory).MissingFineTuningFiles(options.GlueTasks.Select(GlueTask.FromName)) is [_, ..] missing)
     {
-        Console.Error.WriteLine($"Option --glue: '{glueDirectory}' lacks {string.Join(", ", missing)} (the original GLUE layout: <Task>/train.tsv and its dev split).");
+        Console.Error.WriteLine($"error: Option --glue: '{glueDirectory}' lacks {string.Join(", ", missing)} (the original GLUE layout: <Task>/train.tsv and its dev split).");
         return 2;
     }
 

@@ -108,7 +108,7 @@ internal sealed class SampleOptions
                 case "--finetune-lr": options.FineTuneLearningRate = PositiveNumber(name, value); break;
                 case "--max-train": options.MaxTrainExamples = Positive(name, value); break;
                 case "--finetune-seeds": options.FineTuneSeeds = Positive(name, value); break;
-                case "--seed": options.Seed = Positive(name, value); break;
+                case "--seed": options.Seed = NonNegative(name, value); break;
                 case "--threads": options.Threads = Positive(name, value); break;
                 default: throw new ArgumentException($"Unknown option {name} (see --help).");
             }
@@ -130,6 +130,11 @@ internal sealed class SampleOptions
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && number > 0 && double.IsFinite(number)
             ? number
             : throw new ArgumentException($"Option {name} needs a positive number, but got '{value}'.");
+
+    private static int NonNegative(string name, string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) && number >= 0
+            ? number
+            : throw new ArgumentException($"Option {name} needs a whole number 0 or more, but got '{value}'.");
 
     private static int Positive(string name, string value) =>
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) && number > 0

@@ -170,11 +170,16 @@ public sealed class SampleTests : IDisposable
     {
         var unknown = SampleProgram.Run("Tcd.Xpert", "--tasks", "SST-2,Foo", "--out", Out("xpert-bad"));
         var notShipped = SampleProgram.Run("Tcd.Xpert", "--tasks", "MNLI", "--out", Out("xpert-bad"));
+        var seedZero = SampleProgram.Run("Tcd.Xpert", "--seed", "0", "--tasks", "Foo", "--out", Out("xpert-bad"));
+        var negativeSeed = SampleProgram.Run("Tcd.Xpert", "--seed", "-1", "--out", Out("xpert-bad"));
 
         unknown.ExitCode.Should().Be(2);
-        unknown.Error.Trim().Should().Be("Option --tasks: unknown GLUE task 'Foo'; known: CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE, WNLI.");
+        unknown.Error.Trim().Should().Be("error: Option --tasks: unknown GLUE task 'Foo'; known: CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE, WNLI.");
         notShipped.ExitCode.Should().Be(2);
-        notShipped.Error.Should().Contain($"lacks {Path.Combine("MNLI", "train.tsv")}");
+        notShipped.Error.Should().StartWith("error: Option --glue: ").And.Contain($"lacks {Path.Combine("MNLI", "train.tsv")}");
+        seedZero.Error.Should().Contain("unknown GLUE task 'Foo'", "0 is a seed like any other");
+        negativeSeed.ExitCode.Should().Be(2);
+        negativeSeed.Error.Trim().Should().Be("error: Option --seed needs a whole number 0 or more, but got '-1'.");
         Directory.Exists(Out("xpert-bad")).Should().BeFalse();
     }
 
@@ -185,7 +190,7 @@ public sealed class SampleTests : IDisposable
 
         run.ExitCode.Should().Be(0, run.ToString());
         File.Exists(Path.Combine(Out("finetune"), "RTE.tcd.zip")).Should().BeTrue();
-        run.Output.Should().Contain("LoadModel");
+        run.Output.Should().Contain("LoadModel").And.Contain("Model: 2 layers, hidden 64, no experts, 2.1 M parameters.");
         var unknown = SampleProgram.Run("Tcd.FineTuneGlue", "--task", "Foo", "--out", Out("finetune-bad"));
         unknown.ExitCode.Should().NotBe(0);
         unknown.Error.Should().Contain("Unknown GLUE task 'Foo'").And.NotContain("(Parameter");
@@ -208,6 +213,80 @@ public sealed class SampleTests : IDisposable
         Directory.Exists(checkpoints).Should().BeFalse("a finished fine-tuning deletes its checkpoints");
     }
 
+    [UnixFact]
+    public void A_stopped_FeatureExtraction_ends_its_pre_training_with_exit_code_130_and_saves_nothing()
+    {
+        var stopped = SampleProgram.RunUntil("[pre-training] step", "Tcd.FeatureExtraction", "--pretrain-steps", "400", "--threads", "1", "--out", Out("features-stopped"));
+
+        stopped.ExitCode.Should().Be(130, stopped.ToString());
+        stopped.Error.Trim().Should().Be("Cancelled; nothing was saved.");
+        stopped.Output.Should().NotContain("Featurizing");
+        Directory.Exists(Out("features-stopped")).Should().BeFalse();
+    }
+
+    [Theory]
+    [InlineData("Tcd.Quickstart")]
+    [InlineData("Tcd.FeatureExtraction")]
+    [InlineData("Tcd.FineTuneGlue")]
+    [InlineData("Tcd.Glue")]
+    public void A_mistyped_option_is_one_line_of_error_without_the_help_text(string sample)
+    {
+        var run = SampleProgram.Run(sample, "--bogus", "3", "--out", Out("mistyped"));
+
+        run.ExitCode.Should().Be(2, run.ToString());
+        run.Error.Trim().Should().Be("error: Unrecognized command or argument '--bogus'. (--help lists the options.)", run.ToString());
+        run.Output.Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData("Tcd.FineTuneGlue", "--adapters", "-1", "error: --adapters must be 0 or more, not -1.")]
+    [InlineData("Tcd.FineTuneGlue", "--epochs", "0", "error: --epochs must be 1 or more, not 0.")]
+    [InlineData("Tcd.FeatureExtraction", "--pretrain-steps", "0", "error: --pretrain-steps must be 1 or more, not 0.")]
+    public void An_option_out_of_range_is_refused_by_its_name_before_any_work(string sample, string option, string value, string error)
+    {
+        var run = SampleProgram.Run(sample, option, value, "--out", Out("out-of-range"));
+
+        run.ExitCode.Should().Be(2, run.ToString());
+        run.Error.Trim().Should().Be($"{error} (--help lists the options.)");
+        run.Output.Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData("Tcd.FeatureExtraction", "SST-2")]
+    [InlineData("Tcd.FineTuneGlue", "MRPC")]
+    public void A_wrong_GLUE_folder_or_device_is_refused_before_the_tiny_teacher_is_pre_trained(string sample, string task)
+    {
+        var notGlue = Path.Combine(SampleProgram.RepositoryRoot(), "data", "corpus");
+
+        var missing = SampleProgram.Run(sample, "--glue", Out("no-glue"), "--out", Out("wrong-input"));
+        var wrongFolder = SampleProgram.Run(sample, "--glue", notGlue, "--out", Out("wrong-input"));
+        var wrongDevice = SampleProgram.Run(sample, "--device", "gpu", "--out", Out("wrong-input"));
+        var glue = Path.Combine(SampleProgram.RepositoryRoot(), "data", "glue");
+        var taskFolder = SampleProgram.Run(sample, "--glue", Path.Combine(glue, task), "--out", Out("wrong-input"));
+
+        foreach (var run in new[] { missing, wrongFolder, wrongDevice, taskFolder })
+        {
+            run.ExitCode.Should().Be(1, run.ToString());
+            run.Output.Should().NotContain("pre-training", run.ToString());
+        }
+
+        missing.Error.Trim().Should().Be($"error: --glue '{Out("no-glue")}' does not exist; give a folder in the original GLUE layout: <Task>/train.tsv and its dev split.");
+        wrongFolder.Error.Trim().Should().Be(
+            $"error: --glue '{notGlue}' lacks {Path.Combine(task, "train.tsv")}, {Path.Combine(task, "dev.tsv")} (the original GLUE layout: <Task>/train.tsv and its dev split).");
+        wrongDevice.Error.Trim().Should().StartWith("error: --device 'gpu' is not a device name");
+        taskFolder.Error.Trim().Should().Be(
+            $"error: --glue '{Path.Combine(glue, task)}' is the folder of the task {task}; give the GLUE root that holds the task folders, '{glue}'.");
+    }
+
+    [UnixFact]
+    public void A_FineTuneGlue_stopped_while_it_pre_trains_the_tiny_teacher_says_the_next_run_starts_it_over()
+    {
+        var stopped = SampleProgram.RunUntil("[pre-training] step", "Tcd.FineTuneGlue", "--pretrain-steps", "400", "--threads", "1", "--out", Out("finetune-pretraining-stopped"));
+
+        stopped.ExitCode.Should().Be(130, stopped.ToString());
+        stopped.Error.Trim().Should().Be("Cancelled. The tiny teacher's pre-training was stopped; it keeps no checkpoint, so the same command pre-trains it again.");
+    }
+
     [Fact]
     public void FeatureExtraction_puts_the_encoder_in_front_of_an_MLNET_trainer()
     {
@@ -216,6 +295,20 @@ public sealed class SampleTests : IDisposable
         run.ExitCode.Should().Be(0, run.ToString());
         run.Output.Should().Contain("SST-2 dev (872 sentences): accuracy").And.Contain("Confusion table").And.Contain("PredictionEngine:");
         File.Exists(Path.Combine(Out("features"), "sst2-features-sdca.tcd.zip")).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Glue_names_the_option_of_a_wrong_folder_or_task_as_the_user_typed_it()
+    {
+        var glue = Path.Combine(SampleProgram.RepositoryRoot(), "data", "glue");
+
+        var noFolder = SampleProgram.Run("Tcd.Glue", "--models", Out("no-model"), "--glue", Out("no-glue"), "--tasks", "RTE", "--out", Out("glue-bad"));
+        var unknownTask = SampleProgram.Run("Tcd.Glue", "--models", Out("no-model"), "--glue", glue, "--tasks", "RTE,Foo", "--out", Out("glue-bad"));
+
+        noFolder.ExitCode.Should().Be(1, noFolder.ToString());
+        noFolder.Error.Trim().Should().Be($"error: --glue: '{Out("no-glue")}' is not a folder; point it at the GLUE root holding MRPC/, RTE/, ...");
+        unknownTask.ExitCode.Should().Be(1, unknownTask.ToString());
+        unknownTask.Error.Trim().Should().StartWith("error: --tasks: Unknown GLUE task 'Foo'.");
     }
 
     [Fact]
