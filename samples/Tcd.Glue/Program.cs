@@ -95,7 +95,7 @@ int RunSuite(ParseResult parsed, CancellationToken cancellationToken)
     }
     catch (OperationCanceledException)
     {
-        Console.Error.WriteLine("Cancelled; finished cells are stored, run the same command again to continue.");
+        Console.Error.WriteLine("Cancelled; finished cells are stored, and a cell stopped in training saved a checkpoint: run the same command again to continue.");
         return 130;
     }
     catch (Exception ex) when (ex is ArgumentException or IOException or InvalidDataException or GlueFormatException or TorchNativeLibraryException)

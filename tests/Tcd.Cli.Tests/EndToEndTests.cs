@@ -556,6 +556,24 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public void A_glue_run_stopped_says_what_is_kept_and_exits_as_cancelled()
+    {
+        PretrainOneTinyStep();
+        var run = temp.File("run");
+        var rows = Enumerable.Range(0, 8).Select(i => i % 2 == 0 ? $"a fine film number {i}\t1" : $"a dull film number {i}\t0");
+        temp.Write("SST-2/train.tsv", string.Join("\n", ["sentence\tlabel", .. rows]) + "\n");
+        temp.Write("SST-2/dev.tsv", string.Join("\n", ["sentence\tlabel", .. rows]) + "\n");
+
+        var stopped = Cli.Run(new CancellationToken(canceled: true),
+            ["glue", "--models", run, "--glue", temp.Path, "--tasks", "SST-2", "--out", temp.File("glue-out"), "--grid", "quick", "--seeds", "1", "--epochs", "1", .. TinyOnCpu]);
+
+        stopped.Error.Should().BeEmpty();
+        stopped.ExitCode.Should().Be(130);
+        stopped.Output.Should().EndWith(
+            $"tcd glue: cancelled; finished cells are stored, and a cell stopped in training saved a checkpoint: run the same command again to continue.{Environment.NewLine}");
+    }
+
+    [Fact]
     public void Glue_marks_a_score_whose_every_dev_prediction_is_one_class_in_the_table_it_prints_and_writes()
     {
         var model = temp.File("tiny");

@@ -77,7 +77,7 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
         }
         catch (OperationCanceledException)
         {
-            console.Line("tcd glue: cancelled; finished cells are stored, run the same command again to continue.");
+            console.Line("tcd glue: cancelled; finished cells are stored, and a cell stopped in training saved a checkpoint: run the same command again to continue.");
             return 130;
         }
 
