@@ -85,6 +85,13 @@ try
         ExpertCount = 0, IntermediateSize = options.TargetIntermediate, HiddenSize = options.TargetHidden,
     };
 
+    if (!sourceConfig.IsMoe)
+    {
+        throw new ArgumentException(
+            $"--source '{sourceFolder}' is a dense model (no experts); XPERT mines the experts of a Mixture-of-Experts model: give a MoE-BERT " +
+            "(tcd pretrain --experts N or tcd distill), or leave --source out to pre-train one.");
+    }
+
     // Checked before the source is pre-trained or loaded: the Tucker ranks are the target's sizes, at most the source's.
     if (targetConfig.HiddenSize > sourceConfig.HiddenSize || targetConfig.IntermediateSize > sourceConfig.IntermediateSize
         || targetConfig.HiddenSize % targetConfig.NumHeads != 0)

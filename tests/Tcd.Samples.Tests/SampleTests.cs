@@ -155,9 +155,22 @@ public sealed class SampleTests : IDisposable
         File.WriteAllLines(Path.Combine(source, "vocab.txt"), vocabulary);
 
         var tooWide = SampleProgram.Run("Tcd.Xpert", "--source", source, "--target-hidden", "64", "--tasks", "none", "--out", Out("xpert-too-wide"));
+        var dense = Out("xpert-dense-source");
+        using (var vanilla = new BertForMaskedLm(config with { ExpertCount = 0 }))
+        {
+            BertModelStore.Save(vanilla, config with { ExpertCount = 0 }, dense);
+        }
+
+        File.WriteAllLines(Path.Combine(dense, "vocab.txt"), vocabulary);
+
+        var denseSource = SampleProgram.Run("Tcd.Xpert", "--source", dense, "--tasks", "none", "--out", Out("xpert-dense"));
         var run = SampleProgram.Run("Tcd.Xpert", "--source", source, "--target-hidden", "32", "--target-ff", "48", "--steps", "2", "--tasks", "none", "--threads", "1", "--out", Out("xpert-loaded"));
 
         tooWide.ExitCode.Should().Be(1, tooWide.ToString());
+        denseSource.ExitCode.Should().Be(1, denseSource.ToString());
+        denseSource.Error.Should().StartWith($"error: --source '{dense}' is a dense model (no experts); XPERT mines the experts of a Mixture-of-Experts model")
+;
+        denseSource.Output.Should().NotContain("Loaded the MoE source", "the source's shape is checked before it is loaded");
         tooWide.Error.Should().Contain("--target-hidden 64 and --target-ff 64 must be at most the source's 32 and 48");
         run.ExitCode.Should().Be(0, run.ToString());
         run.Output.Should().Contain($"Loaded the MoE source from {source}.");
