@@ -59,7 +59,7 @@ public sealed class FolderLock : IDisposable
     /// <param name="removeWhenEmpty">
     /// Whether <see cref="Dispose"/> removes the folder when nothing is left in it even if it existed before (a checkpoint
     /// folder, which is no checkpoint folder once its checkpoints are deleted). The folders <see cref="Acquire"/> created
-    /// are removed when empty in any case.
+    /// are removed when empty in any case. Default false.
     /// </param>
     /// <exception cref="FolderInUseException">Another run, in this process or another, holds the folder's lock.</exception>
     /// <exception cref="IOException">The folder cannot be created (the message says why).</exception>
