@@ -75,8 +75,8 @@ public sealed class FolderLock : IDisposable
             FileStream stream;
             try
             {
-                // On Windows the file goes with the handle; elsewhere Dispose deletes it by name before it unlocks, as
-                // .NET's DeleteOnClose would, but only when the file under that name is still this lock's.
+                // On Windows the file goes with the handle. Elsewhere DeleteOnClose would delete it by name even when
+                // the check below lets go of a removed file, whose name may by then be another run's lock: Dispose does.
                 stream = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1,
                     OperatingSystem.IsWindows() ? FileOptions.DeleteOnClose : FileOptions.None);
             }
