@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Tcd.Models.Runtime;
 
 /// <summary>
@@ -30,7 +32,8 @@ public sealed class FolderInUseException : IOException
     {
         var who = holder is null ? "Another run"
             : holder.ProcessId == Environment.ProcessId ? "Another run in this process"
-            : $"Another process (pid {holder.ProcessId}{(string.IsNullOrWhiteSpace(holder.CommandLine) ? string.Empty : ": " + holder.CommandLine)}, since {holder.Since:yyyy-MM-dd HH:mm:ss} UTC)";
+            : string.Create(CultureInfo.InvariantCulture,
+                $"Another process (pid {holder.ProcessId}{(string.IsNullOrWhiteSpace(holder.CommandLine) ? string.Empty : ": " + holder.CommandLine)}, since {holder.Since:yyyy-MM-dd HH:mm:ss} UTC)");
         return $"{who} is using the {purpose} '{folder}'; wait for it to finish, or {remedy}.";
     }
 }

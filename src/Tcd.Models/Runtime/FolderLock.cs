@@ -151,7 +151,10 @@ public sealed class FolderLock : IDisposable
 
     private void RecordHolder()
     {
-        var holder = new FolderLockHolder(Environment.ProcessId, DateTime.UtcNow, string.Join(' ', Environment.GetCommandLineArgs()));
+        // The program by its name (Tcd.Cli, Tcd.Quickstart, ...), not the full path of its assembly, which would bury the arguments.
+        var arguments = Environment.GetCommandLineArgs();
+        var commandLine = string.Join(' ', arguments.Skip(1).Prepend(Path.GetFileNameWithoutExtension(arguments.FirstOrDefault() ?? string.Empty)));
+        var holder = new FolderLockHolder(Environment.ProcessId, DateTime.UtcNow, commandLine.Trim());
         try
         {
             CheckpointStore.ReplaceAtomically(Path.Combine(Folder, HolderFileName), JsonSerializer.Serialize(holder, TcdJson.Compact));
