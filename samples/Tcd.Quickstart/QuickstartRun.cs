@@ -42,6 +42,9 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
         {
             TorchRuntime.EnsureAvailable();
             settings.Validate(FineTuningTasks);
+            // The whole --out, before its runs are read: a second quickstart given it would resume and overwrite them
+            // under this one. Each run's checkpoint folder in it is locked again, on its own, by the training it serves.
+            using var outputLock = FolderLock.Acquire(settings.OutputDirectory, "quickstart folder", "give another --out");
             RequireSameOptionsAsBefore();
             torch.set_num_threads(settings.Threads);
 

@@ -11,14 +11,16 @@ namespace Tcd.Cli;
 /// </summary>
 internal sealed class RunFolderStart
 {
+    private readonly string folder;
     private readonly string configFile;
     private readonly string? createdFolder;
     private readonly string? previousConfig;
 
     private RunFolderStart(string folder)
     {
+        this.folder = folder;
         configFile = Path.Combine(folder, PretrainCommand.EffectiveConfigFileName);
-        createdFolder = OutermostMissingFolder(folder);
+        createdFolder = OutputFolders.OutermostMissingFolder(folder);
         previousConfig = File.Exists(configFile) ? File.ReadAllText(configFile) : null;
     }
 
@@ -26,14 +28,15 @@ internal sealed class RunFolderStart
     public static RunFolderStart Record(string folder) => new(folder);
 
     /// <summary>
-    /// Removes what the run wrote: the folders it created (the outermost with all inside it), or in a folder that
-    /// existed, its <c>tcd-config.json</c>, restored to what it was when the folder had one.
+    /// Removes what the run wrote: the folders it created (the outermost with all inside it, but for the run's
+    /// <see cref="FolderLock"/>, which removes them when it lets go), or in a folder that existed, its
+    /// <c>tcd-config.json</c>, restored to what it was when the folder had one.
     /// </summary>
     public void Undo()
     {
         if (createdFolder is not null)
         {
-            OutputFolders.Delete(createdFolder);
+            OutputFolders.DeleteAllButLock(folder, createdFolder);
         }
         else if (previousConfig is not null)
         {
@@ -43,17 +46,5 @@ internal sealed class RunFolderStart
         {
             File.Delete(configFile);
         }
-    }
-
-    /// <summary>The outermost folder of <paramref name="folder"/>'s path that does not exist yet (null when it exists).</summary>
-    public static string? OutermostMissingFolder(string folder)
-    {
-        string? missing = null;
-        for (var current = Path.GetFullPath(folder); current is not null && !Directory.Exists(current); current = Path.GetDirectoryName(current))
-        {
-            missing = current;
-        }
-
-        return missing;
     }
 }

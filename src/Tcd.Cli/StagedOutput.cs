@@ -22,7 +22,7 @@ internal sealed class StagedOutput : IDisposable
     {
         this.targetFolder = targetFolder;
         this.fileNames = fileNames;
-        createdFolder = RunFolderStart.OutermostMissingFolder(stagingParent);
+        createdFolder = OutputFolders.OutermostMissingFolder(stagingParent);
         RemoveAbandoned(stagingParent, outputName);
         // Beside the output, on its volume, so that moving a file into place replaces it at once.
         stagingFolder = System.IO.Path.Combine(stagingParent, TemporaryPrefix + outputName + "-" + Guid.NewGuid().ToString("N"));

@@ -69,6 +69,16 @@ internal abstract class TcdCommand<TSettings> : ITcdCommand
             values.Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone()))
                 .Prepend(KeyValuePair.Create(RunFolderGuard.CommandKey, (JsonNode?)JsonValue.Create(Command.Name)))));
 
+    /// <summary>
+    /// Locks a training command's <c>--out</c> for the run (<see cref="FolderLock"/>), so that a second invocation given
+    /// the same folder fails at once, naming this one, instead of the two writing each other's files and checkpoints.
+    /// The command locks <c>--out</c> before it reads the run found there; the training engine locks the run's checkpoint
+    /// folder, <c>--out/checkpoints</c>, itself, so that no folder is locked twice and library callers are covered too.
+    /// Record a <see cref="RunFolderStart"/> first: the lock creates the folder when it is missing.
+    /// </summary>
+    /// <exception cref="FolderInUseException">Another run holds the folder.</exception>
+    protected static FolderLock LockRunFolder(string folder) => FolderLock.Acquire(folder, "run folder", "give another --out");
+
     private int Invoke(ParseResult parse, CliConsole console, CancellationToken cancellationToken)
     {
         try
@@ -91,5 +101,5 @@ internal abstract class TcdCommand<TSettings> : ITcdCommand
 
     private static bool IsUserError(Exception ex) => ex is CliUsageException or FileNotFoundException or DirectoryNotFoundException
         or InvalidDataException or GlueFormatException or StateDictMismatchException or TorchNativeLibraryException
-        or TrainingDivergedException or CheckpointLoadException or MetricsFormatException or ArgumentException or JsonException;
+        or TrainingDivergedException or CheckpointLoadException or FolderInUseException or MetricsFormatException or ArgumentException or JsonException;
 }

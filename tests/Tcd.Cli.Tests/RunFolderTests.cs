@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Tcd.Models.Runtime;
 
 namespace Tcd.Cli.Tests;
 
@@ -358,6 +359,30 @@ public sealed class RunFolderTests : IDisposable
         var resumed = Cli.Run(["pretrain", "--config", Path.Combine(run, "tcd-config.json"), "--threads", "1"]);
         resumed.ExitCode.Should().Be(0, resumed.Error);
         resumed.Output.Should().Contain("resuming from step 1");
+    }
+
+    [Fact]
+    public void A_run_folder_another_run_is_using_is_refused_untouched_and_free_again_once_it_ends()
+    {
+        var run = temp.File("run");
+        Pretrain(run, steps: 1).ExitCode.Should().Be(0);
+        var before = Directory.EnumerateFiles(run, "*", SearchOption.AllDirectories).ToDictionary(file => file, File.ReadAllText);
+
+        (int ExitCode, string Output, string Error) whileLocked;
+        using (FolderLock.Acquire(run, "run folder", "give another --out"))
+        {
+            whileLocked = Pretrain(run, steps: 2);
+            Directory.EnumerateFiles(run, "*", SearchOption.AllDirectories).Where(file => !FolderLock.IsLockFile(file)).ToDictionary(file => file, File.ReadAllText)
+                .Should().BeEquivalentTo(before, "the refused run neither resumed nor wrote its options");
+        }
+
+        whileLocked.ExitCode.Should().Be(1);
+        whileLocked.Error.Should().Be(
+            $"tcd pretrain: error: Another run in this process is using the run folder '{Path.GetFullPath(run)}'; wait for it to finish, or give another --out.{Environment.NewLine}");
+        var afterwards = Pretrain(run, steps: 2);
+        afterwards.ExitCode.Should().Be(0, afterwards.Error);
+        afterwards.Output.Should().Contain("resuming from step 1");
+        Directory.EnumerateFileSystemEntries(run).Should().NotContain(entry => FolderLock.IsLockFile(entry), "a finished run lets go of its folder");
     }
 
     private (int ExitCode, string Output, string Error) Pretrain(string run, long steps, params string[] more) => Pretrain(run, steps, batchSize: 4, more);

@@ -76,6 +76,8 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
     public override int Execute(FinetuneSettings settings, CliConsole console, CancellationToken cancellationToken)
     {
         TorchRuntime.EnsureAvailable();
+        var start = RunFolderStart.Record(settings.Output);
+        using var runLock = LockRunFolder(settings.Output);
         var encoder = BertTextEncoder.ForModelFolder(settings.Model);
         var options = new GlueReaderOptions { OnMalformedRow = GlueMalformedRowHandling.Skip };
         var maxLength = settings.Training.MaxSequenceLength;
@@ -117,7 +119,6 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         var classifier = BertForSequenceClassification.FromPretrained(pretrained, settings.Task.OutputCount);
         var tuner = new FineTuner(classifier, settings.Training, encoder.SpecialTokenIds);
         Func<float[][], IReadOnlyList<float>, double>? score = validation is null ? null : (logits, targets) => GlueMetrics.EvaluateOutputs(settings.Task, logits, targets).Score;
-        var start = RunFolderStart.Record(settings.Output);
         FineTuningResult result;
         try
         {

@@ -75,6 +75,11 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
             result = console.Track<GlueSuiteProgress, GlueSuiteResult>(
                 "glue", progress => suite.Run(progress, cancellationToken), report => (double)report.CellsDone / Math.Max(1, report.CellsTotal));
         }
+        catch (FolderInUseException ex)
+        {
+            // The suite names the folder by its option, OutputDirectory.
+            throw OptionValidation.InOptionTerms(ex, OptionNames);
+        }
         catch (OperationCanceledException)
         {
             console.Line("tcd glue: cancelled; finished cells are stored, and a cell stopped in training saved a checkpoint: run the same command again to continue.");

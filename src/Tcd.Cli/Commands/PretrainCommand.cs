@@ -136,6 +136,8 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
     public override int Execute(PretrainSettings settings, CliConsole console, CancellationToken cancellationToken)
     {
         TorchRuntime.EnsureAvailable();
+        var start = RunFolderStart.Record(settings.Output);
+        using var runLock = LockRunFolder(settings.Output);
         var run = new PretrainRunFolder(settings.Output);
         var resumeFrom = settings.Training.Resume ? run.LatestCheckpoint() : null;
         if (resumeFrom is { } checkpoint)
@@ -155,7 +157,6 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
                 : $"tcd {Command.Name}: resuming from step {checkpoint.Step} ({checkpoint.Path}){StepsChange(startedWith, settings.Training.TotalSteps)}");
         }
 
-        var start = RunFolderStart.Record(settings.Output);
         try
         {
             var exitCode = Train(settings, run, console, cancellationToken);

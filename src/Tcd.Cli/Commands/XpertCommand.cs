@@ -78,6 +78,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
 
     public override int Execute(XpertSettings settings, CliConsole console, CancellationToken cancellationToken)
     {
+        using var runLock = LockRunFolder(settings.Output);
         var run = new XpertRunFolder(settings.Output);
         if (run.HoldsFinishedRunOf(settings.EffectiveOptions, settings.Source))
         {

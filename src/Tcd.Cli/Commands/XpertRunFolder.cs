@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Tcd.Experiments;
 using Tcd.Experiments.Xpert;
 using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
 
 namespace Tcd.Cli.Commands;
 
@@ -28,7 +29,7 @@ internal sealed class XpertRunFolder(string folder)
     /// <param name="source">The source model folder, whose fingerprint the finished run recorded (runs of older versions did not).</param>
     public bool HoldsFinishedRunOf(IReadOnlyDictionary<string, JsonNode?> now, string source)
     {
-        if (!Directory.Exists(folder) || !Directory.EnumerateFileSystemEntries(folder).Any())
+        if (!Directory.Exists(folder) || Directory.EnumerateFileSystemEntries(folder).All(FolderLock.IsLockFile))
         {
             return false;
         }

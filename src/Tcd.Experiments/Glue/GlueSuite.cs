@@ -69,8 +69,13 @@ public sealed class GlueSuite
     /// <param name="progress">Reports each stored cell found, training progress and each finished cell, with the grid's ETA.</param>
     /// <param name="cancellationToken">Stops after the current training step; finished cells stay stored for a rerun.</param>
     /// <exception cref="OperationCanceledException">The run was cancelled.</exception>
+    /// <exception cref="FolderInUseException">
+    /// Another suite holds <see cref="GlueSuiteOptions.OutputDirectory"/>: the suite locks it for the run (<see cref="FolderLock"/>),
+    /// and the fine-tuning of each cell its own checkpoint folder in it.
+    /// </exception>
     public GlueSuiteResult Run(IProgress<GlueSuiteProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        using var outputLock = FolderLock.Acquire(options.OutputDirectory, "GLUE suite folder", $"give the suite another {nameof(GlueSuiteOptions.OutputDirectory)}");
         TorchRuntime.EnsureAvailable();
         var tasks = options.Tasks.Select(GlueTask.FromName).Distinct().ToList();
         var configs = options.Models.ToDictionary(model => model.Name, model => RequireVocabulary(model, BertModelStore.LoadConfig(model.Folder)));

@@ -78,6 +78,10 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
     /// <see cref="FineTuningOptions.CheckpointDirectory"/> set, the next <c>Fit</c> resumes from the checkpoint written on cancellation).
     /// </exception>
     /// <exception cref="CheckpointMismatchException">The checkpoint to resume from belongs to a run with other data or options.</exception>
+    /// <exception cref="FolderInUseException">
+    /// Another run, in this process or another, is using <c>Training.CheckpointDirectory</c>; the message names it and the
+    /// process, and nothing in the folder was changed.
+    /// </exception>
     public FineTunedBertTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);

@@ -121,6 +121,10 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
     /// <exception cref="OperationCanceledException">
     /// <see cref="BertPretrainingOptions.CancellationToken"/> or the <c>MLContext</c> (<c>CancelExecution</c>, as AutoML does when a trial's time is up) was cancelled (after the checkpoint was saved, or while the validation data was read).
     /// </exception>
+    /// <exception cref="FolderInUseException">
+    /// Another run, in this process or another, is using <c>Training.CheckpointDirectory</c>; the message names it and the
+    /// process, and nothing in the folder was changed.
+    /// </exception>
     public PretrainedBertTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);

@@ -34,6 +34,83 @@ public static class OutputFolders
     }
 
     /// <summary>
+    /// Deletes what <paramref name="folder"/> holds except the files of a <see cref="FolderLock"/> held on it, which the
+    /// lock removes as it lets go (deleted now, the lock would be let go early), then <paramref name="folder"/> and its
+    /// parents up to <paramref name="upTo"/> as <see cref="DeleteEmpty"/> does; a folder that does not exist is fine.
+    /// </summary>
+    public static void DeleteAllButLock(string folder, string upTo)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        if (!Directory.Exists(folder))
+        {
+            return;
+        }
+
+        foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos().Where(entry => !FolderLock.IsLockFile(entry.FullName)).ToList())
+        {
+            if (entry is DirectoryInfo { LinkTarget: null } subfolder)
+            {
+                subfolder.Delete(recursive: true);
+            }
+            else
+            {
+                // A file, or a link, which goes without what it points to.
+                entry.Delete();
+            }
+        }
+
+        DeleteEmpty(folder, upTo);
+    }
+
+    /// <summary>
+    /// Deletes <paramref name="folder"/> when nothing is left in it, then each of its parents up to and including
+    /// <paramref name="upTo"/> likewise, stopping at the first that holds something or cannot be deleted.
+    /// </summary>
+    /// <param name="folder">The innermost folder to delete.</param>
+    /// <param name="upTo"><paramref name="folder"/> or one of its parents: the outermost folder to delete.</param>
+    public static void DeleteEmpty(string folder, string upTo)
+    {
+        var outermost = Path.TrimEndingDirectorySeparator(Path.GetFullPath(upTo));
+        for (var current = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)); current is not null; current = Path.GetDirectoryName(current))
+        {
+            try
+            {
+                if (Directory.Exists(current) && Directory.EnumerateFileSystemEntries(current).Any())
+                {
+                    return;
+                }
+
+                Directory.Delete(current);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Something was written into it meanwhile (another run's lock, say), or it is gone already.
+                if (Directory.Exists(current))
+                {
+                    return;
+                }
+            }
+
+            if (current.Length <= outermost.Length)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>The outermost folder of <paramref name="folder"/>'s path that does not exist yet (null when it exists).</summary>
+    public static string? OutermostMissingFolder(string folder)
+    {
+        string? missing = null;
+        for (var current = Path.GetFullPath(folder); current is not null && !Directory.Exists(current); current = Path.GetDirectoryName(current))
+        {
+            missing = current;
+        }
+
+        return missing;
+    }
+
+    /// <summary>
     /// Checks that <paramref name="folder"/> could be created (no file stands at it or at a parent) without creating
     /// anything, so that a run can refuse a bad path before its work and still leave no folder behind when it fails
     /// before writing. Returns the full path.

@@ -44,6 +44,17 @@ public sealed class CheckpointStore
     public int KeepLast { get; }
 
     /// <summary>
+    /// Locks the checkpoint folder for the life of a run (<see cref="FolderLock"/>), so that a second run given the same
+    /// folder, in this process or another, fails at once instead of writing, pruning and resuming from this run's
+    /// checkpoints. The run that trains (<see cref="Pretrainer.Run"/>, <see cref="FineTuner.Train"/>) takes it, as it
+    /// alone knows when the run starts and ends; the store's reads (a resume announced before the run) do not. The folder
+    /// is removed on release when nothing else is left in it, as <see cref="DeleteAll"/> would have.
+    /// </summary>
+    /// <exception cref="FolderInUseException">Another run holds the folder.</exception>
+    /// <exception cref="IOException">The folder cannot be created (the message says why).</exception>
+    public FolderLock Lock() => FolderLock.Acquire(Root, Purpose, "give this run another checkpoint folder", removeWhenEmpty: true);
+
+    /// <summary>
     /// Deletes a folder that has already been renamed to a temporary name, and everything in it. Tests replace it to stop a
     /// deletion midway, as a process killed while it deletes the files would.
     /// </summary>

@@ -103,6 +103,7 @@ public sealed class FineTuner
     /// <exception cref="CheckpointMismatchException">The checkpoint to resume from belongs to a run with other examples or settings.</exception>
     /// <exception cref="TrainingDivergedException">A step's loss (or, before a checkpoint, a weight) was NaN or infinite.</exception>
     /// <exception cref="CheckpointLoadException">A file of the checkpoint to resume from is missing, damaged or holds another model.</exception>
+    /// <exception cref="FolderInUseException">Another run holds <see cref="FineTuningOptions.CheckpointDirectory"/>; nothing was changed.</exception>
     public FineTuningResult Train(
         IReadOnlyList<FineTuningExample> train,
         IReadOnlyList<FineTuningExample>? validation = null,
@@ -122,6 +123,8 @@ public sealed class FineTuner
             ValidateExamples(validation, nameof(validation));
         }
 
+        // Before anything moves: a run that finds its checkpoint folder in use changes nothing.
+        using var checkpointLock = options.CheckpointDirectory is null ? null : new CheckpointStore(options.CheckpointDirectory, options.KeepCheckpoints).Lock();
         TorchRuntime.SetThreads(options.Threads);
         var device = TorchRuntime.ResolveDevice(options.Device);
         if (options.ReuseNativeMemory)

@@ -79,7 +79,8 @@ public sealed record FineTuningOptions
     /// Folder for checkpoints, so that a long run (a large GLUE task, a MoE on a CPU) survives a crash or a stop; null
     /// writes none. A checkpoint holds the weights, the optimizer state and the position in the run; the best epoch's
     /// weights are kept beside them. They serve only a resume: a run that finishes deletes them (unless
-    /// <see cref="KeepCheckpointsWhenDone"/>). Default null.
+    /// <see cref="KeepCheckpointsWhenDone"/>). One run at a time uses it: a run started while another holds it, in this
+    /// process or another, fails with <see cref="Runtime.FolderInUseException"/> (<see cref="CheckpointStore.Lock"/>). Default null.
     /// </summary>
     public string? CheckpointDirectory { get; init; }
 

@@ -108,6 +108,7 @@ public sealed class Pretrainer
     /// Stops the run after the current step, or within it while it reads the corpus (that step is dropped; the weights
     /// only change at a step's end) or scores the validation segments.
     /// </param>
+    /// <exception cref="FolderInUseException">Another run holds <see cref="PretrainingOptions.CheckpointDirectory"/>; nothing was changed.</exception>
     public PretrainingResult Run(
         TextCorpus corpus,
         IReadOnlyList<EncodedText>? validationSegments = null,
@@ -121,6 +122,8 @@ public sealed class Pretrainer
             throw new ArgumentException("There are no validation segments: pass at least one, or null to train without validation.", nameof(validationSegments));
         }
 
+        // Before anything moves: a run that finds its checkpoint folder in use changes nothing.
+        using var checkpointLock = options.CheckpointDirectory is null ? null : new CheckpointStore(options.CheckpointDirectory, options.KeepCheckpoints).Lock();
         TorchRuntime.EnsureAvailable();
         TorchRuntime.SetThreads(options.Threads);
 

@@ -62,7 +62,11 @@ public sealed record PretrainingOptions
     /// <summary>Segments held in the shuffle buffer (the corpus is streamed, not loaded whole). Default 10,000.</summary>
     public int ShuffleBufferSize { get; init; } = 10_000;
 
-    /// <summary>Folder for checkpoints; null writes none (and a run cannot be resumed). Default null.</summary>
+    /// <summary>
+    /// Folder for checkpoints; null writes none (and a run cannot be resumed). One run at a time uses it: a run started
+    /// while another holds it, in this process or another, fails with <see cref="FolderInUseException"/>
+    /// (<see cref="CheckpointStore.Lock"/>). Default null.
+    /// </summary>
     public string? CheckpointDirectory { get; init; }
 
     /// <summary>Steps between checkpoints (one is always written at the end and on cancellation). Default 1,000.</summary>

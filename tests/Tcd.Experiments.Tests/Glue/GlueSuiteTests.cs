@@ -15,6 +15,23 @@ public sealed class GlueSuiteTests : IDisposable
     public void Dispose() => fixture.Dispose();
 
     [Fact]
+    public void A_suite_folder_another_suite_is_using_is_refused_before_any_cell_and_free_again_once_it_ends()
+    {
+        var options = fixture.OneCellOptions([fixture.SaveModel("teacher", GlueSuiteFixture.TinyConfig, seed: 1)], "MRPC");
+
+        using (FolderLock.Acquire(fixture.Output, "GLUE suite folder", "give another folder"))
+        {
+            var locked = () => new GlueSuite(options).Run();
+
+            locked.Should().Throw<FolderInUseException>().WithMessage(
+                $"Another run in this process is using the GLUE suite folder '{Path.GetFullPath(fixture.Output)}'; wait for it to finish, or give the suite another OutputDirectory.");
+            Directory.EnumerateFileSystemEntries(fixture.Output).Should().OnlyContain(entry => FolderLock.IsLockFile(entry), "no cell was trained or stored");
+        }
+
+        new GlueSuite(options).Run().CellsTrained.Should().Be(1);
+    }
+
+    [Fact]
     public void OneCellGrid_WritesTableChartsAndSelection_AndARerunReusesEveryCell()
     {
         var teacher = fixture.SaveModel("teacher", GlueSuiteFixture.TinyConfig, seed: 1, logLikelihood: -2.5);
