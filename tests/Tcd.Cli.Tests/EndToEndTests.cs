@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
 
 namespace Tcd.Cli.Tests;
 
@@ -571,6 +572,28 @@ public sealed class EndToEndTests : IDisposable
         stopped.ExitCode.Should().Be(130);
         stopped.Output.Should().EndWith(
             $"tcd glue: cancelled; finished cells are stored, and a cell stopped in training saved a checkpoint: run the same command again to continue.{Environment.NewLine}");
+    }
+
+    [Fact]
+    public void A_glue_run_whose_out_another_run_holds_stops_naming_out()
+    {
+        PretrainOneTinyStep();
+        var rows = Enumerable.Range(0, 8).Select(i => i % 2 == 0 ? $"a fine film number {i}\t1" : $"a dull film number {i}\t0");
+        temp.Write("SST-2/train.tsv", string.Join("\n", ["sentence\tlabel", .. rows]) + "\n");
+        temp.Write("SST-2/dev.tsv", string.Join("\n", ["sentence\tlabel", .. rows]) + "\n");
+        var output = temp.File("glue-out");
+        string[] glue = ["glue", "--models", temp.File("run"), "--glue", temp.Path, "--tasks", "SST-2", "--out", output, "--grid", "quick", "--seeds", "1", "--epochs", "1", .. TinyOnCpu];
+
+        (int ExitCode, string Output, string Error) refused;
+        using (FolderLock.Acquire(output, "GLUE suite folder", "give another --out"))
+        {
+            refused = Cli.Run(glue);
+        }
+
+        refused.ExitCode.Should().Be(1);
+        refused.Error.Should().StartWith($"tcd glue: error: Another run in this process is using the GLUE suite folder '{Path.GetFullPath(output)}'; wait for it to finish, or give the suite another --out.");
+        Directory.Exists(output).Should().BeFalse("the lock's folder goes with it and the refused run wrote nothing");
+        Cli.Run(glue).ExitCode.Should().Be(0, "the folder is free again");
     }
 
     [Fact]
