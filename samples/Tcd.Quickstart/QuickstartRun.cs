@@ -74,7 +74,7 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
         }
         catch (OperationCanceledException)
         {
-            Say("Cancelled; run the same command again: finished pre-training runs and fine-tunings are reused, an interrupted one resumes from its checkpoint.");
+            errors.WriteLine("Cancelled; run the same command again: finished pre-training runs and fine-tunings are reused, an interrupted one resumes from its checkpoint.");
             return 130;
         }
         catch (QuickstartUsageException ex)

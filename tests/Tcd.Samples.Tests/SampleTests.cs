@@ -120,7 +120,9 @@ public sealed class SampleTests : IDisposable
         straight.ExitCode.Should().Be(0, straight.ToString());
         stopped.ExitCode.Should().Be(130, stopped.ToString());
         stopped.Output.Should().MatchRegex(@"\[MoE\] SST-2 stopped; checkpoint of step 1[0-9] saved in .*finetune-sst-2")
-            .And.NotContain("[TCD student (MoE)] fine-tuning");
+            .And.NotContain("[TCD student (MoE)] fine-tuning").And.NotContain("Cancelled");
+        stopped.Error.Trim().Should().Be(
+            "Cancelled; run the same command again: finished pre-training runs and fine-tunings are reused, an interrupted one resumes from its checkpoint.");
         resumed.ExitCode.Should().Be(0, resumed.ToString());
         resumed.Output.Should().Contain("[MoE] MRPC already fine-tuned").And.MatchRegex(@"\[MoE\] resuming fine-tuning on SST-2 at step 1[0-9] from ")
             .And.Contain("[TCD student (MoE)] fine-tuning on SST-2");
