@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
 using TorchSharp;
 
 namespace Tcd.Samples.Tests;
@@ -74,6 +75,34 @@ public sealed class SampleTests : IDisposable
 
         run.ExitCode.Should().Be(2, run.ToString());
         run.Error.Trim().Should().Be($"error: --corpus '{corpus}' holds 1 document(s); the quickstart needs at least two (one is held out).");
+    }
+
+    [Fact]
+    public void A_quickstart_given_the_out_of_a_running_one_stops_at_once_writing_nothing_and_runs_once_it_is_free()
+    {
+        var folder = Out("quickstart-locked");
+        // One document stops the quickstart right after the lock, once it reads the corpus: it shows the lock let it in.
+        var corpus = Out("one-document.txt");
+        File.WriteAllText(corpus, "The only document of the corpus.\n");
+        string[] args = ["--corpus", corpus, "--steps", "1", "--threads", "1", "--out", folder];
+
+        SampleRun locked;
+        using (FolderLock.Acquire(folder, "run folder", "wait"))
+        {
+            locked = SampleProgram.Run("Tcd.Quickstart", args);
+            Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName).Should()
+                .BeEquivalentTo([FolderLock.LockFileName, FolderLock.HolderFileName], "the refused quickstart wrote nothing");
+        }
+
+        var free = SampleProgram.Run("Tcd.Quickstart", args);
+
+        locked.ExitCode.Should().Be(1, locked.ToString());
+        locked.Error.Trim().Should().StartWith($"error: Another process (pid {Environment.ProcessId}: ")
+            .And.EndWith($" is using the quickstart folder '{folder}'; wait for it to finish, or give another --out.");
+        locked.Output.Should().BeEmpty();
+        free.ExitCode.Should().Be(2, free.ToString());
+        free.Error.Trim().Should().Be($"error: --corpus '{corpus}' holds 1 document(s); the quickstart needs at least two (one is held out).");
+        Directory.Exists(folder).Should().BeFalse("a quickstart that wrote nothing leaves nothing behind, its lock included");
     }
 
     private static void CopyFolder(string source, string destination)
