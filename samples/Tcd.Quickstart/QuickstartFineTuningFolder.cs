@@ -10,10 +10,14 @@ namespace Tcd.Quickstart;
 /// <summary>
 /// The folder of one of the quickstart's fine-tunings (<c>&lt;out&gt;/&lt;run&gt;/finetune-&lt;task&gt;</c>) as a later
 /// invocation finds it: the options and pre-trained model it was started with, the checkpoints of an interrupted
-/// fine-tuning, its metrics, and once it has finished its dev scores, which are reused instead of fine-tuning again.
+/// fine-tuning, its metrics, and once it has finished its dev scores (with the one answer it gave every dev example,
+/// if it did), which are reused instead of fine-tuning again.
 /// </summary>
 internal sealed class QuickstartFineTuningFolder(QuickstartRunFolder run, GlueTask task)
 {
+    /// <summary>The member of the stored result, beside the scores, that holds <see cref="QuickstartTaskResult.OneAnswer"/>.</summary>
+    private const string OneAnswerProperty = "OneAnswer";
+
     public string Folder { get; } = Path.Combine(run.Folder, "finetune-" + task.DirectoryName.ToLowerInvariant());
 
     public string CheckpointFolder => Path.Combine(Folder, "checkpoints");
@@ -52,9 +56,12 @@ internal sealed class QuickstartFineTuningFolder(QuickstartRunFolder run, GlueTa
         return differences;
     }
 
-    /// <summary>The dev scores of the finished fine-tuning, or null when it has not finished.</summary>
+    /// <summary>
+    /// The dev scores of the finished fine-tuning and its one answer, or null when it has not finished. A result stored
+    /// before the one answer was recorded loads with none.
+    /// </summary>
     /// <exception cref="InvalidDataException">The stored result is malformed; the message names the file.</exception>
-    public GlueTaskResult? StoredResult()
+    public QuickstartTaskResult? StoredResult()
     {
         if (!File.Exists(ResultFile))
         {
@@ -63,18 +70,30 @@ internal sealed class QuickstartFineTuningFolder(QuickstartRunFolder run, GlueTa
 
         try
         {
-            return JsonSerializer.Deserialize<GlueTaskResult>(File.ReadAllText(ResultFile), TcdJson.Compact)
-                   ?? throw new JsonException("the file holds null.");
+            var stored = JsonNode.Parse(File.ReadAllText(ResultFile)) as JsonObject ?? throw new JsonException("the file holds no JSON object.");
+            var scores = stored.Deserialize<GlueTaskResult>(TcdJson.Compact) ?? throw new JsonException("the file holds null.");
+            return new QuickstartTaskResult(scores, stored[OneAnswerProperty]?.GetValue<string>());
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             throw new InvalidDataException($"'{ResultFile}' is damaged ({ex.Message}); delete it to fine-tune again.", ex);
         }
     }
 
-    /// <summary>Stores the finished fine-tuning's dev scores (atomically: a stopped save leaves none rather than half of one).</summary>
-    public void SaveResult(GlueTaskResult result) =>
-        CheckpointStore.ReplaceAtomically(ResultFile, JsonSerializer.Serialize(result, TcdJson.Indented));
+    /// <summary>
+    /// Stores the finished fine-tuning's dev scores, with its one answer beside them when it gave one (atomically: a
+    /// stopped save leaves none rather than half of one).
+    /// </summary>
+    public void SaveResult(QuickstartTaskResult result)
+    {
+        var stored = JsonSerializer.SerializeToNode(result.Scores, TcdJson.Indented)!.AsObject();
+        if (result.OneAnswer is { } oneAnswer)
+        {
+            stored[OneAnswerProperty] = oneAnswer;
+        }
+
+        CheckpointStore.ReplaceAtomically(ResultFile, stored.ToJsonString(TcdJson.Indented));
+    }
 
     /// <summary>
     /// Deletes the checkpoints: those of a finished fine-tuning once its result is saved, or those of another version of

@@ -5,6 +5,7 @@ using Microsoft.ML.Data;
 using Tcd.MLNet;
 using Tcd.MLNet.Estimators;
 using Tcd.MLNet.Transformers;
+using Tcd.Experiments.Glue;
 using Tcd.Models.Data;
 using Tcd.Models.Data.Glue;
 using Tcd.Models.Evaluation;
@@ -73,7 +74,7 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
         }
         catch (OperationCanceledException)
         {
-            Say("Cancelled; run the same command again: finished pre-training runs and fine-tunings are reused, an interrupted one resumes from its checkpoint.");
+            errors.WriteLine("Cancelled; run the same command again: finished pre-training runs and fine-tunings are reused, an interrupted one resumes from its checkpoint.");
             return 130;
         }
         catch (QuickstartUsageException ex)
@@ -244,7 +245,7 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
     /// Fine-tunes <paramref name="pretrained"/> on a task and scores it on dev, or returns the scores of an earlier invocation
     /// that fine-tuned the same model with the same options; an interrupted fine-tuning resumes from its checkpoint.
     /// </summary>
-    private GlueTaskResult FineTune(string name, PretrainedModel pretrained, TaskData data, CancellationToken cancellationToken)
+    private QuickstartTaskResult FineTune(string name, PretrainedModel pretrained, TaskData data, CancellationToken cancellationToken)
     {
         var label = $"[{name}] {data.Task}";
         var folder = new QuickstartFineTuningFolder(pretrained.Folder, data.Task);
@@ -308,7 +309,9 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
 
         var scored = classifier.Transform(data.Dev);
         var metrics = mlContext.BinaryClassification.Evaluate(scored);
-        var result = Evaluate(data.Task, scored.GetColumn<bool>("PredictedLabel").Select(p => p ? 1 : 0), scored.GetColumn<bool>("Label").Select(l => l ? 1 : 0));
+        var predictions = scored.GetColumn<bool>("PredictedLabel").Select(p => p ? 1 : 0).ToArray();
+        var labels = scored.GetColumn<bool>("Label").Select(l => l ? 1 : 0).ToArray();
+        var result = new QuickstartTaskResult(GlueMetrics.Evaluate(data.Task, predictions, labels), GlueOneAnswer.Describe(data.Task, predictions));
         folder.SaveResult(result);
         // Kept until now, so that a run stopped while it scored the model resumes at its last step instead of fine-tuning again.
         folder.DeleteCheckpoints();
@@ -316,18 +319,19 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
         return result;
     }
 
-    /// <summary>The result's metrics in one line, e.g. <c>F1 81.2, accuracy 68.4</c>.</summary>
-    private static string Describe(GlueTaskResult result) =>
-        string.Join(", ", result.Metrics.Select(metric => FormattableString.Invariant($"{GlueMetrics.DisplayName(metric.Key)} {metric.Value:F1}")));
+    /// <summary>
+    /// The result's metrics in one line, e.g. <c>F1 81.2, accuracy 68.4</c>, and its one answer when it gave one, e.g.
+    /// <c>F1 81.2, accuracy 68.4; every dev prediction is the class '1'</c>.
+    /// </summary>
+    private static string Describe(QuickstartTaskResult result) =>
+        string.Join(", ", result.Scores.Metrics.Select(metric => FormattableString.Invariant($"{GlueMetrics.DisplayName(metric.Key)} {metric.Value:F1}")))
+        + (result.OneAnswer is { } oneAnswer ? $"; every dev prediction is {oneAnswer}" : string.Empty);
 
     /// <summary>Reports a stopped run: the checkpoint it saved (<paramref name="ofTotal"/> follows its step), or that it saved none.</summary>
     private void SayStopped(string label, (string Path, long Step)? saved, string ofTotal) =>
         Say(saved is { } checkpoint
             ? $"{label} stopped; checkpoint of step {checkpoint.Step}{ofTotal} saved in {checkpoint.Path}"
             : $"{label} stopped before its first step; nothing to resume");
-
-    private static GlueTaskResult Evaluate(GlueTask task, IEnumerable<int> predictions, IEnumerable<int> labels) =>
-        GlueMetrics.Evaluate(task, predictions.ToArray(), labels.ToArray());
 
     /// <summary>The table's column of one metric of one task, e.g. "MRPC F1" or "SST-2 Acc.".</summary>
     private static string ScoreColumn(GlueTask task, GlueMetric metric) =>
@@ -343,7 +347,7 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
         {
             var row = table.AddRow(name)
                 .Set("Params (M)", model.Model.Config.CountParameters() / 1e6)
-                .Set(average, GlueMetrics.GlueScore(results));
+                .Set(average, GlueMetrics.GlueScore(results.Select(result => result.Scores)));
             if (model.LogLikelihood is { } logLikelihood)
             {
                 // No score (a model trained without one) leaves the cell empty.
@@ -352,9 +356,15 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
 
             foreach (var (task, result) in FineTuningTasks.Zip(results))
             {
-                foreach (var (metric, value) in result.Metrics)
+                foreach (var (metric, value) in result.Scores.Metrics)
                 {
                     row.Set(ScoreColumn(task, metric), value);
+                    if (result.OneAnswer is { } oneAnswer)
+                    {
+                        // Every metric of the task comes from the one answer; the cells share the note (and its number).
+                        table.AddNote(name, ScoreColumn(task, metric),
+                            $"{name} {task}: every dev prediction is {oneAnswer}: {GlueOneAnswer.Meaning}; more --finetune-epochs or a higher --finetune-lr may help.");
+                    }
                 }
             }
         }
@@ -371,7 +381,7 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
         ScoreBarChart.Write(
             Path.Combine(output, "glue-scores.png"),
             [.. FineTuningTasks.Select(task => task.Name), average],
-            rows.Select(r => new ScoreSeries(r.Name, [.. r.Results.Select(result => result.Score), GlueMetrics.GlueScore(r.Results)])).ToList(),
+            rows.Select(r => new ScoreSeries(r.Name, [.. r.Results.Select(result => result.Scores.Score), GlueMetrics.GlueScore(r.Results.Select(result => result.Scores))])).ToList(),
             new ScoreBarChartOptions { Title = "GLUE dev scores after fine-tuning (MRPC: mean of F1 and accuracy)", YLabel = "Score (%)" });
 
         console.WriteLine();
@@ -400,7 +410,7 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
     private sealed record TaskData(GlueTask Task, IDataView Train, IDataView Dev, string FilesIdentity);
 
     /// <summary>One model's row of the table: its fine-tuning results in the order of <see cref="FineTuningTasks"/>.</summary>
-    private sealed record ModelResults(string Name, PretrainedModel Model, IReadOnlyList<GlueTaskResult> Results);
+    private sealed record ModelResults(string Name, PretrainedModel Model, IReadOnlyList<QuickstartTaskResult> Results);
 
     private sealed class Document
     {

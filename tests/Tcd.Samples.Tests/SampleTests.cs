@@ -1,5 +1,7 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
 using TorchSharp;
 
 namespace Tcd.Samples.Tests;
@@ -21,21 +23,36 @@ public sealed class SampleTests : IDisposable
     public void Quickstart_prints_the_table_reuses_its_finished_work_and_refuses_runs_made_with_other_options()
     {
         string[] Tiny(int steps) => ["--steps", $"{steps}", "--max-train", "32", "--finetune-epochs", "1", "--threads", "1", "--out", Out("quickstart")];
+        var results = Path.Combine(Out("quickstart"), "results.md");
 
         var run = SampleProgram.Run("Tcd.Quickstart", Tiny(4));
-        var table = File.ReadAllLines(Path.Combine(Out("quickstart"), "results.md"));
+        var table = File.ReadAllLines(results);
+        // As a quickstart that did not record the one answer stored it: that result is reused without a note.
+        var olderResult = Path.Combine(Out("quickstart"), "moe", "finetune-mrpc", "result.json");
+        var stored = JsonNode.Parse(File.ReadAllText(olderResult))!.AsObject();
+        stored.Remove("OneAnswer").Should().BeTrue("the MoE's MRPC predictions were all one class, as every model's were");
+        File.WriteAllText(olderResult, stored.ToJsonString());
         var again = SampleProgram.Run("Tcd.Quickstart", Tiny(4));
+        var tableAgain = File.ReadAllLines(results);
         var otherGlue = SampleProgram.Run("Tcd.Quickstart", [.. Tiny(4), "--glue", GlueWithShorterDevFiles()]);
         var changed = SampleProgram.Run("Tcd.Quickstart", Tiny(5));
         var invalid = SampleProgram.Run("Tcd.Quickstart", "--steps", "0", "--out", Out("quickstart-invalid"));
 
         run.ExitCode.Should().Be(0, run.ToString());
         table[0].Should().StartWith("| Model | Params (M) | Pre-training LL | MRPC F1 | MRPC Acc. | SST-2 Acc. | Avg. |");
-        table.Skip(2).Select(line => line.Split('|')[1].Trim()).Should().Equal("Teacher (vanilla)", "MoE", "TCD student (MoE)");
+        var rows = table.Skip(2).TakeWhile(line => line.StartsWith('|')).ToList();
+        rows.Select(line => line.Split('|')[1].Trim()).Should().Equal("Teacher (vanilla)", "MoE", "TCD student (MoE)");
+        rows.Should().AllSatisfy(row => row.Should().MatchRegex(@" \| 81\.2 \[\d\] \| 68\.4 \[\d\] \| 50\.9 \[\d\] \| 62\.9 \|$",
+            "one epoch on 32 examples leaves every model answering the class '1', whose scores the table marks"));
+        table.Should().Contain(line => line.StartsWith("[1] Teacher (vanilla) MRPC: every dev prediction is the class '1': the model does not tell the examples apart yet", StringComparison.Ordinal))
+            .And.Contain(line => line.StartsWith("[6] TCD student (MoE) SST-2: every dev prediction is the class '1': ", StringComparison.Ordinal));
+        run.Output.Should().Contain("[MoE] SST-2 dev: accuracy 50.9; every dev prediction is the class '1' (ML.NET: ");
         File.Exists(Path.Combine(Out("quickstart"), "tcd", "model", "pretraining.json")).Should().BeTrue("tcd glue reads the held-out log-likelihood there");
         again.ExitCode.Should().Be(0, again.ToString());
         again.Output.Should().Contain("[moe] already trained").And.NotContain("fine-tuning on");
         again.Output.Split('\n').Where(line => line.Contains("already fine-tuned: dev ", StringComparison.Ordinal)).Should().HaveCount(6, "three models on two tasks");
+        tableAgain.Single(line => line.StartsWith("| MoE |", StringComparison.Ordinal)).Should().EndWith("| 81.2 | 68.4 | 50.9 [3] | 62.9 |");
+        tableAgain.Should().Contain(line => line.StartsWith("[5] TCD student (MoE) SST-2: ", StringComparison.Ordinal), "the other stored results kept their one answer");
         otherGlue.ExitCode.Should().Be(0, otherGlue.ToString());
         otherGlue.Output.Should().Contain("[MoE] SST-2: fine-tuned before with other GLUE files; fine-tuning again").And.Contain("SST-2: 32 training sentences, 20 dev sentences.");
         changed.ExitCode.Should().Be(2, changed.ToString());
@@ -58,6 +75,34 @@ public sealed class SampleTests : IDisposable
 
         run.ExitCode.Should().Be(2, run.ToString());
         run.Error.Trim().Should().Be($"error: --corpus '{corpus}' holds 1 document(s); the quickstart needs at least two (one is held out).");
+    }
+
+    [Fact]
+    public void A_quickstart_given_the_out_of_a_running_one_stops_at_once_writing_nothing_and_runs_once_it_is_free()
+    {
+        var folder = Out("quickstart-locked");
+        // One document stops the quickstart right after the lock, once it reads the corpus: it shows the lock let it in.
+        var corpus = Out("one-document.txt");
+        File.WriteAllText(corpus, "The only document of the corpus.\n");
+        string[] args = ["--corpus", corpus, "--steps", "1", "--threads", "1", "--out", folder];
+
+        SampleRun locked;
+        using (FolderLock.Acquire(folder, "run folder", "wait"))
+        {
+            locked = SampleProgram.Run("Tcd.Quickstart", args);
+            Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName).Should()
+                .BeEquivalentTo([FolderLock.LockFileName, FolderLock.HolderFileName], "the refused quickstart wrote nothing");
+        }
+
+        var free = SampleProgram.Run("Tcd.Quickstart", args);
+
+        locked.ExitCode.Should().Be(1, locked.ToString());
+        locked.Error.Trim().Should().StartWith($"error: Another process (pid {Environment.ProcessId}: ")
+            .And.EndWith($" is using the quickstart folder '{folder}'; wait for it to finish, or give another --out.");
+        locked.Output.Should().BeEmpty();
+        free.ExitCode.Should().Be(2, free.ToString());
+        free.Error.Trim().Should().Be($"error: --corpus '{corpus}' holds 1 document(s); the quickstart needs at least two (one is held out).");
+        Directory.Exists(folder).Should().BeFalse("a quickstart that wrote nothing leaves nothing behind, its lock included");
     }
 
     private static void CopyFolder(string source, string destination)
@@ -104,7 +149,9 @@ public sealed class SampleTests : IDisposable
         straight.ExitCode.Should().Be(0, straight.ToString());
         stopped.ExitCode.Should().Be(130, stopped.ToString());
         stopped.Output.Should().MatchRegex(@"\[MoE\] SST-2 stopped; checkpoint of step 1[0-9] saved in .*finetune-sst-2")
-            .And.NotContain("[TCD student (MoE)] fine-tuning");
+            .And.NotContain("[TCD student (MoE)] fine-tuning").And.NotContain("Cancelled");
+        stopped.Error.Trim().Should().Be(
+            "Cancelled; run the same command again: finished pre-training runs and fine-tunings are reused, an interrupted one resumes from its checkpoint.");
         resumed.ExitCode.Should().Be(0, resumed.ToString());
         resumed.Output.Should().Contain("[MoE] MRPC already fine-tuned").And.MatchRegex(@"\[MoE\] resuming fine-tuning on SST-2 at step 1[0-9] from ")
             .And.Contain("[TCD student (MoE)] fine-tuning on SST-2");

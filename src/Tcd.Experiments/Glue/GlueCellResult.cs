@@ -21,7 +21,7 @@ namespace Tcd.Experiments.Glue;
 /// another, so the cell is trained again. Null in cells stored before data fingerprints existed.
 /// </param>
 /// <param name="OneAnswers">
-/// Per result column whose dev predictions were all one answer, that answer as <see cref="GlueOneAnswer.Describe"/>
+/// Per result column whose dev predictions were all one answer, that answer as <see cref="GlueOneAnswer.Describe(Tcd.Models.Data.Glue.GlueTask, IReadOnlyList{float[]})"/>
 /// words it (e.g. <c>"RTE": "the class 'entailment'"</c>); kept with the cell, so a resumed suite still notes it in its
 /// table. Empty when every column's predictions differ; null in cells stored before it was recorded, which are not noted.
 /// </param>

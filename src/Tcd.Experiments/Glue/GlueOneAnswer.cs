@@ -11,7 +11,7 @@ namespace Tcd.Experiments.Glue;
 /// </summary>
 public static class GlueOneAnswer
 {
-    /// <summary>What a one-answer model's scores mean, for a note after <see cref="Describe"/>'s answer.</summary>
+    /// <summary>What a one-answer model's scores mean, for a note after <see cref="Describe(GlueTask, IReadOnlyList{float[]})"/>'s answer.</summary>
     public const string Meaning = "the model does not tell the examples apart yet, so its scores are those of a constant answer";
 
     /// <summary>Regression scores closer than this count as one answer: a float round-off apart, not a judgement.</summary>
@@ -38,7 +38,31 @@ public static class GlueOneAnswer
             return scores.Max() - scores.Min() < Tolerance ? string.Create(CultureInfo.InvariantCulture, $"the score {scores[0]:F2}") : null;
         }
 
-        var classes = outputs.Select(GlueMetrics.PredictedClass).Distinct().ToList();
+        return Describe(task, outputs.Select(GlueMetrics.PredictedClass).ToList());
+    }
+
+    /// <summary>
+    /// The one class every prediction is, e.g. <c>the class '1'</c>, for a classifier scored from its predicted classes
+    /// rather than its output rows; null when the predictions differ, or there are fewer than two.
+    /// </summary>
+    /// <param name="task">A classification task, whose label names name the class.</param>
+    /// <param name="predictedClasses">The predicted class index of each dev example.</param>
+    /// <exception cref="ArgumentException">The task is a regression task (it predicts scores, not classes).</exception>
+    public static string? Describe(GlueTask task, IReadOnlyList<int> predictedClasses)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(predictedClasses);
+        if (task.IsRegression)
+        {
+            throw new ArgumentException($"{task} predicts scores, not classes; describe its output rows instead.", nameof(task));
+        }
+
+        if (predictedClasses.Count < 2)
+        {
+            return null;
+        }
+
+        var classes = predictedClasses.Distinct().ToList();
         return classes.Count == 1 ? $"the class '{task.LabelNames[classes[0]]}'" : null;
     }
 }

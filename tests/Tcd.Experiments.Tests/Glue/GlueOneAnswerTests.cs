@@ -14,6 +14,16 @@ public sealed class GlueOneAnswerTests
     }
 
     [Fact]
+    public void Predicted_classes_that_are_all_one_class_are_named_by_it_as_output_rows_are()
+    {
+        GlueOneAnswer.Describe(GlueTask.Mrpc, [1, 1, 1]).Should().Be("the class '1'");
+        GlueOneAnswer.Describe(GlueTask.Rte, [1, 1]).Should().Be(GlueOneAnswer.Describe(GlueTask.Rte, [[0.1f, 0.9f], [-2f, 0.3f]]));
+        GlueOneAnswer.Describe(GlueTask.Sst2, [0, 1, 0]).Should().BeNull();
+        GlueOneAnswer.Describe(GlueTask.Sst2, [0]).Should().BeNull("one example tells nothing");
+        FluentActions.Invoking(() => GlueOneAnswer.Describe(GlueTask.StsB, [1, 1])).Should().Throw<ArgumentException>().WithMessage("STS-B predicts scores, not classes*");
+    }
+
+    [Fact]
     public void A_regressor_whose_every_score_is_the_same_once_clipped_is_named_by_that_score()
     {
         GlueOneAnswer.Describe(GlueTask.StsB, [[-1f], [-3f], [0f]]).Should().Be("the score 0.00", "scores are clipped to 0..5 as they are scored");
