@@ -78,7 +78,7 @@ internal sealed class GlueFineTuning(FineTuneSettings settings, TextWriter conso
         var scored = model.Transform(dev);
         var metrics = mlContext.MulticlassClassification.Evaluate(scored, KeyColumn);
         Say($"ML.NET multiclass metrics: micro accuracy {metrics.MicroAccuracy:P1}, macro accuracy {metrics.MacroAccuracy:P1}, log-loss {metrics.LogLoss:F3}");
-        console.WriteLine(metrics.ConfusionMatrix.GetFormattedConfusionTable());
+        console.WriteLine(ConfusionTable.Format(metrics.ConfusionMatrix, task.LabelNames));
         return (model, scored);
     }
 

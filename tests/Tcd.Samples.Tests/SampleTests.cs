@@ -205,6 +205,8 @@ public sealed class SampleTests : IDisposable
         File.Exists(Path.Combine(Out("finetune"), "RTE.tcd.zip")).Should().BeTrue();
         run.Output.Should().Contain("LoadModel").And.Contain("Model: 2 layers, hidden 64, no experts, 2.1 M parameters.");
         run.Output.Should().MatchRegex(@"(?m)^\d\d:\d\d:\d\d \[pre-training\] step 1/4 ", "the shared pre-training's lines take the sample's time stamps");
+        run.Output.Should().MatchRegex(@"(?m)^TRUTH \\ PREDICTED \| entailment \| not_entailment \| Recall\r?$", "both axes of the confusion table name the classes")
+            .And.MatchRegex(@"(?m)^not_entailment +\| +\d+ \| +\d+ \| [01]\.\d{4}\r?$");
         var unknown = SampleProgram.Run("Tcd.FineTuneGlue", "--task", "Foo", "--out", Out("finetune-bad"));
         unknown.ExitCode.Should().NotBe(0);
         unknown.Error.Should().Contain("Unknown GLUE task 'Foo'").And.NotContain("(Parameter");
