@@ -349,6 +349,7 @@ public sealed class SampleTests : IDisposable
         first.ExitCode.Should().Be(0, first.ToString());
         first.Output.Should().Contain("4 cells trained, 0 reused", "the quick grid has one full and one adapter configuration per task");
         File.ReadAllLines(Path.Combine(Out("glue"), "results.md"))[0].Should().Be("| Model | Pre-training LL | RTE | STS-B | Avg. |");
+        first.Output.Should().Contain($"chart RTE: {Path.Combine(Out("glue"), "charts", "RTE.png")}", "a written file's line names its role in words");
         second.ExitCode.Should().Be(0, second.ToString());
         second.Output.Should().Contain("0 cells trained, 4 reused");
         grouped.ExitCode.Should().Be(0, grouped.ToString());
