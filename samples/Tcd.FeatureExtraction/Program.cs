@@ -45,7 +45,7 @@ int Run(ParseResult parse, CancellationToken cancellationToken)
 
         var mlContext = new MLContext(seed: (int)parse.GetValue(seed));
         var featurizer = SampleModels.LoadOrPretrain(
-            mlContext, parse.GetValue(model), parse.GetValue(corpus)!, parse.GetValue(pretrainSteps), parse.GetValue(device)!, parse.GetValue(seed), Console.Out, cancellationToken);
+            mlContext, parse.GetValue(model), parse.GetValue(corpus)!, parse.GetValue(pretrainSteps), parse.GetValue(device)!, parse.GetValue(seed), Console.WriteLine, cancellationToken);
         var reader = new GlueReader(parse.GetValue(glue)!);
         IDataView Load(string split) => mlContext.Data.LoadFromEnumerable(
             reader.Read(GlueTask.Sst2, split).Select(example => new SentimentRow { Text = example.Text, Label = example.Label == 1 }).ToList());

@@ -31,7 +31,7 @@ internal sealed class GlueFineTuning(FineTuneSettings settings, TextWriter conso
         // For the whole run: pre-training, fine-tuning and scoring the dev set all run libtorch.
         TorchRuntime.SetThreads(settings.Threads);
         var mlContext = new MLContext(seed: (int)settings.Seed);
-        var pretrained = SampleModels.LoadOrPretrain(mlContext, settings.Model, settings.Corpus, settings.PretrainSteps, settings.Device, settings.Seed, console, cancellationToken);
+        var pretrained = SampleModels.LoadOrPretrain(mlContext, settings.Model, settings.Corpus, settings.PretrainSteps, settings.Device, settings.Seed, Say, cancellationToken);
         Say($"Model: {pretrained.Config.NumLayers} layers, hidden {pretrained.Config.HiddenSize}, {(pretrained.Config.ExpertCount > 0 ? UserMessages.Count(pretrained.Config.ExpertCount, "expert") : "no experts")}, {pretrained.Config.CountParameters() / 1e6:F1} M parameters.");
 
         var reader = new GlueReader(settings.GlueDirectory, new GlueReaderOptions { OnMalformedRow = GlueMalformedRowHandling.Skip });
@@ -78,7 +78,7 @@ internal sealed class GlueFineTuning(FineTuneSettings settings, TextWriter conso
         var scored = model.Transform(dev);
         var metrics = mlContext.MulticlassClassification.Evaluate(scored, KeyColumn);
         Say($"ML.NET multiclass metrics: micro accuracy {metrics.MicroAccuracy:P1}, macro accuracy {metrics.MacroAccuracy:P1}, log-loss {metrics.LogLoss:F3}");
-        console.WriteLine(metrics.ConfusionMatrix.GetFormattedConfusionTable());
+        console.WriteLine(ConfusionTable.Format(metrics.ConfusionMatrix, task.LabelNames));
         return (model, scored);
     }
 

@@ -86,9 +86,9 @@ int RunSuite(ParseResult parsed, CancellationToken cancellationToken)
         Console.Write(result.Table.ToMarkdown());
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.CellsTrained} cells trained, {result.Cells.Count - result.CellsTrained} reused."));
-        foreach (var (role, path) in result.Files)
+        foreach (var line in result.FileLines())
         {
-            Console.WriteLine($"{role}: {path}");
+            Console.WriteLine(line);
         }
 
         return 0;

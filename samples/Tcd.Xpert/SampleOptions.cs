@@ -21,8 +21,10 @@ internal sealed class SampleOptions
           --out DIR            output folder (default xpert-out)
           --k N                common experts kept per layer (default 2)
           --experts N          experts per layer of the MoE source (default 8)
-          --target-ff N        FFN width of the dense model = d_ff Tucker rank (default 64; at most 128)
-          --target-hidden N    hidden size of the dense model = d_model Tucker rank (default 64; at most 64)
+          --target-ff N        FFN width of the dense model = d_ff Tucker rank (default 64; at most the
+                               source's FFN size: 128 for the built-in source)
+          --target-hidden N    hidden size of the dense model = d_model Tucker rank (default 64; at most the
+                               source's hidden size: 64 for the built-in source; divisible by its attention heads)
           --expert-rank N      expert-mode Tucker rank (default 2k)
           --source DIR         load the MoE source from a BertModelStore folder instead of pre-training it
           --tasks LIST         GLUE tasks to fine-tune both dense models on, comma-separated, or 'none'

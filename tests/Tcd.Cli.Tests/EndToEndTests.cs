@@ -647,8 +647,8 @@ public sealed class EndToEndTests : IDisposable
         glue.Output.Should().Contain($"note: MNLI: no {Path.Combine("diagnostic", "diagnostic.tsv")} under '{temp.Path}', so no AX.tsv is written")
             .And.Contain("note: WNLI.tsv is the majority-class baseline, not a fine-tuned model: class 0 (2 of 3 WNLI train rows) for all 2 test rows")
             .And.Contain("(name WNLI in --tasks to fine-tune on it instead)", "notes name the tool's options")
-            .And.Contain($"submission:run:WNLI: {temp.File("glue-out", "submissions", "run", "WNLI.tsv")}")
-            .And.NotContain("submission:run:AX");
+            .And.Contain($"submission run WNLI: {temp.File("glue-out", "submissions", "run", "WNLI.tsv")}")
+            .And.NotContain("submission run AX");
     }
 
     [Fact]

@@ -251,6 +251,9 @@ public sealed class SampleTests : IDisposable
         run.ExitCode.Should().Be(0, run.ToString());
         File.Exists(Path.Combine(Out("finetune"), "RTE.tcd.zip")).Should().BeTrue();
         run.Output.Should().Contain("LoadModel").And.Contain("Model: 2 layers, hidden 64, no experts, 2.1 M parameters.");
+        run.Output.Should().MatchRegex(@"(?m)^\d\d:\d\d:\d\d \[pre-training\] step 1/4 ", "the shared pre-training's lines take the sample's time stamps");
+        run.Output.Should().MatchRegex(@"(?m)^TRUTH \\ PREDICTED \| entailment \| not_entailment \| Recall\r?$", "both axes of the confusion table name the classes")
+            .And.MatchRegex(@"(?m)^not_entailment +\| +\d+ \| +\d+ \| [01]\.\d{4}\r?$");
         var unknown = SampleProgram.Run("Tcd.FineTuneGlue", "--task", "Foo", "--out", Out("finetune-bad"));
         unknown.ExitCode.Should().NotBe(0);
         unknown.Error.Should().Contain("Unknown GLUE task 'Foo'").And.NotContain("(Parameter");
@@ -393,6 +396,7 @@ public sealed class SampleTests : IDisposable
         first.ExitCode.Should().Be(0, first.ToString());
         first.Output.Should().Contain("4 cells trained, 0 reused", "the quick grid has one full and one adapter configuration per task");
         File.ReadAllLines(Path.Combine(Out("glue"), "results.md"))[0].Should().Be("| Model | Pre-training LL | RTE | STS-B | Avg. |");
+        first.Output.Should().Contain($"chart RTE: {Path.Combine(Out("glue"), "charts", "RTE.png")}", "a written file's line names its role in words");
         second.ExitCode.Should().Be(0, second.ToString());
         second.Output.Should().Contain("0 cells trained, 4 reused");
         grouped.ExitCode.Should().Be(0, grouped.ToString());

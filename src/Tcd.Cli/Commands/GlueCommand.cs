@@ -88,9 +88,9 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
 
         console.Line(result.Table.ToMarkdown());
         console.Line(string.Create(CultureInfo.InvariantCulture, $"tcd glue: {UserMessages.Count(result.CellsTrained, "cell")} trained, {result.Cells.Count - result.CellsTrained} reused."));
-        foreach (var (role, path) in result.Files)
+        foreach (var line in result.FileLines())
         {
-            console.Line($"{role}: {path}");
+            console.Line(line);
         }
 
         return 0;

@@ -15,4 +15,11 @@ public sealed record GlueSuiteResult(
     IReadOnlyList<GlueSelection> Selections,
     ResultsTable Table,
     IReadOnlyDictionary<string, double> PretrainingLogLikelihoods,
-    IReadOnlyDictionary<string, string> Files);
+    IReadOnlyDictionary<string, string> Files)
+{
+    /// <summary>
+    /// <see cref="Files"/> as lines to print, one per file: its role, the parts of a compound role spaced apart
+    /// ("chart MRPC", "submission tiny WNLI", not "chart:MRPC"), then a colon and the path.
+    /// </summary>
+    public IEnumerable<string> FileLines() => Files.Select(file => $"{file.Key.Replace(':', ' ')}: {file.Value}");
+}
