@@ -36,7 +36,7 @@ internal sealed record BenchmarkOptions
           --soak         instead: memory over a long run — a tiny model through vanilla, MoE and TCD pre-training,
                          fine-tuning and batch inference, resident memory, managed heap and live tensors every tenth
                          of the steps, their growth per 1000 steps and a verdict (exit code 1 when a part grows)
-          --soak-steps N steps of each --soak part (default 3000)
+          --soak-steps N steps of each --soak part (default 3000; memory is judged from 1000, live tensors always)
           --glue PATH    GLUE folder for --classifier and --soak (default: data/glue found above the working folder)
           --system-allocator  leave glibc's allocator as it is (default: tuned as Pretrainer does, see NativeAllocator)
           --quick        small shape (L=2, H=64, 8 experts, seq 64, batch 8) for a smoke run under a minute
