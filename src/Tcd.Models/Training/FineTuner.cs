@@ -124,7 +124,8 @@ public sealed class FineTuner
         }
 
         // Before anything moves: a run that finds its checkpoint folder in use changes nothing.
-        using var checkpointLock = options.CheckpointDirectory is null ? null : new CheckpointStore(options.CheckpointDirectory, options.KeepCheckpoints).Lock();
+        var checkpoints = options.CheckpointDirectory is null ? null : new CheckpointStore(options.CheckpointDirectory, options.KeepCheckpoints);
+        using var checkpointLock = checkpoints?.Lock();
         TorchRuntime.SetThreads(options.Threads);
         var device = TorchRuntime.ResolveDevice(options.Device);
         if (options.ReuseNativeMemory)
@@ -137,7 +138,6 @@ public sealed class FineTuner
         var totalSteps = (long)stepsPerEpoch * options.Epochs;
         var schedule = LinearWarmupDecaySchedule.WithWarmupRatio(options.LearningRate, options.WarmupRatio, totalSteps);
         using var optimizer = AdamWFactory.Create(Model, options.LearningRate, options.WeightDecay);
-        var checkpoints = options.CheckpointDirectory is null ? null : new CheckpointStore(options.CheckpointDirectory, options.KeepCheckpoints);
         var validated = IsValidated(validation, score);
         var checkedBefore = checkedRun;
         checkedRun = null;

@@ -123,7 +123,8 @@ public sealed class Pretrainer
         }
 
         // Before anything moves: a run that finds its checkpoint folder in use changes nothing.
-        using var checkpointLock = options.CheckpointDirectory is null ? null : new CheckpointStore(options.CheckpointDirectory, options.KeepCheckpoints).Lock();
+        var checkpoints = options.CheckpointDirectory is null ? null : new CheckpointStore(options.CheckpointDirectory, options.KeepCheckpoints);
+        using var checkpointLock = checkpoints?.Lock();
         TorchRuntime.EnsureAvailable();
         TorchRuntime.SetThreads(options.Threads);
 
@@ -136,7 +137,7 @@ public sealed class Pretrainer
         student.to(device);
         if (teacher is null)
         {
-            return Train(corpus, validationSegments, device, progress, cancellationToken);
+            return Train(corpus, validationSegments, checkpoints, device, progress, cancellationToken);
         }
 
         // The teacher is borrowed and may be serving predictions on other threads (a fitted ML.NET transformer), so it is
@@ -152,7 +153,7 @@ public sealed class Pretrainer
         teacherOnDevice.eval();
         try
         {
-            return Train(corpus, validationSegments, device, progress, cancellationToken);
+            return Train(corpus, validationSegments, checkpoints, device, progress, cancellationToken);
         }
         finally
         {
@@ -198,7 +199,8 @@ public sealed class Pretrainer
     }
 
     private PretrainingResult Train(
-        TextCorpus corpus, IReadOnlyList<EncodedText>? validationSegments, Device device, IProgress<PretrainingProgress>? progress, CancellationToken cancellationToken)
+        TextCorpus corpus, IReadOnlyList<EncodedText>? validationSegments, CheckpointStore? checkpoints, Device device, IProgress<PretrainingProgress>? progress,
+        CancellationToken cancellationToken)
     {
 
         var packer = new SegmentPacker(encoder, options.MaxSequenceLength);
@@ -207,7 +209,6 @@ public sealed class Pretrainer
         var collator = new BatchCollator(encoder.SpecialTokenIds);
         using var optimizer = AdamWFactory.Create(student, options.LearningRate, options.WeightDecay, options.Beta1, options.Beta2);
         var schedule = new LinearWarmupDecaySchedule(options.LearningRate, options.EffectiveWarmupSteps, options.TotalSteps);
-        var checkpoints = options.CheckpointDirectory is null ? null : new CheckpointStore(options.CheckpointDirectory, options.KeepCheckpoints);
         var latest = FindCheckpointToResume();
         if (!options.Resume)
         {
