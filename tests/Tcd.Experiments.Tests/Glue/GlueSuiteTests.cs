@@ -215,14 +215,8 @@ public sealed class GlueSuiteTests : IDisposable
         var options = fixture.OneCellOptions([model], "RTE") with { Epochs = 2, BatchSize = 4, CheckpointEvery = 5 };
         StopAt(options, report => report.Step == 10);
         fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 5);
-        var notes = new List<string>();
-        var steps = new List<long>();
 
-        new GlueSuite(options, log: notes.Add).Run(new SynchronousProgress<GlueSuiteProgress>(report => steps.Add(report.Step))).CellsTrained.Should().Be(1);
-
-        notes.Should().ContainSingle(note => note.Contains("belongs to another run (the model's weights before training differ", StringComparison.Ordinal)
-                                             && note.EndsWith("training from the first step.", StringComparison.Ordinal));
-        steps.Should().Contain(10, "the cell ran from step 1");
+        RunExpectingATrainingFromTheFirstStep(options, "belongs to another run (the model's weights before training differ");
     }
 
     [Fact]
@@ -326,14 +320,8 @@ public sealed class GlueSuiteTests : IDisposable
         var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 4);
         var options = fixture.OneCellOptions([model], "RTE") with { Epochs = 2, BatchSize = 4, CheckpointEvery = 5 };
         StopAt(options with { GroupByLength = true }, report => report.Step == 10);
-        var notes = new List<string>();
-        var steps = new List<long>();
 
-        new GlueSuite(options, log: notes.Add).Run(new SynchronousProgress<GlueSuiteProgress>(report => steps.Add(report.Step))).CellsTrained.Should().Be(1);
-
-        notes.Should().ContainSingle(note => note.Contains("belongs to another run (GroupByLength True (now False))", StringComparison.Ordinal)
-                                             && note.EndsWith("training from the first step.", StringComparison.Ordinal));
-        steps.Should().Contain(10, "the cell ran from step 1");
+        RunExpectingATrainingFromTheFirstStep(options, "belongs to another run (GroupByLength True (now False))");
     }
 
     [Fact]
@@ -476,6 +464,22 @@ public sealed class GlueSuiteTests : IDisposable
     }
 
     /// <summary>Runs the suite and stops it, as Ctrl+C would, at the first report <paramref name="stop"/> picks.</summary>
+    /// <summary>
+    /// Runs the one cell of <paramref name="options"/>, stopped at step 10 before, and asserts that its checkpoint was
+    /// dropped with a note saying <paramref name="reason"/> and the cell trained from step 1 (so it passes step 10 again).
+    /// </summary>
+    private static void RunExpectingATrainingFromTheFirstStep(GlueSuiteOptions options, string reason)
+    {
+        var notes = new List<string>();
+        var steps = new List<long>();
+
+        new GlueSuite(options, log: notes.Add).Run(new SynchronousProgress<GlueSuiteProgress>(report => steps.Add(report.Step))).CellsTrained.Should().Be(1);
+
+        notes.Should().ContainSingle(note => note.Contains(reason, StringComparison.Ordinal)
+                                             && note.EndsWith("training from the first step.", StringComparison.Ordinal));
+        steps.Should().Contain(10, "the cell ran from step 1");
+    }
+
     private static void StopAt(GlueSuiteOptions options, Func<GlueSuiteProgress, bool> stop)
     {
         using var cancellation = new CancellationTokenSource();
