@@ -338,10 +338,10 @@ public sealed class GlueSuite
         }
 
         var predictions = data.Columns
-            .Select(column => (column.Column.Column, Outputs: tuner.Predict(column.Dev.Select(e => e.Input).ToList(), cancellationToken: cancellationToken)))
+            .Select(column => (column.Column.Column, column.Dev, Outputs: tuner.Predict(column.Dev.Select(e => e.Input).ToList(), cancellationToken: cancellationToken)))
             .ToList();
         var results = predictions
-            .Select((prediction, index) => GlueMetrics.EvaluateOutputs(task, prediction.Outputs, data.Columns[index].Dev.Select(e => e.Target).ToList(), prediction.Column))
+            .Select(prediction => GlueMetrics.EvaluateOutputs(task, prediction.Outputs, prediction.Dev.Select(e => e.Target).ToList(), prediction.Column))
             .ToList();
         var oneAnswers = predictions
             .Select(prediction => (prediction.Column, Answer: GlueOneAnswer.Describe(task, prediction.Outputs)))
