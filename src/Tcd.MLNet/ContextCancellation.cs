@@ -22,6 +22,9 @@ internal sealed class ContextCancellation : IDisposable
     private static readonly PropertyInfo? IsCanceledProperty = CancelableType?.GetProperty("IsCanceled", typeof(bool));
 
     private readonly IHost host;
+
+    /// <summary>Whether this ML.NET marks the host's cancellation where it can be read (see the remarks).</summary>
+    private readonly bool contextReadable;
     private readonly CancellationTokenSource source;
     private readonly Timer? poll;
     private readonly Lock gate = new();
@@ -33,7 +36,8 @@ internal sealed class ContextCancellation : IDisposable
     {
         this.host = host;
         source = CancellationTokenSource.CreateLinkedTokenSource(token);
-        if (IsCanceledProperty is not null && CancelableType!.IsInstanceOfType(host))
+        contextReadable = IsCanceledProperty is not null && CancelableType!.IsInstanceOfType(host);
+        if (contextReadable)
         {
             Poll(state: null);
             poll = new Timer(Poll, state: null, PollInterval, PollInterval);
@@ -44,7 +48,7 @@ internal sealed class ContextCancellation : IDisposable
     public CancellationToken Token => source.Token;
 
     /// <summary>Whether the context was cancelled (rather than, or as well as, the caller's token).</summary>
-    public bool ByContext => IsCanceledProperty is not null && CancelableType!.IsInstanceOfType(host) && (bool)IsCanceledProperty.GetValue(host)!;
+    public bool ByContext => contextReadable && (bool)IsCanceledProperty!.GetValue(host)!;
 
     /// <summary>Names what cancelled the run, for the message of its <see cref="OperationCanceledException"/>.</summary>
     /// <param name="tokenOption">The option holding the caller's token, e.g. <c>BertFineTuningOptions.CancellationToken</c>.</param>
