@@ -282,14 +282,14 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
 
         if (skipped > 0)
         {
-            channel.Warning(MessageSensitivity.None, $"Skipped {skipped} {role} rows with blank text or {MissingLabel(kind)} (columns '{options.TextColumnName}'{(options.PairColumnName is null ? string.Empty : $", '{options.PairColumnName}'")}, '{options.LabelColumnName}').");
+            channel.Warning(MessageSensitivity.None, $"Skipped {skipped} {role} rows with {Unusable(kind)}.");
         }
 
         if (examples.Count == 0)
         {
             throw new InvalidOperationException(skipped == 0
                 ? $"The {role} data has no rows."
-                : $"The {role} data has no usable row: all {skipped} have blank text or {MissingLabel(kind)} (columns '{options.TextColumnName}'{(options.PairColumnName is null ? string.Empty : $", '{options.PairColumnName}'")}, '{options.LabelColumnName}'). " +
+                : $"The {role} data has no usable row: all {skipped} have {Unusable(kind)}. " +
                   "Check the column names and, for LoadFromTextFile, the separatorChar and LoadColumn indices.");
         }
 
@@ -297,6 +297,10 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
     }
 
     private const string TokenOption = "BertFineTuningOptions.CancellationToken";
+
+    /// <summary>What makes a row unusable, with the columns read, e.g. <c>blank text or a missing label (columns 'Text', 'Label')</c>.</summary>
+    private string Unusable(BertPredictionKind kind) =>
+        $"blank text or {MissingLabel(kind)} (columns '{options.TextColumnName}'{(options.PairColumnName is null ? string.Empty : $", '{options.PairColumnName}'")}, '{options.LabelColumnName}')";
 
     /// <summary>
     /// What a row without a usable label holds. A regressor's is a NaN score, which is what <c>LoadFromTextFile</c>
