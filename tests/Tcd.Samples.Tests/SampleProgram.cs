@@ -30,7 +30,10 @@ internal static class SampleProgram
         }
 
         using var process = Process.Start(start)!;
-        var output = ReadLinesAsync(process, stopAt);
+        // A thread of its own, not a continuation queued behind busy test threads: the stop must reach the sample
+        // within the few steps a tiny run has left after the line it waits for.
+        var output = Task.Factory.StartNew(
+            () => ReadLines(process, stopAt), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         var error = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(Limit))
         {
@@ -41,11 +44,11 @@ internal static class SampleProgram
         return new SampleRun(process.ExitCode, output.Result, error.Result);
     }
 
-    private static async Task<string> ReadLinesAsync(Process process, string? stopAt)
+    private static string ReadLines(Process process, string? stopAt)
     {
         var text = new StringBuilder();
         var stopped = false;
-        while (await process.StandardOutput.ReadLineAsync() is { } line)
+        while (process.StandardOutput.ReadLine() is { } line)
         {
             text.AppendLine(line);
             if (!stopped && stopAt is not null && line.Contains(stopAt, StringComparison.Ordinal))

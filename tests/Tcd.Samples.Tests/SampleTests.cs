@@ -136,7 +136,7 @@ public sealed class SampleTests : IDisposable
         string[] Args(string output) => ["--steps", "2", "--max-train", "320", "--finetune-epochs", "2", "--threads", "1", "--out", Out(output)];
 
         var straight = SampleProgram.Run("Tcd.Quickstart", Args("straight"));
-        var stopped = SampleProgram.RunUntil("[MoE] SST-2 epoch 1 done", "Tcd.Quickstart", Args("stopped"));
+        var stopped = SampleProgram.RunUntil("[MoE] SST-2 epoch 1 validating", "Tcd.Quickstart", Args("stopped"));
         CopyFolder(Out("stopped"), Out("damaged"));
         var damagedCheckpoint = Directory.EnumerateDirectories(Path.Combine(Out("damaged"), "moe", "finetune-sst-2", "checkpoints"), "step-*").Single();
         var damagedWeights = Path.Combine(damagedCheckpoint, BertModelStore.WeightsFileName);
