@@ -1,8 +1,3 @@
-using System.Reflection;
-using Tcd.Experiments.Glue;
-using Tcd.MLNet.Estimators;
-using Tcd.Models.Training;
-using Tcd.Reports;
 using Xunit.Abstractions;
 
 namespace Tcd.Docs.Tests;
@@ -15,20 +10,11 @@ namespace Tcd.Docs.Tests;
 /// </summary>
 public class ConfigurationDefaultsTests(ITestOutputHelper output)
 {
-    /// <summary>The libraries whose configuration is checked, each named by one of its types; the configuration types themselves are found by reflection.</summary>
-    private static readonly Assembly[] Libraries =
-    [
-        typeof(FineTuningOptions).Assembly,
-        typeof(BertFineTuningOptions).Assembly,
-        typeof(GlueSuiteOptions).Assembly,
-        typeof(LossCurveOptions).Assembly,
-    ];
-
     [Fact]
     public void Every_setting_documents_its_default_and_each_literal_default_is_the_code_s()
     {
         var problems = new List<string>();
-        foreach (var property in Libraries.SelectMany(ConfigurationProperty.In))
+        foreach (var property in ConfigurationProperty.Libraries.SelectMany(ConfigurationProperty.In))
         {
             var documented = DocumentedDefault.Parse(XmlDocumentation.Of(property.Property));
             if (documented is null)
@@ -52,7 +38,7 @@ public class ConfigurationDefaultsTests(ITestOutputHelper output)
     public void Every_literal_default_documented_for_an_optional_parameter_is_its_default_value()
     {
         var problems =
-            from parameter in Libraries.SelectMany(OptionalParameter.In)
+            from parameter in ConfigurationProperty.Libraries.SelectMany(OptionalParameter.In)
             let documentation = XmlDocumentation.Of(parameter.Parameter)
             let documented = documentation is null ? null : DocumentedDefault.Parse(documentation)
             where documented is { IsLiteral: true } && !documented.Matches(parameter.Parameter.DefaultValue)
@@ -64,7 +50,7 @@ public class ConfigurationDefaultsTests(ITestOutputHelper output)
     [Fact]
     public void Reflection_finds_the_settings_of_every_library_inherited_ones_included_and_documented_optional_parameters()
     {
-        var properties = Libraries.SelectMany(ConfigurationProperty.In).Select(property => property.Name).ToList();
+        var properties = ConfigurationProperty.Libraries.SelectMany(ConfigurationProperty.In).Select(property => property.Name).ToList();
 
         properties.Should().Contain(
         [
@@ -82,7 +68,7 @@ public class ConfigurationDefaultsTests(ITestOutputHelper output)
         properties.Should().NotContain(
             ["FineTuningResult.LastCheckpoint", "PretrainingResult.ResumedFromStep", "FineTuningProgress.IsEpochSummary", "LayerExpertSelection.Warning"],
             "what a library returns is a result, not configuration, even where it has init properties");
-        Libraries.SelectMany(OptionalParameter.In).Where(parameter => XmlDocumentation.Of(parameter.Parameter) is not null).Select(parameter => parameter.Name)
+        ConfigurationProperty.Libraries.SelectMany(OptionalParameter.In).Where(parameter => XmlDocumentation.Of(parameter.Parameter) is not null).Select(parameter => parameter.Name)
             .Should().Contain(["TcdCatalog.PretrainTeacher(learningRate)", "TcdCatalog.TextClassifier(epochs)"]);
     }
 

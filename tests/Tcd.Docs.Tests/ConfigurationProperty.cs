@@ -1,4 +1,8 @@
 using System.Reflection;
+using Tcd.Experiments.Glue;
+using Tcd.MLNet.Estimators;
+using Tcd.Models.Training;
+using Tcd.Reports;
 
 namespace Tcd.Docs.Tests;
 
@@ -18,6 +22,15 @@ namespace Tcd.Docs.Tests;
 /// <param name="Property">The property, declared by <paramref name="Configuration"/> or a base class.</param>
 internal sealed record ConfigurationProperty(Type Configuration, PropertyInfo Property)
 {
+    /// <summary>The libraries whose configuration is checked, each named by one of its types; the configuration types themselves are found by reflection.</summary>
+    public static readonly Assembly[] Libraries =
+    [
+        typeof(FineTuningOptions).Assembly,
+        typeof(BertFineTuningOptions).Assembly,
+        typeof(GlueSuiteOptions).Assembly,
+        typeof(LossCurveOptions).Assembly,
+    ];
+
     /// <summary>The property as the failure message names it, e.g. <c>DistillationOptions.ExpertCount</c>.</summary>
     public string Name => $"{Configuration.Name}.{Property.Name}";
 
