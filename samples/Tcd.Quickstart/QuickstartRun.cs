@@ -381,7 +381,10 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
         ScoreBarChart.Write(
             Path.Combine(output, "glue-scores.png"),
             [.. FineTuningTasks.Select(task => task.Name), average],
-            rows.Select(r => new ScoreSeries(r.Name, [.. r.Results.Select(result => result.Scores.Score), GlueMetrics.GlueScore(r.Results.Select(result => result.Scores))])).ToList(),
+            rows.Select(r => new ScoreSeries(
+                r.Name,
+                [.. r.Results.Select(result => result.Scores.Score), GlueMetrics.GlueScore(r.Results.Select(result => result.Scores))],
+                oneAnswer: [.. r.Results.Select(result => result.OneAnswer is not null), false])).ToList(),
             new ScoreBarChartOptions { Title = "GLUE dev scores after fine-tuning (MRPC: mean of F1 and accuracy)", YLabel = "Score (%)" });
 
         console.WriteLine();

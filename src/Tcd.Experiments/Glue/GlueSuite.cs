@@ -406,10 +406,13 @@ public sealed class GlueSuite
             row.Set(AverageColumn, GlueMetrics.GlueScore(columns.Select(column => new GlueTaskResult(column, new Dictionary<GlueMetric, double>(), chosen[column].Mean))));
         }
 
-        foreach (var (model, column, note) in OneAnswerNotes(cells, selections, multipleSeeds))
+        var oneAnswerNotes = OneAnswerNotes(cells, selections, multipleSeeds).ToList();
+        foreach (var (model, column, note) in oneAnswerNotes)
         {
             table.AddNote(model, column, note);
         }
+
+        var oneAnswerCells = oneAnswerNotes.Select(noted => (noted.Model, noted.Column)).ToHashSet();
 
         var files = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -429,7 +432,11 @@ public sealed class GlueSuite
             var series = options.Models.Select(model =>
             {
                 var chosen = selections.Single(selection => selection.Model == model.Name && selection.Task == task.Name).Chosen.Columns;
-                return new ScoreSeries(model.Name, taskColumns.Select(column => chosen[column].Mean).ToList(), multipleSeeds ? taskColumns.Select(column => chosen[column].Std).ToList() : null);
+                return new ScoreSeries(
+                    model.Name,
+                    taskColumns.Select(column => chosen[column].Mean).ToList(),
+                    multipleSeeds ? taskColumns.Select(column => chosen[column].Std).ToList() : null,
+                    taskColumns.Select(column => oneAnswerCells.Contains((model.Name, column))).ToList());
             }).ToList();
             ScoreBarChart.Write(path, taskColumns, series, new ScoreBarChartOptions { Title = $"{task.Name} (dev)", YLabel = "Score (%)" });
             files["chart:" + task.Name] = path;
