@@ -476,7 +476,8 @@ public sealed class GlueSuite
 
     /// <summary>
     /// A note per table cell whose chosen configuration gave one answer for every dev example (in any of its seeds),
-    /// e.g. <c>tcd RTE: every dev prediction is the class 'entailment': ...</c>: its score is that of a constant answer.
+    /// e.g. <c>every dev prediction is the class 'entailment': ...</c>: its score is that of a constant answer. The marked
+    /// cell names the model and the column, so the note does not: cells with the same answer share one note and number.
     /// </summary>
     private static IEnumerable<(string Model, string Column, string Note)> OneAnswerNotes(
         IReadOnlyList<GlueCellResult> cells, IReadOnlyList<GlueSelection> selections, bool multipleSeeds)
@@ -503,7 +504,7 @@ public sealed class GlueSuite
                     : string.Empty;
                 var what = string.Join(" / ", answers.Select(answer => answer.Answer).Distinct(StringComparer.Ordinal));
                 yield return (selection.Model, column,
-                    $"{selection.Model} {column}: every dev prediction{which} is {what}: {GlueOneAnswer.Meaning}; more epochs or a higher learning rate may help.");
+                    $"every dev prediction{which} is {what}: {GlueOneAnswer.Meaning}; more epochs or a higher learning rate may help.");
             }
         }
     }
