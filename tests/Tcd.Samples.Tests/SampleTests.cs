@@ -227,12 +227,13 @@ public sealed class SampleTests : IDisposable
     }
 
     [Fact]
-    public void Xpert_refuses_an_unknown_task_or_missing_GLUE_files_before_any_work()
+    public void Xpert_refuses_an_unknown_task_or_device_or_missing_GLUE_files_before_any_work()
     {
         var unknown = SampleProgram.Run("Tcd.Xpert", "--tasks", "SST-2,Foo", "--out", Out("xpert-bad"));
         var notShipped = SampleProgram.Run("Tcd.Xpert", "--tasks", "MNLI", "--out", Out("xpert-bad"));
         var seedZero = SampleProgram.Run("Tcd.Xpert", "--seed", "0", "--tasks", "Foo", "--out", Out("xpert-bad"));
         var negativeSeed = SampleProgram.Run("Tcd.Xpert", "--seed", "-1", "--out", Out("xpert-bad"));
+        var wrongDevice = SampleProgram.Run("Tcd.Xpert", "--device", "gpu", "--out", Out("xpert-bad"));
 
         unknown.ExitCode.Should().Be(2);
         unknown.Error.Trim().Should().Be("error: Option --tasks: unknown GLUE task 'Foo'; known: CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE, WNLI.");
@@ -241,6 +242,8 @@ public sealed class SampleTests : IDisposable
         seedZero.Error.Should().Contain("unknown GLUE task 'Foo'", "0 is a seed like any other");
         negativeSeed.ExitCode.Should().Be(2);
         negativeSeed.Error.Trim().Should().Be("error: Option --seed needs a whole number 0 or more, but got '-1'.");
+        wrongDevice.ExitCode.Should().Be(2, wrongDevice.ToString());
+        wrongDevice.Error.Trim().Should().Be("error: --device 'gpu' is not a device name: use \"cpu\", \"cuda\", \"cuda:N\" or \"auto\".");
         Directory.Exists(Out("xpert-bad")).Should().BeFalse();
     }
 
