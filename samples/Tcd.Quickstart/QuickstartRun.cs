@@ -361,9 +361,10 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
                     row.Set(ScoreColumn(task, metric), value);
                     if (result.OneAnswer is { } oneAnswer)
                     {
-                        // Every metric of the task comes from the one answer; the cells share the note (and its number).
+                        // The marked cell names the model and the task, so the note says only what was answered: every cell
+                        // with the same answer (a tiny run's models and tasks alike) shares one note and its number.
                         table.AddNote(name, ScoreColumn(task, metric),
-                            $"{name} {task}: every dev prediction is {oneAnswer}: {GlueOneAnswer.Meaning}; more --finetune-epochs or a higher --finetune-lr may help.");
+                            $"every dev prediction is {oneAnswer}: {GlueOneAnswer.Meaning}; more --finetune-epochs or a higher --finetune-lr may help.");
                     }
                 }
             }
@@ -381,7 +382,10 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
         ScoreBarChart.Write(
             Path.Combine(output, "glue-scores.png"),
             [.. FineTuningTasks.Select(task => task.Name), average],
-            rows.Select(r => new ScoreSeries(r.Name, [.. r.Results.Select(result => result.Scores.Score), GlueMetrics.GlueScore(r.Results.Select(result => result.Scores))])).ToList(),
+            rows.Select(r => new ScoreSeries(
+                r.Name,
+                [.. r.Results.Select(result => result.Scores.Score), GlueMetrics.GlueScore(r.Results.Select(result => result.Scores))],
+                oneAnswer: [.. r.Results.Select(result => result.OneAnswer is not null), false])).ToList(),
             new ScoreBarChartOptions { Title = "GLUE dev scores after fine-tuning (MRPC: mean of F1 and accuracy)", YLabel = "Score (%)" });
 
         console.WriteLine();

@@ -120,7 +120,7 @@ try
     // 2-4. Analysis, selection, decomposition, dense initialisation.
     var pipelineOptions = new XpertPipelineOptions
     {
-        Activation = new ExpertActivationOptions { BatchSize = 16, MaxSequenceLength = SequenceLength, MaxSegmentsPerDomain = 64 },
+        Activation = new ExpertActivationOptions { BatchSize = 16, MaxSequenceLength = SequenceLength, MaxSegmentsPerDomain = 64, Device = options.Device },
         Selection = new CommonExpertSelectionOptions { TopK = options.TopK },
         ExpertRank = options.ExpertRank,
         Tucker = new TuckerOptions { MaxIterations = 25 },
@@ -179,7 +179,7 @@ try
                 Seeds = Enumerable.Range(0, options.FineTuneSeeds).Select(offset => (long)options.Seed + offset).ToList(),
                 Epochs = options.FineTuneEpochs,
                 MaxTrainExamples = options.MaxTrainExamples,
-                Device = "auto",
+                Device = options.Device,
             },
             encoder,
             note => Console.WriteLine("  note: " + note));
@@ -225,7 +225,7 @@ try
             LogEvery = 1,
             ShuffleBufferSize = 256,
             Seed = options.Seed,
-            Device = "auto",
+            Device = options.Device,
             MetricsFile = MetricsPath(name),
             Resume = false,
         };

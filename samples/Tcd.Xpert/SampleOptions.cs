@@ -1,5 +1,6 @@
 using System.Globalization;
 using Tcd.Models.Data.Glue;
+using Tcd.Models.Runtime;
 
 namespace Tcd.Xpert;
 
@@ -37,6 +38,7 @@ internal sealed class SampleOptions
                                the shipped slices hold 8,000 SST-2 and 3,668 MRPC examples)
           --finetune-seeds N   fine-tuning seeds per task; the table shows mean ± std (default 1)
           --seed N             seed of every initialisation, data order and fine-tuning (default 42)
+          --device NAME        where to run: auto (CUDA when present), cpu, cuda or cuda:N (default auto)
           --threads N          torch CPU threads (default: torch's choice)
           --help               show this text
         """;
@@ -70,6 +72,9 @@ internal sealed class SampleOptions
     public int FineTuneSeeds { get; private set; } = 1;
 
     public int Seed { get; private set; } = 42;
+
+    /// <summary>Where every model runs: auto, cpu, cuda or cuda:N, checked as it is parsed. Default auto.</summary>
+    public string Device { get; private set; } = "auto";
 
     public int? Threads { get; private set; }
 
@@ -111,6 +116,7 @@ internal sealed class SampleOptions
                 case "--max-train": options.MaxTrainExamples = Positive(name, value); break;
                 case "--finetune-seeds": options.FineTuneSeeds = Positive(name, value); break;
                 case "--seed": options.Seed = NonNegative(name, value); break;
+                case "--device": options.Device = KnownDevice(value); break;
                 case "--threads": options.Threads = Positive(name, value); break;
                 default: throw new ArgumentException($"Unknown option {name} (see --help).");
             }
@@ -127,6 +133,13 @@ internal sealed class SampleOptions
                     ? known.Name
                     : throw new ArgumentException($"Option --tasks: unknown GLUE task '{task}'; known: {string.Join(", ", GlueTask.Known.Select(t => t.Name))}.")).ToList()
                 : throw new ArgumentException($"Option --tasks needs GLUE task names such as 'SST-2,MRPC', or 'none', but got '{value}'.");
+
+    /// <summary>A device libtorch can run on here, refused by name before any work (not after pre-training, at the first tensor).</summary>
+    private static string KnownDevice(string value)
+    {
+        TorchRuntime.ResolveDevice(value, "--device");
+        return value;
+    }
 
     private static double PositiveNumber(string name, string value) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && number > 0 && double.IsFinite(number)

@@ -5,7 +5,9 @@ namespace Tcd.Reports;
 
 /// <summary>
 /// PNG grouped bar chart: categories (tasks such as "MRPC", "RTE", "Avg.") along the x axis, one coloured bar per
-/// series (model such as "Teacher", "MoE", "TCD") in each group, with optional error bars and value labels.
+/// series (model such as "Teacher", "MoE", "TCD") in each group, with optional error bars and value labels. A bar whose
+/// score is a constant answer's (<see cref="ScoreSeries.OneAnswer"/>) is hatched, and the legend says what the hatching
+/// means, so that the chart alone does not pass it off as a model's score.
 /// </summary>
 public static class ScoreBarChart
 {
@@ -14,6 +16,15 @@ public static class ScoreBarChart
 
     /// <summary>Angle category labels are turned by when they do not fit side by side.</summary>
     private const float TurnedLabelAngle = -45;
+
+    /// <summary>The legend's line for hatched bars, shown when a series marks any score as one answer.</summary>
+    public const string OneAnswerLegend = "hatched: every dev prediction\nwas one answer (class or score)";
+
+    /// <summary>Stripes over a bar's own colour, so that a hatched bar still says which series it belongs to.</summary>
+    private static readonly Color HatchColor = Colors.White.WithAlpha(0.7);
+
+    /// <summary>The series' colours, in legend order.</summary>
+    private static readonly ScottPlot.Palettes.Category10 Palette = new();
 
     /// <summary>Writes the chart.</summary>
     /// <param name="path">PNG file to write; its folder is created if missing.</param>
@@ -36,7 +47,6 @@ public static class ScoreBarChart
     internal static Plot Draw(IReadOnlyList<string> categories, IReadOnlyList<ScoreSeries> series, ScoreBarChartOptions options)
     {
         var plot = new Plot();
-        var palette = new ScottPlot.Palettes.Category10();
         var barWidth = GroupWidth / series.Count;
         var format = "F" + options.ValueDecimals.ToString(CultureInfo.InvariantCulture);
         for (var s = 0; s < series.Count; s++)
@@ -56,14 +66,16 @@ public static class ScoreBarChart
                     Value = value,
                     Size = barWidth * 0.95,
                     Error = ErrorAt(series[s], c),
-                    FillColor = palette.GetColor(s),
+                    FillColor = Palette.GetColor(s),
+                    FillHatch = IsOneAnswer(series[s], c) ? new ScottPlot.Hatches.Striped() : null,
+                    FillHatchColor = HatchColor,
                     Label = options.ShowValueLabels ? value.ToString(format, CultureInfo.InvariantCulture) : string.Empty,
                 });
             }
 
             var barPlot = plot.Add.Bars(bars);
             barPlot.LegendText = series[s].Name;
-            barPlot.Color = palette.GetColor(s);
+            barPlot.Color = Palette.GetColor(s);
         }
 
         var ticks = categories.Select((category, index) => new Tick(index, category)).ToArray();
@@ -75,6 +87,7 @@ public static class ScoreBarChart
         YAxisTitle.Set(plot, options.YLabel);
         // Outside the data area, so the legend never covers a tall bar's value label.
         plot.ShowLegend(Edge.Right);
+        AddOneAnswerLegend(plot, series);
         SetLimits(plot, categories.Count, series, options);
         FitLabels(plot, categories, options);
         return plot;
@@ -136,6 +149,25 @@ public static class ScoreBarChart
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.ValueDecimals, $"{nameof(ScoreBarChartOptions.ValueDecimals)} must be between 0 and 6.");
         }
+    }
+
+    private static bool IsOneAnswer(ScoreSeries series, int category) => series.OneAnswer?[category] == true;
+
+    /// <summary>Adds <see cref="OneAnswerLegend"/> under the series when a bar is hatched.</summary>
+    private static void AddOneAnswerLegend(Plot plot, IReadOnlyList<ScoreSeries> series)
+    {
+        if (!series.Any(item => item.Values.Where((value, category) => !double.IsNaN(value) && IsOneAnswer(item, category)).Any()))
+        {
+            return;
+        }
+
+        plot.Legend.ManualItems.Add(new LegendItem
+        {
+            LabelText = OneAnswerLegend,
+            FillColor = Colors.Gray,
+            FillHatch = new ScottPlot.Hatches.Striped(),
+            FillHatchColor = HatchColor,
+        });
     }
 
     /// <summary>The error-bar half-height of one score; 0 where it has none.</summary>

@@ -613,7 +613,7 @@ public sealed class EndToEndTests : IDisposable
             "--epochs", "1", "--seq-length", "32", "--device", "cpu", "--threads", "1");
 
         glue.ExitCode.Should().Be(0, glue.Error);
-        const string note = "[1] tiny SST-2: every dev prediction is the class '";
+        const string note = "[1] every dev prediction is the class '";
         glue.Output.Should().MatchRegex(@"\| tiny \| – \| [0-9.]+ \[1\] \| [0-9.]+ \|").And.Contain(note);
         File.ReadAllText(temp.File("glue-out", "results.md")).Should().Contain(note).And.Contain("so its scores are those of a constant answer");
     }

@@ -4,6 +4,9 @@ public sealed class ScoreBarChartTests
 {
     private static readonly string[] Tasks = ["MRPC", "RTE", "Avg."];
 
+    /// <summary>The first Category10 colour (#1F77B4), the first series' bars.</summary>
+    private static readonly (byte Red, byte Green, byte Blue) FirstBarColour = (0x1F, 0x77, 0xB4);
+
     [Fact]
     public void GroupedBarsWithErrorBarsWriteAPngOfTheRequestedSize()
     {
@@ -82,5 +85,35 @@ public sealed class ScoreBarChartTests
         var bars = plot.GetPlottables<ScottPlot.Plottables.BarPlot>().SelectMany(barPlot => barPlot.Bars).ToList();
         var pixelsPerPoint = plot.LastRender.DataRect.Height / plot.Axes.GetLimits().VerticalSpan;
         (bars[0].LabelOffset - bars[1].LabelOffset).Should().BeApproximately((float)(18.3 * pixelsPerPoint), 0.01f, "the label clears the whisker instead of sitting on it");
+    }
+
+    [Fact]
+    public void AOneAnswerScoreIsHatchedAndTheLegendSaysWhy()
+    {
+        // RTE's 52.7 came from predicting 'not_entailment' everywhere: a constant answer's score, not the model's.
+        using var folder = new TempFolder();
+        var oneMarked = folder.File("one.png");
+        var allMarked = folder.File("all.png");
+        var scores = new[] { 86.1, 52.7, 69.4 };
+
+        // Both charts carry the legend line, so their bars are laid out alike and differ only in their stripes.
+        ScoreBarChart.Write(oneMarked, Tasks, [new ScoreSeries("TCD", scores, oneAnswer: [false, true, false])]);
+        ScoreBarChart.Write(allMarked, Tasks, [new ScoreSeries("TCD", scores, oneAnswer: [true, true, true])]);
+
+        var striped = PngAssert.PixelsOfColour(oneMarked, FirstBarColour) - PngAssert.PixelsOfColour(allMarked, FirstBarColour);
+        striped.Should().BeGreaterThan(1000, "stripes cover much of the two bars marked only in the second chart");
+        using var plot = ScoreBarChart.Draw(Tasks, [new ScoreSeries("TCD", scores, oneAnswer: [false, true, false])], new ScoreBarChartOptions());
+        plot.GetPlottables<ScottPlot.Plottables.BarPlot>().Single().Bars.Select(bar => bar.FillHatch is not null).Should().Equal(false, true, false);
+        plot.Legend.ManualItems.Select(item => item.LabelText).Should().Equal(ScoreBarChart.OneAnswerLegend);
+    }
+
+    [Fact]
+    public void WithoutOneAnswerScoresTheLegendListsOnlyTheSeries()
+    {
+        using var plot = ScoreBarChart.Draw(Tasks, [new ScoreSeries("TCD", [86.1, double.NaN, 69.4], oneAnswer: [false, true, false])], new ScoreBarChartOptions());
+
+        plot.Legend.ManualItems.Should().BeEmpty("the one marked score is missing, so no bar is hatched");
+        var mismatched = () => new ScoreSeries("TCD", [1, 2, 3], oneAnswer: [true]);
+        mismatched.Should().Throw<ArgumentException>().WithMessage("*3 values but 1 one-answer marks*");
     }
 }

@@ -406,10 +406,13 @@ public sealed class GlueSuite
             row.Set(AverageColumn, GlueMetrics.GlueScore(columns.Select(column => new GlueTaskResult(column, new Dictionary<GlueMetric, double>(), chosen[column].Mean))));
         }
 
-        foreach (var (model, column, note) in OneAnswerNotes(cells, selections, multipleSeeds))
+        var oneAnswerNotes = OneAnswerNotes(cells, selections, multipleSeeds).ToList();
+        foreach (var (model, column, note) in oneAnswerNotes)
         {
             table.AddNote(model, column, note);
         }
+
+        var oneAnswerCells = oneAnswerNotes.Select(noted => (noted.Model, noted.Column)).ToHashSet();
 
         var files = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -429,7 +432,11 @@ public sealed class GlueSuite
             var series = options.Models.Select(model =>
             {
                 var chosen = selections.Single(selection => selection.Model == model.Name && selection.Task == task.Name).Chosen.Columns;
-                return new ScoreSeries(model.Name, taskColumns.Select(column => chosen[column].Mean).ToList(), multipleSeeds ? taskColumns.Select(column => chosen[column].Std).ToList() : null);
+                return new ScoreSeries(
+                    model.Name,
+                    taskColumns.Select(column => chosen[column].Mean).ToList(),
+                    multipleSeeds ? taskColumns.Select(column => chosen[column].Std).ToList() : null,
+                    taskColumns.Select(column => oneAnswerCells.Contains((model.Name, column))).ToList());
             }).ToList();
             ScoreBarChart.Write(path, taskColumns, series, new ScoreBarChartOptions { Title = $"{task.Name} (dev)", YLabel = "Score (%)" });
             files["chart:" + task.Name] = path;
@@ -469,7 +476,8 @@ public sealed class GlueSuite
 
     /// <summary>
     /// A note per table cell whose chosen configuration gave one answer for every dev example (in any of its seeds),
-    /// e.g. <c>tcd RTE: every dev prediction is the class 'entailment': ...</c>: its score is that of a constant answer.
+    /// e.g. <c>every dev prediction is the class 'entailment': ...</c>: its score is that of a constant answer. The marked
+    /// cell names the model and the column, so the note does not: cells with the same answer share one note and number.
     /// </summary>
     private static IEnumerable<(string Model, string Column, string Note)> OneAnswerNotes(
         IReadOnlyList<GlueCellResult> cells, IReadOnlyList<GlueSelection> selections, bool multipleSeeds)
@@ -496,7 +504,7 @@ public sealed class GlueSuite
                     : string.Empty;
                 var what = string.Join(" / ", answers.Select(answer => answer.Answer).Distinct(StringComparer.Ordinal));
                 yield return (selection.Model, column,
-                    $"{selection.Model} {column}: every dev prediction{which} is {what}: {GlueOneAnswer.Meaning}; more epochs or a higher learning rate may help.");
+                    $"every dev prediction{which} is {what}: {GlueOneAnswer.Meaning}; more epochs or a higher learning rate may help.");
             }
         }
     }

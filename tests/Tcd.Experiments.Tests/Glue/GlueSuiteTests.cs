@@ -272,7 +272,7 @@ public sealed class GlueSuiteTests : IDisposable
         answer.Should().BeOneOf("the class 'entailment'", "the class 'not_entailment'");
         var markdown = File.ReadAllText(result.Files["markdown"]);
         markdown.Should().MatchRegex(@"\| tiny \| – \| [0-9.]+ \[1\] \|")
-            .And.EndWith($"\n\n[1] tiny RTE: every dev prediction is {answer}: {GlueOneAnswer.Meaning}; more epochs or a higher learning rate may help.\n");
+            .And.EndWith($"\n\n[1] every dev prediction is {answer}: {GlueOneAnswer.Meaning}; more epochs or a higher learning rate may help.\n");
         result.Table.ToMarkdown().Should().Be(markdown, "tcd glue prints the table it writes");
         using (var json = JsonDocument.Parse(File.ReadAllText(result.Files["json"])))
         {
