@@ -329,7 +329,8 @@ public sealed class ErrorTests : IDisposable
         var (exitCode, output, _) = Cli.Run("pretrain", "--help");
 
         exitCode.Should().Be(0);
-        output.Should().Contain("--steps").And.Contain("[default: 1000]").And.Contain("--experts").And.Contain("[default: paper-small]")
+        output.Should().Contain($"Usage:{Environment.NewLine}  tcd pretrain [options]", "help names the tool as users type it, also in a test host")
+            .And.Contain("--steps").And.Contain("[default: 1000]").And.Contain("--experts").And.Contain("[default: paper-small]")
             .And.Contain("--config").And.Contain("--device").And.Contain("[default: auto]")
             .And.Contain("model/pretraining.json (its held-out log-likelihood for 'tcd glue', written with --validation)")
             .And.Contain("Seed of initialisation, data order, masking and dropout.");
