@@ -142,8 +142,21 @@ internal sealed class TcdCommandLine
             return $"{typed.Name}: '{conversion.Groups["value"].Value}' is not a {OptionReader.Describe(typed.ValueType)}.";
         }
 
-        // "Must be one of:\n\t'a'\n\t'b'" lists the accepted values one per line.
         var option = (error.SymbolResult as OptionResult)?.Option.Name;
+        var notAccepted = Regex.Match(error.Message, @"^Argument '(?<value>.*)' not recognized\. Must be one of:(?<values>(?:\s*\r?\n\t'[^']*')+)\s*$");
+        if (option is not null && notAccepted.Success)
+        {
+            // The accepted values come one per line, each quoted: "Must be one of:\n\t'a'\n\t'b'".
+            var values = Regex.Matches(notAccepted.Groups["values"].Value, "'(?<value>[^']*)'").Select(value => value.Groups["value"].Value);
+            return $"{option}: '{notAccepted.Groups["value"].Value}' is not one of {string.Join(", ", values)}.";
+        }
+
+        var repeated = Regex.Match(error.Message, @"^Option '[^']+' expects a single argument but (?<count>\d+) were provided\.$");
+        if (option is not null && repeated.Success)
+        {
+            return $"{option} is given {repeated.Groups["count"].Value} values; it takes one.";
+        }
+
         var message = Regex.Replace(error.Message, @"\s*\r?\n\t", " ");
         return option is null ? message : $"{option}: {message}";
     }

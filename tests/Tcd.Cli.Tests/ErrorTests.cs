@@ -174,6 +174,18 @@ public sealed class ErrorTests : IDisposable
     }
 
     [Fact]
+    public void A_value_outside_an_options_choices_or_an_option_given_twice_is_one_error_line_in_plain_words()
+    {
+        var preset = Cli.Run("pretrain", "--corpus", "a.txt", "--out", temp.Path, "--preset", "huge");
+        var twice = Cli.Run("info", "--model", "a", "--model", "b");
+
+        (preset.ExitCode, twice.ExitCode).Should().Be((1, 1));
+        preset.Error.Should().Be(
+            $"tcd pretrain: error: --preset: 'huge' is not one of tiny, paper-small, paper-large.{Environment.NewLine}Run 'tcd pretrain --help' for the options.{Environment.NewLine}");
+        twice.Error.Should().StartWith($"tcd info: error: --model is given 2 values; it takes one.{Environment.NewLine}");
+    }
+
+    [Fact]
     public void A_mistyped_command_is_an_error_even_with_help()
     {
         foreach (var args in new[] { new[] { "pretrian", "--help" }, new[] { "pretrian" } })
