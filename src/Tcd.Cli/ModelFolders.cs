@@ -99,7 +99,7 @@ internal static class ModelFolders
     /// <exception cref="CliUsageException">The path does not exist, or neither it nor its <c>model/</c> holds a saved model.</exception>
     public static string Resolve(string path, string option)
     {
-        const string whatToGive = "Give a model folder, a checkpoint folder (<out>/checkpoints/step-…) or the --out folder of 'tcd pretrain' / 'tcd distill' / 'tcd xpert'.";
+        const string whatToGive = "Give a model folder, a checkpoint folder (<out>/checkpoints/step-…) or the --out folder of 'tcd pretrain', 'tcd distill', 'tcd finetune' or 'tcd xpert'.";
         if (!Directory.Exists(path) && !File.Exists(path))
         {
             // A typo in the path reads as one, not as a folder that lacks the model files.

@@ -8,13 +8,20 @@ namespace Tcd.Cli;
 /// <summary>The <c>tcd</c> command tree. <see cref="Run"/> is the entry point of the tool and of in-process tests.</summary>
 internal sealed class TcdCommandLine
 {
+    /// <summary>The command users type, which help and error lines name.</summary>
+    public const string ToolName = "tcd";
+
     /// <param name="console">Where a running command writes.</param>
     /// <param name="cancellationToken">Asks a running command to stop (training saves a checkpoint first).</param>
     public TcdCommandLine(Func<CliConsole> console, CancellationToken cancellationToken = default)
     {
         Root = new RootCommand(
             "tcd: pre-train BERT teachers and MoE-BERTs, distil TCD students, fine-tune on GLUE, predict with the fine-tuned classifiers, run the paper's GLUE suite, initialise dense models from MoE experts (XPERT), evaluate, fill in masked words, chart training runs, describe saved models and convert Hugging Face checkpoints. " +
-            "Every command takes --config <file.json> (keys = option names without the leading dashes, e.g. \"batch-size\"); options on the command line override the file.");
+            "Every command takes --config <file.json> (keys = option names without the leading dashes, e.g. \"batch-size\"); options on the command line override the file.")
+        {
+            // Help's usage lines say "tcd" like the error lines, whatever hosts the tree (a test host, a renamed binary).
+            HelpName = ToolName,
+        };
         Pretrain = Register(PretrainCommand.Pretrain(), console, cancellationToken);
         Distill = Register(PretrainCommand.Distill(), console, cancellationToken);
         Finetune = Register(new FinetuneCommand(), console, cancellationToken);
@@ -96,7 +103,7 @@ internal sealed class TcdCommandLine
             return false;
         }
 
-        var name = command is RootCommand ? "tcd" : "tcd " + command.Name;
+        var name = command is RootCommand ? ToolName : $"{ToolName} {command.Name}";
         foreach (var message in messages.Distinct(StringComparer.Ordinal))
         {
             error.WriteLine($"{name}: error: {message}");
@@ -135,8 +142,21 @@ internal sealed class TcdCommandLine
             return $"{typed.Name}: '{conversion.Groups["value"].Value}' is not a {OptionReader.Describe(typed.ValueType)}.";
         }
 
-        // "Must be one of:\n\t'a'\n\t'b'" lists the accepted values one per line.
         var option = (error.SymbolResult as OptionResult)?.Option.Name;
+        var notAccepted = Regex.Match(error.Message, @"^Argument '(?<value>.*)' not recognized\. Must be one of:(?<values>(?:\s*\r?\n\t'[^']*')+)\s*$");
+        if (option is not null && notAccepted.Success)
+        {
+            // The accepted values come one per line, each quoted: "Must be one of:\n\t'a'\n\t'b'".
+            var values = Regex.Matches(notAccepted.Groups["values"].Value, "'(?<value>[^']*)'").Select(value => value.Groups["value"].Value);
+            return $"{option}: '{notAccepted.Groups["value"].Value}' is not one of {string.Join(", ", values)}.";
+        }
+
+        var repeated = Regex.Match(error.Message, @"^Option '[^']+' expects a single argument but (?<count>\d+) were provided\.$");
+        if (option is not null && repeated.Success)
+        {
+            return $"{option} is given {repeated.Groups["count"].Value} values; it takes one.";
+        }
+
         var message = Regex.Replace(error.Message, @"\s*\r?\n\t", " ");
         return option is null ? message : $"{option}: {message}";
     }

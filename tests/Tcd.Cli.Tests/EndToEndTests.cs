@@ -103,6 +103,8 @@ public sealed class EndToEndTests : IDisposable
         Cli.Run("info", "--model", temp.File("rte")).Output.Should().Contain("sequence classifier, 2 classes: entailment, not_entailment (from the fine-tuning task RTE)");
         Cli.Run("info", "--model", temp.File("back")).Output.Should().Contain("sequence classifier, 2 classes: entailment, not_entailment (from labels.json)");
         File.ReadAllText(temp.File("back", "labels.json")).Should().Contain("not_entailment");
+        var outHelp = new TcdCommandLine(() => throw new InvalidOperationException("Help is read, not run.")).ImportHf.Command.Options.Single(option => option.Name == "--out").Description;
+        Directory.GetFiles(temp.File("back")).Select(Path.GetFileName).Should().OnlyContain(file => outHelp!.Contains(file!), "import-hf's --out help names every file it writes");
         exportedAgain.Output.Should().Contain("class names of labels.json: entailment, not_entailment");
         using (var config = JsonDocument.Parse(File.ReadAllText(temp.File("hf-again", "config.json"))))
         {

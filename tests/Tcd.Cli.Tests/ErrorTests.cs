@@ -174,6 +174,18 @@ public sealed class ErrorTests : IDisposable
     }
 
     [Fact]
+    public void A_value_outside_an_options_choices_or_an_option_given_twice_is_one_error_line_in_plain_words()
+    {
+        var preset = Cli.Run("pretrain", "--corpus", "a.txt", "--out", temp.Path, "--preset", "huge");
+        var twice = Cli.Run("info", "--model", "a", "--model", "b");
+
+        (preset.ExitCode, twice.ExitCode).Should().Be((1, 1));
+        preset.Error.Should().Be(
+            $"tcd pretrain: error: --preset: 'huge' is not one of tiny, paper-small, paper-large.{Environment.NewLine}Run 'tcd pretrain --help' for the options.{Environment.NewLine}");
+        twice.Error.Should().StartWith($"tcd info: error: --model is given 2 values; it takes one.{Environment.NewLine}");
+    }
+
+    [Fact]
     public void A_mistyped_command_is_an_error_even_with_help()
     {
         foreach (var args in new[] { new[] { "pretrian", "--help" }, new[] { "pretrian" } })
@@ -329,7 +341,8 @@ public sealed class ErrorTests : IDisposable
         var (exitCode, output, _) = Cli.Run("pretrain", "--help");
 
         exitCode.Should().Be(0);
-        output.Should().Contain("--steps").And.Contain("[default: 1000]").And.Contain("--experts").And.Contain("[default: paper-small]")
+        output.Should().Contain($"Usage:{Environment.NewLine}  tcd pretrain [options]", "help names the tool as users type it, also in a test host")
+            .And.Contain("--steps").And.Contain("[default: 1000]").And.Contain("--experts").And.Contain("[default: paper-small]")
             .And.Contain("--config").And.Contain("--device").And.Contain("[default: auto]")
             .And.Contain("model/pretraining.json (its held-out log-likelihood for 'tcd glue', written with --validation)")
             .And.Contain("Seed of initialisation, data order, masking and dropout.");

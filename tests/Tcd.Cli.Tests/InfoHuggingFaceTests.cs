@@ -100,14 +100,20 @@ public sealed class InfoHuggingFaceTests : IDisposable
     }
 
     [Fact]
-    public void Info_on_a_pytorch_bin_says_only_loading_counts_its_parameters_and_gives_a_bare_encoder_the_encoder_only_import()
+    public void Info_on_a_pytorch_bin_counts_its_stored_parameters_a_tied_copy_once_and_gives_a_bare_encoder_the_encoder_only_import()
     {
         var hf = Export(SaveMaskedLm(BertConfig.Tiny));
+        var fromSafeTensors = JsonNode.Parse(Cli.Run("info", "--model", hf, "--json").Output)!;
         var config = JsonNode.Parse(File.ReadAllText(temp.File("hf", "config.json")))!;
         config["architectures"] = new JsonArray("BertModel");
         File.WriteAllText(temp.File("hf", "config.json"), config.ToJsonString());
-        // tcd info reads no weight, so the file's content does not matter: only its name and size.
-        File.Move(temp.File("hf", "model.safetensors"), temp.File("hf", "pytorch_model.bin"));
+        // As transformers' torch.save writes it: the decoder's tied copies saved too, and a saved index buffer.
+        var tensors = SafeTensorsFile.Read(temp.File("hf", "model.safetensors"));
+        tensors["cls.predictions.decoder.weight"] = tensors["bert.embeddings.word_embeddings.weight"].clone();
+        tensors["cls.predictions.decoder.bias"] = tensors["cls.predictions.bias"].clone();
+        tensors["bert.embeddings.position_ids"] = TorchSharp.torch.arange(BertConfig.Tiny.MaxPositions).unsqueeze(0);
+        TorchSharp.PyBridge.PyTorchPickler.PickleStateDict(temp.File("hf", "pytorch_model.bin"), tensors);
+        File.Delete(temp.File("hf", "model.safetensors"));
 
         var text = Cli.Run("info", "--model", hf);
         var json = Cli.Run("info", "--model", hf, "--json");
@@ -115,12 +121,31 @@ public sealed class InfoHuggingFaceTests : IDisposable
         text.ExitCode.Should().Be(0, text.Error);
         text.Output.Should().Contain("format        Hugging Face checkpoint (config.json + pytorch_model.bin)")
             .And.Contain("kind          encoder without a head")
-            .And.Contain("parameters    counted only by loading pytorch_model.bin")
+            .And.Contain($"parameters    {Commands.ModelSummary.Millions((long)fromSafeTensors["parameters"]!)} in {(int)fromSafeTensors["tensors"]!} tensors (F32, ")
+            .And.Contain("; counted from the tensors stored in pytorch_model.bin, a tied copy (the masked-LM decoder's) once")
             .And.Contain($"import        tcd import-hf --encoder-only --from {hf} --out <dir> gives its encoder a new masked-LM head");
         var summary = JsonNode.Parse(json.Output)!;
-        summary["parameters"].Should().BeNull();
+        ((long)summary["parameters"]!).Should().Be((long)fromSafeTensors["parameters"]!, "the tied copies and the index buffer are no parameters of their own");
+        ((int)summary["tensors"]!).Should().Be((int)fromSafeTensors["tensors"]!);
         ((string)summary["weights_file"]!).Should().Be("pytorch_model.bin");
         ((string)summary["kind"]!).Should().Be("Encoder");
+    }
+
+    [Fact]
+    public void Info_on_a_pytorch_bin_of_no_named_class_tells_the_class_by_its_tensor_names()
+    {
+        var hf = Export(SaveMaskedLm(BertConfig.Tiny));
+        var config = JsonNode.Parse(File.ReadAllText(temp.File("hf", "config.json")))!.AsObject();
+        config.Remove("architectures");
+        File.WriteAllText(temp.File("hf", "config.json"), config.ToJsonString());
+        TorchSharp.PyBridge.PyTorchPickler.PickleStateDict(temp.File("hf", "pytorch_model.bin"), SafeTensorsFile.Read(temp.File("hf", "model.safetensors")));
+        File.Delete(temp.File("hf", "model.safetensors"));
+
+        var text = Cli.Run("info", "--model", hf);
+
+        text.ExitCode.Should().Be(0, text.Error);
+        text.Output.Should().Contain("architecture  none named in config.json; BertForMaskedLM by its tensor names")
+            .And.Contain("kind          masked-language model" + Environment.NewLine);
     }
 
     [Fact]

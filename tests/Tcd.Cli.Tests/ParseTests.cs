@@ -220,6 +220,9 @@ public sealed class ParseTests : IDisposable
             .Should().Be((10, 32, 128, "auto", false, false));
         Cli.Parse(c => c.Glue, "glue", "--models", a, "--glue", glue, "--tasks", "RTE", "--out", "o", "--grid", "quick", "--seeds", "1", "--threads", "2")
             .Should().Match<GlueSettings>(quick => quick.Suite.Grid == Experiments.Glue.GlueSuiteGrid.Quick && quick.Threads == 2);
+        Cli.Run("glue", "--help").Output.Should()
+            .Contain("'paper' (section 4.3: full lr 1e-5/2e-5/5e-5; adapters lr 1e-4/2e-4/3e-4 × size 16/64/128 (16/64/128/256 for models of hidden size 768 or more))")
+            .And.Contain("'quick' (smoke runs: full lr 5e-5; adapters lr 3e-4 × size 64)", "help says what each grid runs");
     }
 
     [Fact]

@@ -144,7 +144,7 @@ public sealed class RunOwnershipTests : IDisposable
         var (exitCode, _, error) = Pretrain(temp.File("run"), "--init", temp.Path);
 
         exitCode.Should().Be(1);
-        error.Should().Contain("Give a model folder, a checkpoint folder (<out>/checkpoints/step-…) or the --out folder of 'tcd pretrain' / 'tcd distill' / 'tcd xpert'.");
+        error.Should().Contain("Give a model folder, a checkpoint folder (<out>/checkpoints/step-…) or the --out folder of 'tcd pretrain', 'tcd distill', 'tcd finetune' or 'tcd xpert'.");
     }
 
     private (int ExitCode, string Output, string Error) Distill(string run, string teacher, long steps) => Cli.Run(

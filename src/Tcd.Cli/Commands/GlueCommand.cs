@@ -3,6 +3,7 @@ using System.Globalization;
 using Tcd.Experiments;
 using Tcd.Experiments.Glue;
 using Tcd.Models.Data.Glue;
+using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
 
 namespace Tcd.Cli.Commands;
@@ -38,7 +39,10 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
         glue = Add(CliOptions.Optional<string?>("--glue", "GLUE root folder holding <Task>/<split>.tsv (required)."));
         tasks = Add(CliOptions.Optional<string?>("--tasks", "Comma-separated tasks (required), e.g. MRPC,RTE (the paper's CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE; also WNLI, which the paper does not fine-tune)."));
         output = Add(CliOptions.Optional<string?>("--out", "Output folder (required): cells/, charts/, results.md/.csv/.json, selection.json, submissions/."));
-        grid = Add(CliOptions.WithDefault("--grid", "Hyper-parameter grid: 'paper' (full lr 1e-5/2e-5/5e-5; adapters lr 1e-4/2e-4/3e-4 × size 16/64/128[/256]) or 'quick'.", "paper"));
+        grid = Add(CliOptions.WithDefault(
+            "--grid",
+            $"Hyper-parameter grid: 'paper' (section 4.3: {DescribeGrid(GlueSuiteGrid.Paper)}) or 'quick' (smoke runs: {DescribeGrid(GlueSuiteGrid.Quick)}).",
+            "paper"));
         grid.AcceptOnlyFromAmong("paper", "quick");
         seeds = Add(CliOptions.WithDefault("--seeds", "Seeds per configuration (1..N); results are mean ± std.", Defaults.Seeds.Count));
         epochs = Add(CliOptions.WithDefault("--epochs", "Maximum epochs per run; the best epoch on dev is kept.", Defaults.Epochs));
@@ -166,4 +170,14 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
         [nameof(GlueSuiteOptions.LogLikelihoodCorpus)] = "--ll-corpus",
         [nameof(GlueSuiteOptions.CheckpointEvery)] = "--checkpoint-every",
     };
+
+    /// <summary>A grid as <c>--help</c> states it: each mode's learning rates and adapter sizes, and the sizes of models as wide as BERT-base when they differ.</summary>
+    private static string DescribeGrid(GlueSuiteGrid grid)
+    {
+        static string Slashed<T>(IEnumerable<T> values, Func<T, string> format) => string.Join('/', values.Select(format));
+        var sizes = Slashed(grid.AdapterSizes, size => size.ToString(CultureInfo.InvariantCulture));
+        var largeSizes = Slashed(grid.LargeModelAdapterSizes, size => size.ToString(CultureInfo.InvariantCulture));
+        var forLargeModels = largeSizes == sizes ? string.Empty : $" ({largeSizes} for models of hidden size {BertConfig.PaperLarge.HiddenSize} or more)";
+        return $"full lr {Slashed(grid.FullLearningRates, FinetuneCommand.Rate)}; adapters lr {Slashed(grid.AdapterLearningRates, FinetuneCommand.Rate)} × size {sizes}{forLargeModels}";
+    }
 }

@@ -2,19 +2,21 @@ using System.Text.Json.Nodes;
 using Tcd.Models.Data;
 using Tcd.Models.Interop;
 using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
 using static Tcd.Cli.Commands.ModelSummary;
 
 namespace Tcd.Cli.Commands;
 
 /// <summary>
 /// What <c>tcd info</c> tells of a Hugging Face checkpoint folder (<c>config.json</c> + <c>model.safetensors</c> or
-/// <c>pytorch_model.bin</c>, as <c>tcd export-hf</c> writes one), read from <c>config.json</c> and the weights file's
-/// header as <see cref="HuggingFaceCheckpoint.Describe"/> gives them, with the <c>tcd import-hf</c> that makes a model
-/// folder of it.
+/// <c>pytorch_model.bin</c>, as <c>tcd export-hf</c> writes one), read from <c>config.json</c> and the weights file
+/// (a <c>model.safetensors</c>'s header, a <c>pytorch_model.bin</c> whole) as
+/// <see cref="HuggingFaceCheckpoint.DescribeReadingWeights"/> gives them, with the <c>tcd import-hf</c> that makes a
+/// model folder of it.
 /// </summary>
 /// <param name="Folder">The checkpoint folder.</param>
 /// <param name="Contents">Its configuration, class, labels and tensors.</param>
-/// <param name="Parameters">Weights in a <c>model.safetensors</c> and those a token uses; null for a <c>pytorch_model.bin</c>, which only loading counts.</param>
+/// <param name="Parameters">Weights in the weights file (a tied copy once) and those a token uses; null without one.</param>
 /// <param name="WeightBytes">Size of the weights file; null without one.</param>
 /// <param name="Tokenizer">The settings of the tokenizer an import takes, e.g. uncased; null when none fits the model.</param>
 /// <param name="VocabularySize">Tokens of that tokenizer; null when none fits the model.</param>
@@ -43,6 +45,12 @@ internal sealed record HuggingFaceSummary(
         try
         {
             contents = HuggingFaceCheckpoint.Describe(folder);
+            if (contents.Tensors is null && contents.WeightsPath is not null)
+            {
+                // Only reading a pytorch_model.bin whole lists its tensors, which takes libtorch.
+                TorchRuntime.EnsureAvailable();
+                contents = HuggingFaceCheckpoint.DescribeReadingWeights(folder);
+            }
         }
         catch (InvalidDataException ex)
         {
@@ -81,8 +89,7 @@ internal sealed record HuggingFaceSummary(
 
     /// <summary>
     /// True when the import to give is the encoder-only one: a plain import refuses the checkpoint's head (an unknown
-    /// class, a multi-label classifier) or makes a bare encoder of it, which only export-hf reads. A pytorch_model.bin
-    /// of no named class is the plain import's to tell.
+    /// class, a multi-label classifier) or makes a bare encoder of it, which only export-hf reads.
     /// </summary>
     private bool NeedsEncoderOnly =>
         Kind == SavedModelKind.Encoder || (Kind is null && (Contents.ArchitectureName is not null || Contents.Architecture is not null || Contents.IsMultiLabel));
@@ -146,8 +153,7 @@ internal sealed record HuggingFaceSummary(
     {
         ({ } name, _) => name,
         (null, { } inferred) => $"none named in {HuggingFaceCheckpoint.ConfigFileName}; {inferred} by its tensor names",
-        _ when Contents.WeightsPath is null => $"none named in {HuggingFaceCheckpoint.ConfigFileName}",
-        _ => $"none named in {HuggingFaceCheckpoint.ConfigFileName}; import-hf tells it by the tensor names of {HuggingFaceCheckpoint.PyTorchFileName}",
+        _ => $"none named in {HuggingFaceCheckpoint.ConfigFileName}",
     };
 
     private string DescribeKind() => Kind switch
@@ -172,12 +178,12 @@ internal sealed record HuggingFaceSummary(
             return "no weights file";
         }
 
-        if (Parameters is var (all, perToken) && Contents.Tensors is { } tensors)
-        {
-            return DescribeParameters(Contents.Config, all, perToken, tensors.Count, WeightTypesOf(tensors), WeightBytes ?? 0);
-        }
-
-        return Invariant($"counted only by loading {HuggingFaceCheckpoint.PyTorchFileName} ({WeightBytes / 1e6:F1} MB): run 'tcd info' on its import");
+        var (all, perToken) = Parameters!.Value;
+        var tensors = Contents.Tensors!;
+        var counted = DescribeParameters(Contents.Config, all, perToken, tensors.Count, WeightTypesOf(tensors), WeightBytes ?? 0);
+        return Path.GetFileName(Contents.WeightsPath) == HuggingFaceCheckpoint.PyTorchFileName
+            ? $"{counted}; counted from the tensors stored in {HuggingFaceCheckpoint.PyTorchFileName}, a tied copy (the masked-LM decoder's) once"
+            : counted;
     }
 
     private string DescribeImport() => Kind switch

@@ -30,7 +30,7 @@ internal sealed class ImportHfCommand : TcdCommand<ImportHfSettings>
         : base("import-hf", "Import a Hugging Face BERT checkpoint (config.json + model.safetensors or pytorch_model.bin; BertModel, BertForMaskedLM, BertForPreTraining, BertForSequenceClassification or a tcd MoE export) into a model folder; with --encoder-only, the encoder of any BERT checkpoint under a new masked-LM head.")
     {
         source = Add(CliOptions.Optional<string?>("--from", "The Hugging Face checkpoint folder (required)."));
-        output = Add(CliOptions.Optional<string?>("--out", "The model folder to write (required): config.json + model.safetensors, and the checkpoint's vocab.txt and tokenizer_config.json."));
+        output = Add(CliOptions.Optional<string?>("--out", $"The model folder to write (required): config.json + model.safetensors, the checkpoint's vocab.txt and tokenizer_config.json, a classifier's class names in {ClassNamesFile.FileName} and {PretrainCommand.EffectiveConfigFileName} (the effective options)."));
         encoderOnly = Add(CliOptions.WithDefault("--encoder-only",
             "Keep only the checkpoint's encoder, under a new masked-LM head (as transformers' BertForMaskedLM.from_pretrained does), so that finetune, glue, " +
             "pretrain --init and distill --init take any BERT checkpoint: BertModel, BertForTokenClassification, BertForQuestionAnswering, ....", false));

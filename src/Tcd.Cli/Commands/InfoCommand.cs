@@ -23,7 +23,7 @@ internal sealed class InfoCommand : TcdCommand<InfoSettings>
     private readonly Option<bool> json;
 
     public InfoCommand()
-        : base("info", "Describe a saved model without loading it: kind (masked LM, classifier with its classes, encoder), architecture, experts, parameters in all and per token, tokenizer, recorded pre-training log-likelihood and the run it came from; of a Hugging Face checkpoint folder, its class, shape, parameters, tokenizer files and the 'tcd import-hf' that makes a model of it.")
+        : base("info", "Describe a saved model without loading it: kind (masked LM, classifier with its classes, encoder), architecture, experts, parameters in all and per token, tokenizer, recorded pre-training log-likelihood and the run it came from; of a Hugging Face checkpoint folder, its class, shape, parameters (a pytorch_model.bin is read whole to count them), tokenizer files and the 'tcd import-hf' that makes a model of it.")
     {
         model = Add(CliOptions.Optional<string?>("--model", "The model (required): a model folder or the --out folder of 'tcd pretrain', 'tcd distill', 'tcd finetune' or 'tcd import-hf', or a Hugging Face checkpoint folder (config.json + model.safetensors or pytorch_model.bin)."));
         json = Add(CliOptions.WithDefault("--json", "Print one JSON object instead of lines of text.", false));

@@ -209,6 +209,49 @@ public static class HuggingFaceCheckpoint
     }
 
     /// <summary>
+    /// Like <see cref="Describe"/>, and for a <c>pytorch_model.bin</c>, whose tensors only reading the whole file lists,
+    /// reads it to give its <see cref="HuggingFaceCheckpointContents.Tensors"/> (and the class its tensor names tell when
+    /// <c>config.json</c> names none) as the import takes them: legacy names made current, saved index buffers and the
+    /// masked-LM decoder's tied copies left out, so that each stored weight counts once. Their entries have no byte
+    /// offsets (<see cref="SafeTensorInfo.Begin"/> and <see cref="SafeTensorInfo.End"/> are 0). Needs the native library
+    /// for a <c>pytorch_model.bin</c> only.
+    /// </summary>
+    /// <exception cref="InvalidDataException">
+    /// The configuration is not a BERT one, or the <c>pytorch_model.bin</c> is not a <c>torch.save</c> state dict.
+    /// </exception>
+    public static HuggingFaceCheckpointContents DescribeReadingWeights(string folder)
+    {
+        var contents = Describe(folder);
+        if (contents.Tensors is not null || contents.WeightsPath is null)
+        {
+            return contents;
+        }
+
+        var file = ReadPyTorch(contents.WeightsPath);
+        try
+        {
+            var tensors = HuggingFaceStateDict.Canonical(file, notes: []);
+            var names = tensors.Keys.ToList();
+            var stored = tensors.Where(pair => !HuggingFaceStateDict.IsTiedCopy(pair.Key, names))
+                .OrderBy(pair => pair.Key, StringComparer.Ordinal)
+                .Select(pair => new SafeTensorInfo(pair.Key, SafeTensorsFile.DTypeCode(pair.Value.dtype, pair.Key), pair.Value.shape, Begin: 0, End: 0))
+                .ToList();
+            return contents with
+            {
+                Architecture = contents.ArchitectureName is null ? HuggingFaceStateDict.Infer(names) : contents.Architecture,
+                Tensors = stored,
+            };
+        }
+        finally
+        {
+            foreach (var tensor in file.Values)
+            {
+                tensor.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
     /// Reads every tensor of the folder's weights file onto the CPU under the file's own names and dtypes
     /// (<c>model.safetensors</c> if present, else <c>pytorch_model.bin</c>). The caller disposes the tensors.
     /// </summary>

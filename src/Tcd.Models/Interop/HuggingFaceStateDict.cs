@@ -72,6 +72,13 @@ internal static class HuggingFaceStateDict
         return result;
     }
 
+    /// <summary>
+    /// True when <paramref name="name"/> only repeats another of <paramref name="names"/>: the masked-LM decoder's tied
+    /// copy of the word embeddings or of the output bias, which the import folds into the original (<see cref="FitMaskedLm"/>).
+    /// </summary>
+    public static bool IsTiedCopy(string name, IReadOnlyCollection<string> names) =>
+        (name == DecoderWeight && names.Contains(WordEmbeddings)) || (name == DecoderBias && names.Contains(OutputBias));
+
     /// <summary>True when the tensor names include a masked-LM head.</summary>
     public static bool HasMaskedLmHead(IEnumerable<string> names) => names.Any(name => name.StartsWith(PredictionsPrefix, StringComparison.Ordinal));
 

@@ -219,7 +219,9 @@ public static class SafeTensorsFile
 
     private static float BFloat16ToSingle(ushort bits) => BitConverter.Int32BitsToSingle(bits << 16);
 
-    private static string DTypeCode(ScalarType dtype, string name) => dtype switch
+    /// <summary>The safetensors dtype code of <paramref name="dtype"/>, e.g. <c>F32</c>, as a header gives it.</summary>
+    /// <exception cref="NotSupportedException">A dtype safetensors has no code for here; the message names tensor <paramref name="name"/>.</exception>
+    internal static string DTypeCode(ScalarType dtype, string name) => dtype switch
     {
         ScalarType.Float32 => "F32",
         ScalarType.Float64 => "F64",

@@ -146,6 +146,26 @@ public sealed class HuggingFaceRoundTripTests : IDisposable
     }
 
     [Fact]
+    public void DescribeReadingWeights_lists_a_pytorch_bins_stored_parameters_under_the_imports_names_each_tied_one_once()
+    {
+        var folder = WritePytorchBin("bin-described", "BertForPreTraining", HfCheckpoints.PreTrainingStateDict(seed: 66));
+        var config = HfCheckpoints.ConfigJson("BertForPreTraining");
+        config.Remove("architectures");
+        File.WriteAllText(Path.Combine(folder, "config.json"), config.ToJsonString());
+
+        HuggingFaceCheckpoint.Describe(folder).Tensors.Should().BeNull("Describe reads no weight, and a pytorch_model.bin has no header");
+        var contents = HuggingFaceCheckpoint.DescribeReadingWeights(folder);
+
+        var expected = HfCheckpoints.MaskedLm().Concat(HfCheckpoints.Pooler).Concat(HfCheckpoints.NextSentenceHead).ToList();
+        contents.Tensors!.Select(tensor => tensor.Name).Should().BeEquivalentTo(expected.Select(entry => entry.Name),
+            "the tied decoder copies and the position_ids buffer are no parameters of their own");
+        contents.Tensors!.Should().OnlyContain(tensor => tensor.DType == "F32");
+        contents.Tensors!.Sum(tensor => tensor.Shape.Aggregate(1L, (product, size) => product * size))
+            .Should().Be(expected.Sum(entry => entry.Shape.Aggregate(1L, (product, size) => product * size)));
+        contents.Architecture.Should().Be(HuggingFaceArchitecture.BertForPreTraining, "the tensor names tell the class config.json does not name");
+    }
+
+    [Fact]
     public void LoadAsMaskedLm_keeps_the_head_of_a_pytorch_bin_that_has_one_and_puts_the_encoder_of_one_without_under_a_new_head()
     {
         var file = HfCheckpoints.PreTrainingStateDict(seed: 66);
