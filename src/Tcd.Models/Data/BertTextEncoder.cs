@@ -167,12 +167,12 @@ public sealed class BertTextEncoder
     }
 
     /// <summary>
-    /// Creates an encoder from a WordPiece vocabulary file (UTF-8, one token per line, id = line number).
+    /// Creates an encoder from a WordPiece vocabulary file (UTF-8, one token per line, id = line number; LF or CRLF).
     /// </summary>
     /// <param name="path">Path of the vocabulary file, e.g. a Hugging Face <c>vocab.txt</c>.</param>
     /// <param name="settings">How text is normalised; default <see cref="BertTokenizerSettings.Uncased"/>. A cased vocabulary needs <see cref="BertTokenizerSettings.Cased"/>.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is empty or lacks one of the special tokens.</exception>
+    /// <exception cref="InvalidDataException">The file is empty, is not UTF-8 text, or lacks one of the special tokens.</exception>
     public static BertTextEncoder FromVocabularyFile(string path, BertTokenizerSettings? settings = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -339,10 +339,10 @@ public sealed class BertTextEncoder
     private static List<string> ReadVocabulary(Stream stream, string source)
     {
         var vocabulary = new List<string>();
-        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        using var reader = new TextLineReader(stream, (line, reason) => new InvalidDataException($"The {source} is not UTF-8 text: line {line} {reason}"));
         while (reader.ReadLine() is { } line)
         {
-            vocabulary.Add(line.TrimEnd('\r'));
+            vocabulary.Add(line);
         }
 
         // A trailing empty line is only the file's final newline artefact, never a token.

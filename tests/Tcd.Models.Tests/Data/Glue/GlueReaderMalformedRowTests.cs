@@ -50,6 +50,37 @@ public sealed class GlueReaderMalformedRowTests : IDisposable
     }
 
     [Fact]
+    public void A_file_saved_by_Excel_as_Text_Windows_1252_fails_at_its_first_accented_line()
+    {
+        var path = glue.Write("SST-2", "dev", "sentence\tlabel\nplain words \t1\na café scene \t0\n", System.Text.Encoding.Latin1);
+
+        var error = ReadingFails(GlueTask.Sst2, "dev");
+
+        error.FilePath.Should().Be(path);
+        error.LineNumber.Should().Be(3);
+        error.Reason.Should().StartWith("the file is not UTF-8 text: the line holds bytes that are not UTF-8").And.Contain("iconv");
+    }
+
+    [Fact]
+    public void A_binary_file_fails_as_not_text_instead_of_as_a_row_with_the_wrong_columns()
+    {
+        glue.Write("SST-2", "train", "sentence\tlabel\nPK\u0003\u0004\0\0\tx\n");
+
+        ReadingFails(GlueTask.Sst2, "train").Reason.Should().StartWith("the file is not UTF-8 text: the line holds NUL bytes");
+    }
+
+    [Fact]
+    public void A_file_saved_by_Excel_as_Unicode_Text_with_CRLF_reads_like_the_original()
+    {
+        const string original = "sentence\tlabel\nit 's a charming and often affecting journey . \t1\nunflinchingly bleak and desperate \t0\n";
+        glue.Write("SST-2", "train", original);
+        glue.Write("SST-2", "dev", original.Replace("\n", "\r\n", StringComparison.Ordinal), System.Text.Encoding.Unicode);
+        var reader = new GlueReader(glue.Root);
+
+        reader.Read(GlueTask.Sst2, "dev").Should().BeEquivalentTo(reader.Read(GlueTask.Sst2, "train"), options => options.WithStrictOrdering());
+    }
+
+    [Fact]
     public void HeaderlessCoLA_CountsLinesFromOne()
     {
         glue.Write("CoLA", "train", "gj04\t1\t\tFine.\ngj04\t1\tMissing a column.\n");
