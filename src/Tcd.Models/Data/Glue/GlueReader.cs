@@ -10,7 +10,7 @@ namespace Tcd.Models.Data.Glue;
 /// newline and trailing spaces; CRLF line ends and UTF-16 files with a byte-order mark (Excel's "Unicode Text") read
 /// alike. A file in another 8-bit encoding (Latin-1, Excel's "Text") or a binary file is refused at its first bad line.
 /// Columns are found by header name where there is a header, by position otherwise.
-/// Empty lines carry no row and are ignored.
+/// Blank lines (empty, or only spaces and tabs) carry no row and are ignored.
 /// </summary>
 public sealed class GlueReader
 {
@@ -123,7 +123,7 @@ public sealed class GlueReader
         var hasRows = false;
         while (reader.ReadLine() is { } line)
         {
-            if (line.Length == 0)
+            if (string.IsNullOrWhiteSpace(line))
             {
                 continue;
             }
@@ -175,6 +175,11 @@ public sealed class GlueReader
                 if (!float.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) || !float.IsFinite(parsed))
                 {
                     return $"score '{raw}' in column {columns.LabelColumn} is not a number.";
+                }
+
+                if (task.ScoreRange is (var min, var max) && (parsed < min || parsed > max))
+                {
+                    return $"score '{raw}' in column {columns.LabelColumn} is outside {task.Name}'s range [{min}, {max}].";
                 }
 
                 score = parsed;

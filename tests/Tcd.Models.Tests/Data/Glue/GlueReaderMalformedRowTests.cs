@@ -49,6 +49,22 @@ public sealed class GlueReaderMalformedRowTests : IDisposable
         error.Reason.Should().Contain("'five'").And.Contain("score");
     }
 
+    [Theory]
+    [InlineData("5.01")]
+    [InlineData("-0.5")]
+    public void A_score_outside_STS_B_range_fails_with_its_line(string score)
+    {
+        glue.Write("STS-B", "dev",
+            "index\tgenre\tfilename\tyear\told_index\tsource1\tsource2\tsentence1\tsentence2\tscore\n" +
+            "0\tg\tf\t2012\t0\tnone\tnone\tA.\tB.\t5.000\n" +
+            $"1\tg\tf\t2012\t1\tnone\tnone\tC.\tD.\t{score}\n");
+
+        var error = ReadingFails(GlueTask.StsB, "dev");
+
+        error.LineNumber.Should().Be(3);
+        error.Reason.Should().Be($"score '{score}' in column 'score' (column 9) is outside STS-B's range [0, 5]. Set GlueReaderOptions.OnMalformedRow = Skip to skip such rows.");
+    }
+
     [Fact]
     public void A_file_saved_by_Excel_as_Text_Windows_1252_fails_at_its_first_accented_line()
     {
@@ -70,11 +86,11 @@ public sealed class GlueReaderMalformedRowTests : IDisposable
     }
 
     [Fact]
-    public void A_file_saved_by_Excel_as_Unicode_Text_with_CRLF_reads_like_the_original()
+    public void A_file_saved_by_Excel_as_Unicode_Text_with_CRLF_and_blank_rows_reads_like_the_original()
     {
         const string original = "sentence\tlabel\nit 's a charming and often affecting journey . \t1\nunflinchingly bleak and desperate \t0\n";
         glue.Write("SST-2", "train", original);
-        glue.Write("SST-2", "dev", original.Replace("\n", "\r\n", StringComparison.Ordinal), System.Text.Encoding.Unicode);
+        glue.Write("SST-2", "dev", original.Replace("\n", "\r\n", StringComparison.Ordinal) + "\t\r\n  \r\n", System.Text.Encoding.Unicode);
         var reader = new GlueReader(glue.Root);
 
         reader.Read(GlueTask.Sst2, "dev").Should().BeEquivalentTo(reader.Read(GlueTask.Sst2, "train"), options => options.WithStrictOrdering());
