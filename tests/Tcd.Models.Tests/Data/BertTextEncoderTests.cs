@@ -127,6 +127,20 @@ public sealed class BertTextEncoderTests
     }
 
     [Fact]
+    public void ARepeatedTokenTakesTheIdOfItsLastLine_AsHuggingFaceReadsIt()
+    {
+        using var files = new TempFiles();
+        var path = files.Write("vocab.txt", "[UNK]\n[CLS]\n[SEP]\n[PAD]\n[MASK]\nhello\nworld\nhello\n[PAD]\n");
+
+        var encoder = BertTextEncoder.FromVocabularyFile(path);
+
+        encoder.VocabularySize.Should().Be(9);
+        encoder.SpecialTokenIds.Pad.Should().Be(8);
+        encoder.Encode("Hello, world").InputIds.Should().Equal(1, 7, 0, 6, 2);
+        encoder.VocabularyFileText.Should().Be(File.ReadAllText(path));
+    }
+
+    [Fact]
     public void PairEncodingHasBothSegmentsAndTypeIds()
     {
         var encoded = Encoder.Encode("hello world", "good morning");
