@@ -45,7 +45,7 @@ internal static class HuggingFaceConfigJson
         }
         catch (JsonException ex)
         {
-            throw new InvalidDataException($"'{path}' is not valid JSON: {ex.Message}", ex);
+            throw new InvalidDataException($"'{path}' is not valid JSON: {UserMessages.JsonProblem(ex)}", ex);
         }
 
         var modelType = Text(json, "model_type", path);
