@@ -72,6 +72,10 @@ public static class BertModelStore
         {
             throw new InvalidDataException($"'{path}' is not a valid BERT configuration: {UserMessages.JsonProblem(ex)}", ex);
         }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidDataException($"'{path}' is not a valid BERT configuration: {UserMessages.Readable(ex)}", ex);
+        }
     }
 
     /// <summary>
