@@ -53,8 +53,8 @@ internal sealed class TextLineReader : IDisposable
         if (line.Contains('\0'))
         {
             throw refuse(LineNumber,
-                "holds NUL bytes, which text never does: it is a binary or compressed file (decompress a .gz or .bz2 " +
-                "first), or UTF-16 text without a byte-order mark (save it as UTF-8).");
+                "holds NUL bytes, which text never does: it is a binary or compressed file (decompress a .zip, .gz or " +
+                ".bz2 first), or UTF-16 text without a byte-order mark (save it as UTF-8).");
         }
 
         // The decoder runs ahead of the lines handed out, so the flag says that some bytes were invalid and the
@@ -63,7 +63,8 @@ internal sealed class TextLineReader : IDisposable
         {
             throw refuse(LineNumber,
                 "holds bytes that are not UTF-8: the file is in another encoding, such as Latin-1 or Windows-1252 " +
-                "(Excel's 'Text' format). Save it as UTF-8, e.g. iconv -f windows-1252 -t utf-8 <file> > <file.utf8>.");
+                "(Excel's 'Text' format; save it as UTF-8, e.g. iconv -f windows-1252 -t utf-8 <file> > <file.utf8>), " +
+                "or not text at all (decompress a .zip, .gz or .bz2 first).");
         }
 
         return line;
