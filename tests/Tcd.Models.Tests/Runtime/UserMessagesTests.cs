@@ -28,6 +28,7 @@ public sealed class UserMessagesTests
         UserMessages.JsonProblem(syntax).Should().Be("line 3, column 3: '\"' is invalid after a value. Expected either ',', '}', or ']'.");
         UserMessages.JsonProblem(type).Should().StartWith("line 1, column 23 (at $.hidden_size): The JSON value could not be converted to ");
         UserMessages.JsonProblem(new System.Text.Json.JsonException("it holds null.")).Should().Be("it holds null.");
+        UserMessages.JsonValueProblem(type).Should().StartWith("$.hidden_size: The JSON value could not be converted to ").And.NotContain("LineNumber");
     }
 
     [Theory]
