@@ -40,7 +40,7 @@ internal static class ClassNamesFile
         }
         catch (JsonException ex)
         {
-            throw new InvalidDataException($"'{path}' must be a JSON array of class names in output order: {ex.Message}", ex);
+            throw new InvalidDataException($"'{path}' must be a JSON array of class names in output order: {UserMessages.JsonProblem(ex)}", ex);
         }
     }
 

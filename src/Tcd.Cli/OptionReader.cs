@@ -54,7 +54,7 @@ internal sealed class OptionReader
         }
         catch (JsonException ex)
         {
-            throw new CliUsageException($"--config: '{path}' is not valid JSON: {ex.Message}");
+            throw new CliUsageException($"--config: '{path}' is not valid JSON: {UserMessages.JsonProblem(ex)}");
         }
 
         var commandName = parse.CommandResult.Command.Name;

@@ -14,6 +14,7 @@ public sealed class ConfigValueTests : IDisposable
     [InlineData("pretrain", """{ "corpus": ["a.txt"], "out": "" }""", "--out is an empty path (key \"out\" of --config")]
     [InlineData("pretrain", """{ "corpus": ["a.txt"], "out": "run", "steps": 1, "steps": 2 }""", "gives the key \"steps\" more than once; keep one")]
     [InlineData("plot", """{ "runs": [null] }""", "key \"runs\" is [null], which is not a valid list of strings")]
+    [InlineData("pretrain", "{ \"corpus\": [\"a.txt\"],\n  \"out\": \"run\"\n  \"steps\": 1 }", "is not valid JSON: line 3, column 3: '\"' is invalid after a value.")]
     public void A_config_value_that_names_nothing_is_one_error_line_naming_the_key(string command, string json, string expected)
     {
         var config = temp.Write("run.json", json);

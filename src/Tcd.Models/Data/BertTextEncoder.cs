@@ -167,12 +167,13 @@ public sealed class BertTextEncoder
     }
 
     /// <summary>
-    /// Creates an encoder from a WordPiece vocabulary file (UTF-8, one token per line, id = line number).
+    /// Creates an encoder from a WordPiece vocabulary file (UTF-8, one token per line, id = line number; LF or CRLF).
+    /// A token on several lines takes the id of the last, as Hugging Face's tokenizers read such a file.
     /// </summary>
     /// <param name="path">Path of the vocabulary file, e.g. a Hugging Face <c>vocab.txt</c>.</param>
     /// <param name="settings">How text is normalised; default <see cref="BertTokenizerSettings.Uncased"/>. A cased vocabulary needs <see cref="BertTokenizerSettings.Cased"/>.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is empty or lacks one of the special tokens.</exception>
+    /// <exception cref="InvalidDataException">The file is empty, is not UTF-8 text, or lacks one of the special tokens.</exception>
     public static BertTextEncoder FromVocabularyFile(string path, BertTokenizerSettings? settings = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -320,10 +321,11 @@ public sealed class BertTextEncoder
     private static BertTextEncoder FromStream(Stream stream, string source, BertTokenizerSettings settings, bool isEmbeddedUncased = false)
     {
         var vocabulary = ReadVocabulary(stream, source);
+        var tokenIds = IdsByToken(vocabulary);
         // BertTokenizer.Create looks the special tokens up itself and fails with a bare KeyNotFoundException, so
         // they are checked first.
-        var specialTokenIds = FindSpecialTokens(vocabulary, source);
-        using var vocabularyStream = new MemoryStream(Encoding.UTF8.GetBytes(ToVocabularyFileText(vocabulary)));
+        var specialTokenIds = FindSpecialTokens(tokenIds, source);
+        using var vocabularyStream = new MemoryStream(Encoding.UTF8.GetBytes(ToVocabularyFileText(WithoutShadowedDuplicates(vocabulary, tokenIds))));
         var tokenizer = BertTokenizer.Create(vocabularyStream, new BertOptions
         {
             LowerCaseBeforeTokenization = settings.LowerCase,
@@ -339,10 +341,10 @@ public sealed class BertTextEncoder
     private static List<string> ReadVocabulary(Stream stream, string source)
     {
         var vocabulary = new List<string>();
-        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        using var reader = new TextLineReader(stream, (line, reason) => new InvalidDataException($"The {source} is not UTF-8 text: line {line} {reason}"));
         while (reader.ReadLine() is { } line)
         {
-            vocabulary.Add(line.TrimEnd('\r'));
+            vocabulary.Add(line);
         }
 
         // A trailing empty line is only the file's final newline artefact, never a token.
@@ -360,14 +362,33 @@ public sealed class BertTextEncoder
         return vocabulary;
     }
 
-    private static SpecialTokenIds FindSpecialTokens(IReadOnlyList<string> vocabulary, string source)
+    /// <summary>
+    /// The id of each token: its line, or the last of its lines where a vocabulary repeats it, as Hugging Face's
+    /// tokenizers read such a file (the ids of imported models must be theirs).
+    /// </summary>
+    private static Dictionary<string, int> IdsByToken(IReadOnlyList<string> vocabulary)
     {
         var ids = new Dictionary<string, int>(vocabulary.Count, StringComparer.Ordinal);
         for (var i = 0; i < vocabulary.Count; i++)
         {
-            ids.TryAdd(vocabulary[i], i);
+            ids[vocabulary[i]] = i;
         }
 
+        return ids;
+    }
+
+    /// <summary>
+    /// The vocabulary with every line that a later repetition of its token shadows renamed to text no word piece can
+    /// be (it holds spaces), keeping the ids of the rest: BertTokenizer.Create refuses a repeated token with a bare
+    /// ArgumentException.
+    /// </summary>
+    private static IReadOnlyList<string> WithoutShadowedDuplicates(IReadOnlyList<string> vocabulary, Dictionary<string, int> ids) =>
+        ids.Count == vocabulary.Count
+            ? vocabulary
+            : vocabulary.Select((token, id) => ids[token] == id ? token : $"[line {id + 1}: {token} again on line {ids[token] + 1}]").ToList();
+
+    private static SpecialTokenIds FindSpecialTokens(Dictionary<string, int> ids, string source)
+    {
         var missing = RequiredSpecialTokens.Where(token => !ids.ContainsKey(token)).ToList();
         if (missing.Count > 0)
         {

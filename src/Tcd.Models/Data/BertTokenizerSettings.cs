@@ -78,7 +78,7 @@ public sealed record BertTokenizerSettings
         }
         catch (JsonException ex)
         {
-            throw new InvalidDataException($"{source} is not valid JSON: {ex.Message}", ex);
+            throw new InvalidDataException($"{source} is not valid JSON: {UserMessages.JsonProblem(ex)}", ex);
         }
     }
 

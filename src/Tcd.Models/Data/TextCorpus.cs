@@ -3,7 +3,7 @@ using System.Text;
 namespace Tcd.Models.Data;
 
 /// <summary>
-/// Streams documents from UTF-8 text files or from in-memory texts. A document is a list of non-empty paragraphs
+/// Streams documents from text files or from in-memory texts. A document is a list of non-empty paragraphs
 /// (lines, trimmed). Files are read line by line and never loaded whole; only the current document is in memory.
 /// </summary>
 /// <remarks>
@@ -17,9 +17,12 @@ namespace Tcd.Models.Data;
 /// documents, so a file without blank lines is one document. For WikiText-style files, whose paragraphs are
 /// separated by blank lines, each paragraph is a document.</description></item>
 /// </list>
+/// <para>Encodings: UTF-8, with or without a byte-order mark, or UTF-16/UTF-32 with one; LF, CRLF and CR line ends
+/// read alike.</para>
 /// <para>Errors: a missing file throws <see cref="FileNotFoundException"/> when the corpus is created; a file that
 /// cannot be read throws <see cref="IOException"/>, and a file with no text at all or one that is not text (it holds
-/// NUL bytes: a binary or compressed file) throws <see cref="InvalidDataException"/> when it is reached during enumeration. Every message names the file.</para>
+/// NUL bytes: a binary or compressed file; or bytes that are not UTF-8: a Latin-1 or Windows-1252 file) throws
+/// <see cref="InvalidDataException"/> naming the line when it is reached during enumeration. Every message names the file.</para>
 /// </remarks>
 public sealed class TextCorpus
 {
@@ -35,7 +38,7 @@ public sealed class TextCorpus
     public string Description { get; }
 
     /// <summary>
-    /// A corpus over one or more UTF-8 text files, read in the given order. A folder stands for every file under it, in
+    /// A corpus over one or more text files, read in the given order. A folder stands for every file under it, in
     /// the ordinal order of their paths, sub-folders included and hidden files and folders (names starting with a dot)
     /// left out, as they are when the corpus is made: WikiExtractor's output folder (<c>text/AA/wiki_00</c>, ...) is one
     /// path.
@@ -180,18 +183,9 @@ public sealed class TextCorpus
         bool? wikiExtractor = null;
         var paragraphs = new List<string>();
         var anyText = false;
-        var lineNumber = 0;
         while (ReadLine(reader, path) is { } rawLine)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            lineNumber++;
-            if (rawLine.Contains('\0'))
-            {
-                // Text has no NUL characters; binary files and compressed archives are full of them.
-                throw new InvalidDataException(
-                    $"The corpus file '{path}' is not text: line {lineNumber} holds NUL bytes. Give UTF-8 text (decompress a .gz or .bz2 first).");
-            }
-
             var line = rawLine.Trim();
             if (line.Length > 0)
             {
@@ -241,11 +235,11 @@ public sealed class TextCorpus
 
     private static bool IsDocStartTag(string line) => line.StartsWith("<doc ", StringComparison.Ordinal) && line.EndsWith('>');
 
-    private static StreamReader OpenReader(string path)
+    private static TextLineReader OpenReader(string path)
     {
         try
         {
-            return new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            return TextLineReader.Open(path, (line, reason) => new InvalidDataException($"The corpus file '{path}' is not UTF-8 text: line {line} {reason}"));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -253,7 +247,7 @@ public sealed class TextCorpus
         }
     }
 
-    private static string? ReadLine(StreamReader reader, string path)
+    private static string? ReadLine(TextLineReader reader, string path)
     {
         try
         {

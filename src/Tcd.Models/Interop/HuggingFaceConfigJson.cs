@@ -45,7 +45,7 @@ internal static class HuggingFaceConfigJson
         }
         catch (JsonException ex)
         {
-            throw new InvalidDataException($"'{path}' is not valid JSON: {ex.Message}", ex);
+            throw new InvalidDataException($"'{path}' is not valid JSON: {UserMessages.JsonProblem(ex)}", ex);
         }
 
         var modelType = Text(json, "model_type", path);
@@ -78,9 +78,13 @@ internal static class HuggingFaceConfigJson
         {
             config = BertConfig.FromJson(json.ToJsonString());
         }
-        catch (Exception ex) when (ex is JsonException or ArgumentException)
+        catch (JsonException ex)
         {
-            throw new InvalidDataException($"'{path}' is not a valid BERT configuration: {ex.Message}", ex);
+            throw new InvalidDataException($"'{path}' is not a valid BERT configuration: {UserMessages.JsonValueProblem(ex)}", ex);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidDataException($"'{path}' is not a valid BERT configuration: {UserMessages.Readable(ex)}", ex);
         }
 
         if (moe && !config.IsMoe)

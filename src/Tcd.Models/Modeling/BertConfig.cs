@@ -264,7 +264,12 @@ public sealed record BertConfig
     /// ignored, but a key that is one of ours spelt another way (<c>NumLayers</c>, <c>hiddenSize</c>) is refused: it
     /// would otherwise leave that setting at its default without a word.
     /// </summary>
-    /// <exception cref="JsonException">The JSON is malformed, null, or misspells a key (the message gives the right one).</exception>
+    /// <exception cref="JsonException">
+    /// The JSON is malformed, null, misspells a key (the message gives the right one) or lacks one of the keys that set
+    /// the weights' shapes (<c>vocab_size</c>, <c>hidden_size</c>, <c>num_hidden_layers</c>, <c>num_attention_heads</c>,
+    /// <c>intermediate_size</c>, <c>max_position_embeddings</c>); the others default as their properties say.
+    /// </exception>
+    /// <exception cref="ArgumentException">A value is out of range (see <see cref="Validate"/>).</exception>
     public static BertConfig FromJson(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
@@ -279,10 +284,22 @@ public sealed record BertConfig
                     throw new JsonException($"'{key}' is not a configuration key; the key for that setting is '{jsonKey}'.");
                 }
             }
+
+            var missing = ShapeKeys.Where(key => !document.RootElement.TryGetProperty(key, out _)).ToList();
+            if (missing.Count > 0)
+            {
+                throw new JsonException(
+                    $"it has no {string.Join(", ", missing)}; these set the shapes of the weights, so a configuration must give them " +
+                    "rather than leave them at BERT-base's values.");
+            }
         }
 
         return config.Validate();
     }
+
+    /// <summary>The keys every configuration file has: a missing one would build a model the weights do not fit.</summary>
+    private static readonly string[] ShapeKeys =
+        ["vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size", "max_position_embeddings"];
 
     private static string LooseName(string key) => key.Replace("_", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
 

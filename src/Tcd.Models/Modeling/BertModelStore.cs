@@ -70,7 +70,11 @@ public static class BertModelStore
         }
         catch (System.Text.Json.JsonException ex)
         {
-            throw new InvalidDataException($"'{path}' is not a valid BERT configuration: {ex.Message}", ex);
+            throw new InvalidDataException($"'{path}' is not a valid BERT configuration: {UserMessages.JsonProblem(ex)}", ex);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidDataException($"'{path}' is not a valid BERT configuration: {UserMessages.Readable(ex)}", ex);
         }
     }
 

@@ -21,6 +21,43 @@ public static class UserMessages
             "must be at least $1");
     }
 
+    /// <summary>
+    /// What a JSON reader found wrong, located for a person: <c>line 3, column 5: '"' is invalid after a value...</c>,
+    /// where System.Text.Json's own message ends in <c>LineNumber: 2 | BytePositionInLine: 4.</c>, counted from 0. The
+    /// property it was reading, if any, is named too: <c>line 1, column 20 (at $.hidden_size): The JSON value could
+    /// not be converted to System.Int32.</c>
+    /// </summary>
+    public static string JsonProblem(System.Text.Json.JsonException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var property = exception.Path is { Length: > 1 } path ? $" (at {path})" : string.Empty;
+        return exception.LineNumber is { } line
+            ? string.Create(CultureInfo.InvariantCulture, $"line {line + 1}, column {exception.BytePositionInLine.GetValueOrDefault() + 1}{property}: {ProblemOf(exception)}")
+            : ProblemOf(exception) + property;
+    }
+
+    /// <summary>
+    /// Like <see cref="JsonProblem"/>, without the line and column, for JSON a program rewrote from a file before reading
+    /// it, whose positions are not the file's: <c>$.hidden_size: The JSON value could not be converted to System.Int32.</c>
+    /// </summary>
+    public static string JsonValueProblem(System.Text.Json.JsonException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception.Path is { Length: > 1 } path ? $"{path}: {ProblemOf(exception)}" : ProblemOf(exception);
+    }
+
+    /// <summary>A JSON exception's message without the <c>Path: … | LineNumber: … | BytePositionInLine: ….</c> System.Text.Json ends it with.</summary>
+    private static string ProblemOf(System.Text.Json.JsonException exception)
+    {
+        var message = exception.Message;
+        var locationStart = new[] { " Path: ", " LineNumber: " }
+            .Select(marker => message.IndexOf(marker, StringComparison.Ordinal))
+            .Where(index => index >= 0)
+            .DefaultIfEmpty(message.Length)
+            .Min();
+        return message[..locationStart];
+    }
+
     /// <summary><paramref name="count"/> with <paramref name="noun"/> in the singular or plural: "1 step", "3 steps", "0 steps".</summary>
     /// <param name="count">How many.</param>
     /// <param name="noun">The singular noun, or a phrase ending in one ("training example"); its plural adds an "s".</param>

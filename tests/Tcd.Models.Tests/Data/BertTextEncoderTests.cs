@@ -105,6 +105,42 @@ public sealed class BertTextEncoderTests
     }
 
     [Fact]
+    public void AVocabularyFileWithCrlfLineEndsReadsLikeOneWithLf()
+    {
+        using var files = new TempFiles();
+        var crlf = files.Write("vocab.txt", "[UNK]\r\n[CLS]\r\n[SEP]\r\n[PAD]\r\n[MASK]\r\nhello\r\nworld\r\n");
+
+        var encoder = BertTextEncoder.FromVocabularyFile(crlf);
+
+        encoder.Vocabulary.Should().Equal("[UNK]", "[CLS]", "[SEP]", "[PAD]", "[MASK]", "hello", "world");
+        encoder.Encode("Hello, world").InputIds.Should().Equal(1, 5, 0, 6, 2);
+    }
+
+    [Fact]
+    public void AVocabularyFileInLatin1IsRefusedAtItsLine()
+    {
+        using var files = new TempFiles();
+        var path = files.WriteBytes("vocab.txt", System.Text.Encoding.Latin1.GetBytes("[UNK]\n[CLS]\n[SEP]\n[PAD]\n[MASK]\ncafé\n"));
+
+        FluentActions.Invoking(() => BertTextEncoder.FromVocabularyFile(path))
+            .Should().Throw<InvalidDataException>().WithMessage($"The vocabulary file '{path}' is not UTF-8 text: line 6 holds bytes that are not UTF-8*");
+    }
+
+    [Fact]
+    public void ARepeatedTokenTakesTheIdOfItsLastLine_AsHuggingFaceReadsIt()
+    {
+        using var files = new TempFiles();
+        var path = files.Write("vocab.txt", "[UNK]\n[CLS]\n[SEP]\n[PAD]\n[MASK]\nhello\nworld\nhello\n[PAD]\n");
+
+        var encoder = BertTextEncoder.FromVocabularyFile(path);
+
+        encoder.VocabularySize.Should().Be(9);
+        encoder.SpecialTokenIds.Pad.Should().Be(8);
+        encoder.Encode("Hello, world").InputIds.Should().Equal(1, 7, 0, 6, 2);
+        encoder.VocabularyFileText.Should().Be(File.ReadAllText(path));
+    }
+
+    [Fact]
     public void PairEncodingHasBothSegmentsAndTypeIds()
     {
         var encoded = Encoder.Encode("hello world", "good morning");

@@ -7,9 +7,14 @@ internal sealed class TempFiles : IDisposable
 
     public string Write(string name, string content)
     {
+        return WriteBytes(name, System.Text.Encoding.UTF8.GetBytes(content));
+    }
+
+    public string WriteBytes(string name, byte[] content)
+    {
         var path = Path.Combine(_root, name);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, content);
+        File.WriteAllBytes(path, content);
         return path;
     }
 

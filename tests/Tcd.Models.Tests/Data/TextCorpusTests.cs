@@ -154,7 +154,69 @@ public sealed class TextCorpusTests
         var corpus = TextCorpus.FromFiles(binary);
 
         FluentActions.Invoking(() => corpus.ReadDocuments().ToList())
-            .Should().Throw<InvalidDataException>().WithMessage($"The corpus file '{binary}' is not text: line 2 holds NUL bytes*");
+            .Should().Throw<InvalidDataException>().WithMessage($"The corpus file '{binary}' is not UTF-8 text: line 2 holds NUL bytes*");
+    }
+
+    private const string AccentedCorpus = "Café crème brûlée.\nNaïve façade, 10 €.\n\nSecond document: Ærøskøbing.\n";
+
+    /// <summary>The ways editors and tools save <see cref="AccentedCorpus"/>: encodings with their marks, and line ends.</summary>
+    public static TheoryData<string, string, string> SavedForms() => new()
+    {
+        { "CRLF", "utf-8", "\r\n" },
+        { "CR", "utf-8", "\r" },
+        { "UTF-8 with BOM, CRLF", "utf-8-bom", "\r\n" },
+        { "UTF-16 LE with BOM, CRLF", "utf-16", "\r\n" },
+        { "UTF-16 BE with BOM", "utf-16BE", "\n" },
+        { "UTF-32 LE with BOM", "utf-32", "\n" },
+    };
+
+    [Theory]
+    [MemberData(nameof(SavedForms))]
+    public void AFileReadsTheSameInEveryEncodingWithAMarkAndEveryLineEnd(string form, string encodingName, string lineEnd)
+    {
+        using var files = new TempFiles();
+        var reference = files.Write("lf.txt", AccentedCorpus);
+        var text = AccentedCorpus.Replace("\n", lineEnd, StringComparison.Ordinal);
+        var encoding = encodingName switch
+        {
+            "utf-8" => new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
+            "utf-8-bom" => new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true),
+            _ => System.Text.Encoding.GetEncoding(encodingName),
+        };
+        var saved = files.WriteBytes("saved.txt", [.. encoding.Preamble, .. encoding.GetBytes(text)]);
+        var packer = new SegmentPacker(BertTextEncoder.CreateUncased(), maxLength: 16);
+
+        var documents = TextCorpus.FromFiles(saved).ReadDocuments().ToList();
+
+        documents.Select(document => document.ToArray()).Should().BeEquivalentTo(
+            TextCorpus.FromFiles(reference).ReadDocuments().Select(document => document.ToArray()), options => options.WithStrictOrdering(), form);
+        documents[0][0].Should().Be("Café crème brûlée.", form);
+        packer.Pack(TextCorpus.FromFiles(saved)).Select(segment => segment.InputIds.ToArray()).Should().BeEquivalentTo(
+            packer.Pack(TextCorpus.FromFiles(reference)).Select(segment => segment.InputIds.ToArray()), options => options.WithStrictOrdering(), form);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ALatin1FileIsRefusedAtItsFirstLineThatIsNotUtf8_RatherThanReadWithoutItsAccents(bool behindAUtf8Mark)
+    {
+        using var files = new TempFiles();
+        byte[] mark = behindAUtf8Mark ? [0xEF, 0xBB, 0xBF] : [];
+        var latin1 = files.WriteBytes("latin1.txt", [.. mark, .. System.Text.Encoding.Latin1.GetBytes("Plain first line.\nCafé crème.\n")]);
+        var corpus = TextCorpus.FromFiles(latin1);
+
+        FluentActions.Invoking(() => corpus.ReadDocuments().ToList())
+            .Should().Throw<InvalidDataException>()
+            .WithMessage($"The corpus file '{latin1}' is not UTF-8 text: line 2 holds bytes that are not UTF-8*Latin-1*iconv*");
+    }
+
+    [Fact]
+    public void AReplacementCharacterWrittenAsUtf8IsText()
+    {
+        using var files = new TempFiles();
+        var path = files.Write("replaced.txt", "An unknown \uFFFD character.\n");
+
+        TextCorpus.FromFiles(path).ReadDocuments().Single().Should().Equal("An unknown \uFFFD character.");
     }
 
     [Fact]

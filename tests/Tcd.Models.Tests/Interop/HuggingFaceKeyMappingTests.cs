@@ -162,6 +162,20 @@ public sealed class HuggingFaceKeyMappingTests : IDisposable
     }
 
     [Fact]
+    public void A_config_value_of_the_wrong_type_is_named_by_its_key_without_the_position_of_rewritten_json()
+    {
+        var config = HfCheckpoints.ConfigJson("BertForMaskedLM");
+        config["hidden_size"] = JsonValue.Create("32");
+        var folder = HfCheckpoints.Write(Path.Combine(root, "string-size"), config, HfCheckpoints.PreTrainingStateDict(seed: 8));
+
+        var act = () => HuggingFaceCheckpoint.Load(folder);
+
+        act.Should().Throw<InvalidDataException>()
+            .WithMessage("*config.json' is not a valid BERT configuration: $.hidden_size: The JSON value could not be converted to *")
+            .Which.Message.Should().NotContain("LineNumber");
+    }
+
+    [Fact]
     public void An_older_config_without_model_type_is_recognised_as_a_checkpoint_and_imports()
     {
         var config = HfCheckpoints.ConfigJson("BertForMaskedLM");

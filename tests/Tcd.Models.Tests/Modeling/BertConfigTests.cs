@@ -109,6 +109,16 @@ public class BertConfigTests
         ((double)config.CountParameters()).Should().BeApproximately(expected, 0.03 * expected);
     }
 
+    [Fact]
+    public void A_configuration_without_a_key_that_sets_a_weight_shape_is_refused_naming_the_keys()
+    {
+        var json = """{ "vocab_size": 30522, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 128 }""";
+
+        var act = () => BertConfig.FromJson(json);
+
+        act.Should().Throw<System.Text.Json.JsonException>().WithMessage("it has no hidden_size, max_position_embeddings; these set the shapes of the weights*");
+    }
+
     [Theory]
     [InlineData("NumLayers", "num_hidden_layers")]
     [InlineData("hiddenSize", "hidden_size")]

@@ -160,6 +160,22 @@ public sealed class BertModelStoreTests : IDisposable
         noWeights.Should().Throw<FileNotFoundException>().WithMessage("*model.safetensors*");
     }
 
+    [Theory]
+    [InlineData("\"num_attention_heads\": 2", "\"num_attention_heads\": 3", "*config.json' is not a valid BERT configuration: Invalid BertConfig.NumHeads: HiddenSize (32) must be divisible by NumHeads (3)*")]
+    [InlineData("\"hidden_size\": 32,", "", "*config.json' is not a valid BERT configuration: it has no hidden_size; these set the shapes of the weights*")]
+    [InlineData("\"hidden_size\": 32,", "\"hidden_size\": 32", "*config.json' is not a valid BERT configuration: line 4, column 3: '\"' is invalid after a value.*")]
+    public void A_hand_edited_config_json_is_refused_naming_the_file_and_what_is_wrong(string written, string edited, string expected)
+    {
+        var folder = SavedTinyModel("edited");
+        var config = Path.Combine(folder, BertModelStore.ConfigFileName);
+        File.ReadAllText(config).Should().Contain(written);
+        File.WriteAllText(config, File.ReadAllText(config).Replace(written, edited, StringComparison.Ordinal));
+
+        var load = () => BertModelStore.LoadMaskedLm(folder);
+
+        load.Should().Throw<InvalidDataException>().WithMessage(expected);
+    }
+
     [Fact]
     public void A_folder_of_another_kind_of_model_or_a_run_folder_is_named_as_such()
     {

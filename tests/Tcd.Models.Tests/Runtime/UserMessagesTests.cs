@@ -17,6 +17,20 @@ public sealed class UserMessagesTests
         UserMessages.Readable(new FileNotFoundException("The corpus file 'a.txt' does not exist.")).Should().Be("The corpus file 'a.txt' does not exist.");
     }
 
+    [Fact]
+    public void Json_problems_give_the_line_and_column_counted_from_one_and_the_property()
+    {
+        var syntax = FluentActions.Invoking(() => System.Text.Json.Nodes.JsonNode.Parse("{\n  \"a\": 1\n  \"b\": 2 }"))
+            .Should().Throw<System.Text.Json.JsonException>().Which;
+        var type = FluentActions.Invoking(() => Tcd.Models.Modeling.BertConfig.FromJson("{ \"hidden_size\": \"ten\" }"))
+            .Should().Throw<System.Text.Json.JsonException>().Which;
+
+        UserMessages.JsonProblem(syntax).Should().Be("line 3, column 3: '\"' is invalid after a value. Expected either ',', '}', or ']'.");
+        UserMessages.JsonProblem(type).Should().StartWith("line 1, column 23 (at $.hidden_size): The JSON value could not be converted to ");
+        UserMessages.JsonProblem(new System.Text.Json.JsonException("it holds null.")).Should().Be("it holds null.");
+        UserMessages.JsonValueProblem(type).Should().StartWith("$.hidden_size: The JSON value could not be converted to ").And.NotContain("LineNumber");
+    }
+
     [Theory]
     [InlineData(0, "step", "0 steps")]
     [InlineData(1, "step", "1 step")]

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace Tcd.Models.Data.Glue;
 
@@ -8,13 +7,13 @@ namespace Tcd.Models.Data.Glue;
 /// as written by <c>download_glue_data.py</c>), line by line. Handles the format's quirks: no CSV quoting (fields
 /// are split on tabs only, so unbalanced <c>"</c> are literal text), the UTF-8 BOM of MRPC, CoLA train/dev without
 /// a header, string labels, float scores, test files with an <c>index</c> column and no label, a missing final
-/// newline and trailing spaces. Columns are found by header name where there is a header, by position otherwise.
-/// Empty lines carry no row and are ignored.
+/// newline and trailing spaces; CRLF line ends and UTF-16 files with a byte-order mark (Excel's "Unicode Text") read
+/// alike. A file in another 8-bit encoding (Latin-1, Excel's "Text") or a binary file is refused at its first bad line.
+/// Columns are found by header name where there is a header, by position otherwise.
+/// Blank lines (empty, or only spaces and tabs) carry no row and are ignored.
 /// </summary>
 public sealed class GlueReader
 {
-    private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
-
     /// <summary>Creates a reader over a GLUE root directory (the folder holding <c>CoLA/</c>, <c>SST-2/</c>, ...).</summary>
     public GlueReader(string glueDirectory, GlueReaderOptions? options = null)
     {
@@ -64,7 +63,7 @@ public sealed class GlueReader
     /// <param name="split">Split name, e.g. <c>"train"</c>, <c>"dev"</c>, <c>"dev_matched"</c>.</param>
     /// <param name="report">Optional report receiving the counts of examples read and rows skipped.</param>
     /// <exception cref="FileNotFoundException">The file is missing; the message names the path and the expected layout.</exception>
-    /// <exception cref="GlueFormatException">While enumerating: a bad header, or a malformed row in <see cref="GlueMalformedRowHandling.Fail"/> mode.</exception>
+    /// <exception cref="GlueFormatException">While enumerating: a bad header, a line that is not UTF-8 text, or a malformed row in <see cref="GlueMalformedRowHandling.Fail"/> mode.</exception>
     public IEnumerable<GlueExample> Read(GlueTask task, string split, GlueReadReport? report = null)
     {
         var path = GetPath(task, split);
@@ -108,13 +107,11 @@ public sealed class GlueReader
     private static IEnumerable<GlueExample> ReadRows(string path, GlueTask task, GlueSplit split, GlueReaderOptions options, GlueReadReport report)
     {
         report.Begin(path);
-        using var reader = new StreamReader(path, Utf8, detectEncodingFromByteOrderMarks: true);
-        var lineNumber = 0;
+        using var reader = TextLineReader.Open(path, (line, reason) => new GlueFormatException(path, line, $"the file is not UTF-8 text: the line {reason}"));
         var columns = ColumnIndices.FromPositions(split);
         if (split.HasHeader)
         {
             var header = reader.ReadLine();
-            lineNumber = 1;
             if (header is null)
             {
                 throw new GlueFormatException(path, 1, $"the file is empty; a {task.Name} {split.Name} file starts with a header line.");
@@ -126,14 +123,13 @@ public sealed class GlueReader
         var hasRows = false;
         while (reader.ReadLine() is { } line)
         {
-            lineNumber++;
-            if (line.Length == 0)
+            if (string.IsNullOrWhiteSpace(line))
             {
                 continue;
             }
 
             hasRows = true;
-            var reason = TryParseRow(line.Split('\t'), columns, task, options.TrimWhitespace, lineNumber, out var example);
+            var reason = TryParseRow(line.Split('\t'), columns, task, options.TrimWhitespace, reader.LineNumber, out var example);
             if (reason is null)
             {
                 report.RecordExample();
@@ -141,19 +137,19 @@ public sealed class GlueReader
             }
             else if (options.OnMalformedRow == GlueMalformedRowHandling.Skip)
             {
-                report.RecordSkipped(new GlueMalformedRow(path, lineNumber, reason));
+                report.RecordSkipped(new GlueMalformedRow(path, reader.LineNumber, reason));
             }
             else
             {
                 throw new GlueFormatException(
-                    path, lineNumber, reason + " Set GlueReaderOptions.OnMalformedRow = Skip to skip such rows.");
+                    path, reader.LineNumber, reason + " Set GlueReaderOptions.OnMalformedRow = Skip to skip such rows.");
             }
         }
 
         if (!split.HasHeader && !hasRows)
         {
             // A headed file says so at its header; without one, an empty file would read as a split with no examples.
-            throw new GlueFormatException(path, Math.Max(lineNumber, 1), $"the file is empty; a {task.Name} {split.Name} file has one example per line.");
+            throw new GlueFormatException(path, Math.Max(reader.LineNumber, 1), $"the file is empty; a {task.Name} {split.Name} file has one example per line.");
         }
 
         report.Complete();
@@ -179,6 +175,11 @@ public sealed class GlueReader
                 if (!float.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) || !float.IsFinite(parsed))
                 {
                     return $"score '{raw}' in column {columns.LabelColumn} is not a number.";
+                }
+
+                if (task.ScoreRange is (var min, var max) && (parsed < min || parsed > max))
+                {
+                    return $"score '{raw}' in column {columns.LabelColumn} is outside {task.Name}'s range [{min}, {max}].";
                 }
 
                 score = parsed;

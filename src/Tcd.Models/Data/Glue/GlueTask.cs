@@ -176,6 +176,12 @@ public sealed class GlueTask
     public bool IsRegression => LabelNames.Count == 0;
 
     /// <summary>
+    /// The scores a regression task's files hold, ends included: [0, 5] for STS-B, GLUE's one regression task; null for
+    /// a classification. A score outside it is a damaged or foreign file, which <see cref="GlueReader"/> refuses.
+    /// </summary>
+    public (float Min, float Max)? ScoreRange => IsRegression ? (0f, 5f) : null;
+
+    /// <summary>
     /// Class names as written in the files, in class-index order (<see cref="GlueExample.Label"/> indexes this list);
     /// empty for the regression task STS-B.
     /// </summary>

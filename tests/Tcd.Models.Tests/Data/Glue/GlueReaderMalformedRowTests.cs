@@ -49,6 +49,53 @@ public sealed class GlueReaderMalformedRowTests : IDisposable
         error.Reason.Should().Contain("'five'").And.Contain("score");
     }
 
+    [Theory]
+    [InlineData("5.01")]
+    [InlineData("-0.5")]
+    public void A_score_outside_STS_B_range_fails_with_its_line(string score)
+    {
+        glue.Write("STS-B", "dev",
+            "index\tgenre\tfilename\tyear\told_index\tsource1\tsource2\tsentence1\tsentence2\tscore\n" +
+            "0\tg\tf\t2012\t0\tnone\tnone\tA.\tB.\t5.000\n" +
+            $"1\tg\tf\t2012\t1\tnone\tnone\tC.\tD.\t{score}\n");
+
+        var error = ReadingFails(GlueTask.StsB, "dev");
+
+        error.LineNumber.Should().Be(3);
+        error.Reason.Should().Be($"score '{score}' in column 'score' (column 9) is outside STS-B's range [0, 5]. Set GlueReaderOptions.OnMalformedRow = Skip to skip such rows.");
+    }
+
+    [Fact]
+    public void A_file_saved_by_Excel_as_Text_Windows_1252_fails_at_its_first_accented_line()
+    {
+        var path = glue.Write("SST-2", "dev", "sentence\tlabel\nplain words \t1\na café scene \t0\n", System.Text.Encoding.Latin1);
+
+        var error = ReadingFails(GlueTask.Sst2, "dev");
+
+        error.FilePath.Should().Be(path);
+        error.LineNumber.Should().Be(3);
+        error.Reason.Should().StartWith("the file is not UTF-8 text: the line holds bytes that are not UTF-8").And.Contain("iconv");
+    }
+
+    [Fact]
+    public void A_binary_file_fails_as_not_text_instead_of_as_a_row_with_the_wrong_columns()
+    {
+        glue.Write("SST-2", "train", "sentence\tlabel\nPK\u0003\u0004\0\0\tx\n");
+
+        ReadingFails(GlueTask.Sst2, "train").Reason.Should().StartWith("the file is not UTF-8 text: the line holds NUL bytes");
+    }
+
+    [Fact]
+    public void A_file_saved_by_Excel_as_Unicode_Text_with_CRLF_and_blank_rows_reads_like_the_original()
+    {
+        const string original = "sentence\tlabel\nit 's a charming and often affecting journey . \t1\nunflinchingly bleak and desperate \t0\n";
+        glue.Write("SST-2", "train", original);
+        glue.Write("SST-2", "dev", original.Replace("\n", "\r\n", StringComparison.Ordinal) + "\t\r\n  \r\n", System.Text.Encoding.Unicode);
+        var reader = new GlueReader(glue.Root);
+
+        reader.Read(GlueTask.Sst2, "dev").Should().BeEquivalentTo(reader.Read(GlueTask.Sst2, "train"), options => options.WithStrictOrdering());
+    }
+
     [Fact]
     public void HeaderlessCoLA_CountsLinesFromOne()
     {

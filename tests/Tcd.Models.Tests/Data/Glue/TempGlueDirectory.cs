@@ -11,13 +11,16 @@ internal sealed class TempGlueDirectory : IDisposable
 
     public string Root { get; }
 
-    /// <summary>Writes <paramref name="content"/> verbatim (UTF-8, no BOM) to <c>Root/taskDirectory/split.tsv</c>.</summary>
-    public string Write(string taskDirectory, string split, string content)
+    /// <summary>
+    /// Writes <paramref name="content"/> verbatim to <c>Root/taskDirectory/split.tsv</c>, in <paramref name="encoding"/>
+    /// with its byte-order mark if it has one (default UTF-8, no BOM).
+    /// </summary>
+    public string Write(string taskDirectory, string split, string content, System.Text.Encoding? encoding = null)
     {
         var directory = Path.Combine(Root, taskDirectory);
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, split + ".tsv");
-        File.WriteAllText(path, content, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        File.WriteAllText(path, content, encoding ?? new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
         return path;
     }
 
