@@ -253,6 +253,11 @@ public sealed class TcdCatalog
     /// ordinary ML.NET transformers (e.g. <c>MapValueToKey</c> → classifier → <c>MapKeyToValue</c>) — with its input schema
     /// as one zip file. Use this instead of <c>mlContext.Model.Save</c>, which cannot store TorchSharp weights, and load the
     /// file with <see cref="LoadModel"/>: <c>mlContext.Model.Load</c> cannot read it (ML.NET says only "Could not load legacy format model").
+    /// Transformers of the model that share one network — a featurizer of <see cref="Featurize"/> and the transformer it
+    /// was made from, or two featurizers of one — share it in the file too: its weights and vocabulary are written once,
+    /// and <see cref="LoadModel"/> gives them one network again. Such a file has format version 3, which versions of
+    /// Tcd.MLNet before this one refuse as written by a newer Tcd.MLNet; a file without a shared network keeps the format
+    /// those versions read (version 2 with a pair featurizer, else 1).
     /// </summary>
     /// <param name="model">The fitted model.</param>
     /// <param name="inputSchema">The schema of the data the model reads, e.g. <c>trainData.Schema</c>.</param>
@@ -262,10 +267,15 @@ public sealed class TcdCatalog
     /// <summary>
     /// Loads a file written by <see cref="SaveModel"/>: a lone transformer comes back as itself, a chain as a
     /// <see cref="TransformerChain{TLastTransformer}"/>. Tcd weights are loaded on the CPU in fp32 (<see cref="MoveModel(ITransformer, string, ComputePrecision)"/> moves and converts them).
+    /// Transformers that shared a network when saved (see <see cref="Featurize"/>) share one loaded network, made as
+    /// <see cref="Featurize"/> makes a featurizer: moving or disposing either acts on both, as before saving.
     /// </summary>
     /// <param name="path">The model file.</param>
     /// <param name="inputSchema">The input schema saved with the model.</param>
-    /// <exception cref="InvalidDataException">The file is truncated, not a Tcd model (e.g. an ML.NET model) or written by a newer format version.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file is truncated, not a Tcd model (e.g. an ML.NET model), written by a newer format version, or damaged (e.g. a
+    /// part shares the network of a part that is not an earlier pre-trained one); the message names the file.
+    /// </exception>
     public ITransformer LoadModel(string path, out DataViewSchema inputSchema) => TcdModelFile.Load(mlContext, path, out inputSchema);
 
     /// <summary>
@@ -348,8 +358,9 @@ public sealed class TcdCatalog
     /// The two transformers share one network, so what is done to the weights through one is done to both:
     /// <see cref="MoveModel(ITransformer, string)"/> on either moves (and converts) both, and <see cref="DisposeModel"/>
     /// on either frees the weights of both, after which predictions through either throw <see cref="ObjectDisposedException"/>.
-    /// Dispose only when neither is needed any more. <see cref="SaveModel"/> writes the weights with each transformer it
-    /// saves, so a loaded model has a network of its own, no longer shared.
+    /// Dispose only when neither is needed any more. Saved together in one model, the two keep sharing: <see cref="SaveModel"/>
+    /// writes the network once and <see cref="LoadModel"/> makes the loaded featurizer this same way, over the loaded
+    /// network of the other. Saved apart, each file holds the network and loads it as a network of its own.
     /// </remarks>
     /// <param name="pretrained">A fitted or loaded pre-trained model (<see cref="LoadPretrained"/>, <see cref="PretrainTeacher(BertPretrainingOptions)"/>...).</param>
     /// <param name="textColumnName">The input text column (String), the first text of a pair. Default "Text".</param>

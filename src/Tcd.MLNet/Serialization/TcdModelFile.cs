@@ -16,19 +16,31 @@ namespace Tcd.MLNet.Serialization;
 /// (<c>config.json</c>, <c>model.safetensors</c>, <c>vocab.txt</c>, <c>tokenizer_config.json</c> (absent from files of
 /// earlier versions, whose tokenizers were all uncased), and for multiclass models
 /// <c>label-schema.zip</c> with the label's key values) or a run of ordinary ML.NET transformers
-/// (<c>mlnet-model.zip</c>, saved by <c>mlContext.Model.Save</c>). The part settings are in the manifest.
+/// (<c>mlnet-model.zip</c>, saved by <c>mlContext.Model.Save</c>). The part settings are in the manifest. A pre-trained
+/// part that runs the network of an earlier part (a featurizer of <c>mlContext.Tcd().Featurize</c> and the transformer
+/// it was made from) has no folder entries: its manifest entry names that part (<see cref="TcdModelPart.SharesNetworkOf"/>),
+/// so the network is written once and loads shared.
 /// </summary>
 internal static class TcdModelFile
 {
     public const string FormatName = "Tcd.MLNet.Model";
 
-    /// <summary>The newest file layout, which this library reads: version 2 added the pair column of pre-trained parts.</summary>
-    public const int FormatVersion = 2;
+    /// <summary>
+    /// The newest file layout, which this library reads: version 2 added the pair column of pre-trained parts, version 3
+    /// parts that share the network of an earlier part. Only a file with such a part is written as version 3: a reader of
+    /// version 2 would find no weights in it, and refuses the file by its version instead.
+    /// </summary>
+    public const int FormatVersion = 3;
 
     /// <summary>
-    /// The version written for a file whose pre-trained parts read single texts, so that readers of version 1 still load
-    /// it. A file with a pair featurizer is written as <see cref="FormatVersion"/>: a reader of version 1 would drop its
-    /// pair column and featurize the first text alone.
+    /// The version written for a file with a pair featurizer and no shared network, so that readers of version 2 still
+    /// load it; a reader of version 1 would drop its pair column and featurize the first text alone.
+    /// </summary>
+    public const int PairFormatVersion = 2;
+
+    /// <summary>
+    /// The version written for a file whose pre-trained parts read single texts and have networks of their own, so that
+    /// readers of version 1 still load it.
     /// </summary>
     public const int SingleTextFormatVersion = 1;
 
@@ -89,12 +101,17 @@ internal static class TcdModelFile
             var schema = inputSchema;
             var pending = new List<ITransformer>();
             var pendingSchema = schema;
+            // The part that holds each pre-trained network, by the gate that every transformer running that network shares.
+            var networkParts = new Dictionary<NetworkGate, int>(ReferenceEqualityComparer.Instance);
             foreach (var transformer in TransformerChains.Flatten(model))
             {
                 if (transformer is BertTransformer bert)
                 {
                     FlushMlNet(mlContext, zip, parts, pending, pendingSchema);
-                    parts.Add(WriteBert(mlContext, zip, bert, $"parts/{parts.Count}/"));
+                    var folder = $"parts/{parts.Count}/";
+                    parts.Add(bert is PretrainedBertTransformer pretrained && !networkParts.TryAdd(bert.Gate, parts.Count)
+                        ? DescribePretrained(pretrained, folder) with { SharesNetworkOf = networkParts[bert.Gate] }
+                        : WriteBert(mlContext, zip, bert, folder));
                 }
                 else
                 {
@@ -110,8 +127,7 @@ internal static class TcdModelFile
             }
 
             FlushMlNet(mlContext, zip, parts, pending, pendingSchema);
-            var version = parts.Any(part => part.Kind == PretrainedKind && part.PairColumnName is not null) ? FormatVersion : SingleTextFormatVersion;
-            var manifest = new TcdModelManifest(FormatName, version, LibraryVersion, model is IEnumerable<ITransformer>, parts);
+            var manifest = new TcdModelManifest(FormatName, OldestVersionReading(parts), LibraryVersion, model is IEnumerable<ITransformer>, parts);
             WriteBytes(zip, ManifestEntry, JsonSerializer.SerializeToUtf8Bytes(manifest, Json));
         }
     }
@@ -140,8 +156,17 @@ internal static class TcdModelFile
             {
                 var manifest = ReadManifest(zip, path);
                 inputSchema = LoadSchema(mlContext, zip, InputSchemaEntry, path);
-                var parts = manifest.Parts.SelectMany(part => ReadPart(mlContext, zip, part, path)).ToArray();
-                return manifest.IsChain || parts.Length != 1 ? new TransformerChain<ITransformer>(parts) : parts[0];
+                var parts = new List<IReadOnlyList<ITransformer>>();
+                foreach (var part in manifest.Parts)
+                {
+                    // ReadManifest checked that a shared network is that of an earlier pre-trained part, a lone transformer.
+                    parts.Add(part.SharesNetworkOf is { } owner
+                        ? [ShareNetwork(mlContext, (PretrainedBertTransformer)parts[owner][0], part, path)]
+                        : ReadPart(mlContext, zip, part, path));
+                }
+
+                var transformers = parts.SelectMany(part => part).ToArray();
+                return manifest.IsChain || transformers.Length != 1 ? new TransformerChain<ITransformer>(transformers) : transformers[0];
             }
             catch (Exception ex) when (ex is InvalidDataException or IOException && ex is not FileNotFoundException && !ex.Message.Contains(path, StringComparison.Ordinal))
             {
@@ -151,6 +176,17 @@ internal static class TcdModelFile
     }
 
     private static string LibraryVersion => typeof(TcdModelFile).Assembly.GetName().Version?.ToString() ?? "unknown";
+
+    /// <summary>The oldest format version whose readers load <paramref name="parts"/> as they were saved.</summary>
+    private static int OldestVersionReading(IReadOnlyList<TcdModelPart> parts)
+    {
+        if (parts.Any(part => part.SharesNetworkOf is not null))
+        {
+            return FormatVersion;
+        }
+
+        return parts.Any(part => part.Kind == PretrainedKind && part.PairColumnName is not null) ? PairFormatVersion : SingleTextFormatVersion;
+    }
 
     private static void FlushMlNet(MLContext mlContext, ZipArchive zip, List<TcdModelPart> parts, List<ITransformer> pending, DataViewSchema schema)
     {
@@ -186,7 +222,7 @@ internal static class TcdModelFile
         switch (bert)
         {
             case PretrainedBertTransformer pretrained:
-                return new TcdModelPart(PretrainedKind, folder, bert.TextColumnName, bert.PairColumnName, bert.MaxSequenceLength, bert.BatchSize, pretrained.OutputColumnName, pretrained.Pooling);
+                return DescribePretrained(pretrained, folder);
             default:
                 var fineTuned = (FineTunedBertTransformer)bert;
                 if (fineTuned.LabelAnnotations is not null)
@@ -200,6 +236,9 @@ internal static class TcdModelFile
                     PredictionKind: fineTuned.Kind, LabelColumnName: fineTuned.LabelColumnName);
         }
     }
+
+    private static TcdModelPart DescribePretrained(PretrainedBertTransformer pretrained, string folder) =>
+        new(PretrainedKind, folder, pretrained.TextColumnName, pretrained.PairColumnName, pretrained.MaxSequenceLength, pretrained.BatchSize, pretrained.OutputColumnName, pretrained.Pooling);
 
     private static TcdModelManifest ReadManifest(ZipArchive zip, string path)
     {
@@ -241,15 +280,61 @@ internal static class TcdModelFile
                 $"'{path}' was written by a newer Tcd.MLNet ({manifest.LibraryVersion}, format version {manifest.FormatVersion}); this library ({LibraryVersion}) reads format versions up to {FormatVersion}. Update Tcd.MLNet to load it.");
         }
 
+        CheckSharedNetworks(manifest.Parts, path);
         return manifest;
     }
 
-    private static IEnumerable<ITransformer> ReadPart(MLContext mlContext, ZipArchive zip, TcdModelPart part, string path)
+    /// <summary>
+    /// Refuses, before any weights load, a part that runs the network of anything but an earlier pre-trained part, or
+    /// with another sequence length or batch size than that part (a featurizer of <c>Featurize</c> takes both from its source).
+    /// </summary>
+    private static void CheckSharedNetworks(IReadOnlyList<TcdModelPart> parts, string path)
+    {
+        for (var index = 0; index < parts.Count; index++)
+        {
+            var part = parts[index];
+            if (part.SharesNetworkOf is not { } owner)
+            {
+                continue;
+            }
+
+            var damaged = $"'{path}': part {index} ({part.Folder}) shares the network of part {owner}";
+            const string saveAgain = "the file is damaged. Save the model again with mlContext.Tcd().SaveModel.";
+            if (part.Kind != PretrainedKind)
+            {
+                throw new InvalidDataException($"{damaged}, but only pre-trained parts share networks and it is a '{part.Kind}' part; {saveAgain}");
+            }
+
+            if (owner < 0 || owner >= index || parts[owner].Kind != PretrainedKind)
+            {
+                throw new InvalidDataException($"{damaged}, which is not an earlier pre-trained part; {saveAgain}");
+            }
+
+            if (part.MaxSequenceLength != parts[owner].MaxSequenceLength || part.BatchSize != parts[owner].BatchSize)
+            {
+                throw new InvalidDataException(
+                    $"{damaged} with MaxSequenceLength {part.MaxSequenceLength} and BatchSize {part.BatchSize}, but that part has {parts[owner].MaxSequenceLength} and {parts[owner].BatchSize}; {saveAgain}");
+            }
+        }
+    }
+
+    /// <summary>A part saved without weights: a featurizer over the network of an earlier loaded part, made as <c>Featurize</c> makes one.</summary>
+    private static PretrainedBertTransformer ShareNetwork(MLContext mlContext, PretrainedBertTransformer owner, TcdModelPart part, string path) =>
+        mlContext.Tcd().Featurize(owner, TextColumnOf(part, path), part.PairColumnName, FeatureColumnOf(part), PoolingOf(part));
+
+    private static string TextColumnOf(TcdModelPart part, string path) =>
+        part.TextColumnName ?? throw new InvalidDataException($"'{path}': part {part.Folder} has no text column.");
+
+    private static string FeatureColumnOf(TcdModelPart part) => part.OutputColumnName ?? "Features";
+
+    private static FeaturePooling PoolingOf(TcdModelPart part) => part.Pooling ?? FeaturePooling.Mean;
+
+    private static IReadOnlyList<ITransformer> ReadPart(MLContext mlContext, ZipArchive zip, TcdModelPart part, string path)
     {
         if (part.Kind == MlNetKind)
         {
             using var stream = Open(zip, part.Folder + MlNetEntry, path);
-            return TransformerChains.Flatten(mlContext.Model.Load(stream, out _));
+            return TransformerChains.Flatten(mlContext.Model.Load(stream, out _)).ToArray();
         }
 
         if (part.Kind is not (PretrainedKind or FineTunedKind))
@@ -273,11 +358,11 @@ internal static class TcdModelFile
             }
 
             var encoder = BertTextEncoder.ForModelFolder(temporary.FullName);
-            var text = part.TextColumnName ?? throw new InvalidDataException($"'{path}': part {part.Folder} has no text column.");
+            var text = TextColumnOf(part, path);
             if (part.Kind == PretrainedKind)
             {
                 var model = BertModelStore.LoadMaskedLm(temporary.FullName);
-                return [new PretrainedBertTransformer(model, encoder, text, part.OutputColumnName ?? "Features", part.Pooling ?? FeaturePooling.Mean, part.MaxSequenceLength, part.BatchSize, part.PairColumnName)
+                return [new PretrainedBertTransformer(model, encoder, text, FeatureColumnOf(part), PoolingOf(part), part.MaxSequenceLength, part.BatchSize, part.PairColumnName)
                     { HostEnvironment = mlContext }];
             }
 

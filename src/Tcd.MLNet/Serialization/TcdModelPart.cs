@@ -13,6 +13,11 @@ namespace Tcd.MLNet.Serialization;
 /// <param name="Pooling">Pre-trained parts: the pooling.</param>
 /// <param name="PredictionKind">Fine-tuned parts: binary, multiclass or regression.</param>
 /// <param name="LabelColumnName">Fine-tuned parts: the training label column.</param>
+/// <param name="SharesNetworkOf">
+/// Pre-trained parts from format version 3: the index of the earlier pre-trained part whose network, vocabulary and
+/// tokenizer this part runs too (written there, so this part's folder has no entries), with its sequence length and
+/// batch size; null for a part with a network of its own.
+/// </param>
 internal sealed record TcdModelPart(
     string Kind,
     string Folder,
@@ -23,4 +28,5 @@ internal sealed record TcdModelPart(
     string? OutputColumnName = null,
     FeaturePooling? Pooling = null,
     BertPredictionKind? PredictionKind = null,
-    string? LabelColumnName = null);
+    string? LabelColumnName = null,
+    int? SharesNetworkOf = null);

@@ -4,11 +4,19 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Tcd.MLNet.Estimators;
 using Tcd.MLNet.Transformers;
+using Tcd.Models.Runtime;
 
 namespace Tcd.MLNet.Tests.Serialization;
 
 public sealed class TcdModelFileTests : IDisposable
 {
+    private static readonly SentencePair[] SentencePairs =
+    [
+        new() { Sentence1 = "the cat sat on the mat.", Sentence2 = "a cat was sitting on a mat." },
+        new() { Sentence1 = "the dog sat on the log.", Sentence2 = "the dog flew to the moon." },
+        new() { Sentence1 = "a bird sang in the tree.", Sentence2 = "" },
+    ];
+
     private readonly DirectoryInfo folder = Directory.CreateTempSubdirectory("tcd-mlnet-tests-");
 
     public void Dispose() => folder.Delete(recursive: true);
@@ -69,24 +77,9 @@ public sealed class TcdModelFileTests : IDisposable
         var path = Path.Combine(folder.FullName, "teacher.zip");
         mlContext.Tcd().SaveModel(TcdTestData.Teacher, data.Schema, path);
 
-        var newer = Path.Combine(folder.FullName, "newer.zip");
-        File.Copy(path, newer);
-        using (var zip = ZipFile.Open(newer, ZipArchiveMode.Update))
-        {
-            var entry = zip.GetEntry("manifest.json")!;
-            string json;
-            using (var reader = new StreamReader(entry.Open()))
-            {
-                json = reader.ReadToEnd();
-            }
-
-            entry.Delete();
-            using var writer = new StreamWriter(zip.CreateEntry("manifest.json").Open(), Encoding.UTF8);
-            writer.Write(json.Replace("\"FormatVersion\": 1", "\"FormatVersion\": 99", StringComparison.Ordinal));
-        }
-
+        var newer = CopyWithManifest(path, "newer.zip", "\"FormatVersion\": 1", "\"FormatVersion\": 99");
         var loadNewer = () => mlContext.Tcd().LoadModel(newer, out _);
-        loadNewer.Should().Throw<InvalidDataException>().WithMessage("*newer Tcd.MLNet*format version 99*up to 2*");
+        loadNewer.Should().Throw<InvalidDataException>().WithMessage("*newer Tcd.MLNet*format version 99*up to 3*");
 
         var truncated = Path.Combine(folder.FullName, "truncated.zip");
         var bytes = File.ReadAllBytes(path);
@@ -110,11 +103,105 @@ public sealed class TcdModelFileTests : IDisposable
         loadWithMlNet.Should().Throw<InvalidOperationException>().WithMessage("Could not load legacy format model*");
     }
 
+    [Fact]
+    public void Transformers_sharing_one_network_are_saved_with_its_weights_once_and_load_sharing_one_network_again()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = mlContext.Data.LoadFromEnumerable(SentencePairs);
+        var copy = mlContext.Transforms.CopyColumns("Text", "Sentence1").Fit(data);
+        var pairs = mlContext.Tcd().Featurize(TcdTestData.Teacher, "Sentence1", "Sentence2", outputColumnName: "PairFeatures", pooling: FeaturePooling.Cls);
+        var model = new TransformerChain<ITransformer>(copy, TcdTestData.Teacher, pairs);
+        var path = Path.Combine(folder.FullName, "shared.zip");
+
+        mlContext.Tcd().SaveModel(model, data.Schema, path);
+        var fresh = new MLContext(seed: 2);
+        var loaded = fresh.Tcd().LoadModel(path, out _);
+
+        using (var zip = ZipFile.OpenRead(path))
+        {
+            zip.Entries.Select(e => e.FullName).Where(name => name.EndsWith("model.safetensors", StringComparison.Ordinal)).Should().Equal(["parts/1/model.safetensors"], "the featurizer runs its source's network");
+            zip.Entries.Select(e => e.FullName).Where(name => name.StartsWith("parts/2/", StringComparison.Ordinal)).Should().BeEmpty();
+            using var manifest = new StreamReader(zip.GetEntry("manifest.json")!.Open());
+            manifest.ReadToEnd().Should().Contain("\"FormatVersion\": 3").And.Contain("\"SharesNetworkOf\": 1");
+        }
+
+        var transformers = loaded.Should().BeAssignableTo<IEnumerable<ITransformer>>().Which.ToList();
+        transformers.Should().HaveCount(3);
+        var source = transformers[1].Should().BeOfType<PretrainedBertTransformer>().Which;
+        var featurizer = transformers[2].Should().BeOfType<PretrainedBertTransformer>().Which;
+        featurizer.Model.Should().BeSameAs(source.Model, "the loaded featurizer runs the loaded source's network, as the saved one did");
+        (featurizer.TextColumnName, featurizer.PairColumnName, featurizer.OutputColumnName, featurizer.Pooling).Should().Be(("Sentence1", "Sentence2", "PairFeatures", FeaturePooling.Cls));
+        foreach (var column in new[] { "Features", "PairFeatures" })
+        {
+            var expected = Column(model.Transform(data), column);
+            Column(loaded.Transform(data), column).Should().Equal(expected, (actual, saved) => actual.Zip(saved).All(p => Math.Abs(p.First - p.Second) <= 1e-6), $"column {column}");
+        }
+
+        fresh.Tcd().MoveModel(featurizer, "cpu", ComputePrecision.BFloat16);
+        source.Model.parameters().Should().OnlyContain(parameter => parameter.dtype == TorchSharp.torch.ScalarType.BFloat16);
+        Column(source.Transform(copy.Transform(data)), "Features").Should().HaveCount(SentencePairs.Length, "the source still predicts after the move");
+        fresh.Tcd().DisposeModel(source);
+        var fromFeaturizer = () => Column(featurizer.Transform(data), "PairFeatures");
+        fromFeaturizer.Should().Throw<ObjectDisposedException>().WithMessage("*released by mlContext.Tcd().DisposeModel*");
+    }
+
+    [Fact]
+    public void A_part_that_shares_the_network_of_a_missing_later_or_non_pretrained_part_or_with_another_batch_size_is_refused_naming_both()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = mlContext.Data.LoadFromEnumerable(SentencePairs);
+        var copy = mlContext.Transforms.CopyColumns("Text", "Sentence1").Fit(data);
+        var pairs = mlContext.Tcd().Featurize(TcdTestData.Teacher, "Sentence1", "Sentence2");
+        var path = Path.Combine(folder.FullName, "shared.zip");
+        mlContext.Tcd().SaveModel(new TransformerChain<ITransformer>(copy, TcdTestData.Teacher, pairs), data.Schema, path);
+
+        foreach (var (named, why) in new[] { (5, "missing"), (2, "itself"), (0, "an ML.NET part") })
+        {
+            var damaged = CopyWithManifest(path, $"shares-{named}.zip", "\"SharesNetworkOf\": 1", $"\"SharesNetworkOf\": {named}");
+            var load = () => mlContext.Tcd().LoadModel(damaged, out _);
+            load.Should().Throw<InvalidDataException>(why).WithMessage($"'{damaged}': part 2 (parts/2/) shares the network of part {named}, which is not an earlier pre-trained part*Save the model again*");
+        }
+
+        var otherBatch = CopyWithManifest(path, "other-batch.zip", "\"BatchSize\": 32,\n      \"OutputColumnName\": \"Features\",\n      \"Pooling\": \"Mean\",\n      \"SharesNetworkOf\"",
+            "\"BatchSize\": 8,\n      \"OutputColumnName\": \"Features\",\n      \"Pooling\": \"Mean\",\n      \"SharesNetworkOf\"");
+        var loadOtherBatch = () => mlContext.Tcd().LoadModel(otherBatch, out _);
+        loadOtherBatch.Should().Throw<InvalidDataException>().WithMessage("*part 2 (parts/2/) shares the network of part 1 with MaxSequenceLength 32 and BatchSize 8, but that part has 32 and 32*");
+    }
+
+    /// <summary>A copy of the model file at <paramref name="path"/> whose manifest has <paramref name="oldText"/> replaced.</summary>
+    private string CopyWithManifest(string path, string copyName, string oldText, string newText)
+    {
+        var copy = Path.Combine(folder.FullName, copyName);
+        File.Copy(path, copy);
+        using var zip = ZipFile.Open(copy, ZipArchiveMode.Update);
+        var entry = zip.GetEntry("manifest.json")!;
+        string json;
+        using (var reader = new StreamReader(entry.Open()))
+        {
+            json = reader.ReadToEnd();
+        }
+
+        json.Should().Contain(oldText);
+        entry.Delete();
+        using var writer = new StreamWriter(zip.CreateEntry("manifest.json").Open(), Encoding.UTF8);
+        writer.Write(json.Replace(oldText, newText, StringComparison.Ordinal));
+        return copy;
+    }
+
+    private static List<float[]> Column(IDataView data, string column) => data.GetColumn<float[]>(column).ToList();
+
     private static List<float[]> Features(MLContext mlContext, IDataView data) =>
         mlContext.Data.CreateEnumerable<FeatureRow>(data, reuseRowObject: false).Select(r => r.Features).ToList();
 
     private static List<TopicPrediction> Predictions(MLContext mlContext, IDataView data) =>
         mlContext.Data.CreateEnumerable<TopicPrediction>(data, reuseRowObject: false).ToList();
+
+    private sealed class SentencePair
+    {
+        public string Sentence1 { get; set; } = string.Empty;
+
+        public string Sentence2 { get; set; } = string.Empty;
+    }
 
     private sealed class FeatureRow
     {
