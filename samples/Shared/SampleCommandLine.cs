@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Numerics;
+using Tcd.Models.Runtime;
 
 namespace Tcd.Samples;
 
@@ -28,6 +29,39 @@ internal static class SampleCommandLine
             }
         });
         return threads;
+    }
+
+    /// <summary>
+    /// <c>--device</c>: where libtorch runs, cpu, cuda, cuda:N or auto (default; CUDA when present). A typed value is resolved
+    /// while the command line is parsed (<c>TorchRuntime.ResolveDevice</c>), so an unknown name or CUDA missing is a
+    /// usage error naming <c>--device</c> before any work, alike in every sample.
+    /// </summary>
+    /// <param name="use">What of the run the device serves, when not all of it; appended to the description.</param>
+    public static Option<string> Device(string? use = null)
+    {
+        var device = new Option<string>("--device")
+        {
+            Description = "Where to run: cpu, cuda, cuda:N or auto (CUDA when present)" + (use is null ? "." : $"; {use}."),
+            DefaultValueFactory = _ => "auto",
+        };
+        device.Validators.Add(result =>
+        {
+            // The default needs no check, and --help should not load libtorch.
+            if (result.Implicit)
+            {
+                return;
+            }
+
+            try
+            {
+                TorchRuntime.ResolveDevice(result.GetValueOrDefault<string>(), device.Name);
+            }
+            catch (Exception ex) when (ex is ArgumentException or TorchNativeLibraryException)
+            {
+                result.AddError(ex.Message);
+            }
+        });
+        return device;
     }
 
     /// <summary>

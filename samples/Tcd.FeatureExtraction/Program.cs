@@ -14,7 +14,7 @@ var corpus = SampleCommandLine.Corpus();
 var pretrainSteps = SampleCommandLine.PretrainSteps();
 var sentence = new Option<string>("--sentence") { Description = "A sentence to classify with the PredictionEngine at the end.", DefaultValueFactory = _ => "a gripping, beautifully acted film" };
 var output = new Option<string>("--out") { Description = "Folder of the saved pipeline (sst2-features-sdca.tcd.zip).", DefaultValueFactory = _ => Path.Combine("runs", "feature-extraction") };
-var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto (pre-training only; the featurizer runs where the model is).", DefaultValueFactory = _ => "auto" };
+var device = SampleCommandLine.Device("pre-training only, the featurizer runs where the model is");
 var threads = SampleCommandLine.Threads();
 var seed = new Option<long>("--seed") { Description = "Seed of pre-training and of the SDCA trainer.", DefaultValueFactory = _ => 42 };
 
@@ -36,13 +36,8 @@ int Run(ParseResult parse, CancellationToken cancellationToken)
     {
         // For the whole run: pre-training, featurizing and prediction all run libtorch.
         TorchRuntime.SetThreads(parse.GetValue(threads));
-        // Checked before the tiny teacher's pre-training, which a wrong path or device would otherwise only follow.
+        // Checked before the tiny teacher's pre-training, which a wrong path would otherwise only follow.
         SampleInputs.RequireGlueFiles(parse.GetValue(glue)!, GlueTask.Sst2);
-        if (parse.GetValue(model) is null)
-        {
-            TorchRuntime.ResolveDevice(parse.GetValue(device), "--device");
-        }
-
         var mlContext = new MLContext(seed: (int)parse.GetValue(seed));
         var featurizer = SampleModels.LoadOrPretrain(
             mlContext, parse.GetValue(model), parse.GetValue(corpus)!, parse.GetValue(pretrainSteps), parse.GetValue(device)!, parse.GetValue(seed), Console.WriteLine, cancellationToken);

@@ -25,9 +25,8 @@ internal sealed class GlueFineTuning(FineTuneSettings settings, TextWriter conso
     public int Execute(CancellationToken cancellationToken)
     {
         var task = GlueTask.FromName(settings.Task);
-        // Checked before the tiny teacher's pre-training, which a wrong path or device would otherwise only follow.
+        // Checked before the tiny teacher's pre-training, which a wrong path would otherwise only follow.
         SampleInputs.RequireGlueFiles(settings.GlueDirectory, task);
-        TorchRuntime.ResolveDevice(settings.Device, "--device");
         // For the whole run: pre-training, fine-tuning and scoring the dev set all run libtorch.
         TorchRuntime.SetThreads(settings.Threads);
         var mlContext = new MLContext(seed: (int)settings.Seed);

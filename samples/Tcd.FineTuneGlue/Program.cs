@@ -17,7 +17,7 @@ var maxTrain = new Option<int>("--max-train") { Description = "Cap on training r
 var corpus = SampleCommandLine.Corpus();
 var pretrainSteps = SampleCommandLine.PretrainSteps();
 var output = new Option<string>("--out") { Description = "Folder of the saved fitted chain (<Task>.tcd.zip) and of the fine-tuning's checkpoints while it runs (<Task>.checkpoints).", DefaultValueFactory = _ => Path.Combine("runs", "finetune-glue") };
-var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "auto" };
+var device = SampleCommandLine.Device();
 var threads = SampleCommandLine.Threads();
 var seed = new Option<long>("--seed") { Description = "Seed of initialisation, data order and dropout.", DefaultValueFactory = _ => 42 };
 

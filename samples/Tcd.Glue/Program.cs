@@ -40,7 +40,7 @@ var groupByLength = new Option<bool>("--group-by-length")
 {
     Description = "Form each epoch's batches of examples of like length, so little of a batch is padding: faster on GLUE, with batches less random than the paper's.",
 };
-var device = new Option<string>("--device") { Description = "Device: auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
+var device = SampleCommandLine.Device();
 var threads = SampleCommandLine.Threads();
 var corpus = new Option<string[]>("--ll-corpus")
 {

@@ -15,7 +15,7 @@ var maxTrain = new Option<int?>("--max-train") { Description = "Cap on the train
 var corpus = new Option<string>("--corpus") { Description = "Pre-training text (WikiExtractor or plain UTF-8): a file, or a folder read as every file under it in path order (hidden ones left out); the last document is held out for validation.", DefaultValueFactory = _ => Path.Combine(dataFolder, "corpus", "enwiki-sample.txt") };
 var glue = new Option<string>("--glue") { Description = "GLUE folder holding train.tsv and dev.tsv of MRPC/ and SST-2/ (the original GLUE layout).", DefaultValueFactory = _ => Path.Combine(dataFolder, "glue") };
 var output = new Option<string>("--out") { Description = "Output folder: models, checkpoints, metrics, results table and charts.", DefaultValueFactory = _ => Path.Combine("runs", "quickstart") };
-var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto.", DefaultValueFactory = _ => "auto" };
+var device = SampleCommandLine.Device();
 var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch. The tiny default model runs fastest on one (its matrices are too small to split); raise it for paper-small on an idle machine.", DefaultValueFactory = _ => 1 };
 var seed = new Option<long>("--seed") { Description = "Seed of initialisation, data order, masking and dropout.", DefaultValueFactory = _ => 42 };
 

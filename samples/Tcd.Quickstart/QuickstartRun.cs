@@ -354,19 +354,26 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
                 row.Set("Pre-training LL", logLikelihood);
             }
 
-            foreach (var (task, result) in FineTuningTasks.Zip(results))
+            // The marked cell names the model and the task, so the note says only what was answered: every cell with the
+            // same answer (a tiny run's models and tasks alike) shares one note and its number.
+            var notes = results.Select(result => result.OneAnswer is { } oneAnswer
+                ? $"every dev prediction is {oneAnswer}: {GlueOneAnswer.Meaning}; more --finetune-epochs or a higher --finetune-lr may help."
+                : null).ToList();
+            foreach (var (task, result, note) in FineTuningTasks.Zip(results, notes))
             {
                 foreach (var (metric, value) in result.Scores.Metrics)
                 {
                     row.Set(ScoreColumn(task, metric), value);
-                    if (result.OneAnswer is { } oneAnswer)
+                    if (note is not null)
                     {
-                        // The marked cell names the model and the task, so the note says only what was answered: every cell
-                        // with the same answer (a tiny run's models and tasks alike) shares one note and its number.
-                        table.AddNote(name, ScoreColumn(task, metric),
-                            $"every dev prediction is {oneAnswer}: {GlueOneAnswer.Meaning}; more --finetune-epochs or a higher --finetune-lr may help.");
+                        table.AddNote(name, ScoreColumn(task, metric), note);
                     }
                 }
+            }
+
+            if (GlueOneAnswer.AverageNote(notes) is { } averageNote)
+            {
+                table.AddNote(name, average, averageNote);
             }
         }
 
@@ -385,7 +392,7 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
             rows.Select(r => new ScoreSeries(
                 r.Name,
                 [.. r.Results.Select(result => result.Scores.Score), GlueMetrics.GlueScore(r.Results.Select(result => result.Scores))],
-                oneAnswer: [.. r.Results.Select(result => result.OneAnswer is not null), false])).ToList(),
+                oneAnswer: [.. r.Results.Select(result => result.OneAnswer is not null), r.Results.All(result => result.OneAnswer is not null)])).ToList(),
             new ScoreBarChartOptions { Title = "GLUE dev scores after fine-tuning (MRPC: mean of F1 and accuracy)", YLabel = "Score (%)" });
 
         console.WriteLine();

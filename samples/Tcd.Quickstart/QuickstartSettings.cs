@@ -47,7 +47,7 @@ internal sealed record QuickstartSettings
 
     /// <summary>
     /// Checks every option before any work, so that a bad value is reported at once instead of after pre-training
-    /// (or as a stack trace from deep inside it). The device check loads libtorch.
+    /// (or as a stack trace from deep inside it). --device is checked earlier, as the command line is parsed.
     /// </summary>
     /// <param name="glueTasks">The tasks whose train.tsv and dev.tsv must be under <see cref="GlueDirectory"/>.</param>
     /// <exception cref="QuickstartUsageException">An option's value cannot be used; the message names the option.</exception>
@@ -91,15 +91,6 @@ internal sealed record QuickstartSettings
         if (File.Exists(OutputDirectory))
         {
             throw new QuickstartUsageException($"--out '{OutputDirectory}' is a file; give a folder (it is created if missing).");
-        }
-
-        try
-        {
-            TorchRuntime.ResolveDevice(Device, "--device");
-        }
-        catch (ArgumentException ex)
-        {
-            throw new QuickstartUsageException(ex.Message);
         }
     }
 

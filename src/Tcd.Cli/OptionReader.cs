@@ -389,8 +389,37 @@ internal sealed class OptionReader
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {
-            throw new CliUsageException($"--config: '{configPath}' key \"{key}\" is {node?.ToJsonString() ?? "null"}, which is not a valid {Describe(typeof(T))}.");
+            throw new CliUsageException(
+                $"--config: '{configPath}' key \"{key}\" is {node?.ToJsonString() ?? "null"}, which is not a valid {Describe(typeof(T))}{UnquotedHint<T>(key, node)}.");
         }
+    }
+
+    /// <summary>
+    /// "; write it without quotes: "lr": 1e-3" when <paramref name="node"/> is a string whose text is a JSON number (or
+    /// true/false) of the type wanted: a quoted number is the likeliest cause, and the fix is only to drop the quotes.
+    /// Empty otherwise.
+    /// </summary>
+    private static string UnquotedHint<T>(string key, JsonNode? node)
+    {
+        if (node is not JsonValue value || !value.TryGetValue<string>(out var text))
+        {
+            return string.Empty;
+        }
+
+        try
+        {
+            if (JsonNode.Parse(text) is JsonValue literal && literal.GetValueKind() is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False)
+            {
+                _ = literal.Deserialize<T>(Json);
+                return $"; write it without quotes: \"{key}\": {text.Trim()}";
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        {
+            // Not a literal of the wanted type either: quotes are not the problem.
+        }
+
+        return string.Empty;
     }
 
     /// <summary>What a value of <paramref name="type"/> is called in messages: "whole number", "number", ...</summary>

@@ -14,6 +14,10 @@ public sealed class ConfigValueTests : IDisposable
     [InlineData("pretrain", """{ "corpus": ["a.txt"], "out": "" }""", "--out is an empty path (key \"out\" of --config")]
     [InlineData("pretrain", """{ "corpus": ["a.txt"], "out": "run", "steps": 1, "steps": 2 }""", "gives the key \"steps\" more than once; keep one")]
     [InlineData("plot", """{ "runs": [null] }""", "key \"runs\" is [null], which is not a valid list of strings")]
+    [InlineData("pretrain", """{ "corpus": ["a.txt"], "out": "run", "lr": "1e-3" }""", "key \"lr\" is \"1e-3\", which is not a valid number; write it without quotes: \"lr\": 1e-3.")]
+    [InlineData("pretrain", """{ "corpus": ["a.txt"], "out": "run", "steps": "40" }""", "key \"steps\" is \"40\", which is not a valid whole number; write it without quotes: \"steps\": 40.")]
+    [InlineData("pretrain", """{ "corpus": ["a.txt"], "out": "run", "steps": "0.5" }""", "key \"steps\" is \"0.5\", which is not a valid whole number.")]
+    [InlineData("pretrain", """{ "corpus": ["a.txt"], "out": "run", "lr": "fast" }""", "key \"lr\" is \"fast\", which is not a valid number.")]
     [InlineData("pretrain", "{ \"corpus\": [\"a.txt\"],\n  \"out\": \"run\"\n  \"steps\": 1 }", "is not valid JSON: line 3, column 3: '\"' is invalid after a value.")]
     public void A_config_value_that_names_nothing_is_one_error_line_naming_the_key(string command, string json, string expected)
     {

@@ -616,7 +616,7 @@ public sealed class EndToEndTests : IDisposable
 
         glue.ExitCode.Should().Be(0, glue.Error);
         const string note = "[1] every dev prediction is the class '";
-        glue.Output.Should().MatchRegex(@"\| tiny \| – \| [0-9.]+ \[1\] \| [0-9.]+ \|").And.Contain(note);
+        glue.Output.Should().MatchRegex(@"\| tiny \| – \| [0-9.]+ \[1\] \| [0-9.]+ \[1\] \|", "the average of one-answer scores only is marked too").And.Contain(note);
         File.ReadAllText(temp.File("glue-out", "results.md")).Should().Contain(note).And.Contain("so its scores are those of a constant answer");
     }
 

@@ -14,6 +14,31 @@ public static class GlueOneAnswer
     /// <summary>What a one-answer model's scores mean, for a note after <see cref="Describe(GlueTask, IReadOnlyList{float[]})"/>'s answer.</summary>
     public const string Meaning = "the model does not tell the examples apart yet, so its scores are those of a constant answer";
 
+    /// <summary>
+    /// The note of an average ("Avg.") over scores that are each a one-answer score, so that the average is marked like
+    /// them: their note when they share one (the same note number), else one saying that every score averaged is a
+    /// constant answer's; null when a score has no note, because then the average holds something a model told apart.
+    /// </summary>
+    /// <param name="averagedNotes">The note of each score averaged, null for a score without one.</param>
+    /// <exception cref="ArgumentException">No score is averaged.</exception>
+    public static string? AverageNote(IReadOnlyList<string?> averagedNotes)
+    {
+        ArgumentNullException.ThrowIfNull(averagedNotes);
+        if (averagedNotes.Count == 0)
+        {
+            throw new ArgumentException("An average needs at least one score's note (or null).", nameof(averagedNotes));
+        }
+
+        if (averagedNotes.Any(note => note is null))
+        {
+            return null;
+        }
+
+        return averagedNotes.Distinct(StringComparer.Ordinal).Count() == 1
+            ? averagedNotes[0]
+            : $"every score averaged is that of one answer given to every dev example (the notes of its cells say which): {Meaning}.";
+    }
+
     /// <summary>Regression scores closer than this count as one answer: a float round-off apart, not a judgement.</summary>
     private const float Tolerance = 1e-4f;
 

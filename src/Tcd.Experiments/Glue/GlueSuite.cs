@@ -406,13 +406,19 @@ public sealed class GlueSuite
             row.Set(AverageColumn, GlueMetrics.GlueScore(columns.Select(column => new GlueTaskResult(column, new Dictionary<GlueMetric, double>(), chosen[column].Mean))));
         }
 
-        var oneAnswerNotes = OneAnswerNotes(cells, selections, multipleSeeds).ToList();
-        foreach (var (model, column, note) in oneAnswerNotes)
+        var oneAnswerNotes = OneAnswerNotes(cells, selections, multipleSeeds).ToDictionary(noted => (noted.Model, noted.Column), noted => noted.Note);
+        foreach (var ((model, column), note) in oneAnswerNotes)
         {
             table.AddNote(model, column, note);
         }
 
-        var oneAnswerCells = oneAnswerNotes.Select(noted => (noted.Model, noted.Column)).ToHashSet();
+        foreach (var model in options.Models)
+        {
+            if (GlueOneAnswer.AverageNote(columns.Select(column => oneAnswerNotes.GetValueOrDefault((model.Name, column))).ToList()) is { } averageNote)
+            {
+                table.AddNote(model.Name, AverageColumn, averageNote);
+            }
+        }
 
         var files = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -436,7 +442,7 @@ public sealed class GlueSuite
                     model.Name,
                     taskColumns.Select(column => chosen[column].Mean).ToList(),
                     multipleSeeds ? taskColumns.Select(column => chosen[column].Std).ToList() : null,
-                    taskColumns.Select(column => oneAnswerCells.Contains((model.Name, column))).ToList());
+                    taskColumns.Select(column => oneAnswerNotes.ContainsKey((model.Name, column))).ToList());
             }).ToList();
             ScoreBarChart.Write(path, taskColumns, series, new ScoreBarChartOptions { Title = $"{task.Name} (dev)", YLabel = "Score (%)" });
             files["chart:" + task.Name] = path;

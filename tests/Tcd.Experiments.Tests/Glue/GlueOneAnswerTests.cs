@@ -30,4 +30,14 @@ public sealed class GlueOneAnswerTests
         GlueOneAnswer.Describe(GlueTask.StsB, [[2.5f], [2.50001f]]).Should().Be("the score 2.50");
         GlueOneAnswer.Describe(GlueTask.StsB, [[1f], [2f]]).Should().BeNull();
     }
+
+    [Fact]
+    public void An_average_is_noted_only_when_every_score_it_averages_is_one_answers()
+    {
+        GlueOneAnswer.AverageNote(["note a", "note a"]).Should().Be("note a", "the average shares its scores' note and number");
+        GlueOneAnswer.AverageNote(["note a", null]).Should().BeNull("a score the model told apart counts in the average");
+        GlueOneAnswer.AverageNote(["note a", "note b"]).Should()
+            .Be($"every score averaged is that of one answer given to every dev example (the notes of its cells say which): {GlueOneAnswer.Meaning}.");
+        FluentActions.Invoking(() => GlueOneAnswer.AverageNote([])).Should().Throw<ArgumentException>();
+    }
 }

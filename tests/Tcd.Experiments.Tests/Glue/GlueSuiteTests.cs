@@ -271,12 +271,14 @@ public sealed class GlueSuiteTests : IDisposable
         var answer = result.Cells.Single().OneAnswers!["RTE"];
         answer.Should().BeOneOf("the class 'entailment'", "the class 'not_entailment'");
         var markdown = File.ReadAllText(result.Files["markdown"]);
-        markdown.Should().MatchRegex(@"\| tiny \| – \| [0-9.]+ \[1\] \|")
+        markdown.Should().MatchRegex(@"\| tiny \| – \| ([0-9.]+) \[1\] \| \1 \[1\] \|\n", "the average of one-answer scores only is marked with their note")
             .And.EndWith($"\n\n[1] every dev prediction is {answer}: {GlueOneAnswer.Meaning}; more epochs or a higher learning rate may help.\n");
         result.Table.ToMarkdown().Should().Be(markdown, "tcd glue prints the table it writes");
         using (var json = JsonDocument.Parse(File.ReadAllText(result.Files["json"])))
         {
-            json.RootElement.GetProperty("rows")[0].GetProperty("values").GetProperty("RTE").GetProperty("note").GetString().Should().Contain(answer);
+            var values = json.RootElement.GetProperty("rows")[0].GetProperty("values");
+            values.GetProperty("RTE").GetProperty("note").GetString().Should().Contain(answer);
+            values.GetProperty(GlueSuite.AverageColumn).GetProperty("note").GetString().Should().Be(values.GetProperty("RTE").GetProperty("note").GetString());
         }
 
         var cell = Directory.GetFiles(Path.Combine(fixture.Output, "cells"), "*.json").Single();
