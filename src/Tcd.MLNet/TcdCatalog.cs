@@ -254,8 +254,12 @@ public sealed class TcdCatalog
     /// as one zip file. Use this instead of <c>mlContext.Model.Save</c>, which cannot store TorchSharp weights, and load the
     /// file with <see cref="LoadModel"/>: <c>mlContext.Model.Load</c> cannot read it (ML.NET says only "Could not load legacy format model").
     /// Transformers of the model that share one network — a featurizer of <see cref="Featurize"/> and the transformer it
-    /// was made from, or two featurizers of one — share it in the file too: its weights and vocabulary are written once,
-    /// and <see cref="LoadModel"/> gives them one network again. Such a file has format version 3, which versions of
+    /// was made from, two featurizers of one, or pre-trained transformers built with the public constructor around one
+    /// network object — share it in the file too: its weights and vocabulary are written once, and <see cref="LoadModel"/>
+    /// gives them one network again, made as <see cref="Featurize"/> makes a featurizer. A transformer that runs a network
+    /// already written with another <see cref="BertTransformer.MaxSequenceLength"/>, <see cref="BertTransformer.BatchSize"/>
+    /// or tokenizer, which <see cref="Featurize"/> would not give it, is written with a copy of the weights instead and
+    /// loads with a network of its own. A file with a shared network has format version 3, which versions of
     /// Tcd.MLNet before this one refuse as written by a newer Tcd.MLNet; a file without a shared network keeps the format
     /// those versions read (version 2 with a pair featurizer, else 1).
     /// </summary>
@@ -283,8 +287,9 @@ public sealed class TcdCatalog
     /// its predictions then run; their number format is kept (see <see cref="MoveModel(ITransformer, string, ComputePrecision)"/>
     /// to change it). The loaders put weights on the CPU, so a server with a GPU moves a loaded model with
     /// <c>MoveModel(model, "cuda")</c>; a model fitted on a GPU can be moved to the CPU the same way. Predictions in
-    /// progress on other threads finish first. A featurizer made by <see cref="Featurize"/> and the transformer it was made
-    /// from share one network: moving either moves both.
+    /// progress on other threads finish first. Transformers that run one network object (a featurizer made by
+    /// <see cref="Featurize"/> and the transformer it was made from, or two built around one network) share it: moving
+    /// either moves both.
     /// </summary>
     /// <param name="model">A fitted or loaded model: a Tcd transformer or a chain holding some.</param>
     /// <param name="device"><c>"cpu"</c>, <c>"cuda"</c>, <c>"cuda:N"</c> or <c>"auto"</c> (CUDA when available, else CPU).</param>
@@ -325,8 +330,10 @@ public sealed class TcdCatalog
     /// ML.NET transformers. Call it when a model is no longer needed, e.g. after a server loads its replacement: the garbage
     /// collector does not free TorchSharp weights, so each dropped model would otherwise keep its memory for the life of
     /// the process. Disposing a <c>PredictionEngine</c> does not free them either. Predictions in progress on other threads
-    /// finish first; later ones throw <see cref="ObjectDisposedException"/>. Calling it again does nothing. A featurizer made
-    /// by <see cref="Featurize"/> and the transformer it was made from share one network: disposing either frees both.
+    /// finish first; later ones throw <see cref="ObjectDisposedException"/>. Calling it again does nothing. Transformers
+    /// that run one network object share it whoever made them — a featurizer made by <see cref="Featurize"/> and the
+    /// transformer it was made from, or two built with the public constructor around one network: disposing either frees
+    /// the weights of both, and both then throw <see cref="ObjectDisposedException"/>.
     /// </summary>
     /// <param name="model">A fitted or loaded model: a Tcd transformer or a chain holding some.</param>
     public void DisposeModel(ITransformer model)
