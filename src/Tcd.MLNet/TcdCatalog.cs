@@ -272,7 +272,8 @@ public sealed class TcdCatalog
     /// Loads a file written by <see cref="SaveModel"/>: a lone transformer comes back as itself, a chain as a
     /// <see cref="TransformerChain{TLastTransformer}"/>. Tcd weights are loaded on the CPU in fp32 (<see cref="MoveModel(ITransformer, string, ComputePrecision)"/> moves and converts them).
     /// Transformers that shared a network when saved (see <see cref="Featurize"/>) share one loaded network, made as
-    /// <see cref="Featurize"/> makes a featurizer: moving or disposing either acts on both, as before saving.
+    /// <see cref="Featurize"/> makes a featurizer: moving or disposing either acts on both, as before saving. A load that
+    /// fails part-way frees the weights it had loaded before it throws.
     /// </summary>
     /// <param name="path">The model file.</param>
     /// <param name="inputSchema">The input schema saved with the model.</param>
@@ -339,17 +340,7 @@ public sealed class TcdCatalog
     public void DisposeModel(ITransformer model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        foreach (var transformer in TransformerChains.Flatten(model))
-        {
-            if (transformer is BertTransformer bert)
-            {
-                bert.ReleaseWeights();
-            }
-            else
-            {
-                (transformer as IDisposable)?.Dispose();
-            }
-        }
+        TransformerChains.Release(TransformerChains.Flatten(model));
     }
 
     /// <summary>

@@ -31,8 +31,9 @@ internal static class PretrainedModelLoader
         // A run folder (tcd pretrain --out) stands for the model in its model/ folder, as it does for tcd.
         var folder = BertModelStore.FindModelFolder(path) ?? path;
         var model = HuggingFaceCheckpoint.IsCheckpointFolder(folder) ? LoadHuggingFace(mlContext, folder) : BertModelStore.LoadMaskedLm(folder);
-        var encoder = BertTextEncoder.ForModelFolder(folder);
-        return new PretrainedBertTransformer(model, encoder, textColumnName, outputColumnName, maxSequenceLength: Math.Min(128, model.Config.MaxPositions)) { HostEnvironment = mlContext };
+        return LoadedNetwork.Wrap(model, () =>
+            new PretrainedBertTransformer(model, BertTextEncoder.ForModelFolder(folder), textColumnName, outputColumnName, maxSequenceLength: Math.Min(128, model.Config.MaxPositions))
+                { HostEnvironment = mlContext });
     }
 
     /// <summary>

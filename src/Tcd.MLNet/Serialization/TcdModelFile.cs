@@ -154,6 +154,10 @@ internal static class TcdModelFile
         && (ReferenceEquals(featurizer.Encoder, holder.Encoder)
             || (featurizer.Encoder.Settings == holder.Encoder.Settings && featurizer.Encoder.VocabularyFileText == holder.Encoder.VocabularyFileText));
 
+    /// <summary>
+    /// Loads a file written by <see cref="Save"/>. When a part cannot be loaded, the networks of the parts loaded before
+    /// it (and of that part, if its weights had loaded) are freed before the error is thrown: the caller never gets them.
+    /// </summary>
     public static ITransformer Load(MLContext mlContext, string path, out DataViewSchema inputSchema)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -179,12 +183,20 @@ internal static class TcdModelFile
                 var manifest = ReadManifest(zip, path);
                 inputSchema = LoadSchema(mlContext, zip, InputSchemaEntry, path);
                 var parts = new List<IReadOnlyList<ITransformer>>();
-                foreach (var part in manifest.Parts)
+                try
                 {
-                    // ReadManifest checked that a shared network is that of an earlier pre-trained part, a lone transformer.
-                    parts.Add(part.SharesNetworkOf is { } owner
-                        ? [ShareNetwork(mlContext, (PretrainedBertTransformer)parts[owner][0], part, path)]
-                        : ReadPart(mlContext, zip, part, path));
+                    foreach (var part in manifest.Parts)
+                    {
+                        // ReadManifest checked that a shared network is that of an earlier pre-trained part, a lone transformer.
+                        parts.Add(part.SharesNetworkOf is { } owner
+                            ? [ShareNetwork(mlContext, (PretrainedBertTransformer)parts[owner][0], part, path)]
+                            : ReadPart(mlContext, zip, part, path));
+                    }
+                }
+                catch
+                {
+                    TransformerChains.Release(parts.SelectMany(part => part));
+                    throw;
                 }
 
                 var transformers = parts.SelectMany(part => part).ToArray();
@@ -384,16 +396,20 @@ internal static class TcdModelFile
             if (part.Kind == PretrainedKind)
             {
                 var model = BertModelStore.LoadMaskedLm(temporary.FullName);
-                return [new PretrainedBertTransformer(model, encoder, text, FeatureColumnOf(part), PoolingOf(part), part.MaxSequenceLength, part.BatchSize, part.PairColumnName)
-                    { HostEnvironment = mlContext }];
+                return [LoadedNetwork.Wrap(model, () =>
+                    new PretrainedBertTransformer(model, encoder, text, FeatureColumnOf(part), PoolingOf(part), part.MaxSequenceLength, part.BatchSize, part.PairColumnName)
+                        { HostEnvironment = mlContext })];
             }
 
             var classifier = BertModelStore.LoadSequenceClassification(temporary.FullName);
-            var labelAnnotations = zip.GetEntry(part.Folder + LabelSchemaEntry) is null
-                ? null
-                : LoadSchema(mlContext, zip, part.Folder + LabelSchemaEntry, path)[FineTunedBertTransformer.PredictedLabelColumnName].Annotations;
-            return [new FineTunedBertTransformer(classifier, encoder, part.PredictionKind ?? BertPredictionKind.BinaryClassification, text, part.PairColumnName,
-                part.LabelColumnName ?? "Label", labelAnnotations, part.MaxSequenceLength, part.BatchSize) { HostEnvironment = mlContext }];
+            return [LoadedNetwork.Wrap(classifier, () =>
+            {
+                var labelAnnotations = zip.GetEntry(part.Folder + LabelSchemaEntry) is null
+                    ? null
+                    : LoadSchema(mlContext, zip, part.Folder + LabelSchemaEntry, path)[FineTunedBertTransformer.PredictedLabelColumnName].Annotations;
+                return new FineTunedBertTransformer(classifier, encoder, part.PredictionKind ?? BertPredictionKind.BinaryClassification, text, part.PairColumnName,
+                    part.LabelColumnName ?? "Label", labelAnnotations, part.MaxSequenceLength, part.BatchSize) { HostEnvironment = mlContext };
+            })];
         }
         finally
         {

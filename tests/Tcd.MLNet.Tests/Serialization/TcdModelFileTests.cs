@@ -171,6 +171,36 @@ public sealed class TcdModelFileTests : IDisposable
     }
 
     [Fact]
+    public void A_load_that_fails_part_way_frees_the_networks_it_had_loaded()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = TcdTestData.Corpus(mlContext);
+        var second = new PretrainedBertTransformer(new BertForMaskedLm(TcdTestData.Tiny), BertTextEncoder.CreateUncased(), outputColumnName: "Second", maxSequenceLength: 32);
+        var path = Path.Combine(folder.FullName, "two-networks.zip");
+        try
+        {
+            mlContext.Tcd().SaveModel(new TransformerChain<ITransformer>(TcdTestData.Teacher, second), data.Schema, path);
+        }
+        finally
+        {
+            mlContext.Tcd().DisposeModel(second);
+        }
+
+        var withoutSecondWeights = CopyWithout(path, "no-second-weights.zip", "parts/1/model.safetensors");
+        var withZeroBatch = CopyWithManifest(path, "zero-batch.zip", "\"BatchSize\": 32,\n      \"OutputColumnName\": \"Second\"", "\"BatchSize\": 0,\n      \"OutputColumnName\": \"Second\"");
+        var weights = TcdTestData.Teacher.Model.parameters().Count();
+
+        var before = TcdTestData.LiveTensors();
+        var loadWithoutWeights = () => mlContext.Tcd().LoadModel(withoutSecondWeights, out _);
+        loadWithoutWeights.Should().Throw<InvalidDataException>().WithMessage("*has no parts/1/model.safetensors*");
+        (TcdTestData.LiveTensors() - before).Should().BeLessThan(weights, "the network of part 0, loaded before part 1 failed, is freed");
+        before = TcdTestData.LiveTensors();
+        var loadWithZeroBatch = () => mlContext.Tcd().LoadModel(withZeroBatch, out _);
+        loadWithZeroBatch.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*batchSize*");
+        (TcdTestData.LiveTensors() - before).Should().BeLessThan(weights, "the networks of part 0 and of part 1, refused after its weights loaded, are freed");
+    }
+
+    [Fact]
     public void Transformers_built_around_one_network_with_the_public_constructor_save_it_once_unless_the_file_cannot_say_how_they_read()
     {
         var mlContext = new MLContext(seed: 1);
@@ -214,6 +244,16 @@ public sealed class TcdModelFileTests : IDisposable
         {
             mlContext.Tcd().DisposeModel(loaded);
         }
+    }
+
+    /// <summary>A copy of the model file at <paramref name="path"/> without its entry <paramref name="entryName"/>.</summary>
+    private string CopyWithout(string path, string copyName, string entryName)
+    {
+        var copy = Path.Combine(folder.FullName, copyName);
+        File.Copy(path, copy);
+        using var zip = ZipFile.Open(copy, ZipArchiveMode.Update);
+        zip.GetEntry(entryName)!.Delete();
+        return copy;
     }
 
     /// <summary>A copy of the model file at <paramref name="path"/> whose manifest has <paramref name="oldText"/> replaced.</summary>
