@@ -381,20 +381,25 @@ public sealed class TcdCatalog
     }
 
     /// <summary>
-    /// Loads a pre-trained model to featurize, fine-tune or distil from: a file of <see cref="SaveModel"/> holding a
-    /// <see cref="PretrainedBertTransformer"/> (alone or in a chain), a folder of <see cref="BertModelStore.Save"/> (or the
+    /// Loads a pre-trained model to featurize, fine-tune or distil from: a file of <see cref="SaveModel"/> holding one
+    /// pre-trained network (a <see cref="PretrainedBertTransformer"/>, alone or in a chain, with any featurizers made from
+    /// it by <see cref="Featurize"/>), a folder of <see cref="BertModelStore.Save"/> (or the
     /// run folder of <c>tcd pretrain</c> / <c>tcd distill</c>, whose model is in <c>model/</c>), or a
     /// Hugging Face BERT folder (<c>config.json</c> with <c>model_type</c>, <c>model.safetensors</c> or
     /// <c>pytorch_model.bin</c>). A Hugging Face checkpoint without a masked-LM head (a <c>BertModel</c> sentence
     /// encoder, a token classifier, ...) has its encoder loaded under a new head, with a warning in <c>mlContext.Log</c>,
     /// as transformers' <c>BertForMaskedLM.from_pretrained</c> does: features and fine-tuning use the encoder alone. A
     /// folder's <c>vocab.txt</c> is used when present, else the embedded BERT uncased vocabulary. Weights are loaded on the CPU in fp32 (<see cref="MoveModel(ITransformer, string, ComputePrecision)"/> moves and converts them).
+    /// <para>From a file, the returned transformer takes the pooling, sequence length and batch size of the file's first
+    /// pre-trained part; the rest of the file (a classifier fine-tuned from it, ML.NET transformers) is loaded to read it
+    /// and freed. A file with no pre-trained network, or with several (which one was meant cannot be told), is refused,
+    /// and what was loaded of it is freed: load such a file with <see cref="LoadModel"/> and take the transformer you need.</para>
     /// </summary>
     /// <param name="path">The model file or folder.</param>
     /// <param name="textColumnName">The input text column of the returned transformer, which reads single texts (also from a file saved with a pair column): <see cref="Featurize"/> gives a loaded model other columns, a sentence pair for instance. Default "Text".</param>
     /// <param name="outputColumnName">Its output feature column. Default "Features".</param>
     /// <exception cref="FileNotFoundException">The path, or a folder's config.json, does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file holds no pre-trained model (e.g. only a fine-tuned one) or is not a Tcd model file.</exception>
+    /// <exception cref="InvalidDataException">The file holds no pre-trained model (e.g. only a fine-tuned one), holds several pre-trained networks, or is not a Tcd model file.</exception>
     public PretrainedBertTransformer LoadPretrained(string path, string textColumnName = "Text", string outputColumnName = "Features") =>
         PretrainedModelLoader.Load(mlContext, path, textColumnName, outputColumnName);
 
