@@ -254,8 +254,12 @@ public sealed class TcdCatalog
     /// as one zip file. Use this instead of <c>mlContext.Model.Save</c>, which cannot store TorchSharp weights, and load the
     /// file with <see cref="LoadModel"/>: <c>mlContext.Model.Load</c> cannot read it (ML.NET says only "Could not load legacy format model").
     /// Transformers of the model that share one network — a featurizer of <see cref="Featurize"/> and the transformer it
-    /// was made from, or two featurizers of one — share it in the file too: its weights and vocabulary are written once,
-    /// and <see cref="LoadModel"/> gives them one network again. Such a file has format version 3, which versions of
+    /// was made from, two featurizers of one, or pre-trained transformers built with the public constructor around one
+    /// network object — share it in the file too: its weights and vocabulary are written once, and <see cref="LoadModel"/>
+    /// gives them one network again, made as <see cref="Featurize"/> makes a featurizer. A transformer that runs a network
+    /// already written with another <see cref="BertTransformer.MaxSequenceLength"/>, <see cref="BertTransformer.BatchSize"/>
+    /// or tokenizer, which <see cref="Featurize"/> would not give it, is written with a copy of the weights instead and
+    /// loads with a network of its own. A file with a shared network has format version 3, which versions of
     /// Tcd.MLNet before this one refuse as written by a newer Tcd.MLNet; a file without a shared network keeps the format
     /// those versions read (version 2 with a pair featurizer, else 1).
     /// </summary>
@@ -268,7 +272,8 @@ public sealed class TcdCatalog
     /// Loads a file written by <see cref="SaveModel"/>: a lone transformer comes back as itself, a chain as a
     /// <see cref="TransformerChain{TLastTransformer}"/>. Tcd weights are loaded on the CPU in fp32 (<see cref="MoveModel(ITransformer, string, ComputePrecision)"/> moves and converts them).
     /// Transformers that shared a network when saved (see <see cref="Featurize"/>) share one loaded network, made as
-    /// <see cref="Featurize"/> makes a featurizer: moving or disposing either acts on both, as before saving.
+    /// <see cref="Featurize"/> makes a featurizer: moving or disposing either acts on both, as before saving. A load that
+    /// fails part-way frees the weights it had loaded before it throws.
     /// </summary>
     /// <param name="path">The model file.</param>
     /// <param name="inputSchema">The input schema saved with the model.</param>
@@ -283,8 +288,9 @@ public sealed class TcdCatalog
     /// its predictions then run; their number format is kept (see <see cref="MoveModel(ITransformer, string, ComputePrecision)"/>
     /// to change it). The loaders put weights on the CPU, so a server with a GPU moves a loaded model with
     /// <c>MoveModel(model, "cuda")</c>; a model fitted on a GPU can be moved to the CPU the same way. Predictions in
-    /// progress on other threads finish first. A featurizer made by <see cref="Featurize"/> and the transformer it was made
-    /// from share one network: moving either moves both.
+    /// progress on other threads finish first. Transformers that run one network object (a featurizer made by
+    /// <see cref="Featurize"/> and the transformer it was made from, or two built around one network) share it: moving
+    /// either moves both.
     /// </summary>
     /// <param name="model">A fitted or loaded model: a Tcd transformer or a chain holding some.</param>
     /// <param name="device"><c>"cpu"</c>, <c>"cuda"</c>, <c>"cuda:N"</c> or <c>"auto"</c> (CUDA when available, else CPU).</param>
@@ -325,24 +331,16 @@ public sealed class TcdCatalog
     /// ML.NET transformers. Call it when a model is no longer needed, e.g. after a server loads its replacement: the garbage
     /// collector does not free TorchSharp weights, so each dropped model would otherwise keep its memory for the life of
     /// the process. Disposing a <c>PredictionEngine</c> does not free them either. Predictions in progress on other threads
-    /// finish first; later ones throw <see cref="ObjectDisposedException"/>. Calling it again does nothing. A featurizer made
-    /// by <see cref="Featurize"/> and the transformer it was made from share one network: disposing either frees both.
+    /// finish first; later ones throw <see cref="ObjectDisposedException"/>. Calling it again does nothing. Transformers
+    /// that run one network object share it whoever made them — a featurizer made by <see cref="Featurize"/> and the
+    /// transformer it was made from, or two built with the public constructor around one network: disposing either frees
+    /// the weights of both, and both then throw <see cref="ObjectDisposedException"/>.
     /// </summary>
     /// <param name="model">A fitted or loaded model: a Tcd transformer or a chain holding some.</param>
     public void DisposeModel(ITransformer model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        foreach (var transformer in TransformerChains.Flatten(model))
-        {
-            if (transformer is BertTransformer bert)
-            {
-                bert.ReleaseWeights();
-            }
-            else
-            {
-                (transformer as IDisposable)?.Dispose();
-            }
-        }
+        TransformerChains.Release(TransformerChains.Flatten(model));
     }
 
     /// <summary>
@@ -383,20 +381,25 @@ public sealed class TcdCatalog
     }
 
     /// <summary>
-    /// Loads a pre-trained model to featurize, fine-tune or distil from: a file of <see cref="SaveModel"/> holding a
-    /// <see cref="PretrainedBertTransformer"/> (alone or in a chain), a folder of <see cref="BertModelStore.Save"/> (or the
+    /// Loads a pre-trained model to featurize, fine-tune or distil from: a file of <see cref="SaveModel"/> holding one
+    /// pre-trained network (a <see cref="PretrainedBertTransformer"/>, alone or in a chain, with any featurizers made from
+    /// it by <see cref="Featurize"/>), a folder of <see cref="BertModelStore.Save"/> (or the
     /// run folder of <c>tcd pretrain</c> / <c>tcd distill</c>, whose model is in <c>model/</c>), or a
     /// Hugging Face BERT folder (<c>config.json</c> with <c>model_type</c>, <c>model.safetensors</c> or
     /// <c>pytorch_model.bin</c>). A Hugging Face checkpoint without a masked-LM head (a <c>BertModel</c> sentence
     /// encoder, a token classifier, ...) has its encoder loaded under a new head, with a warning in <c>mlContext.Log</c>,
     /// as transformers' <c>BertForMaskedLM.from_pretrained</c> does: features and fine-tuning use the encoder alone. A
     /// folder's <c>vocab.txt</c> is used when present, else the embedded BERT uncased vocabulary. Weights are loaded on the CPU in fp32 (<see cref="MoveModel(ITransformer, string, ComputePrecision)"/> moves and converts them).
+    /// <para>From a file, the returned transformer takes the pooling, sequence length and batch size of the file's first
+    /// pre-trained part; the rest of the file (a classifier fine-tuned from it, ML.NET transformers) is loaded to read it
+    /// and freed. A file with no pre-trained network, or with several (which one was meant cannot be told), is refused,
+    /// and what was loaded of it is freed: load such a file with <see cref="LoadModel"/> and take the transformer you need.</para>
     /// </summary>
     /// <param name="path">The model file or folder.</param>
     /// <param name="textColumnName">The input text column of the returned transformer, which reads single texts (also from a file saved with a pair column): <see cref="Featurize"/> gives a loaded model other columns, a sentence pair for instance. Default "Text".</param>
     /// <param name="outputColumnName">Its output feature column. Default "Features".</param>
     /// <exception cref="FileNotFoundException">The path, or a folder's config.json, does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file holds no pre-trained model (e.g. only a fine-tuned one) or is not a Tcd model file.</exception>
+    /// <exception cref="InvalidDataException">The file holds no pre-trained model (e.g. only a fine-tuned one), holds several pre-trained networks, or is not a Tcd model file.</exception>
     public PretrainedBertTransformer LoadPretrained(string path, string textColumnName = "Text", string outputColumnName = "Features") =>
         PretrainedModelLoader.Load(mlContext, path, textColumnName, outputColumnName);
 

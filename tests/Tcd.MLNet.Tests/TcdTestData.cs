@@ -23,6 +23,14 @@ internal static class TcdTestData
             .Fit(mlContext.Data.LoadFromEnumerable(Sentiment()));
     });
 
+    /// <summary>
+    /// Tensors created and not yet disposed on this thread (TorchSharp's count): a network's weights count until it is
+    /// freed. Building a network also leaves a few handles to the garbage collector (6 for <see cref="Tiny"/>), so a test
+    /// shows a network freed by a count that grew by fewer tensors than its weights. Loads run on the caller's thread and
+    /// the assembly runs its tests one at a time.
+    /// </summary>
+    public static long LiveTensors() => TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
     public static BertConfig Tiny { get; } = new() { NumLayers = 2, HiddenSize = 32, NumHeads = 2, IntermediateSize = 64, MaxPositions = 64 };
 
     /// <summary>A teacher pre-trained for a few steps, shared (read-only) by the fine-tuning and serialization tests.</summary>

@@ -23,7 +23,7 @@ internal static class FineTunedModelLoader
         // A run folder (tcd finetune --out) stands for the classifier in its model/ folder, as it does for tcd.
         folder = BertModelStore.FindModelFolder(folder) ?? folder;
         var model = HuggingFaceCheckpoint.IsCheckpointFolder(folder) ? HuggingFaceCheckpoint.LoadSequenceClassification(folder) : BertModelStore.LoadSequenceClassification(folder);
-        try
+        return LoadedNetwork.Wrap(model, () =>
         {
             if (classNames is not null && classNames.Count != model.NumLabels)
             {
@@ -45,11 +45,6 @@ internal static class FineTunedModelLoader
             {
                 HostEnvironment = mlContext,
             };
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
+        });
     }
 }

@@ -17,9 +17,7 @@ internal static class PretrainedModelLoader
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (File.Exists(path))
         {
-            var saved = FindPretrained(TcdModelFile.Load(mlContext, path, out _))
-                ?? throw new InvalidDataException($"'{path}' holds no pre-trained Tcd model (a PretrainedBertTransformer); a fine-tuned model cannot be fine-tuned again or used as a featurizer here.");
-            return new PretrainedBertTransformer(saved.Model, saved.Encoder, textColumnName, outputColumnName, saved.Pooling, saved.MaxSequenceLength, saved.BatchSize) { HostEnvironment = mlContext };
+            return LoadFromModelFile(mlContext, path, textColumnName, outputColumnName);
         }
 
         if (!Directory.Exists(path))
@@ -31,8 +29,46 @@ internal static class PretrainedModelLoader
         // A run folder (tcd pretrain --out) stands for the model in its model/ folder, as it does for tcd.
         var folder = BertModelStore.FindModelFolder(path) ?? path;
         var model = HuggingFaceCheckpoint.IsCheckpointFolder(folder) ? LoadHuggingFace(mlContext, folder) : BertModelStore.LoadMaskedLm(folder);
-        var encoder = BertTextEncoder.ForModelFolder(folder);
-        return new PretrainedBertTransformer(model, encoder, textColumnName, outputColumnName, maxSequenceLength: Math.Min(128, model.Config.MaxPositions)) { HostEnvironment = mlContext };
+        return LoadedNetwork.Wrap(model, () =>
+            new PretrainedBertTransformer(model, BertTextEncoder.ForModelFolder(folder), textColumnName, outputColumnName, maxSequenceLength: Math.Min(128, model.Config.MaxPositions))
+                { HostEnvironment = mlContext });
+    }
+
+    /// <summary>
+    /// The one pre-trained network of a file of <c>SaveModel</c>, read with the settings of the first pre-trained part
+    /// that runs it; the file's other networks (a classifier of the chain, for instance) and disposable ML.NET
+    /// transformers are freed. A file with no pre-trained network, or several, is refused, and all it loaded is freed.
+    /// </summary>
+    private static PretrainedBertTransformer LoadFromModelFile(MLContext mlContext, string path, string textColumnName, string outputColumnName)
+    {
+        var loaded = TransformerChains.Flatten(TcdModelFile.Load(mlContext, path, out _)).ToList();
+        try
+        {
+            var pretrained = loaded.OfType<PretrainedBertTransformer>().ToList();
+            if (pretrained.Count == 0)
+            {
+                throw new InvalidDataException($"'{path}' holds no pre-trained Tcd model (a PretrainedBertTransformer); a fine-tuned model cannot be fine-tuned again or used as a featurizer here.");
+            }
+
+            var networks = pretrained.Select(part => part.Gate).Distinct().Count();
+            if (networks > 1)
+            {
+                throw new InvalidDataException(
+                    $"'{path}' holds {networks} pre-trained networks, and LoadPretrained cannot tell which one is meant. Load the file with " +
+                    "mlContext.Tcd().LoadModel(path, out var inputSchema) and take the PretrainedBertTransformer you need from the chain.");
+            }
+
+            var saved = pretrained[0];
+            var transformer = new PretrainedBertTransformer(saved.Model, saved.Encoder, textColumnName, outputColumnName, saved.Pooling, saved.MaxSequenceLength, saved.BatchSize)
+                { HostEnvironment = mlContext };
+            TransformerChains.Release(loaded.Where(other => other is not PretrainedBertTransformer));
+            return transformer;
+        }
+        catch
+        {
+            TransformerChains.Release(loaded);
+            throw;
+        }
     }
 
     /// <summary>
@@ -55,12 +91,4 @@ internal static class PretrainedModelLoader
             "masked-LM outputs mean nothing until the model is pre-trained further. To predict with a classifier checkpoint's own head, use LoadClassifier.");
         return (BertForMaskedLm)imported.Model;
     }
-
-    /// <summary>The last pre-trained transformer of a lone transformer or a chain, or null.</summary>
-    private static PretrainedBertTransformer? FindPretrained(ITransformer model) => model switch
-    {
-        PretrainedBertTransformer pretrained => pretrained,
-        IEnumerable<ITransformer> chain => chain.OfType<PretrainedBertTransformer>().LastOrDefault(),
-        _ => null,
-    };
 }

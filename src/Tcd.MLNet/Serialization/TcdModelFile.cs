@@ -18,8 +18,9 @@ namespace Tcd.MLNet.Serialization;
 /// <c>label-schema.zip</c> with the label's key values) or a run of ordinary ML.NET transformers
 /// (<c>mlnet-model.zip</c>, saved by <c>mlContext.Model.Save</c>). The part settings are in the manifest. A pre-trained
 /// part that runs the network of an earlier part (a featurizer of <c>mlContext.Tcd().Featurize</c> and the transformer
-/// it was made from) has no folder entries: its manifest entry names that part (<see cref="TcdModelPart.SharesNetworkOf"/>),
-/// so the network is written once and loads shared.
+/// it was made from, or any two around one network object) with that part's sequence length, batch size and tokenizer
+/// has no folder entries: its manifest entry names that part (<see cref="TcdModelPart.SharesNetworkOf"/>), so the
+/// network is written once and loads shared.
 /// </summary>
 internal static class TcdModelFile
 {
@@ -101,17 +102,28 @@ internal static class TcdModelFile
             var schema = inputSchema;
             var pending = new List<ITransformer>();
             var pendingSchema = schema;
-            // The part that holds each pre-trained network, by the gate that every transformer running that network shares.
-            var networkParts = new Dictionary<NetworkGate, int>(ReferenceEqualityComparer.Instance);
+            // The first part that holds each pre-trained network, by the gate that every transformer running that network shares.
+            var networkHolders = new Dictionary<NetworkGate, (int Part, PretrainedBertTransformer Transformer)>(ReferenceEqualityComparer.Instance);
             foreach (var transformer in TransformerChains.Flatten(model))
             {
                 if (transformer is BertTransformer bert)
                 {
                     FlushMlNet(mlContext, zip, parts, pending, pendingSchema);
                     var folder = $"parts/{parts.Count}/";
-                    parts.Add(bert is PretrainedBertTransformer pretrained && !networkParts.TryAdd(bert.Gate, parts.Count)
-                        ? DescribePretrained(pretrained, folder) with { SharesNetworkOf = networkParts[bert.Gate] }
-                        : WriteBert(mlContext, zip, bert, folder));
+                    var pretrained = bert as PretrainedBertTransformer;
+                    if (pretrained is not null && networkHolders.TryGetValue(bert.Gate, out var holder) && LoadsAsFeaturizerOf(pretrained, holder.Transformer))
+                    {
+                        parts.Add(DescribePretrained(pretrained, folder) with { SharesNetworkOf = holder.Part });
+                    }
+                    else
+                    {
+                        if (pretrained is not null)
+                        {
+                            networkHolders.TryAdd(bert.Gate, (parts.Count, pretrained));
+                        }
+
+                        parts.Add(WriteBert(mlContext, zip, bert, folder));
+                    }
                 }
                 else
                 {
@@ -132,6 +144,20 @@ internal static class TcdModelFile
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="featurizer"/>, which runs the network of <paramref name="holder"/>, can be saved without
+    /// weights: the loaded part is made as <c>Featurize</c> makes one, with the holder's sequence length, batch size and
+    /// tokenizer, so a transformer built around the network with others of its own keeps a copy of the weights.
+    /// </summary>
+    private static bool LoadsAsFeaturizerOf(PretrainedBertTransformer featurizer, PretrainedBertTransformer holder) =>
+        featurizer.MaxSequenceLength == holder.MaxSequenceLength && featurizer.BatchSize == holder.BatchSize
+        && (ReferenceEquals(featurizer.Encoder, holder.Encoder)
+            || (featurizer.Encoder.Settings == holder.Encoder.Settings && featurizer.Encoder.VocabularyFileText == holder.Encoder.VocabularyFileText));
+
+    /// <summary>
+    /// Loads a file written by <see cref="Save"/>. When a part cannot be loaded, the networks of the parts loaded before
+    /// it (and of that part, if its weights had loaded) are freed before the error is thrown: the caller never gets them.
+    /// </summary>
     public static ITransformer Load(MLContext mlContext, string path, out DataViewSchema inputSchema)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -157,12 +183,20 @@ internal static class TcdModelFile
                 var manifest = ReadManifest(zip, path);
                 inputSchema = LoadSchema(mlContext, zip, InputSchemaEntry, path);
                 var parts = new List<IReadOnlyList<ITransformer>>();
-                foreach (var part in manifest.Parts)
+                try
                 {
-                    // ReadManifest checked that a shared network is that of an earlier pre-trained part, a lone transformer.
-                    parts.Add(part.SharesNetworkOf is { } owner
-                        ? [ShareNetwork(mlContext, (PretrainedBertTransformer)parts[owner][0], part, path)]
-                        : ReadPart(mlContext, zip, part, path));
+                    foreach (var part in manifest.Parts)
+                    {
+                        // ReadManifest checked that a shared network is that of an earlier pre-trained part, a lone transformer.
+                        parts.Add(part.SharesNetworkOf is { } owner
+                            ? [ShareNetwork(mlContext, (PretrainedBertTransformer)parts[owner][0], part, path)]
+                            : ReadPart(mlContext, zip, part, path));
+                    }
+                }
+                catch
+                {
+                    TransformerChains.Release(parts.SelectMany(part => part));
+                    throw;
                 }
 
                 var transformers = parts.SelectMany(part => part).ToArray();
@@ -362,16 +396,20 @@ internal static class TcdModelFile
             if (part.Kind == PretrainedKind)
             {
                 var model = BertModelStore.LoadMaskedLm(temporary.FullName);
-                return [new PretrainedBertTransformer(model, encoder, text, FeatureColumnOf(part), PoolingOf(part), part.MaxSequenceLength, part.BatchSize, part.PairColumnName)
-                    { HostEnvironment = mlContext }];
+                return [LoadedNetwork.Wrap(model, () =>
+                    new PretrainedBertTransformer(model, encoder, text, FeatureColumnOf(part), PoolingOf(part), part.MaxSequenceLength, part.BatchSize, part.PairColumnName)
+                        { HostEnvironment = mlContext })];
             }
 
             var classifier = BertModelStore.LoadSequenceClassification(temporary.FullName);
-            var labelAnnotations = zip.GetEntry(part.Folder + LabelSchemaEntry) is null
-                ? null
-                : LoadSchema(mlContext, zip, part.Folder + LabelSchemaEntry, path)[FineTunedBertTransformer.PredictedLabelColumnName].Annotations;
-            return [new FineTunedBertTransformer(classifier, encoder, part.PredictionKind ?? BertPredictionKind.BinaryClassification, text, part.PairColumnName,
-                part.LabelColumnName ?? "Label", labelAnnotations, part.MaxSequenceLength, part.BatchSize) { HostEnvironment = mlContext }];
+            return [LoadedNetwork.Wrap(classifier, () =>
+            {
+                var labelAnnotations = zip.GetEntry(part.Folder + LabelSchemaEntry) is null
+                    ? null
+                    : LoadSchema(mlContext, zip, part.Folder + LabelSchemaEntry, path)[FineTunedBertTransformer.PredictedLabelColumnName].Annotations;
+                return new FineTunedBertTransformer(classifier, encoder, part.PredictionKind ?? BertPredictionKind.BinaryClassification, text, part.PairColumnName,
+                    part.LabelColumnName ?? "Label", labelAnnotations, part.MaxSequenceLength, part.BatchSize) { HostEnvironment = mlContext };
+            })];
         }
         finally
         {

@@ -44,16 +44,17 @@ public abstract class BertTransformer : ITransformer
     private int forwardCount;
     private long tokensRun;
 
+    /// <param name="network">The network that <see cref="Forward"/> runs; its <see cref="NetworkGate"/> is shared with every transformer over it.</param>
     /// <param name="config">The network's configuration.</param>
     /// <param name="encoder">The tokeniser of the model's vocabulary.</param>
     /// <param name="textColumnName">The input text column.</param>
     /// <param name="pairColumnName">The column of the second text of a pair, or null.</param>
     /// <param name="maxSequenceLength">Maximum tokens per input.</param>
     /// <param name="batchSize">Rows per forward pass.</param>
-    /// <param name="sharedGate">The gate of a transformer whose network this one runs too; null for a network of its own.</param>
     private protected BertTransformer(
-        BertConfig config, BertTextEncoder encoder, string textColumnName, string? pairColumnName, int maxSequenceLength, int batchSize, NetworkGate? sharedGate = null)
+        nn.Module network, BertConfig config, BertTextEncoder encoder, string textColumnName, string? pairColumnName, int maxSequenceLength, int batchSize)
     {
+        ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentException.ThrowIfNullOrWhiteSpace(textColumnName);
@@ -78,7 +79,7 @@ public abstract class BertTransformer : ITransformer
         MaxSequenceLength = maxSequenceLength;
         BatchSize = batchSize;
         collator = new BatchCollator(encoder.SpecialTokenIds);
-        gate = sharedGate ?? new NetworkGate();
+        gate = NetworkGate.Of(network);
     }
 
     /// <summary>The network's configuration.</summary>
@@ -120,7 +121,7 @@ public abstract class BertTransformer : ITransformer
     /// <summary>Token positions the forward passes have run so far, padding included (a test hook showing that batches are formed by length).</summary>
     internal long TokensRun => Interlocked.Read(ref tokensRun);
 
-    /// <summary>The lock and released flag of the network, shared with every transformer that runs the same network.</summary>
+    /// <summary>The lock and released flag of the network, shared with every transformer that runs the same network object, whoever made it.</summary>
     internal NetworkGate Gate => gate;
 
     /// <summary>The columns this transformer adds, in order.</summary>
@@ -248,7 +249,7 @@ public abstract class BertTransformer : ITransformer
 
     /// <summary>
     /// Frees the network's native weights now; predictions afterwards throw <see cref="ObjectDisposedException"/>, through this
-    /// transformer and every other that shares the network (<see cref="Gate"/>). Waits for a forward pass in progress on
+    /// transformer and every other that runs the same network object (<see cref="Gate"/>). Waits for a forward pass in progress on
     /// another thread, so no prediction ever reads freed memory.
     /// </summary>
     internal void ReleaseWeights()

@@ -38,7 +38,7 @@ public sealed class FineTunedBertTransformer : BertTransformer
         DataViewSchema.Annotations? labelAnnotations,
         int maxSequenceLength,
         int batchSize)
-        : base(model.Config, encoder, textColumnName, pairColumnName, maxSequenceLength, batchSize)
+        : base(model, model.Config, encoder, textColumnName, pairColumnName, maxSequenceLength, batchSize)
     {
         Model = model;
         model.eval();

@@ -29,7 +29,12 @@ public sealed class PretrainedBertTransformer : BertTransformer
 {
     private readonly OutputColumn[] columns;
 
-    /// <summary>Wraps a masked-LM model, e.g. one loaded with <see cref="BertModelStore.LoadMaskedLm"/>.</summary>
+    /// <summary>
+    /// Wraps a masked-LM model, e.g. one loaded with <see cref="BertModelStore.LoadMaskedLm"/>. Transformers around the
+    /// same network object share it as a featurizer of <c>mlContext.Tcd().Featurize</c> shares its source's:
+    /// <c>mlContext.Tcd().DisposeModel</c> through one frees the weights for all of them, which then throw
+    /// <see cref="ObjectDisposedException"/>.
+    /// </summary>
     /// <param name="model">The network; it is put in eval mode (see <see cref="BertTransformer"/>) and runs on its current device.</param>
     /// <param name="encoder">The tokeniser of the model's vocabulary.</param>
     /// <param name="textColumnName">The input text column (String), the first text of a pair when <paramref name="pairColumnName"/> is set. Default "Text".</param>
@@ -47,20 +52,7 @@ public sealed class PretrainedBertTransformer : BertTransformer
         int maxSequenceLength = 128,
         int batchSize = 32,
         string? pairColumnName = null)
-        : this(model ?? throw new ArgumentNullException(nameof(model)), encoder, textColumnName, pairColumnName, outputColumnName, pooling, maxSequenceLength, batchSize, sharedGate: null)
-    {
-    }
-
-    /// <summary>A featurizer that runs the network of <paramref name="source"/> (not a copy) over other columns, pooled its own way.</summary>
-    internal PretrainedBertTransformer(PretrainedBertTransformer source, string textColumnName, string? pairColumnName, string outputColumnName, FeaturePooling pooling)
-        : this(source.Model, source.Encoder, textColumnName, pairColumnName, outputColumnName, pooling, source.MaxSequenceLength, source.BatchSize, source.Gate)
-    {
-    }
-
-    private PretrainedBertTransformer(
-        BertForMaskedLm model, BertTextEncoder encoder, string textColumnName, string? pairColumnName, string outputColumnName, FeaturePooling pooling,
-        int maxSequenceLength, int batchSize, NetworkGate? sharedGate)
-        : base(model.Config, encoder, textColumnName, pairColumnName, maxSequenceLength, batchSize, sharedGate)
+        : base(model, (model ?? throw new ArgumentNullException(nameof(model))).Config, encoder, textColumnName, pairColumnName, maxSequenceLength, batchSize)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(outputColumnName);
         Model = model;
@@ -68,6 +60,12 @@ public sealed class PretrainedBertTransformer : BertTransformer
         OutputColumnName = outputColumnName;
         Pooling = pooling;
         columns = [OutputColumn.Vector(outputColumnName, model.Config.HiddenSize, features => features)];
+    }
+
+    /// <summary>A featurizer that runs the network of <paramref name="source"/> (not a copy) over other columns, pooled its own way.</summary>
+    internal PretrainedBertTransformer(PretrainedBertTransformer source, string textColumnName, string? pairColumnName, string outputColumnName, FeaturePooling pooling)
+        : this(source.Model, source.Encoder, textColumnName, outputColumnName, pooling, source.MaxSequenceLength, source.BatchSize, pairColumnName)
+    {
     }
 
     /// <summary>The pre-trained network (encoder and masked-LM head); a featurizer that <c>mlContext.Tcd().Featurize</c> makes from this transformer runs this same network.</summary>

@@ -98,5 +98,47 @@ public sealed class PretrainedModelLoaderTests : IDisposable
         empty.Should().Throw<FileNotFoundException>().WithMessage("*config.json*");
     }
 
+    [Fact]
+    public void A_model_file_with_one_pretrained_network_loads_it_and_frees_the_rest_and_one_with_two_is_refused_and_freed()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = mlContext.Data.LoadFromEnumerable(TcdTestData.Sentiment(1));
+        var teacher = TcdTestData.Teacher;
+        var second = new PretrainedBertTransformer(new BertForMaskedLm(TcdTestData.Tiny), BertTextEncoder.CreateUncased(), outputColumnName: "Second", maxSequenceLength: 32);
+        var files = new Dictionary<string, ITransformer>
+        {
+            ["teacher.zip"] = teacher,
+            ["with-classifier.zip"] = new TransformerChain<ITransformer>(teacher, TcdTestData.SentimentClassifier),
+            ["with-its-featurizer.zip"] = new TransformerChain<ITransformer>(teacher, mlContext.Tcd().Featurize(teacher, outputColumnName: "Cls", pooling: FeaturePooling.Cls)),
+            ["two-networks.zip"] = new TransformerChain<ITransformer>(teacher, second),
+            ["classifier.zip"] = TcdTestData.SentimentClassifier,
+        }.ToDictionary(file => file.Key, file =>
+        {
+            var path = Path.Combine(folder.FullName, file.Key);
+            mlContext.Tcd().SaveModel(file.Value, data.Schema, path);
+            return path;
+        });
+        mlContext.Tcd().DisposeModel(second);
+        var expected = Features(teacher.Transform(data));
+        var weights = teacher.Model.parameters().Count();
+
+        foreach (var file in new[] { "teacher.zip", "with-classifier.zip", "with-its-featurizer.zip" })
+        {
+            var before = TcdTestData.LiveTensors();
+            var loaded = mlContext.Tcd().LoadPretrained(files[file]);
+            (TcdTestData.LiveTensors() - before).Should().BeInRange(weights, 2 * weights - 1, $"{file}: the returned network is held, the others are freed");
+            Features(loaded.Transform(data)).Zip(expected).Should().OnlyContain(pair => pair.First.Zip(pair.Second).All(v => Math.Abs(v.First - v.Second) < 1e-5), file);
+            mlContext.Tcd().DisposeModel(loaded);
+        }
+
+        foreach (var (file, message) in new[] { ("two-networks.zip", $"'{files["two-networks.zip"]}' holds 2 pre-trained networks*LoadModel*"), ("classifier.zip", "*no pre-trained*") })
+        {
+            var before = TcdTestData.LiveTensors();
+            var load = () => mlContext.Tcd().LoadPretrained(files[file]);
+            load.Should().Throw<InvalidDataException>(file).WithMessage(message);
+            (TcdTestData.LiveTensors() - before).Should().BeLessThan(weights, $"{file}: a refused file leaves no network behind");
+        }
+    }
+
     private static List<float[]> Features(IDataView data) => data.GetColumn<float[]>("Features").ToList();
 }

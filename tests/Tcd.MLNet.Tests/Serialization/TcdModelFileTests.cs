@@ -4,6 +4,8 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Tcd.MLNet.Estimators;
 using Tcd.MLNet.Transformers;
+using Tcd.Models.Data;
+using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
 
 namespace Tcd.MLNet.Tests.Serialization;
@@ -166,6 +168,92 @@ public sealed class TcdModelFileTests : IDisposable
             "\"BatchSize\": 8,\n      \"OutputColumnName\": \"Features\",\n      \"Pooling\": \"Mean\",\n      \"SharesNetworkOf\"");
         var loadOtherBatch = () => mlContext.Tcd().LoadModel(otherBatch, out _);
         loadOtherBatch.Should().Throw<InvalidDataException>().WithMessage("*part 2 (parts/2/) shares the network of part 1 with MaxSequenceLength 32 and BatchSize 8, but that part has 32 and 32*");
+    }
+
+    [Fact]
+    public void A_load_that_fails_part_way_frees_the_networks_it_had_loaded()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = TcdTestData.Corpus(mlContext);
+        var second = new PretrainedBertTransformer(new BertForMaskedLm(TcdTestData.Tiny), BertTextEncoder.CreateUncased(), outputColumnName: "Second", maxSequenceLength: 32);
+        var path = Path.Combine(folder.FullName, "two-networks.zip");
+        try
+        {
+            mlContext.Tcd().SaveModel(new TransformerChain<ITransformer>(TcdTestData.Teacher, second), data.Schema, path);
+        }
+        finally
+        {
+            mlContext.Tcd().DisposeModel(second);
+        }
+
+        var withoutSecondWeights = CopyWithout(path, "no-second-weights.zip", "parts/1/model.safetensors");
+        var withZeroBatch = CopyWithManifest(path, "zero-batch.zip", "\"BatchSize\": 32,\n      \"OutputColumnName\": \"Second\"", "\"BatchSize\": 0,\n      \"OutputColumnName\": \"Second\"");
+        var weights = TcdTestData.Teacher.Model.parameters().Count();
+
+        var before = TcdTestData.LiveTensors();
+        var loadWithoutWeights = () => mlContext.Tcd().LoadModel(withoutSecondWeights, out _);
+        loadWithoutWeights.Should().Throw<InvalidDataException>().WithMessage("*has no parts/1/model.safetensors*");
+        (TcdTestData.LiveTensors() - before).Should().BeLessThan(weights, "the network of part 0, loaded before part 1 failed, is freed");
+        before = TcdTestData.LiveTensors();
+        var loadWithZeroBatch = () => mlContext.Tcd().LoadModel(withZeroBatch, out _);
+        loadWithZeroBatch.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*batchSize*");
+        (TcdTestData.LiveTensors() - before).Should().BeLessThan(weights, "the networks of part 0 and of part 1, refused after its weights loaded, are freed");
+    }
+
+    [Fact]
+    public void Transformers_built_around_one_network_with_the_public_constructor_save_it_once_unless_the_file_cannot_say_how_they_read()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = TcdTestData.Corpus(mlContext);
+        var network = new BertForMaskedLm(TcdTestData.Tiny);
+        var mean = new PretrainedBertTransformer(network, BertTextEncoder.CreateUncased(), maxSequenceLength: 32);
+        var cls = new PretrainedBertTransformer(network, BertTextEncoder.CreateUncased(), outputColumnName: "Cls", pooling: FeaturePooling.Cls, maxSequenceLength: 32);
+        var shorter = new PretrainedBertTransformer(network, BertTextEncoder.CreateUncased(), outputColumnName: "Short", maxSequenceLength: 16);
+        var model = new TransformerChain<ITransformer>(mean, cls, shorter);
+        var path = Path.Combine(folder.FullName, "wrapped-twice.zip");
+        var expected = new[] { "Features", "Cls", "Short" }.ToDictionary(column => column, column => Column(model.Transform(data), column));
+        try
+        {
+            mlContext.Tcd().SaveModel(model, data.Schema, path);
+        }
+        finally
+        {
+            mlContext.Tcd().DisposeModel(model);
+        }
+
+        using (var zip = ZipFile.OpenRead(path))
+        {
+            zip.Entries.Select(e => e.FullName).Where(name => name.EndsWith("model.safetensors", StringComparison.Ordinal)).Should().Equal(
+                ["parts/0/model.safetensors", "parts/2/model.safetensors"],
+                "the Cls featurizer reads as a featurizer of part 0 would, but a part that shares a network takes its sequence length from it, so the shorter one keeps a copy");
+        }
+
+        var loaded = mlContext.Tcd().LoadModel(path, out _);
+        try
+        {
+            var transformers = loaded.Should().BeAssignableTo<IEnumerable<ITransformer>>().Which.Cast<PretrainedBertTransformer>().ToList();
+            transformers[1].Model.Should().BeSameAs(transformers[0].Model);
+            transformers[2].Model.Should().NotBeSameAs(transformers[0].Model);
+            transformers[2].MaxSequenceLength.Should().Be(16);
+            foreach (var (column, features) in expected)
+            {
+                Column(loaded.Transform(data), column).Should().Equal(features, (actual, saved) => actual.Zip(saved).All(p => Math.Abs(p.First - p.Second) <= 1e-6), $"column {column}");
+            }
+        }
+        finally
+        {
+            mlContext.Tcd().DisposeModel(loaded);
+        }
+    }
+
+    /// <summary>A copy of the model file at <paramref name="path"/> without its entry <paramref name="entryName"/>.</summary>
+    private string CopyWithout(string path, string copyName, string entryName)
+    {
+        var copy = Path.Combine(folder.FullName, copyName);
+        File.Copy(path, copy);
+        using var zip = ZipFile.Open(copy, ZipArchiveMode.Update);
+        zip.GetEntry(entryName)!.Delete();
+        return copy;
     }
 
     /// <summary>A copy of the model file at <paramref name="path"/> whose manifest has <paramref name="oldText"/> replaced.</summary>

@@ -113,6 +113,29 @@ public class ServingTests
         released.Should().Throw<ObjectDisposedException>().WithMessage("*DisposeModel*load the model again to move it*");
     }
 
+    [Fact]
+    public void Transformers_built_around_one_network_by_anyone_see_its_release_through_either()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = TcdTestData.Corpus(mlContext);
+        var network = new BertForMaskedLm(TcdTestData.Tiny);
+        var first = new PretrainedBertTransformer(network, BertTextEncoder.CreateUncased(), maxSequenceLength: 32);
+        var second = new PretrainedBertTransformer(network, BertTextEncoder.CreateUncased(), outputColumnName: "Other", maxSequenceLength: 32);
+        var classifier = new BertForSequenceClassification(TcdTestData.Tiny, numLabels: 2);
+        var scorers = Enumerable.Range(0, 2).Select(_ => new FineTunedBertTransformer(
+            classifier, BertTextEncoder.CreateUncased(), BertPredictionKind.BinaryClassification, "Text", null, "Label", null, maxSequenceLength: 32, batchSize: 4)).ToList();
+
+        mlContext.Tcd().DisposeModel(first);
+        mlContext.Tcd().DisposeModel(scorers[0]);
+
+        var predict = () => second.Transform(data).GetColumn<float[]>("Other").ToList();
+        predict.Should().Throw<ObjectDisposedException>().WithMessage("*released by mlContext.Tcd().DisposeModel*");
+        var move = () => mlContext.Tcd().MoveModel(second, "cpu");
+        move.Should().Throw<ObjectDisposedException>().WithMessage("*load the model again to move it*");
+        var score = () => scorers[1].Transform(data).GetColumn<float>(FineTunedBertTransformer.ScoreColumnName).ToList();
+        score.Should().Throw<ObjectDisposedException>().WithMessage("*released by mlContext.Tcd().DisposeModel*");
+    }
+
     private static float[] Scores(MLContext mlContext, ITransformer model)
     {
         using var engine = mlContext.Model.CreatePredictionEngine<SentimentRow, BinaryPrediction>(model);
