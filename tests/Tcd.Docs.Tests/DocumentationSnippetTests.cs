@@ -19,7 +19,7 @@ public class DocumentationSnippetTests
     {
         var files = DocumentationSnippet.All.Select(snippet => snippet.Location[..snippet.Location.LastIndexOf(':')]).Distinct().ToList();
 
-        files.Should().Contain(["README.md", "docs/huggingface-interop.md", "src/Tcd.MLNet/PACKAGE.md", "src/Tcd.Models/PACKAGE.md"]);
+        files.Should().Contain(["README.md", "docs/huggingface-interop.md", "docs/mlnet.md", "src/Tcd.MLNet/PACKAGE.md", "src/Tcd.Models/PACKAGE.md"]);
     }
 
     [Fact]
