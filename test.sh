@@ -15,7 +15,8 @@ bash scripts/check-disk.sh
 dotnet restore Tcd.MLNet.sln
 dotnet build Tcd.MLNet.sln -c Release --no-restore
 set +e
-dotnet test Tcd.MLNet.sln -c Release --no-build --logger "console;verbosity=minimal" "$@" 2>&1 | tee /tmp/tcd-test-$$.log
+# --blame: should a test host crash (a native fault leaves no stack trace), the log names the test it was running.
+dotnet test Tcd.MLNet.sln -c Release --no-build --blame --logger "console;verbosity=minimal" "$@" 2>&1 | tee /tmp/tcd-test-$$.log
 status=${PIPESTATUS[0]}
 set -e
 # One closing line over all test projects, e.g. "tests: 120 passed, 0 failed, 1 skipped".
