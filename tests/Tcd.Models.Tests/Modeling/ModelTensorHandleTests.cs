@@ -1,5 +1,7 @@
+using Tcd.Models.Interop;
 using Tcd.Models.Modeling;
 using Tcd.Models.Tests.Data;
+using Tcd.Models.Tests.Interop;
 using Tcd.Models.Tests.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -66,6 +68,22 @@ public sealed class ModelTensorHandleTests : IDisposable
         using var pretrained = new BertForMaskedLm(TinyConfigs.Vanilla);
 
         LiveHandlesAddedBy(() => BertForSequenceClassification.FromPretrained(pretrained, numLabels: 2).Dispose()).Should().Be(0);
+    }
+
+    [Theory]
+    [InlineData(ScalarType.BFloat16)]
+    [InlineData(ScalarType.Float16)]
+    public void HuggingFaceCheckpointInHalfPrecision_ImportedAndDisposed_LeavesNoTensorHandleBehind(ScalarType type)
+    {
+        string folder;
+        using (NewDisposeScope())
+        {
+            var halves = HfCheckpoints.PreTrainingStateDict(seed: 5)
+                .ToDictionary(pair => pair.Key, pair => pair.Value.is_floating_point() ? pair.Value.to(type) : pair.Value);
+            folder = HfCheckpoints.Write(files.PathOf("checkpoint"), HfCheckpoints.ConfigJson("BertForPreTraining"), halves);
+        }
+
+        LiveHandlesAddedBy(() => HuggingFaceCheckpoint.LoadMaskedLm(folder).Dispose()).Should().Be(0);
     }
 
     private static nn.Module NewModel(string kind) => kind switch
