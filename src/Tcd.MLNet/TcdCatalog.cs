@@ -279,7 +279,8 @@ public sealed class TcdCatalog
     /// <param name="inputSchema">The input schema saved with the model.</param>
     /// <exception cref="InvalidDataException">
     /// The file is truncated, not a Tcd model (e.g. an ML.NET model), written by a newer format version, or damaged (e.g. a
-    /// part shares the network of a part that is not an earlier pre-trained one); the message names the file.
+    /// part shares the network of a part that is not an earlier pre-trained one, or has settings its transformer refuses,
+    /// such as a batch size of 0 or an unknown pooling); the message names the file, and the part when one is damaged.
     /// </exception>
     public ITransformer LoadModel(string path, out DataViewSchema inputSchema) => TcdModelFile.Load(mlContext, path, out inputSchema);
 

@@ -25,9 +25,8 @@ internal static class TcdTestData
 
     /// <summary>
     /// Tensors created and not yet disposed on this thread (TorchSharp's count): a network's weights count until it is
-    /// freed. Building a network also leaves a few handles to the garbage collector (6 for <see cref="Tiny"/>), so a test
-    /// shows a network freed by a count that grew by fewer tensors than its weights. Loads run on the caller's thread and
-    /// the assembly runs its tests one at a time.
+    /// freed, and making or loading one leaves no other handle behind, so a network held adds exactly its weights and a
+    /// network freed adds nothing. Loads run on the caller's thread and the assembly runs its tests one at a time.
     /// </summary>
     public static long LiveTensors() => TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 

@@ -58,6 +58,8 @@ internal static class TcdModelFile
     private const string MlNetVersionEntry = "TrainingInfo/Version.txt";
     private const string MlNetSchemaEntry = "Schema";
 
+    private const string SaveAgain = "Save the model again with mlContext.Tcd().SaveModel.";
+
     private static readonly JsonSerializerOptions Json = new()
     {
         TypeInfoResolver = TcdJson.Resolver,
@@ -185,12 +187,22 @@ internal static class TcdModelFile
                 var parts = new List<IReadOnlyList<ITransformer>>();
                 try
                 {
-                    foreach (var part in manifest.Parts)
+                    for (var index = 0; index < manifest.Parts.Count; index++)
                     {
-                        // ReadManifest checked that a shared network is that of an earlier pre-trained part, a lone transformer.
-                        parts.Add(part.SharesNetworkOf is { } owner
-                            ? [ShareNetwork(mlContext, (PretrainedBertTransformer)parts[owner][0], part, path)]
-                            : ReadPart(mlContext, zip, part, path));
+                        var part = manifest.Parts[index];
+                        try
+                        {
+                            // ReadManifest checked that a shared network is that of an earlier pre-trained part, a lone transformer.
+                            parts.Add(part.SharesNetworkOf is { } owner
+                                ? [ShareNetwork(mlContext, (PretrainedBertTransformer)parts[owner][0], part, path)]
+                                : ReadPart(mlContext, zip, part, path));
+                        }
+                        catch (ArgumentException ex)
+                        {
+                            // Settings the transformer refuses (a batch size of 0, a sequence length beyond the network's
+                            // positions, a label count its prediction kind cannot have): the file is damaged, not the call.
+                            throw DamagedPart(path, index, part, $"has settings its transformer refuses: {UserMessages.Readable(ex)}", ex);
+                        }
                     }
                 }
                 catch
@@ -204,7 +216,7 @@ internal static class TcdModelFile
             }
             catch (Exception ex) when (ex is InvalidDataException or IOException && ex is not FileNotFoundException && !ex.Message.Contains(path, StringComparison.Ordinal))
             {
-                throw new InvalidDataException($"'{path}' is damaged or truncated ({ex.Message}). Save the model again with mlContext.Tcd().SaveModel.", ex);
+                throw new InvalidDataException($"'{path}' is damaged or truncated ({ex.Message}). {SaveAgain}", ex);
             }
         }
     }
@@ -300,7 +312,8 @@ internal static class TcdModelFile
         }
         catch (JsonException ex)
         {
-            throw new InvalidDataException($"The {ManifestEntry} of '{path}' is not valid: {ex.Message}", ex);
+            // An unknown Pooling or PredictionKind name lands here too; the JSON path names its part.
+            throw new InvalidDataException($"'{path}' is damaged: its {ManifestEntry} is not valid ({UserMessages.JsonProblem(ex)}). {SaveAgain}", ex);
         }
 
         if (manifest is null || manifest.Format != FormatName)
@@ -315,8 +328,33 @@ internal static class TcdModelFile
         }
 
         CheckSharedNetworks(manifest.Parts, path);
+        CheckNamedValues(manifest.Parts, path);
         return manifest;
     }
+
+    /// <summary>
+    /// Refuses, before any weights load, a Pooling or PredictionKind given as a number that names no value: the JSON
+    /// reader takes any number for an enum, and the transformers would run it as some default.
+    /// </summary>
+    private static void CheckNamedValues(IReadOnlyList<TcdModelPart> parts, string path)
+    {
+        for (var index = 0; index < parts.Count; index++)
+        {
+            var part = parts[index];
+            if (part.Pooling is { } pooling && !Enum.IsDefined(pooling))
+            {
+                throw DamagedPart(path, index, part, $"has Pooling {pooling}, which is none of {string.Join(", ", Enum.GetNames<FeaturePooling>())}");
+            }
+
+            if (part.PredictionKind is { } kind && !Enum.IsDefined(kind))
+            {
+                throw DamagedPart(path, index, part, $"has PredictionKind {kind}, which is none of {string.Join(", ", Enum.GetNames<BertPredictionKind>())}");
+            }
+        }
+    }
+
+    private static InvalidDataException DamagedPart(string path, int index, TcdModelPart part, string problem, Exception? inner = null) =>
+        new($"'{path}': part {index} ({part.Folder}) {problem}; the file is damaged. {SaveAgain}", inner);
 
     /// <summary>
     /// Refuses, before any weights load, a part that runs the network of anything but an earlier pre-trained part, or
@@ -332,22 +370,21 @@ internal static class TcdModelFile
                 continue;
             }
 
-            var damaged = $"'{path}': part {index} ({part.Folder}) shares the network of part {owner}";
-            const string saveAgain = "the file is damaged. Save the model again with mlContext.Tcd().SaveModel.";
+            var shares = $"shares the network of part {owner}";
             if (part.Kind != PretrainedKind)
             {
-                throw new InvalidDataException($"{damaged}, but only pre-trained parts share networks and it is a '{part.Kind}' part; {saveAgain}");
+                throw DamagedPart(path, index, part, $"{shares}, but only pre-trained parts share networks and it is a '{part.Kind}' part");
             }
 
             if (owner < 0 || owner >= index || parts[owner].Kind != PretrainedKind)
             {
-                throw new InvalidDataException($"{damaged}, which is not an earlier pre-trained part; {saveAgain}");
+                throw DamagedPart(path, index, part, $"{shares}, which is not an earlier pre-trained part");
             }
 
             if (part.MaxSequenceLength != parts[owner].MaxSequenceLength || part.BatchSize != parts[owner].BatchSize)
             {
-                throw new InvalidDataException(
-                    $"{damaged} with MaxSequenceLength {part.MaxSequenceLength} and BatchSize {part.BatchSize}, but that part has {parts[owner].MaxSequenceLength} and {parts[owner].BatchSize}; {saveAgain}");
+                throw DamagedPart(path, index, part,
+                    $"{shares} with MaxSequenceLength {part.MaxSequenceLength} and BatchSize {part.BatchSize}, but that part has {parts[owner].MaxSequenceLength} and {parts[owner].BatchSize}");
             }
         }
     }
@@ -426,7 +463,7 @@ internal static class TcdModelFile
 
     private static MemoryStream Open(ZipArchive zip, string entryName, string path)
     {
-        var entry = zip.GetEntry(entryName) ?? throw new InvalidDataException($"'{path}' has no {entryName}; the file is incomplete. Save the model again with mlContext.Tcd().SaveModel.");
+        var entry = zip.GetEntry(entryName) ?? throw new InvalidDataException($"'{path}' has no {entryName}; the file is incomplete. {SaveAgain}");
         var copy = new MemoryStream();
         using (var stream = entry.Open())
         {

@@ -32,7 +32,11 @@ public sealed class BertEmbeddings : nn.Module<Tensor, Tensor?, Tensor>
         RegisterComponents();
     }
 
-    /// <summary>The word embedding matrix [V, H]; the masked-LM decoder is tied to it.</summary>
+    /// <summary>
+    /// The word embedding matrix [V, H]; the masked-LM decoder is tied to it. TorchSharp's <c>Embedding</c> is a native
+    /// module, so each read is a new handle to the same weights: dispose it (or read it inside a dispose scope) when done;
+    /// that frees the handle, not the weights, which the module keeps.
+    /// </summary>
     public Parameter WordEmbeddingWeight => word_embeddings.weight!;
 
     /// <summary>

@@ -55,7 +55,10 @@ public sealed class BertForMaskedLm : nn.Module<Tensor, Tensor?, Tensor?, Encode
             hidden = hidden.reshape(-1, hidden.shape[^1]).index_select(0, positions.to(ScalarType.Int64));
         }
 
-        var logits = Head.forward(hidden, bert.Embeddings.WordEmbeddingWeight);
+        // A new handle to the weights, freed at once also for callers without a dispose scope; the autograd graph
+        // keeps what the backward pass needs.
+        using var wordEmbeddings = bert.Embeddings.WordEmbeddingWeight;
+        var logits = Head.forward(hidden, wordEmbeddings);
         return new MaskedLmOutput(logits, encoded);
     }
 

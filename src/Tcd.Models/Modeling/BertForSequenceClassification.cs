@@ -52,7 +52,8 @@ public sealed class BertForSequenceClassification : nn.Module<Tensor, Tensor?, T
     public static BertForSequenceClassification FromPretrained(BertForMaskedLm pretrained, int numLabels)
     {
         ArgumentNullException.ThrowIfNull(pretrained);
-        var device = pretrained.Bert.Embeddings.WordEmbeddingWeight.device;
+        using var pretrainedWordEmbeddings = pretrained.Bert.Embeddings.WordEmbeddingWeight;
+        var device = pretrainedWordEmbeddings.device;
         var model = new BertForSequenceClassification(pretrained.Config, numLabels, device);
         var targets = model.bert.named_parameters().ToDictionary(parameter => parameter.name, parameter => parameter.parameter);
         using (no_grad())

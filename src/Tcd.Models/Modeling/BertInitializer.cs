@@ -29,10 +29,15 @@ internal static class BertInitializer
         var embedding = nn.Embedding(count, width, padding_idx: paddingIndex);
         using (no_grad())
         {
-            nn.init.normal_(embedding.weight!, mean: 0, std: std);
+            // TorchSharp's Embedding is a native module: each read of its weight is a new handle (the module keeps its
+            // own), and the padding row is a view; left to the finalizer, they would keep the weights alive after the
+            // model is disposed. The scope frees them here; the module was made outside it and keeps its weight.
+            using var temporaries = NewDisposeScope();
+            var weight = embedding.weight!;
+            nn.init.normal_(weight, mean: 0, std: std);
             if (paddingIndex is { } pad)
             {
-                embedding.weight![pad].zero_();
+                weight[pad].zero_();
             }
         }
 

@@ -211,10 +211,19 @@ public static class SafeTensorsFile
             "U8" => tensor(bytes, shape, device: CPU),
             "BOOL" => tensor(bytes.Select(value => value != 0).ToArray(), shape, device: CPU),
             // Half and bfloat16 widen to float32 exactly, then narrow back exactly.
-            "F16" => tensor(MemoryMarshal.Cast<byte, Half>(bytes).ToArray().Select(value => (float)value).ToArray(), shape, device: CPU).to(ScalarType.Float16),
-            "BF16" => tensor(MemoryMarshal.Cast<byte, ushort>(bytes).ToArray().Select(BFloat16ToSingle).ToArray(), shape, device: CPU).to(ScalarType.BFloat16),
+            "F16" => Narrowed(tensor(MemoryMarshal.Cast<byte, Half>(bytes).ToArray().Select(value => (float)value).ToArray(), shape, device: CPU), ScalarType.Float16),
+            "BF16" => Narrowed(tensor(MemoryMarshal.Cast<byte, ushort>(bytes).ToArray().Select(BFloat16ToSingle).ToArray(), shape, device: CPU), ScalarType.BFloat16),
             _ => throw new InvalidDataException($"Unsupported safetensors dtype '{entry.DType}' for tensor '{entry.Name}'."),
         };
+    }
+
+    /// <summary>The <paramref name="type"/> copy of <paramref name="wide"/>, which is freed at once rather than left to the finalizer.</summary>
+    private static Tensor Narrowed(Tensor wide, ScalarType type)
+    {
+        using (wide)
+        {
+            return wide.to(type);
+        }
     }
 
     private static float BFloat16ToSingle(ushort bits) => BitConverter.Int32BitsToSingle(bits << 16);

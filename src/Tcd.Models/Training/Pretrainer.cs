@@ -143,8 +143,9 @@ public sealed class Pretrainer
         // The teacher is borrowed and may be serving predictions on other threads (a fitted ML.NET transformer), so it is
         // never moved or converted: on another device than the student's, or in another precision, a copy teaches. It
         // teaches in eval mode and is handed back in the mode it came in.
-        var studentDevice = student.Bert.Embeddings.WordEmbeddingWeight.device;
-        var teacherWeights = teacher.Embeddings.WordEmbeddingWeight;
+        using var studentWeights = student.Bert.Embeddings.WordEmbeddingWeight;
+        using var teacherWeights = teacher.Embeddings.WordEmbeddingWeight;
+        var studentDevice = studentWeights.device;
         var teacherType = TorchRuntime.ScalarTypeOf(options.TeacherPrecision);
         var teacherWasTraining = teacher.training;
         var teacherFits = teacherWeights.device.type == studentDevice.type && teacherWeights.device.index == studentDevice.index && teacherWeights.dtype == teacherType;

@@ -193,11 +193,49 @@ public sealed class TcdModelFileTests : IDisposable
         var before = TcdTestData.LiveTensors();
         var loadWithoutWeights = () => mlContext.Tcd().LoadModel(withoutSecondWeights, out _);
         loadWithoutWeights.Should().Throw<InvalidDataException>().WithMessage("*has no parts/1/model.safetensors*");
-        (TcdTestData.LiveTensors() - before).Should().BeLessThan(weights, "the network of part 0, loaded before part 1 failed, is freed");
+        (TcdTestData.LiveTensors() - before).Should().Be(0, "the network of part 0, loaded before part 1 failed, is freed");
         before = TcdTestData.LiveTensors();
         var loadWithZeroBatch = () => mlContext.Tcd().LoadModel(withZeroBatch, out _);
-        loadWithZeroBatch.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*batchSize*");
-        (TcdTestData.LiveTensors() - before).Should().BeLessThan(weights, "the networks of part 0 and of part 1, refused after its weights loaded, are freed");
+        loadWithZeroBatch.Should().Throw<InvalidDataException>().WithMessage($"'{withZeroBatch}': part 1 (parts/1/) has settings its transformer refuses: *batchSize*0*; the file is damaged. Save the model again*");
+        (TcdTestData.LiveTensors() - before).Should().Be(0, "the networks of part 0 and of part 1, refused after its weights loaded, are freed");
+    }
+
+    [Theory]
+    [InlineData("\"BatchSize\": 32", "\"BatchSize\": 0", "part 0 (parts/0/) has settings its transformer refuses: batchSize ('0') must be more than 0")]
+    [InlineData("\"MaxSequenceLength\": 32", "\"MaxSequenceLength\": -1", "part 0 (parts/0/) has settings its transformer refuses: MaxSequenceLength must be between 3 and the model's MaxPositions (64)*")]
+    [InlineData("\"MaxSequenceLength\": 32", "\"MaxSequenceLength\": 65", "part 0 (parts/0/) has settings its transformer refuses: MaxSequenceLength must be between 3 and the model's MaxPositions (64)*")]
+    [InlineData("\"Pooling\": \"Mean\"", "\"Pooling\": \"Median\"", "its manifest.json is not valid (*$.Parts[0].Pooling*)")]
+    [InlineData("\"Pooling\": \"Mean\"", "\"Pooling\": 7", "part 0 (parts/0/) has Pooling 7, which is none of Cls, Mean")]
+    public void A_pretrained_part_with_settings_no_transformer_takes_reads_as_a_damaged_file(string setting, string damagedSetting, string problem)
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = TcdTestData.Corpus(mlContext);
+        var path = Path.Combine(folder.FullName, "teacher.zip");
+        mlContext.Tcd().SaveModel(TcdTestData.Teacher, data.Schema, path);
+        var damaged = CopyWithManifest(path, "damaged.zip", setting, damagedSetting);
+
+        var load = () => mlContext.Tcd().LoadModel(damaged, out _);
+
+        load.Should().Throw<InvalidDataException>().WithMessage($"'{damaged}*{problem}*Save the model again with mlContext.Tcd().SaveModel.")
+            .Which.Message.Should().Contain("damaged");
+    }
+
+    [Theory]
+    [InlineData("\"PredictionKind\": \"Ranking\"", "its manifest.json is not valid (*$.Parts[*].PredictionKind*)")]
+    [InlineData("\"PredictionKind\": 9", "has PredictionKind 9, which is none of BinaryClassification, MulticlassClassification, Regression")]
+    [InlineData("\"PredictionKind\": \"Regression\"", "has settings its transformer refuses: A Regression model needs 1 outputs, but the network has 2.")]
+    public void A_fine_tuned_part_with_a_prediction_kind_it_cannot_have_reads_as_a_damaged_file(string damagedKind, string problem)
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = mlContext.Data.LoadFromEnumerable(TcdTestData.Sentiment());
+        var path = Path.Combine(folder.FullName, "classifier.zip");
+        mlContext.Tcd().SaveModel(TcdTestData.SentimentClassifier, data.Schema, path);
+        var damaged = CopyWithManifest(path, "damaged.zip", "\"PredictionKind\": \"BinaryClassification\"", damagedKind);
+
+        var load = () => mlContext.Tcd().LoadModel(damaged, out _);
+
+        load.Should().Throw<InvalidDataException>().WithMessage($"'{damaged}*{problem}*Save the model again with mlContext.Tcd().SaveModel.")
+            .Which.Message.Should().Contain("damaged");
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Tcd.Models.Modeling;
+using Tcd.Models.Tests.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -139,11 +140,11 @@ public sealed class BertModelStoreTests : IDisposable
         using var weight = arange(6, dtype: ScalarType.Float32).reshape(2, 3);
         using var transposed = weight.t();
         var tensors = new Dictionary<string, Tensor> { ["weight"] = weight, ["transposed"] = transposed };
-        var before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        var before = ThreadTensors.Live;
 
         SafeTensorsFile.Write(Path.Combine(root, "weights.safetensors"), tensors);
 
-        DisposeScopeManager.Statistics.ThreadTotalLiveCount.Should().Be(before);
+        ThreadTensors.Live.Should().Be(before);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using Tcd.Models.Evaluation;
 using Tcd.Models.Runtime;
+using Tcd.Models.Tests.Runtime;
 using Tcd.Models.Training;
-using TorchSharp;
 using static Tcd.Models.Tests.Training.FineTuningFixture;
 using static Tcd.Models.Tests.Training.PretrainerFixture;
 
@@ -13,11 +13,7 @@ namespace Tcd.Models.Tests.Training;
 /// checkpoints written in between included: a step or checkpoint that left one tensor behind would grow native memory
 /// over a long run.
 /// </summary>
-/// <remarks>
-/// The count is TorchSharp's <see cref="DisposeScopeManager.Statistics"/> of this thread (tensors created minus
-/// disposed, in and outside scopes); the trainers run on the caller's thread and the assembly runs its tests one at a
-/// time, so nothing else moves it.
-/// </remarks>
+/// <remarks>The count is <see cref="ThreadTensors.Live"/>.</remarks>
 public sealed class LiveTensorCountTests : IDisposable
 {
     private const int WarmUpSteps = 5;
@@ -41,7 +37,7 @@ public sealed class LiveTensorCountTests : IDisposable
         var trainer = new Pretrainer(NewModel(Moe), objective, options, Encoder, teacher.Bert);
         var liveAfterStep = new List<long>();
 
-        var result = trainer.Run(RepeatedText(), progress: new SynchronousProgress<PretrainingProgress>(_ => liveAfterStep.Add(LiveTensors())));
+        var result = trainer.Run(RepeatedText(), progress: new SynchronousProgress<PretrainingProgress>(_ => liveAfterStep.Add(ThreadTensors.Live)));
 
         result.LastLosses.Keys.Should().Contain("attention", "λ_A > 0 runs the query-key taps too");
         liveAfterStep.Should().HaveCount(25);
@@ -62,7 +58,7 @@ public sealed class LiveTensorCountTests : IDisposable
         {
             if (!report.IsEpochSummary && report.ValidationExamplesScored is null)
             {
-                liveAfterStep.Add(LiveTensors());
+                liveAfterStep.Add(ThreadTensors.Live);
             }
         }));
 
@@ -77,17 +73,15 @@ public sealed class LiveTensorCountTests : IDisposable
         var predictor = new SequenceClassifierPredictor(NewClassifier(), Encoder.SpecialTokenIds);
         var inputs = SentimentExamples().Select(example => example.Input).ToList();
         predictor.Predict(inputs, batchSize: 4);
-        var before = LiveTensors();
+        var before = ThreadTensors.Live;
 
         for (var pass = 0; pass < 20; pass++)
         {
             predictor.Predict(inputs, batchSize: 4);
         }
 
-        LiveTensors().Should().Be(before);
+        ThreadTensors.Live.Should().Be(before);
     }
-
-    private static long LiveTensors() => DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
     private static string Listed(IEnumerable<long> counts) => string.Join(", ", counts);
 
