@@ -197,7 +197,7 @@ internal static class TcdModelFile
                                 ? [ShareNetwork(mlContext, (PretrainedBertTransformer)parts[owner][0], part, path)]
                                 : ReadPart(mlContext, zip, part, path));
                         }
-                        catch (ArgumentException ex)
+                        catch (ArgumentException ex) when (part.Kind != MlNetKind)
                         {
                             // Settings the transformer refuses (a batch size of 0, a sequence length beyond the network's
                             // positions, a label count its prediction kind cannot have): the file is damaged, not the call.
