@@ -357,7 +357,7 @@ internal sealed class QuickstartRun(QuickstartSettings settings, TextWriter cons
             // The marked cell names the model and the task, so the note says only what was answered: every cell with the
             // same answer (a tiny run's models and tasks alike) shares one note and its number.
             var notes = results.Select(result => result.OneAnswer is { } oneAnswer
-                ? $"every dev prediction is {oneAnswer}: {GlueOneAnswer.Meaning}; more --finetune-epochs or a higher --finetune-lr may help."
+                ? GlueOneAnswer.Note(oneAnswer, "more --finetune-epochs or a higher --finetune-lr may help.")
                 : null).ToList();
             foreach (var (task, result, note) in FineTuningTasks.Zip(results, notes))
             {

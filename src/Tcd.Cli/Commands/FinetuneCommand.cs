@@ -154,8 +154,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
                 metrics = GlueMetrics.EvaluateOutputs(settings.Task, outputs, validation.Select(e => e.Target).ToList());
                 if (GlueOneAnswer.Describe(settings.Task, outputs) is { } oneAnswer)
                 {
-                    console.Line($"note: every dev prediction is {oneAnswer}: {GlueOneAnswer.Meaning}; " +
-                                 "more epochs or a higher --lr may help (the quickstart fine-tunes its tiny models at 1e-3).");
+                    console.Line("note: " + GlueOneAnswer.Note(oneAnswer, "more epochs or a higher --lr may help (the quickstart fine-tunes its tiny models at 1e-3)."));
                 }
             }
             catch (OperationCanceledException)

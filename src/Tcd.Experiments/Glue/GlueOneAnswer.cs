@@ -15,6 +15,15 @@ public static class GlueOneAnswer
     public const string Meaning = "the model does not tell the examples apart yet, so its scores are those of a constant answer";
 
     /// <summary>
+    /// The note of a one-answer score, e.g. <c>every dev prediction is the class '1': the model does not tell ...; more
+    /// epochs may help.</c>, worded alike wherever it is printed.
+    /// </summary>
+    /// <param name="answer">What every prediction was, as <see cref="Describe(GlueTask, IReadOnlyList{float[]})"/> words it.</param>
+    /// <param name="remedy">What may help, as a sentence end in the caller's own option names.</param>
+    /// <param name="whose">Which predictions, when not all of them, e.g. <c> of seeds 1, 3 (of 3)</c>.</param>
+    public static string Note(string answer, string remedy, string whose = "") => $"every dev prediction{whose} is {answer}: {Meaning}; {remedy}";
+
+    /// <summary>
     /// The note of an average ("Avg.") over scores that are each a one-answer score, so that the average is marked like
     /// them: their note when they share one (the same note number), else one saying that every score averaged is a
     /// constant answer's; null when a score has no note, because then the average holds something a model told apart.

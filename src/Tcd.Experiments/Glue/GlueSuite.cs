@@ -509,8 +509,7 @@ public sealed class GlueSuite
                     ? string.Create(CultureInfo.InvariantCulture, $" of seed{(answers.Count > 1 ? "s" : string.Empty)} {string.Join(", ", answers.Select(answer => answer.Seed))} (of {chosen.Count})")
                     : string.Empty;
                 var what = string.Join(" / ", answers.Select(answer => answer.Answer).Distinct(StringComparer.Ordinal));
-                yield return (selection.Model, column,
-                    $"every dev prediction{which} is {what}: {GlueOneAnswer.Meaning}; more epochs or a higher learning rate may help.");
+                yield return (selection.Model, column, GlueOneAnswer.Note(what, "more epochs or a higher learning rate may help.", which));
             }
         }
     }
