@@ -145,6 +145,27 @@ public sealed class PretrainerTests : IDisposable
     }
 
     [Fact]
+    public void Tcd_TheTeacherTeachesWithoutDropout_AndIsHandedBackInItsMode()
+    {
+        // The teacher keeps its dropout (0.1) and comes in training mode; the student is its copy without dropout. Only a
+        // teacher that teaches in eval mode gives the student its own relations back, so the relation losses are 0.
+        var teacher = NewModel(Vanilla, seed: 3);
+        Vanilla.HiddenDropout.Should().BePositive();
+        teacher.train();
+        var student = NewModel(Vanilla with { HiddenDropout = 0, AttentionDropout = 0 }, seed: 99);
+        student.load_state_dict(teacher.state_dict());
+        var objective = PretrainingObjective.TransferCapabilityDistillation(attentionWeight: 1);
+
+        var rows = Run(new Pretrainer(student, objective, FastOptions(2), Encoder, teacher.Bert), RepeatedText());
+
+        rows[0].Losses["trunk"].Should().BeLessThan(1e-9, "the teacher's dropout is off while it teaches");
+        rows[0].Losses["inner"].Should().BeLessThan(1e-9);
+        rows[0].Losses["attention"].Should().BeLessThan(1e-9);
+        teacher.Bert.training.Should().BeTrue("the borrowed teacher is handed back in the mode it came in");
+        teacher.parameters().Where(parameter => parameter.grad is not null).Should().BeEmpty("the teacher runs without gradients");
+    }
+
+    [Fact]
     public void Tcd_RelationLossesArePositiveAndFall_AndTheTeacherIsUnchanged()
     {
         var teacher = NewModel(Vanilla, seed: 3);
@@ -246,6 +267,22 @@ public sealed class PretrainerTests : IDisposable
         var rows = Run(trainer, RepeatedText());
         rows.Should().HaveCount(2);
         rows.Should().OnlyContain(row => row.Losses["trunk"] > 0 && double.IsFinite(row.Losses["inner"]));
+    }
+
+    [Fact]
+    public void EveryEpoch_MasksTheSameTextAfresh()
+    {
+        // One segment: every step is a new epoch of the same batch. With the weights held still (a learning rate far below
+        // their precision) and no dropout, only the masks can make the steps' MLM losses differ.
+        var corpus = TextCorpus.FromTexts(["the cat sat on the mat while the dog slept on the log by the warm fire"]);
+        var options = FastOptions(4) with { LearningRate = 1e-30, WarmupSteps = 0 };
+        var model = NewModel(Vanilla with { HiddenDropout = 0, AttentionDropout = 0 });
+
+        var rows = Run(new Pretrainer(model, PretrainingObjective.MaskedLanguageModel, options, Encoder), corpus);
+
+        rows.Select(row => row.Epoch).Should().Equal(0, 1, 2, 3);
+        var losses = rows.Select(row => row.Losses["mlm"]).ToList();
+        losses.Distinct().Should().HaveCount(4, "each epoch masks other tokens of the text (losses {0})", string.Join(", ", losses));
     }
 
     [Fact]
@@ -570,6 +607,24 @@ public sealed class PretrainerTests : IDisposable
         error.Message.Should().Contain("step 4").And.Contain("step-00000002");
         var saved = BertModelStore.LoadMaskedLm(error.LastGoodCheckpoint!);
         saved.Bert.Embeddings.WordEmbeddingWeight.isnan().any().item<bool>().Should().BeFalse();
+    }
+
+    [Fact]
+    public void Threads_AreSetWhenTheRunStarts()
+    {
+        var before = torch.get_num_threads();
+        try
+        {
+            torch.set_num_threads(2);
+
+            new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, FastOptions(1) with { Threads = 1 }, Encoder).Run(RepeatedText());
+
+            torch.get_num_threads().Should().Be(1);
+        }
+        finally
+        {
+            torch.set_num_threads(before);
+        }
     }
 
     [Fact]
