@@ -43,6 +43,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
     private readonly Option<double> learningRate;
     private readonly Option<long?> warmup;
     private readonly Option<double> weightDecay;
+    private readonly Option<double> maxGradientNorm;
     private readonly Option<double> loadBalanceWeight;
     private readonly Option<double>? trunkWeight;
     private readonly Option<double>? innerWeight;
@@ -94,6 +95,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         learningRate = Add(CliOptions.WithDefault("--lr", "Peak learning rate of AdamW (paper: 1e-4).", Defaults.LearningRate));
         warmup = Add(CliOptions.Optional<long?>("--warmup", "Linear warm-up steps [default: 10% of --steps, at most 10,000]."));
         weightDecay = Add(CliOptions.WithDefault("--weight-decay", "AdamW decoupled weight decay (paper: 0.01).", Defaults.WeightDecay));
+        maxGradientNorm = Add(CliOptions.WithDefault("--max-grad-norm", "Clip the global gradient norm to this before each optimizer step; 0 turns clipping off.", Defaults.MaxGradientNorm));
         loadBalanceWeight = Add(CliOptions.WithDefault("--load-balance-weight", "λ_B, weight of the load-balance loss of MoE models (paper: 1000); ignored for vanilla models.", 1000.0));
         if (distill)
         {
@@ -346,6 +348,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             LearningRate = options.Get(learningRate),
             WarmupSteps = options.Get(warmup),
             WeightDecay = options.Get(weightDecay),
+            MaxGradientNorm = options.Get(maxGradientNorm),
             Seed = options.Get(seed),
             CheckpointDirectory = Path.Combine(folder, CheckpointFolderName),
             CheckpointEvery = options.Get(checkpointEvery),
@@ -419,6 +422,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         [nameof(PretrainingOptions.LearningRate)] = "--lr",
         [nameof(PretrainingOptions.WarmupSteps)] = "--warmup",
         [nameof(PretrainingOptions.WeightDecay)] = "--weight-decay",
+        [nameof(PretrainingOptions.MaxGradientNorm)] = "--max-grad-norm",
         [nameof(PretrainingOptions.CheckpointEvery)] = "--checkpoint-every",
         [nameof(PretrainingOptions.KeepCheckpoints)] = "--keep-checkpoints",
         [nameof(PretrainingOptions.LogEvery)] = "--log-every",
