@@ -85,6 +85,21 @@ public sealed class ParseTests : IDisposable
     }
 
     [Fact]
+    public void Distill_with_an_attention_weight_and_a_teacher_of_other_heads_is_refused_naming_the_option()
+    {
+        temp.Write("teacher/model/config.json", BertConfig.Tiny.ToJson());
+        string[] distill = ["distill", "--corpus", temp.File("a.txt"), "--out", temp.File("run"), "--teacher", temp.File("teacher"), "--preset", "paper-large"];
+
+        var (exitCode, _, error) = Cli.Run([.. distill, "--attention-weight", "1"]);
+
+        exitCode.Should().Be(1);
+        error.Should().Contain("--attention-weight 1 aligns the attention heads one to one, but the student has 12 heads and the teacher 2")
+            .And.Contain("--attention-weight 0");
+        Directory.Exists(temp.File("run")).Should().BeFalse();
+        Cli.Parse(c => c.Distill, [.. distill, "--attention-weight", "0"]).Objective.AttentionWeight.Should().Be(0);
+    }
+
+    [Fact]
     public void Distill_runs_its_teacher_in_bfloat16_on_request_and_names_the_two_precisions_otherwise()
     {
         temp.Write("teacher/model/config.json", BertConfig.Tiny.ToJson());

@@ -339,6 +339,14 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
                 options.Get(innerWeight!),
                 options.Get(attentionWeight!) ?? PretrainingObjective.PaperAttentionWeight(shape, teacherConfig))
             : expertCount > 0 ? PretrainingObjective.MixtureOfExperts(options.Get(loadBalanceWeight)) : PretrainingObjective.MaskedLanguageModel;
+        if (teacherConfig is not null && objective.AttentionWeight > 0 && teacherConfig.NumHeads != config.NumHeads)
+        {
+            // Found here, before the student (a BERT-base one, say) is built and the teacher's weights are read.
+            throw new CliUsageException(string.Create(CultureInfo.InvariantCulture,
+                $"--attention-weight {objective.AttentionWeight} aligns the attention heads one to one, but the student has {config.NumHeads} heads and the teacher " +
+                $"{teacherConfig.NumHeads}: give --attention-weight 0, or a student of {teacherConfig.NumHeads} heads (--preset, --init)."));
+        }
+
         var training = new PretrainingOptions
         {
             TotalSteps = options.Get(steps),
