@@ -286,6 +286,32 @@ public sealed class PretrainerTests : IDisposable
     }
 
     [Fact]
+    public void TheCorpusIsStreamed_ARunReadsOnlyWhatItsStepsAndShuffleBufferNeed()
+    {
+        var textsRead = 0;
+        IEnumerable<string> Endless()
+        {
+            for (var i = 0; ; i++)
+            {
+                // A run that tried to hold the corpus whole would never end: it fails here instead.
+                if (++textsRead > 100_000)
+                {
+                    throw new InvalidOperationException("The run read 100,000 texts of a corpus it should stream.");
+                }
+
+                yield return $"the cat number {i} sat on the mat while the dog slept on the log.";
+            }
+        }
+
+        var options = FastOptions(3) with { ShuffleBufferSize = 64 };
+
+        var result = new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options, Encoder).Run(TextCorpus.FromTexts(Endless()));
+
+        result.Steps.Should().Be(3);
+        textsRead.Should().BeLessThan(1_000, "3 steps of 8 segments behind a shuffle buffer of 64 need a few hundred texts of an endless corpus, not all of it");
+    }
+
+    [Fact]
     public void Resume_ContinuesExactly()
     {
         var teacher = NewModel(Vanilla, seed: 3);
