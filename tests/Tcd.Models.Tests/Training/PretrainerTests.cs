@@ -312,6 +312,21 @@ public sealed class PretrainerTests : IDisposable
     }
 
     [Fact]
+    public void GradientAccumulation_AveragesTheMicroBatches_SoAStepIsAsLargeAsOneBatchOfAllTheirSegments()
+    {
+        // The same sentence in every segment: the micro-batches' gradients nearly agree, so their sum would be about 4
+        // times one of them, their mean about one of them.
+        double FirstGradientNorm(int accumulationSteps) =>
+            Run(new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, FastOptions(1) with { GradientAccumulationSteps = accumulationSteps }, Encoder), RepeatedText())
+                [0].GradientNorm!.Value;
+
+        var single = FirstGradientNorm(1);
+        var accumulated = FirstGradientNorm(4);
+
+        accumulated.Should().BeInRange(0.5 * single, 1.5 * single, "4 accumulated micro-batches step as one batch of their 32 segments, not as 4 batches");
+    }
+
+    [Fact]
     public void Resume_ContinuesExactly()
     {
         var teacher = NewModel(Vanilla, seed: 3);
