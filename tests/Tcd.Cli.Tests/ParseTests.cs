@@ -37,7 +37,7 @@ public sealed class ParseTests : IDisposable
             c => c.Pretrain,
             "pretrain", "--corpus", "a.txt", "--out", "run", "--preset", "tiny", "--experts", "4", "--load-balance-weight", "10",
             "--steps", "7", "--batch-size", "3", "--grad-accum", "2", "--seq-length", "256", "--lr", "0.001", "--warmup", "1",
-            "--weight-decay", "0", "--checkpoint-every", "5", "--keep-checkpoints", "1", "--no-resume", "--log-every", "2", "--metrics-expert-shares",
+            "--weight-decay", "0", "--max-grad-norm", "0.5", "--checkpoint-every", "5", "--keep-checkpoints", "1", "--no-resume", "--log-every", "2", "--metrics-expert-shares",
             "--validation", "v.txt", "--validation-segments", "9", "--validation-every", "3", "--device", "cpu", "--threads", "1", "--seed", "5");
 
         settings.Model.Should().Be(BertConfig.Tiny.WithExperts(4) with { MaxPositions = 256 });
@@ -50,7 +50,25 @@ public sealed class ParseTests : IDisposable
         (t.CheckpointEvery, t.KeepCheckpoints, t.Resume, t.LogEvery, t.ValidationEvery, t.Device, t.Threads, t.Seed)
             .Should().Be((5L, 1, false, 2, 3L, "cpu", (int?)1, 5L));
         t.MetricsExpertShares.Should().BeTrue();
+        t.MaxGradientNorm.Should().Be(0.5);
         Cli.Parse(c => c.Pretrain, "pretrain", "--corpus", "a.txt", "--out", "run").Training.MetricsExpertShares.Should().BeFalse();
+    }
+
+    [Theory]
+    [InlineData("pretrain")]
+    [InlineData("distill")]
+    public void Gradient_clipping_defaults_to_1_turns_off_at_0_and_a_negative_threshold_is_named(string command)
+    {
+        temp.Write("teacher/model/config.json", BertConfig.Tiny.ToJson());
+        string[] run = [command, "--corpus", temp.File("a.txt"), "--out", temp.File("run"), .. command == "distill" ? ["--teacher", temp.File("teacher")] : Array.Empty<string>()];
+
+        Cli.Parse(c => command == "distill" ? c.Distill : c.Pretrain, run).Training.MaxGradientNorm.Should().Be(1.0);
+        Cli.Parse(c => command == "distill" ? c.Distill : c.Pretrain, [.. run, "--max-grad-norm", "0"]).Training.MaxGradientNorm.Should().Be(0);
+        var (exitCode, _, error) = Cli.Run([.. run, "--max-grad-norm", "-1"]);
+
+        exitCode.Should().Be(1);
+        error.Should().Contain("--max-grad-norm").And.NotContain("MaxGradientNorm");
+        Directory.Exists(temp.File("run")).Should().BeFalse();
     }
 
     [Fact]
@@ -64,6 +82,21 @@ public sealed class ParseTests : IDisposable
         settings.Model.Should().Be(BertConfig.Tiny.WithExperts(64));
         settings.Objective.Should().Be(PretrainingObjective.TransferCapabilityDistillation(1000, 1, 1, 0));
         settings.Training.TeacherPrecision.Should().Be(ComputePrecision.Float32);
+    }
+
+    [Fact]
+    public void Distill_with_an_attention_weight_and_a_teacher_of_other_heads_is_refused_naming_the_option()
+    {
+        temp.Write("teacher/model/config.json", BertConfig.Tiny.ToJson());
+        string[] distill = ["distill", "--corpus", temp.File("a.txt"), "--out", temp.File("run"), "--teacher", temp.File("teacher"), "--preset", "paper-large"];
+
+        var (exitCode, _, error) = Cli.Run([.. distill, "--attention-weight", "1"]);
+
+        exitCode.Should().Be(1);
+        error.Should().Contain("--attention-weight 1 aligns the attention heads one to one, but the student has 12 heads and the teacher 2")
+            .And.Contain("--attention-weight 0");
+        Directory.Exists(temp.File("run")).Should().BeFalse();
+        Cli.Parse(c => c.Distill, [.. distill, "--attention-weight", "0"]).Objective.AttentionWeight.Should().Be(0);
     }
 
     [Fact]

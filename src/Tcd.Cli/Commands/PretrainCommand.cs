@@ -43,6 +43,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
     private readonly Option<double> learningRate;
     private readonly Option<long?> warmup;
     private readonly Option<double> weightDecay;
+    private readonly Option<double> maxGradientNorm;
     private readonly Option<double> loadBalanceWeight;
     private readonly Option<double>? trunkWeight;
     private readonly Option<double>? innerWeight;
@@ -94,6 +95,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         learningRate = Add(CliOptions.WithDefault("--lr", "Peak learning rate of AdamW (paper: 1e-4).", Defaults.LearningRate));
         warmup = Add(CliOptions.Optional<long?>("--warmup", "Linear warm-up steps [default: 10% of --steps, at most 10,000]."));
         weightDecay = Add(CliOptions.WithDefault("--weight-decay", "AdamW decoupled weight decay (paper: 0.01).", Defaults.WeightDecay));
+        maxGradientNorm = Add(CliOptions.WithDefault("--max-grad-norm", "Clip the global gradient norm to this before each optimizer step; 0 turns clipping off.", Defaults.MaxGradientNorm));
         loadBalanceWeight = Add(CliOptions.WithDefault("--load-balance-weight", "λ_B, weight of the load-balance loss of MoE models (paper: 1000); ignored for vanilla models.", 1000.0));
         if (distill)
         {
@@ -337,6 +339,14 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
                 options.Get(innerWeight!),
                 options.Get(attentionWeight!) ?? PretrainingObjective.PaperAttentionWeight(shape, teacherConfig))
             : expertCount > 0 ? PretrainingObjective.MixtureOfExperts(options.Get(loadBalanceWeight)) : PretrainingObjective.MaskedLanguageModel;
+        if (teacherConfig is not null && objective.AttentionWeight > 0 && teacherConfig.NumHeads != config.NumHeads)
+        {
+            // Found here, before the student (a BERT-base one, say) is built and the teacher's weights are read.
+            throw new CliUsageException(string.Create(CultureInfo.InvariantCulture,
+                $"--attention-weight {objective.AttentionWeight} aligns the attention heads one to one, but the student has {config.NumHeads} heads and the teacher " +
+                $"{teacherConfig.NumHeads}: give --attention-weight 0, or a student of {teacherConfig.NumHeads} heads (--preset, --init)."));
+        }
+
         var training = new PretrainingOptions
         {
             TotalSteps = options.Get(steps),
@@ -346,6 +356,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             LearningRate = options.Get(learningRate),
             WarmupSteps = options.Get(warmup),
             WeightDecay = options.Get(weightDecay),
+            MaxGradientNorm = options.Get(maxGradientNorm),
             Seed = options.Get(seed),
             CheckpointDirectory = Path.Combine(folder, CheckpointFolderName),
             CheckpointEvery = options.Get(checkpointEvery),
@@ -419,6 +430,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         [nameof(PretrainingOptions.LearningRate)] = "--lr",
         [nameof(PretrainingOptions.WarmupSteps)] = "--warmup",
         [nameof(PretrainingOptions.WeightDecay)] = "--weight-decay",
+        [nameof(PretrainingOptions.MaxGradientNorm)] = "--max-grad-norm",
         [nameof(PretrainingOptions.CheckpointEvery)] = "--checkpoint-every",
         [nameof(PretrainingOptions.KeepCheckpoints)] = "--keep-checkpoints",
         [nameof(PretrainingOptions.LogEvery)] = "--log-every",

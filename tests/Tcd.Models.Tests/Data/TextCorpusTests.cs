@@ -131,6 +131,19 @@ public sealed class TextCorpusTests
             .Should().Throw<FileNotFoundException>().WithMessage($"*'{missing}'*does not exist*");
     }
 
+    [Fact]
+    public void AFileThatCannotBeOpenedIsNamed()
+    {
+        using var files = new TempFiles();
+        var good = files.Write("good.txt", "Some text.");
+        var locked = files.Write("locked.txt", "Text another process holds exclusively.");
+        var corpus = TextCorpus.FromFiles(good, locked);
+        using var holder = new FileStream(locked, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+
+        FluentActions.Invoking(() => corpus.ReadDocuments().ToList())
+            .Should().Throw<IOException>().WithMessage($"The corpus file '{locked}' cannot be opened: *");
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("\n   \n\t\n")]

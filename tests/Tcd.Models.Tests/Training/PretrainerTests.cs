@@ -145,6 +145,27 @@ public sealed class PretrainerTests : IDisposable
     }
 
     [Fact]
+    public void Tcd_TheTeacherTeachesWithoutDropout_AndIsHandedBackInItsMode()
+    {
+        // The teacher keeps its dropout (0.1) and comes in training mode; the student is its copy without dropout. Only a
+        // teacher that teaches in eval mode gives the student its own relations back, so the relation losses are 0.
+        var teacher = NewModel(Vanilla, seed: 3);
+        Vanilla.HiddenDropout.Should().BePositive();
+        teacher.train();
+        var student = NewModel(Vanilla with { HiddenDropout = 0, AttentionDropout = 0 }, seed: 99);
+        student.load_state_dict(teacher.state_dict());
+        var objective = PretrainingObjective.TransferCapabilityDistillation(attentionWeight: 1);
+
+        var rows = Run(new Pretrainer(student, objective, FastOptions(2), Encoder, teacher.Bert), RepeatedText());
+
+        rows[0].Losses["trunk"].Should().BeLessThan(1e-9, "the teacher's dropout is off while it teaches");
+        rows[0].Losses["inner"].Should().BeLessThan(1e-9);
+        rows[0].Losses["attention"].Should().BeLessThan(1e-9);
+        teacher.Bert.training.Should().BeTrue("the borrowed teacher is handed back in the mode it came in");
+        teacher.parameters().Where(parameter => parameter.grad is not null).Should().BeEmpty("the teacher runs without gradients");
+    }
+
+    [Fact]
     public void Tcd_RelationLossesArePositiveAndFall_AndTheTeacherIsUnchanged()
     {
         var teacher = NewModel(Vanilla, seed: 3);
@@ -246,6 +267,63 @@ public sealed class PretrainerTests : IDisposable
         var rows = Run(trainer, RepeatedText());
         rows.Should().HaveCount(2);
         rows.Should().OnlyContain(row => row.Losses["trunk"] > 0 && double.IsFinite(row.Losses["inner"]));
+    }
+
+    [Fact]
+    public void EveryEpoch_MasksTheSameTextAfresh()
+    {
+        // One segment: every step is a new epoch of the same batch. With the weights held still (a learning rate far below
+        // their precision) and no dropout, only the masks can make the steps' MLM losses differ.
+        var corpus = TextCorpus.FromTexts(["the cat sat on the mat while the dog slept on the log by the warm fire"]);
+        var options = FastOptions(4) with { LearningRate = 1e-30, WarmupSteps = 0 };
+        var model = NewModel(Vanilla with { HiddenDropout = 0, AttentionDropout = 0 });
+
+        var rows = Run(new Pretrainer(model, PretrainingObjective.MaskedLanguageModel, options, Encoder), corpus);
+
+        rows.Select(row => row.Epoch).Should().Equal(0, 1, 2, 3);
+        var losses = rows.Select(row => row.Losses["mlm"]).ToList();
+        losses.Distinct().Should().HaveCount(4, "each epoch masks other tokens of the text (losses {0})", string.Join(", ", losses));
+    }
+
+    [Fact]
+    public void TheCorpusIsStreamed_ARunReadsOnlyWhatItsStepsAndShuffleBufferNeed()
+    {
+        var textsRead = 0;
+        IEnumerable<string> Endless()
+        {
+            for (var i = 0; ; i++)
+            {
+                // A run that tried to hold the corpus whole would never end: it fails here instead.
+                if (++textsRead > 100_000)
+                {
+                    throw new InvalidOperationException("The run read 100,000 texts of a corpus it should stream.");
+                }
+
+                yield return $"the cat number {i} sat on the mat while the dog slept on the log.";
+            }
+        }
+
+        var options = FastOptions(3) with { ShuffleBufferSize = 64 };
+
+        var result = new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options, Encoder).Run(TextCorpus.FromTexts(Endless()));
+
+        result.Steps.Should().Be(3);
+        textsRead.Should().BeLessThan(1_000, "3 steps of 8 segments behind a shuffle buffer of 64 need a few hundred texts of an endless corpus, not all of it");
+    }
+
+    [Fact]
+    public void GradientAccumulation_AveragesTheMicroBatches_SoAStepIsAsLargeAsOneBatchOfAllTheirSegments()
+    {
+        // The same sentence in every segment: the micro-batches' gradients nearly agree, so their sum would be about 4
+        // times one of them, their mean about one of them.
+        double FirstGradientNorm(int accumulationSteps) =>
+            Run(new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, FastOptions(1) with { GradientAccumulationSteps = accumulationSteps }, Encoder), RepeatedText())
+                [0].GradientNorm!.Value;
+
+        var single = FirstGradientNorm(1);
+        var accumulated = FirstGradientNorm(4);
+
+        accumulated.Should().BeInRange(0.5 * single, 1.5 * single, "4 accumulated micro-batches step as one batch of their 32 segments, not as 4 batches");
     }
 
     [Fact]
@@ -570,6 +648,24 @@ public sealed class PretrainerTests : IDisposable
         error.Message.Should().Contain("step 4").And.Contain("step-00000002");
         var saved = BertModelStore.LoadMaskedLm(error.LastGoodCheckpoint!);
         saved.Bert.Embeddings.WordEmbeddingWeight.isnan().any().item<bool>().Should().BeFalse();
+    }
+
+    [Fact]
+    public void Threads_AreSetWhenTheRunStarts()
+    {
+        var before = torch.get_num_threads();
+        try
+        {
+            torch.set_num_threads(2);
+
+            new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, FastOptions(1) with { Threads = 1 }, Encoder).Run(RepeatedText());
+
+            torch.get_num_threads().Should().Be(1);
+        }
+        finally
+        {
+            torch.set_num_threads(before);
+        }
     }
 
     [Fact]

@@ -28,6 +28,21 @@ public sealed class PretrainingOptionsTests
     }
 
     [Fact]
+    public void TheDefaults_AreThePapers()
+    {
+        var options = new PretrainingOptions();
+        var tcd = PretrainingObjective.TransferCapabilityDistillation();
+
+        (options.LearningRate, options.Beta1, options.Beta2, options.WeightDecay, options.MaxGradientNorm).Should().Be((1e-4, 0.9, 0.999, 0.01, 1.0));
+        options.MaxSequenceLength.Should().Be(128);
+        (options.RelationSampling.GroupCount, options.RelationSampling.GroupSize).Should().Be((32, 128), "K = 4,096 tokens in 32 groups of 128");
+        (options with { TotalSteps = 1_000_000 }).EffectiveWarmupSteps.Should().Be(10_000, "the paper warms up for 10,000 of its 1M steps");
+        PretrainingObjective.MixtureOfExperts().LoadBalanceWeight.Should().Be(1000);
+        (tcd.LoadBalanceWeight, tcd.TrunkWeight, tcd.InnerWeight, tcd.AttentionWeight).Should().Be((1000.0, 1.0, 1.0, 0.0), "λ_A is 1 only for the large model");
+        PretrainingObjective.MaskedLanguageModel.NeedsTeacher.Should().BeFalse();
+    }
+
+    [Fact]
     public void TheDefaults_AreValid()
     {
         var act = new PretrainingOptions().Validate;
