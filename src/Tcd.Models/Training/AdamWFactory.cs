@@ -42,9 +42,12 @@ public static class AdamWFactory
     /// <paramref name="maxGradientNorm"/> (as <c>clip_grad_norm_</c>: factor <c>min(1, max / (norm + 1e-6))</c>; 0 turns
     /// clipping off) and applies AdamW. With an optimizer from <see cref="Create"/> on fp32 CPU weights the clipping factor
     /// is applied inside the fused update, so the gradients are read once more for their norm but never rewritten (they
-    /// are left unscaled); otherwise they are scaled in place first, as <c>clip_grad_norm_</c> does.
+    /// are left unscaled); otherwise they are scaled in place first, as <c>clip_grad_norm_</c> does. When clipping is on and
+    /// the norm is not finite (a NaN or infinite gradient behind a finite loss), nothing is updated, neither the weights
+    /// nor the moments: clipping would scale such a gradient to NaN or to zero, and either poisons or silently skews the
+    /// run. The trainers stop on it with <see cref="TrainingDivergedException"/>.
     /// </summary>
-    /// <returns>The gradients' global L2 norm before clipping, or NaN when clipping is off.</returns>
+    /// <returns>The gradients' global L2 norm before clipping (not finite when nothing was updated), or NaN when clipping is off.</returns>
     public static double Step(AdamW optimizer, double learningRate, double maxGradientNorm)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -52,6 +55,11 @@ public static class AdamWFactory
         SetLearningRate(optimizer, learningRate);
         var grads = optimizer.parameters().Select(p => p.grad).OfType<torch.Tensor>().ToList();
         var norm = maxGradientNorm > 0 ? GlobalNorm(grads) : double.NaN;
+        if (maxGradientNorm > 0 && !double.IsFinite(norm))
+        {
+            return norm;
+        }
+
         var scale = maxGradientNorm > 0 ? Math.Min(1, maxGradientNorm / (norm + 1e-6)) : 1;
         if (optimizer is LeanAdamW lean)
         {

@@ -422,7 +422,12 @@ public sealed class FineTuner
         }
 
         loss.backward();
-        AdamWFactory.Step(optimizer, learningRate, options.MaxGradientNorm);
+        var norm = AdamWFactory.Step(optimizer, learningRate, options.MaxGradientNorm);
+        if (options.MaxGradientNorm > 0 && !double.IsFinite(norm))
+        {
+            throw TrainingDivergedException.InFineTuning(epoch, step + 1, "the gradient norm", norm, lastCheckpoint);
+        }
+
         return value;
     }
 

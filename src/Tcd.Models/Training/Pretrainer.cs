@@ -271,6 +271,11 @@ public sealed class Pretrainer
                     throw new TrainingDivergedException(step + 1, $"loss '{bad.Key}'", bad.Value, lastCheckpoint);
                 }
 
+                if (outcome.GradientNorm is { } norm && !double.IsFinite(norm))
+                {
+                    throw new TrainingDivergedException(step + 1, "the gradient norm", norm, lastCheckpoint);
+                }
+
                 step++;
                 position = outcome.NextPosition;
                 lastLosses = outcome.Losses;
@@ -412,7 +417,7 @@ public sealed class Pretrainer
         if (losses.Values.All(double.IsFinite))
         {
             var norm = AdamWFactory.Step(optimizer, learningRate, options.MaxGradientNorm);
-            gradientNorm = double.IsNaN(norm) ? null : norm;
+            gradientNorm = options.MaxGradientNorm > 0 ? norm : null;
         }
 
         var next = position with { BatchInEpoch = position.BatchInEpoch + 1 };

@@ -1,9 +1,10 @@
 namespace Tcd.Models.Training;
 
 /// <summary>
-/// Thrown when a loss becomes NaN or infinite, in pre-training or fine-tuning. The run stops before the optimizer applies
-/// the poisoned gradient, so no checkpoint holds bad weights; the message names the step (and epoch) and the last good
-/// checkpoint, if the run writes any.
+/// Thrown when a loss becomes NaN or infinite, in pre-training or fine-tuning, or (with gradient clipping on, the default)
+/// the gradients' norm does behind a finite loss. The run stops before the optimizer applies the poisoned gradient, so no
+/// checkpoint holds bad weights; the message names the step (and epoch) and the last good checkpoint, if the run writes
+/// any.
 /// </summary>
 public sealed class TrainingDivergedException : Exception
 {
@@ -60,7 +61,7 @@ public sealed class TrainingDivergedException : Exception
     /// <summary>The 1-based epoch of <see cref="Step"/> in a fine-tuning run; null in pre-training, which counts steps only.</summary>
     public int? Epoch { get; }
 
-    /// <summary>What was not finite: a loss term ("loss 'mlm'") or a parameter ("parameter bert.…").</summary>
+    /// <summary>What was not finite: a loss term ("loss 'mlm'"), "the gradient norm" or a parameter ("parameter bert.…").</summary>
     public string NonFiniteQuantity { get; }
 
     /// <summary>The value of <see cref="NonFiniteQuantity"/>: NaN or an infinity.</summary>

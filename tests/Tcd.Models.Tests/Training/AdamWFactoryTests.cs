@@ -108,6 +108,50 @@ public class AdamWFactoryTests
         }
     }
 
+    [Theory]
+    [InlineData(true, true)] // ∂√b/∂b at b = 0 is +∞
+    [InlineData(false, true)] // 0 · ∂√b/∂b at b = 0 is 0 / 0
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    public void ANonFiniteGradientBehindAFiniteLoss_UpdatesNothing_AndLeavesTheOptimizerAsItWas(bool infinite, bool leanOptimizer)
+    {
+        torch.manual_seed(5);
+        var layer = torch.nn.Linear(4, 3);
+        var twin = torch.nn.Linear(4, 3);
+        using (torch.no_grad())
+        {
+            layer.bias![0] = 0;
+        }
+
+        twin.load_state_dict(layer.state_dict());
+        var optimizer = leanOptimizer ? AdamWFactory.Create(layer, learningRate: 0.05, weightDecay: 0.1) : StockAdamW(layer, 0.05, 0.1, 0.9, 0.999);
+        var twinOptimizer = leanOptimizer ? AdamWFactory.Create(twin, learningRate: 0.05, weightDecay: 0.1) : StockAdamW(twin, 0.05, 0.1, 0.9, 0.999);
+        var input = torch.randn(5, 4);
+        var before = layer.weight!.detach().clone();
+
+        var root = layer.bias![0].sqrt();
+        var loss = layer.forward(input).square().sum() + (infinite ? root : root * 0);
+        float.IsFinite(loss.item<float>()).Should().BeTrue();
+        loss.backward();
+        var norm = AdamWFactory.Step(optimizer, 0.05, maxGradientNorm: 1);
+
+        double.IsFinite(norm).Should().BeFalse();
+        (infinite ? double.IsPositiveInfinity(norm) : double.IsNaN(norm)).Should().BeTrue();
+        layer.weight!.eq(before).all().item<bool>().Should().BeTrue();
+        layer.bias![0].item<float>().Should().Be(0);
+
+        // The next good step matches a twin that never saw the bad one: moments and step count were left alone too.
+        foreach (var (model, modelOptimizer) in new[] { (layer, optimizer), (twin, twinOptimizer) })
+        {
+            model.zero_grad();
+            model.forward(input).square().sum().backward();
+            AdamWFactory.Step(modelOptimizer, 0.05, maxGradientNorm: 1);
+        }
+
+        layer.weight!.eq(twin.weight!).all().item<bool>().Should().BeTrue();
+        layer.bias!.eq(twin.bias!).all().item<bool>().Should().BeTrue();
+    }
+
     [Fact]
     public void AllFrozen_ThrowsClearError()
     {
