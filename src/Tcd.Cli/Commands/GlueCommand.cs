@@ -17,6 +17,7 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
     private const string NoValues = "none";
 
     private const string RateExpected = "a learning rate, a number above 0";
+
     private readonly Option<string[]> models;
     private readonly Option<string?> glue;
     private readonly Option<string?> tasks;
@@ -197,7 +198,7 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
         var values = items.Select(parse).ToList();
         var bad = values.IndexOf(null);
         return bad < 0
-            ? values.Select(value => value!.Value).Distinct().ToList()
+            ? values.Select(value => value!.Value).ToList()
             : throw new CliUsageException(
                 $"{option}: '{items[bad]}' is not {expected}; give values separated by commas, e.g. {option} {example}" +
                 (allowNone ? $", or '{NoValues}'." : "."));

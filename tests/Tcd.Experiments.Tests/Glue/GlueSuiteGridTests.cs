@@ -40,6 +40,15 @@ public sealed class GlueSuiteGridTests
     }
 
     [Fact]
+    public void A_rate_or_size_listed_twice_gives_its_configurations_once()
+    {
+        var grid = new GlueSuiteGrid { FullLearningRates = [2e-5, 2e-5], AdapterLearningRates = [3e-4, 3e-4], AdapterSizes = [64, 16, 64] };
+
+        grid.ConfigurationsFor(BertConfig.Tiny).Select(c => c.ToString()).Should().Equal(
+            "full lr=2e-05", "adapters lr=3e-04 size=64", "adapters lr=3e-04 size=16");
+    }
+
+    [Fact]
     public void EmptyGrid_IsRejected()
     {
         var act = () => new GlueSuiteGrid { FullLearningRates = [], AdapterLearningRates = [] }.Validate();
