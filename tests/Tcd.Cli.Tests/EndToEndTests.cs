@@ -611,10 +611,11 @@ public sealed class EndToEndTests : IDisposable
         // One sentence six times: the model cannot answer the dev examples differently.
         temp.Write("SST-2/dev.tsv", string.Join("\n", ["sentence\tlabel", .. Enumerable.Repeat("the same film\t1", 6)]) + "\n");
 
-        var glue = Cli.Run("glue", "--models", model, "--glue", temp.Path, "--tasks", "SST-2", "--out", temp.File("glue-out"), "--grid", "quick", "--seeds", "1",
-            "--epochs", "1", "--seq-length", "32", "--device", "cpu", "--threads", "1");
+        var glue = Cli.Run("glue", "--models", model, "--glue", temp.Path, "--tasks", "SST-2", "--out", temp.File("glue-out"), "--full-lr", "5e-5", "--adapter-lr", "none",
+            "--seeds", "1", "--epochs", "1", "--seq-length", "32", "--device", "cpu", "--threads", "1");
 
         glue.ExitCode.Should().Be(0, glue.Error);
+        glue.Output.Should().Contain("tcd glue: 1 cell trained, 0 reused.", "--full-lr and --adapter-lr none make a one-cell grid");
         const string note = "[1] every dev prediction is the class '";
         glue.Output.Should().MatchRegex(@"\| tiny \| – \| [0-9.]+ \[1\] \| [0-9.]+ \[1\] \|", "the average of one-answer scores only is marked too").And.Contain(note);
         File.ReadAllText(temp.File("glue-out", "results.md")).Should().Contain(note).And.Contain("so its scores are those of a constant answer");

@@ -259,6 +259,30 @@ public sealed class ParseTests : IDisposable
     }
 
     [Fact]
+    public void Glue_learning_rates_and_adapter_sizes_given_replace_the_grids_own()
+    {
+        var model = Path.GetDirectoryName(temp.Write("a/config.json", BertConfig.Tiny.ToJson()))!;
+        var glue = Directory.CreateDirectory(temp.File("glue")).FullName;
+        string[] required = ["glue", "--models", model, "--glue", glue, "--tasks", "RTE", "--out", "o"];
+        List<string> ConfigurationsOfABertBaseWideModel(params string[] options) =>
+            Cli.Parse(c => c.Glue, [.. required, .. options]).Suite.Grid.ConfigurationsFor(BertConfig.PaperLarge).Select(c => c.ToString()).ToList();
+        Action Parsing(params string[] options) => () => Cli.Parse(c => c.Glue, [.. required, .. options]);
+
+        ConfigurationsOfABertBaseWideModel("--full-lr", "2e-5", "--adapter-lr", "none").Should().Equal(["full lr=2e-05"], "a one-cell grid");
+        ConfigurationsOfABertBaseWideModel("--grid", "quick", "--adapter-sizes", "16, 32,16").Should().Equal(
+            "full lr=5e-05", "adapters lr=3e-04 size=16", "adapters lr=3e-04 size=32");
+        ConfigurationsOfABertBaseWideModel("--full-lr", "NONE", "--adapter-lr", "1e-4").Should().Equal(
+            "adapters lr=1e-04 size=16", "adapters lr=1e-04 size=64", "adapters lr=1e-04 size=128", "adapters lr=1e-04 size=256");
+        ConfigurationsOfABertBaseWideModel().Should().HaveCount(15, "without them the paper's grid runs: 3 full and 4 × 3 adapter configurations");
+        Parsing("--full-lr", "2e-5,fast").Should().Throw<CliUsageException>()
+            .WithMessage("--full-lr: 'fast' is not a learning rate, a number above 0; give values separated by commas, e.g. --full-lr 1e-5,2e-5, or 'none'.");
+        Parsing("--adapter-lr", "-3e-4").Should().Throw<CliUsageException>().WithMessage("--adapter-lr: '-3e-4' is not a learning rate*");
+        Parsing("--adapter-sizes", "0").Should().Throw<CliUsageException>().WithMessage("--adapter-sizes: '0' is not an adapter size, a whole number above 0;*e.g. --adapter-sizes 16,64.");
+        Parsing("--full-lr", "none", "--adapter-lr", "none").Should().Throw<CliUsageException>()
+            .WithMessage("--full-lr and --adapter-lr leave the grid without a configuration*");
+    }
+
+    [Fact]
     public void Glue_groups_batches_by_length_when_the_command_line_or_the_config_file_asks()
     {
         var model = Path.GetDirectoryName(temp.Write("a/config.json", BertConfig.Tiny.ToJson()))!;

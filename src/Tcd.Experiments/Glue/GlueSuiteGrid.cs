@@ -45,13 +45,18 @@ public sealed record GlueSuiteGrid
         };
     }
 
-    /// <summary>The configurations to run for a model with <paramref name="config"/>: full ones first, then adapters by learning rate and size.</summary>
+    /// <summary>
+    /// The configurations to run for a model with <paramref name="config"/>: full ones first, then adapters by learning
+    /// rate and size; a rate or size listed twice gives its configurations once (else the same cell would be trained
+    /// twice and its seeds counted twice in the mean ± std).
+    /// </summary>
     public IReadOnlyList<GlueConfiguration> ConfigurationsFor(BertConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
         var sizes = config.HiddenSize >= BertConfig.PaperLarge.HiddenSize ? LargeModelAdapterSizes : AdapterSizes;
         return FullLearningRates.Select(rate => new GlueConfiguration(FineTuningMode.Full, rate, 0))
             .Concat(AdapterLearningRates.SelectMany(rate => sizes.Select(size => new GlueConfiguration(FineTuningMode.Adapters, rate, size))))
+            .Distinct()
             .ToList();
     }
 

@@ -28,6 +28,27 @@ public sealed class GlueSuiteGridTests
     }
 
     [Fact]
+    public void Default_options_are_the_papers_protocol()
+    {
+        var defaults = new GlueSuiteOptions();
+
+        defaults.Grid.Should().BeSameAs(GlueSuiteGrid.Paper);
+        (defaults.Epochs, defaults.BatchSize, defaults.WarmupRatio, defaults.WeightDecay)
+            .Should().Be((10, 32, 0.06, 0.01), "section 4.3: up to 10 epochs, batch 32, warm-up ratio 0.06, weight decay 0.01");
+        defaults.Seeds.Should().HaveCountGreaterThan(1, "the paper reports a mean ± std over several seeds");
+        defaults.GroupByLength.Should().BeFalse("the paper's batches are random");
+    }
+
+    [Fact]
+    public void A_rate_or_size_listed_twice_gives_its_configurations_once()
+    {
+        var grid = new GlueSuiteGrid { FullLearningRates = [2e-5, 2e-5], AdapterLearningRates = [3e-4, 3e-4], AdapterSizes = [64, 16, 64] };
+
+        grid.ConfigurationsFor(BertConfig.Tiny).Select(c => c.ToString()).Should().Equal(
+            "full lr=2e-05", "adapters lr=3e-04 size=64", "adapters lr=3e-04 size=16");
+    }
+
+    [Fact]
     public void EmptyGrid_IsRejected()
     {
         var act = () => new GlueSuiteGrid { FullLearningRates = [], AdapterLearningRates = [] }.Validate();

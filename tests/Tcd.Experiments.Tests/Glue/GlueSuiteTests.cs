@@ -99,6 +99,28 @@ public sealed class GlueSuiteTests : IDisposable
         File.ReadAllText(rerun.Files["markdown"]).Should().Be(markdown);
     }
 
+    [Theory]
+    [InlineData(0.06, 11.0 / 19, 1.0 / 19)]
+    [InlineData(0.5, 1.0, 1.0 / 10)]
+    public void A_cells_learning_rate_warms_up_over_the_warm_up_ratio_then_falls_linearly_to_zero(double warmupRatio, double atStep10, double atStep20)
+    {
+        // 160 examples in batches of 16 for two epochs: 20 steps, of which round(20 · ratio) warm up (1 or 10); the cell's
+        // curve has a row every 10 steps with the rate of the step just taken (0-based steps 9 and 19).
+        var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 5);
+        var options = fixture.OneCellOptions([model], "RTE") with { MaxTrainExamples = 160, Epochs = 2, WarmupRatio = warmupRatio };
+
+        new GlueSuite(options).Run();
+
+        var curve = Directory.GetFiles(Path.Combine(fixture.Output, GlueSuite.CellsFolderName), "*" + GlueSuite.CellMetricsFileEnding).Single();
+        var rates = File.ReadLines(curve)
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .GroupBy(row => row.GetProperty("step").GetInt64(), row => row.GetProperty("lr").GetDouble())
+            .ToDictionary(rows => rows.Key, rows => rows.First());
+        var peak = options.Grid.FullLearningRates.Single();
+        rates[10].Should().BeApproximately(peak * atStep10, 1e-12);
+        rates[20].Should().BeApproximately(peak * atStep20, 1e-12);
+    }
+
     [Fact]
     public void Interrupted_RerunTrainsOnlyTheUnfinishedCells_AndChangedSettingsRetrain()
     {

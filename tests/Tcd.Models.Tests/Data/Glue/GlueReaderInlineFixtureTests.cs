@@ -91,6 +91,9 @@ public sealed class GlueReaderInlineFixtureTests : IDisposable
             "index\tpromptID\tpairID\tgenre\tsentence1_binary_parse\tsentence2_binary_parse\tsentence1_parse\tsentence2_parse\tsentence1\tsentence2\tlabel1\tgold_label\n" +
             $"0\t31193\t31193n\tgovernment\t{Parses}\tConceptually cream skimming has two basic dimensions - product and geography.\tProduct and geography are what make cream skimming work. \tneutral\tneutral\n" +
             $"1\t101457\t101457e\ttelephone\t{Parses}\tyou know during the season and i guess at at your level uh you lose them to the next level\tYou lose the things to the following level if the people recall.\tentailment\tentailment\n");
+        glue.Write("MNLI", "dev_matched",
+            "index\tpromptID\tpairID\tgenre\tsentence1_binary_parse\tsentence2_binary_parse\tsentence1_parse\tsentence2_parse\tsentence1\tsentence2\tlabel1\tlabel2\tlabel3\tlabel4\tlabel5\tgold_label\n" +
+            $"0\t63735\t63735n\tslate\t{Parses}\tThe new rights are nice enough\tEveryone really likes the newest benefits \tneutral\tentailment\tneutral\tneutral\tneutral\tneutral\n");
         glue.Write("MNLI", "dev_mismatched",
             "index\tpromptID\tpairID\tgenre\tsentence1_binary_parse\tsentence2_binary_parse\tsentence1_parse\tsentence2_parse\tsentence1\tsentence2\tlabel1\tlabel2\tlabel3\tlabel4\tlabel5\tgold_label\n" +
             $"0\t75290\t75290c\tletters\t{Parses}\tYour contribution helped make it possible for us to provide our students with a quality education.\tYour contributions were of no help with our students' education.\tcontradiction\tcontradiction\tcontradiction\tcontradiction\tcontradiction\tcontradiction\n");
@@ -99,6 +102,7 @@ public sealed class GlueReaderInlineFixtureTests : IDisposable
             $"0\t31493\t31493\ttravel\t{Parses}\tHierbas, ans seco, ans dulce, and frigola are just a few names worth keeping a look-out for.\tHierbas is a name worth looking out for.\n");
 
         var train = Read(GlueTask.Mnli, "train");
+        var matched = Read(GlueTask.Mnli, "dev_matched");
         var dev = Read(GlueTask.Mnli, "dev_mismatched");
         var test = Read(GlueTask.Mnli, "test_matched");
 
@@ -106,13 +110,18 @@ public sealed class GlueReaderInlineFixtureTests : IDisposable
         train[0].Text.Should().Be("Conceptually cream skimming has two basic dimensions - product and geography.");
         train[0].TextPair.Should().Be("Product and geography are what make cream skimming work.");
         train.Select(e => e.Label).Should().Equal(2, 1);
+        matched.Should().ContainSingle().Which.Should().Be(new GlueExample(
+            "The new rights are nice enough", "Everyone really likes the newest benefits", 2, null, "0", 2), "dev_matched has the 16 columns of dev_mismatched, the gold label last");
         dev.Should().ContainSingle().Which.Label.Should().Be(0, "contradiction is class 0");
         test.Should().ContainSingle().Which.Should().Match<GlueExample>(e => e.Label == null && e.Id == "0" && e.TextPair == "Hierbas is a name worth looking out for.");
     }
 
     [Fact]
-    public void Qnli_TrainAndTest()
+    public void Qnli_TrainDevAndTest()
     {
+        glue.Write("QNLI", "train",
+            "index\tquestion\tsentence\tlabel\n" +
+            "0\tWhen did the third Digimon series begin?\tUnlike the two seasons before it and most of the seasons that followed, Digimon Tamers takes a darker and more realistic approach to its story featuring Digimon who do not reincarnate after their deaths and more complex character development in the original Japanese.\tnot_entailment\n");
         glue.Write("QNLI", "dev",
             "index\tquestion\tsentence\tlabel\n" +
             "0\tWhat came into force after the new constitution was herald?\tAs of that day, the new constitution heralding the Second Republic came into force.\tentailment\n" +
@@ -121,9 +130,12 @@ public sealed class GlueReaderInlineFixtureTests : IDisposable
             "index\tquestion\tsentence\n" +
             "0\tWhat organization is devoted to Jihad against Israel?\tFor some decades prior to the First Palestine Intifada in 1987, the Muslim Brotherhood in Palestine took a \"quiescent\" stance towards Israel.\n");
 
+        var train = Read(GlueTask.Qnli, "train");
         var dev = Read(GlueTask.Qnli, "dev");
         var test = Read(GlueTask.Qnli, "test");
 
+        train.Should().ContainSingle().Which.Should().Match<GlueExample>(
+            e => e.Id == "0" && e.Text == "When did the third Digimon series begin?" && e.TextPair!.StartsWith("Unlike the two seasons") && e.Label == 1);
         dev.Select(e => e.Label).Should().Equal(0, 1);
         dev[0].Text.Should().Be("What came into force after the new constitution was herald?");
         test.Should().ContainSingle().Which.TextPair.Should().Contain("took a \"quiescent\" stance");
