@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Packs the libraries into a local folder feed (artifacts/packages), then restores, builds and runs
-# tests/PackageConsumer against those packages (not the projects), proving the packages are complete.
+# Packs the libraries into a local folder feed (artifacts/packages), checks their metadata, README, XML docs, symbols
+# and dependencies (scripts/check-packages.cs), then restores, builds and runs tests/PackageConsumer against those
+# packages (not the projects), proving the packages are complete.
 # Then packs the tcd tool for this machine's platform, installs it from its own feed (artifacts/tool) as a user would,
 # and runs a short pre-training and an evaluation with it.
 # Usage: scripts/package-check.sh [--no-build]   (--no-build: reuse an existing Release build, as test.sh does)
@@ -13,9 +14,13 @@ if [ "${1:-}" = "--no-build" ]; then
 fi
 
 rm -rf artifacts/packages
-for project in Tcd.Models Tcd.MLNet Tcd.Reports Tcd.Experiments; do
+libraries=(Tcd.Models Tcd.MLNet Tcd.Reports Tcd.Experiments)
+for project in "${libraries[@]}"; do
   dotnet pack "src/$project/$project.csproj" "${pack_args[@]}"
 done
+version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)
+# What a consumer's build cannot notice: metadata, README, XML docs, symbols, and no native backend dependency.
+dotnet run scripts/check-packages.cs -- artifacts/packages "$version" "${libraries[@]}"
 
 # A package already in the global cache with the same id and version would be used instead of the fresh one
 # and could hide a broken package; drop our ids from the cache (never other packages).
@@ -55,7 +60,6 @@ cat >"$work/nuget.config" <<CONFIG
   </packageSources>
 </configuration>
 CONFIG
-version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)
 dotnet tool install Tcd.Cli --version "$version" --tool-path "$work/tools" --configfile "$work/nuget.config"
 "$work/tools/tcd" pretrain --preset tiny --corpus data/corpus/enwiki-sample.txt --steps 5 --seq-length 32 --batch-size 4 \
   --threads 1 --out "$work/run"

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Spectre.Console;
 
 namespace Tcd.Cli.Tests;
 
@@ -13,6 +14,19 @@ internal static class Cli
         using var output = new StringWriter();
         using var error = new StringWriter();
         var exitCode = TcdCommandLine.Run(args, output, error, cancellationToken);
+        return (exitCode, output.ToString(), error.ToString());
+    }
+
+    /// <summary>
+    /// Runs <c>tcd</c> as on an interactive terminal: progress is drawn live on <paramref name="terminal"/>, the other
+    /// lines go to the returned output and error.
+    /// </summary>
+    public static (int ExitCode, string Output, string Error) RunOnTerminal(IAnsiConsole terminal, params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var console = new CliConsole(terminal, output, error);
+        var exitCode = new TcdCommandLine(() => console).Root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
         return (exitCode, output.ToString(), error.ToString());
     }
 

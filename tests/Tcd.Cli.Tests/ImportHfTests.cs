@@ -234,6 +234,31 @@ public sealed class ImportHfTests : IDisposable
         BertModelStore.KindOf(temp.File("encoder")).Should().Be(SavedModelKind.Encoder);
     }
 
+    [Fact]
+    public void An_imported_checkpoint_in_the_layout_of_the_published_BERT_miniatures_teaches_a_distilled_student()
+    {
+        // Google's BERT miniatures have an older config.json: no model_type, no architectures.
+        var checkpoint = WriteCasedCheckpoint("bert-mini");
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(checkpoint, "config.json")))!.AsObject();
+        config.Remove("model_type");
+        config.Remove("architectures");
+        File.WriteAllText(Path.Combine(checkpoint, "config.json"), config.ToJsonString());
+        var corpus = temp.Write("corpus.txt", string.Join("\n\n", Enumerable.Range(0, 30).Select(i => i % 2 == 0 ? "Paris and London." : "the London and the Paris.")));
+
+        var imported = Cli.Run("import-hf", "--from", checkpoint, "--out", temp.File("teacher"));
+        var distilled = Cli.Run("distill", "--teacher", temp.File("teacher"), "--corpus", corpus, "--out", temp.File("student"), "--experts", "2", "--steps", "1",
+            "--batch-size", "4", "--seq-length", "32", "--device", "cpu", "--threads", "1");
+
+        imported.Error.Should().BeEmpty();
+        imported.ExitCode.Should().Be(0);
+        distilled.Error.Should().BeEmpty();
+        distilled.ExitCode.Should().Be(0);
+        BertModelStore.LoadConfig(temp.File("student", "model")).Should().Be((BertConfig.Tiny with { VocabSize = CasedVocabulary.Length }).WithExperts(2),
+            "the student takes the teacher's shape and vocabulary size");
+        BertTextEncoder.ForModelFolder(temp.File("student", "model")).Encode("Paris and London").InputIds.Should().Equal(
+            [2, 5, 6, 7, 3], "the student tokenises with the teacher's cased vocabulary");
+    }
+
     /// <summary>A tiny Hugging Face masked LM whose tokenizer is <see cref="CasedVocabulary"/> with <c>do_lower_case: false</c>.</summary>
     private string WriteCasedCheckpoint(string name)
     {
