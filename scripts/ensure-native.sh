@@ -7,6 +7,8 @@
 set -euo pipefail
 
 required=GLIBCXX_3.4.32
+# Which distribution this is; TCD_OS_RELEASE names another file (tests run the Debian 12 branch on any machine).
+os_release=${TCD_OS_RELEASE:-/etc/os-release}
 
 libstdcxx_path() {
   ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64|libstdc\+\+\.so\.6 .*AArch64/ {print $NF; exit}'
@@ -25,7 +27,7 @@ fi
 echo "[tcd] libstdc++ lacks $required, which TorchSharp's native library (libtorch 2.10) needs." >&2
 
 is_debian12=false
-if [ -r /etc/os-release ] && . /etc/os-release && [ "${ID:-}" = debian ] && [ "${VERSION_ID:-}" = 12 ]; then
+if [ -r "$os_release" ] && . "$os_release" && [ "${ID:-}" = debian ] && [ "${VERSION_ID:-}" = 12 ]; then
   is_debian12=true
 fi
 

@@ -18,11 +18,40 @@ internal static class SampleProgram
     /// </summary>
     public static SampleRun RunUntil(string stopAt, string name, params string[] args) => Run(name, stopAt, args);
 
-    private static SampleRun Run(string name, string? stopAt, string[] args)
+    /// <summary>
+    /// Runs a copy of the sample's output folder, made in <paramref name="copyFolder"/> without its native libraries
+    /// (<c>runtimes/</c>), with a NuGet cache that is empty too: a machine where TorchSharp finds no libtorch to load.
+    /// </summary>
+    public static SampleRun RunWithoutNativeLibraries(string name, string copyFolder, params string[] args)
     {
-        var program = ProgramPath(name);
+        var outputFolder = Path.GetDirectoryName(ProgramPath(name))!;
+        foreach (var file in Directory.EnumerateFiles(outputFolder, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(outputFolder, file);
+            if (!relative.StartsWith("runtimes" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            {
+                var copy = Path.Combine(copyFolder, relative);
+                Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+                File.Copy(file, copy);
+            }
+        }
+
+        var emptyNuGetCache = Directory.CreateDirectory(Path.Combine(copyFolder, "empty-nuget-cache")).FullName;
+        return RunProgram(Path.Combine(copyFolder, name + ".dll"), stopAt: null, args, ("NUGET_PACKAGES", emptyNuGetCache));
+    }
+
+    private static SampleRun Run(string name, string? stopAt, string[] args) => RunProgram(ProgramPath(name), stopAt, args);
+
+    private static SampleRun RunProgram(string program, string? stopAt, string[] args, params (string Name, string Value)[] environment)
+    {
+        var name = Path.GetFileNameWithoutExtension(program);
         File.Exists(program).Should().BeTrue($"the solution build puts {name} at {program}");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (variable, value) in environment)
+        {
+            start.Environment[variable] = value;
+        }
+
         start.ArgumentList.Add(program);
         foreach (var arg in args)
         {

@@ -106,6 +106,18 @@ public sealed class SampleTests : IDisposable
         Directory.Exists(folder).Should().BeFalse("a quickstart that wrote nothing leaves nothing behind, its lock included");
     }
 
+    [Fact]
+    public void Quickstart_where_libtorch_cannot_load_says_in_one_line_what_is_wrong_and_how_to_fix_it()
+    {
+        var run = SampleProgram.RunWithoutNativeLibraries("Tcd.Quickstart", Out("no-libtorch"), "--out", Out("no-libtorch-run"));
+
+        run.ExitCode.Should().Be(1, run.ToString());
+        run.Output.Should().BeEmpty("TorchSharp's loader trace is not shown: " + run);
+        run.Error.Trim().Should().StartWith("error: TorchSharp's native library (libtorch) could not be loaded. Cause: ", run.ToString())
+            .And.Contain("Fix: ").And.Contain("TorchSharp-cpu").And.NotContain("\n");
+        Directory.Exists(Out("no-libtorch-run")).Should().BeFalse("nothing was run");
+    }
+
     private static void CopyFolder(string source, string destination)
     {
         foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))

@@ -408,6 +408,8 @@ public static class HuggingFaceCheckpoint
 
     private static Dictionary<string, Tensor> ReadPyTorch(string path)
     {
+        // The first native call of an import from pytorch_model.bin (see SafeTensorsFile.Read).
+        TorchRuntime.EnsureAvailable();
         Hashtable table;
         try
         {

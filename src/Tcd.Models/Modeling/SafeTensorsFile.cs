@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Tcd.Models.Runtime;
 using static TorchSharp.torch;
 
 namespace Tcd.Models.Modeling;
@@ -93,6 +94,9 @@ public static class SafeTensorsFile
     {
         using var stream = OpenForReading(path);
         var entries = ReadHeader(stream, path, out var dataStart);
+        // Loaders that read weights before they build a model (Hugging Face import, ML.NET LoadModel) make their first
+        // native call here: a machine without a loadable libtorch gets TorchRuntime's one message, not a loader trace.
+        TorchRuntime.EnsureAvailable();
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var entry in entries)
         {

@@ -129,6 +129,8 @@ public static class TorchRuntime
     /// <summary>Builds the message for a load failure; <paramref name="libStdCxxPath"/> is null off Linux.</summary>
     internal static string Diagnose(Exception failure, string? libStdCxxPath)
     {
+        // TorchSharp's loader fails inside the static constructor of torch: the cause is the inner exception.
+        var cause = failure is TypeInitializationException { InnerException: { } inner } ? inner : failure;
         var message = new StringBuilder("TorchSharp's native library (libtorch) could not be loaded. ");
         if (libStdCxxPath is not null && !ContainsSymbolVersion(libStdCxxPath, RequiredGlibcxx))
         {
@@ -136,15 +138,17 @@ public static class TorchRuntime
                    .Append("Fix: run 'sudo bash scripts/ensure-native.sh' from the Tcd.MLNet repository (on Debian 12 it installs ")
                    .Append("libstdc++6 from Debian 13), or install libstdc++ from GCC 13 or newer with your package manager.");
         }
-        else if (failure.Message.Contains("libtorch-cpu", StringComparison.OrdinalIgnoreCase)
-                 || failure.Message.Contains("doesn't contain a reference", StringComparison.OrdinalIgnoreCase))
+        else if (cause.Message.Contains("libtorch-cpu", StringComparison.OrdinalIgnoreCase)
+                 || cause.Message.Contains("doesn't contain a reference", StringComparison.OrdinalIgnoreCase))
         {
-            message.Append("Cause: the application references no native TorchSharp backend. ")
-                   .Append("Fix: add a package reference to TorchSharp-cpu, TorchSharp-cuda-linux or TorchSharp-cuda-windows (version 0.107.0).");
+            message.Append("Cause: libtorch's native files are neither beside the application nor in the NuGet cache: the application ")
+                   .Append("references no native TorchSharp backend, or its output folder was copied without its runtimes folder. ")
+                   .Append("Fix: add a package reference to TorchSharp-cpu, TorchSharp-cuda-linux or TorchSharp-cuda-windows (version 0.107.0) ")
+                   .Append("and build again, or copy the whole output folder.");
         }
         else
         {
-            var firstLine = failure.Message.Split('\n', 2)[0].Trim();
+            var firstLine = cause.Message.Split('\n', 2)[0].Trim();
             message.Append($"Cause: {firstLine} ")
                    .Append("Fix: check that one TorchSharp backend package (TorchSharp-cpu or TorchSharp-cuda-*) 0.107.0 is referenced ")
                    .Append("and that its native files were copied to the output folder.");
@@ -173,15 +177,27 @@ public static class TorchRuntime
 
     private static Exception? TryLoad()
     {
+        // When it cannot load libtorch, TorchSharp writes its whole loader trace (20 to 40 lines) to standard output
+        // before it throws the same text; held back here, the user reads Diagnose's one message instead. On success
+        // whatever was written is passed on.
+        var standardOutput = Console.Out;
+        using var loaderOutput = new StringWriter();
+        Console.SetOut(loaderOutput);
         try
         {
             torch.InitializeDeviceType(DeviceType.CPU);
-            return null;
         }
         catch (Exception ex) when (ex is NotSupportedException or DllNotFoundException or TypeInitializationException or InvalidOperationException)
         {
             return ex;
         }
+        finally
+        {
+            Console.SetOut(standardOutput);
+        }
+
+        standardOutput.Write(loaderOutput.ToString());
+        return null;
     }
 
     private static string? FindLibStdCxx()

@@ -30,6 +30,26 @@ public class AdapterTests
     }
 
     [Fact]
+    public void Fresh_adapters_have_normal_weights_of_std_1e_3_and_zero_biases()
+    {
+        manual_seed(33);
+        using var adapter = new HoulsbyAdapter(hiddenSize: 512, bottleneckSize: 64);
+
+        var parameters = adapter.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+
+        parameters.Keys.Should().BeEquivalentTo(["down.weight", "down.bias", "up.weight", "up.bias"]);
+        foreach (var name in new[] { "down.weight", "up.weight" })
+        {
+            // 32,768 draws: the sample std of Normal(0, 1e-3) lies within 2% of 1e-3 with overwhelming probability.
+            parameters[name].std().item<float>().Should().BeApproximately(1e-3f, 2e-5f, name);
+            parameters[name].mean().item<float>().Should().BeApproximately(0f, 2e-5f, name);
+        }
+
+        parameters["down.bias"].count_nonzero().item<long>().Should().Be(0);
+        parameters["up.bias"].count_nonzero().item<long>().Should().Be(0);
+    }
+
+    [Fact]
     public void Freeze_leaves_exactly_adapters_layer_norms_and_the_task_head_trainable()
     {
         manual_seed(32);

@@ -156,6 +156,47 @@ public class SwitchMoeLayerTests
         withPadding.RouterEntropy.item<float>().Should().BeApproximately(plain.RouterEntropy.item<float>(), 1e-6f);
     }
 
+    [Fact]
+    public void The_router_computes_in_fp32_when_the_model_is_bfloat16()
+    {
+        manual_seed(7);
+        using var layer = new SwitchMoeLayer(Config);
+        layer.to(ScalarType.BFloat16);
+        using var hidden = randn(2, 6, Config.HiddenSize).to(ScalarType.BFloat16);
+        using var mask = ones(2, 6, dtype: ScalarType.Bool);
+        using var _ = no_grad();
+
+        var (output, routing) = layer.forward(hidden, mask);
+
+        // The reference: the same bfloat16 values, routed in fp32. A bfloat16 softmax is off by about 1e-3.
+        var tokens = hidden.reshape(-1, Config.HiddenSize).to(ScalarType.Float32);
+        var probabilities = nn.functional.linear(tokens, layer.Router.weight!.to(ScalarType.Float32), layer.Router.bias!.to(ScalarType.Float32)).softmax(dim: -1);
+        output.dtype.Should().Be(ScalarType.BFloat16, "the experts compute in the model's dtype");
+        routing.RouterProbabilityMean.dtype.Should().Be(ScalarType.Float32);
+        TinyConfigs.MaxAbsDiff(routing.RouterProbabilityMean, probabilities.mean(dimensions: [0])).Should().BeLessThan(1e-6);
+        routing.TokensPerExpert.data<long>().ToArray().Should().Equal(probabilities.argmax(dim: -1).bincount(null, Config.ExpertCount).data<long>().ToArray());
+    }
+
+    [Fact]
+    public void Router_entropy_is_the_mean_over_real_tokens_of_each_tokens_entropy_in_nats()
+    {
+        manual_seed(8);
+        using var layer = new SwitchMoeLayer(Config);
+        using var hidden = randn(2, 5, Config.HiddenSize) * 20;
+        using var mask = tensor(new[] { true, true, true, true, true, true, true, false, false, false }).reshape(2, 5);
+        using var _ = no_grad();
+
+        var statistics = layer.forward(hidden, mask).Routing.ToStatistics();
+
+        var realTokens = hidden.reshape(-1, Config.HiddenSize).narrow(0, 0, 7).to(ScalarType.Float64);
+        var probabilities = nn.functional.linear(realTokens, layer.Router.weight!.to(ScalarType.Float64), layer.Router.bias!.to(ScalarType.Float64))
+            .softmax(dim: -1).data<double>().ToArray().Chunk(Config.ExpertCount).ToList();
+        var expected = probabilities.Average(token => -token.Sum(p => p * Math.Log(p)));
+        var entropyOfTheMean = -Enumerable.Range(0, Config.ExpertCount).Select(e => probabilities.Average(token => token[e])).Sum(p => p * Math.Log(p));
+        expected.Should().NotBeApproximately(entropyOfTheMean, 1e-2, "the test must tell the two apart");
+        statistics.RouterEntropy.Should().BeApproximately(expected, 1e-5);
+    }
+
     /// <summary>The dense model's tensor for a one-expert model's tensor name (experts take the FFN weights).</summary>
     private static Tensor DenseSource(string name, Dictionary<string, Tensor> dense)
     {

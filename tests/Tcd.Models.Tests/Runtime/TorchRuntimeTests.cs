@@ -42,6 +42,18 @@ public class TorchRuntimeTests
     }
 
     [Fact]
+    public void Diagnose_LoaderFailureInsideTorchsStaticConstructor_NamesTheInnerCause()
+    {
+        // TorchSharp loads libtorch in the static constructor of torch, so the failure arrives wrapped.
+        var failure = new TypeInitializationException("TorchSharp.torch", new NotSupportedException(
+            "The libtorch-cpu-linux-x64 package version 2.10.0.0 is not restored on this system.\nTrace from LoadNativeBackend:\nStep 1"));
+
+        var message = TorchRuntime.Diagnose(failure, libStdCxxPath: null);
+
+        message.Should().Contain("TorchSharp-cpu").And.NotContain("type initializer").And.NotContain("Step 1");
+    }
+
+    [Fact]
     public void ResolveDevice_CudaWithoutCuda_ThrowsClearError()
     {
         if (torch.cuda.is_available())
