@@ -271,6 +271,26 @@ public sealed class SampleTests : IDisposable
         unknown.Error.Should().Contain("Unknown GLUE task 'Foo'").And.NotContain("(Parameter");
     }
 
+    [Fact]
+    public void FineTuneGlue_tunes_adapters_on_a_saved_model_instead_of_pre_training_one()
+    {
+        var saved = Out("saved-model");
+        var config = BertConfig.Tiny with { NumLayers = 1 };
+        using (var network = new BertForMaskedLm(config))
+        {
+            BertModelStore.Save(network, config, saved);
+        }
+
+        var run = SampleProgram.Run(
+            "Tcd.FineTuneGlue", "--model", saved, "--task", "RTE", "--adapters", "8", "--epochs", "1", "--max-train", "48", "--threads", "1", "--out", Out("finetune-adapters"));
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        run.Output.Should().Contain($"Loading the pre-trained model {saved}").And.NotContain("pre-training a tiny BERT teacher")
+            .And.Contain("Model: 1 layers, hidden 64, no experts", "the saved model is fine-tuned, not a freshly pre-trained teacher")
+            .And.Contain("adapters of size 8");
+        File.Exists(Path.Combine(Out("finetune-adapters"), "RTE.tcd.zip")).Should().BeTrue();
+    }
+
     [UnixFact]
     public void A_stopped_FineTuneGlue_names_its_checkpoint_and_the_same_command_resumes_from_it()
     {
