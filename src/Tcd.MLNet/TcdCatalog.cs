@@ -38,8 +38,8 @@ public sealed class TcdCatalog
     /// <param name="outputColumnName">The feature column of the fitted transformer. Default "Features".</param>
     /// <param name="textColumnName">The input text column (one document or paragraph per row). Default "Text".</param>
     /// <param name="model">The architecture. Default null: <see cref="BertConfig.PaperSmall"/> (the paper's small model).</param>
-    /// <param name="steps">Optimizer steps. Default 1,000.</param>
-    /// <param name="batchSize">Segments per step. Default 32.</param>
+    /// <param name="steps">Optimizer steps. Default 1,000 (paper: 1M steps at an effective batch of 512; this default is for a first run).</param>
+    /// <param name="batchSize">Segments per step. Default 32 (paper: an effective batch of 512; the options overload's <see cref="PretrainingOptions.GradientAccumulationSteps"/> reaches it).</param>
     /// <param name="learningRate">Peak AdamW learning rate. Default 1e-4 (paper: 1e-4).</param>
     /// <param name="device">"cpu", "cuda", "cuda:N" or "auto". Default "auto".</param>
     public BertPretrainingEstimator PretrainTeacher(
@@ -56,8 +56,8 @@ public sealed class TcdCatalog
     /// <param name="expertCount">Experts per MoE layer. Default 4 (paper: 64).</param>
     /// <param name="loadBalanceWeight">λ_B. Default 1000 (paper: 1000).</param>
     /// <param name="model">The architecture (its expert count is replaced). Default null: <see cref="BertConfig.PaperSmall"/>.</param>
-    /// <param name="steps">Optimizer steps. Default 1,000.</param>
-    /// <param name="batchSize">Segments per step. Default 32.</param>
+    /// <param name="steps">Optimizer steps. Default 1,000 (paper: 1M steps at an effective batch of 512; this default is for a first run).</param>
+    /// <param name="batchSize">Segments per step. Default 32 (paper: an effective batch of 512; the options overload's <see cref="PretrainingOptions.GradientAccumulationSteps"/> reaches it).</param>
     /// <param name="learningRate">Peak AdamW learning rate. Default 1e-4 (paper: 1e-4).</param>
     /// <param name="device">"cpu", "cuda", "cuda:N" or "auto". Default "auto".</param>
     public BertPretrainingEstimator PretrainMoe(
@@ -78,8 +78,8 @@ public sealed class TcdCatalog
     /// <param name="expertCount">Experts per MoE layer of the student. Default 4 (paper: 64).</param>
     /// <param name="loadBalanceWeight">λ_B. Default 1000 (paper: 1000).</param>
     /// <param name="model">The student's architecture. Default null: the teacher's.</param>
-    /// <param name="steps">Optimizer steps. Default 1,000.</param>
-    /// <param name="batchSize">Segments per step. Default 32.</param>
+    /// <param name="steps">Optimizer steps. Default 1,000 (paper: 1M steps at an effective batch of 512; this default is for a first run).</param>
+    /// <param name="batchSize">Segments per step. Default 32 (paper: an effective batch of 512; the options overload's <see cref="PretrainingOptions.GradientAccumulationSteps"/> reaches it).</param>
     /// <param name="learningRate">Peak AdamW learning rate. Default 1e-4 (paper: 1e-4).</param>
     /// <param name="device">"cpu", "cuda", "cuda:N" or "auto". Default "auto".</param>
     public BertPretrainingEstimator Distill(

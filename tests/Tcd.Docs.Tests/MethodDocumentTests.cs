@@ -30,6 +30,26 @@ public partial class MethodDocumentTests
         string.Join('\n', rows.Select(Problem).OfType<string>()).Should().BeEmpty($"every default {Page} states should be the code's");
     }
 
+    [Fact]
+    public void Every_property_whose_paper_value_the_page_gives_names_the_paper_in_its_XML_documentation()
+    {
+        // The property of a two-part row (Type.Property); a preset's value (BertConfig.PaperSmall.HiddenSize) is
+        // documented on the preset, and a command-line flag in its --help.
+        var checkedRows =
+            (from row in OptionTableRow.In(Markdown)
+             where !row.IsCommandLine && row.Paper != OptionTableRow.PaperNotGiven && row.Option.Count(c => c == '.') == 1
+             let names = row.Option.Split('.')
+             let property = ConfigurationProperty.Libraries.SelectMany(library => library.GetExportedTypes())
+                 .Where(type => type.Name == names[0]).Select(type => type.GetProperty(names[1])).SingleOrDefault(found => found is not null)
+             where property is not null
+             select (row, Text: string.Concat(XmlDocumentation.Of(property).Select(part => part.Value)))).ToList();
+
+        checkedRows.Should().HaveCountGreaterThan(25, "the page's tables give the paper's value of the objectives', the protocols' and XPERT's options");
+        var missing = checkedRows.Where(pair => !pair.Text.Contains("paper", StringComparison.OrdinalIgnoreCase))
+            .Select(pair => $"{Page}:{pair.row.Line} `{pair.row.Option}`: the paper's value is {pair.row.Paper}, but its XML documentation does not say so");
+        string.Join('\n', missing).Should().BeEmpty("issue 4 promises that every option is documented with its default and the paper's value");
+    }
+
     [Theory]
     [InlineData("PretrainingOptions.LearningRate", "2e-4")]
     [InlineData("BertConfig.PaperSmall.HiddenSize", "256")]

@@ -8,9 +8,13 @@ namespace Tcd.Docs.Tests;
 /// <param name="Line">The 1-based line of the row, for failure messages.</param>
 /// <param name="Option">The option cell without its backticks.</param>
 /// <param name="Default">The default cell without backticks, e.g. <c>1e-4</c> or <c>null: 10 % of TotalSteps</c>.</param>
-internal sealed record OptionTableRow(int Line, string Option, string Default)
+/// <param name="Paper">The paper's value cell without backticks, e.g. <c>1e-4</c> or <c>not given</c>.</param>
+internal sealed record OptionTableRow(int Line, string Option, string Default, string Paper = "")
 {
     private const string Header = "| option | default | paper |";
+
+    /// <summary>The paper cell of an option whose value the paper does not give.</summary>
+    public const string PaperNotGiven = "not given";
 
     /// <summary>Whether the row names a <c>tcd</c> flag rather than a member of a library type.</summary>
     public bool IsCommandLine => Option.StartsWith("tcd ", StringComparison.Ordinal);
@@ -52,6 +56,6 @@ internal sealed record OptionTableRow(int Line, string Option, string Default)
             throw new InvalidDataException($"Line {line}: the option cell must be one code span, e.g. `PretrainingOptions.LearningRate`; got {option}");
         }
 
-        return new OptionTableRow(line, option[1..^1], cells[1].Replace("`", string.Empty, StringComparison.Ordinal));
+        return new OptionTableRow(line, option[1..^1], cells[1].Replace("`", string.Empty, StringComparison.Ordinal), cells[2].Replace("`", string.Empty, StringComparison.Ordinal));
     }
 }

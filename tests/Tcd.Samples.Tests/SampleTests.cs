@@ -13,6 +13,8 @@ namespace Tcd.Samples.Tests;
 [Collection(nameof(SampleTests))]
 public sealed class SampleTests : IDisposable
 {
+    private static readonly byte[] PngSignature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
+
     private readonly DirectoryInfo output = Directory.CreateTempSubdirectory("tcd-sample-tests-");
 
     public void Dispose() => output.Delete(recursive: true);
@@ -48,6 +50,12 @@ public sealed class SampleTests : IDisposable
             .StartWith("[1] every dev prediction is the class '1': the model does not tell the examples apart yet");
         run.Output.Should().Contain("[MoE] SST-2 dev: accuracy 50.9; every dev prediction is the class '1' (ML.NET: ");
         File.Exists(Path.Combine(Out("quickstart"), "tcd", "model", "pretraining.json")).Should().BeTrue("tcd glue reads the held-out log-likelihood there");
+        foreach (var chart in new[] { "pretraining-mlm.png", "glue-scores.png" })
+        {
+            File.ReadAllBytes(Path.Combine(Out("quickstart"), chart)).Should().StartWith(PngSignature, $"the quickstart draws {chart} (loss curves, dev scores) beside its table");
+        }
+
+        run.Output.Should().Contain("pretraining-mlm.png and glue-scores.png in ");
         again.ExitCode.Should().Be(0, again.ToString());
         again.Output.Should().Contain("[moe] already trained").And.NotContain("fine-tuning on");
         again.Output.Split('\n').Where(line => line.Contains("already fine-tuned: dev ", StringComparison.Ordinal)).Should().HaveCount(6, "three models on two tasks");
@@ -273,6 +281,26 @@ public sealed class SampleTests : IDisposable
         var unknown = SampleProgram.Run("Tcd.FineTuneGlue", "--task", "Foo", "--out", Out("finetune-bad"));
         unknown.ExitCode.Should().NotBe(0);
         unknown.Error.Should().Contain("Unknown GLUE task 'Foo'").And.NotContain("(Parameter");
+    }
+
+    [Fact]
+    public void FineTuneGlue_tunes_adapters_on_a_saved_model_instead_of_pre_training_one()
+    {
+        var saved = Out("saved-model");
+        var config = BertConfig.Tiny with { NumLayers = 1 };
+        using (var network = new BertForMaskedLm(config))
+        {
+            BertModelStore.Save(network, config, saved);
+        }
+
+        var run = SampleProgram.Run(
+            "Tcd.FineTuneGlue", "--model", saved, "--task", "RTE", "--adapters", "8", "--epochs", "1", "--max-train", "48", "--threads", "1", "--out", Out("finetune-adapters"));
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        run.Output.Should().Contain($"Loading the pre-trained model {saved}").And.NotContain("pre-training a tiny BERT teacher")
+            .And.Contain("Model: 1 layers, hidden 64, no experts", "the saved model is fine-tuned, not a freshly pre-trained teacher")
+            .And.Contain("adapters of size 8");
+        File.Exists(Path.Combine(Out("finetune-adapters"), "RTE.tcd.zip")).Should().BeTrue();
     }
 
     [UnixFact]

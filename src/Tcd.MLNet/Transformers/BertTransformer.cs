@@ -42,6 +42,7 @@ public abstract class BertTransformer : ITransformer
     private readonly NetworkGate gate;
     private readonly BatchCollator collator;
     private int forwardCount;
+    private int gradientRecordingForwardCount;
     private long tokensRun;
 
     /// <param name="network">The network that <see cref="Forward"/> runs; its <see cref="NetworkGate"/> is shared with every transformer over it.</param>
@@ -117,6 +118,9 @@ public abstract class BertTransformer : ITransformer
 
     /// <summary>Forward passes run so far (a test hook showing that <see cref="Transform"/> batches).</summary>
     internal int ForwardCount => Volatile.Read(ref forwardCount);
+
+    /// <summary>Forward passes so far whose output carried an autograd graph (a test hook showing that predictions run under <c>no_grad</c>).</summary>
+    internal int GradientRecordingForwardCount => Volatile.Read(ref gradientRecordingForwardCount);
 
     /// <summary>Token positions the forward passes have run so far, padding included (a test hook showing that batches are formed by length).</summary>
     internal long TokensRun => Interlocked.Read(ref tokensRun);
@@ -204,7 +208,13 @@ public abstract class BertTransformer : ITransformer
                 var device = Network.parameters().First().device;
                 using var batch = collator.Collate(encoded, device);
                 tokensRun += batch.InputIds.numel();
-                var output = Forward(batch).to(ScalarType.Float32).cpu();
+                var result = Forward(batch);
+                if (result.requires_grad)
+                {
+                    gradientRecordingForwardCount++;
+                }
+
+                var output = result.to(ScalarType.Float32).cpu();
                 var width = (int)output.shape[1];
                 var flat = output.data<float>().ToArray();
                 return Enumerable.Range(0, encoded.Count).Select(i => flat.AsSpan(i * width, width).ToArray()).ToArray();

@@ -9,11 +9,11 @@ public sealed class MlmMaskingOptions
     /// <summary>Fraction of maskable tokens selected as prediction targets. Default 0.15 (BERT, TCD paper).</summary>
     public double Probability { get; init; } = 0.15;
 
-    /// <summary>Fraction of the selected tokens replaced by <c>[MASK]</c>. Default 0.8 (BERT).</summary>
+    /// <summary>Fraction of the selected tokens replaced by <c>[MASK]</c>. Default 0.8 (paper: 0.8, BERT's).</summary>
     public double MaskTokenFraction { get; init; } = 0.8;
 
     /// <summary>
-    /// Fraction of the selected tokens replaced by a random ordinary token. Default 0.1 (BERT).
+    /// Fraction of the selected tokens replaced by a random ordinary token. Default 0.1 (paper: 0.1, BERT's).
     /// The remaining <c>1 - MaskTokenFraction - RandomTokenFraction</c> (0.1) keep their original token.
     /// </summary>
     public double RandomTokenFraction { get; init; } = 0.1;

@@ -56,11 +56,11 @@ public sealed record BertConfig
     [JsonPropertyName("type_vocab_size")]
     public int TypeVocabSize { get; init; } = 2;
 
-    /// <summary>Dropout after embeddings and every sublayer output. Default 0.1 (Devlin et al.).</summary>
+    /// <summary>Dropout after embeddings and every sublayer output. Default 0.1 (paper: 0.1, BERT's; Devlin et al.).</summary>
     [JsonPropertyName("hidden_dropout_prob")]
     public double HiddenDropout { get; init; } = 0.1;
 
-    /// <summary>Dropout on the attention probabilities. Default 0.1 (Devlin et al.).</summary>
+    /// <summary>Dropout on the attention probabilities. Default 0.1 (paper: 0.1, BERT's; Devlin et al.).</summary>
     [JsonPropertyName("attention_probs_dropout_prob")]
     public double AttentionDropout { get; init; } = 0.1;
 
@@ -72,7 +72,7 @@ public sealed record BertConfig
     [JsonPropertyName("initializer_range")]
     public double InitializerRange { get; init; } = 0.02;
 
-    /// <summary>Experts per layer: 0 gives vanilla BERT; a positive count makes every FFN a Switch MoE layer. Default 0.</summary>
+    /// <summary>Experts per layer: 0 gives vanilla BERT; a positive count makes every FFN a Switch MoE layer. Default 0 (paper: 64 for its MoE models).</summary>
     [JsonPropertyName("expert_count")]
     public int ExpertCount { get; init; }
 

@@ -10,10 +10,10 @@ namespace Tcd.Models.Training;
 /// </summary>
 public sealed record PretrainingOptions
 {
-    /// <summary>Optimizer steps of the whole run. Default 1,000 (the paper trains far longer).</summary>
+    /// <summary>Optimizer steps of the whole run. Default 1,000 (paper: 1M steps at an effective batch of 512; this default is for a first run).</summary>
     public long TotalSteps { get; init; } = 1_000;
 
-    /// <summary>Segments per micro-batch. Default 32.</summary>
+    /// <summary>Segments per micro-batch. Default 32 (paper: an effective batch of 512, e.g. 32 × 16 <see cref="GradientAccumulationSteps"/>).</summary>
     public int BatchSize { get; init; } = 32;
 
     /// <summary>
@@ -43,7 +43,7 @@ public sealed record PretrainingOptions
     /// </summary>
     public long? WarmupSteps { get; init; }
 
-    /// <summary>Global gradient-norm clipping threshold; 0 disables clipping. Default 1.0.</summary>
+    /// <summary>Global gradient-norm clipping threshold; 0 disables clipping. Default 1.0 (paper: 1.0).</summary>
     public double MaxGradientNorm { get; init; } = 1.0;
 
     /// <summary>Seed of data order, masking, dropout and token sampling. Default 42.</summary>
@@ -105,7 +105,7 @@ public sealed record PretrainingOptions
     /// <summary>Steps between validations on the held-out segments (also run at the end). Default 0 (end only).</summary>
     public long ValidationEvery { get; init; }
 
-    /// <summary>Seed of the validation masks, fixed so that two models are compared on the same masked tokens. Default 1234.</summary>
+    /// <summary>Seed of the validation masks, fixed so that two models are compared on the same masked tokens. Default 1234 (paper: a fixed seed, whose value it does not give).</summary>
     public long ValidationMaskSeed { get; init; } = 1234;
 
     /// <summary>Device: "cpu", "cuda", "cuda:1" or "auto" (CUDA when available). Default "auto".</summary>

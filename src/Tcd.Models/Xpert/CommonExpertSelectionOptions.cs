@@ -9,7 +9,7 @@ public sealed class CommonExpertSelectionOptions
     /// <summary>Score used to rank experts. Default <see cref="CommonExpertScoring.Minimum"/>.</summary>
     public CommonExpertScoring Scoring { get; init; } = CommonExpertScoring.Minimum;
 
-    /// <summary>Experts kept per layer in <see cref="CommonExpertSelectionMode.TopK"/> mode. Default 2.</summary>
+    /// <summary>Experts kept per layer in <see cref="CommonExpertSelectionMode.TopK"/> mode. Default 2 (paper: 2).</summary>
     public int TopK { get; init; } = 2;
 
     /// <summary>

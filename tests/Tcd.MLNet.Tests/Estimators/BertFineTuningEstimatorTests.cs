@@ -26,6 +26,36 @@ public class BertFineTuningEstimatorTests
     }
 
     [Fact]
+    public void Fine_tuning_reports_its_steps_and_each_epochs_validation_score_to_the_progress_and_the_log()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var logged = new List<string>();
+        mlContext.Log += (_, e) => { if (e.Source.StartsWith("Tcd", StringComparison.Ordinal)) { lock (logged) { logged.Add(e.Message); } } };
+        var reports = new List<Tcd.Models.Training.FineTuningProgress>();
+        var data = mlContext.Data.LoadFromEnumerable(TcdTestData.Sentiment()); // 16 rows in batches of 8: 2 steps an epoch
+        var options = new BertFineTuningOptions
+        {
+            Training = TcdTestData.FastFineTuning(2),
+            ValidationData = data,
+            Progress = new Tcd.Models.Runtime.SynchronousProgress<Tcd.Models.Training.FineTuningProgress>(report => { lock (reports) { reports.Add(report); } }),
+        };
+
+        var model = mlContext.Tcd().TextClassifier(TcdTestData.Teacher, options).Fit(data);
+
+        reports.Where(report => !report.IsEpochSummary && report.ValidationExamplesScored is null).Select(report => report.Step).Should().Equal(1, 2, 3, 4);
+        var epochs = reports.Where(report => report.IsEpochSummary).ToList();
+        epochs.Select(report => report.Epoch).Should().Equal(1, 2);
+        epochs.Select(report => report.ValidationScore).Should().Equal(model.FineTuningResult!.EpochScores.Select(score => (double?)score), "each epoch's summary carries its validation score");
+        epochs.Should().OnlyContain(report => report.ValidationScore >= 0 && report.ValidationScore <= 1, "the default validation score is accuracy");
+        foreach (var report in reports.Where(report => report.ValidationExamplesScored is null))
+        {
+            logged.Should().Contain(message => message.EndsWith(report.ToString(), StringComparison.Ordinal), "every report also reaches mlContext.Log");
+        }
+
+        logged.Should().Contain(message => message.Contains(FormattableString.Invariant($"Fine-tuning done: best epoch {model.FineTuningResult.BestEpoch}, validation accuracy "), StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Multiclass_classifier_keeps_the_key_values_so_MapKeyToValue_works()
     {
         var mlContext = new MLContext(seed: 1);

@@ -114,6 +114,28 @@ public class BertPretrainingEstimatorTests
     }
 
     [Fact]
+    public void Validation_data_is_scored_during_training_and_its_log_likelihood_reaches_the_progress_the_log_and_the_result()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var logged = new List<string>();
+        mlContext.Log += (_, e) => { if (e.Source.StartsWith("Tcd", StringComparison.Ordinal)) { lock (logged) { logged.Add(e.Message); } } };
+        var reports = new List<PretrainingProgress>();
+        var options = TcdTestData.PretrainingOptions<BertPretrainingOptions>();
+        options.Training = TcdTestData.FastPretraining(4) with { ValidationEvery = 2 };
+        options.ValidationData = mlContext.Data.LoadFromEnumerable(new[] { new TextInput { Text = "the dog sat on the mat and the bird sang in the sun." } });
+        options.Progress = new SynchronousProgress(reports);
+
+        var teacher = mlContext.Tcd().PretrainTeacher(options).Fit(TcdTestData.Corpus(mlContext));
+
+        var validated = reports.Where(report => report.ValidationLogLikelihood is not null).ToList();
+        validated.Select(report => report.Step).Should().Equal([2, 4], "ValidationEvery 2 of 4 steps scores the held-out text at steps 2 and 4");
+        validated.Should().OnlyContain(report => report.ValidationLogLikelihood < 0 && double.IsFinite(report.ValidationLogLikelihood!.Value), "a log-likelihood of masked tokens");
+        teacher.PretrainingResult!.ValidationLogLikelihood.Should().Be(validated[^1].ValidationLogLikelihood, "the result keeps the last validation's score");
+        logged.Should().Contain(message => message.Contains("step 2/4 ", StringComparison.Ordinal)
+            && message.Contains(FormattableString.Invariant($" val-ll={validated[0].ValidationLogLikelihood:F4}"), StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Output_shape_adds_the_feature_vector()
     {
         var mlContext = new MLContext(seed: 1);

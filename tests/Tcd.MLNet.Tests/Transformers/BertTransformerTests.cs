@@ -2,6 +2,8 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Tcd.MLNet.Estimators;
 using Tcd.MLNet.Transformers;
+using Tcd.Models.Data;
+using Tcd.Models.Modeling;
 
 namespace Tcd.MLNet.Tests.Transformers;
 
@@ -55,6 +57,28 @@ public class BertTransformerTests
         var lengths = inputs.Select(input => model.Encoder.Encode(input.Text, maxLength: model.MaxSequenceLength).Length).ToList();
         var inInputOrder = lengths.Chunk(4).Sum(batch => 4L * batch.Max());
         (model.TokensRun - tokensBefore).Should().BeLessThan(inInputOrder * 3 / 4, "batched by length, little of each batch is padding");
+    }
+
+    [Fact]
+    public void Transform_and_PredictionEngine_run_the_network_without_recording_gradients()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var featurizer = new PretrainedBertTransformer(new BertForMaskedLm(TcdTestData.Tiny), BertTextEncoder.CreateUncased(), maxSequenceLength: 32);
+        try
+        {
+            featurizer.Model.parameters().Should().OnlyContain(parameter => parameter.requires_grad, "the weights are trainable, so a forward pass outside no_grad records a graph");
+
+            featurizer.Transform(TcdTestData.Corpus(mlContext)).GetColumn<float[]>("Features").Should().HaveCount(12);
+            using var engine = mlContext.Model.CreatePredictionEngine<TextInput, FeatureVector>(featurizer);
+            engine.Predict(new TextInput { Text = "the cat sat on the mat." }).Features.Should().HaveCount(TcdTestData.Tiny.HiddenSize);
+
+            featurizer.ForwardCount.Should().BeGreaterThan(1);
+            featurizer.GradientRecordingForwardCount.Should().Be(0, "a forward pass that serves predictions builds no autograd graph");
+        }
+        finally
+        {
+            mlContext.Tcd().DisposeModel(featurizer);
+        }
     }
 
     [Fact]
@@ -131,6 +155,11 @@ public class BertTransformerTests
         using var stream = new MemoryStream();
         var save = () => mlContext.Model.Save(TcdTestData.Teacher, data.Schema, stream);
         save.Should().Throw<Exception>().Where(e => Flatten(e).Any(m => m.Contains("mlContext.Tcd().SaveModel", StringComparison.Ordinal)));
+    }
+
+    private sealed class FeatureVector
+    {
+        public float[] Features { get; set; } = [];
     }
 
     private static IEnumerable<string> Flatten(Exception? e)
