@@ -257,7 +257,7 @@ public sealed class XpertParseTests : IDisposable
         exitCode.Should().Be(0);
         output.Should().Contain("--domains").And.Contain("--target-preset").And.Contain("--target-ff").And.Contain("[default: 2]")
             .And.Contain("[default: minimum]").And.Contain("[default: 256]").And.Contain("--expert-rank").And.Contain("--config")
-            .And.Contain("--tucker-iterations").And.Contain("[default: 100]").And.Contain("--tucker-tolerance").And.Contain("[default: 1E-08]");
+            .And.Contain("--tucker-iterations").And.Contain("[default: 100]").And.Contain("--tucker-tolerance").And.Contain("[default: 0.0001]");
     }
 
     [Fact]

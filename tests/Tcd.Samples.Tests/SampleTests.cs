@@ -195,6 +195,12 @@ public sealed class SampleTests : IDisposable
         run.ExitCode.Should().Be(0, run.ToString());
         run.Output.Should().Contain("layer 0: E").And.Contain("relative error up").And.Contain("| XPERT init |").And.Contain("| scratch |");
         File.Exists(Path.Combine(Out("xpert"), "expert-activation-layer1.png")).Should().BeTrue();
+        // The scratch-vs-XPERT convergence comparison: one loss curve per run, from each run's per-step metrics.
+        new FileInfo(Path.Combine(Out("xpert"), "loss-curves.png")).Length.Should().BePositive();
+        File.ReadAllLines(Path.Combine(Out("xpert"), "xpert", "metrics.jsonl")).Should().HaveCount(4, "the XPERT run logs each of its 4 steps");
+        File.ReadAllLines(Path.Combine(Out("xpert"), "scratch", "metrics.jsonl")).Should().HaveCount(4, "the scratch run logs each of its 4 steps");
+        File.ReadAllText(Path.Combine(Out("xpert"), "results.md")).Should().Contain("final MLM loss").And.Contain("validation log-likelihood")
+            .And.Contain("| XPERT init |").And.Contain("| scratch |");
         using (var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(Out("xpert"), "xpert.json"))))
         {
             var layers = report.RootElement.GetProperty("layers");

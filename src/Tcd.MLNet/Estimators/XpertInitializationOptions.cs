@@ -28,7 +28,7 @@ public sealed class XpertInitializationOptions : ExpertAnalysisOptions
     /// <summary>d_model-mode Tucker rank, at least the target's HiddenSize. Default null: the target's HiddenSize.</summary>
     public int? HiddenRank { get; set; }
 
-    /// <summary>HOOI iterations and tolerance. Default null: the defaults of <see cref="TuckerOptions"/> (100 iterations, tolerance 1e-8).</summary>
+    /// <summary>HOOI iterations and tolerance. Default null: the defaults of <see cref="TuckerOptions"/> (100 iterations, tolerance 1e-4).</summary>
     public TuckerOptions? Tucker { get; set; }
 
     /// <summary>Seed of the dense model's normal initialisation of everything but the FFNs (embeddings, attention, heads). Default 42.</summary>

@@ -9,8 +9,8 @@ namespace Tcd.Models.Xpert;
 /// iteration (HOOI), the algorithm of tensorly's <c>tucker</c> (De Lathauwer, De Moor and Vandewalle, 2000).
 /// </summary>
 /// <remarks>
-/// Everything is computed in float64 on the input's device, whatever the input dtype: HOOI stops on error changes
-/// of ~1e-8, which float32 round-off (~1e-7) would drown. Core and factors come back in the input dtype.
+/// Everything is computed in float64 on the input's device, whatever the input dtype: a <see cref="TuckerOptions.Tolerance"/>
+/// of ~1e-8 would otherwise drown in float32 round-off (~1e-7). Core and factors come back in the input dtype.
 /// Results are deterministic: each singular vector is signed so that its largest-magnitude entry is positive.
 /// </remarks>
 public static class TuckerDecomposition

@@ -14,10 +14,16 @@ public sealed class TuckerOptions
 
     /// <summary>
     /// HOOI stops once the relative reconstruction error ‖X − X̂‖ / ‖X‖ changes by less than this between two
-    /// sweeps (the first sweep is compared with the HOSVD error). Default 1e-8. 0 always runs
-    /// <see cref="MaxIterations"/> sweeps.
+    /// sweeps (the first sweep is compared with the HOSVD error). Default 1e-4 (tensorly's <c>tucker</c>, <c>tol=10e-5</c>).
+    /// 0 always runs <see cref="MaxIterations"/> sweeps.
     /// </summary>
-    public double Tolerance { get; init; } = 1e-8;
+    /// <remarks>
+    /// On expert weights HOOI creeps once the change is that small: decomposing a small MoE's experts to half their
+    /// d_ff and hidden size, the change fell below 1e-4 at the sixth sweep, and the next 94 sweeps (at BERT-base size
+    /// each holds a 3072 × 3072 float64 SVD per layer) lowered the error by 0.0003 without reaching a change of 1e-8.
+    /// Set a smaller tolerance for a tighter fit; the arithmetic runs in float64.
+    /// </remarks>
+    public double Tolerance { get; init; } = 1e-4;
 
     /// <summary>
     /// A mode-n unfolding of shape [I_n, J] with J ≥ <c>GramSwitchRatio</c> × I_n gets its leading left singular
@@ -42,7 +48,7 @@ public sealed class TuckerOptions
         if (!(Tolerance >= 0) || double.IsInfinity(Tolerance))
         {
             throw new ArgumentException(
-                $"TuckerOptions.Tolerance is {Tolerance}; use a finite non-negative number such as 1e-8.",
+                $"TuckerOptions.Tolerance is {Tolerance}; use a finite non-negative number such as 1e-4.",
                 nameof(Tolerance));
         }
 

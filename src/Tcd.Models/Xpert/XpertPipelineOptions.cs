@@ -21,7 +21,7 @@ public sealed class XpertPipelineOptions
     /// <summary>d_model-mode Tucker rank. Default null: the target's HiddenSize.</summary>
     public int? HiddenRank { get; init; }
 
-    /// <summary>HOOI settings. Default null: the defaults of <see cref="TuckerOptions"/> (100 iterations, tolerance 1e-8).</summary>
+    /// <summary>HOOI settings. Default null: the defaults of <see cref="TuckerOptions"/> (100 iterations, tolerance 1e-4).</summary>
     public TuckerOptions? Tucker { get; init; }
 
     /// <summary>Seed of the dense model's normal initialisation (everything but the FFNs). Default 42.</summary>

@@ -95,6 +95,21 @@ public sealed class ExpertActivationAnalyzerTests
     }
 
     [Fact]
+    public void Analysis_RunsInEvalMode_SoDropoutReroutesNoTokenBetweenRuns()
+    {
+        torch.manual_seed(8);
+        using var model = new BertForMaskedLm(MoeConfig);
+        model.Config.HiddenDropout.Should().BePositive("dropout in training mode would change which expert a token reaches");
+        var analyzer = new ExpertActivationAnalyzer(Encoder, FastOptions);
+
+        var first = analyzer.Analyze(model, Domains());
+        var second = analyzer.Analyze(model, Domains());
+
+        model.training.Should().BeTrue("the model was in training mode before the analysis");
+        second.ToCsv().Should().Be(first.ToCsv());
+    }
+
+    [Fact]
     public void TokenLimit_StopsEachDomainWithinTheLimit()
     {
         torch.manual_seed(5);
