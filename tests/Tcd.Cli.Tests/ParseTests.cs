@@ -283,6 +283,33 @@ public sealed class ParseTests : IDisposable
     }
 
     [Fact]
+    public void Glue_config_file_gives_the_grid_lists_as_text_a_number_or_an_array_of_numbers()
+    {
+        var model = Path.GetDirectoryName(temp.Write("a/config.json", BertConfig.Tiny.ToJson()))!;
+        var glue = Directory.CreateDirectory(temp.File("glue")).FullName;
+        string[] required = ["glue", "--models", model, "--glue", glue, "--tasks", "RTE", "--out", "o"];
+        var files = 0;
+        string[] WithConfig(string json) => [.. required, "--config", temp.Write($"grid{++files}.json", json)];
+        List<string> Configurations(string json, params string[] options) =>
+            Cli.Parse(c => c.Glue, [.. WithConfig(json), .. options]).Suite.Grid.ConfigurationsFor(BertConfig.PaperLarge).Select(c => c.ToString()).ToList();
+        Action Parsing(string json) => () => Cli.Parse(c => c.Glue, WithConfig(json));
+
+        Configurations("""{ "full-lr": 2e-5, "adapter-lr": "none" }""").Should().Equal(["full lr=2e-05"], "a number is a one-value list");
+        Configurations("""{ "full-lr": [2e-5, 5E-5], "adapter-lr": [3e-4], "adapter-sizes": [16, 64] }""").Should().Equal(
+            "full lr=2e-05", "full lr=5e-05", "adapters lr=3e-04 size=16", "adapters lr=3e-04 size=64");
+        Configurations("""{ "full-lr": "none", "adapter-lr": 0.0003, "adapter-sizes": 64 }""").Should().Equal("adapters lr=3e-04 size=64");
+        Configurations("""{ "full-lr": "2e-5,5e-5", "adapter-lr": "none" }""").Should().Equal("full lr=2e-05", "full lr=5e-05");
+        Configurations("""{ "full-lr": [2e-5, 5e-5], "adapter-lr": "none" }""", "--full-lr", "1e-5").Should().Equal(["full lr=1e-05"], "the command line overrides the file");
+        Parsing("""{ "full-lr": true }""").Should().Throw<CliUsageException>().WithMessage(
+            "--config: '*grid*.json' key \"full-lr\" is true, which is not a list of numbers; write a number, an array of numbers or a string of them separated by commas.");
+        Parsing("""{ "adapter-sizes": [16, "64"] }""").Should().Throw<CliUsageException>().WithMessage("--config: * key \"adapter-sizes\" is [16,\"64\"], which is not a list of numbers;*");
+        Parsing("""{ "adapter-lr": [] }""").Should().Throw<CliUsageException>().WithMessage("--config: * key \"adapter-lr\" is [], which is not a list of numbers;*");
+        Parsing("""{ "adapter-lr": { "rate": 3e-4 } }""").Should().Throw<CliUsageException>().WithMessage("--config: * key \"adapter-lr\" is {*}, which is not a list of numbers;*");
+        Parsing("""{ "adapter-sizes": 64.5 }""").Should().Throw<CliUsageException>().WithMessage("--adapter-sizes: '64.5' is not an adapter size, a whole number above 0;*");
+        Parsing("""{ "adapter-lr": [1e-4, -3e-4] }""").Should().Throw<CliUsageException>().WithMessage("--adapter-lr: '-3e-4' is not a learning rate*");
+    }
+
+    [Fact]
     public void Glue_groups_batches_by_length_when_the_command_line_or_the_config_file_asks()
     {
         var model = Path.GetDirectoryName(temp.Write("a/config.json", BertConfig.Tiny.ToJson()))!;

@@ -156,7 +156,7 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
         try
         {
             return GlueSuiteGridOptions.Apply(
-                named, options.Get(fullLearningRates), options.Get(adapterLearningRates), options.Get(adapterSizes));
+                named, options.GetNumberList(fullLearningRates), options.GetNumberList(adapterLearningRates), options.GetNumberList(adapterSizes));
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException)
         {
