@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Tcd.Cli.Commands;
 using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
@@ -69,6 +70,27 @@ public sealed class ParseTests : IDisposable
         exitCode.Should().Be(1);
         error.Should().Contain("--max-grad-norm").And.NotContain("MaxGradientNorm");
         Directory.Exists(temp.File("run")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Finetune_clips_gradients_with_pretrains_option_and_names_a_negative_threshold()
+    {
+        temp.Write("model/config.json", BertConfig.Tiny.ToJson());
+        var train = temp.Write("rte-train.tsv", string.Empty);
+        string[] command = ["finetune", "--model", temp.File("model"), "--task", "RTE", "--data", train, "--out", temp.File("ft")];
+        static string HelpLine(string command) =>
+            Regex.Replace(Cli.Run(command, "--help").Output.Split('\n').Single(line => line.Contains("--max-grad-norm")).Trim(), @"\s+", " ");
+
+        Cli.Parse(c => c.Finetune, command).Training.MaxGradientNorm.Should().Be(new FineTuningOptions().MaxGradientNorm).And.Be(1.0);
+        Cli.Parse(c => c.Finetune, [.. command, "--max-grad-norm", "0"]).Training.MaxGradientNorm.Should().Be(0, "0 turns clipping off");
+        Cli.Parse(c => c.Finetune, [.. command, "--max-grad-norm", "0.5"]).Training.MaxGradientNorm.Should().Be(0.5);
+        var (exitCode, _, error) = Cli.Run([.. command, "--max-grad-norm", "-1"]);
+
+        exitCode.Should().Be(1);
+        error.Should().Contain("--max-grad-norm").And.NotContain("MaxGradientNorm");
+        Directory.Exists(temp.File("ft")).Should().BeFalse();
+        HelpLine("finetune").Should().Be(HelpLine("pretrain"), "one option, worded and defaulted alike")
+            .And.Be("--max-grad-norm <max-grad-norm> Clip the global gradient norm to this before each optimizer step; 0 turns clipping off. [default: 1]");
     }
 
     [Fact]
