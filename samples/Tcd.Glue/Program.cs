@@ -23,6 +23,9 @@ var grid = new Option<string>("--grid")
     Description = "Hyper-parameter grid: 'paper' (full lr 1e-5/2e-5/5e-5; adapters lr 1e-4/2e-4/3e-4 × size 16/64/128[/256]) or 'quick' (full 5e-5; adapters 3e-4 × 64).",
     DefaultValueFactory = _ => "paper",
 }.AcceptOnlyFromAmong("paper", "quick");
+var fullLearningRates = new Option<string?>(GlueSuiteGridOptions.FullLearningRatesName) { Description = GlueSuiteGridOptions.FullLearningRatesHelp };
+var adapterLearningRates = new Option<string?>(GlueSuiteGridOptions.AdapterLearningRatesName) { Description = GlueSuiteGridOptions.AdapterLearningRatesHelp };
+var adapterSizes = new Option<string?>(GlueSuiteGridOptions.AdapterSizesName) { Description = GlueSuiteGridOptions.AdapterSizesHelp };
 var seeds = new Option<int>("--seeds") { Description = "Seeds per configuration (1..N); results are mean ± std.", DefaultValueFactory = _ => 3 };
 seeds.Validators.Add(result =>
 {
@@ -51,8 +54,21 @@ var testPredictions = new Option<bool>("--test-predictions") { Description = "Al
 
 var root = new RootCommand("Fine-tunes pre-trained (MoE) BERT models on GLUE with the TCD paper's protocol and writes the results table, charts and selection.")
 {
-    models, glue, tasks, output, grid, seeds, epochs, batchSize, maxLength, maxTrain, maxDev, groupByLength, device, threads, corpus, testPredictions,
+    models, glue, tasks, output, grid, fullLearningRates, adapterLearningRates, adapterSizes, seeds, epochs, batchSize, maxLength, maxTrain, maxDev, groupByLength, device, threads, corpus, testPredictions,
 };
+// Read while the command line is parsed, so that a wrong list is a usage error naming its option before any work. Which
+// lists are accepted does not depend on the grid they change, and a wrong --grid is --grid's own error.
+root.Validators.Add(result =>
+{
+    try
+    {
+        GlueSuiteGridOptions.Apply(GlueSuiteGrid.Paper, result.GetValue(fullLearningRates), result.GetValue(adapterLearningRates), result.GetValue(adapterSizes));
+    }
+    catch (Exception ex) when (ex is FormatException or ArgumentException)
+    {
+        result.AddError(ex.Message);
+    }
+});
 // The suite runs on the main thread: glibc serves it from the heap that NativeAllocator tunes for reuse.
 root.SetAction((parsed, cancellationToken) => Task.FromResult(RunSuite(parsed, cancellationToken)));
 return await SampleCommandLine.InvokeAsync(root, args);
@@ -68,7 +84,8 @@ int RunSuite(ParseResult parsed, CancellationToken cancellationToken)
             GlueDirectory = parsed.GetRequiredValue(glue),
             Tasks = parsed.GetRequiredValue(tasks).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             OutputDirectory = parsed.GetRequiredValue(output),
-            Grid = GlueSuiteGrid.FromName(parsed.GetRequiredValue(grid)),
+            Grid = GlueSuiteGridOptions.Apply(
+                GlueSuiteGrid.FromName(parsed.GetRequiredValue(grid)), parsed.GetValue(fullLearningRates), parsed.GetValue(adapterLearningRates), parsed.GetValue(adapterSizes)),
             Seeds = Enumerable.Range(1, parsed.GetValue(seeds)).Select(seed => (long)seed).ToList(),
             Epochs = parsed.GetValue(epochs),
             BatchSize = parsed.GetValue(batchSize),

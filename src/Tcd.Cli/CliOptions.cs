@@ -101,6 +101,13 @@ internal static class CliOptions
         $"Form each epoch's batches of examples of like length (sorted within groups of {FineTuner.BatchesPerLengthGroup} batches, then shuffled), so little of a batch is padding: faster on GLUE, with batches less random than the paper's.",
         defaultValue);
 
+    /// <summary>
+    /// The <c>--max-grad-norm</c> option of the commands that train (<see cref="PretrainingOptions.MaxGradientNorm"/>,
+    /// <see cref="FineTuningOptions.MaxGradientNorm"/>).
+    /// </summary>
+    public static Option<double> MaxGradientNorm(double defaultValue) =>
+        WithDefault("--max-grad-norm", "Clip the global gradient norm to this before each optimizer step; 0 turns clipping off.", defaultValue);
+
     public static Option<int> KeepCheckpoints(int defaultValue) => WithDefault("--keep-checkpoints", "Newest checkpoints kept.", defaultValue);
 
     public static Option<bool> NoResume() => WithDefault("--no-resume", "Start over from step 0, deleting the checkpoints in --out.", false);

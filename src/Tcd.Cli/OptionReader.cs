@@ -122,6 +122,32 @@ internal sealed class OptionReader
         return value;
     }
 
+    /// <summary>
+    /// Like <see cref="Get{T}"/>, for an option whose value is a comma-separated list of numbers in one text
+    /// (<c>--full-lr 2e-5,5e-5</c>): the config file may give it so, as a string, or as a number (<c>"full-lr": 2e-5</c>)
+    /// or an array of numbers (<c>"full-lr": [2e-5, 5e-5]</c>), which JSON writes more naturally. Either way the value
+    /// is the text the command line would give, numbers as the file writes them, and is recorded as that text.
+    /// </summary>
+    /// <exception cref="CliUsageException">The file gives the key another kind of value (true, an object, an array of anything but numbers).</exception>
+    public string? GetNumberList(Option<string?> option)
+    {
+        if (IsOnCommandLine(option) || !config.TryGetPropertyValue(Key(option), out var node) || node is null || node.GetValueKind() == JsonValueKind.String)
+        {
+            return Get(option);
+        }
+
+        var text = node switch
+        {
+            JsonValue number when number.GetValueKind() == JsonValueKind.Number => number.ToJsonString(),
+            JsonArray { Count: > 0 } array when array.All(item => item?.GetValueKind() == JsonValueKind.Number) => string.Join(',', array.Select(item => item!.ToJsonString())),
+            _ => throw new CliUsageException(
+                $"--config: '{configPath}' key \"{Key(option)}\" is {node.ToJsonString()}, which is not a list of numbers; " +
+                "write a number, an array of numbers or a string of them separated by commas."),
+        };
+        Record(option, text);
+        return text;
+    }
+
     /// <summary>True when the option is on the command line or in the config file (not left to its default).</summary>
     public bool IsGiven(Option option) => IsOnCommandLine(option) || config.ContainsKey(Key(option));
 

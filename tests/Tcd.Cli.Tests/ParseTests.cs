@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Tcd.Cli.Commands;
 using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
@@ -69,6 +70,27 @@ public sealed class ParseTests : IDisposable
         exitCode.Should().Be(1);
         error.Should().Contain("--max-grad-norm").And.NotContain("MaxGradientNorm");
         Directory.Exists(temp.File("run")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Finetune_clips_gradients_with_pretrains_option_and_names_a_negative_threshold()
+    {
+        temp.Write("model/config.json", BertConfig.Tiny.ToJson());
+        var train = temp.Write("rte-train.tsv", string.Empty);
+        string[] command = ["finetune", "--model", temp.File("model"), "--task", "RTE", "--data", train, "--out", temp.File("ft")];
+        static string HelpLine(string command) =>
+            Regex.Replace(Cli.Run(command, "--help").Output.Split('\n').Single(line => line.Contains("--max-grad-norm")).Trim(), @"\s+", " ");
+
+        Cli.Parse(c => c.Finetune, command).Training.MaxGradientNorm.Should().Be(new FineTuningOptions().MaxGradientNorm).And.Be(1.0);
+        Cli.Parse(c => c.Finetune, [.. command, "--max-grad-norm", "0"]).Training.MaxGradientNorm.Should().Be(0, "0 turns clipping off");
+        Cli.Parse(c => c.Finetune, [.. command, "--max-grad-norm", "0.5"]).Training.MaxGradientNorm.Should().Be(0.5);
+        var (exitCode, _, error) = Cli.Run([.. command, "--max-grad-norm", "-1"]);
+
+        exitCode.Should().Be(1);
+        error.Should().Contain("--max-grad-norm").And.NotContain("MaxGradientNorm");
+        Directory.Exists(temp.File("ft")).Should().BeFalse();
+        HelpLine("finetune").Should().Be(HelpLine("pretrain"), "one option, worded and defaulted alike")
+            .And.Be("--max-grad-norm <max-grad-norm> Clip the global gradient norm to this before each optimizer step; 0 turns clipping off. [default: 1]");
     }
 
     [Fact]
@@ -280,6 +302,33 @@ public sealed class ParseTests : IDisposable
         Parsing("--adapter-sizes", "0").Should().Throw<CliUsageException>().WithMessage("--adapter-sizes: '0' is not an adapter size, a whole number above 0;*e.g. --adapter-sizes 16,64.");
         Parsing("--full-lr", "none", "--adapter-lr", "none").Should().Throw<CliUsageException>()
             .WithMessage("--full-lr and --adapter-lr leave the grid without a configuration*");
+    }
+
+    [Fact]
+    public void Glue_config_file_gives_the_grid_lists_as_text_a_number_or_an_array_of_numbers()
+    {
+        var model = Path.GetDirectoryName(temp.Write("a/config.json", BertConfig.Tiny.ToJson()))!;
+        var glue = Directory.CreateDirectory(temp.File("glue")).FullName;
+        string[] required = ["glue", "--models", model, "--glue", glue, "--tasks", "RTE", "--out", "o"];
+        var files = 0;
+        string[] WithConfig(string json) => [.. required, "--config", temp.Write($"grid{++files}.json", json)];
+        List<string> Configurations(string json, params string[] options) =>
+            Cli.Parse(c => c.Glue, [.. WithConfig(json), .. options]).Suite.Grid.ConfigurationsFor(BertConfig.PaperLarge).Select(c => c.ToString()).ToList();
+        Action Parsing(string json) => () => Cli.Parse(c => c.Glue, WithConfig(json));
+
+        Configurations("""{ "full-lr": 2e-5, "adapter-lr": "none" }""").Should().Equal(["full lr=2e-05"], "a number is a one-value list");
+        Configurations("""{ "full-lr": [2e-5, 5E-5], "adapter-lr": [3e-4], "adapter-sizes": [16, 64] }""").Should().Equal(
+            "full lr=2e-05", "full lr=5e-05", "adapters lr=3e-04 size=16", "adapters lr=3e-04 size=64");
+        Configurations("""{ "full-lr": "none", "adapter-lr": 0.0003, "adapter-sizes": 64 }""").Should().Equal("adapters lr=3e-04 size=64");
+        Configurations("""{ "full-lr": "2e-5,5e-5", "adapter-lr": "none" }""").Should().Equal("full lr=2e-05", "full lr=5e-05");
+        Configurations("""{ "full-lr": [2e-5, 5e-5], "adapter-lr": "none" }""", "--full-lr", "1e-5").Should().Equal(["full lr=1e-05"], "the command line overrides the file");
+        Parsing("""{ "full-lr": true }""").Should().Throw<CliUsageException>().WithMessage(
+            "--config: '*grid*.json' key \"full-lr\" is true, which is not a list of numbers; write a number, an array of numbers or a string of them separated by commas.");
+        Parsing("""{ "adapter-sizes": [16, "64"] }""").Should().Throw<CliUsageException>().WithMessage("--config: * key \"adapter-sizes\" is [16,\"64\"], which is not a list of numbers;*");
+        Parsing("""{ "adapter-lr": [] }""").Should().Throw<CliUsageException>().WithMessage("--config: * key \"adapter-lr\" is [], which is not a list of numbers;*");
+        Parsing("""{ "adapter-lr": { "rate": 3e-4 } }""").Should().Throw<CliUsageException>().WithMessage("--config: * key \"adapter-lr\" is {*}, which is not a list of numbers;*");
+        Parsing("""{ "adapter-sizes": 64.5 }""").Should().Throw<CliUsageException>().WithMessage("--adapter-sizes: '64.5' is not an adapter size, a whole number above 0;*");
+        Parsing("""{ "adapter-lr": [1e-4, -3e-4] }""").Should().Throw<CliUsageException>().WithMessage("--adapter-lr: '-3e-4' is not a learning rate*");
     }
 
     [Fact]

@@ -442,6 +442,33 @@ public sealed class SampleTests : IDisposable
     }
 
     [Fact]
+    public void Glue_takes_tcd_glues_grid_lists_and_refuses_a_wrong_one_by_its_name_before_any_work()
+    {
+        var glue = Path.Combine(SampleProgram.RepositoryRoot(), "data", "glue");
+        string[] required = ["--models", Out("no-model"), "--glue", glue, "--tasks", "RTE", "--out", Out("glue-grid")];
+
+        var help = SampleProgram.Run("Tcd.Glue", "--help");
+        var wrongRate = SampleProgram.Run("Tcd.Glue", [.. required, "--full-lr", "2e-5,fast"]);
+        var wrongSize = SampleProgram.Run("Tcd.Glue", [.. required, "--adapter-sizes", "0"]);
+        var noMode = SampleProgram.Run("Tcd.Glue", [.. required, "--full-lr", "none", "--adapter-lr", "NONE"]);
+
+        help.ExitCode.Should().Be(0, help.ToString());
+        help.Output.Should().Contain("--full-lr <full-lr>").And.Contain("--adapter-lr <adapter-lr>").And.Contain("--adapter-sizes <adapter-sizes>")
+            .And.Contain("'none' runs no adapter tuning [default: the grid's].");
+        foreach (var run in new[] { wrongRate, wrongSize, noMode })
+        {
+            run.ExitCode.Should().Be(2, run.ToString());
+            run.Output.Should().BeEmpty();
+        }
+
+        wrongRate.Error.Trim().Should().Be(
+            "error: --full-lr: 'fast' is not a learning rate, a number above 0; give values separated by commas, e.g. --full-lr 1e-5,2e-5, or 'none'. (--help lists the options.)");
+        wrongSize.Error.Trim().Should().StartWith("error: --adapter-sizes: '0' is not an adapter size, a whole number above 0;");
+        noMode.Error.Trim().Should().StartWith("error: --full-lr and --adapter-lr leave the grid without a configuration;");
+        Directory.Exists(Out("glue-grid")).Should().BeFalse();
+    }
+
+    [Fact]
     public void Glue_writes_the_table_and_a_rerun_reuses_every_cell_unless_its_batches_are_grouped_by_length()
     {
         var model = Out("tiny-model");

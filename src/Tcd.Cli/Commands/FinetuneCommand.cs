@@ -30,6 +30,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
     private readonly Option<double?> learningRate;
     private readonly Option<int> sequenceLength;
     private readonly Option<double> warmupRatio;
+    private readonly Option<double> maxGradientNorm;
     private readonly Option<int?> maxTrain;
     private readonly Option<int?> maxDev;
     private readonly Option<int> logEvery;
@@ -61,6 +62,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
             $"[default: {Rate(DefaultLearningRate(FineTuningMode.Full))} for full fine-tuning, {Rate(DefaultLearningRate(FineTuningMode.Adapters))} with --adapters]."));
         sequenceLength = Add(CliOptions.WithDefault("--seq-length", "Tokens per example (longer inputs are truncated).", Defaults.MaxSequenceLength));
         warmupRatio = Add(CliOptions.WithDefault("--warmup-ratio", "Fraction of steps with linear warm-up.", Defaults.WarmupRatio));
+        maxGradientNorm = Add(CliOptions.MaxGradientNorm(Defaults.MaxGradientNorm));
         groupByLength = Add(CliOptions.GroupByLength(Defaults.GroupByLength));
         maxTrain = Add(CliOptions.Optional<int?>("--max-train", "Use at most this many training examples, a fixed random sample (GLUE's files are ordered by source or label) [default: all]."));
         maxDev = Add(CliOptions.Optional<int?>("--max-dev", "Score at most this many dev examples after each epoch: the dev file's first rows, as 'tcd glue --max-dev' takes them (CoLA's out-of-domain part comes last) [default: all]."));
@@ -319,6 +321,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
             LearningRate = options.Get(learningRate) ?? DefaultLearningRate(mode),
             MaxSequenceLength = options.Get(sequenceLength),
             WarmupRatio = options.Get(warmupRatio),
+            MaxGradientNorm = options.Get(maxGradientNorm),
             LogEvery = options.Get(logEvery),
             Seed = options.Get(seed),
             GroupByLength = options.Get(groupByLength),
@@ -431,6 +434,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         [nameof(FineTuningOptions.LearningRate)] = "--lr",
         [nameof(FineTuningOptions.MaxSequenceLength)] = "--seq-length",
         [nameof(FineTuningOptions.WarmupRatio)] = "--warmup-ratio",
+        [nameof(FineTuningOptions.MaxGradientNorm)] = "--max-grad-norm",
         [nameof(FineTuningOptions.LogEvery)] = "--log-every",
         [nameof(FineTuningOptions.CheckpointEvery)] = "--checkpoint-every",
         [nameof(FineTuningOptions.KeepCheckpoints)] = "--keep-checkpoints",

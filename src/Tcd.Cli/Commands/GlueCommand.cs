@@ -13,11 +13,6 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
 {
     private static readonly GlueSuiteOptions Defaults = new();
 
-    /// <summary>What <c>--full-lr</c> and <c>--adapter-lr</c> take to switch their mode off.</summary>
-    private const string NoValues = "none";
-
-    private const string RateExpected = "a learning rate, a number above 0";
-
     private readonly Option<string[]> models;
     private readonly Option<string?> glue;
     private readonly Option<string?> tasks;
@@ -53,14 +48,9 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
             $"Hyper-parameter grid: 'paper' (section 4.3: {DescribeGrid(GlueSuiteGrid.Paper)}) or 'quick' (smoke runs: {DescribeGrid(GlueSuiteGrid.Quick)}).",
             "paper"));
         grid.AcceptOnlyFromAmong("paper", "quick");
-        fullLearningRates = Add(CliOptions.Optional<string?>(
-            "--full-lr",
-            $"Learning rates of full fine-tuning in place of the grid's, comma-separated (e.g. 2e-5); '{NoValues}' runs no full fine-tuning [default: the grid's]."));
-        adapterLearningRates = Add(CliOptions.Optional<string?>(
-            "--adapter-lr",
-            $"Learning rates of adapter tuning in place of the grid's, comma-separated (e.g. 3e-4); '{NoValues}' runs no adapter tuning [default: the grid's]."));
-        adapterSizes = Add(CliOptions.Optional<string?>(
-            "--adapter-sizes", "Adapter sizes in place of the grid's, for models of every width, comma-separated (e.g. 64) [default: the grid's]."));
+        fullLearningRates = Add(CliOptions.Optional<string?>(GlueSuiteGridOptions.FullLearningRatesName, GlueSuiteGridOptions.FullLearningRatesHelp));
+        adapterLearningRates = Add(CliOptions.Optional<string?>(GlueSuiteGridOptions.AdapterLearningRatesName, GlueSuiteGridOptions.AdapterLearningRatesHelp));
+        adapterSizes = Add(CliOptions.Optional<string?>(GlueSuiteGridOptions.AdapterSizesName, GlueSuiteGridOptions.AdapterSizesHelp));
         seeds = Add(CliOptions.WithDefault("--seeds", "Seeds per configuration (1..N); results are mean ± std.", Defaults.Seeds.Count));
         epochs = Add(CliOptions.WithDefault("--epochs", "Maximum epochs per run; the best epoch on dev is kept.", Defaults.Epochs));
         batchSize = Add(CliOptions.WithDefault("--batch-size", "Examples per step.", Defaults.BatchSize));
@@ -158,57 +148,22 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
 
     /// <summary>
     /// The <c>--grid</c> named, with the learning rates and adapter sizes that <c>--full-lr</c>, <c>--adapter-lr</c> and
-    /// <c>--adapter-sizes</c> give in place of its own, so that one configuration, or one mode of the paper's grid, runs
-    /// from the command line.
+    /// <c>--adapter-sizes</c> give in place of its own (<see cref="GlueSuiteGridOptions.Apply"/>).
     /// </summary>
     private GlueSuiteGrid ReadGrid(OptionReader options)
     {
         var named = GlueSuiteGrid.FromName(options.Get(grid));
-        var sizes = ReadList(options.Get(adapterSizes), "--adapter-sizes", "an adapter size, a whole number above 0", "16,64", allowNone: false, ParseSize);
-        var chosen = named with
+        try
         {
-            FullLearningRates = ReadList(options.Get(fullLearningRates), "--full-lr", RateExpected, "1e-5,2e-5", allowNone: true, ParseRate) ?? named.FullLearningRates,
-            AdapterLearningRates = ReadList(options.Get(adapterLearningRates), "--adapter-lr", RateExpected, "1e-4,3e-4", allowNone: true, ParseRate) ?? named.AdapterLearningRates,
-            AdapterSizes = sizes ?? named.AdapterSizes,
-            LargeModelAdapterSizes = sizes ?? named.LargeModelAdapterSizes,
-        };
-        if (chosen.FullLearningRates.Count == 0 && chosen.AdapterLearningRates.Count == 0)
-        {
-            throw new CliUsageException("--full-lr and --adapter-lr leave the grid without a configuration; give learning rates to at least one of them.");
+            return GlueSuiteGridOptions.Apply(
+                named, options.GetNumberList(fullLearningRates), options.GetNumberList(adapterLearningRates), options.GetNumberList(adapterSizes));
         }
-
-        return chosen;
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        {
+            // The message names the option already.
+            throw new CliUsageException(ex.Message);
+        }
     }
-
-    /// <summary>The values of a comma-separated list option; null when it is not given, empty for <see cref="NoValues"/>.</summary>
-    private static IReadOnlyList<T>? ReadList<T>(string? text, string option, string expected, string example, bool allowNone, Func<string, T?> parse)
-        where T : struct
-    {
-        if (text is null)
-        {
-            return null;
-        }
-
-        if (allowNone && text.Trim().Equals(NoValues, StringComparison.OrdinalIgnoreCase))
-        {
-            return [];
-        }
-
-        var items = text.Split(',', StringSplitOptions.TrimEntries);
-        var values = items.Select(parse).ToList();
-        var bad = values.IndexOf(null);
-        return bad < 0
-            ? values.Select(value => value!.Value).ToList()
-            : throw new CliUsageException(
-                $"{option}: '{items[bad]}' is not {expected}; give values separated by commas, e.g. {option} {example}" +
-                (allowNone ? $", or '{NoValues}'." : "."));
-    }
-
-    private static double? ParseRate(string text) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && double.IsFinite(rate) && rate > 0 ? rate : null;
-
-    private static int? ParseSize(string text) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var size) && size > 0 ? size : null;
 
     /// <summary>
     /// Throws when <c>--glue</c> names one task's folder (<c>glue/MRPC</c>) rather than the GLUE root that holds the task

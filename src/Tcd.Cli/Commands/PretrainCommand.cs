@@ -95,7 +95,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         learningRate = Add(CliOptions.WithDefault("--lr", "Peak learning rate of AdamW (paper: 1e-4).", Defaults.LearningRate));
         warmup = Add(CliOptions.Optional<long?>("--warmup", "Linear warm-up steps [default: 10% of --steps, at most 10,000]."));
         weightDecay = Add(CliOptions.WithDefault("--weight-decay", "AdamW decoupled weight decay (paper: 0.01).", Defaults.WeightDecay));
-        maxGradientNorm = Add(CliOptions.WithDefault("--max-grad-norm", "Clip the global gradient norm to this before each optimizer step; 0 turns clipping off.", Defaults.MaxGradientNorm));
+        maxGradientNorm = Add(CliOptions.MaxGradientNorm(Defaults.MaxGradientNorm));
         loadBalanceWeight = Add(CliOptions.WithDefault("--load-balance-weight", "λ_B, weight of the load-balance loss of MoE models (paper: 1000); ignored for vanilla models.", 1000.0));
         if (distill)
         {
