@@ -5,7 +5,8 @@ namespace Tcd.MLNet;
 
 /// <summary>
 /// The token a Tcd <c>Fit</c> trains under: cancelled by the caller's token or by ML.NET's cancellation of the context
-/// (<c>MLContext.CancelExecution</c>), which ML.NET's own trainers honour and AutoML calls when a trial's time is up.
+/// (<c>MLContext.CancelExecution</c>), which ML.NET's own trainers honour and AutoML calls when a trial's time is up;
+/// its static members read that cancellation for the <c>Transform</c> cursors of the Tcd transformers.
 /// </summary>
 /// <remarks>
 /// ML.NET marks that cancellation on every host of the context through its internal <c>ICancelable</c> interface, which
@@ -48,7 +49,24 @@ internal sealed class ContextCancellation : IDisposable
     public CancellationToken Token => source.Token;
 
     /// <summary>Whether the context was cancelled (rather than, or as well as, the caller's token).</summary>
-    public bool ByContext => contextReadable && (bool)IsCanceledProperty!.GetValue(host)!;
+    public bool ByContext => contextReadable && IsCancelled(host);
+
+    /// <summary>
+    /// Whether ML.NET's cancellation of the context has reached <paramref name="environment"/>; false where this ML.NET
+    /// does not mark it readably (see the remarks). Use an environment from <see cref="Readable"/>.
+    /// </summary>
+    public static bool IsCancelled(IHostEnvironment environment) =>
+        IsCanceledProperty is not null && CancelableType!.IsInstanceOfType(environment) && (bool)IsCanceledProperty.GetValue(environment)!;
+
+    /// <summary>
+    /// An environment whose <see cref="IsCancelled"/> follows <paramref name="environment"/>'s context: itself where it
+    /// carries the flag (a host), else a host registered on it, since an <c>MLContext</c> keeps the flag on an inner
+    /// environment that cancels the hosts registered on it.
+    /// </summary>
+    // A seed of its own, since a host registered without one draws its seed from the context's random stream, and loading
+    // a model must not change what the context's later random operations (a TrainTestSplit, a shuffle) give.
+    public static IHostEnvironment Readable(IHostEnvironment environment) =>
+        CancelableType is null || CancelableType.IsInstanceOfType(environment) ? environment : environment.Register(nameof(ContextCancellation), seed: 0);
 
     /// <summary>Names what cancelled the run, for the message of its <see cref="OperationCanceledException"/>.</summary>
     /// <param name="tokenOption">The option holding the caller's token, e.g. <c>BertFineTuningOptions.CancellationToken</c>.</param>

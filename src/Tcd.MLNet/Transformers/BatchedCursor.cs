@@ -14,6 +14,12 @@ internal sealed class BatchedCursor : DataViewRowCursor
     private readonly int inputCount;
 
     /// <summary>
+    /// Whether the context was cancelled before this cursor began: then it runs, as ML.NET's own transformers do, since
+    /// AutoML cancels a trial's context when the trial ends and the model fitted there must still serve.
+    /// </summary>
+    private readonly bool cancelledBeforeStart;
+
+    /// <summary>
     /// Rows read ahead and run together, in batches: one batch at first, so the first rows come soon, then twice as many
     /// each time up to <see cref="MaxWindowBatches"/> batches, among which the rows are batched by length.
     /// </summary>
@@ -32,6 +38,7 @@ internal sealed class BatchedCursor : DataViewRowCursor
         inputCount = main.Schema.Count;
         texts = reader is null ? null : new TextRowReader(reader, transformer.TextColumnName, transformer.PairColumnName);
         windowRows = transformer.BatchSize;
+        cancelledBeforeStart = transformer.ContextCancelled;
     }
 
     /// <summary>The most batches read ahead: enough for rows of like length to meet, few enough to hold little.</summary>
@@ -101,7 +108,18 @@ internal sealed class BatchedCursor : DataViewRowCursor
             throw new InvalidOperationException("The input data view returned fewer rows on its second cursor than on its first; it must return the same rows on every cursor.");
         }
 
-        outputs = transformer.Predict(rows);
+        outputs = transformer.Predict(rows, ThrowIfCancelled);
         offset = 0;
+    }
+
+    /// <summary>Stops the cursor before its next batch once the context is cancelled (<c>mlContext.CancelExecution()</c>), as ML.NET stops a trainer.</summary>
+    private void ThrowIfCancelled()
+    {
+        if (!cancelledBeforeStart && transformer.ContextCancelled)
+        {
+            throw new OperationCanceledException(
+                $"{transformer.GetType().Name}.Transform was cancelled by mlContext.CancelExecution() after {position} rows; " +
+                "the model is unchanged and serves cursors begun from now on.");
+        }
     }
 }

@@ -22,6 +22,11 @@ namespace Tcd.MLNet.Transformers;
 /// <para>One transformer may serve many threads at once: <see cref="Transform"/> cursors and <c>PredictionEngine</c>s
 /// (one per thread, as <c>PredictionEnginePool</c> gives them) on several threads get the scores of a single thread, because
 /// the network runs one forward pass at a time. A <c>PredictionEngine</c> itself is not thread-safe (ML.NET's rule).</para>
+/// <para>ML.NET's cancellation of the context the transformer was fitted or loaded in (<c>CancelExecution</c>, which
+/// AutoML calls when a trial's time is up) stops a <see cref="Transform"/> cursor under way before its next batch with
+/// <see cref="OperationCanceledException"/>, as it stops a trainer; the network is left as it was. A cursor begun after
+/// the cancellation runs, as ML.NET's own transformers do (AutoML cancels a trial's context when the trial ends, and its
+/// model must still serve), and so does a <c>PredictionEngine</c>, whose single rows leave nothing long to stop.</para>
 /// <para>The network is put in eval mode when the transformer is made. A forward pass sets eval mode and then restores the
 /// mode it found, and so do <c>Distill</c> and <c>AnalyzeExperts</c>, which borrow a transformer's network while it may be
 /// serving on other threads; were the network in training mode, a prediction that began before such a borrower read the
@@ -41,6 +46,10 @@ public abstract class BertTransformer : ITransformer
 
     private readonly NetworkGate gate;
     private readonly BatchCollator collator;
+    private readonly IHostEnvironment? hostEnvironment;
+
+    /// <summary>Where the cancellation of <see cref="HostEnvironment"/>'s context is read (<see cref="ContextCancellation.Readable"/>).</summary>
+    private readonly IHostEnvironment? cancellationFlag;
     private int forwardCount;
     private int gradientRecordingForwardCount;
     private long tokensRun;
@@ -111,10 +120,22 @@ public abstract class BertTransformer : ITransformer
     internal const int UncachedPassesBeforeWarning = 3;
 
     /// <summary>
-    /// Where warnings about how the transformer is used go (<c>mlContext.Log</c>); null, for a transformer built with its
-    /// public constructor, writes none.
+    /// Where warnings about how the transformer is used go (<c>mlContext.Log</c>), and the context whose
+    /// <c>CancelExecution</c> stops its <see cref="Transform"/> cursors; null, for a transformer built with its public
+    /// constructor, writes none and is never cancelled.
     /// </summary>
-    internal IHostEnvironment? HostEnvironment { get; init; }
+    internal IHostEnvironment? HostEnvironment
+    {
+        get => hostEnvironment;
+        init
+        {
+            hostEnvironment = value;
+            cancellationFlag = value is null ? null : ContextCancellation.Readable(value);
+        }
+    }
+
+    /// <summary>Whether the context of <see cref="HostEnvironment"/> was cancelled (<c>mlContext.CancelExecution()</c>).</summary>
+    internal bool ContextCancelled => cancellationFlag is not null && ContextCancellation.IsCancelled(cancellationFlag);
 
     /// <summary>Forward passes run so far (a test hook showing that <see cref="Transform"/> batches).</summary>
     internal int ForwardCount => Volatile.Read(ref forwardCount);
@@ -185,10 +206,16 @@ public abstract class BertTransformer : ITransformer
     /// Runs the network on <paramref name="rows"/> in batches of <see cref="BatchSize"/> formed by length
     /// (<see cref="LengthOrderedBatches"/>) and returns one output row per input row, in input order.
     /// </summary>
-    internal float[][] Predict(IReadOnlyList<TextRow> rows)
+    /// <param name="rows">The texts to run.</param>
+    /// <param name="beforeEachBatch">Called before each forward pass; it throws to stop the run there (a cancelled cursor).</param>
+    internal float[][] Predict(IReadOnlyList<TextRow> rows, Action? beforeEachBatch = null)
     {
         var encoded = rows.Select(row => Encoder.Encode(row.Text, PairColumnName is null ? null : row.Pair ?? string.Empty, MaxSequenceLength)).ToList();
-        return LengthOrderedBatches.Run(encoded, BatchSize, RunBatch);
+        return LengthOrderedBatches.Run(encoded, BatchSize, batch =>
+        {
+            beforeEachBatch?.Invoke();
+            return RunBatch(batch);
+        });
     }
 
     /// <summary>Runs the network once on <paramref name="encoded"/>; one output row per input.</summary>
