@@ -166,6 +166,20 @@ public sealed class PredictTests(PredictTests.FineTunedRun run) : IClassFixture<
     }
 
     [Fact]
+    public void A_seq_length_without_room_for_a_word_piece_is_refused_naming_the_option()
+    {
+        // --seq-length 2 left only [CLS] [SEP], the same prediction for every row; a pair task failed after loading the
+        // model with the encoder's own "maxLength must be at least 3".
+        var output = temp.File("short-predictions.tsv");
+
+        var (exitCode, _, error) = Cli.Run("predict", "--model", FineTuned, "--data", temp.File("SST-2", "dev.tsv"), "--out", output, "--seq-length", "2", "--device", "cpu", "--threads", "1");
+
+        exitCode.Should().Be(1);
+        error.Should().Contain("--seq-length must be at least 3 and --batch-size at least 1 (got 2 and 64).");
+        File.Exists(output).Should().BeFalse();
+    }
+
+    [Fact]
     public void A_pretrained_model_another_task_or_a_file_of_unknown_layout_is_refused_before_any_work()
     {
         var output = temp.File("own-predictions.tsv");
