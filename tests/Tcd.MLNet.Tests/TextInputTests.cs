@@ -85,6 +85,16 @@ public sealed class TextInputTests
     }
 
     [Fact]
+    public void The_tables_pair_example_keeps_four_cats_and_three_dogs_in_ten_tokens()
+    {
+        var encoder = TcdTestData.Teacher.Encoder;
+
+        var ids = encoder.Encode(Repeat("cat", 10), Repeat("dog", 4), maxLength: 10).InputIds;
+
+        string.Join(' ', ids.Select(id => encoder.Vocabulary[id])).Should().Be("[CLS] cat cat cat cat [SEP] dog dog dog [SEP]");
+    }
+
+    [Fact]
     public void Fine_tuning_skips_blank_and_null_text_and_logs_the_count()
     {
         var mlContext = new MLContext(seed: 1);
