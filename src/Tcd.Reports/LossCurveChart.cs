@@ -19,8 +19,8 @@ public static class LossCurveChart
     /// </summary>
     private const int SparseCurveLimit = 20;
 
-    /// <summary>Diameter of those markers, in pixels.</summary>
-    private const float MarkerSize = 7;
+    /// <summary>Diameter of those markers per pixel of their line's width (7 pixels beside a line 2 pixels wide).</summary>
+    private const float MarkerSizePerLineWidth = 3.5f;
 
     /// <summary>Legends with more entries than this go beside the chart: inside it they would cover the curves.</summary>
     private const int InsideLegendLimit = 6;
@@ -91,11 +91,19 @@ public static class LossCurveChart
 
         // Beside several curves a raw line's legend entry only doubles the legend: it shares its smoothed line's colour.
         var rawCurvesInLegend = curves.Count == 1;
+        var styles = curves.Count == 1
+            ? [CurveStyle.Single(palette.GetColor(0))]
+            : Enumerable.Range(0, curves.Count).Select(i => CurveStyle.OfRun(i, palette)).ToList();
+
+        // Every faint raw line goes behind every main curve, so none of them veils another run's curve.
         for (var i = 0; i < curves.Count; i++)
         {
-            // The palette's colours come round again after ten curves; dashes tell the second round from the first.
-            var pattern = i / palette.Colors.Length % 2 == 0 ? LinePattern.Solid : LinePattern.Dashed;
-            AddCurve(plot, Shorten(curves[i].Key), curves[i].Value, new CurveStyle(palette.GetColor(i), pattern), options, rawCurvesInLegend);
+            AddRawCurve(plot, Shorten(curves[i].Key), curves[i].Value, styles[i], options, rawCurvesInLegend);
+        }
+
+        for (var i = 0; i < curves.Count; i++)
+        {
+            AddMainCurve(plot, Shorten(curves[i].Key), curves[i].Value, styles[i], options, rawCurvesInLegend);
         }
 
         var yLabel = options.YLabel ?? curves[0].Value.Name;
@@ -152,7 +160,9 @@ public static class LossCurveChart
                 var panel = multiplot.GetPlot(i);
                 // A panel of a metric with nothing above zero (a log-likelihood) keeps a linear axis; the others are logarithmic.
                 var panelOptions = options.LogScale && !series[i].Values.Any(value => value > 0) ? options.WithLinearScale() : options;
-                AddCurve(panel, series[i].Name, series[i], new CurveStyle(palette.GetColor(i), LinePattern.Solid), panelOptions, rawCurveInLegend: true);
+                var style = CurveStyle.Single(palette.GetColor(i));
+                AddRawCurve(panel, series[i].Name, series[i], style, panelOptions, rawCurveInLegend: true);
+                AddMainCurve(panel, series[i].Name, series[i], style, panelOptions, rawCurveInLegend: true);
                 var title = string.IsNullOrEmpty(options.Title) ? series[i].Name : $"{options.Title}: {series[i].Name}";
                 Decorate(panel, title, options.XLabel, series[i].Name, panelOptions.LogScale, [series[i]]);
 
@@ -199,30 +209,47 @@ public static class LossCurveChart
     private static string Shorten(string label) =>
         label.Length <= LegendLabelLength ? label : $"{label[..(LegendLabelLength / 2)]}…{label[^(LegendLabelLength / 2 - 1)..]}";
 
-    private static void AddCurve(Plot plot, string label, MetricsSeries series, CurveStyle style, LossCurveOptions options, bool rawCurveInLegend)
+    /// <summary>The faint raw values behind a smoothed curve, when <paramref name="options"/> ask for them; a thin solid line whatever the curve's pattern, since dashes would break the noise up into specks.</summary>
+    private static void AddRawCurve(Plot plot, string label, MetricsSeries series, CurveStyle style, LossCurveOptions options, bool rawCurveInLegend)
+    {
+        RequirePoints(label, series);
+        if (!DrawsRawCurve(series, options))
+        {
+            return;
+        }
+
+        var raw = AddLine(plot, series, style.Color.WithAlpha(RawCurveAlpha), options.LogScale, label);
+        raw.LegendText = rawCurveInLegend ? $"{NameOf(label, series)} (raw)" : string.Empty;
+    }
+
+    private static void AddMainCurve(Plot plot, string label, MetricsSeries series, CurveStyle style, LossCurveOptions options, bool rawCurveInLegend)
+    {
+        RequirePoints(label, series);
+
+        // When smoothing, the legend names both lines, so a reader knows which one is the moving average.
+        var smoothing = Smooths(series, options);
+        var main = AddLine(plot, smoothing ? series.MovingAverage(options.SmoothingWindow) : series, style.Color, options.LogScale, label);
+        main.LegendText = smoothing && rawCurveInLegend
+            ? string.Create(CultureInfo.InvariantCulture, $"{NameOf(label, series)} (moving average of {options.SmoothingWindow} points)")
+            : label;
+        main.LinePattern = style.Pattern;
+        main.LineWidth = style.Width;
+        main.MarkerShape = style.Marker;
+        main.MarkerSize = main.Data.GetScatterPoints().Count <= SparseCurveLimit ? MarkerSizePerLineWidth * style.Width : 0;
+    }
+
+    private static void RequirePoints(string label, MetricsSeries series)
     {
         ArgumentNullException.ThrowIfNull(series);
         if (series.Count == 0)
         {
             throw new ArgumentException($"Curve '{label}' ({series.Name}) has no points to plot.", nameof(series));
         }
-
-        // When smoothing, the legend names both lines, so a reader knows which one is the moving average.
-        var smoothing = Smooths(series, options);
-        var name = label.Length > 0 ? label : series.Name;
-        if (DrawsRawCurve(series, options))
-        {
-            AddLine(plot, series, style with { Color = style.Color.WithAlpha(RawCurveAlpha) }, options.LogScale, label).LegendText = rawCurveInLegend ? $"{name} (raw)" : string.Empty;
-        }
-
-        var main = AddLine(plot, smoothing ? series.MovingAverage(options.SmoothingWindow) : series, style, options.LogScale, label);
-        main.LegendText = smoothing && rawCurveInLegend
-            ? string.Create(CultureInfo.InvariantCulture, $"{name} (moving average of {options.SmoothingWindow} points)")
-            : label;
-        main.LineWidth = 2;
     }
 
-    private static ScottPlot.Plottables.Scatter AddLine(Plot plot, MetricsSeries series, CurveStyle style, bool logScale, string label)
+    private static string NameOf(string label, MetricsSeries series) => label.Length > 0 ? label : series.Name;
+
+    private static ScottPlot.Plottables.Scatter AddLine(Plot plot, MetricsSeries series, Color color, bool logScale, string label)
     {
         var xs = series.StepArray();
         var ys = series.ValueArray();
@@ -238,9 +265,8 @@ public static class LossCurveChart
             ys = positive.Select(i => Math.Log10(ys[i])).ToArray();
         }
 
-        var line = plot.Add.ScatterLine(xs, ys, style.Color);
-        line.LinePattern = style.Pattern;
-        line.MarkerSize = xs.Length <= SparseCurveLimit ? MarkerSize : 0;
+        var line = plot.Add.ScatterLine(xs, ys, color);
+        line.MarkerSize = 0;
         return line;
     }
 
@@ -281,6 +307,34 @@ public static class LossCurveChart
         }
     }
 
-    /// <summary>How one curve's lines are drawn.</summary>
-    private readonly record struct CurveStyle(Color Color, LinePattern Pattern);
+    /// <summary>How one curve's main line is drawn.</summary>
+    private readonly record struct CurveStyle(Color Color, LinePattern Pattern, float Width, MarkerShape Marker)
+    {
+        /// <summary>Line patterns of successive runs; with the palette's ten colours, no two of the first 20 runs look alike.</summary>
+        private static readonly LinePattern[] Patterns = [LinePattern.Solid, LinePattern.Dashed, LinePattern.DenselyDashed, LinePattern.Dotted];
+
+        /// <summary>Marker shapes of successive runs' sparse curves, in step with <see cref="Patterns"/>.</summary>
+        private static readonly MarkerShape[] Markers = [MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond];
+
+        /// <summary>The width of the first run's line; each later run's is thinner, down to <see cref="ThinnestWidth"/>.</summary>
+        private const float FirstWidth = 3;
+
+        private const float WidthStep = 0.5f;
+
+        private const float ThinnestWidth = 1.5f;
+
+        /// <summary>
+        /// The style of the <paramref name="index"/>th run of a chart of several. Runs that end level (XPERT against
+        /// scratch at toy scale) draw one line over the other, so each run has its own pattern and marker, and a later
+        /// run, drawn on top, has a thinner line and smaller markers: the earlier one shows beside it and through its gaps.
+        /// </summary>
+        public static CurveStyle OfRun(int index, ScottPlot.Palettes.Category10 palette) => new(
+            palette.GetColor(index),
+            Patterns[index % Patterns.Length],
+            Math.Max(ThinnestWidth, FirstWidth - (WidthStep * index)),
+            Markers[index % Markers.Length]);
+
+        /// <summary>The style of a chart's only curve (a panel's).</summary>
+        public static CurveStyle Single(Color color) => new(color, LinePattern.Solid, 2, MarkerShape.FilledCircle);
+    }
 }

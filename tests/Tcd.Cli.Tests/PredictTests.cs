@@ -166,6 +166,41 @@ public sealed class PredictTests(PredictTests.FineTunedRun run) : IClassFixture<
     }
 
     [Fact]
+    public void Every_row_is_predicted_whatever_its_text_and_a_blank_line_is_no_row()
+    {
+        // docs/mlnet.md, "What text it takes": blank, CJK, emoji, over-long and control-character text each get a prediction.
+        string[] texts = ["", "   ", "東京は大きい", "😀👍", string.Join(' ', Enumerable.Repeat("word", 3000)), "a\u200Bb\u0007c", new string('x', 300)];
+        var dev = temp.Write("odd-text/SST-2/dev.tsv", string.Join("\n", ["sentence\tlabel", .. texts.Select(text => $"{text}\t1"), "", "good film\t1"]) + "\n");
+        var predictions = temp.File("odd-text", "predictions.tsv");
+
+        var (exitCode, output, error) = Cli.Run("predict", "--model", FineTuned, "--data", dev, "--out", predictions, "--device", "cpu", "--threads", "1");
+
+        error.Should().BeEmpty();
+        exitCode.Should().Be(0);
+        output.Should().Contain("8 rows of").And.NotContain("skipped");
+        File.ReadAllLines(predictions).Skip(1).Select(line => line.Split('\t')[0]).Should().Equal(["0", "1", "2", "3", "4", "5", "6", "8"], "the row after the blank line keeps its line's number");
+
+        var withNul = temp.Write("odd-text/SST-2/test.tsv", "index\tsentence\n0\tgood\n1\ta\0b\n");
+        var refused = Cli.Run("predict", "--model", FineTuned, "--data", withNul, "--out", predictions, "--device", "cpu", "--threads", "1");
+        refused.ExitCode.Should().Be(1);
+        refused.Error.Should().Contain("line 3: the file is not UTF-8 text: the line holds NUL bytes");
+    }
+
+    [Fact]
+    public void A_seq_length_without_room_for_a_word_piece_is_refused_naming_the_option()
+    {
+        // --seq-length 2 left only [CLS] [SEP], the same prediction for every row; a pair task failed after loading the
+        // model with the encoder's own "maxLength must be at least 3".
+        var output = temp.File("short-predictions.tsv");
+
+        var (exitCode, _, error) = Cli.Run("predict", "--model", FineTuned, "--data", temp.File("SST-2", "dev.tsv"), "--out", output, "--seq-length", "2", "--device", "cpu", "--threads", "1");
+
+        exitCode.Should().Be(1);
+        error.Should().Contain("--seq-length must be at least 3 and --batch-size at least 1 (got 2 and 64).");
+        File.Exists(output).Should().BeFalse();
+    }
+
+    [Fact]
     public void A_pretrained_model_another_task_or_a_file_of_unknown_layout_is_refused_before_any_work()
     {
         var output = temp.File("own-predictions.tsv");

@@ -5,6 +5,9 @@ public sealed class LossCurveChartTests
     /// <summary>Category10's first colour (#1F77B4), which the first curve is drawn in.</summary>
     private static readonly (byte Red, byte Green, byte Blue) FirstCurveColour = (0x1F, 0x77, 0xB4);
 
+    /// <summary>Category10's second colour (#FF7F0E), which the second curve is drawn in.</summary>
+    private static readonly (byte Red, byte Green, byte Blue) SecondCurveColour = (0xFF, 0x7F, 0x0E);
+
     private static MetricsRun Run(string source, double scale)
     {
         var steps = Enumerable.Range(1, 50).Select(step => step * 10.0).ToArray();
@@ -141,7 +144,7 @@ public sealed class LossCurveChartTests
     }
 
     [Fact]
-    public void ManyRunsGetOneShortLegendEntryEachAndDashesOnceColoursRepeat()
+    public void ManyRunsGetOneShortLegendEntryEachAndAnotherPatternOnceColoursRepeat()
     {
         var curves = Enumerable.Range(0, 12)
             .Select(index => KeyValuePair.Create($"runs/ablation-lambda-balance-{index}-trunk-1.0-inner-0.5-seed-{index}", Constant("mlm", 3 + index, 50)))
@@ -157,6 +160,50 @@ public sealed class LossCurveChartTests
         labelled[10].Color.Should().Be(labelled[0].Color);
         labelled[10].LinePattern.Should().NotBe(labelled[0].LinePattern);
         plot.Axes.Left.Label.Text.Should().Be("mlm, moving average of 5 points (faint: raw)");
+    }
+
+    [Theory]
+    [InlineData(60, 10)] // smoothed, with faint raw lines, as the XPERT sample's loss-curves.png
+    [InlineData(5, 1)] // a sparse curve with markers
+    public void TwoRunsThatEndLevelBothShow(int points, int smoothingWindow)
+    {
+        // The XPERT sample's XPERT and scratch runs end level at toy scale: the scratch curve hid the XPERT one.
+        var steps = Enumerable.Range(1, points).Select(step => (double)step).ToArray();
+        var loss = new MetricsSeries("mlm", steps, steps.Select(step => 10 - Math.Sqrt(step)).ToArray());
+        using var plot = LossCurveChart.Draw([KeyValuePair.Create("XPERT init", loss), KeyValuePair.Create("scratch", loss)], new LossCurveOptions { SmoothingWindow = smoothingWindow });
+        plot.HideLegend();
+        using var folder = new TempFolder();
+        var path = folder.File("level.png");
+        File.WriteAllBytes(path, plot.GetImageBytes(900, 540, ScottPlot.ImageFormat.Png));
+
+        PngAssert.PixelsOfColour(path, FirstCurveColour).Should().BeGreaterThan(100, "the first run's line shows beside and through the second's, drawn over it");
+        PngAssert.PixelsOfColour(path, SecondCurveColour).Should().BeGreaterThan(100);
+    }
+
+    [Fact]
+    public void EachRunHasItsOwnPatternAndMarkerAndALaterRunIsNoWiderThanAnEarlierOne()
+    {
+        var curves = Enumerable.Range(0, 4).Select(index => KeyValuePair.Create($"run {index}", Constant("val_score", 50, 4))).ToList();
+
+        using var plot = LossCurveChart.Draw(curves, new LossCurveOptions());
+
+        var lines = plot.GetPlottables<ScottPlot.Plottables.Scatter>().ToList();
+        lines.Select(line => line.LegendText).Should().Equal("run 0", "run 1", "run 2", "run 3");
+        lines.Select(line => line.LinePattern).Should().OnlyHaveUniqueItems();
+        lines.Select(line => line.MarkerShape).Should().OnlyHaveUniqueItems();
+        lines.Select(line => line.LineWidth).Should().BeInDescendingOrder("the line drawn on top is the thinnest, so those below show beside it");
+        lines.Select(line => line.MarkerSize).Should().BeInDescendingOrder().And.OnlyContain(size => size > 0);
+    }
+
+    [Fact]
+    public void FaintRawLinesAreDrawnBehindEveryRunsCurve()
+    {
+        var curves = Enumerable.Range(0, 2).Select(index => KeyValuePair.Create($"run {index}", Constant("mlm", 3 + index, 50))).ToList();
+
+        using var plot = LossCurveChart.Draw(curves, new LossCurveOptions { SmoothingWindow = 5 });
+
+        var lines = plot.GetPlottables<ScottPlot.Plottables.Scatter>().Select(line => line.LegendText).ToList();
+        lines.Should().Equal(string.Empty, string.Empty, "run 0", "run 1");
     }
 
     [Theory]

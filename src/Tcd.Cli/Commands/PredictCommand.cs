@@ -190,9 +190,11 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
         var settings = new PredictSettings(
             modelFolder, glueTask, dataFile, layout, outputFile, length, options.Get(batchSize), options.Get(probabilities),
             options.Get(device), CliOptions.ReadPrecision(options, precision), CliOptions.ReadThreads(options, threads), run?.Cancelled ?? false, ReorderedClassNames(modelFolder, glueTask));
-        if (settings.SequenceLength < 2 || settings.BatchSize < 1)
+        // 2 tokens hold only [CLS] [SEP], which predicts every row alike, and a text pair needs 3 for its second [SEP]:
+        // the same floor as tcd finetune's and the ML.NET transformers'.
+        if (settings.SequenceLength < 3 || settings.BatchSize < 1)
         {
-            throw new CliUsageException("--seq-length must be at least 2 and --batch-size at least 1.");
+            throw new CliUsageException($"--seq-length must be at least 3 and --batch-size at least 1 (got {settings.SequenceLength} and {settings.BatchSize}).");
         }
 
         ModelFolders.CheckSequenceLength(modelFolder, settings.SequenceLength);
