@@ -39,7 +39,7 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
         data = Add(CliOptions.Optional<string?>("--data", "The rows to predict (required): a TSV laid out like one of the task's GLUE files, e.g. SST-2/test.tsv or your own file in that layout."));
         split = Add(CliOptions.Optional<string?>("--split", "Which of the task's GLUE files --data is laid out like: train, dev, test (MNLI: dev_matched, test_matched, ...) [default: told by the file's name]."));
         output = Add(CliOptions.Optional<string?>("--out", "The predictions file to write (required): a TSV with the header 'index\tprediction' (class names or 0/1 as GLUE's submission files, an STS-B score)."));
-        sequenceLength = Add(CliOptions.Optional<int?>("--seq-length", $"Tokens per example; longer inputs are truncated [default: the run's fine-tuning length, else {new FineTuningOptions().MaxSequenceLength}]."));
+        sequenceLength = Add(CliOptions.Optional<int?>("--seq-length", $"Tokens per example, at least 3; longer inputs are truncated [default: the run's fine-tuning length, else {new FineTuningOptions().MaxSequenceLength}]."));
         batchSize = Add(CliOptions.WithDefault("--batch-size", "Examples per forward pass.", 64));
         probabilities = Add(CliOptions.WithDefault("--probabilities", "Add a probability_<class> column per class (classification tasks).", false));
         device = Add(CliOptions.Device());
