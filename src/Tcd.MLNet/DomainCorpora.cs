@@ -9,10 +9,13 @@ namespace Tcd.MLNet;
 /// <summary>Turns named domain data views into the streamed corpora and analysis settings of XPERT, with schema checks that name the domain.</summary>
 internal static class DomainCorpora
 {
-    /// <summary>One corpus per domain, in the dictionary's enumeration order, each streaming the text column through fresh cursors.</summary>
+    /// <summary>
+    /// One corpus per domain, in the dictionary's enumeration order, each streaming the text column through fresh
+    /// cursors, without the rows that are blank for <paramref name="encoder"/>.
+    /// </summary>
     /// <exception cref="ArgumentException">No domain, a blank name or a null data view.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A domain lacks the text column or it is not String; the message names the domain and column.</exception>
-    public static List<KeyValuePair<string, TextCorpus>> Read(IDictionary<string, IDataView> domains, string textColumnName)
+    public static List<KeyValuePair<string, TextCorpus>> Read(IDictionary<string, IDataView> domains, string textColumnName, BertTextEncoder encoder)
     {
         ArgumentNullException.ThrowIfNull(domains);
         ArgumentException.ThrowIfNullOrWhiteSpace(textColumnName);
@@ -31,7 +34,7 @@ internal static class DomainCorpora
             SchemaChecks.RequireText(data.Schema, textColumnName, $"text of domain '{name}'");
         }
 
-        return domains.Select(domain => KeyValuePair.Create(domain.Key, TextCorpus.FromTexts(new TextColumnSource(domain.Value, textColumnName)))).ToList();
+        return domains.Select(domain => KeyValuePair.Create(domain.Key, TextCorpus.FromTexts(new TextColumnSource(domain.Value, textColumnName, encoder)))).ToList();
     }
 
     /// <summary>The analyzer settings of <paramref name="options"/> for <paramref name="moe"/>.</summary>

@@ -200,7 +200,7 @@ public sealed class TcdCatalog
     public ExpertActivationTable AnalyzeExperts(PretrainedBertTransformer moe, IDictionary<string, IDataView> domains, ExpertAnalysisOptions options)
     {
         var activation = DomainCorpora.ActivationOptions(moe, options);
-        var corpora = DomainCorpora.Read(domains, options.TextColumnName);
+        var corpora = DomainCorpora.Read(domains, options.TextColumnName, moe.Encoder);
         TorchRuntime.EnsureAvailable();
         var host = Environment.Register("Tcd.Xpert");
         using var channel = host.Start("Expert analysis");

@@ -5,13 +5,14 @@ namespace Tcd.MLNet;
 
 /// <summary>
 /// The non-blank values of a text column, read through a fresh cursor on every enumeration so that a corpus is
-/// streamed, never loaded whole. Blank rows and WikiExtractor tag rows (a WikiExtractor dump loaded one line per row)
-/// are skipped and counted.
+/// streamed, never loaded whole. Blank rows (no word pieces for <paramref name="encoder"/>, see
+/// <see cref="BertTextEncoder.IsBlank"/>) and WikiExtractor tag rows (a WikiExtractor dump loaded one line per row) are
+/// skipped and counted.
 /// </summary>
-internal sealed class TextColumnSource(IDataView data, string columnName) : IEnumerable<string>
+internal sealed class TextColumnSource(IDataView data, string columnName, BertTextEncoder encoder) : IEnumerable<string>
 {
     /// <summary>
-    /// Blank (null, empty or whitespace) and WikiExtractor tag rows skipped in one pass over the rows read so far: every
+    /// Blank and WikiExtractor tag rows skipped in one pass over the rows read so far: every
     /// pass reads the same rows, so this is the count of the pass that got furthest, finished or not.
     /// </summary>
     public long SkippedRows { get; private set; }
@@ -29,8 +30,8 @@ internal sealed class TextColumnSource(IDataView data, string columnName) : IEnu
         while (cursor.MoveNext())
         {
             getter(ref value);
-            var text = value.Span.IsWhiteSpace() ? null : value.ToString();
-            if (text is null || TextCorpus.IsWikiExtractorTag(text.Trim()))
+            var text = value.ToString();
+            if (encoder.IsBlank(text) || TextCorpus.IsWikiExtractorTag(text.Trim()))
             {
                 SkippedRows = Math.Max(SkippedRows, ++skipped);
                 continue;

@@ -177,7 +177,8 @@ public sealed class PredictTests(PredictTests.FineTunedRun run) : IClassFixture<
 
         error.Should().BeEmpty();
         exitCode.Should().Be(0);
-        output.Should().Contain("8 rows of").And.NotContain("skipped");
+        output.Should().Contain("8 rows of").And.NotContain("malformed")
+            .And.Contain($"; 1 blank line of {dev} skipped: a blank line is no row", "the closing line says what was left out");
         File.ReadAllLines(predictions).Skip(1).Select(line => line.Split('\t')[0]).Should().Equal(["0", "1", "2", "3", "4", "5", "6", "8"], "the row after the blank line keeps its line's number");
 
         var withNul = temp.Write("odd-text/SST-2/test.tsv", "index\tsentence\n0\tgood\n1\ta\0b\n");

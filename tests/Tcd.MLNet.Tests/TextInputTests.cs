@@ -11,6 +11,8 @@ public sealed class TextInputTests
     {
         { "", "" },
         { " \t\n ", "" },
+        { "\u200B\u0007", "" },
+        { "\u0301", "" },
         { "Café naïve Ärger", "cafe naive ar ##ger" },
         { "東京は大きい", "東 京 は 大 き ##い" },
         { "Ελληνικά", "ε ##λ ##λ ##η ##ν ##ι ##κ ##α" },
@@ -30,6 +32,13 @@ public sealed class TextInputTests
         var ids = encoder.Encode(text).InputIds;
 
         string.Join(' ', ids.Select(id => encoder.Vocabulary[id])).Should().Be(pieces.Length == 0 ? "[CLS] [SEP]" : $"[CLS] {pieces} [SEP]");
+    }
+
+    [Theory]
+    [MemberData(nameof(WordPieces))]
+    public void Text_is_blank_exactly_when_it_gives_no_word_pieces(string text, string pieces)
+    {
+        TcdTestData.Teacher.Encoder.IsBlank(text).Should().Be(pieces.Length == 0);
     }
 
     [Fact]
@@ -100,11 +109,14 @@ public sealed class TextInputTests
         var mlContext = new MLContext(seed: 1);
         var warnings = Warnings(mlContext);
         var rows = TcdTestData.Sentiment(1).Select(row => new TextPairRow { Text = row.Text, Label = row.Label })
-            .Concat([new TextPairRow { Text = string.Empty, Label = true }, new TextPairRow { Text = " \t ", Label = false }, new TextPairRow { Text = null, Label = true }]);
+            .Concat([
+                new TextPairRow { Text = string.Empty, Label = true }, new TextPairRow { Text = " \t ", Label = false }, new TextPairRow { Text = null, Label = true },
+                new TextPairRow { Text = "\u200B", Label = false }, new TextPairRow { Text = "\u0007 \u00AD", Label = true },
+            ]);
 
         mlContext.Tcd().TextClassifier(TcdTestData.Teacher, new BertFineTuningOptions { Training = TcdTestData.FastFineTuning(1) }).Fit(mlContext.Data.LoadFromEnumerable(rows));
 
-        warnings.Should().ContainSingle().Which.Should().Be("Skipped 3 training rows with blank text or a missing label (columns 'Text', 'Label').");
+        warnings.Should().ContainSingle().Which.Should().Be("Skipped 5 training rows with blank text or a missing label (columns 'Text', 'Label').");
     }
 
     [Fact]
@@ -113,13 +125,13 @@ public sealed class TextInputTests
         var mlContext = new MLContext(seed: 1);
         var warnings = Warnings(mlContext);
         var corpus = mlContext.Data.CreateEnumerable<TextPairRow>(TcdTestData.Corpus(mlContext), reuseRowObject: false, ignoreMissingColumns: true)
-            .Concat([new TextPairRow { Text = string.Empty }, new TextPairRow { Text = "\n" }, new TextPairRow { Text = null }]);
+            .Concat([new TextPairRow { Text = string.Empty }, new TextPairRow { Text = "\n" }, new TextPairRow { Text = null }, new TextPairRow { Text = "\u200B\u0007" }]);
         var options = TcdTestData.PretrainingOptions<BertPretrainingOptions>();
         options.Training = TcdTestData.FastPretraining(1);
 
         mlContext.Tcd().PretrainTeacher(options).Fit(mlContext.Data.LoadFromEnumerable(corpus));
 
-        warnings.Should().Contain("Skipped 3 rows of column 'Text' without text (blank, or a WikiExtractor <doc> tag) among the rows read.");
+        warnings.Should().Contain("Skipped 4 rows of column 'Text' without text (blank, or a WikiExtractor <doc> tag) among the rows read.");
     }
 
     private static string Repeat(string word, int count) => string.Join(' ', Enumerable.Repeat(word, count));

@@ -1,6 +1,5 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Text;
+using Tcd.Testing;
 
 namespace Tcd.Samples.Tests;
 
@@ -44,50 +43,17 @@ internal static class SampleProgram
 
     private static SampleRun RunProgram(string program, string? stopAt, string[] args, params (string Name, string Value)[] environment)
     {
-        var name = Path.GetFileNameWithoutExtension(program);
-        File.Exists(program).Should().BeTrue($"the solution build puts {name} at {program}");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var (variable, value) in environment)
-        {
-            start.Environment[variable] = value;
-        }
-
-        start.ArgumentList.Add(program);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        // A thread of its own, not a continuation queued behind busy test threads: the stop must reach the sample
-        // within the few steps a tiny run has left after the line it waits for.
-        var output = Task.Factory.StartNew(
-            () => ReadLines(process, stopAt), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(Limit))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{name} {string.Join(' ', args)} ran longer than {Limit}.");
-        }
-
-        return new SampleRun(process.ExitCode, output.Result, error.Result);
-    }
-
-    private static string ReadLines(Process process, string? stopAt)
-    {
-        var text = new StringBuilder();
         var stopped = false;
-        while (process.StandardOutput.ReadLine() is { } line)
+        // Called on the launcher's output thread as each line is printed, so the stop follows its line at once.
+        var (exitCode, output, error) = SolutionProgram.Run(program, args, Limit, environment, stopAt is null ? null : (process, line) =>
         {
-            text.AppendLine(line);
-            if (!stopped && stopAt is not null && line.Contains(stopAt, StringComparison.Ordinal))
+            if (!stopped && line.Contains(stopAt, StringComparison.Ordinal))
             {
                 stopped = true;
                 SendTerminate(process.Id);
             }
-        }
-
-        return text.ToString();
+        });
+        return new SampleRun(exitCode, output, error);
     }
 
     private static void SendTerminate(int processId)
@@ -103,23 +69,5 @@ internal static class SampleProgram
     private static extern int kill(int pid, int sig);
 
     /// <summary>The sample's program in the configuration and framework these tests were built for.</summary>
-    private static string ProgramPath(string name)
-    {
-        var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var configuration = framework.Parent!.Name;
-        return Path.Combine(RepositoryRoot(), "samples", name, "bin", configuration, framework.Name, name + ".dll");
-    }
-
-    public static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Tcd.MLNet.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"No Tcd.MLNet.sln above {AppContext.BaseDirectory}; run the tests from the repository.");
-    }
+    private static string ProgramPath(string name) => SolutionProgram.PathOf(Path.Combine("samples", name));
 }

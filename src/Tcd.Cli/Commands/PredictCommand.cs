@@ -107,7 +107,8 @@ internal sealed class PredictCommand : TcdCommand<PredictSettings>
 
         CheckpointStore.ReplaceAtomically(settings.Output, PredictionsTsv(settings, rows, outputs));
         console.Line(string.Create(CultureInfo.InvariantCulture,
-            $"tcd predict: wrote {settings.Output} ({rows.Count / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):F0} rows/s)"));
+            $"tcd predict: wrote {settings.Output} ({rows.Count / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):F0} rows/s)") +
+            (report.BlankLines == 0 ? string.Empty : $"; {UserMessages.Count(report.BlankLines, "blank line")} of {settings.DataFile} skipped: a blank line is no row"));
         if (settings.Split.IsLabeled)
         {
             var targets = rows.Select(row => settings.Task.IsRegression ? row.Score!.Value : row.Label!.Value).ToList();

@@ -271,7 +271,7 @@ public sealed class BertFineTuningEstimator : IEstimator<FineTunedBertTransforme
 
             var row = texts.Read();
             var target = readLabel();
-            if (string.IsNullOrWhiteSpace(row.Text) || (options.PairColumnName is not null && string.IsNullOrWhiteSpace(row.Pair)) || target is null)
+            if (pretrained.Encoder.IsBlank(row.Text) || (options.PairColumnName is not null && pretrained.Encoder.IsBlank(row.Pair)) || target is null)
             {
                 skipped++;
                 continue;

@@ -135,7 +135,7 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
         }
 
         TorchRuntime.EnsureAvailable();
-        var corpus = new TextColumnSource(input, options.TextColumnName);
+        var corpus = new TextColumnSource(input, options.TextColumnName, encoder);
         if (!corpus.HasText())
         {
             throw new InvalidOperationException($"Column '{options.TextColumnName}' has no text in any row; pre-training needs at least one non-blank document.");
@@ -157,7 +157,7 @@ public sealed class BertPretrainingEstimator : IEstimator<PretrainedBertTransfor
         }
         var validation = options.ValidationData is null
             ? null
-            : new SegmentPacker(encoder, training.MaxSequenceLength).Pack(TextCorpus.FromTexts(new TextColumnSource(options.ValidationData, options.TextColumnName)), cancellation.Token).ToList();
+            : new SegmentPacker(encoder, training.MaxSequenceLength).Pack(TextCorpus.FromTexts(new TextColumnSource(options.ValidationData, options.TextColumnName, encoder)), cancellation.Token).ToList();
         if (validation is { Count: 0 })
         {
             throw new ArgumentException(

@@ -52,7 +52,7 @@ public sealed class XpertInitializationEstimator : IEstimator<PretrainedBertTran
             Seed = options.Seed,
         };
         pipelineOptions.Validate();
-        DomainCorpora.Read(domains, options.TextColumnName);
+        DomainCorpora.Read(domains, options.TextColumnName, moe.Encoder);
         target.Validate();
         if (target.IsMoe)
         {
@@ -123,7 +123,7 @@ public sealed class XpertInitializationEstimator : IEstimator<PretrainedBertTran
 
         var analysis = new DomainAnalysisProgress(channel, options.Progress);
         using var result = new XpertPipeline(moe.Encoder, pipelineOptions).Run(
-            moe.Model, DomainCorpora.Read(domains, options.TextColumnName), Target,
+            moe.Model, DomainCorpora.Read(domains, options.TextColumnName, moe.Encoder), Target,
             analysis, new ChannelProgress<XpertDecompositionProgress>(channel, user: null), cancellation.Token);
         analysis.WarnOfShortDomains(pipelineOptions.Activation);
         var summary = new XpertInitializationResult(

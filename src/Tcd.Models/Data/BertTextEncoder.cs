@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
 using System.Text;
@@ -201,6 +202,16 @@ public sealed class BertTextEncoder
         ArgumentNullException.ThrowIfNull(text);
         return _tokenizer.EncodeToIds(CleanedLikeBert(text), addSpecialTokens: false);
     }
+
+    /// <summary>
+    /// True when <paramref name="text"/> gives no word pieces (<see cref="Tokenize"/> returns none): null, empty or
+    /// whitespace, and also text of nothing but the characters BERT drops, such as U+200B zero-width space or a control
+    /// character, or, for an uncased model, combining accents alone. Such text encodes as <c>[CLS] [SEP]</c> like empty
+    /// text, so training skips it as blank.
+    /// </summary>
+    public bool IsBlank([NotNullWhen(false)] string? text) =>
+        // Any printable ASCII character other than the space is a word piece or [UNK], so most text is decided without tokenising it.
+        text is null || (text.AsSpan().IndexOfAnyInRange('!', '~') < 0 && Tokenize(text).Count == 0);
 
     /// <summary>
     /// BERT's text cleaning (Google's <c>_clean_text</c>, Hugging Face's <c>BertNormalizer(clean_text=True)</c>), done

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
+using Tcd.Testing;
 
 namespace Tcd.MLNet.Tests.Serialization;
 
@@ -18,36 +18,11 @@ internal static class ScorerProgram
     public static float[][] Score(string modelFile, string rowsFile)
     {
         var scoresFile = Path.ChangeExtension(rowsFile, ".scores.txt");
-        var program = ProgramPath();
-        File.Exists(program).Should().BeTrue($"the solution build puts the scorer at {program}");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { program, modelFile, rowsFile, scoresFile })
-        {
-            start.ArgumentList.Add(argument);
-        }
+        var (exitCode, output, error) = SolutionProgram.Run(SolutionProgram.PathOf(Path.Combine("tests", "Tcd.MLNet.Scorer")), [modelFile, rowsFile, scoresFile], Limit);
 
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(Limit))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"The scorer ran longer than {Limit}.");
-        }
-
-        process.ExitCode.Should().Be(0, $"the scorer succeeds (stdout: {output.Result}; stderr: {error.Result})");
+        exitCode.Should().Be(0, $"the scorer succeeds (stdout: {output}; stderr: {error})");
         return File.ReadAllLines(scoresFile)
             .Select(line => line.Split('\t').Select(value => float.Parse(value, CultureInfo.InvariantCulture)).ToArray())
             .ToArray();
-    }
-
-    /// <summary>The scorer's program in the configuration and framework these tests were built for.</summary>
-    private static string ProgramPath()
-    {
-        const string name = "Tcd.MLNet.Scorer";
-        var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var configuration = framework.Parent!.Name;
-        var testsFolder = framework.Parent.Parent!.Parent!.Parent!;
-        return Path.Combine(testsFolder.FullName, name, "bin", configuration, framework.Name, name + ".dll");
     }
 }

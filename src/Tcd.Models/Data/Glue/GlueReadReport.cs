@@ -23,6 +23,9 @@ public sealed class GlueReadReport
     /// <summary>Malformed rows skipped (<see cref="GlueMalformedRowHandling.Skip"/> mode).</summary>
     public int SkippedCount { get; private set; }
 
+    /// <summary>Blank lines (empty or whitespace only) passed over: a blank line is no row, malformed or not.</summary>
+    public int BlankLines { get; private set; }
+
     /// <summary>The first <see cref="MaxRecordedSkippedRows"/> skipped rows with line number and reason.</summary>
     public IReadOnlyList<GlueMalformedRow> SkippedRows => skippedRows;
 
@@ -45,11 +48,14 @@ public sealed class GlueReadReport
         FilePath = filePath;
         ExamplesRead = 0;
         SkippedCount = 0;
+        BlankLines = 0;
         skippedRows.Clear();
         IsComplete = false;
     }
 
     internal void RecordExample() => ExamplesRead++;
+
+    internal void RecordBlankLine() => BlankLines++;
 
     internal void RecordSkipped(GlueMalformedRow row)
     {

@@ -125,6 +125,7 @@ public sealed class GlueReader
         {
             if (string.IsNullOrWhiteSpace(line))
             {
+                report.RecordBlankLine();
                 continue;
             }
 
