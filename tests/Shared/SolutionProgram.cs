@@ -18,21 +18,7 @@ internal static class SolutionProgram
         var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var configuration = framework.Parent!.Name;
         var name = Path.GetFileName(projectFolder);
-        return Path.Combine(RepositoryRoot(), projectFolder, "bin", configuration, framework.Name, name + ".dll");
-    }
-
-    /// <summary>The folder of <c>Tcd.MLNet.sln</c> above the tests' output folder.</summary>
-    public static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Tcd.MLNet.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"No Tcd.MLNet.sln above {AppContext.BaseDirectory}; run the tests from the repository.");
+        return Path.Combine(RepositoryFiles.Root(), projectFolder, "bin", configuration, framework.Name, name + ".dll");
     }
 
     /// <summary>

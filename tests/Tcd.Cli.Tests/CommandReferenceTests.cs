@@ -18,7 +18,7 @@ public sealed class CommandReferenceTests
         var (exitCode, help, _) = Cli.Run([.. command.Split(' ').Skip(1), "--help"]);
         exitCode.Should().Be(0);
 
-        var sections = CommandReference.Read(Path.Combine(RepositoryRoot(), ReferencePath));
+        var sections = CommandReference.Read(Path.Combine(RepositoryFiles.Root(), ReferencePath));
 
         sections.Keys.Should().Contain(command, $"{ReferencePath} should have a '## `{command}`' section with the command's --help in a ```text block");
         sections[command].Should().Be(CommandReference.Normalise(help), $"the ```text block of '## `{command}`' in {ReferencePath} should be the output of '{command} --help'");
@@ -27,7 +27,7 @@ public sealed class CommandReferenceTests
     [Fact]
     public void The_reference_has_no_section_for_a_command_the_tool_lacks()
     {
-        var sections = CommandReference.Read(Path.Combine(RepositoryRoot(), ReferencePath));
+        var sections = CommandReference.Read(Path.Combine(RepositoryFiles.Root(), ReferencePath));
 
         sections.Keys.Should().BeSubsetOf(CommandNames());
     }
@@ -47,17 +47,4 @@ public sealed class CommandReferenceTests
         new TcdCommandLine(() => throw new InvalidOperationException("Help tests never run a command.")).Root.Subcommands
             .Select(command => "tcd " + command.Name)
             .Prepend("tcd");
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Tcd.MLNet.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"No Tcd.MLNet.sln above {AppContext.BaseDirectory}; run the tests from the repository.");
-    }
 }

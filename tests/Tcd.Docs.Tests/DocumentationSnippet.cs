@@ -13,7 +13,7 @@ internal sealed record DocumentationSnippet(string Location, string Code)
     private static readonly string[] DocumentationPatterns = ["README.md", "CONTRIBUTING.md", "docs/*.md", "src/*/PACKAGE.md", "samples/*/README.md"];
 
     /// <summary>Every C# block of the documentation, in file order.</summary>
-    public static IReadOnlyList<DocumentationSnippet> All { get; } = Find(RepositoryRoot());
+    public static IReadOnlyList<DocumentationSnippet> All { get; } = Find(RepositoryFiles.Root());
 
     /// <summary>The C# blocks of one Markdown text.</summary>
     public static IEnumerable<DocumentationSnippet> Parse(string relativePath, string markdown)
@@ -63,18 +63,5 @@ internal sealed record DocumentationSnippet(string Location, string Code)
         return Directory.GetDirectories(parent).Order(StringComparer.Ordinal)
             .Select(directory => Path.Combine(directory, name))
             .Where(File.Exists);
-    }
-
-    internal static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Tcd.MLNet.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"No Tcd.MLNet.sln above {AppContext.BaseDirectory}; run the tests from the repository.");
     }
 }

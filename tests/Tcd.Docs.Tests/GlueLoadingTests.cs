@@ -6,7 +6,7 @@ namespace Tcd.Docs.Tests;
 /// <summary>The README's "GLUE files" advice holds for the GLUE files in data/glue as ML.NET's <c>LoadFromTextFile</c> reads them.</summary>
 public class GlueLoadingTests
 {
-    private static readonly string Glue = Path.Combine(DocumentationSnippet.RepositoryRoot(), "data", "glue");
+    private static readonly string Glue = Path.Combine(RepositoryFiles.Root(), "data", "glue");
 
     [Fact]
     public void MRPC_loads_whole_without_quoting_and_loses_408_pairs_with_it()

@@ -16,7 +16,7 @@ public partial class MethodDocumentTests
 {
     private const string Page = "docs/method.md";
 
-    private static readonly string Markdown = File.ReadAllText(Path.Combine(DocumentationSnippet.RepositoryRoot(), Page));
+    private static readonly string Markdown = File.ReadAllText(Path.Combine(RepositoryFiles.Root(), Page));
 
     private static readonly RootCommand CommandTree = new TcdCommandLine(() => throw new InvalidOperationException("The page's command lines are parsed, never run.")).Root;
 

@@ -15,7 +15,7 @@ public class ReferenceFixtureTests : IDisposable
     [PythonFact]
     public void The_committed_reference_fixtures_are_what_the_script_writes()
     {
-        var root = DocumentationSnippet.RepositoryRoot();
+        var root = RepositoryFiles.Root();
         var committed = Path.Combine(root, "tests", "Tcd.Models.Tests", "Interop", "Fixtures");
         var run = Process.Start(new ProcessStartInfo("python3", ["tools/reference_bert.py", "--out", output])
         {

@@ -7,13 +7,13 @@ namespace Tcd.Docs.Tests;
 public class ToolScriptTests
 {
     public static TheoryData<string> Scripts => new(
-        Directory.GetFiles(Path.Combine(DocumentationSnippet.RepositoryRoot(), "tools"), "*.cs").Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
+        Directory.GetFiles(Path.Combine(RepositoryFiles.Root(), "tools"), "*.cs").Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
 
     [Theory]
     [MemberData(nameof(Scripts))]
     public void Tool_script_compiles(string name)
     {
-        var lines = File.ReadAllLines(Path.Combine(DocumentationSnippet.RepositoryRoot(), "tools", name));
+        var lines = File.ReadAllLines(Path.Combine(RepositoryFiles.Root(), "tools", name));
         // '#:project' / '#:package' directives are for 'dotnet run'; blanking them keeps the line numbers of errors.
         var code = string.Join('\n', lines.Select(line => line.StartsWith("#:", StringComparison.Ordinal) ? string.Empty : line));
 

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Tcd.Testing;
 
 namespace Tcd.Samples.Tests;
 

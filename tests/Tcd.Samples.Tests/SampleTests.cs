@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
-using Tcd.Testing;
 using TorchSharp;
 
 namespace Tcd.Samples.Tests;
@@ -143,7 +142,7 @@ public sealed class SampleTests : IDisposable
         var glue = Out("glue-short");
         foreach (var task in new[] { "MRPC", "SST-2" })
         {
-            var source = Path.Combine(SolutionProgram.RepositoryRoot(), "data", "glue", task);
+            var source = Path.Combine(RepositoryFiles.Root(), "data", "glue", task);
             Directory.CreateDirectory(Path.Combine(glue, task));
             File.Copy(Path.Combine(source, "train.tsv"), Path.Combine(glue, task, "train.tsv"));
             File.WriteAllLines(Path.Combine(glue, task, "dev.tsv"), File.ReadLines(Path.Combine(source, "dev.tsv")).Take(21));
@@ -372,7 +371,7 @@ public sealed class SampleTests : IDisposable
     [InlineData("Tcd.FeatureExtraction")]
     public void A_device_name_libtorch_does_not_know_is_a_usage_error_before_any_work(string sample)
     {
-        var glue = Path.Combine(SolutionProgram.RepositoryRoot(), "data", "glue");
+        var glue = Path.Combine(RepositoryFiles.Root(), "data", "glue");
         // The Glue sample's required options are given, so that --device is the only thing wrong.
         string[] required = sample == "Tcd.Glue" ? ["--models", Out("no-model"), "--glue", glue, "--tasks", "MRPC"] : [];
 
@@ -389,11 +388,11 @@ public sealed class SampleTests : IDisposable
     [InlineData("Tcd.FineTuneGlue", "MRPC")]
     public void A_wrong_GLUE_folder_is_refused_before_the_tiny_teacher_is_pre_trained(string sample, string task)
     {
-        var notGlue = Path.Combine(SolutionProgram.RepositoryRoot(), "data", "corpus");
+        var notGlue = Path.Combine(RepositoryFiles.Root(), "data", "corpus");
 
         var missing = SampleProgram.Run(sample, "--glue", Out("no-glue"), "--out", Out("wrong-input"));
         var wrongFolder = SampleProgram.Run(sample, "--glue", notGlue, "--out", Out("wrong-input"));
-        var glue = Path.Combine(SolutionProgram.RepositoryRoot(), "data", "glue");
+        var glue = Path.Combine(RepositoryFiles.Root(), "data", "glue");
         var taskFolder = SampleProgram.Run(sample, "--glue", Path.Combine(glue, task), "--out", Out("wrong-input"));
 
         foreach (var run in new[] { missing, wrongFolder, taskFolder })
@@ -431,7 +430,7 @@ public sealed class SampleTests : IDisposable
     [Fact]
     public void Glue_names_the_option_of_a_wrong_folder_or_task_as_the_user_typed_it()
     {
-        var glue = Path.Combine(SolutionProgram.RepositoryRoot(), "data", "glue");
+        var glue = Path.Combine(RepositoryFiles.Root(), "data", "glue");
 
         var noFolder = SampleProgram.Run("Tcd.Glue", "--models", Out("no-model"), "--glue", Out("no-glue"), "--tasks", "RTE", "--out", Out("glue-bad"));
         var unknownTask = SampleProgram.Run("Tcd.Glue", "--models", Out("no-model"), "--glue", glue, "--tasks", "RTE,Foo", "--out", Out("glue-bad"));
@@ -445,7 +444,7 @@ public sealed class SampleTests : IDisposable
     [Fact]
     public void Glue_takes_tcd_glues_grid_lists_and_refuses_a_wrong_one_by_its_name_before_any_work()
     {
-        var glue = Path.Combine(SolutionProgram.RepositoryRoot(), "data", "glue");
+        var glue = Path.Combine(RepositoryFiles.Root(), "data", "glue");
         string[] required = ["--models", Out("no-model"), "--glue", glue, "--tasks", "RTE", "--out", Out("glue-grid")];
 
         var help = SampleProgram.Run("Tcd.Glue", "--help");
@@ -481,7 +480,7 @@ public sealed class SampleTests : IDisposable
 
         string[] args =
         [
-            "--models", $"tiny={model}", "--glue", Path.Combine(SolutionProgram.RepositoryRoot(), "data", "glue"), "--tasks", "RTE,STS-B", "--grid", "quick",
+            "--models", $"tiny={model}", "--glue", Path.Combine(RepositoryFiles.Root(), "data", "glue"), "--tasks", "RTE,STS-B", "--grid", "quick",
             "--seeds", "1", "--epochs", "1", "--max-train", "32", "--threads", "1", "--out", Out("glue"),
         ];
         var first = SampleProgram.Run("Tcd.Glue", args);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Tcd.Testing;
 
 namespace Tcd.MLNet.Tests.Serialization;
 
