@@ -15,6 +15,12 @@ public sealed class SampleTests : IDisposable
 {
     private static readonly byte[] PngSignature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
+    /// <summary>
+    /// The pre-training steps of a sample stopped at its first "[pre-training] step" line. The samples log every fifth of
+    /// the steps: the stop lands with 80 steps to go, seconds even on a loaded machine, and the run waits only 20 for it.
+    /// </summary>
+    private const string PretrainingStepsToStop = "100";
+
     private readonly DirectoryInfo output = Directory.CreateTempSubdirectory("tcd-sample-tests-");
 
     public void Dispose() => output.Delete(recursive: true);
@@ -329,7 +335,7 @@ public sealed class SampleTests : IDisposable
     [UnixFact]
     public void A_stopped_FeatureExtraction_ends_its_pre_training_with_exit_code_130_and_saves_nothing()
     {
-        var stopped = SampleProgram.RunUntil("[pre-training] step", "Tcd.FeatureExtraction", "--pretrain-steps", "400", "--threads", "1", "--out", Out("features-stopped"));
+        var stopped = SampleProgram.RunUntil("[pre-training] step", "Tcd.FeatureExtraction", "--pretrain-steps", PretrainingStepsToStop, "--threads", "1", "--out", Out("features-stopped"));
 
         stopped.ExitCode.Should().Be(130, stopped.ToString());
         stopped.Error.Trim().Should().Be("Cancelled; nothing was saved.");
@@ -411,7 +417,7 @@ public sealed class SampleTests : IDisposable
     [UnixFact]
     public void A_FineTuneGlue_stopped_while_it_pre_trains_the_tiny_teacher_says_the_next_run_starts_it_over()
     {
-        var stopped = SampleProgram.RunUntil("[pre-training] step", "Tcd.FineTuneGlue", "--pretrain-steps", "400", "--threads", "1", "--out", Out("finetune-pretraining-stopped"));
+        var stopped = SampleProgram.RunUntil("[pre-training] step", "Tcd.FineTuneGlue", "--pretrain-steps", PretrainingStepsToStop, "--threads", "1", "--out", Out("finetune-pretraining-stopped"));
 
         stopped.ExitCode.Should().Be(130, stopped.ToString());
         stopped.Error.Trim().Should().Be("Cancelled. The tiny teacher's pre-training was stopped; it keeps no checkpoint, so the same command pre-trains it again.");
