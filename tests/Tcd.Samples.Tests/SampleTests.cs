@@ -42,8 +42,10 @@ public sealed class SampleTests : IDisposable
         File.WriteAllText(olderResult, stored.ToJsonString());
         var again = SampleProgram.Run("Tcd.Quickstart", Tiny(4));
         var tableAgain = File.ReadAllLines(results);
-        var otherGlue = SampleProgram.Run("Tcd.Quickstart", [.. Tiny(4), "--glue", GlueWithShorterDevFiles()]);
+        var shorterGlue = GlueWithShorterDevFiles();
+        var otherGlue = SampleProgram.Run("Tcd.Quickstart", [.. Tiny(4), "--glue", shorterGlue]);
         var changed = SampleProgram.Run("Tcd.Quickstart", Tiny(5));
+        var otherRate = SampleProgram.Run("Tcd.Quickstart", [.. Tiny(4), "--glue", shorterGlue, "--finetune-lr", "0.002"]);
         var invalid = SampleProgram.Run("Tcd.Quickstart", "--steps", "0", "--out", Out("quickstart-invalid"));
 
         run.ExitCode.Should().Be(0, run.ToString());
@@ -72,6 +74,9 @@ public sealed class SampleTests : IDisposable
         otherGlue.Output.Should().Contain("[MoE] SST-2: fine-tuned before with other GLUE files; fine-tuning again").And.Contain("SST-2: 32 training sentences, 20 dev sentences.");
         changed.ExitCode.Should().Be(2, changed.ToString());
         changed.Error.Should().Contain("started with other options: --steps 4 (now 5)");
+        otherRate.ExitCode.Should().Be(0, otherRate.ToString());
+        otherRate.Output.Should().Contain("[MoE] SST-2: fine-tuned before with --finetune-lr 0.001 (now 0.002); fine-tuning again")
+            .And.Contain("[moe] already trained", "fine-tuning options do not shape the pre-trained models");
         invalid.ExitCode.Should().Be(2);
         invalid.Error.Trim().Should().Be("error: --steps must be 1 or more, not 0.");
         Directory.Exists(Out("quickstart-invalid")).Should().BeFalse();
@@ -171,7 +176,7 @@ public sealed class SampleTests : IDisposable
         var resumed = SampleProgram.Run("Tcd.Quickstart", Args("stopped"));
         var fineTunedAgain = SampleProgram.Run("Tcd.Quickstart", Args("damaged"));
         var resumedTable = File.ReadAllLines(Path.Combine(Out("stopped"), "results.md"));
-        var changed = SampleProgram.Run("Tcd.Quickstart", [.. Args("stopped"), "--finetune-lr", "0.002"]);
+        var again = SampleProgram.Run("Tcd.Quickstart", Args("stopped"));
 
         straight.ExitCode.Should().Be(0, straight.ToString());
         stopped.ExitCode.Should().Be(130, stopped.ToString());
@@ -188,9 +193,9 @@ public sealed class SampleTests : IDisposable
         fineTunedAgain.Output.Should().Contain($"[MoE] SST-2: '{damagedCheckpoint}' cannot be read (")
             .And.Contain("; training from the first step", "the stop's checkpoint is the only one");
         File.ReadAllLines(Path.Combine(Out("damaged"), "results.md")).Should().Equal(resumedTable);
-        changed.ExitCode.Should().Be(0, changed.ToString());
-        changed.Output.Should().Contain("[MoE] SST-2: fine-tuned before with --finetune-lr 0.001 (now 0.002); fine-tuning again")
-            .And.Contain("[moe] already trained", "fine-tuning options do not shape the pre-trained models");
+        again.ExitCode.Should().Be(0, again.ToString());
+        again.Output.Should().Contain("[MoE] SST-2 already fine-tuned: dev ", "the resumed fine-tuning stored the options it ran with")
+            .And.NotContain("fine-tuning on");
     }
 
     [Fact]
