@@ -54,14 +54,14 @@ public sealed class ExportHfTests : IDisposable
     {
         var model = SaveTinyModel();
         Cli.Run("export-hf", "--model", model, "--out", temp.File("hf"), "--no-tokenizer").ExitCode.Should().Be(0);
-        var before = Directory.GetFiles(temp.File("hf")).ToDictionary(file => file, File.ReadAllBytes);
+        var before = FolderContents.Of(temp.File("hf"));
 
         var stopped = Cli.RunUntil("exporting masked LM", "export-hf", "--model", model, "--out", temp.File("hf"));
 
         stopped.Error.Should().BeEmpty();
         stopped.ExitCode.Should().Be(130);
         stopped.Output.Should().EndWith($"tcd export-hf: cancelled; nothing was written.{Environment.NewLine}").And.NotContain("exported to");
-        Directory.GetFiles(temp.File("hf")).ToDictionary(file => file, File.ReadAllBytes).Should().BeEquivalentTo(before, "the stopped export would have added the tokenizer files");
+        FolderContents.Of(temp.File("hf")).Should().BeEquivalentTo(before, "the stopped export would have added the tokenizer files");
         Directory.EnumerateFileSystemEntries(temp.Path).Select(Path.GetFileName).Should().BeEquivalentTo(["model", "hf"], "the files written meanwhile are removed");
     }
 

@@ -1,18 +1,24 @@
 namespace Tcd.Cli.Tests;
 
 /// <summary><c>tcd fill-mask</c> on a pre-trained run's model.</summary>
-public sealed class FillMaskTests : IDisposable
+public sealed class FillMaskTests(FillMaskTests.PretrainedRun run) : IClassFixture<FillMaskTests.PretrainedRun>
 {
-    private readonly TempFolder temp = new();
+    private readonly TempFolder temp = run.Folder;
 
-    public FillMaskTests()
+    /// <summary>A tiny model pre-trained one step once for all the tests: fill-mask only reads it.</summary>
+    public sealed class PretrainedRun : IDisposable
     {
-        var corpus = temp.Write("corpus.txt", string.Join("\n\n", Enumerable.Range(0, 30).Select(i => $"The lake number {i} lies below the hills and the forest {i % 4}.")));
-        Cli.Run("pretrain", "--corpus", corpus, "--out", temp.File("run"), "--preset", "tiny", "--steps", "1", "--batch-size", "4", "--seq-length", "32", "--device", "cpu", "--threads", "1")
-            .ExitCode.Should().Be(0);
-    }
+        public PretrainedRun()
+        {
+            var corpus = Folder.Write("corpus.txt", string.Join("\n\n", Enumerable.Range(0, 30).Select(i => $"The lake number {i} lies below the hills and the forest {i % 4}.")));
+            Cli.Run("pretrain", "--corpus", corpus, "--out", Folder.File("run"), "--preset", "tiny", "--steps", "1", "--batch-size", "4", "--seq-length", "32", "--device", "cpu", "--threads", "1")
+                .ExitCode.Should().Be(0);
+        }
 
-    public void Dispose() => temp.Dispose();
+        internal TempFolder Folder { get; } = new();
+
+        public void Dispose() => Folder.Dispose();
+    }
 
     [Fact]
     public void Each_text_is_printed_with_a_line_of_guesses_per_mask()

@@ -58,7 +58,7 @@ public sealed class ImportHfTests : IDisposable
     public void Importing_into_the_checkpoint_folder_or_one_nested_with_it_is_refused_before_writing(string output)
     {
         var checkpoint = WriteCasedCheckpoint("hf");
-        var before = Directory.GetFiles(checkpoint).ToDictionary(file => file, File.ReadAllBytes);
+        var before = FolderContents.Of(checkpoint);
 
         var (exitCode, _, error) = Cli.Run("import-hf", "--from", checkpoint, "--out", temp.File(output));
 
@@ -66,7 +66,7 @@ public sealed class ImportHfTests : IDisposable
         error.Should().StartWith($"tcd import-hf: error: --out: '{temp.File(output)}' ")
             .And.Contain("the import would overwrite the checkpoint it reads. Give --out a folder of its own, outside the checkpoint.")
             .And.NotContain("   at ");
-        Directory.GetFiles(checkpoint).ToDictionary(file => file, File.ReadAllBytes).Should().BeEquivalentTo(before, "nothing was written");
+        FolderContents.Of(checkpoint).Should().BeEquivalentTo(before, "nothing was written");
         Directory.Exists(temp.File("hf", "model")).Should().BeFalse();
     }
 
@@ -79,13 +79,13 @@ public sealed class ImportHfTests : IDisposable
             BertModelStore.Save(model, model.Config, trained);
         }
 
-        var before = File.ReadAllBytes(Path.Combine(trained, BertModelStore.WeightsFileName));
+        var before = FolderContents.HashOf(Path.Combine(trained, BertModelStore.WeightsFileName));
 
         var (exitCode, _, error) = Cli.Run("import-hf", "--from", WriteCasedCheckpoint("hf"), "--out", trained);
 
         exitCode.Should().Be(1);
         error.Should().Contain($"--out: '{trained}' holds a saved model that no 'tcd import-hf' wrote").And.Contain("choose a new or empty folder for --out");
-        File.ReadAllBytes(Path.Combine(trained, BertModelStore.WeightsFileName)).Should().Equal(before);
+        FolderContents.HashOf(Path.Combine(trained, BertModelStore.WeightsFileName)).Should().Be(before);
     }
 
     [Fact]
@@ -137,7 +137,7 @@ public sealed class ImportHfTests : IDisposable
     public void An_import_stopped_while_it_writes_over_an_earlier_import_leaves_that_one_whole()
     {
         Cli.Run("import-hf", "--from", WriteCasedCheckpoint("cased"), "--out", temp.File("model")).ExitCode.Should().Be(0);
-        var before = Directory.GetFiles(temp.File("model")).ToDictionary(file => file, File.ReadAllBytes);
+        var before = FolderContents.Of(temp.File("model"));
         using (var classifier = new BertForSequenceClassification(BertConfig.Tiny, numLabels: 3))
         {
             HuggingFaceExporter.Save(classifier, temp.File("classifier"), new HuggingFaceExportOptions { IncludeTokenizer = false, LabelNames = ["a", "b", "c"] });
@@ -148,7 +148,7 @@ public sealed class ImportHfTests : IDisposable
         stopped.Error.Should().BeEmpty();
         stopped.ExitCode.Should().Be(130);
         stopped.Output.Should().EndWith($"tcd import-hf: cancelled; nothing was written.{Environment.NewLine}").And.NotContain("saved to");
-        Directory.GetFiles(temp.File("model")).ToDictionary(file => file, File.ReadAllBytes).Should().BeEquivalentTo(before);
+        FolderContents.Of(temp.File("model")).Should().BeEquivalentTo(before);
         Directory.EnumerateFileSystemEntries(temp.Path).Should().NotContain(entry => Path.GetFileName(entry).StartsWith(".tmp-"), "the files written meanwhile are removed");
     }
 

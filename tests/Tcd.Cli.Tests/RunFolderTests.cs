@@ -366,13 +366,13 @@ public sealed class RunFolderTests : IDisposable
     {
         var run = temp.File("run");
         Pretrain(run, steps: 1).ExitCode.Should().Be(0);
-        var before = Directory.EnumerateFiles(run, "*", SearchOption.AllDirectories).ToDictionary(file => file, File.ReadAllText);
+        var before = Directory.EnumerateFiles(run, "*", SearchOption.AllDirectories).ToDictionary(file => file, FolderContents.HashOf);
 
         (int ExitCode, string Output, string Error) whileLocked;
         using (FolderLock.Acquire(run, "run folder", "give another --out"))
         {
             whileLocked = Pretrain(run, steps: 2);
-            Directory.EnumerateFiles(run, "*", SearchOption.AllDirectories).Where(file => !FolderLock.IsLockFile(file)).ToDictionary(file => file, File.ReadAllText)
+            Directory.EnumerateFiles(run, "*", SearchOption.AllDirectories).Where(file => !FolderLock.IsLockFile(file)).ToDictionary(file => file, FolderContents.HashOf)
                 .Should().BeEquivalentTo(before, "the refused run neither resumed nor wrote its options");
         }
 

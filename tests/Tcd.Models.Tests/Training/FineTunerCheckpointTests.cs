@@ -8,11 +8,40 @@ using static Tcd.Models.Tests.Training.PretrainerFixture;
 namespace Tcd.Models.Tests.Training;
 
 /// <summary>Fine-tuning checkpoints: a stopped run resumed gives the run that was never stopped.</summary>
-public sealed class FineTunerCheckpointTests : IDisposable
+public sealed class FineTunerCheckpointTests(FineTunerCheckpointTests.NeverStoppedRun neverStopped)
+    : IClassFixture<FineTunerCheckpointTests.NeverStoppedRun>, IDisposable
 {
-    private readonly string root = Path.Combine(Path.GetTempPath(), "tcd-finetune-checkpoints-" + Guid.NewGuid().ToString("N"));
+    private readonly string root = NewRoot();
 
-    public void Dispose()
+    public void Dispose() => DeleteRoot(root);
+
+    /// <summary>
+    /// The run never stopped that each case of <see cref="A_stopped_run_resumed_gives_the_run_that_was_never_stopped"/>
+    /// compares with, trained once for them all in a folder of its own: its seeds make it the same run every time.
+    /// </summary>
+    public sealed class NeverStoppedRun : IDisposable
+    {
+        private readonly string root = NewRoot();
+
+        private readonly Lazy<(Outcome Outcome, string[] MetricsRows)> run;
+
+        public NeverStoppedRun() => run = new(() =>
+        {
+            var metrics = Path.Combine(root, "straight.jsonl");
+            var outcome = Train(NewClassifier(), OptionsIn(root, "straight") with { MetricsFile = metrics });
+            return (outcome, File.ReadAllLines(metrics));
+        });
+
+        internal Outcome Outcome => run.Value.Outcome;
+
+        internal string[] MetricsRows => run.Value.MetricsRows;
+
+        public void Dispose() => DeleteRoot(root);
+    }
+
+    private static string NewRoot() => Path.Combine(Path.GetTempPath(), "tcd-finetune-checkpoints-" + Guid.NewGuid().ToString("N"));
+
+    private static void DeleteRoot(string root)
     {
         if (Directory.Exists(root))
         {
@@ -20,8 +49,10 @@ public sealed class FineTunerCheckpointTests : IDisposable
         }
     }
 
+    private FineTuningOptions Options(string? folder = "checkpoints") => OptionsIn(root, folder);
+
     /// <summary>12 examples in batches of 4: 3 steps an epoch, 9 in all.</summary>
-    private FineTuningOptions Options(string? folder = "checkpoints") => Fast(epochs: 3) with
+    private static FineTuningOptions OptionsIn(string root, string? folder) => Fast(epochs: 3) with
     {
         CheckpointDirectory = folder is null ? null : Path.Combine(root, folder),
         CheckpointEvery = 2,
@@ -31,7 +62,7 @@ public sealed class FineTunerCheckpointTests : IDisposable
     private static double RisingWithTraining(float[][] logits, IReadOnlyList<float> targets) =>
         logits.Select((row, i) => Math.Log(row.Sum(v => Math.Exp(v))) - row[(int)targets[i]]).Average();
 
-    private sealed record Outcome(FineTuningResult Result, List<FineTuningProgress> Reports, Dictionary<string, float[]> Weights);
+    internal sealed record Outcome(FineTuningResult Result, List<FineTuningProgress> Reports, Dictionary<string, float[]> Weights);
 
     /// <summary>
     /// Trains (cancelling at the first report of step <paramref name="stopAfterStep"/> when given, or at its epoch's
@@ -70,7 +101,7 @@ public sealed class FineTunerCheckpointTests : IDisposable
     [InlineData(6, true)] // after that validation and the checkpoint that follows it
     public void A_stopped_run_resumed_gives_the_run_that_was_never_stopped(long stopAfterStep, bool afterTheEpochSummary)
     {
-        var straight = Train(NewClassifier(), Options("straight") with { MetricsFile = Path.Combine(root, "straight.jsonl") });
+        var straight = neverStopped.Outcome;
         var stopped = Train(NewClassifier(), Options() with { MetricsFile = Path.Combine(root, "resumed.jsonl") }, stopAfterStep, afterTheEpochSummary: afterTheEpochSummary);
         var resumed = Train(NewClassifier(), Options() with { MetricsFile = Path.Combine(root, "resumed.jsonl") });
 
@@ -97,7 +128,7 @@ public sealed class FineTunerCheckpointTests : IDisposable
         withoutEstimate.Select(report => report.Step).Should().Equal(stopAfterStep % 3 == 0 && !afterTheEpochSummary ? [stopAfterStep] : []);
         withoutEstimate.Where(report => !report.IsEpochSummary || report.ToString().Contains("ETA", StringComparison.Ordinal)).Should().BeEmpty();
         var rows = File.ReadAllLines(Path.Combine(root, "resumed.jsonl"));
-        rows.Should().HaveCount(12, "9 steps and 3 epochs, each once").And.Equal(File.ReadAllLines(Path.Combine(root, "straight.jsonl")), (a, b) => SameRow(a, b));
+        rows.Should().HaveCount(12, "9 steps and 3 epochs, each once").And.Equal(neverStopped.MetricsRows, (a, b) => SameRow(a, b));
     }
 
     /// <summary>The same metrics row but for rounding in the last digits.</summary>
