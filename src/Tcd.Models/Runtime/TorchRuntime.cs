@@ -177,6 +177,14 @@ public static class TorchRuntime
 
     private static Exception? TryLoad()
     {
+        // The .NET runtime links libstdc++ itself, so every .NET process on Linux has one loaded before TorchSharp runs, and
+        // libtorch can only bind to that one: when it is too old, that is known for certain now, without the native
+        // loader's search of the application folder and the NuGet cache.
+        if (LoadedLibStdCxxFailure(LoadedLibStdCxx()) is { } tooOld)
+        {
+            return tooOld;
+        }
+
         // When it cannot load libtorch, TorchSharp writes its whole loader trace (20 to 40 lines) to standard output
         // before it throws the same text; held back here, the user reads Diagnose's one message instead. On success
         // whatever was written is passed on.
@@ -207,6 +215,11 @@ public static class TorchRuntime
             return null;
         }
 
+        if (LoadedLibStdCxx() is { } loaded)
+        {
+            return loaded;
+        }
+
         string[] candidates =
         [
             "/usr/lib/x86_64-linux-gnu/libstdc++.so.6",
@@ -216,4 +229,45 @@ public static class TorchRuntime
         ];
         return candidates.FirstOrDefault(File.Exists);
     }
+
+    /// <summary>
+    /// The load failure that the loaded libstdc++ at <paramref name="path"/> makes certain: it lacks
+    /// <see cref="RequiredGlibcxx"/>. Null when it has it, or when there is no such file to read (off Linux, or a library
+    /// replaced on disk since it was loaded, which maps name "… (deleted)").
+    /// </summary>
+    internal static Exception? LoadedLibStdCxxFailure(string? path) =>
+        path is not null && File.Exists(path) && !ContainsSymbolVersion(path, RequiredGlibcxx)
+            ? new DllNotFoundException($"{path}, the libstdc++ this process loaded, lacks {RequiredGlibcxx}.")
+            : null;
+
+    /// <summary>The libstdc++ this process has loaded (on Linux the .NET runtime links it), or null when none is or this is not Linux.</summary>
+    internal static string? LoadedLibStdCxx()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        try
+        {
+            return LibStdCxxIn(File.ReadLines("/proc/self/maps"));
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The file of the libstdc++ mapped in <paramref name="mapsLines"/> (the lines of <c>/proc/&lt;pid&gt;/maps</c>, whose
+    /// last field is the mapped file, e.g. <c>/usr/lib/x86_64-linux-gnu/libstdc++.so.6.0.33</c>), or null when none is.
+    /// </summary>
+    internal static string? LibStdCxxIn(IEnumerable<string> mapsLines) =>
+        mapsLines
+            .Select(line => line.IndexOf('/', StringComparison.Ordinal) is var start and >= 0 ? line[start..].Trim() : null)
+            .FirstOrDefault(path => path is not null && Path.GetFileName(path).StartsWith("libstdc++.so.6", StringComparison.Ordinal));
 }

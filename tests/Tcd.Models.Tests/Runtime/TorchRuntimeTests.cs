@@ -32,6 +32,57 @@ public class TorchRuntimeTests
     }
 
     [Fact]
+    public void The_libstdcxx_of_a_process_is_read_from_its_maps()
+    {
+        string[] maps =
+        [
+            "55d0c0a00000-55d0c0a01000 r--p 00000000 08:01 1234 /usr/share/dotnet/dotnet",
+            "55d0c1c3f000-55d0c1c60000 rw-p 00000000 00:00 0 [heap]",
+            "7f1c2a000000-7f1c2a021000 rw-p 00000000 00:00 0",
+            "7f1c2b200000-7f1c2b29a000 r--p 00000000 08:01 5678 /usr/lib/x86_64-linux-gnu/libstdc++.so.6.0.33",
+            "7f1c2b600000-7f1c2b628000 r--p 00000000 08:01 9012 /usr/lib/x86_64-linux-gnu/libc.so.6",
+        ];
+
+        TorchRuntime.LibStdCxxIn(maps).Should().Be("/usr/lib/x86_64-linux-gnu/libstdc++.so.6.0.33");
+        TorchRuntime.LibStdCxxIn(maps.Where(line => !line.Contains("libstdc++", StringComparison.Ordinal))).Should().BeNull();
+    }
+
+    [Fact]
+    public void A_loaded_libstdcxx_without_the_symbol_fails_the_load_before_the_loader_runs_and_is_named_with_the_fix()
+    {
+        var oldLib = Path.GetTempFileName();
+        File.WriteAllText(oldLib, "GLIBCXX_3.4.29\0GLIBCXX_3.4.30\0");
+        try
+        {
+            var failure = TorchRuntime.LoadedLibStdCxxFailure(oldLib);
+
+            failure.Should().NotBeNull();
+            TorchRuntime.Diagnose(failure!, oldLib).Should().Contain($"Cause: {oldLib} does not provide GLIBCXX_3.4.32").And.Contain("ensure-native.sh");
+            TorchRuntime.LoadedLibStdCxxFailure(oldLib + " (deleted)").Should().BeNull("a library replaced since it was loaded cannot be read to judge it");
+            TorchRuntime.LoadedLibStdCxxFailure(null).Should().BeNull();
+        }
+        finally
+        {
+            File.Delete(oldLib);
+        }
+    }
+
+    [Fact]
+    public void This_process_has_loaded_a_libstdcxx_that_libtorch_accepts()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var loaded = TorchRuntime.LoadedLibStdCxx();
+
+        loaded.Should().NotBeNull("the .NET runtime links libstdc++");
+        File.Exists(loaded).Should().BeTrue();
+        TorchRuntime.LoadedLibStdCxxFailure(loaded).Should().BeNull("libtorch loads in this process");
+    }
+
+    [Fact]
     public void Diagnose_NoBackendPackage_SaysWhichPackageToReference()
     {
         var message = TorchRuntime.Diagnose(
