@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Tcd.Models.Training;
 
 /// <summary>
@@ -11,7 +13,7 @@ public sealed class TrainingDivergedException : Exception
     /// <summary>Creates the exception for a pre-training run, whose last good checkpoint a new run can start from.</summary>
     public TrainingDivergedException(long step, string lossName, double value, string? lastGoodCheckpoint)
         : this(
-            $"Training diverged at step {step}: {lossName} is {value}. " +
+            string.Create(CultureInfo.InvariantCulture, $"Training diverged at step {step}: {lossName} is {value}. ") +
             (lastGoodCheckpoint is null
                 ? "No checkpoint was written yet; lower the learning rate or λ weights and start again."
                 : $"The last good checkpoint is '{lastGoodCheckpoint}'; a resume repeats its settings, so go on from its weights as a new run " +
@@ -48,7 +50,8 @@ public sealed class TrainingDivergedException : Exception
     /// <param name="value">Its value (NaN or infinite).</param>
     /// <param name="lastGoodCheckpoint">The run's newest checkpoint, or null when it writes none or has written none yet.</param>
     public static TrainingDivergedException InFineTuning(int epoch, long step, string quantity, double value, string? lastGoodCheckpoint) => new(
-        $"Fine-tuning diverged at step {step} (epoch {epoch}): {quantity} is {value}. Start again from the pre-trained model with a lower " +
+        string.Create(CultureInfo.InvariantCulture, $"Fine-tuning diverged at step {step} (epoch {epoch}): {quantity} is {value}. ") +
+        "Start again from the pre-trained model with a lower " +
         "FineTuningOptions.LearningRate" +
         (lastGoodCheckpoint is null
             ? "."

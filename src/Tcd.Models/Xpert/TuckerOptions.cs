@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Tcd.Models.Xpert;
 
 /// <summary>
@@ -48,14 +50,14 @@ public sealed class TuckerOptions
         if (!(Tolerance >= 0) || double.IsInfinity(Tolerance))
         {
             throw new ArgumentException(
-                $"TuckerOptions.Tolerance is {Tolerance}; use a finite non-negative number such as 1e-4.",
+                string.Create(CultureInfo.InvariantCulture, $"TuckerOptions.Tolerance is {Tolerance}; use a finite non-negative number such as 1e-4."),
                 nameof(Tolerance));
         }
 
         if (!(GramSwitchRatio >= 0))
         {
             throw new ArgumentException(
-                $"TuckerOptions.GramSwitchRatio is {GramSwitchRatio}; use a non-negative number (0 = always Gram, +∞ = always SVD).",
+                string.Create(CultureInfo.InvariantCulture, $"TuckerOptions.GramSwitchRatio is {GramSwitchRatio}; use a non-negative number (0 = always Gram, +∞ = always SVD)."),
                 nameof(GramSwitchRatio));
         }
     }
