@@ -215,7 +215,8 @@ public static class TorchRuntime
             return null;
         }
 
-        if (LoadedLibStdCxx() is { } loaded)
+        // A loaded library replaced on disk since (maps names it "… (deleted)") cannot be read to judge it.
+        if (LoadedLibStdCxx() is { } loaded && File.Exists(loaded))
         {
             return loaded;
         }
