@@ -210,8 +210,26 @@ public sealed class BertTextEncoder
     /// text, so training skips it as blank.
     /// </summary>
     public bool IsBlank([NotNullWhen(false)] string? text) =>
-        // Any printable ASCII character other than the space is a word piece or [UNK], so most text is decided without tokenising it.
-        text is null || (text.AsSpan().IndexOfAnyInRange('!', '~') < 0 && Tokenize(text).Count == 0);
+        text is null || (!HasCharacterBertKeeps(text) && Tokenize(text).Count == 0);
+
+    /// <summary>
+    /// True when <paramref name="text"/> holds a character that always gives a word piece or <c>[UNK]</c>: printable
+    /// ASCII other than the space, or a letter or digit of any script (BERT's cleaning drops only control, format,
+    /// private-use and unassigned characters, and accent stripping leaves a letter's base), so that nearly all text, CJK
+    /// and Greek included, is judged without being tokenised once more.
+    /// </summary>
+    private static bool HasCharacterBertKeeps(ReadOnlySpan<char> text)
+    {
+        foreach (var character in text)
+        {
+            if (character is > ' ' and <= '~' || char.IsLetterOrDigit(character))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// BERT's text cleaning (Google's <c>_clean_text</c>, Hugging Face's <c>BertNormalizer(clean_text=True)</c>), done

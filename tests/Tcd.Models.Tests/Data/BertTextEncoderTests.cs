@@ -257,6 +257,24 @@ public sealed class BertTextEncoderTests
         Encoder.Tokenize("a [MASK] b [SEP]").Should().NotContain(new[] { 101, 102, 103 });
     }
 
+    [Theory]
+    [InlineData("漢字", false)]
+    [InlineData("αβγ δ", false)]
+    [InlineData("한국어", false)]
+    [InlineData("\u00e9t\u00e9", false)] // é as one code point: stripped to "ete", not blank
+    [InlineData("e\u0301", false)]
+    [InlineData("\u00b2\u0663", false)] // superscript two, Arabic-Indic three
+    [InlineData("😀", false)] // [UNK]
+    [InlineData("\u0301", true)] // a combining accent alone: stripped by the uncased model
+    [InlineData("\u200b\u00ad", true)]
+    [InlineData(" \t\u0007 ", true)]
+    [InlineData("", true)]
+    public void IsBlank_IsTrueExactlyWhenTheTextGivesNoWordPieces(string text, bool blank)
+    {
+        Encoder.IsBlank(text).Should().Be(blank);
+        (Encoder.Tokenize(text).Count == 0).Should().Be(blank);
+    }
+
     [Fact]
     public void TooSmallMaxLengthThrows()
     {
