@@ -423,9 +423,9 @@ public sealed class FineTuner
 
         loss.backward();
         var norm = AdamWFactory.Step(optimizer, learningRate, options.MaxGradientNorm);
-        if (options.MaxGradientNorm > 0 && !double.IsFinite(norm))
+        if (AdamWFactory.UpdatedNothing(norm, options.MaxGradientNorm))
         {
-            throw TrainingDivergedException.InFineTuning(epoch, step + 1, "the gradient norm", norm, lastCheckpoint);
+            throw TrainingDivergedException.InFineTuning(epoch, step + 1, TrainingDivergedException.GradientNorm, norm, lastCheckpoint);
         }
 
         return value;

@@ -271,9 +271,9 @@ public sealed class Pretrainer
                     throw new TrainingDivergedException(step + 1, $"loss '{bad.Key}'", bad.Value, lastCheckpoint);
                 }
 
-                if (outcome.GradientNorm is { } norm && !double.IsFinite(norm))
+                if (outcome.GradientNorm is { } norm && AdamWFactory.UpdatedNothing(norm, options.MaxGradientNorm))
                 {
-                    throw new TrainingDivergedException(step + 1, "the gradient norm", norm, lastCheckpoint);
+                    throw new TrainingDivergedException(step + 1, TrainingDivergedException.GradientNorm, norm, lastCheckpoint);
                 }
 
                 step++;
