@@ -97,8 +97,8 @@ public sealed class Pretrainer
 
     /// <summary>
     /// Runs (or resumes) pre-training on <paramref name="corpus"/>. On cancellation a checkpoint of the last finished
-    /// step is saved and the result says <see cref="PretrainingResult.Cancelled"/>; a NaN or infinite loss throws
-    /// <see cref="TrainingDivergedException"/> before the optimizer applies it. An exception thrown by
+    /// step is saved and the result says <see cref="PretrainingResult.Cancelled"/>; a NaN or infinite loss, or (with
+    /// clipping on) gradient norm, throws <see cref="TrainingDivergedException"/> before the optimizer applies it. An exception thrown by
     /// <paramref name="progress"/> ends the run as it is (its step's metrics row is written first).
     /// </summary>
     /// <param name="corpus">The training text, streamed.</param>
