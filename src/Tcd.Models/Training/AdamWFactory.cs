@@ -55,7 +55,7 @@ public static class AdamWFactory
         SetLearningRate(optimizer, learningRate);
         var grads = optimizer.parameters().Select(p => p.grad).OfType<torch.Tensor>().ToList();
         var norm = maxGradientNorm > 0 ? GlobalNorm(grads) : double.NaN;
-        if (maxGradientNorm > 0 && !double.IsFinite(norm))
+        if (UpdatedNothing(norm, maxGradientNorm))
         {
             return norm;
         }
@@ -76,6 +76,13 @@ public static class AdamWFactory
         optimizer.step();
         return norm;
     }
+
+    /// <summary>
+    /// Whether <see cref="Step"/>, given <paramref name="maxGradientNorm"/>, updated nothing: clipping is on and
+    /// <paramref name="gradientNorm"/>, the norm it returned, is not finite. The trainers stop on it with a
+    /// <see cref="TrainingDivergedException"/> naming <see cref="TrainingDivergedException.GradientNorm"/>.
+    /// </summary>
+    internal static bool UpdatedNothing(double gradientNorm, double maxGradientNorm) => maxGradientNorm > 0 && !double.IsFinite(gradientNorm);
 
     /// <summary>Sets the learning rate of every parameter group.</summary>
     public static void SetLearningRate(OptimizerHelper optimizer, double learningRate)

@@ -18,8 +18,8 @@ namespace Tcd.Models.Training;
 /// <summary>
 /// Fine-tunes a sequence classifier or regressor (GLUE-style), fully or with Houlsby adapters, with AdamW, linear
 /// warm-up and decay. With a validation set and a scorer, the weights of the best epoch are kept — the paper's
-/// selection on dev. A step whose loss is NaN or infinite stops the run with <see cref="TrainingDivergedException"/>
-/// before it changes the weights.
+/// selection on dev. A step whose loss is NaN or infinite, or (with gradient clipping on) whose gradients' norm is, stops
+/// the run with <see cref="TrainingDivergedException"/> before it changes the weights.
 /// </summary>
 public sealed class FineTuner
 {
@@ -101,7 +101,9 @@ public sealed class FineTuner
     /// model's vocabulary lacks, or has an invalid target.
     /// </exception>
     /// <exception cref="CheckpointMismatchException">The checkpoint to resume from belongs to a run with other examples or settings.</exception>
-    /// <exception cref="TrainingDivergedException">A step's loss (or, before a checkpoint, a weight) was NaN or infinite.</exception>
+    /// <exception cref="TrainingDivergedException">
+    /// A step's loss, its gradients' norm (with clipping on) or, before a checkpoint, a weight was NaN or infinite.
+    /// </exception>
     /// <exception cref="CheckpointLoadException">A file of the checkpoint to resume from is missing, damaged or holds another model.</exception>
     /// <exception cref="FolderInUseException">Another run holds <see cref="FineTuningOptions.CheckpointDirectory"/>; nothing was changed.</exception>
     public FineTuningResult Train(
@@ -423,9 +425,9 @@ public sealed class FineTuner
 
         loss.backward();
         var norm = AdamWFactory.Step(optimizer, learningRate, options.MaxGradientNorm);
-        if (options.MaxGradientNorm > 0 && !double.IsFinite(norm))
+        if (AdamWFactory.UpdatedNothing(norm, options.MaxGradientNorm))
         {
-            throw TrainingDivergedException.InFineTuning(epoch, step + 1, "the gradient norm", norm, lastCheckpoint);
+            throw TrainingDivergedException.InFineTuning(epoch, step + 1, TrainingDivergedException.GradientNorm, norm, lastCheckpoint);
         }
 
         return value;

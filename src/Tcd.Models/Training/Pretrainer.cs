@@ -97,8 +97,8 @@ public sealed class Pretrainer
 
     /// <summary>
     /// Runs (or resumes) pre-training on <paramref name="corpus"/>. On cancellation a checkpoint of the last finished
-    /// step is saved and the result says <see cref="PretrainingResult.Cancelled"/>; a NaN or infinite loss throws
-    /// <see cref="TrainingDivergedException"/> before the optimizer applies it. An exception thrown by
+    /// step is saved and the result says <see cref="PretrainingResult.Cancelled"/>; a NaN or infinite loss, or (with
+    /// clipping on) gradient norm, throws <see cref="TrainingDivergedException"/> before the optimizer applies it. An exception thrown by
     /// <paramref name="progress"/> ends the run as it is (its step's metrics row is written first).
     /// </summary>
     /// <param name="corpus">The training text, streamed.</param>
@@ -271,9 +271,9 @@ public sealed class Pretrainer
                     throw new TrainingDivergedException(step + 1, $"loss '{bad.Key}'", bad.Value, lastCheckpoint);
                 }
 
-                if (outcome.GradientNorm is { } norm && !double.IsFinite(norm))
+                if (outcome.GradientNorm is { } norm && AdamWFactory.UpdatedNothing(norm, options.MaxGradientNorm))
                 {
-                    throw new TrainingDivergedException(step + 1, "the gradient norm", norm, lastCheckpoint);
+                    throw new TrainingDivergedException(step + 1, TrainingDivergedException.GradientNorm, norm, lastCheckpoint);
                 }
 
                 step++;

@@ -10,6 +10,9 @@ namespace Tcd.Models.Training;
 /// </summary>
 public sealed class TrainingDivergedException : Exception
 {
+    /// <summary>The <see cref="NonFiniteQuantity"/> of a run stopped because the gradients' norm was not finite.</summary>
+    internal const string GradientNorm = "the gradient norm";
+
     /// <summary>Creates the exception for a pre-training run, whose last good checkpoint a new run can start from.</summary>
     public TrainingDivergedException(long step, string lossName, double value, string? lastGoodCheckpoint)
         : this(

@@ -394,6 +394,23 @@ public class BertFineTuningEstimatorTests
     }
 
     [Fact]
+    public void A_label_key_outside_its_key_range_is_refused_naming_its_row_and_key_and_a_missing_key_is_skipped()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var warnings = new List<string>();
+        mlContext.Log += (_, e) => { if (e.Message.Contains("Skipped", StringComparison.Ordinal)) { lock (warnings) { warnings.Add(e.Message); } } };
+        (string, uint)[] rows = [("the striker scored a goal", 1), ("the minister won the vote", 2), ("the chip runs fast", 3), ("the team won the match", 1), ("the court heard the case", 2)];
+
+        var missingKey = new KeyLabelDataView(3, [.. rows, ("a new phone was launched", 0)]);
+        mlContext.Tcd().TextClassifier(TcdTestData.Teacher, epochs: 1).Fit(missingKey).ClassCount.Should().Be(3);
+        warnings.Should().ContainSingle().Which.Should().Contain("Skipped 1 training rows with blank text or a missing label");
+
+        var keyOutOfRange = new KeyLabelDataView(3, [.. rows[..3], ("a new phone was launched", 4), .. rows[3..]]);
+        var fit = () => mlContext.Tcd().TextClassifier(TcdTestData.Teacher, epochs: 1).Fit(keyOutOfRange);
+        fit.Should().Throw<InvalidOperationException>().WithMessage("Row 3 has label key 4 in column 'Label', outside its key range 1..3.");
+    }
+
+    [Fact]
     public void A_classifier_refuses_training_rows_of_one_class_and_names_the_usual_cause()
     {
         var mlContext = new MLContext(seed: 1);

@@ -265,6 +265,34 @@ public sealed class FineTunerCheckpointTests(FineTunerCheckpointTests.NeverStopp
     }
 
     [Fact]
+    public void A_gradient_norm_that_is_not_finite_behind_a_finite_loss_stops_the_run_leaving_the_weights_as_they_were()
+    {
+        var model = NewClassifier();
+        var tuner = new FineTuner(model, Options(), Encoder.SpecialTokenIds);
+        Dictionary<string, float[]>? beforeTheBadStep = null;
+        // Arranged after step 3 (epoch 1's last), so step 4 (a checkpoint step) overflows; the last good checkpoint is step 2's.
+        var overflow = new SynchronousProgress<FineTuningProgress>(report =>
+        {
+            if (report.Step == 3 && !report.IsEpochSummary)
+            {
+                OverflowingGradient.Arrange(model.Bert);
+                beforeTheBadStep = Snapshot(model);
+            }
+        });
+
+        var act = () => tuner.Train(SentimentExamples(), progress: overflow);
+
+        var error = act.Should().Throw<TrainingDivergedException>().Which;
+        (error.Step, error.Epoch).Should().Be((4L, 2));
+        error.NonFiniteQuantity.Should().Be("the gradient norm");
+        double.IsFinite(error.NonFiniteValue).Should().BeFalse();
+        error.LastGoodCheckpoint.Should().Be(Path.Combine(root, "checkpoints", "step-00000002"));
+        error.Message.Should().StartWith("Fine-tuning diverged at step 4 (epoch 2): the gradient norm is ").And.Contain($"'{error.LastGoodCheckpoint}'");
+        new CheckpointStore(Path.Combine(root, "checkpoints")).FindLatestWithStep()!.Value.Step.Should().Be(2, "no checkpoint is written after the bad step");
+        Snapshot(model).ShouldHoldTheSameWeights(beforeTheBadStep!, "the optimizer applied nothing of the overflowing gradient");
+    }
+
+    [Fact]
     public void A_run_grouped_by_length_resumes_exactly_and_a_run_grouped_otherwise_is_refused()
     {
         var grouped = Options() with { GroupByLength = true, BatchSize = 2 };

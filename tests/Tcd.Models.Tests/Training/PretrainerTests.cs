@@ -651,6 +651,35 @@ public sealed class PretrainerTests : IDisposable
     }
 
     [Fact]
+    public void ANonFiniteGradientNormBehindAFiniteLoss_StopsWithTheStepAndLastGoodCheckpoint_LeavingTheWeightsAsTheyWere()
+    {
+        var model = NewModel(Vanilla);
+        var checkpointFolder = Path.Combine(folder, "ckpt");
+        var options = FastOptions(10) with { CheckpointDirectory = checkpointFolder, CheckpointEvery = 2 };
+        var trainer = new Pretrainer(model, PretrainingObjective.MaskedLanguageModel, options, Encoder);
+        Dictionary<string, float[]>? beforeTheBadStep = null;
+
+        // Arranged after step 3, so step 4 (a checkpoint step) overflows; the last good checkpoint is step 2's.
+        var act = () => trainer.Run(RepeatedText(), progress: new SynchronousProgress<PretrainingProgress>(row =>
+        {
+            if (row.Step == 3)
+            {
+                OverflowingGradient.Arrange(model.Bert);
+                beforeTheBadStep = Snapshot(model);
+            }
+        }));
+
+        var error = act.Should().Throw<TrainingDivergedException>().Which;
+        error.Step.Should().Be(4);
+        error.NonFiniteQuantity.Should().Be("the gradient norm");
+        double.IsFinite(error.NonFiniteValue).Should().BeFalse();
+        error.LastGoodCheckpoint.Should().EndWith("step-00000002");
+        error.Message.Should().StartWith("Training diverged at step 4: the gradient norm is ").And.Contain($"'{error.LastGoodCheckpoint}'");
+        new CheckpointStore(checkpointFolder).FindLatestWithStep()!.Value.Step.Should().Be(2, "no checkpoint is written after the bad step");
+        Snapshot(model).ShouldHoldTheSameWeights(beforeTheBadStep!, "the optimizer applied nothing of the overflowing gradient");
+    }
+
+    [Fact]
     public void Threads_AreSetWhenTheRunStarts()
     {
         var before = torch.get_num_threads();
