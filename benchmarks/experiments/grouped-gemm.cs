@@ -1,6 +1,6 @@
 #:package TorchSharp-cpu
 #:property AllowUnsafeBlocks=true
-// Would a hand-written grouped GEMM speed up the MoE experts on the CPU? (docs/benchmarks.md, sixth session.)
+// Would a hand-written grouped GEMM speed up the MoE experts on the CPU? (docs/benchmarks.md, lab notebook, sixth session.)
 // Times a plain AVX2/FMA kernel that reads the weights in place (no packing) against libtorch's mm on the expert
 // products of a paper-small MoE layer (64 experts of [128 → 512 → 128], ≈64 tokens each), one thread:
 // first the same operands over and over (cache-warm), then 64 different experts' operands in turn, as in a layer.
