@@ -34,8 +34,9 @@ internal sealed record BenchmarkOptions
           --classifier   instead: fine-tuning and prediction speed of an SST-2 classifier through mlContext.Tcd()
                          (examples/s of fine-tuning, rows/s of a batch Transform, PredictionEngine latency), vanilla and MoE
           --soak         instead: memory over a long run — a tiny model through vanilla, MoE and TCD pre-training,
-                         fine-tuning and batch inference, resident memory, managed heap and live tensors every tenth
-                         of the steps, their growth per 1000 steps and a verdict (exit code 1 when a part grows)
+                         fine-tuning and batch inference: resident memory, native memory in use (glibc's malloc),
+                         managed heap and live tensors every tenth of the steps, their growth per 1000 steps and a
+                         verdict (exit code 1 when a part grows)
           --soak-steps N steps of each --soak part (default 3000; memory is judged from 1000, live tensors always)
           --glue PATH    GLUE folder for --classifier and --soak (default: data/glue found above the working folder)
           --system-allocator  leave glibc's allocator as it is (default: tuned as Pretrainer does, see NativeAllocator)
