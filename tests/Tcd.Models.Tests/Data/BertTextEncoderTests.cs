@@ -155,12 +155,12 @@ public sealed class BertTextEncoderTests
         var longText = string.Join(' ', Enumerable.Repeat("hello", 100));
         var shortText = "good morning to you";
 
-        var oneLong = Encoder.Encode(longText, shortText, maxLength: 32);
+        var oneLong = Encoder.Encode(longText, shortText, maxSequenceLength: 32);
         oneLong.Length.Should().Be(32);
         oneLong.InputIds.TakeLast(6).Should().Equal(new[] { 102, 2204, 2851, 2000, 2017, 102 }, "the short pair is kept whole");
         oneLong.TokenTypeIds.Count(type => type == 0).Should().Be(32 - 5);
 
-        var bothLong = Encoder.Encode(longText, longText, maxLength: 32);
+        var bothLong = Encoder.Encode(longText, longText, maxSequenceLength: 32);
         bothLong.Length.Should().Be(32);
         bothLong.TokenTypeIds.Count(type => type == 0).Should().Be(1 + 15 + 1, because: "29 slots split 15 / 14, the first keeps the odd one");
         bothLong.InputIds[16].Should().Be(102);
@@ -229,7 +229,7 @@ public sealed class BertTextEncoderTests
     {
         var text = string.Join(' ', Enumerable.Repeat("the quick brown fox", 20_000));
 
-        var encoded = Encoder.Encode(text, maxLength: 128);
+        var encoded = Encoder.Encode(text, maxSequenceLength: 128);
 
         encoded.Length.Should().Be(128);
         encoded.InputIds[0].Should().Be(101);
@@ -278,7 +278,7 @@ public sealed class BertTextEncoderTests
     [Fact]
     public void TooSmallMaxLengthThrows()
     {
-        FluentActions.Invoking(() => Encoder.Encode("hi", maxLength: 1)).Should().Throw<ArgumentOutOfRangeException>();
-        FluentActions.Invoking(() => Encoder.Encode("hi", "there", maxLength: 2)).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => Encoder.Encode("hi", maxSequenceLength: 1)).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => Encoder.Encode("hi", "there", maxSequenceLength: 2)).Should().Throw<ArgumentOutOfRangeException>();
     }
 }
