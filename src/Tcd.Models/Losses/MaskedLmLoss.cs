@@ -1,3 +1,4 @@
+using Tcd.Models.Data;
 using Tcd.Models.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -16,8 +17,11 @@ namespace Tcd.Models.Losses;
 /// </remarks>
 public static class MaskedLmLoss
 {
-    /// <summary>Label value of positions that are not scored (as in PyTorch and Hugging Face).</summary>
-    public const long IgnoreIndex = -100;
+    /// <summary>
+    /// Label value of positions that are not scored (as in PyTorch and Hugging Face): <see cref="BertBatch.IgnoreIndex"/>,
+    /// the value <see cref="MlmMasker"/> writes, so the loss skips exactly the positions the masker left unmasked.
+    /// </summary>
+    public const long IgnoreIndex = BertBatch.IgnoreIndex;
 
     /// <summary>
     /// Mean cross-entropy over the scored positions; a differentiable scalar. A batch without scored positions
