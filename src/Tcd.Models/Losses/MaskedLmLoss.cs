@@ -29,6 +29,7 @@ public static class MaskedLmLoss
     /// </summary>
     /// <param name="logits">Prediction scores, <c>[N, V]</c> or <c>[B, T, V]</c>.</param>
     /// <param name="labels">Integer labels in <c>[0, V)</c> or <see cref="IgnoreIndex"/>, <c>[N]</c> or <c>[B, T]</c>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="logits"/> or <paramref name="labels"/> is null.</exception>
     /// <exception cref="ArgumentException">Shapes do not match, labels are not integers, or a label is out of range.</exception>
     public static Tensor Compute(Tensor logits, Tensor labels)
     {
@@ -44,6 +45,7 @@ public static class MaskedLmLoss
     /// </summary>
     /// <param name="logits">Prediction scores, <c>[N, V]</c> or <c>[B, T, V]</c>.</param>
     /// <param name="labels">Integer labels in <c>[0, V)</c> or <see cref="IgnoreIndex"/>, <c>[N]</c> or <c>[B, T]</c>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="logits"/> or <paramref name="labels"/> is null.</exception>
     /// <exception cref="ArgumentException">Shapes do not match, labels are not integers, or a label is out of range.</exception>
     public static MaskedTokenLogLikelihood LogLikelihood(Tensor logits, Tensor labels)
     {
@@ -88,6 +90,8 @@ public static class MaskedLmLoss
 
     private static void Validate(Tensor logits, Tensor labels)
     {
+        ArgumentNullException.ThrowIfNull(logits);
+        ArgumentNullException.ThrowIfNull(labels);
         var shapesMatch = logits.dim() is 2 or 3
                           && labels.dim() == logits.dim() - 1
                           && labels.shape.SequenceEqual(logits.shape[..^1]);
