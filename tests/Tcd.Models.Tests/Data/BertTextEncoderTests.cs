@@ -17,6 +17,19 @@ public sealed class BertTextEncoderTests
     }
 
     [Fact]
+    public void Two_encodings_of_the_same_text_are_equal_and_hash_alike_and_differing_ids_are_not()
+    {
+        var first = Encoder.Encode("hello world", "again");
+        var second = Encoder.Encode("hello world", "again");
+
+        first.Should().Be(second).And.NotBeSameAs(second);
+        (first == second).Should().BeTrue();
+        first.GetHashCode().Should().Be(second.GetHashCode());
+        Encoder.Encode("hello world", "later").Should().NotBe(first);
+        new EncodedText([101, 7592, 102], [0, 1, 1]).Should().NotBe(new EncodedText([101, 7592, 102], [0, 0, 0]), "the token type ids differ");
+    }
+
+    [Fact]
     public void A_string_cut_inside_an_emoji_drops_its_lone_surrogate_as_BERT_drops_invalid_characters()
     {
         var cut = "great movie \uD83D\uDE00"[..^1];
