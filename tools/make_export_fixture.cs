@@ -52,7 +52,7 @@ using (var withVocabulary = new BertForMaskedLm(tiny with { VocabSize = encoder.
         ["Tokyo 東京 1,234.56 $99 e-mail@example.com"],
         ["supercalifragilisticexpialidocious antidisestablishmentarianism"],
     ];
-    var ids = texts.Select(pair => encoder.Encode(pair[0], pair.Length > 1 ? pair[1] : null, maxLength: 64)).ToArray();
+    var ids = texts.Select(pair => encoder.Encode(pair[0], pair.Length > 1 ? pair[1] : null, maxSequenceLength: 64)).ToArray();
     File.WriteAllText(Path.Combine(folder, "tokenization.json"), JsonSerializer.Serialize(new
     {
         texts,

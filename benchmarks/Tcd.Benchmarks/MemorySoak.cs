@@ -206,7 +206,7 @@ internal sealed class MemorySoak
             }));
         return samples;
 
-        FineTuningExample Example(GlueExample row) => new(encoder.Encode(row.Text, maxLength: SequenceLength), row.Label!.Value);
+        FineTuningExample Example(GlueExample row) => new(encoder.Encode(row.Text, maxSequenceLength: SequenceLength), row.Label!.Value);
     }
 
     /// <summary>A classifier fitted through <c>mlContext.Tcd()</c> on a few rows, then one batch Transform read to the end per step.</summary>

@@ -13,7 +13,7 @@ using Tcd.Models.Training;
 using static TorchSharp.torch;
 
 var encoder = BertTextEncoder.CreateUncased();
-var examples = Enumerable.Range(0, 64).Select(i => new FineTuningExample(encoder.Encode($"sentence number {i} is about the river and the old mill near the bridge", maxLength: 32), i % 2)).ToList();
+var examples = Enumerable.Range(0, 64).Select(i => new FineTuningExample(encoder.Encode($"sentence number {i} is about the river and the old mill near the bridge", maxSequenceLength: 32), i % 2)).ToList();
 var folder = Path.Combine(Path.GetTempPath(), "tcd-finetune-checkpoint-cost-" + Guid.NewGuid().ToString("N"));
 
 // Cancels after the first epoch's two steps, so that the run ends by writing its checkpoint (a finished run deletes it).

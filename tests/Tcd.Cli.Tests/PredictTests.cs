@@ -191,7 +191,7 @@ public sealed class PredictTests(PredictTests.FineTunedRun run) : IClassFixture<
     public void A_seq_length_without_room_for_a_word_piece_is_refused_naming_the_option()
     {
         // --seq-length 2 left only [CLS] [SEP], the same prediction for every row; a pair task failed after loading the
-        // model with the encoder's own "maxLength must be at least 3".
+        // model with the encoder's own "maxSequenceLength must be at least 3".
         var output = temp.File("short-predictions.tsv");
 
         var (exitCode, _, error) = Cli.Run("predict", "--model", FineTuned, "--data", temp.File("SST-2", "dev.tsv"), "--out", output, "--seq-length", "2", "--device", "cpu", "--threads", "1");

@@ -98,7 +98,7 @@ public sealed class TextInputTests
     {
         var encoder = TcdTestData.Teacher.Encoder;
 
-        var ids = encoder.Encode(Repeat("cat", 10), Repeat("dog", 4), maxLength: 10).InputIds;
+        var ids = encoder.Encode(Repeat("cat", 10), Repeat("dog", 4), maxSequenceLength: 10).InputIds;
 
         string.Join(' ', ids.Select(id => encoder.Vocabulary[id])).Should().Be("[CLS] cat cat cat cat [SEP] dog dog dog [SEP]");
     }

@@ -3,7 +3,7 @@ using Tcd.Models.Training;
 namespace Tcd.Experiments.Glue;
 
 /// <summary>Chooses the reported configuration per model × task from finished grid cells.</summary>
-public static class GlueSelector
+internal static class GlueSelector
 {
     /// <summary>
     /// Groups <paramref name="cells"/> by model, task and configuration; summarises each configuration over its

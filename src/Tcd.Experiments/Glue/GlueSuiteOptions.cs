@@ -89,13 +89,13 @@ public sealed record GlueSuiteOptions
     {
         if (Models.Count == 0)
         {
-            throw new ArgumentException($"{nameof(Models)}: give at least one pre-trained model folder.");
+            throw new ArgumentException($"{nameof(Models)}: give at least one pre-trained model folder.", nameof(Models));
         }
 
         var repeated = Models.GroupBy(model => model.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(group => group.Count() > 1);
         if (repeated is not null)
         {
-            throw new ArgumentException($"{nameof(Models)}: the name '{repeated.Key}' is used twice; name models apart with 'name=folder'.");
+            throw new ArgumentException($"{nameof(Models)}: the name '{repeated.Key}' is used twice; name models apart with 'name=folder'.", nameof(Models));
         }
 
         if (string.IsNullOrWhiteSpace(GlueDirectory) || !Directory.Exists(GlueDirectory))
@@ -105,7 +105,7 @@ public sealed record GlueSuiteOptions
 
         if (Tasks.Count == 0)
         {
-            throw new ArgumentException($"{nameof(Tasks)}: give at least one GLUE task, e.g. MRPC.");
+            throw new ArgumentException($"{nameof(Tasks)}: give at least one GLUE task, e.g. MRPC.", nameof(Tasks));
         }
 
         foreach (var task in Tasks)
@@ -126,7 +126,7 @@ public sealed record GlueSuiteOptions
         Grid.Validate();
         if (Seeds.Count == 0 || Seeds.Distinct().Count() != Seeds.Count)
         {
-            throw new ArgumentException($"{nameof(Seeds)}: give at least one seed, each once.");
+            throw new ArgumentException($"{nameof(Seeds)}: give at least one seed, each once.", nameof(Seeds));
         }
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Epochs, nameof(Epochs));

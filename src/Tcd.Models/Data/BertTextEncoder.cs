@@ -276,24 +276,24 @@ public sealed class BertTextEncoder
     /// </summary>
     /// <param name="text">First segment; must not be null. Empty or whitespace-only text gives no word pieces.</param>
     /// <param name="pair">Optional second segment (token type 1); null for a single sequence.</param>
-    /// <param name="maxLength">
+    /// <param name="maxSequenceLength">
     /// Maximum total length including special tokens (at least 2, or 3 with a pair). Longer inputs are truncated
     /// longest-first: one token at a time is removed from the end of the currently longer segment (the second one
     /// on a tie), as Hugging Face's <c>longest_first</c> strategy does.
     /// </param>
-    public EncodedText Encode(string text, string? pair = null, int maxLength = 128)
+    public EncodedText Encode(string text, string? pair = null, int maxSequenceLength = 128)
     {
         ArgumentNullException.ThrowIfNull(text);
         var specialCount = pair is null ? 2 : 3;
-        if (maxLength < specialCount)
+        if (maxSequenceLength < specialCount)
         {
-            throw new ArgumentOutOfRangeException(nameof(maxLength), maxLength,
-                $"maxLength must be at least {specialCount} to hold the special tokens of a {(pair is null ? "single text" : "text pair")}.");
+            throw new ArgumentOutOfRangeException(nameof(maxSequenceLength), maxSequenceLength,
+                $"maxSequenceLength must be at least {specialCount} to hold the special tokens of a {(pair is null ? "single text" : "text pair")}.");
         }
 
         var first = Tokenize(text).ToArray();
         var second = pair is null ? [] : Tokenize(pair).ToArray();
-        var (firstLength, secondLength) = LongestFirstLengths(first.Length, second.Length, maxLength - specialCount);
+        var (firstLength, secondLength) = LongestFirstLengths(first.Length, second.Length, maxSequenceLength - specialCount);
 
         var total = firstLength + secondLength + specialCount;
         var inputIds = new int[total];

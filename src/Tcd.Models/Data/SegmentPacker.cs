@@ -2,7 +2,7 @@ namespace Tcd.Models.Data;
 
 /// <summary>
 /// Packs a stream of documents into contiguous masked-LM pre-training segments (no next-sentence prediction):
-/// <c>[CLS] t t t ... [SEP]</c> of at most <see cref="MaxLength"/> tokens, special tokens included, all token type 0.
+/// <c>[CLS] t t t ... [SEP]</c> of at most <see cref="MaxSequenceLength"/> tokens, special tokens included, all token type 0.
 /// </summary>
 /// <remarks>
 /// <para>Tokens flow in corpus order: a document's paragraphs are tokenised and concatenated; a document longer
@@ -20,22 +20,22 @@ public sealed class SegmentPacker
 
     /// <summary>Creates a packer.</summary>
     /// <param name="encoder">Tokeniser and special ids.</param>
-    /// <param name="maxLength">Segment length including <c>[CLS]</c> and <c>[SEP]</c>; at least 3. Default 128 (BERT phase 1, TCD paper).</param>
-    public SegmentPacker(BertTextEncoder encoder, int maxLength = 128)
+    /// <param name="maxSequenceLength">Segment length including <c>[CLS]</c> and <c>[SEP]</c>; at least 3. Default 128 (BERT phase 1, TCD paper).</param>
+    public SegmentPacker(BertTextEncoder encoder, int maxSequenceLength = 128)
     {
         ArgumentNullException.ThrowIfNull(encoder);
-        if (maxLength < 3)
+        if (maxSequenceLength < 3)
         {
-            throw new ArgumentOutOfRangeException(nameof(maxLength), maxLength,
-                "maxLength must be at least 3: [CLS], one token and [SEP].");
+            throw new ArgumentOutOfRangeException(nameof(maxSequenceLength), maxSequenceLength,
+                "maxSequenceLength must be at least 3: [CLS], one token and [SEP].");
         }
 
         _encoder = encoder;
-        MaxLength = maxLength;
+        MaxSequenceLength = maxSequenceLength;
     }
 
     /// <summary>Maximum segment length, special tokens included.</summary>
-    public int MaxLength { get; }
+    public int MaxSequenceLength { get; }
 
     /// <summary>Packs the documents of a corpus into segments, streaming.</summary>
     public IEnumerable<EncodedText> Pack(TextCorpus corpus, CancellationToken cancellationToken = default)
@@ -53,7 +53,7 @@ public sealed class SegmentPacker
 
     private IEnumerable<EncodedText> PackIterator(IEnumerable<IReadOnlyList<string>> documents, CancellationToken cancellationToken)
     {
-        var capacity = MaxLength - 2;
+        var capacity = MaxSequenceLength - 2;
         var separator = _encoder.SpecialTokenIds.Sep;
         var body = new List<int>(capacity);
         foreach (var document in documents)

@@ -77,7 +77,7 @@ public sealed class SequenceClassifierPredictor(BertForSequenceClassification mo
             {
                 throw new ArgumentException(
                     $"Example {i} has {input.Length} tokens; at most {maxLength} fit ({limits}). " +
-                    $"Encode it with BertTextEncoder.Encode(text, pair, maxLength: {maxLength}).",
+                    $"Encode it with BertTextEncoder.Encode(text, pair, maxSequenceLength: {maxLength}).",
                     parameterName);
             }
 

@@ -1,3 +1,4 @@
+using Tcd.Models.Data;
 using Tcd.Models.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -16,8 +17,11 @@ namespace Tcd.Models.Losses;
 /// </remarks>
 public static class MaskedLmLoss
 {
-    /// <summary>Label value of positions that are not scored (as in PyTorch and Hugging Face).</summary>
-    public const long IgnoreIndex = -100;
+    /// <summary>
+    /// Label value of positions that are not scored (as in PyTorch and Hugging Face): <see cref="BertBatch.IgnoreIndex"/>,
+    /// the value <see cref="MlmMasker"/> writes, so the loss skips exactly the positions the masker left unmasked.
+    /// </summary>
+    public const long IgnoreIndex = BertBatch.IgnoreIndex;
 
     /// <summary>
     /// Mean cross-entropy over the scored positions; a differentiable scalar. A batch without scored positions
@@ -25,6 +29,7 @@ public static class MaskedLmLoss
     /// </summary>
     /// <param name="logits">Prediction scores, <c>[N, V]</c> or <c>[B, T, V]</c>.</param>
     /// <param name="labels">Integer labels in <c>[0, V)</c> or <see cref="IgnoreIndex"/>, <c>[N]</c> or <c>[B, T]</c>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="logits"/> or <paramref name="labels"/> is null.</exception>
     /// <exception cref="ArgumentException">Shapes do not match, labels are not integers, or a label is out of range.</exception>
     public static Tensor Compute(Tensor logits, Tensor labels)
     {
@@ -40,6 +45,7 @@ public static class MaskedLmLoss
     /// </summary>
     /// <param name="logits">Prediction scores, <c>[N, V]</c> or <c>[B, T, V]</c>.</param>
     /// <param name="labels">Integer labels in <c>[0, V)</c> or <see cref="IgnoreIndex"/>, <c>[N]</c> or <c>[B, T]</c>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="logits"/> or <paramref name="labels"/> is null.</exception>
     /// <exception cref="ArgumentException">Shapes do not match, labels are not integers, or a label is out of range.</exception>
     public static MaskedTokenLogLikelihood LogLikelihood(Tensor logits, Tensor labels)
     {
@@ -84,6 +90,8 @@ public static class MaskedLmLoss
 
     private static void Validate(Tensor logits, Tensor labels)
     {
+        ArgumentNullException.ThrowIfNull(logits);
+        ArgumentNullException.ThrowIfNull(labels);
         var shapesMatch = logits.dim() is 2 or 3
                           && labels.dim() == logits.dim() - 1
                           && labels.shape.SequenceEqual(logits.shape[..^1]);

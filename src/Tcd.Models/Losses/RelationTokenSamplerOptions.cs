@@ -12,10 +12,10 @@ namespace Tcd.Models.Losses;
 public sealed class RelationTokenSamplerOptions
 {
     /// <summary>Number of groups G per optimizer step; each group yields one S × S cosine matrix. Default 32 (paper: 32).</summary>
-    public int GroupCount { get; set; } = 32;
+    public int GroupCount { get; init; } = 32;
 
     /// <summary>Tokens per group S. Default 128 (paper: 128).</summary>
-    public int GroupSize { get; set; } = 128;
+    public int GroupSize { get; init; } = 128;
 
     /// <summary>Tokens sampled per batch (optimizer step), K = <see cref="GroupCount"/> × <see cref="GroupSize"/> (4096 by default).</summary>
     public long TokenCount => (long)GroupCount * GroupSize;

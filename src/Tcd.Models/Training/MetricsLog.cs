@@ -11,7 +11,7 @@ namespace Tcd.Models.Training;
 /// the CSV columns are those of the first row. On resume, rows after the checkpoint's step are dropped first so the
 /// file never holds a step twice.
 /// </summary>
-public sealed class MetricsLog : IDisposable
+internal sealed class MetricsLog : IDisposable
 {
     private const string FolderPurpose = "metrics file's folder";
 

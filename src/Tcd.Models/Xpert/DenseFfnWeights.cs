@@ -10,7 +10,7 @@ namespace Tcd.Models.Xpert;
 /// <param name="IntermediateBias">Up-projection bias [d_ff'] (<c>intermediate.dense.bias</c>).</param>
 /// <param name="OutputWeight">Down-projection [d_model', d_ff'] (<c>output.dense.weight</c>).</param>
 /// <param name="OutputBias">Down-projection bias [d_model'] (<c>output.dense.bias</c>).</param>
-public sealed record DenseFfnWeights(Tensor IntermediateWeight, Tensor IntermediateBias, Tensor OutputWeight, Tensor OutputBias) : IDisposable
+internal sealed record DenseFfnWeights(Tensor IntermediateWeight, Tensor IntermediateBias, Tensor OutputWeight, Tensor OutputBias) : IDisposable
 {
     /// <summary>Frees the four tensors.</summary>
     public void Dispose()

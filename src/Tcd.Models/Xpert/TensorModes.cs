@@ -11,7 +11,7 @@ namespace Tcd.Models.Xpert;
 /// order with the last mode varying fastest (Kolda and Bader order the columns the other way round; the column
 /// order changes no singular vectors).
 /// </remarks>
-public static class TensorModes
+internal static class TensorModes
 {
     /// <summary>Mode-n unfolding X_(n) of shape [I_n, ∏_{k≠n} I_k].</summary>
     /// <param name="tensor">A tensor with at least one dimension.</param>

@@ -38,7 +38,7 @@ public static class XpertInitializer
     /// <param name="layer">The source layer's decomposition.</param>
     /// <param name="intermediateSize">Target FFN width d_ff', in 1..<see cref="XpertLayerDecomposition.IntermediateRank"/>.</param>
     /// <param name="hiddenSize">Target hidden size d_model', in 1..<see cref="XpertLayerDecomposition.HiddenRank"/>.</param>
-    public static DenseFfnWeights DenseFfn(XpertLayerDecomposition layer, int intermediateSize, int hiddenSize)
+    internal static DenseFfnWeights DenseFfn(XpertLayerDecomposition layer, int intermediateSize, int hiddenSize)
     {
         ArgumentNullException.ThrowIfNull(layer);
         CheckFits(layer, intermediateSize, hiddenSize);

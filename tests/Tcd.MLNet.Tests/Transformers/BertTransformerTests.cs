@@ -54,7 +54,7 @@ public class BertTransformerTests
             .Select(prediction => prediction.Score).ToList();
 
         scored.Should().Equal(alone, (a, b) => Math.Abs(a - b) < 1e-4);
-        var lengths = inputs.Select(input => model.Encoder.Encode(input.Text, maxLength: model.MaxSequenceLength).Length).ToList();
+        var lengths = inputs.Select(input => model.Encoder.Encode(input.Text, maxSequenceLength: model.MaxSequenceLength).Length).ToList();
         var inInputOrder = lengths.Chunk(4).Sum(batch => 4L * batch.Max());
         (model.TokensRun - tokensBefore).Should().BeLessThan(inInputOrder * 3 / 4, "batched by length, little of each batch is padding");
     }

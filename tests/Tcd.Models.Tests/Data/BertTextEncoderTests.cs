@@ -17,6 +17,19 @@ public sealed class BertTextEncoderTests
     }
 
     [Fact]
+    public void Two_encodings_of_the_same_text_are_equal_and_hash_alike_and_differing_ids_are_not()
+    {
+        var first = Encoder.Encode("hello world", "again");
+        var second = Encoder.Encode("hello world", "again");
+
+        first.Should().Be(second).And.NotBeSameAs(second);
+        (first == second).Should().BeTrue();
+        first.GetHashCode().Should().Be(second.GetHashCode());
+        Encoder.Encode("hello world", "later").Should().NotBe(first);
+        new EncodedText([101, 7592, 102], [0, 1, 1]).Should().NotBe(new EncodedText([101, 7592, 102], [0, 0, 0]), "the token type ids differ");
+    }
+
+    [Fact]
     public void A_string_cut_inside_an_emoji_drops_its_lone_surrogate_as_BERT_drops_invalid_characters()
     {
         var cut = "great movie \uD83D\uDE00"[..^1];
@@ -155,12 +168,12 @@ public sealed class BertTextEncoderTests
         var longText = string.Join(' ', Enumerable.Repeat("hello", 100));
         var shortText = "good morning to you";
 
-        var oneLong = Encoder.Encode(longText, shortText, maxLength: 32);
+        var oneLong = Encoder.Encode(longText, shortText, maxSequenceLength: 32);
         oneLong.Length.Should().Be(32);
         oneLong.InputIds.TakeLast(6).Should().Equal(new[] { 102, 2204, 2851, 2000, 2017, 102 }, "the short pair is kept whole");
         oneLong.TokenTypeIds.Count(type => type == 0).Should().Be(32 - 5);
 
-        var bothLong = Encoder.Encode(longText, longText, maxLength: 32);
+        var bothLong = Encoder.Encode(longText, longText, maxSequenceLength: 32);
         bothLong.Length.Should().Be(32);
         bothLong.TokenTypeIds.Count(type => type == 0).Should().Be(1 + 15 + 1, because: "29 slots split 15 / 14, the first keeps the odd one");
         bothLong.InputIds[16].Should().Be(102);
@@ -229,7 +242,7 @@ public sealed class BertTextEncoderTests
     {
         var text = string.Join(' ', Enumerable.Repeat("the quick brown fox", 20_000));
 
-        var encoded = Encoder.Encode(text, maxLength: 128);
+        var encoded = Encoder.Encode(text, maxSequenceLength: 128);
 
         encoded.Length.Should().Be(128);
         encoded.InputIds[0].Should().Be(101);
@@ -278,7 +291,7 @@ public sealed class BertTextEncoderTests
     [Fact]
     public void TooSmallMaxLengthThrows()
     {
-        FluentActions.Invoking(() => Encoder.Encode("hi", maxLength: 1)).Should().Throw<ArgumentOutOfRangeException>();
-        FluentActions.Invoking(() => Encoder.Encode("hi", "there", maxLength: 2)).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => Encoder.Encode("hi", maxSequenceLength: 1)).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => Encoder.Encode("hi", "there", maxSequenceLength: 2)).Should().Throw<ArgumentOutOfRangeException>();
     }
 }

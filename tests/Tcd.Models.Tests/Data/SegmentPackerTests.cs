@@ -15,12 +15,12 @@ public sealed class SegmentPackerTests
         const int the = 1996, cat = 4937, sat = 2938, on = 2006, a = 1037, mat = 13523;
 
         // Capacity 4: after "the cat sat" a separator would leave no room for content, so the segment is closed.
-        new SegmentPacker(Encoder, maxLength: 6).Pack(documents).Select(segment => segment.InputIds).Should().BeEquivalentTo(
+        new SegmentPacker(Encoder, maxSequenceLength: 6).Pack(documents).Select(segment => segment.InputIds).Should().BeEquivalentTo(
             new[] { new[] { Cls, the, cat, sat, Sep }, new[] { Cls, on, a, mat, Sep } },
             options => options.WithStrictOrdering());
 
         // Capacity 5: the second document starts after a [SEP] and continues in the next segment.
-        new SegmentPacker(Encoder, maxLength: 7).Pack(documents).Select(segment => segment.InputIds).Should().BeEquivalentTo(
+        new SegmentPacker(Encoder, maxSequenceLength: 7).Pack(documents).Select(segment => segment.InputIds).Should().BeEquivalentTo(
             new[] { new[] { Cls, the, cat, sat, Sep, on, Sep }, new[] { Cls, a, mat, Sep } },
             options => options.WithStrictOrdering());
     }
@@ -48,7 +48,7 @@ public sealed class SegmentPackerTests
     [Fact]
     public void PackingIsDeterministicAndStreaming()
     {
-        var packer = new SegmentPacker(Encoder, maxLength: 16);
+        var packer = new SegmentPacker(Encoder, maxSequenceLength: 16);
         var corpus = TextCorpus.FromTexts(new[] { "The first document is here.", "A second one follows it, somewhat longer than the first one is." });
 
         packer.Pack(corpus).Select(segment => segment.InputIds).Should().BeEquivalentTo(
@@ -62,7 +62,7 @@ public sealed class SegmentPackerTests
     [Fact]
     public void TooSmallMaxLengthThrows()
     {
-        FluentActions.Invoking(() => new SegmentPacker(Encoder, maxLength: 2)).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => new SegmentPacker(Encoder, maxSequenceLength: 2)).Should().Throw<ArgumentOutOfRangeException>();
     }
 
     private static IEnumerable<IReadOnlyList<string>> InfiniteDocuments()

@@ -197,7 +197,7 @@ public sealed class TextCorpusTests
             _ => System.Text.Encoding.GetEncoding(encodingName),
         };
         var saved = files.WriteBytes("saved.txt", [.. encoding.Preamble, .. encoding.GetBytes(text)]);
-        var packer = new SegmentPacker(BertTextEncoder.CreateUncased(), maxLength: 16);
+        var packer = new SegmentPacker(BertTextEncoder.CreateUncased(), maxSequenceLength: 16);
 
         var documents = TextCorpus.FromFiles(saved).ReadDocuments().ToList();
 

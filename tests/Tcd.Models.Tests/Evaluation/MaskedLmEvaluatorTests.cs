@@ -18,7 +18,7 @@ public sealed class MaskedLmEvaluatorTests
         var segments = File.ReadLines(RepositoryFiles.Path("data/corpus/enwiki-sample.txt"))
             .Where(line => line.Length > 0 && !line.StartsWith('<'))
             .Take(23)
-            .Select(line => encoder.Encode(line, maxLength: 48))
+            .Select(line => encoder.Encode(line, maxSequenceLength: 48))
             .ToList();
         segments.Select(segment => segment.InputIds.Length).Distinct().Should().HaveCountGreaterThan(5);
         torch.manual_seed(5);
@@ -66,7 +66,7 @@ public sealed class MaskedLmEvaluatorTests
     private static (BertTextEncoder Encoder, List<EncodedText> Segments) TenShortSegments()
     {
         var encoder = BertTextEncoder.CreateUncased();
-        return (encoder, Enumerable.Range(0, 10).Select(i => encoder.Encode($"the lake number {i} lies below the hills", maxLength: 16)).ToList());
+        return (encoder, Enumerable.Range(0, 10).Select(i => encoder.Encode($"the lake number {i} lies below the hills", maxSequenceLength: 16)).ToList());
     }
 
     private static BertForMaskedLm TinyModel(BertTextEncoder encoder)

@@ -144,4 +144,17 @@ public class MaskedLmLossTests
         FluentActions.Invoking(() => MaskedLmLoss.Compute(logits, zeros(2)))
             .Should().Throw<ArgumentException>().WithMessage("*integer*");
     }
+
+    [Fact]
+    public void A_null_tensor_is_refused_naming_it_in_the_loss_and_the_log_likelihood()
+    {
+        using var scope = NewDisposeScope();
+        var logits = zeros(2, Vocabulary);
+        var labels = Longs(new long[] { 1, 2 }, 2);
+
+        FluentActions.Invoking(() => MaskedLmLoss.Compute(null!, labels)).Should().Throw<ArgumentNullException>().WithParameterName("logits");
+        FluentActions.Invoking(() => MaskedLmLoss.Compute(logits, null!)).Should().Throw<ArgumentNullException>().WithParameterName("labels");
+        FluentActions.Invoking(() => MaskedLmLoss.LogLikelihood(null!, labels)).Should().Throw<ArgumentNullException>().WithParameterName("logits");
+        FluentActions.Invoking(() => MaskedLmLoss.LogLikelihood(logits, null!)).Should().Throw<ArgumentNullException>().WithParameterName("labels");
+    }
 }

@@ -99,7 +99,7 @@ public sealed class MetaDeviceTests
     public void Masked_lm_evaluation_creates_no_tensor_off_the_device()
     {
         using var model = NewModel(Moe);
-        var segments = RepeatedTexts().Take(6).Select(text => Encoder.Encode(text, maxLength: 32)).ToList();
+        var segments = RepeatedTexts().Take(6).Select(text => Encoder.Encode(text, maxSequenceLength: 32)).ToList();
 
         using (new DevicelessTensorTrap())
         {

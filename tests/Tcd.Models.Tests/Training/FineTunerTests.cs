@@ -341,7 +341,7 @@ public sealed class FineTunerTests
     public void Predict_RefusesAnInputLongerThanTheModelsPositions()
     {
         var tuner = new FineTuner(NewClassifier(), Fast(), Encoder.SpecialTokenIds);
-        var tooLong = Encoder.Encode(string.Join(' ', Enumerable.Repeat("good", Vanilla.MaxPositions + 5)), maxLength: Vanilla.MaxPositions + 1);
+        var tooLong = Encoder.Encode(string.Join(' ', Enumerable.Repeat("good", Vanilla.MaxPositions + 5)), maxSequenceLength: Vanilla.MaxPositions + 1);
 
         var act = () => tuner.Predict([tooLong]);
 

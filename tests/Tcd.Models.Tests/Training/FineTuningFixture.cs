@@ -27,8 +27,8 @@ internal static class FineTuningFixture
 
     /// <summary>Twelve single sentences: "good/great" → 1, "bad/awful" → 0.</summary>
     public static List<FineTuningExample> SentimentExamples() =>
-        Positive.Select(text => new FineTuningExample(Encoder.Encode(text, maxLength: 16), 1f))
-            .Concat(Negative.Select(text => new FineTuningExample(Encoder.Encode(text, maxLength: 16), 0f)))
+        Positive.Select(text => new FineTuningExample(Encoder.Encode(text, maxSequenceLength: 16), 1f))
+            .Concat(Negative.Select(text => new FineTuningExample(Encoder.Encode(text, maxSequenceLength: 16), 0f)))
             .ToList();
 
     public static BertForSequenceClassification NewClassifier(int numLabels = 2, long seed = 5)

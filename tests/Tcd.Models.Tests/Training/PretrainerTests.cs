@@ -402,7 +402,7 @@ public sealed class PretrainerTests : IDisposable
     [Fact]
     public void Validation_ReportsItsProgressWhileItScores_WithoutMetricsRows()
     {
-        var segments = Enumerable.Range(0, 40).Select(i => Encoder.Encode($"the cat number {i} sat on the mat", maxLength: 32)).ToList();
+        var segments = Enumerable.Range(0, 40).Select(i => Encoder.Encode($"the cat number {i} sat on the mat", maxSequenceLength: 32)).ToList();
         var metricsFile = Path.Combine(folder, "metrics.jsonl");
         var trainer = new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, FastOptions(1) with { MetricsFile = metricsFile }, Encoder);
         var reports = new List<PretrainingProgress>();
