@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace Tcd.Testing;
 
@@ -23,16 +22,15 @@ internal static class SolutionProgram
 
     /// <summary>
     /// Runs <c>dotnet <paramref name="program"/> <paramref name="args"/></c> with <paramref name="environment"/> added to
-    /// its environment and returns its exit code and what it printed. A run longer than <paramref name="limit"/> is
-    /// killed, with its child processes, and throws <see cref="TimeoutException"/>. <paramref name="onOutputLine"/>, when
-    /// given, sees each line of standard output as it is printed, with the process (to stop it at a line, say).
+    /// its environment and returns its exit code and what it printed, as <see cref="ChildProcess.Run"/> does: a run longer
+    /// than <paramref name="limit"/> is killed and throws <see cref="TimeoutException"/>; <paramref name="onOutputLine"/>
+    /// sees each line of standard output as it is printed.
     /// </summary>
     public static (int ExitCode, string Output, string Error) Run(
         string program, IReadOnlyList<string> args, TimeSpan limit, IEnumerable<(string Name, string Value)>? environment = null, Action<Process, string>? onOutputLine = null)
     {
-        var name = Path.GetFileNameWithoutExtension(program);
-        File.Exists(program).Should().BeTrue($"the solution build puts {name} at {program}");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        File.Exists(program).Should().BeTrue($"the solution build puts {Path.GetFileNameWithoutExtension(program)} at {program}");
+        var start = new ProcessStartInfo("dotnet");
         foreach (var (variable, value) in environment ?? [])
         {
             start.Environment[variable] = value;
@@ -44,30 +42,6 @@ internal static class SolutionProgram
             start.ArgumentList.Add(arg);
         }
 
-        using var process = Process.Start(start)!;
-        // A thread of its own, not a continuation queued behind busy test threads: a caller that stops the program at a
-        // line must reach it within the few steps a tiny run has left after that line.
-        var output = Task.Factory.StartNew(
-            () => ReadLines(process, onOutputLine), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(limit))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{name} {string.Join(' ', args)} ran longer than {limit}.");
-        }
-
-        return (process.ExitCode, output.Result, error.Result);
-    }
-
-    private static string ReadLines(Process process, Action<Process, string>? onOutputLine)
-    {
-        var text = new StringBuilder();
-        while (process.StandardOutput.ReadLine() is { } line)
-        {
-            text.AppendLine(line);
-            onOutputLine?.Invoke(process, line);
-        }
-
-        return text.ToString();
+        return ChildProcess.Run(start, limit, onOutputLine);
     }
 }
