@@ -127,6 +127,17 @@ public sealed class TextCorpusTests
         TextCorpus.Fingerprint(folder).Should().Be("359c84e6a9a603d7ef3d4b2d531c78f00322a4c9ec881ebdcc93c50bfbcb4328");
     }
 
+    [Fact]
+    public void AFingerprintStopsWhenCancelled()
+    {
+        using var files = new TempFiles();
+        var path = files.Write("corpus.txt", "One.\n");
+
+        var act = () => TextCorpus.Fingerprint(path, new CancellationToken(canceled: true));
+
+        act.Should().Throw<OperationCanceledException>();
+    }
+
     private static void Write(string path, string text)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);

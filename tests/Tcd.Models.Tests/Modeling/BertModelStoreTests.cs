@@ -103,6 +103,18 @@ public sealed class BertModelStoreTests : IDisposable
     }
 
     [Fact]
+    public void Fingerprint_stops_when_cancelled()
+    {
+        manual_seed(52);
+        using var model = new BertForMaskedLm(TinyConfigs.Vanilla);
+        BertModelStore.Save(model, model.Config, root);
+
+        var act = () => BertModelStore.Fingerprint(root, new CancellationToken(canceled: true));
+
+        act.Should().Throw<OperationCanceledException>();
+    }
+
+    [Fact]
     public void Sequence_classifier_round_trips_with_its_label_count()
     {
         manual_seed(52);
