@@ -185,7 +185,7 @@ public sealed class PlotTests : IDisposable
     private string RunFolder(string name, double mlmStart)
     {
         var rows = Enumerable.Range(1, 20).Select(i => FormattableString.Invariant(
-            $$"""{"step":{{i * 10}},"epoch":0,"loss":{{mlmStart - (0.1 * i)}},"mlm":{{mlmStart - (0.1 * i)}},"lr":{{0.0001 * i}},"tokens_per_s":2000,"grad_norm":1.5,"val_log_likelihood":null}"""));
+            $$"""{"step":{{i * 10}},"epoch":1,"loss":{{mlmStart - (0.1 * i)}},"mlm":{{mlmStart - (0.1 * i)}},"lr":{{0.0001 * i}},"tokens_per_s":2000,"grad_norm":1.5,"val_log_likelihood":null}"""));
         temp.Write(Path.Combine(name, PretrainCommand.MetricsFileName), string.Join('\n', rows) + "\n");
         return temp.File(name);
     }

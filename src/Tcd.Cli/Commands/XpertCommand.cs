@@ -80,7 +80,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
     {
         using var runLock = LockRunFolder(settings.Output);
         var run = new XpertRunFolder(settings.Output);
-        if (run.HoldsFinishedRunOf(settings.EffectiveOptions, settings.Source))
+        if (run.HoldsFinishedRunOf(settings.EffectiveOptions, settings.Source, cancellationToken))
         {
             console.Line($"tcd xpert: '{settings.Output}' already holds this run, finished; its dense model is in {run.ModelFolder}. " +
                          "Choose another --out for a new run, or delete the folder to make this one again.");
@@ -172,7 +172,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
             BertModelStore.Save(dense, dense.Config, modelFolder);
             encoder.SaveTokenizerFiles(modelFolder);
             // Written last: its presence tells a later invocation that this run finished.
-            XpertRunReport.Write(Path.Combine(settings.Output, ResultFileName), result, settings.Source, modelFolder, BertModelStore.Fingerprint(settings.Source));
+            XpertRunReport.Write(Path.Combine(settings.Output, ResultFileName), result, settings.Source, modelFolder, BertModelStore.Fingerprint(settings.Source, cancellationToken));
             console.Line($"tcd xpert: wrote {ExpertActivationReport.FrequencyFileName}.csv/.json and {UserMessages.Count(result.Activations.LayerCount, "heatmap")} to {settings.Output}; " +
                          $"dense model saved to {modelFolder} (continue with: tcd pretrain --init {settings.Output} ...)");
         }

@@ -27,7 +27,8 @@ internal sealed class XpertRunFolder(string folder)
     /// </summary>
     /// <param name="now">The effective options of this invocation.</param>
     /// <param name="source">The source model folder, whose fingerprint the finished run recorded (runs of older versions did not).</param>
-    public bool HoldsFinishedRunOf(IReadOnlyDictionary<string, JsonNode?> now, string source)
+    /// <param name="cancellationToken">Stops the hashing of the source model's files.</param>
+    public bool HoldsFinishedRunOf(IReadOnlyDictionary<string, JsonNode?> now, string source, CancellationToken cancellationToken)
     {
         if (!Directory.Exists(folder) || Directory.EnumerateFileSystemEntries(folder).All(FolderLock.IsLockFile))
         {
@@ -64,7 +65,7 @@ internal sealed class XpertRunFolder(string folder)
                 "choose another --out for a run with these options, or delete the folder to replace that run.");
         }
 
-        if (RecordedSourceFingerprint() is { } recorded && recorded != BertModelStore.Fingerprint(source))
+        if (RecordedSourceFingerprint() is { } recorded && recorded != BertModelStore.Fingerprint(source, cancellationToken))
         {
             throw new CliUsageException(
                 $"--out: '{folder}' holds a finished tcd xpert run of the same options, made from another version of --source '{source}' " +

@@ -95,7 +95,7 @@ public sealed class GlueSuite
 
         var clock = Stopwatch.StartNew();
         var settings = options.CellSettings();
-        var fingerprints = options.Models.ToDictionary(model => model.Name, model => BertModelStore.Fingerprint(model.Folder));
+        var fingerprints = options.Models.ToDictionary(model => model.Name, model => BertModelStore.Fingerprint(model.Folder, cancellationToken));
         var cells = new List<GlueCellResult>();
         var pending = new List<GlueCellKey>();
         foreach (var key in plan)

@@ -1,4 +1,5 @@
 using System.Text;
+using Tcd.Models.Runtime;
 
 namespace Tcd.Models.Data;
 
@@ -96,16 +97,18 @@ public sealed class TextCorpus
     /// order. So it changes when a file's text changes or a file is added, removed or renamed, and not when the corpus
     /// is moved or copied: a record of a run can name its corpus by content.
     /// </summary>
+    /// <param name="path">A corpus file or folder.</param>
+    /// <param name="cancellationToken">Checked between reads of at most 1 MiB: a corpus can be many gigabytes.</param>
     /// <exception cref="FileNotFoundException">The path does not exist, or a folder holds no file.</exception>
-    public static string Fingerprint(string path)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static string Fingerprint(string path, CancellationToken cancellationToken = default)
     {
         if (!File.Exists(path) && !Directory.Exists(path))
         {
             throw new FileNotFoundException($"The corpus file '{path}' does not exist.", path);
         }
 
-        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-        var buffer = new byte[1 << 20];
+        using var hash = new ContentHash();
         var folder = Directory.Exists(path);
         foreach (var file in FilesOf(path))
         {
@@ -113,20 +116,15 @@ public sealed class TextCorpus
             {
                 // Name and length first, so that moving text from the end of one file to the start of the next changes it.
                 var name = Encoding.UTF8.GetBytes(Path.GetRelativePath(path, file).Replace(Path.DirectorySeparatorChar, '/'));
-                hash.AppendData(BitConverter.GetBytes((long)name.Length));
-                hash.AppendData(name);
-                hash.AppendData(BitConverter.GetBytes(new FileInfo(file).Length));
+                hash.Append(BitConverter.GetBytes((long)name.Length));
+                hash.Append(name);
+                hash.Append(BitConverter.GetBytes(new FileInfo(file).Length));
             }
 
-            using var stream = File.OpenRead(file);
-            int read;
-            while ((read = stream.Read(buffer)) > 0)
-            {
-                hash.AppendData(buffer, 0, read);
-            }
+            hash.AppendFile(file, cancellationToken);
         }
 
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        return hash.ToHex();
     }
 
     /// <summary>The files under <paramref name="folder"/>, recursively, hidden ones left out, in ordinal order of their paths.</summary>

@@ -85,23 +85,20 @@ public static class BertModelStore
     /// different once it is trained further or replaced, which is how stored results computed from a model (e.g. GLUE
     /// cells) notice that they are stale.
     /// </summary>
-    public static string Fingerprint(string folder)
+    /// <param name="folder">A model folder.</param>
+    /// <param name="cancellationToken">Checked between reads of at most 1 MiB: a weights file can be gigabytes.</param>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static string Fingerprint(string folder, CancellationToken cancellationToken = default)
     {
-        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-        hash.AppendData(System.Text.Encoding.UTF8.GetBytes(LoadConfig(folder).ToJson()));
-        var buffer = new byte[1 << 20];
+        using var hash = new ContentHash();
+        hash.Append(System.Text.Encoding.UTF8.GetBytes(LoadConfig(folder).ToJson()));
         // Absent tokenizer files add nothing, so the fingerprint of a model of the embedded vocabulary is what it always was.
         foreach (var path in BertTextEncoder.TokenizerFileNames.Select(name => Path.Combine(folder, name)).Where(File.Exists).Prepend(WeightsPath(folder)))
         {
-            using var file = File.OpenRead(path);
-            int read;
-            while ((read = file.Read(buffer)) > 0)
-            {
-                hash.AppendData(buffer, 0, read);
-            }
+            hash.AppendFile(path, cancellationToken);
         }
 
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        return hash.ToHex();
     }
 
     /// <summary>

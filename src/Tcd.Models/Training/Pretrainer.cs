@@ -421,7 +421,8 @@ public sealed class Pretrainer
         }
 
         var next = position with { BatchInEpoch = position.BatchInEpoch + 1 };
-        return new StepOutcome(losses, tokens, position.Epoch, next, moeLoad, gradientNorm);
+        // Reports count passes from 1 like fine-tuning's; the data position keeps its 0-based epoch, as checkpoints store it.
+        return new StepOutcome(losses, tokens, position.Epoch + 1, next, moeLoad, gradientNorm);
     }
 
     /// <summary>The loss terms of one micro-batch in the order of <see cref="TermNames"/>; the first is the weighted total.</summary>

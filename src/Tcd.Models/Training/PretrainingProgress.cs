@@ -5,7 +5,7 @@ namespace Tcd.Models.Training;
 /// <summary>One progress report of a pre-training run, sent every <see cref="PretrainingOptions.LogEvery"/> steps.</summary>
 /// <param name="Step">Optimizer steps completed.</param>
 /// <param name="TotalSteps">Optimizer steps of the whole run.</param>
-/// <param name="Epoch">0-based pass over the corpus the last batch came from.</param>
+/// <param name="Epoch">1-based pass over the corpus the last batch came from (the first pass is epoch 1).</param>
 /// <param name="Losses">
 /// Each loss term of the last step by name: <c>loss</c> (the weighted total), <c>mlm</c>, and where the objective has
 /// them <c>load_balance</c>, <c>trunk</c>, <c>inner</c>, <c>attention</c> (unweighted).
@@ -49,16 +49,16 @@ public sealed record PretrainingProgress(
 
     /// <summary>
     /// Whether the corpus is no bigger than one optimizer step's batches: from the second step on, the run has begun a
-    /// pass over it (<see cref="Epoch"/> counts from 0) for every step, so every step trains on the whole corpus again,
+    /// pass over it (<see cref="Epoch"/> counts from 1) for every step, so every step trains on the whole corpus again,
     /// usually a corpus much shorter than meant or a batch far too big for it (a pass never shares a batch with the
     /// next). <see cref="SmallCorpusWarning"/> says so to a user.
     /// </summary>
-    public bool CorpusFitsInOneStep => Step >= 2 && Epoch + 1 >= Step;
+    public bool CorpusFitsInOneStep => Step >= 2 && Epoch >= Step;
 
     /// <summary>What to tell a user of a report that has <see cref="CorpusFitsInOneStep"/>; null for the others.</summary>
     public string? SmallCorpusWarning => CorpusFitsInOneStep
         ? FormattableString.Invariant(
-            $"the corpus fits in one step's batch (step {Step} began pass {Epoch + 1} over it), so every step trains on the whole corpus again and the model learns it by heart; give more text, or a smaller batch size.")
+            $"the corpus fits in one step's batch (step {Step} began pass {Epoch} over it), so every step trains on the whole corpus again and the model learns it by heart; give more text, or a smaller batch size.")
         : null;
 
     /// <summary>A one-line summary for logs and consoles.</summary>

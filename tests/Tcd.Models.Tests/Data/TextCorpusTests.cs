@@ -115,6 +115,29 @@ public sealed class TextCorpusTests
         TextCorpus.FilesOf(path).Should().Equal(path);
     }
 
+    [Fact]
+    public void AFolderFingerprintIsPinned_SoRecordedRunsKeepMatchingTheirCorpus()
+    {
+        using var files = new TempFiles();
+        var folder = files.PathOf("text");
+        Write(Path.Combine(folder, "AA", "wiki_00"), "first\n");
+        // Over the 1 MiB read buffer: a file hashed in several reads.
+        Write(Path.Combine(folder, "AB", "wiki_00"), string.Concat(Enumerable.Range(0, 150_000).Select(i => $"line {i}\n")));
+
+        TextCorpus.Fingerprint(folder).Should().Be("359c84e6a9a603d7ef3d4b2d531c78f00322a4c9ec881ebdcc93c50bfbcb4328");
+    }
+
+    [Fact]
+    public void AFingerprintStopsWhenCancelled()
+    {
+        using var files = new TempFiles();
+        var path = files.Write("corpus.txt", "One.\n");
+
+        var act = () => TextCorpus.Fingerprint(path, new CancellationToken(canceled: true));
+
+        act.Should().Throw<OperationCanceledException>();
+    }
+
     private static void Write(string path, string text)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);

@@ -88,6 +88,33 @@ public sealed class BertModelStoreTests : IDisposable
     }
 
     [Fact]
+    public void Fingerprint_is_pinned_so_stored_results_keep_matching_their_model()
+    {
+        var folder = Path.Combine(root, "pinned");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(
+            Path.Combine(folder, BertModelStore.ConfigFileName),
+            """{"vocab_size": 100, "hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 16, "max_position_embeddings": 16, "type_vocab_size": 2}""");
+        // Only its bytes count: over the 1 MiB read buffer, so hashed in several reads.
+        File.WriteAllBytes(Path.Combine(folder, BertModelStore.WeightsFileName), Enumerable.Range(0, 3_000_000).Select(i => (byte)(i * 31 % 251)).ToArray());
+        File.WriteAllText(Path.Combine(folder, Tcd.Models.Data.BertTextEncoder.VocabularyFileName), "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nthe\n");
+
+        BertModelStore.Fingerprint(folder).Should().Be("33675625d0b3e48139ce784fdaf0c748a300478f49cd6cce24936186149ab9fb");
+    }
+
+    [Fact]
+    public void Fingerprint_stops_when_cancelled()
+    {
+        manual_seed(52);
+        using var model = new BertForMaskedLm(TinyConfigs.Vanilla);
+        BertModelStore.Save(model, model.Config, root);
+
+        var act = () => BertModelStore.Fingerprint(root, new CancellationToken(canceled: true));
+
+        act.Should().Throw<OperationCanceledException>();
+    }
+
+    [Fact]
     public void Sequence_classifier_round_trips_with_its_label_count()
     {
         manual_seed(52);

@@ -280,9 +280,27 @@ public sealed class PretrainerTests : IDisposable
 
         var rows = Run(new Pretrainer(model, PretrainingObjective.MaskedLanguageModel, options, Encoder), corpus);
 
-        rows.Select(row => row.Epoch).Should().Equal(0, 1, 2, 3);
+        rows.Select(row => row.Epoch).Should().Equal(1, 2, 3, 4);
         var losses = rows.Select(row => row.Losses["mlm"]).ToList();
         losses.Distinct().Should().HaveCount(4, "each epoch masks other tokens of the text (losses {0})", string.Join(", ", losses));
+    }
+
+    [Fact]
+    public void Reports_AndTheMetricsFile_CountPassesOverTheCorpusFrom1()
+    {
+        // 48 one-token words: two segments of at most 30 tokens, so one batch of one segment is half a pass.
+        var corpus = TextCorpus.FromTexts([string.Join(' ', Enumerable.Repeat("the cat sat on the mat", 8))]);
+        new SegmentPacker(Encoder, 32).Pack(corpus).Should().HaveCount(2);
+        var metricsFile = Path.Combine(folder, "metrics.jsonl");
+        var options = FastOptions(4) with { BatchSize = 1, MetricsFile = metricsFile };
+
+        var rows = Run(new Pretrainer(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options, Encoder), corpus);
+
+        rows.Select(row => row.Epoch).Should().Equal(1, 1, 2, 2);
+        rows[0].ToString().Should().StartWith("step 1/4 epoch 1 ");
+        rows[2].ToString().Should().StartWith("step 3/4 epoch 2 ");
+        File.ReadAllLines(metricsFile).Select(line => JsonSerializer.Deserialize<Dictionary<string, double?>>(line, TcdJson.Compact)!["epoch"])
+            .Should().Equal(1, 1, 2, 2);
     }
 
     [Fact]

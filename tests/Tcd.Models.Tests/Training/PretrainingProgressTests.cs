@@ -19,11 +19,11 @@ public class PretrainingProgressTests
     }
 
     [Theory]
-    [InlineData(1, 0, false)] // one step tells nothing yet
-    [InlineData(2, 0, false)]
-    [InlineData(3, 1, false)] // two batches a pass
-    [InlineData(2, 1, true)] // a pass a step
-    [InlineData(10, 19, true)] // two passes a step (gradient accumulation)
+    [InlineData(1, 1, false)] // one step tells nothing yet
+    [InlineData(2, 1, false)]
+    [InlineData(3, 2, false)] // two batches a pass
+    [InlineData(2, 2, true)] // a pass a step
+    [InlineData(10, 20, true)] // two passes a step (gradient accumulation)
     public void A_run_that_begins_a_pass_over_the_corpus_every_step_is_told_its_corpus_fits_in_one_step(long step, int epoch, bool fits)
     {
         var report = new PretrainingProgress(step, 100, epoch, new Dictionary<string, double>(), 1e-4, 1, TimeSpan.Zero, TimeSpan.Zero, [], null);
@@ -31,7 +31,7 @@ public class PretrainingProgressTests
         report.CorpusFitsInOneStep.Should().Be(fits);
         if (fits)
         {
-            report.SmallCorpusWarning.Should().StartWith($"the corpus fits in one step's batch (step {step} began pass {epoch + 1} over it)");
+            report.SmallCorpusWarning.Should().StartWith($"the corpus fits in one step's batch (step {step} began pass {epoch} over it)");
         }
         else
         {

@@ -110,6 +110,16 @@ public sealed class TuckerDecompositionTests
     }
 
     [Fact]
+    public void Progress_ComparesByValue_LikeTheOtherProgressRecords()
+    {
+        var report = new TuckerProgress(iteration: 3, maxIterations: 100, relativeError: 0.25, change: 1e-3);
+
+        (report == new TuckerProgress(3, 100, 0.25, 1e-3)).Should().BeTrue();
+        (report != (report with { Change = 2e-3 })).Should().BeTrue();
+        new XpertDecompositionProgress(1, 4, report).Should().Be(new XpertDecompositionProgress(1, 4, new TuckerProgress(3, 100, 0.25, 1e-3)));
+    }
+
+    [Fact]
     public void GramAndSvdPaths_GiveTheSameDecomposition()
     {
         using var scope = NewDisposeScope();
