@@ -1,7 +1,6 @@
 using System.Globalization;
 using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
-using Tcd.Models.Training;
 
 namespace Tcd.Benchmarks;
 

@@ -9,7 +9,6 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using TorchSharp;
 using static TorchSharp.torch;
 
 if (!Fma.IsSupported)

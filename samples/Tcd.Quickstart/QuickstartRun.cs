@@ -13,7 +13,6 @@ using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
 using Tcd.Models.Training;
 using Tcd.Reports;
-using Tcd.Samples;
 using TorchSharp;
 
 namespace Tcd.Quickstart;

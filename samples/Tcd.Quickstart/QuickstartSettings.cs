@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using Tcd.Models.Data;
 using Tcd.Models.Data.Glue;
 using Tcd.Models.Modeling;
-using Tcd.Models.Runtime;
 
 namespace Tcd.Quickstart;
 

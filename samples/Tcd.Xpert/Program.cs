@@ -2,7 +2,6 @@ using Tcd.Experiments.Glue;
 using Tcd.Experiments.Xpert;
 using Tcd.Models.Data;
 using Tcd.Models.Data.Glue;
-using Tcd.Models.Evaluation;
 using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
 using Tcd.Models.Training;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Tcd.Models.Data;
-using Tcd.Models.Data.Glue;
 using Tcd.Models.Interop;
 using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;

@@ -4,11 +4,9 @@ using System.Text.Json.Nodes;
 using Tcd.Experiments;
 using Tcd.Experiments.Glue;
 using Tcd.Models.Data;
-using Tcd.Models.Evaluation;
 using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
 using Tcd.Models.Training;
-using Tcd.Reports;
 using TorchSharp;
 
 namespace Tcd.Cli.Commands;

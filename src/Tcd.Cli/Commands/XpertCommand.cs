@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Tcd.Experiments;
 using Tcd.Experiments.Xpert;
 using Tcd.Models.Data;
 using Tcd.Models.Modeling;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Serialization;
-using Tcd.Models.Training;
 
 namespace Tcd.Experiments.Glue;
 

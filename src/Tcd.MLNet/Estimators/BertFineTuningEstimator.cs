@@ -2,7 +2,6 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Tcd.MLNet.Transformers;
-using Tcd.Models.Data;
 using Tcd.Models.Evaluation;
 using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;

@@ -1,5 +1,4 @@
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Tcd.MLNet.Transformers;
 using Tcd.Models.Data;

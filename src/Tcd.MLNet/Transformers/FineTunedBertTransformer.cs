@@ -4,7 +4,6 @@ using Tcd.Models.Data;
 using Tcd.Models.Evaluation;
 using Tcd.Models.Modeling;
 using Tcd.Models.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Tcd.MLNet.Transformers;

@@ -2,7 +2,6 @@ using Tcd.MLNet.Estimators;
 using Tcd.Models.Data;
 using Tcd.Models.Modeling;
 using Tcd.Models.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Tcd.MLNet.Transformers;

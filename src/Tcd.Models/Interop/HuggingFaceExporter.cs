@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tcd.Models.Data;
 using Tcd.Models.Modeling;

@@ -1,5 +1,4 @@
 using Tcd.Models.Losses;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -8,6 +7,7 @@ namespace Tcd.Models.Modeling;
 /// <summary>The stack of <see cref="BertLayer"/>s (key <c>layer.{i}</c>, as Hugging Face <c>BertEncoder</c>).</summary>
 public sealed class BertEncoder : nn.Module<Tensor, Tensor, Tensor, EncoderTaps, BertModelOutput>
 {
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Style", "IDE0052:Remove unread private members", Justification = "Registered by reflection in RegisterComponents; its name gives the weights their layer.{i} keys.")]
     private readonly ModuleList<BertLayer> layer;
     private readonly BertLayer[] layers;
 

@@ -1,5 +1,4 @@
 using Tcd.Models.Runtime;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Tcd.Models.Xpert;

@@ -1,6 +1,5 @@
 using Tcd.Models.Losses;
 using Tcd.Models.Modeling;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Tcd.Models.Xpert;

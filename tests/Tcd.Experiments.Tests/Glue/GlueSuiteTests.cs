@@ -3,7 +3,6 @@ using Tcd.Experiments.Glue;
 using Tcd.Models.Modeling;
 using Tcd.Models.Training;
 using Tcd.Models.Runtime;
-using Tcd.Models.Tests.Data.Glue;
 
 namespace Tcd.Experiments.Tests.Glue;
 
@@ -487,7 +486,6 @@ public sealed class GlueSuiteTests : IDisposable
         File.Exists(result.Files["submission:tiny:CoLA"]).Should().BeFalse("the submission folder holds the tasks of the run that wrote it, no others");
     }
 
-    /// <summary>Runs the suite and stops it, as Ctrl+C would, at the first report <paramref name="stop"/> picks.</summary>
     /// <summary>
     /// Runs the one cell of <paramref name="options"/>, stopped at step 10 before, and asserts that its checkpoint was
     /// dropped with a note saying <paramref name="reason"/> and the cell trained from step 1 (so it passes step 10 again).
@@ -504,6 +502,7 @@ public sealed class GlueSuiteTests : IDisposable
         steps.Should().Contain(10, "the cell ran from step 1");
     }
 
+    /// <summary>Runs the suite and stops it, as Ctrl+C would, at the first report <paramref name="stop"/> picks.</summary>
     private static void StopAt(GlueSuiteOptions options, Func<GlueSuiteProgress, bool> stop)
     {
         using var cancellation = new CancellationTokenSource();

@@ -1,7 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Tcd.MLNet.Estimators;
-using Tcd.MLNet.Transformers;
 using Tcd.Models.Data;
 using Tcd.Models.Modeling;
 using Tcd.Models.Training;

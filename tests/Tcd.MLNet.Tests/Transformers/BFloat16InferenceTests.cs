@@ -5,7 +5,6 @@ using Tcd.MLNet.Estimators;
 using Tcd.MLNet.Transformers;
 using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Tcd.MLNet.Tests.Transformers;

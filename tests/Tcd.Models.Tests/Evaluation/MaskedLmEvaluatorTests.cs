@@ -2,7 +2,6 @@ using Tcd.Models.Data;
 using Tcd.Models.Evaluation;
 using Tcd.Models.Modeling;
 using Tcd.Models.Runtime;
-using Tcd.Models.Tests.Data;
 using Tcd.Models.Tests.Modeling;
 using TorchSharp;
 

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Tcd.Models.Interop;
 using Tcd.Models.Modeling;
-using Tcd.Models.Tests.Data;
 using static TorchSharp.torch;
 
 namespace Tcd.Models.Tests.Interop;

@@ -1,5 +1,4 @@
 using Tcd.Models.Losses;
-using TorchSharp;
 using static TorchSharp.torch;
 using static Tcd.Models.Tests.Losses.TestTensors;
 

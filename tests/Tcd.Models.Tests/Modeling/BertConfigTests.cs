@@ -1,5 +1,4 @@
 using Tcd.Models.Modeling;
-using TorchSharp;
 
 namespace Tcd.Models.Tests.Modeling;
 

@@ -1,5 +1,4 @@
 using Tcd.Models.Modeling;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Tcd.Models.Tests.Modeling;

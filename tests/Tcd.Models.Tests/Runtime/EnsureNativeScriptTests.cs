@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Tcd.Models.Runtime;
-using Tcd.Models.Tests.Data;
 
 namespace Tcd.Models.Tests.Runtime;
 

@@ -19,7 +19,7 @@ public sealed class CheckpointFolderLockTests : IDisposable
         .Where(file => !FolderLock.IsLockFile(file))
         .ToDictionary(file => Path.GetRelativePath(Checkpoints, file), file => Convert.ToBase64String(File.ReadAllBytes(file)));
 
-    private Pretrainer Pretrainer(PretrainingOptions options) => new(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options, Encoder);
+    private static Pretrainer Pretrainer(PretrainingOptions options) => new(NewModel(Vanilla), PretrainingObjective.MaskedLanguageModel, options, Encoder);
 
     [Fact]
     public void A_pretraining_run_on_a_locked_checkpoint_folder_fails_at_once_and_leaves_the_folder_as_it_was()

@@ -1,5 +1,4 @@
 using Tcd.Models.Data;
-using Tcd.Models.Tests.Training;
 using Tcd.Models.Modeling;
 using Tcd.Models.Xpert;
 using TorchSharp;
