@@ -66,6 +66,26 @@ public sealed class ExportHfTests : IDisposable
     }
 
     [Fact]
+    public void A_bare_encoder_exports_as_a_bert_model_that_import_hf_brings_back_as_a_bare_encoder()
+    {
+        var encoder = temp.File("encoder");
+        using (var model = new BertForMaskedLm(BertConfig.Tiny))
+        {
+            BertModelStore.Save(model.Bert, model.Config, encoder);
+        }
+
+        var (exitCode, output, error) = Cli.Run("export-hf", "--model", encoder, "--out", temp.File("hf"));
+
+        error.Should().BeEmpty();
+        exitCode.Should().Be(0);
+        output.Should().Contain($"tcd export-hf: encoder {encoder} exported to {temp.File("hf")}");
+        System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(temp.File("hf", "config.json")))!["architectures"]![0]!.GetValue<string>().Should().Be("BertModel");
+        SafeTensorsFile.ReadHeader(temp.File("hf", "model.safetensors")).Should().NotContain(tensor => tensor.Name.StartsWith("cls.", StringComparison.Ordinal), "an encoder has no head");
+        Cli.Run("import-hf", "--from", temp.File("hf"), "--out", temp.File("back")).ExitCode.Should().Be(0);
+        BertModelStore.KindOf(temp.File("back")).Should().Be(SavedModelKind.Encoder);
+    }
+
+    [Fact]
     public void A_vocabulary_that_does_not_fit_the_model_is_refused_with_no_tokenizer_as_the_way_out()
     {
         var model = SaveTinyModel(BertConfig.Tiny with { VocabSize = 100 });
