@@ -65,10 +65,46 @@ public sealed class ExportHfTests : IDisposable
         Directory.EnumerateFileSystemEntries(temp.Path).Select(Path.GetFileName).Should().BeEquivalentTo(["model", "hf"], "the files written meanwhile are removed");
     }
 
-    private string SaveTinyModel()
+    [Fact]
+    public void A_bare_encoder_exports_as_a_bert_model_that_import_hf_brings_back_as_a_bare_encoder()
+    {
+        var encoder = temp.File("encoder");
+        using (var model = new BertForMaskedLm(BertConfig.Tiny))
+        {
+            BertModelStore.Save(model.Bert, model.Config, encoder);
+        }
+
+        var (exitCode, output, error) = Cli.Run("export-hf", "--model", encoder, "--out", temp.File("hf"));
+
+        error.Should().BeEmpty();
+        exitCode.Should().Be(0);
+        output.Should().Contain($"tcd export-hf: encoder {encoder} exported to {temp.File("hf")}");
+        System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(temp.File("hf", "config.json")))!["architectures"]![0]!.GetValue<string>().Should().Be("BertModel");
+        SafeTensorsFile.ReadHeader(temp.File("hf", "model.safetensors")).Should().NotContain(tensor => tensor.Name.StartsWith("cls.", StringComparison.Ordinal), "an encoder has no head");
+        Cli.Run("import-hf", "--from", temp.File("hf"), "--out", temp.File("back")).ExitCode.Should().Be(0);
+        BertModelStore.KindOf(temp.File("back")).Should().Be(SavedModelKind.Encoder);
+    }
+
+    [Fact]
+    public void A_vocabulary_that_does_not_fit_the_model_is_refused_with_no_tokenizer_as_the_way_out()
+    {
+        var model = SaveTinyModel(BertConfig.Tiny with { VocabSize = 100 });
+
+        var refused = Cli.Run("export-hf", "--model", model, "--out", temp.File("hf"));
+        var weightsAlone = Cli.Run("export-hf", "--model", model, "--out", temp.File("hf"), "--no-tokenizer");
+
+        refused.ExitCode.Should().Be(1);
+        refused.Error.Should().Be(
+            $"tcd export-hf: error: --model: The model in '{model}' has 100 tokens (vocab_size) but no vocab.txt, so the built-in 30522-token BERT uncased " +
+            $"vocabulary does not fit it. Put the model's own vocab.txt beside it. Or pass --no-tokenizer to export the weights without a tokenizer.{Environment.NewLine}");
+        weightsAlone.ExitCode.Should().Be(0);
+        Directory.GetFiles(temp.File("hf")).Select(Path.GetFileName).Should().BeEquivalentTo(["config.json", "model.safetensors"]);
+    }
+
+    private string SaveTinyModel(BertConfig? config = null)
     {
         var folder = temp.File("model");
-        using var model = new BertForMaskedLm(BertConfig.Tiny);
+        using var model = new BertForMaskedLm(config ?? BertConfig.Tiny);
         BertModelStore.Save(model, model.Config, folder);
         return folder;
     }

@@ -162,6 +162,23 @@ public sealed class InfoHuggingFaceTests : IDisposable
             .And.Contain("model_type \"gpt2\"").And.Contain("only BERT checkpoints").And.NotContain("   at ");
     }
 
+    [Fact]
+    public void Info_says_when_a_checkpoints_vocabulary_does_not_fit_it_and_import_hf_refuses_it_for_that_reason()
+    {
+        var hf = Export(SaveMaskedLm(BertConfig.Tiny));
+        var vocabulary = temp.Write("hf/vocab.txt", "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n");
+        var problem = $"'{vocabulary}' has 5 tokens but the model in '{hf}' has {BertConfig.Tiny.VocabSize} (vocab_size): the vocabulary belongs to another model.";
+
+        var info = Cli.Run("info", "--model", hf);
+        var import = Cli.Run("import-hf", "--from", hf, "--out", temp.File("imported"));
+
+        info.ExitCode.Should().Be(0, info.Error);
+        info.Output.Should().Contain($"none that fits, so import-hf refuses the folder (tokenizer files: vocab.txt, tokenizer_config.json): {problem}");
+        import.ExitCode.Should().Be(1);
+        import.Error.Should().Contain(problem);
+        Directory.Exists(temp.File("imported")).Should().BeFalse();
+    }
+
     private string SaveMaskedLm(BertConfig config)
     {
         var folder = temp.File("model");

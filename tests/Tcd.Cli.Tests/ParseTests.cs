@@ -259,6 +259,22 @@ public sealed class ParseTests : IDisposable
     }
 
     [Fact]
+    public void Glue_ll_corpus_and_plot_title_reach_the_settings()
+    {
+        var model = Path.GetDirectoryName(temp.Write("a/config.json", BertConfig.Tiny.ToJson()))!;
+        var glue = Directory.CreateDirectory(temp.File("glue")).FullName;
+        var heldOut = temp.Write("held-out.txt", "The mill by the river was old.");
+        var folder = Directory.CreateDirectory(temp.File("more-text")).FullName;
+        var metrics = temp.Write("run/metrics.jsonl", "{\"step\":1,\"mlm\":3}\n");
+        string[] required = ["glue", "--models", model, "--glue", glue, "--tasks", "RTE", "--out", "o"];
+
+        Cli.Parse(c => c.Glue, required).Suite.LogLikelihoodCorpus.Should().BeEmpty();
+        Cli.Parse(c => c.Glue, [.. required, "--ll-corpus", heldOut, folder]).Suite.LogLikelihoodCorpus.Should().Equal(heldOut, folder);
+        Cli.Parse(c => c.Plot, "plot", "--runs", metrics, "--metric", "mlm", "--out", "c.png").Title.Should().BeNull();
+        Cli.Parse(c => c.Plot, "plot", "--runs", metrics, "--metric", "mlm", "--title", "Masked LM, tiny", "--out", "c.png").Title.Should().Be("Masked LM, tiny");
+    }
+
+    [Fact]
     public void Glue_suite_defaults_are_the_papers_protocol()
     {
         var a = Path.GetDirectoryName(temp.Write("a/config.json", BertConfig.Tiny.ToJson()))!;

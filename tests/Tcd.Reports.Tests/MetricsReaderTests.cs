@@ -94,6 +94,8 @@ public sealed class MetricsReaderTests
     [InlineData("step,loss\n1,2\n2,3,4\n", 3, "3 fields")]
     [InlineData("loss,mlm\n1,2\n", 1, "'step'")]
     [InlineData("step,loss\n,2\n", 2, "'step'")]
+    [InlineData("step,loss,loss\n1,2,3\n", 1, "has the column 'loss' twice; column names must be unique and non-empty.")]
+    [InlineData("step,,mlm\n1,2,3\n", 1, "has an empty column name; column names must be unique and non-empty.")]
     public void MalformedCsvLineNamesTheLineAndProblem(string csv, int line, string mentioned)
     {
         var act = () => MetricsReader.ReadCsv(new StringReader(csv), "metrics.csv");

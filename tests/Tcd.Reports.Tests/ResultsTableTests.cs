@@ -164,6 +164,39 @@ public sealed class ResultsTableTests
     }
 
     [Fact]
+    public void Each_explicit_writer_writes_its_format_whatever_the_extension()
+    {
+        using var folder = new TempFolder();
+        var table = SmallTable();
+
+        table.WriteMarkdown(folder.File("e", "markdown.out"));
+        table.WriteJson(folder.File("e", "json.out"));
+        table.WriteText(folder.File("e", "text.out"));
+
+        File.ReadAllText(folder.File("e", "markdown.out")).Should().Be(table.ToMarkdown());
+        File.ReadAllText(folder.File("e", "json.out")).Should().Be(table.ToJson());
+        File.ReadAllText(folder.File("e", "text.out")).Should().Be(table.ToText());
+        new[] { table.ToMarkdown(), table.ToJson(), table.ToText() }.Should().OnlyHaveUniqueItems("the three formats differ, so a writer wired to another format fails above");
+    }
+
+    [Fact]
+    public void Cells_are_equal_when_their_mean_and_std_are_and_refuse_a_std_that_is_negative_or_not_finite()
+    {
+        var cell = new ResultCell(86.1, 0.5);
+
+        (cell == new ResultCell(86.1, 0.5)).Should().BeTrue();
+        (cell != new ResultCell(86.1)).Should().BeTrue("a cell without a std is another cell");
+        (cell != new ResultCell(86.2, 0.5)).Should().BeTrue();
+        cell.GetHashCode().Should().Be(new ResultCell(86.1, 0.5).GetHashCode());
+        cell.Equals((object)new ResultCell(86.1, 0.5)).Should().BeTrue();
+        foreach (var std in new[] { -0.1, double.NaN, double.PositiveInfinity })
+        {
+            FluentActions.Invoking(() => new ResultCell(86.1, std)).Should().Throw<ArgumentOutOfRangeException>()
+                .WithMessage("A standard deviation must be finite and ≥ 0, or null.*").Which.ParamName.Should().Be("std");
+        }
+    }
+
+    [Fact]
     public void BadInputsGiveClearErrors()
     {
         var noColumns = () => new ResultsTable([]);

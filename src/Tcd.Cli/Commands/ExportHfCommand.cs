@@ -81,7 +81,8 @@ internal sealed class ExportHfCommand : TcdCommand<ExportHfSettings>
 
     /// <summary>
     /// The model's own tokenizer (an imported one's), else the built-in uncased one that tcd trains with; null with
-    /// --no-tokenizer. Refused when its size is not the model's, which would make transformers' ids wrong.
+    /// --no-tokenizer. Refused when it is malformed or its size is not the model's (which would make transformers' ids
+    /// wrong), with --no-tokenizer as the way to export the weights alone.
     /// </summary>
     private static BertTextEncoder? Tokenizer(ExportHfSettings settings)
     {
@@ -90,18 +91,14 @@ internal sealed class ExportHfCommand : TcdCommand<ExportHfSettings>
             return null;
         }
 
-        var tokenizer = BertTextEncoder.ForModelFolder(settings.Model);
-        var vocabSize = BertModelStore.LoadConfig(settings.Model).VocabSize;
-        if (tokenizer.VocabularySize != vocabSize)
+        try
         {
-            var vocabulary = Path.Combine(settings.Model, BertTextEncoder.VocabularyFileName);
-            var source = File.Exists(vocabulary) ? $"its {vocabulary}" : $"it has no {BertTextEncoder.VocabularyFileName}, and the built-in BERT uncased vocabulary";
-            throw new CliUsageException(
-                $"--model: the model in '{settings.Model}' has {vocabSize} token embeddings but {source} has {tokenizer.VocabularySize} tokens. " +
-                $"Put the {BertTextEncoder.VocabularyFileName} it was trained with (and its {BertTokenizerSettings.FileName}) into '{settings.Model}', or pass --no-tokenizer.");
+            return BertTextEncoder.ForModelFolder(settings.Model);
         }
-
-        return tokenizer;
+        catch (InvalidDataException ex)
+        {
+            throw new CliUsageException($"--model: {ex.Message} Or pass --no-tokenizer to export the weights without a tokenizer.");
+        }
     }
 
     protected override ExportHfSettings Read(OptionReader options)

@@ -56,11 +56,45 @@ public sealed class GlueSuiteGridTests
         act.Should().Throw<ArgumentException>().WithMessage("*grid is empty*");
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-1e-5)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void A_learning_rate_that_is_not_a_positive_number_is_rejected(double rate)
+    {
+        var full = () => new GlueSuiteGrid { FullLearningRates = [2e-5, rate] }.Validate();
+        var adapters = () => new GlueSuiteGrid { AdapterLearningRates = [rate] }.Validate();
+
+        full.Should().Throw<ArgumentOutOfRangeException>().WithMessage("Every learning rate of the grid must be a positive number.*");
+        adapters.Should().Throw<ArgumentOutOfRangeException>().WithMessage("Every learning rate of the grid must be a positive number.*");
+    }
+
+    [Fact]
+    public void An_adapter_size_that_is_not_positive_is_rejected_for_either_model_size()
+    {
+        var small = () => new GlueSuiteGrid { AdapterSizes = [64, 0] }.Validate();
+        var large = () => new GlueSuiteGrid { LargeModelAdapterSizes = [-8] }.Validate();
+
+        small.Should().Throw<ArgumentOutOfRangeException>().WithMessage("Every adapter size of the grid must be positive.*");
+        large.Should().Throw<ArgumentOutOfRangeException>().WithMessage("Every adapter size of the grid must be positive.*");
+    }
+
     [Fact]
     public void Model_ParsesFolderOrNameEqualsFolder()
     {
         GlueSuiteModel.Parse("runs/tcd/").Should().Be(new GlueSuiteModel("tcd", "runs/tcd/"));
         GlueSuiteModel.Parse("TCD=runs/x").Should().Be(new GlueSuiteModel("TCD", "runs/x"));
+    }
+
+    [Theory]
+    [InlineData("TCD=")]
+    [InlineData("=runs/x")]
+    [InlineData(" =runs/x")]
+    public void Model_without_a_name_or_a_folder_is_rejected_with_the_two_forms(string specification)
+    {
+        FluentActions.Invoking(() => GlueSuiteModel.Parse(specification)).Should().Throw<ArgumentException>()
+            .WithMessage($"Model '{specification}' needs a folder, optionally named: 'runs/tcd' or 'TCD=runs/tcd'.*");
     }
 
     [Fact]

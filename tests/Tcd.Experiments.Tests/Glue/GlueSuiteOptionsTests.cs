@@ -43,4 +43,13 @@ public sealed class GlueSuiteOptionsTests
         options.Invoking(refused => refused.Validate()).Should().Throw<ArgumentException>(problem)
             .Which.Should().Match<ArgumentException>(error => error.ParamName == option && error.Message.StartsWith(option + ": "));
     }
+
+    [Fact]
+    public void A_glue_directory_that_is_not_a_folder_is_named()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "tcd-no-glue-" + Guid.NewGuid().ToString("N"));
+
+        (Valid with { GlueDirectory = missing }).Invoking(options => options.Validate()).Should().Throw<DirectoryNotFoundException>()
+            .WithMessage($"GlueDirectory: '{missing}' is not a folder; point it at the GLUE root holding MRPC/, RTE/, ...");
+    }
 }

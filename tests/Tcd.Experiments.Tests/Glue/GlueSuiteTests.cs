@@ -178,6 +178,22 @@ public sealed class GlueSuiteTests : IDisposable
     }
 
     [Fact]
+    public void A_damaged_cell_file_is_named_and_its_cell_trained_again_to_the_same_score()
+    {
+        var options = fixture.OneCellOptions([fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 4)], "RTE");
+        var first = new GlueSuite(options).Run();
+        var cellFile = Path.Combine(fixture.Output, GlueSuite.CellsFolderName, first.Cells.Single().Key.FileName);
+        File.WriteAllText(cellFile, File.ReadAllText(cellFile)[..20]);
+        var notes = new List<string>();
+
+        var rerun = new GlueSuite(options, log: notes.Add).Run();
+
+        notes.Should().Contain(note => note.StartsWith($"{cellFile} is unreadable (", StringComparison.Ordinal) && note.EndsWith("); the cell is trained again.", StringComparison.Ordinal));
+        rerun.CellsTrained.Should().Be(1);
+        rerun.Cells.Single().Score.Should().BeApproximately(first.Cells.Single().Score, 1e-6, "the same seed trains the same cell");
+    }
+
+    [Fact]
     public void A_cell_whose_newest_checkpoint_is_damaged_resumes_from_the_one_before_and_says_why()
     {
         var model = fixture.SaveModel("tiny", GlueSuiteFixture.TinyConfig, seed: 4);

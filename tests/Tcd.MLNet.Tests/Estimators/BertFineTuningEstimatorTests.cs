@@ -272,6 +272,20 @@ public class BertFineTuningEstimatorTests
         simpleGpu.Should().Throw<ArgumentException>().WithMessage("Training.Device 'gpu' is not a device name*");
     }
 
+    [Fact]
+    public void A_text_classifier_given_a_pair_column_and_a_pair_classifier_without_one_point_to_each_other()
+    {
+        var tcd = new MLContext(seed: 1).Tcd();
+
+        var textWithPair = () => tcd.TextClassifier(TcdTestData.Teacher, new BertFineTuningOptions { PairColumnName = "Sentence2" });
+        var pairWithoutPair = () => tcd.SentencePairClassifier(TcdTestData.Teacher, new BertFineTuningOptions());
+
+        textWithPair.Should().Throw<ArgumentException>().WithMessage("TextClassifier reads one text column; for text pairs use SentencePairClassifier.*");
+        pairWithoutPair.Should().Throw<ArgumentException>().WithMessage("SentencePairClassifier needs PairColumnName, the column of the second text.*");
+        FluentActions.Invoking(() => tcd.SentencePairClassifier(TcdTestData.Teacher, new BertFineTuningOptions { PairColumnName = "Sentence2", Training = TcdTestData.FastFineTuning() }))
+            .Should().NotThrow();
+    }
+
     private static string Text(DataViewSchema.Column column, string kind)
     {
         var value = default(ReadOnlyMemory<char>);

@@ -51,6 +51,23 @@ public class BertPretrainingEstimatorTests
     }
 
     [Fact]
+    public void The_simple_moe_and_distillation_overloads_pass_on_their_expert_count_and_load_balance_weight()
+    {
+        var mlContext = new MLContext(seed: 1);
+
+        var moe = mlContext.Tcd().PretrainMoe(expertCount: 2, loadBalanceWeight: 10, model: TcdTestData.Tiny, steps: 2, batchSize: 2, device: "cpu");
+        var distillation = mlContext.Tcd().Distill(TcdTestData.Teacher, expertCount: 3, loadBalanceWeight: 20, steps: 1, device: "cpu");
+
+        moe.Model.Should().Be(TcdTestData.Tiny.WithExperts(2), "the given architecture's expert count is replaced");
+        moe.Objective.Should().Be(PretrainingObjective.MixtureOfExperts(loadBalanceWeight: 10));
+        distillation.Model.Should().Be(TcdTestData.Teacher.Config.WithExperts(3), "without a model the student takes the teacher's architecture");
+        distillation.Objective.Should().Be(PretrainingObjective.TransferCapabilityDistillation(loadBalanceWeight: 20));
+        var fitted = moe.Fit(TcdTestData.Corpus(mlContext));
+        fitted.PretrainingResult!.Steps.Should().Be(2);
+        fitted.Config.ExpertCount.Should().Be(2);
+    }
+
+    [Fact]
     public void Distillation_takes_the_papers_attention_weight_for_the_students_width_unless_told()
     {
         var tcd = new MLContext(seed: 1).Tcd();

@@ -106,6 +106,33 @@ public sealed class TcdModelFileTests : IDisposable
     }
 
     [Fact]
+    public void A_missing_file_a_zip_of_something_else_another_format_and_an_unknown_part_kind_give_clear_errors()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var path = Path.Combine(folder.FullName, "teacher.zip");
+        mlContext.Tcd().SaveModel(TcdTestData.Teacher, TcdTestData.Corpus(mlContext).Schema, path);
+        var missing = Path.Combine(folder.FullName, "missing.zip");
+        var otherZip = Path.Combine(folder.FullName, "photos.zip");
+        using (var zip = ZipFile.Open(otherZip, ZipArchiveMode.Create))
+        {
+            using var writer = new StreamWriter(zip.CreateEntry("photo.txt").Open());
+            writer.Write("not a model");
+        }
+
+        var otherFormat = CopyWithManifest(path, "other-format.zip", "\"Tcd.MLNet.Model\"", "\"Another.Format\"");
+        var unknownKind = CopyWithManifest(path, "unknown-kind.zip", "\"Kind\": \"pretrained-bert\"", "\"Kind\": \"quantum\"");
+
+        FluentActions.Invoking(() => mlContext.Tcd().LoadModel(missing, out _))
+            .Should().Throw<FileNotFoundException>().WithMessage($"The model file '{missing}' does not exist.");
+        FluentActions.Invoking(() => mlContext.Tcd().LoadModel(otherZip, out _))
+            .Should().Throw<InvalidDataException>().WithMessage($"'{otherZip}' is not a Tcd model file (it has no manifest.json); save models with mlContext.Tcd().SaveModel.");
+        FluentActions.Invoking(() => mlContext.Tcd().LoadModel(otherFormat, out _))
+            .Should().Throw<InvalidDataException>().WithMessage($"'{otherFormat}' holds a 'Another.Format' file, not a Tcd.MLNet.Model; it is not a Tcd model file.");
+        FluentActions.Invoking(() => mlContext.Tcd().LoadModel(unknownKind, out _))
+            .Should().Throw<InvalidDataException>().WithMessage($"'{unknownKind}' has a part of unknown kind 'quantum'; it may need a newer Tcd.MLNet.");
+    }
+
+    [Fact]
     public void Transformers_sharing_one_network_are_saved_with_its_weights_once_and_load_sharing_one_network_again()
     {
         var mlContext = new MLContext(seed: 1);

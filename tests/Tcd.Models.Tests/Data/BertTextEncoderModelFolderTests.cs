@@ -75,6 +75,28 @@ public class BertTextEncoderModelFolderTests
     }
 
     [Fact]
+    public void A_tokenizer_config_that_is_not_json_names_the_file()
+    {
+        using var files = new TempFiles();
+        var folder = Path.GetDirectoryName(files.Write(BertTextEncoder.VocabularyFileName, CasedVocabulary))!;
+        var config = files.Write(BertTokenizerSettings.FileName, """{"do_lower_case": false""");
+
+        FluentActions.Invoking(() => BertTextEncoder.ForModelFolder(folder))
+            .Should().Throw<InvalidDataException>().WithMessage($"'{config}' is not valid JSON: *");
+    }
+
+    [Fact]
+    public void FromJson_reads_hugging_faces_defaults_and_names_its_source_in_errors()
+    {
+        BertTokenizerSettings.FromJson("""{"do_lower_case": false, "model_max_length": 512}""", "tokenizer settings").Should().Be(BertTokenizerSettings.Cased);
+        BertTokenizerSettings.FromJson("{}", "tokenizer settings").Should().Be(new BertTokenizerSettings());
+        FluentActions.Invoking(() => BertTokenizerSettings.FromJson("[false]", "tokenizer settings"))
+            .Should().Throw<InvalidDataException>().WithMessage("tokenizer settings is not a JSON object; a tokenizer_config.json holds e.g. {\"do_lower_case\": false}.");
+        FluentActions.Invoking(() => BertTokenizerSettings.FromJson("{\"strip_accents\": 1}", "tokenizer settings"))
+            .Should().Throw<InvalidDataException>().WithMessage("tokenizer settings sets \"strip_accents\" to 1; *");
+    }
+
+    [Fact]
     public void SaveTokenizerFiles_WritesAnOwnTokenizerAndLeavesNoneForTheEmbeddedOne()
     {
         using var files = new TempFiles();

@@ -162,6 +162,48 @@ public sealed class HuggingFaceKeyMappingTests : IDisposable
     }
 
     [Fact]
+    public void A_damaged_config_json_is_named_with_what_is_wrong()
+    {
+        var folder = HfCheckpoints.Write(Path.Combine(root, "damaged"), HfCheckpoints.ConfigJson("BertForMaskedLM"), HfCheckpoints.PreTrainingStateDict(seed: 8));
+        var config = Path.Combine(folder, "config.json");
+        File.WriteAllText(config, "{\"model_type\": \"bert\", ");
+
+        FluentActions.Invoking(() => HuggingFaceCheckpoint.Load(folder))
+            .Should().Throw<InvalidDataException>().WithMessage($"'{config}' is not valid JSON: *");
+        File.Delete(config);
+        FluentActions.Invoking(() => HuggingFaceCheckpoint.Load(folder))
+            .Should().Throw<FileNotFoundException>().WithMessage($"The checkpoint folder has no config.json ('{config}'); *");
+        FluentActions.Invoking(() => HuggingFaceCheckpoint.Load(Path.Combine(root, "absent")))
+            .Should().Throw<DirectoryNotFoundException>().WithMessage($"The checkpoint folder '{Path.Combine(root, "absent")}' does not exist.");
+    }
+
+    [Theory]
+    [InlineData("{\"zero\": \"negative\"}", "*has an id2label entry \"zero\" that is not \"<integer id>\": \"<label name>\".")]
+    [InlineData("{\"0\": 5}", "*has an id2label entry \"0\" that is not *")]
+    [InlineData("{\"0\": \"negative\", \"2\": \"positive\"}", "*has id2label ids 0, 2; they must be 0, 1, ... without gaps.")]
+    public void Id2label_entries_that_name_no_class_by_id_are_rejected(string id2label, string message)
+    {
+        var config = HfCheckpoints.ConfigJson("BertForMaskedLM");
+        config["id2label"] = JsonNode.Parse(id2label);
+        var folder = HfCheckpoints.Write(Path.Combine(root, "labels"), config, HfCheckpoints.PreTrainingStateDict(seed: 8));
+
+        FluentActions.Invoking(() => HuggingFaceCheckpoint.Load(folder))
+            .Should().Throw<InvalidDataException>().WithMessage(message).WithMessage($"'{Path.Combine(folder, "config.json")}'*");
+    }
+
+    [Fact]
+    public void A_moe_export_config_without_its_expert_count_is_rejected()
+    {
+        var config = HfCheckpoints.ConfigJson("BertForMaskedLM");
+        config["model_type"] = HuggingFaceCheckpoint.MoeModelType;
+        var folder = HfCheckpoints.Write(Path.Combine(root, "moe"), config, HfCheckpoints.PreTrainingStateDict(seed: 8));
+
+        FluentActions.Invoking(() => HuggingFaceCheckpoint.Load(folder))
+            .Should().Throw<InvalidDataException>()
+            .WithMessage($"*has model_type \"{HuggingFaceCheckpoint.MoeModelType}\" but no positive \"num_experts\"; add the number of experts per layer.");
+    }
+
+    [Fact]
     public void A_config_value_of_the_wrong_type_is_named_by_its_key_without_the_position_of_rewritten_json()
     {
         var config = HfCheckpoints.ConfigJson("BertForMaskedLM");

@@ -65,6 +65,30 @@ public class BertConfigTests
         act.Should().Throw<ArgumentException>().WithMessage($"*BertConfig.{option}*").WithMessage($"*{hint}*");
     }
 
+    [Theory]
+    [InlineData("LayerNormEps", "LayerNormEps must be positive (got 0); BERT uses 1e-12.")]
+    [InlineData("InitializerRange", "InitializerRange must be positive (got -0.02); BERT uses 0.02.")]
+    [InlineData("ExpertCount", "ExpertCount must be 0 (vanilla BERT) or positive (got -1).")]
+    [InlineData("CapacityFactor", "CapacityFactor must be positive or null for dropless routing (got 0).")]
+    [InlineData("AdapterSize", "AdapterSize must be 0 (no adapters) or positive (got -2).")]
+    [InlineData("HiddenSize", "HiddenSize must be positive (got 0).")]
+    public void Validate_refuses_a_value_out_of_range_with_what_it_must_be(string option, string message)
+    {
+        var config = option switch
+        {
+            "LayerNormEps" => BertConfig.Tiny with { LayerNormEps = 0 },
+            "InitializerRange" => BertConfig.Tiny with { InitializerRange = -0.02 },
+            "ExpertCount" => BertConfig.Tiny with { ExpertCount = -1 },
+            "CapacityFactor" => BertConfig.Tiny with { ExpertCount = 4, CapacityFactor = 0 },
+            "AdapterSize" => BertConfig.Tiny with { AdapterSize = -2 },
+            _ => BertConfig.Tiny with { HiddenSize = 0 },
+        };
+
+        var act = () => config.Validate();
+
+        act.Should().Throw<ArgumentException>().WithMessage($"Invalid BertConfig.{option}: {message}*").Which.ParamName.Should().Be(option);
+    }
+
     [Fact]
     public void Presets_have_the_paper_shapes()
     {

@@ -145,6 +145,25 @@ public sealed class ExpertActivationAnalyzerTests
         analyzer.Invoking(a => a.Analyze(moe, empty)).Should().Throw<ArgumentException>().WithMessage("*'empty'*no text*");
     }
 
+    [Theory]
+    [InlineData("BatchSize", "ExpertActivationOptions.BatchSize must be at least 1, but is 0.")]
+    [InlineData("MaxSequenceLength", "ExpertActivationOptions.MaxSequenceLength must be at least 3 ([CLS], one token, [SEP]), but is 2.")]
+    [InlineData("MaxSegmentsPerDomain", "ExpertActivationOptions.MaxSegmentsPerDomain must be at least 1 or null (no limit), but is 0.")]
+    [InlineData("MaxTokensPerDomain", "ExpertActivationOptions.MaxTokensPerDomain must be at least 1 or null (no limit), but is 0.")]
+    public void Options_out_of_range_are_refused_naming_the_option(string option, string message)
+    {
+        var options = option switch
+        {
+            "BatchSize" => new ExpertActivationOptions { BatchSize = 0 },
+            "MaxSequenceLength" => new ExpertActivationOptions { MaxSequenceLength = 2 },
+            "MaxSegmentsPerDomain" => new ExpertActivationOptions { MaxSegmentsPerDomain = 0 },
+            _ => new ExpertActivationOptions { MaxTokensPerDomain = 0 },
+        };
+
+        options.Invoking(refused => refused.Validate()).Should().Throw<ArgumentException>().WithMessage(message + "*").Which.ParamName.Should().Be(option);
+        new ExpertActivationOptions().Invoking(defaults => defaults.Validate()).Should().NotThrow();
+    }
+
     [Fact]
     public void Table_ExportsCsvAndJson_AndRejectsBadCounts()
     {

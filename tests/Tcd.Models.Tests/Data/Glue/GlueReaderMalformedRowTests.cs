@@ -118,6 +118,17 @@ public sealed class GlueReaderMalformedRowTests : IDisposable
     }
 
     [Fact]
+    public void An_empty_file_with_a_header_is_called_empty_on_line_one()
+    {
+        glue.Write("RTE", "dev", string.Empty);
+
+        var error = ReadingFails(GlueTask.Rte, "dev");
+
+        error.LineNumber.Should().Be(1);
+        error.Reason.Should().Be("the file is empty; a RTE dev file starts with a header line.");
+    }
+
+    [Fact]
     public void SkipMode_SkipsAndCountsMalformedRows()
     {
         var path = glue.Write("RTE", "train",
@@ -148,6 +159,18 @@ public sealed class GlueReaderMalformedRowTests : IDisposable
             .And.Contain("<glueDir>/<TaskDir>/<split>.tsv")
             .And.Contain("QNLI/train.tsv")
             .And.Contain("CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE");
+    }
+
+    [Fact]
+    public void ReadFile_of_a_missing_file_names_it_and_the_tasks_file_names()
+    {
+        var path = Path.Combine(glue.Root, "my-mnli-sample.tsv");
+
+        var error = FluentActions.Invoking(() => GlueReader.ReadFile(path, GlueTask.Mnli, "dev_matched")).Should().Throw<FileNotFoundException>().Which;
+
+        error.FileName.Should().Be(path);
+        error.Message.Should().StartWith($"GLUE file not found: '{path}'. Expected a MNLI dev_matched file in the original GLUE layout (<glueDir>/<TaskDir>/<split>.tsv, e.g. 'MNLI/dev_matched.tsv'). ")
+            .And.Contain("MNLI files: train.tsv, dev_matched.tsv, dev_mismatched.tsv");
     }
 
     [Fact]
