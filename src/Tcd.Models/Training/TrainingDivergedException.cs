@@ -5,8 +5,8 @@ namespace Tcd.Models.Training;
 /// <summary>
 /// Thrown when a loss becomes NaN or infinite, in pre-training or fine-tuning, or (with gradient clipping on, the default)
 /// the gradients' norm does behind a finite loss. The run stops before the optimizer applies the poisoned gradient, so no
-/// checkpoint holds bad weights; the message names the step (and epoch) and the last good checkpoint, if the run writes
-/// any.
+/// checkpoint holds bad weights; the message names the step (and, in fine-tuning, the epoch) and the last good checkpoint,
+/// if the run writes any.
 /// </summary>
 public sealed class TrainingDivergedException : Exception
 {
@@ -64,7 +64,10 @@ public sealed class TrainingDivergedException : Exception
     /// <summary>The 1-based step whose loss (or, before a save, whose weights) was not finite.</summary>
     public long Step { get; }
 
-    /// <summary>The 1-based epoch of <see cref="Step"/> in a fine-tuning run; null in pre-training, which counts steps only.</summary>
+    /// <summary>
+    /// The 1-based epoch of <see cref="Step"/> in a fine-tuning run; null in pre-training, whose exception names the step
+    /// only (its progress reports and metrics rows give the epoch, also from 1).
+    /// </summary>
     public int? Epoch { get; }
 
     /// <summary>What was not finite: a loss term ("loss 'mlm'"), "the gradient norm" or a parameter ("parameter bert.…").</summary>
