@@ -95,6 +95,9 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         TorchRuntime.SetThreads(settings.Threads);
 
         using var sourceModel = BertModelStore.LoadMaskedLm(settings.Source);
+        // Hashed now, not when the run ends: it names the model as loaded, and a Ctrl+C during the hash of a large model
+        // then costs nothing, where at the end it would lose a finished run whose result.json was not yet written.
+        var sourceFingerprint = BertModelStore.Fingerprint(settings.Source, cancellationToken);
         var sourceConfig = sourceModel.Config;
         var target = settings.Target;
         console.Line(string.Create(CultureInfo.InvariantCulture,
@@ -171,7 +174,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
             BertModelStore.Save(dense, dense.Config, modelFolder);
             encoder.SaveTokenizerFiles(modelFolder);
             // Written last: its presence tells a later invocation that this run finished.
-            XpertRunReport.Write(Path.Combine(settings.Output, ResultFileName), result, settings.Source, modelFolder, BertModelStore.Fingerprint(settings.Source, cancellationToken));
+            XpertRunReport.Write(Path.Combine(settings.Output, ResultFileName), result, settings.Source, modelFolder, sourceFingerprint);
             console.Line($"tcd xpert: wrote {ExpertActivationReport.FrequencyFileName}.csv/.json and {UserMessages.Count(result.Activations.LayerCount, "heatmap")} to {settings.Output}; " +
                          $"dense model saved to {modelFolder} (continue with: tcd pretrain --init {settings.Output} ...)");
         }
