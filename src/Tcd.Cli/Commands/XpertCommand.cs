@@ -292,7 +292,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
     private BertConfig Target(OptionReader options, BertConfig sourceConfig, int length)
     {
         var presetName = options.Get(targetPreset);
-        var shape = presetName is null ? ModelPresets.WithPositions(sourceConfig, length) : ModelPresets.Get(presetName, length);
+        var shape = presetName is null ? ModelPresets.WithPositions(sourceConfig, length) : ModelPresets.Get(presetName, length, targetPreset.Name);
         var target = shape with
         {
             ExpertCount = 0,
