@@ -144,7 +144,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         {
             var startedWith = run.StartedWith();
             run.CheckResumable(startedWith, settings.EffectiveOptions);
-            if (checkpoint.Step >= settings.Training.TotalSteps && run.ResultStep() >= checkpoint.Step)
+            if (checkpoint.Step >= settings.Training.TotalSteps && run.ResultStep(console.Line) >= checkpoint.Step)
             {
                 console.Line($"tcd {Command.Name}: '{settings.Output}' has already run to step {checkpoint.Step}, its last; its model is in {run.ModelFolder}. " +
                              "Raise --steps to train further, or start over with --no-resume.");

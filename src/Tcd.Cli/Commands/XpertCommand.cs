@@ -79,7 +79,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
     {
         using var runLock = LockRunFolder(settings.Output);
         var run = new XpertRunFolder(settings.Output);
-        if (run.HoldsFinishedRunOf(settings.EffectiveOptions, settings.Source, cancellationToken))
+        if (run.HoldsFinishedRunOf(settings.EffectiveOptions, settings.Source, console.Line, cancellationToken))
         {
             console.Line($"tcd xpert: '{settings.Output}' already holds this run, finished; its dense model is in {run.ModelFolder}. " +
                          "Choose another --out for a new run, or delete the folder to make this one again.");
