@@ -17,7 +17,9 @@ internal sealed record FineTuningRunRecord(GlueTask? Task, int? MaxSequenceLengt
     /// The record of the run whose <c>model/</c> folder is <paramref name="modelFolder"/>; null for a model folder of
     /// anything else, or when the file is not a fine-tuning's JSON object (another command's, or damaged).
     /// </summary>
-    public static FineTuningRunRecord? Find(string modelFolder)
+    /// <param name="modelFolder">The <c>model/</c> folder of a run.</param>
+    /// <param name="onUnreadable">Told the result file and its error when it cannot be read, which counts as no record.</param>
+    public static FineTuningRunRecord? Find(string modelFolder, Action<string, Exception>? onUnreadable = null)
     {
         if (ModelFolders.RunResultFile(modelFolder) is not { } resultFile)
         {
@@ -27,8 +29,8 @@ internal sealed record FineTuningRunRecord(GlueTask? Task, int? MaxSequenceLengt
         try
         {
             // A result without a task is another command's (tcd pretrain writes one too).
-            var result = JsonNode.Parse(File.ReadAllText(resultFile)) as JsonObject;
-            return result?["task"] is null
+            var result = JsonNode.Parse(File.ReadAllText(resultFile)) as JsonObject ?? throw new JsonException("not a JSON object");
+            return result["task"] is null
                 ? null
                 : new FineTuningRunRecord(
                     result["task"]?.GetValue<string>() is { } name && GlueTask.TryFromName(name, out var task) ? task : null,
@@ -37,6 +39,7 @@ internal sealed record FineTuningRunRecord(GlueTask? Task, int? MaxSequenceLengt
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {
+            onUnreadable?.Invoke(resultFile, ex);
             return null;
         }
     }

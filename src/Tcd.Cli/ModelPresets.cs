@@ -16,14 +16,18 @@ internal static class ModelPresets
         "'paper-large' (BERT-base: L=12, H=768, A=12).";
 
     /// <summary>The preset's configuration, widened to <paramref name="sequenceLength"/> positions when needed.</summary>
-    public static BertConfig Get(string name, int sequenceLength)
+    /// <param name="name">The preset's name. The parser checks one on the command line, but one from the <c>--config</c> file reaches here unchecked.</param>
+    /// <param name="sequenceLength">The positions the model needs.</param>
+    /// <param name="option">The option that named the preset (<c>--preset</c>, <c>--target-preset</c>), for the message.</param>
+    /// <exception cref="CliUsageException"><paramref name="name"/> is no preset.</exception>
+    public static BertConfig Get(string name, int sequenceLength, string option)
     {
         var preset = name.ToLowerInvariant() switch
         {
             Tiny => BertConfig.Tiny,
             PaperSmall => BertConfig.PaperSmall,
             PaperLarge => BertConfig.PaperLarge,
-            _ => throw new CliUsageException($"Unknown --preset '{name}': use one of {string.Join(", ", Names)}."),
+            _ => throw new CliUsageException($"{option}: '{name}' is not one of {string.Join(", ", Names)}."),
         };
         return WithPositions(preset, sequenceLength);
     }

@@ -213,7 +213,7 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
-    public void A_stopped_finetune_refuses_other_settings_and_resumes_with_its_own_then_removes_its_checkpoints()
+    public void A_stopped_finetune_refuses_other_settings_and_resumes_with_its_own_then_removes_its_checkpoints_and_a_damaged_result_runs_it_again()
     {
         var command = TwoEpochRteFinetune();
 
@@ -264,6 +264,15 @@ public sealed class EndToEndTests : IDisposable
         again.Error.Should().Contain($"--out: '{temp.File("rte")}' holds a finished fine-tuning (result.json, model/); give another --out, or --no-resume");
         over.ExitCode.Should().Be(0, over.Error);
         over.Output.Should().Contain("step 1/4");
+        var resultFile = temp.File("rte", "result.json");
+        File.WriteAllText(resultFile, "{ \"task\": ");
+
+        var damaged = Cli.Run(command);
+
+        damaged.ExitCode.Should().Be(0, damaged.Error);
+        damaged.Output.Should().StartWith($"{resultFile} is unreadable (line 1, column 11: ").And.Contain("); the fine-tuning is run again, replacing its model/.")
+            .And.Contain("step 1/4");
+        JsonDocument.Parse(File.ReadAllText(resultFile)).RootElement.GetProperty("task").GetString().Should().Be("RTE");
     }
 
     [Fact]

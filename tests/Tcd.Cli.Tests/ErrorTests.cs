@@ -163,6 +163,19 @@ public sealed class ErrorTests : IDisposable
         error.Should().Contain("'--corpus' is required");
     }
 
+    [Theory]
+    [InlineData("--out", "pretrain", "--corpus", "a.txt")]
+    [InlineData("--model", "eval", "--corpus", "a.txt")]
+    [InlineData("--model", "info")]
+    public void A_missing_required_single_value_option_says_where_to_give_it(string missing, params string[] args)
+    {
+        var (exitCode, _, error) = Cli.Run(args);
+
+        exitCode.Should().Be(1);
+        error.Should().Be(
+            $"tcd {args[0]}: error: Option '{missing}' is required: give it on the command line or as \"{missing.TrimStart('-')}\" in the --config file.{Environment.NewLine}");
+    }
+
     [Fact]
     public void A_value_of_the_wrong_type_is_one_error_line_in_plain_words_and_a_pointer_to_help()
     {

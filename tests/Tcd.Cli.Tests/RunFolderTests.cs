@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tcd.Models.Runtime;
 
@@ -30,6 +31,23 @@ public sealed class RunFolderTests : IDisposable
         again.Output.Should().Contain("has already run to step 2, its last").And.Contain("--no-resume").And.NotContain("step 1/2");
         File.ReadAllText(Path.Combine(run, "result.json")).Should().Be(result).And.Contain("\"mlm\"");
         File.ReadAllText(Path.Combine(run, "tcd-config.json")).Should().Be(config);
+    }
+
+    [Fact]
+    public void A_finished_run_whose_result_is_damaged_says_so_and_saves_its_model_again()
+    {
+        var run = temp.File("run");
+        Pretrain(run, steps: 2).ExitCode.Should().Be(0);
+        var resultFile = Path.Combine(run, "result.json");
+        File.WriteAllText(resultFile, "garbage");
+
+        var again = Pretrain(run, steps: 2);
+
+        again.ExitCode.Should().Be(0);
+        again.Error.Should().BeEmpty();
+        again.Output.Should().Contain($"{resultFile} is unreadable (line 1, column 1: 'g' is an invalid start of a value.); the run is taken as unfinished.{Environment.NewLine}")
+            .And.Contain("is at step 2, already past --steps 2: it is saved as the model without further training");
+        JsonDocument.Parse(File.ReadAllText(resultFile)).RootElement.GetProperty("steps").GetInt64().Should().Be(2, "the result is written again");
     }
 
     [Fact]

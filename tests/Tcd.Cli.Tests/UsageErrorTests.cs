@@ -30,6 +30,19 @@ public sealed class UsageErrorTests : IDisposable
     }
 
     [Fact]
+    public void Eval_refuses_a_corpus_without_tokens()
+    {
+        // Reading refuses a blank file, but zero-width spaces are text to the reader and nothing to the tokenizer.
+        var blank = temp.Write("blank.txt", "\u200B\n\n\u200B\u00AD\n");
+
+        var (exitCode, output, error) = Cli.Run(["eval", "--model", Pretrained(), "--corpus", blank, .. OnCpu]);
+
+        exitCode.Should().Be(1);
+        output.Should().BeEmpty();
+        error.Should().Be($"tcd eval: error: --corpus: {blank} holds no text to score.{Environment.NewLine}");
+    }
+
+    [Fact]
     public void Eval_draws_the_same_masks_for_the_same_mask_seed_and_others_for_another()
     {
         var model = Pretrained();

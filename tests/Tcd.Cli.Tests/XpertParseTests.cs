@@ -225,6 +225,24 @@ public sealed class XpertParseTests : IDisposable
     }
 
     [Fact]
+    public void A_finished_run_whose_result_is_damaged_is_left_untouched_and_a_line_says_its_source_is_unchecked()
+    {
+        string[] command = ["xpert", "--source", temp.File("moe"), "--domains", temp.File("wiki.txt"), "--out", temp.File("x")];
+        var finished = Cli.Parse(c => c.Xpert, command).EffectiveOptions;
+        temp.Write("x/tcd-config.json", new System.Text.Json.Nodes.JsonObject(finished.Select(option => KeyValuePair.Create(option.Key, option.Value?.DeepClone()))).ToJsonString());
+        var resultFile = temp.Write("x/result.json", "garbage");
+        temp.Write("x/model/config.json", BertConfig.Tiny.ToJson());
+
+        var again = Cli.Run([.. command, "--threads", "1"]);
+
+        again.ExitCode.Should().Be(0);
+        again.Output.Should().StartWith(
+            $"{resultFile} is unreadable (line 1, column 1: 'g' is an invalid start of a value.); the run is taken as finished without checking that --source is the model it was made from.{Environment.NewLine}")
+            .And.Contain("already holds this run, finished");
+        File.ReadAllText(resultFile).Should().Be("garbage");
+    }
+
+    [Fact]
     public void An_out_folder_holding_anything_else_is_refused()
     {
         string[] command = ["xpert", "--source", temp.File("moe"), "--domains", temp.File("wiki.txt")];

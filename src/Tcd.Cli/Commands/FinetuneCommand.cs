@@ -80,6 +80,7 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
         TorchRuntime.EnsureAvailable();
         var start = RunFolderStart.Record(settings.Output);
         using var runLock = LockRunFolder(settings.Output);
+        CheckNotFinished(settings, console);
         var encoder = BertTextEncoder.ForModelFolder(settings.Model);
         var options = new GlueReaderOptions { OnMalformedRow = GlueMalformedRowHandling.Skip };
         var maxLength = settings.Training.MaxSequenceLength;
@@ -301,15 +302,6 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
             throw new CliUsageException($"--max-dev must be 1 or more, not {devCap}.");
         }
 
-        if (!options.GetForThisRunOnly(noResume)
-            && FineTuningRunRecord.Find(Path.Combine(outputFolder, RunFolders.ModelFolderName)) is { Cancelled: false }
-            && new CheckpointStore(Path.Combine(outputFolder, PretrainCommand.CheckpointFolderName)).FindLatest() is null)
-        {
-            // A finished run deletes its checkpoints, so running it again would start over and overwrite its model unasked.
-            throw new CliUsageException(
-                $"--out: '{outputFolder}' holds a finished fine-tuning ({ResultFileName}, {RunFolders.ModelFolderName}/); give another --out, or --no-resume to fine-tune into it again.");
-        }
-
         var adapterSize = options.Get(adapters);
         var mode = adapterSize is null ? FineTuningMode.Full : FineTuningMode.Adapters;
         var training = new FineTuningOptions
@@ -339,6 +331,25 @@ internal sealed class FinetuneCommand : TcdCommand<FinetuneSettings>
 
         return new FinetuneSettings(
             modelFolder, glueTask, trainFile, devFile, outputFolder, training, options.Get(maxTrain), options.Get(maxDev), options.Resolved);
+    }
+
+    /// <summary>
+    /// Throws when <c>--out</c> holds a finished fine-tuning and <c>--no-resume</c> is not given: a finished run deletes
+    /// its checkpoints, so running it again would start over and overwrite its model unasked. One whose result file
+    /// cannot be read is fine-tuned again, and a line says so.
+    /// </summary>
+    private static void CheckNotFinished(FinetuneSettings settings, CliConsole console)
+    {
+        void RunAgain(string resultFile, Exception error) =>
+            console.Line(UserMessages.UnreadableRecord(resultFile, error, $"the fine-tuning is run again, replacing its {RunFolders.ModelFolderName}/"));
+
+        if (settings.Training.Resume
+            && new CheckpointStore(settings.Training.CheckpointDirectory!).FindLatest() is null
+            && FineTuningRunRecord.Find(Path.Combine(settings.Output, RunFolders.ModelFolderName), RunAgain) is { Cancelled: false })
+        {
+            throw new CliUsageException(
+                $"--out: '{settings.Output}' holds a finished fine-tuning ({ResultFileName}, {RunFolders.ModelFolderName}/); give another --out, or --no-resume to fine-tune into it again.");
+        }
     }
 
     /// <summary>

@@ -152,7 +152,17 @@ internal sealed class GlueCommand : TcdCommand<GlueSettings>
     /// </summary>
     private GlueSuiteGrid ReadGrid(OptionReader options)
     {
-        var named = GlueSuiteGrid.FromName(options.Get(grid));
+        GlueSuiteGrid named;
+        try
+        {
+            named = GlueSuiteGrid.FromName(options.Get(grid));
+        }
+        catch (ArgumentException ex)
+        {
+            // The parser checks a name on the command line, not one from the --config file.
+            throw new CliUsageException($"{grid.Name}: {UserMessages.Readable(ex)}");
+        }
+
         try
         {
             return GlueSuiteGridOptions.Apply(

@@ -144,7 +144,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         {
             var startedWith = run.StartedWith();
             run.CheckResumable(startedWith, settings.EffectiveOptions);
-            if (checkpoint.Step >= settings.Training.TotalSteps && run.ResultStep() >= checkpoint.Step)
+            if (checkpoint.Step >= settings.Training.TotalSteps && run.ResultStep(console.Line) >= checkpoint.Step)
             {
                 console.Line($"tcd {Command.Name}: '{settings.Output}' has already run to step {checkpoint.Step}, its last; its model is in {run.ModelFolder}. " +
                              "Raise --steps to train further, or start over with --no-resume.");
@@ -315,7 +315,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
             var presetName = options.Get(preset);
             shape = presetName is null
                 ? ModelPresets.WithPositions(teacherConfig!, length) with { ExpertCount = 0, AdapterSize = 0 }
-                : ModelPresets.Get(presetName, length);
+                : ModelPresets.Get(presetName, length, preset.Name);
             var requested = options.Get(experts);
             if (requested < 0)
             {
@@ -401,7 +401,7 @@ internal sealed class PretrainCommand : TcdCommand<PretrainSettings>
         string Shape(BertConfig c) => $"L={c.NumLayers}, H={c.HiddenSize}, A={c.NumHeads}, d_ff={c.IntermediateSize}, experts={c.ExpertCount}";
         if (options.IsGiven(preset) && options.Get(preset) is { } presetName)
         {
-            var wanted = ModelPresets.Get(presetName, saved.MaxPositions);
+            var wanted = ModelPresets.Get(presetName, saved.MaxPositions, preset.Name);
             if ((wanted.NumLayers, wanted.HiddenSize, wanted.NumHeads, wanted.IntermediateSize) != (saved.NumLayers, saved.HiddenSize, saved.NumHeads, saved.IntermediateSize))
             {
                 throw new CliUsageException(

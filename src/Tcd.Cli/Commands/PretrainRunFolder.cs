@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tcd.Experiments;
 using Tcd.Models.Modeling;
+using Tcd.Models.Runtime;
 using Tcd.Models.Training;
 
 namespace Tcd.Cli.Commands;
@@ -36,7 +37,8 @@ internal sealed class PretrainRunFolder(string folder)
     /// The step at which a run in the folder ended and wrote its model and result, or null when none did. A later resume
     /// may have trained past it and been stopped, leaving a newer checkpoint than the model.
     /// </summary>
-    public long? ResultStep()
+    /// <param name="reportUnreadable">Told the line that names a result file that cannot be read, which counts as none.</param>
+    public long? ResultStep(Action<string>? reportUnreadable = null)
     {
         var resultFile = Path.Combine(folder, PretrainCommand.ResultFileName);
         if (!File.Exists(resultFile) || !File.Exists(Path.Combine(ModelFolder, BertModelStore.ConfigFileName)))
@@ -46,11 +48,13 @@ internal sealed class PretrainRunFolder(string folder)
 
         try
         {
-            return (JsonNode.Parse(File.ReadAllText(resultFile)) as JsonObject)?["steps"]?.GetValue<long>();
+            return (JsonNode.Parse(File.ReadAllText(resultFile)) as JsonObject)?["steps"]?.GetValue<long>()
+                   ?? throw new JsonException("no \"steps\" count");
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {
             // A damaged result is no record of the model; the checkpoint is saved as the model again.
+            reportUnreadable?.Invoke(UserMessages.UnreadableRecord(resultFile, ex, "the run is taken as unfinished"));
             return null;
         }
     }

@@ -79,7 +79,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
     {
         using var runLock = LockRunFolder(settings.Output);
         var run = new XpertRunFolder(settings.Output);
-        if (run.HoldsFinishedRunOf(settings.EffectiveOptions, settings.Source, cancellationToken))
+        if (run.HoldsFinishedRunOf(settings.EffectiveOptions, settings.Source, console.Line, cancellationToken))
         {
             console.Line($"tcd xpert: '{settings.Output}' already holds this run, finished; its dense model is in {run.ModelFolder}. " +
                          "Choose another --out for a new run, or delete the folder to make this one again.");
@@ -273,7 +273,7 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         var selection = new CommonExpertSelectionOptions
         {
             Mode = minimumFrequency is null ? CommonExpertSelectionMode.TopK : CommonExpertSelectionMode.Threshold,
-            Scoring = options.Get(scoring) == GeometricMeanScoring ? CommonExpertScoring.GeometricMean : CommonExpertScoring.Minimum,
+            Scoring = ReadScoring(options),
             TopK = keep,
             Threshold = minimumFrequency ?? SelectionDefaults.Threshold,
         };
@@ -288,11 +288,22 @@ internal sealed class XpertCommand : TcdCommand<XpertSettings>
         return new XpertSettings(sourceFolder, domainFiles, folder, target, pipeline, CliOptions.ReadThreads(options, threads), options.Resolved);
     }
 
+    /// <summary>
+    /// The <c>--scoring</c> value, checked: the parser checks the command line's, but a value from the <c>--config</c>
+    /// file reaches the command unchecked, and a misspelt one would otherwise score by the minimum without a word.
+    /// </summary>
+    private CommonExpertScoring ReadScoring(OptionReader options) => options.Get(scoring) switch
+    {
+        MinimumScoring => CommonExpertScoring.Minimum,
+        GeometricMeanScoring => CommonExpertScoring.GeometricMean,
+        var other => throw new CliUsageException($"{scoring.Name}: '{other}' is not one of {MinimumScoring}, {GeometricMeanScoring}."),
+    };
+
     /// <summary>The dense target: a preset or the source's shape, with the FFN width and hidden size overridden when given.</summary>
     private BertConfig Target(OptionReader options, BertConfig sourceConfig, int length)
     {
         var presetName = options.Get(targetPreset);
-        var shape = presetName is null ? ModelPresets.WithPositions(sourceConfig, length) : ModelPresets.Get(presetName, length);
+        var shape = presetName is null ? ModelPresets.WithPositions(sourceConfig, length) : ModelPresets.Get(presetName, length, targetPreset.Name);
         var target = shape with
         {
             ExpertCount = 0,

@@ -27,8 +27,12 @@ internal sealed class XpertRunFolder(string folder)
     /// </summary>
     /// <param name="now">The effective options of this invocation.</param>
     /// <param name="source">The source model folder, whose fingerprint the finished run recorded (runs of older versions did not).</param>
+    /// <param name="reportUnreadable">
+    /// Told the line that names a finished run's <c>result.json</c> that cannot be read: the run is left as it is, but
+    /// nothing then says whether it was made from the source model as it is now.
+    /// </param>
     /// <param name="cancellationToken">Stops the hashing of the source model's files.</param>
-    public bool HoldsFinishedRunOf(IReadOnlyDictionary<string, JsonNode?> now, string source, CancellationToken cancellationToken)
+    public bool HoldsFinishedRunOf(IReadOnlyDictionary<string, JsonNode?> now, string source, Action<string> reportUnreadable, CancellationToken cancellationToken)
     {
         if (!Directory.Exists(folder) || Directory.EnumerateFileSystemEntries(folder).All(FolderLock.IsLockFile))
         {
@@ -65,7 +69,7 @@ internal sealed class XpertRunFolder(string folder)
                 "choose another --out for a run with these options, or delete the folder to replace that run.");
         }
 
-        if (RecordedSourceFingerprint() is { } recorded && recorded != BertModelStore.Fingerprint(source, cancellationToken))
+        if (RecordedSourceFingerprint(reportUnreadable) is { } recorded && recorded != BertModelStore.Fingerprint(source, cancellationToken))
         {
             throw new CliUsageException(
                 $"--out: '{folder}' holds a finished tcd xpert run of the same options, made from another version of --source '{source}' " +
@@ -83,15 +87,17 @@ internal sealed class XpertRunFolder(string folder)
         File.Exists(Path.Combine(folder, PretrainCommand.EffectiveConfigFileName))
         && (!File.Exists(Path.Combine(folder, XpertCommand.ResultFileName)) || !File.Exists(Path.Combine(ModelFolder, BertModelStore.ConfigFileName)));
 
-    private string? RecordedSourceFingerprint()
+    private string? RecordedSourceFingerprint(Action<string> reportUnreadable)
     {
+        var resultFile = Path.Combine(folder, XpertCommand.ResultFileName);
         try
         {
-            return JsonNode.Parse(File.ReadAllText(Path.Combine(folder, XpertCommand.ResultFileName)))?[XpertRunReport.SourceFingerprintKey]?.GetValue<string>();
+            return JsonNode.Parse(File.ReadAllText(resultFile))?[XpertRunReport.SourceFingerprintKey]?.GetValue<string>();
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             // A damaged result.json says nothing about the source; the options, which did match, decide.
+            reportUnreadable(UserMessages.UnreadableRecord(resultFile, ex, "the run is taken as finished without checking that --source is the model it was made from"));
             return null;
         }
     }

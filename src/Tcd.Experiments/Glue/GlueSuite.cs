@@ -221,7 +221,7 @@ public sealed class GlueSuite
         }
         catch (JsonException ex)
         {
-            log($"{path} is unreadable ({ex.Message}); the cell is trained again.");
+            log(UserMessages.UnreadableRecord(path, ex, "the cell is trained again"));
             return null;
         }
 

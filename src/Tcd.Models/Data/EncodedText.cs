@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using Tcd.Models.Runtime;
 
 namespace Tcd.Models.Data;
 
@@ -20,14 +20,8 @@ public sealed record EncodedText(int[] InputIds, int[] TokenTypeIds)
     /// <summary>True when <paramref name="other"/> has the same <see cref="InputIds"/> and <see cref="TokenTypeIds"/>, element by element.</summary>
     /// <param name="other">The encoding to compare with; null is equal to no encoding.</param>
     public bool Equals(EncodedText? other) =>
-        other is not null && InputIds.AsSpan().SequenceEqual(other.InputIds) && TokenTypeIds.AsSpan().SequenceEqual(other.TokenTypeIds);
+        other is not null && ArrayValues.Equal(InputIds, other.InputIds) && ArrayValues.Equal(TokenTypeIds, other.TokenTypeIds);
 
     /// <summary>A hash of the ids, so that equal encodings hash alike.</summary>
-    public override int GetHashCode()
-    {
-        var hash = new HashCode();
-        hash.AddBytes(MemoryMarshal.AsBytes(InputIds.AsSpan()));
-        hash.AddBytes(MemoryMarshal.AsBytes(TokenTypeIds.AsSpan()));
-        return hash.ToHashCode();
-    }
+    public override int GetHashCode() => HashCode.Combine(ArrayValues.Hash(InputIds), ArrayValues.Hash(TokenTypeIds));
 }

@@ -37,6 +37,21 @@ public static class UserMessages
     }
 
     /// <summary>
+    /// The line that names a record a program cannot read and what it does instead, which is to make it again:
+    /// <c>runs/a/result.json is unreadable (line 1, column 1: 'x' is an invalid start of a value.); the run is taken as unfinished.</c>
+    /// A record ignored without a word would leave the user wondering why finished work is done again.
+    /// </summary>
+    /// <param name="path">The record file.</param>
+    /// <param name="problem">Why it cannot be read; a JSON error is located as <see cref="JsonProblem"/> locates it.</param>
+    /// <param name="consequence">What is done instead, e.g. "the cell is trained again".</param>
+    public static string UnreadableRecord(string path, Exception problem, string consequence)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        var why = problem is System.Text.Json.JsonException json ? JsonProblem(json) : Readable(problem);
+        return $"{path} is unreadable ({why}); {consequence}.";
+    }
+
+    /// <summary>
     /// Like <see cref="JsonProblem"/>, without the line and column, for JSON a program rewrote from a file before reading
     /// it, whose positions are not the file's: <c>$.hidden_size: The JSON value could not be converted to System.Int32.</c>
     /// </summary>
