@@ -64,6 +64,9 @@ def main():
     files, lines = read_runs(arguments.folder)
     if not files:
         sys.exit(f"No coverage.cobertura.xml under {arguments.folder}: run dotnet test with --collect \"XPlat Code Coverage\".")
+    if not lines:
+        sys.exit(f"The coverage files under {arguments.folder} cover no assembly: coverlet found no source files behind the "
+                 "assemblies' debug symbols (a ContinuousIntegrationBuild maps them to /_/; ./test.sh --coverage rebuilds without it).")
     by_assembly = {}
     for (assembly, cls, _, _), entry in lines.items():
         by_assembly.setdefault(assembly, {}).setdefault(cls, []).append(entry)
