@@ -11,7 +11,8 @@ build=()
 if [ "${1:-}" = --coverage ]; then
   shift
   rm -rf artifacts/coverage
-  coverage=(--collect "XPlat Code Coverage" --results-directory artifacts/coverage)
+  # One test project at a time (-m:1): run side by side, coverlet left some projects' reports empty.
+  coverage=(--collect "XPlat Code Coverage" --results-directory artifacts/coverage -m:1)
   # Coverlet finds no source behind a ContinuousIntegrationBuild's deterministic paths (/_/...) and then reports
   # nothing; MSBuild does not recompile for a changed path map, hence a full rebuild.
   build=(-p:ContinuousIntegrationBuild=false --no-incremental)
@@ -26,6 +27,13 @@ fi
 bash scripts/check-disk.sh
 dotnet restore Tcd.MLNet.sln
 dotnet build Tcd.MLNet.sln -c Release --no-restore ${build[@]+"${build[@]}"}
+if [ ${#coverage[@]} -gt 0 ]; then
+  # Coverlet rewrites the assemblies under test in place and puts them back afterwards, and the build hard-links one
+  # file of each into every test project's bin folder and the library's own: a run killed midway would leave all of
+  # them instrumented. Private copies first.
+  find tests -path '*/bin/Release/*' -name '*.dll' -links +1 \( -name 'Tcd.*' -o -name 'tcd.dll' \) \
+    -exec sh -c 'cp -p "$1" "$1.private" && mv -f "$1.private" "$1"' sh {} \;
+fi
 set +e
 # --blame: should a test host crash (a native fault leaves no stack trace), the log names the test it was running.
 dotnet test Tcd.MLNet.sln -c Release --no-build --blame --logger "console;verbosity=minimal" ${coverage[@]+"${coverage[@]}"} "$@" 2>&1 | tee /tmp/tcd-test-$$.log
